@@ -1,0 +1,171 @@
+//! Roles and what each may do. The store checks these on every call, in the same place it writes the
+//! audit record, so the server and the console share one permission model.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// A user's role (监察员 / 监察室负责人 / 审计员 / 管理员), or the local system actor of headless commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Supervisor,
+    Chief,
+    Auditor,
+    Admin,
+    /// Local headless commands run without `--user` (cron jobs, imports). Never a login.
+    System,
+}
+
+impl Role {
+    /// The roles a person can have (not `System`).
+    pub const PEOPLE: [Role; 4] = [Role::Supervisor, Role::Chief, Role::Auditor, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Supervisor => "supervisor",
+            Role::Chief => "chief",
+            Role::Auditor => "auditor",
+            Role::Admin => "admin",
+            Role::System => "system",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Role::Supervisor => "监察员",
+            Role::Chief => "监察室负责人",
+            Role::Auditor => "审计员",
+            Role::Admin => "管理员",
+            Role::System => "本机系统",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Role::Supervisor => "Supervisor",
+            Role::Chief => "Chief",
+            Role::Auditor => "Auditor",
+            Role::Admin => "Administrator",
+            Role::System => "Local system",
+        }
+    }
+
+    /// Whether this role may do `permission`.
+    pub fn allows(self, permission: Permission) -> bool {
+        use Permission as P;
+        match self {
+            Role::System => true,
+            Role::Admin => matches!(
+                permission,
+                P::ReadHall
+                    | P::ReadCases
+                    | P::Import
+                    | P::ConfigureHall
+                    | P::ManageUsers
+                    | P::ReadAudit
+                    | P::VerifyAudit
+            ),
+            Role::Auditor => matches!(
+                permission,
+                P::ReadHall | P::ReadCases | P::ReadAudit | P::VerifyAudit
+            ),
+            Role::Chief => matches!(
+                permission,
+                P::ReadHall | P::ReadCases | P::Import | P::Supervise | P::ApproveFootage
+            ),
+            Role::Supervisor => matches!(
+                permission,
+                P::ReadHall | P::ReadCases | P::Import | P::Supervise
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "supervisor" => Ok(Role::Supervisor),
+            "chief" => Ok(Role::Chief),
+            "auditor" => Ok(Role::Auditor),
+            "admin" => Ok(Role::Admin),
+            "system" => Ok(Role::System),
+            _ => Err(format!(
+                "unknown role {s:?}; expected supervisor, chief, auditor or admin"
+            )),
+        }
+    }
+}
+
+/// Things a caller may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Halls, departments, windows, staff, cameras, catalogue.
+    ReadHall,
+    /// Cases, events, attendance, evaluations, complaints.
+    ReadCases,
+    /// Import interchange files.
+    Import,
+    /// Supervision actions: notices, observations, violations, footage requests.
+    Supervise,
+    /// Approve or refuse footage requests (never one's own).
+    ApproveFootage,
+    /// Halls, windows, cameras, settings.
+    ConfigureHall,
+    /// Create users, change roles, reset passwords.
+    ManageUsers,
+    /// Read the audit log.
+    ReadAudit,
+    /// Verify the audit chain.
+    VerifyAudit,
+}
+
+impl Permission {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::ReadHall => "read_hall",
+            Permission::ReadCases => "read_cases",
+            Permission::Import => "import",
+            Permission::Supervise => "supervise",
+            Permission::ApproveFootage => "approve_footage",
+            Permission::ConfigureHall => "configure_hall",
+            Permission::ManageUsers => "manage_users",
+            Permission::ReadAudit => "read_audit",
+            Permission::VerifyAudit => "verify_audit",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_auditors_and_admins_read_the_audit_log() {
+        for role in Role::PEOPLE {
+            assert_eq!(
+                role.allows(Permission::ReadAudit),
+                matches!(role, Role::Auditor | Role::Admin),
+                "{role}"
+            );
+        }
+        assert!(!Role::Supervisor.allows(Permission::ApproveFootage));
+        assert!(Role::Chief.allows(Permission::ApproveFootage));
+        assert!(
+            !Role::Auditor.allows(Permission::Import),
+            "auditors only look"
+        );
+        for role in Role::PEOPLE {
+            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+        }
+    }
+}

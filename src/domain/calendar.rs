@@ -1,0 +1,750 @@
+//! The working-day calendar and the promised-deadline computation (RULES.md "Working days", "Deadlines").
+//!
+//! Official data comes from `data/holiday-cn/YYYY.json` (embedded at build time; a newer file in the data
+//! directory replaces the embedded one). A year whose file lists no days — or that has no file — is
+//! *unknown*: the weekday rule is used, and every result that touched such a year carries it in
+//! `missing_years` so that the UI, the CLI and reports can say so. Nothing here panics on a date outside
+//! the data; arithmetic that would leave chrono's range returns [`CalendarError::OutOfRange`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Datelike as _, NaiveDate, Utc, Weekday};
+use serde::{Deserialize, Serialize};
+
+use super::time;
+
+/// A scan for the next working day gives up after this many consecutive closed days (ten years).
+const MAX_CLOSED_RUN_DAYS: u32 = 3660;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}: {field}: {message}")]
+    Field {
+        file: String,
+        field: String,
+        message: String,
+    },
+    #[error("no working day can be found after {0}: the date range or the closures are too large")]
+    OutOfRange(NaiveDate),
+}
+
+/// Why a day is, or is not, a working day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayKind {
+    /// Monday–Friday with no notice about it.
+    Weekday,
+    /// Saturday or Sunday with no notice about it.
+    Weekend,
+    /// An official day off (法定节假日, including the weekend days moved into a holiday).
+    Holiday,
+    /// A Saturday or Sunday the official notice makes a working day (调休上班).
+    MakeUpWorkday,
+    /// The hall is closed by a local decision.
+    LocalClosure,
+    /// The hall works by a local decision on a day that would otherwise be off.
+    LocalWorkday,
+}
+
+impl DayKind {
+    pub fn is_working(self) -> bool {
+        matches!(
+            self,
+            Self::Weekday | Self::MakeUpWorkday | Self::LocalWorkday
+        )
+    }
+}
+
+/// One day of the calendar with the reason for its kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayInfo {
+    pub date: NaiveDate,
+    pub kind: DayKind,
+    /// The holiday's or the local decision's name (`国庆节`, `大厅停电检修`).
+    pub name: Option<String>,
+}
+
+/// A local decision that overrides the official calendar for one date (a setting).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalOverride {
+    pub date: NaiveDate,
+    pub working: bool,
+    pub note: String,
+}
+
+/// A value computed over the calendar, with the years whose holiday data was missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reckoned<T> {
+    pub value: T,
+    pub missing_years: BTreeSet<i32>,
+}
+
+/// The warning shown wherever a computation touched a year without data.
+pub fn missing_years_warning(years: &BTreeSet<i32>) -> Option<String> {
+    if years.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = years.iter().map(i32::to_string).collect();
+    Some(format!(
+        "{} 年节假日数据缺失，按周一至周五计算 ({} holiday data missing; weekdays assumed)",
+        list.join("、"),
+        list.join(", ")
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct YearFile {
+    year: i32,
+    #[serde(default)]
+    papers: Vec<String>,
+    days: Vec<YearFileDay>,
+}
+
+#[derive(Debug, Deserialize)]
+struct YearFileDay {
+    name: String,
+    date: String,
+    #[serde(rename = "isOffDay")]
+    is_off_day: bool,
+}
+
+#[derive(Debug, Clone)]
+struct OfficialDay {
+    off: bool,
+    name: String,
+}
+
+/// The working-day calendar: official notices plus local overrides.
+#[derive(Debug, Clone, Default)]
+pub struct Calendar {
+    official: BTreeMap<NaiveDate, OfficialDay>,
+    /// Years with published data, with the notices (URLs) they come from.
+    known_years: BTreeMap<i32, Vec<String>>,
+    overrides: BTreeMap<NaiveDate, LocalOverride>,
+}
+
+macro_rules! embedded_years {
+    ($($year:literal),* $(,)?) => {
+        &[$((concat!("data/holiday-cn/", $year, ".json"),
+             include_str!(concat!("../../data/holiday-cn/", $year, ".json")))),*]
+    };
+}
+
+/// The official data shipped with the program.
+const EMBEDDED: &[(&str, &str)] = embedded_years!(
+    "2007", "2008", "2009", "2010", "2011", "2012", "2013", "2014", "2015", "2016", "2017", "2018",
+    "2019", "2020", "2021", "2022", "2023", "2024", "2025", "2026", "2027",
+);
+
+impl Calendar {
+    /// The calendar from the official data embedded in the program.
+    pub fn official() -> Self {
+        let mut calendar = Self::default();
+        for (name, content) in EMBEDDED {
+            // The embedded files are checked by a test; a bad one would only make its year unknown.
+            if let Err(err) = calendar.add_year_file(name, content) {
+                debug_assert!(false, "embedded holiday data is invalid: {err}");
+            }
+        }
+        calendar
+    }
+
+    /// Adds (or replaces) one year from a `holiday-cn` JSON file. `file` names it in errors.
+    /// Nothing is changed when the file has an error.
+    pub fn add_year_file(&mut self, file: &str, content: &str) -> Result<(), CalendarError> {
+        let parsed: YearFile =
+            serde_json::from_str(content).map_err(|err| CalendarError::Parse {
+                file: file.to_owned(),
+                message: format!("line {}, column {}: {err}", err.line(), err.column()),
+            })?;
+        let mut days = BTreeMap::new();
+        for (index, day) in parsed.days.iter().enumerate() {
+            let field = || format!("days[{index}].date");
+            let date = NaiveDate::parse_from_str(&day.date, "%Y-%m-%d").map_err(|err| {
+                CalendarError::Field {
+                    file: file.to_owned(),
+                    field: field(),
+                    message: format!("{:?} is not a date: {err}", day.date),
+                }
+            })?;
+            if date.year() != parsed.year {
+                return Err(CalendarError::Field {
+                    file: file.to_owned(),
+                    field: field(),
+                    message: format!("{date} is not in the file's year {}", parsed.year),
+                });
+            }
+            days.insert(
+                date,
+                OfficialDay {
+                    off: day.is_off_day,
+                    name: day.name.clone(),
+                },
+            );
+        }
+        self.official.retain(|date, _| date.year() != parsed.year);
+        self.known_years.remove(&parsed.year);
+        if !days.is_empty() {
+            self.official.extend(days);
+            self.known_years.insert(parsed.year, parsed.papers);
+        }
+        Ok(())
+    }
+
+    /// Replaces the local overrides.
+    pub fn with_overrides(mut self, overrides: impl IntoIterator<Item = LocalOverride>) -> Self {
+        self.overrides = overrides.into_iter().map(|o| (o.date, o)).collect();
+        self
+    }
+
+    pub fn overrides(&self) -> impl Iterator<Item = &LocalOverride> {
+        self.overrides.values()
+    }
+
+    /// Years with published data, ascending.
+    pub fn known_years(&self) -> impl Iterator<Item = i32> + '_ {
+        self.known_years.keys().copied()
+    }
+
+    /// The official notices a known year's data comes from.
+    pub fn papers(&self, year: i32) -> &[String] {
+        self.known_years.get(&year).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn is_year_known(&self, year: i32) -> bool {
+        self.known_years.contains_key(&year)
+    }
+
+    /// What kind of day `date` is.
+    pub fn day(&self, date: NaiveDate) -> DayInfo {
+        if let Some(o) = self.overrides.get(&date) {
+            let kind = if o.working {
+                DayKind::LocalWorkday
+            } else {
+                DayKind::LocalClosure
+            };
+            return DayInfo {
+                date,
+                kind,
+                name: Some(o.note.clone()),
+            };
+        }
+        if let Some(official) = self.official.get(&date) {
+            let kind = if official.off {
+                DayKind::Holiday
+            } else if is_weekend(date) {
+                DayKind::MakeUpWorkday
+            } else {
+                // A notice that lists a weekday as a working day changes nothing.
+                DayKind::Weekday
+            };
+            return DayInfo {
+                date,
+                kind,
+                name: Some(official.name.clone()),
+            };
+        }
+        let kind = if is_weekend(date) {
+            DayKind::Weekend
+        } else {
+            DayKind::Weekday
+        };
+        DayInfo {
+            date,
+            kind,
+            name: None,
+        }
+    }
+
+    pub fn is_working_day(&self, date: NaiveDate) -> bool {
+        self.day(date).kind.is_working()
+    }
+
+    fn note_year(&self, date: NaiveDate, missing: &mut BTreeSet<i32>) {
+        // Local overrides decide a day on their own, but the year is still reported as unknown:
+        // the days around the override depend on the missing notice.
+        if !self.is_year_known(date.year()) {
+            missing.insert(date.year());
+        }
+    }
+
+    /// The first working day strictly after `date`.
+    pub fn next_working_day(&self, date: NaiveDate) -> Result<Reckoned<NaiveDate>, CalendarError> {
+        let mut missing = BTreeSet::new();
+        let value = self.step_working(date, true, &mut missing)?;
+        Ok(Reckoned {
+            value,
+            missing_years: missing,
+        })
+    }
+
+    /// The last working day strictly before `date`.
+    pub fn previous_working_day(
+        &self,
+        date: NaiveDate,
+    ) -> Result<Reckoned<NaiveDate>, CalendarError> {
+        let mut missing = BTreeSet::new();
+        let value = self.step_working(date, false, &mut missing)?;
+        Ok(Reckoned {
+            value,
+            missing_years: missing,
+        })
+    }
+
+    fn step_working(
+        &self,
+        from: NaiveDate,
+        forward: bool,
+        missing: &mut BTreeSet<i32>,
+    ) -> Result<NaiveDate, CalendarError> {
+        let mut date = from;
+        for _ in 0..MAX_CLOSED_RUN_DAYS {
+            let step = if forward {
+                date.succ_opt()
+            } else {
+                date.pred_opt()
+            };
+            date = step.ok_or(CalendarError::OutOfRange(from))?;
+            self.note_year(date, missing);
+            if self.is_working_day(date) {
+                return Ok(date);
+            }
+        }
+        Err(CalendarError::OutOfRange(from))
+    }
+
+    /// The `n`-th working day counted from the day after `start` (`n = 0` gives `start`), with the
+    /// working days counted and the non-working days passed over.
+    pub fn count_forward(&self, start: NaiveDate, n: u32) -> Result<Counting, CalendarError> {
+        let mut missing = BTreeSet::new();
+        let mut counted = Vec::with_capacity(n as usize);
+        let mut skipped = Vec::new();
+        let mut date = start;
+        while (counted.len() as u64) < u64::from(n) {
+            let next = self.step_working(date, true, &mut missing)?;
+            let mut between = date.succ_opt().ok_or(CalendarError::OutOfRange(date))?;
+            while between < next {
+                skipped.push(self.day(between));
+                between = between
+                    .succ_opt()
+                    .ok_or(CalendarError::OutOfRange(between))?;
+            }
+            counted.push(next);
+            date = next;
+        }
+        Ok(Counting {
+            end: date,
+            counted,
+            skipped,
+            missing_years: missing,
+        })
+    }
+
+    /// The `n`-th working day after `start` (`n = 0` gives `start`).
+    pub fn add_working_days(
+        &self,
+        start: NaiveDate,
+        n: u32,
+    ) -> Result<Reckoned<NaiveDate>, CalendarError> {
+        let counting = self.count_forward(start, n)?;
+        Ok(Reckoned {
+            value: counting.end,
+            missing_years: counting.missing_years,
+        })
+    }
+
+    /// The working days `d` with `from ≤ d < until`.
+    pub fn working_days_between(
+        &self,
+        from: NaiveDate,
+        until: NaiveDate,
+    ) -> Reckoned<Vec<NaiveDate>> {
+        let mut missing = BTreeSet::new();
+        let mut days = Vec::new();
+        let mut date = from;
+        while date < until {
+            self.note_year(date, &mut missing);
+            if self.is_working_day(date) {
+                days.push(date);
+            }
+            let Some(next) = date.succ_opt() else { break };
+            date = next;
+        }
+        Reckoned {
+            value: days,
+            missing_years: missing,
+        }
+    }
+
+    /// The number of working days `d` with `from ≤ d < until`.
+    pub fn count_working_days(&self, from: NaiveDate, until: NaiveDate) -> Reckoned<u32> {
+        let days = self.working_days_between(from, until);
+        let count = u32::try_from(days.value.len()).unwrap_or(u32::MAX);
+        Reckoned {
+            value: count,
+            missing_years: days.missing_years,
+        }
+    }
+
+    /// The promised deadline of a case accepted on `accepted_on` with `promised_days` working days,
+    /// stopped by `suspensions` (RULES.md "Deadlines").
+    pub fn deadline(
+        &self,
+        accepted_on: NaiveDate,
+        promised_days: u32,
+        suspensions: &[Suspension],
+    ) -> Result<Deadline, CalendarError> {
+        let counting = self.count_forward(accepted_on, promised_days)?;
+        let mut missing = counting.missing_years.clone();
+        let base_day = counting.end;
+
+        let mut effects = Vec::with_capacity(suspensions.len());
+        let mut closed_days = BTreeSet::new();
+        let mut suspended_since = None;
+        for suspension in suspensions {
+            match suspension.end {
+                Some(end) => {
+                    let days = self.working_days_between(suspension.start, end);
+                    missing.extend(days.missing_years);
+                    closed_days.extend(days.value.iter().copied());
+                    effects.push(SuspensionEffect {
+                        suspension: suspension.clone(),
+                        working_days: days.value,
+                    });
+                }
+                None => {
+                    suspended_since = Some(
+                        suspended_since
+                            .map_or(suspension.start, |s: NaiveDate| s.min(suspension.start)),
+                    );
+                    effects.push(SuspensionEffect {
+                        suspension: suspension.clone(),
+                        working_days: Vec::new(),
+                    });
+                }
+            }
+        }
+        let extension_days = u32::try_from(closed_days.len()).unwrap_or(u32::MAX);
+        let extended = self.add_working_days(base_day, extension_days)?;
+        missing.extend(extended.missing_years);
+        let day = extended.value;
+        let prompt_from = self.previous_working_day(day)?;
+        missing.extend(prompt_from.missing_years);
+
+        Ok(Deadline {
+            accepted_on,
+            promised_days,
+            counted: counting.counted,
+            skipped: counting.skipped,
+            base_day,
+            suspensions: effects,
+            extension_days,
+            day,
+            prompt_from: prompt_from.value,
+            suspended_since,
+            missing_years: missing,
+        })
+    }
+}
+
+fn is_weekend(date: NaiveDate) -> bool {
+    matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// The result of counting working days forward.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counting {
+    /// The last day counted (the start when nothing was counted).
+    pub end: NaiveDate,
+    pub counted: Vec<NaiveDate>,
+    pub skipped: Vec<DayInfo>,
+    pub missing_years: BTreeSet<i32>,
+}
+
+/// Why a case's clock stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuspensionKind {
+    /// Waiting for supplementary material (补正: `supplement_request` → `supplement_received`).
+    Supplement,
+    /// A special procedure (特别程序: `suspend` → `resume`).
+    SpecialProcedure,
+}
+
+/// An interval during which a case's promised limit stops: from `start` to `end` (exclusive; open when
+/// `None`), as local dates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suspension {
+    pub kind: SuspensionKind,
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+}
+
+/// One suspension and the working days it stopped the clock for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuspensionEffect {
+    pub suspension: Suspension,
+    /// Working days `d` with `start ≤ d < end`; empty while the suspension is open.
+    pub working_days: Vec<NaiveDate>,
+}
+
+/// A case's promised deadline with everything needed to explain it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    pub accepted_on: NaiveDate,
+    pub promised_days: u32,
+    /// The working days counted toward the limit, from the day after acceptance.
+    pub counted: Vec<NaiveDate>,
+    /// Non-working days passed over while counting (weekends, holidays, local closures).
+    pub skipped: Vec<DayInfo>,
+    /// The deadline day before any suspension.
+    pub base_day: NaiveDate,
+    pub suspensions: Vec<SuspensionEffect>,
+    /// Distinct working days stopped by closed suspensions (overlaps counted once).
+    pub extension_days: u32,
+    /// The deadline day D: the case is in time if completed before D ends (24:00 local).
+    pub day: NaiveDate,
+    /// The working day before D, from whose start the yellow prompt shows.
+    pub prompt_from: NaiveDate,
+    /// The start of a suspension that has not ended: the case cannot become overdue meanwhile.
+    pub suspended_since: Option<NaiveDate>,
+    pub missing_years: BTreeSet<i32>,
+}
+
+/// Where a case stands against its deadline at an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineState {
+    /// Not completed, before the prompt day.
+    Running,
+    /// Not completed, on or after the start of the working day before D, D not ended (临期).
+    DueSoon,
+    /// Not completed and D has ended; `working_days_late` working days have ended since D.
+    Overdue {
+        working_days_late: u32,
+    },
+    /// A suspension is open (暂停).
+    Suspended,
+    CompletedInTime,
+    CompletedLate,
+}
+
+impl Deadline {
+    /// The instant D ends (the start of the next day, local).
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        self.day
+            .succ_opt()
+            .map_or(DateTime::<Utc>::MAX_UTC, time::start_of_day)
+    }
+
+    /// The instant the yellow prompt begins.
+    pub fn prompt_at(&self) -> DateTime<Utc> {
+        time::start_of_day(self.prompt_from)
+    }
+
+    /// The state at `now`, for a case completed at `completed_at` (if it is).
+    pub fn state(
+        &self,
+        calendar: &Calendar,
+        now: DateTime<Utc>,
+        completed_at: Option<DateTime<Utc>>,
+    ) -> DeadlineState {
+        if let Some(done) = completed_at {
+            return if done < self.ends_at() {
+                DeadlineState::CompletedInTime
+            } else {
+                DeadlineState::CompletedLate
+            };
+        }
+        if self.suspended_since.is_some() {
+            return DeadlineState::Suspended;
+        }
+        if now >= self.ends_at() {
+            let today = time::local_date(now);
+            let after = self.day.succ_opt().unwrap_or(self.day);
+            let late = calendar.count_working_days(after, today).value;
+            return DeadlineState::Overdue {
+                working_days_late: late,
+            };
+        }
+        if now >= self.prompt_at() {
+            DeadlineState::DueSoon
+        } else {
+            DeadlineState::Running
+        }
+    }
+
+    /// A one-paragraph explanation in Chinese of how D was computed.
+    pub fn explain_zh(&self) -> String {
+        let mut text = format!(
+            "{} 受理，承诺 {} 个工作日，自受理次日起算",
+            self.accepted_on, self.promised_days
+        );
+        if self.promised_days == 0 {
+            text.push_str("（即办件，期限为受理当日）");
+        }
+        if !self.skipped.is_empty() {
+            let holidays: Vec<String> = self
+                .skipped
+                .iter()
+                .filter(|d| d.kind != DayKind::Weekend)
+                .map(|d| {
+                    format!(
+                        "{}{}",
+                        d.date.format("%m-%d"),
+                        d.name
+                            .as_deref()
+                            .map(|n| format!("({n})"))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect();
+            let weekends = self
+                .skipped
+                .iter()
+                .filter(|d| d.kind == DayKind::Weekend)
+                .count();
+            text.push_str(&format!("；跳过周末 {weekends} 天"));
+            if !holidays.is_empty() {
+                text.push_str(&format!(
+                    "、节假日/闭厅 {} 天：{}",
+                    holidays.len(),
+                    holidays.join("、")
+                ));
+            }
+        }
+        let makeups: Vec<String> = self
+            .counted
+            .iter()
+            .filter(|d| {
+                !matches!(
+                    d.weekday(),
+                    Weekday::Mon | Weekday::Tue | Weekday::Wed | Weekday::Thu | Weekday::Fri
+                )
+            })
+            .map(|d| d.format("%m-%d").to_string())
+            .collect();
+        if !makeups.is_empty() {
+            text.push_str(&format!("；计入调休上班日 {}", makeups.join("、")));
+        }
+        text.push_str(&format!("；原定期限 {}", self.base_day));
+        if self.extension_days > 0 {
+            text.push_str(&format!(
+                "；暂停 {} 个工作日，顺延至 {}",
+                self.extension_days, self.day
+            ));
+        }
+        if let Some(since) = self.suspended_since {
+            text.push_str(&format!("；自 {since} 起暂停中，恢复后顺延"));
+        }
+        if let Some(warning) = missing_years_warning(&self.missing_years) {
+            text.push_str(&format!("；注意：{warning}"));
+        }
+        text.push('。');
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn embedded_files_all_parse() {
+        for (name, content) in EMBEDDED {
+            let mut c = Calendar::default();
+            c.add_year_file(name, content)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let c = Calendar::official();
+        assert!(c.is_year_known(2007));
+        assert!(c.is_year_known(2026));
+        assert!(!c.is_year_known(2027), "2027 has no published days yet");
+        assert_eq!(c.papers(2026).len(), 1);
+    }
+
+    #[test]
+    fn bad_file_names_field_and_changes_nothing() {
+        let mut c = Calendar::official();
+        let bad = r#"{"year":2026,"papers":[],"days":[{"name":"x","date":"2026-13-01","isOffDay":true}]}"#;
+        let err = c.add_year_file("holiday-cn/2026.json", bad).unwrap_err();
+        assert_eq!(
+            err.to_string().split(':').take(2).collect::<Vec<_>>(),
+            ["holiday-cn/2026.json", " days[0].date"]
+        );
+        assert!(c.is_year_known(2026));
+        let wrong_year = r#"{"year":2026,"papers":[],"days":[{"name":"x","date":"2025-01-01","isOffDay":true}]}"#;
+        assert!(matches!(
+            c.add_year_file("f.json", wrong_year),
+            Err(CalendarError::Field { .. })
+        ));
+        let not_json = "{\"year\": 2026,\n  \"days\": [";
+        let err = c.add_year_file("g.json", not_json).unwrap_err();
+        assert!(err.to_string().starts_with("g.json: line 2"), "{err}");
+    }
+
+    #[test]
+    fn replacing_a_year_makes_it_known() {
+        let mut c = Calendar::official();
+        let y2027 = r#"{"year":2027,"papers":["https://example.invalid/2027"],"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#;
+        c.add_year_file("2027.json", y2027).unwrap();
+        assert!(c.is_year_known(2027));
+        assert_eq!(c.day(d("2027-01-01")).kind, DayKind::Holiday);
+    }
+
+    #[test]
+    fn local_overrides_win() {
+        let c = Calendar::official().with_overrides([
+            LocalOverride {
+                date: d("2026-11-30"),
+                working: false,
+                note: "大厅停电检修".into(),
+            },
+            LocalOverride {
+                date: d("2026-11-29"),
+                working: true,
+                note: "集中办理日".into(),
+            },
+        ]);
+        assert_eq!(c.day(d("2026-11-30")).kind, DayKind::LocalClosure);
+        assert_eq!(c.day(d("2026-11-29")).kind, DayKind::LocalWorkday);
+        assert_eq!(
+            c.next_working_day(d("2026-11-28")).unwrap().value,
+            d("2026-11-29")
+        );
+        assert_eq!(
+            c.next_working_day(d("2026-11-29")).unwrap().value,
+            d("2026-12-01")
+        );
+    }
+
+    #[test]
+    fn never_panics_at_the_edges_of_chrono() {
+        let c = Calendar::official();
+        assert!(matches!(
+            c.next_working_day(NaiveDate::MAX),
+            Err(CalendarError::OutOfRange(_))
+        ));
+        assert!(c.previous_working_day(NaiveDate::MIN).is_err());
+        assert!(c.add_working_days(NaiveDate::MAX, 3).is_err());
+        assert!(c.deadline(NaiveDate::MAX, 1, &[]).is_err());
+        let far = c.add_working_days(d("1900-01-01"), 5).unwrap();
+        assert!(far.missing_years.contains(&1900));
+        // A hall closed for good: the scan stops instead of running to the end of time.
+        let closed = Calendar::default().with_overrides((0..4000).map(|i| LocalOverride {
+            date: d("2030-01-01") + chrono::Days::new(i),
+            working: false,
+            note: "closed".into(),
+        }));
+        assert!(matches!(
+            closed.next_working_day(d("2029-12-31")),
+            Err(CalendarError::OutOfRange(_))
+        ));
+    }
+}

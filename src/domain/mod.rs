@@ -1,0 +1,10 @@
+//! Pure types and rules of the supervision domain.
+//!
+//! Rules of this module: no I/O, no clock (`now` is always a parameter), no threads. Everything here is
+//! deterministic so that it can be tested exhaustively and shared by the console, the CLI and the server.
+
+pub mod access;
+pub mod audit;
+pub mod calendar;
+pub mod model;
+pub mod time;

@@ -1,0 +1,8 @@
+//! Jiancha 监察台: the console of a government service hall's electronic-supervision monitoring room.
+//!
+//! See `ARCHITECTURE.md` for the module map and the rules about who may touch what.
+
+pub mod clock;
+pub mod domain;
+pub mod interchange;
+pub mod store;

@@ -1,0 +1,263 @@
+//! Everything the console, the CLI and the server read and write, behind one trait.
+//!
+//! Rules of this module:
+//! - [`Store`] knows nothing of SQLite: serde types in, serde types out, so that a remote implementation
+//!   can speak it over HTTP.
+//! - Every call is made by an authenticated [`Session`]; the implementation checks the caller's
+//!   [`Permission`](crate::domain::access::Permission) and writes the audit record in the same
+//!   transaction as the change.
+//! - SQL lives only in [`sqlite`].
+
+pub mod sqlite;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::access::Role;
+use crate::domain::audit::{AuditRecord, ChainBreak};
+use crate::domain::model::{
+    CaseEvent, CaseStatus, CaseSummary, CatalogueItem, Complaint, ComplaintChannel, Department,
+    Hall, Staff, Window,
+};
+use crate::interchange::{ImportBatch, ImportKind, InputErrors};
+
+pub use sqlite::SqliteStore;
+
+/// An authenticated caller. The token is a bearer secret: never log or show it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "error", content = "detail", rename_all = "snake_case")]
+pub enum StoreError {
+    #[error("用户名或密码错误 (wrong user name or password)")]
+    BadCredentials,
+    #[error(
+        "账户 {username} 因多次登录失败已锁定至 {until} (account locked after repeated failed logins)"
+    )]
+    Locked { username: String, until: String },
+    #[error("登录已过期，请重新登录 (the session has ended; log in again)")]
+    SessionExpired,
+    #[error("{role} 无权{action} ({role} may not {action})")]
+    Forbidden { role: String, action: String },
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Input(InputErrors),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+/// A login account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A new account; the password is hashed with Argon2id by the store.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password: String,
+}
+
+/// A camera to add to a hall; `window_code` links it to the window it watches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCamera {
+    pub name: String,
+    pub window_code: Option<String>,
+    pub main_url: String,
+    pub sub_url: Option<String>,
+}
+
+/// A hall with its departments, windows and cameras, created or updated in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HallSetup {
+    pub hall: Hall,
+    pub departments: Vec<Department>,
+    pub windows: Vec<Window>,
+    pub cameras: Vec<NewCamera>,
+}
+
+/// The static picture of the halls: who and what is where.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HallDirectory {
+    pub halls: Vec<Hall>,
+    pub departments: Vec<Department>,
+    pub windows: Vec<Window>,
+    pub staff: Vec<Staff>,
+    pub cameras: Vec<crate::domain::model::Camera>,
+    pub items: Vec<CatalogueItem>,
+}
+
+/// What an import did. Importing the same file twice gives `inserted = updated = 0` the second time.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub source: String,
+    pub kind: Option<ImportKind>,
+    pub records: usize,
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub created_halls: usize,
+    pub created_windows: usize,
+    pub created_staff: usize,
+    pub created_departments: usize,
+    /// Punches of people Jiancha does not know (cleaners, visitors): skipped, not an error.
+    pub skipped_unknown_people: usize,
+}
+
+/// Filters for the case list; `None` means any.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseQuery {
+    pub hall: Option<String>,
+    pub department: Option<String>,
+    pub window: Option<String>,
+    pub status: Option<CaseStatus>,
+    /// Matches the case number or the applicant.
+    pub text: Option<String>,
+    pub accepted_from: Option<NaiveDate>,
+    pub accepted_to: Option<NaiveDate>,
+    pub limit: u32,
+}
+
+/// Counts for the landing page and the status bar.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub at: DateTime<Utc>,
+    pub halls: u32,
+    pub departments: u32,
+    pub windows: u32,
+    pub staff: u32,
+    pub items: u32,
+    pub cameras: u32,
+    pub cases_total: u32,
+    pub cases_open: u32,
+    pub cases_suspended: u32,
+    pub accepted_today: u32,
+    pub completed_today: u32,
+    pub events_total: u32,
+    /// The newest `recorded_at` of any event: how fresh the approval data is.
+    pub latest_event_recorded_at: Option<DateTime<Utc>>,
+    pub latest_import_at: Option<DateTime<Utc>>,
+    pub complaints_open: u32,
+    pub audit_records: i64,
+    /// Per window: cases accepted today and open cases.
+    pub window_load: Vec<WindowLoad>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowLoad {
+    pub hall_code: String,
+    pub window_code: String,
+    pub department: Option<String>,
+    pub staff: Vec<String>,
+    pub accepted_today: u32,
+    pub open_cases: u32,
+}
+
+/// Filters for the audit log; newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    /// `import` matches `import.events`, `import.staff`, …
+    pub action_prefix: Option<String>,
+    /// Matches target or detail.
+    pub text: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Only records with `seq` below this (paging backwards).
+    pub before_seq: Option<i64>,
+    pub limit: u32,
+}
+
+/// The result of checking the audit chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditVerification {
+    pub records: i64,
+    pub first_bad: Option<ChainBreak>,
+}
+
+/// A complaint to register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewComplaint {
+    pub received_at: DateTime<Utc>,
+    pub channel: ComplaintChannel,
+    pub complainant: String,
+    pub contact: String,
+    pub content: String,
+    pub case_no: Option<String>,
+    pub hall_code: Option<String>,
+    pub window_code: Option<String>,
+    pub staff_no: Option<String>,
+}
+
+/// The data backend: embedded SQLite ([`SqliteStore`]) or, later, a remote server.
+///
+/// Calls block; the console makes them only from its data worker thread.
+pub trait Store: Send + Sync {
+    /// "SQLite /path/jiancha.db" or the server's address, for the status bar.
+    fn describe(&self) -> String;
+
+    /// Checks a password and opens a session. Failed attempts are audited; repeated ones lock the account.
+    fn login(&self, username: &str, password: &str) -> Result<Session, StoreError>;
+    fn logout(&self, session: &Session) -> Result<(), StoreError>;
+
+    fn users(&self, session: &Session) -> Result<Vec<User>, StoreError>;
+    fn create_user(&self, session: &Session, user: &NewUser) -> Result<User, StoreError>;
+    fn set_password(
+        &self,
+        session: &Session,
+        username: &str,
+        password: &str,
+    ) -> Result<(), StoreError>;
+
+    fn directory(&self, session: &Session) -> Result<HallDirectory, StoreError>;
+    fn configure_hall(&self, session: &Session, setup: &HallSetup) -> Result<(), StoreError>;
+
+    /// Applies a whole file in one transaction: everything or, on any error, nothing.
+    fn import(&self, session: &Session, batch: &ImportBatch) -> Result<ImportReport, StoreError>;
+
+    fn cases(&self, session: &Session, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError>;
+    /// The events of one case, in `occurred_at` order.
+    fn case_events(&self, session: &Session, case_no: &str) -> Result<Vec<CaseEvent>, StoreError>;
+    fn overview(&self, session: &Session) -> Result<Overview, StoreError>;
+
+    fn register_complaint(
+        &self,
+        session: &Session,
+        complaint: &NewComplaint,
+    ) -> Result<Complaint, StoreError>;
+    fn complaints(&self, session: &Session) -> Result<Vec<Complaint>, StoreError>;
+
+    fn audit_log(
+        &self,
+        session: &Session,
+        query: &AuditQuery,
+    ) -> Result<Vec<AuditRecord>, StoreError>;
+    fn verify_audit(&self, session: &Session) -> Result<AuditVerification, StoreError>;
+}

@@ -1,0 +1,733 @@
+//! The embedded SQLite store: the only module with SQL.
+//!
+//! One connection behind a mutex (WAL journal, foreign keys on). Every public call authenticates the
+//! session, checks the permission, and writes its audit record in the same transaction as its change.
+
+mod import;
+pub mod migrate;
+mod query;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore as _;
+use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
+use sha2::{Digest as _, Sha256};
+
+use crate::clock::Clock;
+use crate::domain::access::{Permission, Role};
+use crate::domain::audit::{self, AuditFields, AuditRecord, GENESIS_HASH};
+use crate::domain::model::Complaint;
+use crate::interchange::ImportBatch;
+
+use super::{
+    AuditQuery, AuditVerification, CaseQuery, HallDirectory, HallSetup, ImportReport, NewComplaint,
+    NewUser, Overview, Session, Store, StoreError, User,
+};
+
+/// The database file inside a data directory.
+pub const DB_FILE: &str = "jiancha.db";
+
+/// A session lasts one shift.
+const SESSION_HOURS: i64 = 12;
+/// Failed logins in a row that lock an account, and for how long.
+const MAX_FAILED_LOGINS: i64 = 5;
+const LOCK_MINUTES: i64 = 15;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SqliteError {
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "the database has schema version {found}, newer than this program supports ({supported}); update Jiancha"
+    )]
+    TooNew { found: i64, supported: i64 },
+    #[error("the file is an SQLite database but not a Jiancha one")]
+    NotJiancha,
+    #[error("cannot create {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("no Jiancha database at {0}")]
+    Missing(PathBuf),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        StoreError::Backend(err.to_string())
+    }
+}
+
+impl From<SqliteError> for StoreError {
+    fn from(err: SqliteError) -> Self {
+        StoreError::Backend(err.to_string())
+    }
+}
+
+/// The caller of a store method, after authentication.
+#[derive(Debug, Clone)]
+pub(crate) struct Actor {
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub role: Role,
+}
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+    path: Option<PathBuf>,
+    clock: Arc<dyn Clock>,
+    /// The token of the local system actor; random per process, never stored.
+    system_token: String,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Hashes a password with Argon2id (the crate's defaults: 19 MiB, 2 passes, 1 lane).
+pub(crate) fn hash_password(password: &str, salt: &SaltString) -> Result<String, StoreError> {
+    Argon2::default()
+        .hash_password(password.as_bytes(), salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Invalid(format!("cannot hash the password: {e}")))
+}
+
+/// A salt from 16 bytes (random, or seeded for the reproducible demo).
+pub(crate) fn salt_from_bytes(bytes: &[u8; 16]) -> Result<SaltString, StoreError> {
+    SaltString::encode_b64(bytes)
+        .map_err(|e| StoreError::Invalid(format!("cannot encode the salt: {e}")))
+}
+
+fn random_salt() -> Result<SaltString, StoreError> {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    salt_from_bytes(&bytes)
+}
+
+fn check_password_rules(password: &str) -> Result<(), StoreError> {
+    if password.chars().count() < 8 {
+        return Err(StoreError::Invalid(
+            "密码至少 8 个字符 (the password needs at least 8 characters)".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn ts(at: DateTime<Utc>) -> i64 {
+    at.timestamp()
+}
+
+pub(crate) fn from_ts(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+fn configure(conn: &Connection) -> Result<(), SqliteError> {
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+    )?;
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens (creating when missing, with its directory) the database in `data_dir` and upgrades it.
+    pub fn open_dir(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Self, SqliteError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| SqliteError::Io {
+            path: data_dir.to_owned(),
+            source,
+        })?;
+        Self::open(&data_dir.join(DB_FILE), clock)
+    }
+
+    /// Opens the database in `data_dir` only if it exists (read-only commands do not create one).
+    pub fn open_existing_dir(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Self, SqliteError> {
+        let path = data_dir.join(DB_FILE);
+        if !path.exists() {
+            return Err(SqliteError::Missing(path));
+        }
+        Self::open(&path, clock)
+    }
+
+    /// Opens (creating when missing) the database file at `path` and upgrades it.
+    pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self, SqliteError> {
+        let mut conn = Connection::open(path)?;
+        configure(&conn)?;
+        migrate::migrate(&mut conn)?;
+        Ok(Self::wrap(conn, Some(path.to_owned()), clock))
+    }
+
+    /// A private in-memory database (tests).
+    pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<Self, SqliteError> {
+        let mut conn = Connection::open_in_memory()?;
+        configure(&conn)?;
+        migrate::migrate(&mut conn)?;
+        Ok(Self::wrap(conn, None, clock))
+    }
+
+    fn wrap(conn: Connection, path: Option<PathBuf>, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            conn: Mutex::new(conn),
+            path,
+            clock,
+            system_token: format!("system:{}", random_hex(32)),
+        }
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The local system actor, for headless commands run without `--user`. Recorded as `system` in the
+    /// audit log. Only code holding this store (in this process) can obtain it.
+    pub fn system_session(&self) -> Session {
+        Session {
+            token: self.system_token.clone(),
+            username: "system".into(),
+            display_name: "本机系统".into(),
+            role: Role::System,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a transaction open (it rolls back on drop), so
+        // the connection is still usable.
+        self.conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Authenticates `session` and checks `permission`.
+    fn actor(
+        &self,
+        conn: &Connection,
+        session: &Session,
+        permission: Permission,
+    ) -> Result<Actor, StoreError> {
+        let actor = if session.token == self.system_token {
+            Actor {
+                user_id: None,
+                username: "system".into(),
+                role: Role::System,
+            }
+        } else {
+            let row: Option<(i64, String, String, i64, i64)> = conn
+                .query_row(
+                    "SELECT u.id, u.username, u.role, u.active, s.expires_at FROM session s JOIN user u ON u.id = s.user_id
+                     WHERE s.token_hash = ?1",
+                    [sha256_hex(&session.token)],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional()?;
+            let Some((user_id, username, role, active, expires_at)) = row else {
+                return Err(StoreError::SessionExpired);
+            };
+            if active == 0 || expires_at <= ts(self.now()) {
+                return Err(StoreError::SessionExpired);
+            }
+            let role = role.parse::<Role>().map_err(StoreError::Backend)?;
+            Actor {
+                user_id: Some(user_id),
+                username,
+                role,
+            }
+        };
+        if !actor.role.allows(permission) {
+            return Err(StoreError::Forbidden {
+                role: actor.role.label_zh().into(),
+                action: permission.as_str().into(),
+            });
+        }
+        Ok(actor)
+    }
+
+    /// Appends one audit record in `tx`.
+    pub(crate) fn append_audit(
+        tx: &Transaction<'_>,
+        at: DateTime<Utc>,
+        actor: &Actor,
+        action: &str,
+        target: &str,
+        detail: &serde_json::Value,
+    ) -> Result<i64, StoreError> {
+        let head: Option<(i64, String)> = tx
+            .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_owned()));
+        let seq = prev_seq + 1;
+        // Truncated to microseconds, as stored, so the hash can be recomputed from the row.
+        let at = DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
+        let detail = detail.to_string();
+        let role = actor.role.as_str();
+        let fields = AuditFields {
+            seq,
+            at,
+            actor: &actor.username,
+            role,
+            action,
+            target,
+            detail: &detail,
+        };
+        let hash = audit::chain_hash(&prev_hash, &fields);
+        tx.execute(
+            "INSERT INTO audit_log (seq, at, actor, role, action, target, detail, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                seq,
+                at.timestamp_micros(),
+                actor.username,
+                role,
+                action,
+                target,
+                detail,
+                prev_hash,
+                hash
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+            params![seq, hash],
+        )?;
+        Ok(seq)
+    }
+
+    fn anonymous(username: &str) -> Actor {
+        Actor {
+            user_id: None,
+            username: username.to_owned(),
+            role: Role::System,
+        }
+    }
+
+    fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+        let role: String = r.get(2)?;
+        Ok(User {
+            username: r.get(0)?,
+            display_name: r.get(1)?,
+            role: role.parse().unwrap_or(Role::Supervisor),
+            active: r.get::<_, i64>(3)? != 0,
+            created_at: from_ts(r.get(4)?),
+        })
+    }
+
+    /// Creates a user with a given salt (the demo uses seeded salts so that it is reproducible).
+    pub(crate) fn create_user_with_salt(
+        &self,
+        session: &Session,
+        user: &NewUser,
+        salt: &SaltString,
+    ) -> Result<User, StoreError> {
+        if user.role == Role::System {
+            return Err(StoreError::Invalid(
+                "the system actor is not a login".into(),
+            ));
+        }
+        check_password_rules(&user.password)?;
+        let username = user.username.trim().to_owned();
+        if username.is_empty()
+            || username.len() > 64
+            || !username
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        {
+            return Err(StoreError::Invalid(format!(
+                "用户名 {username:?} 只能包含小写字母、数字和 . _ - (user names use a–z, 0–9, '.', '_', '-')"
+            )));
+        }
+        let hash = hash_password(&user.password, salt)?;
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::ManageUsers)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let exists: bool = tx.query_row(
+            "SELECT count(*) FROM user WHERE username = ?1",
+            [&username],
+            |r| r.get::<_, i64>(0),
+        )? > 0;
+        if exists {
+            return Err(StoreError::Conflict(format!(
+                "用户 {username} 已存在 (user {username} exists)"
+            )));
+        }
+        tx.execute(
+            "INSERT INTO user (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![username, user.display_name, user.role.as_str(), hash, ts(now)],
+        )?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "user.create",
+            &format!("user:{username}"),
+            &serde_json::json!({"display_name": user.display_name, "role": user.role.as_str()}),
+        )?;
+        tx.commit()?;
+        Ok(User {
+            username,
+            display_name: user.display_name.clone(),
+            role: user.role,
+            active: true,
+            created_at: from_ts(ts(now)),
+        })
+    }
+}
+
+impl Store for SqliteStore {
+    fn describe(&self) -> String {
+        match &self.path {
+            Some(p) => format!("SQLite {}", p.display()),
+            None => "SQLite (in memory)".into(),
+        }
+    }
+
+    fn login(&self, username: &str, password: &str) -> Result<Session, StoreError> {
+        let username = username.trim();
+        let mut conn = self.lock();
+        let now = self.now();
+        let row: Option<(i64, String, String, String, i64, i64, Option<i64>)> = conn
+            .query_row(
+                "SELECT id, display_name, role, password_hash, active, failed_logins, locked_until FROM user WHERE username = ?1",
+                [username],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+            )
+            .optional()?;
+        let tx = conn.transaction()?;
+        let fail = |tx: Transaction<'_>, reason: &str| -> Result<Session, StoreError> {
+            Self::append_audit(
+                &tx,
+                now,
+                &Self::anonymous(username),
+                "login.failed",
+                &format!("user:{username}"),
+                &serde_json::json!({"reason": reason}),
+            )?;
+            tx.commit()?;
+            Err(StoreError::BadCredentials)
+        };
+        let Some((user_id, display_name, role, hash, active, failed, locked_until)) = row else {
+            return fail(tx, "unknown user");
+        };
+        if let Some(until) = locked_until.filter(|u| *u > ts(now)) {
+            Self::append_audit(
+                &tx,
+                now,
+                &Self::anonymous(username),
+                "login.failed",
+                &format!("user:{username}"),
+                &serde_json::json!({"reason": "locked"}),
+            )?;
+            tx.commit()?;
+            return Err(StoreError::Locked {
+                username: username.to_owned(),
+                until: crate::domain::time::format_local_minutes(from_ts(until)),
+            });
+        }
+        let verified = PasswordHash::new(&hash).is_ok_and(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        });
+        if !verified || active == 0 {
+            let failed = failed + 1;
+            let lock =
+                (failed >= MAX_FAILED_LOGINS).then(|| ts(now + Duration::minutes(LOCK_MINUTES)));
+            tx.execute(
+                "UPDATE user SET failed_logins = ?2, locked_until = ?3 WHERE id = ?1",
+                params![user_id, if lock.is_some() { 0 } else { failed }, lock],
+            )?;
+            return fail(
+                tx,
+                if active == 0 {
+                    "inactive"
+                } else {
+                    "wrong password"
+                },
+            );
+        }
+        let role: Role = role.parse().map_err(StoreError::Backend)?;
+        let token = random_hex(32);
+        tx.execute(
+            "UPDATE user SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
+            [user_id],
+        )?;
+        tx.execute("DELETE FROM session WHERE expires_at <= ?1", [ts(now)])?;
+        tx.execute(
+            "INSERT INTO session (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![sha256_hex(&token), user_id, ts(now), ts(now + Duration::hours(SESSION_HOURS))],
+        )?;
+        let actor = Actor {
+            user_id: Some(user_id),
+            username: username.to_owned(),
+            role,
+        };
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "login",
+            &format!("user:{username}"),
+            &serde_json::json!({}),
+        )?;
+        tx.commit()?;
+        Ok(Session {
+            token,
+            username: username.to_owned(),
+            display_name,
+            role,
+        })
+    }
+
+    fn logout(&self, session: &Session) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::ReadHall)?;
+        if actor.user_id.is_none() {
+            return Ok(());
+        }
+        let now = self.now();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "DELETE FROM session WHERE token_hash = ?1",
+            [sha256_hex(&session.token)],
+        )?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "logout",
+            &format!("user:{}", actor.username),
+            &serde_json::json!({}),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn users(&self, session: &Session) -> Result<Vec<User>, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ManageUsers)?;
+        let mut stmt = conn.prepare(
+            "SELECT username, display_name, role, active, created_at FROM user ORDER BY username",
+        )?;
+        let users = stmt
+            .query_map([], Self::user_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(users)
+    }
+
+    fn create_user(&self, session: &Session, user: &NewUser) -> Result<User, StoreError> {
+        self.create_user_with_salt(session, user, &random_salt()?)
+    }
+
+    fn set_password(
+        &self,
+        session: &Session,
+        username: &str,
+        password: &str,
+    ) -> Result<(), StoreError> {
+        check_password_rules(password)?;
+        let hash = hash_password(password, &random_salt()?)?;
+        let mut conn = self.lock();
+        // Everyone may change their own password; only admins change others'.
+        let own = session.username == username && session.role != Role::System;
+        let actor = self.actor(
+            &conn,
+            session,
+            if own {
+                Permission::ReadHall
+            } else {
+                Permission::ManageUsers
+            },
+        )?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE user SET password_hash = ?2, failed_logins = 0, locked_until = NULL WHERE username = ?1",
+            params![username, hash],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!("user {username}")));
+        }
+        // Other sessions of that user end: a reset password must lock out whoever had the old one.
+        tx.execute(
+            "DELETE FROM session WHERE user_id = (SELECT id FROM user WHERE username = ?1) AND token_hash <> ?2",
+            params![username, sha256_hex(&session.token)],
+        )?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "user.password",
+            &format!("user:{username}"),
+            &serde_json::json!({}),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn directory(&self, session: &Session) -> Result<HallDirectory, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadHall)?;
+        query::directory(&conn)
+    }
+
+    fn configure_hall(&self, session: &Session, setup: &HallSetup) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::ConfigureHall)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        query::configure_hall(&tx, setup)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "hall.configure",
+            &format!("hall:{}", setup.hall.code),
+            &serde_json::json!({
+                "name": setup.hall.name,
+                "departments": setup.departments.len(),
+                "windows": setup.windows.len(),
+                "cameras": setup.cameras.len(),
+            }),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn import(&self, session: &Session, batch: &ImportBatch) -> Result<ImportReport, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Import)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let report = import::apply(&tx, batch)?;
+        if report.inserted + report.updated > 0 {
+            tx.execute(
+                "INSERT INTO import_log (at, actor, kind, source, records, inserted, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![ts(now), actor.username, batch.records.kind().as_str(), batch.source, report.records as i64, report.inserted as i64, report.updated as i64],
+            )?;
+            Self::append_audit(
+                &tx,
+                now,
+                &actor,
+                &format!("import.{}", batch.records.kind().as_str()),
+                &batch.source,
+                &serde_json::to_value(&report).unwrap_or_default(),
+            )?;
+            tx.commit()?;
+        }
+        // With nothing inserted or updated the transaction rolls back: importing the same file twice
+        // changes nothing, not even the audit log.
+        Ok(report)
+    }
+
+    fn cases(
+        &self,
+        session: &Session,
+        q: &CaseQuery,
+    ) -> Result<Vec<crate::domain::model::CaseSummary>, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        query::cases(&conn, q)
+    }
+
+    fn case_events(
+        &self,
+        session: &Session,
+        case_no: &str,
+    ) -> Result<Vec<crate::domain::model::CaseEvent>, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        query::case_events(&conn, case_no)
+    }
+
+    fn overview(&self, session: &Session) -> Result<Overview, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadHall)?;
+        query::overview(&conn, self.now())
+    }
+
+    fn register_complaint(
+        &self,
+        session: &Session,
+        complaint: &NewComplaint,
+    ) -> Result<Complaint, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let created = query::insert_complaint(&tx, complaint, &actor.username)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "complaint.register",
+            &format!("complaint:{}", created.complaint_no),
+            &serde_json::json!({"channel": complaint.channel.as_str(), "case_no": complaint.case_no, "window": complaint.window_code}),
+        )?;
+        tx.commit()?;
+        Ok(created)
+    }
+
+    fn complaints(&self, session: &Session) -> Result<Vec<Complaint>, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        query::complaints(&conn)
+    }
+
+    fn audit_log(&self, session: &Session, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadAudit)?;
+        query::audit_log(&conn, q)
+    }
+
+    fn verify_audit(&self, session: &Session) -> Result<AuditVerification, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::VerifyAudit)?;
+        let head: Option<(i64, String)> = conn
+            .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let mut stmt = conn.prepare(
+            "SELECT seq, at, actor, role, action, target, detail, prev_hash, hash FROM audit_log ORDER BY rowid",
+        )?;
+        let records = stmt
+            .query_map([], query::audit_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        let head = head
+            .as_ref()
+            .map(|(seq, hash)| (*seq, hash.as_str()))
+            .or(Some((0, "")));
+        match audit::verify_chain(&records, head) {
+            Ok(count) => Ok(AuditVerification {
+                records: count,
+                first_bad: None,
+            }),
+            Err(br) => Ok(AuditVerification {
+                records: records.len() as i64,
+                first_bad: Some(br),
+            }),
+        }
+    }
+}

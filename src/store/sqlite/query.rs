@@ -1,0 +1,708 @@
+//! Reads and the small writes shared by several store calls.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params, params_from_iter};
+
+use crate::domain::audit::AuditRecord;
+use crate::domain::model::{
+    Camera, CaseEvent, CaseStatus, CaseSummary, CatalogueItem, Complaint, ComplaintChannel,
+    Department, Document, Hall, Staff, Step, SuspendReason, Window,
+};
+use crate::domain::time;
+use crate::store::{
+    AuditQuery, CaseQuery, HallDirectory, HallSetup, NewComplaint, Overview, StoreError, WindowLoad,
+};
+
+use super::{from_ts, ts};
+
+/// Largest page any list call returns.
+const MAX_LIMIT: u32 = 200_000;
+
+fn limit(requested: u32) -> u32 {
+    if requested == 0 {
+        1000
+    } else {
+        requested.min(MAX_LIMIT)
+    }
+}
+
+fn parse_col<T: std::str::FromStr<Err = String>>(r: &Row<'_>, i: usize) -> rusqlite::Result<T> {
+    let text: String = r.get(i)?;
+    text.parse().map_err(|e: String| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+fn json_col<T: serde::de::DeserializeOwned>(r: &Row<'_>, i: usize) -> rusqlite::Result<T> {
+    let text: String = r.get(i)?;
+    serde_json::from_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+pub(super) fn department_id(tx: &Transaction<'_>, name: &str) -> Result<Option<i64>, StoreError> {
+    Ok(tx
+        .query_row("SELECT id FROM department WHERE name = ?1", [name], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+/// The department's id, creating it (named as given) when unknown. The flag says it was created.
+pub(super) fn ensure_department(
+    tx: &Transaction<'_>,
+    name: &str,
+) -> Result<(i64, bool), StoreError> {
+    if let Some(id) = department_id(tx, name)? {
+        return Ok((id, false));
+    }
+    tx.execute("INSERT INTO department (name) VALUES (?1)", [name])?;
+    Ok((tx.last_insert_rowid(), true))
+}
+
+/// Creates the hall when unknown (named by its code). The flag says it was created.
+pub(super) fn ensure_hall(tx: &Transaction<'_>, code: &str) -> Result<bool, StoreError> {
+    let n = tx.execute(
+        "INSERT OR IGNORE INTO hall (code, name) VALUES (?1, ?1)",
+        [code],
+    )?;
+    Ok(n > 0)
+}
+
+pub(super) fn window_id(
+    tx: &Transaction<'_>,
+    hall: &str,
+    code: &str,
+) -> Result<Option<i64>, StoreError> {
+    Ok(tx
+        .query_row(
+            "SELECT id FROM service_window WHERE hall_code = ?1 AND code = ?2",
+            [hall, code],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The window's id, creating it when unknown. The flag says it was created.
+pub(super) fn ensure_window(
+    tx: &Transaction<'_>,
+    hall: &str,
+    code: &str,
+    department_id: Option<i64>,
+) -> Result<(i64, bool), StoreError> {
+    if let Some(id) = window_id(tx, hall, code)? {
+        return Ok((id, false));
+    }
+    tx.execute(
+        "INSERT INTO service_window (hall_code, code, name, department_id) VALUES (?1, ?2, ?2, ?3)",
+        params![hall, code, department_id],
+    )?;
+    Ok((tx.last_insert_rowid(), true))
+}
+
+/// Windows with this code in any hall (a code alone is ambiguous when several halls use it).
+pub(super) fn windows_by_code(
+    tx: &Transaction<'_>,
+    code: &str,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT id, hall_code FROM service_window WHERE code = ?1 ORDER BY hall_code",
+    )?;
+    let rows = stmt
+        .query_map([code], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+pub(super) fn staff_id(tx: &Transaction<'_>, staff_no: &str) -> Result<Option<i64>, StoreError> {
+    Ok(tx
+        .query_row(
+            "SELECT id FROM staff WHERE staff_no = ?1",
+            [staff_no],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+pub(super) fn configure_hall(tx: &Transaction<'_>, setup: &HallSetup) -> Result<(), StoreError> {
+    let hall = &setup.hall;
+    if hall.code.trim().is_empty() || hall.name.trim().is_empty() {
+        return Err(StoreError::Invalid(
+            "hall code and name are required".into(),
+        ));
+    }
+    tx.execute(
+        "INSERT INTO hall (code, name, address) VALUES (?1, ?2, ?3)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, address = excluded.address",
+        params![hall.code, hall.name, hall.address],
+    )?;
+    for d in &setup.departments {
+        tx.execute(
+            "INSERT INTO department (name, short_name, head, phone) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (name) DO UPDATE SET short_name = excluded.short_name, head = excluded.head, phone = excluded.phone",
+            params![d.name, d.short_name, d.head, d.phone],
+        )?;
+    }
+    for w in &setup.windows {
+        if w.hall_code != hall.code {
+            return Err(StoreError::Invalid(format!(
+                "window {} belongs to hall {}, not {}",
+                w.code, w.hall_code, hall.code
+            )));
+        }
+        let department_id = match &w.department {
+            Some(name) => Some(department_id(tx, name)?.ok_or_else(|| {
+                StoreError::Invalid(format!(
+                    "window {}: department {name} is not part of the setup",
+                    w.code
+                ))
+            })?),
+            None => None,
+        };
+        tx.execute(
+            "INSERT INTO service_window (hall_code, code, name, department_id) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (hall_code, code) DO UPDATE SET name = excluded.name, department_id = excluded.department_id",
+            params![w.hall_code, w.code, w.name, department_id],
+        )?;
+    }
+    for c in &setup.cameras {
+        let window = match &c.window_code {
+            Some(code) => Some(window_id(tx, &hall.code, code)?.ok_or_else(|| {
+                StoreError::Invalid(format!(
+                    "camera {}: window {code} is not in hall {}",
+                    c.name, hall.code
+                ))
+            })?),
+            None => None,
+        };
+        tx.execute(
+            "INSERT INTO camera (name, hall_code, window_id, main_url, sub_url) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (hall_code, name) DO UPDATE SET window_id = excluded.window_id, main_url = excluded.main_url,
+               sub_url = excluded.sub_url",
+            params![c.name, hall.code, window, c.main_url, c.sub_url],
+        )?;
+    }
+    Ok(())
+}
+
+pub(super) fn item_row(r: &Row<'_>) -> rusqlite::Result<CatalogueItem> {
+    Ok(CatalogueItem {
+        code: r.get(0)?,
+        name: r.get(1)?,
+        department: r.get(2)?,
+        legal_days: r.get(3)?,
+        promised_days: r.get(4)?,
+        fee_fen: r.get(5)?,
+        workflow: json_col(r, 6)?,
+        step_limits: json_col(r, 7)?,
+    })
+}
+
+pub(super) const ITEM_SELECT: &str = "SELECT i.code, i.name, d.name, i.legal_days, i.promised_days, i.fee_fen, i.workflow, i.step_limits
+     FROM item i JOIN department d ON d.id = i.department_id";
+
+pub(super) fn directory(conn: &Connection) -> Result<HallDirectory, StoreError> {
+    let halls = conn
+        .prepare("SELECT code, name, address FROM hall ORDER BY code")?
+        .query_map([], |r| {
+            Ok(Hall {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                address: r.get(2)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let departments = conn
+        .prepare("SELECT name, short_name, head, phone FROM department ORDER BY id")?
+        .query_map([], |r| {
+            Ok(Department {
+                name: r.get(0)?,
+                short_name: r.get(1)?,
+                head: r.get(2)?,
+                phone: r.get(3)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let windows = conn
+        .prepare(
+            "SELECT w.hall_code, w.code, w.name, d.name FROM service_window w LEFT JOIN department d ON d.id = w.department_id
+             ORDER BY w.hall_code, w.code",
+        )?
+        .query_map([], |r| Ok(Window { hall_code: r.get(0)?, code: r.get(1)?, name: r.get(2)?, department: r.get(3)? }))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let staff = conn
+        .prepare(
+            "SELECT s.staff_no, s.name, d.name, w.code, s.device_user_id FROM staff s
+             LEFT JOIN department d ON d.id = s.department_id LEFT JOIN service_window w ON w.id = s.window_id
+             ORDER BY s.staff_no",
+        )?
+        .query_map([], |r| {
+            Ok(Staff { staff_no: r.get(0)?, name: r.get(1)?, department: r.get(2)?, window: r.get(3)?, device_user_id: r.get(4)? })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let cameras = conn
+        .prepare(
+            "SELECT c.id, c.name, c.hall_code, w.code, c.main_url, c.sub_url FROM camera c
+             LEFT JOIN service_window w ON w.id = c.window_id ORDER BY c.hall_code, c.id",
+        )?
+        .query_map([], |r| {
+            Ok(Camera {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                hall_code: r.get(2)?,
+                window_code: r.get(3)?,
+                main_url: r.get(4)?,
+                sub_url: r.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let items = conn
+        .prepare(&format!("{ITEM_SELECT} ORDER BY i.code"))?
+        .query_map([], item_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HallDirectory {
+        halls,
+        departments,
+        windows,
+        staff,
+        cameras,
+        items,
+    })
+}
+
+fn case_row(r: &Row<'_>) -> rusqlite::Result<CaseSummary> {
+    Ok(CaseSummary {
+        case_no: r.get(0)?,
+        item_code: r.get(1)?,
+        item_name: r.get(2)?,
+        department: r.get(3)?,
+        hall: r.get(4)?,
+        window: r.get(5)?,
+        applicant: r.get(6)?,
+        accepted_at: r.get::<_, Option<i64>>(7)?.map(from_ts),
+        completed_at: r.get::<_, Option<i64>>(8)?.map(from_ts),
+        promised_days: r.get(9)?,
+        status: parse_col(r, 10)?,
+        event_count: r.get(11)?,
+    })
+}
+
+pub(super) fn cases(conn: &Connection, q: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
+    let mut sql = String::from(
+        "SELECT c.case_no, c.item_code, i.name, d.name, c.hall_code, w.code, c.applicant, c.accepted_at, c.completed_at,
+                coalesce(c.promised_days, i.promised_days), c.status, c.event_count
+         FROM case_file c JOIN item i ON i.code = c.item_code JOIN department d ON d.id = i.department_id
+         LEFT JOIN service_window w ON w.id = c.window_id WHERE 1 = 1",
+    );
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let mut push = |clause: &str, value: rusqlite::types::Value, sql: &mut String| {
+        args.push(value);
+        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(h) = &q.hall {
+        push(" AND c.hall_code = ?", h.clone().into(), &mut sql);
+    }
+    if let Some(d) = &q.department {
+        push(" AND d.name = ?", d.clone().into(), &mut sql);
+    }
+    if let Some(w) = &q.window {
+        push(" AND w.code = ?", w.clone().into(), &mut sql);
+    }
+    if let Some(s) = q.status {
+        push(" AND c.status = ?", s.as_str().to_owned().into(), &mut sql);
+    }
+    if let Some(t) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = format!("%{}%", t.replace(['%', '_'], ""));
+        push(" AND (c.case_no LIKE ? ", pattern.clone().into(), &mut sql);
+        push(" OR c.applicant LIKE ?)", pattern.into(), &mut sql);
+    }
+    if let Some(from) = q.accepted_from {
+        push(
+            " AND c.accepted_at >= ?",
+            ts(time::start_of_day(from)).into(),
+            &mut sql,
+        );
+    }
+    if let Some(to) = q.accepted_to.and_then(|d| d.succ_opt()) {
+        push(
+            " AND c.accepted_at < ?",
+            ts(time::start_of_day(to)).into(),
+            &mut sql,
+        );
+    }
+    sql.push_str(&format!(
+        " ORDER BY c.accepted_at DESC, c.case_no LIMIT {}",
+        limit(q.limit)
+    ));
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map(params_from_iter(args), case_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+pub(super) const EVENT_SELECT: &str =
+    "SELECT c.case_no, c.item_code, e.hall_code, w.code, s.staff_no, e.step, e.occurred_at,
+        e.recorded_at, e.documents, e.applicant, e.amount_fen, e.rating, e.reason, e.promised_days
+     FROM event e JOIN case_file c ON c.id = e.case_id
+     LEFT JOIN service_window w ON w.id = e.window_id LEFT JOIN staff s ON s.id = e.staff_id";
+
+pub(super) fn event_row(r: &Row<'_>) -> rusqlite::Result<CaseEvent> {
+    let documents: Vec<String> = json_col(r, 8)?;
+    Ok(CaseEvent {
+        case_no: r.get(0)?,
+        item_code: r.get(1)?,
+        hall: r.get(2)?,
+        window: r.get(3)?,
+        staff_no: r.get(4)?,
+        step: parse_col::<Step>(r, 5)?,
+        occurred_at: from_ts(r.get(6)?),
+        recorded_at: from_ts(r.get(7)?),
+        documents: documents
+            .iter()
+            .filter_map(|d| d.parse::<Document>().ok())
+            .collect(),
+        applicant: r.get(9)?,
+        amount_fen: r.get(10)?,
+        rating: r.get(11)?,
+        reason: r
+            .get::<_, Option<String>>(12)?
+            .and_then(|t| t.parse::<SuspendReason>().ok()),
+        promised_days: r.get(13)?,
+    })
+}
+
+pub(super) fn case_events(conn: &Connection, case_no: &str) -> Result<Vec<CaseEvent>, StoreError> {
+    let exists: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM case_file WHERE case_no = ?1",
+            [case_no],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(case_id) = exists else {
+        return Err(StoreError::NotFound(format!("case {case_no}")));
+    };
+    let mut stmt = conn.prepare(&format!(
+        "{EVENT_SELECT} WHERE e.case_id = ?1 ORDER BY e.occurred_at, e.id"
+    ))?;
+    let rows = stmt
+        .query_map([case_id], event_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+fn count(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<u32, StoreError> {
+    Ok(conn.query_row(sql, args, |r| r.get(0))?)
+}
+
+pub(super) fn overview(conn: &Connection, now: DateTime<Utc>) -> Result<Overview, StoreError> {
+    let today = time::local_date(now);
+    let (day_start, day_end) = day_bounds(today);
+    let open = "('submitted', 'in_progress', 'suspended')";
+    let mut window_load = Vec::new();
+    {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT w.id, w.hall_code, w.code, d.name,
+               (SELECT count(*) FROM case_file c WHERE c.window_id = w.id AND c.accepted_at >= ?1 AND c.accepted_at < ?2),
+               (SELECT count(*) FROM case_file c WHERE c.window_id = w.id AND c.status IN {open})
+             FROM service_window w LEFT JOIN department d ON d.id = w.department_id ORDER BY w.hall_code, w.code"
+        ))?;
+        let mut staff_stmt =
+            conn.prepare("SELECT name FROM staff WHERE window_id = ?1 ORDER BY staff_no")?;
+        let rows = stmt
+            .query_map([day_start, day_end], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?
+            .collect::<Result<Vec<(i64, String, String, Option<String>, u32, u32)>, _>>()?;
+        for (id, hall_code, window_code, department, accepted_today, open_cases) in rows {
+            let staff = staff_stmt
+                .query_map([id], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            window_load.push(WindowLoad {
+                hall_code,
+                window_code,
+                department,
+                staff,
+                accepted_today,
+                open_cases,
+            });
+        }
+    }
+    Ok(Overview {
+        at: now,
+        halls: count(conn, "SELECT count(*) FROM hall", [])?,
+        departments: count(conn, "SELECT count(*) FROM department", [])?,
+        windows: count(conn, "SELECT count(*) FROM service_window", [])?,
+        staff: count(conn, "SELECT count(*) FROM staff", [])?,
+        items: count(conn, "SELECT count(*) FROM item", [])?,
+        cameras: count(conn, "SELECT count(*) FROM camera", [])?,
+        cases_total: count(conn, "SELECT count(*) FROM case_file", [])?,
+        cases_open: count(
+            conn,
+            &format!("SELECT count(*) FROM case_file WHERE status IN {open}"),
+            [],
+        )?,
+        cases_suspended: count(
+            conn,
+            "SELECT count(*) FROM case_file WHERE status = 'suspended'",
+            [],
+        )?,
+        accepted_today: count(
+            conn,
+            "SELECT count(*) FROM case_file WHERE accepted_at >= ?1 AND accepted_at < ?2",
+            [day_start, day_end],
+        )?,
+        completed_today: count(
+            conn,
+            "SELECT count(*) FROM case_file WHERE completed_at >= ?1 AND completed_at < ?2",
+            [day_start, day_end],
+        )?,
+        events_total: count(conn, "SELECT count(*) FROM event", [])?,
+        latest_event_recorded_at: conn
+            .query_row("SELECT max(recorded_at) FROM event", [], |r| {
+                r.get::<_, Option<i64>>(0)
+            })?
+            .map(from_ts),
+        latest_import_at: conn
+            .query_row("SELECT max(at) FROM import_log", [], |r| {
+                r.get::<_, Option<i64>>(0)
+            })?
+            .map(from_ts),
+        complaints_open: count(
+            conn,
+            "SELECT count(*) FROM complaint WHERE status IN ('registered', 'investigating')",
+            [],
+        )?,
+        audit_records: conn.query_row("SELECT coalesce(max(seq), 0) FROM audit_log", [], |r| {
+            r.get(0)
+        })?,
+        window_load,
+    })
+}
+
+pub(super) fn insert_complaint(
+    tx: &Transaction<'_>,
+    c: &NewComplaint,
+    created_by: &str,
+) -> Result<Complaint, StoreError> {
+    if c.content.trim().is_empty() {
+        return Err(StoreError::Invalid(
+            "投诉内容不能为空 (the complaint needs a content)".into(),
+        ));
+    }
+    let window = match (&c.hall_code, &c.window_code) {
+        (Some(h), Some(w)) => Some(
+            window_id(tx, h, w)?.ok_or_else(|| StoreError::NotFound(format!("window {h}/{w}")))?,
+        ),
+        (None, Some(w)) => {
+            let found = windows_by_code(tx, w)?;
+            match found.as_slice() {
+                [(id, _)] => Some(*id),
+                [] => return Err(StoreError::NotFound(format!("window {w}"))),
+                _ => {
+                    return Err(StoreError::Invalid(format!(
+                        "window {w} exists in several halls; name the hall"
+                    )));
+                }
+            }
+        }
+        _ => None,
+    };
+    let staff = match &c.staff_no {
+        Some(no) => {
+            Some(staff_id(tx, no)?.ok_or_else(|| StoreError::NotFound(format!("staff {no}")))?)
+        }
+        None => None,
+    };
+    let year = time::local_date(c.received_at).format("%Y").to_string();
+    let prefix = format!("TS{year}-");
+    let next: i64 = tx.query_row(
+        "SELECT coalesce(max(CAST(substr(complaint_no, ?2) AS INTEGER)), 0) + 1 FROM complaint WHERE complaint_no LIKE ?1",
+        params![format!("{prefix}%"), prefix.len() as i64 + 1],
+        |r| r.get(0),
+    )?;
+    let complaint_no = format!("{prefix}{next:04}");
+    tx.execute(
+        "INSERT INTO complaint (complaint_no, received_at, channel, complainant, contact, content, case_no, hall_code,
+            window_id, staff_id, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            complaint_no,
+            ts(c.received_at),
+            c.channel.as_str(),
+            c.complainant,
+            c.contact,
+            c.content,
+            c.case_no,
+            c.hall_code,
+            window,
+            staff,
+            created_by
+        ],
+    )?;
+    Ok(Complaint {
+        complaint_no,
+        received_at: from_ts(ts(c.received_at)),
+        channel: c.channel,
+        complainant: c.complainant.clone(),
+        contact: c.contact.clone(),
+        content: c.content.clone(),
+        case_no: c.case_no.clone(),
+        hall_code: c.hall_code.clone(),
+        window_code: c.window_code.clone(),
+        staff_no: c.staff_no.clone(),
+        status: "registered".into(),
+    })
+}
+
+pub(super) fn complaints(conn: &Connection) -> Result<Vec<Complaint>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT c.complaint_no, c.received_at, c.channel, c.complainant, c.contact, c.content, c.case_no, c.hall_code,
+                w.code, s.staff_no, c.status
+         FROM complaint c LEFT JOIN service_window w ON w.id = c.window_id LEFT JOIN staff s ON s.id = c.staff_id
+         ORDER BY c.received_at DESC",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(Complaint {
+                complaint_no: r.get(0)?,
+                received_at: from_ts(r.get(1)?),
+                channel: parse_col::<ComplaintChannel>(r, 2)?,
+                complainant: r.get(3)?,
+                contact: r.get(4)?,
+                content: r.get(5)?,
+                case_no: r.get(6)?,
+                hall_code: r.get(7)?,
+                window_code: r.get(8)?,
+                staff_no: r.get(9)?,
+                status: r.get(10)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+pub(super) fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRecord> {
+    let micros: i64 = r.get(1)?;
+    Ok(AuditRecord {
+        seq: r.get(0)?,
+        at: DateTime::from_timestamp_micros(micros).unwrap_or(DateTime::<Utc>::MIN_UTC),
+        actor: r.get(2)?,
+        role: r.get(3)?,
+        action: r.get(4)?,
+        target: r.get(5)?,
+        detail: r.get(6)?,
+        prev_hash: r.get(7)?,
+        hash: r.get(8)?,
+    })
+}
+
+pub(super) fn audit_log(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
+    let mut sql = String::from(
+        "SELECT seq, at, actor, role, action, target, detail, prev_hash, hash FROM audit_log WHERE 1 = 1",
+    );
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let mut push = |clause: &str, value: rusqlite::types::Value, sql: &mut String| {
+        args.push(value);
+        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(a) = q.actor.as_deref().filter(|a| !a.is_empty()) {
+        push(" AND actor = ?", a.to_owned().into(), &mut sql);
+    }
+    if let Some(p) = q.action_prefix.as_deref().filter(|a| !a.is_empty()) {
+        push(" AND (action = ? ", p.to_owned().into(), &mut sql);
+        push(
+            " OR action LIKE ?)",
+            format!("{}.%", p.replace('%', "")).into(),
+            &mut sql,
+        );
+    }
+    if let Some(t) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = format!("%{}%", t.replace('%', ""));
+        push(" AND (target LIKE ? ", pattern.clone().into(), &mut sql);
+        push(" OR detail LIKE ?)", pattern.into(), &mut sql);
+    }
+    if let Some(from) = q.from {
+        push(" AND at >= ?", from.timestamp_micros().into(), &mut sql);
+    }
+    if let Some(to) = q.to {
+        push(" AND at < ?", to.timestamp_micros().into(), &mut sql);
+    }
+    if let Some(before) = q.before_seq {
+        push(" AND seq < ?", before.into(), &mut sql);
+    }
+    sql.push_str(&format!(" ORDER BY seq DESC LIMIT {}", limit(q.limit)));
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map(params_from_iter(args), audit_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// The item's row, for import checks.
+pub(super) fn item(tx: &Transaction<'_>, code: &str) -> Result<Option<CatalogueItem>, StoreError> {
+    Ok(tx
+        .query_row(
+            &format!("{ITEM_SELECT} WHERE i.code = ?1"),
+            [code],
+            item_row,
+        )
+        .optional()?)
+}
+
+/// The case status stored for a list of events (after an import touched them).
+pub(super) fn store_case_summary(tx: &Transaction<'_>, case_id: i64) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare_cached(&format!(
+        "{EVENT_SELECT} WHERE e.case_id = ?1 ORDER BY e.occurred_at, e.id"
+    ))?;
+    let events = stmt
+        .query_map([case_id], event_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    let status: CaseStatus = crate::domain::model::case_status(&events);
+    let accept = events.iter().find(|e| e.step == Step::Accept);
+    let completed = events
+        .iter()
+        .rev()
+        .find(|e| matches!(e.step, Step::Complete | Step::Deny))
+        .map(|e| ts(e.occurred_at));
+    let applicant = events.iter().find_map(|e| e.applicant.clone());
+    let window = match accept.and_then(|e| e.hall.as_deref().zip(e.window.as_deref())) {
+        Some((h, w)) => window_id(tx, h, w)?,
+        None => None,
+    };
+    tx.prepare_cached(
+        "UPDATE case_file SET status = ?2, accepted_at = ?3, completed_at = ?4, applicant = coalesce(?5, applicant),
+           window_id = coalesce(?6, window_id), promised_days = ?7, event_count = ?8,
+           hall_code = coalesce(hall_code, ?9)
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        case_id,
+        status.as_str(),
+        accept.map(|e| ts(e.occurred_at)),
+        completed,
+        applicant,
+        window,
+        accept.and_then(|e| e.promised_days),
+        events.len() as i64,
+        events.iter().find_map(|e| e.hall.clone()),
+    ])?;
+    Ok(())
+}
+
+/// Local date helper for queries by day.
+pub(super) fn day_bounds(date: NaiveDate) -> (i64, i64) {
+    let start = ts(time::start_of_day(date));
+    let end = date
+        .succ_opt()
+        .map_or(i64::MAX, |d| ts(time::start_of_day(d)));
+    (start, end)
+}

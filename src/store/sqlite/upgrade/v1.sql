@@ -1,0 +1,201 @@
+-- Version 1 of the schema, frozen: the schema of the first release. Used only to test that upgrading a
+-- version-1 database gives the same schema as a fresh one. Never edit; add an upgrade step instead.
+
+-- ---------------------------------------------------------------------------------------------------
+-- People who log in.
+
+CREATE TABLE user (
+  id INTEGER PRIMARY KEY,
+  -- Lower-case login name: letters, digits, '.', '_' or '-'.
+  username TEXT NOT NULL UNIQUE
+    CHECK (length(username) BETWEEN 1 AND 64 AND username NOT GLOB '*[^a-z0-9._-]*'),
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('supervisor', 'chief', 'auditor', 'admin')),
+  -- PHC string of an Argon2id hash; the password itself is never stored.
+  password_hash TEXT NOT NULL CHECK (password_hash LIKE '$argon2id$%'),
+  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+  -- Consecutive failed logins; at 5 the account locks for 15 minutes.
+  failed_logins INTEGER NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
+  locked_until INTEGER,
+  created_at INTEGER NOT NULL
+);
+
+-- Open sessions. Only the SHA-256 of the bearer token is kept.
+CREATE TABLE session (
+  token_hash TEXT PRIMARY KEY CHECK (length(token_hash) = 64),
+  user_id INTEGER NOT NULL REFERENCES user (id),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  CHECK (expires_at > created_at)
+);
+
+-- ---------------------------------------------------------------------------------------------------
+-- The halls and who works where.
+
+CREATE TABLE hall (
+  code TEXT PRIMARY KEY CHECK (length(code) > 0),
+  name TEXT NOT NULL CHECK (length(name) > 0),
+  address TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE department (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+  -- Short name for tiles and tables (市场监管); empty = use the name.
+  short_name TEXT NOT NULL DEFAULT '',
+  head TEXT NOT NULL DEFAULT '',
+  phone TEXT NOT NULL DEFAULT ''
+);
+
+-- A service window (窗口). Named service_window because WINDOW is an SQL keyword.
+CREATE TABLE service_window (
+  id INTEGER PRIMARY KEY,
+  hall_code TEXT NOT NULL REFERENCES hall (code),
+  code TEXT NOT NULL CHECK (length(code) > 0),
+  name TEXT NOT NULL,
+  department_id INTEGER REFERENCES department (id),
+  UNIQUE (hall_code, code)
+);
+
+CREATE TABLE staff (
+  id INTEGER PRIMARY KEY,
+  staff_no TEXT NOT NULL UNIQUE CHECK (length(staff_no) > 0),
+  name TEXT NOT NULL,
+  department_id INTEGER REFERENCES department (id),
+  -- The window the person normally works at.
+  window_id INTEGER REFERENCES service_window (id),
+  -- The user number on the fingerprint machine, when it differs from staff_no.
+  device_user_id TEXT UNIQUE
+);
+
+-- ---------------------------------------------------------------------------------------------------
+-- The catalogue and the cases.
+
+CREATE TABLE item (
+  code TEXT PRIMARY KEY CHECK (length(code) > 0),
+  name TEXT NOT NULL,
+  department_id INTEGER NOT NULL REFERENCES department (id),
+  legal_days INTEGER NOT NULL CHECK (legal_days BETWEEN 0 AND 3650),
+  -- 0 = 即办件 (handled at once).
+  promised_days INTEGER NOT NULL CHECK (promised_days BETWEEN 0 AND 3650),
+  fee_fen INTEGER NOT NULL CHECK (fee_fen >= 0),
+  -- JSON array of step names in order, e.g. ["accept","review","approve","complete"].
+  workflow TEXT NOT NULL CHECK (json_valid(workflow) AND json_type(workflow) = 'array'),
+  -- JSON array of working-day limits per workflow step (null = no limit), same length as workflow.
+  step_limits TEXT NOT NULL CHECK (json_valid(step_limits) AND json_array_length(step_limits) = json_array_length(workflow))
+);
+
+-- A case (办件). Its columns after item_code are derived from its events and rewritten on import.
+-- Named case_file because CASE is an SQL keyword.
+CREATE TABLE case_file (
+  id INTEGER PRIMARY KEY,
+  case_no TEXT NOT NULL UNIQUE CHECK (length(case_no) > 0),
+  item_code TEXT NOT NULL REFERENCES item (code),
+  hall_code TEXT REFERENCES hall (code),
+  -- The window that accepted the case.
+  window_id INTEGER REFERENCES service_window (id),
+  applicant TEXT,
+  -- Per-case override of the item's promised days (from the accept event).
+  promised_days INTEGER CHECK (promised_days IS NULL OR promised_days BETWEEN 0 AND 3650),
+  accepted_at INTEGER,
+  completed_at INTEGER,
+  status TEXT NOT NULL CHECK (status IN ('submitted', 'in_progress', 'suspended', 'completed', 'rejected')),
+  event_count INTEGER NOT NULL DEFAULT 0 CHECK (event_count >= 0)
+);
+CREATE INDEX case_file_by_accepted ON case_file (accepted_at);
+CREATE INDEX case_file_by_status ON case_file (status);
+
+-- One event of a case, as reported by the approval system. Identified by (case, step, occurred_at).
+CREATE TABLE event (
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL REFERENCES case_file (id),
+  step TEXT NOT NULL CHECK (step IN ('submit', 'accept', 'reject', 'supplement_request', 'supplement_received',
+    'suspend', 'resume', 'review', 'approve', 'deny', 'complete', 'fee', 'evaluate')),
+  occurred_at INTEGER NOT NULL,
+  -- When the approval system entered it; far later than occurred_at suggests off-system handling.
+  recorded_at INTEGER NOT NULL,
+  hall_code TEXT REFERENCES hall (code),
+  window_id INTEGER REFERENCES service_window (id),
+  staff_id INTEGER REFERENCES staff (id),
+  -- JSON array of document names issued with the step.
+  documents TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(documents) AND json_type(documents) = 'array'),
+  applicant TEXT,
+  amount_fen INTEGER CHECK (amount_fen IS NULL OR amount_fen >= 0),
+  rating INTEGER CHECK (rating IS NULL OR rating BETWEEN 1 AND 5),
+  reason TEXT CHECK (reason IS NULL OR reason IN ('hearing', 'inspection', 'appraisal', 'expert_review', 'other')),
+  promised_days INTEGER CHECK (promised_days IS NULL OR promised_days BETWEEN 0 AND 3650),
+  CHECK (step <> 'fee' OR amount_fen IS NOT NULL),
+  CHECK (step <> 'evaluate' OR rating IS NOT NULL),
+  CHECK (step <> 'suspend' OR reason IS NOT NULL),
+  UNIQUE (case_id, step, occurred_at)
+);
+CREATE INDEX event_by_case ON event (case_id, occurred_at);
+CREATE INDEX event_by_recorded ON event (recorded_at);
+CREATE INDEX event_by_window ON event (window_id, occurred_at);
+
+-- ---------------------------------------------------------------------------------------------------
+-- Attendance and evaluators.
+
+CREATE TABLE punch (
+  id INTEGER PRIMARY KEY,
+  staff_id INTEGER NOT NULL REFERENCES staff (id),
+  time TEXT NOT NULL CHECK (time GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]'),
+  device TEXT,
+  UNIQUE (staff_id, time)
+);
+
+CREATE TABLE leave (
+  id INTEGER PRIMARY KEY,
+  staff_id INTEGER NOT NULL REFERENCES staff (id),
+  start TEXT NOT NULL,
+  end TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('leave', 'business')),
+  CHECK (end > start),
+  UNIQUE (staff_id, start, end, kind)
+);
+
+-- Ratings from standalone evaluators. case_no is '' when the device does not know it.
+CREATE TABLE evaluation (
+  id INTEGER PRIMARY KEY,
+  window_id INTEGER NOT NULL REFERENCES service_window (id),
+  time TEXT NOT NULL,
+  rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+  case_no TEXT NOT NULL DEFAULT '',
+  UNIQUE (window_id, time, rating, case_no)
+);
+
+-- ---------------------------------------------------------------------------------------------------
+-- The audit log: append-only, each record chained to the previous by SHA-256 (domain/audit.rs).
+
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY CHECK (seq >= 1),
+  -- Microseconds since the Unix epoch, UTC.
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  -- JSON text, hashed exactly as stored.
+  detail TEXT NOT NULL,
+  prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+  hash TEXT NOT NULL CHECK (length(hash) = 64)
+);
+CREATE INDEX audit_log_by_actor ON audit_log (actor, seq);
+
+-- The newest record's seq and hash, updated with every append: catches removal of the newest records.
+CREATE TABLE audit_head (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL
+);
+
+-- The program never updates or deletes audit records; these make an accident fail loudly. (Someone
+-- with the file can drop them; the hash chain is what proves tampering.)
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'audit records are append-only');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'audit records are append-only');
+END;
