@@ -802,6 +802,172 @@ impl ErrorSink for FieldErrors {
     }
 }
 
+/// Writers for the same formats (the demo writes its source files with them, and exports use them).
+pub mod write {
+    use serde_json::{Map, Value, json};
+
+    use super::PunchRecord;
+    use crate::domain::model::{CaseEvent, CatalogueItem, Evaluation, Leave, Staff, format_yuan};
+    use crate::domain::time;
+
+    fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        // Writing into a Vec cannot fail.
+        let _ = writer.write_record(header);
+        for row in rows {
+            let _ = writer.write_record(&row);
+        }
+        let bytes = writer.into_inner().unwrap_or_default();
+        String::from_utf8(bytes).unwrap_or_default()
+    }
+
+    const LOCAL: &str = "%Y-%m-%d %H:%M:%S";
+
+    pub fn items_csv(items: &[CatalogueItem]) -> String {
+        csv_text(
+            super::ITEM_COLUMNS,
+            items.iter().map(|i| {
+                let limits = if i.step_limits.iter().all(Option::is_none) {
+                    String::new()
+                } else {
+                    i.step_limits
+                        .iter()
+                        .map(|l| l.map(|d| d.to_string()).unwrap_or_default())
+                        .collect::<Vec<_>>()
+                        .join("|")
+                };
+                vec![
+                    i.code.clone(),
+                    i.name.clone(),
+                    i.department.clone(),
+                    i.legal_days.to_string(),
+                    i.promised_days.to_string(),
+                    format_yuan(i.fee_fen),
+                    i.workflow
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join("|"),
+                    limits,
+                ]
+            }),
+        )
+    }
+
+    pub fn staff_csv(staff: &[Staff]) -> String {
+        csv_text(
+            &["staff_no", "name", "department", "window", "device_user_id"],
+            staff.iter().map(|s| {
+                vec![
+                    s.staff_no.clone(),
+                    s.name.clone(),
+                    s.department.clone().unwrap_or_default(),
+                    s.window.clone().unwrap_or_default(),
+                    s.device_user_id.clone().unwrap_or_default(),
+                ]
+            }),
+        )
+    }
+
+    /// One event as the approval system sends it.
+    pub fn event_json(e: &CaseEvent) -> Value {
+        let mut o = Map::new();
+        o.insert("case_no".into(), json!(e.case_no));
+        o.insert("item_code".into(), json!(e.item_code));
+        for (key, value) in [
+            ("hall", &e.hall),
+            ("window", &e.window),
+            ("staff_no", &e.staff_no),
+        ] {
+            if let Some(v) = value {
+                o.insert(key.into(), json!(v));
+            }
+        }
+        o.insert("step".into(), json!(e.step.as_str()));
+        o.insert(
+            "occurred_at".into(),
+            json!(time::to_local_rfc3339(e.occurred_at)),
+        );
+        o.insert(
+            "recorded_at".into(),
+            json!(time::to_local_rfc3339(e.recorded_at)),
+        );
+        if !e.documents.is_empty() {
+            o.insert(
+                "documents".into(),
+                json!(e.documents.iter().map(|d| d.as_str()).collect::<Vec<_>>()),
+            );
+        }
+        if let Some(a) = &e.applicant {
+            o.insert("applicant".into(), json!(a));
+        }
+        if let Some(fen) = e.amount_fen {
+            let number: Value = serde_json::from_str(&format_yuan(fen)).unwrap_or(Value::Null);
+            o.insert("amount_yuan".into(), number);
+        }
+        if let Some(r) = e.rating {
+            o.insert("rating".into(), json!(r));
+        }
+        if let Some(r) = e.reason {
+            o.insert("reason".into(), json!(r.as_str()));
+        }
+        if let Some(d) = e.promised_days {
+            o.insert("promised_days".into(), json!(d));
+        }
+        Value::Object(o)
+    }
+
+    pub fn events_jsonl(events: &[CaseEvent]) -> String {
+        let mut out = String::new();
+        for e in events {
+            out.push_str(&event_json(e).to_string());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// ZKTeco-style `attlog.dat`: right-aligned user number, tab, local time, then device fields.
+    pub fn attlog(punches: &[PunchRecord]) -> String {
+        let mut out = String::new();
+        for p in punches {
+            out.push_str(&format!(
+                "{:>9}\t{}\t1\t0\t1\t0\r\n",
+                p.person,
+                p.time.format(LOCAL)
+            ));
+        }
+        out
+    }
+
+    pub fn leave_csv(leave: &[Leave]) -> String {
+        csv_text(
+            super::LEAVE_COLUMNS,
+            leave.iter().map(|l| {
+                vec![
+                    l.staff_no.clone(),
+                    l.start.format(LOCAL).to_string(),
+                    l.end.format(LOCAL).to_string(),
+                    l.kind.as_str().into(),
+                ]
+            }),
+        )
+    }
+
+    pub fn evaluations_csv(evaluations: &[Evaluation]) -> String {
+        csv_text(
+            &["window", "time", "rating", "case_no"],
+            evaluations.iter().map(|e| {
+                vec![
+                    e.window.clone(),
+                    e.time.format(LOCAL).to_string(),
+                    e.rating.to_string(),
+                    e.case_no.clone().unwrap_or_default(),
+                ]
+            }),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

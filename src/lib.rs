@@ -2,7 +2,11 @@
 //!
 //! See `ARCHITECTURE.md` for the module map and the rules about who may touch what.
 
+pub mod cli;
 pub mod clock;
+pub mod demo;
 pub mod domain;
 pub mod interchange;
+pub mod settings;
 pub mod store;
+pub mod ui;

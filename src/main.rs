@@ -1,1 +1,32 @@
-fn main() {}
+//! `jiancha`: parse the arguments, set up logging, run a headless command or start the console.
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("JIANCHA_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,jiancha=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = jiancha::cli::Cli::parse();
+    let data_dir = cli.data_dir.clone();
+    let user = cli.user.clone();
+    match jiancha::cli::run(cli) {
+        Ok(Some(())) => ExitCode::SUCCESS,
+        Ok(None) => match jiancha::ui::run(jiancha::ui::Options::from_cli(data_dir, user)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
+            }
+        },
+        Err(failure) => {
+            eprintln!("{}", jiancha::cli::report(&failure));
+            jiancha::cli::exit_code(&failure)
+        }
+    }
+}

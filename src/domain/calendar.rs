@@ -114,6 +114,8 @@ struct YearFileDay {
 struct OfficialDay {
     off: bool,
     name: String,
+    /// The year of the notice (file) that lists the day.
+    notice_year: i32,
 }
 
 /// The working-day calendar: official notices plus local overrides.
@@ -169,22 +171,23 @@ impl Calendar {
                     message: format!("{:?} is not a date: {err}", day.date),
                 }
             })?;
-            if date.year() != parsed.year {
+            // A notice may reach into the neighbouring years (2007's New Year starts on 2006-12-30).
+            if (date.year() - parsed.year).abs() > 1 {
                 return Err(CalendarError::Field {
                     file: file.to_owned(),
                     field: field(),
-                    message: format!("{date} is not in the file's year {}", parsed.year),
+                    message: format!("{date} is too far from the file's year {}", parsed.year),
                 });
             }
-            days.insert(
-                date,
-                OfficialDay {
-                    off: day.is_off_day,
-                    name: day.name.clone(),
-                },
-            );
+            let official = OfficialDay {
+                off: day.is_off_day,
+                name: day.name.clone(),
+                notice_year: parsed.year,
+            };
+            days.insert(date, official);
         }
-        self.official.retain(|date, _| date.year() != parsed.year);
+        self.official
+            .retain(|_, day| day.notice_year != parsed.year);
         self.known_years.remove(&parsed.year);
         if !days.is_empty() {
             self.official.extend(days);
@@ -679,7 +682,7 @@ mod tests {
             ["holiday-cn/2026.json", " days[0].date"]
         );
         assert!(c.is_year_known(2026));
-        let wrong_year = r#"{"year":2026,"papers":[],"days":[{"name":"x","date":"2025-01-01","isOffDay":true}]}"#;
+        let wrong_year = r#"{"year":2026,"papers":[],"days":[{"name":"x","date":"2024-01-01","isOffDay":true}]}"#;
         assert!(matches!(
             c.add_year_file("f.json", wrong_year),
             Err(CalendarError::Field { .. })
@@ -687,6 +690,14 @@ mod tests {
         let not_json = "{\"year\": 2026,\n  \"days\": [";
         let err = c.add_year_file("g.json", not_json).unwrap_err();
         assert!(err.to_string().starts_with("g.json: line 2"), "{err}");
+    }
+
+    #[test]
+    fn notices_reach_into_the_previous_year() {
+        let c = Calendar::official();
+        // 2007's New Year holiday: 2006-12-30 (Saturday) and 2006-12-31 (Sunday) were make-up workdays.
+        assert_eq!(c.day(d("2006-12-30")).kind, DayKind::MakeUpWorkday);
+        assert!(!c.is_year_known(2006));
     }
 
     #[test]

@@ -1,0 +1,569 @@
+//! The command line: thin wrappers over the store, the domain and the console.
+//!
+//! Stable contract (scripts rely on it): `--data-dir`/`JIANCHA_DATA_DIR`, `--user` with
+//! `JIANCHA_PASSWORD`, and the exit codes 0 (ok), 1 (findings, e.g. a broken audit chain), 2 (usage or
+//! input error).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::clock::{Clock, FixedClock, SystemClock};
+use crate::domain::access::Role;
+use crate::domain::calendar::{DayKind, missing_years_warning};
+use crate::domain::time;
+use crate::interchange::{self, ImportKind};
+use crate::settings::{self, Settings};
+use crate::store::sqlite::SqliteStore;
+use crate::store::{AuditQuery, CaseQuery, NewUser, Session, Store, StoreError};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "jiancha",
+    version,
+    about = "监察台 — 政务大厅电子监察控制台 (electronic-supervision console)"
+)]
+pub struct Cli {
+    /// Data directory (database, footage, reports). Default: the user's data directory + /jiancha.
+    #[arg(long, global = true, env = "JIANCHA_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Act as this user (password from JIANCHA_PASSWORD or a prompt). Without it, local headless
+    /// commands act as the local system actor.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// (Re)generate the demo hall: DIR/jiancha.db and the interchange files in DIR/import/.
+    Demo(DemoArgs),
+    /// Import an interchange file (INTERCHANGE.md): atomic and idempotent.
+    Import {
+        kind: ImportKind,
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Login accounts.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Cases (办件).
+    #[command(subcommand)]
+    Cases(CasesCommand),
+    /// The working-day calendar.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to write; default: the data directory.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    #[arg(long, default_value_t = crate::demo::DEFAULT_SEED)]
+    pub seed: u64,
+    /// Generate as if it were this instant (RFC 3339); default: now. Same seed and instant, same demo.
+    #[arg(long, value_parser = parse_rfc3339)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain: exit 0 when intact, 1 naming the first bad record.
+    Verify {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Show records, newest first.
+    Log {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        actor: Option<String>,
+        /// `import` matches import.events, import.staff, …
+        #[arg(long)]
+        action: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Create an account; the password comes from JIANCHA_NEW_PASSWORD or a prompt.
+    Add {
+        username: String,
+        #[arg(long)]
+        role: RoleArg,
+        #[arg(long)]
+        name: String,
+    },
+    /// Set a password (JIANCHA_NEW_PASSWORD or a prompt).
+    Passwd { username: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Supervisor,
+    Chief,
+    Auditor,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Supervisor => Role::Supervisor,
+            RoleArg::Chief => Role::Chief,
+            RoleArg::Auditor => Role::Auditor,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    List {
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        window: Option<String>,
+        /// Case number or applicant.
+        #[arg(long)]
+        text: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// One case with its events.
+    Show {
+        case_no: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// The kind of each day in a range.
+    Days { from: NaiveDate, to: NaiveDate },
+    /// The promised deadline of a case accepted on DATE with DAYS working days.
+    Deadline { accepted: NaiveDate, days: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| format!("{s:?}: {e}"))
+}
+
+/// An error with the exit code it maps to.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub error: anyhow::Error,
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure {
+            code: 2,
+            error: e.into(),
+        }
+    }
+}
+
+/// The default data directory: `$XDG_DATA_HOME/jiancha` (`~/.local/share/jiancha`).
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("jiancha")
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value)?;
+    println!("{text}");
+    Ok(())
+}
+
+fn secret(env: &str, prompt: &str) -> Result<String, Failure> {
+    if let Ok(v) = std::env::var(env) {
+        return Ok(v);
+    }
+    rpassword::prompt_password(prompt)
+        .with_context(|| format!("no {env} set and no terminal to ask for the password"))
+        .map_err(Failure::from)
+}
+
+/// The session for a headless command: `--user` logs in, otherwise the local system actor.
+fn session(store: &SqliteStore, user: Option<&str>) -> Result<Session, Failure> {
+    match user {
+        None => Ok(store.system_session()),
+        Some(name) => {
+            let password = secret("JIANCHA_PASSWORD", &format!("{name} 的密码 (password): "))?;
+            Ok(store.login(name, &password)?)
+        }
+    }
+}
+
+fn open_store(dir: &Path, create: bool) -> Result<SqliteStore, Failure> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let store = if create {
+        SqliteStore::open_dir(dir, clock)
+    } else {
+        SqliteStore::open_existing_dir(dir, clock)
+    };
+    store
+        .with_context(|| format!("opening the database in {}", dir.display()))
+        .map_err(Failure::from)
+}
+
+/// Runs a headless command. `None` means: start the console.
+pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
+    let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
+    let Some(command) = cli.command else {
+        return Ok(None);
+    };
+    let user = cli.user.as_deref();
+    match command {
+        Command::Demo(args) => demo(&data_dir, args)?,
+        Command::Import { kind, file, format } => {
+            let content = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let batch =
+                interchange::parse(kind, &file.display().to_string(), &content).map_err(|e| {
+                    Failure {
+                        code: 2,
+                        error: e.into(),
+                    }
+                })?;
+            let store = open_store(&data_dir, true)?;
+            let session = session(&store, user)?;
+            let report = store.import(&session, &batch)?;
+            if format == Format::Json {
+                print_json(&report)?;
+            } else {
+                println!(
+                    "{}: {} records, {} new, {} updated, {} unchanged{}{}",
+                    report.source,
+                    report.records,
+                    report.inserted,
+                    report.updated,
+                    report.unchanged,
+                    if report.skipped_unknown_people > 0 {
+                        format!(
+                            ", {} punches of unknown people skipped",
+                            report.skipped_unknown_people
+                        )
+                    } else {
+                        String::new()
+                    },
+                    created_summary(&report),
+                );
+            }
+        }
+        Command::Audit(AuditCommand::Verify { format }) => {
+            let store = open_store(&data_dir, false)?;
+            let session = session(&store, user)?;
+            let v = store.verify_audit(&session)?;
+            if format == Format::Json {
+                print_json(&v)?;
+            } else {
+                match &v.first_bad {
+                    None => println!("审计链完整 (audit chain intact): {} records", v.records),
+                    Some(b) => println!(
+                        "审计链被破坏 (audit chain broken) at record {}: {}",
+                        b.seq, b.reason
+                    ),
+                }
+            }
+            if v.first_bad.is_some() {
+                return Err(Failure {
+                    code: 1,
+                    error: anyhow::anyhow!("the audit chain is broken"),
+                });
+            }
+        }
+        Command::Audit(AuditCommand::Log {
+            limit,
+            actor,
+            action,
+            format,
+        }) => {
+            let store = open_store(&data_dir, false)?;
+            let session = session(&store, user)?;
+            let records = store.audit_log(
+                &session,
+                &AuditQuery {
+                    actor,
+                    action_prefix: action,
+                    limit,
+                    ..AuditQuery::default()
+                },
+            )?;
+            if format == Format::Json {
+                print_json(&records)?;
+            } else {
+                for r in records {
+                    println!(
+                        "{:>6}  {}  {:<12} {:<20} {}  {}",
+                        r.seq,
+                        time::format_local(r.at),
+                        r.actor,
+                        r.action,
+                        r.target,
+                        r.detail
+                    );
+                }
+            }
+        }
+        Command::Users(cmd) => users(&data_dir, user, cmd)?,
+        Command::Cases(cmd) => cases(&data_dir, user, cmd)?,
+        Command::Calendar(cmd) => calendar(&data_dir, cmd)?,
+    }
+    Ok(Some(()))
+}
+
+fn created_summary(r: &crate::store::ImportReport) -> String {
+    let parts: Vec<String> = [
+        (r.created_halls, "halls"),
+        (r.created_departments, "departments"),
+        (r.created_windows, "windows"),
+        (r.created_staff, "staff"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("; created {}", parts.join(", "))
+    }
+}
+
+fn demo(data_dir: &Path, args: DemoArgs) -> Result<(), Failure> {
+    let dir = args.dir.unwrap_or_else(|| data_dir.to_owned());
+    let settings = Settings::load(&dir)?;
+    let calendar = settings::calendar(&dir, &settings)?;
+    let clock: Arc<dyn Clock> = match args.now {
+        Some(at) => Arc::new(FixedClock::new(at)),
+        None => Arc::new(SystemClock),
+    };
+    let report = crate::demo::write_demo(&dir, args.seed, clock, &calendar)
+        .with_context(|| format!("writing the demo into {}", dir.display()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "演示大厅已生成 (demo hall written): {}",
+        report.database.display()
+    )?;
+    writeln!(out, "  interchange files: {}", report.import_dir.display())?;
+    writeln!(
+        out,
+        "  seed {}, {} cases, {} events, {} punches",
+        report.seed, report.cases, report.events, report.punches
+    )?;
+    writeln!(
+        out,
+        "  users: supervisor1 supervisor2 chief1 auditor1 admin1 — password {}",
+        crate::demo::DEMO_PASSWORD
+    )?;
+    Ok(())
+}
+
+fn new_password(username: &str) -> Result<String, Failure> {
+    secret(
+        "JIANCHA_NEW_PASSWORD",
+        &format!("{username} 的新密码 (new password): "),
+    )
+}
+
+fn users(data_dir: &Path, user: Option<&str>, cmd: UsersCommand) -> Result<(), Failure> {
+    let store = open_store(data_dir, true)?;
+    let session = session(&store, user)?;
+    match cmd {
+        UsersCommand::List { format } => {
+            let users = store.users(&session)?;
+            if format == Format::Json {
+                print_json(&users)?;
+            } else {
+                for u in users {
+                    println!(
+                        "{:<16} {:<10} {:<8} {}",
+                        u.username,
+                        u.display_name,
+                        u.role,
+                        if u.active { "" } else { "(disabled)" }
+                    );
+                }
+            }
+        }
+        UsersCommand::Add {
+            username,
+            role,
+            name,
+        } => {
+            let password = new_password(&username)?;
+            let created = store.create_user(
+                &session,
+                &NewUser {
+                    username,
+                    display_name: name,
+                    role: role.into(),
+                    password,
+                },
+            )?;
+            println!("created {} ({})", created.username, created.role.label_zh());
+        }
+        UsersCommand::Passwd { username } => {
+            let password = new_password(&username)?;
+            store.set_password(&session, &username, &password)?;
+            println!("password changed for {username}");
+        }
+    }
+    Ok(())
+}
+
+fn cases(data_dir: &Path, user: Option<&str>, cmd: CasesCommand) -> Result<(), Failure> {
+    let store = open_store(data_dir, false)?;
+    let session = session(&store, user)?;
+    match cmd {
+        CasesCommand::List {
+            department,
+            window,
+            text,
+            limit,
+            format,
+        } => {
+            let list = store.cases(
+                &session,
+                &CaseQuery {
+                    department,
+                    window,
+                    text,
+                    limit,
+                    ..CaseQuery::default()
+                },
+            )?;
+            if format == Format::Json {
+                print_json(&list)?;
+            } else {
+                for c in list {
+                    println!(
+                        "{:<16} {:<8} {:<10} {:<6} {}  {}",
+                        c.case_no,
+                        c.item_code,
+                        c.status.label_zh(),
+                        c.window.unwrap_or_default(),
+                        c.accepted_at
+                            .map(time::format_local_minutes)
+                            .unwrap_or_default(),
+                        c.item_name
+                    );
+                }
+            }
+        }
+        CasesCommand::Show { case_no, format } => {
+            let events = store.case_events(&session, &case_no)?;
+            if format == Format::Json {
+                print_json(&events)?;
+            } else {
+                for e in events {
+                    println!(
+                        "{}  {:<8} {:<5} {:<6} recorded {}",
+                        time::format_local(e.occurred_at),
+                        e.step.label_zh(),
+                        e.window.unwrap_or_default(),
+                        e.staff_no.unwrap_or_default(),
+                        time::format_local(e.recorded_at)
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn calendar(data_dir: &Path, cmd: CalendarCommand) -> Result<(), Failure> {
+    let settings = Settings::load(data_dir)?;
+    let cal = settings::calendar(data_dir, &settings)?;
+    match cmd {
+        CalendarCommand::Days { from, to } => {
+            let mut missing = std::collections::BTreeSet::new();
+            let mut day = from;
+            while day <= to {
+                let info = cal.day(day);
+                if !cal.is_year_known(chrono::Datelike::year(&day)) {
+                    missing.insert(chrono::Datelike::year(&day));
+                }
+                let kind = match info.kind {
+                    DayKind::Weekday => "工作日",
+                    DayKind::Weekend => "周末",
+                    DayKind::Holiday => "节假日",
+                    DayKind::MakeUpWorkday => "调休上班",
+                    DayKind::LocalClosure => "本地闭厅",
+                    DayKind::LocalWorkday => "本地上班",
+                };
+                println!(
+                    "{day} {}  {kind} {}",
+                    day.format("%a"),
+                    info.name.unwrap_or_default()
+                );
+                let Some(next) = day.succ_opt() else { break };
+                day = next;
+            }
+            if let Some(w) = missing_years_warning(&missing) {
+                eprintln!("warning: {w}");
+            }
+        }
+        CalendarCommand::Deadline { accepted, days } => {
+            let d = cal.deadline(accepted, days, &[])?;
+            println!("{}", d.day);
+            println!("{}", d.explain_zh());
+            if let Some(w) = missing_years_warning(&d.missing_years) {
+                eprintln!("warning: {w}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Maps a store error to its exit code: everything a caller can fix is a usage/input error (2).
+pub fn exit_code(failure: &Failure) -> ExitCode {
+    ExitCode::from(failure.code)
+}
+
+/// Formats a failure for stderr, with the chain of contexts.
+pub fn report(failure: &Failure) -> String {
+    if let Some(StoreError::Input(errors)) = failure.error.downcast_ref::<StoreError>() {
+        return format!("error: nothing was imported:\n{errors}");
+    }
+    if let Some(errors) = failure.error.downcast_ref::<interchange::InputErrors>() {
+        return format!("error: nothing was imported:\n{errors}");
+    }
+    format!("error: {:#}", failure.error)
+}

@@ -1,0 +1,437 @@
+//! The console application: `logic` drains worker replies and applies commands; `ui` only draws.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+
+use crate::clock::Clock;
+use crate::domain::time;
+use crate::store::{AuditQuery, StoreError};
+
+use super::command::Command;
+use super::fonts::{self, CjkFont};
+use super::i18n::Lang;
+use super::state::{AppState, Area, NoticeLevel, Screen};
+use super::theme::{AlertPalette, Tokens};
+use super::worker::{DataWorker, Job, Reply};
+use super::{Options, shell};
+
+/// How often the status bar's data freshness is refreshed.
+const OVERVIEW_REFRESH: Duration = Duration::from_secs(30);
+/// Audit records fetched per page.
+const AUDIT_PAGE: u32 = 500;
+
+const PREFS_KEY: &str = "jiancha.prefs";
+
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+struct Prefs {
+    lang: Lang,
+    palette: AlertPalette,
+}
+
+pub struct JianchaApp {
+    state: AppState,
+    worker: DataWorker,
+    commands: Vec<Command>,
+    clock: Arc<dyn Clock>,
+    pending_user: Option<String>,
+}
+
+impl JianchaApp {
+    /// Builds the app; the database is opened on the worker thread, never here.
+    pub fn new(cc: &eframe::CreationContext<'_>, options: Options) -> Result<Self, std::io::Error> {
+        let prefs = cc
+            .storage
+            .and_then(|s| eframe::get_value::<Prefs>(s, PREFS_KEY));
+        let lang = options.lang.or(prefs.map(|p| p.lang)).unwrap_or_default();
+        let palette = prefs.map(|p| p.palette).unwrap_or_default();
+        let mut state = AppState::new(lang, palette);
+        state.tokens.apply(&cc.egui_ctx);
+
+        let font: Option<CjkFont> = match options.font {
+            super::FontChoice::Given(font) => Some(font),
+            super::FontChoice::Search => fonts::find_cjk_font(),
+            super::FontChoice::Missing => None,
+        };
+        match &font {
+            Some(f) => {
+                fonts::install(&cc.egui_ctx, f);
+                state.font_family = Some(f.family.clone());
+            }
+            None => {
+                tracing::warn!("no CJK font found; install {}", fonts::FONT_PACKAGE);
+                state.screen = Screen::NoFont;
+            }
+        }
+
+        let mut worker = DataWorker::spawn(cc.egui_ctx.clone(), options.clock.clone())?;
+        worker.submit(Job::Open {
+            data_dir: options.data_dir.clone(),
+            create_demo_if_missing: !options.explicit_data_dir,
+        });
+        state.login.username = options.user.clone().unwrap_or_default();
+        Ok(Self {
+            state,
+            worker,
+            commands: Vec::new(),
+            clock: options.clock,
+            pending_user: options.user,
+        })
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub fn state_mut(&mut self) -> &mut AppState {
+        &mut self.state
+    }
+
+    /// Queues a command as a panel would (tests drive the app this way too).
+    pub fn push(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.worker.is_busy()
+    }
+
+    fn submit(&mut self, job: Job) {
+        if !self.worker.submit(job) {
+            self.state.notice = Some((
+                NoticeLevel::Warning,
+                self.state
+                    .lang
+                    .pick(
+                        "数据服务繁忙，请稍后重试。",
+                        "The data service is busy; try again.",
+                    )
+                    .into(),
+            ));
+        }
+    }
+
+    fn session_expired(&mut self) {
+        self.state.session = None;
+        self.state.screen = Screen::Login;
+        self.state.login.error = Some(
+            self.state
+                .lang
+                .pick(
+                    "登录已过期，请重新登录。",
+                    "Your session has ended; log in again.",
+                )
+                .into(),
+        );
+    }
+
+    /// Shows a store error; a lost session goes back to the login screen.
+    fn store_error(&mut self, error: &StoreError) -> String {
+        if matches!(error, StoreError::SessionExpired) {
+            self.session_expired();
+        }
+        error.to_string()
+    }
+
+    fn handle(&mut self, reply: Reply) {
+        let lang = self.state.lang;
+        match reply {
+            Reply::Opened(Ok(opened)) => {
+                if self.state.screen == Screen::Starting {
+                    self.state.screen = Screen::Login;
+                }
+                if opened.demo_created {
+                    self.state.notice = Some((
+                        NoticeLevel::Info,
+                        format!(
+                            "{} {}",
+                            lang.pick("已创建演示大厅。演示账号 supervisor1 / chief1 / auditor1 / admin1，密码", "The demo hall was created. Demo users supervisor1 / chief1 / auditor1 / admin1, password"),
+                            crate::demo::DEMO_PASSWORD
+                        ),
+                    ));
+                }
+                if let Some(w) = &opened.settings_warning {
+                    self.state.notice = Some((NoticeLevel::Warning, w.clone()));
+                }
+                self.state.opened = Some(*opened);
+            }
+            Reply::Opened(Err(message)) => self.state.screen = Screen::OpenFailed(message),
+            Reply::LoggedIn(result) => {
+                self.state.login.pending = false;
+                match result {
+                    Ok(session) => {
+                        self.state.login.password.clear();
+                        self.state.login.error = None;
+                        self.state.session = Some(session.clone());
+                        if self.state.screen != Screen::NoFont {
+                            self.state.screen = Screen::Main;
+                        }
+                        self.state.area = Area::Overview;
+                        self.submit(Job::Directory(session.clone()));
+                        self.submit(Job::Overview(session));
+                        self.state.last_overview_request = Some(Instant::now());
+                    }
+                    Err(e) => {
+                        self.state.login.password.clear();
+                        self.state.login.error = Some(e.to_string());
+                    }
+                }
+            }
+            Reply::LoggedOut => {}
+            Reply::Overview(Ok(o)) => self.state.overview = Some(o),
+            Reply::Overview(Err(e)) => {
+                let m = self.store_error(&e);
+                tracing::warn!("overview: {m}");
+            }
+            Reply::Directory(Ok(d)) => self.state.directory = Some(d),
+            Reply::Directory(Err(e)) => {
+                let m = self.store_error(&e);
+                self.state.notice = Some((NoticeLevel::Error, m));
+            }
+            Reply::AuditLog { result, append } => {
+                let audit = &mut self.state.audit;
+                audit.loading = false;
+                audit.loaded = true;
+                match result {
+                    Ok(records) => {
+                        audit.exhausted = (records.len() as u32) < AUDIT_PAGE;
+                        audit.error = None;
+                        if append {
+                            audit.records.extend(records);
+                        } else {
+                            audit.records = records;
+                        }
+                    }
+                    Err(e) => {
+                        let m = self.store_error(&e);
+                        self.state.audit.error = Some(m);
+                    }
+                }
+            }
+            Reply::AuditVerified(result) => {
+                self.state.audit.verifying = false;
+                let r = result.map_err(|e| self.store_error(&e));
+                self.state.audit.verification = Some(r);
+            }
+            Reply::Complaints(Ok(list)) => self.state.complaints = Some(list),
+            Reply::Complaints(Err(e)) => {
+                let m = self.store_error(&e);
+                self.state.notice = Some((NoticeLevel::Error, m));
+            }
+        }
+    }
+
+    fn audit_query(&mut self, before_seq: Option<i64>) -> Option<AuditQuery> {
+        let f = &self.state.audit.filter;
+        let lang = self.state.lang;
+        let date = |text: &str, what: &str| -> Result<Option<NaiveDate>, String> {
+            let t = text.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| {
+                    format!(
+                        "{what}: {t:?} {}",
+                        lang.pick("不是日期（应为 YYYY-MM-DD）", "is not a date (YYYY-MM-DD)")
+                    )
+                })
+        };
+        let from = date(&f.from, lang.pick("起始日期", "From"));
+        let to = date(&f.to, lang.pick("截止日期", "To"));
+        let (from, to) = match (from, to) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(e), _) | (_, Err(e)) => {
+                self.state.audit.filter_error = Some(e);
+                return None;
+            }
+        };
+        self.state.audit.filter_error = None;
+        let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        Some(AuditQuery {
+            actor: text(&f.actor),
+            action_prefix: text(&f.action),
+            text: text(&f.text),
+            from: from.map(time::start_of_day),
+            to: to.and_then(|d| d.succ_opt()).map(time::start_of_day),
+            before_seq,
+            limit: AUDIT_PAGE,
+        })
+    }
+
+    fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        let session = self.state.session.clone();
+        match command {
+            Command::Login => {
+                let form = &mut self.state.login;
+                if form.username.trim().is_empty() || form.password.is_empty() {
+                    form.error = Some(
+                        self.state
+                            .lang
+                            .pick("请输入用户名和密码。", "Enter your user name and password.")
+                            .into(),
+                    );
+                    return;
+                }
+                form.pending = true;
+                form.error = None;
+                let job = Job::Login {
+                    username: form.username.trim().to_owned(),
+                    password: form.password.clone(),
+                };
+                self.submit(job);
+            }
+            Command::Logout => {
+                if let Some(s) = session {
+                    self.submit(Job::Logout(s));
+                }
+                let lang = self.state.lang;
+                let palette = self.state.palette;
+                let opened = self.state.opened.take();
+                let font_family = self.state.font_family.take();
+                let username = self.state.login.username.clone();
+                self.state = AppState::new(lang, palette);
+                self.state.opened = opened;
+                self.state.font_family = font_family;
+                self.state.login.username = username;
+                self.state.screen = Screen::Login;
+            }
+            Command::Navigate(area) => {
+                self.state.area = area;
+                match area {
+                    Area::Audit if !self.state.audit.loaded && !self.state.audit.loading => {
+                        self.commands.push(Command::SearchAudit)
+                    }
+                    Area::Complaints if self.state.complaints.is_none() => {
+                        self.commands.push(Command::LoadComplaints)
+                    }
+                    Area::Overview => self.commands.push(Command::RefreshOverview),
+                    _ => {}
+                }
+            }
+            Command::SetLang(lang) => self.state.lang = lang,
+            Command::SetPalette(palette) => {
+                self.state.palette = palette;
+                self.state.tokens = Tokens::new(palette);
+                self.state.tokens.apply(ctx);
+            }
+            Command::RefreshOverview => {
+                if let Some(s) = session {
+                    self.state.last_overview_request = Some(Instant::now());
+                    self.submit(Job::Overview(s));
+                }
+            }
+            Command::SearchAudit => {
+                let Some(s) = session else { return };
+                if let Some(query) = self.audit_query(None) {
+                    self.state.audit.loading = true;
+                    self.state.audit.selected = None;
+                    self.submit(Job::AuditLog {
+                        session: s,
+                        query,
+                        append: false,
+                    });
+                }
+            }
+            Command::MoreAudit => {
+                let Some(s) = session else { return };
+                let before = self.state.audit.records.last().map(|r| r.seq);
+                if let (Some(before), Some(query)) = (before, self.audit_query(before)) {
+                    self.state.audit.loading = true;
+                    self.submit(Job::AuditLog {
+                        session: s,
+                        query: AuditQuery {
+                            before_seq: Some(before),
+                            ..query
+                        },
+                        append: true,
+                    });
+                }
+            }
+            Command::VerifyAudit => {
+                if let Some(s) = session {
+                    self.state.audit.verifying = true;
+                    self.state.audit.verification = None;
+                    self.submit(Job::VerifyAudit(s));
+                }
+            }
+            Command::SelectAuditRecord(seq) => self.state.audit.selected = seq,
+            Command::LoadComplaints => {
+                if let Some(s) = session {
+                    self.submit(Job::Complaints(s));
+                }
+            }
+            Command::DismissNotice => self.state.notice = None,
+            Command::ContinueWithoutFont => {
+                self.state.lang = Lang::En;
+                self.state.screen = if self.state.session.is_some() {
+                    Screen::Main
+                } else if self.state.opened.is_some() {
+                    Screen::Login
+                } else {
+                    Screen::Starting
+                };
+            }
+        }
+    }
+
+    /// Non-drawing work of a frame: replies, commands, timers.
+    pub fn logic_step(&mut self, ctx: &egui::Context) {
+        while let Some(reply) = self.worker.try_recv() {
+            self.handle(reply);
+        }
+        // `--user NAME` with JIANCHA_PASSWORD logs in by itself once the database is open.
+        if self.state.screen == Screen::Login && self.state.opened.is_some() {
+            if let Some(user) = self.pending_user.take() {
+                if let Ok(password) = std::env::var("JIANCHA_PASSWORD") {
+                    self.state.login.username = user;
+                    self.state.login.password = password;
+                    self.commands.push(Command::Login);
+                }
+            }
+        }
+        let commands = std::mem::take(&mut self.commands);
+        for command in commands {
+            self.apply(ctx, command);
+        }
+        if self.state.session.is_some()
+            && self
+                .state
+                .last_overview_request
+                .is_none_or(|t| t.elapsed() >= OVERVIEW_REFRESH)
+        {
+            self.commands.push(Command::RefreshOverview);
+            ctx.request_repaint();
+        }
+        // The clock in the status bar.
+        ctx.request_repaint_after(Duration::from_secs(1));
+    }
+}
+
+impl eframe::App for JianchaApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.logic_step(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let now = self.clock.now();
+        let busy = self.worker.is_busy();
+        shell::app_ui(ui, &mut self.state, &mut self.commands, now, busy);
+        if !self.commands.is_empty() {
+            ui.ctx().request_repaint();
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(
+            storage,
+            PREFS_KEY,
+            &Prefs {
+                lang: self.state.lang,
+                palette: self.state.palette,
+            },
+        );
+    }
+}

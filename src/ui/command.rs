@@ -1,0 +1,27 @@
+//! What panels ask for. Panels push commands; `JianchaApp::apply` carries them out once per frame, in
+//! one place, so no panel changes shared state behind another's back.
+
+use super::i18n::Lang;
+use super::state::Area;
+use super::theme::AlertPalette;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Log in with the login form's user name and password.
+    Login,
+    Logout,
+    Navigate(Area),
+    SetLang(Lang),
+    SetPalette(AlertPalette),
+    RefreshOverview,
+    /// Run the audit search with the filter form (from the newest record).
+    SearchAudit,
+    /// Load older records matching the same filter.
+    MoreAudit,
+    VerifyAudit,
+    SelectAuditRecord(Option<i64>),
+    LoadComplaints,
+    DismissNotice,
+    /// Go on without a Chinese font (English interface).
+    ContinueWithoutFont,
+}

@@ -1,0 +1,66 @@
+//! The login screen.
+
+use egui::RichText;
+
+use super::command::Command;
+use super::state::AppState;
+
+pub fn login_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+    let lang = state.lang;
+    let t = state.tokens;
+    ui.vertical_centered(|ui| {
+        ui.add_space((ui.available_height() * 0.22).max(20.0));
+        ui.label(RichText::new(lang.pick("监察台", "Jiancha")).size(34.0).strong().color(t.text_strong));
+        ui.label(RichText::new(lang.pick("行政审批电子监察系统 · 总监控室", "Electronic supervision of administrative approval")).color(t.text_weak));
+        ui.add_space(24.0);
+        t.card_frame().show(ui, |ui| {
+            ui.set_width(360.0);
+            egui::Grid::new("login_grid").num_columns(2).spacing([12.0, 12.0]).show(ui, |ui| {
+                let user_label = ui.label(lang.pick("用户名", "User name"));
+                let user = ui.add(egui::TextEdit::singleline(&mut state.login.username).desired_width(240.0)).labelled_by(user_label.id);
+                if state.login.username.is_empty() && !user.has_focus() && ui.memory(|m| m.focused().is_none()) {
+                    user.request_focus();
+                }
+                ui.end_row();
+                let password_label = ui.label(lang.pick("密码", "Password"));
+                let password = ui
+                    .add(egui::TextEdit::singleline(&mut state.login.password).password(true).desired_width(240.0))
+                    .labelled_by(password_label.id);
+                ui.end_row();
+                let enter = (user.lost_focus() || password.lost_focus()) && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                ui.label("");
+                let button = ui.add_enabled(!state.login.pending, egui::Button::new(lang.pick("登录", "Log in")).min_size([120.0, 30.0].into()));
+                if (button.clicked() || enter) && !state.login.pending {
+                    commands.push(Command::Login);
+                }
+                ui.end_row();
+            });
+            if state.login.pending {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(lang.pick("正在验证…", "Checking…"));
+                });
+            }
+            if let Some(error) = &state.login.error {
+                ui.label(RichText::new(error).color(t.red));
+            }
+        });
+        ui.add_space(12.0);
+        if let Some(opened) = &state.opened {
+            if !opened.has_users {
+                ui.label(RichText::new(lang.pick(
+                    "数据库中还没有账号。请用 `jiancha users add NAME --role admin --name 姓名` 创建管理员，或运行 `jiancha demo` 生成演示大厅。",
+                    "The database has no accounts yet. Create an administrator with `jiancha users add NAME --role admin --name NAME`, or run `jiancha demo`.",
+                )).color(t.orange));
+            }
+            ui.label(RichText::new(&opened.backend).small().color(t.text_weak));
+        }
+        let other = match lang {
+            super::i18n::Lang::Zh => (super::i18n::Lang::En, "English"),
+            super::i18n::Lang::En => (super::i18n::Lang::Zh, "中文"),
+        };
+        if ui.small_button(other.1).clicked() {
+            commands.push(Command::SetLang(other.0));
+        }
+    });
+}

@@ -1,0 +1,81 @@
+//! The console (eframe). `app.rs` holds the logic; one file per panel draws; the store is reached only
+//! through the data worker thread (`worker.rs`), never from the UI thread.
+
+mod app;
+mod audit;
+pub mod command;
+mod complaints;
+pub mod fonts;
+pub mod i18n;
+mod login;
+mod overview;
+mod settings;
+mod shell;
+pub mod state;
+pub mod theme;
+pub mod worker;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use app::JianchaApp;
+
+use crate::clock::{Clock, SystemClock};
+
+/// How to find the Chinese font.
+#[derive(Debug, Clone)]
+pub enum FontChoice {
+    /// Look among the system fonts.
+    Search,
+    /// Use this one (tests load it once).
+    Given(fonts::CjkFont),
+    /// Behave as if none were installed (tests of the no-font screen).
+    Missing,
+}
+
+/// How the console starts.
+#[derive(Clone)]
+pub struct Options {
+    pub data_dir: PathBuf,
+    /// The directory was chosen (flag or environment): an empty one is not filled with the demo.
+    pub explicit_data_dir: bool,
+    /// Pre-fills the login; with `JIANCHA_PASSWORD` set, logs in by itself.
+    pub user: Option<String>,
+    pub clock: Arc<dyn Clock>,
+    pub font: FontChoice,
+    /// Forces the interface language (otherwise the saved preference, or Chinese).
+    pub lang: Option<i18n::Lang>,
+}
+
+impl Options {
+    pub fn from_cli(data_dir: Option<PathBuf>, user: Option<String>) -> Self {
+        let explicit = data_dir.is_some();
+        Self {
+            data_dir: data_dir.unwrap_or_else(crate::cli::default_data_dir),
+            explicit_data_dir: explicit,
+            user,
+            clock: Arc::new(SystemClock),
+            font: FontChoice::Search,
+            lang: None,
+        }
+    }
+}
+
+/// Opens the console window and runs until it is closed.
+pub fn run(options: Options) -> anyhow::Result<()> {
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("监察台 Jiancha")
+            .with_app_id("jiancha")
+            .with_inner_size([1600.0, 900.0])
+            .with_min_inner_size([1024.0, 640.0]),
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "jiancha",
+        native,
+        Box::new(move |cc| Ok(Box::new(JianchaApp::new(cc, options)?) as Box<dyn eframe::App>)),
+    )
+    .map_err(|e| anyhow::anyhow!("the console window could not start: {e}"))
+}

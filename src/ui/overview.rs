@@ -1,0 +1,178 @@
+//! 大厅概况: the landing page — counts for the hall and the windows with their staff and load today.
+
+use egui::RichText;
+use egui_extras::{Column, TableBuilder};
+
+use super::command::Command;
+use super::state::AppState;
+
+fn stat_ui(ui: &mut egui::Ui, state: &AppState, label: &str, value: u32, colour: egui::Color32) {
+    state.tokens.card_frame().show(ui, |ui| {
+        ui.set_min_width(112.0);
+        ui.vertical(|ui| {
+            ui.label(RichText::new(label).color(state.tokens.text_weak));
+            ui.label(
+                RichText::new(value.to_string())
+                    .size(26.0)
+                    .strong()
+                    .color(colour),
+            );
+        });
+    });
+}
+
+pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let lang = state.lang;
+    let t = &state.tokens;
+    let Some(o) = &state.overview else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(lang.pick("正在读取…", "Loading…"));
+        });
+        return;
+    };
+    ui.horizontal_wrapped(|ui| {
+        stat_ui(
+            ui,
+            state,
+            lang.pick("窗口", "Windows"),
+            o.windows,
+            t.text_strong,
+        );
+        stat_ui(
+            ui,
+            state,
+            lang.pick("工作人员", "Staff"),
+            o.staff,
+            t.text_strong,
+        );
+        stat_ui(
+            ui,
+            state,
+            lang.pick("事项", "Items"),
+            o.items,
+            t.text_strong,
+        );
+        stat_ui(
+            ui,
+            state,
+            lang.pick("在办件", "Open cases"),
+            o.cases_open,
+            t.accent,
+        );
+        stat_ui(
+            ui,
+            state,
+            lang.pick("暂停中", "Suspended"),
+            o.cases_suspended,
+            t.yellow,
+        );
+        stat_ui(
+            ui,
+            state,
+            lang.pick("今日受理", "Accepted today"),
+            o.accepted_today,
+            t.text_strong,
+        );
+        stat_ui(
+            ui,
+            state,
+            lang.pick("今日办结", "Completed today"),
+            o.completed_today,
+            t.ok,
+        );
+        stat_ui(
+            ui,
+            state,
+            lang.pick("待处理投诉", "Open complaints"),
+            o.complaints_open,
+            if o.complaints_open > 0 {
+                t.orange
+            } else {
+                t.text_strong
+            },
+        );
+    });
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(format!(
+                "{} {} · {} {} · {} {}",
+                lang.pick("办件总数", "Cases"),
+                o.cases_total,
+                lang.pick("事件", "events"),
+                o.events_total,
+                lang.pick("审计记录", "audit records"),
+                o.audit_records
+            ))
+            .color(t.text_weak),
+        );
+        if ui.small_button(lang.pick("刷新", "Refresh")).clicked() {
+            commands.push(Command::RefreshOverview);
+        }
+    });
+    ui.add_space(8.0);
+    ui.label(
+        RichText::new(lang.pick("窗口一览", "Windows"))
+            .strong()
+            .color(t.text_strong),
+    );
+    let short: std::collections::HashMap<&str, &str> = state
+        .directory
+        .iter()
+        .flat_map(|d| d.departments.iter())
+        .map(|d| {
+            (
+                d.name.as_str(),
+                if d.short_name.is_empty() {
+                    d.name.as_str()
+                } else {
+                    d.short_name.as_str()
+                },
+            )
+        })
+        .collect();
+    TableBuilder::new(ui)
+        .id_salt("window_load")
+        .striped(true)
+        .column(Column::exact(70.0))
+        .column(Column::initial(200.0).resizable(true))
+        .column(Column::initial(180.0).resizable(true))
+        .column(Column::exact(90.0))
+        .column(Column::remainder())
+        .header(24.0, |mut h| {
+            for title in [
+                lang.pick("窗口", "Window"),
+                lang.pick("部门", "Department"),
+                lang.pick("工作人员", "Staff"),
+                lang.pick("今日受理", "Today"),
+                lang.pick("在办件", "Open"),
+            ] {
+                h.col(|ui| {
+                    ui.label(RichText::new(title).strong());
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(24.0, o.window_load.len(), |mut row| {
+                let w = &o.window_load[row.index()];
+                row.col(|ui| {
+                    ui.label(RichText::new(&w.window_code).strong().color(t.text_strong));
+                });
+                row.col(|ui| {
+                    let name = w.department.as_deref().unwrap_or("—");
+                    ui.label(*short.get(name).unwrap_or(&name))
+                        .on_hover_text(name);
+                });
+                row.col(|ui| {
+                    ui.label(w.staff.join("、"));
+                });
+                row.col(|ui| {
+                    ui.label(w.accepted_today.to_string());
+                });
+                row.col(|ui| {
+                    ui.label(w.open_cases.to_string());
+                });
+            });
+        });
+}

@@ -1,0 +1,118 @@
+//! 设置: interface language, alert palette, the working-day calendar's data, where the data lives.
+
+use egui::RichText;
+
+use super::command::Command;
+use super::i18n::Lang;
+use super::state::AppState;
+use super::theme::AlertPalette;
+
+pub fn settings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let lang = state.lang;
+    let t = &state.tokens;
+    t.card_frame().show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(
+            RichText::new(lang.pick("界面", "Interface"))
+                .strong()
+                .color(t.text_strong),
+        );
+        ui.horizontal(|ui| {
+            ui.label(lang.pick("语言", "Language"));
+            if ui.radio(lang == Lang::Zh, "简体中文").clicked() {
+                commands.push(Command::SetLang(Lang::Zh));
+            }
+            if ui.radio(lang == Lang::En, "English").clicked() {
+                commands.push(Command::SetLang(Lang::En));
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.label(lang.pick("预警配色", "Alert colours"));
+            if ui
+                .radio(
+                    state.palette == AlertPalette::Standard,
+                    lang.pick("标准（黄/橙/红）", "Standard (yellow/orange/red)"),
+                )
+                .clicked()
+            {
+                commands.push(Command::SetPalette(AlertPalette::Standard));
+            }
+            if ui
+                .radio(
+                    state.palette == AlertPalette::ColourBlind,
+                    lang.pick("色弱友好", "Colour-blind friendly"),
+                )
+                .clicked()
+            {
+                commands.push(Command::SetPalette(AlertPalette::ColourBlind));
+            }
+        });
+        ui.horizontal(|ui| {
+            for (name, colour) in [
+                (lang.pick("黄", "yellow"), t.yellow),
+                (lang.pick("橙", "orange"), t.orange),
+                (lang.pick("红", "red"), t.red),
+            ] {
+                ui.label(RichText::new(format!("● {name}")).color(colour));
+            }
+        });
+        if let Some(font) = &state.font_family {
+            ui.label(
+                RichText::new(format!("{} {font}", lang.pick("中文字体", "Chinese font")))
+                    .color(t.text_weak),
+            );
+        }
+    });
+    ui.add_space(8.0);
+    let Some(opened) = &state.opened else { return };
+    t.card_frame().show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(RichText::new(lang.pick("工作日历", "Working-day calendar")).strong().color(t.text_strong));
+        let years: Vec<i32> = opened.calendar.known_years().collect();
+        if let (Some(first), Some(last)) = (years.first(), years.last()) {
+            ui.label(format!(
+                "{} {first}–{last}（{} {}）",
+                lang.pick("已有国务院节假日安排：", "Official holiday data:"),
+                years.len(),
+                lang.pick("年", "years")
+            ));
+        }
+        if let Some(w) = &opened.calendar_warning {
+            ui.label(RichText::new(w).color(t.orange));
+            ui.label(RichText::new(lang.pick(
+                "新一年的通知发布后，把 holiday-cn 的 YYYY.json 放入数据目录的 holiday-cn/ 子目录即可生效。",
+                "When the next year's notice is published, put holiday-cn's YYYY.json into the data directory's holiday-cn/ folder.",
+            )).color(t.text_weak));
+        }
+        let overrides: Vec<_> = opened.calendar.overrides().collect();
+        if overrides.is_empty() {
+            ui.label(RichText::new(lang.pick("本地调整：无（在 rules.toml 的 [calendar] 中设置）", "Local overrides: none (set in rules.toml, [calendar])")).color(t.text_weak));
+        } else {
+            for o in overrides {
+                ui.label(format!("{} {} {}", o.date, if o.working { lang.pick("上班", "working") } else { lang.pick("闭厅", "closed") }, o.note));
+            }
+        }
+    });
+    ui.add_space(8.0);
+    t.card_frame().show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(
+            RichText::new(lang.pick("数据", "Data"))
+                .strong()
+                .color(t.text_strong),
+        );
+        ui.label(format!(
+            "{} {}",
+            lang.pick("数据目录", "Data directory"),
+            opened.data_dir.display()
+        ));
+        ui.label(format!(
+            "{} {}",
+            lang.pick("数据源", "Backend"),
+            opened.backend
+        ));
+        if let Some(w) = &opened.settings_warning {
+            ui.label(RichText::new(w).color(t.orange));
+        }
+    });
+}

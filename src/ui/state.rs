@@ -1,0 +1,194 @@
+//! What the console shows: plain data, changed only by `JianchaApp::apply` (commands) and by worker
+//! replies, plus the text buffers of forms, which their panels edit directly.
+
+use std::time::Instant;
+
+use crate::domain::audit::AuditRecord;
+use crate::domain::model::Complaint;
+use crate::store::{AuditVerification, HallDirectory, Overview, Session};
+
+use super::i18n::Lang;
+use super::theme::{AlertPalette, Tokens};
+use super::worker::Opened;
+
+/// The areas of the console, in navigation order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Area {
+    Overview,
+    Wall,
+    Alerts,
+    Attendance,
+    Evaluator,
+    Discipline,
+    Footage,
+    Complaints,
+    Violations,
+    Audit,
+    Settings,
+}
+
+impl Area {
+    pub const ALL: [Area; 11] = [
+        Area::Overview,
+        Area::Wall,
+        Area::Alerts,
+        Area::Attendance,
+        Area::Evaluator,
+        Area::Discipline,
+        Area::Footage,
+        Area::Complaints,
+        Area::Violations,
+        Area::Audit,
+        Area::Settings,
+    ];
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Area::Overview => lang.pick("大厅概况", "Hall overview"),
+            Area::Wall => lang.pick("视频墙", "Video wall"),
+            Area::Alerts => lang.pick("预警", "Alerts"),
+            Area::Attendance => lang.pick("考勤", "Attendance"),
+            Area::Evaluator => lang.pick("评价器", "Evaluator"),
+            Area::Discipline => lang.pick("纪律与提示单", "Discipline & slips"),
+            Area::Footage => lang.pick("录像调阅", "Footage"),
+            Area::Complaints => lang.pick("投诉", "Complaints"),
+            Area::Violations => lang.pick("违规与问责", "Violations"),
+            Area::Audit => lang.pick("审计", "Audit"),
+            Area::Settings => lang.pick("设置", "Settings"),
+        }
+    }
+
+    /// What the area will hold, shown while it is not built yet; `None` for built areas.
+    pub fn coming(self, lang: Lang) -> Option<&'static str> {
+        match self {
+            Area::Overview | Area::Complaints | Area::Audit | Area::Settings => None,
+            Area::Wall => Some(lang.pick(
+                "实时视频墙（窗口摄像头、1/4/9/16/25 分屏、断线重连、截图取证）尚未开放。",
+                "The live video wall (window cameras, 1/4/9/16/25 layouts, reconnect, snapshots) is not available yet.",
+            )),
+            Area::Alerts => Some(lang.pick(
+                "办件预警（临期黄灯、超时红灯、违规黄牌/红牌、督办通知单、每日数据检查）尚未开放。",
+                "Case alerts (deadline lights, violation cards, supervision notices, daily check) are not available yet.",
+            )),
+            Area::Attendance => Some(lang.pick(
+                "考勤统计与双周迟到早退排名（前三名约谈）尚未开放。考勤打卡数据已导入。",
+                "Attendance statistics and the biweekly ranking are not available yet. Punches are already imported.",
+            )),
+            Area::Evaluator => Some(lang.pick(
+                "评价器每日使用率、异常评价与差评回访尚未开放。",
+                "Evaluator usage, anomalies and follow-up of poor ratings are not available yet.",
+            )),
+            Area::Discipline => Some(lang.pick(
+                "工作纪律记录与每周提示单打印尚未开放。",
+                "The discipline log and weekly reminder slips are not available yet.",
+            )),
+            Area::Footage => Some(lang.pick(
+                "录像调阅/拷贝申请、审批、回放与导出尚未开放。",
+                "Footage requests, approval, playback and export are not available yet.",
+            )),
+            Area::Violations => Some(lang.pick(
+                "违规记录与问责（第十一至十三条）尚未开放。",
+                "Violations and accountability (Art 11–13) are not available yet.",
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    /// Opening the database (and maybe creating the demo).
+    Starting,
+    /// No Chinese font on the system.
+    NoFont,
+    OpenFailed(String),
+    Login,
+    Main,
+}
+
+#[derive(Debug, Default)]
+pub struct LoginForm {
+    pub username: String,
+    pub password: String,
+    pub error: Option<String>,
+    pub pending: bool,
+}
+
+/// The audit filter as typed.
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilterForm {
+    pub actor: String,
+    pub action: String,
+    pub text: String,
+    /// `YYYY-MM-DD`, local.
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Default)]
+pub struct AuditView {
+    pub filter: AuditFilterForm,
+    pub filter_error: Option<String>,
+    pub records: Vec<AuditRecord>,
+    pub loaded: bool,
+    pub loading: bool,
+    /// No older records match.
+    pub exhausted: bool,
+    pub error: Option<String>,
+    pub verifying: bool,
+    pub verification: Option<Result<AuditVerification, String>>,
+    pub selected: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+pub struct AppState {
+    pub lang: Lang,
+    pub palette: AlertPalette,
+    pub tokens: Tokens,
+    pub screen: Screen,
+    pub area: Area,
+    pub session: Option<Session>,
+    pub opened: Option<Opened>,
+    pub overview: Option<Overview>,
+    pub directory: Option<HallDirectory>,
+    pub complaints: Option<Vec<Complaint>>,
+    pub login: LoginForm,
+    pub audit: AuditView,
+    pub notice: Option<(NoticeLevel, String)>,
+    pub last_overview_request: Option<Instant>,
+    pub font_family: Option<String>,
+}
+
+impl AppState {
+    pub fn new(lang: Lang, palette: AlertPalette) -> Self {
+        Self {
+            lang,
+            palette,
+            tokens: Tokens::new(palette),
+            screen: Screen::Starting,
+            area: Area::Overview,
+            session: None,
+            opened: None,
+            overview: None,
+            directory: None,
+            complaints: None,
+            login: LoginForm::default(),
+            audit: AuditView::default(),
+            notice: None,
+            last_overview_request: None,
+            font_family: None,
+        }
+    }
+
+    pub fn hall_name(&self) -> Option<&str> {
+        self.directory
+            .as_ref()
+            .and_then(|d| d.halls.first())
+            .map(|h| h.name.as_str())
+    }
+}

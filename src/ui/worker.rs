@@ -1,0 +1,233 @@
+//! The data worker: one named thread that owns the store and runs every store call, so that the UI
+//! thread never blocks on SQL (or, in remote mode, HTTP). Jobs go in and replies come out on bounded
+//! channels; each reply wakes the UI with `request_repaint`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
+
+use crate::clock::Clock;
+use crate::domain::audit::AuditRecord;
+use crate::domain::calendar::{Calendar, missing_years_warning};
+use crate::domain::model::Complaint;
+use crate::store::sqlite::{DB_FILE, SqliteStore};
+use crate::store::{
+    AuditQuery, AuditVerification, HallDirectory, Overview, Session, Store, StoreError,
+};
+
+/// Jobs waiting for the worker; beyond this the UI is told the worker is busy.
+const QUEUE: usize = 32;
+
+pub enum Job {
+    /// Open the data directory, first creating the demo hall there when asked and the database is missing.
+    Open {
+        data_dir: PathBuf,
+        create_demo_if_missing: bool,
+    },
+    Login {
+        username: String,
+        password: String,
+    },
+    Logout(Session),
+    Overview(Session),
+    Directory(Session),
+    AuditLog {
+        session: Session,
+        query: AuditQuery,
+        append: bool,
+    },
+    VerifyAudit(Session),
+    Complaints(Session),
+}
+
+/// What the console needs to know about the opened backend.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub backend: String,
+    pub data_dir: PathBuf,
+    /// Set when the demo hall was created just now.
+    pub demo_created: bool,
+    pub has_users: bool,
+    pub calendar: Calendar,
+    /// Settings problems: the defaults are used meanwhile.
+    pub settings_warning: Option<String>,
+    /// "2027 holiday data missing" when this or next year has no data.
+    pub calendar_warning: Option<String>,
+}
+
+pub enum Reply {
+    Opened(Result<Box<Opened>, String>),
+    LoggedIn(Result<Session, StoreError>),
+    LoggedOut,
+    Overview(Result<Overview, StoreError>),
+    Directory(Result<HallDirectory, StoreError>),
+    AuditLog {
+        result: Result<Vec<AuditRecord>, StoreError>,
+        append: bool,
+    },
+    AuditVerified(Result<AuditVerification, StoreError>),
+    Complaints(Result<Vec<Complaint>, StoreError>),
+}
+
+pub struct DataWorker {
+    jobs: Sender<Job>,
+    replies: Receiver<Reply>,
+    in_flight: usize,
+    _thread: JoinHandle<()>,
+}
+
+impl DataWorker {
+    pub fn spawn(ctx: egui::Context, clock: Arc<dyn Clock>) -> std::io::Result<Self> {
+        let (jobs, job_rx) = bounded::<Job>(QUEUE);
+        let (reply_tx, replies) = bounded::<Reply>(QUEUE);
+        let thread = std::thread::Builder::new()
+            .name("jiancha-data".into())
+            .spawn(move || {
+                let mut worker = Worker { store: None, clock };
+                for job in job_rx {
+                    let reply = worker.run(job);
+                    if reply_tx.send(reply).is_err() {
+                        break;
+                    }
+                    ctx.request_repaint();
+                }
+            })?;
+        Ok(Self {
+            jobs,
+            replies,
+            in_flight: 0,
+            _thread: thread,
+        })
+    }
+
+    /// Queues a job; `false` when the worker is too far behind (the caller says so and retries later).
+    pub fn submit(&mut self, job: Job) -> bool {
+        match self.jobs.try_send(job) {
+            Ok(()) => {
+                self.in_flight += 1;
+                true
+            }
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
+        }
+    }
+
+    pub fn try_recv(&mut self) -> Option<Reply> {
+        let reply = self.replies.try_recv().ok()?;
+        self.in_flight = self.in_flight.saturating_sub(1);
+        Some(reply)
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.in_flight > 0
+    }
+}
+
+struct Worker {
+    store: Option<Box<dyn Store>>,
+    clock: Arc<dyn Clock>,
+}
+
+fn not_open() -> StoreError {
+    StoreError::Backend("the database is not open".into())
+}
+
+impl Worker {
+    fn store(&self) -> Result<&dyn Store, StoreError> {
+        self.store.as_deref().ok_or_else(not_open)
+    }
+
+    fn run(&mut self, job: Job) -> Reply {
+        match job {
+            Job::Open {
+                data_dir,
+                create_demo_if_missing,
+            } => Reply::Opened(self.open(data_dir, create_demo_if_missing).map(Box::new)),
+            Job::Login { username, password } => {
+                Reply::LoggedIn(self.store().and_then(|s| s.login(&username, &password)))
+            }
+            Job::Logout(session) => {
+                if let Ok(store) = self.store() {
+                    if let Err(e) = store.logout(&session) {
+                        tracing::warn!("logout: {e}");
+                    }
+                }
+                Reply::LoggedOut
+            }
+            Job::Overview(session) => {
+                Reply::Overview(self.store().and_then(|s| s.overview(&session)))
+            }
+            Job::Directory(session) => {
+                Reply::Directory(self.store().and_then(|s| s.directory(&session)))
+            }
+            Job::AuditLog {
+                session,
+                query,
+                append,
+            } => Reply::AuditLog {
+                result: self.store().and_then(|s| s.audit_log(&session, &query)),
+                append,
+            },
+            Job::VerifyAudit(session) => {
+                Reply::AuditVerified(self.store().and_then(|s| s.verify_audit(&session)))
+            }
+            Job::Complaints(session) => {
+                Reply::Complaints(self.store().and_then(|s| s.complaints(&session)))
+            }
+        }
+    }
+
+    fn open(&mut self, data_dir: PathBuf, create_demo_if_missing: bool) -> Result<Opened, String> {
+        let (settings, settings_warning) = match crate::settings::Settings::load(&data_dir) {
+            Ok(s) => (s, None),
+            Err(e) => (crate::settings::Settings::default(), Some(e.to_string())),
+        };
+        let (calendar, calendar_error) = match crate::settings::calendar(&data_dir, &settings) {
+            Ok(c) => (c, None),
+            Err(e) => (Calendar::official(), Some(e.to_string())),
+        };
+        let settings_warning = match (settings_warning, calendar_error) {
+            (None, None) => None,
+            (a, b) => Some([a, b].into_iter().flatten().collect::<Vec<_>>().join("; ")),
+        };
+        let mut demo_created = false;
+        if create_demo_if_missing && !data_dir.join(DB_FILE).exists() {
+            tracing::info!(dir = %data_dir.display(), "creating the demo hall");
+            crate::demo::write_demo(
+                &data_dir,
+                crate::demo::DEFAULT_SEED,
+                self.clock.clone(),
+                &calendar,
+            )
+            .map_err(|e| format!("创建演示大厅失败 (creating the demo hall failed): {e}"))?;
+            demo_created = true;
+        }
+        let store = SqliteStore::open_dir(&data_dir, self.clock.clone()).map_err(|e| {
+            format!(
+                "打开数据库失败 (cannot open the database in {}): {e}",
+                data_dir.display()
+            )
+        })?;
+        let has_users = store
+            .users(&store.system_session())
+            .map(|u| !u.is_empty())
+            .unwrap_or(false);
+        let this_year = chrono::Datelike::year(&crate::domain::time::local_date(self.clock.now()));
+        let missing: std::collections::BTreeSet<i32> = [this_year, this_year + 1]
+            .into_iter()
+            .filter(|y| !calendar.is_year_known(*y))
+            .collect();
+        let opened = Opened {
+            backend: store.describe(),
+            data_dir,
+            demo_created,
+            has_users,
+            calendar,
+            settings_warning,
+            calendar_warning: missing_years_warning(&missing),
+        };
+        self.store = Some(Box::new(store));
+        Ok(opened)
+    }
+}
