@@ -1,0 +1,542 @@
+//! The SQLite store: migrations, logins and permissions, the audit chain under tampering, imports.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use jiancha::clock::FixedClock;
+use jiancha::domain::access::Role;
+use jiancha::interchange::{self, ImportKind};
+use jiancha::store::sqlite::{DB_FILE, SqliteStore, migrate};
+use jiancha::store::{AuditQuery, CaseQuery, NewUser, Session, Store, StoreError};
+use rusqlite::Connection;
+
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-27T09:00:00+08:00")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    clock: Arc<FixedClock>,
+    store: SqliteStore,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(t0()));
+    let store = SqliteStore::open_dir(dir.path(), clock.clone()).unwrap();
+    Fixture {
+        path: dir.path().join(DB_FILE),
+        _dir: dir,
+        clock,
+        store,
+    }
+}
+
+fn add_user(store: &SqliteStore, name: &str, role: Role) {
+    let user = NewUser {
+        username: name.into(),
+        display_name: name.into(),
+        role,
+        password: "correct-horse".into(),
+    };
+    store.create_user(&store.system_session(), &user).unwrap();
+}
+
+fn login(store: &SqliteStore, name: &str) -> Session {
+    store.login(name, "correct-horse").unwrap()
+}
+
+const ITEMS: &str = "item_code,item_name,department,legal_days,promised_days,fee_yuan,workflow,step_limits\n\
+SCJG-001,食品经营许可,市市场监督管理局,20,10,0,accept|review|approve|complete,1|5|2|2\n\
+CRJ-001,普通护照签发,市公安局出入境管理支队,15,7,120,accept|review|approve|complete,\n";
+
+const EVENTS: &str = r#"{"case_no":"SP20261127003","item_code":"SCJG-001","hall":"SP-CITY","window":"A12","staff_no":"S0123","step":"accept","occurred_at":"2026-11-27T09:15:00+08:00","recorded_at":"2026-11-27T09:15:20+08:00","documents":["acceptance_slip"],"applicant":"四平某某餐饮有限公司"}
+{"case_no":"SP20261127003","item_code":"SCJG-001","step":"review","occurred_at":"2026-11-27T14:00:00+08:00"}
+{"case_no":"SP20261127004","item_code":"CRJ-001","hall":"SP-CITY","window":"A04","staff_no":"S0007","step":"fee","amount_yuan":120,"occurred_at":"2026-11-27T10:02:00+08:00"}
+"#;
+
+fn import(
+    store: &SqliteStore,
+    session: &Session,
+    kind: ImportKind,
+    file: &str,
+    text: &str,
+) -> Result<jiancha::store::ImportReport, StoreError> {
+    let batch = interchange::parse(kind, file, text).map_err(StoreError::Input)?;
+    store.import(session, &batch)
+}
+
+fn audit_count(store: &SqliteStore) -> i64 {
+    store.verify_audit(&store.system_session()).unwrap().records
+}
+
+#[test]
+fn upgrading_from_version_1_gives_the_fresh_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.db");
+    {
+        let mut conn = Connection::open(&old).unwrap();
+        migrate::create_v1(&mut conn).unwrap();
+        assert_eq!(migrate::version(&conn).unwrap(), 1);
+        // Some version-1 data must survive the upgrade.
+        conn.execute(
+            "INSERT INTO hall (code, name) VALUES ('SP-CITY', '四平市政务服务中心')",
+            [],
+        )
+        .unwrap();
+    }
+    let clock = Arc::new(FixedClock::new(t0()));
+    let upgraded = SqliteStore::open(&old, clock.clone()).unwrap();
+    drop(upgraded);
+    let fresh_path = dir.path().join("fresh.db");
+    drop(SqliteStore::open(&fresh_path, clock).unwrap());
+
+    let old_conn = Connection::open(&old).unwrap();
+    let fresh_conn = Connection::open(&fresh_path).unwrap();
+    assert_eq!(
+        migrate::version(&old_conn).unwrap(),
+        migrate::LATEST_VERSION
+    );
+    let upgraded_schema = migrate::describe_schema(&old_conn).unwrap();
+    let fresh_schema = migrate::describe_schema(&fresh_conn).unwrap();
+    for (a, b) in upgraded_schema.iter().zip(&fresh_schema) {
+        assert_eq!(a, b, "the upgraded schema differs from the fresh one");
+    }
+    assert_eq!(upgraded_schema.len(), fresh_schema.len());
+    assert!(
+        upgraded_schema.len() > 50,
+        "the description covers columns, indexes and keys"
+    );
+    let hall: String = old_conn
+        .query_row("SELECT name FROM hall", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(hall, "四平市政务服务中心");
+}
+
+#[test]
+fn a_newer_or_foreign_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA user_version = 99").unwrap();
+    }
+    let err = SqliteStore::open(&path, Arc::new(FixedClock::new(t0()))).unwrap_err();
+    assert!(err.to_string().contains("newer than this program"), "{err}");
+    let other = dir.path().join("other.db");
+    Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x)")
+        .unwrap();
+    let err = SqliteStore::open(&other, Arc::new(FixedClock::new(t0()))).unwrap_err();
+    assert!(err.to_string().contains("not a Jiancha one"), "{err}");
+}
+
+#[test]
+fn the_database_uses_wal_and_checks_constraints() {
+    let f = fixture();
+    let conn = Connection::open(&f.path).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let bad = conn.execute("INSERT INTO user (username, display_name, role, password_hash, created_at) VALUES ('x', 'x', 'boss', '$argon2id$v', 0)", []);
+    assert!(bad.is_err(), "role is checked");
+    let bad = conn.execute("INSERT INTO user (username, display_name, role, password_hash, created_at) VALUES ('x', 'x', 'chief', 'plain', 0)", []);
+    assert!(bad.is_err(), "only Argon2id hashes are accepted");
+}
+
+#[test]
+fn passwords_are_argon2id_and_logins_are_audited() {
+    let f = fixture();
+    add_user(&f.store, "chief1", Role::Chief);
+    let conn = Connection::open(&f.path).unwrap();
+    let hash: String = conn
+        .query_row(
+            "SELECT password_hash FROM user WHERE username = 'chief1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
+    assert!(!hash.contains("correct-horse"));
+
+    assert_eq!(
+        f.store.login("chief1", "wrong").unwrap_err(),
+        StoreError::BadCredentials
+    );
+    assert_eq!(
+        f.store.login("nobody", "x").unwrap_err(),
+        StoreError::BadCredentials,
+        "unknown users look the same"
+    );
+    let session = login(&f.store, "chief1");
+    assert_eq!(session.role, Role::Chief);
+    let log = f
+        .store
+        .audit_log(&f.store.system_session(), &AuditQuery::default())
+        .unwrap();
+    let actions: Vec<&str> = log.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["login", "login.failed", "login.failed", "user.create"]
+    );
+}
+
+#[test]
+fn repeated_failures_lock_the_account() {
+    let f = fixture();
+    add_user(&f.store, "supervisor1", Role::Supervisor);
+    for _ in 0..5 {
+        assert_eq!(
+            f.store.login("supervisor1", "guess").unwrap_err(),
+            StoreError::BadCredentials
+        );
+    }
+    assert!(
+        matches!(
+            f.store.login("supervisor1", "correct-horse"),
+            Err(StoreError::Locked { .. })
+        ),
+        "locked even with the right password"
+    );
+    f.clock.advance(Duration::minutes(16));
+    login(&f.store, "supervisor1");
+}
+
+#[test]
+fn sessions_expire_and_logout_ends_them() {
+    let f = fixture();
+    add_user(&f.store, "supervisor1", Role::Supervisor);
+    let s = login(&f.store, "supervisor1");
+    f.store.overview(&s).unwrap();
+    f.clock.advance(Duration::hours(13));
+    assert_eq!(
+        f.store.overview(&s).unwrap_err(),
+        StoreError::SessionExpired
+    );
+    let s = login(&f.store, "supervisor1");
+    f.store.logout(&s).unwrap();
+    assert_eq!(
+        f.store.overview(&s).unwrap_err(),
+        StoreError::SessionExpired
+    );
+    let forged = Session {
+        token: "00".repeat(32),
+        ..s
+    };
+    assert_eq!(
+        f.store.overview(&forged).unwrap_err(),
+        StoreError::SessionExpired
+    );
+}
+
+#[test]
+fn roles_limit_what_a_session_may_do() {
+    let f = fixture();
+    for (name, role) in [
+        ("supervisor1", Role::Supervisor),
+        ("auditor1", Role::Auditor),
+        ("admin1", Role::Admin),
+    ] {
+        add_user(&f.store, name, role);
+    }
+    let supervisor = login(&f.store, "supervisor1");
+    let auditor = login(&f.store, "auditor1");
+    let admin = login(&f.store, "admin1");
+    assert!(matches!(
+        f.store.audit_log(&supervisor, &AuditQuery::default()),
+        Err(StoreError::Forbidden { .. })
+    ));
+    assert!(f.store.audit_log(&auditor, &AuditQuery::default()).is_ok());
+    assert!(matches!(
+        import(&f.store, &auditor, ImportKind::Items, "items.csv", ITEMS),
+        Err(StoreError::Forbidden { .. })
+    ));
+    let new = NewUser {
+        username: "x1".into(),
+        display_name: "X".into(),
+        role: Role::Chief,
+        password: "long-enough".into(),
+    };
+    assert!(matches!(
+        f.store.create_user(&supervisor, &new),
+        Err(StoreError::Forbidden { .. })
+    ));
+    f.store.create_user(&admin, &new).unwrap();
+    assert!(matches!(
+        f.store.create_user(&admin, &new),
+        Err(StoreError::Conflict(_))
+    ));
+    // Everyone may change their own password; it ends their other sessions.
+    let other = login(&f.store, "supervisor1");
+    f.store
+        .set_password(&supervisor, "supervisor1", "a-new-password")
+        .unwrap();
+    assert_eq!(
+        f.store.overview(&other).unwrap_err(),
+        StoreError::SessionExpired
+    );
+    assert!(f.store.overview(&supervisor).is_ok());
+    assert!(matches!(
+        f.store.set_password(&supervisor, "admin1", "whatever-123"),
+        Err(StoreError::Forbidden { .. })
+    ));
+}
+
+/// Opens the file directly, as someone with access to the disk would, and runs `sql` with the
+/// append-only triggers dropped.
+fn tamper(path: &std::path::Path, sql: &str) {
+    let conn = Connection::open(path).unwrap();
+    conn.execute_batch("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;")
+        .unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+fn populated() -> Fixture {
+    let f = fixture();
+    for name in ["a1", "a2", "a3", "a4"] {
+        add_user(&f.store, name, Role::Supervisor);
+        f.clock.advance(Duration::seconds(1));
+    }
+    assert_eq!(audit_count(&f.store), 4);
+    f
+}
+
+#[test]
+fn the_program_never_rewrites_audit_records() {
+    let f = populated();
+    let conn = Connection::open(&f.path).unwrap();
+    let err = conn
+        .execute("UPDATE audit_log SET detail = '{}' WHERE seq = 2", [])
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    assert!(
+        conn.execute("DELETE FROM audit_log WHERE seq = 2", [])
+            .is_err()
+    );
+}
+
+#[test]
+fn an_edited_record_breaks_the_chain_there() {
+    let f = populated();
+    tamper(
+        &f.path,
+        r#"UPDATE audit_log SET detail = '{"display_name":"a2","role":"admin"}' WHERE seq = 2"#,
+    );
+    let v = f.store.verify_audit(&f.store.system_session()).unwrap();
+    let bad = v.first_bad.unwrap();
+    assert_eq!(bad.seq, 2);
+    assert!(bad.reason.contains("edited"), "{}", bad.reason);
+}
+
+#[test]
+fn a_deleted_record_breaks_the_chain() {
+    let f = populated();
+    tamper(&f.path, "DELETE FROM audit_log WHERE seq = 3");
+    let bad = f
+        .store
+        .verify_audit(&f.store.system_session())
+        .unwrap()
+        .first_bad
+        .unwrap();
+    assert_eq!(bad.seq, 3);
+}
+
+#[test]
+fn reordered_records_break_the_chain() {
+    let f = populated();
+    tamper(
+        &f.path,
+        "UPDATE audit_log SET seq = 100 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 3; UPDATE audit_log SET seq = 3 WHERE seq = 100;",
+    );
+    let bad = f
+        .store
+        .verify_audit(&f.store.system_session())
+        .unwrap()
+        .first_bad
+        .unwrap();
+    assert_eq!(bad.seq, 2);
+}
+
+#[test]
+fn removing_the_newest_record_is_caught_by_the_head() {
+    let f = populated();
+    tamper(&f.path, "DELETE FROM audit_log WHERE seq = 4");
+    let bad = f
+        .store
+        .verify_audit(&f.store.system_session())
+        .unwrap()
+        .first_bad
+        .unwrap();
+    assert_eq!(bad.seq, 4);
+    assert!(bad.reason.contains("newest"), "{}", bad.reason);
+}
+
+#[test]
+fn imports_are_atomic_and_idempotent() {
+    let f = fixture();
+    let system = f.store.system_session();
+    let items = import(&f.store, &system, ImportKind::Items, "items.csv", ITEMS).unwrap();
+    assert_eq!((items.inserted, items.created_departments), (2, 2));
+    let events = import(
+        &f.store,
+        &system,
+        ImportKind::Events,
+        "events.jsonl",
+        EVENTS,
+    )
+    .unwrap();
+    assert_eq!(events.inserted, 3);
+    assert_eq!(
+        (
+            events.created_halls,
+            events.created_windows,
+            events.created_staff
+        ),
+        (1, 2, 2),
+        "unknown hall, windows and staff are created"
+    );
+    let audit_before = audit_count(&f.store);
+
+    // The same files again change nothing, not even the audit log.
+    let again = import(
+        &f.store,
+        &system,
+        ImportKind::Events,
+        "events.jsonl",
+        EVENTS,
+    )
+    .unwrap();
+    assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 3));
+    let again = import(&f.store, &system, ImportKind::Items, "items.csv", ITEMS).unwrap();
+    assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 2));
+    assert_eq!(audit_count(&f.store), audit_before);
+
+    let cases = f.store.cases(&system, &CaseQuery::default()).unwrap();
+    assert_eq!(cases.len(), 2);
+    let case = cases.iter().find(|c| c.case_no == "SP20261127003").unwrap();
+    assert_eq!(case.window.as_deref(), Some("A12"));
+    assert_eq!(case.applicant.as_deref(), Some("四平某某餐饮有限公司"));
+    assert_eq!(case.event_count, 2);
+    let events = f.store.case_events(&system, "SP20261127003").unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(
+        events[0].recorded_at - events[0].occurred_at,
+        Duration::seconds(20)
+    );
+}
+
+#[test]
+fn a_file_with_one_bad_line_writes_nothing() {
+    let f = fixture();
+    let system = f.store.system_session();
+    import(&f.store, &system, ImportKind::Items, "items.csv", ITEMS).unwrap();
+    let before = audit_count(&f.store);
+    // Line 2 names an item that is not in the catalogue: a store-side check, after line 1 was applied.
+    let text = "{\"case_no\":\"C1\",\"item_code\":\"SCJG-001\",\"step\":\"review\",\"occurred_at\":\"2026-11-27T09:00:00+08:00\"}\n\
+                {\"case_no\":\"C2\",\"item_code\":\"NOPE-9\",\"step\":\"review\",\"occurred_at\":\"2026-11-27T09:00:00+08:00\"}\n";
+    let err = import(&f.store, &system, ImportKind::Events, "bad.jsonl", text).unwrap_err();
+    let StoreError::Input(errors) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(errors.errors.len(), 1);
+    let e = &errors.errors[0];
+    assert_eq!(
+        (e.file.as_str(), e.line, e.field.as_str()),
+        ("bad.jsonl", 2, "item_code")
+    );
+    assert!(
+        f.store
+            .cases(&system, &CaseQuery::default())
+            .unwrap()
+            .is_empty(),
+        "line 1 was rolled back too"
+    );
+    assert_eq!(audit_count(&f.store), before);
+}
+
+#[test]
+fn a_conflicting_event_is_refused() {
+    let f = fixture();
+    let system = f.store.system_session();
+    import(&f.store, &system, ImportKind::Items, "items.csv", ITEMS).unwrap();
+    import(
+        &f.store,
+        &system,
+        ImportKind::Events,
+        "events.jsonl",
+        EVENTS,
+    )
+    .unwrap();
+    let changed = EVENTS.replace("S0123", "S9999");
+    let err = import(
+        &f.store,
+        &system,
+        ImportKind::Events,
+        "events2.jsonl",
+        &changed,
+    )
+    .unwrap_err();
+    let StoreError::Input(errors) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (errors.errors[0].line, errors.errors[0].field.as_str()),
+        (1, "step")
+    );
+    assert!(errors.errors[0].message.contains("never overwritten"));
+}
+
+#[test]
+fn punches_map_device_users_and_skip_strangers() {
+    let f = fixture();
+    let system = f.store.system_session();
+    import(&f.store, &system, ImportKind::Staff, "staff.csv", "staff_no,name,department,window,device_user_id\nS0001,张三,市税务局,,7\nS0002,李四,市税务局,,\n").unwrap();
+    let attlog = "        7\t2026-11-27 08:29:59\t1\t0\t1\t0\n    S0002\t2026-11-27 08:31:00\t1\t0\t1\t0\n      901\t2026-11-27 07:40:00\t1\t0\t1\t0\n        7\t2026-11-27 08:29:59\t1\t0\t1\t0\n";
+    let report = import(&f.store, &system, ImportKind::Punches, "attlog.dat", attlog).unwrap();
+    assert_eq!(report.inserted, 2, "the duplicate punch is harmless");
+    assert_eq!(report.skipped_unknown_people, 1);
+    let err = import(
+        &f.store,
+        &system,
+        ImportKind::Leave,
+        "leave.csv",
+        "staff_no,start,end,kind\nS0404,2026-11-27 08:30:00,2026-11-27 17:00:00,leave\n",
+    )
+    .unwrap_err();
+    let StoreError::Input(errors) = err else {
+        panic!()
+    };
+    assert_eq!(
+        (errors.errors[0].line, errors.errors[0].field.as_str()),
+        (2, "staff_no")
+    );
+}
+
+#[test]
+fn overview_counts_today_in_local_time() {
+    let f = fixture();
+    let system = f.store.system_session();
+    import(&f.store, &system, ImportKind::Items, "items.csv", ITEMS).unwrap();
+    import(
+        &f.store,
+        &system,
+        ImportKind::Events,
+        "events.jsonl",
+        EVENTS,
+    )
+    .unwrap();
+    let o = f.store.overview(&system).unwrap();
+    assert_eq!(o.accepted_today, 1);
+    assert_eq!(o.cases_total, 2);
+    assert_eq!(o.window_load.len(), 2);
+    f.clock.advance(Duration::days(1));
+    assert_eq!(f.store.overview(&system).unwrap().accepted_today, 0);
+}
