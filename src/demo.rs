@@ -33,7 +33,7 @@ use crate::store::{
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "jiancha-demo";
-pub const DEFAULT_SEED: u64 = 2012_37;
+pub const DEFAULT_SEED: u64 = 201_237;
 pub const HALL_CODE: &str = "SP-CITY";
 /// Days of history before today.
 pub const HISTORY_DAYS: i64 = 90;
@@ -733,12 +733,13 @@ impl Generator<'_> {
             if is_last && item.promised_days > 0 && offset + gap == 0 {
                 gap = u32::from(budget > 0);
             }
-            if let Some(l) = limit {
-                if !step_overdue && *l > 0 && self.rng.gen_bool(0.02) {
-                    gap = l + self.rng.gen_range(1..=3);
-                    step_overdue = true;
-                    self.planted.step_overdue += 1;
-                }
+            if let Some(l) = limit.filter(|l| *l > 0)
+                && !step_overdue
+                && self.rng.gen_bool(0.02)
+            {
+                gap = l + self.rng.gen_range(1..=3);
+                step_overdue = true;
+                self.planted.step_overdue += 1;
             }
             // The clock stops for material or a special procedure before review.
             if !supplement_done && *step == Step::Review {
@@ -1219,12 +1220,11 @@ fn demo_complaints(
     let older = today - Duration::days(12);
     let b02 = events
         .iter()
-        .filter(|e| {
+        .rfind(|e| {
             e.step == Step::SupplementRequest
                 && e.window.as_deref() == Some("B02")
                 && time::local_date(e.occurred_at) <= older
         })
-        .last()
         .map(|e| e.case_no.clone());
     let mut list = vec![
         NewComplaint {

@@ -1,6 +1,12 @@
 //! The working-day calendar against the official 2026 notice (国办发明电〔2025〕…), deadlines with
 //! suspensions, the missing-2027 warning, and property tests of the arithmetic.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on purpose"
+)]
+
 use chrono::{DateTime, Datelike as _, Days, NaiveDate, Utc};
 use jiancha::domain::calendar::{
     Calendar, DayKind, DeadlineState, LocalOverride, Suspension, SuspensionKind,

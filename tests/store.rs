@@ -1,5 +1,11 @@
 //! The SQLite store: migrations, logins and permissions, the audit chain under tampering, imports.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on purpose"
+)]
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};

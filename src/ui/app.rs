@@ -383,14 +383,14 @@ impl JianchaApp {
             self.handle(reply);
         }
         // `--user NAME` with JIANCHA_PASSWORD logs in by itself once the database is open.
-        if self.state.screen == Screen::Login && self.state.opened.is_some() {
-            if let Some(user) = self.pending_user.take() {
-                if let Ok(password) = std::env::var("JIANCHA_PASSWORD") {
-                    self.state.login.username = user;
-                    self.state.login.password = password;
-                    self.commands.push(Command::Login);
-                }
-            }
+        if self.state.screen == Screen::Login
+            && self.state.opened.is_some()
+            && let Some(user) = self.pending_user.take()
+            && let Ok(password) = std::env::var("JIANCHA_PASSWORD")
+        {
+            self.state.login.username = user;
+            self.state.login.password = password;
+            self.commands.push(Command::Login);
         }
         let commands = std::mem::take(&mut self.commands);
         for command in commands {

@@ -113,8 +113,8 @@ pub fn audit_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
             None => {
                 ui.label(
                     RichText::new(format!(
-                        "✔ {} {} {}",
-                        lang.pick("审计链完整，共", "Chain intact:"),
+                        "{} {} {}",
+                        lang.pick("校验通过：审计链完整，共", "Verified: the chain is intact,"),
                         v.records,
                         lang.pick("条记录", "records")
                     ))
@@ -124,8 +124,11 @@ pub fn audit_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
             Some(b) => {
                 ui.label(
                     RichText::new(format!(
-                        "✖ {} {}: {}",
-                        lang.pick("审计链被破坏，首个异常记录", "Chain broken at record"),
+                        "{} {}: {}",
+                        lang.pick(
+                            "校验失败：审计链被破坏，首个异常记录",
+                            "Verification failed: the chain is broken at record"
+                        ),
                         b.seq,
                         b.reason
                     ))

@@ -148,10 +148,10 @@ impl Worker {
                 Reply::LoggedIn(self.store().and_then(|s| s.login(&username, &password)))
             }
             Job::Logout(session) => {
-                if let Ok(store) = self.store() {
-                    if let Err(e) = store.logout(&session) {
-                        tracing::warn!("logout: {e}");
-                    }
+                if let Ok(store) = self.store()
+                    && let Err(e) = store.logout(&session)
+                {
+                    tracing::warn!("logout: {e}");
                 }
                 Reply::LoggedOut
             }

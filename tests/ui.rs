@@ -1,0 +1,231 @@
+//! The real console driven through its accessibility tree (egui_kittest): log in as supervisor1, visit
+//! every area by its label, and check what auditors see. Fixed clock, demo database in a temp dir, no
+//! network, no display.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on purpose"
+)]
+
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use jiancha::clock::FixedClock;
+use jiancha::domain::calendar::Calendar;
+use jiancha::ui::fonts::{self, CjkFont};
+use jiancha::ui::i18n::Lang;
+use jiancha::ui::state::{Area, Screen};
+use jiancha::ui::{FontChoice, JianchaApp, Options};
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-27T10:30:00+08:00")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn font() -> CjkFont {
+    static FONT: OnceLock<CjkFont> = OnceLock::new();
+    FONT.get_or_init(|| {
+        fonts::find_cjk_font().expect("a CJK font (packaging/setup.sh installs fonts-noto-cjk)")
+    })
+    .clone()
+}
+
+struct Console {
+    harness: Harness<'static, JianchaApp>,
+    _dir: tempfile::TempDir,
+}
+
+fn console() -> Console {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(now()));
+    jiancha::demo::write_demo(dir.path(), 11, clock.clone(), &Calendar::official()).unwrap();
+    let options = Options {
+        data_dir: dir.path().to_owned(),
+        explicit_data_dir: true,
+        user: None,
+        clock,
+        font: FontChoice::Given(font()),
+        lang: Some(Lang::Zh),
+    };
+    let cjk = font();
+    let harness = Harness::builder()
+        .with_size(egui::vec2(1600.0, 900.0))
+        .with_context_setup(move |ctx| fonts::install(ctx, &cjk))
+        .build_eframe(move |cc| JianchaApp::new(cc, options).unwrap());
+    Console { harness, _dir: dir }
+}
+
+impl Console {
+    /// Steps frames until `done` holds (the data worker answers on its own thread).
+    fn step_until(&mut self, what: &str, done: impl Fn(&JianchaApp) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            self.harness.step();
+            if done(self.harness.state()) && !self.harness.state().is_busy() {
+                self.harness.step();
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn log_in(&mut self, user: &str) {
+        self.step_until("the login screen", |app| {
+            app.state().screen == Screen::Login
+        });
+        let field = self.harness.get_by_label("用户名");
+        field.focus();
+        self.harness.step();
+        self.harness.get_by_label("用户名").type_text(user);
+        self.harness.get_by_label("密码").focus();
+        self.harness.step();
+        self.harness
+            .get_by_label("密码")
+            .type_text(jiancha::demo::DEMO_PASSWORD);
+        self.harness.step();
+        self.harness
+            .get_by_role_and_label(Role::Button, "登录")
+            .click();
+        self.step_until("the main screen", |app| {
+            app.state().screen == Screen::Main && app.state().overview.is_some()
+        });
+    }
+
+    fn visit(&mut self, area: Area) {
+        let label = area.label(Lang::Zh);
+        let button = self
+            .harness
+            .get_all_by_label(label)
+            .find(|n| n.accesskit_node().role() != Role::Label)
+            .unwrap_or_else(|| panic!("no navigation entry {label}"));
+        button.click();
+        self.step_until(label, move |app| app.state().area == area);
+    }
+}
+
+#[test]
+fn supervisor_logs_in_and_visits_every_area() {
+    let mut c = console();
+    c.log_in("supervisor1");
+    let state = c.harness.state().state();
+    assert_eq!(
+        state.session.as_ref().map(|s| s.username.as_str()),
+        Some("supervisor1")
+    );
+    // The overview shows the demo hall: its name in the top bar and its windows.
+    c.harness.get_by_label_contains("四平市政务服务中心");
+    c.harness.get_by_label("A05");
+    c.harness.get_by_label_contains("监察员 张明");
+
+    for area in Area::ALL.into_iter().rev() {
+        c.visit(area);
+        match area {
+            Area::Audit => {
+                c.harness.get_by_label("仅审计员和管理员可以查看审计日志。");
+            }
+            Area::Complaints => {
+                c.step_until("complaints", |app| app.state().complaints.is_some());
+                c.harness.get_by_label_contains("B07窗口");
+            }
+            Area::Settings => {
+                c.harness.get_by_label_contains("2007–2026");
+            }
+            Area::Overview => {
+                c.harness.get_by_label("待处理投诉");
+            }
+            other => {
+                let text = other.coming(Lang::Zh).unwrap();
+                c.harness.get_by_label(text);
+                c.harness.get_by_label("尚未开放");
+            }
+        }
+    }
+    // The status bar names the backend and the 2027 gap.
+    c.harness.get_by_label_contains("数据源 SQLite");
+    c.harness.get_by_label_contains("2027 年节假日数据缺失");
+}
+
+#[test]
+fn wrong_password_is_refused_and_said_so() {
+    let mut c = console();
+    c.step_until("the login screen", |app| {
+        app.state().screen == Screen::Login
+    });
+    c.harness.get_by_label("用户名").focus();
+    c.harness.step();
+    c.harness.get_by_label("用户名").type_text("chief1");
+    c.harness.get_by_label("密码").focus();
+    c.harness.step();
+    c.harness.get_by_label("密码").type_text("guess");
+    c.harness.step();
+    c.harness
+        .get_by_role_and_label(Role::Button, "登录")
+        .click();
+    c.step_until("the refusal", |app| app.state().login.error.is_some());
+    assert_eq!(c.harness.state().state().screen, Screen::Login);
+    c.harness.get_by_label_contains("用户名或密码错误");
+}
+
+#[test]
+fn auditor_reads_and_verifies_the_audit_log_and_switches_language() {
+    let mut c = console();
+    c.log_in("auditor1");
+    c.visit(Area::Audit);
+    c.step_until("audit records", |app| app.state().audit.loaded);
+    // The newest record is this very login.
+    let first = c
+        .harness
+        .state()
+        .state()
+        .audit
+        .records
+        .first()
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (first.action.as_str(), first.actor.as_str()),
+        ("login", "auditor1")
+    );
+    c.harness
+        .get_by_role_and_label(Role::Button, "校验审计链")
+        .click();
+    c.step_until("the chain check", |app| {
+        app.state().audit.verification.is_some()
+    });
+    c.harness.get_by_label_contains("审计链完整");
+
+    // Filter to imports only.
+    c.harness
+        .get_by_role_and_label(Role::TextInput, "操作")
+        .focus();
+    c.harness.step();
+    c.harness
+        .get_by_role_and_label(Role::TextInput, "操作")
+        .type_text("import");
+    c.harness.step();
+    c.harness
+        .get_by_role_and_label(Role::Button, "查询")
+        .click();
+    c.step_until("filtered records", |app| {
+        let a = &app.state().audit;
+        a.loaded
+            && !a.loading
+            && !a.records.is_empty()
+            && a.records.iter().all(|r| r.action.starts_with("import."))
+    });
+    assert_eq!(c.harness.state().state().audit.records.len(), 6);
+
+    c.harness
+        .get_by_role_and_label(Role::Button, "English")
+        .click();
+    c.step_until("English", |app| app.state().lang == Lang::En);
+    c.harness.get_by_label("Verify chain");
+    c.harness.get_by_label("Video wall");
+}
