@@ -229,3 +229,34 @@ fn auditor_reads_and_verifies_the_audit_log_and_switches_language() {
     c.harness.get_by_label("Verify chain");
     c.harness.get_by_label("Video wall");
 }
+
+#[test]
+fn without_a_chinese_font_the_console_names_the_package() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = Options {
+        data_dir: dir.path().to_owned(),
+        explicit_data_dir: true,
+        user: None,
+        clock: Arc::new(FixedClock::new(now())),
+        font: FontChoice::Missing,
+        lang: None,
+    };
+    // Chinese data (hall names) would show as boxes after "continue in English"; that is the point.
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1200.0, 700.0))
+        .allow_missing_glyphs()
+        .build_eframe(move |cc| JianchaApp::new(cc, options).unwrap());
+    harness.step();
+    assert_eq!(harness.state().state().screen, Screen::NoFont);
+    harness.get_by_label("sudo apt install fonts-noto-cjk");
+    harness
+        .get_by_role_and_label(
+            Role::Button,
+            "Continue in English (Chinese data will not display)",
+        )
+        .click();
+    harness.step();
+    harness.step();
+    assert_eq!(harness.state().state().lang, Lang::En);
+    assert_ne!(harness.state().state().screen, Screen::NoFont);
+}

@@ -59,7 +59,8 @@ pub fn login_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
             super::i18n::Lang::Zh => (super::i18n::Lang::En, "English"),
             super::i18n::Lang::En => (super::i18n::Lang::Zh, "中文"),
         };
-        if ui.small_button(other.1).clicked() {
+        // Without a Chinese font the switch could not even show its own label.
+        if state.font_family.is_some() && ui.small_button(other.1).clicked() {
             commands.push(Command::SetLang(other.0));
         }
     });
