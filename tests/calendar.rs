@@ -23,8 +23,10 @@ fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
-fn cal() -> Calendar {
-    Calendar::official()
+/// Built once: the dense index takes a few milliseconds to build in a debug build.
+fn cal() -> &'static Calendar {
+    static CALENDAR: std::sync::OnceLock<Calendar> = std::sync::OnceLock::new();
+    CALENDAR.get_or_init(Calendar::official)
 }
 
 #[test]
@@ -255,7 +257,7 @@ fn states_at_instants() {
 
 #[test]
 fn local_closure_extends_a_deadline() {
-    let c = cal().with_overrides([LocalOverride {
+    let c = cal().clone().with_overrides([LocalOverride {
         date: d("2026-11-04"),
         working: false,
         note: "大厅停电检修".into(),
@@ -353,6 +355,42 @@ proptest! {
         prop_assert_eq!(dl.day, c.add_working_days(plain.day, dl.extension_days).unwrap().value);
         prop_assert!(dl.day >= plain.day);
         prop_assert!(dl.prompt_from < dl.day);
+    }
+
+    /// The allocation-free path of the alert engine agrees with the explained computation.
+    #[test]
+    fn fast_deadline_agrees_with_the_explained_one(
+        start in any_date(),
+        n in 0u32..40,
+        spans in proptest::collection::vec((0u64..40, 0u64..15, proptest::bool::ANY), 0..4),
+    ) {
+        let c = cal();
+        let suspensions: Vec<Suspension> = spans
+            .iter()
+            .map(|(offset, length, open)| {
+                let s = start.checked_add_days(Days::new(*offset)).unwrap();
+                Suspension { kind: SuspensionKind::Supplement, start: s, end: if *open { None } else { s.checked_add_days(Days::new(*length)) } }
+            })
+            .collect();
+        let slow = c.deadline(start, n, &suspensions).unwrap();
+        let fast = c.deadline_day(start, n, &suspensions).unwrap();
+        prop_assert_eq!(fast.day, slow.day);
+        prop_assert_eq!(fast.base_day, slow.base_day);
+        prop_assert_eq!(fast.prompt_from, slow.prompt_from);
+        prop_assert_eq!(fast.extension_days, slow.extension_days);
+        prop_assert_eq!(fast.suspended_since, slow.suspended_since);
+        prop_assert_eq!(fast.missing_data, !slow.missing_years.is_empty());
+    }
+
+    /// The dense index and the day-by-day scan give the same counts.
+    #[test]
+    fn index_agrees_with_scanning(start in any_date(), n in 0u32..60, span in 0i64..120) {
+        let c = cal();
+        let scanned = c.count_forward(start, n).unwrap();
+        prop_assert_eq!(c.add_working_days_fast(start, n), Some(scanned.end));
+        let until = start + chrono::Duration::days(span);
+        let listed = c.working_days_between(start, until).value.len() as u32;
+        prop_assert_eq!(c.working_day_count(start, until), listed);
     }
 
     /// Any date chrono can hold gives an answer or an OutOfRange error, never a panic.

@@ -7,6 +7,7 @@
 //! the data; arithmetic that would leave chrono's range returns [`CalendarError::OutOfRange`].
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike as _, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
@@ -125,6 +126,112 @@ pub struct Calendar {
     /// Years with published data, with the notices (URLs) they come from.
     known_years: BTreeMap<i32, Vec<String>>,
     overrides: BTreeMap<NaiveDate, LocalOverride>,
+    /// Precomputed ranks of working days, rebuilt after every change; `None` until built.
+    index: Option<Arc<DenseIndex>>,
+}
+
+/// First and last day covered by the dense index; outside it the calendar scans day by day.
+const INDEX_FIRST: (i32, u32, u32) = (1990, 1, 1);
+const INDEX_YEARS: i32 = 111;
+
+/// Working days as prefix counts over a dense range of days, so that adding or counting working days
+/// is O(1): `rank[i]` is the number of working days among the first `i` days, `working` lists the
+/// working days' positions.
+#[derive(Debug)]
+struct DenseIndex {
+    first: NaiveDate,
+    rank: Vec<u32>,
+    working: Vec<u32>,
+    first_year: i32,
+    /// Per year from `first_year`: is its holiday data known?
+    known: Vec<bool>,
+}
+
+impl DenseIndex {
+    fn build(calendar: &Calendar) -> Option<Self> {
+        let first = NaiveDate::from_ymd_opt(INDEX_FIRST.0, INDEX_FIRST.1, INDEX_FIRST.2)?;
+        let end = NaiveDate::from_ymd_opt(INDEX_FIRST.0 + INDEX_YEARS, 1, 1)?;
+        let days = usize::try_from((end - first).num_days()).ok()?;
+        let mut rank = Vec::with_capacity(days + 1);
+        let mut working = Vec::with_capacity(days * 5 / 7 + 16);
+        rank.push(0);
+        let mut date = first;
+        for i in 0..days {
+            if calendar.is_working_day(date) {
+                working.push(u32::try_from(i).ok()?);
+            }
+            rank.push(u32::try_from(working.len()).ok()?);
+            date = date.succ_opt()?;
+        }
+        let known = (0..INDEX_YEARS)
+            .map(|y| calendar.is_year_known(INDEX_FIRST.0 + y))
+            .collect();
+        Some(Self {
+            first,
+            rank,
+            working,
+            first_year: INDEX_FIRST.0,
+            known,
+        })
+    }
+
+    fn position(&self, date: NaiveDate) -> Option<usize> {
+        let offset = (date - self.first).num_days();
+        usize::try_from(offset)
+            .ok()
+            .filter(|i| *i + 1 < self.rank.len())
+    }
+
+    fn date(&self, position: u32) -> Option<NaiveDate> {
+        self.first
+            .checked_add_days(chrono::Days::new(u64::from(position)))
+    }
+
+    /// The `n`-th working day after `start` (n ≥ 1), if inside the index.
+    fn add(&self, start: NaiveDate, n: u32) -> Option<NaiveDate> {
+        let i = self.position(start)?;
+        let target = usize::try_from(self.rank[i + 1]).ok()? + usize::try_from(n).ok()? - 1;
+        self.date(*self.working.get(target)?)
+    }
+
+    fn previous(&self, date: NaiveDate) -> Option<NaiveDate> {
+        let i = self.position(date)?;
+        let before = usize::try_from(self.rank[i]).ok()?.checked_sub(1)?;
+        self.date(self.working[before])
+    }
+
+    /// Working days `d` with `from ≤ d < until`, if both are inside the index.
+    fn count(&self, from: NaiveDate, until: NaiveDate) -> Option<u32> {
+        if until <= from {
+            return Some(0);
+        }
+        let a = self.position(from)?;
+        let b = self.position(until)?;
+        Some(self.rank[b] - self.rank[a])
+    }
+
+    /// Whether any year from `from` to `to` (inclusive) lacks data.
+    fn touches_unknown(&self, from: NaiveDate, to: NaiveDate) -> Option<bool> {
+        let (a, b) = (from.year().min(to.year()), from.year().max(to.year()));
+        let mut unknown = false;
+        for year in a..=b {
+            let k = usize::try_from(year - self.first_year).ok()?;
+            unknown |= !*self.known.get(k)?;
+        }
+        Some(unknown)
+    }
+}
+
+/// The essentials of a deadline, computed without allocating (the alert engine's path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeadlineDay {
+    pub base_day: NaiveDate,
+    pub day: NaiveDate,
+    pub prompt_from: NaiveDate,
+    pub extension_days: u32,
+    pub suspended_since: Option<NaiveDate>,
+    /// Some day in the computation lies in a year without holiday data.
+    pub missing_data: bool,
 }
 
 macro_rules! embedded_years {
@@ -146,16 +253,28 @@ impl Calendar {
         let mut calendar = Self::default();
         for (name, content) in EMBEDDED {
             // The embedded files are checked by a test; a bad one would only make its year unknown.
-            if let Err(err) = calendar.add_year_file(name, content) {
+            if let Err(err) = calendar.merge_year_file(name, content) {
                 debug_assert!(false, "embedded holiday data is invalid: {err}");
             }
         }
+        calendar.rebuild_index();
         calendar
+    }
+
+    fn rebuild_index(&mut self) {
+        self.index = None;
+        self.index = DenseIndex::build(self).map(Arc::new);
     }
 
     /// Adds (or replaces) one year from a `holiday-cn` JSON file. `file` names it in errors.
     /// Nothing is changed when the file has an error.
     pub fn add_year_file(&mut self, file: &str, content: &str) -> Result<(), CalendarError> {
+        self.merge_year_file(file, content)?;
+        self.rebuild_index();
+        Ok(())
+    }
+
+    fn merge_year_file(&mut self, file: &str, content: &str) -> Result<(), CalendarError> {
         let parsed: YearFile =
             serde_json::from_str(content).map_err(|err| CalendarError::Parse {
                 file: file.to_owned(),
@@ -199,6 +318,7 @@ impl Calendar {
     /// Replaces the local overrides.
     pub fn with_overrides(mut self, overrides: impl IntoIterator<Item = LocalOverride>) -> Self {
         self.overrides = overrides.into_iter().map(|o| (o.date, o)).collect();
+        self.rebuild_index();
         self
     }
 
@@ -273,14 +393,15 @@ impl Calendar {
         }
     }
 
+    /// The years without data from `from` to `to` (inclusive).
+    fn missing_between(&self, from: NaiveDate, to: NaiveDate) -> BTreeSet<i32> {
+        let (a, b) = (from.year().min(to.year()), from.year().max(to.year()));
+        (a..=b).filter(|y| !self.is_year_known(*y)).collect()
+    }
+
     /// The first working day strictly after `date`.
     pub fn next_working_day(&self, date: NaiveDate) -> Result<Reckoned<NaiveDate>, CalendarError> {
-        let mut missing = BTreeSet::new();
-        let value = self.step_working(date, true, &mut missing)?;
-        Ok(Reckoned {
-            value,
-            missing_years: missing,
-        })
+        self.add_working_days(date, 1)
     }
 
     /// The last working day strictly before `date`.
@@ -288,6 +409,13 @@ impl Calendar {
         &self,
         date: NaiveDate,
     ) -> Result<Reckoned<NaiveDate>, CalendarError> {
+        if let Some(value) = self.index.as_ref().and_then(|i| i.previous(date)) {
+            let start = date.pred_opt().unwrap_or(date);
+            return Ok(Reckoned {
+                value,
+                missing_years: self.missing_between(value, start),
+            });
+        }
         let mut missing = BTreeSet::new();
         let value = self.step_working(date, false, &mut missing)?;
         Ok(Reckoned {
@@ -351,11 +479,66 @@ impl Calendar {
         start: NaiveDate,
         n: u32,
     ) -> Result<Reckoned<NaiveDate>, CalendarError> {
+        if n == 0 {
+            return Ok(Reckoned {
+                value: start,
+                missing_years: BTreeSet::new(),
+            });
+        }
+        if let Some(value) = self.index.as_ref().and_then(|i| i.add(start, n)) {
+            let first = start.succ_opt().unwrap_or(start);
+            return Ok(Reckoned {
+                value,
+                missing_years: self.missing_between(first, value),
+            });
+        }
         let counting = self.count_forward(start, n)?;
         Ok(Reckoned {
             value: counting.end,
             missing_years: counting.missing_years,
         })
+    }
+
+    /// Like [`Self::add_working_days`] without the missing-year report (no allocation).
+    pub fn add_working_days_fast(&self, start: NaiveDate, n: u32) -> Option<NaiveDate> {
+        if n == 0 {
+            return Some(start);
+        }
+        match self.index.as_ref().and_then(|i| i.add(start, n)) {
+            Some(day) => Some(day),
+            None => self.count_forward(start, n).ok().map(|c| c.end),
+        }
+    }
+
+    /// The number of working days `d` with `from ≤ d < until` (no allocation).
+    pub fn working_day_count(&self, from: NaiveDate, until: NaiveDate) -> u32 {
+        match self.index.as_ref().and_then(|i| i.count(from, until)) {
+            Some(n) => n,
+            None => self.count_working_days_by_scan(from, until),
+        }
+    }
+
+    fn count_working_days_by_scan(&self, from: NaiveDate, until: NaiveDate) -> u32 {
+        let mut n = 0u32;
+        let mut date = from;
+        while date < until {
+            n += u32::from(self.is_working_day(date));
+            let Some(next) = date.succ_opt() else { break };
+            date = next;
+        }
+        n
+    }
+
+    /// Whether a computation over `from ..= to` touches a year without data.
+    pub fn touches_missing_year(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        match self
+            .index
+            .as_ref()
+            .and_then(|i| i.touches_unknown(from, to))
+        {
+            Some(b) => b,
+            None => !self.missing_between(from, to).is_empty(),
+        }
     }
 
     /// The working days `d` with `from ≤ d < until`.
@@ -383,12 +566,71 @@ impl Calendar {
 
     /// The number of working days `d` with `from ≤ d < until`.
     pub fn count_working_days(&self, from: NaiveDate, until: NaiveDate) -> Reckoned<u32> {
-        let days = self.working_days_between(from, until);
-        let count = u32::try_from(days.value.len()).unwrap_or(u32::MAX);
+        let value = self.working_day_count(from, until);
+        let missing_years = match until.pred_opt() {
+            Some(last) if from < until => self.missing_between(from, last),
+            _ => BTreeSet::new(),
+        };
         Reckoned {
-            value: count,
-            missing_years: days.missing_years,
+            value,
+            missing_years,
         }
+    }
+
+    /// The deadline day D, the prompt day and the extension, without the explanation lists: the alert
+    /// engine's path. `suspensions` in any order; overlaps count once. `None` only at the edges of
+    /// chrono's range.
+    pub fn deadline_day(
+        &self,
+        accepted_on: NaiveDate,
+        promised_days: u32,
+        suspensions: &[Suspension],
+    ) -> Option<DeadlineDay> {
+        let base_day = self.add_working_days_fast(accepted_on, promised_days)?;
+        let mut extension_days = 0u32;
+        let mut suspended_since: Option<NaiveDate> = None;
+        let mut last_end: Option<NaiveDate> = None;
+        let mut lowest = accepted_on;
+        let mut highest = base_day;
+        let sorted = suspensions.windows(2).all(|w| w[0].start <= w[1].start);
+        let mut owned;
+        let list: &[Suspension] = if sorted {
+            suspensions
+        } else {
+            owned = suspensions.to_vec();
+            owned.sort_by_key(|s| s.start);
+            &owned
+        };
+        for s in list {
+            match s.end {
+                None => suspended_since = Some(suspended_since.map_or(s.start, |x| x.min(s.start))),
+                Some(end) if end > s.start => {
+                    // Merge with what is already counted: only days after the last counted end.
+                    let from = last_end.map_or(s.start, |e| e.max(s.start));
+                    if end > from {
+                        extension_days += self.working_day_count(from, end);
+                        last_end = Some(end);
+                    }
+                    lowest = lowest.min(s.start);
+                    highest = highest.max(end);
+                }
+                Some(_) => {}
+            }
+        }
+        let day = self.add_working_days_fast(base_day, extension_days)?;
+        let prompt_from = match self.index.as_ref().and_then(|i| i.previous(day)) {
+            Some(p) => p,
+            None => self.previous_working_day(day).ok()?.value,
+        };
+        let missing_data = self.touches_missing_year(lowest.min(prompt_from), highest.max(day));
+        Some(DeadlineDay {
+            base_day,
+            day,
+            prompt_from,
+            extension_days,
+            suspended_since,
+            missing_data,
+        })
     }
 
     /// The promised deadline of a case accepted on `accepted_on` with `promised_days` working days,

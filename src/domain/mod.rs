@@ -4,6 +4,7 @@
 //! deterministic so that it can be tested exhaustively and shared by the console, the CLI and the server.
 
 pub mod access;
+pub mod alerts;
 pub mod audit;
 pub mod calendar;
 pub mod model;
