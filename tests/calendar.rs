@@ -208,7 +208,7 @@ fn states_at_instants() {
     let c = cal();
     let dl = c.deadline(d("2026-11-02"), 5, &[]).unwrap(); // D = Mon 9 Nov, prompt from Fri 6 Nov
     assert_eq!(dl.prompt_from, d("2026-11-06"));
-    let state = |s: &str| dl.state(&c, at(s), None);
+    let state = |s: &str| dl.state(c, at(s), None);
     assert_eq!(state("2026-11-05T23:59:59+08:00"), DeadlineState::Running);
     assert_eq!(state("2026-11-06T00:00:00+08:00"), DeadlineState::DueSoon);
     assert_eq!(state("2026-11-09T23:59:59+08:00"), DeadlineState::DueSoon);
@@ -227,7 +227,7 @@ fn states_at_instants() {
     );
     assert_eq!(
         dl.state(
-            &c,
+            c,
             at("2026-11-20T00:00:00+08:00"),
             Some(at("2026-11-09T17:00:00+08:00"))
         ),
@@ -235,7 +235,7 @@ fn states_at_instants() {
     );
     assert_eq!(
         dl.state(
-            &c,
+            c,
             at("2026-11-20T00:00:00+08:00"),
             Some(at("2026-11-10T00:00:00+08:00"))
         ),
@@ -250,7 +250,7 @@ fn states_at_instants() {
     let dl = c.deadline(d("2026-11-02"), 5, &[open]).unwrap();
     assert_eq!(dl.suspended_since, Some(d("2026-11-04")));
     assert_eq!(
-        dl.state(&c, at("2026-12-01T09:00:00+08:00"), None),
+        dl.state(c, at("2026-12-01T09:00:00+08:00"), None),
         DeadlineState::Suspended
     );
 }

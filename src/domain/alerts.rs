@@ -438,10 +438,8 @@ pub fn evaluate(
                     });
                 }
             }
-            Step::Suspend => {
-                if open_special.is_none() {
-                    open_special = Some(on);
-                }
+            Step::Suspend if open_special.is_none() => {
+                open_special = Some(on);
             }
             Step::Resume => {
                 if let Some(start) = open_special.take() {
@@ -738,23 +736,24 @@ fn deadline_alerts(
         s
     };
     // An open suspension that began before D ended stops the clock: no prompt, no overdue.
-    if let Some(since) = dd.suspended_since {
-        if time::start_of_day(since) < end && finished_at.is_none() {
-            return;
-        }
+    if let Some(since) = dd.suspended_since
+        && time::start_of_day(since) < end
+        && finished_at.is_none()
+    {
+        return;
     }
-    if let Some(done) = finished_at {
-        if done >= end {
-            out.add(Rule::CompletedLate, String::new(), done, None, || {
-                let late = calendar
-                    .working_day_count(dd.day.succ_opt().unwrap_or(dd.day), time::local_date(done));
-                summary(&format!(
-                    "；{} 办结，超出期限 {} 个工作日",
-                    time::format_local_minutes(done),
-                    late + 1
-                ))
-            });
-        }
+    if let Some(done) = finished_at
+        && done >= end
+    {
+        out.add(Rule::CompletedLate, String::new(), done, None, || {
+            let late = calendar
+                .working_day_count(dd.day.succ_opt().unwrap_or(dd.day), time::local_date(done));
+            summary(&format!(
+                "；{} 办结，超出期限 {} 个工作日",
+                time::format_local_minutes(done),
+                late + 1
+            ))
+        });
     }
     // For short limits the prompt day is the acceptance day or earlier: the prompt starts with the case.
     let prompt_since = prompt_at.max(accepted_at);
