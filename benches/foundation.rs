@@ -3,11 +3,7 @@
 //!
 //! These are measurements to report, not pass/fail checks (timings on a shared 2-core machine vary).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a benchmark fails loudly"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark fails loudly")]
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -21,9 +17,7 @@ use jiancha::store::sqlite::SqliteStore;
 use jiancha::store::{CaseQuery, HallSetup, Store};
 
 fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-27T18:00:00+08:00")
-        .unwrap()
-        .with_timezone(&Utc)
+    DateTime::parse_from_rfc3339("2026-11-27T18:00:00+08:00").unwrap().with_timezone(&Utc)
 }
 
 fn report(what: &str, n: usize, seconds: f64, unit: &str) {
@@ -35,6 +29,9 @@ fn report(what: &str, n: usize, seconds: f64, unit: &str) {
 }
 
 fn main() {
+    // `cargo bench` passes --bench; under `cargo test --all-targets` this runs as a quick smoke test.
+    let full = std::env::args().any(|a| a == "--bench");
+    let scale = |n: usize| if full { n } else { (n / 100).max(1) };
     let calendar = Calendar::official();
 
     // Calendar: deadlines of 1–30 working days from every day of 2010–2026, some with a suspension.
@@ -42,7 +39,7 @@ fn main() {
     let t = Instant::now();
     let mut n = 0;
     let mut checksum = 0i64;
-    for offset in 0..6200 {
+    for offset in 0..scale(6200) as i64 {
         let accepted = start + chrono::Duration::days(offset);
         for days in [1u32, 5, 15, 30] {
             let suspension = Suspension {
@@ -51,65 +48,31 @@ fn main() {
                 end: Some(accepted + chrono::Duration::days(6)),
             };
             let dl = calendar
-                .deadline(
-                    accepted,
-                    days,
-                    if days == 15 {
-                        std::slice::from_ref(&suspension)
-                    } else {
-                        &[]
-                    },
-                )
+                .deadline(accepted, days, if days == 15 { std::slice::from_ref(&suspension) } else { &[] })
                 .unwrap();
             checksum += i64::from(dl.extension_days) + dl.counted.len() as i64;
             n += 1;
         }
     }
-    report(
-        "calendar: deadline with explanation data",
-        n,
-        t.elapsed().as_secs_f64(),
-        "deadline",
-    );
+    report("calendar: deadline with explanation data", n, t.elapsed().as_secs_f64(), "deadline");
     assert!(checksum > 0);
 
     // Demo generation (pure).
     let t = Instant::now();
     let demo = jiancha::demo::generate(jiancha::demo::DEFAULT_SEED, now(), &calendar);
-    report(
-        "demo: generate 90 days (events)",
-        demo.events.len(),
-        t.elapsed().as_secs_f64(),
-        "event",
-    );
+    report("demo: generate 90 days (events)", demo.events.len(), t.elapsed().as_secs_f64(), "event");
 
     // Parse and import the demo's events into a fresh database.
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(now()));
     let t = Instant::now();
-    jiancha::demo::write_demo(
-        dir.path(),
-        jiancha::demo::DEFAULT_SEED,
-        clock.clone(),
-        &calendar,
-    )
-    .unwrap();
-    report(
-        "demo: write_demo whole (events)",
-        demo.events.len(),
-        t.elapsed().as_secs_f64(),
-        "event",
-    );
+    jiancha::demo::write_demo(dir.path(), jiancha::demo::DEFAULT_SEED, clock.clone(), &calendar).unwrap();
+    report("demo: write_demo whole (events)", demo.events.len(), t.elapsed().as_secs_f64(), "event");
 
     let events_text = std::fs::read_to_string(dir.path().join("import/events.jsonl")).unwrap();
     let t = Instant::now();
     let batch = interchange::parse(ImportKind::Events, "events.jsonl", &events_text).unwrap();
-    report(
-        "import: parse events.jsonl",
-        batch.records.len(),
-        t.elapsed().as_secs_f64(),
-        "event",
-    );
+    report("import: parse events.jsonl", batch.records.len(), t.elapsed().as_secs_f64(), "event");
 
     let fresh = tempfile::tempdir().unwrap();
     let store = SqliteStore::open_dir(fresh.path(), clock.clone()).unwrap();
@@ -123,105 +86,49 @@ fn main() {
     store.import(&system, &items).unwrap();
     let t = Instant::now();
     store.import(&system, &batch).unwrap();
-    report(
-        "import: events into a fresh database",
-        batch.records.len(),
-        t.elapsed().as_secs_f64(),
-        "event",
-    );
+    report("import: events into a fresh database", batch.records.len(), t.elapsed().as_secs_f64(), "event");
     let t = Instant::now();
     let again = store.import(&system, &batch).unwrap();
     assert_eq!(again.inserted, 0);
-    report(
-        "import: the same events again (no change)",
-        batch.records.len(),
-        t.elapsed().as_secs_f64(),
-        "event",
-    );
+    report("import: the same events again (no change)", batch.records.len(), t.elapsed().as_secs_f64(), "event");
 
     // Case queries over the demo.
     let demo_store = SqliteStore::open_existing_dir(dir.path(), clock.clone()).unwrap();
     let system = demo_store.system_session();
     let t = Instant::now();
-    let all = demo_store
-        .cases(
-            &system,
-            &CaseQuery {
-                limit: 200_000,
-                ..CaseQuery::default()
-            },
-        )
-        .unwrap();
-    report(
-        "query: all cases",
-        all.len(),
-        t.elapsed().as_secs_f64(),
-        "case",
-    );
+    let all = demo_store.cases(&system, &CaseQuery { limit: 200_000, ..CaseQuery::default() }).unwrap();
+    report("query: all cases", all.len(), t.elapsed().as_secs_f64(), "case");
     let t = Instant::now();
-    let runs = 200;
+    let runs = scale(200);
     for i in 0..runs {
         let text = format!("SP202611{:02}", 1 + i % 27);
-        demo_store
-            .cases(
-                &system,
-                &CaseQuery {
-                    text: Some(text),
-                    limit: 100,
-                    ..CaseQuery::default()
-                },
-            )
-            .unwrap();
+        demo_store.cases(&system, &CaseQuery { text: Some(text), limit: 100, ..CaseQuery::default() }).unwrap();
     }
-    report(
-        "query: case-number search (100 rows)",
-        runs,
-        t.elapsed().as_secs_f64(),
-        "query",
-    );
+    report("query: case-number search (100 rows)", runs, t.elapsed().as_secs_f64(), "query");
     let t = Instant::now();
     for _ in 0..runs {
         demo_store.overview(&system).unwrap();
     }
-    report(
-        "query: overview (status bar + landing page)",
-        runs,
-        t.elapsed().as_secs_f64(),
-        "query",
-    );
+    report("query: overview (status bar + landing page)", runs, t.elapsed().as_secs_f64(), "query");
 
     // Audit: append 20,000 records (each its own transaction), then verify the chain.
     let audit_dir = tempfile::tempdir().unwrap();
     let audit_store = SqliteStore::open_dir(audit_dir.path(), clock).unwrap();
     let system = audit_store.system_session();
     let setup = HallSetup {
-        hall: Hall {
-            code: "H".into(),
-            name: "大厅".into(),
-            address: String::new(),
-        },
+        hall: Hall { code: "H".into(), name: "大厅".into(), address: String::new() },
         departments: vec![],
         windows: vec![],
         cameras: vec![],
     };
-    let appends = 20_000;
+    let appends = scale(20_000);
     let t = Instant::now();
     for _ in 0..appends {
         audit_store.configure_hall(&system, &setup).unwrap();
     }
-    report(
-        "audit: change + audit record, one transaction",
-        appends,
-        t.elapsed().as_secs_f64(),
-        "change",
-    );
+    report("audit: change + audit record, one transaction", appends, t.elapsed().as_secs_f64(), "change");
     let t = Instant::now();
     let v = audit_store.verify_audit(&system).unwrap();
     assert!(v.first_bad.is_none());
-    report(
-        "audit: verify chain",
-        v.records as usize,
-        t.elapsed().as_secs_f64(),
-        "record",
-    );
+    report("audit: verify chain", v.records as usize, t.elapsed().as_secs_f64(), "record");
 }

@@ -9,9 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{
-    DateTime, Datelike as _, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday,
-};
+use chrono::{DateTime, Datelike as _, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use rand::seq::SliceRandom as _;
 use rand::{Rng as _, RngCore as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
@@ -21,15 +19,13 @@ use crate::clock::Clock;
 use crate::domain::access::Role;
 use crate::domain::calendar::Calendar;
 use crate::domain::model::{
-    CaseEvent, CatalogueItem, ComplaintChannel, Department, Document, Evaluation, Fen, Hall, Leave,
-    LeaveKind, Staff, Step, SuspendReason, Window,
+    CaseEvent, CatalogueItem, ComplaintChannel, Department, Document, Evaluation, Fen, Hall, Leave, LeaveKind, Staff,
+    Step, SuspendReason, Window,
 };
 use crate::domain::time;
 use crate::interchange::{self, ImportKind, PunchRecord, write};
 use crate::store::sqlite::{SqliteStore, salt_from_bytes};
-use crate::store::{
-    HallSetup, ImportReport, NewCamera, NewComplaint, NewUser, Store as _, StoreError,
-};
+use crate::store::{HallSetup, ImportReport, NewCamera, NewComplaint, NewUser, Store as _, StoreError};
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "jiancha-demo";
@@ -81,23 +77,11 @@ const fn item(
     workflow: &'static str,
     limits: &'static str,
 ) -> ItemSpec {
-    ItemSpec {
-        code,
-        name,
-        legal,
-        promised,
-        fee_fen,
-        workflow,
-        limits,
-        special: None,
-    }
+    ItemSpec { code, name, legal, promised, fee_fen, workflow, limits, special: None }
 }
 
 const fn special(spec: ItemSpec, reason: SuspendReason) -> ItemSpec {
-    ItemSpec {
-        special: Some(reason),
-        ..spec
-    }
+    ItemSpec { special: Some(reason), ..spec }
 }
 
 const ARC: &str = "accept|review|approve|complete";
@@ -111,53 +95,13 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
         windows: &["A01", "A02", "A03"],
         load: (2, 4),
         items: &[
-            item(
-                "SCJG-001",
-                "企业设立登记",
-                15,
-                3,
-                0,
-                "accept|review|complete",
-                "1|2|1",
-            ),
-            item(
-                "SCJG-002",
-                "企业变更登记",
-                15,
-                3,
-                0,
-                "accept|review|complete",
-                "1|2|1",
-            ),
-            item(
-                "SCJG-003",
-                "个体工商户设立登记",
-                15,
-                0,
-                0,
-                "accept|complete",
-                "",
-            ),
+            item("SCJG-001", "企业设立登记", 15, 3, 0, "accept|review|complete", "1|2|1"),
+            item("SCJG-002", "企业变更登记", 15, 3, 0, "accept|review|complete", "1|2|1"),
+            item("SCJG-003", "个体工商户设立登记", 15, 0, 0, "accept|complete", ""),
             item("SCJG-004", "食品经营许可", 20, 10, 0, ARC, "1|5|2|2"),
-            item(
-                "SCJG-005",
-                "药品零售企业经营许可",
-                30,
-                15,
-                0,
-                ARC,
-                "1|8|3|3",
-            ),
+            item("SCJG-005", "药品零售企业经营许可", 30, 15, 0, ARC, "1|8|3|3"),
             special(
-                item(
-                    "SCJG-006",
-                    "特种设备使用登记",
-                    15,
-                    5,
-                    0,
-                    "accept|review|complete",
-                    "1|3|1",
-                ),
+                item("SCJG-006", "特种设备使用登记", 15, 5, 0, "accept|review|complete", "1|3|1"),
                 SuspendReason::Inspection,
             ),
         ],
@@ -173,15 +117,7 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
             item("CRJ-001", "普通护照签发", 15, 7, 12000, ARC, "1|3|2|1"),
             item("CRJ-002", "往来港澳通行证签发", 15, 7, 6000, ARC, "1|3|2|1"),
             item("CRJ-003", "往来台湾通行证签发", 15, 7, 6000, ARC, "1|3|2|1"),
-            item(
-                "CRJ-004",
-                "出入境证件签注",
-                15,
-                5,
-                1500,
-                "accept|review|complete",
-                "1|3|1",
-            ),
+            item("CRJ-004", "出入境证件签注", 15, 5, 1500, "accept|review|complete", "1|3|1"),
         ],
     },
     DepartmentSpec {
@@ -192,34 +128,10 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
         windows: &["B01", "B02", "B03"],
         load: (2, 5),
         items: &[
-            item(
-                "BDC-001",
-                "国有建设用地使用权及房屋所有权首次登记",
-                30,
-                10,
-                8000,
-                ARC,
-                "1|5|2|2",
-            ),
+            item("BDC-001", "国有建设用地使用权及房屋所有权首次登记", 30, 10, 8000, ARC, "1|5|2|2"),
             item("BDC-002", "房屋所有权转移登记", 30, 5, 8000, ARC, "1|2|1|1"),
-            item(
-                "BDC-003",
-                "不动产抵押权登记",
-                30,
-                3,
-                8000,
-                "accept|review|complete",
-                "1|1|1",
-            ),
-            item(
-                "BDC-004",
-                "不动产登记资料查询",
-                1,
-                0,
-                0,
-                "accept|complete",
-                "",
-            ),
+            item("BDC-003", "不动产抵押权登记", 30, 3, 8000, "accept|review|complete", "1|1|1"),
+            item("BDC-004", "不动产登记资料查询", 1, 0, 0, "accept|complete", ""),
             item("BDC-005", "不动产更正登记", 30, 10, 0, ARC, "1|5|2|2"),
         ],
     },
@@ -231,33 +143,9 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
         windows: &["B04", "B05"],
         load: (2, 4),
         items: &[
-            item(
-                "GJJ-001",
-                "住房公积金提取",
-                3,
-                1,
-                0,
-                "accept|review|complete",
-                "1|1|1",
-            ),
-            item(
-                "GJJ-002",
-                "住房公积金个人住房贷款",
-                15,
-                10,
-                0,
-                ARC,
-                "1|5|2|2",
-            ),
-            item(
-                "GJJ-003",
-                "住房公积金缴存登记",
-                5,
-                0,
-                0,
-                "accept|complete",
-                "",
-            ),
+            item("GJJ-001", "住房公积金提取", 3, 1, 0, "accept|review|complete", "1|1|1"),
+            item("GJJ-002", "住房公积金个人住房贷款", 15, 10, 0, ARC, "1|5|2|2"),
+            item("GJJ-003", "住房公积金缴存登记", 5, 0, 0, "accept|complete", ""),
         ],
     },
     DepartmentSpec {
@@ -269,33 +157,9 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
         load: (2, 5),
         items: &[
             item("SW-001", "发票领用", 1, 0, 0, "accept|complete", ""),
-            item(
-                "SW-002",
-                "税务登记信息变更",
-                5,
-                1,
-                0,
-                "accept|complete",
-                "1|1",
-            ),
-            item(
-                "SW-003",
-                "个人所得税纳税记录开具",
-                1,
-                0,
-                0,
-                "accept|complete",
-                "",
-            ),
-            item(
-                "SW-004",
-                "契税申报",
-                15,
-                3,
-                0,
-                "accept|review|complete",
-                "1|2|1",
-            ),
+            item("SW-002", "税务登记信息变更", 5, 1, 0, "accept|complete", "1|1"),
+            item("SW-003", "个人所得税纳税记录开具", 1, 0, 0, "accept|complete", ""),
+            item("SW-004", "契税申报", 15, 3, 0, "accept|review|complete", "1|2|1"),
         ],
     },
     DepartmentSpec {
@@ -306,15 +170,7 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
         windows: &["C01", "C02"],
         load: (1, 4),
         items: &[
-            item(
-                "RS-001",
-                "社会保障卡申领",
-                20,
-                10,
-                0,
-                "accept|review|complete",
-                "1|8|2",
-            ),
+            item("RS-001", "社会保障卡申领", 20, 10, 0, "accept|review|complete", "1|8|2"),
             item("RS-002", "失业保险金申领", 20, 10, 0, ARC, "1|5|2|2"),
             item("RS-003", "职业资格证书补办", 20, 15, 0, ARC, "1|8|3|3"),
         ],
@@ -328,15 +184,7 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
         load: (2, 4),
         items: &[
             item("YB-001", "异地就医备案", 1, 0, 0, "accept|complete", ""),
-            item(
-                "YB-002",
-                "医保关系转移接续",
-                15,
-                10,
-                0,
-                "accept|review|complete",
-                "1|8|2",
-            ),
+            item("YB-002", "医保关系转移接续", 15, 10, 0, "accept|review|complete", "1|8|2"),
             item("YB-003", "门诊慢特病待遇认定", 20, 15, 0, ARC, "1|10|2|2"),
         ],
     },
@@ -349,15 +197,7 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
         load: (0, 2),
         items: &[
             item("JT-001", "道路货物运输经营许可", 20, 10, 0, ARC, "1|5|2|2"),
-            item(
-                "JT-002",
-                "出租汽车驾驶员从业资格证核发",
-                20,
-                10,
-                0,
-                ARC,
-                "1|5|2|2",
-            ),
+            item("JT-002", "出租汽车驾驶员从业资格证核发", 20, 10, 0, ARC, "1|5|2|2"),
         ],
     },
     DepartmentSpec {
@@ -370,10 +210,7 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
         items: &[
             item("ZJ-001", "建筑工程施工许可证核发", 15, 5, 0, ARC, "1|2|1|1"),
             item("ZJ-002", "商品房预售许可", 20, 10, 0, ARC, "1|5|2|2"),
-            special(
-                item("ZJ-003", "建设工程消防验收", 15, 10, 0, ARC, "1|5|2|2"),
-                SuspendReason::Inspection,
-            ),
+            special(item("ZJ-003", "建设工程消防验收", 15, 10, 0, ARC, "1|5|2|2"), SuspendReason::Inspection),
         ],
     },
     DepartmentSpec {
@@ -384,27 +221,8 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
         windows: &["D01"],
         load: (0, 2),
         items: &[
-            item(
-                "ZR-001",
-                "建设用地规划许可证核发",
-                20,
-                10,
-                0,
-                ARC,
-                "1|5|2|2",
-            ),
-            special(
-                item(
-                    "ZR-002",
-                    "建设工程规划许可证核发",
-                    20,
-                    10,
-                    0,
-                    ARC,
-                    "1|5|2|2",
-                ),
-                SuspendReason::Hearing,
-            ),
+            item("ZR-001", "建设用地规划许可证核发", 20, 10, 0, ARC, "1|5|2|2"),
+            special(item("ZR-002", "建设工程规划许可证核发", 20, 10, 0, ARC, "1|5|2|2"), SuspendReason::Hearing),
         ],
     },
     DepartmentSpec {
@@ -415,14 +233,8 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
         windows: &["D02"],
         load: (0, 2),
         items: &[
-            special(
-                item("WJ-001", "医疗机构执业登记", 45, 20, 0, ARC, "1|12|4|3"),
-                SuspendReason::Inspection,
-            ),
-            special(
-                item("WJ-002", "公共场所卫生许可", 20, 10, 0, ARC, "1|5|2|2"),
-                SuspendReason::Inspection,
-            ),
+            special(item("WJ-001", "医疗机构执业登记", 45, 20, 0, ARC, "1|12|4|3"), SuspendReason::Inspection),
+            special(item("WJ-002", "公共场所卫生许可", 20, 10, 0, ARC, "1|5|2|2"), SuspendReason::Inspection),
         ],
     },
     DepartmentSpec {
@@ -434,21 +246,10 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
         load: (0, 1),
         items: &[
             special(
-                item(
-                    "HB-001",
-                    "建设项目环境影响报告表审批",
-                    30,
-                    15,
-                    0,
-                    ARC,
-                    "1|8|3|3",
-                ),
+                item("HB-001", "建设项目环境影响报告表审批", 30, 15, 0, ARC, "1|8|3|3"),
                 SuspendReason::ExpertReview,
             ),
-            special(
-                item("HB-002", "排污许可证核发", 30, 20, 0, ARC, "1|12|4|3"),
-                SuspendReason::ExpertReview,
-            ),
+            special(item("HB-002", "排污许可证核发", 30, 20, 0, ARC, "1|12|4|3"), SuspendReason::ExpertReview),
         ],
     },
     DepartmentSpec {
@@ -466,18 +267,18 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
 ];
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
-    "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧", "程", "曹",
-    "袁", "邓", "许", "傅", "沈", "曾", "彭", "吕",
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马",
+    "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧", "程", "曹", "袁", "邓", "许", "傅", "沈", "曾",
+    "彭", "吕",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
-    "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "晓东", "海燕", "建华", "春梅", "志刚",
-    "玉兰", "宏伟", "雪", "鹏", "婷婷", "浩然", "子涵", "思远",
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
+    "秀兰", "霞", "平", "刚", "桂英", "晓东", "海燕", "建华", "春梅", "志刚", "玉兰", "宏伟", "雪", "鹏", "婷婷",
+    "浩然", "子涵", "思远",
 ];
 const COMPANY_WORDS: &[&str] = &[
-    "铁东", "铁西", "英雄", "紫气", "南湖", "北门", "东丰", "梨树", "双辽", "伊通", "红嘴", "金达",
-    "宏达", "鑫源", "瑞丰", "恒信", "福润", "佳禾", "兴隆", "长青",
+    "铁东", "铁西", "英雄", "紫气", "南湖", "北门", "东丰", "梨树", "双辽", "伊通", "红嘴", "金达", "宏达", "鑫源",
+    "瑞丰", "恒信", "福润", "佳禾", "兴隆", "长青",
 ];
 const COMPANY_KINDS: &[&str] = &[
     "商贸有限公司",
@@ -530,37 +331,26 @@ pub struct DemoData {
 }
 
 fn local_at(date: NaiveDate, hour: u32, minute: u32, second: u32) -> DateTime<Utc> {
-    let t = NaiveTime::from_hms_opt(hour.min(23), minute.min(59), second.min(59))
-        .unwrap_or(NaiveTime::MIN);
+    let t = NaiveTime::from_hms_opt(hour.min(23), minute.min(59), second.min(59)).unwrap_or(NaiveTime::MIN);
     time::from_local(date.and_time(t))
 }
 
 /// A random instant in the hall's opening hours (08:30–11:30, 13:00–17:00) on `date`.
 fn office_time(rng: &mut ChaCha8Rng, date: NaiveDate) -> DateTime<Utc> {
     let minutes = rng.gen_range(0..(180 + 240));
-    let start = if minutes < 180 {
-        8 * 60 + 30 + minutes
-    } else {
-        13 * 60 + (minutes - 180)
-    };
+    let start = if minutes < 180 { 8 * 60 + 30 + minutes } else { 13 * 60 + (minutes - 180) };
     local_at(date, start / 60, start % 60, rng.gen_range(0..60))
 }
 
 fn person_name(rng: &mut ChaCha8Rng) -> String {
-    format!(
-        "{}{}",
-        SURNAMES.choose(rng).unwrap_or(&"王"),
-        GIVEN.choose(rng).unwrap_or(&"伟")
-    )
+    format!("{}{}", SURNAMES.choose(rng).unwrap_or(&"王"), GIVEN.choose(rng).unwrap_or(&"伟"))
 }
 
 fn applicant(rng: &mut ChaCha8Rng, department: &str) -> String {
     let company_share = match department {
-        "市市场监督管理局"
-        | "市住房和城乡建设局"
-        | "市自然资源局"
-        | "市生态环境局"
-        | "市交通运输局" => 0.8,
+        "市市场监督管理局" | "市住房和城乡建设局" | "市自然资源局" | "市生态环境局" | "市交通运输局" => {
+            0.8
+        }
         "市税务局" | "市卫生健康委员会" => 0.5,
         _ => 0.1,
     };
@@ -576,11 +366,7 @@ fn applicant(rng: &mut ChaCha8Rng, department: &str) -> String {
 }
 
 fn parse_item(department: &str, spec: &ItemSpec) -> CatalogueItem {
-    let workflow: Vec<Step> = spec
-        .workflow
-        .split('|')
-        .filter_map(|s| s.parse().ok())
-        .collect();
+    let workflow: Vec<Step> = spec.workflow.split('|').filter_map(|s| s.parse().ok()).collect();
     let step_limits = if spec.limits.is_empty() {
         vec![None; workflow.len()]
     } else {
@@ -618,9 +404,7 @@ struct CasePlan<'a> {
 
 impl Generator<'_> {
     fn working_day_after(&self, date: NaiveDate, n: u32) -> NaiveDate {
-        self.calendar
-            .add_working_days(date, n)
-            .map_or(date, |r| r.value)
+        self.calendar.add_working_days(date, n).map_or(date, |r| r.value)
     }
 
     fn push(
@@ -637,17 +421,12 @@ impl Generator<'_> {
             item_code: plan.item.code.clone(),
             hall: Some(HALL_CODE.into()),
             window: at_window.then(|| plan.window.to_owned()),
-            staff_no: if at_window {
-                staff.or(Some(plan.staff[0])).map(str::to_owned)
-            } else {
-                None
-            },
+            staff_no: if at_window { staff.or(Some(plan.staff[0])).map(str::to_owned) } else { None },
             step,
             occurred_at: at,
             recorded_at: at + lag,
             documents: Vec::new(),
-            applicant: (step == Step::Accept || step == Step::Submit)
-                .then(|| plan.applicant.clone()),
+            applicant: (step == Step::Accept || step == Step::Submit).then(|| plan.applicant.clone()),
             amount_fen: None,
             rating: None,
             reason: None,
@@ -694,11 +473,7 @@ impl Generator<'_> {
             let fee = self.push(plan, Step::Fee, at, true, Some(on_duty));
             let amount = if self.rng.gen_bool(0.015) {
                 self.planted.fee_mismatch += 1;
-                if self.rng.gen_bool(0.5) {
-                    item.fee_fen + 2000
-                } else {
-                    item.fee_fen / 2
-                }
+                if self.rng.gen_bool(0.5) { item.fee_fen + 2000 } else { item.fee_fen / 2 }
             } else {
                 item.fee_fen
             };
@@ -710,22 +485,15 @@ impl Generator<'_> {
         let mut cursor = day;
         let mut step_overdue = false;
         let mut intermediate: Vec<(Step, NaiveDate)> = Vec::new();
-        let steps: Vec<(Step, Option<u32>)> = item
-            .workflow
-            .iter()
-            .copied()
-            .zip(item.step_limits.iter().copied())
-            .skip(1)
-            .collect();
+        let steps: Vec<(Step, Option<u32>)> =
+            item.workflow.iter().copied().zip(item.step_limits.iter().copied()).skip(1).collect();
         let budget = item.promised_days;
         let mut supplement_done = item.promised_days == 0;
         let mut special_done = plan.special.is_none();
         for (index, (step, limit)) in steps.iter().enumerate() {
             let is_last = index + 1 == steps.len();
             let remaining_steps = (steps.len() - index - 1) as u32;
-            let room = budget
-                .saturating_sub(offset)
-                .saturating_sub(remaining_steps.min(1));
+            let room = budget.saturating_sub(offset).saturating_sub(remaining_steps.min(1));
             let mut gap = match limit {
                 Some(l) => self.rng.gen_range(0..=(*l).min(room)),
                 None => 0,
@@ -765,6 +533,14 @@ impl Generator<'_> {
         let mut handled_last = false;
         let mut complete_index = None;
         let out_of_order = item.workflow.contains(&Step::Approve) && self.rng.gen_bool(0.004);
+        let mut last_at = self
+            .events
+            .iter()
+            .rev()
+            .take_while(|e| e.case_no == plan.case_no)
+            .map(|e| e.occurred_at)
+            .max()
+            .unwrap_or(accept_at);
         let deny = item.workflow.contains(&Step::Approve) && self.rng.gen_bool(0.02);
         for (n, (step, mut date)) in intermediate.clone().into_iter().enumerate() {
             let is_last = n + 1 == intermediate.len();
@@ -774,9 +550,11 @@ impl Generator<'_> {
             }
             let at_window = step == Step::Complete;
             let mut at = office_time(&mut self.rng, date);
-            if date == day && at <= accept_at {
-                at = accept_at + Duration::minutes(self.rng.gen_range(5..40));
+            // Steps on the same day follow each other.
+            if at <= last_at {
+                at = last_at + Duration::minutes(self.rng.gen_range(5..40));
             }
+            last_at = at;
             if at > self.now {
                 return self.finish(first);
             }
@@ -943,9 +721,7 @@ pub fn generate(seed: u64, now: DateTime<Utc>, calendar: &Calendar) -> DemoData 
                 name: format!("{w} {}", d.short),
                 window_code: Some((*w).into()),
                 main_url: format!("rtsp://127.0.0.1:{SIM_RTSP_PORT}/cam/{camera_no}"),
-                sub_url: Some(format!(
-                    "rtsp://127.0.0.1:{SIM_RTSP_PORT}/cam/{camera_no}/sub"
-                )),
+                sub_url: Some(format!("rtsp://127.0.0.1:{SIM_RTSP_PORT}/cam/{camera_no}/sub")),
             });
             let mut pair: [String; 2] = Default::default();
             for slot in &mut pair {
@@ -972,16 +748,9 @@ pub fn generate(seed: u64, now: DateTime<Utc>, calendar: &Calendar) -> DemoData 
         name: "大厅全景".into(),
         window_code: None,
         main_url: format!("rtsp://127.0.0.1:{SIM_RTSP_PORT}/cam/{camera_no}"),
-        sub_url: Some(format!(
-            "rtsp://127.0.0.1:{SIM_RTSP_PORT}/cam/{camera_no}/sub"
-        )),
+        sub_url: Some(format!("rtsp://127.0.0.1:{SIM_RTSP_PORT}/cam/{camera_no}/sub")),
     });
-    let setup = HallSetup {
-        hall,
-        departments,
-        windows,
-        cameras,
-    };
+    let setup = HallSetup { hall, departments, windows, cameras };
 
     // Cases.
     let mut generator = Generator {
@@ -997,8 +766,7 @@ pub fn generate(seed: u64, now: DateTime<Utc>, calendar: &Calendar) -> DemoData 
         if calendar.is_working_day(day) {
             let mut seq = 0;
             for d in DEPARTMENTS {
-                let d_items: Vec<&CatalogueItem> =
-                    items.iter().filter(|i| i.department == d.name).collect();
+                let d_items: Vec<&CatalogueItem> = items.iter().filter(|i| i.department == d.name).collect();
                 for w in d.windows {
                     let n = generator.rng.gen_range(d.load.0..=d.load.1);
                     for _ in 0..n {
@@ -1006,11 +774,7 @@ pub fn generate(seed: u64, now: DateTime<Utc>, calendar: &Calendar) -> DemoData 
                         let Some(item) = d_items.choose(&mut generator.rng).copied() else {
                             continue;
                         };
-                        let special = d
-                            .items
-                            .iter()
-                            .find(|s| s.code == item.code)
-                            .and_then(|s| s.special);
+                        let special = d.items.iter().find(|s| s.code == item.code).and_then(|s| s.special);
                         let pair = &window_staff[w];
                         let plan = CasePlan {
                             case_no: format!("SP{}{seq:03}", day.format("%Y%m%d")),
@@ -1032,11 +796,7 @@ pub fn generate(seed: u64, now: DateTime<Utc>, calendar: &Calendar) -> DemoData 
         let Some(next) = day.succ_opt() else { break };
         day = next;
     }
-    let Generator {
-        events,
-        mut planted,
-        ..
-    } = generator;
+    let Generator { events, mut planted, .. } = generator;
 
     // Attendance: four punches a working day, a few habitual late-comers, leave now and then.
     let mut punches = Vec::new();
@@ -1050,16 +810,8 @@ pub fn generate(seed: u64, now: DateTime<Utc>, calendar: &Calendar) -> DemoData 
             for (index, person) in staff.iter().enumerate() {
                 let device_id = person.device_user_id.clone().unwrap_or_default();
                 if rng.gen_bool(0.02) {
-                    let kind = if rng.gen_bool(0.6) {
-                        LeaveKind::Leave
-                    } else {
-                        LeaveKind::Business
-                    };
-                    let (from, to) = if rng.gen_bool(0.5) {
-                        ((8, 30), (17, 0))
-                    } else {
-                        ((13, 0), (17, 0))
-                    };
+                    let kind = if rng.gen_bool(0.6) { LeaveKind::Leave } else { LeaveKind::Business };
+                    let (from, to) = if rng.gen_bool(0.5) { ((8, 30), (17, 0)) } else { ((13, 0), (17, 0)) };
                     leave.push(Leave {
                         staff_no: person.staff_no.clone(),
                         start: day.and_hms_opt(from.0, from.1, 0).unwrap_or_default(),
@@ -1074,14 +826,8 @@ pub fn generate(seed: u64, now: DateTime<Utc>, calendar: &Calendar) -> DemoData 
                 let mut times: Vec<NaiveDateTime> = Vec::new();
                 let at = |h: u32, m: u32, s: u32| day.and_hms_opt(h, m, s).unwrap_or_default();
                 let morning_in = if rng.gen_bool(late_chance) {
-                    let minutes = if rng.gen_bool(0.1) {
-                        rng.gen_range(30..50)
-                    } else {
-                        rng.gen_range(1..25)
-                    };
-                    at(8, 30, 0)
-                        + Duration::minutes(minutes)
-                        + Duration::seconds(rng.gen_range(0..60))
+                    let minutes = if rng.gen_bool(0.1) { rng.gen_range(30..50) } else { rng.gen_range(1..25) };
+                    at(8, 30, 0) + Duration::minutes(minutes) + Duration::seconds(rng.gen_range(0..60))
                 } else {
                     at(8, 5, 0) + Duration::seconds(rng.gen_range(0..25 * 60))
                 };
@@ -1120,16 +866,9 @@ pub fn generate(seed: u64, now: DateTime<Utc>, calendar: &Calendar) -> DemoData 
             }
             // The cleaner and a visitor are enrolled on the machine too; the import skips them.
             for unknown in ["901", "902"] {
-                let t = day
-                    .and_hms_opt(7, rng.gen_range(30..59), rng.gen_range(0..59))
-                    .unwrap_or_default();
+                let t = day.and_hms_opt(7, rng.gen_range(30..59), rng.gen_range(0..59)).unwrap_or_default();
                 if time::from_local(t) <= now {
-                    punches.push(PunchRecord {
-                        person: unknown.into(),
-                        by_device_user: true,
-                        time: t,
-                        device: None,
-                    });
+                    punches.push(PunchRecord { person: unknown.into(), by_device_user: true, time: t, device: None });
                 }
             }
         }
@@ -1140,18 +879,8 @@ pub fn generate(seed: u64, now: DateTime<Utc>, calendar: &Calendar) -> DemoData 
 
     // Standalone evaluator records: two suspicious bursts at A05 on the last working day before today.
     let mut evaluations = Vec::new();
-    let burst_day = calendar
-        .previous_working_day(today)
-        .map_or(today, |r| r.value);
-    for (h, m, s) in [
-        (10, 12, 5),
-        (10, 12, 21),
-        (10, 12, 40),
-        (15, 41, 2),
-        (15, 41, 19),
-        (15, 41, 33),
-        (15, 41, 50),
-    ] {
+    let burst_day = calendar.previous_working_day(today).map_or(today, |r| r.value);
+    for (h, m, s) in [(10, 12, 5), (10, 12, 21), (10, 12, 40), (15, 41, 2), (15, 41, 19), (15, 41, 33), (15, 41, 50)] {
         evaluations.push(Evaluation {
             window: "A05".into(),
             time: burst_day.and_hms_opt(h, m, s).unwrap_or_default(),
@@ -1171,27 +900,10 @@ pub fn generate(seed: u64, now: DateTime<Utc>, calendar: &Calendar) -> DemoData 
         salts.push(salt);
     }
 
-    DemoData {
-        now,
-        setup,
-        items,
-        staff,
-        events,
-        punches,
-        leave,
-        evaluations,
-        complaints,
-        planted,
-        cases,
-        salts,
-    }
+    DemoData { now, setup, items, staff, events, punches, leave, evaluations, complaints, planted, cases, salts }
 }
 
-fn demo_complaints(
-    events: &[CaseEvent],
-    today: NaiveDate,
-    calendar: &Calendar,
-) -> Vec<NewComplaint> {
+fn demo_complaints(events: &[CaseEvent], today: NaiveDate, calendar: &Calendar) -> Vec<NewComplaint> {
     // The most recent Tuesday before today that was a working day.
     let mut tuesday = today - Duration::days(1);
     for _ in 0..21 {
@@ -1204,9 +916,7 @@ fn demo_complaints(
         events
             .iter()
             .filter(|e| {
-                e.step == Step::Accept
-                    && e.window.as_deref() == Some(window)
-                    && time::local_date(e.occurred_at) == date
+                e.step == Step::Accept && e.window.as_deref() == Some(window) && time::local_date(e.occurred_at) == date
             })
             .min_by_key(|e| {
                 (time::local_datetime(e.occurred_at).time()
@@ -1293,10 +1003,7 @@ pub struct DemoReport {
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
     #[error("cannot write {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Database(#[from] crate::store::sqlite::SqliteError),
     #[error(transparent)]
@@ -1306,59 +1013,24 @@ pub enum DemoError {
 }
 
 fn write_file(path: &Path, content: &str) -> Result<(), DemoError> {
-    std::fs::write(path, content).map_err(|source| DemoError::Io {
-        path: path.to_owned(),
-        source,
-    })
+    std::fs::write(path, content).map_err(|source| DemoError::Io { path: path.to_owned(), source })
 }
 
 /// Writes the demo into `dir`: `dir/import/*` (the interchange files) and `dir/jiancha.db`, replacing
 /// an existing demo database. The database is built under a temporary name and renamed at the end, so
 /// an interrupted run leaves no half-built database behind.
-pub fn write_demo(
-    dir: &Path,
-    seed: u64,
-    clock: Arc<dyn Clock>,
-    calendar: &Calendar,
-) -> Result<DemoReport, DemoError> {
+pub fn write_demo(dir: &Path, seed: u64, clock: Arc<dyn Clock>, calendar: &Calendar) -> Result<DemoReport, DemoError> {
     let now = clock.now();
     let data = generate(seed, now, calendar);
     let import_dir = dir.join("import");
-    std::fs::create_dir_all(&import_dir).map_err(|source| DemoError::Io {
-        path: import_dir.clone(),
-        source,
-    })?;
+    std::fs::create_dir_all(&import_dir).map_err(|source| DemoError::Io { path: import_dir.clone(), source })?;
     let files: [(ImportKind, &str, String); 6] = [
-        (
-            ImportKind::Items,
-            "items.csv",
-            write::items_csv(&data.items),
-        ),
-        (
-            ImportKind::Staff,
-            "staff.csv",
-            write::staff_csv(&data.staff),
-        ),
-        (
-            ImportKind::Events,
-            "events.jsonl",
-            write::events_jsonl(&data.events),
-        ),
-        (
-            ImportKind::Punches,
-            "attlog.dat",
-            write::attlog(&data.punches),
-        ),
-        (
-            ImportKind::Leave,
-            "leave.csv",
-            write::leave_csv(&data.leave),
-        ),
-        (
-            ImportKind::Evaluations,
-            "evaluations.csv",
-            write::evaluations_csv(&data.evaluations),
-        ),
+        (ImportKind::Items, "items.csv", write::items_csv(&data.items)),
+        (ImportKind::Staff, "staff.csv", write::staff_csv(&data.staff)),
+        (ImportKind::Events, "events.jsonl", write::events_jsonl(&data.events)),
+        (ImportKind::Punches, "attlog.dat", write::attlog(&data.punches)),
+        (ImportKind::Leave, "leave.csv", write::leave_csv(&data.leave)),
+        (ImportKind::Evaluations, "evaluations.csv", write::evaluations_csv(&data.evaluations)),
     ];
     for (_, name, content) in &files {
         write_file(&import_dir.join(name), content)?;
@@ -1390,10 +1062,7 @@ pub fn write_demo(
         }
     }
     remove_database(&final_path)?;
-    std::fs::rename(&temp_path, &final_path).map_err(|source| DemoError::Io {
-        path: final_path.clone(),
-        source,
-    })?;
+    std::fs::rename(&temp_path, &final_path).map_err(|source| DemoError::Io { path: final_path.clone(), source })?;
     Ok(DemoReport {
         database: final_path,
         import_dir,

@@ -13,8 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::domain::model::{
-    CaseEvent, CatalogueItem, Document, Evaluation, Leave, LeaveKind, Staff, Step, SuspendReason,
-    parse_yuan,
+    CaseEvent, CatalogueItem, Document, Evaluation, Leave, LeaveKind, Staff, Step, SuspendReason, parse_yuan,
 };
 use crate::domain::time;
 
@@ -94,15 +93,9 @@ impl ImportKind {
 impl FromStr for ImportKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ImportKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown import kind {s:?}; expected one of {}",
-                    ImportKind::ALL.map(ImportKind::as_str).join(", ")
-                )
-            })
+        ImportKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
+            format!("unknown import kind {s:?}; expected one of {}", ImportKind::ALL.map(ImportKind::as_str).join(", "))
+        })
     }
 }
 
@@ -176,33 +169,17 @@ pub fn parse(kind: ImportKind, file: &str, content: &str) -> Result<ImportBatch,
     let content = content.strip_prefix('\u{feff}').unwrap_or(content);
     let mut errors = Errors::new(file);
     let records = match kind {
-        ImportKind::Items => {
-            Records::Items(parse_csv(content, &mut errors, ITEM_COLUMNS, item_row))
+        ImportKind::Items => Records::Items(parse_csv(content, &mut errors, ITEM_COLUMNS, item_row)),
+        ImportKind::Staff => Records::Staff(parse_csv(content, &mut errors, STAFF_COLUMNS, staff_row)),
+        ImportKind::Leave => Records::Leave(parse_csv(content, &mut errors, LEAVE_COLUMNS, leave_row)),
+        ImportKind::Evaluations => {
+            Records::Evaluations(parse_csv(content, &mut errors, EVALUATION_COLUMNS, evaluation_row))
         }
-        ImportKind::Staff => {
-            Records::Staff(parse_csv(content, &mut errors, STAFF_COLUMNS, staff_row))
-        }
-        ImportKind::Leave => {
-            Records::Leave(parse_csv(content, &mut errors, LEAVE_COLUMNS, leave_row))
-        }
-        ImportKind::Evaluations => Records::Evaluations(parse_csv(
-            content,
-            &mut errors,
-            EVALUATION_COLUMNS,
-            evaluation_row,
-        )),
-        ImportKind::Punches if looks_like_attlog(file, content) => {
-            Records::Punches(parse_attlog(content, &mut errors))
-        }
-        ImportKind::Punches => {
-            Records::Punches(parse_csv(content, &mut errors, PUNCH_COLUMNS, punch_row))
-        }
+        ImportKind::Punches if looks_like_attlog(file, content) => Records::Punches(parse_attlog(content, &mut errors)),
+        ImportKind::Punches => Records::Punches(parse_csv(content, &mut errors, PUNCH_COLUMNS, punch_row)),
         ImportKind::Events => Records::Events(parse_jsonl(content, &mut errors)),
     };
-    errors.finish(ImportBatch {
-        source: file.to_owned(),
-        records,
-    })
+    errors.finish(ImportBatch { source: file.to_owned(), records })
 }
 
 struct Errors {
@@ -213,11 +190,7 @@ struct Errors {
 
 impl Errors {
     fn new(file: &str) -> Self {
-        Self {
-            file: file.to_owned(),
-            list: Vec::new(),
-            more: 0,
-        }
+        Self { file: file.to_owned(), list: Vec::new(), more: 0 }
     }
 
     fn push(&mut self, line: u64, field: &str, message: impl Into<String>) {
@@ -234,14 +207,7 @@ impl Errors {
     }
 
     fn finish<T>(self, value: T) -> Result<T, InputErrors> {
-        if self.list.is_empty() {
-            Ok(value)
-        } else {
-            Err(InputErrors {
-                errors: self.list,
-                more: self.more,
-            })
-        }
+        if self.list.is_empty() { Ok(value) } else { Err(InputErrors { errors: self.list, more: self.more }) }
     }
 }
 
@@ -276,11 +242,7 @@ impl Row<'_> {
         self.errors.push(self.line, field, message);
     }
 
-    fn parsed<T>(
-        &mut self,
-        field: &str,
-        parse: impl FnOnce(&str) -> Result<T, String>,
-    ) -> Option<T> {
+    fn parsed<T>(&mut self, field: &str, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
         let text = self.required(field);
         if text.is_empty() {
             return None;
@@ -301,35 +263,20 @@ fn parse_csv<T>(
     required_columns: &[&str],
     mut row_fn: impl FnMut(&mut Row<'_>) -> Option<T>,
 ) -> Vec<Lined<T>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(content.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(content.as_bytes());
     let columns: HashMap<String, usize> = match reader.headers() {
-        Ok(h) => h
-            .iter()
-            .enumerate()
-            .map(|(i, name)| (name.trim().to_owned(), i))
-            .collect(),
+        Ok(h) => h.iter().enumerate().map(|(i, name)| (name.trim().to_owned(), i)).collect(),
         Err(err) => {
             errors.push(1, "header", format!("cannot read the header row: {err}"));
             return Vec::new();
         }
     };
-    let missing: Vec<&str> = required_columns
-        .iter()
-        .copied()
-        .filter(|c| !columns.contains_key(*c))
-        .collect();
+    let missing: Vec<&str> = required_columns.iter().copied().filter(|c| !columns.contains_key(*c)).collect();
     if !missing.is_empty() {
         errors.push(
             1,
             "header",
-            format!(
-                "missing column(s) {}; expected {}",
-                missing.join(", "),
-                required_columns.join(",")
-            ),
+            format!("missing column(s) {}; expected {}", missing.join(", "), required_columns.join(",")),
         );
         return Vec::new();
     }
@@ -347,13 +294,7 @@ fn parse_csv<T>(
         if values.iter().all(str::is_empty) {
             continue;
         }
-        let mut row = Row {
-            line,
-            values: &values,
-            columns: &columns,
-            errors,
-            ok: true,
-        };
+        let mut row = Row { line, values: &values, columns: &columns, errors, ok: true };
         let record = row_fn(&mut row);
         if let (true, Some(record)) = (row.ok, record) {
             out.push(Lined { line, record });
@@ -362,16 +303,8 @@ fn parse_csv<T>(
     out
 }
 
-const ITEM_COLUMNS: &[&str] = &[
-    "item_code",
-    "item_name",
-    "department",
-    "legal_days",
-    "promised_days",
-    "fee_yuan",
-    "workflow",
-    "step_limits",
-];
+const ITEM_COLUMNS: &[&str] =
+    &["item_code", "item_name", "department", "legal_days", "promised_days", "fee_yuan", "workflow", "step_limits"];
 
 fn days(text: &str) -> Result<u32, String> {
     text.parse::<u32>()
@@ -388,10 +321,7 @@ fn item_row(row: &mut Row<'_>) -> Option<CatalogueItem> {
     let promised_days = row.parsed("promised_days", days);
     let fee_fen = row.parsed("fee_yuan", parse_yuan);
     let workflow: Option<Vec<Step>> = row.parsed("workflow", |text| {
-        let steps = text
-            .split('|')
-            .map(|s| s.trim().parse::<Step>())
-            .collect::<Result<Vec<_>, _>>()?;
+        let steps = text.split('|').map(|s| s.trim().parse::<Step>()).collect::<Result<Vec<_>, _>>()?;
         let mut seen = std::collections::HashSet::new();
         if let Some(dup) = steps.iter().find(|s| !seen.insert(**s)) {
             return Err(format!("step {dup} appears twice"));
@@ -417,14 +347,7 @@ fn item_row(row: &mut Row<'_>) -> Option<CatalogueItem> {
                     }
                 }
             } else {
-                row.fail(
-                    "step_limits",
-                    format!(
-                        "{} limits for {} workflow steps",
-                        parts.len(),
-                        workflow.len()
-                    ),
-                );
+                row.fail("step_limits", format!("{} limits for {} workflow steps", parts.len(), workflow.len()));
             }
         }
     }
@@ -455,20 +378,12 @@ fn staff_row(row: &mut Row<'_>) -> Option<Staff> {
 /// Local date-times as devices write them: `YYYY-MM-DD HH:MM:SS` (seconds optional, `T` accepted).
 pub fn parse_local_datetime(text: &str) -> Result<NaiveDateTime, String> {
     let t = text.trim();
-    for format in [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M",
-        "%Y/%m/%d %H:%M:%S",
-    ] {
+    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y/%m/%d %H:%M:%S"] {
         if let Ok(v) = NaiveDateTime::parse_from_str(t, format) {
             return Ok(v);
         }
     }
-    Err(format!(
-        "{text:?} is not a local date-time (YYYY-MM-DD HH:MM:SS)"
-    ))
+    Err(format!("{text:?} is not a local date-time (YYYY-MM-DD HH:MM:SS)"))
 }
 
 /// An instant: RFC 3339 with an offset, or a local date-time in Asia/Shanghai without one.
@@ -486,12 +401,7 @@ const PUNCH_COLUMNS: &[&str] = &["staff_no", "time"];
 fn punch_row(row: &mut Row<'_>) -> Option<PunchRecord> {
     let person = row.required("staff_no");
     let time = row.parsed("time", parse_local_datetime)?;
-    Some(PunchRecord {
-        person,
-        by_device_user: false,
-        time,
-        device: row.optional("device"),
-    })
+    Some(PunchRecord { person, by_device_user: false, time, device: row.optional("device") })
 }
 
 fn looks_like_attlog(file: &str, content: &str) -> bool {
@@ -516,12 +426,7 @@ fn parse_attlog(content: &str, errors: &mut Errors) -> Vec<Lined<PunchRecord>> {
         match parse_local_datetime(when) {
             Ok(time) => out.push(Lined {
                 line,
-                record: PunchRecord {
-                    person: person.to_owned(),
-                    by_device_user: true,
-                    time,
-                    device: None,
-                },
+                record: PunchRecord { person: person.to_owned(), by_device_user: true, time, device: None },
             }),
             Err(message) => errors.push(line, "time", message),
         }
@@ -541,33 +446,20 @@ fn leave_row(row: &mut Row<'_>) -> Option<Leave> {
         row.fail("end", format!("{end} is not after the start {start}"));
         return None;
     }
-    Some(Leave {
-        staff_no,
-        start,
-        end,
-        kind: kind?,
-    })
+    Some(Leave { staff_no, start, end, kind: kind? })
 }
 
 const EVALUATION_COLUMNS: &[&str] = &["window", "time", "rating"];
 
 fn rating(text: &str) -> Result<u8, String> {
-    text.parse::<u8>()
-        .ok()
-        .filter(|r| (1..=5).contains(r))
-        .ok_or_else(|| format!("{text:?} is not a rating 1–5"))
+    text.parse::<u8>().ok().filter(|r| (1..=5).contains(r)).ok_or_else(|| format!("{text:?} is not a rating 1–5"))
 }
 
 fn evaluation_row(row: &mut Row<'_>) -> Option<Evaluation> {
     let window = row.required("window");
     let time = row.parsed("time", parse_local_datetime);
     let rating = row.parsed("rating", rating);
-    Some(Evaluation {
-        window,
-        time: time?,
-        rating: rating?,
-        case_no: row.optional("case_no"),
-    })
+    Some(Evaluation { window, time: time?, rating: rating?, case_no: row.optional("case_no") })
 }
 
 fn parse_jsonl(content: &str, errors: &mut Errors) -> Vec<Lined<CaseEvent>> {
@@ -580,11 +472,7 @@ fn parse_jsonl(content: &str, errors: &mut Errors) -> Vec<Lined<CaseEvent>> {
         let value: Value = match serde_json::from_str(text) {
             Ok(v) => v,
             Err(err) => {
-                errors.push(
-                    line,
-                    "json",
-                    format!("not valid JSON (column {}): {err}", err.column()),
-                );
+                errors.push(line, "json", format!("not valid JSON (column {}): {err}", err.column()));
                 continue;
             }
         };
@@ -597,10 +485,7 @@ fn parse_jsonl(content: &str, errors: &mut Errors) -> Vec<Lined<CaseEvent>> {
         if errors.list.len() + errors.more == before
             && let Some(event) = event
         {
-            out.push(Lined {
-                line,
-                record: event,
-            });
+            out.push(Lined { line, record: event });
         }
     }
     out
@@ -612,36 +497,25 @@ pub fn event_from_json(
     line: u64,
     errors: &mut impl ErrorSink,
 ) -> Option<CaseEvent> {
-    let mut text =
-        |field: &str, required: Option<&str>| string_field(object, field, required, line, errors);
+    let mut text = |field: &str, required: Option<&str>| string_field(object, field, required, line, errors);
     let case_no = text("case_no", Some("required field is missing"));
     let item_code = text("item_code", Some("required field is missing"));
     let step_text = text("step", Some("required field is missing"));
     let occurred_text = text("occurred_at", Some("required field is missing"));
     let recorded_text = text("recorded_at", None);
     let applicant = text("applicant", None);
-    let step = step_text.and_then(|s| {
-        s.parse::<Step>()
-            .map_err(|m| errors.report(line, "step", m))
-            .ok()
-    });
+    let step = step_text.and_then(|s| s.parse::<Step>().map_err(|m| errors.report(line, "step", m)).ok());
     let window_step = step.is_some_and(Step::is_window_step);
     let window_required = window_step.then_some("required for this step");
-    let mut text =
-        |field: &str, required: Option<&str>| string_field(object, field, required, line, errors);
+    let mut text = |field: &str, required: Option<&str>| string_field(object, field, required, line, errors);
     let hall = text("hall", window_required);
     let window = text("window", window_required);
     let staff_no = text("staff_no", window_required);
 
-    let occurred_at = occurred_text.and_then(|t| {
-        parse_instant(&t)
-            .map_err(|m| errors.report(line, "occurred_at", m))
-            .ok()
-    });
+    let occurred_at =
+        occurred_text.and_then(|t| parse_instant(&t).map_err(|m| errors.report(line, "occurred_at", m)).ok());
     let recorded_at = match recorded_text {
-        Some(t) => parse_instant(&t)
-            .map_err(|m| errors.report(line, "recorded_at", m))
-            .ok(),
+        Some(t) => parse_instant(&t).map_err(|m| errors.report(line, "recorded_at", m)).ok(),
         None => occurred_at,
     };
 
@@ -657,11 +531,7 @@ pub fn event_from_json(
                 }
             }
         }
-        Some(other) => errors.report(
-            line,
-            "documents",
-            format!("must be an array, found {other}"),
-        ),
+        Some(other) => errors.report(line, "documents", format!("must be an array, found {other}")),
     }
 
     let amount_fen = match (step, object.get("amount_yuan")) {
@@ -677,15 +547,9 @@ pub fn event_from_json(
                 None
             }
         },
-        (_, Some(Value::String(s))) => parse_yuan(s)
-            .map_err(|m| errors.report(line, "amount_yuan", m))
-            .ok(),
+        (_, Some(Value::String(s))) => parse_yuan(s).map_err(|m| errors.report(line, "amount_yuan", m)).ok(),
         (_, Some(other)) => {
-            errors.report(
-                line,
-                "amount_yuan",
-                format!("must be a number, found {other}"),
-            );
+            errors.report(line, "amount_yuan", format!("must be a number, found {other}"));
             None
         }
     };
@@ -695,11 +559,7 @@ pub fn event_from_json(
             None
         }
         (_, None | Some(Value::Null)) => None,
-        (_, Some(v)) => match v
-            .as_u64()
-            .and_then(|r| u8::try_from(r).ok())
-            .filter(|r| (1..=5).contains(r))
-        {
+        (_, Some(v)) => match v.as_u64().and_then(|r| u8::try_from(r).ok()).filter(|r| (1..=5).contains(r)) {
             Some(r) => Some(r),
             None => {
                 errors.report(line, "rating", format!("{v} is not a rating 1–5"));
@@ -713,9 +573,7 @@ pub fn event_from_json(
             None
         }
         (_, None | Some(Value::Null)) => None,
-        (_, Some(Value::String(s))) => SuspendReason::from_str(s)
-            .map_err(|m| errors.report(line, "reason", m))
-            .ok(),
+        (_, Some(Value::String(s))) => SuspendReason::from_str(s).map_err(|m| errors.report(line, "reason", m)).ok(),
         (_, Some(other)) => {
             errors.report(line, "reason", format!("must be a string, found {other}"));
             None
@@ -723,18 +581,10 @@ pub fn event_from_json(
     };
     let promised_days = match object.get("promised_days") {
         None | Some(Value::Null) => None,
-        Some(v) => match v
-            .as_u64()
-            .and_then(|d| u32::try_from(d).ok())
-            .filter(|d| *d <= 3650)
-        {
+        Some(v) => match v.as_u64().and_then(|d| u32::try_from(d).ok()).filter(|d| *d <= 3650) {
             Some(d) => Some(d),
             None => {
-                errors.report(
-                    line,
-                    "promised_days",
-                    format!("{v} is not a number of working days (0–3650)"),
-                );
+                errors.report(line, "promised_days", format!("{v} is not a number of working days (0–3650)"));
                 None
             }
         },
@@ -843,11 +693,7 @@ pub mod write {
                     i.legal_days.to_string(),
                     i.promised_days.to_string(),
                     format_yuan(i.fee_fen),
-                    i.workflow
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join("|"),
+                    i.workflow.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("|"),
                     limits,
                 ]
             }),
@@ -874,29 +720,16 @@ pub mod write {
         let mut o = Map::new();
         o.insert("case_no".into(), json!(e.case_no));
         o.insert("item_code".into(), json!(e.item_code));
-        for (key, value) in [
-            ("hall", &e.hall),
-            ("window", &e.window),
-            ("staff_no", &e.staff_no),
-        ] {
+        for (key, value) in [("hall", &e.hall), ("window", &e.window), ("staff_no", &e.staff_no)] {
             if let Some(v) = value {
                 o.insert(key.into(), json!(v));
             }
         }
         o.insert("step".into(), json!(e.step.as_str()));
-        o.insert(
-            "occurred_at".into(),
-            json!(time::to_local_rfc3339(e.occurred_at)),
-        );
-        o.insert(
-            "recorded_at".into(),
-            json!(time::to_local_rfc3339(e.recorded_at)),
-        );
+        o.insert("occurred_at".into(), json!(time::to_local_rfc3339(e.occurred_at)));
+        o.insert("recorded_at".into(), json!(time::to_local_rfc3339(e.recorded_at)));
         if !e.documents.is_empty() {
-            o.insert(
-                "documents".into(),
-                json!(e.documents.iter().map(|d| d.as_str()).collect::<Vec<_>>()),
-            );
+            o.insert("documents".into(), json!(e.documents.iter().map(|d| d.as_str()).collect::<Vec<_>>()));
         }
         if let Some(a) = &e.applicant {
             o.insert("applicant".into(), json!(a));
@@ -930,11 +763,7 @@ pub mod write {
     pub fn attlog(punches: &[PunchRecord]) -> String {
         let mut out = String::new();
         for p in punches {
-            out.push_str(&format!(
-                "{:>9}\t{}\t1\t0\t1\t0\r\n",
-                p.person,
-                p.time.format(LOCAL)
-            ));
+            out.push_str(&format!("{:>9}\t{}\t1\t0\t1\t0\r\n", p.person, p.time.format(LOCAL)));
         }
         out
     }
@@ -977,14 +806,9 @@ mod tests {
         let csv = "item_code,item_name,department,legal_days,promised_days,fee_yuan,workflow,step_limits,extra\n\
                    SCJG-001,食品经营许可,市市场监督管理局,20,10,0,accept|review|approve|complete,1|5||2,x\n";
         let batch = parse(ImportKind::Items, "items.csv", csv).unwrap();
-        let Records::Items(items) = batch.records else {
-            panic!()
-        };
+        let Records::Items(items) = batch.records else { panic!() };
         assert_eq!(items[0].line, 2);
-        assert_eq!(
-            items[0].record.step_limits,
-            vec![Some(1), Some(5), None, Some(2)]
-        );
+        assert_eq!(items[0].record.step_limits, vec![Some(1), Some(5), None, Some(2)]);
     }
 
     #[test]
@@ -996,21 +820,9 @@ mod tests {
         let err = parse(ImportKind::Items, "items.csv", csv).unwrap_err();
         let lines: Vec<String> = err.errors.iter().map(ToString::to_string).collect();
         assert_eq!(lines.len(), 3, "{lines:?}");
-        assert!(
-            lines[0].starts_with("items.csv:3: promised_days:"),
-            "{}",
-            lines[0]
-        );
-        assert!(
-            lines[1].starts_with("items.csv:4: fee_yuan:"),
-            "{}",
-            lines[1]
-        );
-        assert!(
-            lines[2].starts_with("items.csv:4: workflow:"),
-            "{}",
-            lines[2]
-        );
+        assert!(lines[0].starts_with("items.csv:3: promised_days:"), "{}", lines[0]);
+        assert!(lines[1].starts_with("items.csv:4: fee_yuan:"), "{}", lines[1]);
+        assert!(lines[2].starts_with("items.csv:4: workflow:"), "{}", lines[2]);
     }
 
     #[test]
@@ -1022,14 +834,8 @@ not json
 "#;
         let err = parse(ImportKind::Events, "events.jsonl", jsonl).unwrap_err();
         let text = err.to_string();
-        assert!(
-            text.contains("events.jsonl:2: hall: required for this step"),
-            "{text}"
-        );
-        assert!(
-            text.contains("events.jsonl:2: amount_yuan: required for a fee event"),
-            "{text}"
-        );
+        assert!(text.contains("events.jsonl:2: hall: required for this step"), "{text}");
+        assert!(text.contains("events.jsonl:2: amount_yuan: required for a fee event"), "{text}");
         assert!(text.contains("events.jsonl:3: rating:"), "{text}");
         assert!(text.contains("events.jsonl:4: json:"), "{text}");
         assert!(!text.contains(":1:"), "the good line has no error: {text}");
@@ -1039,24 +845,16 @@ not json
     fn event_times_default_and_convert() {
         let jsonl = r#"{"case_no":"C1","item_code":"I","step":"review","occurred_at":"2026-11-27 09:15:00"}"#;
         let batch = parse(ImportKind::Events, "e.jsonl", jsonl).unwrap();
-        let Records::Events(events) = batch.records else {
-            panic!()
-        };
-        assert_eq!(
-            events[0].record.occurred_at.to_rfc3339(),
-            "2026-11-27T01:15:00+00:00"
-        );
+        let Records::Events(events) = batch.records else { panic!() };
+        assert_eq!(events[0].record.occurred_at.to_rfc3339(), "2026-11-27T01:15:00+00:00");
         assert_eq!(events[0].record.recorded_at, events[0].record.occurred_at);
     }
 
     #[test]
     fn attlog_is_recognised() {
-        let dat =
-            "    7\t2026-11-27 08:29:51\t1\t0\t1\t0\n   12\t2026-11-27 08:31:02\t1\t0\t1\t0\n";
+        let dat = "    7\t2026-11-27 08:29:51\t1\t0\t1\t0\n   12\t2026-11-27 08:31:02\t1\t0\t1\t0\n";
         let batch = parse(ImportKind::Punches, "attlog.dat", dat).unwrap();
-        let Records::Punches(p) = batch.records else {
-            panic!()
-        };
+        let Records::Punches(p) = batch.records else { panic!() };
         assert_eq!(p.len(), 2);
         assert_eq!(p[0].record.person, "7");
         assert!(p[0].record.by_device_user);
@@ -1064,12 +862,7 @@ not json
 
     #[test]
     fn missing_header_columns_are_one_error() {
-        let err = parse(
-            ImportKind::Leave,
-            "leave.csv",
-            "staff_no,start\nS1,2026-01-01 08:00\n",
-        )
-        .unwrap_err();
+        let err = parse(ImportKind::Leave, "leave.csv", "staff_no,start\nS1,2026-01-01 08:00\n").unwrap_err();
         assert_eq!(err.errors.len(), 1);
         assert_eq!(err.errors[0].line, 1);
         assert!(err.errors[0].message.contains("end, kind"));

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::alerts::{AlertSettings, RuleBook};
 use crate::domain::calendar::{Calendar, LocalOverride};
 
 /// The defaults shipped with the program.
@@ -18,6 +19,8 @@ pub const RULES_FILE: &str = "rules.toml";
 pub struct Settings {
     #[serde(default)]
     pub calendar: CalendarSettings,
+    #[serde(default)]
+    pub alerts: AlertSettings,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -32,10 +35,7 @@ pub enum SettingsError {
     #[error("{file}: {message}")]
     Invalid { file: String, message: String },
     #[error("cannot read {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
 }
 
 impl Settings {
@@ -45,6 +45,9 @@ impl Settings {
             file: file.to_owned(),
             message: e.to_string().trim_end().replace('\n', " "),
         })?;
+        if let Err((key, message)) = settings.alerts.validate() {
+            return Err(SettingsError::Invalid { file: file.to_owned(), message: format!("{key}: {message}") });
+        }
         let mut seen = std::collections::BTreeSet::new();
         for (i, o) in settings.calendar.overrides.iter().enumerate() {
             if !seen.insert(o.date) {
@@ -81,25 +84,26 @@ pub fn calendar(data_dir: &Path, settings: &Settings) -> Result<Calendar, Settin
             .map(|e| e.path())
             .filter(|p| {
                 p.extension().is_some_and(|e| e == "json")
-                    && p.file_stem()
-                        .is_some_and(|s| s.to_string_lossy().parse::<i32>().is_ok())
+                    && p.file_stem().is_some_and(|s| s.to_string_lossy().parse::<i32>().is_ok())
             })
             .collect();
         paths.sort();
         for path in paths {
-            let text = std::fs::read_to_string(&path).map_err(|source| SettingsError::Io {
-                path: path.clone(),
-                source,
-            })?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|source| SettingsError::Io { path: path.clone(), source })?;
             calendar
                 .add_year_file(&path.display().to_string(), &text)
-                .map_err(|e| SettingsError::Invalid {
-                    file: path.display().to_string(),
-                    message: e.to_string(),
-                })?;
+                .map_err(|e| SettingsError::Invalid { file: path.display().to_string(), message: e.to_string() })?;
         }
     }
     Ok(calendar.with_overrides(settings.calendar.overrides.clone()))
+}
+
+/// The rule book (calendar and alert settings) of a data directory.
+pub fn rule_book(data_dir: &Path) -> Result<RuleBook, SettingsError> {
+    let settings = Settings::load(data_dir)?;
+    let calendar = calendar(data_dir, &settings)?;
+    Ok(RuleBook { calendar, settings: settings.alerts })
 }
 
 #[cfg(test)]
@@ -108,21 +112,13 @@ mod tests {
 
     #[test]
     fn defaults_parse() {
-        assert_eq!(
-            Settings::parse("default", DEFAULT_RULES).unwrap(),
-            Settings::default()
-        );
+        assert_eq!(Settings::parse("default", DEFAULT_RULES).unwrap(), Settings::default());
     }
 
     #[test]
     fn bad_keys_are_named() {
-        let err = Settings::parse("rules.toml", "[calendar]\noverides = []\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with("rules.toml:") && err.contains("overides"),
-            "{err}"
-        );
+        let err = Settings::parse("rules.toml", "[calendar]\noverides = []\n").unwrap_err().to_string();
+        assert!(err.starts_with("rules.toml:") && err.contains("overides"), "{err}");
         let err = Settings::parse(
             "rules.toml",
             "[calendar]\noverrides = [{ date = \"2026-02-30\", working = false, note = \"x\" }]\n",
@@ -130,10 +126,12 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("date") || err.contains("2026-02-30"), "{err}");
+        let err = Settings::parse("rules.toml", "[alerts]\nlate_entry_hours = 0\n").unwrap_err().to_string();
+        assert_eq!(err, "rules.toml: alerts.late_entry_hours: 0 is outside 1–720");
+        let err = Settings::parse("rules.toml", "[alerts]\nlate_entry_hours = \"soon\"\n").unwrap_err().to_string();
+        assert!(err.contains("late_entry_hours"), "{err}");
         let twice = "[calendar]\noverrides = [{ date = \"2026-12-01\", working = false, note = \"a\" }, { date = \"2026-12-01\", working = true, note = \"b\" }]\n";
-        let err = Settings::parse("rules.toml", twice)
-            .unwrap_err()
-            .to_string();
+        let err = Settings::parse("rules.toml", twice).unwrap_err().to_string();
         assert!(err.contains("calendar.overrides[1].date"), "{err}");
     }
 }

@@ -1,16 +1,11 @@
 //! The working-day calendar against the official 2026 notice (国办发明电〔2025〕…), deadlines with
 //! suspensions, the missing-2027 warning, and property tests of the arithmetic.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "tests fail loudly on purpose"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
 use chrono::{DateTime, Datelike as _, Days, NaiveDate, Utc};
 use jiancha::domain::calendar::{
-    Calendar, DayKind, DeadlineState, LocalOverride, Suspension, SuspensionKind,
-    missing_years_warning,
+    Calendar, DayKind, DeadlineState, LocalOverride, Suspension, SuspensionKind, missing_years_warning,
 };
 use jiancha::domain::time;
 use proptest::prelude::*;
@@ -46,11 +41,7 @@ fn spring_festival_2026() {
     }
     assert!(c.is_working_day(d("2026-02-13")), "the Friday before");
     assert!(c.is_working_day(d("2026-02-24")), "the Tuesday after");
-    assert_eq!(
-        c.day(d("2026-02-21")).kind,
-        DayKind::Holiday,
-        "a Saturday inside the holiday is a holiday"
-    );
+    assert_eq!(c.day(d("2026-02-21")).kind, DayKind::Holiday, "a Saturday inside the holiday is a holiday");
 }
 
 #[test]
@@ -60,16 +51,8 @@ fn national_day_2026() {
         let date = NaiveDate::from_ymd_opt(2026, 10, day).unwrap();
         assert_eq!(c.day(date).kind, DayKind::Holiday, "{date}");
     }
-    assert_eq!(
-        c.day(d("2026-09-20")).kind,
-        DayKind::MakeUpWorkday,
-        "Sunday 20 September works"
-    );
-    assert_eq!(
-        c.day(d("2026-10-10")).kind,
-        DayKind::MakeUpWorkday,
-        "Saturday 10 October works"
-    );
+    assert_eq!(c.day(d("2026-09-20")).kind, DayKind::MakeUpWorkday, "Sunday 20 September works");
+    assert_eq!(c.day(d("2026-10-10")).kind, DayKind::MakeUpWorkday, "Saturday 10 October works");
     assert_eq!(c.day(d("2026-10-11")).kind, DayKind::Weekend);
     assert_eq!(c.day(d("2026-10-08")).kind, DayKind::Weekday);
 }
@@ -80,16 +63,7 @@ fn counting_starts_the_day_after_acceptance() {
     // Accepted Monday 2026-11-02, 5 working days: Tue 3, Wed 4, Thu 5, Fri 6, Mon 9.
     let dl = c.deadline(d("2026-11-02"), 5, &[]).unwrap();
     assert_eq!(dl.day, d("2026-11-09"));
-    assert_eq!(
-        dl.counted,
-        vec![
-            d("2026-11-03"),
-            d("2026-11-04"),
-            d("2026-11-05"),
-            d("2026-11-06"),
-            d("2026-11-09")
-        ]
-    );
+    assert_eq!(dl.counted, vec![d("2026-11-03"), d("2026-11-04"), d("2026-11-05"), d("2026-11-06"), d("2026-11-09")]);
     assert_eq!(dl.skipped.len(), 2, "the weekend of 7–8 November");
     assert!(dl.missing_years.is_empty());
     // 即办件: D is the acceptance date.
@@ -104,18 +78,9 @@ fn deadline_across_national_day() {
     // Accepted Tue 29 Sep, 3 days: Wed 30 Sep (1), holiday 1–7 Oct, Thu 8 (2), Fri 9 (3).
     let dl = c.deadline(d("2026-09-29"), 3, &[]).unwrap();
     assert_eq!(dl.day, d("2026-10-09"));
-    assert_eq!(
-        dl.skipped
-            .iter()
-            .filter(|s| s.kind == DayKind::Holiday)
-            .count(),
-        7
-    );
+    assert_eq!(dl.skipped.iter().filter(|s| s.kind == DayKind::Holiday).count(), 7);
     // Accepted Fri 9 Oct, 1 day: the make-up Saturday 10 Oct.
-    assert_eq!(
-        c.deadline(d("2026-10-09"), 1, &[]).unwrap().day,
-        d("2026-10-10")
-    );
+    assert_eq!(c.deadline(d("2026-10-09"), 1, &[]).unwrap().day, d("2026-10-10"));
     // The yellow prompt starts on the working day before D: for D = 8 Oct that is 30 Sep.
     let dl = c.deadline(d("2026-09-29"), 2, &[]).unwrap();
     assert_eq!(dl.day, d("2026-10-08"));
@@ -129,11 +94,7 @@ fn deadline_across_spring_festival_counts_make_up_saturday() {
     // Accepted Fri 13 Feb, 2 days: Sat 14 Feb (make-up, 1), holiday 15–23, Tue 24 (2).
     let dl = c.deadline(d("2026-02-13"), 2, &[]).unwrap();
     assert_eq!(dl.counted, vec![d("2026-02-14"), d("2026-02-24")]);
-    assert!(
-        dl.explain_zh().contains("调休上班日 02-14"),
-        "{}",
-        dl.explain_zh()
-    );
+    assert!(dl.explain_zh().contains("调休上班日 02-14"), "{}", dl.explain_zh());
 }
 
 #[test]
@@ -146,18 +107,9 @@ fn deadline_reaching_into_2027_carries_the_warning() {
     assert!(dl.missing_years.contains(&2027));
     let warning = missing_years_warning(&dl.missing_years).unwrap();
     assert!(warning.contains("2027"), "{warning}");
-    assert!(
-        dl.explain_zh().contains("2027 年节假日数据缺失"),
-        "{}",
-        dl.explain_zh()
-    );
+    assert!(dl.explain_zh().contains("2027 年节假日数据缺失"), "{}", dl.explain_zh());
     // A deadline wholly in 2026 has no warning.
-    assert!(
-        c.deadline(d("2026-12-01"), 3, &[])
-            .unwrap()
-            .missing_years
-            .is_empty()
-    );
+    assert!(c.deadline(d("2026-12-01"), 3, &[]).unwrap().missing_years.is_empty());
 }
 
 #[test]
@@ -165,42 +117,20 @@ fn suspensions_move_the_deadline() {
     let c = cal();
     // D = Mon 9 Nov without suspension. Material requested Wed 4, received Fri 6: Wed 4 and Thu 5 are
     // stopped (start ≤ d < end), so D moves two working days to Wed 11.
-    let supplement = Suspension {
-        kind: SuspensionKind::Supplement,
-        start: d("2026-11-04"),
-        end: Some(d("2026-11-06")),
-    };
-    let dl = c
-        .deadline(d("2026-11-02"), 5, std::slice::from_ref(&supplement))
-        .unwrap();
+    let supplement =
+        Suspension { kind: SuspensionKind::Supplement, start: d("2026-11-04"), end: Some(d("2026-11-06")) };
+    let dl = c.deadline(d("2026-11-02"), 5, std::slice::from_ref(&supplement)).unwrap();
     assert_eq!(dl.base_day, d("2026-11-09"));
     assert_eq!(dl.extension_days, 2);
     assert_eq!(dl.day, d("2026-11-11"));
     // An overlapping special procedure counts the shared days once.
-    let special = Suspension {
-        kind: SuspensionKind::SpecialProcedure,
-        start: d("2026-11-05"),
-        end: Some(d("2026-11-10")),
-    };
-    let dl = c
-        .deadline(d("2026-11-02"), 5, &[supplement.clone(), special])
-        .unwrap();
-    assert_eq!(
-        dl.extension_days, 4,
-        "4, 5, 6 and 9 Nov: the shared 5 Nov counts once"
-    );
+    let special =
+        Suspension { kind: SuspensionKind::SpecialProcedure, start: d("2026-11-05"), end: Some(d("2026-11-10")) };
+    let dl = c.deadline(d("2026-11-02"), 5, &[supplement.clone(), special]).unwrap();
+    assert_eq!(dl.extension_days, 4, "4, 5, 6 and 9 Nov: the shared 5 Nov counts once");
     // A suspension over a weekend only stops working days.
-    let weekend = Suspension {
-        kind: SuspensionKind::Supplement,
-        start: d("2026-11-07"),
-        end: Some(d("2026-11-09")),
-    };
-    assert_eq!(
-        c.deadline(d("2026-11-02"), 5, &[weekend])
-            .unwrap()
-            .extension_days,
-        0
-    );
+    let weekend = Suspension { kind: SuspensionKind::Supplement, start: d("2026-11-07"), end: Some(d("2026-11-09")) };
+    assert_eq!(c.deadline(d("2026-11-02"), 5, &[weekend]).unwrap().extension_days, 0);
 }
 
 #[test]
@@ -212,47 +142,22 @@ fn states_at_instants() {
     assert_eq!(state("2026-11-05T23:59:59+08:00"), DeadlineState::Running);
     assert_eq!(state("2026-11-06T00:00:00+08:00"), DeadlineState::DueSoon);
     assert_eq!(state("2026-11-09T23:59:59+08:00"), DeadlineState::DueSoon);
-    assert_eq!(
-        state("2026-11-10T00:00:00+08:00"),
-        DeadlineState::Overdue {
-            working_days_late: 0
-        }
-    );
+    assert_eq!(state("2026-11-10T00:00:00+08:00"), DeadlineState::Overdue { working_days_late: 0 });
     // Three working days (10, 11, 12 Nov) have ended by the start of Fri 13 Nov.
+    assert_eq!(state("2026-11-13T08:00:00+08:00"), DeadlineState::Overdue { working_days_late: 3 });
     assert_eq!(
-        state("2026-11-13T08:00:00+08:00"),
-        DeadlineState::Overdue {
-            working_days_late: 3
-        }
-    );
-    assert_eq!(
-        dl.state(
-            c,
-            at("2026-11-20T00:00:00+08:00"),
-            Some(at("2026-11-09T17:00:00+08:00"))
-        ),
+        dl.state(c, at("2026-11-20T00:00:00+08:00"), Some(at("2026-11-09T17:00:00+08:00"))),
         DeadlineState::CompletedInTime
     );
     assert_eq!(
-        dl.state(
-            c,
-            at("2026-11-20T00:00:00+08:00"),
-            Some(at("2026-11-10T00:00:00+08:00"))
-        ),
+        dl.state(c, at("2026-11-20T00:00:00+08:00"), Some(at("2026-11-10T00:00:00+08:00"))),
         DeadlineState::CompletedLate
     );
     // While a suspension is open the case cannot be overdue.
-    let open = Suspension {
-        kind: SuspensionKind::SpecialProcedure,
-        start: d("2026-11-04"),
-        end: None,
-    };
+    let open = Suspension { kind: SuspensionKind::SpecialProcedure, start: d("2026-11-04"), end: None };
     let dl = c.deadline(d("2026-11-02"), 5, &[open]).unwrap();
     assert_eq!(dl.suspended_since, Some(d("2026-11-04")));
-    assert_eq!(
-        dl.state(c, at("2026-12-01T09:00:00+08:00"), None),
-        DeadlineState::Suspended
-    );
+    assert_eq!(dl.state(c, at("2026-12-01T09:00:00+08:00"), None), DeadlineState::Suspended);
 }
 
 #[test]
@@ -264,24 +169,14 @@ fn local_closure_extends_a_deadline() {
     }]);
     let dl = c.deadline(d("2026-11-02"), 5, &[]).unwrap();
     assert_eq!(dl.day, d("2026-11-10"));
-    assert!(
-        dl.skipped
-            .iter()
-            .any(|s| s.kind == DayKind::LocalClosure && s.name.as_deref() == Some("大厅停电检修"))
-    );
+    assert!(dl.skipped.iter().any(|s| s.kind == DayKind::LocalClosure && s.name.as_deref() == Some("大厅停电检修")));
 }
 
 #[test]
 fn local_time_boundaries() {
     // 2026-11-09 23:59:59 in Siping is 15:59:59 UTC.
-    assert_eq!(
-        time::local_date(at("2026-11-09T15:59:59Z")),
-        d("2026-11-09")
-    );
-    assert_eq!(
-        time::local_date(at("2026-11-09T16:00:00Z")),
-        d("2026-11-10")
-    );
+    assert_eq!(time::local_date(at("2026-11-09T15:59:59Z")), d("2026-11-09"));
+    assert_eq!(time::local_date(at("2026-11-09T16:00:00Z")), d("2026-11-10"));
 }
 
 fn any_date() -> impl Strategy<Value = NaiveDate> {

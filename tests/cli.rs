@@ -1,11 +1,7 @@
 //! The command-line contract: data directory selection, the demo, imports with their errors, the audit
 //! check and the exit codes (0 ok, 1 findings, 2 usage or input error).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "tests fail loudly on purpose"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -30,10 +26,7 @@ fn text(o: &[u8]) -> String {
 fn demo(dir: &Path) {
     let out = jiancha(dir, &["demo", "--dir", dir.to_str().unwrap(), "--now", NOW]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stdout).contains("jiancha-demo"),
-        "the demo prints the demo password"
-    );
+    assert!(text(&out.stdout).contains("jiancha-demo"), "the demo prints the demo password");
 }
 
 #[test]
@@ -45,10 +38,8 @@ fn audit_verify_finds_a_row_edited_by_hand() {
     assert!(text(&ok.stdout).contains("intact"));
 
     let conn = rusqlite::Connection::open(dir.path().join("jiancha.db")).unwrap();
-    conn.execute_batch(
-        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'chief1' WHERE seq = 3;",
-    )
-    .unwrap();
+    conn.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'chief1' WHERE seq = 3;")
+        .unwrap();
     drop(conn);
     let broken = jiancha(dir.path(), &["audit", "verify", "--format", "json"]);
     assert_eq!(broken.status.code(), Some(1));
@@ -70,10 +61,7 @@ fn import_errors_name_file_line_and_field_and_exit_2() {
     let err = text(&out.stderr);
     assert!(err.contains("items.csv:2: promised_days:"), "{err}");
     assert!(err.contains("nothing was imported"), "{err}");
-    assert!(
-        !dir.path().join("jiancha.db").exists(),
-        "a rejected file does not even create the database"
-    );
+    assert!(!dir.path().join("jiancha.db").exists(), "a rejected file does not even create the database");
 }
 
 #[test]
@@ -81,16 +69,7 @@ fn import_twice_changes_nothing_the_second_time() {
     let dir = tempfile::tempdir().unwrap();
     demo(dir.path());
     let events = dir.path().join("import/events.jsonl");
-    let out = jiancha(
-        dir.path(),
-        &[
-            "import",
-            "events",
-            events.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-    );
+    let out = jiancha(dir.path(), &["import", "events", events.to_str().unwrap(), "--format", "json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["inserted"], 0);
@@ -101,23 +80,11 @@ fn import_twice_changes_nothing_the_second_time() {
 #[test]
 fn usage_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(
-        jiancha(dir.path(), &["import", "spreadsheets", "x.csv"])
-            .status
-            .code(),
-        Some(2)
-    );
-    assert_eq!(
-        jiancha(dir.path(), &["no-such-command"]).status.code(),
-        Some(2)
-    );
+    assert_eq!(jiancha(dir.path(), &["import", "spreadsheets", "x.csv"]).status.code(), Some(2));
+    assert_eq!(jiancha(dir.path(), &["no-such-command"]).status.code(), Some(2));
     let missing = jiancha(dir.path(), &["audit", "verify"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(
-        text(&missing.stderr).contains("no Jiancha database"),
-        "{}",
-        text(&missing.stderr)
-    );
+    assert!(text(&missing.stderr).contains("no Jiancha database"), "{}", text(&missing.stderr));
 }
 
 #[test]
@@ -125,19 +92,14 @@ fn data_dir_comes_from_the_environment_and_user_logs_in() {
     let dir = tempfile::tempdir().unwrap();
     demo(dir.path());
     let out = Command::new(env!("CARGO_BIN_EXE_jiancha"))
-        .args([
-            "--user", "auditor1", "audit", "log", "--limit", "3", "--format", "json",
-        ])
+        .args(["--user", "auditor1", "audit", "log", "--limit", "3", "--format", "json"])
         .env("JIANCHA_DATA_DIR", dir.path())
         .env("JIANCHA_PASSWORD", "jiancha-demo")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        log[0]["action"], "login",
-        "the login of this very command is the newest record"
-    );
+    assert_eq!(log[0]["action"], "login", "the login of this very command is the newest record");
     assert_eq!(log[0]["actor"], "auditor1");
 
     let denied = Command::new(env!("CARGO_BIN_EXE_jiancha"))
@@ -162,10 +124,7 @@ fn data_dir_comes_from_the_environment_and_user_logs_in() {
 fn headless_commands_without_user_are_the_system_actor() {
     let dir = tempfile::tempdir().unwrap();
     demo(dir.path());
-    let out = jiancha(
-        dir.path(),
-        &["audit", "log", "--limit", "1", "--format", "json"],
-    );
+    let out = jiancha(dir.path(), &["audit", "log", "--limit", "1", "--format", "json"]);
     let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(log[0]["actor"], "system");
     assert_eq!(log[0]["role"], "system");
@@ -179,8 +138,5 @@ fn calendar_command_explains_a_deadline() {
     let stdout = text(&out.stdout);
     assert!(stdout.starts_with("2026-10-09\n"), "{stdout}");
     let out = jiancha(dir.path(), &["calendar", "deadline", "2026-12-28", "10"]);
-    assert!(
-        text(&out.stderr).contains("2027"),
-        "the missing-year warning goes to stderr"
-    );
+    assert!(text(&out.stderr).contains("2027"), "the missing-year warning goes to stderr");
 }

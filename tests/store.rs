@@ -1,10 +1,6 @@
 //! The SQLite store: migrations, logins and permissions, the audit chain under tampering, imports.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "tests fail loudly on purpose"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
 use std::sync::Arc;
 
@@ -17,9 +13,7 @@ use jiancha::store::{AuditQuery, CaseQuery, NewUser, Session, Store, StoreError}
 use rusqlite::Connection;
 
 fn t0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-27T09:00:00+08:00")
-        .unwrap()
-        .with_timezone(&Utc)
+    DateTime::parse_from_rfc3339("2026-11-27T09:00:00+08:00").unwrap().with_timezone(&Utc)
 }
 
 struct Fixture {
@@ -33,21 +27,11 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(t0()));
     let store = SqliteStore::open_dir(dir.path(), clock.clone()).unwrap();
-    Fixture {
-        path: dir.path().join(DB_FILE),
-        _dir: dir,
-        clock,
-        store,
-    }
+    Fixture { path: dir.path().join(DB_FILE), _dir: dir, clock, store }
 }
 
 fn add_user(store: &SqliteStore, name: &str, role: Role) {
-    let user = NewUser {
-        username: name.into(),
-        display_name: name.into(),
-        role,
-        password: "correct-horse".into(),
-    };
+    let user = NewUser { username: name.into(), display_name: name.into(), role, password: "correct-horse".into() };
     store.create_user(&store.system_session(), &user).unwrap();
 }
 
@@ -88,11 +72,7 @@ fn upgrading_from_version_1_gives_the_fresh_schema() {
         migrate::create_v1(&mut conn).unwrap();
         assert_eq!(migrate::version(&conn).unwrap(), 1);
         // Some version-1 data must survive the upgrade.
-        conn.execute(
-            "INSERT INTO hall (code, name) VALUES ('SP-CITY', '四平市政务服务中心')",
-            [],
-        )
-        .unwrap();
+        conn.execute("INSERT INTO hall (code, name) VALUES ('SP-CITY', '四平市政务服务中心')", []).unwrap();
     }
     let clock = Arc::new(FixedClock::new(t0()));
     let upgraded = SqliteStore::open(&old, clock.clone()).unwrap();
@@ -102,23 +82,15 @@ fn upgrading_from_version_1_gives_the_fresh_schema() {
 
     let old_conn = Connection::open(&old).unwrap();
     let fresh_conn = Connection::open(&fresh_path).unwrap();
-    assert_eq!(
-        migrate::version(&old_conn).unwrap(),
-        migrate::LATEST_VERSION
-    );
+    assert_eq!(migrate::version(&old_conn).unwrap(), migrate::LATEST_VERSION);
     let upgraded_schema = migrate::describe_schema(&old_conn).unwrap();
     let fresh_schema = migrate::describe_schema(&fresh_conn).unwrap();
     for (a, b) in upgraded_schema.iter().zip(&fresh_schema) {
         assert_eq!(a, b, "the upgraded schema differs from the fresh one");
     }
     assert_eq!(upgraded_schema.len(), fresh_schema.len());
-    assert!(
-        upgraded_schema.len() > 50,
-        "the description covers columns, indexes and keys"
-    );
-    let hall: String = old_conn
-        .query_row("SELECT name FROM hall", [], |r| r.get(0))
-        .unwrap();
+    assert!(upgraded_schema.len() > 50, "the description covers columns, indexes and keys");
+    let hall: String = old_conn.query_row("SELECT name FROM hall", [], |r| r.get(0)).unwrap();
     assert_eq!(hall, "四平市政务服务中心");
 }
 
@@ -133,10 +105,7 @@ fn a_newer_or_foreign_database_is_refused() {
     let err = SqliteStore::open(&path, Arc::new(FixedClock::new(t0()))).unwrap_err();
     assert!(err.to_string().contains("newer than this program"), "{err}");
     let other = dir.path().join("other.db");
-    Connection::open(&other)
-        .unwrap()
-        .execute_batch("CREATE TABLE t (x)")
-        .unwrap();
+    Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
     let err = SqliteStore::open(&other, Arc::new(FixedClock::new(t0()))).unwrap_err();
     assert!(err.to_string().contains("not a Jiancha one"), "{err}");
 }
@@ -145,9 +114,7 @@ fn a_newer_or_foreign_database_is_refused() {
 fn the_database_uses_wal_and_checks_constraints() {
     let f = fixture();
     let conn = Connection::open(&f.path).unwrap();
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     let bad = conn.execute("INSERT INTO user (username, display_name, role, password_hash, created_at) VALUES ('x', 'x', 'boss', '$argon2id$v', 0)", []);
     assert!(bad.is_err(), "role is checked");
@@ -160,39 +127,18 @@ fn passwords_are_argon2id_and_logins_are_audited() {
     let f = fixture();
     add_user(&f.store, "chief1", Role::Chief);
     let conn = Connection::open(&f.path).unwrap();
-    let hash: String = conn
-        .query_row(
-            "SELECT password_hash FROM user WHERE username = 'chief1'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert!(
-        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-        "{hash}"
-    );
+    let hash: String =
+        conn.query_row("SELECT password_hash FROM user WHERE username = 'chief1'", [], |r| r.get(0)).unwrap();
+    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
     assert!(!hash.contains("correct-horse"));
 
-    assert_eq!(
-        f.store.login("chief1", "wrong").unwrap_err(),
-        StoreError::BadCredentials
-    );
-    assert_eq!(
-        f.store.login("nobody", "x").unwrap_err(),
-        StoreError::BadCredentials,
-        "unknown users look the same"
-    );
+    assert_eq!(f.store.login("chief1", "wrong").unwrap_err(), StoreError::BadCredentials);
+    assert_eq!(f.store.login("nobody", "x").unwrap_err(), StoreError::BadCredentials, "unknown users look the same");
     let session = login(&f.store, "chief1");
     assert_eq!(session.role, Role::Chief);
-    let log = f
-        .store
-        .audit_log(&f.store.system_session(), &AuditQuery::default())
-        .unwrap();
+    let log = f.store.audit_log(&f.store.system_session(), &AuditQuery::default()).unwrap();
     let actions: Vec<&str> = log.iter().map(|r| r.action.as_str()).collect();
-    assert_eq!(
-        actions,
-        ["login", "login.failed", "login.failed", "user.create"]
-    );
+    assert_eq!(actions, ["login", "login.failed", "login.failed", "user.create"]);
 }
 
 #[test]
@@ -200,16 +146,10 @@ fn repeated_failures_lock_the_account() {
     let f = fixture();
     add_user(&f.store, "supervisor1", Role::Supervisor);
     for _ in 0..5 {
-        assert_eq!(
-            f.store.login("supervisor1", "guess").unwrap_err(),
-            StoreError::BadCredentials
-        );
+        assert_eq!(f.store.login("supervisor1", "guess").unwrap_err(), StoreError::BadCredentials);
     }
     assert!(
-        matches!(
-            f.store.login("supervisor1", "correct-horse"),
-            Err(StoreError::Locked { .. })
-        ),
+        matches!(f.store.login("supervisor1", "correct-horse"), Err(StoreError::Locked { .. })),
         "locked even with the right password"
     );
     f.clock.advance(Duration::minutes(16));
@@ -223,85 +163,47 @@ fn sessions_expire_and_logout_ends_them() {
     let s = login(&f.store, "supervisor1");
     f.store.overview(&s).unwrap();
     f.clock.advance(Duration::hours(13));
-    assert_eq!(
-        f.store.overview(&s).unwrap_err(),
-        StoreError::SessionExpired
-    );
+    assert_eq!(f.store.overview(&s).unwrap_err(), StoreError::SessionExpired);
     let s = login(&f.store, "supervisor1");
     f.store.logout(&s).unwrap();
-    assert_eq!(
-        f.store.overview(&s).unwrap_err(),
-        StoreError::SessionExpired
-    );
-    let forged = Session {
-        token: "00".repeat(32),
-        ..s
-    };
-    assert_eq!(
-        f.store.overview(&forged).unwrap_err(),
-        StoreError::SessionExpired
-    );
+    assert_eq!(f.store.overview(&s).unwrap_err(), StoreError::SessionExpired);
+    let forged = Session { token: "00".repeat(32), ..s };
+    assert_eq!(f.store.overview(&forged).unwrap_err(), StoreError::SessionExpired);
 }
 
 #[test]
 fn roles_limit_what_a_session_may_do() {
     let f = fixture();
-    for (name, role) in [
-        ("supervisor1", Role::Supervisor),
-        ("auditor1", Role::Auditor),
-        ("admin1", Role::Admin),
-    ] {
+    for (name, role) in [("supervisor1", Role::Supervisor), ("auditor1", Role::Auditor), ("admin1", Role::Admin)] {
         add_user(&f.store, name, role);
     }
     let supervisor = login(&f.store, "supervisor1");
     let auditor = login(&f.store, "auditor1");
     let admin = login(&f.store, "admin1");
-    assert!(matches!(
-        f.store.audit_log(&supervisor, &AuditQuery::default()),
-        Err(StoreError::Forbidden { .. })
-    ));
+    assert!(matches!(f.store.audit_log(&supervisor, &AuditQuery::default()), Err(StoreError::Forbidden { .. })));
     assert!(f.store.audit_log(&auditor, &AuditQuery::default()).is_ok());
     assert!(matches!(
         import(&f.store, &auditor, ImportKind::Items, "items.csv", ITEMS),
         Err(StoreError::Forbidden { .. })
     ));
-    let new = NewUser {
-        username: "x1".into(),
-        display_name: "X".into(),
-        role: Role::Chief,
-        password: "long-enough".into(),
-    };
-    assert!(matches!(
-        f.store.create_user(&supervisor, &new),
-        Err(StoreError::Forbidden { .. })
-    ));
+    let new =
+        NewUser { username: "x1".into(), display_name: "X".into(), role: Role::Chief, password: "long-enough".into() };
+    assert!(matches!(f.store.create_user(&supervisor, &new), Err(StoreError::Forbidden { .. })));
     f.store.create_user(&admin, &new).unwrap();
-    assert!(matches!(
-        f.store.create_user(&admin, &new),
-        Err(StoreError::Conflict(_))
-    ));
+    assert!(matches!(f.store.create_user(&admin, &new), Err(StoreError::Conflict(_))));
     // Everyone may change their own password; it ends their other sessions.
     let other = login(&f.store, "supervisor1");
-    f.store
-        .set_password(&supervisor, "supervisor1", "a-new-password")
-        .unwrap();
-    assert_eq!(
-        f.store.overview(&other).unwrap_err(),
-        StoreError::SessionExpired
-    );
+    f.store.set_password(&supervisor, "supervisor1", "a-new-password").unwrap();
+    assert_eq!(f.store.overview(&other).unwrap_err(), StoreError::SessionExpired);
     assert!(f.store.overview(&supervisor).is_ok());
-    assert!(matches!(
-        f.store.set_password(&supervisor, "admin1", "whatever-123"),
-        Err(StoreError::Forbidden { .. })
-    ));
+    assert!(matches!(f.store.set_password(&supervisor, "admin1", "whatever-123"), Err(StoreError::Forbidden { .. })));
 }
 
 /// Opens the file directly, as someone with access to the disk would, and runs `sql` with the
 /// append-only triggers dropped.
 fn tamper(path: &std::path::Path, sql: &str) {
     let conn = Connection::open(path).unwrap();
-    conn.execute_batch("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;")
-        .unwrap();
+    conn.execute_batch("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;").unwrap();
     conn.execute_batch(sql).unwrap();
 }
 
@@ -319,23 +221,15 @@ fn populated() -> Fixture {
 fn the_program_never_rewrites_audit_records() {
     let f = populated();
     let conn = Connection::open(&f.path).unwrap();
-    let err = conn
-        .execute("UPDATE audit_log SET detail = '{}' WHERE seq = 2", [])
-        .unwrap_err();
+    let err = conn.execute("UPDATE audit_log SET detail = '{}' WHERE seq = 2", []).unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
-    assert!(
-        conn.execute("DELETE FROM audit_log WHERE seq = 2", [])
-            .is_err()
-    );
+    assert!(conn.execute("DELETE FROM audit_log WHERE seq = 2", []).is_err());
 }
 
 #[test]
 fn an_edited_record_breaks_the_chain_there() {
     let f = populated();
-    tamper(
-        &f.path,
-        r#"UPDATE audit_log SET detail = '{"display_name":"a2","role":"admin"}' WHERE seq = 2"#,
-    );
+    tamper(&f.path, r#"UPDATE audit_log SET detail = '{"display_name":"a2","role":"admin"}' WHERE seq = 2"#);
     let v = f.store.verify_audit(&f.store.system_session()).unwrap();
     let bad = v.first_bad.unwrap();
     assert_eq!(bad.seq, 2);
@@ -346,12 +240,7 @@ fn an_edited_record_breaks_the_chain_there() {
 fn a_deleted_record_breaks_the_chain() {
     let f = populated();
     tamper(&f.path, "DELETE FROM audit_log WHERE seq = 3");
-    let bad = f
-        .store
-        .verify_audit(&f.store.system_session())
-        .unwrap()
-        .first_bad
-        .unwrap();
+    let bad = f.store.verify_audit(&f.store.system_session()).unwrap().first_bad.unwrap();
     assert_eq!(bad.seq, 3);
 }
 
@@ -362,12 +251,7 @@ fn reordered_records_break_the_chain() {
         &f.path,
         "UPDATE audit_log SET seq = 100 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 3; UPDATE audit_log SET seq = 3 WHERE seq = 100;",
     );
-    let bad = f
-        .store
-        .verify_audit(&f.store.system_session())
-        .unwrap()
-        .first_bad
-        .unwrap();
+    let bad = f.store.verify_audit(&f.store.system_session()).unwrap().first_bad.unwrap();
     assert_eq!(bad.seq, 2);
 }
 
@@ -375,12 +259,7 @@ fn reordered_records_break_the_chain() {
 fn removing_the_newest_record_is_caught_by_the_head() {
     let f = populated();
     tamper(&f.path, "DELETE FROM audit_log WHERE seq = 4");
-    let bad = f
-        .store
-        .verify_audit(&f.store.system_session())
-        .unwrap()
-        .first_bad
-        .unwrap();
+    let bad = f.store.verify_audit(&f.store.system_session()).unwrap().first_bad.unwrap();
     assert_eq!(bad.seq, 4);
     assert!(bad.reason.contains("newest"), "{}", bad.reason);
 }
@@ -391,35 +270,17 @@ fn imports_are_atomic_and_idempotent() {
     let system = f.store.system_session();
     let items = import(&f.store, &system, ImportKind::Items, "items.csv", ITEMS).unwrap();
     assert_eq!((items.inserted, items.created_departments), (2, 2));
-    let events = import(
-        &f.store,
-        &system,
-        ImportKind::Events,
-        "events.jsonl",
-        EVENTS,
-    )
-    .unwrap();
+    let events = import(&f.store, &system, ImportKind::Events, "events.jsonl", EVENTS).unwrap();
     assert_eq!(events.inserted, 3);
     assert_eq!(
-        (
-            events.created_halls,
-            events.created_windows,
-            events.created_staff
-        ),
+        (events.created_halls, events.created_windows, events.created_staff),
         (1, 2, 2),
         "unknown hall, windows and staff are created"
     );
     let audit_before = audit_count(&f.store);
 
     // The same files again change nothing, not even the audit log.
-    let again = import(
-        &f.store,
-        &system,
-        ImportKind::Events,
-        "events.jsonl",
-        EVENTS,
-    )
-    .unwrap();
+    let again = import(&f.store, &system, ImportKind::Events, "events.jsonl", EVENTS).unwrap();
     assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 3));
     let again = import(&f.store, &system, ImportKind::Items, "items.csv", ITEMS).unwrap();
     assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 2));
@@ -433,10 +294,7 @@ fn imports_are_atomic_and_idempotent() {
     assert_eq!(case.event_count, 2);
     let events = f.store.case_events(&system, "SP20261127003").unwrap();
     assert_eq!(events.len(), 2);
-    assert_eq!(
-        events[0].recorded_at - events[0].occurred_at,
-        Duration::seconds(20)
-    );
+    assert_eq!(events[0].recorded_at - events[0].occurred_at, Duration::seconds(20));
 }
 
 #[test]
@@ -449,22 +307,11 @@ fn a_file_with_one_bad_line_writes_nothing() {
     let text = "{\"case_no\":\"C1\",\"item_code\":\"SCJG-001\",\"step\":\"review\",\"occurred_at\":\"2026-11-27T09:00:00+08:00\"}\n\
                 {\"case_no\":\"C2\",\"item_code\":\"NOPE-9\",\"step\":\"review\",\"occurred_at\":\"2026-11-27T09:00:00+08:00\"}\n";
     let err = import(&f.store, &system, ImportKind::Events, "bad.jsonl", text).unwrap_err();
-    let StoreError::Input(errors) = err else {
-        panic!("{err:?}")
-    };
+    let StoreError::Input(errors) = err else { panic!("{err:?}") };
     assert_eq!(errors.errors.len(), 1);
     let e = &errors.errors[0];
-    assert_eq!(
-        (e.file.as_str(), e.line, e.field.as_str()),
-        ("bad.jsonl", 2, "item_code")
-    );
-    assert!(
-        f.store
-            .cases(&system, &CaseQuery::default())
-            .unwrap()
-            .is_empty(),
-        "line 1 was rolled back too"
-    );
+    assert_eq!((e.file.as_str(), e.line, e.field.as_str()), ("bad.jsonl", 2, "item_code"));
+    assert!(f.store.cases(&system, &CaseQuery::default()).unwrap().is_empty(), "line 1 was rolled back too");
     assert_eq!(audit_count(&f.store), before);
 }
 
@@ -473,30 +320,11 @@ fn a_conflicting_event_is_refused() {
     let f = fixture();
     let system = f.store.system_session();
     import(&f.store, &system, ImportKind::Items, "items.csv", ITEMS).unwrap();
-    import(
-        &f.store,
-        &system,
-        ImportKind::Events,
-        "events.jsonl",
-        EVENTS,
-    )
-    .unwrap();
+    import(&f.store, &system, ImportKind::Events, "events.jsonl", EVENTS).unwrap();
     let changed = EVENTS.replace("S0123", "S9999");
-    let err = import(
-        &f.store,
-        &system,
-        ImportKind::Events,
-        "events2.jsonl",
-        &changed,
-    )
-    .unwrap_err();
-    let StoreError::Input(errors) = err else {
-        panic!("{err:?}")
-    };
-    assert_eq!(
-        (errors.errors[0].line, errors.errors[0].field.as_str()),
-        (1, "step")
-    );
+    let err = import(&f.store, &system, ImportKind::Events, "events2.jsonl", &changed).unwrap_err();
+    let StoreError::Input(errors) = err else { panic!("{err:?}") };
+    assert_eq!((errors.errors[0].line, errors.errors[0].field.as_str()), (1, "step"));
     assert!(errors.errors[0].message.contains("never overwritten"));
 }
 
@@ -504,7 +332,14 @@ fn a_conflicting_event_is_refused() {
 fn punches_map_device_users_and_skip_strangers() {
     let f = fixture();
     let system = f.store.system_session();
-    import(&f.store, &system, ImportKind::Staff, "staff.csv", "staff_no,name,department,window,device_user_id\nS0001,张三,市税务局,,7\nS0002,李四,市税务局,,\n").unwrap();
+    import(
+        &f.store,
+        &system,
+        ImportKind::Staff,
+        "staff.csv",
+        "staff_no,name,department,window,device_user_id\nS0001,张三,市税务局,,7\nS0002,李四,市税务局,,\n",
+    )
+    .unwrap();
     let attlog = "        7\t2026-11-27 08:29:59\t1\t0\t1\t0\n    S0002\t2026-11-27 08:31:00\t1\t0\t1\t0\n      901\t2026-11-27 07:40:00\t1\t0\t1\t0\n        7\t2026-11-27 08:29:59\t1\t0\t1\t0\n";
     let report = import(&f.store, &system, ImportKind::Punches, "attlog.dat", attlog).unwrap();
     assert_eq!(report.inserted, 2, "the duplicate punch is harmless");
@@ -517,13 +352,8 @@ fn punches_map_device_users_and_skip_strangers() {
         "staff_no,start,end,kind\nS0404,2026-11-27 08:30:00,2026-11-27 17:00:00,leave\n",
     )
     .unwrap_err();
-    let StoreError::Input(errors) = err else {
-        panic!()
-    };
-    assert_eq!(
-        (errors.errors[0].line, errors.errors[0].field.as_str()),
-        (2, "staff_no")
-    );
+    let StoreError::Input(errors) = err else { panic!() };
+    assert_eq!((errors.errors[0].line, errors.errors[0].field.as_str()), (2, "staff_no"));
 }
 
 #[test]
@@ -531,14 +361,7 @@ fn overview_counts_today_in_local_time() {
     let f = fixture();
     let system = f.store.system_session();
     import(&f.store, &system, ImportKind::Items, "items.csv", ITEMS).unwrap();
-    import(
-        &f.store,
-        &system,
-        ImportKind::Events,
-        "events.jsonl",
-        EVENTS,
-    )
-    .unwrap();
+    import(&f.store, &system, ImportKind::Events, "events.jsonl", EVENTS).unwrap();
     let o = f.store.overview(&system).unwrap();
     assert_eq!(o.accepted_today, 1);
     assert_eq!(o.cases_total, 2);

@@ -2,11 +2,7 @@
 //! every area by its label, and check what auditors see. Fixed clock, demo database in a temp dir, no
 //! network, no display.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "tests fail loudly on purpose"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -23,17 +19,13 @@ use jiancha::ui::state::{Area, Screen};
 use jiancha::ui::{FontChoice, JianchaApp, Options};
 
 fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-27T10:30:00+08:00")
-        .unwrap()
-        .with_timezone(&Utc)
+    DateTime::parse_from_rfc3339("2026-11-27T10:30:00+08:00").unwrap().with_timezone(&Utc)
 }
 
 fn font() -> CjkFont {
     static FONT: OnceLock<CjkFont> = OnceLock::new();
-    FONT.get_or_init(|| {
-        fonts::find_cjk_font().expect("a CJK font (packaging/setup.sh installs fonts-noto-cjk)")
-    })
-    .clone()
+    FONT.get_or_init(|| fonts::find_cjk_font().expect("a CJK font (packaging/setup.sh installs fonts-noto-cjk)"))
+        .clone()
 }
 
 struct Console {
@@ -77,25 +69,17 @@ impl Console {
     }
 
     fn log_in(&mut self, user: &str) {
-        self.step_until("the login screen", |app| {
-            app.state().screen == Screen::Login
-        });
+        self.step_until("the login screen", |app| app.state().screen == Screen::Login);
         let field = self.harness.get_by_label("用户名");
         field.focus();
         self.harness.step();
         self.harness.get_by_label("用户名").type_text(user);
         self.harness.get_by_label("密码").focus();
         self.harness.step();
-        self.harness
-            .get_by_label("密码")
-            .type_text(jiancha::demo::DEMO_PASSWORD);
+        self.harness.get_by_label("密码").type_text(jiancha::demo::DEMO_PASSWORD);
         self.harness.step();
-        self.harness
-            .get_by_role_and_label(Role::Button, "登录")
-            .click();
-        self.step_until("the main screen", |app| {
-            app.state().screen == Screen::Main && app.state().overview.is_some()
-        });
+        self.harness.get_by_role_and_label(Role::Button, "登录").click();
+        self.step_until("the main screen", |app| app.state().screen == Screen::Main && app.state().overview.is_some());
     }
 
     fn visit(&mut self, area: Area) {
@@ -115,10 +99,7 @@ fn supervisor_logs_in_and_visits_every_area() {
     let mut c = console();
     c.log_in("supervisor1");
     let state = c.harness.state().state();
-    assert_eq!(
-        state.session.as_ref().map(|s| s.username.as_str()),
-        Some("supervisor1")
-    );
+    assert_eq!(state.session.as_ref().map(|s| s.username.as_str()), Some("supervisor1"));
     // The overview shows the demo hall: its name in the top bar and its windows.
     c.harness.get_by_label_contains("四平市政务服务中心");
     c.harness.get_by_label("A05");
@@ -155,9 +136,7 @@ fn supervisor_logs_in_and_visits_every_area() {
 #[test]
 fn wrong_password_is_refused_and_said_so() {
     let mut c = console();
-    c.step_until("the login screen", |app| {
-        app.state().screen == Screen::Login
-    });
+    c.step_until("the login screen", |app| app.state().screen == Screen::Login);
     c.harness.get_by_label("用户名").focus();
     c.harness.step();
     c.harness.get_by_label("用户名").type_text("chief1");
@@ -165,9 +144,7 @@ fn wrong_password_is_refused_and_said_so() {
     c.harness.step();
     c.harness.get_by_label("密码").type_text("guess");
     c.harness.step();
-    c.harness
-        .get_by_role_and_label(Role::Button, "登录")
-        .click();
+    c.harness.get_by_role_and_label(Role::Button, "登录").click();
     c.step_until("the refusal", |app| app.state().login.error.is_some());
     assert_eq!(c.harness.state().state().screen, Screen::Login);
     c.harness.get_by_label_contains("用户名或密码错误");
@@ -180,51 +157,25 @@ fn auditor_reads_and_verifies_the_audit_log_and_switches_language() {
     c.visit(Area::Audit);
     c.step_until("audit records", |app| app.state().audit.loaded);
     // The newest record is this very login.
-    let first = c
-        .harness
-        .state()
-        .state()
-        .audit
-        .records
-        .first()
-        .cloned()
-        .unwrap();
-    assert_eq!(
-        (first.action.as_str(), first.actor.as_str()),
-        ("login", "auditor1")
-    );
-    c.harness
-        .get_by_role_and_label(Role::Button, "校验审计链")
-        .click();
-    c.step_until("the chain check", |app| {
-        app.state().audit.verification.is_some()
-    });
+    let first = c.harness.state().state().audit.records.first().cloned().unwrap();
+    assert_eq!((first.action.as_str(), first.actor.as_str()), ("login", "auditor1"));
+    c.harness.get_by_role_and_label(Role::Button, "校验审计链").click();
+    c.step_until("the chain check", |app| app.state().audit.verification.is_some());
     c.harness.get_by_label_contains("审计链完整");
 
     // Filter to imports only.
-    c.harness
-        .get_by_role_and_label(Role::TextInput, "操作")
-        .focus();
+    c.harness.get_by_role_and_label(Role::TextInput, "操作").focus();
     c.harness.step();
-    c.harness
-        .get_by_role_and_label(Role::TextInput, "操作")
-        .type_text("import");
+    c.harness.get_by_role_and_label(Role::TextInput, "操作").type_text("import");
     c.harness.step();
-    c.harness
-        .get_by_role_and_label(Role::Button, "查询")
-        .click();
+    c.harness.get_by_role_and_label(Role::Button, "查询").click();
     c.step_until("filtered records", |app| {
         let a = &app.state().audit;
-        a.loaded
-            && !a.loading
-            && !a.records.is_empty()
-            && a.records.iter().all(|r| r.action.starts_with("import."))
+        a.loaded && !a.loading && !a.records.is_empty() && a.records.iter().all(|r| r.action.starts_with("import."))
     });
     assert_eq!(c.harness.state().state().audit.records.len(), 6);
 
-    c.harness
-        .get_by_role_and_label(Role::Button, "English")
-        .click();
+    c.harness.get_by_role_and_label(Role::Button, "English").click();
     c.step_until("English", |app| app.state().lang == Lang::En);
     c.harness.get_by_label("Verify chain");
     c.harness.get_by_label("Video wall");
@@ -249,12 +200,7 @@ fn without_a_chinese_font_the_console_names_the_package() {
     harness.step();
     assert_eq!(harness.state().state().screen, Screen::NoFont);
     harness.get_by_label("sudo apt install fonts-noto-cjk");
-    harness
-        .get_by_role_and_label(
-            Role::Button,
-            "Continue in English (Chinese data will not display)",
-        )
-        .click();
+    harness.get_by_role_and_label(Role::Button, "Continue in English (Chinese data will not display)").click();
     harness.step();
     harness.step();
     assert_eq!(harness.state().state().lang, Lang::En);

@@ -23,11 +23,7 @@ use crate::store::sqlite::SqliteStore;
 use crate::store::{AuditQuery, CaseQuery, NewUser, Session, Store, StoreError};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "jiancha",
-    version,
-    about = "监察台 — 政务大厅电子监察控制台 (electronic-supervision console)"
-)]
+#[command(name = "jiancha", version, about = "监察台 — 政务大厅电子监察控制台 (electronic-supervision console)")]
 pub struct Cli {
     /// Data directory (database, footage, reports). Default: the user's data directory + /jiancha.
     #[arg(long, global = true, env = "JIANCHA_DATA_DIR", value_name = "DIR")]
@@ -175,9 +171,7 @@ pub enum Format {
 }
 
 fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|d| d.with_timezone(&Utc))
-        .map_err(|e| format!("{s:?}: {e}"))
+    DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|e| format!("{s:?}: {e}"))
 }
 
 /// An error with the exit code it maps to.
@@ -189,18 +183,13 @@ pub struct Failure {
 
 impl<E: Into<anyhow::Error>> From<E> for Failure {
     fn from(e: E) -> Self {
-        Failure {
-            code: 2,
-            error: e.into(),
-        }
+        Failure { code: 2, error: e.into() }
     }
 }
 
 /// The default data directory: `$XDG_DATA_HOME/jiancha` (`~/.local/share/jiancha`).
 pub fn default_data_dir() -> PathBuf {
-    dirs::data_dir()
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join("jiancha")
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("jiancha")
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
@@ -231,14 +220,8 @@ fn session(store: &SqliteStore, user: Option<&str>) -> Result<Session, Failure> 
 
 fn open_store(dir: &Path, create: bool) -> Result<SqliteStore, Failure> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let store = if create {
-        SqliteStore::open_dir(dir, clock)
-    } else {
-        SqliteStore::open_existing_dir(dir, clock)
-    };
-    store
-        .with_context(|| format!("opening the database in {}", dir.display()))
-        .map_err(Failure::from)
+    let store = if create { SqliteStore::open_dir(dir, clock) } else { SqliteStore::open_existing_dir(dir, clock) };
+    store.with_context(|| format!("opening the database in {}", dir.display())).map_err(Failure::from)
 }
 
 /// Runs a headless command. `None` means: start the console.
@@ -251,15 +234,9 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
     match command {
         Command::Demo(args) => demo(&data_dir, args)?,
         Command::Import { kind, file, format } => {
-            let content = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
-            let batch =
-                interchange::parse(kind, &file.display().to_string(), &content).map_err(|e| {
-                    Failure {
-                        code: 2,
-                        error: e.into(),
-                    }
-                })?;
+            let content = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let batch = interchange::parse(kind, &file.display().to_string(), &content)
+                .map_err(|e| Failure { code: 2, error: e.into() })?;
             let store = open_store(&data_dir, true)?;
             let session = session(&store, user)?;
             let report = store.import(&session, &batch)?;
@@ -274,10 +251,7 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
                     report.updated,
                     report.unchanged,
                     if report.skipped_unknown_people > 0 {
-                        format!(
-                            ", {} punches of unknown people skipped",
-                            report.skipped_unknown_people
-                        )
+                        format!(", {} punches of unknown people skipped", report.skipped_unknown_people)
                     } else {
                         String::new()
                     },
@@ -294,36 +268,18 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
             } else {
                 match &v.first_bad {
                     None => println!("审计链完整 (audit chain intact): {} records", v.records),
-                    Some(b) => println!(
-                        "审计链被破坏 (audit chain broken) at record {}: {}",
-                        b.seq, b.reason
-                    ),
+                    Some(b) => println!("审计链被破坏 (audit chain broken) at record {}: {}", b.seq, b.reason),
                 }
             }
             if v.first_bad.is_some() {
-                return Err(Failure {
-                    code: 1,
-                    error: anyhow::anyhow!("the audit chain is broken"),
-                });
+                return Err(Failure { code: 1, error: anyhow::anyhow!("the audit chain is broken") });
             }
         }
-        Command::Audit(AuditCommand::Log {
-            limit,
-            actor,
-            action,
-            format,
-        }) => {
+        Command::Audit(AuditCommand::Log { limit, actor, action, format }) => {
             let store = open_store(&data_dir, false)?;
             let session = session(&store, user)?;
-            let records = store.audit_log(
-                &session,
-                &AuditQuery {
-                    actor,
-                    action_prefix: action,
-                    limit,
-                    ..AuditQuery::default()
-                },
-            )?;
+            let records = store
+                .audit_log(&session, &AuditQuery { actor, action_prefix: action, limit, ..AuditQuery::default() })?;
             if format == Format::Json {
                 print_json(&records)?;
             } else {
@@ -358,11 +314,7 @@ fn created_summary(r: &crate::store::ImportReport) -> String {
     .filter(|(n, _)| *n > 0)
     .map(|(n, what)| format!("{n} {what}"))
     .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("; created {}", parts.join(", "))
-    }
+    if parts.is_empty() { String::new() } else { format!("; created {}", parts.join(", ")) }
 }
 
 fn demo(data_dir: &Path, args: DemoArgs) -> Result<(), Failure> {
@@ -376,30 +328,19 @@ fn demo(data_dir: &Path, args: DemoArgs) -> Result<(), Failure> {
     let report = crate::demo::write_demo(&dir, args.seed, clock, &calendar)
         .with_context(|| format!("writing the demo into {}", dir.display()))?;
     let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "演示大厅已生成 (demo hall written): {}",
-        report.database.display()
-    )?;
+    writeln!(out, "演示大厅已生成 (demo hall written): {}", report.database.display())?;
     writeln!(out, "  interchange files: {}", report.import_dir.display())?;
     writeln!(
         out,
         "  seed {}, {} cases, {} events, {} punches",
         report.seed, report.cases, report.events, report.punches
     )?;
-    writeln!(
-        out,
-        "  users: supervisor1 supervisor2 chief1 auditor1 admin1 — password {}",
-        crate::demo::DEMO_PASSWORD
-    )?;
+    writeln!(out, "  users: supervisor1 supervisor2 chief1 auditor1 admin1 — password {}", crate::demo::DEMO_PASSWORD)?;
     Ok(())
 }
 
 fn new_password(username: &str) -> Result<String, Failure> {
-    secret(
-        "JIANCHA_NEW_PASSWORD",
-        &format!("{username} 的新密码 (new password): "),
-    )
+    secret("JIANCHA_NEW_PASSWORD", &format!("{username} 的新密码 (new password): "))
 }
 
 fn users(data_dir: &Path, user: Option<&str>, cmd: UsersCommand) -> Result<(), Failure> {
@@ -422,21 +363,10 @@ fn users(data_dir: &Path, user: Option<&str>, cmd: UsersCommand) -> Result<(), F
                 }
             }
         }
-        UsersCommand::Add {
-            username,
-            role,
-            name,
-        } => {
+        UsersCommand::Add { username, role, name } => {
             let password = new_password(&username)?;
-            let created = store.create_user(
-                &session,
-                &NewUser {
-                    username,
-                    display_name: name,
-                    role: role.into(),
-                    password,
-                },
-            )?;
+            let created =
+                store.create_user(&session, &NewUser { username, display_name: name, role: role.into(), password })?;
             println!("created {} ({})", created.username, created.role.label_zh());
         }
         UsersCommand::Passwd { username } => {
@@ -452,23 +382,8 @@ fn cases(data_dir: &Path, user: Option<&str>, cmd: CasesCommand) -> Result<(), F
     let store = open_store(data_dir, false)?;
     let session = session(&store, user)?;
     match cmd {
-        CasesCommand::List {
-            department,
-            window,
-            text,
-            limit,
-            format,
-        } => {
-            let list = store.cases(
-                &session,
-                &CaseQuery {
-                    department,
-                    window,
-                    text,
-                    limit,
-                    ..CaseQuery::default()
-                },
-            )?;
+        CasesCommand::List { department, window, text, limit, format } => {
+            let list = store.cases(&session, &CaseQuery { department, window, text, limit, ..CaseQuery::default() })?;
             if format == Format::Json {
                 print_json(&list)?;
             } else {
@@ -479,9 +394,7 @@ fn cases(data_dir: &Path, user: Option<&str>, cmd: CasesCommand) -> Result<(), F
                         c.item_code,
                         c.status.label_zh(),
                         c.window.unwrap_or_default(),
-                        c.accepted_at
-                            .map(time::format_local_minutes)
-                            .unwrap_or_default(),
+                        c.accepted_at.map(time::format_local_minutes).unwrap_or_default(),
                         c.item_name
                     );
                 }
@@ -528,11 +441,7 @@ fn calendar(data_dir: &Path, cmd: CalendarCommand) -> Result<(), Failure> {
                     DayKind::LocalClosure => "本地闭厅",
                     DayKind::LocalWorkday => "本地上班",
                 };
-                println!(
-                    "{day} {}  {kind} {}",
-                    day.format("%a"),
-                    info.name.unwrap_or_default()
-                );
+                println!("{day} {}  {kind} {}", day.format("%a"), info.name.unwrap_or_default());
                 let Some(next) = day.succ_opt() else { break };
                 day = next;
             }

@@ -67,18 +67,11 @@ impl Role {
                     | P::ReadAudit
                     | P::VerifyAudit
             ),
-            Role::Auditor => matches!(
-                permission,
-                P::ReadHall | P::ReadCases | P::ReadAudit | P::VerifyAudit
-            ),
-            Role::Chief => matches!(
-                permission,
-                P::ReadHall | P::ReadCases | P::Import | P::Supervise | P::ApproveFootage
-            ),
-            Role::Supervisor => matches!(
-                permission,
-                P::ReadHall | P::ReadCases | P::Import | P::Supervise
-            ),
+            Role::Auditor => matches!(permission, P::ReadHall | P::ReadCases | P::ReadAudit | P::VerifyAudit),
+            Role::Chief => {
+                matches!(permission, P::ReadHall | P::ReadCases | P::Import | P::Supervise | P::ApproveFootage)
+            }
+            Role::Supervisor => matches!(permission, P::ReadHall | P::ReadCases | P::Import | P::Supervise),
         }
     }
 }
@@ -98,9 +91,7 @@ impl FromStr for Role {
             "auditor" => Ok(Role::Auditor),
             "admin" => Ok(Role::Admin),
             "system" => Ok(Role::System),
-            _ => Err(format!(
-                "unknown role {s:?}; expected supervisor, chief, auditor or admin"
-            )),
+            _ => Err(format!("unknown role {s:?}; expected supervisor, chief, auditor or admin")),
         }
     }
 }
@@ -152,18 +143,11 @@ mod tests {
     #[test]
     fn only_auditors_and_admins_read_the_audit_log() {
         for role in Role::PEOPLE {
-            assert_eq!(
-                role.allows(Permission::ReadAudit),
-                matches!(role, Role::Auditor | Role::Admin),
-                "{role}"
-            );
+            assert_eq!(role.allows(Permission::ReadAudit), matches!(role, Role::Auditor | Role::Admin), "{role}");
         }
         assert!(!Role::Supervisor.allows(Permission::ApproveFootage));
         assert!(Role::Chief.allows(Permission::ApproveFootage));
-        assert!(
-            !Role::Auditor.allows(Permission::Import),
-            "auditors only look"
-        );
+        assert!(!Role::Auditor.allows(Permission::Import), "auditors only look");
         for role in Role::PEOPLE {
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
         }

@@ -130,19 +130,15 @@ impl Rule {
             | Rule::LateEntry
             | Rule::ExtraStep
             | Rule::OutOfOrder => Level::Orange,
-            Rule::Overdue
-            | Rule::OverdueSerious
-            | Rule::CompletedLate
-            | Rule::FeeMismatch
-            | Rule::NoticeUnanswered => Level::Red,
+            Rule::Overdue | Rule::OverdueSerious | Rule::CompletedLate | Rule::FeeMismatch | Rule::NoticeUnanswered => {
+                Level::Red
+            }
         }
     }
 
     pub fn signal(self) -> Signal {
         match self {
-            Rule::DeadlinePrompt | Rule::Overdue | Rule::CompletedLate | Rule::NotEvaluated => {
-                Signal::Light
-            }
+            Rule::DeadlinePrompt | Rule::Overdue | Rule::CompletedLate | Rule::NotEvaluated => Signal::Light,
             _ => Signal::Card,
         }
     }
@@ -152,11 +148,7 @@ impl Rule {
     pub fn needs_closing(self) -> bool {
         !matches!(
             self,
-            Rule::DeadlinePrompt
-                | Rule::Overdue
-                | Rule::OverdueSerious
-                | Rule::NotEvaluated
-                | Rule::NoticeUnanswered
+            Rule::DeadlinePrompt | Rule::Overdue | Rule::OverdueSerious | Rule::NotEvaluated | Rule::NoticeUnanswered
         )
     }
 }
@@ -164,10 +156,7 @@ impl Rule {
 impl std::str::FromStr for Rule {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Rule::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown alert rule {s:?}"))
+        Rule::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| format!("unknown alert rule {s:?}"))
     }
 }
 
@@ -217,12 +206,7 @@ pub struct AlertSettings {
 
 impl Default for AlertSettings {
     fn default() -> Self {
-        Self {
-            overdue_serious_days: 3,
-            repeated_supplement_count: 2,
-            late_entry_hours: 24,
-            notice_due_working_days: 5,
-        }
+        Self { overdue_serious_days: 3, repeated_supplement_count: 2, late_entry_hours: 24, notice_due_working_days: 5 }
     }
 }
 
@@ -231,29 +215,30 @@ impl AlertSettings {
     pub fn validate(&self) -> Result<(), (String, String)> {
         let checks: [(&str, u32, u32, u32); 4] = [
             ("overdue_serious_days", self.overdue_serious_days, 1, 60),
-            (
-                "repeated_supplement_count",
-                self.repeated_supplement_count,
-                2,
-                20,
-            ),
+            ("repeated_supplement_count", self.repeated_supplement_count, 2, 20),
             ("late_entry_hours", self.late_entry_hours, 1, 24 * 30),
-            (
-                "notice_due_working_days",
-                self.notice_due_working_days,
-                1,
-                60,
-            ),
+            ("notice_due_working_days", self.notice_due_working_days, 1, 60),
         ];
         for (key, value, min, max) in checks {
             if !(min..=max).contains(&value) {
-                return Err((
-                    format!("alerts.{key}"),
-                    format!("{value} is outside {min}–{max}"),
-                ));
+                return Err((format!("alerts.{key}"), format!("{value} is outside {min}–{max}")));
             }
         }
         Ok(())
+    }
+}
+
+/// Everything the engine is configured with.
+#[derive(Debug, Clone)]
+pub struct RuleBook {
+    pub calendar: Calendar,
+    pub settings: AlertSettings,
+}
+
+impl RuleBook {
+    /// The official calendar with the default settings.
+    pub fn official() -> Self {
+        Self { calendar: Calendar::official(), settings: AlertSettings::default() }
     }
 }
 
@@ -302,8 +287,7 @@ pub struct CaseAlerts {
 }
 
 fn day_end(date: NaiveDate) -> DateTime<Utc> {
-    date.succ_opt()
-        .map_or(DateTime::<Utc>::MAX_UTC, time::start_of_day)
+    date.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, time::start_of_day)
 }
 
 fn key_at(step: Step, at: DateTime<Utc>) -> String {
@@ -333,14 +317,7 @@ impl Out<'_> {
             return;
         }
         let resolved_at = resolved.filter(|r| *r <= self.now);
-        self.findings.push(Finding {
-            rule,
-            key,
-            level: rule.level(),
-            since,
-            resolved_at,
-            explanation: explanation(),
-        });
+        self.findings.push(Finding { rule, key, level: rule.level(), since, resolved_at, explanation: explanation() });
     }
 
     fn wake_at(&mut self, at: DateTime<Utc>) {
@@ -357,12 +334,7 @@ pub fn evaluate(
     settings: &AlertSettings,
     now: DateTime<Utc>,
 ) -> CaseAlerts {
-    let mut out = Out {
-        now,
-        findings: Vec::new(),
-        next_change: None,
-        settings,
-    };
+    let mut out = Out { now, findings: Vec::new(), next_change: None, settings };
     let item = input.item;
     let known = || input.events.iter().filter(|e| e.recorded_at <= now);
 
@@ -371,20 +343,13 @@ pub fn evaluate(
     let mut finished_at: Option<DateTime<Utc>> = None;
     let mut completed_at: Option<DateTime<Utc>> = None;
     let mut approved_or_denied_at: Option<DateTime<Utc>> = None;
-    let mut evaluated_at: Option<DateTime<Utc>> = input
-        .evaluations
-        .iter()
-        .copied()
-        .filter(|t| *t <= now)
-        .min();
-    let mut suspensions: Vec<Suspension> = Vec::new();
-    let mut open_supplement: Option<NaiveDate> = None;
-    let mut open_special: Option<NaiveDate> = None;
+    let mut evaluated_at: Option<DateTime<Utc>> = input.evaluations.iter().copied().filter(|t| *t <= now).min();
     let mut supplement_requests = 0u32;
     let mut fee_sum: Fen = 0;
     let mut fee_events = 0u32;
     let mut overcharged = false;
     let mut previous_workflow_step: Option<&CaseEvent> = None;
+    let suspensions = suspensions_of(known());
     let late_entry = chrono::Duration::hours(i64::from(settings.late_entry_hours));
 
     for e in known() {
@@ -399,9 +364,7 @@ pub fn evaluate(
                     completed_at = Some(e.occurred_at);
                 }
             }
-            Step::Evaluate => {
-                evaluated_at = Some(evaluated_at.map_or(e.occurred_at, |t| t.min(e.occurred_at)))
-            }
+            Step::Evaluate => evaluated_at = Some(evaluated_at.map_or(e.occurred_at, |t| t.min(e.occurred_at))),
             _ => {}
         }
         if matches!(e.step, Step::Approve | Step::Deny) && approved_or_denied_at.is_none() {
@@ -410,43 +373,13 @@ pub fn evaluate(
         match e.step {
             Step::SupplementRequest => {
                 supplement_requests += 1;
-                if open_supplement.is_none() {
-                    open_supplement = Some(on);
-                }
                 if supplement_requests == settings.repeated_supplement_count {
-                    out.add(
-                        Rule::RepeatedSupplement,
-                        String::new(),
-                        e.occurred_at,
-                        None,
-                        || {
-                            format!(
-                                "第 {} 次要求补正材料（{}），同一办件多次补正。",
-                                supplement_requests,
-                                time::format_local_minutes(e.occurred_at)
-                            )
-                        },
-                    );
-                }
-            }
-            Step::SupplementReceived => {
-                if let Some(start) = open_supplement.take() {
-                    suspensions.push(Suspension {
-                        kind: SuspensionKind::Supplement,
-                        start,
-                        end: Some(on),
-                    });
-                }
-            }
-            Step::Suspend if open_special.is_none() => {
-                open_special = Some(on);
-            }
-            Step::Resume => {
-                if let Some(start) = open_special.take() {
-                    suspensions.push(Suspension {
-                        kind: SuspensionKind::SpecialProcedure,
-                        start,
-                        end: Some(on),
+                    out.add(Rule::RepeatedSupplement, String::new(), e.occurred_at, None, || {
+                        format!(
+                            "第 {} 次要求补正材料（{}），同一办件多次补正。",
+                            supplement_requests,
+                            time::format_local_minutes(e.occurred_at)
+                        )
                     });
                 }
             }
@@ -456,20 +389,14 @@ pub fn evaluate(
                 if !overcharged && fee_sum > item.fee_fen {
                     overcharged = true;
                     let sum = fee_sum;
-                    out.add(
-                        Rule::FeeMismatch,
-                        String::new(),
-                        e.occurred_at,
-                        None,
-                        || {
-                            format!(
-                                "已收费 {} 元，超过收费标准 {} 元（多收 {} 元）。",
-                                format_yuan(sum),
-                                format_yuan(item.fee_fen),
-                                format_yuan(sum - item.fee_fen)
-                            )
-                        },
-                    );
+                    out.add(Rule::FeeMismatch, String::new(), e.occurred_at, None, || {
+                        format!(
+                            "已收费 {} 元，超过收费标准 {} 元（多收 {} 元）。",
+                            format_yuan(sum),
+                            format_yuan(item.fee_fen),
+                            format_yuan(sum - item.fee_fen)
+                        )
+                    });
                 }
             }
             _ => {}
@@ -483,65 +410,45 @@ pub fn evaluate(
             _ => None,
         };
         if let Some(doc) = required.filter(|d| !e.documents.contains(d)) {
-            out.add(
-                Rule::MissingDocument,
-                key_at(e.step, e.occurred_at),
-                e.occurred_at,
-                None,
-                || {
-                    format!(
-                        "{}（{}）未出具《{}》。",
-                        e.step.label_zh(),
-                        time::format_local_minutes(e.occurred_at),
-                        doc.label_zh()
-                    )
-                },
-            );
+            out.add(Rule::MissingDocument, key_at(e.step, e.occurred_at), e.occurred_at, None, || {
+                format!(
+                    "{}（{}）未出具《{}》。",
+                    e.step.label_zh(),
+                    time::format_local_minutes(e.occurred_at),
+                    doc.label_zh()
+                )
+            });
         }
         if e.recorded_at - e.occurred_at > late_entry {
-            out.add(
-                Rule::LateEntry,
-                key_at(e.step, e.occurred_at),
-                e.recorded_at,
-                None,
-                || {
-                    let hours = (e.recorded_at - e.occurred_at).num_hours();
-                    format!(
-                        "{}发生于 {}，{} 才录入系统（滞后 {} 小时，超过 {} 小时）。",
-                        e.step.label_zh(),
-                        time::format_local_minutes(e.occurred_at),
-                        time::format_local_minutes(e.recorded_at),
-                        hours,
-                        settings.late_entry_hours
-                    )
-                },
-            );
+            out.add(Rule::LateEntry, key_at(e.step, e.occurred_at), e.recorded_at, None, || {
+                let hours = (e.recorded_at - e.occurred_at).num_hours();
+                format!(
+                    "{}发生于 {}，{} 才录入系统（滞后 {} 小时，超过 {} 小时）。",
+                    e.step.label_zh(),
+                    time::format_local_minutes(e.occurred_at),
+                    time::format_local_minutes(e.recorded_at),
+                    hours,
+                    settings.late_entry_hours
+                )
+            });
         }
         if matches!(e.step, Step::Review | Step::Approve) && !item.workflow.contains(&e.step) {
-            out.add(
-                Rule::ExtraStep,
-                key_at(e.step, e.occurred_at),
-                e.occurred_at,
-                None,
-                || {
-                    format!(
-                        "事项流程（{}）不含“{}”环节，却于 {} 出现该环节。",
-                        workflow_zh(item),
-                        e.step.label_zh(),
-                        time::format_local_minutes(e.occurred_at)
-                    )
-                },
-            );
+            out.add(Rule::ExtraStep, key_at(e.step, e.occurred_at), e.occurred_at, None, || {
+                format!(
+                    "事项流程（{}）不含“{}”环节，却于 {} 出现该环节。",
+                    workflow_zh(item),
+                    e.step.label_zh(),
+                    time::format_local_minutes(e.occurred_at)
+                )
+            });
         }
-        // Step limits: working days from the day after the previous workflow step to this one.
+        // Step limits: working days from the day after the previous workflow step to this one, less the
+        // days the clock stood still (waiting for material, special procedures).
         if let Some(position) = item.workflow.iter().position(|s| *s == e.step) {
-            if let (Some(previous), Some(Some(limit))) =
-                (previous_workflow_step, item.step_limits.get(position))
-            {
-                let from = time::local_date(previous.occurred_at)
-                    .succ_opt()
-                    .unwrap_or(on);
-                let days = calendar.working_day_count(from, on.succ_opt().unwrap_or(on));
+            if let (Some(previous), Some(Some(limit))) = (previous_workflow_step, item.step_limits.get(position)) {
+                let from = time::local_date(previous.occurred_at).succ_opt().unwrap_or(on);
+                let until = on.succ_opt().unwrap_or(on);
+                let days = calendar.working_day_count(from, until) - stopped_days(calendar, &suspensions, from, until);
                 if days > *limit {
                     out.add(Rule::StepOverdue, key_at(e.step, e.occurred_at), e.occurred_at, None, || {
                         format!(
@@ -558,54 +465,31 @@ pub fn evaluate(
             previous_workflow_step = Some(e);
         }
     }
-    if let Some(start) = open_supplement {
-        suspensions.push(Suspension {
-            kind: SuspensionKind::Supplement,
-            start,
-            end: None,
-        });
-    }
-    if let Some(start) = open_special {
-        suspensions.push(Suspension {
-            kind: SuspensionKind::SpecialProcedure,
-            start,
-            end: None,
-        });
-    }
-
     // Order: review, approve, deny and complete need an earlier accept; complete needs approve or deny
     // first when the workflow has approval.
     let accepted_at = accepted.map(|a| a.occurred_at);
     for e in known() {
-        let before_accept = matches!(
-            e.step,
-            Step::Review | Step::Approve | Step::Deny | Step::Complete
-        ) && accepted_at.is_none_or(|a| a > e.occurred_at);
+        let before_accept = matches!(e.step, Step::Review | Step::Approve | Step::Deny | Step::Complete)
+            && accepted_at.is_none_or(|a| a > e.occurred_at);
         let unapproved = e.step == Step::Complete
             && item.workflow.contains(&Step::Approve)
             && approved_or_denied_at.is_none_or(|a| a > e.occurred_at);
         if before_accept || unapproved {
-            out.add(
-                Rule::OutOfOrder,
-                key_at(e.step, e.occurred_at),
-                e.occurred_at,
-                None,
-                || {
-                    if before_accept {
-                        format!(
-                            "“{}”（{}）发生在受理之前或未经受理。",
-                            e.step.label_zh(),
-                            time::format_local_minutes(e.occurred_at)
-                        )
-                    } else {
-                        format!(
-                            "{} 办结时尚未批准或作出不予许可决定（流程：{}）。",
-                            time::format_local_minutes(e.occurred_at),
-                            workflow_zh(item)
-                        )
-                    }
-                },
-            );
+            out.add(Rule::OutOfOrder, key_at(e.step, e.occurred_at), e.occurred_at, None, || {
+                if before_accept {
+                    format!(
+                        "“{}”（{}）发生在受理之前或未经受理。",
+                        e.step.label_zh(),
+                        time::format_local_minutes(e.occurred_at)
+                    )
+                } else {
+                    format!(
+                        "{} 办结时尚未批准或作出不予许可决定（流程：{}）。",
+                        time::format_local_minutes(e.occurred_at),
+                        workflow_zh(item)
+                    )
+                }
+            });
         }
     }
 
@@ -623,11 +507,7 @@ pub fn evaluate(
                         fee_events
                     )
                 } else {
-                    format!(
-                        "办结时实收 {} 元，超过收费标准 {} 元。",
-                        format_yuan(sum),
-                        format_yuan(item.fee_fen)
-                    )
+                    format!("办结时实收 {} 元，超过收费标准 {} 元。", format_yuan(sum), format_yuan(item.fee_fen))
                 }
             });
         }
@@ -637,11 +517,7 @@ pub fn evaluate(
             let due = time::start_of_day(due_day);
             if evaluated_at.is_none_or(|t| t >= due) {
                 out.add(Rule::NotEvaluated, String::new(), due, evaluated_at, || {
-                    format!(
-                        "{} 办结，至第二个工作日（{}）仍无评价记录。",
-                        time::format_local_minutes(done),
-                        due_day
-                    )
+                    format!("{} 办结，至第二个工作日（{}）仍无评价记录。", time::format_local_minutes(done), due_day)
                 });
             }
         }
@@ -651,62 +527,91 @@ pub fn evaluate(
     for n in input.notices {
         let due_end = day_end(n.due_date);
         if n.replied_at.is_none_or(|r| r >= due_end) {
-            out.add(
-                Rule::NoticeUnanswered,
-                n.notice_no.clone(),
-                due_end,
-                n.replied_at,
-                || {
-                    format!(
-                        "督办通知 {} 应于 {} 前答复，逾期未答复。",
-                        n.notice_no, n.due_date
-                    )
-                },
-            );
+            out.add(Rule::NoticeUnanswered, n.notice_no.clone(), due_end, n.replied_at, || {
+                format!("督办通知 {} 应于 {} 前答复，逾期未答复。", n.notice_no, n.due_date)
+            });
         }
     }
 
     // Deadlines.
     let mut deadline = None;
-    let rejected_first = known()
-        .find(|e| matches!(e.step, Step::Accept | Step::Reject))
-        .is_some_and(|e| e.step == Step::Reject);
+    let rejected_first =
+        known().find(|e| matches!(e.step, Step::Accept | Step::Reject)).is_some_and(|e| e.step == Step::Reject);
     if let (Some(accept), false) = (accepted, rejected_first) {
         let promised = accept.promised_days.unwrap_or(item.promised_days);
         let accepted_on = time::local_date(accept.occurred_at);
         if let Some(dd) = calendar.deadline_day(accepted_on, promised, &suspensions) {
             deadline = Some(dd);
-            deadline_alerts(
-                &mut out,
-                calendar,
-                &dd,
-                promised,
-                accept.occurred_at,
-                finished_at,
-            );
+            deadline_alerts(&mut out, calendar, &dd, promised, accept.occurred_at, finished_at);
         }
     }
 
-    let Out {
-        findings,
-        next_change,
-        ..
-    } = out;
-    CaseAlerts {
-        findings,
-        next_change,
-        deadline,
-        accepted_at,
-        finished_at,
+    let Out { findings, next_change, .. } = out;
+    CaseAlerts { findings, next_change, deadline, accepted_at, finished_at }
+}
+
+/// Working days in `from..until` on which a suspension stood (overlaps counted once).
+fn stopped_days(calendar: &Calendar, suspensions: &[Suspension], from: NaiveDate, until: NaiveDate) -> u32 {
+    if suspensions.is_empty() {
+        return 0;
     }
+    let mut spans: Vec<(NaiveDate, NaiveDate)> = suspensions
+        .iter()
+        .map(|s| (s.start.max(from), s.end.unwrap_or(until).min(until)))
+        .filter(|(a, b)| a < b)
+        .collect();
+    spans.sort();
+    let mut total = 0;
+    let mut covered_to = from;
+    for (a, b) in spans {
+        let a = a.max(covered_to);
+        if a < b {
+            total += calendar.working_day_count(a, b);
+            covered_to = b;
+        }
+    }
+    total
+}
+
+/// The intervals in which the case's clock stopped: supplement request → material received, and
+/// suspend → resume (local dates; `end` is `None` while open).
+pub fn case_suspensions(events: &[CaseEvent]) -> Vec<Suspension> {
+    suspensions_of(events.iter())
+}
+
+fn suspensions_of<'a>(events: impl Iterator<Item = &'a CaseEvent>) -> Vec<Suspension> {
+    let mut out = Vec::new();
+    let mut open_supplement: Option<NaiveDate> = None;
+    let mut open_special: Option<NaiveDate> = None;
+    for e in events {
+        let on = time::local_date(e.occurred_at);
+        match e.step {
+            Step::SupplementRequest => {
+                open_supplement.get_or_insert(on);
+            }
+            Step::SupplementReceived => {
+                if let Some(start) = open_supplement.take() {
+                    out.push(Suspension { kind: SuspensionKind::Supplement, start, end: Some(on) });
+                }
+            }
+            Step::Suspend => {
+                open_special.get_or_insert(on);
+            }
+            Step::Resume => {
+                if let Some(start) = open_special.take() {
+                    out.push(Suspension { kind: SuspensionKind::SpecialProcedure, start, end: Some(on) });
+                }
+            }
+            _ => {}
+        }
+    }
+    out.extend(open_supplement.map(|start| Suspension { kind: SuspensionKind::Supplement, start, end: None }));
+    out.extend(open_special.map(|start| Suspension { kind: SuspensionKind::SpecialProcedure, start, end: None }));
+    out
 }
 
 fn workflow_zh(item: &CatalogueItem) -> String {
-    item.workflow
-        .iter()
-        .map(|s| s.label_zh())
-        .collect::<Vec<_>>()
-        .join("→")
+    item.workflow.iter().map(|s| s.label_zh()).collect::<Vec<_>>().join("→")
 }
 
 fn deadline_alerts(
@@ -721,10 +626,7 @@ fn deadline_alerts(
     let end = day_end(dd.day);
     let prompt_at = time::start_of_day(dd.prompt_from);
     let summary = |extra: &str| -> String {
-        let mut s = format!(
-            "{accepted_on} 受理，承诺 {promised} 个工作日，期限 {}",
-            dd.day
-        );
+        let mut s = format!("{accepted_on} 受理，承诺 {promised} 个工作日，期限 {}", dd.day);
         if dd.extension_days > 0 {
             let _ = write!(s, "（补正/特别程序顺延 {} 个工作日）", dd.extension_days);
         }
@@ -746,13 +648,8 @@ fn deadline_alerts(
         && done >= end
     {
         out.add(Rule::CompletedLate, String::new(), done, None, || {
-            let late = calendar
-                .working_day_count(dd.day.succ_opt().unwrap_or(dd.day), time::local_date(done));
-            summary(&format!(
-                "；{} 办结，超出期限 {} 个工作日",
-                time::format_local_minutes(done),
-                late + 1
-            ))
+            let late = calendar.working_day_count(dd.day.succ_opt().unwrap_or(dd.day), time::local_date(done));
+            summary(&format!("；{} 办结，超出期限 {} 个工作日", time::format_local_minutes(done), late + 1))
         });
     }
     // For short limits the prompt day is the acceptance day or earlier: the prompt starts with the case.
@@ -763,34 +660,19 @@ fn deadline_alerts(
             String::new(),
             prompt_since,
             Some(finished_at.map_or(end, |d| d.min(end))),
-            || {
-                summary(&format!(
-                    "；{} 为期限前一个工作日，临期提示",
-                    dd.prompt_from
-                ))
-            },
+            || summary(&format!("；{} 为期限前一个工作日，临期提示", dd.prompt_from)),
         );
     }
     if finished_at.is_none_or(|d| d >= end) {
-        out.add(Rule::Overdue, String::new(), end, finished_at, || {
-            summary("；期限已过仍未办结")
-        });
+        out.add(Rule::Overdue, String::new(), end, finished_at, || summary("；期限已过仍未办结"));
     }
     let serious_days = out.settings.overdue_serious_days;
     if let Some(serious_day) = calendar.add_working_days_fast(dd.day, serious_days) {
         let serious_at = day_end(serious_day);
         if finished_at.is_none_or(|d| d >= serious_at) {
-            out.add(
-                Rule::OverdueSerious,
-                String::new(),
-                serious_at,
-                finished_at,
-                || {
-                    summary(&format!(
-                        "；超过期限已满 {serious_days} 个工作日（至 {serious_day}）仍未办结"
-                    ))
-                },
-            );
+            out.add(Rule::OverdueSerious, String::new(), serious_at, finished_at, || {
+                summary(&format!("；超过期限已满 {serious_days} 个工作日（至 {serious_day}）仍未办结"))
+            });
         }
     }
 }
@@ -802,19 +684,10 @@ mod tests {
     #[test]
     fn settings_validation_names_the_key() {
         assert_eq!(AlertSettings::default().validate(), Ok(()));
-        let bad = AlertSettings {
-            late_entry_hours: 0,
-            ..AlertSettings::default()
-        };
+        let bad = AlertSettings { late_entry_hours: 0, ..AlertSettings::default() };
         assert_eq!(bad.validate().unwrap_err().0, "alerts.late_entry_hours");
-        let bad = AlertSettings {
-            repeated_supplement_count: 1,
-            ..AlertSettings::default()
-        };
-        assert_eq!(
-            bad.validate().unwrap_err().0,
-            "alerts.repeated_supplement_count"
-        );
+        let bad = AlertSettings { repeated_supplement_count: 1, ..AlertSettings::default() };
+        assert_eq!(bad.validate().unwrap_err().0, "alerts.repeated_supplement_count");
     }
 
     #[test]

@@ -59,16 +59,7 @@ pub fn chain_hash(prev_hash: &str, fields: &AuditFields<'_>) -> String {
     let mut hasher = Sha256::new();
     let at = fields.at.timestamp_micros().to_string();
     let seq = fields.seq.to_string();
-    for part in [
-        prev_hash,
-        &seq,
-        &at,
-        fields.actor,
-        fields.role,
-        fields.action,
-        fields.target,
-        fields.detail,
-    ] {
+    for part in [prev_hash, &seq, &at, fields.actor, fields.role, fields.action, fields.target, fields.detail] {
         hasher.update((part.len() as u64).to_be_bytes());
         hasher.update(part.as_bytes());
     }
@@ -139,9 +130,7 @@ mod tests {
     fn chain(n: i64) -> Vec<AuditRecord> {
         let mut out: Vec<AuditRecord> = Vec::new();
         for seq in 1..=n {
-            let prev = out
-                .last()
-                .map_or(GENESIS_HASH.to_owned(), |r| r.hash.clone());
+            let prev = out.last().map_or(GENESIS_HASH.to_owned(), |r| r.hash.clone());
             let mut r = AuditRecord {
                 seq,
                 at: DateTime::from_timestamp(1_790_000_000 + seq, 0).unwrap(),
@@ -189,20 +178,8 @@ mod tests {
     #[test]
     fn field_boundaries_matter() {
         let at = DateTime::from_timestamp(0, 0).unwrap();
-        let a = AuditFields {
-            seq: 1,
-            at,
-            actor: "ab",
-            role: "c",
-            action: "",
-            target: "",
-            detail: "",
-        };
-        let b = AuditFields {
-            actor: "a",
-            role: "bc",
-            ..a
-        };
+        let a = AuditFields { seq: 1, at, actor: "ab", role: "c", action: "", target: "", detail: "" };
+        let b = AuditFields { actor: "a", role: "bc", ..a };
         assert_ne!(chain_hash(GENESIS_HASH, &a), chain_hash(GENESIS_HASH, &b));
     }
 }

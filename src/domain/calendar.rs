@@ -22,11 +22,7 @@ pub enum CalendarError {
     #[error("{file}: {message}")]
     Parse { file: String, message: String },
     #[error("{file}: {field}: {message}")]
-    Field {
-        file: String,
-        field: String,
-        message: String,
-    },
+    Field { file: String, field: String, message: String },
     #[error("no working day can be found after {0}: the date range or the closures are too large")]
     OutOfRange(NaiveDate),
 }
@@ -51,10 +47,7 @@ pub enum DayKind {
 
 impl DayKind {
     pub fn is_working(self) -> bool {
-        matches!(
-            self,
-            Self::Weekday | Self::MakeUpWorkday | Self::LocalWorkday
-        )
+        matches!(self, Self::Weekday | Self::MakeUpWorkday | Self::LocalWorkday)
     }
 }
 
@@ -163,28 +156,17 @@ impl DenseIndex {
             rank.push(u32::try_from(working.len()).ok()?);
             date = date.succ_opt()?;
         }
-        let known = (0..INDEX_YEARS)
-            .map(|y| calendar.is_year_known(INDEX_FIRST.0 + y))
-            .collect();
-        Some(Self {
-            first,
-            rank,
-            working,
-            first_year: INDEX_FIRST.0,
-            known,
-        })
+        let known = (0..INDEX_YEARS).map(|y| calendar.is_year_known(INDEX_FIRST.0 + y)).collect();
+        Some(Self { first, rank, working, first_year: INDEX_FIRST.0, known })
     }
 
     fn position(&self, date: NaiveDate) -> Option<usize> {
         let offset = (date - self.first).num_days();
-        usize::try_from(offset)
-            .ok()
-            .filter(|i| *i + 1 < self.rank.len())
+        usize::try_from(offset).ok().filter(|i| *i + 1 < self.rank.len())
     }
 
     fn date(&self, position: u32) -> Option<NaiveDate> {
-        self.first
-            .checked_add_days(chrono::Days::new(u64::from(position)))
+        self.first.checked_add_days(chrono::Days::new(u64::from(position)))
     }
 
     /// The `n`-th working day after `start` (n ≥ 1), if inside the index.
@@ -243,8 +225,8 @@ macro_rules! embedded_years {
 
 /// The official data shipped with the program.
 const EMBEDDED: &[(&str, &str)] = embedded_years!(
-    "2007", "2008", "2009", "2010", "2011", "2012", "2013", "2014", "2015", "2016", "2017", "2018",
-    "2019", "2020", "2021", "2022", "2023", "2024", "2025", "2026", "2027",
+    "2007", "2008", "2009", "2010", "2011", "2012", "2013", "2014", "2015", "2016", "2017", "2018", "2019", "2020",
+    "2021", "2022", "2023", "2024", "2025", "2026", "2027",
 );
 
 impl Calendar {
@@ -275,20 +257,17 @@ impl Calendar {
     }
 
     fn merge_year_file(&mut self, file: &str, content: &str) -> Result<(), CalendarError> {
-        let parsed: YearFile =
-            serde_json::from_str(content).map_err(|err| CalendarError::Parse {
-                file: file.to_owned(),
-                message: format!("line {}, column {}: {err}", err.line(), err.column()),
-            })?;
+        let parsed: YearFile = serde_json::from_str(content).map_err(|err| CalendarError::Parse {
+            file: file.to_owned(),
+            message: format!("line {}, column {}: {err}", err.line(), err.column()),
+        })?;
         let mut days = BTreeMap::new();
         for (index, day) in parsed.days.iter().enumerate() {
             let field = || format!("days[{index}].date");
-            let date = NaiveDate::parse_from_str(&day.date, "%Y-%m-%d").map_err(|err| {
-                CalendarError::Field {
-                    file: file.to_owned(),
-                    field: field(),
-                    message: format!("{:?} is not a date: {err}", day.date),
-                }
+            let date = NaiveDate::parse_from_str(&day.date, "%Y-%m-%d").map_err(|err| CalendarError::Field {
+                file: file.to_owned(),
+                field: field(),
+                message: format!("{:?} is not a date: {err}", day.date),
             })?;
             // A notice may reach into the neighbouring years (2007's New Year starts on 2006-12-30).
             if (date.year() - parsed.year).abs() > 1 {
@@ -298,15 +277,10 @@ impl Calendar {
                     message: format!("{date} is too far from the file's year {}", parsed.year),
                 });
             }
-            let official = OfficialDay {
-                off: day.is_off_day,
-                name: day.name.clone(),
-                notice_year: parsed.year,
-            };
+            let official = OfficialDay { off: day.is_off_day, name: day.name.clone(), notice_year: parsed.year };
             days.insert(date, official);
         }
-        self.official
-            .retain(|_, day| day.notice_year != parsed.year);
+        self.official.retain(|_, day| day.notice_year != parsed.year);
         self.known_years.remove(&parsed.year);
         if !days.is_empty() {
             self.official.extend(days);
@@ -343,16 +317,8 @@ impl Calendar {
     /// What kind of day `date` is.
     pub fn day(&self, date: NaiveDate) -> DayInfo {
         if let Some(o) = self.overrides.get(&date) {
-            let kind = if o.working {
-                DayKind::LocalWorkday
-            } else {
-                DayKind::LocalClosure
-            };
-            return DayInfo {
-                date,
-                kind,
-                name: Some(o.note.clone()),
-            };
+            let kind = if o.working { DayKind::LocalWorkday } else { DayKind::LocalClosure };
+            return DayInfo { date, kind, name: Some(o.note.clone()) };
         }
         if let Some(official) = self.official.get(&date) {
             let kind = if official.off {
@@ -363,22 +329,10 @@ impl Calendar {
                 // A notice that lists a weekday as a working day changes nothing.
                 DayKind::Weekday
             };
-            return DayInfo {
-                date,
-                kind,
-                name: Some(official.name.clone()),
-            };
+            return DayInfo { date, kind, name: Some(official.name.clone()) };
         }
-        let kind = if is_weekend(date) {
-            DayKind::Weekend
-        } else {
-            DayKind::Weekday
-        };
-        DayInfo {
-            date,
-            kind,
-            name: None,
-        }
+        let kind = if is_weekend(date) { DayKind::Weekend } else { DayKind::Weekday };
+        DayInfo { date, kind, name: None }
     }
 
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
@@ -405,23 +359,14 @@ impl Calendar {
     }
 
     /// The last working day strictly before `date`.
-    pub fn previous_working_day(
-        &self,
-        date: NaiveDate,
-    ) -> Result<Reckoned<NaiveDate>, CalendarError> {
+    pub fn previous_working_day(&self, date: NaiveDate) -> Result<Reckoned<NaiveDate>, CalendarError> {
         if let Some(value) = self.index.as_ref().and_then(|i| i.previous(date)) {
             let start = date.pred_opt().unwrap_or(date);
-            return Ok(Reckoned {
-                value,
-                missing_years: self.missing_between(value, start),
-            });
+            return Ok(Reckoned { value, missing_years: self.missing_between(value, start) });
         }
         let mut missing = BTreeSet::new();
         let value = self.step_working(date, false, &mut missing)?;
-        Ok(Reckoned {
-            value,
-            missing_years: missing,
-        })
+        Ok(Reckoned { value, missing_years: missing })
     }
 
     fn step_working(
@@ -432,11 +377,7 @@ impl Calendar {
     ) -> Result<NaiveDate, CalendarError> {
         let mut date = from;
         for _ in 0..MAX_CLOSED_RUN_DAYS {
-            let step = if forward {
-                date.succ_opt()
-            } else {
-                date.pred_opt()
-            };
+            let step = if forward { date.succ_opt() } else { date.pred_opt() };
             date = step.ok_or(CalendarError::OutOfRange(from))?;
             self.note_year(date, missing);
             if self.is_working_day(date) {
@@ -458,45 +399,25 @@ impl Calendar {
             let mut between = date.succ_opt().ok_or(CalendarError::OutOfRange(date))?;
             while between < next {
                 skipped.push(self.day(between));
-                between = between
-                    .succ_opt()
-                    .ok_or(CalendarError::OutOfRange(between))?;
+                between = between.succ_opt().ok_or(CalendarError::OutOfRange(between))?;
             }
             counted.push(next);
             date = next;
         }
-        Ok(Counting {
-            end: date,
-            counted,
-            skipped,
-            missing_years: missing,
-        })
+        Ok(Counting { end: date, counted, skipped, missing_years: missing })
     }
 
     /// The `n`-th working day after `start` (`n = 0` gives `start`).
-    pub fn add_working_days(
-        &self,
-        start: NaiveDate,
-        n: u32,
-    ) -> Result<Reckoned<NaiveDate>, CalendarError> {
+    pub fn add_working_days(&self, start: NaiveDate, n: u32) -> Result<Reckoned<NaiveDate>, CalendarError> {
         if n == 0 {
-            return Ok(Reckoned {
-                value: start,
-                missing_years: BTreeSet::new(),
-            });
+            return Ok(Reckoned { value: start, missing_years: BTreeSet::new() });
         }
         if let Some(value) = self.index.as_ref().and_then(|i| i.add(start, n)) {
             let first = start.succ_opt().unwrap_or(start);
-            return Ok(Reckoned {
-                value,
-                missing_years: self.missing_between(first, value),
-            });
+            return Ok(Reckoned { value, missing_years: self.missing_between(first, value) });
         }
         let counting = self.count_forward(start, n)?;
-        Ok(Reckoned {
-            value: counting.end,
-            missing_years: counting.missing_years,
-        })
+        Ok(Reckoned { value: counting.end, missing_years: counting.missing_years })
     }
 
     /// Like [`Self::add_working_days`] without the missing-year report (no allocation).
@@ -531,22 +452,14 @@ impl Calendar {
 
     /// Whether a computation over `from ..= to` touches a year without data.
     pub fn touches_missing_year(&self, from: NaiveDate, to: NaiveDate) -> bool {
-        match self
-            .index
-            .as_ref()
-            .and_then(|i| i.touches_unknown(from, to))
-        {
+        match self.index.as_ref().and_then(|i| i.touches_unknown(from, to)) {
             Some(b) => b,
             None => !self.missing_between(from, to).is_empty(),
         }
     }
 
     /// The working days `d` with `from ≤ d < until`.
-    pub fn working_days_between(
-        &self,
-        from: NaiveDate,
-        until: NaiveDate,
-    ) -> Reckoned<Vec<NaiveDate>> {
+    pub fn working_days_between(&self, from: NaiveDate, until: NaiveDate) -> Reckoned<Vec<NaiveDate>> {
         let mut missing = BTreeSet::new();
         let mut days = Vec::new();
         let mut date = from;
@@ -558,10 +471,7 @@ impl Calendar {
             let Some(next) = date.succ_opt() else { break };
             date = next;
         }
-        Reckoned {
-            value: days,
-            missing_years: missing,
-        }
+        Reckoned { value: days, missing_years: missing }
     }
 
     /// The number of working days `d` with `from ≤ d < until`.
@@ -571,10 +481,7 @@ impl Calendar {
             Some(last) if from < until => self.missing_between(from, last),
             _ => BTreeSet::new(),
         };
-        Reckoned {
-            value,
-            missing_years,
-        }
+        Reckoned { value, missing_years }
     }
 
     /// The deadline day D, the prompt day and the extension, without the explanation lists: the alert
@@ -623,14 +530,7 @@ impl Calendar {
             None => self.previous_working_day(day).ok()?.value,
         };
         let missing_data = self.touches_missing_year(lowest.min(prompt_from), highest.max(day));
-        Some(DeadlineDay {
-            base_day,
-            day,
-            prompt_from,
-            extension_days,
-            suspended_since,
-            missing_data,
-        })
+        Some(DeadlineDay { base_day, day, prompt_from, extension_days, suspended_since, missing_data })
     }
 
     /// The promised deadline of a case accepted on `accepted_on` with `promised_days` working days,
@@ -654,20 +554,12 @@ impl Calendar {
                     let days = self.working_days_between(suspension.start, end);
                     missing.extend(days.missing_years);
                     closed_days.extend(days.value.iter().copied());
-                    effects.push(SuspensionEffect {
-                        suspension: suspension.clone(),
-                        working_days: days.value,
-                    });
+                    effects.push(SuspensionEffect { suspension: suspension.clone(), working_days: days.value });
                 }
                 None => {
-                    suspended_since = Some(
-                        suspended_since
-                            .map_or(suspension.start, |s: NaiveDate| s.min(suspension.start)),
-                    );
-                    effects.push(SuspensionEffect {
-                        suspension: suspension.clone(),
-                        working_days: Vec::new(),
-                    });
+                    suspended_since =
+                        Some(suspended_since.map_or(suspension.start, |s: NaiveDate| s.min(suspension.start)));
+                    effects.push(SuspensionEffect { suspension: suspension.clone(), working_days: Vec::new() });
                 }
             }
         }
@@ -779,9 +671,7 @@ pub enum DeadlineState {
 impl Deadline {
     /// The instant D ends (the start of the next day, local).
     pub fn ends_at(&self) -> DateTime<Utc> {
-        self.day
-            .succ_opt()
-            .map_or(DateTime::<Utc>::MAX_UTC, time::start_of_day)
+        self.day.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, time::start_of_day)
     }
 
     /// The instant the yellow prompt begins.
@@ -790,18 +680,9 @@ impl Deadline {
     }
 
     /// The state at `now`, for a case completed at `completed_at` (if it is).
-    pub fn state(
-        &self,
-        calendar: &Calendar,
-        now: DateTime<Utc>,
-        completed_at: Option<DateTime<Utc>>,
-    ) -> DeadlineState {
+    pub fn state(&self, calendar: &Calendar, now: DateTime<Utc>, completed_at: Option<DateTime<Utc>>) -> DeadlineState {
         if let Some(done) = completed_at {
-            return if done < self.ends_at() {
-                DeadlineState::CompletedInTime
-            } else {
-                DeadlineState::CompletedLate
-            };
+            return if done < self.ends_at() { DeadlineState::CompletedInTime } else { DeadlineState::CompletedLate };
         }
         if self.suspended_since.is_some() {
             return DeadlineState::Suspended;
@@ -810,23 +691,14 @@ impl Deadline {
             let today = time::local_date(now);
             let after = self.day.succ_opt().unwrap_or(self.day);
             let late = calendar.count_working_days(after, today).value;
-            return DeadlineState::Overdue {
-                working_days_late: late,
-            };
+            return DeadlineState::Overdue { working_days_late: late };
         }
-        if now >= self.prompt_at() {
-            DeadlineState::DueSoon
-        } else {
-            DeadlineState::Running
-        }
+        if now >= self.prompt_at() { DeadlineState::DueSoon } else { DeadlineState::Running }
     }
 
     /// A one-paragraph explanation in Chinese of how D was computed.
     pub fn explain_zh(&self) -> String {
-        let mut text = format!(
-            "{} 受理，承诺 {} 个工作日，自受理次日起算",
-            self.accepted_on, self.promised_days
-        );
+        let mut text = format!("{} 受理，承诺 {} 个工作日，自受理次日起算", self.accepted_on, self.promised_days);
         if self.promised_days == 0 {
             text.push_str("（即办件，期限为受理当日）");
         }
@@ -839,35 +711,21 @@ impl Deadline {
                     format!(
                         "{}{}",
                         d.date.format("%m-%d"),
-                        d.name
-                            .as_deref()
-                            .map(|n| format!("({n})"))
-                            .unwrap_or_default()
+                        d.name.as_deref().map(|n| format!("({n})")).unwrap_or_default()
                     )
                 })
                 .collect();
-            let weekends = self
-                .skipped
-                .iter()
-                .filter(|d| d.kind == DayKind::Weekend)
-                .count();
+            let weekends = self.skipped.iter().filter(|d| d.kind == DayKind::Weekend).count();
             text.push_str(&format!("；跳过周末 {weekends} 天"));
             if !holidays.is_empty() {
-                text.push_str(&format!(
-                    "、节假日/闭厅 {} 天：{}",
-                    holidays.len(),
-                    holidays.join("、")
-                ));
+                text.push_str(&format!("、节假日/闭厅 {} 天：{}", holidays.len(), holidays.join("、")));
             }
         }
         let makeups: Vec<String> = self
             .counted
             .iter()
             .filter(|d| {
-                !matches!(
-                    d.weekday(),
-                    Weekday::Mon | Weekday::Tue | Weekday::Wed | Weekday::Thu | Weekday::Fri
-                )
+                !matches!(d.weekday(), Weekday::Mon | Weekday::Tue | Weekday::Wed | Weekday::Thu | Weekday::Fri)
             })
             .map(|d| d.format("%m-%d").to_string())
             .collect();
@@ -876,10 +734,7 @@ impl Deadline {
         }
         text.push_str(&format!("；原定期限 {}", self.base_day));
         if self.extension_days > 0 {
-            text.push_str(&format!(
-                "；暂停 {} 个工作日，顺延至 {}",
-                self.extension_days, self.day
-            ));
+            text.push_str(&format!("；暂停 {} 个工作日，顺延至 {}", self.extension_days, self.day));
         }
         if let Some(since) = self.suspended_since {
             text.push_str(&format!("；自 {since} 起暂停中，恢复后顺延"));
@@ -904,8 +759,7 @@ mod tests {
     fn embedded_files_all_parse() {
         for (name, content) in EMBEDDED {
             let mut c = Calendar::default();
-            c.add_year_file(name, content)
-                .unwrap_or_else(|e| panic!("{e}"));
+            c.add_year_file(name, content).unwrap_or_else(|e| panic!("{e}"));
         }
         let c = Calendar::official();
         assert!(c.is_year_known(2007));
@@ -919,16 +773,10 @@ mod tests {
         let mut c = Calendar::official();
         let bad = r#"{"year":2026,"papers":[],"days":[{"name":"x","date":"2026-13-01","isOffDay":true}]}"#;
         let err = c.add_year_file("holiday-cn/2026.json", bad).unwrap_err();
-        assert_eq!(
-            err.to_string().split(':').take(2).collect::<Vec<_>>(),
-            ["holiday-cn/2026.json", " days[0].date"]
-        );
+        assert_eq!(err.to_string().split(':').take(2).collect::<Vec<_>>(), ["holiday-cn/2026.json", " days[0].date"]);
         assert!(c.is_year_known(2026));
         let wrong_year = r#"{"year":2026,"papers":[],"days":[{"name":"x","date":"2024-01-01","isOffDay":true}]}"#;
-        assert!(matches!(
-            c.add_year_file("f.json", wrong_year),
-            Err(CalendarError::Field { .. })
-        ));
+        assert!(matches!(c.add_year_file("f.json", wrong_year), Err(CalendarError::Field { .. })));
         let not_json = "{\"year\": 2026,\n  \"days\": [";
         let err = c.add_year_file("g.json", not_json).unwrap_err();
         assert!(err.to_string().starts_with("g.json: line 2"), "{err}");
@@ -954,50 +802,38 @@ mod tests {
     #[test]
     fn local_overrides_win() {
         let c = Calendar::official().with_overrides([
-            LocalOverride {
-                date: d("2026-11-30"),
-                working: false,
-                note: "大厅停电检修".into(),
-            },
-            LocalOverride {
-                date: d("2026-11-29"),
-                working: true,
-                note: "集中办理日".into(),
-            },
+            LocalOverride { date: d("2026-11-30"), working: false, note: "大厅停电检修".into() },
+            LocalOverride { date: d("2026-11-29"), working: true, note: "集中办理日".into() },
         ]);
         assert_eq!(c.day(d("2026-11-30")).kind, DayKind::LocalClosure);
         assert_eq!(c.day(d("2026-11-29")).kind, DayKind::LocalWorkday);
-        assert_eq!(
-            c.next_working_day(d("2026-11-28")).unwrap().value,
-            d("2026-11-29")
-        );
-        assert_eq!(
-            c.next_working_day(d("2026-11-29")).unwrap().value,
-            d("2026-12-01")
-        );
+        assert_eq!(c.next_working_day(d("2026-11-28")).unwrap().value, d("2026-11-29"));
+        assert_eq!(c.next_working_day(d("2026-11-29")).unwrap().value, d("2026-12-01"));
     }
 
     #[test]
     fn never_panics_at_the_edges_of_chrono() {
         let c = Calendar::official();
-        assert!(matches!(
-            c.next_working_day(NaiveDate::MAX),
-            Err(CalendarError::OutOfRange(_))
-        ));
+        assert!(matches!(c.next_working_day(NaiveDate::MAX), Err(CalendarError::OutOfRange(_))));
         assert!(c.previous_working_day(NaiveDate::MIN).is_err());
         assert!(c.add_working_days(NaiveDate::MAX, 3).is_err());
         assert!(c.deadline(NaiveDate::MAX, 1, &[]).is_err());
         let far = c.add_working_days(d("1900-01-01"), 5).unwrap();
         assert!(far.missing_years.contains(&1900));
-        // A hall closed for good: the scan stops instead of running to the end of time.
+        // A closure of eleven years inside the index: the next working day is the first after it.
         let closed = Calendar::default().with_overrides((0..4000).map(|i| LocalOverride {
             date: d("2030-01-01") + chrono::Days::new(i),
             working: false,
             note: "closed".into(),
         }));
-        assert!(matches!(
-            closed.next_working_day(d("2029-12-31")),
-            Err(CalendarError::OutOfRange(_))
-        ));
+        let next = closed.next_working_day(d("2029-12-31")).unwrap().value;
+        assert!(next >= d("2030-01-01") + chrono::Days::new(4000));
+        // Beyond the index the scan gives up after ten closed years instead of running to the end of time.
+        let closed = Calendar::default().with_overrides((0..4000).map(|i| LocalOverride {
+            date: d("2200-01-01") + chrono::Days::new(i),
+            working: false,
+            note: "closed".into(),
+        }));
+        assert!(matches!(closed.next_working_day(d("2199-12-31")), Err(CalendarError::OutOfRange(_))));
     }
 }

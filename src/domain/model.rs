@@ -21,21 +21,14 @@ pub fn format_yuan(fen: Fen) -> String {
 pub fn parse_yuan(text: &str) -> Result<Fen, String> {
     let t = text.trim();
     let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
-    if whole.is_empty()
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("{text:?} is not an amount in yuan (e.g. 12.50)"));
     }
     if frac.len() > 2 {
         return Err(format!("{text:?} has more than two decimals"));
     }
-    let whole: i64 = whole
-        .parse()
-        .map_err(|_| format!("{text:?} is too large"))?;
-    let frac_fen: i64 = format!("{frac:0<2}")
-        .parse()
-        .map_err(|_| format!("{text:?} is not an amount"))?;
+    let whole: i64 = whole.parse().map_err(|_| format!("{text:?} is too large"))?;
+    let frac_fen: i64 = format!("{frac:0<2}").parse().map_err(|_| format!("{text:?} is not an amount"))?;
     whole
         .checked_mul(100)
         .and_then(|w| w.checked_add(frac_fen))
@@ -183,12 +176,7 @@ impl Step {
     pub fn is_window_step(self) -> bool {
         matches!(
             self,
-            Step::Accept
-                | Step::Reject
-                | Step::SupplementRequest
-                | Step::Complete
-                | Step::Fee
-                | Step::Evaluate
+            Step::Accept | Step::Reject | Step::SupplementRequest | Step::Complete | Step::Fee | Step::Evaluate
         )
     }
 }
@@ -205,12 +193,7 @@ impl FromStr for Step {
         Step::ALL
             .into_iter()
             .find(|step| step.as_str() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown step {s:?}; expected one of {}",
-                    Step::ALL.map(Step::as_str).join(", ")
-                )
-            })
+            .ok_or_else(|| format!("unknown step {s:?}; expected one of {}", Step::ALL.map(Step::as_str).join(", ")))
     }
 }
 
@@ -254,15 +237,9 @@ impl Document {
 impl FromStr for Document {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Document::ALL
-            .into_iter()
-            .find(|d| d.as_str() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown document {s:?}; expected one of {}",
-                    Document::ALL.map(Document::as_str).join(", ")
-                )
-            })
+        Document::ALL.into_iter().find(|d| d.as_str() == s).ok_or_else(|| {
+            format!("unknown document {s:?}; expected one of {}", Document::ALL.map(Document::as_str).join(", "))
+        })
     }
 }
 
@@ -310,15 +287,12 @@ impl SuspendReason {
 impl FromStr for SuspendReason {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        SuspendReason::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown reason {s:?}; expected one of {}",
-                    SuspendReason::ALL.map(SuspendReason::as_str).join(", ")
-                )
-            })
+        SuspendReason::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
+            format!(
+                "unknown reason {s:?}; expected one of {}",
+                SuspendReason::ALL.map(SuspendReason::as_str).join(", ")
+            )
+        })
     }
 }
 
@@ -434,11 +408,7 @@ pub fn case_status(events: &[CaseEvent]) -> CaseStatus {
             Step::Submit | Step::Review | Step::Approve | Step::Fee | Step::Evaluate => {}
         }
     }
-    if status == CaseStatus::InProgress && (open_supplement || open_special) {
-        CaseStatus::Suspended
-    } else {
-        status
-    }
+    if status == CaseStatus::InProgress && (open_supplement || open_special) { CaseStatus::Suspended } else { status }
 }
 
 /// A case (办件) as listed: the facts derived from its events.
@@ -481,9 +451,7 @@ impl FromStr for LeaveKind {
         match s {
             "leave" => Ok(LeaveKind::Leave),
             "business" => Ok(LeaveKind::Business),
-            _ => Err(format!(
-                "unknown leave kind {s:?}; expected leave or business"
-            )),
+            _ => Err(format!("unknown leave kind {s:?}; expected leave or business")),
         }
     }
 }
@@ -595,10 +563,7 @@ mod tests {
 
     #[test]
     fn redaction_removes_credentials_only() {
-        assert_eq!(
-            redact_url("rtsp://admin:s3cret@10.0.0.5:554/cam/1"),
-            "rtsp://10.0.0.5:554/cam/1"
-        );
+        assert_eq!(redact_url("rtsp://admin:s3cret@10.0.0.5:554/cam/1"), "rtsp://10.0.0.5:554/cam/1");
         assert_eq!(redact_url("rtsp://10.0.0.5/cam/1"), "rtsp://10.0.0.5/cam/1");
         assert_eq!(redact_url("rtsp://u:p@h/path@x"), "rtsp://h/path@x");
         assert_eq!(redact_url("not a url"), "not a url");
@@ -609,11 +574,6 @@ mod tests {
         for step in Step::ALL {
             assert_eq!(step.as_str().parse::<Step>(), Ok(step));
         }
-        assert!(
-            "approval"
-                .parse::<Step>()
-                .unwrap_err()
-                .contains("supplement_request")
-        );
+        assert!("approval".parse::<Step>().unwrap_err().contains("supplement_request"));
     }
 }

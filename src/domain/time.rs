@@ -63,10 +63,7 @@ mod tests {
         let start = start_of_day(d);
         assert_eq!(start.to_rfc3339(), "2026-11-26T16:00:00+00:00");
         assert_eq!(local_date(start), d);
-        assert_eq!(
-            local_date(start - chrono::Duration::seconds(1)),
-            d.pred_opt().unwrap()
-        );
+        assert_eq!(local_date(start - chrono::Duration::seconds(1)), d.pred_opt().unwrap());
         assert_eq!(to_local_rfc3339(start), "2026-11-27T00:00:00+08:00");
     }
 }

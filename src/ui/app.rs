@@ -41,9 +41,7 @@ pub struct JianchaApp {
 impl JianchaApp {
     /// Builds the app; the database is opened on the worker thread, never here.
     pub fn new(cc: &eframe::CreationContext<'_>, options: Options) -> Result<Self, std::io::Error> {
-        let prefs = cc
-            .storage
-            .and_then(|s| eframe::get_value::<Prefs>(s, PREFS_KEY));
+        let prefs = cc.storage.and_then(|s| eframe::get_value::<Prefs>(s, PREFS_KEY));
         let lang = options.lang.or(prefs.map(|p| p.lang)).unwrap_or_default();
         let palette = prefs.map(|p| p.palette).unwrap_or_default();
         let mut state = AppState::new(lang, palette);
@@ -71,13 +69,7 @@ impl JianchaApp {
             create_demo_if_missing: !options.explicit_data_dir,
         });
         state.login.username = options.user.clone().unwrap_or_default();
-        Ok(Self {
-            state,
-            worker,
-            commands: Vec::new(),
-            clock: options.clock,
-            pending_user: options.user,
-        })
+        Ok(Self { state, worker, commands: Vec::new(), clock: options.clock, pending_user: options.user })
     }
 
     pub fn state(&self) -> &AppState {
@@ -101,13 +93,7 @@ impl JianchaApp {
         if !self.worker.submit(job) {
             self.state.notice = Some((
                 NoticeLevel::Warning,
-                self.state
-                    .lang
-                    .pick(
-                        "数据服务繁忙，请稍后重试。",
-                        "The data service is busy; try again.",
-                    )
-                    .into(),
+                self.state.lang.pick("数据服务繁忙，请稍后重试。", "The data service is busy; try again.").into(),
             ));
         }
     }
@@ -115,15 +101,8 @@ impl JianchaApp {
     fn session_expired(&mut self) {
         self.state.session = None;
         self.state.screen = Screen::Login;
-        self.state.login.error = Some(
-            self.state
-                .lang
-                .pick(
-                    "登录已过期，请重新登录。",
-                    "Your session has ended; log in again.",
-                )
-                .into(),
-        );
+        self.state.login.error =
+            Some(self.state.lang.pick("登录已过期，请重新登录。", "Your session has ended; log in again.").into());
     }
 
     /// Shows a store error; a lost session goes back to the login screen.
@@ -230,14 +209,9 @@ impl JianchaApp {
             if t.is_empty() {
                 return Ok(None);
             }
-            NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|_| {
-                    format!(
-                        "{what}: {t:?} {}",
-                        lang.pick("不是日期（应为 YYYY-MM-DD）", "is not a date (YYYY-MM-DD)")
-                    )
-                })
+            NaiveDate::parse_from_str(t, "%Y-%m-%d").map(Some).map_err(|_| {
+                format!("{what}: {t:?} {}", lang.pick("不是日期（应为 YYYY-MM-DD）", "is not a date (YYYY-MM-DD)"))
+            })
         };
         let from = date(&f.from, lang.pick("起始日期", "From"));
         let to = date(&f.to, lang.pick("截止日期", "To"));
@@ -267,20 +241,13 @@ impl JianchaApp {
             Command::Login => {
                 let form = &mut self.state.login;
                 if form.username.trim().is_empty() || form.password.is_empty() {
-                    form.error = Some(
-                        self.state
-                            .lang
-                            .pick("请输入用户名和密码。", "Enter your user name and password.")
-                            .into(),
-                    );
+                    form.error =
+                        Some(self.state.lang.pick("请输入用户名和密码。", "Enter your user name and password.").into());
                     return;
                 }
                 form.pending = true;
                 form.error = None;
-                let job = Job::Login {
-                    username: form.username.trim().to_owned(),
-                    password: form.password.clone(),
-                };
+                let job = Job::Login { username: form.username.trim().to_owned(), password: form.password.clone() };
                 self.submit(job);
             }
             Command::Logout => {
@@ -304,9 +271,7 @@ impl JianchaApp {
                     Area::Audit if !self.state.audit.loaded && !self.state.audit.loading => {
                         self.commands.push(Command::SearchAudit)
                     }
-                    Area::Complaints if self.state.complaints.is_none() => {
-                        self.commands.push(Command::LoadComplaints)
-                    }
+                    Area::Complaints if self.state.complaints.is_none() => self.commands.push(Command::LoadComplaints),
                     Area::Overview => self.commands.push(Command::RefreshOverview),
                     _ => {}
                 }
@@ -328,11 +293,7 @@ impl JianchaApp {
                 if let Some(query) = self.audit_query(None) {
                     self.state.audit.loading = true;
                     self.state.audit.selected = None;
-                    self.submit(Job::AuditLog {
-                        session: s,
-                        query,
-                        append: false,
-                    });
+                    self.submit(Job::AuditLog { session: s, query, append: false });
                 }
             }
             Command::MoreAudit => {
@@ -342,10 +303,7 @@ impl JianchaApp {
                     self.state.audit.loading = true;
                     self.submit(Job::AuditLog {
                         session: s,
-                        query: AuditQuery {
-                            before_seq: Some(before),
-                            ..query
-                        },
+                        query: AuditQuery { before_seq: Some(before), ..query },
                         append: true,
                     });
                 }
@@ -397,10 +355,7 @@ impl JianchaApp {
             self.apply(ctx, command);
         }
         if self.state.session.is_some()
-            && self
-                .state
-                .last_overview_request
-                .is_none_or(|t| t.elapsed() >= OVERVIEW_REFRESH)
+            && self.state.last_overview_request.is_none_or(|t| t.elapsed() >= OVERVIEW_REFRESH)
         {
             self.commands.push(Command::RefreshOverview);
             ctx.request_repaint();
@@ -425,13 +380,6 @@ impl eframe::App for JianchaApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(
-            storage,
-            PREFS_KEY,
-            &Prefs {
-                lang: self.state.lang,
-                palette: self.state.palette,
-            },
-        );
+        eframe::set_value(storage, PREFS_KEY, &Prefs { lang: self.state.lang, palette: self.state.palette });
     }
 }

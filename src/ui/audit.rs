@@ -9,29 +9,15 @@ use crate::domain::time;
 use super::command::Command;
 use super::state::AppState;
 
-fn labelled_edit(
-    ui: &mut egui::Ui,
-    label: &str,
-    value: &mut String,
-    width: f32,
-    hint: &str,
-) -> egui::Response {
+fn labelled_edit(ui: &mut egui::Ui, label: &str, value: &mut String, width: f32, hint: &str) -> egui::Response {
     let l = ui.label(label);
-    ui.add(
-        egui::TextEdit::singleline(value)
-            .desired_width(width)
-            .hint_text(hint),
-    )
-    .labelled_by(l.id)
+    ui.add(egui::TextEdit::singleline(value).desired_width(width).hint_text(hint)).labelled_by(l.id)
 }
 
 pub fn audit_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
     let lang = state.lang;
     let t = state.tokens;
-    let allowed = state
-        .session
-        .as_ref()
-        .is_some_and(|s| s.role.allows(Permission::ReadAudit));
+    let allowed = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::ReadAudit));
     if !allowed {
         t.card_frame().show(ui, |ui| {
             ui.label(
@@ -47,20 +33,8 @@ pub fn audit_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
     let view = &mut state.audit;
     let mut search = false;
     ui.horizontal_wrapped(|ui| {
-        let r1 = labelled_edit(
-            ui,
-            lang.pick("操作人", "Actor"),
-            &mut view.filter.actor,
-            110.0,
-            "supervisor1",
-        );
-        let r2 = labelled_edit(
-            ui,
-            lang.pick("操作", "Action"),
-            &mut view.filter.action,
-            110.0,
-            "import / login",
-        );
+        let r1 = labelled_edit(ui, lang.pick("操作人", "Actor"), &mut view.filter.actor, 110.0, "supervisor1");
+        let r2 = labelled_edit(ui, lang.pick("操作", "Action"), &mut view.filter.action, 110.0, "import / login");
         let r3 = labelled_edit(
             ui,
             lang.pick("内容", "Text"),
@@ -68,30 +42,15 @@ pub fn audit_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
             150.0,
             lang.pick("对象或详情", "target or detail"),
         );
-        let r4 = labelled_edit(
-            ui,
-            lang.pick("起始日期", "From"),
-            &mut view.filter.from,
-            100.0,
-            "YYYY-MM-DD",
-        );
-        let r5 = labelled_edit(
-            ui,
-            lang.pick("截止日期", "To"),
-            &mut view.filter.to,
-            100.0,
-            "YYYY-MM-DD",
-        );
-        let enter = [r1, r2, r3, r4, r5].iter().any(|r| r.lost_focus())
-            && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let r4 = labelled_edit(ui, lang.pick("起始日期", "From"), &mut view.filter.from, 100.0, "YYYY-MM-DD");
+        let r5 = labelled_edit(ui, lang.pick("截止日期", "To"), &mut view.filter.to, 100.0, "YYYY-MM-DD");
+        let enter =
+            [r1, r2, r3, r4, r5].iter().any(|r| r.lost_focus()) && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if ui.button(lang.pick("查询", "Search")).clicked() || enter {
             search = true;
         }
         ui.separator();
-        let verify = ui.add_enabled(
-            !view.verifying,
-            egui::Button::new(lang.pick("校验审计链", "Verify chain")),
-        );
+        let verify = ui.add_enabled(!view.verifying, egui::Button::new(lang.pick("校验审计链", "Verify chain")));
         if verify.clicked() {
             commands.push(Command::VerifyAudit);
         }
@@ -208,11 +167,7 @@ pub fn audit_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
                     ui.label(RichText::new(&r.detail).small().color(t.text_weak));
                 });
                 if row.response().clicked() {
-                    commands.push(Command::SelectAuditRecord(if selected == Some(r.seq) {
-                        None
-                    } else {
-                        Some(r.seq)
-                    }));
+                    commands.push(Command::SelectAuditRecord(if selected == Some(r.seq) { None } else { Some(r.seq) }));
                 }
             });
         });
@@ -221,9 +176,7 @@ pub fn audit_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
             ui.spinner();
         } else if !view.exhausted
             && !view.records.is_empty()
-            && ui
-                .button(lang.pick("加载更早的记录", "Load older records"))
-                .clicked()
+            && ui.button(lang.pick("加载更早的记录", "Load older records")).clicked()
         {
             commands.push(Command::MoreAudit);
         }
@@ -231,16 +184,10 @@ pub fn audit_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
     if let Some(r) = selected.and_then(|seq| view.records.iter().find(|r| r.seq == seq)) {
         t.card_frame().show(ui, |ui| {
             ui.set_width(ui.available_width());
-            ui.label(
-                RichText::new(format!("#{} {} {} ({})", r.seq, r.action, r.target, r.role))
-                    .strong(),
-            );
+            ui.label(RichText::new(format!("#{} {} {} ({})", r.seq, r.action, r.target, r.role)).strong());
             ui.label(RichText::new(&r.detail).monospace());
             ui.label(
-                RichText::new(format!("prev {}\nhash {}", r.prev_hash, r.hash))
-                    .monospace()
-                    .small()
-                    .color(t.text_weak),
+                RichText::new(format!("prev {}\nhash {}", r.prev_hash, r.hash)).monospace().small().color(t.text_weak),
             );
         });
     }

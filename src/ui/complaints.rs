@@ -12,10 +12,13 @@ pub fn complaints_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Com
     let lang = state.lang;
     let t = &state.tokens;
     ui.horizontal(|ui| {
-        ui.label(RichText::new(lang.pick(
-            "投诉登记簿（只读）。投诉登记、调查与处理流程尚未开放。",
-            "The complaint register (read-only). Registering and handling complaints is not available yet.",
-        )).color(t.text_weak));
+        ui.label(
+            RichText::new(lang.pick(
+                "投诉登记簿（只读）。投诉登记、调查与处理流程尚未开放。",
+                "The complaint register (read-only). Registering and handling complaints is not available yet.",
+            ))
+            .color(t.text_weak),
+        );
         if ui.small_button(lang.pick("刷新", "Refresh")).clicked() {
             commands.push(Command::LoadComplaints);
         }
@@ -73,8 +76,7 @@ pub fn complaints_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Com
                     ui.label(RichText::new(c.case_no.as_deref().unwrap_or("—")).monospace());
                 });
                 row.col(|ui| {
-                    ui.label(&c.content)
-                        .on_hover_text(format!("{} {}", c.complainant, c.contact));
+                    ui.label(&c.content).on_hover_text(format!("{} {}", c.complainant, c.contact));
                 });
             });
         });

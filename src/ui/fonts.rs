@@ -31,10 +31,7 @@ pub struct CjkFont {
 
 impl std::fmt::Debug for CjkFont {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CjkFont")
-            .field("family", &self.family)
-            .field("index", &self.index)
-            .finish()
+        f.debug_struct("CjkFont").field("family", &self.family).field("index", &self.index).finish()
     }
 }
 
@@ -50,11 +47,7 @@ pub fn find_cjk_font() -> Option<CjkFont> {
         };
         let Some(id) = db.query(&query) else { continue };
         if let Some((data, index)) = db.with_face_data(id, |data, index| (data.to_vec(), index)) {
-            return Some(CjkFont {
-                family: (*family).to_owned(),
-                data: Arc::new(data),
-                index,
-            });
+            return Some(CjkFont { family: (*family).to_owned(), data: Arc::new(data), index });
         }
     }
     None
@@ -65,10 +58,7 @@ pub fn find_cjk_font() -> Option<CjkFont> {
 pub fn install(ctx: &egui::Context, font: &CjkFont) {
     let mut fonts = egui::FontDefinitions::default();
     let blob: egui::epaint::text::Blob = font.data.clone();
-    fonts.font_data.insert(
-        "cjk".to_owned(),
-        Arc::new(egui::FontData::from_blob(blob, font.index)),
-    );
+    fonts.font_data.insert("cjk".to_owned(), Arc::new(egui::FontData::from_blob(blob, font.index)));
     for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
         let monospace = family == egui::FontFamily::Monospace;
         let list = fonts.families.entry(family).or_default();

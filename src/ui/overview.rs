@@ -11,12 +11,7 @@ fn stat_ui(ui: &mut egui::Ui, state: &AppState, label: &str, value: u32, colour:
         ui.set_min_width(112.0);
         ui.vertical(|ui| {
             ui.label(RichText::new(label).color(state.tokens.text_weak));
-            ui.label(
-                RichText::new(value.to_string())
-                    .size(26.0)
-                    .strong()
-                    .color(colour),
-            );
+            ui.label(RichText::new(value.to_string()).size(26.0).strong().color(colour));
         });
     });
 }
@@ -32,65 +27,19 @@ pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
         return;
     };
     ui.horizontal_wrapped(|ui| {
-        stat_ui(
-            ui,
-            state,
-            lang.pick("窗口", "Windows"),
-            o.windows,
-            t.text_strong,
-        );
-        stat_ui(
-            ui,
-            state,
-            lang.pick("工作人员", "Staff"),
-            o.staff,
-            t.text_strong,
-        );
-        stat_ui(
-            ui,
-            state,
-            lang.pick("事项", "Items"),
-            o.items,
-            t.text_strong,
-        );
-        stat_ui(
-            ui,
-            state,
-            lang.pick("在办件", "Open cases"),
-            o.cases_open,
-            t.accent,
-        );
-        stat_ui(
-            ui,
-            state,
-            lang.pick("暂停中", "Suspended"),
-            o.cases_suspended,
-            t.yellow,
-        );
-        stat_ui(
-            ui,
-            state,
-            lang.pick("今日受理", "Accepted today"),
-            o.accepted_today,
-            t.text_strong,
-        );
-        stat_ui(
-            ui,
-            state,
-            lang.pick("今日办结", "Completed today"),
-            o.completed_today,
-            t.ok,
-        );
+        stat_ui(ui, state, lang.pick("窗口", "Windows"), o.windows, t.text_strong);
+        stat_ui(ui, state, lang.pick("工作人员", "Staff"), o.staff, t.text_strong);
+        stat_ui(ui, state, lang.pick("事项", "Items"), o.items, t.text_strong);
+        stat_ui(ui, state, lang.pick("在办件", "Open cases"), o.cases_open, t.accent);
+        stat_ui(ui, state, lang.pick("暂停中", "Suspended"), o.cases_suspended, t.yellow);
+        stat_ui(ui, state, lang.pick("今日受理", "Accepted today"), o.accepted_today, t.text_strong);
+        stat_ui(ui, state, lang.pick("今日办结", "Completed today"), o.completed_today, t.ok);
         stat_ui(
             ui,
             state,
             lang.pick("待处理投诉", "Open complaints"),
             o.complaints_open,
-            if o.complaints_open > 0 {
-                t.orange
-            } else {
-                t.text_strong
-            },
+            if o.complaints_open > 0 { t.orange } else { t.text_strong },
         );
     });
     ui.add_space(8.0);
@@ -112,25 +61,12 @@ pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
         }
     });
     ui.add_space(8.0);
-    ui.label(
-        RichText::new(lang.pick("窗口一览", "Windows"))
-            .strong()
-            .color(t.text_strong),
-    );
+    ui.label(RichText::new(lang.pick("窗口一览", "Windows")).strong().color(t.text_strong));
     let short: std::collections::HashMap<&str, &str> = state
         .directory
         .iter()
         .flat_map(|d| d.departments.iter())
-        .map(|d| {
-            (
-                d.name.as_str(),
-                if d.short_name.is_empty() {
-                    d.name.as_str()
-                } else {
-                    d.short_name.as_str()
-                },
-            )
-        })
+        .map(|d| (d.name.as_str(), if d.short_name.is_empty() { d.name.as_str() } else { d.short_name.as_str() }))
         .collect();
     TableBuilder::new(ui)
         .id_salt("window_load")
@@ -161,8 +97,7 @@ pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
                 });
                 row.col(|ui| {
                     let name = w.department.as_deref().unwrap_or("—");
-                    ui.label(*short.get(name).unwrap_or(&name))
-                        .on_hover_text(name);
+                    ui.label(*short.get(name).unwrap_or(&name)).on_hover_text(name);
                 });
                 row.col(|ui| {
                     ui.label(w.staff.join("、"));

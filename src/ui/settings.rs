@@ -12,11 +12,7 @@ pub fn settings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
     let t = &state.tokens;
     t.card_frame().show(ui, |ui| {
         ui.set_width(ui.available_width());
-        ui.label(
-            RichText::new(lang.pick("界面", "Interface"))
-                .strong()
-                .color(t.text_strong),
-        );
+        ui.label(RichText::new(lang.pick("界面", "Interface")).strong().color(t.text_strong));
         ui.horizontal(|ui| {
             ui.label(lang.pick("语言", "Language"));
             if ui.radio(lang == Lang::Zh, "简体中文").clicked() {
@@ -38,10 +34,7 @@ pub fn settings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
                 commands.push(Command::SetPalette(AlertPalette::Standard));
             }
             if ui
-                .radio(
-                    state.palette == AlertPalette::ColourBlind,
-                    lang.pick("色弱友好", "Colour-blind friendly"),
-                )
+                .radio(state.palette == AlertPalette::ColourBlind, lang.pick("色弱友好", "Colour-blind friendly"))
                 .clicked()
             {
                 commands.push(Command::SetPalette(AlertPalette::ColourBlind));
@@ -57,10 +50,7 @@ pub fn settings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
             }
         });
         if let Some(font) = &state.font_family {
-            ui.label(
-                RichText::new(format!("{} {font}", lang.pick("中文字体", "Chinese font")))
-                    .color(t.text_weak),
-            );
+            ui.label(RichText::new(format!("{} {font}", lang.pick("中文字体", "Chinese font"))).color(t.text_weak));
         }
     });
     ui.add_space(8.0);
@@ -96,21 +86,9 @@ pub fn settings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
     ui.add_space(8.0);
     t.card_frame().show(ui, |ui| {
         ui.set_width(ui.available_width());
-        ui.label(
-            RichText::new(lang.pick("数据", "Data"))
-                .strong()
-                .color(t.text_strong),
-        );
-        ui.label(format!(
-            "{} {}",
-            lang.pick("数据目录", "Data directory"),
-            opened.data_dir.display()
-        ));
-        ui.label(format!(
-            "{} {}",
-            lang.pick("数据源", "Backend"),
-            opened.backend
-        ));
+        ui.label(RichText::new(lang.pick("数据", "Data")).strong().color(t.text_strong));
+        ui.label(format!("{} {}", lang.pick("数据目录", "Data directory"), opened.data_dir.display()));
+        ui.label(format!("{} {}", lang.pick("数据源", "Backend"), opened.backend));
         if let Some(w) = &opened.settings_warning {
             ui.label(RichText::new(w).color(t.orange));
         }

@@ -10,38 +10,28 @@ use super::i18n::Lang;
 use super::state::{AppState, Area, NoticeLevel, Screen};
 use super::{audit, complaints, fonts, login, overview, settings};
 
-pub fn app_ui(
-    ui: &mut egui::Ui,
-    state: &mut AppState,
-    commands: &mut Vec<Command>,
-    now: DateTime<Utc>,
-    busy: bool,
-) {
+pub fn app_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>, busy: bool) {
     match state.screen.clone() {
         Screen::NoFont => no_font_ui(ui, state, commands),
         Screen::Starting => starting_ui(ui, state),
         Screen::OpenFailed(message) => open_failed_ui(ui, state, &message),
         Screen::Login => {
-            egui::CentralPanel::default()
-                .frame(egui::Frame::new().fill(state.tokens.bg))
-                .show(ui, |ui| {
-                    notice_ui(ui, state, commands);
-                    login::login_ui(ui, state, commands);
-                });
+            egui::CentralPanel::default().frame(egui::Frame::new().fill(state.tokens.bg)).show(ui, |ui| {
+                notice_ui(ui, state, commands);
+                login::login_ui(ui, state, commands);
+            });
         }
         Screen::Main => main_ui(ui, state, commands, now, busy),
     }
 }
 
 fn centered(ui: &mut egui::Ui, state: &AppState, add: impl FnOnce(&mut egui::Ui)) {
-    egui::CentralPanel::default()
-        .frame(egui::Frame::new().fill(state.tokens.bg))
-        .show(ui, |ui| {
-            ui.vertical_centered(|ui| {
-                ui.add_space(ui.available_height() * 0.3);
-                add(ui);
-            });
+    egui::CentralPanel::default().frame(egui::Frame::new().fill(state.tokens.bg)).show(ui, |ui| {
+        ui.vertical_centered(|ui| {
+            ui.add_space(ui.available_height() * 0.3);
+            add(ui);
         });
+    });
 }
 
 fn starting_ui(ui: &mut egui::Ui, state: &AppState) {
@@ -84,10 +74,7 @@ fn no_font_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
         ui.add_space(4.0);
         ui.code(format!("sudo apt install {}", fonts::FONT_PACKAGE));
         ui.add_space(12.0);
-        if ui
-            .button("Continue in English (Chinese data will not display)")
-            .clicked()
-        {
+        if ui.button("Continue in English (Chinese data will not display)").clicked() {
             commands.push(Command::ContinueWithoutFont);
         }
     });
@@ -103,44 +90,28 @@ fn notice_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
         NoticeLevel::Warning => t.orange,
         NoticeLevel::Error => t.red,
     };
-    egui::Frame::new()
-        .fill(t.panel_raised)
-        .stroke(egui::Stroke::new(1.0, colour))
-        .inner_margin(8)
-        .show(ui, |ui| {
-            ui.horizontal(|ui| {
-                ui.label(RichText::new(text).color(t.text_strong));
-                ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                    if ui.button(state.lang.pick("知道了", "Dismiss")).clicked() {
-                        commands.push(Command::DismissNotice);
-                    }
-                });
+    egui::Frame::new().fill(t.panel_raised).stroke(egui::Stroke::new(1.0, colour)).inner_margin(8).show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(text).color(t.text_strong));
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                if ui.button(state.lang.pick("知道了", "Dismiss")).clicked() {
+                    commands.push(Command::DismissNotice);
+                }
             });
         });
+    });
     ui.add_space(4.0);
 }
 
-fn main_ui(
-    ui: &mut egui::Ui,
-    state: &mut AppState,
-    commands: &mut Vec<Command>,
-    now: DateTime<Utc>,
-    busy: bool,
-) {
+fn main_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>, busy: bool) {
     let lang = state.lang;
     let tokens = state.tokens;
 
-    egui::Panel::top("top_bar")
-        .frame(egui::Frame::new().fill(tokens.bg).inner_margin(8))
-        .show(ui, |ui| {
-            top_bar_ui(ui, state, commands);
-        });
+    egui::Panel::top("top_bar").frame(egui::Frame::new().fill(tokens.bg).inner_margin(8)).show(ui, |ui| {
+        top_bar_ui(ui, state, commands);
+    });
     egui::Panel::bottom("status_bar")
-        .frame(
-            egui::Frame::new()
-                .fill(tokens.bg)
-                .inner_margin(egui::Margin::symmetric(8, 4)),
-        )
+        .frame(egui::Frame::new().fill(tokens.bg).inner_margin(egui::Margin::symmetric(8, 4)))
         .show(ui, |ui| {
             status_bar_ui(ui, state, now, busy);
         });
@@ -151,39 +122,29 @@ fn main_ui(
         .show(ui, |ui| {
             navigation_ui(ui, state, commands);
         });
-    egui::CentralPanel::default()
-        .frame(egui::Frame::new().fill(tokens.bg).inner_margin(12))
-        .show(ui, |ui| {
-            notice_ui(ui, state, commands);
-            ui.heading(RichText::new(state.area.label(lang)).color(tokens.text_strong));
-            ui.add_space(6.0);
-            match state.area {
-                Area::Overview => overview::overview_ui(ui, state, commands),
-                Area::Audit => audit::audit_ui(ui, state, commands),
-                Area::Complaints => complaints::complaints_ui(ui, state, commands),
-                Area::Settings => settings::settings_ui(ui, state, commands),
-                other => coming_ui(ui, state, other),
-            }
-        });
+    egui::CentralPanel::default().frame(egui::Frame::new().fill(tokens.bg).inner_margin(12)).show(ui, |ui| {
+        notice_ui(ui, state, commands);
+        ui.heading(RichText::new(state.area.label(lang)).color(tokens.text_strong));
+        ui.add_space(6.0);
+        match state.area {
+            Area::Overview => overview::overview_ui(ui, state, commands),
+            Area::Audit => audit::audit_ui(ui, state, commands),
+            Area::Complaints => complaints::complaints_ui(ui, state, commands),
+            Area::Settings => settings::settings_ui(ui, state, commands),
+            other => coming_ui(ui, state, other),
+        }
+    });
 }
 
 fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
     let lang = state.lang;
     let t = &state.tokens;
     ui.horizontal(|ui| {
-        ui.label(
-            RichText::new(lang.pick("监察台", "Jiancha"))
-                .strong()
-                .size(20.0)
-                .color(t.text_strong),
-        );
+        ui.label(RichText::new(lang.pick("监察台", "Jiancha")).strong().size(20.0).color(t.text_strong));
         if let Some(hall) = state.hall_name() {
             ui.label(RichText::new(format!("· {hall}")).size(16.0).color(t.text));
         }
-        ui.label(
-            RichText::new(lang.pick("电子监察总监控室", "Electronic supervision room"))
-                .color(t.text_weak),
-        );
+        ui.label(RichText::new(lang.pick("电子监察总监控室", "Electronic supervision room")).color(t.text_weak));
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
             if ui.button(lang.pick("退出登录", "Log out")).clicked() {
                 commands.push(Command::Logout);
@@ -192,22 +153,13 @@ fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
                 Lang::Zh => (Lang::En, "English"),
                 Lang::En => (Lang::Zh, "中文"),
             };
-            if ui
-                .button(other.1)
-                .on_hover_text(lang.pick("切换界面语言", "Switch the interface language"))
-                .clicked()
+            if ui.button(other.1).on_hover_text(lang.pick("切换界面语言", "Switch the interface language")).clicked()
             {
                 commands.push(Command::SetLang(other.0));
             }
             if let Some(s) = &state.session {
                 ui.label(
-                    RichText::new(format!(
-                        "{} {}（{}）",
-                        lang.role(s.role),
-                        s.display_name,
-                        s.username
-                    ))
-                    .color(t.text),
+                    RichText::new(format!("{} {}（{}）", lang.role(s.role), s.display_name, s.username)).color(t.text),
                 );
             }
         });
@@ -221,15 +173,8 @@ fn navigation_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
     for (index, area) in Area::ALL.into_iter().enumerate() {
         let selected = state.area == area;
         let mut text = RichText::new(area.label(lang)).size(16.0);
-        text = if selected {
-            text.color(t.text_strong).strong()
-        } else {
-            text.color(t.text)
-        };
-        let response = ui.add_sized(
-            [ui.available_width(), 34.0],
-            egui::Button::selectable(selected, text),
-        );
+        text = if selected { text.color(t.text_strong).strong() } else { text.color(t.text) };
+        let response = ui.add_sized([ui.available_width(), 34.0], egui::Button::selectable(selected, text));
         let shortcut = if index < 9 {
             format!("Alt+{}", index + 1)
         } else if index == 9 {
@@ -237,11 +182,7 @@ fn navigation_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
         } else {
             String::new()
         };
-        let response = if shortcut.is_empty() {
-            response
-        } else {
-            response.on_hover_text(shortcut)
-        };
+        let response = if shortcut.is_empty() { response } else { response.on_hover_text(shortcut) };
         if response.clicked() && !selected {
             commands.push(Command::Navigate(area));
         }
@@ -272,29 +213,17 @@ fn status_bar_ui(ui: &mut egui::Ui, state: &AppState, now: DateTime<Utc>, busy: 
     ui.horizontal(|ui| {
         if let Some(opened) = &state.opened {
             ui.label(
-                RichText::new(format!(
-                    "{} {}",
-                    lang.pick("数据源", "Backend"),
-                    opened.backend
-                ))
-                .small()
-                .color(t.text_weak),
-            );
-            ui.separator();
-        }
-        if let Some(s) = &state.session {
-            ui.label(
-                RichText::new(format!("{} · {}", s.display_name, lang.role(s.role)))
+                RichText::new(format!("{} {}", lang.pick("数据源", "Backend"), opened.backend))
                     .small()
                     .color(t.text_weak),
             );
             ui.separator();
         }
-        match state
-            .overview
-            .as_ref()
-            .and_then(|o| o.latest_event_recorded_at.max(o.latest_import_at))
-        {
+        if let Some(s) = &state.session {
+            ui.label(RichText::new(format!("{} · {}", s.display_name, lang.role(s.role))).small().color(t.text_weak));
+            ui.separator();
+        }
+        match state.overview.as_ref().and_then(|o| o.latest_event_recorded_at.max(o.latest_import_at)) {
             Some(at) => {
                 let minutes = (now - at).num_minutes().max(0);
                 let age = if minutes < 60 {
@@ -304,11 +233,7 @@ fn status_bar_ui(ui: &mut egui::Ui, state: &AppState, now: DateTime<Utc>, busy: 
                 } else {
                     format!("{} {}", minutes / 1440, lang.pick("天前", "days ago"))
                 };
-                let colour = if minutes > 24 * 60 {
-                    t.orange
-                } else {
-                    t.text_weak
-                };
+                let colour = if minutes > 24 * 60 { t.orange } else { t.text_weak };
                 ui.label(
                     RichText::new(format!(
                         "{} {}（{age}）",
@@ -320,27 +245,15 @@ fn status_bar_ui(ui: &mut egui::Ui, state: &AppState, now: DateTime<Utc>, busy: 
                 );
             }
             None => {
-                ui.label(
-                    RichText::new(lang.pick("尚无办件数据", "No case data yet"))
-                        .small()
-                        .color(t.text_weak),
-                );
+                ui.label(RichText::new(lang.pick("尚无办件数据", "No case data yet")).small().color(t.text_weak));
             }
         }
-        if let Some(w) = state
-            .opened
-            .as_ref()
-            .and_then(|o| o.calendar_warning.as_ref())
-        {
+        if let Some(w) = state.opened.as_ref().and_then(|o| o.calendar_warning.as_ref()) {
             ui.separator();
             ui.label(RichText::new(w).small().color(t.orange));
         }
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-            ui.label(
-                RichText::new(time::format_local(now))
-                    .monospace()
-                    .color(t.text),
-            );
+            ui.label(RichText::new(time::format_local(now)).monospace().color(t.text));
             if busy {
                 ui.spinner();
             }
@@ -352,11 +265,7 @@ fn coming_ui(ui: &mut egui::Ui, state: &AppState, area: Area) {
     let t = &state.tokens;
     t.card_frame().show(ui, |ui| {
         ui.set_width(ui.available_width());
-        ui.label(
-            RichText::new(state.lang.pick("尚未开放", "Not available yet"))
-                .strong()
-                .color(t.orange),
-        );
+        ui.label(RichText::new(state.lang.pick("尚未开放", "Not available yet")).strong().color(t.orange));
         if let Some(text) = area.coming(state.lang) {
             ui.label(text);
         }

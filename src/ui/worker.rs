@@ -13,9 +13,7 @@ use crate::domain::audit::AuditRecord;
 use crate::domain::calendar::{Calendar, missing_years_warning};
 use crate::domain::model::Complaint;
 use crate::store::sqlite::{DB_FILE, SqliteStore};
-use crate::store::{
-    AuditQuery, AuditVerification, HallDirectory, Overview, Session, Store, StoreError,
-};
+use crate::store::{AuditQuery, AuditVerification, HallDirectory, Overview, Session, Store, StoreError};
 
 /// Jobs waiting for the worker; beyond this the UI is told the worker is busy.
 const QUEUE: usize = 32;
@@ -63,10 +61,7 @@ pub enum Reply {
     LoggedOut,
     Overview(Result<Overview, StoreError>),
     Directory(Result<HallDirectory, StoreError>),
-    AuditLog {
-        result: Result<Vec<AuditRecord>, StoreError>,
-        append: bool,
-    },
+    AuditLog { result: Result<Vec<AuditRecord>, StoreError>, append: bool },
     AuditVerified(Result<AuditVerification, StoreError>),
     Complaints(Result<Vec<Complaint>, StoreError>),
 }
@@ -82,24 +77,17 @@ impl DataWorker {
     pub fn spawn(ctx: egui::Context, clock: Arc<dyn Clock>) -> std::io::Result<Self> {
         let (jobs, job_rx) = bounded::<Job>(QUEUE);
         let (reply_tx, replies) = bounded::<Reply>(QUEUE);
-        let thread = std::thread::Builder::new()
-            .name("jiancha-data".into())
-            .spawn(move || {
-                let mut worker = Worker { store: None, clock };
-                for job in job_rx {
-                    let reply = worker.run(job);
-                    if reply_tx.send(reply).is_err() {
-                        break;
-                    }
-                    ctx.request_repaint();
+        let thread = std::thread::Builder::new().name("jiancha-data".into()).spawn(move || {
+            let mut worker = Worker { store: None, clock };
+            for job in job_rx {
+                let reply = worker.run(job);
+                if reply_tx.send(reply).is_err() {
+                    break;
                 }
-            })?;
-        Ok(Self {
-            jobs,
-            replies,
-            in_flight: 0,
-            _thread: thread,
-        })
+                ctx.request_repaint();
+            }
+        })?;
+        Ok(Self { jobs, replies, in_flight: 0, _thread: thread })
     }
 
     /// Queues a job; `false` when the worker is too far behind (the caller says so and retries later).
@@ -140,10 +128,9 @@ impl Worker {
 
     fn run(&mut self, job: Job) -> Reply {
         match job {
-            Job::Open {
-                data_dir,
-                create_demo_if_missing,
-            } => Reply::Opened(self.open(data_dir, create_demo_if_missing).map(Box::new)),
+            Job::Open { data_dir, create_demo_if_missing } => {
+                Reply::Opened(self.open(data_dir, create_demo_if_missing).map(Box::new))
+            }
             Job::Login { username, password } => {
                 Reply::LoggedIn(self.store().and_then(|s| s.login(&username, &password)))
             }
@@ -155,26 +142,13 @@ impl Worker {
                 }
                 Reply::LoggedOut
             }
-            Job::Overview(session) => {
-                Reply::Overview(self.store().and_then(|s| s.overview(&session)))
+            Job::Overview(session) => Reply::Overview(self.store().and_then(|s| s.overview(&session))),
+            Job::Directory(session) => Reply::Directory(self.store().and_then(|s| s.directory(&session))),
+            Job::AuditLog { session, query, append } => {
+                Reply::AuditLog { result: self.store().and_then(|s| s.audit_log(&session, &query)), append }
             }
-            Job::Directory(session) => {
-                Reply::Directory(self.store().and_then(|s| s.directory(&session)))
-            }
-            Job::AuditLog {
-                session,
-                query,
-                append,
-            } => Reply::AuditLog {
-                result: self.store().and_then(|s| s.audit_log(&session, &query)),
-                append,
-            },
-            Job::VerifyAudit(session) => {
-                Reply::AuditVerified(self.store().and_then(|s| s.verify_audit(&session)))
-            }
-            Job::Complaints(session) => {
-                Reply::Complaints(self.store().and_then(|s| s.complaints(&session)))
-            }
+            Job::VerifyAudit(session) => Reply::AuditVerified(self.store().and_then(|s| s.verify_audit(&session))),
+            Job::Complaints(session) => Reply::Complaints(self.store().and_then(|s| s.complaints(&session))),
         }
     }
 
@@ -194,30 +168,16 @@ impl Worker {
         let mut demo_created = false;
         if create_demo_if_missing && !data_dir.join(DB_FILE).exists() {
             tracing::info!(dir = %data_dir.display(), "creating the demo hall");
-            crate::demo::write_demo(
-                &data_dir,
-                crate::demo::DEFAULT_SEED,
-                self.clock.clone(),
-                &calendar,
-            )
-            .map_err(|e| format!("创建演示大厅失败 (creating the demo hall failed): {e}"))?;
+            crate::demo::write_demo(&data_dir, crate::demo::DEFAULT_SEED, self.clock.clone(), &calendar)
+                .map_err(|e| format!("创建演示大厅失败 (creating the demo hall failed): {e}"))?;
             demo_created = true;
         }
-        let store = SqliteStore::open_dir(&data_dir, self.clock.clone()).map_err(|e| {
-            format!(
-                "打开数据库失败 (cannot open the database in {}): {e}",
-                data_dir.display()
-            )
-        })?;
-        let has_users = store
-            .users(&store.system_session())
-            .map(|u| !u.is_empty())
-            .unwrap_or(false);
+        let store = SqliteStore::open_dir(&data_dir, self.clock.clone())
+            .map_err(|e| format!("打开数据库失败 (cannot open the database in {}): {e}", data_dir.display()))?;
+        let has_users = store.users(&store.system_session()).map(|u| !u.is_empty()).unwrap_or(false);
         let this_year = chrono::Datelike::year(&crate::domain::time::local_date(self.clock.now()));
-        let missing: std::collections::BTreeSet<i32> = [this_year, this_year + 1]
-            .into_iter()
-            .filter(|y| !calendar.is_year_known(*y))
-            .collect();
+        let missing: std::collections::BTreeSet<i32> =
+            [this_year, this_year + 1].into_iter().filter(|y| !calendar.is_year_known(*y)).collect();
         let opened = Opened {
             backend: store.describe(),
             data_dir,

@@ -10,8 +10,8 @@ use crate::domain::model::{CaseEvent, CatalogueItem, Evaluation, Leave, Staff};
 use crate::interchange::{ImportBatch, InputError, InputErrors, Lined, PunchRecord, Records};
 use crate::store::{ImportReport, StoreError};
 
-use super::query;
-use super::ts;
+use super::{alerts, query, ts};
+use crate::domain::alerts::RuleBook;
 
 const MAX_ERRORS: usize = 100;
 
@@ -36,35 +36,31 @@ impl Problems<'_> {
     }
 }
 
-pub(super) fn apply(tx: &Transaction<'_>, batch: &ImportBatch) -> Result<ImportReport, StoreError> {
+pub(super) fn apply(
+    tx: &Transaction<'_>,
+    batch: &ImportBatch,
+    rules: &RuleBook,
+    now: DateTime<Utc>,
+) -> Result<ImportReport, StoreError> {
     let mut report = ImportReport {
         source: batch.source.clone(),
         kind: Some(batch.records.kind()),
         records: batch.records.len(),
         ..ImportReport::default()
     };
-    let mut problems = Problems {
-        file: &batch.source,
-        list: Vec::new(),
-        more: 0,
-    };
+    let mut problems = Problems { file: &batch.source, list: Vec::new(), more: 0 };
     match &batch.records {
         Records::Items(rows) => items(tx, rows, &mut report, &mut problems)?,
         Records::Staff(rows) => staff(tx, rows, &mut report, &mut problems)?,
-        Records::Events(rows) => events(tx, rows, &mut report, &mut problems)?,
+        Records::Events(rows) => events(tx, rows, &mut report, &mut problems, rules, now)?,
         Records::Punches(rows) => punches(tx, rows, &mut report)?,
         Records::Leave(rows) => leave(tx, rows, &mut report, &mut problems)?,
-        Records::Evaluations(rows) => evaluations(tx, rows, &mut report, &mut problems)?,
+        Records::Evaluations(rows) => evaluations(tx, rows, &mut report, &mut problems, rules, now)?,
     }
     if !problems.list.is_empty() {
-        return Err(StoreError::Input(InputErrors {
-            errors: problems.list,
-            more: problems.more,
-        }));
+        return Err(StoreError::Input(InputErrors { errors: problems.list, more: problems.more }));
     }
-    report.unchanged = report
-        .records
-        .saturating_sub(report.inserted + report.updated + report.skipped_unknown_people);
+    report.unchanged = report.records.saturating_sub(report.inserted + report.updated + report.skipped_unknown_people);
     Ok(report)
 }
 
@@ -77,11 +73,7 @@ fn items(
     let mut seen = HashMap::new();
     for Lined { line, record: item } in rows {
         if let Some(first) = seen.insert(item.code.clone(), *line) {
-            problems.push(
-                *line,
-                "item_code",
-                format!("{} already appears on line {first}", item.code),
-            );
+            problems.push(*line, "item_code", format!("{} already appears on line {first}", item.code));
             continue;
         }
         let (department_id, created) = query::ensure_department(tx, &item.department)?;
@@ -94,7 +86,16 @@ fn items(
                 tx.execute(
                     "UPDATE item SET name = ?2, department_id = ?3, legal_days = ?4, promised_days = ?5, fee_fen = ?6,
                        workflow = ?7, step_limits = ?8 WHERE code = ?1",
-                    params![item.code, item.name, department_id, item.legal_days, item.promised_days, item.fee_fen, workflow, limits],
+                    params![
+                        item.code,
+                        item.name,
+                        department_id,
+                        item.legal_days,
+                        item.promised_days,
+                        item.fee_fen,
+                        workflow,
+                        limits
+                    ],
                 )?;
                 report.updated += 1;
             }
@@ -132,21 +133,13 @@ fn window_without_hall(
                     report.created_windows += usize::from(created);
                     Ok(Ok(id))
                 }
-                [] => Ok(Err(format!(
-                    "window {code} is unknown and no hall is configured yet"
-                ))),
-                _ => Ok(Err(format!(
-                    "window {code} is unknown and there are several halls; configure it first"
-                ))),
+                [] => Ok(Err(format!("window {code} is unknown and no hall is configured yet"))),
+                _ => Ok(Err(format!("window {code} is unknown and there are several halls; configure it first"))),
             }
         }
         _ => Ok(Err(format!(
             "window {code} exists in halls {}; it is ambiguous",
-            found
-                .iter()
-                .map(|(_, h)| h.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            found.iter().map(|(_, h)| h.as_str()).collect::<Vec<_>>().join(", ")
         ))),
     }
 }
@@ -161,21 +154,13 @@ fn staff(
     let mut seen_device = HashMap::new();
     for Lined { line, record: s } in rows {
         if let Some(first) = seen_no.insert(s.staff_no.clone(), *line) {
-            problems.push(
-                *line,
-                "staff_no",
-                format!("{} already appears on line {first}", s.staff_no),
-            );
+            problems.push(*line, "staff_no", format!("{} already appears on line {first}", s.staff_no));
             continue;
         }
         if let Some(device) = &s.device_user_id
             && let Some(first) = seen_device.insert(device.clone(), *line)
         {
-            problems.push(
-                *line,
-                "device_user_id",
-                format!("{device} already appears on line {first}"),
-            );
+            problems.push(*line, "device_user_id", format!("{device} already appears on line {first}"));
             continue;
         }
         let department_id = match &s.department {
@@ -205,11 +190,7 @@ fn staff(
                 )
                 .optional()?;
             if let Some(other) = holder {
-                problems.push(
-                    *line,
-                    "device_user_id",
-                    format!("{device} already belongs to {other}"),
-                );
+                problems.push(*line, "device_user_id", format!("{device} already belongs to {other}"));
                 continue;
             }
         }
@@ -220,12 +201,7 @@ fn staff(
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        let wanted = (
-            s.name.clone(),
-            department_id,
-            window_id,
-            s.device_user_id.clone(),
-        );
+        let wanted = (s.name.clone(), department_id, window_id, s.device_user_id.clone());
         match existing {
             Some(current) if current == wanted => {}
             Some(_) => {
@@ -257,6 +233,8 @@ fn events(
     rows: &[Lined<CaseEvent>],
     report: &mut ImportReport,
     problems: &mut Problems<'_>,
+    rules: &RuleBook,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut items: HashMap<String, Option<(CatalogueItem, i64)>> = HashMap::new();
     let mut affected = BTreeSet::new();
@@ -284,10 +262,7 @@ fn events(
             problems.push(
                 line,
                 "item_code",
-                format!(
-                    "{} is not in the catalogue; import the items first",
-                    event.item_code
-                ),
+                format!("{} is not in the catalogue; import the items first", event.item_code),
             );
             continue;
         };
@@ -301,8 +276,7 @@ fn events(
                 report.created_windows += usize::from(created);
                 Some(id)
             }
-            (None, Some(code)) => match window_without_hall(tx, code, Some(department_id), report)?
-            {
+            (None, Some(code)) => match window_without_hall(tx, code, Some(department_id), report)? {
                 Ok(id) => Some(id),
                 Err(message) => {
                     problems.push(line, "window", message);
@@ -335,17 +309,16 @@ fn events(
                 problems.push(
                     line,
                     "item_code",
-                    format!(
-                        "case {} is item {item_code}, not {}",
-                        event.case_no, event.item_code
-                    ),
+                    format!("case {} is item {item_code}, not {}", event.case_no, event.item_code),
                 );
                 continue;
             }
             Some((id, _)) => id,
             None => {
-                tx.prepare_cached("INSERT INTO case_file (case_no, item_code, hall_code, status) VALUES (?1, ?2, ?3, 'submitted')")?
-                    .execute(params![event.case_no, event.item_code, event.hall])?;
+                tx.prepare_cached(
+                    "INSERT INTO case_file (case_no, item_code, hall_code, status) VALUES (?1, ?2, ?3, 'submitted')",
+                )?
+                .execute(params![event.case_no, event.item_code, event.hall])?;
                 tx.last_insert_rowid()
             }
         };
@@ -355,10 +328,7 @@ fn events(
                 "{} WHERE e.case_id = ?1 AND e.step = ?2 AND e.occurred_at = ?3",
                 query::EVENT_SELECT
             ))?
-            .query_row(
-                params![case_id, event.step.as_str(), ts(event.occurred_at)],
-                query::event_row,
-            )
+            .query_row(params![case_id, event.step.as_str(), ts(event.occurred_at)], query::event_row)
             .optional()?;
         if let Some(existing) = existing {
             if existing != event {
@@ -401,24 +371,18 @@ fn events(
     }
     if problems.list.is_empty() {
         for case_id in affected {
-            query::store_case_summary(tx, case_id)?;
+            report.alerts_changed += alerts::refresh_case(tx, case_id, rules, now, true)?.changed as usize;
         }
     }
     Ok(())
 }
 
-fn punches(
-    tx: &Transaction<'_>,
-    rows: &[Lined<PunchRecord>],
-    report: &mut ImportReport,
-) -> Result<(), StoreError> {
+fn punches(tx: &Transaction<'_>, rows: &[Lined<PunchRecord>], report: &mut ImportReport) -> Result<(), StoreError> {
     let mut by_device = tx.prepare_cached(
         "SELECT id FROM staff WHERE device_user_id = ?1 UNION ALL SELECT id FROM staff WHERE staff_no = ?1 LIMIT 1",
     )?;
     let mut by_no = tx.prepare_cached("SELECT id FROM staff WHERE staff_no = ?1")?;
-    let mut insert = tx.prepare_cached(
-        "INSERT OR IGNORE INTO punch (staff_id, time, device) VALUES (?1, ?2, ?3)",
-    )?;
+    let mut insert = tx.prepare_cached("INSERT OR IGNORE INTO punch (staff_id, time, device) VALUES (?1, ?2, ?3)")?;
     for Lined { record: p, .. } in rows {
         let found: Option<i64> = if p.by_device_user {
             by_device.query_row([&p.person], |r| r.get(0)).optional()?
@@ -429,11 +393,8 @@ fn punches(
             report.skipped_unknown_people += 1;
             continue;
         };
-        report.inserted += insert.execute(params![
-            staff_id,
-            p.time.format("%Y-%m-%d %H:%M:%S").to_string(),
-            p.device
-        ])?;
+        report.inserted +=
+            insert.execute(params![staff_id, p.time.format("%Y-%m-%d %H:%M:%S").to_string(), p.device])?;
     }
     Ok(())
 }
@@ -446,11 +407,7 @@ fn leave(
 ) -> Result<(), StoreError> {
     for Lined { line, record: l } in rows {
         let Some(staff_id) = query::staff_id(tx, &l.staff_no)? else {
-            problems.push(
-                *line,
-                "staff_no",
-                format!("{} is not a known member of staff", l.staff_no),
-            );
+            problems.push(*line, "staff_no", format!("{} is not a known member of staff", l.staff_no));
             continue;
         };
         report.inserted += tx.execute(
@@ -471,7 +428,10 @@ fn evaluations(
     rows: &[Lined<Evaluation>],
     report: &mut ImportReport,
     problems: &mut Problems<'_>,
+    rules: &RuleBook,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let mut affected = BTreeSet::new();
     let mut windows: HashMap<String, Result<i64, String>> = HashMap::new();
     for Lined { line, record: e } in rows {
         let resolved = match windows.get(&e.window) {
@@ -494,10 +454,29 @@ fn evaluations(
                 continue;
             }
         };
-        report.inserted += tx.execute(
+        let inserted = tx.execute(
             "INSERT OR IGNORE INTO evaluation (window_id, time, rating, case_no) VALUES (?1, ?2, ?3, ?4)",
-            params![window_id, e.time.format("%Y-%m-%d %H:%M:%S").to_string(), e.rating, e.case_no.clone().unwrap_or_default()],
+            params![
+                window_id,
+                e.time.format("%Y-%m-%d %H:%M:%S").to_string(),
+                e.rating,
+                e.case_no.clone().unwrap_or_default()
+            ],
         )?;
+        report.inserted += inserted;
+        if let (1, Some(case_no)) = (inserted, &e.case_no) {
+            if let Some(id) = tx
+                .query_row("SELECT id FROM case_file WHERE case_no = ?1", [case_no], |r| r.get::<_, i64>(0))
+                .optional()?
+            {
+                affected.insert(id);
+            }
+        }
+    }
+    if problems.list.is_empty() {
+        for case_id in affected {
+            report.alerts_changed += alerts::refresh_case(tx, case_id, rules, now, false)?.changed as usize;
+        }
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use rusqlite::{Connection, Transaction};
 use super::SqliteError;
 
 /// The schema version this program writes.
-pub const LATEST_VERSION: i64 = 2;
+pub const LATEST_VERSION: i64 = 3;
 
 /// The full current schema.
 pub const SCHEMA: &str = include_str!("schema.sql");
@@ -17,12 +17,9 @@ pub const SCHEMA: &str = include_str!("schema.sql");
 pub const V1_SCHEMA: &str = include_str!("upgrade/v1.sql");
 
 /// `UPGRADES[i]` takes a database from version `i + 1` to `i + 2`.
-const UPGRADES: &[&str] = &[include_str!("upgrade/v2.sql")];
+const UPGRADES: &[&str] = &[include_str!("upgrade/v2.sql"), include_str!("upgrade/v3.sql")];
 
-const _: () = assert!(
-    UPGRADES.len() as i64 == LATEST_VERSION - 1,
-    "one upgrade step per version"
-);
+const _: () = assert!(UPGRADES.len() as i64 == LATEST_VERSION - 1, "one upgrade step per version");
 
 pub fn version(conn: &Connection) -> Result<i64, SqliteError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -34,11 +31,8 @@ fn set_version(tx: &Transaction<'_>, v: i64) -> Result<(), SqliteError> {
 }
 
 fn is_empty(conn: &Connection) -> Result<bool, SqliteError> {
-    let n: i64 = conn.query_row(
-        "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
-        [],
-        |r| r.get(0),
-    )?;
+    let n: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'", [], |r| r.get(0))?;
     Ok(n == 0)
 }
 
@@ -46,10 +40,7 @@ fn is_empty(conn: &Connection) -> Result<bool, SqliteError> {
 pub fn migrate(conn: &mut Connection) -> Result<i64, SqliteError> {
     let found = version(conn)?;
     if found > LATEST_VERSION {
-        return Err(SqliteError::TooNew {
-            found,
-            supported: LATEST_VERSION,
-        });
+        return Err(SqliteError::TooNew { found, supported: LATEST_VERSION });
     }
     if found == 0 {
         if !is_empty(conn)? {
@@ -89,9 +80,8 @@ pub fn describe_schema(conn: &Connection) -> Result<Vec<String>, SqliteError> {
     let mut stmt = conn.prepare(
         "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
     )?;
-    let objects: Vec<(String, String, String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<Result<_, _>>()?;
+    let objects: Vec<(String, String, String, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<Result<_, _>>()?;
     for (kind, name, table, sql) in objects {
         out.push(format!("{kind} {name} on {table}: {}", normalise_sql(&sql)));
         if kind == "table" {

@@ -3,29 +3,32 @@
 //! One connection behind a mutex (WAL journal, foreign keys on). Every public call authenticates the
 //! session, checks the permission, and writes its audit record in the same transaction as its change.
 
+mod alerts;
 mod import;
 pub mod migrate;
 mod query;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::RngCore as _;
 use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use sha2::{Digest as _, Sha256};
 
 use crate::clock::Clock;
 use crate::domain::access::{Permission, Role};
+use crate::domain::alerts::RuleBook;
 use crate::domain::audit::{self, AuditFields, AuditRecord, GENESIS_HASH};
 use crate::domain::model::Complaint;
 use crate::interchange::ImportBatch;
 
 use super::{
-    AuditQuery, AuditVerification, CaseQuery, HallDirectory, HallSetup, ImportReport, NewComplaint,
-    NewUser, Overview, Session, Store, StoreError, User,
+    AlertQuery, AlertRow, AuditQuery, AuditVerification, CaseDetail, CaseQuery, DailyCheck, DailyCheckData,
+    HallDirectory, HallSetup, ImportReport, NewComplaint, NewNotice, NewUser, Notice, Overview, RefreshReport, Session,
+    Store, StoreError, User,
 };
 
 /// The database file inside a data directory.
@@ -41,17 +44,12 @@ const LOCK_MINUTES: i64 = 15;
 pub enum SqliteError {
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
-    #[error(
-        "the database has schema version {found}, newer than this program supports ({supported}); update Jiancha"
-    )]
+    #[error("the database has schema version {found}, newer than this program supports ({supported}); update Jiancha")]
     TooNew { found: i64, supported: i64 },
     #[error("the file is an SQLite database but not a Jiancha one")]
     NotJiancha,
     #[error("cannot create {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("no Jiancha database at {0}")]
     Missing(PathBuf),
 }
@@ -80,15 +78,15 @@ pub struct SqliteStore {
     conn: Mutex<Connection>,
     path: Option<PathBuf>,
     clock: Arc<dyn Clock>,
+    /// The calendar and alert settings the engine runs with.
+    rules: RwLock<Arc<RuleBook>>,
     /// The token of the local system actor; random per process, never stored.
     system_token: String,
 }
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore")
-            .field("path", &self.path)
-            .finish_non_exhaustive()
+        f.debug_struct("SqliteStore").field("path", &self.path).finish_non_exhaustive()
     }
 }
 
@@ -112,8 +110,7 @@ pub(crate) fn hash_password(password: &str, salt: &SaltString) -> Result<String,
 
 /// A salt from 16 bytes (random, or seeded for the reproducible demo).
 pub(crate) fn salt_from_bytes(bytes: &[u8; 16]) -> Result<SaltString, StoreError> {
-    SaltString::encode_b64(bytes)
-        .map_err(|e| StoreError::Invalid(format!("cannot encode the salt: {e}")))
+    SaltString::encode_b64(bytes).map_err(|e| StoreError::Invalid(format!("cannot encode the salt: {e}")))
 }
 
 fn random_salt() -> Result<SaltString, StoreError> {
@@ -124,9 +121,7 @@ fn random_salt() -> Result<SaltString, StoreError> {
 
 fn check_password_rules(password: &str) -> Result<(), StoreError> {
     if password.chars().count() < 8 {
-        return Err(StoreError::Invalid(
-            "密码至少 8 个字符 (the password needs at least 8 characters)".into(),
-        ));
+        return Err(StoreError::Invalid("密码至少 8 个字符 (the password needs at least 8 characters)".into()));
     }
     Ok(())
 }
@@ -149,10 +144,7 @@ fn configure(conn: &Connection) -> Result<(), SqliteError> {
 impl SqliteStore {
     /// Opens (creating when missing, with its directory) the database in `data_dir` and upgrades it.
     pub fn open_dir(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Self, SqliteError> {
-        std::fs::create_dir_all(data_dir).map_err(|source| SqliteError::Io {
-            path: data_dir.to_owned(),
-            source,
-        })?;
+        std::fs::create_dir_all(data_dir).map_err(|source| SqliteError::Io { path: data_dir.to_owned(), source })?;
         Self::open(&data_dir.join(DB_FILE), clock)
     }
 
@@ -186,8 +178,29 @@ impl SqliteStore {
             conn: Mutex::new(conn),
             path,
             clock,
+            rules: RwLock::new(Arc::new(RuleBook::official())),
             system_token: format!("system:{}", random_hex(32)),
         }
+    }
+
+    /// Sets the calendar and alert settings (from the data directory's settings). Cases are
+    /// re-evaluated with them as they next come up; `reevaluate_all` does it at once.
+    pub fn set_rules(&self, rules: RuleBook) {
+        *self.rules.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(rules);
+    }
+
+    fn rules(&self) -> Arc<RuleBook> {
+        self.rules.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Re-evaluates every case now (after the rules changed). Derived data: not audited.
+    pub fn reevaluate_all(&self) -> Result<u32, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        tx.execute("UPDATE case_file SET next_check_at = 0", [])?;
+        let (n, _) = alerts::refresh_due(&tx, &self.rules(), self.now())?;
+        tx.commit()?;
+        Ok(n)
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -208,9 +221,7 @@ impl SqliteStore {
     fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave a transaction open (it rolls back on drop), so
         // the connection is still usable.
-        self.conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -218,18 +229,9 @@ impl SqliteStore {
     }
 
     /// Authenticates `session` and checks `permission`.
-    fn actor(
-        &self,
-        conn: &Connection,
-        session: &Session,
-        permission: Permission,
-    ) -> Result<Actor, StoreError> {
+    fn actor(&self, conn: &Connection, session: &Session, permission: Permission) -> Result<Actor, StoreError> {
         let actor = if session.token == self.system_token {
-            Actor {
-                user_id: None,
-                username: "system".into(),
-                role: Role::System,
-            }
+            Actor { user_id: None, username: "system".into(), role: Role::System }
         } else {
             let row: Option<(i64, String, String, i64, i64)> = conn
                 .query_row(
@@ -246,11 +248,7 @@ impl SqliteStore {
                 return Err(StoreError::SessionExpired);
             }
             let role = role.parse::<Role>().map_err(StoreError::Backend)?;
-            Actor {
-                user_id: Some(user_id),
-                username,
-                role,
-            }
+            Actor { user_id: Some(user_id), username, role }
         };
         if !actor.role.allows(permission) {
             return Err(StoreError::Forbidden {
@@ -271,9 +269,7 @@ impl SqliteStore {
         detail: &serde_json::Value,
     ) -> Result<i64, StoreError> {
         let head: Option<(i64, String)> = tx
-            .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_owned()));
         let seq = prev_seq + 1;
@@ -281,30 +277,12 @@ impl SqliteStore {
         let at = DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
         let detail = detail.to_string();
         let role = actor.role.as_str();
-        let fields = AuditFields {
-            seq,
-            at,
-            actor: &actor.username,
-            role,
-            action,
-            target,
-            detail: &detail,
-        };
+        let fields = AuditFields { seq, at, actor: &actor.username, role, action, target, detail: &detail };
         let hash = audit::chain_hash(&prev_hash, &fields);
         tx.execute(
             "INSERT INTO audit_log (seq, at, actor, role, action, target, detail, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                seq,
-                at.timestamp_micros(),
-                actor.username,
-                role,
-                action,
-                target,
-                detail,
-                prev_hash,
-                hash
-            ],
+            params![seq, at.timestamp_micros(), actor.username, role, action, target, detail, prev_hash, hash],
         )?;
         tx.execute(
             "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
@@ -315,11 +293,7 @@ impl SqliteStore {
     }
 
     fn anonymous(username: &str) -> Actor {
-        Actor {
-            user_id: None,
-            username: username.to_owned(),
-            role: Role::System,
-        }
+        Actor { user_id: None, username: username.to_owned(), role: Role::System }
     }
 
     fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
@@ -341,17 +315,13 @@ impl SqliteStore {
         salt: &SaltString,
     ) -> Result<User, StoreError> {
         if user.role == Role::System {
-            return Err(StoreError::Invalid(
-                "the system actor is not a login".into(),
-            ));
+            return Err(StoreError::Invalid("the system actor is not a login".into()));
         }
         check_password_rules(&user.password)?;
         let username = user.username.trim().to_owned();
         if username.is_empty()
             || username.len() > 64
-            || !username
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+            || !username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
         {
             return Err(StoreError::Invalid(format!(
                 "用户名 {username:?} 只能包含小写字母、数字和 . _ - (user names use a–z, 0–9, '.', '_', '-')"
@@ -362,15 +332,10 @@ impl SqliteStore {
         let actor = self.actor(&conn, session, Permission::ManageUsers)?;
         let now = self.now();
         let tx = conn.transaction()?;
-        let exists: bool = tx.query_row(
-            "SELECT count(*) FROM user WHERE username = ?1",
-            [&username],
-            |r| r.get::<_, i64>(0),
-        )? > 0;
+        let exists: bool =
+            tx.query_row("SELECT count(*) FROM user WHERE username = ?1", [&username], |r| r.get::<_, i64>(0))? > 0;
         if exists {
-            return Err(StoreError::Conflict(format!(
-                "用户 {username} 已存在 (user {username} exists)"
-            )));
+            return Err(StoreError::Conflict(format!("用户 {username} 已存在 (user {username} exists)")));
         }
         tx.execute(
             "INSERT INTO user (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -445,59 +410,29 @@ impl Store for SqliteStore {
                 until: crate::domain::time::format_local_minutes(from_ts(until)),
             });
         }
-        let verified = PasswordHash::new(&hash).is_ok_and(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        });
+        let verified = PasswordHash::new(&hash)
+            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
         if !verified || active == 0 {
             let failed = failed + 1;
-            let lock =
-                (failed >= MAX_FAILED_LOGINS).then(|| ts(now + Duration::minutes(LOCK_MINUTES)));
+            let lock = (failed >= MAX_FAILED_LOGINS).then(|| ts(now + Duration::minutes(LOCK_MINUTES)));
             tx.execute(
                 "UPDATE user SET failed_logins = ?2, locked_until = ?3 WHERE id = ?1",
                 params![user_id, if lock.is_some() { 0 } else { failed }, lock],
             )?;
-            return fail(
-                tx,
-                if active == 0 {
-                    "inactive"
-                } else {
-                    "wrong password"
-                },
-            );
+            return fail(tx, if active == 0 { "inactive" } else { "wrong password" });
         }
         let role: Role = role.parse().map_err(StoreError::Backend)?;
         let token = random_hex(32);
-        tx.execute(
-            "UPDATE user SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
-            [user_id],
-        )?;
+        tx.execute("UPDATE user SET failed_logins = 0, locked_until = NULL WHERE id = ?1", [user_id])?;
         tx.execute("DELETE FROM session WHERE expires_at <= ?1", [ts(now)])?;
         tx.execute(
             "INSERT INTO session (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
             params![sha256_hex(&token), user_id, ts(now), ts(now + Duration::hours(SESSION_HOURS))],
         )?;
-        let actor = Actor {
-            user_id: Some(user_id),
-            username: username.to_owned(),
-            role,
-        };
-        Self::append_audit(
-            &tx,
-            now,
-            &actor,
-            "login",
-            &format!("user:{username}"),
-            &serde_json::json!({}),
-        )?;
+        let actor = Actor { user_id: Some(user_id), username: username.to_owned(), role };
+        Self::append_audit(&tx, now, &actor, "login", &format!("user:{username}"), &serde_json::json!({}))?;
         tx.commit()?;
-        Ok(Session {
-            token,
-            username: username.to_owned(),
-            display_name,
-            role,
-        })
+        Ok(Session { token, username: username.to_owned(), display_name, role })
     }
 
     fn logout(&self, session: &Session) -> Result<(), StoreError> {
@@ -508,18 +443,8 @@ impl Store for SqliteStore {
         }
         let now = self.now();
         let tx = conn.transaction()?;
-        tx.execute(
-            "DELETE FROM session WHERE token_hash = ?1",
-            [sha256_hex(&session.token)],
-        )?;
-        Self::append_audit(
-            &tx,
-            now,
-            &actor,
-            "logout",
-            &format!("user:{}", actor.username),
-            &serde_json::json!({}),
-        )?;
+        tx.execute("DELETE FROM session WHERE token_hash = ?1", [sha256_hex(&session.token)])?;
+        Self::append_audit(&tx, now, &actor, "logout", &format!("user:{}", actor.username), &serde_json::json!({}))?;
         tx.commit()?;
         Ok(())
     }
@@ -527,12 +452,9 @@ impl Store for SqliteStore {
     fn users(&self, session: &Session) -> Result<Vec<User>, StoreError> {
         let conn = self.lock();
         self.actor(&conn, session, Permission::ManageUsers)?;
-        let mut stmt = conn.prepare(
-            "SELECT username, display_name, role, active, created_at FROM user ORDER BY username",
-        )?;
-        let users = stmt
-            .query_map([], Self::user_row)?
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut stmt =
+            conn.prepare("SELECT username, display_name, role, active, created_at FROM user ORDER BY username")?;
+        let users = stmt.query_map([], Self::user_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(users)
     }
 
@@ -540,26 +462,13 @@ impl Store for SqliteStore {
         self.create_user_with_salt(session, user, &random_salt()?)
     }
 
-    fn set_password(
-        &self,
-        session: &Session,
-        username: &str,
-        password: &str,
-    ) -> Result<(), StoreError> {
+    fn set_password(&self, session: &Session, username: &str, password: &str) -> Result<(), StoreError> {
         check_password_rules(password)?;
         let hash = hash_password(password, &random_salt()?)?;
         let mut conn = self.lock();
         // Everyone may change their own password; only admins change others'.
         let own = session.username == username && session.role != Role::System;
-        let actor = self.actor(
-            &conn,
-            session,
-            if own {
-                Permission::ReadHall
-            } else {
-                Permission::ManageUsers
-            },
-        )?;
+        let actor = self.actor(&conn, session, if own { Permission::ReadHall } else { Permission::ManageUsers })?;
         let now = self.now();
         let tx = conn.transaction()?;
         let changed = tx.execute(
@@ -574,14 +483,7 @@ impl Store for SqliteStore {
             "DELETE FROM session WHERE user_id = (SELECT id FROM user WHERE username = ?1) AND token_hash <> ?2",
             params![username, sha256_hex(&session.token)],
         )?;
-        Self::append_audit(
-            &tx,
-            now,
-            &actor,
-            "user.password",
-            &format!("user:{username}"),
-            &serde_json::json!({}),
-        )?;
+        Self::append_audit(&tx, now, &actor, "user.password", &format!("user:{username}"), &serde_json::json!({}))?;
         tx.commit()?;
         Ok(())
     }
@@ -620,7 +522,8 @@ impl Store for SqliteStore {
         let actor = self.actor(&conn, session, Permission::Import)?;
         let now = self.now();
         let tx = conn.transaction()?;
-        let report = import::apply(&tx, batch)?;
+        let rules = self.rules();
+        let report = import::apply(&tx, batch, &rules, now)?;
         if report.inserted + report.updated > 0 {
             tx.execute(
                 "INSERT INTO import_log (at, actor, kind, source, records, inserted, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -641,11 +544,7 @@ impl Store for SqliteStore {
         Ok(report)
     }
 
-    fn cases(
-        &self,
-        session: &Session,
-        q: &CaseQuery,
-    ) -> Result<Vec<crate::domain::model::CaseSummary>, StoreError> {
+    fn cases(&self, session: &Session, q: &CaseQuery) -> Result<Vec<crate::domain::model::CaseSummary>, StoreError> {
         let conn = self.lock();
         self.actor(&conn, session, Permission::ReadCases)?;
         query::cases(&conn, q)
@@ -667,11 +566,7 @@ impl Store for SqliteStore {
         query::overview(&conn, self.now())
     }
 
-    fn register_complaint(
-        &self,
-        session: &Session,
-        complaint: &NewComplaint,
-    ) -> Result<Complaint, StoreError> {
+    fn register_complaint(&self, session: &Session, complaint: &NewComplaint) -> Result<Complaint, StoreError> {
         let mut conn = self.lock();
         let actor = self.actor(&conn, session, Permission::Supervise)?;
         let now = self.now();
@@ -695,6 +590,138 @@ impl Store for SqliteStore {
         query::complaints(&conn)
     }
 
+    fn refresh_alerts(&self, session: &Session) -> Result<RefreshReport, StoreError> {
+        let mut conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let (evaluated, outcome) = alerts::refresh_due(&tx, &self.rules(), now)?;
+        tx.commit()?;
+        Ok(RefreshReport { evaluated, changed: outcome.changed, new_red: outcome.new_red })
+    }
+
+    fn alerts(&self, session: &Session, q: &AlertQuery) -> Result<Vec<AlertRow>, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        match q.at {
+            Some(at) => {
+                let mut rows = alerts::at_instant(&conn, &self.rules(), at, q.include_inactive)?;
+                if let Some(no) = &q.case_no {
+                    rows.retain(|r| &r.case_no == no);
+                }
+                if q.limit > 0 {
+                    rows.truncate(q.limit as usize);
+                }
+                Ok(rows)
+            }
+            None => alerts::list(&conn, q.include_inactive, q.case_no.as_deref(), q.limit),
+        }
+    }
+
+    fn case_detail(&self, session: &Session, case_no: &str) -> Result<CaseDetail, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        alerts::case_detail(&conn, case_no, &self.rules(), self.now())
+    }
+
+    fn close_alert(&self, session: &Session, alert_id: i64, reason: &str) -> Result<AlertRow, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let row = alerts::close(&tx, alert_id, &actor.username, reason, now)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "alert.close",
+            &format!("case:{}", row.case_no),
+            &serde_json::json!({"alert_id": alert_id, "rule": row.rule.as_str(), "key": row.key, "reason": reason.trim()}),
+        )?;
+        tx.commit()?;
+        Ok(row)
+    }
+
+    fn issue_notice(&self, session: &Session, notice: &NewNotice) -> Result<Notice, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let rules = self.rules();
+        let tx = conn.transaction()?;
+        let (issued, case_id) = alerts::issue_notice(&tx, notice.alert_id, &notice.text, &actor.username, &rules, now)?;
+        alerts::refresh_case(&tx, case_id, &rules, now, false)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "notice.issue",
+            &format!("case:{}", issued.case_no),
+            &serde_json::json!({"notice_no": issued.notice_no, "alert_id": notice.alert_id, "due_date": issued.due_date, "department": issued.department}),
+        )?;
+        tx.commit()?;
+        Ok(issued)
+    }
+
+    fn record_notice_reply(&self, session: &Session, notice_id: i64, reply: &str) -> Result<Notice, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let rules = self.rules();
+        let tx = conn.transaction()?;
+        let (notice, case_id) = alerts::record_reply(&tx, notice_id, reply, &actor.username, now)?;
+        alerts::refresh_case(&tx, case_id, &rules, now, false)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "notice.reply",
+            &format!("case:{}", notice.case_no),
+            &serde_json::json!({"notice_no": notice.notice_no, "state": notice.state}),
+        )?;
+        tx.commit()?;
+        Ok(notice)
+    }
+
+    fn notices(&self, session: &Session) -> Result<Vec<Notice>, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        alerts::notices(&conn, None, self.now())
+    }
+
+    fn daily_check_data(&self, session: &Session, day: NaiveDate) -> Result<DailyCheckData, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        alerts::daily_data(&conn, day, self.now(), &self.rules())
+    }
+
+    fn record_daily_check(&self, session: &Session, check: &DailyCheck) -> Result<DailyCheck, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let record = DailyCheck { checked_at: from_ts(ts(now)), checked_by: actor.username.clone(), ..check.clone() };
+        let tx = conn.transaction()?;
+        alerts::insert_daily(&tx, &record)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "check.daily",
+            &format!("day:{}", record.day),
+            &serde_json::json!({
+                "report": record.report_path, "sha256": record.report_sha256, "open_alerts": record.open_alerts,
+                "new_alerts": record.new_alerts, "red": record.red, "orange": record.orange, "yellow": record.yellow,
+            }),
+        )?;
+        tx.commit()?;
+        Ok(record)
+    }
+
+    fn daily_checks(&self, session: &Session, limit: u32) -> Result<Vec<DailyCheck>, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        alerts::daily_checks(&conn, limit)
+    }
+
     fn audit_log(&self, session: &Session, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
         let conn = self.lock();
         self.actor(&conn, session, Permission::ReadAudit)?;
@@ -705,29 +732,16 @@ impl Store for SqliteStore {
         let conn = self.lock();
         self.actor(&conn, session, Permission::VerifyAudit)?;
         let head: Option<(i64, String)> = conn
-            .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         let mut stmt = conn.prepare(
             "SELECT seq, at, actor, role, action, target, detail, prev_hash, hash FROM audit_log ORDER BY rowid",
         )?;
-        let records = stmt
-            .query_map([], query::audit_row)?
-            .collect::<Result<Vec<_>, _>>()?;
-        let head = head
-            .as_ref()
-            .map(|(seq, hash)| (*seq, hash.as_str()))
-            .or(Some((0, "")));
+        let records = stmt.query_map([], query::audit_row)?.collect::<Result<Vec<_>, _>>()?;
+        let head = head.as_ref().map(|(seq, hash)| (*seq, hash.as_str())).or(Some((0, "")));
         match audit::verify_chain(&records, head) {
-            Ok(count) => Ok(AuditVerification {
-                records: count,
-                first_bad: None,
-            }),
-            Err(br) => Ok(AuditVerification {
-                records: records.len() as i64,
-                first_bad: Some(br),
-            }),
+            Ok(count) => Ok(AuditVerification { records: count, first_bad: None }),
+            Err(br) => Ok(AuditVerification { records: records.len() as i64, first_bad: Some(br) }),
         }
     }
 }

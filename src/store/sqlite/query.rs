@@ -5,13 +5,11 @@ use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params, par
 
 use crate::domain::audit::AuditRecord;
 use crate::domain::model::{
-    Camera, CaseEvent, CaseStatus, CaseSummary, CatalogueItem, Complaint, ComplaintChannel,
-    Department, Document, Hall, Staff, Step, SuspendReason, Window,
+    Camera, CaseEvent, CaseStatus, CaseSummary, CatalogueItem, Complaint, ComplaintChannel, Department, Document, Hall,
+    Staff, Step, SuspendReason, Window,
 };
 use crate::domain::time;
-use crate::store::{
-    AuditQuery, CaseQuery, HallDirectory, HallSetup, NewComplaint, Overview, StoreError, WindowLoad,
-};
+use crate::store::{AuditQuery, CaseQuery, HallDirectory, HallSetup, NewComplaint, Overview, StoreError, WindowLoad};
 
 use super::{from_ts, ts};
 
@@ -19,40 +17,27 @@ use super::{from_ts, ts};
 const MAX_LIMIT: u32 = 200_000;
 
 fn limit(requested: u32) -> u32 {
-    if requested == 0 {
-        1000
-    } else {
-        requested.min(MAX_LIMIT)
-    }
+    if requested == 0 { 1000 } else { requested.min(MAX_LIMIT) }
 }
 
 fn parse_col<T: std::str::FromStr<Err = String>>(r: &Row<'_>, i: usize) -> rusqlite::Result<T> {
     let text: String = r.get(i)?;
-    text.parse().map_err(|e: String| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-    })
+    text.parse()
+        .map_err(|e: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))
 }
 
 fn json_col<T: serde::de::DeserializeOwned>(r: &Row<'_>, i: usize) -> rusqlite::Result<T> {
     let text: String = r.get(i)?;
-    serde_json::from_str(&text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-    })
+    serde_json::from_str(&text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))
 }
 
 pub(super) fn department_id(tx: &Transaction<'_>, name: &str) -> Result<Option<i64>, StoreError> {
-    Ok(tx
-        .query_row("SELECT id FROM department WHERE name = ?1", [name], |r| {
-            r.get(0)
-        })
-        .optional()?)
+    Ok(tx.query_row("SELECT id FROM department WHERE name = ?1", [name], |r| r.get(0)).optional()?)
 }
 
 /// The department's id, creating it (named as given) when unknown. The flag says it was created.
-pub(super) fn ensure_department(
-    tx: &Transaction<'_>,
-    name: &str,
-) -> Result<(i64, bool), StoreError> {
+pub(super) fn ensure_department(tx: &Transaction<'_>, name: &str) -> Result<(i64, bool), StoreError> {
     if let Some(id) = department_id(tx, name)? {
         return Ok((id, false));
     }
@@ -62,24 +47,13 @@ pub(super) fn ensure_department(
 
 /// Creates the hall when unknown (named by its code). The flag says it was created.
 pub(super) fn ensure_hall(tx: &Transaction<'_>, code: &str) -> Result<bool, StoreError> {
-    let n = tx.execute(
-        "INSERT OR IGNORE INTO hall (code, name) VALUES (?1, ?1)",
-        [code],
-    )?;
+    let n = tx.execute("INSERT OR IGNORE INTO hall (code, name) VALUES (?1, ?1)", [code])?;
     Ok(n > 0)
 }
 
-pub(super) fn window_id(
-    tx: &Transaction<'_>,
-    hall: &str,
-    code: &str,
-) -> Result<Option<i64>, StoreError> {
+pub(super) fn window_id(tx: &Transaction<'_>, hall: &str, code: &str) -> Result<Option<i64>, StoreError> {
     Ok(tx
-        .query_row(
-            "SELECT id FROM service_window WHERE hall_code = ?1 AND code = ?2",
-            [hall, code],
-            |r| r.get(0),
-        )
+        .query_row("SELECT id FROM service_window WHERE hall_code = ?1 AND code = ?2", [hall, code], |r| r.get(0))
         .optional()?)
 }
 
@@ -101,35 +75,20 @@ pub(super) fn ensure_window(
 }
 
 /// Windows with this code in any hall (a code alone is ambiguous when several halls use it).
-pub(super) fn windows_by_code(
-    tx: &Transaction<'_>,
-    code: &str,
-) -> Result<Vec<(i64, String)>, StoreError> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT id, hall_code FROM service_window WHERE code = ?1 ORDER BY hall_code",
-    )?;
-    let rows = stmt
-        .query_map([code], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<Vec<_>, _>>()?;
+pub(super) fn windows_by_code(tx: &Transaction<'_>, code: &str) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut stmt = tx.prepare_cached("SELECT id, hall_code FROM service_window WHERE code = ?1 ORDER BY hall_code")?;
+    let rows = stmt.query_map([code], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
 pub(super) fn staff_id(tx: &Transaction<'_>, staff_no: &str) -> Result<Option<i64>, StoreError> {
-    Ok(tx
-        .query_row(
-            "SELECT id FROM staff WHERE staff_no = ?1",
-            [staff_no],
-            |r| r.get(0),
-        )
-        .optional()?)
+    Ok(tx.query_row("SELECT id FROM staff WHERE staff_no = ?1", [staff_no], |r| r.get(0)).optional()?)
 }
 
 pub(super) fn configure_hall(tx: &Transaction<'_>, setup: &HallSetup) -> Result<(), StoreError> {
     let hall = &setup.hall;
     if hall.code.trim().is_empty() || hall.name.trim().is_empty() {
-        return Err(StoreError::Invalid(
-            "hall code and name are required".into(),
-        ));
+        return Err(StoreError::Invalid("hall code and name are required".into()));
     }
     tx.execute(
         "INSERT INTO hall (code, name, address) VALUES (?1, ?2, ?3)
@@ -152,10 +111,7 @@ pub(super) fn configure_hall(tx: &Transaction<'_>, setup: &HallSetup) -> Result<
         }
         let department_id = match &w.department {
             Some(name) => Some(department_id(tx, name)?.ok_or_else(|| {
-                StoreError::Invalid(format!(
-                    "window {}: department {name} is not part of the setup",
-                    w.code
-                ))
+                StoreError::Invalid(format!("window {}: department {name} is not part of the setup", w.code))
             })?),
             None => None,
         };
@@ -168,10 +124,7 @@ pub(super) fn configure_hall(tx: &Transaction<'_>, setup: &HallSetup) -> Result<
     for c in &setup.cameras {
         let window = match &c.window_code {
             Some(code) => Some(window_id(tx, &hall.code, code)?.ok_or_else(|| {
-                StoreError::Invalid(format!(
-                    "camera {}: window {code} is not in hall {}",
-                    c.name, hall.code
-                ))
+                StoreError::Invalid(format!("camera {}: window {code} is not in hall {}", c.name, hall.code))
             })?),
             None => None,
         };
@@ -198,29 +151,19 @@ pub(super) fn item_row(r: &Row<'_>) -> rusqlite::Result<CatalogueItem> {
     })
 }
 
-pub(super) const ITEM_SELECT: &str = "SELECT i.code, i.name, d.name, i.legal_days, i.promised_days, i.fee_fen, i.workflow, i.step_limits
+pub(super) const ITEM_SELECT: &str =
+    "SELECT i.code, i.name, d.name, i.legal_days, i.promised_days, i.fee_fen, i.workflow, i.step_limits
      FROM item i JOIN department d ON d.id = i.department_id";
 
 pub(super) fn directory(conn: &Connection) -> Result<HallDirectory, StoreError> {
     let halls = conn
         .prepare("SELECT code, name, address FROM hall ORDER BY code")?
-        .query_map([], |r| {
-            Ok(Hall {
-                code: r.get(0)?,
-                name: r.get(1)?,
-                address: r.get(2)?,
-            })
-        })?
+        .query_map([], |r| Ok(Hall { code: r.get(0)?, name: r.get(1)?, address: r.get(2)? }))?
         .collect::<Result<Vec<_>, _>>()?;
     let departments = conn
         .prepare("SELECT name, short_name, head, phone FROM department ORDER BY id")?
         .query_map([], |r| {
-            Ok(Department {
-                name: r.get(0)?,
-                short_name: r.get(1)?,
-                head: r.get(2)?,
-                phone: r.get(3)?,
-            })
+            Ok(Department { name: r.get(0)?, short_name: r.get(1)?, head: r.get(2)?, phone: r.get(3)? })
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let windows = conn
@@ -237,7 +180,13 @@ pub(super) fn directory(conn: &Connection) -> Result<HallDirectory, StoreError> 
              ORDER BY s.staff_no",
         )?
         .query_map([], |r| {
-            Ok(Staff { staff_no: r.get(0)?, name: r.get(1)?, department: r.get(2)?, window: r.get(3)?, device_user_id: r.get(4)? })
+            Ok(Staff {
+                staff_no: r.get(0)?,
+                name: r.get(1)?,
+                department: r.get(2)?,
+                window: r.get(3)?,
+                device_user_id: r.get(4)?,
+            })
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let cameras = conn
@@ -260,14 +209,7 @@ pub(super) fn directory(conn: &Connection) -> Result<HallDirectory, StoreError> 
         .prepare(&format!("{ITEM_SELECT} ORDER BY i.code"))?
         .query_map([], item_row)?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(HallDirectory {
-        halls,
-        departments,
-        windows,
-        staff,
-        cameras,
-        items,
-    })
+    Ok(HallDirectory { halls, departments, windows, staff, cameras, items })
 }
 
 fn case_row(r: &Row<'_>) -> rusqlite::Result<CaseSummary> {
@@ -299,6 +241,9 @@ pub(super) fn cases(conn: &Connection, q: &CaseQuery) -> Result<Vec<CaseSummary>
         args.push(value);
         sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
     };
+    if let Some(no) = &q.case_no {
+        push(" AND c.case_no = ?", no.clone().into(), &mut sql);
+    }
     if let Some(h) = &q.hall {
         push(" AND c.hall_code = ?", h.clone().into(), &mut sql);
     }
@@ -317,27 +262,14 @@ pub(super) fn cases(conn: &Connection, q: &CaseQuery) -> Result<Vec<CaseSummary>
         push(" OR c.applicant LIKE ?)", pattern.into(), &mut sql);
     }
     if let Some(from) = q.accepted_from {
-        push(
-            " AND c.accepted_at >= ?",
-            ts(time::start_of_day(from)).into(),
-            &mut sql,
-        );
+        push(" AND c.accepted_at >= ?", ts(time::start_of_day(from)).into(), &mut sql);
     }
     if let Some(to) = q.accepted_to.and_then(|d| d.succ_opt()) {
-        push(
-            " AND c.accepted_at < ?",
-            ts(time::start_of_day(to)).into(),
-            &mut sql,
-        );
+        push(" AND c.accepted_at < ?", ts(time::start_of_day(to)).into(), &mut sql);
     }
-    sql.push_str(&format!(
-        " ORDER BY c.accepted_at DESC, c.case_no LIMIT {}",
-        limit(q.limit)
-    ));
+    sql.push_str(&format!(" ORDER BY c.accepted_at DESC, c.case_no LIMIT {}", limit(q.limit)));
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(params_from_iter(args), case_row)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map(params_from_iter(args), case_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
@@ -358,37 +290,23 @@ pub(super) fn event_row(r: &Row<'_>) -> rusqlite::Result<CaseEvent> {
         step: parse_col::<Step>(r, 5)?,
         occurred_at: from_ts(r.get(6)?),
         recorded_at: from_ts(r.get(7)?),
-        documents: documents
-            .iter()
-            .filter_map(|d| d.parse::<Document>().ok())
-            .collect(),
+        documents: documents.iter().filter_map(|d| d.parse::<Document>().ok()).collect(),
         applicant: r.get(9)?,
         amount_fen: r.get(10)?,
         rating: r.get(11)?,
-        reason: r
-            .get::<_, Option<String>>(12)?
-            .and_then(|t| t.parse::<SuspendReason>().ok()),
+        reason: r.get::<_, Option<String>>(12)?.and_then(|t| t.parse::<SuspendReason>().ok()),
         promised_days: r.get(13)?,
     })
 }
 
 pub(super) fn case_events(conn: &Connection, case_no: &str) -> Result<Vec<CaseEvent>, StoreError> {
-    let exists: Option<i64> = conn
-        .query_row(
-            "SELECT id FROM case_file WHERE case_no = ?1",
-            [case_no],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let exists: Option<i64> =
+        conn.query_row("SELECT id FROM case_file WHERE case_no = ?1", [case_no], |r| r.get(0)).optional()?;
     let Some(case_id) = exists else {
         return Err(StoreError::NotFound(format!("case {case_no}")));
     };
-    let mut stmt = conn.prepare(&format!(
-        "{EVENT_SELECT} WHERE e.case_id = ?1 ORDER BY e.occurred_at, e.id"
-    ))?;
-    let rows = stmt
-        .query_map([case_id], event_row)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut stmt = conn.prepare(&format!("{EVENT_SELECT} WHERE e.case_id = ?1 ORDER BY e.occurred_at, e.id"))?;
+    let rows = stmt.query_map([case_id], event_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
@@ -408,32 +326,15 @@ pub(super) fn overview(conn: &Connection, now: DateTime<Utc>) -> Result<Overview
                (SELECT count(*) FROM case_file c WHERE c.window_id = w.id AND c.status IN {open})
              FROM service_window w LEFT JOIN department d ON d.id = w.department_id ORDER BY w.hall_code, w.code"
         ))?;
-        let mut staff_stmt =
-            conn.prepare("SELECT name FROM staff WHERE window_id = ?1 ORDER BY staff_no")?;
+        let mut staff_stmt = conn.prepare("SELECT name FROM staff WHERE window_id = ?1 ORDER BY staff_no")?;
         let rows = stmt
             .query_map([day_start, day_end], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
+                Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
             })?
             .collect::<Result<Vec<(i64, String, String, Option<String>, u32, u32)>, _>>()?;
         for (id, hall_code, window_code, department, accepted_today, open_cases) in rows {
-            let staff = staff_stmt
-                .query_map([id], |r| r.get(0))?
-                .collect::<Result<Vec<String>, _>>()?;
-            window_load.push(WindowLoad {
-                hall_code,
-                window_code,
-                department,
-                staff,
-                accepted_today,
-                open_cases,
-            });
+            let staff = staff_stmt.query_map([id], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+            window_load.push(WindowLoad { hall_code, window_code, department, staff, accepted_today, open_cases });
         }
     }
     Ok(Overview {
@@ -445,16 +346,8 @@ pub(super) fn overview(conn: &Connection, now: DateTime<Utc>) -> Result<Overview
         items: count(conn, "SELECT count(*) FROM item", [])?,
         cameras: count(conn, "SELECT count(*) FROM camera", [])?,
         cases_total: count(conn, "SELECT count(*) FROM case_file", [])?,
-        cases_open: count(
-            conn,
-            &format!("SELECT count(*) FROM case_file WHERE status IN {open}"),
-            [],
-        )?,
-        cases_suspended: count(
-            conn,
-            "SELECT count(*) FROM case_file WHERE status = 'suspended'",
-            [],
-        )?,
+        cases_open: count(conn, &format!("SELECT count(*) FROM case_file WHERE status IN {open}"), [])?,
+        cases_suspended: count(conn, "SELECT count(*) FROM case_file WHERE status = 'suspended'", [])?,
         accepted_today: count(
             conn,
             "SELECT count(*) FROM case_file WHERE accepted_at >= ?1 AND accepted_at < ?2",
@@ -467,23 +360,19 @@ pub(super) fn overview(conn: &Connection, now: DateTime<Utc>) -> Result<Overview
         )?,
         events_total: count(conn, "SELECT count(*) FROM event", [])?,
         latest_event_recorded_at: conn
-            .query_row("SELECT max(recorded_at) FROM event", [], |r| {
-                r.get::<_, Option<i64>>(0)
-            })?
+            .query_row("SELECT max(recorded_at) FROM event", [], |r| r.get::<_, Option<i64>>(0))?
             .map(from_ts),
         latest_import_at: conn
-            .query_row("SELECT max(at) FROM import_log", [], |r| {
-                r.get::<_, Option<i64>>(0)
-            })?
+            .query_row("SELECT max(at) FROM import_log", [], |r| r.get::<_, Option<i64>>(0))?
             .map(from_ts),
         complaints_open: count(
             conn,
             "SELECT count(*) FROM complaint WHERE status IN ('registered', 'investigating')",
             [],
         )?,
-        audit_records: conn.query_row("SELECT coalesce(max(seq), 0) FROM audit_log", [], |r| {
-            r.get(0)
-        })?,
+        audit_records: conn.query_row("SELECT coalesce(max(seq), 0) FROM audit_log", [], |r| r.get(0))?,
+        open_alerts: super::alerts::level_counts(conn)?,
+        today_checked: super::alerts::latest_check_of(conn, today)?,
         window_load,
     })
 }
@@ -494,32 +383,26 @@ pub(super) fn insert_complaint(
     created_by: &str,
 ) -> Result<Complaint, StoreError> {
     if c.content.trim().is_empty() {
-        return Err(StoreError::Invalid(
-            "投诉内容不能为空 (the complaint needs a content)".into(),
-        ));
+        return Err(StoreError::Invalid("投诉内容不能为空 (the complaint needs a content)".into()));
     }
     let window = match (&c.hall_code, &c.window_code) {
-        (Some(h), Some(w)) => Some(
-            window_id(tx, h, w)?.ok_or_else(|| StoreError::NotFound(format!("window {h}/{w}")))?,
-        ),
+        (Some(h), Some(w)) => {
+            Some(window_id(tx, h, w)?.ok_or_else(|| StoreError::NotFound(format!("window {h}/{w}")))?)
+        }
         (None, Some(w)) => {
             let found = windows_by_code(tx, w)?;
             match found.as_slice() {
                 [(id, _)] => Some(*id),
                 [] => return Err(StoreError::NotFound(format!("window {w}"))),
                 _ => {
-                    return Err(StoreError::Invalid(format!(
-                        "window {w} exists in several halls; name the hall"
-                    )));
+                    return Err(StoreError::Invalid(format!("window {w} exists in several halls; name the hall")));
                 }
             }
         }
         _ => None,
     };
     let staff = match &c.staff_no {
-        Some(no) => {
-            Some(staff_id(tx, no)?.ok_or_else(|| StoreError::NotFound(format!("staff {no}")))?)
-        }
+        Some(no) => Some(staff_id(tx, no)?.ok_or_else(|| StoreError::NotFound(format!("staff {no}")))?),
         None => None,
     };
     let year = time::local_date(c.received_at).format("%Y").to_string();
@@ -606,9 +489,8 @@ pub(super) fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRecord> {
 }
 
 pub(super) fn audit_log(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
-    let mut sql = String::from(
-        "SELECT seq, at, actor, role, action, target, detail, prev_hash, hash FROM audit_log WHERE 1 = 1",
-    );
+    let mut sql =
+        String::from("SELECT seq, at, actor, role, action, target, detail, prev_hash, hash FROM audit_log WHERE 1 = 1");
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     let mut push = |clause: &str, value: rusqlite::types::Value, sql: &mut String| {
         args.push(value);
@@ -619,11 +501,7 @@ pub(super) fn audit_log(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditRe
     }
     if let Some(p) = q.action_prefix.as_deref().filter(|a| !a.is_empty()) {
         push(" AND (action = ? ", p.to_owned().into(), &mut sql);
-        push(
-            " OR action LIKE ?)",
-            format!("{}.%", p.replace('%', "")).into(),
-            &mut sql,
-        );
+        push(" OR action LIKE ?)", format!("{}.%", p.replace('%', "")).into(), &mut sql);
     }
     if let Some(t) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let pattern = format!("%{}%", t.replace('%', ""));
@@ -641,47 +519,40 @@ pub(super) fn audit_log(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditRe
     }
     sql.push_str(&format!(" ORDER BY seq DESC LIMIT {}", limit(q.limit)));
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(params_from_iter(args), audit_row)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map(params_from_iter(args), audit_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
 /// The item's row, for import checks.
 pub(super) fn item(tx: &Transaction<'_>, code: &str) -> Result<Option<CatalogueItem>, StoreError> {
-    Ok(tx
-        .query_row(
-            &format!("{ITEM_SELECT} WHERE i.code = ?1"),
-            [code],
-            item_row,
-        )
-        .optional()?)
+    Ok(tx.query_row(&format!("{ITEM_SELECT} WHERE i.code = ?1"), [code], item_row).optional()?)
 }
 
-/// The case status stored for a list of events (after an import touched them).
-pub(super) fn store_case_summary(tx: &Transaction<'_>, case_id: i64) -> Result<(), StoreError> {
-    let mut stmt = tx.prepare_cached(&format!(
-        "{EVENT_SELECT} WHERE e.case_id = ?1 ORDER BY e.occurred_at, e.id"
-    ))?;
-    let events = stmt
-        .query_map([case_id], event_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    let status: CaseStatus = crate::domain::model::case_status(&events);
+/// The events of a case, in `occurred_at` order.
+pub(super) fn events_of(conn: &Connection, case_id: i64) -> Result<Vec<CaseEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("{EVENT_SELECT} WHERE e.case_id = ?1 ORDER BY e.occurred_at, e.id"))?;
+    let events = stmt.query_map([case_id], event_row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(events)
+}
+
+/// Rewrites the case row's derived columns from its events (after an import touched them).
+pub(super) fn store_case_summary(tx: &Transaction<'_>, case_id: i64, events: &[CaseEvent]) -> Result<(), StoreError> {
+    let status: CaseStatus = crate::domain::model::case_status(events);
     let accept = events.iter().find(|e| e.step == Step::Accept);
-    let completed = events
-        .iter()
-        .rev()
-        .find(|e| matches!(e.step, Step::Complete | Step::Deny))
-        .map(|e| ts(e.occurred_at));
+    let completed = events.iter().find(|e| matches!(e.step, Step::Complete | Step::Deny)).map(|e| ts(e.occurred_at));
     let applicant = events.iter().find_map(|e| e.applicant.clone());
     let window = match accept.and_then(|e| e.hall.as_deref().zip(e.window.as_deref())) {
         Some((h, w)) => window_id(tx, h, w)?,
         None => None,
     };
+    let staff = match accept.and_then(|e| e.staff_no.as_deref()) {
+        Some(no) => staff_id(tx, no)?,
+        None => None,
+    };
     tx.prepare_cached(
         "UPDATE case_file SET status = ?2, accepted_at = ?3, completed_at = ?4, applicant = coalesce(?5, applicant),
            window_id = coalesce(?6, window_id), promised_days = ?7, event_count = ?8,
-           hall_code = coalesce(hall_code, ?9)
+           hall_code = coalesce(hall_code, ?9), staff_id = coalesce(?10, staff_id)
          WHERE id = ?1",
     )?
     .execute(params![
@@ -694,6 +565,7 @@ pub(super) fn store_case_summary(tx: &Transaction<'_>, case_id: i64) -> Result<(
         accept.and_then(|e| e.promised_days),
         events.len() as i64,
         events.iter().find_map(|e| e.hall.clone()),
+        staff,
     ])?;
     Ok(())
 }
@@ -701,8 +573,6 @@ pub(super) fn store_case_summary(tx: &Transaction<'_>, case_id: i64) -> Result<(
 /// Local date helper for queries by day.
 pub(super) fn day_bounds(date: NaiveDate) -> (i64, i64) {
     let start = ts(time::start_of_day(date));
-    let end = date
-        .succ_opt()
-        .map_or(i64::MAX, |d| ts(time::start_of_day(d)));
+    let end = date.succ_opt().map_or(i64::MAX, |d| ts(time::start_of_day(d)));
     (start, end)
 }

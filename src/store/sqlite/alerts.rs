@@ -1,0 +1,695 @@
+//! Alerts, supervision notices and daily checks in SQLite: running the engine over a case and keeping
+//! its alert rows in step, incrementally (new data re-evaluates its cases; `next_check_at` brings back
+//! the cases whose alerts change by time alone).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params};
+
+use crate::domain::alerts::{self, CaseInput, Finding, Level, NoticeFacts, Rule, RuleBook};
+use crate::domain::model::{CaseEvent, CatalogueItem};
+use crate::domain::time;
+use crate::store::{AlertRow, AlertState, CaseQuery, DailyCheck, DailyCheckData, Notice, NoticeState, StoreError};
+
+use super::{from_ts, query, ts};
+
+/// What re-evaluating a case changed.
+#[derive(Debug, Default)]
+pub(super) struct Outcome {
+    pub changed: u32,
+    pub new_red: Vec<i64>,
+}
+
+impl Outcome {
+    pub fn absorb(&mut self, other: Outcome) {
+        self.changed += other.changed;
+        self.new_red.extend(other.new_red);
+    }
+}
+
+pub(super) const ALERT_SELECT: &str = "SELECT a.id, c.case_no, a.rule, a.alert_key, a.level, a.since, a.resolved_at,
+        a.explanation, a.closed_at, a.closed_by, a.close_reason, c.hall_code, d.name, w.code, s.staff_no, s.name,
+        c.applicant, i.code, i.name,
+        (SELECT n.notice_no FROM notice n WHERE n.alert_id = a.id ORDER BY n.id DESC LIMIT 1)
+     FROM alert a JOIN case_file c ON c.id = a.case_id JOIN item i ON i.code = c.item_code
+     JOIN department d ON d.id = i.department_id
+     LEFT JOIN service_window w ON w.id = c.window_id LEFT JOIN staff s ON s.id = c.staff_id";
+
+fn conversion(i: usize, e: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+}
+
+pub(super) fn alert_row(r: &Row<'_>) -> rusqlite::Result<AlertRow> {
+    let rule: Rule = r.get::<_, String>(2)?.parse().map_err(|e| conversion(2, e))?;
+    let level: Level = r.get::<_, String>(4)?.parse().map_err(|e| conversion(4, e))?;
+    let resolved_at: Option<i64> = r.get(6)?;
+    let closed_at: Option<i64> = r.get(8)?;
+    let state = match (closed_at, resolved_at) {
+        (Some(_), _) => AlertState::Closed,
+        (None, Some(_)) => AlertState::Resolved,
+        (None, None) => AlertState::Open,
+    };
+    Ok(AlertRow {
+        id: r.get(0)?,
+        case_no: r.get(1)?,
+        rule,
+        key: r.get(3)?,
+        level,
+        since: from_ts(r.get(5)?),
+        resolved_at: resolved_at.map(from_ts),
+        state,
+        explanation: r.get(7)?,
+        closed_at: closed_at.map(from_ts),
+        closed_by: r.get(9)?,
+        close_reason: r.get(10)?,
+        hall: r.get(11)?,
+        department: r.get(12)?,
+        window: r.get(13)?,
+        staff_no: r.get(14)?,
+        staff_name: r.get(15)?,
+        applicant: r.get(16)?,
+        item_code: r.get(17)?,
+        item_name: r.get(18)?,
+        notice_no: r.get(19)?,
+    })
+}
+
+/// Everything the engine needs about one case, from the database.
+pub(super) struct LoadedCase {
+    pub case_no: String,
+    pub item: CatalogueItem,
+    pub events: Vec<CaseEvent>,
+    pub evaluations: Vec<DateTime<Utc>>,
+    pub notices: Vec<NoticeFacts>,
+}
+
+fn local_text(text: &str) -> Option<DateTime<Utc>> {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").ok().map(time::from_local)
+}
+
+/// Loads a case for the engine; `notices_by` leaves out notices issued after that instant.
+pub(super) fn load_case(
+    conn: &Connection,
+    case_id: i64,
+    notices_by: Option<DateTime<Utc>>,
+) -> Result<LoadedCase, StoreError> {
+    let (case_no, item_code): (String, String) = conn
+        .prepare_cached("SELECT case_no, item_code FROM case_file WHERE id = ?1")?
+        .query_row([case_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let item = conn
+        .prepare_cached(&format!("{} WHERE i.code = ?1", query::ITEM_SELECT))?
+        .query_row([&item_code], query::item_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("item {item_code}")))?;
+    let events = query::events_of(conn, case_id)?;
+    let evaluations = conn
+        .prepare_cached("SELECT time FROM evaluation WHERE case_no = ?1")?
+        .query_map([&case_no], |r| r.get::<_, String>(0))?
+        .filter_map(|t| t.ok().and_then(|t| local_text(&t)))
+        .collect();
+    let limit = notices_by.map_or(i64::MAX, ts);
+    let notices = conn
+        .prepare_cached(
+            "SELECT notice_no, due_date, reply_at FROM notice WHERE case_id = ?1 AND issued_at <= ?2 ORDER BY id",
+        )?
+        .query_map(params![case_id, limit], |r| {
+            let due: String = r.get(1)?;
+            let reply: Option<i64> = r.get(2)?;
+            Ok((r.get::<_, String>(0)?, due, reply))
+        })?
+        .filter_map(Result::ok)
+        .filter_map(|(notice_no, due, reply)| {
+            let due_date = NaiveDate::parse_from_str(&due, "%Y-%m-%d").ok()?;
+            Some(NoticeFacts { notice_no, due_date, replied_at: reply.filter(|r| *r <= limit).map(from_ts) })
+        })
+        .collect();
+    Ok(LoadedCase { case_no, item, events, evaluations, notices })
+}
+
+fn evaluate_loaded(loaded: &LoadedCase, rules: &RuleBook, now: DateTime<Utc>) -> alerts::CaseAlerts {
+    let input = CaseInput {
+        item: &loaded.item,
+        events: &loaded.events,
+        evaluations: &loaded.evaluations,
+        notices: &loaded.notices,
+    };
+    alerts::evaluate(&input, &rules.calendar, &rules.settings, now)
+}
+
+struct Existing {
+    id: i64,
+    level: String,
+    since: i64,
+    resolved_at: Option<i64>,
+    explanation: String,
+    closed: bool,
+}
+
+/// Re-evaluates one case at `now`: optionally rewrites its summary, then brings its alert rows in step
+/// with the findings and sets when to look again.
+pub(super) fn refresh_case(
+    tx: &Transaction<'_>,
+    case_id: i64,
+    rules: &RuleBook,
+    now: DateTime<Utc>,
+    update_summary: bool,
+) -> Result<Outcome, StoreError> {
+    let loaded = load_case(tx, case_id, None)?;
+    if update_summary {
+        query::store_case_summary(tx, case_id, &loaded.events)?;
+    }
+    let result = evaluate_loaded(&loaded, rules, now);
+    let outcome = sync(tx, case_id, &result.findings, now)?;
+    tx.prepare_cached("UPDATE case_file SET next_check_at = ?2 WHERE id = ?1")?
+        .execute(params![case_id, result.next_change.map(ts)])?;
+    Ok(outcome)
+}
+
+fn sync(tx: &Transaction<'_>, case_id: i64, findings: &[Finding], now: DateTime<Utc>) -> Result<Outcome, StoreError> {
+    let mut existing: HashMap<(String, String), Existing> = tx
+        .prepare_cached("SELECT id, rule, alert_key, level, since, resolved_at, explanation, closed_at FROM alert WHERE case_id = ?1")?
+        .query_map([case_id], |r| {
+            Ok((
+                (r.get::<_, String>(1)?, r.get::<_, String>(2)?),
+                Existing {
+                    id: r.get(0)?,
+                    level: r.get(3)?,
+                    since: r.get(4)?,
+                    resolved_at: r.get(5)?,
+                    explanation: r.get(6)?,
+                    closed: r.get::<_, Option<i64>>(7)?.is_some(),
+                },
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut outcome = Outcome::default();
+    for f in findings {
+        let since = ts(f.since);
+        let resolved = f.resolved_at.map(ts);
+        let open_red = f.level == Level::Red && f.resolved_at.is_none();
+        match existing.remove(&(f.rule.as_str().to_owned(), f.key.clone())) {
+            Some(row) => {
+                if row.level != f.level.as_str()
+                    || row.since != since
+                    || row.resolved_at != resolved
+                    || row.explanation != f.explanation
+                {
+                    tx.prepare_cached(
+                        "UPDATE alert SET level = ?2, since = ?3, resolved_at = ?4, explanation = ?5 WHERE id = ?1",
+                    )?
+                    .execute(params![row.id, f.level.as_str(), since, resolved, f.explanation])?;
+                    outcome.changed += 1;
+                    let was_open_red = row.level == "red" && row.resolved_at.is_none();
+                    if open_red && !was_open_red && !row.closed {
+                        outcome.new_red.push(row.id);
+                    }
+                }
+            }
+            None => {
+                tx.prepare_cached(
+                    "INSERT INTO alert (case_id, rule, alert_key, level, since, resolved_at, explanation) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![case_id, f.rule.as_str(), f.key, f.level.as_str(), since, resolved, f.explanation])?;
+                outcome.changed += 1;
+                if open_red {
+                    outcome.new_red.push(tx.last_insert_rowid());
+                }
+            }
+        }
+    }
+    // Alerts the data no longer supports (a late-arriving accept, a corrected fee): resolved now.
+    for row in existing.into_values() {
+        if row.resolved_at.is_none() && !row.closed {
+            tx.prepare_cached("UPDATE alert SET resolved_at = ?2 WHERE id = ?1")?.execute(params![row.id, ts(now)])?;
+            outcome.changed += 1;
+        }
+    }
+    Ok(outcome)
+}
+
+/// Re-evaluates every case whose time has come.
+pub(super) fn refresh_due(
+    tx: &Transaction<'_>,
+    rules: &RuleBook,
+    now: DateTime<Utc>,
+) -> Result<(u32, Outcome), StoreError> {
+    let due: Vec<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM case_file WHERE next_check_at IS NOT NULL AND next_check_at <= ?1 ORDER BY next_check_at",
+        )?
+        .query_map([ts(now)], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut outcome = Outcome::default();
+    for case_id in &due {
+        outcome.absorb(refresh_case(tx, *case_id, rules, now, false)?);
+    }
+    Ok((u32::try_from(due.len()).unwrap_or(u32::MAX), outcome))
+}
+
+pub(super) fn list(
+    conn: &Connection,
+    include_inactive: bool,
+    case_no: Option<&str>,
+    limit: u32,
+) -> Result<Vec<AlertRow>, StoreError> {
+    let mut sql = String::from(ALERT_SELECT);
+    sql.push_str(if include_inactive {
+        " WHERE 1 = 1"
+    } else {
+        " WHERE a.resolved_at IS NULL AND a.closed_at IS NULL"
+    });
+    if case_no.is_some() {
+        sql.push_str(" AND c.case_no = ?1");
+    }
+    sql.push_str(" ORDER BY a.since DESC, a.id DESC");
+    if limit > 0 {
+        sql.push_str(&format!(" LIMIT {limit}"));
+    }
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = match case_no {
+        Some(no) => stmt.query_map([no], alert_row)?.collect::<Result<Vec<_>, _>>()?,
+        None => stmt.query_map([], alert_row)?.collect::<Result<Vec<_>, _>>()?,
+    };
+    Ok(rows)
+}
+
+/// The alerts of every case as they stood at `at` (nothing is written): for `jiancha alerts --at`.
+pub(super) fn at_instant(
+    conn: &Connection,
+    rules: &RuleBook,
+    at: DateTime<Utc>,
+    include_inactive: bool,
+) -> Result<Vec<AlertRow>, StoreError> {
+    struct CaseInfo {
+        hall: Option<String>,
+        department: String,
+        window: Option<String>,
+        staff_no: Option<String>,
+        staff_name: Option<String>,
+        applicant: Option<String>,
+        item_name: String,
+    }
+    let cases: Vec<(i64, CaseInfo)> = conn
+        .prepare(
+            "SELECT c.id, c.hall_code, d.name, w.code, s.staff_no, s.name, c.applicant, i.name
+             FROM case_file c JOIN item i ON i.code = c.item_code JOIN department d ON d.id = i.department_id
+             LEFT JOIN service_window w ON w.id = c.window_id LEFT JOIN staff s ON s.id = c.staff_id ORDER BY c.id",
+        )?
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                CaseInfo {
+                    hall: r.get(1)?,
+                    department: r.get(2)?,
+                    window: r.get(3)?,
+                    staff_no: r.get(4)?,
+                    staff_name: r.get(5)?,
+                    applicant: r.get(6)?,
+                    item_name: r.get(7)?,
+                },
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut closures = conn.prepare_cached(
+        "SELECT id, closed_at, closed_by, close_reason FROM alert WHERE case_id = ?1 AND rule = ?2 AND alert_key = ?3",
+    )?;
+    let mut out = Vec::new();
+    for (case_id, info) in cases {
+        let loaded = load_case(conn, case_id, Some(at))?;
+        let result = evaluate_loaded(&loaded, rules, at);
+        for f in result.findings {
+            let stored: Option<(i64, Option<i64>, Option<String>, Option<String>)> = closures
+                .query_row(params![case_id, f.rule.as_str(), f.key], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()?;
+            let closed = stored
+                .as_ref()
+                .and_then(|(_, c, by, reason)| c.filter(|c| *c <= ts(at)).map(|c| (c, by.clone(), reason.clone())));
+            let state = match (&closed, f.resolved_at) {
+                (Some(_), _) => AlertState::Closed,
+                (None, Some(_)) => AlertState::Resolved,
+                (None, None) => AlertState::Open,
+            };
+            if state != AlertState::Open && !include_inactive {
+                continue;
+            }
+            out.push(AlertRow {
+                id: stored.as_ref().map_or(0, |s| s.0),
+                case_no: loaded.case_no.clone(),
+                rule: f.rule,
+                key: f.key,
+                level: f.level,
+                since: f.since,
+                resolved_at: f.resolved_at,
+                state,
+                explanation: f.explanation,
+                closed_at: closed.as_ref().map(|c| from_ts(c.0)),
+                closed_by: closed.as_ref().and_then(|c| c.1.clone()),
+                close_reason: closed.as_ref().and_then(|c| c.2.clone()),
+                hall: info.hall.clone(),
+                department: info.department.clone(),
+                window: info.window.clone(),
+                staff_no: info.staff_no.clone(),
+                staff_name: info.staff_name.clone(),
+                applicant: info.applicant.clone(),
+                item_code: loaded.item.code.clone(),
+                item_name: info.item_name.clone(),
+                notice_no: None,
+            });
+        }
+    }
+    out.sort_by(|a, b| b.since.cmp(&a.since).then(b.id.cmp(&a.id)));
+    Ok(out)
+}
+
+pub(super) fn alert_by_id(conn: &Connection, id: i64) -> Result<AlertRow, StoreError> {
+    conn.prepare_cached(&format!("{ALERT_SELECT} WHERE a.id = ?1"))?
+        .query_row([id], alert_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("alert {id}")))
+}
+
+pub(super) fn case_id(conn: &Connection, case_no: &str) -> Result<i64, StoreError> {
+    conn.prepare_cached("SELECT id FROM case_file WHERE case_no = ?1")?
+        .query_row([case_no], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("case {case_no}")))
+}
+
+pub(super) fn close(
+    tx: &Transaction<'_>,
+    id: i64,
+    by: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<AlertRow, StoreError> {
+    let row = alert_by_id(tx, id)?;
+    if !row.rule.needs_closing() {
+        return Err(StoreError::Invalid(format!(
+            "“{}”在条件消失后自动解除，无需关闭 ({} resolves by itself)",
+            row.rule.label_zh(),
+            row.rule.as_str()
+        )));
+    }
+    if row.state == AlertState::Closed {
+        return Err(StoreError::Conflict(format!("alert {id} is already closed")));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(StoreError::Invalid("关闭预警须填写理由 (a reason is required to close an alert)".into()));
+    }
+    tx.execute(
+        "UPDATE alert SET closed_at = ?2, closed_by = ?3, close_reason = ?4 WHERE id = ?1",
+        params![id, ts(now), by, reason],
+    )?;
+    alert_by_id(tx, id)
+}
+
+const NOTICE_SELECT: &str =
+    "SELECT n.id, n.notice_no, c.case_no, n.alert_id, a.rule, d.name, n.text, n.issued_at, n.issued_by,
+        n.due_date, n.reply_text, n.reply_at, n.reply_recorded_by
+     FROM notice n JOIN case_file c ON c.id = n.case_id LEFT JOIN alert a ON a.id = n.alert_id
+     LEFT JOIN department d ON d.id = n.department_id";
+
+fn notice_row(r: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<Notice> {
+    let due: String = r.get(9)?;
+    let due_date = NaiveDate::parse_from_str(&due, "%Y-%m-%d").map_err(|e| conversion(9, e.to_string()))?;
+    let due_end = due_date.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, time::start_of_day);
+    let reply_at: Option<DateTime<Utc>> = r.get::<_, Option<i64>>(11)?.map(from_ts);
+    let state = match reply_at {
+        Some(at) if at < due_end => NoticeState::Answered,
+        Some(_) => NoticeState::AnsweredLate,
+        None if now >= due_end => NoticeState::Overdue,
+        None => NoticeState::Pending,
+    };
+    Ok(Notice {
+        id: r.get(0)?,
+        notice_no: r.get(1)?,
+        case_no: r.get(2)?,
+        alert_id: r.get(3)?,
+        rule: r.get::<_, Option<String>>(4)?.and_then(|s| s.parse().ok()),
+        department: r.get(5)?,
+        text: r.get(6)?,
+        issued_at: from_ts(r.get(7)?),
+        issued_by: r.get(8)?,
+        due_date,
+        reply_text: r.get(10)?,
+        reply_at,
+        reply_recorded_by: r.get(12)?,
+        state,
+    })
+}
+
+pub(super) fn notices(conn: &Connection, case_id: Option<i64>, now: DateTime<Utc>) -> Result<Vec<Notice>, StoreError> {
+    let sql = match case_id {
+        Some(_) => format!("{NOTICE_SELECT} WHERE n.case_id = ?1 ORDER BY n.id DESC"),
+        None => format!("{NOTICE_SELECT} ORDER BY n.id DESC"),
+    };
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = match case_id {
+        Some(id) => stmt.query_map([id], |r| notice_row(r, now))?.collect::<Result<Vec<_>, _>>()?,
+        None => stmt.query_map([], |r| notice_row(r, now))?.collect::<Result<Vec<_>, _>>()?,
+    };
+    Ok(rows)
+}
+
+pub(super) fn notice_by_id(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<(Notice, i64), StoreError> {
+    let notice = conn
+        .prepare_cached(&format!("{NOTICE_SELECT} WHERE n.id = ?1"))?
+        .query_row([id], |r| notice_row(r, now))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("notice {id}")))?;
+    let case_id = conn.query_row("SELECT case_id FROM notice WHERE id = ?1", [id], |r| r.get(0))?;
+    Ok((notice, case_id))
+}
+
+/// Issues a notice from an alert: the next number of the year, due after the set working days.
+pub(super) fn issue_notice(
+    tx: &Transaction<'_>,
+    alert_id: i64,
+    text: &str,
+    by: &str,
+    rules: &RuleBook,
+    now: DateTime<Utc>,
+) -> Result<(Notice, i64), StoreError> {
+    let alert = alert_by_id(tx, alert_id)?;
+    if alert.state == AlertState::Closed {
+        return Err(StoreError::Invalid(format!("alert {alert_id} is closed; a notice needs an active alert")));
+    }
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(StoreError::Invalid("督办通知内容不能为空 (the notice needs a text)".into()));
+    }
+    let case_id = case_id(tx, &alert.case_no)?;
+    let today = time::local_date(now);
+    let year = chrono::Datelike::year(&today);
+    let seq: i64 =
+        tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM notice WHERE year = ?1", [year], |r| r.get(0))?;
+    let notice_no = format!("〔{year}〕督第{seq}号");
+    let due = rules
+        .calendar
+        .add_working_days_fast(today, rules.settings.notice_due_working_days)
+        .ok_or_else(|| StoreError::Invalid("cannot compute the due date".into()))?;
+    let department_id: Option<i64> = query::department_id(tx, &alert.department)?;
+    tx.execute(
+        "INSERT INTO notice (notice_no, year, seq, alert_id, case_id, department_id, text, issued_at, issued_by, due_date)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![notice_no, year, seq, alert_id, case_id, department_id, text, ts(now), by, due.format("%Y-%m-%d").to_string()],
+    )?;
+    let id = tx.last_insert_rowid();
+    Ok((notice_by_id(tx, id, now)?.0, case_id))
+}
+
+pub(super) fn record_reply(
+    tx: &Transaction<'_>,
+    id: i64,
+    reply: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<(Notice, i64), StoreError> {
+    let (notice, case_id) = notice_by_id(tx, id, now)?;
+    if notice.reply_at.is_some() {
+        return Err(StoreError::Conflict(format!("{} already has a reply", notice.notice_no)));
+    }
+    let reply = reply.trim();
+    if reply.is_empty() {
+        return Err(StoreError::Invalid("答复内容不能为空 (the reply needs a text)".into()));
+    }
+    tx.execute(
+        "UPDATE notice SET reply_text = ?2, reply_at = ?3, reply_recorded_by = ?4 WHERE id = ?1",
+        params![id, reply, ts(now), by],
+    )?;
+    Ok((notice_by_id(tx, id, now)?.0, case_id))
+}
+
+/// Alerts open at the end of `day` (or at `now`, for today), most severe first.
+pub(super) fn daily_data(
+    conn: &Connection,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+    rules: &RuleBook,
+) -> Result<DailyCheckData, StoreError> {
+    let (start, end) = query::day_bounds(day);
+    let until = end.min(ts(now));
+    let mut stmt = conn.prepare(&format!(
+        "{ALERT_SELECT} WHERE a.since < ?1 AND (a.resolved_at IS NULL OR a.resolved_at >= ?1)
+           AND (a.closed_at IS NULL OR a.closed_at >= ?1)
+         ORDER BY CASE a.level WHEN 'red' THEN 0 WHEN 'orange' THEN 1 ELSE 2 END, a.since, a.id"
+    ))?;
+    let mut open = stmt.query_map([until], alert_row)?.collect::<Result<Vec<_>, _>>()?;
+    // As of that moment, these alerts were open.
+    for row in &mut open {
+        row.state = AlertState::Open;
+    }
+    let new_alerts = u32::try_from(open.iter().filter(|a| ts(a.since) >= start).count()).unwrap_or(u32::MAX);
+    let year = chrono::Datelike::year(&day);
+    let missing: std::collections::BTreeSet<i32> =
+        [year, year + 1].into_iter().filter(|y| !rules.calendar.is_year_known(*y)).collect();
+    Ok(DailyCheckData {
+        day,
+        generated_at: now,
+        open,
+        new_alerts,
+        calendar_warning: crate::domain::calendar::missing_years_warning(&missing),
+    })
+}
+
+fn daily_row(r: &Row<'_>) -> rusqlite::Result<DailyCheck> {
+    let day: String = r.get(0)?;
+    Ok(DailyCheck {
+        day: NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|e| conversion(0, e.to_string()))?,
+        checked_at: from_ts(r.get(1)?),
+        checked_by: r.get(2)?,
+        report_path: r.get(3)?,
+        report_sha256: r.get(4)?,
+        open_alerts: r.get(5)?,
+        new_alerts: r.get(6)?,
+        red: r.get(7)?,
+        orange: r.get(8)?,
+        yellow: r.get(9)?,
+    })
+}
+
+const DAILY_SELECT: &str = "SELECT day, checked_at, checked_by, report_path, report_sha256, open_alerts, new_alerts, red, orange, yellow FROM daily_check";
+
+pub(super) fn insert_daily(tx: &Transaction<'_>, c: &DailyCheck) -> Result<(), StoreError> {
+    if c.report_sha256.len() != 64 || !c.report_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(StoreError::Invalid("report_sha256 must be 64 hex digits".into()));
+    }
+    tx.execute(
+        "INSERT INTO daily_check (day, checked_at, checked_by, report_path, report_sha256, open_alerts, new_alerts, red, orange, yellow)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            c.day.format("%Y-%m-%d").to_string(),
+            ts(c.checked_at),
+            c.checked_by,
+            c.report_path,
+            c.report_sha256,
+            c.open_alerts,
+            c.new_alerts,
+            c.red,
+            c.orange,
+            c.yellow
+        ],
+    )?;
+    Ok(())
+}
+
+pub(super) fn daily_checks(conn: &Connection, limit: u32) -> Result<Vec<DailyCheck>, StoreError> {
+    let mut stmt =
+        conn.prepare(&format!("{DAILY_SELECT} ORDER BY checked_at DESC, id DESC LIMIT {}", limit.clamp(1, 10_000)))?;
+    let rows = stmt.query_map([], daily_row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+pub(super) fn latest_check_of(conn: &Connection, day: NaiveDate) -> Result<Option<DailyCheck>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!("{DAILY_SELECT} WHERE day = ?1 ORDER BY checked_at DESC, id DESC LIMIT 1"))?
+        .query_row([day.format("%Y-%m-%d").to_string()], daily_row)
+        .optional()?)
+}
+
+/// The case detail: summary, events, the explained deadline, alerts, notices.
+pub(super) fn case_detail(
+    conn: &Connection,
+    case_no: &str,
+    rules: &RuleBook,
+    now: DateTime<Utc>,
+) -> Result<crate::store::CaseDetail, StoreError> {
+    let id = case_id(conn, case_no)?;
+    let summary =
+        query::cases(conn, &CaseQuery { case_no: Some(case_no.to_owned()), limit: 1, ..CaseQuery::default() })?
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::NotFound(format!("case {case_no}")))?;
+    let loaded = load_case(conn, id, None)?;
+    let known: Vec<CaseEvent> = loaded.events.iter().filter(|e| e.recorded_at <= now).cloned().collect();
+    let accept = known.iter().find(|e| e.step == crate::domain::model::Step::Accept);
+    let finished = known
+        .iter()
+        .find(|e| matches!(e.step, crate::domain::model::Step::Complete | crate::domain::model::Step::Deny))
+        .map(|e| e.occurred_at);
+    let rejected = known
+        .iter()
+        .find(|e| matches!(e.step, crate::domain::model::Step::Accept | crate::domain::model::Step::Reject))
+        .is_some_and(|e| e.step == crate::domain::model::Step::Reject);
+    let deadline = match (accept, rejected) {
+        (Some(a), false) => {
+            let promised = a.promised_days.unwrap_or(loaded.item.promised_days);
+            let suspensions = alerts::case_suspensions(&known);
+            rules.calendar.deadline(time::local_date(a.occurred_at), promised, &suspensions).ok()
+        }
+        _ => None,
+    };
+    let deadline_state = deadline.as_ref().map(|d| d.state(&rules.calendar, now, finished));
+    let alerts = list(conn, true, Some(case_no), 0)?;
+    let notices = notices(conn, Some(id), now)?;
+    let mut staff_names = Vec::new();
+    for no in loaded.events.iter().filter_map(|e| e.staff_no.clone()) {
+        if !staff_names.iter().any(|(n, _): &(String, String)| *n == no) {
+            let name: Option<String> = conn
+                .prepare_cached("SELECT name FROM staff WHERE staff_no = ?1")?
+                .query_row([&no], |r| r.get(0))
+                .optional()?;
+            staff_names.push((no.clone(), name.unwrap_or(no)));
+        }
+    }
+    let evaluator_ratings = conn
+        .prepare_cached("SELECT time, rating FROM evaluation WHERE case_no = ?1 ORDER BY time")?
+        .query_map([case_no], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u8>(1)?)))?
+        .filter_map(Result::ok)
+        .filter_map(|(t, rating)| NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S").ok().map(|t| (t, rating)))
+        .collect();
+    let fee_total_fen = loaded.events.iter().filter_map(|e| e.amount_fen).sum();
+    Ok(crate::store::CaseDetail {
+        summary,
+        item: loaded.item,
+        events: loaded.events,
+        staff_names,
+        deadline,
+        deadline_state,
+        alerts,
+        notices,
+        evaluator_ratings,
+        fee_total_fen,
+    })
+}
+
+/// Open alerts per level.
+pub(super) fn level_counts(conn: &Connection) -> Result<crate::store::LevelCounts, StoreError> {
+    let mut counts = crate::store::LevelCounts::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT level, count(*) FROM alert WHERE resolved_at IS NULL AND closed_at IS NULL GROUP BY level",
+    )?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))? {
+        let (level, n) = row?;
+        match level.as_str() {
+            "red" => counts.red = n,
+            "orange" => counts.orange = n,
+            _ => counts.yellow = n,
+        }
+    }
+    Ok(counts)
+}
