@@ -464,13 +464,12 @@ fn evaluations(
             ],
         )?;
         report.inserted += inserted;
-        if let (1, Some(case_no)) = (inserted, &e.case_no) {
-            if let Some(id) = tx
+        if let (1, Some(case_no)) = (inserted, &e.case_no)
+            && let Some(id) = tx
                 .query_row("SELECT id FROM case_file WHERE case_no = ?1", [case_no], |r| r.get::<_, i64>(0))
                 .optional()?
-            {
-                affected.insert(id);
-            }
+        {
+            affected.insert(id);
         }
     }
     if problems.list.is_empty() {
