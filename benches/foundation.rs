@@ -66,7 +66,13 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(now()));
     let t = Instant::now();
-    jiancha::demo::write_demo(dir.path(), jiancha::demo::DEFAULT_SEED, clock.clone(), &calendar).unwrap();
+    jiancha::demo::write_demo(
+        dir.path(),
+        jiancha::demo::DEFAULT_SEED,
+        clock.clone(),
+        &jiancha::domain::alerts::RuleBook::official(),
+    )
+    .unwrap();
     report("demo: write_demo whole (events)", demo.events.len(), t.elapsed().as_secs_f64(), "event");
 
     let events_text = std::fs::read_to_string(dir.path().join("import/events.jsonl")).unwrap();

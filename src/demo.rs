@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
 use crate::domain::access::Role;
+use crate::domain::alerts::RuleBook;
 use crate::domain::calendar::Calendar;
 use crate::domain::model::{
     CaseEvent, CatalogueItem, ComplaintChannel, Department, Document, Evaluation, Fen, Hall, Leave, LeaveKind, Staff,
@@ -1019,7 +1020,8 @@ fn write_file(path: &Path, content: &str) -> Result<(), DemoError> {
 /// Writes the demo into `dir`: `dir/import/*` (the interchange files) and `dir/jiancha.db`, replacing
 /// an existing demo database. The database is built under a temporary name and renamed at the end, so
 /// an interrupted run leaves no half-built database behind.
-pub fn write_demo(dir: &Path, seed: u64, clock: Arc<dyn Clock>, calendar: &Calendar) -> Result<DemoReport, DemoError> {
+pub fn write_demo(dir: &Path, seed: u64, clock: Arc<dyn Clock>, rules: &RuleBook) -> Result<DemoReport, DemoError> {
+    let calendar = &rules.calendar;
     let now = clock.now();
     let data = generate(seed, now, calendar);
     let import_dir = dir.join("import");
@@ -1042,6 +1044,7 @@ pub fn write_demo(dir: &Path, seed: u64, clock: Arc<dyn Clock>, calendar: &Calen
     let mut imports = Vec::new();
     {
         let store = SqliteStore::open(&temp_path, clock)?;
+        store.set_rules(rules.clone());
         let system = store.system_session();
         store.configure_hall(&system, &data.setup)?;
         for ((username, display_name, role), salt) in DEMO_USERS.iter().zip(&data.salts) {

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod demo;
 pub mod domain;
 pub mod interchange;
+pub mod report;
 pub mod settings;
 pub mod store;
 pub mod ui;

@@ -99,7 +99,8 @@ fn every_alert_rule_has_material() {
 fn the_demo_database_opens_with_its_users() {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(now()));
-    let report = demo::write_demo(dir.path(), 3, clock.clone(), &Calendar::official()).unwrap();
+    let report =
+        demo::write_demo(dir.path(), 3, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
     assert!(report.imports.iter().all(|r| r.inserted > 0));
     let store = SqliteStore::open_existing_dir(dir.path(), clock).unwrap();
     for (name, _, role) in DEMO_USERS {
@@ -110,7 +111,13 @@ fn the_demo_database_opens_with_its_users() {
     assert_eq!(cases.len() as u32, report.cases);
     assert!(store.verify_audit(&store.system_session()).unwrap().first_bad.is_none());
     // Writing again replaces the demo instead of adding to it.
-    let again = demo::write_demo(dir.path(), 3, Arc::new(FixedClock::new(now())), &Calendar::official()).unwrap();
+    let again = demo::write_demo(
+        dir.path(),
+        3,
+        Arc::new(FixedClock::new(now())),
+        &jiancha::domain::alerts::RuleBook::official(),
+    )
+    .unwrap();
     assert_eq!(again.cases, report.cases);
     assert!(!dir.path().join("jiancha.db.building").exists());
 }

@@ -12,7 +12,6 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use jiancha::clock::FixedClock;
-use jiancha::domain::calendar::Calendar;
 use jiancha::ui::fonts::{self, CjkFont};
 use jiancha::ui::i18n::Lang;
 use jiancha::ui::state::{Area, Screen};
@@ -36,7 +35,7 @@ struct Console {
 fn console() -> Console {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(now()));
-    jiancha::demo::write_demo(dir.path(), 11, clock.clone(), &Calendar::official()).unwrap();
+    jiancha::demo::write_demo(dir.path(), 11, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
     let options = Options {
         data_dir: dir.path().to_owned(),
         explicit_data_dir: true,

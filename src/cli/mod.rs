@@ -20,7 +20,7 @@ use crate::domain::time;
 use crate::interchange::{self, ImportKind};
 use crate::settings::{self, Settings};
 use crate::store::sqlite::SqliteStore;
-use crate::store::{AuditQuery, CaseQuery, NewUser, Session, Store, StoreError};
+use crate::store::{AlertQuery, AuditQuery, CaseQuery, NewUser, Session, Store, StoreError};
 
 #[derive(Debug, Parser)]
 #[command(name = "jiancha", version, about = "监察台 — 政务大厅电子监察控制台 (electronic-supervision console)")]
@@ -61,6 +61,32 @@ pub enum Command {
     /// The working-day calendar.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Alerts open now, or at another instant (`--at`).
+    Alerts {
+        /// Evaluate at this instant (RFC 3339) instead of now.
+        #[arg(long, value_parser = parse_rfc3339)]
+        at: Option<DateTime<Utc>>,
+        /// Also resolved and closed alerts.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = AlertFormat::Table)]
+        format: AlertFormat,
+    },
+    /// The daily data check (每日数据检查): saves the day's report and records who checked.
+    CheckDaily {
+        /// The day to check (local date); default today.
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AlertFormat {
+    Table,
+    Json,
+    Csv,
 }
 
 #[derive(Debug, Args)]
@@ -220,8 +246,11 @@ fn session(store: &SqliteStore, user: Option<&str>) -> Result<Session, Failure> 
 
 fn open_store(dir: &Path, create: bool) -> Result<SqliteStore, Failure> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let rules = settings::rule_book(dir)?;
     let store = if create { SqliteStore::open_dir(dir, clock) } else { SqliteStore::open_existing_dir(dir, clock) };
-    store.with_context(|| format!("opening the database in {}", dir.display())).map_err(Failure::from)
+    let store = store.with_context(|| format!("opening the database in {}", dir.display()))?;
+    store.set_rules(rules);
+    Ok(store)
 }
 
 /// Runs a headless command. `None` means: start the console.
@@ -299,6 +328,8 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         Command::Users(cmd) => users(&data_dir, user, cmd)?,
         Command::Cases(cmd) => cases(&data_dir, user, cmd)?,
         Command::Calendar(cmd) => calendar(&data_dir, cmd)?,
+        Command::Alerts { at, all, format } => alerts(&data_dir, user, at, all, format)?,
+        Command::CheckDaily { date, format } => check_daily(&data_dir, user, date, format)?,
     }
     Ok(Some(()))
 }
@@ -319,13 +350,12 @@ fn created_summary(r: &crate::store::ImportReport) -> String {
 
 fn demo(data_dir: &Path, args: DemoArgs) -> Result<(), Failure> {
     let dir = args.dir.unwrap_or_else(|| data_dir.to_owned());
-    let settings = Settings::load(&dir)?;
-    let calendar = settings::calendar(&dir, &settings)?;
+    let rules = settings::rule_book(&dir)?;
     let clock: Arc<dyn Clock> = match args.now {
         Some(at) => Arc::new(FixedClock::new(at)),
         None => Arc::new(SystemClock),
     };
-    let report = crate::demo::write_demo(&dir, args.seed, clock, &calendar)
+    let report = crate::demo::write_demo(&dir, args.seed, clock, &rules)
         .with_context(|| format!("writing the demo into {}", dir.display()))?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "演示大厅已生成 (demo hall written): {}", report.database.display())?;
@@ -456,6 +486,97 @@ fn calendar(data_dir: &Path, cmd: CalendarCommand) -> Result<(), Failure> {
             if let Some(w) = missing_years_warning(&d.missing_years) {
                 eprintln!("warning: {w}");
             }
+        }
+    }
+    Ok(())
+}
+
+fn alerts(
+    data_dir: &Path,
+    user: Option<&str>,
+    at: Option<DateTime<Utc>>,
+    all: bool,
+    format: AlertFormat,
+) -> Result<(), Failure> {
+    let store = open_store(data_dir, false)?;
+    let session = session(&store, user)?;
+    if at.is_none() {
+        store.refresh_alerts(&session)?;
+    }
+    let rows = store.alerts(&session, &AlertQuery { include_inactive: all, at, ..AlertQuery::default() })?;
+    match format {
+        AlertFormat::Json => print_json(&rows)?,
+        AlertFormat::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+            w.write_record([
+                "case_no",
+                "rule",
+                "level",
+                "since",
+                "state",
+                "resolved_at",
+                "department",
+                "window",
+                "staff_no",
+                "explanation",
+            ])?;
+            for a in &rows {
+                w.write_record([
+                    a.case_no.as_str(),
+                    a.rule.as_str(),
+                    a.level.as_str(),
+                    &time::to_local_rfc3339(a.since),
+                    a.state.as_str(),
+                    &a.resolved_at.map(time::to_local_rfc3339).unwrap_or_default(),
+                    &a.department,
+                    a.window.as_deref().unwrap_or(""),
+                    a.staff_no.as_deref().unwrap_or(""),
+                    &a.explanation,
+                ])?;
+            }
+            w.flush()?;
+        }
+        AlertFormat::Table => {
+            for a in &rows {
+                println!(
+                    "{:<2} {:<16} {:<12} {:<18} {}  {:<6} {}",
+                    a.level.label_zh(),
+                    a.case_no,
+                    a.rule.label_zh(),
+                    a.department,
+                    time::format_local_minutes(a.since),
+                    a.state.label_zh(),
+                    a.explanation
+                );
+            }
+            let count = |l| rows.iter().filter(|a| a.level == l && a.state == crate::store::AlertState::Open).count();
+            use crate::domain::alerts::Level;
+            eprintln!(
+                "open: {} red, {} orange, {} yellow",
+                count(Level::Red),
+                count(Level::Orange),
+                count(Level::Yellow)
+            );
+        }
+    }
+    Ok(())
+}
+
+fn check_daily(data_dir: &Path, user: Option<&str>, date: Option<NaiveDate>, format: Format) -> Result<(), Failure> {
+    let store = open_store(data_dir, false)?;
+    let session = session(&store, user)?;
+    let day = date.unwrap_or_else(|| time::local_date(Utc::now()));
+    let (record, data) = crate::report::daily::run(&store, &session, data_dir, day)?;
+    if format == Format::Json {
+        print_json(&record)?;
+    } else {
+        println!(
+            "{day} 数据检查完成 (checked): {} open alerts ({} red, {} orange, {} yellow), {} new that day",
+            record.open_alerts, record.red, record.orange, record.yellow, record.new_alerts
+        );
+        println!("  report {} (sha256 {})", data_dir.join(&record.report_path).display(), record.report_sha256);
+        if let Some(w) = data.calendar_warning {
+            eprintln!("warning: {w}");
         }
     }
     Ok(())

@@ -9,6 +9,7 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 
 use crate::clock::Clock;
+use crate::domain::alerts::RuleBook;
 use crate::domain::audit::AuditRecord;
 use crate::domain::calendar::{Calendar, missing_years_warning};
 use crate::domain::model::Complaint;
@@ -165,15 +166,17 @@ impl Worker {
             (None, None) => None,
             (a, b) => Some([a, b].into_iter().flatten().collect::<Vec<_>>().join("; ")),
         };
+        let rules = RuleBook { calendar: calendar.clone(), settings: settings.alerts };
         let mut demo_created = false;
         if create_demo_if_missing && !data_dir.join(DB_FILE).exists() {
             tracing::info!(dir = %data_dir.display(), "creating the demo hall");
-            crate::demo::write_demo(&data_dir, crate::demo::DEFAULT_SEED, self.clock.clone(), &calendar)
+            crate::demo::write_demo(&data_dir, crate::demo::DEFAULT_SEED, self.clock.clone(), &rules)
                 .map_err(|e| format!("创建演示大厅失败 (creating the demo hall failed): {e}"))?;
             demo_created = true;
         }
         let store = SqliteStore::open_dir(&data_dir, self.clock.clone())
             .map_err(|e| format!("打开数据库失败 (cannot open the database in {}): {e}", data_dir.display()))?;
+        store.set_rules(rules);
         let has_users = store.users(&store.system_session()).map(|u| !u.is_empty()).unwrap_or(false);
         let this_year = chrono::Datelike::year(&crate::domain::time::local_date(self.clock.now()));
         let missing: std::collections::BTreeSet<i32> =

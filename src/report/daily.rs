@@ -1,0 +1,114 @@
+//! The daily data check (每日数据检查, Art 8(2)1): the day's open alerts as a CSV report, saved under
+//! `reports/daily/`, and the record of who checked and when.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::domain::alerts::Signal;
+use crate::domain::time;
+use crate::store::{AlertRow, DailyCheck, DailyCheckData, Session, Store, StoreError};
+
+/// The CSV columns (Chinese, as the hall's staff read it).
+const HEADER: [&str; 13] = [
+    "级别",
+    "信号",
+    "规则",
+    "规则代码",
+    "办件编号",
+    "事项",
+    "部门",
+    "窗口",
+    "工作人员",
+    "申请人",
+    "开始时间",
+    "当日新增",
+    "说明",
+];
+
+fn signal_zh(row: &AlertRow) -> &'static str {
+    match row.rule.signal() {
+        Signal::Light => "灯",
+        Signal::Card => "牌",
+    }
+}
+
+/// The report as CSV text (UTF-8 with BOM, so that spreadsheet programs show the Chinese).
+pub fn csv(data: &DailyCheckData) -> String {
+    let start = time::start_of_day(data.day);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(HEADER);
+    for a in &data.open {
+        let staff = match (&a.staff_name, &a.staff_no) {
+            (Some(n), Some(no)) => format!("{n}（{no}）"),
+            (None, Some(no)) => no.clone(),
+            _ => String::new(),
+        };
+        let _ = writer.write_record([
+            a.level.label_zh(),
+            signal_zh(a),
+            a.rule.label_zh(),
+            a.rule.as_str(),
+            &a.case_no,
+            &a.item_name,
+            &a.department,
+            a.window.as_deref().unwrap_or(""),
+            &staff,
+            a.applicant.as_deref().unwrap_or(""),
+            &time::format_local(a.since),
+            if a.since >= start { "是" } else { "" },
+            &a.explanation,
+        ]);
+    }
+    let body = String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default();
+    let mut text = String::from("\u{feff}");
+    text.push_str(&body);
+    text
+}
+
+/// Counts per level of the report's alerts: (red, orange, yellow).
+pub fn counts(data: &DailyCheckData) -> (u32, u32, u32) {
+    let count = |level| u32::try_from(data.open.iter().filter(|a| a.level == level).count()).unwrap_or(u32::MAX);
+    use crate::domain::alerts::Level;
+    (count(Level::Red), count(Level::Orange), count(Level::Yellow))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DailyCheckError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write the report {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// Runs the check of `day`: refreshes the alerts, saves the report under
+/// `<data_dir>/reports/daily/`, and records the check. Returns the record and the report's content.
+pub fn run(
+    store: &dyn Store,
+    session: &Session,
+    data_dir: &Path,
+    day: NaiveDate,
+) -> Result<(DailyCheck, DailyCheckData), DailyCheckError> {
+    store.refresh_alerts(session)?;
+    let data = store.daily_check_data(session, day)?;
+    let stamp = time::local_datetime(data.generated_at).format("%H%M%S");
+    let relative = PathBuf::from("reports").join("daily").join(format!("{day}-{stamp}.csv"));
+    let path = data_dir.join(&relative);
+    let sha = super::write_atomically(&path, csv(&data).as_bytes())
+        .map_err(|source| DailyCheckError::Io { path: path.clone(), source })?;
+    let (red, orange, yellow) = counts(&data);
+    let record = DailyCheck {
+        day,
+        checked_at: data.generated_at,
+        checked_by: session.username.clone(),
+        report_path: relative.display().to_string(),
+        report_sha256: sha,
+        open_alerts: u32::try_from(data.open.len()).unwrap_or(u32::MAX),
+        new_alerts: data.new_alerts,
+        red,
+        orange,
+        yellow,
+    };
+    let stored = store.record_daily_check(session, &record)?;
+    Ok((stored, data))
+}
