@@ -7,18 +7,23 @@ use chrono::NaiveDate;
 
 use crate::clock::Clock;
 use crate::domain::time;
-use crate::store::{AuditQuery, StoreError};
+use std::collections::HashSet;
+
+use crate::domain::alerts::Level;
+use crate::store::{AlertRow, AlertState, AuditQuery, NewNotice, RefreshReport, StoreError};
 
 use super::command::Command;
 use super::fonts::{self, CjkFont};
 use super::i18n::Lang;
-use super::state::{AppState, Area, NoticeLevel, Screen};
+use super::state::{AlertDialog, AppState, Area, NoticeLevel, Screen};
 use super::theme::{AlertPalette, Tokens};
-use super::worker::{DataWorker, Job, Reply};
+use super::worker::{ActionDone, DataWorker, Job, Reply};
 use super::{Options, shell};
 
 /// How often the status bar's data freshness is refreshed.
 const OVERVIEW_REFRESH: Duration = Duration::from_secs(30);
+/// How often alerts are re-evaluated for time-driven changes.
+const ALERT_REFRESH: Duration = Duration::from_secs(30);
 /// Audit records fetched per page.
 const AUDIT_PAGE: u32 = 500;
 
@@ -193,10 +198,147 @@ impl JianchaApp {
                 let r = result.map_err(|e| self.store_error(&e));
                 self.state.audit.verification = Some(r);
             }
+            Reply::Alerts(result) => self.alerts_loaded(result),
+            Reply::CaseDetail(result) => {
+                if let Some(view) = &mut self.state.case {
+                    match result {
+                        Ok(detail) if detail.summary.case_no == view.case_no => {
+                            view.detail = Some(*detail);
+                            view.error = None;
+                        }
+                        Ok(_) => {}
+                        Err(e) => view.error = Some(e.to_string()),
+                    }
+                }
+            }
+            Reply::Action(result) => {
+                self.state.alerts.action_pending = false;
+                match result {
+                    Ok(done) => {
+                        self.state.alerts.dialog = None;
+                        self.state.alerts.dialog_error = None;
+                        let message = match &done {
+                            ActionDone::Closed(a) => {
+                                format!("{} {}", lang.pick("已关闭预警", "Alert closed:"), a.case_no)
+                            }
+                            ActionDone::NoticeIssued(n) => format!(
+                                "{} {}，{} {}",
+                                lang.pick("已发出督办通知", "Notice issued:"),
+                                n.notice_no,
+                                lang.pick("答复期限", "due"),
+                                n.due_date
+                            ),
+                            ActionDone::Replied(n) => {
+                                format!("{} {}", lang.pick("已记录答复", "Reply recorded:"), n.notice_no)
+                            }
+                        };
+                        self.state.notice = Some((NoticeLevel::Info, message));
+                        self.commands.push(Command::LoadAlerts);
+                        if self.state.alerts.notices.is_some() {
+                            self.commands.push(Command::LoadNotices);
+                        }
+                        if let Some(case_no) = self.state.case.as_ref().map(|c| c.case_no.clone()) {
+                            self.reload_case(case_no);
+                        }
+                    }
+                    Err(e) => {
+                        let m = self.store_error(&e);
+                        self.state.alerts.dialog_error = Some(m);
+                    }
+                }
+            }
+            Reply::Notices(Ok(list)) => self.state.alerts.notices = Some(list),
+            Reply::Notices(Err(e)) => {
+                let m = self.store_error(&e);
+                self.state.notice = Some((NoticeLevel::Error, m));
+            }
+            Reply::DailyCheck(result) => {
+                self.state.alerts.daily_running = false;
+                match result {
+                    Ok(c) => {
+                        self.state.notice = Some((
+                            NoticeLevel::Info,
+                            format!(
+                                "{} {}：{} {}（{} {} / {} {} / {} {}），{} {}",
+                                c.day,
+                                lang.pick("数据检查完成", "data check done"),
+                                c.open_alerts,
+                                lang.pick("条预警", "alerts"),
+                                lang.pick("红", "red"),
+                                c.red,
+                                lang.pick("橙", "orange"),
+                                c.orange,
+                                lang.pick("黄", "yellow"),
+                                c.yellow,
+                                lang.pick("报告", "report"),
+                                c.report_path
+                            ),
+                        ));
+                        self.commands.push(Command::RefreshOverview);
+                        self.commands.push(Command::LoadDailyChecks);
+                    }
+                    Err(e) => self.state.notice = Some((NoticeLevel::Error, e)),
+                }
+            }
+            Reply::DailyChecks(Ok(list)) => self.state.alerts.daily_checks = Some(list),
+            Reply::DailyChecks(Err(e)) => {
+                let m = self.store_error(&e);
+                self.state.notice = Some((NoticeLevel::Error, m));
+            }
             Reply::Complaints(Ok(list)) => self.state.complaints = Some(list),
             Reply::Complaints(Err(e)) => {
                 let m = self.store_error(&e);
                 self.state.notice = Some((NoticeLevel::Error, m));
+            }
+        }
+    }
+
+    fn reload_case(&mut self, case_no: String) {
+        if let Some(session) = self.state.session.clone() {
+            self.submit(Job::CaseDetail { session, case_no });
+        }
+    }
+
+    fn alerts_loaded(&mut self, result: Result<(RefreshReport, Vec<AlertRow>), StoreError>) {
+        let lang = self.state.lang;
+        let view = &mut self.state.alerts;
+        view.loading = false;
+        let (refresh, rows) = match result {
+            Ok(r) => r,
+            Err(e) => {
+                let m = self.store_error(&e);
+                self.state.alerts.error = Some(m);
+                return;
+            }
+        };
+        let open_red = |r: &AlertRow| r.level == Level::Red && r.state == AlertState::Open;
+        let before: HashSet<i64> = view.rows.iter().filter(|r| open_red(r)).map(|r| r.id).collect();
+        let new_red: HashSet<i64> = if view.loaded {
+            rows.iter()
+                .filter(|r| open_red(r) && (!before.contains(&r.id) || refresh.new_red.contains(&r.id)))
+                .map(|r| r.id)
+                .collect()
+        } else {
+            HashSet::new()
+        };
+        view.loaded = true;
+        view.error = None;
+        view.rows = rows;
+        view.generation += 1;
+        if !new_red.is_empty() {
+            let n = new_red.len();
+            view.new_red = new_red;
+            view.new_red_since = Some(Instant::now());
+            self.state.notice = Some((
+                NoticeLevel::Error,
+                format!(
+                    "{} {n} {}",
+                    lang.pick("新增红色预警", "New red alerts:"),
+                    lang.pick("条，已在列表中高亮", "highlighted in the list")
+                ),
+            ));
+            if self.state.sound_on_red {
+                super::sound::play_alert();
             }
         }
     }
@@ -273,6 +415,9 @@ impl JianchaApp {
                     }
                     Area::Complaints if self.state.complaints.is_none() => self.commands.push(Command::LoadComplaints),
                     Area::Overview => self.commands.push(Command::RefreshOverview),
+                    Area::Alerts if !self.state.alerts.loaded && !self.state.alerts.loading => {
+                        self.commands.push(Command::LoadAlerts)
+                    }
                     _ => {}
                 }
             }
@@ -322,6 +467,73 @@ impl JianchaApp {
                 }
             }
             Command::DismissNotice => self.state.notice = None,
+            Command::LoadAlerts => {
+                if let Some(s) = session {
+                    if !self.state.alerts.loading {
+                        self.state.alerts.loading = true;
+                        self.state.alerts.last_refresh = Some(Instant::now());
+                        self.submit(Job::Alerts { session: s, include_inactive: false });
+                    }
+                }
+            }
+            Command::SetAlertsTab(tab) => {
+                self.state.alerts.tab = tab;
+                match tab {
+                    super::state::AlertsTab::Notices => self.commands.push(Command::LoadNotices),
+                    super::state::AlertsTab::DailyChecks => self.commands.push(Command::LoadDailyChecks),
+                    super::state::AlertsTab::List => {}
+                }
+            }
+            Command::SelectAlert(id) => {
+                self.state.alerts.selected = id;
+                self.state.alerts.scroll_to_selected = id.is_some();
+            }
+            Command::OpenCase(case_no) => {
+                self.state.area = Area::Alerts;
+                self.state.case = Some(super::state::CaseView { case_no: case_no.clone(), detail: None, error: None });
+                self.reload_case(case_no);
+            }
+            Command::CloseCase => self.state.case = None,
+            Command::OpenDialog(dialog) => {
+                self.state.alerts.dialog = Some(dialog);
+                self.state.alerts.dialog_error = None;
+            }
+            Command::CancelDialog => {
+                self.state.alerts.dialog = None;
+                self.state.alerts.dialog_error = None;
+            }
+            Command::SubmitDialog => {
+                let (Some(s), Some(dialog)) = (session, self.state.alerts.dialog.clone()) else { return };
+                let job = match dialog {
+                    AlertDialog::IssueNotice { alert_id, text } => {
+                        Job::IssueNotice { session: s, notice: NewNotice { alert_id, text } }
+                    }
+                    AlertDialog::Close { alert_id, reason } => Job::CloseAlert { session: s, alert_id, reason },
+                    AlertDialog::Reply { notice_id, text, .. } => {
+                        Job::RecordReply { session: s, notice_id, reply: text }
+                    }
+                };
+                self.state.alerts.action_pending = true;
+                self.submit(job);
+            }
+            Command::LoadNotices => {
+                if let Some(s) = session {
+                    self.submit(Job::Notices(s));
+                }
+            }
+            Command::LoadDailyChecks => {
+                if let Some(s) = session {
+                    self.submit(Job::DailyChecks(s));
+                }
+            }
+            Command::RunDailyCheck => {
+                if let Some(s) = session {
+                    self.state.alerts.daily_running = true;
+                    let day = time::local_date(self.clock.now());
+                    self.submit(Job::DailyCheck { session: s, day });
+                }
+            }
+            Command::SetSoundOnRed(on) => self.state.sound_on_red = on,
             Command::ContinueWithoutFont => {
                 self.state.lang = Lang::En;
                 self.state.screen = if self.state.session.is_some() {
@@ -360,6 +572,16 @@ impl JianchaApp {
             self.commands.push(Command::RefreshOverview);
             ctx.request_repaint();
         }
+        // Alerts change by time alone (a deadline passes at midnight): refresh on a timer, on every area,
+        // so that a new red alert is announced wherever the supervisor is.
+        if self.state.session.is_some()
+            && self.state.alerts.loaded
+            && self.state.alerts.last_refresh.is_none_or(|t| t.elapsed() >= ALERT_REFRESH)
+        {
+            self.commands.push(Command::LoadAlerts);
+            ctx.request_repaint();
+        }
+        super::alerts::recompute(&mut self.state.alerts);
         // The clock in the status bar.
         ctx.request_repaint_after(Duration::from_secs(1));
     }

@@ -22,6 +22,22 @@ pub enum Command {
     SelectAuditRecord(Option<i64>),
     LoadComplaints,
     DismissNotice,
+    /// Refresh (time-driven re-evaluation) and reload the alert list.
+    LoadAlerts,
+    SetAlertsTab(super::state::AlertsTab),
+    SelectAlert(Option<i64>),
+    /// Open the case detail (inside the alert area).
+    OpenCase(String),
+    CloseCase,
+    OpenDialog(super::state::AlertDialog),
+    CancelDialog,
+    /// Carry out the open dialog (issue the notice, close the alert, record the reply).
+    SubmitDialog,
+    LoadNotices,
+    LoadDailyChecks,
+    /// Run today's data check.
+    RunDailyCheck,
+    SetSoundOnRed(bool),
     /// Go on without a Chinese font (English interface).
     ContinueWithoutFont,
 }

@@ -1,8 +1,10 @@
 //! The console (eframe). `app.rs` holds the logic; one file per panel draws; the store is reached only
 //! through the data worker thread (`worker.rs`), never from the UI thread.
 
+pub mod alerts;
 mod app;
 mod audit;
+mod case;
 pub mod command;
 mod complaints;
 pub mod fonts;
@@ -11,6 +13,7 @@ mod login;
 mod overview;
 mod settings;
 mod shell;
+mod sound;
 pub mod state;
 pub mod theme;
 pub mod worker;

@@ -49,6 +49,11 @@ pub fn settings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
                 ui.label(RichText::new(format!("● {name}")).color(colour));
             }
         });
+        let mut sound = state.sound_on_red;
+        if ui.checkbox(&mut sound, lang.pick("新红色预警时播放提示音", "Play a sound on a new red alert")).changed()
+        {
+            commands.push(Command::SetSoundOnRed(sound));
+        }
         if let Some(font) = &state.font_family {
             ui.label(RichText::new(format!("{} {font}", lang.pick("中文字体", "Chinese font"))).color(t.text_weak));
         }

@@ -8,7 +8,7 @@ use crate::domain::time;
 use super::command::Command;
 use super::i18n::Lang;
 use super::state::{AppState, Area, NoticeLevel, Screen};
-use super::{audit, complaints, fonts, login, overview, settings};
+use super::{alerts, audit, case, complaints, fonts, login, overview, settings};
 
 pub fn app_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>, busy: bool) {
     match state.screen.clone() {
@@ -128,6 +128,14 @@ fn main_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>,
         ui.add_space(6.0);
         match state.area {
             Area::Overview => overview::overview_ui(ui, state, commands),
+            Area::Alerts => {
+                if state.case.is_some() {
+                    case::case_ui(ui, state, commands);
+                } else {
+                    alerts::alerts_ui(ui, state, commands);
+                }
+                alerts::dialog_ui(ui, state, commands);
+            }
             Area::Audit => audit::audit_ui(ui, state, commands),
             Area::Complaints => complaints::complaints_ui(ui, state, commands),
             Area::Settings => settings::settings_ui(ui, state, commands),

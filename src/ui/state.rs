@@ -3,9 +3,10 @@
 
 use std::time::Instant;
 
+use crate::domain::alerts::Rule;
 use crate::domain::audit::AuditRecord;
 use crate::domain::model::Complaint;
-use crate::store::{AuditVerification, HallDirectory, Overview, Session};
+use crate::store::{AlertRow, AuditVerification, CaseDetail, DailyCheck, HallDirectory, Notice, Overview, Session};
 
 use super::i18n::Lang;
 use super::theme::{AlertPalette, Tokens};
@@ -61,14 +62,10 @@ impl Area {
     /// What the area will hold, shown while it is not built yet; `None` for built areas.
     pub fn coming(self, lang: Lang) -> Option<&'static str> {
         match self {
-            Area::Overview | Area::Complaints | Area::Audit | Area::Settings => None,
+            Area::Overview | Area::Alerts | Area::Complaints | Area::Audit | Area::Settings => None,
             Area::Wall => Some(lang.pick(
                 "实时视频墙（窗口摄像头、1/4/9/16/25 分屏、断线重连、截图取证）尚未开放。",
                 "The live video wall (window cameras, 1/4/9/16/25 layouts, reconnect, snapshots) is not available yet.",
-            )),
-            Area::Alerts => Some(lang.pick(
-                "办件预警（临期黄灯、超时红灯、违规黄牌/红牌、督办通知单、每日数据检查）尚未开放。",
-                "Case alerts (deadline lights, violation cards, supervision notices, daily check) are not available yet.",
             )),
             Area::Attendance => Some(lang.pick(
                 "考勤统计与双周迟到早退排名（前三名约谈）尚未开放。考勤打卡数据已导入。",
@@ -139,6 +136,112 @@ pub struct AuditView {
     pub selected: Option<i64>,
 }
 
+/// How the alert list is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AlertSort {
+    /// Most severe first, then newest.
+    #[default]
+    Severity,
+    Since,
+    CaseNo,
+    Department,
+    Window,
+    Rule,
+}
+
+/// The alert filters as set in the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertFilter {
+    pub hall: Option<String>,
+    pub department: Option<String>,
+    pub window: Option<String>,
+    pub rule: Option<Rule>,
+    /// Which levels are shown: red, orange, yellow.
+    pub levels: [bool; 3],
+    /// Staff number or name.
+    pub staff: String,
+    /// Case number or applicant.
+    pub text: String,
+    /// `YYYY-MM-DD`, on `since`.
+    pub from: String,
+    pub to: String,
+    pub sort: AlertSort,
+    pub descending: bool,
+}
+
+impl Default for AlertFilter {
+    fn default() -> Self {
+        Self {
+            hall: None,
+            department: None,
+            window: None,
+            rule: None,
+            levels: [true; 3],
+            staff: String::new(),
+            text: String::new(),
+            from: String::new(),
+            to: String::new(),
+            sort: AlertSort::Severity,
+            descending: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AlertsTab {
+    #[default]
+    List,
+    Notices,
+    DailyChecks,
+}
+
+/// A dialog over the alert area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlertDialog {
+    IssueNotice { alert_id: i64, text: String },
+    Close { alert_id: i64, reason: String },
+    Reply { notice_id: i64, notice_no: String, text: String },
+}
+
+#[derive(Debug, Default)]
+pub struct AlertsView {
+    pub rows: Vec<AlertRow>,
+    pub loaded: bool,
+    pub loading: bool,
+    pub error: Option<String>,
+    pub filter: AlertFilter,
+    /// The filter `visible` was computed with, and the rows' generation.
+    pub applied: Option<(AlertFilter, u64)>,
+    pub generation: u64,
+    /// Indices into `rows` after filtering and sorting.
+    pub visible: Vec<usize>,
+    /// Per level (red, orange, yellow): rows passing every filter but the level filter.
+    pub counts: [usize; 3],
+    pub filter_error: Option<String>,
+    pub selected: Option<i64>,
+    /// Scroll the table to the selection on the next frame.
+    pub scroll_to_selected: bool,
+    /// Red alerts that appeared in the last refresh, highlighted for a while.
+    pub new_red: std::collections::HashSet<i64>,
+    pub new_red_since: Option<std::time::Instant>,
+    pub tab: AlertsTab,
+    pub notices: Option<Vec<Notice>>,
+    pub daily_checks: Option<Vec<DailyCheck>>,
+    pub daily_running: bool,
+    pub dialog: Option<AlertDialog>,
+    pub dialog_error: Option<String>,
+    pub action_pending: bool,
+    pub last_refresh: Option<std::time::Instant>,
+}
+
+/// The case detail, opened from an alert or a case number.
+#[derive(Debug, Default)]
+pub struct CaseView {
+    pub case_no: String,
+    pub detail: Option<CaseDetail>,
+    pub error: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeLevel {
     Info,
@@ -162,6 +265,11 @@ pub struct AppState {
     pub notice: Option<(NoticeLevel, String)>,
     pub last_overview_request: Option<Instant>,
     pub font_family: Option<String>,
+    pub alerts: AlertsView,
+    /// When set, the alert area shows this case instead of the list.
+    pub case: Option<CaseView>,
+    /// Play a sound when a new red alert appears.
+    pub sound_on_red: bool,
 }
 
 impl AppState {
@@ -182,6 +290,9 @@ impl AppState {
             notice: None,
             last_overview_request: None,
             font_family: None,
+            alerts: AlertsView::default(),
+            case: None,
+            sound_on_red: false,
         }
     }
 

@@ -97,6 +97,8 @@ impl Tokens {
             style.spacing.item_spacing = egui::vec2(tokens.spacing, tokens.spacing * 0.75);
             style.spacing.button_padding = egui::vec2(10.0, 4.0);
             style.spacing.interact_size.y = 26.0;
+            // Rows are clicked, not their text selected (clicks on selectable labels never reach the row).
+            style.interaction.selectable_labels = false;
             for (text_style, size) in [
                 (egui::TextStyle::Body, 15.0),
                 (egui::TextStyle::Button, 15.0),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
+use chrono::NaiveDate;
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 
 use crate::clock::Clock;
@@ -14,7 +15,10 @@ use crate::domain::audit::AuditRecord;
 use crate::domain::calendar::{Calendar, missing_years_warning};
 use crate::domain::model::Complaint;
 use crate::store::sqlite::{DB_FILE, SqliteStore};
-use crate::store::{AuditQuery, AuditVerification, HallDirectory, Overview, Session, Store, StoreError};
+use crate::store::{
+    AlertQuery, AlertRow, AuditQuery, AuditVerification, CaseDetail, DailyCheck, HallDirectory, NewNotice, Notice,
+    Overview, RefreshReport, Session, Store, StoreError,
+};
 
 /// Jobs waiting for the worker; beyond this the UI is told the worker is busy.
 const QUEUE: usize = 32;
@@ -39,6 +43,36 @@ pub enum Job {
     },
     VerifyAudit(Session),
     Complaints(Session),
+    /// Time-driven re-evaluation, then the alert list.
+    Alerts {
+        session: Session,
+        include_inactive: bool,
+    },
+    CaseDetail {
+        session: Session,
+        case_no: String,
+    },
+    CloseAlert {
+        session: Session,
+        alert_id: i64,
+        reason: String,
+    },
+    IssueNotice {
+        session: Session,
+        notice: NewNotice,
+    },
+    RecordReply {
+        session: Session,
+        notice_id: i64,
+        reply: String,
+    },
+    Notices(Session),
+    /// Run the daily check of a day: save the report in the data directory and record it.
+    DailyCheck {
+        session: Session,
+        day: NaiveDate,
+    },
+    DailyChecks(Session),
 }
 
 /// What the console needs to know about the opened backend.
@@ -62,9 +96,27 @@ pub enum Reply {
     LoggedOut,
     Overview(Result<Overview, StoreError>),
     Directory(Result<HallDirectory, StoreError>),
-    AuditLog { result: Result<Vec<AuditRecord>, StoreError>, append: bool },
+    AuditLog {
+        result: Result<Vec<AuditRecord>, StoreError>,
+        append: bool,
+    },
     AuditVerified(Result<AuditVerification, StoreError>),
     Complaints(Result<Vec<Complaint>, StoreError>),
+    Alerts(Result<(RefreshReport, Vec<AlertRow>), StoreError>),
+    CaseDetail(Result<Box<CaseDetail>, StoreError>),
+    /// A supervision action finished (close, notice, reply), with what it changed.
+    Action(Result<ActionDone, StoreError>),
+    Notices(Result<Vec<Notice>, StoreError>),
+    DailyCheck(Result<DailyCheck, String>),
+    DailyChecks(Result<Vec<DailyCheck>, StoreError>),
+}
+
+/// What a supervision action produced.
+#[derive(Debug, Clone)]
+pub enum ActionDone {
+    Closed(AlertRow),
+    NoticeIssued(Notice),
+    Replied(Notice),
 }
 
 pub struct DataWorker {
@@ -79,7 +131,7 @@ impl DataWorker {
         let (jobs, job_rx) = bounded::<Job>(QUEUE);
         let (reply_tx, replies) = bounded::<Reply>(QUEUE);
         let thread = std::thread::Builder::new().name("jiancha-data".into()).spawn(move || {
-            let mut worker = Worker { store: None, clock };
+            let mut worker = Worker { store: None, clock, data_dir: PathBuf::new() };
             for job in job_rx {
                 let reply = worker.run(job);
                 if reply_tx.send(reply).is_err() {
@@ -116,6 +168,7 @@ impl DataWorker {
 struct Worker {
     store: Option<Box<dyn Store>>,
     clock: Arc<dyn Clock>,
+    data_dir: PathBuf,
 }
 
 fn not_open() -> StoreError {
@@ -150,6 +203,31 @@ impl Worker {
             }
             Job::VerifyAudit(session) => Reply::AuditVerified(self.store().and_then(|s| s.verify_audit(&session))),
             Job::Complaints(session) => Reply::Complaints(self.store().and_then(|s| s.complaints(&session))),
+            Job::Alerts { session, include_inactive } => Reply::Alerts(self.store().and_then(|s| {
+                let refresh = s.refresh_alerts(&session)?;
+                let rows = s.alerts(&session, &AlertQuery { include_inactive, ..AlertQuery::default() })?;
+                Ok((refresh, rows))
+            })),
+            Job::CaseDetail { session, case_no } => {
+                Reply::CaseDetail(self.store().and_then(|s| s.case_detail(&session, &case_no)).map(Box::new))
+            }
+            Job::CloseAlert { session, alert_id, reason } => Reply::Action(
+                self.store().and_then(|s| s.close_alert(&session, alert_id, &reason)).map(ActionDone::Closed),
+            ),
+            Job::IssueNotice { session, notice } => Reply::Action(
+                self.store().and_then(|s| s.issue_notice(&session, &notice)).map(ActionDone::NoticeIssued),
+            ),
+            Job::RecordReply { session, notice_id, reply } => Reply::Action(
+                self.store().and_then(|s| s.record_notice_reply(&session, notice_id, &reply)).map(ActionDone::Replied),
+            ),
+            Job::Notices(session) => Reply::Notices(self.store().and_then(|s| s.notices(&session))),
+            Job::DailyCheck { session, day } => Reply::DailyCheck(match self.store() {
+                Ok(store) => crate::report::daily::run(store, &session, &self.data_dir, day)
+                    .map(|(r, _)| r)
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            }),
+            Job::DailyChecks(session) => Reply::DailyChecks(self.store().and_then(|s| s.daily_checks(&session, 60))),
         }
     }
 
@@ -191,6 +269,7 @@ impl Worker {
             calendar_warning: missing_years_warning(&missing),
         };
         self.store = Some(Box::new(store));
+        self.data_dir = opened.data_dir.clone();
         Ok(opened)
     }
 }
