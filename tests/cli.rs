@@ -140,3 +140,46 @@ fn calendar_command_explains_a_deadline() {
     let out = jiancha(dir.path(), &["calendar", "deadline", "2026-12-28", "10"]);
     assert!(text(&out.stderr).contains("2027"), "the missing-year warning goes to stderr");
 }
+
+#[test]
+fn alerts_command_prints_open_alerts_as_json_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path());
+    let out = jiancha(dir.path(), &["alerts", "--at", NOW, "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let alerts: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = alerts.as_array().unwrap();
+    assert!(list.len() > 50, "{} alerts", list.len());
+    for a in list {
+        for field in ["case_no", "rule", "level", "since", "state"] {
+            assert!(a.get(field).is_some(), "{field} missing in {a}");
+        }
+        assert_eq!(a["state"], "open");
+    }
+    assert!(list.iter().any(|a| a["level"] == "red"));
+    let early = jiancha(dir.path(), &["alerts", "--at", "2026-01-01T00:00:00+08:00", "--format", "json"]);
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&early.stdout).unwrap(), serde_json::json!([]));
+    let csv = jiancha(dir.path(), &["alerts", "--format", "csv"]);
+    let csv = text(&csv.stdout);
+    assert!(csv.starts_with("case_no,rule,level,since,state"), "{csv}");
+    let all = jiancha(dir.path(), &["alerts", "--at", NOW, "--all", "--format", "json"]);
+    let all: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+    assert!(all.as_array().unwrap().len() > list.len(), "--all adds resolved alerts");
+}
+
+#[test]
+fn check_daily_saves_the_report_and_records_it() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path());
+    let out = jiancha(dir.path(), &["check-daily", "--date", "2026-11-27", "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(record["day"], "2026-11-27");
+    assert_eq!(record["checked_by"], "system");
+    let report = dir.path().join(record["report_path"].as_str().unwrap());
+    let content = std::fs::read_to_string(&report).unwrap();
+    assert!(content.contains("规则代码"));
+    let log = jiancha(dir.path(), &["audit", "log", "--action", "check", "--format", "json"]);
+    let log: serde_json::Value = serde_json::from_slice(&log.stdout).unwrap();
+    assert_eq!(log[0]["action"], "check.daily");
+}

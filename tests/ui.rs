@@ -120,6 +120,11 @@ fn supervisor_logs_in_and_visits_every_area() {
             Area::Overview => {
                 c.harness.get_by_label("待处理投诉");
             }
+            Area::Alerts => {
+                c.step_until("alerts", |app| app.state().alerts.loaded);
+                c.harness.get_by_label("预警列表");
+                c.harness.get_by_label("督办通知");
+            }
             other => {
                 let text = other.coming(Lang::Zh).unwrap();
                 c.harness.get_by_label(text);
@@ -204,4 +209,91 @@ fn without_a_chinese_font_the_console_names_the_package() {
     harness.step();
     assert_eq!(harness.state().state().lang, Lang::En);
     assert_ne!(harness.state().state().screen, Screen::NoFont);
+}
+
+#[test]
+fn supervisor_filters_alerts_opens_a_red_case_issues_a_notice_and_checks_the_day() {
+    use jiancha::store::AlertState;
+    let mut c = console();
+    c.log_in("supervisor1");
+    c.visit(Area::Alerts);
+    c.step_until("the alert list", |app| app.state().alerts.loaded && !app.state().alerts.visible.is_empty());
+    let total = c.harness.state().state().alerts.visible.len();
+    let red = c.harness.state().state().alerts.counts[0];
+    assert!(red > 0, "the demo has red alerts");
+    c.harness.get_by_label(&format!("红 {red}"));
+
+    // Hide red alerts with the level chip, then show them again.
+    c.harness.get_by_role_and_label(Role::Button, &format!("红 {red}")).click();
+    c.step_until("red hidden", move |app| app.state().alerts.visible.len() == total - red);
+    c.harness.get_by_role_and_label(Role::Button, &format!("红 {red}")).click();
+    c.step_until("red shown", move |app| app.state().alerts.visible.len() == total);
+
+    // Filter by the case number of an open red violation (a card that needs closing).
+    let target = {
+        let view = &c.harness.state().state().alerts;
+        view.rows
+            .iter()
+            .find(|a| {
+                a.state == AlertState::Open && a.level == jiancha::domain::alerts::Level::Red && a.rule.needs_closing()
+            })
+            .cloned()
+            .expect("an open red violation in the demo")
+    };
+    c.harness.get_by_role_and_label(Role::TextInput, "办件/申请人").focus();
+    c.harness.step();
+    c.harness.get_by_role_and_label(Role::TextInput, "办件/申请人").type_text(&target.case_no);
+    let case_no = target.case_no.clone();
+    c.step_until("the filtered list", move |app| {
+        let v = &app.state().alerts;
+        !v.visible.is_empty() && v.visible.iter().all(|&i| v.rows[i].case_no == case_no)
+    });
+
+    // Keyboard: leave the text field, select the first row, open the case with Enter.
+    c.harness.key_press(egui::Key::Escape);
+    c.harness.step();
+    c.harness.state_mut().push(jiancha::ui::command::Command::SelectAlert(None));
+    c.harness.step();
+    c.harness.key_press(egui::Key::ArrowDown);
+    c.step_until("a selection", |app| app.state().alerts.selected.is_some());
+    c.harness.key_press(egui::Key::Enter);
+    c.step_until("the case detail", |app| app.state().case.as_ref().is_some_and(|v| v.detail.is_some()));
+    c.harness.get_by_label("承诺期限计算");
+    c.harness.get_by_label("办理过程");
+
+    // Issue a supervision notice from the red alert.
+    let notice_buttons = c.harness.get_all_by_role_and_label(Role::Button, "督办…").count();
+    assert!(notice_buttons >= 1);
+    c.harness.get_all_by_role_and_label(Role::Button, "督办…").next().unwrap().click();
+    c.step_until("the notice dialog", |app| {
+        matches!(app.state().alerts.dialog, Some(jiancha::ui::state::AlertDialog::IssueNotice { .. }))
+    });
+    c.harness.get_by_label("发出督办通知");
+    c.harness.get_by_role_and_label(Role::Button, "发出").click();
+    c.step_until("the notice", |app| {
+        app.state().alerts.dialog.is_none() && app.state().notice.as_ref().is_some_and(|(_, t)| t.contains("督第"))
+    });
+    assert!(c.harness.query_all_by_label_contains("〔2026〕督第1号").count() >= 1);
+
+    // Close the violation with a reason.
+    c.step_until("the reloaded case", |app| {
+        app.state().case.as_ref().is_some_and(|v| v.detail.as_ref().is_some_and(|d| !d.notices.is_empty()))
+    });
+    c.harness.get_all_by_role_and_label(Role::Button, "关闭…").next().unwrap().click();
+    c.step_until("the close dialog", |app| {
+        matches!(app.state().alerts.dialog, Some(jiancha::ui::state::AlertDialog::Close { .. }))
+    });
+    c.harness.get_by_label("关闭理由").focus();
+    c.harness.step();
+    c.harness.get_by_label("关闭理由").type_text("已核实：部门已整改并说明原因");
+    c.harness.step();
+    c.harness.get_by_role_and_label(Role::Button, "关闭").click();
+    c.step_until("the closed alert", |app| app.state().notice.as_ref().is_some_and(|(_, t)| t.contains("已关闭预警")));
+
+    // Back to the list and run today's data check.
+    c.harness.get_by_role_and_label(Role::Button, "← 返回预警列表").click();
+    c.step_until("the list", |app| app.state().case.is_none());
+    c.harness.get_by_role_and_label(Role::Button, "执行今日检查").click();
+    c.step_until("the daily check", |app| app.state().overview.as_ref().is_some_and(|o| o.today_checked.is_some()));
+    c.harness.get_by_label_contains("今日数据已检查");
 }
