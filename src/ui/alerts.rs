@@ -564,10 +564,8 @@ fn keyboard(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
     if let Some(p) = target {
         commands.push(Command::SelectAlert(Some(view.rows[view.visible[p]].id)));
     }
-    if enter {
-        if let Some(p) = position {
-            commands.push(Command::OpenCase(view.rows[view.visible[p]].case_no.clone()));
-        }
+    if enter && let Some(p) = position {
+        commands.push(Command::OpenCase(view.rows[view.visible[p]].case_no.clone()));
     }
     if escape && view.selected.is_some() {
         commands.push(Command::SelectAlert(None));

@@ -468,12 +468,12 @@ impl JianchaApp {
             }
             Command::DismissNotice => self.state.notice = None,
             Command::LoadAlerts => {
-                if let Some(s) = session {
-                    if !self.state.alerts.loading {
-                        self.state.alerts.loading = true;
-                        self.state.alerts.last_refresh = Some(Instant::now());
-                        self.submit(Job::Alerts { session: s, include_inactive: false });
-                    }
+                if let Some(s) = session
+                    && !self.state.alerts.loading
+                {
+                    self.state.alerts.loading = true;
+                    self.state.alerts.last_refresh = Some(Instant::now());
+                    self.submit(Job::Alerts { session: s, include_inactive: false });
                 }
             }
             Command::SetAlertsTab(tab) => {
