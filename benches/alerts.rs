@@ -58,20 +58,66 @@ fn synthetic_case(rng: &mut rand_chacha::ChaCha8Rng, n: usize) -> Vec<CaseEvent>
     };
     let mut events = vec![base.clone()];
     let at = |d: i64| accept + chrono::Duration::days(d) + chrono::Duration::minutes(30);
-    events.push(CaseEvent { step: Step::Fee, occurred_at: at(0), recorded_at: at(0), amount_fen: Some(8000), documents: vec![], ..base.clone() });
+    events.push(CaseEvent {
+        step: Step::Fee,
+        occurred_at: at(0),
+        recorded_at: at(0),
+        amount_fen: Some(8000),
+        documents: vec![],
+        ..base.clone()
+    });
     if rng.gen_bool(0.08) {
-        events.push(CaseEvent { step: Step::SupplementRequest, occurred_at: at(1), recorded_at: at(1), documents: vec![Document::MissingDocsNotice], ..base.clone() });
-        events.push(CaseEvent { step: Step::SupplementReceived, occurred_at: at(4), recorded_at: at(4), documents: vec![], ..base.clone() });
+        events.push(CaseEvent {
+            step: Step::SupplementRequest,
+            occurred_at: at(1),
+            recorded_at: at(1),
+            documents: vec![Document::MissingDocsNotice],
+            ..base.clone()
+        });
+        events.push(CaseEvent {
+            step: Step::SupplementReceived,
+            occurred_at: at(4),
+            recorded_at: at(4),
+            documents: vec![],
+            ..base.clone()
+        });
     }
     let stretch = if rng.gen_bool(0.05) { 9 } else { 0 };
-    events.push(CaseEvent { step: Step::Review, occurred_at: at(5), recorded_at: at(5), documents: vec![], window: None, ..base.clone() });
-    events.push(CaseEvent { step: Step::Approve, occurred_at: at(7), recorded_at: at(7), documents: vec![], window: None, ..base.clone() });
+    events.push(CaseEvent {
+        step: Step::Review,
+        occurred_at: at(5),
+        recorded_at: at(5),
+        documents: vec![],
+        window: None,
+        ..base.clone()
+    });
+    events.push(CaseEvent {
+        step: Step::Approve,
+        occurred_at: at(7),
+        recorded_at: at(7),
+        documents: vec![],
+        window: None,
+        ..base.clone()
+    });
     if day > 20 && rng.gen_bool(0.97) {
         let done = at(9 + stretch);
-        events.push(CaseEvent { step: Step::Complete, occurred_at: done, recorded_at: done, documents: vec![], ..base.clone() });
+        events.push(CaseEvent {
+            step: Step::Complete,
+            occurred_at: done,
+            recorded_at: done,
+            documents: vec![],
+            ..base.clone()
+        });
         if rng.gen_bool(0.93) {
             let e = done + chrono::Duration::minutes(3);
-            events.push(CaseEvent { step: Step::Evaluate, occurred_at: e, recorded_at: e, rating: Some(5), documents: vec![], ..base });
+            events.push(CaseEvent {
+                step: Step::Evaluate,
+                occurred_at: e,
+                recorded_at: e,
+                rating: Some(5),
+                documents: vec![],
+                ..base
+            });
         }
     }
     events.retain(|e| e.occurred_at <= now());
@@ -89,7 +135,8 @@ fn engine(full: bool) {
     let mut findings = 0usize;
     let mut cases = 0usize;
     for chunk in 0..chunks {
-        let batch: Vec<Vec<CaseEvent>> = (0..per_chunk).map(|i| synthetic_case(&mut rng, chunk * per_chunk + i)).collect();
+        let batch: Vec<Vec<CaseEvent>> =
+            (0..per_chunk).map(|i| synthetic_case(&mut rng, chunk * per_chunk + i)).collect();
         let start = Instant::now();
         for events in &batch {
             let input = CaseInput { item: &item, events, evaluations: &[], notices: &[] };
@@ -142,7 +189,14 @@ fn big_database(dir: &std::path::Path, cases: usize, open_share: f64) -> (Sqlite
                 let rule = rules[i % rules.len()];
                 let resolved = if roll < open_share { None } else { Some(accepted + 86400 * 12) };
                 alert
-                    .execute(rusqlite::params![id, rule.as_str(), rule.level().as_str(), accepted + 86400 * 10, resolved, "2026-11-02 受理，承诺 10 个工作日，期限已过仍未办结。"])
+                    .execute(rusqlite::params![
+                        id,
+                        rule.as_str(),
+                        rule.level().as_str(),
+                        accepted + 86400 * 10,
+                        resolved,
+                        "2026-11-02 受理，承诺 10 个工作日，期限已过仍未办结。"
+                    ])
                     .unwrap();
             }
         }
@@ -180,7 +234,11 @@ fn query(full: bool) {
     );
     let start = Instant::now();
     let r = store.refresh_alerts(&session).unwrap();
-    println!("query: time-driven refresh with nothing due: {} cases in {:.2} ms", r.evaluated, start.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "query: time-driven refresh with nothing due: {} cases in {:.2} ms",
+        r.evaluated,
+        start.elapsed().as_secs_f64() * 1e3
+    );
 }
 
 fn synthetic_row(i: usize) -> AlertRow {
@@ -241,7 +299,12 @@ fn ui_frame(full: bool) {
     }
     {
         let state = harness.state_mut().state_mut();
-        state.session = Some(Session { token: "bench".into(), username: "supervisor1".into(), display_name: "张明".into(), role: Role::Supervisor });
+        state.session = Some(Session {
+            token: "bench".into(),
+            username: "supervisor1".into(),
+            display_name: "张明".into(),
+            role: Role::Supervisor,
+        });
         state.screen = Screen::Main;
         state.area = Area::Alerts;
         state.overview = Some(jiancha::store::Overview::default());

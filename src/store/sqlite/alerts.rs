@@ -247,13 +247,50 @@ pub(super) fn refresh_due(
     Ok((u32::try_from(due.len()).unwrap_or(u32::MAX), outcome))
 }
 
+/// Names of the small tables, so that listing thousands of alerts needs no join per row for them.
+struct Names {
+    items: HashMap<String, (String, String)>,
+    windows: HashMap<i64, String>,
+    staff: HashMap<i64, (String, String)>,
+    notices: HashMap<i64, String>,
+}
+
+impl Names {
+    fn load(conn: &Connection) -> Result<Self, StoreError> {
+        let items = conn
+            .prepare_cached("SELECT i.code, i.name, d.name FROM item i JOIN department d ON d.id = i.department_id")?
+            .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+            .collect::<Result<_, _>>()?;
+        let windows = conn
+            .prepare_cached("SELECT id, code FROM service_window")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let staff = conn
+            .prepare_cached("SELECT id, staff_no, name FROM staff")?
+            .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+            .collect::<Result<_, _>>()?;
+        // The newest notice per alert wins (ascending ids, later inserts overwrite).
+        let notices = conn
+            .prepare_cached("SELECT alert_id, notice_no FROM notice WHERE alert_id IS NOT NULL ORDER BY id")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(Self { items, windows, staff, notices })
+    }
+}
+
+/// Stored alerts, newest first: open ones only unless `include_inactive`.
 pub(super) fn list(
     conn: &Connection,
     include_inactive: bool,
     case_no: Option<&str>,
     limit: u32,
 ) -> Result<Vec<AlertRow>, StoreError> {
-    let mut sql = String::from(ALERT_SELECT);
+    let names = Names::load(conn)?;
+    let mut sql = String::from(
+        "SELECT a.id, c.case_no, a.rule, a.alert_key, a.level, a.since, a.resolved_at, a.explanation, a.closed_at,
+                a.closed_by, a.close_reason, c.hall_code, c.item_code, c.window_id, c.staff_id, c.applicant
+         FROM alert a JOIN case_file c ON c.id = a.case_id",
+    );
     sql.push_str(if include_inactive {
         " WHERE 1 = 1"
     } else {
@@ -267,9 +304,47 @@ pub(super) fn list(
         sql.push_str(&format!(" LIMIT {limit}"));
     }
     let mut stmt = conn.prepare(&sql)?;
+    let map = |r: &Row<'_>| -> rusqlite::Result<AlertRow> {
+        let rule: Rule = r.get::<_, String>(2)?.parse().map_err(|e| conversion(2, e))?;
+        let level: Level = r.get::<_, String>(4)?.parse().map_err(|e| conversion(4, e))?;
+        let resolved_at: Option<i64> = r.get(6)?;
+        let closed_at: Option<i64> = r.get(8)?;
+        let item_code: String = r.get(12)?;
+        let (item_name, department) = names.items.get(&item_code).cloned().unwrap_or_default();
+        let window = r.get::<_, Option<i64>>(13)?.and_then(|id| names.windows.get(&id).cloned());
+        let staff = r.get::<_, Option<i64>>(14)?.and_then(|id| names.staff.get(&id).cloned());
+        let id: i64 = r.get(0)?;
+        Ok(AlertRow {
+            id,
+            case_no: r.get(1)?,
+            rule,
+            key: r.get(3)?,
+            level,
+            since: from_ts(r.get(5)?),
+            resolved_at: resolved_at.map(from_ts),
+            state: match (closed_at, resolved_at) {
+                (Some(_), _) => AlertState::Closed,
+                (None, Some(_)) => AlertState::Resolved,
+                (None, None) => AlertState::Open,
+            },
+            explanation: r.get(7)?,
+            closed_at: closed_at.map(from_ts),
+            closed_by: r.get(9)?,
+            close_reason: r.get(10)?,
+            hall: r.get(11)?,
+            department,
+            window,
+            staff_no: staff.as_ref().map(|s| s.0.clone()),
+            staff_name: staff.map(|s| s.1),
+            applicant: r.get(15)?,
+            item_code,
+            item_name,
+            notice_no: names.notices.get(&id).cloned(),
+        })
+    };
     let rows = match case_no {
-        Some(no) => stmt.query_map([no], alert_row)?.collect::<Result<Vec<_>, _>>()?,
-        None => stmt.query_map([], alert_row)?.collect::<Result<Vec<_>, _>>()?,
+        Some(no) => stmt.query_map([no], map)?.collect::<Result<Vec<_>, _>>()?,
+        None => stmt.query_map([], map)?.collect::<Result<Vec<_>, _>>()?,
     };
     Ok(rows)
 }

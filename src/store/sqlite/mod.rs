@@ -136,7 +136,11 @@ pub(crate) fn from_ts(secs: i64) -> DateTime<Utc> {
 
 fn configure(conn: &Connection) -> Result<(), SqliteError> {
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+        // Memory-mapped reads and a 64 MiB page cache: listing tens of thousands of alerts over a
+        // million cases touches pages all over the file, and system calls per page cost more than the
+        // query itself.
+        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;
+         PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536;",
     )?;
     Ok(())
 }

@@ -309,6 +309,7 @@ CREATE TABLE notice (
   UNIQUE (year, seq)
 );
 CREATE INDEX notice_by_case ON notice (case_id);
+CREATE INDEX notice_by_alert ON notice (alert_id);
 
 -- The daily data check (每日数据检查, Art 8(2)1): who checked which day, when, and the saved report.
 CREATE TABLE daily_check (
