@@ -57,7 +57,7 @@ impl fmt::Display for InputErrors {
 impl std::error::Error for InputErrors {}
 
 /// What kind of file is being imported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
     Items,

@@ -177,7 +177,7 @@ fn auditor_reads_and_verifies_the_audit_log_and_switches_language() {
         let a = &app.state().audit;
         a.loaded && !a.loading && !a.records.is_empty() && a.records.iter().all(|r| r.action.starts_with("import."))
     });
-    assert_eq!(c.harness.state().state().audit.records.len(), 6);
+    assert!(c.harness.state().state().audit.records.len() > 50, "the demo delivered data every night");
 
     c.harness.get_by_role_and_label(Role::Button, "English").click();
     c.step_until("English", |app| app.state().lang == Lang::En);
@@ -273,7 +273,9 @@ fn supervisor_filters_alerts_opens_a_red_case_issues_a_notice_and_checks_the_day
     c.step_until("the notice", |app| {
         app.state().alerts.dialog.is_none() && app.state().notice.as_ref().is_some_and(|(_, t)| t.contains("督第"))
     });
-    assert!(c.harness.query_all_by_label_contains("〔2026〕督第1号").count() >= 1);
+    let banner = c.harness.state().state().notice.clone().unwrap().1;
+    let number = banner.split_whitespace().find(|w| w.contains("督第")).unwrap().trim_end_matches('，').to_owned();
+    assert!(number.starts_with("〔2026〕督第"), "{banner}");
 
     // Close the violation with a reason.
     c.step_until("the reloaded case", |app| {
