@@ -214,6 +214,9 @@ fn daily_status_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
                 .color(t.ok),
             );
         }
+        None if state.overview.as_ref().is_some_and(|o| !super::overview::today_is_working(state, o.at)) => {
+            ui.label(RichText::new(lang.pick("今日非工作日", "Not a working day")).color(t.text_weak));
+        }
         None => {
             ui.label(RichText::new(lang.pick("今日数据尚未检查", "Today's data not yet checked")).color(t.orange));
         }

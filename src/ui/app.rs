@@ -476,6 +476,18 @@ impl JianchaApp {
                     self.submit(Job::Alerts { session: s, include_inactive: false });
                 }
             }
+            Command::ShowAlerts(level) => {
+                let filter = &mut self.state.alerts.filter;
+                filter.levels = match level {
+                    Some(Level::Red) => [true, false, false],
+                    Some(Level::Orange) => [false, true, false],
+                    Some(Level::Yellow) => [false, false, true],
+                    None => [true; 3],
+                };
+                self.state.alerts.tab = super::state::AlertsTab::List;
+                self.state.case = None;
+                self.commands.push(Command::Navigate(Area::Alerts));
+            }
             Command::SetAlertsTab(tab) => {
                 self.state.alerts.tab = tab;
                 match tab {

@@ -22,6 +22,8 @@ pub enum Command {
     SelectAuditRecord(Option<i64>),
     LoadComplaints,
     DismissNotice,
+    /// Go to the alert list showing only this level (all levels with `None`).
+    ShowAlerts(Option<crate::domain::alerts::Level>),
     /// Refresh (time-driven re-evaluation) and reload the alert list.
     LoadAlerts,
     SetAlertsTab(super::state::AlertsTab),

@@ -10,7 +10,7 @@ mod complaints;
 pub mod fonts;
 pub mod i18n;
 mod login;
-mod overview;
+pub mod overview;
 mod settings;
 mod shell;
 mod sound;

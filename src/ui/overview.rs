@@ -3,6 +3,8 @@
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
+use crate::domain::alerts::Level;
+
 use super::command::Command;
 use super::state::AppState;
 
@@ -16,6 +18,11 @@ fn stat_ui(ui: &mut egui::Ui, state: &AppState, label: &str, value: u32, colour:
     });
 }
 
+/// Whether the day of `at` is a working day by the opened calendar (unknown: assume it is).
+pub fn today_is_working(state: &AppState, at: chrono::DateTime<chrono::Utc>) -> bool {
+    state.opened.as_ref().is_none_or(|o| o.calendar.is_working_day(crate::domain::time::local_date(at)))
+}
+
 pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
     let lang = state.lang;
     let t = &state.tokens;
@@ -26,6 +33,55 @@ pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
         });
         return;
     };
+    // The alert picture first: what a supervisor looks at when the shift starts.
+    ui.horizontal(|ui| {
+        for (level, count) in [
+            (Level::Red, o.open_alerts.red),
+            (Level::Orange, o.open_alerts.orange),
+            (Level::Yellow, o.open_alerts.yellow),
+        ] {
+            let colour = super::alerts::level_colour(t, level);
+            let text = RichText::new(format!(
+                "{} {} {count}",
+                super::alerts::level_label(lang, level),
+                lang.pick("预警", "alerts")
+            ))
+            .size(22.0)
+            .strong()
+            .color(colour);
+            if ui
+                .add(egui::Button::new(text).min_size(egui::vec2(150.0, 48.0)))
+                .on_hover_text(lang.pick("查看该级别的预警", "Show these alerts"))
+                .clicked()
+            {
+                commands.push(Command::ShowAlerts(Some(level)));
+            }
+        }
+        ui.add_space(12.0);
+        match &o.today_checked {
+            Some(c) => ui.label(
+                RichText::new(format!(
+                    "{} {} {}",
+                    lang.pick("今日数据已检查：", "Today's data checked:"),
+                    c.checked_by,
+                    crate::domain::time::format_local_minutes(c.checked_at)
+                ))
+                .color(t.ok),
+            ),
+            None if !today_is_working(state, o.at) => ui.label(
+                RichText::new(lang.pick("今日非工作日，无需数据检查", "Not a working day: no data check due"))
+                    .color(t.text_weak),
+            ),
+            None => ui.label(
+                RichText::new(lang.pick(
+                    "今日数据尚未检查（预警 → 执行今日检查）",
+                    "Today's data not yet checked (Alerts → Run today's check)",
+                ))
+                .color(t.orange),
+            ),
+        };
+    });
+    ui.add_space(6.0);
     ui.horizontal_wrapped(|ui| {
         stat_ui(ui, state, lang.pick("窗口", "Windows"), o.windows, t.text_strong);
         stat_ui(ui, state, lang.pick("工作人员", "Staff"), o.staff, t.text_strong);
