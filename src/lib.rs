@@ -11,3 +11,4 @@ pub mod report;
 pub mod settings;
 pub mod store;
 pub mod ui;
+pub mod video;

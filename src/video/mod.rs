@@ -1,0 +1,130 @@
+//! GStreamer: simulated RTSP cameras (`sim.rs`) and the wall's decoders (`decoder.rs`).
+//!
+//! Rules of this module:
+//! - One named thread per pipeline; the UI talks to a decoder through a bounded command channel and
+//!   reads its latest frame and status from a shared mailbox. No GStreamer call ever runs on the UI
+//!   thread (not even `gst::init`, which can scan the plugin registry for seconds on a first start).
+//! - Stream URLs may carry credentials. They are handed to GStreamer as element properties and never
+//!   appear in logs, errors or the UI: every message goes through [`sanitize`].
+//! - A lost camera is a state, not an error: the decoder reconnects with exponential backoff.
+
+pub mod decoder;
+pub mod sim;
+
+use std::sync::OnceLock;
+
+use gstreamer as gst;
+
+use crate::domain::model::redact_url;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VideoError {
+    #[error("GStreamer cannot start: {0}")]
+    Init(String),
+    #[error("GStreamer element {element} is missing; install {package}")]
+    MissingElement { element: &'static str, package: &'static str },
+    #[error("{0}")]
+    Pipeline(String),
+    #[error("RTSP port {0} is in use or cannot be opened")]
+    PortBusy(u16),
+}
+
+/// Elements the decoders need, with the Debian package that provides them.
+const DECODER_ELEMENTS: &[(&str, &str)] = &[
+    ("rtspsrc", "gstreamer1.0-plugins-good"),
+    ("rtph264depay", "gstreamer1.0-plugins-good"),
+    ("h264parse", "gstreamer1.0-plugins-bad"),
+    ("avdec_h264", "gstreamer1.0-libav"),
+    ("videoscale", "gstreamer1.0-plugins-base"),
+    ("videoconvert", "gstreamer1.0-plugins-base"),
+    ("appsink", "gstreamer1.0-plugins-base"),
+];
+
+/// Elements the simulated cameras need.
+const SIM_ELEMENTS: &[(&str, &str)] = &[
+    ("videotestsrc", "gstreamer1.0-plugins-base"),
+    ("textoverlay", "gstreamer1.0-plugins-base"),
+    ("clockoverlay", "gstreamer1.0-plugins-base"),
+    ("x264enc", "gstreamer1.0-plugins-ugly"),
+    ("rtph264pay", "gstreamer1.0-plugins-good"),
+];
+
+/// Initialises GStreamer once (thread-safe, idempotent) and checks the decoder elements.
+pub fn init() -> Result<(), VideoError> {
+    static RESULT: OnceLock<Result<(), VideoError>> = OnceLock::new();
+    RESULT
+        .get_or_init(|| {
+            gst::init().map_err(|e| VideoError::Init(e.to_string()))?;
+            check_elements(DECODER_ELEMENTS)
+        })
+        .clone()
+}
+
+fn check_elements(elements: &[(&'static str, &'static str)]) -> Result<(), VideoError> {
+    for (element, package) in elements {
+        if gst::ElementFactory::find(element).is_none() {
+            return Err(VideoError::MissingElement { element, package });
+        }
+    }
+    Ok(())
+}
+
+/// Removes every trace of `url`'s credentials from a message (GStreamer's errors quote locations).
+pub fn sanitize(message: &str, url: &str) -> String {
+    let redacted = redact_url(url);
+    let mut text = message.replace(url, &redacted);
+    if let Some((_, rest)) = url.split_once("://") {
+        let authority = rest.split('/').next().unwrap_or("");
+        if let Some((credentials, _)) = authority.rsplit_once('@') {
+            text = text.replace(&format!("{credentials}@"), "");
+            if let Some((user, password)) = credentials.split_once(':') {
+                if !password.is_empty() {
+                    text = text.replace(password, "***");
+                }
+                let _ = user;
+            }
+        }
+    }
+    text
+}
+
+/// Which of a camera's streams a tile plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum StreamKind {
+    /// 1280×720 and up, for large tiles and full screen.
+    Main,
+    /// 640×360, for small tiles.
+    Sub,
+}
+
+/// The sub stream is enough for tiles up to this width (pixels).
+pub const SUB_STREAM_MAX_WIDTH: u32 = 640;
+
+impl StreamKind {
+    /// The stream for a tile of this pixel width, when the camera has a sub stream.
+    pub fn for_width(width: u32, has_sub: bool) -> Self {
+        if has_sub && width <= SUB_STREAM_MAX_WIDTH { StreamKind::Sub } else { StreamKind::Main }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_removes_credentials() {
+        let url = "rtsp://admin:s3cret@10.0.0.5:554/cam/1";
+        let message = format!("Could not open resource {url} (user admin:s3cret@, password s3cret)");
+        let clean = sanitize(&message, url);
+        assert!(!clean.contains("s3cret"), "{clean}");
+        assert!(clean.contains("rtsp://10.0.0.5:554/cam/1"));
+        assert_eq!(sanitize("no url here", "rtsp://h/x"), "no url here");
+    }
+
+    #[test]
+    fn small_tiles_use_the_sub_stream() {
+        assert_eq!(StreamKind::for_width(400, true), StreamKind::Sub);
+        assert_eq!(StreamKind::for_width(900, true), StreamKind::Main);
+        assert_eq!(StreamKind::for_width(400, false), StreamKind::Main);
+    }
+}

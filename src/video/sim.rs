@@ -1,0 +1,231 @@
+//! Simulated window cameras: an RTSP server on 127.0.0.1 (gstreamer-rtsp-server) serving, per camera,
+//! `rtsp://127.0.0.1:P/cam/K` (H.264 1280×720) and `…/cam/K/sub` (640×360), each showing its window's
+//! name in Chinese and a clock. Media are shared between clients and built only while watched.
+
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use gstreamer as gst;
+use gstreamer::glib;
+use gstreamer::prelude::*;
+use gstreamer_rtsp_server as rtsp;
+use gstreamer_rtsp_server::prelude::*;
+
+use super::VideoError;
+
+/// One simulated camera.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimCamera {
+    /// `K` in `/cam/K`.
+    pub index: u32,
+    /// Shown in the picture (`A01 市场监管`).
+    pub label: String,
+}
+
+/// Options of the simulated server.
+#[derive(Debug, Clone, Default)]
+pub struct SimOptions {
+    /// Require these credentials (basic authentication) on every mount.
+    pub credentials: Option<(String, String)>,
+    /// Cameras whose picture switches between two resolutions every second (a test of decoders).
+    pub resolution_switching: Vec<u32>,
+    /// Frames per second.
+    pub fps: Option<u32>,
+}
+
+/// A running simulated server; stops (closing every connection) when stopped or dropped.
+pub struct SimServer {
+    port: u16,
+    main_loop: glib::MainLoop,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for SimServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimServer").field("port", &self.port).finish_non_exhaustive()
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// The launch line of one stream.
+fn launch(camera: &SimCamera, width: u32, height: u32, kbps: u32, fps: u32, switching: bool) -> String {
+    let font = (height / 22).max(12);
+    let caps = if switching {
+        format!("video/x-raw,width={width},height={height},framerate={fps}/1 ! videoscale ! capsfilter name=res caps=video/x-raw,width={width},height={height}")
+    } else {
+        format!("video/x-raw,width={width},height={height},framerate={fps}/1")
+    };
+    format!(
+        "( videotestsrc is-live=true pattern=ball background-color=0xff1e2a36 foreground-color=0xffe0c060 motion=sweep ! {caps} \
+         ! textoverlay text=\"{label}\" font-desc=\"Noto Sans CJK SC, {font}\" halignment=left valignment=top shaded-background=true \
+         ! clockoverlay time-format=\"%Y-%m-%d %H:%M:%S\" font-desc=\"Noto Sans CJK SC, {small}\" halignment=right valignment=bottom shaded-background=true \
+         ! videoconvert ! video/x-raw,format=I420 \
+         ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bitrate={kbps} threads=1 \
+         ! rtph264pay name=pay0 pt=96 config-interval=1 )",
+        label = escape(&camera.label),
+        small = (font * 3 / 4).max(10),
+    )
+}
+
+impl SimServer {
+    /// Starts serving `cameras` on 127.0.0.1:`port` (0 picks a free port; see [`SimServer::port`]).
+    pub fn start(port: u16, cameras: &[SimCamera], options: &SimOptions) -> Result<Self, VideoError> {
+        gst::init().map_err(|e| VideoError::Init(e.to_string()))?;
+        super::check_elements(super::SIM_ELEMENTS)?;
+        let (ready_tx, ready_rx) = mpsc::sync_channel::<Result<(glib::MainLoop, u16), VideoError>>(1);
+        let cameras = cameras.to_vec();
+        let options = options.clone();
+        let thread = std::thread::Builder::new()
+            .name("jiancha-rtsp-sim".into())
+            .spawn(move || {
+                let context = glib::MainContext::new();
+                let result = context.with_thread_default(|| serve(&context, port, &cameras, &options, &ready_tx));
+                if let Err(e) = result {
+                    let _ = ready_tx.send(Err(VideoError::Pipeline(format!("cannot own the GLib context: {e}"))));
+                }
+            })
+            .map_err(|e| VideoError::Pipeline(format!("cannot start the RTSP thread: {e}")))?;
+        match ready_rx.recv() {
+            Ok(Ok((main_loop, bound))) => Ok(Self { port: bound, main_loop, thread: Some(thread) }),
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                Err(e)
+            }
+            Err(_) => Err(VideoError::Pipeline("the RTSP thread ended before it started".into())),
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The URL of camera `index` (`sub` for the 640×360 stream).
+    pub fn url(&self, index: u32, sub: bool) -> String {
+        format!("rtsp://127.0.0.1:{}/cam/{index}{}", self.port, if sub { "/sub" } else { "" })
+    }
+
+    /// Stops serving and closes every client connection (as if the cable were pulled).
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.main_loop.quit();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for SimServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn serve(
+    context: &glib::MainContext,
+    port: u16,
+    cameras: &[SimCamera],
+    options: &SimOptions,
+    ready: &mpsc::SyncSender<Result<(glib::MainLoop, u16), VideoError>>,
+) {
+    let server = rtsp::RTSPServer::new();
+    server.set_address("127.0.0.1");
+    server.set_service(&port.to_string());
+    let Some(mounts) = server.mount_points() else {
+        let _ = ready.send(Err(VideoError::Pipeline("the RTSP server has no mount points".into())));
+        return;
+    };
+    let fps = options.fps.unwrap_or(25).clamp(1, 60);
+    for camera in cameras {
+        let switching = options.resolution_switching.contains(&camera.index);
+        for (suffix, width, height, kbps) in [("", 1280, 720, 1800), ("/sub", 640, 360, 500)] {
+            let factory = rtsp::RTSPMediaFactory::new();
+            factory.set_launch(&launch(camera, width, height, kbps, fps, switching));
+            factory.set_shared(true);
+            if switching {
+                factory.connect_media_configure(move |_, media| switch_resolution(media, width, height));
+            }
+            if options.credentials.is_some() {
+                factory.add_role_from_structure(
+                    &gst::Structure::builder("viewer")
+                        .field(rtsp::RTSP_PERM_MEDIA_FACTORY_ACCESS, true)
+                        .field(rtsp::RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, true)
+                        .build(),
+                );
+            }
+            mounts.add_factory(&format!("/cam/{}{suffix}", camera.index), factory);
+        }
+    }
+    if let Some((user, password)) = &options.credentials {
+        let auth = rtsp::RTSPAuth::new();
+        let token = rtsp::RTSPToken::builder().field(rtsp::RTSP_TOKEN_MEDIA_FACTORY_ROLE, "viewer").build();
+        let basic = rtsp::RTSPAuth::make_basic(user, password);
+        auth.add_basic(basic.as_str(), &token);
+        server.set_auth(Some(&auth));
+    }
+    let source = match server.attach(Some(context)) {
+        Ok(id) => id,
+        Err(_) => {
+            let _ = ready.send(Err(VideoError::PortBusy(port)));
+            return;
+        }
+    };
+    let bound = u16::try_from(server.bound_port()).unwrap_or(port);
+    let main_loop = glib::MainLoop::new(Some(context), false);
+    // The source lives on our context, not the global default one that `SourceId::remove` looks in.
+    let stop_listening = |context: &glib::MainContext| {
+        if let Some(s) = context.find_source_by_id(&source) {
+            s.destroy();
+        }
+    };
+    if ready.send(Ok((main_loop.clone(), bound))).is_err() {
+        stop_listening(context);
+        return;
+    }
+    main_loop.run();
+    // Close every connection, then stop listening.
+    server.client_filter(Some(&mut |_, _| rtsp::RTSPFilterResult::Remove));
+    stop_listening(context);
+    // Let the closed clients and media finish on this context before it goes away.
+    while context.iteration(false) {}
+}
+
+/// Switches the stream between its size and half of it every second.
+fn switch_resolution(media: &rtsp::RTSPMedia, width: u32, height: u32) {
+    let element = media.element();
+    let Some(bin) = element.downcast_ref::<gst::Bin>() else { return };
+    let Some(filter) = bin.by_name_recurse_up("res") else { return };
+    let weak = filter.downgrade();
+    let spawned = std::thread::Builder::new().name("jiancha-sim-resize".into()).spawn(move || {
+        let mut small = false;
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            let Some(filter) = weak.upgrade() else { return };
+            small = !small;
+            let (w, h) = if small { (width / 2, height / 2) } else { (width, height) };
+            filter.set_property("caps", gst::Caps::builder("video/x-raw").field("width", w as i32).field("height", h as i32).build());
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::warn!("cannot start the resolution switcher: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn launch_lines_escape_labels() {
+        let camera = SimCamera { index: 1, label: "A01 \"市场\"监管".into() };
+        let line = launch(&camera, 640, 360, 500, 25, false);
+        assert!(line.contains("text=\"A01 \\\"市场\\\"监管\""), "{line}");
+        assert!(line.contains("name=pay0"));
+        assert!(line.contains("key-int-max=25"));
+    }
+}

@@ -1,0 +1,119 @@
+//! Real RTSP: the simulated camera server (gstreamer-rtsp-server, x264) and the wall's decoders.
+//! A tile gets frames, is lost within 3 s when the server stops, plays again within 5 s when it comes
+//! back, and survives bad URLs, wrong credentials and a stream that changes resolution.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jiancha::video::StreamKind;
+use jiancha::video::decoder::{Decoder, StreamSource, TileStatus};
+use jiancha::video::sim::{SimCamera, SimOptions, SimServer};
+
+fn cameras(n: u32) -> Vec<SimCamera> {
+    (1..=n).map(|index| SimCamera { index, label: format!("A{index:02} 测试窗口") }).collect()
+}
+
+fn quiet() -> Arc<dyn Fn() + Send + Sync> {
+    Arc::new(|| {})
+}
+
+fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) -> Duration {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if done() {
+            return start.elapsed();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("{what}: not within {limit:?}");
+}
+
+fn decoder(url: String, w: u32, h: u32) -> Decoder {
+    Decoder::start("test", StreamSource { url, kind: StreamKind::Sub }, w, h, quiet()).unwrap()
+}
+
+#[test]
+fn frames_arrive_scaled_then_the_tile_is_lost_and_recovers() {
+    let server = SimServer::start(0, &cameras(1), &SimOptions::default()).unwrap();
+    let port = server.port();
+    let d = decoder(server.url(1, true), 320, 180);
+    wait_for("the first frame", Duration::from_secs(20), || d.mailbox().frame().is_some());
+    let frame = d.mailbox().frame().unwrap();
+    assert_eq!((frame.width, frame.height), (320, 180), "scaled in GStreamer to the tile");
+    assert_eq!(frame.rgba.len(), 320 * 180 * 4);
+    // The picture is not blank: the test pattern has more than one colour.
+    let first = &frame.rgba[0..4];
+    assert!(frame.rgba.chunks(4).any(|p| p != first));
+    wait_for("playing", Duration::from_secs(5), || d.mailbox().status() == TileStatus::Playing);
+    wait_for("a frame rate", Duration::from_secs(5), || d.mailbox().stats().fps > 10.0);
+
+    // Pull the cable.
+    server.stop();
+    let lost_after = wait_for("the lost signal", Duration::from_secs(3), || matches!(d.mailbox().status(), TileStatus::Lost { .. }));
+    let TileStatus::Lost { last_frame_at, reason, .. } = d.mailbox().status() else { unreachable!() };
+    assert!(last_frame_at.is_some(), "the tile knows when it last had a picture");
+    assert!(!reason.is_empty());
+    eprintln!("lost after {lost_after:?}: {reason}");
+
+    // Plug it back in.
+    let restarted = Instant::now();
+    let server = SimServer::start(port, &cameras(1), &SimOptions::default()).unwrap();
+    let frames_before = d.mailbox().frame_count();
+    wait_for("playing again", Duration::from_secs(5), || d.mailbox().status() == TileStatus::Playing && d.mailbox().frame_count() > frames_before);
+    eprintln!("playing again {:?} after the restart", restarted.elapsed());
+    drop(d);
+    drop(server);
+}
+
+#[test]
+fn resizing_changes_the_frames() {
+    let server = SimServer::start(0, &cameras(1), &SimOptions::default()).unwrap();
+    let mut d = decoder(server.url(1, true), 320, 180);
+    wait_for("the first frame", Duration::from_secs(20), || d.mailbox().frame().is_some());
+    d.resize(640, 360);
+    wait_for("bigger frames", Duration::from_secs(5), || d.mailbox().frame().is_some_and(|f| f.width == 640 && f.height == 360));
+}
+
+#[test]
+fn bad_urls_and_wrong_passwords_are_lost_tiles_not_crashes() {
+    let closed = decoder("rtsp://127.0.0.1:9/cam/1".into(), 320, 180);
+    wait_for("lost", Duration::from_secs(10), || matches!(closed.mailbox().status(), TileStatus::Lost { .. }));
+    let nonsense = decoder("not a url at all".into(), 320, 180);
+    wait_for("lost", Duration::from_secs(10), || matches!(nonsense.mailbox().status(), TileStatus::Lost { .. }));
+
+    let options = SimOptions { credentials: Some(("viewer".into(), "right-pass".into())), ..SimOptions::default() };
+    let server = SimServer::start(0, &cameras(1), &options).unwrap();
+    let port = server.port();
+    let wrong = decoder(format!("rtsp://viewer:wrong-pass@127.0.0.1:{port}/cam/1/sub"), 320, 180);
+    wait_for("refused", Duration::from_secs(10), || matches!(wrong.mailbox().status(), TileStatus::Lost { .. }));
+    let TileStatus::Lost { reason, .. } = wrong.mailbox().status() else { unreachable!() };
+    assert!(!reason.contains("wrong-pass"), "the password never shows: {reason}");
+    eprintln!("wrong password: {reason}");
+    let right = decoder(format!("rtsp://viewer:right-pass@127.0.0.1:{port}/cam/1/sub"), 320, 180);
+    wait_for("frames with the right password", Duration::from_secs(20), || right.mailbox().frame().is_some());
+    let missing = decoder(format!("rtsp://viewer:right-pass@127.0.0.1:{port}/cam/99"), 320, 180);
+    wait_for("lost", Duration::from_secs(10), || matches!(missing.mailbox().status(), TileStatus::Lost { .. }));
+}
+
+#[test]
+fn a_stream_that_changes_resolution_keeps_playing() {
+    let options = SimOptions { resolution_switching: vec![1], ..SimOptions::default() };
+    let server = SimServer::start(0, &cameras(1), &options).unwrap();
+    let d = decoder(server.url(1, true), 320, 180);
+    wait_for("the first frame", Duration::from_secs(20), || d.mailbox().frame().is_some());
+    let start = d.mailbox().frame_count();
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(d.mailbox().frame_count() > start + 40, "frames kept coming across the switches");
+    assert_eq!(d.mailbox().status(), TileStatus::Playing);
+    let f = d.mailbox().frame().unwrap();
+    assert_eq!((f.width, f.height), (320, 180), "the tile size does not follow the camera's");
+}
+
+#[test]
+fn a_busy_port_is_reported() {
+    let first = SimServer::start(0, &cameras(1), &SimOptions::default()).unwrap();
+    let err = SimServer::start(first.port(), &cameras(1), &SimOptions::default()).unwrap_err();
+    assert!(err.to_string().contains(&first.port().to_string()), "{err}");
+}
