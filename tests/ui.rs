@@ -43,6 +43,7 @@ fn console() -> Console {
         clock,
         font: FontChoice::Given(font()),
         lang: Some(Lang::Zh),
+        start_simulator: false,
     };
     let cjk = font();
     let harness = Harness::builder()
@@ -99,9 +100,9 @@ fn supervisor_logs_in_and_visits_every_area() {
     c.log_in("supervisor1");
     let state = c.harness.state().state();
     assert_eq!(state.session.as_ref().map(|s| s.username.as_str()), Some("supervisor1"));
-    // The overview shows the demo hall: its name in the top bar and its windows.
+    // The console opens on the video wall of the demo hall.
+    assert_eq!(c.harness.state().state().area, Area::Wall);
     c.harness.get_by_label_contains("四平市政务服务中心");
-    c.harness.get_by_label("A05");
     c.harness.get_by_label_contains("监察员 张明");
 
     for area in Area::ALL.into_iter().rev() {
@@ -119,6 +120,10 @@ fn supervisor_logs_in_and_visits_every_area() {
             }
             Area::Overview => {
                 c.harness.get_by_label("待处理投诉");
+                c.harness.get_by_label("A05");
+            }
+            Area::Wall => {
+                c.harness.get_by_label("9 画面");
             }
             Area::Alerts => {
                 c.step_until("alerts", |app| app.state().alerts.loaded);
@@ -195,6 +200,7 @@ fn without_a_chinese_font_the_console_names_the_package() {
         clock: Arc::new(FixedClock::new(now())),
         font: FontChoice::Missing,
         lang: None,
+        start_simulator: false,
     };
     // Chinese data (hall names) would show as boxes after "continue in English"; that is the point.
     let mut harness = Harness::builder()
@@ -298,4 +304,43 @@ fn supervisor_filters_alerts_opens_a_red_case_issues_a_notice_and_checks_the_day
     c.harness.get_by_role_and_label(Role::Button, "执行今日检查").click();
     c.step_until("the daily check", |app| app.state().overview.as_ref().is_some_and(|o| o.today_checked.is_some()));
     c.harness.get_by_label_contains("今日数据已检查");
+}
+
+#[test]
+fn supervisor_switches_wall_layouts_and_watches_one_window_full_screen() {
+    let mut c = console();
+    c.log_in("supervisor1");
+    c.step_until("the wall", |app| app.state().area == Area::Wall && app.state().wall.initialised);
+    assert_eq!(c.harness.state().state().wall.layout.tiles, 9, "a 3×3 wall");
+    assert_eq!(c.harness.state().state().wall.pages(), 3, "25 cameras on 3 pages");
+    c.step_until("decoders for the visible tiles", |app| app.running_decoders() == 9);
+    // Tiles are labelled with window and department.
+    c.harness.get_by_label("A01 市场监管");
+    c.harness.get_by_label("B04 公积金");
+
+    c.harness.get_by_role_and_label(Role::Button, "4 画面").click();
+    c.step_until("a 2×2 wall", |app| app.state().wall.layout.tiles == 4 && app.running_decoders() == 4);
+    c.harness.get_by_role_and_label(Role::Button, "下一页").click();
+    c.step_until("page 2", |app| app.state().wall.page == 1);
+    c.harness.get_by_label("A05 出入境");
+    c.harness.get_by_role_and_label(Role::Button, "16 画面").click();
+    c.step_until("a 4×4 wall", |app| app.state().wall.layout.tiles == 16 && app.running_decoders() == 16);
+
+    // Hover a tile and press its full-screen button (a double-click does the same): the main stream;
+    // Esc: back to the wall.
+    c.harness.get_by_label("A03 市场监管").hover();
+    c.harness.step();
+    c.harness.step();
+    c.harness.get_by_role_and_label(Role::Button, "全屏").click();
+    c.step_until("full screen", |app| app.state().wall.fullscreen.is_some());
+    assert_eq!(c.harness.state().running_decoders(), 1, "only the watched camera decodes");
+    c.step_until("the main stream", |app| {
+        app.state().wall.tiles.values().next().is_some_and(|t| t.stream == jiancha::video::StreamKind::Main)
+    });
+    c.harness.key_press(egui::Key::Escape);
+    c.step_until("back on the wall", |app| app.state().wall.fullscreen.is_none() && app.running_decoders() == 16);
+
+    // Leaving the wall stops every decoder.
+    c.visit(Area::Alerts);
+    c.step_until("no decoders", |app| app.running_decoders() == 0);
 }

@@ -51,7 +51,8 @@ fn frames_arrive_scaled_then_the_tile_is_lost_and_recovers() {
 
     // Pull the cable.
     server.stop();
-    let lost_after = wait_for("the lost signal", Duration::from_secs(3), || matches!(d.mailbox().status(), TileStatus::Lost { .. }));
+    let lost_after =
+        wait_for("the lost signal", Duration::from_secs(3), || matches!(d.mailbox().status(), TileStatus::Lost { .. }));
     let TileStatus::Lost { last_frame_at, reason, .. } = d.mailbox().status() else { unreachable!() };
     assert!(last_frame_at.is_some(), "the tile knows when it last had a picture");
     assert!(!reason.is_empty());
@@ -61,7 +62,9 @@ fn frames_arrive_scaled_then_the_tile_is_lost_and_recovers() {
     let restarted = Instant::now();
     let server = SimServer::start(port, &cameras(1), &SimOptions::default()).unwrap();
     let frames_before = d.mailbox().frame_count();
-    wait_for("playing again", Duration::from_secs(5), || d.mailbox().status() == TileStatus::Playing && d.mailbox().frame_count() > frames_before);
+    wait_for("playing again", Duration::from_secs(5), || {
+        d.mailbox().status() == TileStatus::Playing && d.mailbox().frame_count() > frames_before
+    });
     eprintln!("playing again {:?} after the restart", restarted.elapsed());
     drop(d);
     drop(server);
@@ -73,7 +76,9 @@ fn resizing_changes_the_frames() {
     let mut d = decoder(server.url(1, true), 320, 180);
     wait_for("the first frame", Duration::from_secs(20), || d.mailbox().frame().is_some());
     d.resize(640, 360);
-    wait_for("bigger frames", Duration::from_secs(5), || d.mailbox().frame().is_some_and(|f| f.width == 640 && f.height == 360));
+    wait_for("bigger frames", Duration::from_secs(5), || {
+        d.mailbox().frame().is_some_and(|f| f.width == 640 && f.height == 360)
+    });
 }
 
 #[test]

@@ -72,6 +72,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = AlertFormat::Table)]
         format: AlertFormat,
     },
+    /// Cameras: list them, or run simulated cameras.
+    #[command(subcommand)]
+    Cameras(CamerasCommand),
     /// The daily data check (每日数据检查): saves the day's report and records who checked.
     CheckDaily {
         /// The day to check (local date); default today.
@@ -79,6 +82,26 @@ pub enum Command {
         date: Option<NaiveDate>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CamerasCommand {
+    /// Cameras with their windows and stream URLs (credentials removed).
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Serve simulated H.264 cameras over RTSP on 127.0.0.1 until interrupted.
+    Sim {
+        /// How many cameras (default: the database's, or 9 without one).
+        #[arg(long)]
+        count: Option<u32>,
+        #[arg(long, default_value_t = crate::demo::SIM_RTSP_PORT)]
+        port: u16,
+        /// Frames per second.
+        #[arg(long, default_value_t = 25)]
+        fps: u32,
     },
 }
 
@@ -330,6 +353,8 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         Command::Calendar(cmd) => calendar(&data_dir, cmd)?,
         Command::Alerts { at, all, format } => alerts(&data_dir, user, at, all, format)?,
         Command::CheckDaily { date, format } => check_daily(&data_dir, user, date, format)?,
+        Command::Cameras(CamerasCommand::List { format }) => cameras_list(&data_dir, user, format)?,
+        Command::Cameras(CamerasCommand::Sim { count, port, fps }) => cameras_sim(&data_dir, count, port, fps)?,
     }
     Ok(Some(()))
 }
@@ -580,6 +605,99 @@ fn check_daily(data_dir: &Path, user: Option<&str>, date: Option<NaiveDate>, for
         }
     }
     Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct CameraLine {
+    id: i64,
+    name: String,
+    hall: String,
+    window: Option<String>,
+    department: Option<String>,
+    main_url: String,
+    sub_url: Option<String>,
+}
+
+fn cameras_list(data_dir: &Path, user: Option<&str>, format: Format) -> Result<(), Failure> {
+    use crate::domain::model::redact_url;
+    let store = open_store(data_dir, false)?;
+    let session = session(&store, user)?;
+    let dir = store.directory(&session)?;
+    let lines: Vec<CameraLine> = dir
+        .cameras
+        .iter()
+        .map(|c| CameraLine {
+            id: c.id,
+            name: c.name.clone(),
+            hall: c.hall_code.clone(),
+            window: c.window_code.clone(),
+            department: c
+                .window_code
+                .as_ref()
+                .and_then(|w| dir.windows.iter().find(|x| &x.code == w && x.hall_code == c.hall_code))
+                .and_then(|w| w.department.clone()),
+            main_url: redact_url(&c.main_url),
+            sub_url: c.sub_url.as_deref().map(redact_url),
+        })
+        .collect();
+    if format == Format::Json {
+        print_json(&lines)?;
+    } else {
+        for c in &lines {
+            println!(
+                "{:>3}  {:<14} {:<5} {:<20} {}",
+                c.id,
+                c.name,
+                c.window.as_deref().unwrap_or("—"),
+                c.department.as_deref().unwrap_or("—"),
+                c.main_url
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The simulated cameras of a data directory: camera K of `/cam/K` with its name, from the database
+/// when there is one.
+pub fn sim_cameras(data_dir: &Path, count: Option<u32>) -> Vec<crate::video::sim::SimCamera> {
+    use crate::video::sim::SimCamera;
+    let from_db: Vec<SimCamera> = SqliteStore::open_existing_dir(data_dir, Arc::new(SystemClock))
+        .ok()
+        .and_then(|store| store.directory(&store.system_session()).ok())
+        .map(|dir| {
+            dir.cameras
+                .iter()
+                .filter_map(|c| {
+                    let index = c.main_url.rsplit("/cam/").next()?.parse::<u32>().ok()?;
+                    Some(SimCamera { index, label: c.name.clone() })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let n = count.unwrap_or(if from_db.is_empty() { 9 } else { u32::try_from(from_db.len()).unwrap_or(u32::MAX) });
+    (1..=n)
+        .map(|index| {
+            from_db
+                .iter()
+                .find(|c| c.index == index)
+                .cloned()
+                .unwrap_or(SimCamera { index, label: format!("摄像头 {index}") })
+        })
+        .collect()
+}
+
+fn cameras_sim(data_dir: &Path, count: Option<u32>, port: u16, fps: u32) -> Result<(), Failure> {
+    let cameras = sim_cameras(data_dir, count);
+    let options = crate::video::sim::SimOptions { fps: Some(fps), ..Default::default() };
+    let server = crate::video::sim::SimServer::start(port, &cameras, &options)?;
+    println!("模拟摄像头已启动 (simulated cameras): {} cameras on 127.0.0.1:{}", cameras.len(), server.port());
+    for c in &cameras {
+        println!("  {}  {}  (sub: {})", server.url(c.index, false), c.label, server.url(c.index, true));
+    }
+    println!("Ctrl-C to stop.");
+    loop {
+        std::thread::park();
+    }
 }
 
 /// Maps a store error to its exit code: everything a caller can fix is a usage/input error (2).

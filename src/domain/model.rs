@@ -76,8 +76,9 @@ pub struct Staff {
     pub device_user_id: Option<String>,
 }
 
-/// A camera watching a window. URLs may carry credentials: show them only through [`redact_url`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A camera watching a window. URLs may carry credentials: show them only through [`redact_url`]
+/// (the `Debug` output does so, so that a logged camera never leaks a password).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Camera {
     pub id: i64,
     pub name: String,
@@ -85,6 +86,19 @@ pub struct Camera {
     pub window_code: Option<String>,
     pub main_url: String,
     pub sub_url: Option<String>,
+}
+
+impl std::fmt::Debug for Camera {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Camera")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("hall_code", &self.hall_code)
+            .field("window_code", &self.window_code)
+            .field("main_url", &redact_url(&self.main_url))
+            .field("sub_url", &self.sub_url.as_deref().map(redact_url))
+            .finish()
+    }
 }
 
 /// Removes `user:password@` from a URL so it can be shown or logged.
@@ -537,6 +551,20 @@ pub struct Complaint {
     pub status: String,
 }
 
+/// Categories of discipline observations (RULES.md "Discipline observations").
+pub const DISCIPLINE_CATEGORIES: [&str; 10] = [
+    "离岗",
+    "串岗",
+    "玩手机/做与工作无关的事",
+    "吃东西",
+    "着装不规范/未佩戴工牌",
+    "服务态度生硬",
+    "遮挡摄像头/规避监察",
+    "他人顶岗",
+    "大声喧哗",
+    "其他",
+];
+
 /// A local date range, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DateRange {
@@ -567,6 +595,21 @@ mod tests {
         assert_eq!(redact_url("rtsp://10.0.0.5/cam/1"), "rtsp://10.0.0.5/cam/1");
         assert_eq!(redact_url("rtsp://u:p@h/path@x"), "rtsp://h/path@x");
         assert_eq!(redact_url("not a url"), "not a url");
+    }
+
+    #[test]
+    fn camera_debug_output_hides_credentials() {
+        let c = Camera {
+            id: 1,
+            name: "A01".into(),
+            hall_code: "H".into(),
+            window_code: None,
+            main_url: "rtsp://admin:topsecret@10.0.0.9/main".into(),
+            sub_url: Some("rtsp://admin:topsecret@10.0.0.9/sub".into()),
+        };
+        let text = format!("{c:?}");
+        assert!(!text.contains("topsecret"), "{text}");
+        assert!(text.contains("rtsp://10.0.0.9/main"));
     }
 
     #[test]

@@ -187,6 +187,8 @@ pub struct WindowLoad {
     pub window_code: String,
     pub department: Option<String>,
     pub staff: Vec<String>,
+    /// Staff of this window who punched in today (on duty).
+    pub on_duty: Vec<String>,
     pub accepted_today: u32,
     pub open_cases: u32,
 }
@@ -396,6 +398,41 @@ pub struct DailyCheck {
     pub yellow: u32,
 }
 
+/// What an evidence file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    Snapshot,
+}
+
+/// A snapshot (or later a clip) kept as evidence, with where and when it was taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewEvidence {
+    pub kind: EvidenceKind,
+    pub camera_id: i64,
+    pub taken_at: DateTime<Utc>,
+    /// Relative to the data directory.
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub width: u32,
+    pub height: u32,
+    pub window_code: Option<String>,
+    pub staff_no: Option<String>,
+    /// Kept for the discipline log (记录违纪), with its category.
+    pub for_discipline: bool,
+    pub category: Option<String>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub id: i64,
+    pub camera_name: String,
+    pub taken_by: String,
+    pub evidence: NewEvidence,
+}
+
 /// The data backend: embedded SQLite ([`SqliteStore`]) or, later, a remote server.
 ///
 /// Calls block; the console makes them only from its data worker thread.
@@ -440,6 +477,11 @@ pub trait Store: Send + Sync {
     fn record_daily_check(&self, session: &Session, check: &DailyCheck) -> Result<DailyCheck, StoreError>;
     /// Recorded checks, newest first.
     fn daily_checks(&self, session: &Session, limit: u32) -> Result<Vec<DailyCheck>, StoreError>;
+
+    /// Records a snapshot kept as evidence (the file is already written and hashed).
+    fn record_evidence(&self, session: &Session, evidence: &NewEvidence) -> Result<Evidence, StoreError>;
+    /// Evidence, newest first.
+    fn evidence(&self, session: &Session, limit: u32) -> Result<Vec<Evidence>, StoreError>;
 
     fn audit_log(&self, session: &Session, query: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError>;
     fn verify_audit(&self, session: &Session) -> Result<AuditVerification, StoreError>;

@@ -17,6 +17,7 @@ use super::fonts::{self, CjkFont};
 use super::i18n::Lang;
 use super::state::{AlertDialog, AppState, Area, NoticeLevel, Screen};
 use super::theme::{AlertPalette, Tokens};
+use super::wall_runner::WallRunner;
 use super::worker::{ActionDone, DataWorker, Job, Reply};
 use super::{Options, shell};
 
@@ -29,6 +30,8 @@ const AUDIT_PAGE: u32 = 500;
 
 const PREFS_KEY: &str = "jiancha.prefs";
 
+const WALL_KEY: &str = "jiancha.wall";
+
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct Prefs {
     lang: Lang,
@@ -38,9 +41,16 @@ struct Prefs {
 pub struct JianchaApp {
     state: AppState,
     worker: DataWorker,
+    wall: WallRunner,
     commands: Vec<Command>,
     clock: Arc<dyn Clock>,
     pending_user: Option<String>,
+    /// The frame kept when the discipline dialog opened.
+    pending_frame: Option<Arc<crate::video::decoder::Frame>>,
+}
+
+fn lang_pick(lang: Lang, zh: &str, en: &str) -> String {
+    lang.pick_owned(zh, en)
 }
 
 impl JianchaApp {
@@ -51,6 +61,11 @@ impl JianchaApp {
         let palette = prefs.map(|p| p.palette).unwrap_or_default();
         let mut state = AppState::new(lang, palette);
         state.tokens.apply(&cc.egui_ctx);
+        if let Some(layout) = cc.storage.and_then(|s| eframe::get_value::<super::state::WallLayout>(s, WALL_KEY))
+            && super::state::WALL_LAYOUTS.contains(&layout.tiles)
+        {
+            state.wall.layout = layout;
+        }
 
         let font: Option<CjkFont> = match options.font {
             super::FontChoice::Given(font) => Some(font),
@@ -72,9 +87,19 @@ impl JianchaApp {
         worker.submit(Job::Open {
             data_dir: options.data_dir.clone(),
             create_demo_if_missing: !options.explicit_data_dir,
+            start_simulator: options.start_simulator,
         });
         state.login.username = options.user.clone().unwrap_or_default();
-        Ok(Self { state, worker, commands: Vec::new(), clock: options.clock, pending_user: options.user })
+        let wall = WallRunner::new(&cc.egui_ctx);
+        Ok(Self {
+            state,
+            worker,
+            wall,
+            commands: Vec::new(),
+            clock: options.clock,
+            pending_user: options.user,
+            pending_frame: None,
+        })
     }
 
     pub fn state(&self) -> &AppState {
@@ -138,6 +163,12 @@ impl JianchaApp {
                 if let Some(w) = &opened.settings_warning {
                     self.state.notice = Some((NoticeLevel::Warning, w.clone()));
                 }
+                if let Some(Err(e)) = &opened.simulator {
+                    self.state.notice = Some((
+                        NoticeLevel::Warning,
+                        format!("{} {e}", lang.pick("模拟摄像头未能启动：", "Simulated cameras did not start:")),
+                    ));
+                }
                 self.state.opened = Some(*opened);
             }
             Reply::Opened(Err(message)) => self.state.screen = Screen::OpenFailed(message),
@@ -151,7 +182,8 @@ impl JianchaApp {
                         if self.state.screen != Screen::NoFont {
                             self.state.screen = Screen::Main;
                         }
-                        self.state.area = Area::Overview;
+                        // The console opens on the video wall.
+                        self.state.area = Area::Wall;
                         self.submit(Job::Directory(session.clone()));
                         self.submit(Job::Overview(session));
                         self.state.last_overview_request = Some(Instant::now());
@@ -285,12 +317,90 @@ impl JianchaApp {
                 let m = self.store_error(&e);
                 self.state.notice = Some((NoticeLevel::Error, m));
             }
+            Reply::Snapshot(result) => {
+                self.state.wall.last_snapshot = Some(match result {
+                    Ok(e) => Ok(format!(
+                        "{} {}（SHA-256 {}…）",
+                        if e.evidence.for_discipline {
+                            lang.pick("已记录违纪线索", "Recorded for discipline:")
+                        } else {
+                            lang.pick("已保存截图", "Snapshot saved:")
+                        },
+                        e.evidence.path,
+                        &e.evidence.sha256[..12]
+                    )),
+                    Err(e) => Err(e),
+                });
+                if self.state.evidence.is_some() {
+                    self.commands.push(Command::LoadEvidence);
+                }
+            }
+            Reply::Evidence(Ok(list)) => self.state.evidence = Some(list),
+            Reply::Evidence(Err(e)) => {
+                let m = self.store_error(&e);
+                self.state.notice = Some((NoticeLevel::Error, m));
+            }
             Reply::Complaints(Ok(list)) => self.state.complaints = Some(list),
             Reply::Complaints(Err(e)) => {
                 let m = self.store_error(&e);
                 self.state.notice = Some((NoticeLevel::Error, m));
             }
         }
+    }
+
+    /// The staff member on duty at a camera's window (the first who punched in today).
+    fn on_duty(&self, camera: &crate::domain::model::Camera) -> (Option<String>, Option<String>) {
+        let Some(dir) = &self.state.directory else { return (None, None) };
+        let window = camera.window_code.as_ref();
+        let on_duty_name = self.state.overview.as_ref().and_then(|o| {
+            o.window_load
+                .iter()
+                .find(|l| Some(&l.window_code) == window && l.hall_code == camera.hall_code)
+                .and_then(|l| l.on_duty.first().cloned())
+        });
+        let staff = dir
+            .staff
+            .iter()
+            .filter(|s| s.window.as_ref() == window && window.is_some())
+            .find(|s| on_duty_name.as_ref().is_none_or(|n| &s.name == n));
+        (staff.map(|s| s.staff_no.clone()), staff.map(|s| s.name.clone()))
+    }
+
+    /// Keeps a camera's current frame (or the one held for the discipline dialog) as evidence.
+    fn snapshot(&mut self, camera_id: i64, discipline: Option<(super::state::DisciplineDraft, Option<String>)>) {
+        let Some(session) = self.state.session.clone() else { return };
+        let frame = if discipline.is_some() {
+            self.pending_frame.take().or_else(|| self.wall.frame(camera_id))
+        } else {
+            self.wall.frame(camera_id)
+        };
+        let Some(frame) = frame else {
+            self.state.wall.last_snapshot =
+                Some(Err(lang_pick(self.state.lang, "还没有画面，无法截图", "No picture yet to snapshot")));
+            return;
+        };
+        let Some(camera) =
+            self.state.directory.as_ref().and_then(|d| d.cameras.iter().find(|c| c.id == camera_id)).cloned()
+        else {
+            return;
+        };
+        let (staff_no, _) = self.on_duty(&camera);
+        let (taken_at, for_discipline, category, note, staff_no) = match discipline {
+            Some((draft, category)) => (draft.taken_at, true, category, draft.note, draft.staff_no),
+            None => (frame.received_at, false, None, String::new(), staff_no),
+        };
+        let request = super::worker::SnapshotRequest {
+            session,
+            frame,
+            camera_id,
+            taken_at,
+            window_code: camera.window_code.clone(),
+            staff_no,
+            for_discipline,
+            category,
+            note,
+        };
+        self.submit(Job::Snapshot(Box::new(request)));
     }
 
     fn reload_case(&mut self, case_no: String) {
@@ -546,6 +656,85 @@ impl JianchaApp {
                 }
             }
             Command::SetSoundOnRed(on) => self.state.sound_on_red = on,
+            Command::SetWallTiles(n) => {
+                let wall = &mut self.state.wall;
+                // Keep the first camera of the current page on screen.
+                let first = wall.page * wall.layout.tiles;
+                wall.layout.tiles = n;
+                wall.page = first / n;
+                wall.fullscreen = None;
+            }
+            Command::SetWallPage(page) => {
+                self.state.wall.page = page.min(self.state.wall.pages().saturating_sub(1));
+                self.state.wall.tour_page_since = Some(Instant::now());
+            }
+            Command::AssignCamera { slot, camera_id } => {
+                let slots = &mut self.state.wall.layout.slots;
+                if let Some(id) = camera_id {
+                    // A camera lives in one slot: move it.
+                    for s in slots.iter_mut() {
+                        if *s == Some(id) {
+                            *s = None;
+                        }
+                    }
+                }
+                if slots.len() <= slot {
+                    slots.resize(slot + 1, None);
+                }
+                slots[slot] = camera_id;
+            }
+            Command::Fullscreen(camera) => self.state.wall.fullscreen = camera,
+            Command::SetTouring(on) => {
+                self.state.wall.touring = on;
+                self.state.wall.tour_page_since = Some(Instant::now());
+            }
+            Command::SetTourSecs(secs) => self.state.wall.layout.tour_secs = secs.clamp(5, 600),
+            Command::ToggleCameraList => self.state.wall.camera_list_open = !self.state.wall.camera_list_open,
+            Command::SetSecondWindow(on) => self.state.wall.second_window = on,
+            Command::Snapshot(camera_id) => self.snapshot(camera_id, None),
+            Command::StartDiscipline(camera_id) => {
+                let Some(camera) =
+                    self.state.directory.as_ref().and_then(|d| d.cameras.iter().find(|c| c.id == camera_id)).cloned()
+                else {
+                    return;
+                };
+                if self.wall.frame(camera_id).is_none() {
+                    self.state.wall.last_snapshot = Some(Err(lang_pick(
+                        self.state.lang,
+                        "还没有画面，无法取证",
+                        "No picture yet to keep as evidence",
+                    )));
+                    return;
+                }
+                let (staff_no, staff_name) = self.on_duty(&camera);
+                self.pending_frame = self.wall.frame(camera_id);
+                self.state.wall.discipline = Some(super::state::DisciplineDraft {
+                    camera_id,
+                    camera_name: camera.name.clone(),
+                    window_code: camera.window_code.clone(),
+                    staff_no,
+                    staff_name,
+                    taken_at: self.clock.now(),
+                    category: 0,
+                    note: String::new(),
+                });
+            }
+            Command::SubmitDiscipline => {
+                if let Some(draft) = self.state.wall.discipline.take() {
+                    let category =
+                        crate::domain::model::DISCIPLINE_CATEGORIES.get(draft.category).map(|c| (*c).to_owned());
+                    self.snapshot(draft.camera_id, Some((draft, category)));
+                }
+            }
+            Command::CancelDiscipline => {
+                self.state.wall.discipline = None;
+                self.pending_frame = None;
+            }
+            Command::LoadEvidence => {
+                if let Some(s) = session {
+                    self.submit(Job::Evidence(s));
+                }
+            }
             Command::ContinueWithoutFont => {
                 self.state.lang = Lang::En;
                 self.state.screen = if self.state.session.is_some() {
@@ -557,6 +746,45 @@ impl JianchaApp {
                 };
             }
         }
+    }
+
+    /// The wall: first filling of the slots, touring, and the decoders of what is on screen.
+    fn wall_logic(&mut self, ctx: &egui::Context) {
+        let cameras = self.state.directory.as_ref().map(|d| d.cameras.clone()).unwrap_or_default();
+        let wall = &mut self.state.wall;
+        if !wall.initialised && !cameras.is_empty() {
+            wall.initialised = true;
+            let known: Vec<i64> = cameras.iter().map(|c| c.id).collect();
+            wall.layout.slots.retain(|s| s.is_none_or(|id| known.contains(&id)));
+            if wall.layout.slots.iter().all(Option::is_none) {
+                let mut ordered = cameras.clone();
+                ordered.sort_by(|a, b| {
+                    (a.window_code.is_none(), &a.window_code, a.id).cmp(&(
+                        b.window_code.is_none(),
+                        &b.window_code,
+                        b.id,
+                    ))
+                });
+                wall.layout.slots = ordered.iter().map(|c| Some(c.id)).collect();
+            }
+        }
+        if wall.touring && wall.fullscreen.is_none() && wall.pages() > 1 {
+            let since = *wall.tour_page_since.get_or_insert_with(Instant::now);
+            if since.elapsed() >= Duration::from_secs(u64::from(wall.layout.tour_secs)) {
+                wall.page = (wall.page + 1) % wall.pages();
+                wall.tour_page_since = Some(Instant::now());
+            }
+            ctx.request_repaint_after(Duration::from_millis(500));
+        }
+        let on_screen = self.state.session.is_some()
+            && self.state.screen == Screen::Main
+            && (self.state.area == Area::Wall || wall.second_window);
+        self.wall.step(ctx, &mut self.state.wall, &cameras, on_screen);
+    }
+
+    /// Decoders running now (tests).
+    pub fn running_decoders(&self) -> usize {
+        self.wall.running()
     }
 
     /// Non-drawing work of a frame: replies, commands, timers.
@@ -594,6 +822,7 @@ impl JianchaApp {
             ctx.request_repaint();
         }
         super::alerts::recompute(&mut self.state.alerts);
+        self.wall_logic(ctx);
         // The clock in the status bar.
         ctx.request_repaint_after(Duration::from_secs(1));
     }
@@ -608,6 +837,21 @@ impl eframe::App for JianchaApp {
         let now = self.clock.now();
         let busy = self.worker.is_busy();
         shell::app_ui(ui, &mut self.state, &mut self.commands, now, busy);
+        if self.state.wall.second_window && self.state.screen == Screen::Main {
+            let state = &mut self.state;
+            let commands = &mut self.commands;
+            let title = state.lang.pick("监察台 · 视频墙（第二屏）", "Jiancha · video wall (second screen)");
+            ui.ctx().show_viewport_immediate(
+                egui::ViewportId::from_hash_of("jiancha_wall_second"),
+                egui::ViewportBuilder::default().with_title(title).with_inner_size([1280.0, 720.0]),
+                |ui, _class| {
+                    egui::CentralPanel::no_frame().show(ui, |ui| super::wall::grid_ui(ui, state, commands, now, false));
+                    if ui.input(|i| i.viewport().close_requested()) {
+                        commands.push(Command::SetSecondWindow(false));
+                    }
+                },
+            );
+        }
         if !self.commands.is_empty() {
             ui.ctx().request_repaint();
         }
@@ -615,5 +859,6 @@ impl eframe::App for JianchaApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, PREFS_KEY, &Prefs { lang: self.state.lang, palette: self.state.palette });
+        eframe::set_value(storage, WALL_KEY, &self.state.wall.layout);
     }
 }

@@ -40,6 +40,27 @@ pub enum Command {
     /// Run today's data check.
     RunDailyCheck,
     SetSoundOnRed(bool),
+    /// Tiles per page (1, 4, 9, 16, 25).
+    SetWallTiles(usize),
+    SetWallPage(usize),
+    /// Put a camera into a slot of the current page (dragged from the camera list).
+    AssignCamera {
+        slot: usize,
+        camera_id: Option<i64>,
+    },
+    /// Watch one camera full screen on the main stream; `None` returns to the wall.
+    Fullscreen(Option<i64>),
+    SetTouring(bool),
+    SetTourSecs(u32),
+    ToggleCameraList,
+    SetSecondWindow(bool),
+    /// Save the tile's current frame as evidence.
+    Snapshot(i64),
+    /// Open the "记录违纪" dialog for a camera (its frame is kept now).
+    StartDiscipline(i64),
+    SubmitDiscipline,
+    CancelDiscipline,
+    LoadEvidence,
     /// Go on without a Chinese font (English interface).
     ContinueWithoutFont,
 }

@@ -19,6 +19,14 @@ impl Lang {
         }
     }
 
+    /// Like [`Self::pick`] for texts that are not `'static`.
+    pub fn pick_owned(self, zh: &str, en: &str) -> String {
+        match self {
+            Lang::Zh => zh.to_owned(),
+            Lang::En => en.to_owned(),
+        }
+    }
+
     pub fn role(self, role: crate::domain::access::Role) -> &'static str {
         match self {
             Lang::Zh => role.label_zh(),

@@ -16,6 +16,8 @@ mod shell;
 mod sound;
 pub mod state;
 pub mod theme;
+mod wall;
+mod wall_runner;
 pub mod worker;
 
 use std::path::PathBuf;
@@ -48,6 +50,8 @@ pub struct Options {
     pub font: FontChoice,
     /// Forces the interface language (otherwise the saved preference, or Chinese).
     pub lang: Option<i18n::Lang>,
+    /// Serve the demo's simulated cameras when the cameras point at them (off in tests).
+    pub start_simulator: bool,
 }
 
 impl Options {
@@ -60,6 +64,7 @@ impl Options {
             clock: Arc::new(SystemClock),
             font: FontChoice::Search,
             lang: None,
+            start_simulator: std::env::var_os("JIANCHA_NO_SIM").is_none(),
         }
     }
 }

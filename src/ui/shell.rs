@@ -8,7 +8,7 @@ use crate::domain::time;
 use super::command::Command;
 use super::i18n::Lang;
 use super::state::{AppState, Area, NoticeLevel, Screen};
-use super::{alerts, audit, case, complaints, fonts, login, overview, settings};
+use super::{alerts, audit, case, complaints, fonts, login, overview, settings, wall};
 
 pub fn app_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>, busy: bool) {
     match state.screen.clone() {
@@ -128,6 +128,7 @@ fn main_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>,
         ui.add_space(6.0);
         match state.area {
             Area::Overview => overview::overview_ui(ui, state, commands),
+            Area::Wall => wall::wall_ui(ui, state, commands, now),
             Area::Alerts => {
                 if state.case.is_some() {
                     case::case_ui(ui, state, commands);

@@ -16,19 +16,25 @@ use crate::domain::calendar::{Calendar, missing_years_warning};
 use crate::domain::model::Complaint;
 use crate::store::sqlite::{DB_FILE, SqliteStore};
 use crate::store::{
-    AlertQuery, AlertRow, AuditQuery, AuditVerification, CaseDetail, DailyCheck, HallDirectory, NewNotice, Notice,
-    Overview, RefreshReport, Session, Store, StoreError,
+    AlertQuery, AlertRow, AuditQuery, AuditVerification, CaseDetail, DailyCheck, Evidence, EvidenceKind, HallDirectory,
+    NewEvidence, NewNotice, Notice, Overview, RefreshReport, Session, Store, StoreError,
 };
+use crate::video::decoder::Frame;
 
 /// Jobs waiting for the worker; beyond this the UI is told the worker is busy.
 const QUEUE: usize = 32;
 
 pub enum Job {
-    /// Open the data directory, first creating the demo hall there when asked and the database is missing.
+    /// Open the data directory, first creating the demo hall there when asked and the database is
+    /// missing; serve the demo's simulated cameras when asked and the cameras point at them.
     Open {
         data_dir: PathBuf,
         create_demo_if_missing: bool,
+        start_simulator: bool,
     },
+    /// Save a frame as evidence.
+    Snapshot(Box<SnapshotRequest>),
+    Evidence(Session),
     Login {
         username: String,
         password: String,
@@ -88,6 +94,8 @@ pub struct Opened {
     pub settings_warning: Option<String>,
     /// "2027 holiday data missing" when this or next year has no data.
     pub calendar_warning: Option<String>,
+    /// The simulated cameras the console started (demo mode): `Ok(text)` or why not.
+    pub simulator: Option<Result<String, String>>,
 }
 
 pub enum Reply {
@@ -109,6 +117,21 @@ pub enum Reply {
     Notices(Result<Vec<Notice>, StoreError>),
     DailyCheck(Result<DailyCheck, String>),
     DailyChecks(Result<Vec<DailyCheck>, StoreError>),
+    Snapshot(Result<Evidence, String>),
+    Evidence(Result<Vec<Evidence>, StoreError>),
+}
+
+/// A frame to keep as evidence, with where it came from.
+pub struct SnapshotRequest {
+    pub session: Session,
+    pub frame: Arc<Frame>,
+    pub camera_id: i64,
+    pub taken_at: chrono::DateTime<chrono::Utc>,
+    pub window_code: Option<String>,
+    pub staff_no: Option<String>,
+    pub for_discipline: bool,
+    pub category: Option<String>,
+    pub note: String,
 }
 
 /// What a supervision action produced.
@@ -131,7 +154,7 @@ impl DataWorker {
         let (jobs, job_rx) = bounded::<Job>(QUEUE);
         let (reply_tx, replies) = bounded::<Reply>(QUEUE);
         let thread = std::thread::Builder::new().name("jiancha-data".into()).spawn(move || {
-            let mut worker = Worker { store: None, clock, data_dir: PathBuf::new() };
+            let mut worker = Worker { store: None, clock, data_dir: PathBuf::new(), simulator: None };
             for job in job_rx {
                 let reply = worker.run(job);
                 if reply_tx.send(reply).is_err() {
@@ -169,6 +192,46 @@ struct Worker {
     store: Option<Box<dyn Store>>,
     clock: Arc<dyn Clock>,
     data_dir: PathBuf,
+    /// The demo's simulated cameras, served for as long as the console runs.
+    simulator: Option<crate::video::sim::SimServer>,
+}
+
+fn encode_png(frame: &Frame) -> Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, frame.width, frame.height);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header()?;
+        writer.write_image_data(&frame.rgba)?;
+    }
+    Ok(out)
+}
+
+impl Worker {
+    /// Demo mode: when the cameras point at the simulator's port on this machine, serve them.
+    fn start_simulator(&mut self, store: &SqliteStore, data_dir: &std::path::Path) -> Option<Result<String, String>> {
+        let prefix = format!("rtsp://127.0.0.1:{}/cam/", crate::demo::SIM_RTSP_PORT);
+        let dir = store.directory(&store.system_session()).ok()?;
+        if !dir.cameras.iter().any(|c| c.main_url.starts_with(&prefix)) {
+            return None;
+        }
+        let cameras = crate::cli::sim_cameras(data_dir, None);
+        // 15 frames a second: the encoders run in this very process, next to the decoders and the UI.
+        let options = crate::video::sim::SimOptions { fps: Some(15), ..Default::default() };
+        Some(match crate::video::sim::SimServer::start(crate::demo::SIM_RTSP_PORT, &cameras, &options) {
+            Ok(server) => {
+                let text = format!("{} 路模拟摄像头 127.0.0.1:{}", cameras.len(), server.port());
+                self.simulator = Some(server);
+                Ok(text)
+            }
+            // Another console or `jiancha cameras sim` may serve them already.
+            Err(crate::video::VideoError::PortBusy(port)) => {
+                Ok(format!("模拟摄像头端口 {port} 已被占用（可能已在运行）"))
+            }
+            Err(e) => Err(e.to_string()),
+        })
+    }
 }
 
 fn not_open() -> StoreError {
@@ -182,9 +245,11 @@ impl Worker {
 
     fn run(&mut self, job: Job) -> Reply {
         match job {
-            Job::Open { data_dir, create_demo_if_missing } => {
-                Reply::Opened(self.open(data_dir, create_demo_if_missing).map(Box::new))
+            Job::Open { data_dir, create_demo_if_missing, start_simulator } => {
+                Reply::Opened(self.open(data_dir, create_demo_if_missing, start_simulator).map(Box::new))
             }
+            Job::Snapshot(request) => Reply::Snapshot(self.snapshot(*request)),
+            Job::Evidence(session) => Reply::Evidence(self.store().and_then(|s| s.evidence(&session, 200))),
             Job::Login { username, password } => {
                 Reply::LoggedIn(self.store().and_then(|s| s.login(&username, &password)))
             }
@@ -231,7 +296,41 @@ impl Worker {
         }
     }
 
-    fn open(&mut self, data_dir: PathBuf, create_demo_if_missing: bool) -> Result<Opened, String> {
+    /// Encodes the frame as PNG under `evidence/snapshots/`, hashes it and records it.
+    fn snapshot(&mut self, request: SnapshotRequest) -> Result<Evidence, String> {
+        let store = self.store().map_err(|e| e.to_string())?;
+        let local = crate::domain::time::local_datetime(request.taken_at);
+        let relative = std::path::PathBuf::from("evidence")
+            .join("snapshots")
+            .join(local.format("%Y%m%d").to_string())
+            .join(format!("{}-cam{}-{}.png", local.format("%H%M%S%.3f"), request.camera_id, request.frame.seq));
+        let png = encode_png(&request.frame).map_err(|e| format!("PNG: {e}"))?;
+        let path = self.data_dir.join(&relative);
+        let sha256 = crate::report::write_atomically(&path, &png).map_err(|e| format!("{}: {e}", path.display()))?;
+        let evidence = NewEvidence {
+            kind: EvidenceKind::Snapshot,
+            camera_id: request.camera_id,
+            taken_at: request.taken_at,
+            path: relative.display().to_string(),
+            sha256,
+            bytes: png.len() as u64,
+            width: request.frame.width,
+            height: request.frame.height,
+            window_code: request.window_code,
+            staff_no: request.staff_no,
+            for_discipline: request.for_discipline,
+            category: request.category,
+            note: request.note,
+        };
+        store.record_evidence(&request.session, &evidence).map_err(|e| e.to_string())
+    }
+
+    fn open(
+        &mut self,
+        data_dir: PathBuf,
+        create_demo_if_missing: bool,
+        start_simulator: bool,
+    ) -> Result<Opened, String> {
         let (settings, settings_warning) = match crate::settings::Settings::load(&data_dir) {
             Ok(s) => (s, None),
             Err(e) => (crate::settings::Settings::default(), Some(e.to_string())),
@@ -259,6 +358,7 @@ impl Worker {
         let this_year = chrono::Datelike::year(&crate::domain::time::local_date(self.clock.now()));
         let missing: std::collections::BTreeSet<i32> =
             [this_year, this_year + 1].into_iter().filter(|y| !calendar.is_year_known(*y)).collect();
+        let simulator = if start_simulator { self.start_simulator(&store, &data_dir) } else { None };
         let opened = Opened {
             backend: store.describe(),
             data_dir,
@@ -267,6 +367,7 @@ impl Worker {
             calendar,
             settings_warning,
             calendar_warning: missing_years_warning(&missing),
+            simulator,
         };
         self.store = Some(Box::new(store));
         self.data_dir = opened.data_dir.clone();

@@ -41,7 +41,11 @@ pub struct Frame {
 
 impl std::fmt::Debug for Frame {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Frame").field("seq", &self.seq).field("width", &self.width).field("height", &self.height).finish()
+        f.debug_struct("Frame")
+            .field("seq", &self.seq)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .finish()
     }
 }
 
@@ -51,7 +55,11 @@ pub enum TileStatus {
     Connecting,
     Playing,
     /// No picture. `reason` carries no credentials; `retry_at` is when the next attempt starts.
-    Lost { reason: String, last_frame_at: Option<DateTime<Utc>>, retry_at: Instant },
+    Lost {
+        reason: String,
+        last_frame_at: Option<DateTime<Utc>>,
+        retry_at: Instant,
+    },
     Stopped,
 }
 
@@ -145,7 +153,13 @@ pub fn tile_size(width: u32, height: u32) -> (u32, u32) {
 
 impl Decoder {
     /// Starts decoding `source` scaled to `width`×`height` on a new thread named after `name`.
-    pub fn start(name: &str, source: StreamSource, width: u32, height: u32, notify: Notify) -> Result<Self, VideoError> {
+    pub fn start(
+        name: &str,
+        source: StreamSource,
+        width: u32,
+        height: u32,
+        notify: Notify,
+    ) -> Result<Self, VideoError> {
         let mailbox = Arc::new(Mailbox::default());
         let (commands, rx) = sync_channel(8);
         let size = tile_size(width, height);
@@ -194,12 +208,14 @@ fn launch(width: u32, height: u32) -> String {
     format!(
         "rtspsrc name=src latency=200 protocols=tcp tcp-timeout=3000000 timeout=3000000 \
          ! rtph264depay name=depay ! h264parse ! avdec_h264 max-threads=1 \
-         ! videoscale ! capsfilter name=size caps=video/x-raw,width={width},height={height},pixel-aspect-ratio=1/1 \
+         ! videoscale add-borders=false ! capsfilter name=size caps=video/x-raw,width={width},height={height},pixel-aspect-ratio=1/1 \
          ! videoconvert ! video/x-raw,format=RGBA ! appsink name=sink max-buffers=1 drop=true sync=false"
     )
 }
 
 struct Counters {
+    /// The pipeline's reported latency (jitter buffer and decoder), queried once a second.
+    latency_ms: f32,
     frames_in_window: u64,
     bytes_in_window: u64,
     window_start: Instant,
@@ -215,14 +231,25 @@ enum Ended {
 
 fn run(source: StreamSource, mut size: (u32, u32), mailbox: &Arc<Mailbox>, rx: &Receiver<Command>, notify: &Notify) {
     if let Err(e) = super::init() {
-        mailbox.set_status(TileStatus::Lost { reason: e.to_string(), last_frame_at: None, retry_at: Instant::now() + MAX_BACKOFF * 100 });
+        mailbox.set_status(TileStatus::Lost {
+            reason: e.to_string(),
+            last_frame_at: None,
+            retry_at: Instant::now() + MAX_BACKOFF * 100,
+        });
         notify();
         // Without GStreamer there is nothing to retry; wait for the stop.
         let _ = rx.recv();
         mailbox.set_status(TileStatus::Stopped);
         return;
     }
-    let counters = Arc::new(Mutex::new(Counters { frames_in_window: 0, bytes_in_window: 0, window_start: Instant::now(), last_frame: None, last_frame_at: None }));
+    let counters = Arc::new(Mutex::new(Counters {
+        latency_ms: 0.0,
+        frames_in_window: 0,
+        bytes_in_window: 0,
+        window_start: Instant::now(),
+        last_frame: None,
+        last_frame_at: None,
+    }));
     let mut backoff = FIRST_BACKOFF;
     loop {
         mailbox.set_status(TileStatus::Connecting);
@@ -278,7 +305,9 @@ fn session(
     let started = Instant::now();
     let frames_before = mailbox.frame_count();
     let ended = match pipeline.set_state(gst::State::Playing) {
-        Err(_) => Ended::Lost(first_error(&pipeline, &source.url).unwrap_or_else(|| "无法连接摄像头 (cannot connect)".into())),
+        Err(_) => {
+            Ended::Lost(first_error(&pipeline, &source.url).unwrap_or_else(|| "无法连接摄像头 (cannot connect)".into()))
+        }
         Ok(_) => watch(&pipeline, source, size, mailbox, rx, started, frames_before, counters),
     };
     let _ = pipeline.set_state(gst::State::Null);
@@ -338,10 +367,8 @@ fn build(
             gst::PadProbeReturn::Ok
         });
     }
-    let sink = pipeline
-        .by_name("sink")
-        .and_then(|s| s.downcast::<gst_app::AppSink>().ok())
-        .ok_or("pipeline: no appsink")?;
+    let sink =
+        pipeline.by_name("sink").and_then(|s| s.downcast::<gst_app::AppSink>().ok()).ok_or("pipeline: no appsink")?;
     let mailbox = mailbox.clone();
     let notify = notify.clone();
     let counters = counters.clone();
@@ -350,7 +377,9 @@ fn build(
         gst_app::AppSinkCallbacks::builder()
             .new_sample(move |sink| {
                 let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
-                let (Some(buffer), Some(caps)) = (sample.buffer(), sample.caps()) else { return Ok(gst::FlowSuccess::Ok) };
+                let (Some(buffer), Some(caps)) = (sample.buffer(), sample.caps()) else {
+                    return Ok(gst::FlowSuccess::Ok);
+                };
                 let Ok(info) = gst_video::VideoInfo::from_caps(caps) else { return Ok(gst::FlowSuccess::Ok) };
                 let Ok(frame) = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info) else {
                     return Ok(gst::FlowSuccess::Ok);
@@ -373,15 +402,13 @@ fn build(
                 let seq = mailbox.frames.fetch_add(1, Ordering::Relaxed) + 1;
                 let now = Utc::now();
                 *lock(&mailbox.frame) = Some(Arc::new(Frame { seq, width, height, rgba, received_at: now }));
-                // Delay: how far the frame's timestamp is behind the pipeline's running time, plus latency.
-                let delay_ms = weak_pipeline.upgrade().and_then(|p| {
+                // Delay: the pipeline's latency plus how far this frame is behind its running time.
+                let behind_ms = weak_pipeline.upgrade().and_then(|p| {
                     let running = p.current_running_time()?;
-                    let pts = buffer.pts()?;
-                    let mut query = gst::query::Latency::new();
-                    let latency = if p.query(&mut query) { query.result().1 } else { gst::ClockTime::ZERO };
-                    Some((running.saturating_sub(pts) + latency).mseconds() as f32)
+                    Some(running.saturating_sub(buffer.pts()?).mseconds() as f32)
                 });
                 let mut c = lock(&counters);
+                let delay_ms = Some(c.latency_ms + behind_ms.unwrap_or(0.0));
                 c.frames_in_window += 1;
                 c.last_frame = Some(Instant::now());
                 c.last_frame_at = Some(now);
@@ -422,10 +449,21 @@ fn watch(
     counters: &Arc<Mutex<Counters>>,
 ) -> Ended {
     let Some(bus) = pipeline.bus() else { return Ended::Lost("pipeline: no bus".into()) };
+    let mut last_latency_query = Instant::now();
     loop {
+        if last_latency_query.elapsed() >= Duration::from_secs(1) {
+            last_latency_query = Instant::now();
+            let mut query = gst::query::Latency::new();
+            if pipeline.query(&mut query) {
+                let (_, min, _) = query.result();
+                lock(counters).latency_ms = min.mseconds() as f32;
+            }
+        }
         if let Some(msg) = bus.timed_pop(gst::ClockTime::from_mseconds(100)) {
             match msg.view() {
-                gst::MessageView::Error(err) => return Ended::Lost(describe_error(&err.error().to_string(), &source.url)),
+                gst::MessageView::Error(err) => {
+                    return Ended::Lost(describe_error(&err.error().to_string(), &source.url));
+                }
                 gst::MessageView::Eos(_) => return Ended::Lost("视频流结束 (end of stream)".into()),
                 _ => {}
             }

@@ -54,14 +54,16 @@ fn escape(text: &str) -> String {
 fn launch(camera: &SimCamera, width: u32, height: u32, kbps: u32, fps: u32, switching: bool) -> String {
     let font = (height / 22).max(12);
     let caps = if switching {
-        format!("video/x-raw,width={width},height={height},framerate={fps}/1 ! videoscale ! capsfilter name=res caps=video/x-raw,width={width},height={height}")
+        format!(
+            "video/x-raw,width={width},height={height},framerate={fps}/1 ! videoscale ! capsfilter name=res caps=video/x-raw,width={width},height={height}"
+        )
     } else {
         format!("video/x-raw,width={width},height={height},framerate={fps}/1")
     };
     format!(
-        "( videotestsrc is-live=true pattern=ball background-color=0xff1e2a36 foreground-color=0xffe0c060 motion=sweep ! {caps} \
-         ! textoverlay text=\"{label}\" font-desc=\"Noto Sans CJK SC, {font}\" halignment=left valignment=top shaded-background=true \
-         ! clockoverlay time-format=\"%Y-%m-%d %H:%M:%S\" font-desc=\"Noto Sans CJK SC, {small}\" halignment=right valignment=bottom shaded-background=true \
+        "( videotestsrc is-live=true pattern=ball background-color=0xff1c2833 foreground-color=0xff5a7a96 motion=sweep ! {caps} \
+         ! textoverlay text=\"{label}\" font-desc=\"Noto Sans CJK SC, {font}\" halignment=left valignment=bottom shaded-background=true \
+         ! clockoverlay time-format=\"%Y-%m-%d %H:%M:%S\" font-desc=\"Noto Sans CJK SC, {small}\" halignment=right valignment=top shaded-background=true \
          ! videoconvert ! video/x-raw,format=I420 \
          ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bitrate={kbps} threads=1 \
          ! rtph264pay name=pay0 pt=96 config-interval=1 )",
@@ -208,7 +210,10 @@ fn switch_resolution(media: &rtsp::RTSPMedia, width: u32, height: u32) {
             let Some(filter) = weak.upgrade() else { return };
             small = !small;
             let (w, h) = if small { (width / 2, height / 2) } else { (width, height) };
-            filter.set_property("caps", gst::Caps::builder("video/x-raw").field("width", w as i32).field("height", h as i32).build());
+            filter.set_property(
+                "caps",
+                gst::Caps::builder("video/x-raw").field("width", w as i32).field("height", h as i32).build(),
+            );
         }
     });
     if let Err(e) = spawned {

@@ -26,9 +26,9 @@ use crate::domain::model::Complaint;
 use crate::interchange::ImportBatch;
 
 use super::{
-    AlertQuery, AlertRow, AuditQuery, AuditVerification, CaseDetail, CaseQuery, DailyCheck, DailyCheckData,
-    HallDirectory, HallSetup, ImportReport, NewComplaint, NewNotice, NewUser, Notice, Overview, RefreshReport, Session,
-    Store, StoreError, User,
+    AlertQuery, AlertRow, AuditQuery, AuditVerification, CaseDetail, CaseQuery, DailyCheck, DailyCheckData, Evidence,
+    HallDirectory, HallSetup, ImportReport, NewComplaint, NewEvidence, NewNotice, NewUser, Notice, Overview,
+    RefreshReport, Session, Store, StoreError, User,
 };
 
 /// The database file inside a data directory.
@@ -724,6 +724,33 @@ impl Store for SqliteStore {
         let conn = self.lock();
         self.actor(&conn, session, Permission::ReadCases)?;
         alerts::daily_checks(&conn, limit)
+    }
+
+    fn record_evidence(&self, session: &Session, evidence: &NewEvidence) -> Result<Evidence, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let stored = query::insert_evidence(&tx, evidence, &actor.username)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            if evidence.for_discipline { "evidence.discipline" } else { "evidence.snapshot" },
+            &format!("camera:{}", stored.camera_name),
+            &serde_json::json!({
+                "path": evidence.path, "sha256": evidence.sha256, "taken_at": evidence.taken_at,
+                "window": evidence.window_code, "staff_no": evidence.staff_no, "category": evidence.category,
+            }),
+        )?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    fn evidence(&self, session: &Session, limit: u32) -> Result<Vec<Evidence>, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        query::evidence(&conn, limit)
     }
 
     fn audit_log(&self, session: &Session, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {

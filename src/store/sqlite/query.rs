@@ -327,6 +327,13 @@ pub(super) fn overview(conn: &Connection, now: DateTime<Utc>) -> Result<Overview
              FROM service_window w LEFT JOIN department d ON d.id = w.department_id ORDER BY w.hall_code, w.code"
         ))?;
         let mut staff_stmt = conn.prepare("SELECT name FROM staff WHERE window_id = ?1 ORDER BY staff_no")?;
+        let mut duty_stmt = conn.prepare(
+            "SELECT s.name FROM staff s WHERE s.window_id = ?1
+               AND EXISTS (SELECT 1 FROM punch p WHERE p.staff_id = s.id AND p.time >= ?2 AND p.time < ?3)
+             ORDER BY s.staff_no",
+        )?;
+        let today_text = today.format("%Y-%m-%d 00:00:00").to_string();
+        let tomorrow_text = today.succ_opt().unwrap_or(today).format("%Y-%m-%d 00:00:00").to_string();
         let rows = stmt
             .query_map([day_start, day_end], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
@@ -334,7 +341,18 @@ pub(super) fn overview(conn: &Connection, now: DateTime<Utc>) -> Result<Overview
             .collect::<Result<Vec<(i64, String, String, Option<String>, u32, u32)>, _>>()?;
         for (id, hall_code, window_code, department, accepted_today, open_cases) in rows {
             let staff = staff_stmt.query_map([id], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
-            window_load.push(WindowLoad { hall_code, window_code, department, staff, accepted_today, open_cases });
+            let on_duty = duty_stmt
+                .query_map(params![id, today_text, tomorrow_text], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            window_load.push(WindowLoad {
+                hall_code,
+                window_code,
+                department,
+                staff,
+                on_duty,
+                accepted_today,
+                open_cases,
+            });
         }
     }
     Ok(Overview {
@@ -568,6 +586,86 @@ pub(super) fn store_case_summary(tx: &Transaction<'_>, case_id: i64, events: &[C
         staff,
     ])?;
     Ok(())
+}
+
+pub(super) const EVIDENCE_SELECT: &str =
+    "SELECT e.id, e.kind, e.camera_id, e.taken_at, e.path, e.sha256, e.bytes, e.width,
+        e.height, e.window_code, e.staff_no, e.for_discipline, e.category, e.note, c.name, e.taken_by
+     FROM evidence e JOIN camera c ON c.id = e.camera_id";
+
+pub(super) fn evidence_row(r: &Row<'_>) -> rusqlite::Result<crate::store::Evidence> {
+    Ok(crate::store::Evidence {
+        id: r.get(0)?,
+        camera_name: r.get(14)?,
+        taken_by: r.get(15)?,
+        evidence: crate::store::NewEvidence {
+            kind: crate::store::EvidenceKind::Snapshot,
+            camera_id: r.get(2)?,
+            taken_at: from_ts(r.get(3)?),
+            path: r.get(4)?,
+            sha256: r.get(5)?,
+            bytes: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
+            width: r.get(7)?,
+            height: r.get(8)?,
+            window_code: r.get(9)?,
+            staff_no: r.get(10)?,
+            for_discipline: r.get::<_, i64>(11)? != 0,
+            category: r.get(12)?,
+            note: r.get(13)?,
+        },
+    })
+}
+
+pub(super) fn insert_evidence(
+    tx: &Transaction<'_>,
+    e: &crate::store::NewEvidence,
+    by: &str,
+) -> Result<crate::store::Evidence, StoreError> {
+    if e.sha256.len() != 64 || !e.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(StoreError::Invalid("sha256 must be 64 hex digits".into()));
+    }
+    if e.path.trim().is_empty() || e.path.starts_with('/') || e.path.contains("..") {
+        return Err(StoreError::Invalid(format!("evidence path {:?} must be relative to the data directory", e.path)));
+    }
+    if let Some(c) = &e.category
+        && !crate::domain::model::DISCIPLINE_CATEGORIES.contains(&c.as_str())
+    {
+        return Err(StoreError::Invalid(format!("unknown discipline category {c:?}")));
+    }
+    let camera: Option<i64> =
+        tx.query_row("SELECT id FROM camera WHERE id = ?1", [e.camera_id], |r| r.get(0)).optional()?;
+    if camera.is_none() {
+        return Err(StoreError::NotFound(format!("camera {}", e.camera_id)));
+    }
+    tx.execute(
+        "INSERT INTO evidence (kind, camera_id, taken_at, taken_by, path, sha256, bytes, width, height, window_code, staff_no,
+            for_discipline, category, note)
+         VALUES ('snapshot', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            e.camera_id,
+            ts(e.taken_at),
+            by,
+            e.path,
+            e.sha256,
+            e.bytes as i64,
+            e.width,
+            e.height,
+            e.window_code,
+            e.staff_no,
+            i64::from(e.for_discipline),
+            e.category,
+            e.note
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    Ok(tx.query_row(&format!("{EVIDENCE_SELECT} WHERE e.id = ?1"), [id], evidence_row)?)
+}
+
+pub(super) fn evidence(conn: &Connection, limit: u32) -> Result<Vec<crate::store::Evidence>, StoreError> {
+    let mut stmt =
+        conn.prepare(&format!("{EVIDENCE_SELECT} ORDER BY e.taken_at DESC, e.id DESC LIMIT {}", self::limit(limit)))?;
+    let rows = stmt.query_map([], evidence_row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
 }
 
 /// Local date helper for queries by day.
