@@ -284,6 +284,7 @@ fn ui_frame(full: bool) {
         clock: Arc::new(FixedClock::new(now())),
         font: FontChoice::Given(font),
         lang: None,
+        start_simulator: false,
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1600.0, 900.0))

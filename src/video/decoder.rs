@@ -408,7 +408,7 @@ fn build(
                     Some(running.saturating_sub(buffer.pts()?).mseconds() as f32)
                 });
                 let mut c = lock(&counters);
-                let delay_ms = Some(c.latency_ms + behind_ms.unwrap_or(0.0));
+                let delay_ms = c.latency_ms + behind_ms.unwrap_or(0.0);
                 c.frames_in_window += 1;
                 c.last_frame = Some(Instant::now());
                 c.last_frame_at = Some(now);
@@ -418,7 +418,7 @@ fn build(
                     *lock(&mailbox.stats) = TileStats {
                         fps: c.frames_in_window as f32 / secs,
                         kbps: c.bytes_in_window as f32 * 8.0 / 1000.0 / secs,
-                        delay_ms: delay_ms.unwrap_or(0.0),
+                        delay_ms,
                         frames: seq,
                     };
                     c.frames_in_window = 0;
