@@ -72,6 +72,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = AlertFormat::Table)]
         format: AlertFormat,
     },
+    /// Benchmarks that need the real machine (release build): `bench wall`.
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Cameras: list them, or run simulated cameras.
     #[command(subcommand)]
     Cameras(CamerasCommand),
@@ -80,6 +83,22 @@ pub enum Command {
         /// The day to check (local date); default today.
         #[arg(long)]
         date: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Decode N sub streams from simulated cameras in another process; compare the CPU with a bare
+    /// gst-launch-1.0 decoding the same streams.
+    Wall {
+        #[arg(long, default_value_t = 16)]
+        tiles: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        #[arg(long, default_value_t = 8655)]
+        port: u16,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -354,6 +373,30 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         Command::Alerts { at, all, format } => alerts(&data_dir, user, at, all, format)?,
         Command::CheckDaily { date, format } => check_daily(&data_dir, user, date, format)?,
         Command::Cameras(CamerasCommand::List { format }) => cameras_list(&data_dir, user, format)?,
+        Command::Bench(BenchCommand::Wall { tiles, seconds, port, format }) => {
+            let exe = std::env::current_exe()?;
+            let result =
+                crate::video::bench::run(tiles.clamp(1, 64), seconds.max(1), port, &exe, &mut |m| eprintln!("… {m}"))
+                    .map_err(|e| anyhow::anyhow!(e))?;
+            if format == Format::Json {
+                print_json(&result)?;
+            } else {
+                println!(
+                    "wall: {} tiles at {}×{}, {:.1} s per phase",
+                    result.tiles, result.tile_width, result.tile_height, result.seconds
+                );
+                println!(
+                    "  fps per tile: {}",
+                    result.tile_fps.iter().map(|f| format!("{f:.1}")).collect::<Vec<_>>().join(" ")
+                );
+                println!("  lowest tile: {:.1} fps", result.min_fps);
+                println!(
+                    "  CPU: {:.2} s/s here, {:.2} s/s gst-launch-1.0 → ratio {:.2}",
+                    result.cpu_per_second, result.baseline_cpu_per_second, result.cpu_ratio
+                );
+                println!("  peak RSS: {:.0} MB", result.rss_mb);
+            }
+        }
         Command::Cameras(CamerasCommand::Sim { count, port, fps }) => cameras_sim(&data_dir, count, port, fps)?,
     }
     Ok(Some(()))

@@ -8,6 +8,7 @@
 //!   appear in logs, errors or the UI: every message goes through [`sanitize`].
 //! - A lost camera is a state, not an error: the decoder reconnects with exponential backoff.
 
+pub mod bench;
 pub mod decoder;
 pub mod sim;
 
