@@ -183,3 +183,48 @@ fn check_daily_saves_the_report_and_records_it() {
     let log: serde_json::Value = serde_json::from_slice(&log.stdout).unwrap();
     assert_eq!(log[0]["action"], "check.daily");
 }
+
+#[test]
+fn cameras_list_never_shows_credentials() {
+    use jiancha::store::{HallSetup, NewCamera, Store as _};
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        jiancha::store::SqliteStore::open_dir(dir.path(), std::sync::Arc::new(jiancha::clock::SystemClock)).unwrap();
+    let setup = HallSetup {
+        hall: jiancha::domain::model::Hall {
+            code: "SP-CITY".into(),
+            name: "四平市政务服务中心".into(),
+            address: String::new(),
+        },
+        departments: vec![jiancha::domain::model::Department {
+            name: "市税务局".into(),
+            short_name: "税务".into(),
+            head: String::new(),
+            phone: String::new(),
+        }],
+        windows: vec![jiancha::domain::model::Window {
+            hall_code: "SP-CITY".into(),
+            code: "B07".into(),
+            name: "B07".into(),
+            department: Some("市税务局".into()),
+        }],
+        cameras: vec![NewCamera {
+            name: "B07 税务".into(),
+            window_code: Some("B07".into()),
+            main_url: "rtsp://admin:Hik12345@10.20.30.40:554/Streaming/Channels/101".into(),
+            sub_url: Some("rtsp://admin:Hik12345@10.20.30.40:554/Streaming/Channels/102".into()),
+        }],
+    };
+    store.configure_hall(&store.system_session(), &setup).unwrap();
+    drop(store);
+    let out = jiancha(dir.path(), &["cameras", "list", "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(!stdout.contains("Hik12345") && !stdout.contains("admin"), "{stdout}");
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list[0]["window"], "B07");
+    assert_eq!(list[0]["department"], "市税务局");
+    assert_eq!(list[0]["main_url"], "rtsp://10.20.30.40:554/Streaming/Channels/101");
+    let audit = jiancha(dir.path(), &["audit", "log", "--format", "json"]);
+    assert!(!text(&audit.stdout).contains("Hik12345"), "the audit record of the setup has no password either");
+}

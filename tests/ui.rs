@@ -344,3 +344,73 @@ fn supervisor_switches_wall_layouts_and_watches_one_window_full_screen() {
     c.visit(Area::Alerts);
     c.step_until("no decoders", |app| app.running_decoders() == 0);
 }
+
+#[test]
+fn live_tiles_play_and_a_snapshot_is_kept_as_evidence() {
+    use jiancha::store::{HallSetup, NewCamera, Store as _};
+    use jiancha::video::sim::{SimCamera, SimOptions, SimServer};
+    // The demo hall with its first four cameras pointed at a simulator of this test.
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(now()));
+    jiancha::demo::write_demo(dir.path(), 11, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
+    let cameras: Vec<SimCamera> = (1..=4).map(|index| SimCamera { index, label: format!("测试 {index}") }).collect();
+    let sim = SimServer::start(0, &cameras, &SimOptions::default()).unwrap();
+    {
+        let store = jiancha::store::SqliteStore::open_existing_dir(dir.path(), clock.clone()).unwrap();
+        let system = store.system_session();
+        let data = jiancha::demo::generate(11, now(), &jiancha::domain::calendar::Calendar::official());
+        let mut setup: HallSetup = data.setup.clone();
+        setup.cameras = setup.cameras[..4]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| NewCamera {
+                main_url: sim.url(i as u32 + 1, false),
+                sub_url: Some(sim.url(i as u32 + 1, true)),
+                ..c.clone()
+            })
+            .collect();
+        store.configure_hall(&system, &setup).unwrap();
+    }
+    let options = Options {
+        data_dir: dir.path().to_owned(),
+        explicit_data_dir: true,
+        user: None,
+        clock,
+        font: FontChoice::Given(font()),
+        lang: Some(Lang::Zh),
+        start_simulator: false,
+    };
+    let cjk = font();
+    let harness = Harness::builder()
+        .with_size(egui::vec2(1600.0, 900.0))
+        .with_context_setup(move |ctx| fonts::install(ctx, &cjk))
+        .build_eframe(move |cc| JianchaApp::new(cc, options).unwrap());
+    let mut c = Console { harness, _dir: tempfile::tempdir().unwrap() };
+    c.log_in("supervisor1");
+    c.harness.get_by_role_and_label(Role::Button, "4 画面").click();
+    c.step_until("four playing tiles", |app| {
+        let tiles = &app.state().wall.tiles;
+        tiles.len() == 4
+            && tiles.values().all(|t| t.status == jiancha::video::decoder::TileStatus::Playing && t.texture.is_some())
+    });
+    c.harness.get_by_label("A01 市场监管").hover();
+    c.harness.step();
+    c.harness.step();
+    c.harness.get_by_role_and_label(Role::Button, "截图").click();
+    c.step_until("the snapshot", |app| app.state().wall.last_snapshot.is_some());
+    let message = c.harness.state().state().wall.last_snapshot.clone().unwrap().expect("saved");
+    assert!(message.contains("evidence/snapshots/"), "{message}");
+    // The file is a PNG whose SHA-256 is the recorded one.
+    let store = jiancha::store::SqliteStore::open_existing_dir(dir.path(), Arc::new(FixedClock::new(now()))).unwrap();
+    let evidence = store.evidence(&store.system_session(), 10).unwrap();
+    assert_eq!(evidence.len(), 1);
+    let e = &evidence[0].evidence;
+    let bytes = std::fs::read(dir.path().join(&e.path)).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    use sha2::Digest as _;
+    assert_eq!(hex::encode(sha2::Sha256::digest(&bytes)), e.sha256);
+    assert_eq!(e.window_code.as_deref(), Some("A01"));
+    assert!(e.width >= 320 && e.height >= 180, "{}×{}", e.width, e.height);
+    assert_eq!(evidence[0].taken_by, "supervisor1");
+    drop(sim);
+}
