@@ -32,12 +32,10 @@ struct Console {
     _dir: tempfile::TempDir,
 }
 
-fn console() -> Console {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(FixedClock::new(now()));
-    jiancha::demo::write_demo(dir.path(), 11, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
+/// The real console on the data directory `dir`, with a fixed clock and no simulated cameras.
+fn harness_for(dir: &std::path::Path, clock: Arc<FixedClock>) -> Harness<'static, JianchaApp> {
     let options = Options {
-        data_dir: dir.path().to_owned(),
+        data_dir: dir.to_owned(),
         explicit_data_dir: true,
         user: None,
         clock,
@@ -46,10 +44,17 @@ fn console() -> Console {
         start_simulator: false,
     };
     let cjk = font();
-    let harness = Harness::builder()
+    Harness::builder()
         .with_size(egui::vec2(1600.0, 900.0))
         .with_context_setup(move |ctx| fonts::install(ctx, &cjk))
-        .build_eframe(move |cc| JianchaApp::new(cc, options).unwrap());
+        .build_eframe(move |cc| JianchaApp::new(cc, options).unwrap())
+}
+
+fn console() -> Console {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(now()));
+    jiancha::demo::write_demo(dir.path(), 11, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
+    let harness = harness_for(dir.path(), clock);
     Console { harness, _dir: dir }
 }
 
@@ -371,20 +376,7 @@ fn live_tiles_play_and_a_snapshot_is_kept_as_evidence() {
             .collect();
         store.configure_hall(&system, &setup).unwrap();
     }
-    let options = Options {
-        data_dir: dir.path().to_owned(),
-        explicit_data_dir: true,
-        user: None,
-        clock,
-        font: FontChoice::Given(font()),
-        lang: Some(Lang::Zh),
-        start_simulator: false,
-    };
-    let cjk = font();
-    let harness = Harness::builder()
-        .with_size(egui::vec2(1600.0, 900.0))
-        .with_context_setup(move |ctx| fonts::install(ctx, &cjk))
-        .build_eframe(move |cc| JianchaApp::new(cc, options).unwrap());
+    let harness = harness_for(dir.path(), clock);
     let mut c = Console { harness, _dir: tempfile::tempdir().unwrap() };
     c.log_in("supervisor1");
     c.harness.get_by_role_and_label(Role::Button, "4 画面").click();

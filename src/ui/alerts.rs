@@ -600,20 +600,19 @@ fn notices_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
         .column(Column::exact(90.0))
         .column(Column::exact(100.0))
         .column(Column::remainder().clip(true))
-        .header(24.0, |mut h| {
-            for title in [
-                lang.pick("编号", "No."),
-                lang.pick("办件", "Case"),
-                lang.pick("部门", "Department"),
-                lang.pick("发出", "Issued"),
-                lang.pick("答复期限", "Due"),
-                lang.pick("状态", "State"),
-                lang.pick("答复", "Reply"),
-            ] {
-                h.col(|ui| {
-                    ui.label(RichText::new(title).strong());
-                });
-            }
+        .header(24.0, |h| {
+            super::widgets::header_row(
+                h,
+                &[
+                    lang.pick("编号", "No."),
+                    lang.pick("办件", "Case"),
+                    lang.pick("部门", "Department"),
+                    lang.pick("发出", "Issued"),
+                    lang.pick("答复期限", "Due"),
+                    lang.pick("状态", "State"),
+                    lang.pick("答复", "Reply"),
+                ],
+            )
         })
         .body(|body| {
             body.rows(26.0, list.len(), |mut row| {
@@ -681,18 +680,17 @@ fn daily_checks_ui(ui: &mut egui::Ui, state: &AppState, _commands: &mut Vec<Comm
         .column(Column::exact(110.0))
         .column(Column::exact(200.0))
         .column(Column::remainder().clip(true))
-        .header(24.0, |mut h| {
-            for title in [
-                lang.pick("日期", "Day"),
-                lang.pick("检查时间", "Checked at"),
-                lang.pick("检查人", "By"),
-                lang.pick("预警（红/橙/黄）", "Alerts (red/orange/yellow)"),
-                lang.pick("报告", "Report"),
-            ] {
-                h.col(|ui| {
-                    ui.label(RichText::new(title).strong());
-                });
-            }
+        .header(24.0, |h| {
+            super::widgets::header_row(
+                h,
+                &[
+                    lang.pick("日期", "Day"),
+                    lang.pick("检查时间", "Checked at"),
+                    lang.pick("检查人", "By"),
+                    lang.pick("预警（红/橙/黄）", "Alerts (red/orange/yellow)"),
+                    lang.pick("报告", "Report"),
+                ],
+            )
         })
         .body(|body| {
             body.rows(24.0, list.len(), |mut row| {

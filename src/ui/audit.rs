@@ -130,19 +130,18 @@ pub fn audit_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
         .column(Column::initial(150.0).resizable(true))
         .column(Column::initial(200.0).resizable(true))
         .column(Column::remainder().clip(true))
-        .header(24.0, |mut h| {
-            for title in [
-                lang.pick("序号", "Seq"),
-                lang.pick("时间", "Time"),
-                lang.pick("操作人", "Actor"),
-                lang.pick("操作", "Action"),
-                lang.pick("对象", "Target"),
-                lang.pick("详情", "Detail"),
-            ] {
-                h.col(|ui| {
-                    ui.label(RichText::new(title).strong());
-                });
-            }
+        .header(24.0, |h| {
+            super::widgets::header_row(
+                h,
+                &[
+                    lang.pick("序号", "Seq"),
+                    lang.pick("时间", "Time"),
+                    lang.pick("操作人", "Actor"),
+                    lang.pick("操作", "Action"),
+                    lang.pick("对象", "Target"),
+                    lang.pick("详情", "Detail"),
+                ],
+            )
         })
         .body(|body| {
             body.rows(22.0, records.len(), |mut row| {

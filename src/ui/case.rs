@@ -252,19 +252,18 @@ fn timeline_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail) {
             .column(Column::exact(120.0))
             .column(Column::exact(150.0))
             .column(Column::remainder())
-            .header(24.0, |mut h| {
-                for title in [
-                    lang.pick("发生时间", "Occurred"),
-                    lang.pick("环节", "Step"),
-                    lang.pick("窗口", "Window"),
-                    lang.pick("工作人员", "Staff"),
-                    lang.pick("录入滞后", "Entry lag"),
-                    lang.pick("文书/金额/评价", "Documents / fee / rating"),
-                ] {
-                    h.col(|ui| {
-                        ui.label(RichText::new(title).strong());
-                    });
-                }
+            .header(24.0, |h| {
+                super::widgets::header_row(
+                    h,
+                    &[
+                        lang.pick("发生时间", "Occurred"),
+                        lang.pick("环节", "Step"),
+                        lang.pick("窗口", "Window"),
+                        lang.pick("工作人员", "Staff"),
+                        lang.pick("录入滞后", "Entry lag"),
+                        lang.pick("文书/金额/评价", "Documents / fee / rating"),
+                    ],
+                )
             })
             .body(|mut body| {
                 for e in &d.events {

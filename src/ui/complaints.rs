@@ -40,19 +40,18 @@ pub fn complaints_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Com
         .column(Column::exact(60.0))
         .column(Column::exact(150.0))
         .column(Column::remainder().clip(true))
-        .header(24.0, |mut h| {
-            for title in [
-                lang.pick("编号", "No."),
-                lang.pick("收到时间", "Received"),
-                lang.pick("渠道", "Channel"),
-                lang.pick("窗口", "Window"),
-                lang.pick("关联办件", "Case"),
-                lang.pick("内容", "Content"),
-            ] {
-                h.col(|ui| {
-                    ui.label(RichText::new(title).strong());
-                });
-            }
+        .header(24.0, |h| {
+            super::widgets::header_row(
+                h,
+                &[
+                    lang.pick("编号", "No."),
+                    lang.pick("收到时间", "Received"),
+                    lang.pick("渠道", "Channel"),
+                    lang.pick("窗口", "Window"),
+                    lang.pick("关联办件", "Case"),
+                    lang.pick("内容", "Content"),
+                ],
+            )
         })
         .body(|body| {
             body.rows(24.0, list.len(), |mut row| {

@@ -18,6 +18,7 @@ pub mod state;
 pub mod theme;
 mod wall;
 mod wall_runner;
+mod widgets;
 pub mod worker;
 
 use std::path::PathBuf;

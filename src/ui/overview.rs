@@ -132,18 +132,17 @@ pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
         .column(Column::initial(180.0).resizable(true))
         .column(Column::exact(90.0))
         .column(Column::remainder())
-        .header(24.0, |mut h| {
-            for title in [
-                lang.pick("窗口", "Window"),
-                lang.pick("部门", "Department"),
-                lang.pick("工作人员", "Staff"),
-                lang.pick("今日受理", "Today"),
-                lang.pick("在办件", "Open"),
-            ] {
-                h.col(|ui| {
-                    ui.label(RichText::new(title).strong());
-                });
-            }
+        .header(24.0, |h| {
+            super::widgets::header_row(
+                h,
+                &[
+                    lang.pick("窗口", "Window"),
+                    lang.pick("部门", "Department"),
+                    lang.pick("工作人员", "Staff"),
+                    lang.pick("今日受理", "Today"),
+                    lang.pick("在办件", "Open"),
+                ],
+            )
         })
         .body(|body| {
             body.rows(24.0, o.window_load.len(), |mut row| {
