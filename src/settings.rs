@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::alerts::{AlertSettings, RuleBook};
+use crate::domain::attendance::{AttendanceSettings, Hours, Schedule};
 use crate::domain::calendar::{Calendar, LocalOverride};
+use crate::domain::evaluator::EvaluatorSettings;
 
 /// The defaults shipped with the program.
 pub const DEFAULT_RULES: &str = include_str!("../data/rules.toml");
@@ -21,6 +23,108 @@ pub struct Settings {
     pub calendar: CalendarSettings,
     #[serde(default)]
     pub alerts: AlertSettings,
+    #[serde(default)]
+    pub attendance: AttendanceToml,
+    #[serde(default)]
+    pub evaluator: EvaluatorSettings,
+}
+
+/// `[attendance]` as written in rules.toml (times as "08:30", month-days as "06-01").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceToml {
+    #[serde(default)]
+    pub grace_minutes: u32,
+    #[serde(default = "default_absence")]
+    pub absence_minutes: u32,
+    #[serde(default = "default_anchor")]
+    pub period_anchor: chrono::NaiveDate,
+    #[serde(default = "default_period")]
+    pub period_days: u32,
+    #[serde(default)]
+    pub schedules: Vec<ScheduleToml>,
+}
+
+fn default_absence() -> u32 {
+    30
+}
+fn default_anchor() -> chrono::NaiveDate {
+    AttendanceSettings::default().period_anchor
+}
+fn default_period() -> u32 {
+    14
+}
+
+impl Default for AttendanceToml {
+    fn default() -> Self {
+        Self {
+            grace_minutes: 0,
+            absence_minutes: 30,
+            period_anchor: default_anchor(),
+            period_days: 14,
+            schedules: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleToml {
+    pub name: String,
+    #[serde(default)]
+    pub hall: Option<String>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    pub morning: [String; 2],
+    pub afternoon: [String; 2],
+}
+
+impl AttendanceToml {
+    /// The checked settings; errors name the key (`attendance.schedules[1].morning`).
+    pub fn to_settings(&self) -> Result<AttendanceSettings, (String, String)> {
+        let time = |key: String, text: &str| {
+            chrono::NaiveTime::parse_from_str(text, "%H:%M")
+                .map_err(|_| (key, format!("{text:?} is not a time (HH:MM)")))
+        };
+        let month_day = |key: String, text: &Option<String>| -> Result<Option<(u32, u32)>, (String, String)> {
+            let Some(text) = text else { return Ok(None) };
+            let parsed = chrono::NaiveDate::parse_from_str(&format!("2024-{text}"), "%Y-%m-%d")
+                .map_err(|_| (key, format!("{text:?} is not a month-day (MM-DD)")))?;
+            Ok(Some((chrono::Datelike::month(&parsed), chrono::Datelike::day(&parsed))))
+        };
+        let mut schedules = Vec::new();
+        for (i, s) in self.schedules.iter().enumerate() {
+            let k = |field: &str| format!("attendance.schedules[{i}].{field}");
+            schedules.push(Schedule {
+                name: s.name.clone(),
+                hall: s.hall.clone(),
+                from: month_day(k("from"), &s.from)?,
+                to: month_day(k("to"), &s.to)?,
+                morning: Hours { start: time(k("morning"), &s.morning[0])?, end: time(k("morning"), &s.morning[1])? },
+                afternoon: Hours {
+                    start: time(k("afternoon"), &s.afternoon[0])?,
+                    end: time(k("afternoon"), &s.afternoon[1])?,
+                },
+            });
+        }
+        if schedules.is_empty() {
+            schedules.push(Schedule::standard());
+        }
+        if chrono::Datelike::weekday(&self.period_anchor) != chrono::Weekday::Mon {
+            return Err(("attendance.period_anchor".into(), format!("{} is not a Monday", self.period_anchor)));
+        }
+        let settings = AttendanceSettings {
+            grace_secs: self.grace_minutes.saturating_mul(60),
+            absence_minutes: self.absence_minutes,
+            period_anchor: self.period_anchor,
+            period_days: self.period_days,
+            schedules,
+        };
+        settings.validate()?;
+        Ok(settings)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -45,9 +149,13 @@ impl Settings {
             file: file.to_owned(),
             message: e.to_string().trim_end().replace('\n', " "),
         })?;
-        if let Err((key, message)) = settings.alerts.validate() {
-            return Err(SettingsError::Invalid { file: file.to_owned(), message: format!("{key}: {message}") });
-        }
+        let invalid = |(key, message): (String, String)| SettingsError::Invalid {
+            file: file.to_owned(),
+            message: format!("{key}: {message}"),
+        };
+        settings.alerts.validate().map_err(invalid)?;
+        settings.attendance.to_settings().map_err(invalid)?;
+        settings.evaluator.validate().map_err(invalid)?;
         let mut seen = std::collections::BTreeSet::new();
         for (i, o) in settings.calendar.overrides.iter().enumerate() {
             if !seen.insert(o.date) {
@@ -103,7 +211,9 @@ pub fn calendar(data_dir: &Path, settings: &Settings) -> Result<Calendar, Settin
 pub fn rule_book(data_dir: &Path) -> Result<RuleBook, SettingsError> {
     let settings = Settings::load(data_dir)?;
     let calendar = calendar(data_dir, &settings)?;
-    Ok(RuleBook { calendar, settings: settings.alerts })
+    // Checked in `Settings::parse`; the defaults stand in should that ever change.
+    let attendance = settings.attendance.to_settings().unwrap_or_default();
+    Ok(RuleBook { calendar, settings: settings.alerts, attendance, evaluator: settings.evaluator })
 }
 
 #[cfg(test)]
@@ -112,7 +222,24 @@ mod tests {
 
     #[test]
     fn defaults_parse() {
-        assert_eq!(Settings::parse("default", DEFAULT_RULES).unwrap(), Settings::default());
+        let parsed = Settings::parse("default", DEFAULT_RULES).unwrap();
+        assert_eq!(parsed.alerts, AlertSettings::default());
+        assert_eq!(parsed.evaluator, EvaluatorSettings::default());
+        let attendance = parsed.attendance.to_settings().unwrap();
+        assert_eq!(attendance.schedules.len(), 2);
+        assert_eq!(attendance.schedules[0], Schedule::standard());
+    }
+
+    #[test]
+    fn attendance_errors_name_the_key() {
+        let bad = "[[attendance.schedules]]\nname = \"x\"\nmorning = [\"08:30\", \"25:00\"]\nafternoon = [\"13:00\", \"17:00\"]\n";
+        let err = Settings::parse("rules.toml", bad).unwrap_err().to_string();
+        assert!(err.contains("attendance.schedules[0].morning"), "{err}");
+        let err =
+            Settings::parse("rules.toml", "[attendance]\nperiod_anchor = \"2026-01-06\"\n").unwrap_err().to_string();
+        assert!(err.contains("attendance.period_anchor") && err.contains("not a Monday"), "{err}");
+        let err = Settings::parse("rules.toml", "[evaluator]\nmin_usage = 1.5\n").unwrap_err().to_string();
+        assert!(err.contains("evaluator.min_usage"), "{err}");
     }
 
     #[test]

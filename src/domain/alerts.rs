@@ -233,12 +233,19 @@ impl AlertSettings {
 pub struct RuleBook {
     pub calendar: Calendar,
     pub settings: AlertSettings,
+    pub attendance: super::attendance::AttendanceSettings,
+    pub evaluator: super::evaluator::EvaluatorSettings,
 }
 
 impl RuleBook {
     /// The official calendar with the default settings.
     pub fn official() -> Self {
-        Self { calendar: Calendar::official(), settings: AlertSettings::default() }
+        Self {
+            calendar: Calendar::official(),
+            settings: AlertSettings::default(),
+            attendance: super::attendance::AttendanceSettings::default(),
+            evaluator: super::evaluator::EvaluatorSettings::default(),
+        }
     }
 }
 

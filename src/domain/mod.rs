@@ -5,7 +5,9 @@
 
 pub mod access;
 pub mod alerts;
+pub mod attendance;
 pub mod audit;
 pub mod calendar;
+pub mod evaluator;
 pub mod model;
 pub mod time;

@@ -343,7 +343,12 @@ impl Worker {
             (None, None) => None,
             (a, b) => Some([a, b].into_iter().flatten().collect::<Vec<_>>().join("; ")),
         };
-        let rules = RuleBook { calendar: calendar.clone(), settings: settings.alerts };
+        let rules = RuleBook {
+            calendar: calendar.clone(),
+            settings: settings.alerts,
+            attendance: settings.attendance.to_settings().unwrap_or_default(),
+            evaluator: settings.evaluator,
+        };
         let mut demo_created = false;
         if create_demo_if_missing && !data_dir.join(DB_FILE).exists() {
             tracing::info!(dir = %data_dir.display(), "creating the demo hall");

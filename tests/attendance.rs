@@ -1,0 +1,283 @@
+//! Attendance and the evaluator check against RULES.md: punches at the edges, missing punches, leave,
+//! holidays and make-up Saturdays, out-of-order and duplicate punches, shared ranks; evaluator
+//! anomalies that fire and that must not.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use jiancha::domain::attendance::{self, AttendanceSettings, DayRecord, HalfDayStatus, Person};
+use jiancha::domain::calendar::Calendar;
+use jiancha::domain::evaluator::{self, AnomalyKind, Completion, EvaluatorSettings, Rating, RatingSource};
+use jiancha::domain::model::{Leave, LeaveKind};
+
+fn cal() -> &'static Calendar {
+    static CALENDAR: std::sync::OnceLock<Calendar> = std::sync::OnceLock::new();
+    CALENDAR.get_or_init(Calendar::official)
+}
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn p(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+}
+
+fn day(date: &str, punches: &[&str], leave: &[Leave]) -> DayRecord {
+    let settings = AttendanceSettings::default();
+    let punches: Vec<NaiveDateTime> = punches.iter().map(|t| p(&format!("{date} {t}"))).collect();
+    let date = d(date);
+    attendance::evaluate_day(date, &punches, leave, cal(), settings.schedule(None, date), &settings)
+}
+
+/// A normal Monday.
+const MON: &str = "2026-11-23";
+
+#[test]
+fn a_punch_exactly_at_the_start_is_on_time_one_second_later_is_late() {
+    let on_time = day(MON, &["08:30:00", "11:31:00", "12:59:00", "17:00:00"], &[]);
+    assert_eq!(on_time.morning.status, HalfDayStatus::OnTime);
+    assert_eq!(on_time.afternoon.status, HalfDayStatus::OnTime);
+    let late = day(MON, &["08:30:01", "11:31:00", "12:59:00", "17:00:00"], &[]);
+    assert_eq!(late.morning.status, HalfDayStatus::Late { secs: 1 });
+    assert_eq!(late.morning.start_punch, Some(p("2026-11-23 08:30:01")), "the punch that decided it");
+}
+
+#[test]
+fn thirty_minutes_late_or_early_is_absence() {
+    let almost = day(MON, &["08:59:59", "11:31:00", "12:59:00", "17:00:00"], &[]);
+    assert_eq!(almost.morning.status, HalfDayStatus::Late { secs: 29 * 60 + 59 });
+    let absent = day(MON, &["09:00:00", "11:31:00", "12:59:00", "17:00:00"], &[]);
+    assert!(matches!(absent.morning.status, HalfDayStatus::Absent { late_secs: 1800, .. }));
+    let early = day(MON, &["08:20:00", "11:31:00", "12:59:00", "16:59:59"], &[]);
+    assert_eq!(early.afternoon.status, HalfDayStatus::Early { secs: 1 });
+    let gone = day(MON, &["08:20:00", "11:31:00", "12:59:00", "16:30:00"], &[]);
+    assert!(gone.afternoon.status.is_absent());
+    let both = day(MON, &["08:40:00", "11:20:00", "12:59:00", "17:05:00"], &[]);
+    assert_eq!(both.morning.status, HalfDayStatus::LateAndEarly { late_secs: 600, early_secs: 600 });
+}
+
+#[test]
+fn a_missing_punch_is_a_missing_punch_half_day() {
+    let r = day(MON, &["08:20:00", "12:59:00", "17:00:00"], &[]);
+    assert_eq!(r.morning.status, HalfDayStatus::MissingPunch { start: false, end: true });
+    assert!(r.morning.status.is_absent());
+    let none = day(MON, &[], &[]);
+    assert_eq!(none.afternoon.status, HalfDayStatus::MissingPunch { start: true, end: true });
+}
+
+#[test]
+fn leave_and_business_are_not_counted() {
+    let leave = Leave {
+        staff_no: "S1".into(),
+        start: p("2026-11-23 08:30:00"),
+        end: p("2026-11-23 17:00:00"),
+        kind: LeaveKind::Leave,
+    };
+    let r = day(MON, &[], std::slice::from_ref(&leave));
+    assert_eq!(r.morning.status, HalfDayStatus::OnLeave { kind: LeaveKind::Leave });
+    assert_eq!(r.afternoon.status, HalfDayStatus::OnLeave { kind: LeaveKind::Leave });
+    let afternoon =
+        Leave { start: p("2026-11-23 13:00:00"), end: p("2026-11-23 17:00:00"), kind: LeaveKind::Business, ..leave };
+    let r = day(MON, &["08:25:00", "11:35:00"], &[afternoon]);
+    assert_eq!(r.morning.status, HalfDayStatus::OnTime);
+    assert_eq!(r.afternoon.status, HalfDayStatus::OnLeave { kind: LeaveKind::Business });
+}
+
+#[test]
+fn holidays_ignore_stray_punches_and_make_up_saturdays_count() {
+    let holiday = day("2026-10-02", &["09:40:00"], &[]);
+    assert_eq!(holiday.morning.status, HalfDayStatus::NotWorking);
+    assert_eq!(holiday.punches.len(), 1, "the stray punch is still shown");
+    let weekend = day("2026-11-28", &[], &[]);
+    assert_eq!(weekend.afternoon.status, HalfDayStatus::NotWorking);
+    // Saturday 10 October 2026 is a make-up working day.
+    let makeup = day("2026-10-10", &["08:29:00", "11:30:05"], &[]);
+    assert_eq!(makeup.morning.status, HalfDayStatus::OnTime);
+    assert!(makeup.afternoon.status.is_absent(), "no afternoon punches on a working Saturday is absence");
+}
+
+#[test]
+fn punches_out_of_order_and_duplicated_change_nothing() {
+    let tidy = day(MON, &["08:25:00", "11:35:00", "12:55:00", "17:02:00"], &[]);
+    let messy = day(MON, &["17:02:00", "08:25:00", "12:55:00", "08:25:00", "11:35:00", "08:27:10", "17:01:00"], &[]);
+    assert_eq!(tidy.morning.status, messy.morning.status);
+    assert_eq!(tidy.afternoon.status, messy.afternoon.status);
+    assert_eq!(messy.morning.start_punch, Some(p("2026-11-23 08:25:00")), "the first start punch");
+    assert_eq!(messy.afternoon.end_punch, Some(p("2026-11-23 17:02:00")), "the last end punch");
+}
+
+#[test]
+fn the_summer_schedule_applies_between_its_dates() {
+    let settings = AttendanceSettings {
+        schedules: vec![
+            attendance::Schedule::standard(),
+            attendance::Schedule {
+                name: "夏季".into(),
+                hall: None,
+                from: Some((6, 1)),
+                to: Some((8, 31)),
+                morning: attendance::Schedule::standard().morning,
+                afternoon: attendance::Hours {
+                    start: chrono::NaiveTime::from_hms_opt(13, 30, 0).unwrap(),
+                    end: chrono::NaiveTime::from_hms_opt(17, 30, 0).unwrap(),
+                },
+            },
+        ],
+        ..AttendanceSettings::default()
+    };
+    assert_eq!(settings.schedule(None, d("2026-07-15")).name, "夏季");
+    assert_eq!(settings.schedule(None, d("2026-09-01")).name, "标准作息");
+    let date = d("2026-07-15");
+    let punches =
+        [p("2026-07-15 08:20:00"), p("2026-07-15 11:31:00"), p("2026-07-15 13:20:00"), p("2026-07-15 17:10:00")];
+    let r = attendance::evaluate_day(date, &punches, &[], cal(), settings.schedule(None, date), &settings);
+    assert_eq!(
+        r.afternoon.status,
+        HalfDayStatus::Early { secs: 1200 },
+        "left 20 minutes before the summer end of 17:30"
+    );
+}
+
+fn person(no: &str, dept: &str) -> Person {
+    Person { staff_no: no.into(), name: format!("姓名{no}"), department: dept.into(), hall: None }
+}
+
+/// Days of a period with `late` late mornings.
+fn with_lates(late: usize) -> Vec<DayRecord> {
+    let start = d("2026-11-23");
+    (0..5)
+        .map(|i| {
+            let date = start + chrono::Duration::days(i);
+            let first = if (i as usize) < late { "08:35:00" } else { "08:25:00" };
+            let punches: Vec<NaiveDateTime> = [first, "11:35:00", "12:55:00", "17:02:00"]
+                .iter()
+                .map(|t| date.and_time(chrono::NaiveTime::parse_from_str(t, "%H:%M:%S").unwrap()))
+                .collect();
+            let s = AttendanceSettings::default();
+            attendance::evaluate_day(date, &punches, &[], cal(), s.schedule(None, date), &s)
+        })
+        .collect()
+}
+
+#[test]
+fn ties_share_a_rank_and_the_top_three_can_be_more_than_three() {
+    let people = vec![
+        (person("S1", "甲局"), with_lates(3)),
+        (person("S2", "甲局"), with_lates(2)),
+        (person("S3", "乙局"), with_lates(2)),
+        (person("S4", "乙局"), with_lates(1)),
+        (person("S5", "丙局"), with_lates(0)),
+    ];
+    let r = attendance::rank(d("2026-11-23"), d("2026-12-06"), &people);
+    let ranks: BTreeMap<&str, Option<u32>> = r.staff.iter().map(|s| (s.staff_no.as_str(), s.rank)).collect();
+    assert_eq!(ranks["S1"], Some(1));
+    assert_eq!(ranks["S2"], Some(2));
+    assert_eq!(ranks["S3"], Some(2));
+    assert_eq!(ranks["S4"], Some(4));
+    assert_eq!(ranks["S5"], None, "no late or early mark: no rank");
+    let interviewed: Vec<&str> = r.staff.iter().filter(|s| s.interview).map(|s| s.staff_no.as_str()).collect();
+    assert_eq!(interviewed, ["S1", "S2", "S3"]);
+    // Four people tied at 1: all four are interviewed.
+    let tied: Vec<_> = (1..=4).map(|i| (person(&format!("T{i}"), "甲局"), with_lates(1))).collect();
+    let r = attendance::rank(d("2026-11-23"), d("2026-12-06"), &tied);
+    assert_eq!(r.staff.iter().filter(|s| s.interview).count(), 4);
+    // Departments by their staff totals: 甲局 5, 乙局 3.
+    let r = attendance::rank(d("2026-11-23"), d("2026-12-06"), &people);
+    assert_eq!(r.departments[0].department, "甲局");
+    assert_eq!((r.departments[0].late, r.departments[0].rank), (5, Some(1)));
+    assert_eq!(r.departments.last().unwrap().rank, None);
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(&format!("{}+08:00", s.replace(' ', "T"))).unwrap().with_timezone(&Utc)
+}
+
+fn rating(window: &str, when: &str, case: Option<&str>) -> Rating {
+    Rating {
+        window: window.into(),
+        at: at(when),
+        rating: 5,
+        case_no: case.map(str::to_owned),
+        staff_no: None,
+        source: RatingSource::Device,
+    }
+}
+
+fn done(window: &str, when: &str, case: &str) -> Completion {
+    Completion { case_no: case.into(), window: window.into(), at: at(when) }
+}
+
+#[test]
+fn evaluator_anomalies_that_fire_and_that_must_not() {
+    let settings = EvaluatorSettings::default();
+    let completions = vec![
+        done("A05", "2026-11-27 10:00:00", "C1"),
+        done("A05", "2026-11-27 10:20:00", "C2"),
+        done("A04", "2026-11-27 11:00:00", "C3"),
+    ];
+    let ratings = vec![
+        // Five minutes after a completion: fine.
+        rating("A05", "2026-11-27 10:05:00", Some("C1")),
+        // Eleven minutes after the last completion: no completion before it.
+        rating("A05", "2026-11-27 10:31:00", None),
+        // A burst: three within 60 s.
+        rating("A04", "2026-11-27 11:01:00", Some("C3")),
+        rating("A04", "2026-11-27 11:01:30", None),
+        rating("A04", "2026-11-27 11:02:00", None),
+        // Two more 61 s apart, over ten minutes after the last completion: no burst, but no completion either.
+        rating("A04", "2026-11-27 11:14:00", None),
+        rating("A04", "2026-11-27 11:15:01", None),
+        // Rated before its case was completed.
+        rating("A05", "2026-11-27 10:19:00", Some("C2")),
+    ];
+    let completion_of: BTreeMap<String, DateTime<Utc>> =
+        completions.iter().map(|c| (c.case_no.clone(), c.at)).collect();
+    let check = evaluator::check_day(d("2026-11-27"), &completions, &ratings, &completion_of, &settings);
+    let kinds = |k: AnomalyKind| check.anomalies.iter().filter(|a| a.kind == k).count();
+    assert_eq!(kinds(AnomalyKind::Burst), 1);
+    let burst = check.anomalies.iter().find(|a| a.kind == AnomalyKind::Burst).unwrap();
+    assert_eq!(burst.ratings.len(), 3);
+    assert_eq!(burst.window, "A04");
+    assert_eq!(kinds(AnomalyKind::BeforeCompletion), 1);
+    let missing: Vec<String> = check
+        .anomalies
+        .iter()
+        .filter(|a| a.kind == AnomalyKind::NoCompletionBefore)
+        .map(|a| format!("{} {}", a.window, jiancha::domain::time::format_local(a.at)))
+        .collect();
+    // 10:19 at A05 is also nineteen minutes after the completion of 10:00 (and before its own case's).
+    assert_eq!(
+        missing,
+        ["A04 2026-11-27 11:14:00", "A04 2026-11-27 11:15:01", "A05 2026-11-27 10:19:00", "A05 2026-11-27 10:31:00"],
+        "eleven or more minutes after the last completion"
+    );
+    let usage: BTreeMap<&str, &evaluator::Usage> = check.usage.iter().map(|u| (u.window.as_str(), u)).collect();
+    assert_eq!((usage["A05"].completed, usage["A05"].evaluated), (2, 2));
+    assert!(!usage["A05"].below_minimum);
+    assert_eq!((usage["A04"].completed, usage["A04"].evaluated), (1, 1));
+}
+
+#[test]
+fn usage_below_ninety_percent_is_flagged() {
+    let settings = EvaluatorSettings::default();
+    let completions: Vec<Completion> =
+        (0..10).map(|i| done("B01", &format!("2026-11-27 {:02}:00:00", 8 + i), &format!("K{i}"))).collect();
+    let ratings: Vec<Rating> =
+        (0..9).map(|i| rating("B01", &format!("2026-11-27 {:02}:02:00", 8 + i), Some(&format!("K{i}")))).collect();
+    let check = evaluator::check_day(d("2026-11-27"), &completions, &ratings, &BTreeMap::new(), &settings);
+    assert_eq!(check.usage[0].rate, Some(0.9));
+    assert!(!check.usage[0].below_minimum, "exactly 90% is not below");
+    let check = evaluator::check_day(d("2026-11-27"), &completions, &ratings[..8], &BTreeMap::new(), &settings);
+    assert!(check.usage[0].below_minimum);
+}
+
+#[test]
+fn poor_rating_follow_up_is_due_in_working_days() {
+    // Rated on Friday 25 September 2026, before the Mid-Autumn and National Day holidays.
+    let (visit, fix) = evaluator::follow_up_due(cal(), d("2026-09-25"), &EvaluatorSettings::default());
+    assert_eq!(visit, d("2026-09-28"));
+    assert_eq!(fix, d("2026-10-22"), "15 working days, skipping 1–7 Oct and counting the make-up 10 Oct");
+}
