@@ -281,3 +281,126 @@ fn poor_rating_follow_up_is_due_in_working_days() {
     assert_eq!(visit, d("2026-09-28"));
     assert_eq!(fix, d("2026-10-22"), "15 working days, skipping 1–7 Oct and counting the make-up 10 Oct");
 }
+
+mod through_the_store {
+    use std::sync::Arc;
+
+    use chrono::{DateTime, NaiveDate, Utc};
+    use jiancha::clock::FixedClock;
+    use jiancha::interchange::{self, ImportKind};
+    use jiancha::store::sqlite::SqliteStore;
+    use jiancha::store::{FollowUpStep, NewInterview, Store, StoreError};
+
+    const STAFF: &str = "staff_no,name,department,window,device_user_id\nS0001,张三,市税务局,,101\nS0002,李四,市税务局,,102\nS0003,王五,市民政局,,\n";
+
+    fn store_with(kind_file: (&str, &str)) -> SqliteStore {
+        let now = DateTime::parse_from_rfc3339("2026-12-07T09:00:00+08:00").unwrap().with_timezone(&Utc);
+        let store = SqliteStore::open_in_memory(Arc::new(FixedClock::new(now))).unwrap();
+        let system = store.system_session();
+        store.import(&system, &interchange::parse(ImportKind::Staff, "staff.csv", STAFF).unwrap()).unwrap();
+        store.import(&system, &interchange::parse(ImportKind::Punches, kind_file.0, kind_file.1).unwrap()).unwrap();
+        store
+    }
+
+    /// Two weeks of punches for three people; S0001 late twice, S0002 early once, S0003 one missing punch.
+    fn punches() -> Vec<(&'static str, &'static str, String)> {
+        let mut out = Vec::new();
+        let mut date = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        for i in 0..12 {
+            if chrono::Datelike::weekday(&date).num_days_from_monday() < 5 {
+                for (no, device) in [("S0001", "101"), ("S0002", "102"), ("S0003", "S0003")] {
+                    let first = if no == "S0001" && i < 2 { "08:40:00" } else { "08:20:00" };
+                    let last = if no == "S0002" && i == 3 { "16:45:00" } else { "17:05:00" };
+                    for t in [first, "11:40:00", "12:50:00", last] {
+                        if no == "S0003" && i == 4 && t == "11:40:00" {
+                            continue;
+                        }
+                        out.push((no, device, format!("{date} {t}")));
+                    }
+                }
+            }
+            date = date.succ_opt().unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn attlog_gives_the_same_result_as_csv() {
+        let csv: String = std::iter::once("staff_no,time,device\n".to_owned())
+            .chain(punches().iter().map(|(no, _, t)| format!("{no},{t},door\n")))
+            .collect();
+        let attlog: String =
+            punches().iter().rev().map(|(_, device, t)| format!("{device:>9}\t{t}\t1\t0\t1\t0\r\n")).collect();
+        let a = store_with(("punches.csv", &csv));
+        let b = store_with(("attlog.dat", &attlog));
+        let period = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let ra = a.attendance(&a.system_session(), period).unwrap();
+        let rb = b.attendance(&b.system_session(), period).unwrap();
+        assert_eq!(ra.ranking, rb.ranking);
+        let rows: Vec<(&str, u32, u32, u32, Option<u32>)> =
+            ra.ranking.staff.iter().map(|s| (s.staff_no.as_str(), s.late, s.early, s.absent, s.rank)).collect();
+        assert_eq!(rows, [("S0001", 2, 0, 0, Some(1)), ("S0002", 0, 1, 0, Some(2)), ("S0003", 0, 0, 1, None)]);
+        assert_eq!(ra.ranking.period_start, period);
+        assert_eq!(ra.days.len(), 3);
+        // Any day of the period gives the same period.
+        let mid = a.attendance(&a.system_session(), NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).unwrap();
+        assert_eq!(mid.ranking.period_start, period);
+    }
+
+    #[test]
+    fn interviews_are_recorded_for_the_period() {
+        let csv: String = std::iter::once("staff_no,time,device\n".to_owned())
+            .chain(punches().iter().map(|(no, _, t)| format!("{no},{t},door\n")))
+            .collect();
+        let store = store_with(("punches.csv", &csv));
+        let system = store.system_session();
+        let held = DateTime::parse_from_rfc3339("2026-12-07T10:00:00+08:00").unwrap().with_timezone(&Utc);
+        let interview = NewInterview {
+            period_start: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            staff_no: "S0001".into(),
+            held_at: held,
+            participants: "市税务局办公室主任、监察员张明".into(),
+            note: "说明迟到原因，承诺改正".into(),
+        };
+        let recorded = store.record_interview(&system, &interview).unwrap();
+        assert_eq!(recorded.period_start, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), "filed under its period");
+        let p = store.attendance(&system, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).unwrap();
+        assert_eq!(p.interviews.len(), 1);
+        assert!(matches!(
+            store.record_interview(&system, &NewInterview { participants: " ".into(), ..interview }),
+            Err(StoreError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn poor_ratings_are_followed_up_once() {
+        let now = DateTime::parse_from_rfc3339("2026-11-27T18:00:00+08:00").unwrap().with_timezone(&Utc);
+        let dir = tempfile::tempdir().unwrap();
+        jiancha::demo::write_demo(
+            dir.path(),
+            5,
+            Arc::new(FixedClock::new(now)),
+            &jiancha::domain::alerts::RuleBook::official(),
+        )
+        .unwrap();
+        let store = SqliteStore::open_existing_dir(dir.path(), Arc::new(FixedClock::new(now))).unwrap();
+        let system = store.system_session();
+        let from = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+        let to = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let poor = store.poor_ratings(&system, from, to).unwrap();
+        assert!(!poor.is_empty(), "the demo has poor ratings");
+        let open = poor.iter().find(|p| p.visit.is_none()).expect("one without a return visit");
+        assert!(open.visit_due > jiancha::domain::time::local_date(open.rating.at));
+        let done =
+            store.record_follow_up(&system, &open.key, FollowUpStep::ReturnVisit, "电话回访，申请人已谅解").unwrap();
+        assert!(done.visit.is_some());
+        assert!(matches!(
+            store.record_follow_up(&system, &open.key, FollowUpStep::ReturnVisit, "again"),
+            Err(StoreError::Conflict(_))
+        ));
+        let sat = store.satisfaction(&system, from, to).unwrap();
+        assert!(sat.departments.len() >= 10);
+        assert!(sat.weekly.len() >= 10);
+        assert!(sat.departments.iter().all(|d| (1.0..=5.0).contains(&d.average)));
+    }
+}

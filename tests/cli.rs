@@ -228,3 +228,27 @@ fn cameras_list_never_shows_credentials() {
     let audit = jiancha(dir.path(), &["audit", "log", "--format", "json"]);
     assert!(!text(&audit.stdout).contains("Hik12345"), "the audit record of the setup has no password either");
 }
+
+#[test]
+fn attendance_rank_json_has_the_documented_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path());
+    let out = jiancha(dir.path(), &["attendance", "rank", "--period", "2026-11-09", "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let staff = r["staff"].as_array().unwrap();
+    assert_eq!(staff.len(), 48);
+    for s in staff {
+        for field in ["staff_no", "name", "department", "late", "early", "absent"] {
+            assert!(s.get(field).is_some(), "{field} in {s}");
+        }
+        let marks = s["late"].as_u64().unwrap() + s["early"].as_u64().unwrap();
+        assert_eq!(s["rank"].is_null(), marks == 0, "rank is null exactly for people without marks: {s}");
+    }
+    assert!(!r["departments"].as_array().unwrap().is_empty());
+    let check = jiancha(dir.path(), &["evaluator", "check", "--date", "2026-11-26", "--format", "json"]);
+    let check: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let bursts =
+        check["anomalies"].as_array().unwrap().iter().filter(|a| a["kind"] == "burst" && a["window"] == "A05").count();
+    assert_eq!(bursts, 2, "the demo's two suspicious bursts at A05 on the last working day");
+}

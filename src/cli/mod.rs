@@ -72,6 +72,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = AlertFormat::Table)]
         format: AlertFormat,
     },
+    /// Attendance (考勤): the biweekly ranking.
+    #[command(subcommand)]
+    Attendance(AttendanceCommand),
+    /// The electronic evaluator (评价器): the daily check.
+    #[command(subcommand)]
+    Evaluator(EvaluatorCommand),
     /// Benchmarks that need the real machine (release build): `bench wall`.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -83,6 +89,28 @@ pub enum Command {
         /// The day to check (local date); default today.
         #[arg(long)]
         date: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttendanceCommand {
+    /// The ranking of the biweekly period starting on DATE (any day of the period is accepted).
+    Rank {
+        #[arg(long)]
+        period: NaiveDate,
+        #[arg(long, value_enum, default_value_t = AlertFormat::Table)]
+        format: AlertFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvaluatorCommand {
+    /// Usage per window, anomalies and poor ratings of a day.
+    Check {
+        #[arg(long)]
+        date: NaiveDate,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -373,6 +401,10 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         Command::Alerts { at, all, format } => alerts(&data_dir, user, at, all, format)?,
         Command::CheckDaily { date, format } => check_daily(&data_dir, user, date, format)?,
         Command::Cameras(CamerasCommand::List { format }) => cameras_list(&data_dir, user, format)?,
+        Command::Attendance(AttendanceCommand::Rank { period, format }) => {
+            attendance_rank(&data_dir, user, period, format)?
+        }
+        Command::Evaluator(EvaluatorCommand::Check { date, format }) => evaluator_check(&data_dir, user, date, format)?,
         Command::Bench(BenchCommand::Wall { tiles, seconds, port, format }) => {
             let exe = std::env::current_exe()?;
             let result =
@@ -646,6 +678,105 @@ fn check_daily(data_dir: &Path, user: Option<&str>, date: Option<NaiveDate>, for
         if let Some(w) = data.calendar_warning {
             eprintln!("warning: {w}");
         }
+    }
+    Ok(())
+}
+
+fn attendance_rank(data_dir: &Path, user: Option<&str>, period: NaiveDate, format: AlertFormat) -> Result<(), Failure> {
+    let store = open_store(data_dir, false)?;
+    let session = session(&store, user)?;
+    let result = store.attendance(&session, period)?;
+    let r = &result.ranking;
+    match format {
+        AlertFormat::Json => print_json(r)?,
+        AlertFormat::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+            w.write_record([
+                "rank",
+                "staff_no",
+                "name",
+                "department",
+                "late",
+                "early",
+                "absent",
+                "absence_rank",
+                "interview",
+            ])?;
+            for s in &r.staff {
+                w.write_record([
+                    s.rank.map(|x| x.to_string()).unwrap_or_default(),
+                    s.staff_no.clone(),
+                    s.name.clone(),
+                    s.department.clone(),
+                    s.late.to_string(),
+                    s.early.to_string(),
+                    s.absent.to_string(),
+                    s.absence_rank.map(|x| x.to_string()).unwrap_or_default(),
+                    s.interview.to_string(),
+                ])?;
+            }
+            w.flush()?;
+        }
+        AlertFormat::Table => {
+            println!("考勤排名 {} – {}", r.period_start, r.period_end);
+            println!(
+                "{:>4}  {:<6} {:<6} {:<18} {:>4} {:>4} {:>6}",
+                "名次", "工号", "姓名", "部门", "迟到", "早退", "旷工(半天)"
+            );
+            for s in &r.staff {
+                println!(
+                    "{:>4}  {:<6} {:<6} {:<18} {:>4} {:>4} {:>6} {}",
+                    s.rank.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
+                    s.staff_no,
+                    s.name,
+                    s.department,
+                    s.late,
+                    s.early,
+                    s.absent,
+                    if s.interview { "约谈" } else { "" }
+                );
+            }
+            println!("部门:");
+            for d in &r.departments {
+                println!(
+                    "{:>4}  {:<20} 迟到 {} 早退 {} 旷工 {}",
+                    d.rank.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
+                    d.department,
+                    d.late,
+                    d.early,
+                    d.absent
+                );
+            }
+            if let Some(w) = &result.calendar_warning {
+                eprintln!("warning: {w}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn evaluator_check(data_dir: &Path, user: Option<&str>, date: NaiveDate, format: Format) -> Result<(), Failure> {
+    let store = open_store(data_dir, false)?;
+    let session = session(&store, user)?;
+    let check = store.evaluator_check(&session, date)?;
+    if format == Format::Json {
+        print_json(&check)?;
+    } else {
+        println!("评价器检查 {date}");
+        for u in &check.usage {
+            println!(
+                "  {:<5} 办结 {:>3}  已评价 {:>3}  使用率 {}{}",
+                u.window,
+                u.completed,
+                u.evaluated,
+                u.rate.map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_else(|| "—".into()),
+                if u.below_minimum { "  低于标准" } else { "" }
+            );
+        }
+        for a in &check.anomalies {
+            println!("  异常 {} {} {}: {}", a.window, time::format_local(a.at), a.kind.label_zh(), a.explanation);
+        }
+        println!("  差评 {} 条", check.poor_ratings.len());
     }
     Ok(())
 }

@@ -433,6 +433,96 @@ pub struct Evidence {
     pub evidence: NewEvidence,
 }
 
+/// A period's attendance: the ranking, every day record behind it, the interviews held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttendancePeriod {
+    pub ranking: crate::domain::attendance::Ranking,
+    /// Per staff number, the day records of the period (for the drill-down to the punches).
+    pub days: Vec<(String, Vec<crate::domain::attendance::DayRecord>)>,
+    pub interviews: Vec<Interview>,
+    pub calendar_warning: Option<String>,
+}
+
+/// Late + early marks per period, for the trend charts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttendanceTrend {
+    pub periods: Vec<NaiveDate>,
+    pub staff: std::collections::BTreeMap<String, Vec<u32>>,
+    pub departments: std::collections::BTreeMap<String, Vec<u32>>,
+}
+
+/// A 约谈 to record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewInterview {
+    pub period_start: NaiveDate,
+    pub staff_no: String,
+    pub held_at: DateTime<Utc>,
+    pub participants: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interview {
+    pub id: i64,
+    pub period_start: NaiveDate,
+    pub staff_no: String,
+    pub staff_name: String,
+    pub held_at: DateTime<Utc>,
+    pub participants: String,
+    pub note: String,
+    pub recorded_by: String,
+}
+
+/// Which part of a poor rating's follow-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpStep {
+    /// 回访
+    ReturnVisit,
+    /// 整改
+    Rectification,
+}
+
+/// A poor rating (差评) with its follow-up and deadlines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoorRating {
+    /// `event:<id>` or `device:<id>`.
+    pub key: String,
+    pub rating: crate::domain::evaluator::Rating,
+    pub department: Option<String>,
+    pub staff_name: Option<String>,
+    pub visit_due: NaiveDate,
+    pub fix_due: NaiveDate,
+    pub visit: Option<(DateTime<Utc>, String, String)>,
+    pub fix: Option<(DateTime<Utc>, String, String)>,
+}
+
+/// Ratings grouped one way.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SatisfactionRow {
+    pub key: String,
+    pub label: String,
+    pub count: u32,
+    pub average: f64,
+    /// Share of ratings 4–5.
+    pub satisfied: f64,
+    pub poor: u32,
+    /// Count per rating 1..=5.
+    pub by_rating: [u32; 5],
+}
+
+/// Satisfaction over a date range (Art 8(4)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Satisfaction {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub departments: Vec<SatisfactionRow>,
+    pub windows: Vec<SatisfactionRow>,
+    pub staff: Vec<SatisfactionRow>,
+    /// Per ISO week (its Monday): average rating and count, for the trend chart.
+    pub weekly: Vec<(NaiveDate, f64, u32)>,
+}
+
 /// The data backend: embedded SQLite ([`SqliteStore`]) or, later, a remote server.
 ///
 /// Calls block; the console makes them only from its data worker thread.
@@ -477,6 +567,33 @@ pub trait Store: Send + Sync {
     fn record_daily_check(&self, session: &Session, check: &DailyCheck) -> Result<DailyCheck, StoreError>;
     /// Recorded checks, newest first.
     fn daily_checks(&self, session: &Session, limit: u32) -> Result<Vec<DailyCheck>, StoreError>;
+
+    /// The attendance of the biweekly period starting on `period_start`.
+    fn attendance(&self, session: &Session, period_start: NaiveDate) -> Result<AttendancePeriod, StoreError>;
+    /// Late + early marks over `count` periods ending with the one starting on `last_period_start`.
+    fn attendance_trend(
+        &self,
+        session: &Session,
+        last_period_start: NaiveDate,
+        count: u32,
+    ) -> Result<AttendanceTrend, StoreError>;
+    fn record_interview(&self, session: &Session, interview: &NewInterview) -> Result<Interview, StoreError>;
+    /// The evaluator check of a day: usage per window, anomalies, poor ratings.
+    fn evaluator_check(
+        &self,
+        session: &Session,
+        date: NaiveDate,
+    ) -> Result<crate::domain::evaluator::EvaluatorCheck, StoreError>;
+    /// Poor ratings from `from` to `to` with their follow-up.
+    fn poor_ratings(&self, session: &Session, from: NaiveDate, to: NaiveDate) -> Result<Vec<PoorRating>, StoreError>;
+    fn record_follow_up(
+        &self,
+        session: &Session,
+        key: &str,
+        step: FollowUpStep,
+        note: &str,
+    ) -> Result<PoorRating, StoreError>;
+    fn satisfaction(&self, session: &Session, from: NaiveDate, to: NaiveDate) -> Result<Satisfaction, StoreError>;
 
     /// Records a snapshot kept as evidence (the file is already written and hashed).
     fn record_evidence(&self, session: &Session, evidence: &NewEvidence) -> Result<Evidence, StoreError>;

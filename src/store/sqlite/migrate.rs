@@ -8,7 +8,7 @@ use rusqlite::{Connection, Transaction};
 use super::SqliteError;
 
 /// The schema version this program writes.
-pub const LATEST_VERSION: i64 = 4;
+pub const LATEST_VERSION: i64 = 5;
 
 /// The full current schema.
 pub const SCHEMA: &str = include_str!("schema.sql");
@@ -17,8 +17,12 @@ pub const SCHEMA: &str = include_str!("schema.sql");
 pub const V1_SCHEMA: &str = include_str!("upgrade/v1.sql");
 
 /// `UPGRADES[i]` takes a database from version `i + 1` to `i + 2`.
-const UPGRADES: &[&str] =
-    &[include_str!("upgrade/v2.sql"), include_str!("upgrade/v3.sql"), include_str!("upgrade/v4.sql")];
+const UPGRADES: &[&str] = &[
+    include_str!("upgrade/v2.sql"),
+    include_str!("upgrade/v3.sql"),
+    include_str!("upgrade/v4.sql"),
+    include_str!("upgrade/v5.sql"),
+];
 
 const _: () = assert!(UPGRADES.len() as i64 == LATEST_VERSION - 1, "one upgrade step per version");
 

@@ -6,6 +6,7 @@
 mod alerts;
 mod import;
 pub mod migrate;
+mod people;
 mod query;
 
 use std::path::{Path, PathBuf};
@@ -26,9 +27,10 @@ use crate::domain::model::Complaint;
 use crate::interchange::ImportBatch;
 
 use super::{
-    AlertQuery, AlertRow, AuditQuery, AuditVerification, CaseDetail, CaseQuery, DailyCheck, DailyCheckData, Evidence,
-    HallDirectory, HallSetup, ImportReport, NewComplaint, NewEvidence, NewNotice, NewUser, Notice, Overview,
-    RefreshReport, Session, Store, StoreError, User,
+    AlertQuery, AlertRow, AttendancePeriod, AttendanceTrend, AuditQuery, AuditVerification, CaseDetail, CaseQuery,
+    DailyCheck, DailyCheckData, Evidence, FollowUpStep, HallDirectory, HallSetup, ImportReport, Interview,
+    NewComplaint, NewEvidence, NewInterview, NewNotice, NewUser, Notice, Overview, PoorRating, RefreshReport,
+    Satisfaction, Session, Store, StoreError, User,
 };
 
 /// The database file inside a data directory.
@@ -724,6 +726,90 @@ impl Store for SqliteStore {
         let conn = self.lock();
         self.actor(&conn, session, Permission::ReadCases)?;
         alerts::daily_checks(&conn, limit)
+    }
+
+    fn attendance(&self, session: &Session, period_start: NaiveDate) -> Result<AttendancePeriod, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        people::period(&conn, &self.rules(), period_start)
+    }
+
+    fn attendance_trend(
+        &self,
+        session: &Session,
+        last_period_start: NaiveDate,
+        count: u32,
+    ) -> Result<AttendanceTrend, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        people::trend(&conn, &self.rules(), last_period_start, count)
+    }
+
+    fn record_interview(&self, session: &Session, interview: &NewInterview) -> Result<Interview, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let recorded = people::insert_interview(&tx, &self.rules(), interview, &actor.username, now)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "attendance.interview",
+            &format!("staff:{}", recorded.staff_no),
+            &serde_json::json!({"period_start": recorded.period_start, "held_at": recorded.held_at, "participants": recorded.participants}),
+        )?;
+        tx.commit()?;
+        Ok(recorded)
+    }
+
+    fn evaluator_check(
+        &self,
+        session: &Session,
+        date: NaiveDate,
+    ) -> Result<crate::domain::evaluator::EvaluatorCheck, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        people::evaluator_check(&conn, &self.rules(), date)
+    }
+
+    fn poor_ratings(&self, session: &Session, from: NaiveDate, to: NaiveDate) -> Result<Vec<PoorRating>, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        people::poor_ratings(&conn, &self.rules(), from, to)
+    }
+
+    fn record_follow_up(
+        &self,
+        session: &Session,
+        key: &str,
+        step: FollowUpStep,
+        note: &str,
+    ) -> Result<PoorRating, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let done = people::record_follow_up(&tx, &self.rules(), key, step, note, &actor.username, now)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            match step {
+                FollowUpStep::ReturnVisit => "rating.return_visit",
+                FollowUpStep::Rectification => "rating.rectification",
+            },
+            &format!("rating:{key}"),
+            &serde_json::json!({"window": done.rating.window, "rating": done.rating.rating, "note": note.trim()}),
+        )?;
+        tx.commit()?;
+        Ok(done)
+    }
+
+    fn satisfaction(&self, session: &Session, from: NaiveDate, to: NaiveDate) -> Result<Satisfaction, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        people::satisfaction(&conn, from, to)
     }
 
     fn record_evidence(&self, session: &Session, evidence: &NewEvidence) -> Result<Evidence, StoreError> {
