@@ -102,6 +102,12 @@ pub enum AttendanceCommand {
         period: NaiveDate,
         #[arg(long, value_enum, default_value_t = AlertFormat::Table)]
         format: AlertFormat,
+        /// Also write the ranking as an A4 PDF.
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
+        /// Also write the 约谈 notices (one page per department) as an A4 PDF.
+        #[arg(long, value_name = "FILE")]
+        notices: Option<PathBuf>,
     },
 }
 
@@ -401,8 +407,8 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         Command::Alerts { at, all, format } => alerts(&data_dir, user, at, all, format)?,
         Command::CheckDaily { date, format } => check_daily(&data_dir, user, date, format)?,
         Command::Cameras(CamerasCommand::List { format }) => cameras_list(&data_dir, user, format)?,
-        Command::Attendance(AttendanceCommand::Rank { period, format }) => {
-            attendance_rank(&data_dir, user, period, format)?
+        Command::Attendance(AttendanceCommand::Rank { period, format, pdf, notices }) => {
+            attendance_rank(&data_dir, user, period, format, pdf.as_deref(), notices.as_deref())?
         }
         Command::Evaluator(EvaluatorCommand::Check { date, format }) => evaluator_check(&data_dir, user, date, format)?,
         Command::Bench(BenchCommand::Wall { tiles, seconds, port, format }) => {
@@ -682,11 +688,29 @@ fn check_daily(data_dir: &Path, user: Option<&str>, date: Option<NaiveDate>, for
     Ok(())
 }
 
-fn attendance_rank(data_dir: &Path, user: Option<&str>, period: NaiveDate, format: AlertFormat) -> Result<(), Failure> {
+fn attendance_rank(
+    data_dir: &Path,
+    user: Option<&str>,
+    period: NaiveDate,
+    format: AlertFormat,
+    pdf: Option<&Path>,
+    notices: Option<&Path>,
+) -> Result<(), Failure> {
     let store = open_store(data_dir, false)?;
     let session = session(&store, user)?;
     let result = store.attendance(&session, period)?;
     let r = &result.ranking;
+    let hall = store.directory(&session)?.halls.first().map(|h| h.name.clone()).unwrap_or_default();
+    if let Some(path) = pdf {
+        let sheet = crate::report::attendance::ranking_sheet(&hall, r, Utc::now(), result.calendar_warning.as_deref());
+        let sha = crate::report::write_pdf(path, &sheet).map_err(|e| anyhow::anyhow!(e))?;
+        eprintln!("wrote {} (sha256 {sha})", path.display());
+    }
+    if let Some(path) = notices {
+        let sheet = crate::report::attendance::interview_notices(&hall, r, Utc::now());
+        let sha = crate::report::write_pdf(path, &sheet).map_err(|e| anyhow::anyhow!(e))?;
+        eprintln!("wrote {} (sha256 {sha})", path.display());
+    }
     match format {
         AlertFormat::Json => print_json(r)?,
         AlertFormat::Csv => {

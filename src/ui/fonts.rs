@@ -1,57 +1,9 @@
-//! Finding a CJK font on the system and installing it into egui.
-//!
-//! egui's built-in fonts have no Chinese glyphs. We look for Noto Sans CJK (Debian/Ubuntu package
-//! `fonts-noto-cjk`) or another common Simplified Chinese face; without one the console shows a screen
-//! naming the package to install.
+//! Installing the CJK font into egui. egui's built-in fonts have no Chinese glyphs; without a CJK font
+//! on the system the console shows a screen naming the package to install (see `crate::fonts`).
 
 use std::sync::Arc;
 
-/// Families tried in order.
-const CJK_FAMILIES: &[&str] = &[
-    "Noto Sans CJK SC",
-    "Source Han Sans SC",
-    "Noto Sans SC",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "Droid Sans Fallback",
-    "Microsoft YaHei",
-    "PingFang SC",
-];
-
-/// The package that provides the font on Debian, Ubuntu, Kylin and UOS.
-pub const FONT_PACKAGE: &str = "fonts-noto-cjk";
-
-/// A loaded font face.
-#[derive(Clone)]
-pub struct CjkFont {
-    pub family: String,
-    pub data: Arc<Vec<u8>>,
-    pub index: u32,
-}
-
-impl std::fmt::Debug for CjkFont {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CjkFont").field("family", &self.family).field("index", &self.index).finish()
-    }
-}
-
-/// Looks for a CJK font among the system fonts.
-pub fn find_cjk_font() -> Option<CjkFont> {
-    let mut db = fontdb::Database::new();
-    db.load_system_fonts();
-    for family in CJK_FAMILIES {
-        let query = fontdb::Query {
-            families: &[fontdb::Family::Name(family)],
-            weight: fontdb::Weight::NORMAL,
-            ..fontdb::Query::default()
-        };
-        let Some(id) = db.query(&query) else { continue };
-        if let Some((data, index)) = db.with_face_data(id, |data, index| (data.to_vec(), index)) {
-            return Some(CjkFont { family: (*family).to_owned(), data: Arc::new(data), index });
-        }
-    }
-    None
-}
+pub use crate::fonts::{CjkFont, FONT_PACKAGE, find_cjk_font};
 
 /// Installs the font as the first choice for proportional and monospace text (its Latin glyphs are
 /// good, and one face keeps mixed Chinese and English lines even), with egui's fonts as fallback.
