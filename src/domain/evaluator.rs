@@ -247,22 +247,22 @@ pub fn check_day(
                     },
                 });
             }
-            if let Some(done_at) = r.case_no.as_ref().and_then(|no| completion_of.get(no)) {
-                if r.at < *done_at {
-                    anomalies.push(Anomaly {
-                        kind: AnomalyKind::BeforeCompletion,
-                        window: window.to_owned(),
-                        at: r.at,
-                        ratings: vec![(*r).clone()],
-                        nearest_completion: None,
-                        explanation: format!(
-                            "办件 {} 于 {} 评价，但 {} 才办结。",
-                            r.case_no.as_deref().unwrap_or(""),
-                            fmt(r.at),
-                            super::time::format_local(*done_at)
-                        ),
-                    });
-                }
+            if let Some(done_at) = r.case_no.as_ref().and_then(|no| completion_of.get(no))
+                && r.at < *done_at
+            {
+                anomalies.push(Anomaly {
+                    kind: AnomalyKind::BeforeCompletion,
+                    window: window.to_owned(),
+                    at: r.at,
+                    ratings: vec![(*r).clone()],
+                    nearest_completion: None,
+                    explanation: format!(
+                        "办件 {} 于 {} 评价，但 {} 才办结。",
+                        r.case_no.as_deref().unwrap_or(""),
+                        fmt(r.at),
+                        super::time::format_local(*done_at)
+                    ),
+                });
             }
         }
     }
