@@ -301,3 +301,16 @@ proptest! {
         prop_assert_eq!(info.date, date);
     }
 }
+
+/// Found by the property test: an acceptance on the last day of a year without data, counted in the next.
+#[test]
+fn the_acceptance_day_itself_is_not_counted_for_missing_data() {
+    let c = cal();
+    let suspension =
+        Suspension { kind: SuspensionKind::Supplement, start: d("2007-01-01"), end: Some(d("2007-01-06")) };
+    let slow = c.deadline(d("2006-12-31"), 0, std::slice::from_ref(&suspension)).unwrap();
+    let fast = c.deadline_day(d("2006-12-31"), 0, &[suspension]).unwrap();
+    assert_eq!(fast.day, slow.day);
+    assert_eq!(fast.missing_data, !slow.missing_years.is_empty());
+    assert!(!fast.missing_data, "2006-12-31 is listed in the 2007 notice; counting happens in 2007");
+}

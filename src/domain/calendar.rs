@@ -497,7 +497,9 @@ impl Calendar {
         let mut extension_days = 0u32;
         let mut suspended_since: Option<NaiveDate> = None;
         let mut last_end: Option<NaiveDate> = None;
-        let mut lowest = accepted_on;
+        // The days the computation looks at: from the day after acceptance (or the prompt day, if earlier)
+        // to D, and every stopped day. Kept in step with `deadline` (a property test compares them).
+        let mut lowest = accepted_on.succ_opt().unwrap_or(accepted_on);
         let mut highest = base_day;
         let sorted = suspensions.windows(2).all(|w| w[0].start <= w[1].start);
         let mut owned;
@@ -519,7 +521,7 @@ impl Calendar {
                         last_end = Some(end);
                     }
                     lowest = lowest.min(s.start);
-                    highest = highest.max(end);
+                    highest = highest.max(end.pred_opt().unwrap_or(end));
                 }
                 Some(_) => {}
             }
@@ -569,6 +571,8 @@ impl Calendar {
         let day = extended.value;
         let prompt_from = self.previous_working_day(day)?;
         missing.extend(prompt_from.missing_years);
+        // D itself: its year decides whether D could be a holiday nobody has announced yet.
+        missing.extend(self.missing_between(day, day));
 
         Ok(Deadline {
             accepted_on,
