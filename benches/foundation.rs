@@ -59,7 +59,8 @@ fn main() {
 
     // Demo generation (pure).
     let t = Instant::now();
-    let demo = jiancha::demo::generate(jiancha::demo::DEFAULT_SEED, now(), &calendar);
+    let demo =
+        jiancha::demo::generate(jiancha::demo::DEFAULT_SEED, now(), &jiancha::domain::alerts::RuleBook::official());
     report("demo: generate 90 days (events)", demo.events.len(), t.elapsed().as_secs_f64(), "event");
 
     // Parse and import the demo's events into a fresh database.

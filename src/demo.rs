@@ -687,7 +687,8 @@ impl Generator<'_> {
 }
 
 /// Generates the demo for `seed` with history up to `now`.
-pub fn generate(seed: u64, now: DateTime<Utc>, calendar: &Calendar) -> DemoData {
+pub fn generate(seed: u64, now: DateTime<Utc>, rules: &RuleBook) -> DemoData {
+    let calendar = &rules.calendar;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let today = time::local_date(now);
     let start = today - Duration::days(HISTORY_DAYS);
@@ -812,40 +813,45 @@ pub fn generate(seed: u64, now: DateTime<Utc>, calendar: &Calendar) -> DemoData 
         if calendar.is_working_day(day) {
             for (index, person) in staff.iter().enumerate() {
                 let device_id = person.device_user_id.clone().unwrap_or_default();
+                // Punches and leave follow the hall's working hours of the day (the summer hours too).
+                let hours = rules.attendance.schedule(Some(HALL_CODE), day);
+                let (m, a) = (hours.morning, hours.afternoon);
                 if rng.gen_bool(0.02) {
                     let kind = if rng.gen_bool(0.6) { LeaveKind::Leave } else { LeaveKind::Business };
-                    let (from, to) = if rng.gen_bool(0.5) { ((8, 30), (17, 0)) } else { ((13, 0), (17, 0)) };
+                    let whole_day = rng.gen_bool(0.5);
+                    let from = if whole_day { m.start } else { a.start };
                     leave.push(Leave {
                         staff_no: person.staff_no.clone(),
-                        start: day.and_hms_opt(from.0, from.1, 0).unwrap_or_default(),
-                        end: day.and_hms_opt(to.0, to.1, 0).unwrap_or_default(),
+                        start: day.and_time(from),
+                        end: day.and_time(a.end),
                         kind,
                     });
-                    if from.0 == 8 {
+                    if whole_day {
                         continue;
                     }
                 }
                 let late_chance = if habitual.contains(&index) { 0.2 } else { 0.02 };
                 let mut times: Vec<NaiveDateTime> = Vec::new();
-                let at = |h: u32, m: u32, s: u32| day.and_hms_opt(h, m, s).unwrap_or_default();
+                let at = |t: chrono::NaiveTime| day.and_time(t);
+                let secs = |n: i64| Duration::seconds(n);
                 let morning_in = if rng.gen_bool(late_chance) {
                     let minutes = if rng.gen_bool(0.1) { rng.gen_range(30..50) } else { rng.gen_range(1..25) };
-                    at(8, 30, 0) + Duration::minutes(minutes) + Duration::seconds(rng.gen_range(0..60))
+                    at(m.start) + Duration::minutes(minutes) + secs(rng.gen_range(0..60))
                 } else {
-                    at(8, 5, 0) + Duration::seconds(rng.gen_range(0..25 * 60))
+                    at(m.start) - Duration::minutes(25) + secs(rng.gen_range(0..25 * 60))
                 };
                 times.push(morning_in);
-                times.push(at(11, 30, 0) + Duration::seconds(rng.gen_range(0..15 * 60)));
+                times.push(at(m.end) + secs(rng.gen_range(0..15 * 60)));
                 let afternoon_in = if rng.gen_bool(late_chance / 2.0) {
-                    at(13, 0, 0) + Duration::minutes(rng.gen_range(1..20))
+                    at(a.start) + Duration::minutes(rng.gen_range(1..20))
                 } else {
-                    at(12, 35, 0) + Duration::seconds(rng.gen_range(0..25 * 60))
+                    at(a.start) - Duration::minutes(25) + secs(rng.gen_range(0..25 * 60))
                 };
                 times.push(afternoon_in);
                 let afternoon_out = if rng.gen_bool(0.01) {
-                    at(16, 30, 0) + Duration::seconds(rng.gen_range(0..29 * 60))
+                    at(a.end) - Duration::minutes(30) + secs(rng.gen_range(0..29 * 60))
                 } else {
-                    at(17, 0, 0) + Duration::seconds(rng.gen_range(0..20 * 60))
+                    at(a.end) + secs(rng.gen_range(0..20 * 60))
                 };
                 times.push(afternoon_out);
                 if rng.gen_bool(0.008) {
@@ -1023,9 +1029,8 @@ fn write_file(path: &Path, content: &str) -> Result<(), DemoError> {
 /// an existing demo database. The database is built under a temporary name and renamed at the end, so
 /// an interrupted run leaves no half-built database behind.
 pub fn write_demo(dir: &Path, seed: u64, clock: Arc<dyn Clock>, rules: &RuleBook) -> Result<DemoReport, DemoError> {
-    let calendar = &rules.calendar;
     let now = clock.now();
-    let data = generate(seed, now, calendar);
+    let data = generate(seed, now, rules);
     let import_dir = dir.join("import");
     std::fs::create_dir_all(&import_dir).map_err(|source| DemoError::Io { path: import_dir.clone(), source })?;
     let files: [(ImportKind, &str, String); 6] = [
@@ -1206,6 +1211,80 @@ fn replay(
                         let reply_day = calendar.add_working_days_fast(day, in_days).unwrap_or(day);
                         replies.push((reply_day, notice.id, replies.len()));
                     }
+                }
+            }
+            // The biweekly ranking: on the second working day of a period, the people on the last
+            // period's interview list are talked to (the newest period's list is left half done).
+            let period = rules.attendance.period_start(day);
+            let days_into = calendar.working_day_count(period, day);
+            if days_into == 2 {
+                let previous = period - Duration::days(i64::from(rules.attendance.period_days.max(1)));
+                let newest = rules.attendance.period_start(today) - (period - previous) == previous;
+                let ranking = store.attendance(&session, previous)?;
+                let due: Vec<_> = ranking.ranking.staff.iter().filter(|s| s.interview).collect();
+                let take = if newest { due.len().min(2) } else { due.len() };
+                for (i, person) in due.iter().take(take).enumerate() {
+                    let held = at(day, 10, 0) + Duration::minutes(i as i64 * 25);
+                    if held > now {
+                        break;
+                    }
+                    clock.set(held + Duration::minutes(20));
+                    let interview = crate::store::NewInterview {
+                        period_start: previous,
+                        staff_no: person.staff_no.clone(),
+                        held_at: held,
+                        participants: format!(
+                            "{}、{}、{}部门负责人",
+                            person.name,
+                            if user == "supervisor1" { "张明" } else { "李华" },
+                            person.department
+                        ),
+                        note: [
+                            "指出本周期迟到早退情况，本人说明原因并承诺改正，下周期继续关注。",
+                            "通报考勤排名，要求严格遵守作息时间，部门负责人督促落实。",
+                            "本人承认迟到属实，已写出书面说明，部门将纳入月度考核。",
+                        ][i % 3]
+                            .into(),
+                    };
+                    store.record_interview(&session, &interview)?;
+                }
+            }
+            // Poor ratings: return visits the next working day, rectification within the fortnight; a
+            // few slip, to show how an overdue follow-up looks.
+            minute = 0;
+            for p in store.poor_ratings(&session, day - Duration::days(30), day)? {
+                let roll = p.key.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % 10;
+                if roll == 0 {
+                    continue;
+                }
+                minute += 1;
+                clock.set(at(day, 11, 0) + Duration::minutes(minute.min(55)));
+                if clock.now() > now {
+                    break;
+                }
+                if p.visit.is_none() && p.visit_due <= day {
+                    let note = [
+                        "电话回访办事人，已说明情况并致歉，办事人表示理解。",
+                        "回访办事人，问题已当场解决，办事人表示认可。",
+                    ];
+                    store.record_follow_up(
+                        &session,
+                        &p.key,
+                        crate::store::FollowUpStep::ReturnVisit,
+                        note[roll as usize % 2],
+                    )?;
+                } else if p.visit.is_some()
+                    && p.fix.is_none()
+                    && roll > 1
+                    && day >= p.fix_due - Duration::days(i64::from(roll))
+                {
+                    let note = ["窗口已组织业务培训，规范一次性告知。", "已调整窗口人员，增加高峰时段导办。"];
+                    store.record_follow_up(
+                        &session,
+                        &p.key,
+                        crate::store::FollowUpStep::Rectification,
+                        note[roll as usize % 2],
+                    )?;
                 }
             }
             // Replies that arrive today.

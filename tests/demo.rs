@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use jiancha::clock::FixedClock;
 use jiancha::demo::{self, DEMO_USERS};
+use jiancha::domain::alerts::RuleBook;
 use jiancha::domain::calendar::Calendar;
 use jiancha::domain::model::{Document, Step};
 use jiancha::domain::time;
@@ -21,10 +22,10 @@ fn now() -> DateTime<Utc> {
 
 #[test]
 fn same_seed_same_demo_other_seed_other_demo() {
-    let cal = Calendar::official();
-    let a = demo::generate(7, now(), &cal);
-    let b = demo::generate(7, now(), &cal);
-    let c = demo::generate(8, now(), &cal);
+    let rules = RuleBook::official();
+    let a = demo::generate(7, now(), &rules);
+    let b = demo::generate(7, now(), &rules);
+    let c = demo::generate(8, now(), &rules);
     assert_eq!(a.events, b.events);
     assert_eq!(a.punches, b.punches);
     assert_eq!(a.staff, b.staff);
@@ -33,7 +34,7 @@ fn same_seed_same_demo_other_seed_other_demo() {
 
 #[test]
 fn the_hall_has_the_expected_shape() {
-    let d = demo::generate(demo::DEFAULT_SEED, now(), &Calendar::official());
+    let d = demo::generate(demo::DEFAULT_SEED, now(), &RuleBook::official());
     assert_eq!(d.setup.hall.name, "四平市政务服务中心");
     assert!((12..=14).contains(&d.setup.departments.len()));
     assert_eq!(d.setup.windows.len(), 24);
@@ -57,7 +58,7 @@ fn the_hall_has_the_expected_shape() {
 
 #[test]
 fn every_alert_rule_has_material() {
-    let d = demo::generate(demo::DEFAULT_SEED, now(), &Calendar::official());
+    let d = demo::generate(demo::DEFAULT_SEED, now(), &RuleBook::official());
     let p = &d.planted;
     for (rule, count) in [
         ("completed_late", p.completed_late),

@@ -363,7 +363,7 @@ fn live_tiles_play_and_a_snapshot_is_kept_as_evidence() {
     {
         let store = jiancha::store::SqliteStore::open_existing_dir(dir.path(), clock.clone()).unwrap();
         let system = store.system_session();
-        let data = jiancha::demo::generate(11, now(), &jiancha::domain::calendar::Calendar::official());
+        let data = jiancha::demo::generate(11, now(), &jiancha::domain::alerts::RuleBook::official());
         let mut setup: HallSetup = data.setup.clone();
         setup.cameras = setup.cameras[..4]
             .iter()

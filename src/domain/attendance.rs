@@ -196,6 +196,9 @@ pub enum HalfDayStatus {
     },
     /// Not a working day: not counted (stray punches are ignored).
     NotWorking,
+    /// A working day outside the attendance records (before the first import, or not imported yet):
+    /// not counted either way.
+    NoRecords,
 }
 
 impl HalfDayStatus {
@@ -220,6 +223,7 @@ impl HalfDayStatus {
             HalfDayStatus::OnLeave { kind: LeaveKind::Leave } => "请假",
             HalfDayStatus::OnLeave { kind: LeaveKind::Business } => "公出",
             HalfDayStatus::NotWorking => "休息日",
+            HalfDayStatus::NoRecords => "无记录",
         }
     }
 }
@@ -241,6 +245,13 @@ pub struct DayRecord {
     pub afternoon: HalfDay,
     /// Every punch of the day, sorted, duplicates kept.
     pub punches: Vec<NaiveDateTime>,
+}
+
+/// A day outside the attendance records: `NoRecords` on working days, `NotWorking` otherwise.
+pub fn day_without_records(date: NaiveDate, calendar: &Calendar) -> DayRecord {
+    let status = if calendar.is_working_day(date) { HalfDayStatus::NoRecords } else { HalfDayStatus::NotWorking };
+    let half = |half| HalfDay { half, status, start_punch: None, end_punch: None };
+    DayRecord { date, morning: half(Half::Morning), afternoon: half(Half::Afternoon), punches: Vec::new() }
 }
 
 /// Evaluates one person's day. `punches` may be unsorted and contain duplicates; `leave` may be any
@@ -393,7 +404,7 @@ pub fn rank(period_start: NaiveDate, period_end: NaiveDate, people: &[(Person, V
                 interview: false,
             };
             for d in days.iter().filter(|d| d.date >= period_start && d.date <= period_end) {
-                if d.morning.status != HalfDayStatus::NotWorking {
+                if !matches!(d.morning.status, HalfDayStatus::NotWorking | HalfDayStatus::NoRecords) {
                     t.working_days += 1;
                 }
                 for h in [&d.morning, &d.afternoon] {

@@ -441,6 +441,8 @@ pub struct AttendancePeriod {
     pub days: Vec<(String, Vec<crate::domain::attendance::DayRecord>)>,
     pub interviews: Vec<Interview>,
     pub calendar_warning: Option<String>,
+    /// The first and last day of the attendance records (punches); days outside are `NoRecords`.
+    pub records: Option<(NaiveDate, NaiveDate)>,
 }
 
 /// Late + early marks per period, for the trend charts.

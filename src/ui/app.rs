@@ -335,6 +335,86 @@ impl JianchaApp {
                     self.commands.push(Command::LoadEvidence);
                 }
             }
+            Reply::Attendance(result) => {
+                let view = &mut self.state.attendance;
+                view.loading = false;
+                match result {
+                    Ok(both) => {
+                        let (period, trend) = *both;
+                        view.period_start = Some(period.ranking.period_start);
+                        view.data = Some(period);
+                        view.trend = Some(trend);
+                        view.error = None;
+                    }
+                    Err(e) => {
+                        let m = self.store_error(&e);
+                        self.state.attendance.error = Some(m);
+                    }
+                }
+            }
+            Reply::Interview(result) => match result {
+                Ok(i) => {
+                    self.state.attendance.interview = None;
+                    self.state.attendance.dialog_error = None;
+                    self.state.notice = Some((
+                        NoticeLevel::Info,
+                        format!(
+                            "{} {} {}",
+                            lang.pick("已记录约谈：", "Interview recorded:"),
+                            i.staff_name,
+                            time::format_local_minutes(i.held_at)
+                        ),
+                    ));
+                    if let Some(p) = self.state.attendance.period_start {
+                        self.commands.push(Command::LoadAttendance(p));
+                    }
+                }
+                Err(e) => {
+                    let m = self.store_error(&e);
+                    self.state.attendance.dialog_error = Some(m);
+                }
+            },
+            Reply::Document(result) => self.state.attendance.document = Some(result),
+            Reply::Printers(list) => {
+                if self.state.attendance.printer.is_none() {
+                    self.state.attendance.printer = list.first().cloned();
+                }
+                self.state.attendance.printers = Some(list);
+            }
+            Reply::Evaluator(result) => {
+                let view = &mut self.state.evaluator;
+                view.loading = false;
+                match result {
+                    Ok(all) => {
+                        let (check, poor, satisfaction) = *all;
+                        view.date = Some(check.date);
+                        view.date_text = check.date.to_string();
+                        view.check = Some(check);
+                        view.poor = Some(poor);
+                        view.satisfaction = Some(satisfaction);
+                        view.error = None;
+                    }
+                    Err(e) => {
+                        let m = self.store_error(&e);
+                        self.state.evaluator.error = Some(m);
+                    }
+                }
+            }
+            Reply::FollowUp(result) => match result {
+                Ok(done) => {
+                    self.state.evaluator.follow_up = None;
+                    self.state.evaluator.dialog_error = None;
+                    if let Some(list) = &mut self.state.evaluator.poor
+                        && let Some(p) = list.iter_mut().find(|p| p.key == done.key)
+                    {
+                        *p = done;
+                    }
+                }
+                Err(e) => {
+                    let m = self.store_error(&e);
+                    self.state.evaluator.dialog_error = Some(m);
+                }
+            },
             Reply::Evidence(Ok(list)) => self.state.evidence = Some(list),
             Reply::Evidence(Err(e)) => {
                 let m = self.store_error(&e);
@@ -527,6 +607,26 @@ impl JianchaApp {
                     Area::Overview => self.commands.push(Command::RefreshOverview),
                     Area::Alerts if !self.state.alerts.loaded && !self.state.alerts.loading => {
                         self.commands.push(Command::LoadAlerts)
+                    }
+                    Area::Attendance if self.state.attendance.data.is_none() && !self.state.attendance.loading => {
+                        if let Some(opened) = &self.state.opened {
+                            // The last complete period: the ranking is made once it has ended.
+                            let settings = &opened.attendance;
+                            let current = settings.period_start(time::local_date(self.clock.now()));
+                            let previous = current - chrono::Duration::days(i64::from(settings.period_days.max(1)));
+                            self.commands.push(Command::LoadAttendance(previous));
+                        }
+                        if self.state.attendance.printers.is_none() {
+                            self.commands.push(Command::LoadPrinters);
+                        }
+                    }
+                    Area::Evaluator if self.state.evaluator.check.is_none() && !self.state.evaluator.loading => {
+                        if let Some(opened) = &self.state.opened {
+                            // The previous working day: the daily check looks at a finished day.
+                            let today = time::local_date(self.clock.now());
+                            let day = opened.calendar.previous_working_day(today).map(|r| r.value).unwrap_or(today);
+                            self.commands.push(Command::LoadEvaluator(day));
+                        }
                     }
                     _ => {}
                 }
@@ -730,6 +830,85 @@ impl JianchaApp {
                 self.state.wall.discipline = None;
                 self.pending_frame = None;
             }
+            Command::LoadAttendance(period) => {
+                if let Some(s) = session {
+                    self.state.attendance.loading = true;
+                    self.submit(Job::Attendance { session: s, period_start: period });
+                }
+            }
+            Command::SelectStaff(no) => {
+                self.state.attendance.selected_staff = no;
+                self.state.attendance.selected_department = None;
+            }
+            Command::SelectDepartment(d) => {
+                self.state.attendance.selected_department = d;
+                self.state.attendance.selected_staff = None;
+            }
+            Command::OpenInterview { staff_no, name } => {
+                let now = time::local_datetime(self.clock.now()).format("%Y-%m-%d %H:%M").to_string();
+                self.state.attendance.interview = Some(super::state::InterviewDraft {
+                    staff_no,
+                    name,
+                    held_at: now,
+                    participants: String::new(),
+                    note: String::new(),
+                });
+                self.state.attendance.dialog_error = None;
+            }
+            Command::SubmitInterview => {
+                let (Some(s), Some(draft), Some(period)) =
+                    (session, self.state.attendance.interview.clone(), self.state.attendance.period_start)
+                else {
+                    return;
+                };
+                match chrono::NaiveDateTime::parse_from_str(draft.held_at.trim(), "%Y-%m-%d %H:%M") {
+                    Ok(local) => {
+                        let interview = crate::store::NewInterview {
+                            period_start: period,
+                            staff_no: draft.staff_no,
+                            held_at: time::from_local(local),
+                            participants: draft.participants,
+                            note: draft.note,
+                        };
+                        self.submit(Job::RecordInterview { session: s, interview });
+                    }
+                    Err(_) => {
+                        self.state.attendance.dialog_error = Some(lang_pick(
+                            self.state.lang,
+                            "约谈时间格式应为 YYYY-MM-DD HH:MM",
+                            "The time must be YYYY-MM-DD HH:MM",
+                        ));
+                    }
+                }
+            }
+            Command::CancelInterview => self.state.attendance.interview = None,
+            Command::AttendancePdf { notices, print } => {
+                let (Some(s), Some(period)) = (session, self.state.attendance.period_start) else { return };
+                let printer = print.then(|| self.state.attendance.printer.clone());
+                self.state.attendance.document = None;
+                self.submit(Job::AttendancePdf { session: s, period_start: period, notices, printer });
+            }
+            Command::LoadPrinters => self.submit(Job::Printers),
+            Command::SetPrinter(p) => self.state.attendance.printer = p,
+            Command::LoadEvaluator(date) => {
+                if let Some(s) = session {
+                    self.state.evaluator.loading = true;
+                    self.submit(Job::Evaluator { session: s, date });
+                }
+            }
+            Command::SetEvaluatorTab(tab) => self.state.evaluator.tab = tab,
+            Command::SetSatisfactionGroup(g) => self.state.evaluator.group = g,
+            Command::OpenFollowUp { key, step } => {
+                self.state.evaluator.follow_up = Some((key, step, String::new()));
+                self.state.evaluator.dialog_error = None;
+            }
+            Command::SubmitFollowUp => {
+                let (Some(s), Some((key, step, note))) = (session, self.state.evaluator.follow_up.clone()) else {
+                    return;
+                };
+                self.submit(Job::RecordFollowUp { session: s, key, step, note });
+            }
+            Command::CancelFollowUp => self.state.evaluator.follow_up = None,
             Command::LoadEvidence => {
                 if let Some(s) = session {
                     self.submit(Job::Evidence(s));

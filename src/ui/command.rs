@@ -61,6 +61,32 @@ pub enum Command {
     SubmitDiscipline,
     CancelDiscipline,
     LoadEvidence,
+    /// Load the attendance of the period starting on this day (with the trend).
+    LoadAttendance(chrono::NaiveDate),
+    SelectStaff(Option<String>),
+    SelectDepartment(Option<String>),
+    OpenInterview {
+        staff_no: String,
+        name: String,
+    },
+    SubmitInterview,
+    CancelInterview,
+    /// Write the ranking (false) or the interview notices (true) as PDF; print it when `print`.
+    AttendancePdf {
+        notices: bool,
+        print: bool,
+    },
+    LoadPrinters,
+    SetPrinter(Option<String>),
+    LoadEvaluator(chrono::NaiveDate),
+    SetEvaluatorTab(super::state::EvaluatorTab),
+    SetSatisfactionGroup(super::state::SatisfactionGroup),
+    OpenFollowUp {
+        key: String,
+        step: crate::store::FollowUpStep,
+    },
+    SubmitFollowUp,
+    CancelFollowUp,
     /// Go on without a Chinese font (English interface).
     ContinueWithoutFont,
 }

@@ -3,10 +3,12 @@
 
 pub mod alerts;
 mod app;
+mod attendance;
 mod audit;
 mod case;
 pub mod command;
 mod complaints;
+mod evaluator;
 pub mod fonts;
 pub mod i18n;
 mod login;

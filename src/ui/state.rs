@@ -62,15 +62,14 @@ impl Area {
     /// What the area will hold, shown while it is not built yet; `None` for built areas.
     pub fn coming(self, lang: Lang) -> Option<&'static str> {
         match self {
-            Area::Overview | Area::Wall | Area::Alerts | Area::Complaints | Area::Audit | Area::Settings => None,
-            Area::Attendance => Some(lang.pick(
-                "考勤统计与双周迟到早退排名（前三名约谈）尚未开放。考勤打卡数据已导入。",
-                "Attendance statistics and the biweekly ranking are not available yet. Punches are already imported.",
-            )),
-            Area::Evaluator => Some(lang.pick(
-                "评价器每日使用率、异常评价与差评回访尚未开放。",
-                "Evaluator usage, anomalies and follow-up of poor ratings are not available yet.",
-            )),
+            Area::Overview
+            | Area::Wall
+            | Area::Alerts
+            | Area::Attendance
+            | Area::Evaluator
+            | Area::Complaints
+            | Area::Audit
+            | Area::Settings => None,
             Area::Discipline => Some(lang.pick(
                 "工作纪律记录与每周提示单打印尚未开放。",
                 "The discipline log and weekly reminder slips are not available yet.",
@@ -320,6 +319,71 @@ impl WallView {
     }
 }
 
+/// The 约谈 dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterviewDraft {
+    pub staff_no: String,
+    pub name: String,
+    /// `YYYY-MM-DD HH:MM`, local.
+    pub held_at: String,
+    pub participants: String,
+    pub note: String,
+}
+
+#[derive(Debug, Default)]
+pub struct AttendanceView {
+    pub period_start: Option<chrono::NaiveDate>,
+    pub data: Option<crate::store::AttendancePeriod>,
+    pub trend: Option<crate::store::AttendanceTrend>,
+    pub loading: bool,
+    pub error: Option<String>,
+    pub selected_staff: Option<String>,
+    pub selected_department: Option<String>,
+    pub interview: Option<InterviewDraft>,
+    pub dialog_error: Option<String>,
+    /// Typed filter over staff number, name and department.
+    pub filter: String,
+    /// Show everyone, not only people with marks or absences.
+    pub all_staff: bool,
+    /// The last PDF written or printed.
+    pub document: Option<Result<String, String>>,
+    pub printers: Option<Vec<String>>,
+    pub printer: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EvaluatorTab {
+    #[default]
+    Usage,
+    Anomalies,
+    PoorRatings,
+    Satisfaction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SatisfactionGroup {
+    #[default]
+    Department,
+    Window,
+    Staff,
+}
+
+#[derive(Debug, Default)]
+pub struct EvaluatorView {
+    pub date: Option<chrono::NaiveDate>,
+    pub date_text: String,
+    pub check: Option<crate::domain::evaluator::EvaluatorCheck>,
+    pub poor: Option<Vec<crate::store::PoorRating>>,
+    pub satisfaction: Option<crate::store::Satisfaction>,
+    pub loading: bool,
+    pub error: Option<String>,
+    pub tab: EvaluatorTab,
+    pub group: SatisfactionGroup,
+    /// (rating key, step, note)
+    pub follow_up: Option<(String, crate::store::FollowUpStep, String)>,
+    pub dialog_error: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeLevel {
     Info,
@@ -350,6 +414,8 @@ pub struct AppState {
     pub sound_on_red: bool,
     pub wall: WallView,
     pub evidence: Option<Vec<crate::store::Evidence>>,
+    pub attendance: AttendanceView,
+    pub evaluator: EvaluatorView,
 }
 
 impl AppState {
@@ -375,6 +441,8 @@ impl AppState {
             sound_on_red: false,
             wall: WallView::default(),
             evidence: None,
+            attendance: AttendanceView::default(),
+            evaluator: EvaluatorView::default(),
         }
     }
 

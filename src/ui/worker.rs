@@ -13,11 +13,13 @@ use crate::clock::Clock;
 use crate::domain::alerts::RuleBook;
 use crate::domain::audit::AuditRecord;
 use crate::domain::calendar::{Calendar, missing_years_warning};
+use crate::domain::evaluator::EvaluatorCheck;
 use crate::domain::model::Complaint;
 use crate::store::sqlite::{DB_FILE, SqliteStore};
 use crate::store::{
-    AlertQuery, AlertRow, AuditQuery, AuditVerification, CaseDetail, DailyCheck, Evidence, EvidenceKind, HallDirectory,
-    NewEvidence, NewNotice, Notice, Overview, RefreshReport, Session, Store, StoreError,
+    AlertQuery, AlertRow, AttendancePeriod, AttendanceTrend, AuditQuery, AuditVerification, CaseDetail, DailyCheck,
+    Evidence, EvidenceKind, FollowUpStep, HallDirectory, Interview, NewEvidence, NewInterview, NewNotice, Notice,
+    Overview, PoorRating, RefreshReport, Satisfaction, Session, Store, StoreError,
 };
 use crate::video::decoder::Frame;
 
@@ -34,6 +36,32 @@ pub enum Job {
     },
     /// Save a frame as evidence.
     Snapshot(Box<SnapshotRequest>),
+    Attendance {
+        session: Session,
+        period_start: NaiveDate,
+    },
+    RecordInterview {
+        session: Session,
+        interview: NewInterview,
+    },
+    /// Write the ranking or the interview notices as PDF under `reports/attendance/`, and print it.
+    AttendancePdf {
+        session: Session,
+        period_start: NaiveDate,
+        notices: bool,
+        printer: Option<Option<String>>,
+    },
+    Printers,
+    Evaluator {
+        session: Session,
+        date: NaiveDate,
+    },
+    RecordFollowUp {
+        session: Session,
+        key: String,
+        step: FollowUpStep,
+        note: String,
+    },
     Evidence(Session),
     Login {
         username: String,
@@ -96,6 +124,8 @@ pub struct Opened {
     pub calendar_warning: Option<String>,
     /// The simulated cameras the console started (demo mode): `Ok(text)` or why not.
     pub simulator: Option<Result<String, String>>,
+    /// Periods and schedules (the console picks the default period with them).
+    pub attendance: crate::domain::attendance::AttendanceSettings,
 }
 
 pub enum Reply {
@@ -118,6 +148,13 @@ pub enum Reply {
     DailyCheck(Result<DailyCheck, String>),
     DailyChecks(Result<Vec<DailyCheck>, StoreError>),
     Snapshot(Result<Evidence, String>),
+    Attendance(Result<Box<(AttendancePeriod, AttendanceTrend)>, StoreError>),
+    Interview(Result<Interview, StoreError>),
+    /// The path written (and what the printer said).
+    Document(Result<String, String>),
+    Printers(Vec<String>),
+    Evaluator(Result<Box<(EvaluatorCheck, Vec<PoorRating>, Satisfaction)>, StoreError>),
+    FollowUp(Result<PoorRating, StoreError>),
     Evidence(Result<Vec<Evidence>, StoreError>),
 }
 
@@ -250,6 +287,28 @@ impl Worker {
             }
             Job::Snapshot(request) => Reply::Snapshot(self.snapshot(*request)),
             Job::Evidence(session) => Reply::Evidence(self.store().and_then(|s| s.evidence(&session, 200))),
+            Job::Attendance { session, period_start } => Reply::Attendance(self.store().and_then(|s| {
+                let period = s.attendance(&session, period_start)?;
+                let trend = s.attendance_trend(&session, period.ranking.period_start, 8)?;
+                Ok(Box::new((period, trend)))
+            })),
+            Job::RecordInterview { session, interview } => {
+                Reply::Interview(self.store().and_then(|s| s.record_interview(&session, &interview)))
+            }
+            Job::AttendancePdf { session, period_start, notices, printer } => {
+                Reply::Document(self.attendance_pdf(&session, period_start, notices, printer))
+            }
+            Job::Printers => Reply::Printers(crate::report::print::printers()),
+            Job::Evaluator { session, date } => Reply::Evaluator(self.store().and_then(|s| {
+                let check = s.evaluator_check(&session, date)?;
+                let from = date - chrono::Duration::days(60);
+                let poor = s.poor_ratings(&session, from, date)?;
+                let satisfaction = s.satisfaction(&session, date - chrono::Duration::days(83), date)?;
+                Ok(Box::new((check, poor, satisfaction)))
+            })),
+            Job::RecordFollowUp { session, key, step, note } => {
+                Reply::FollowUp(self.store().and_then(|s| s.record_follow_up(&session, &key, step, &note)))
+            }
             Job::Login { username, password } => {
                 Reply::LoggedIn(self.store().and_then(|s| s.login(&username, &password)))
             }
@@ -293,6 +352,51 @@ impl Worker {
                 Err(e) => Err(e.to_string()),
             }),
             Job::DailyChecks(session) => Reply::DailyChecks(self.store().and_then(|s| s.daily_checks(&session, 60))),
+        }
+    }
+
+    /// Writes the ranking or the interview notices of a period as PDF; prints it when asked.
+    fn attendance_pdf(
+        &mut self,
+        session: &Session,
+        period_start: NaiveDate,
+        notices: bool,
+        printer: Option<Option<String>>,
+    ) -> Result<String, String> {
+        let store = self.store().map_err(|e| e.to_string())?;
+        let period = store.attendance(session, period_start).map_err(|e| e.to_string())?;
+        let hall = store
+            .directory(session)
+            .map_err(|e| e.to_string())?
+            .halls
+            .first()
+            .map(|h| h.name.clone())
+            .unwrap_or_default();
+        let now = self.clock.now();
+        let (sheet, name) = if notices {
+            (crate::report::attendance::interview_notices(&hall, &period.ranking, now), "interview-notices")
+        } else {
+            (
+                crate::report::attendance::ranking_sheet(
+                    &hall,
+                    &period.ranking,
+                    now,
+                    period.calendar_warning.as_deref(),
+                ),
+                "ranking",
+            )
+        };
+        let relative = std::path::PathBuf::from("reports")
+            .join("attendance")
+            .join(format!("{}-{name}.pdf", period.ranking.period_start));
+        let path = self.data_dir.join(&relative);
+        crate::report::write_pdf(&path, &sheet)?;
+        match printer {
+            None => Ok(path.display().to_string()),
+            Some(queue) => {
+                let said = crate::report::print::print(&path, queue.as_deref())?;
+                Ok(format!("{} → {said}", path.display()))
+            }
         }
     }
 
@@ -358,12 +462,14 @@ impl Worker {
         }
         let store = SqliteStore::open_dir(&data_dir, self.clock.clone())
             .map_err(|e| format!("打开数据库失败 (cannot open the database in {}): {e}", data_dir.display()))?;
+        let rules_attendance = rules.attendance.clone();
         store.set_rules(rules);
         let has_users = store.users(&store.system_session()).map(|u| !u.is_empty()).unwrap_or(false);
         let this_year = chrono::Datelike::year(&crate::domain::time::local_date(self.clock.now()));
         let missing: std::collections::BTreeSet<i32> =
             [this_year, this_year + 1].into_iter().filter(|y| !calendar.is_year_known(*y)).collect();
         let simulator = if start_simulator { self.start_simulator(&store, &data_dir) } else { None };
+        let attendance = rules_attendance;
         let opened = Opened {
             backend: store.describe(),
             data_dir,
@@ -373,6 +479,7 @@ impl Worker {
             settings_warning,
             calendar_warning: missing_years_warning(&missing),
             simulator,
+            attendance,
         };
         self.store = Some(Box::new(store));
         self.data_dir = opened.data_dir.clone();

@@ -46,6 +46,15 @@ fn staff(conn: &Connection) -> Result<Vec<StaffRow>, StoreError> {
     Ok(rows)
 }
 
+/// The days the attendance records cover: from the first punch to the last one. Days outside are
+/// `NoRecords`, so a period before the machine was connected, or days not imported yet, do not show
+/// everyone as absent.
+fn coverage(conn: &Connection) -> Result<Option<(NaiveDate, NaiveDate)>, StoreError> {
+    let (first, last): (Option<String>, Option<String>) =
+        conn.query_row("SELECT min(time), max(time) FROM punch", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(first.zip(last).and_then(|(f, l)| Some((local(&f)?.date(), local(&l)?.date()))))
+}
+
 /// Everyone's day records from `from` to `to` (inclusive).
 fn day_records(
     conn: &Connection,
@@ -54,6 +63,8 @@ fn day_records(
     to: NaiveDate,
 ) -> Result<Vec<(Person, Vec<DayRecord>)>, StoreError> {
     let people = staff(conn)?;
+    let covered = coverage(conn)?;
+    let in_records = |date: NaiveDate| covered.is_some_and(|(first, last)| date >= first && date <= last);
     let start = from.format("%Y-%m-%d 00:00:00").to_string();
     let end = to.succ_opt().unwrap_or(to).format("%Y-%m-%d 00:00:00").to_string();
     let mut punches: HashMap<i64, Vec<NaiveDateTime>> = HashMap::new();
@@ -89,8 +100,12 @@ fn day_records(
         let mut days = Vec::new();
         let mut date = from;
         while date <= to {
-            let schedule = rules.attendance.schedule(person.hall.as_deref(), date);
-            days.push(attendance::evaluate_day(date, p, l, &rules.calendar, schedule, &rules.attendance));
+            if in_records(date) {
+                let schedule = rules.attendance.schedule(person.hall.as_deref(), date);
+                days.push(attendance::evaluate_day(date, p, l, &rules.calendar, schedule, &rules.attendance));
+            } else {
+                days.push(attendance::day_without_records(date, &rules.calendar));
+            }
             let Some(next) = date.succ_opt() else { break };
             date = next;
         }
@@ -111,6 +126,7 @@ pub(super) fn period(conn: &Connection, rules: &RuleBook, start: NaiveDate) -> R
         ranking,
         days: people.into_iter().map(|(p, d)| (p.staff_no, d)).collect(),
         interviews,
+        records: coverage(conn)?,
         calendar_warning: crate::domain::calendar::missing_years_warning(&missing),
     })
 }
@@ -124,7 +140,12 @@ pub(super) fn trend(
     let last = rules.attendance.period_start(last);
     let days = i64::from(rules.attendance.period_days);
     let count = count.clamp(1, 52);
-    let first = last - Duration::days(days * i64::from(count - 1));
+    let mut first = last - Duration::days(days * i64::from(count - 1));
+    // Periods wholly before the records began say nothing.
+    if let Some((records_start, _)) = coverage(conn)? {
+        first = first.max(rules.attendance.period_start(records_start)).min(last);
+    }
+    let count = u32::try_from((last - first).num_days() / days + 1).unwrap_or(1);
     let people = day_records(conn, rules, first, rules.attendance.period_end(last))?;
     let mut trend = AttendanceTrend::default();
     for i in 0..count {
