@@ -347,6 +347,64 @@ mod through_the_store {
         assert_eq!(mid.ranking.period_start, period);
     }
 
+    fn csv_store() -> SqliteStore {
+        let csv: String = std::iter::once("staff_no,time,device\n".to_owned())
+            .chain(punches().iter().map(|(no, _, t)| format!("{no},{t},door\n")))
+            .collect();
+        store_with(("punches.csv", &csv))
+    }
+
+    #[test]
+    fn days_outside_the_records_are_not_counted_as_absence() {
+        use jiancha::domain::attendance::HalfDayStatus;
+        let store = csv_store();
+        let system = store.system_session();
+        // The records run from 23 November to 4 December; the period after has none at all.
+        let later = store.attendance(&system, NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()).unwrap();
+        assert_eq!(
+            later.records,
+            Some((NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), NaiveDate::from_ymd_opt(2026, 12, 4).unwrap()))
+        );
+        assert!(later.ranking.staff.iter().all(|s| s.absent == 0 && s.working_days == 0 && s.rank.is_none()));
+        let monday = &later.days[0].1[0];
+        assert_eq!(monday.morning.status, HalfDayStatus::NoRecords);
+        // The trend does not reach back before the records began.
+        let trend = store.attendance_trend(&system, NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(), 8).unwrap();
+        assert_eq!(
+            trend.periods,
+            [NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()]
+        );
+        assert_eq!(trend.staff["S0001"], [2, 0]);
+    }
+
+    /// The ranking PDF as a supervisor prints it: its text read back with poppler's `pdftotext`, and
+    /// its CJK font embedded.
+    #[test]
+    fn the_ranking_pdf_reads_back() {
+        let store = csv_store();
+        let period = store.attendance(&store.system_session(), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).unwrap();
+        let generated = DateTime::parse_from_rfc3339("2026-12-07T09:00:00+08:00").unwrap().with_timezone(&Utc);
+        let sheet = jiancha::report::attendance::ranking_sheet("四平市政务服务中心", &period.ranking, generated, None);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ranking.pdf");
+        jiancha::report::write_pdf(&path, &sheet).unwrap();
+        let text = std::process::Command::new("pdftotext").args(["-layout"]).arg(&path).arg("-").output().unwrap();
+        assert!(text.status.success(), "pdftotext: {}", String::from_utf8_lossy(&text.stderr));
+        let text = String::from_utf8(text.stdout).unwrap();
+        assert!(text.contains("四平市政务服务中心窗口工作人员考勤统计"), "{text}");
+        assert!(text.contains("2026-11-23 至 2026-12-06"), "{text}");
+        let line =
+            |no: &str| text.lines().find(|l| l.contains(no)).unwrap_or_else(|| panic!("{no} in {text}")).to_owned();
+        let first = line("S0001");
+        let cells: Vec<&str> = first.split_whitespace().collect();
+        assert_eq!(cells, ["1", "S0001", "张三", "市税务局", "2", "0", "0", "约谈"], "{first}");
+        assert!(line("S0003").split_whitespace().collect::<Vec<_>>().starts_with(&["—", "S0003", "王五"]));
+        let fonts = std::process::Command::new("pdffonts").arg(&path).output().unwrap();
+        let fonts = String::from_utf8(fonts.stdout).unwrap();
+        let cjk = fonts.lines().find(|l| l.contains("CJK") || l.contains("Noto")).unwrap_or_else(|| panic!("{fonts}"));
+        assert!(cjk.split_whitespace().filter(|w| *w == "yes").count() >= 2, "embedded subset: {cjk}");
+    }
+
     #[test]
     fn interviews_are_recorded_for_the_period() {
         let csv: String = std::iter::once("staff_no,time,device\n".to_owned())

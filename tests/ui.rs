@@ -135,6 +135,18 @@ fn supervisor_logs_in_and_visits_every_area() {
                 c.harness.get_by_label("预警列表");
                 c.harness.get_by_label("督办通知");
             }
+            Area::Attendance => {
+                c.step_until("the ranking", |app| app.state().attendance.data.is_some());
+                // The last complete period before Friday 27 November.
+                c.harness.get_by_label("2026-11-09 — 2026-11-22");
+                c.harness.get_by_label("部门排名");
+            }
+            Area::Evaluator => {
+                c.step_until("the evaluator check", |app| app.state().evaluator.check.is_some());
+                // The previous working day.
+                assert_eq!(c.harness.state().state().evaluator.date_text, "2026-11-26");
+                c.harness.get_by_label("满意度");
+            }
             other => {
                 let text = other.coming(Lang::Zh).unwrap();
                 c.harness.get_by_label(text);
@@ -405,4 +417,91 @@ fn live_tiles_play_and_a_snapshot_is_kept_as_evidence() {
     assert!(e.width >= 320 && e.height >= 180, "{}×{}", e.width, e.height);
     assert_eq!(evidence[0].taken_by, "supervisor1");
     drop(sim);
+}
+
+#[test]
+fn supervisor_records_an_interview_and_writes_the_ranking_pdf() {
+    let mut c = console();
+    c.log_in("supervisor1");
+    c.visit(Area::Attendance);
+    c.step_until("the ranking", |app| app.state().attendance.data.is_some());
+    let (due, held) = {
+        let data = c.harness.state().state().attendance.data.clone().unwrap();
+        let due: Vec<_> = data.ranking.staff.iter().filter(|s| s.interview).map(|s| s.staff_no.clone()).collect();
+        (due, data.interviews.len())
+    };
+    assert!(due.len() >= 3, "the top three (ties included) are on the list: {due:?}");
+    let pending = c.harness.get_all_by_role_and_label(Role::Button, "记录约谈").count();
+    assert_eq!(pending, due.len() - held, "one button per interview still to hold");
+
+    // Drill down: a person's days with the punches behind each verdict.
+    let first = due[0].clone();
+    c.harness.state_mut().push(jiancha::ui::command::Command::SelectStaff(Some(first.clone())));
+    c.step_until("the drill-down", move |app| app.state().attendance.selected_staff.as_deref() == Some(first.as_str()));
+    c.harness.get_by_label_contains("的考勤明细");
+
+    // Record one interview through the dialog.
+    c.harness.get_all_by_role_and_label(Role::Button, "记录约谈").next().unwrap().click();
+    c.step_until("the dialog", |app| app.state().attendance.interview.is_some());
+    c.harness.get_by_label("参加人员").focus();
+    c.harness.step();
+    c.harness.get_by_label("参加人员").type_text("张明、部门负责人");
+    c.harness.get_by_label("谈话内容与整改要求").focus();
+    c.harness.step();
+    c.harness.get_by_label("谈话内容与整改要求").type_text("通报排名，要求按时到岗。");
+    c.harness.step();
+    c.harness.get_by_role_and_label(Role::Button, "保存").click();
+    c.step_until("the recorded interview", move |app| {
+        app.state().attendance.interview.is_none()
+            && app.state().attendance.data.as_ref().is_some_and(|d| d.interviews.len() == held + 1)
+    });
+    c.harness.get_by_label_contains("已记录约谈");
+    assert_eq!(c.harness.get_all_by_role_and_label(Role::Button, "记录约谈").count(), pending - 1);
+
+    // The ranking as PDF under the data directory.
+    c.harness.get_by_role_and_label(Role::Button, "排名 PDF").click();
+    c.step_until("the PDF", |app| app.state().attendance.document.is_some());
+    let path = c.harness.state().state().attendance.document.clone().unwrap().expect("written");
+    assert!(path.ends_with("reports/attendance/2026-11-09-ranking.pdf"), "{path}");
+    assert_eq!(&std::fs::read(&path).unwrap()[..5], b"%PDF-");
+
+    // The previous period.
+    c.harness.get_by_role_and_label(Role::Button, "◀ 上一周期").click();
+    c.step_until("the previous period", |app| {
+        app.state().attendance.data.as_ref().is_some_and(|d| d.ranking.period_start.to_string() == "2026-10-26")
+    });
+    c.harness.get_by_label("2026-10-26 — 2026-11-08");
+}
+
+#[test]
+fn supervisor_records_a_return_visit_for_a_poor_rating() {
+    use jiancha::ui::state::EvaluatorTab;
+    let mut c = console();
+    c.log_in("supervisor1");
+    c.visit(Area::Evaluator);
+    c.step_until("the evaluator check", |app| app.state().evaluator.poor.is_some());
+    c.harness.get_by_role_and_label(Role::Button, "满意度").click();
+    c.step_until("satisfaction", |app| app.state().evaluator.tab == EvaluatorTab::Satisfaction);
+    c.harness.get_by_label("每周平均分");
+    let open_visits = |app: &JianchaApp| {
+        app.state().evaluator.poor.as_ref().map_or(0, |p| p.iter().filter(|p| p.visit.is_none()).count())
+    };
+    let before = open_visits(c.harness.state());
+    assert!(before > 0, "the demo leaves some return visits to do");
+    c.harness.state_mut().push(jiancha::ui::command::Command::SetEvaluatorTab(EvaluatorTab::PoorRatings));
+    c.step_until("the poor ratings", |app| app.state().evaluator.tab == EvaluatorTab::PoorRatings);
+    c.harness.get_all_by_role_and_label(Role::Button, "记录回访").next().unwrap().click();
+    c.step_until("the dialog", |app| app.state().evaluator.follow_up.is_some());
+    // An empty note is refused, and said so in the dialog.
+    c.harness.get_by_role_and_label(Role::Button, "保存").click();
+    c.step_until("the refusal", |app| app.state().evaluator.dialog_error.is_some());
+    c.harness.get_by_label_contains("请填写回访或整改情况");
+    c.harness.get_by_label("回访情况（对象、方式、意见）").focus();
+    c.harness.step();
+    c.harness.get_by_label("回访情况（对象、方式、意见）").type_text("电话回访，办事人表示满意。");
+    c.harness.step();
+    c.harness.get_by_role_and_label(Role::Button, "保存").click();
+    c.step_until("the recorded visit", move |app| {
+        app.state().evaluator.follow_up.is_none() && open_visits(app) == before - 1
+    });
 }

@@ -371,7 +371,8 @@ fn rank_by<T>(items: &mut [T], key: impl Fn(&T) -> u32, mut set: impl FnMut(&mut
     keys.sort_unstable_by(|a, b| b.cmp(a));
     for item in items.iter_mut() {
         let k = key(item);
-        let rank = if k == 0 { None } else { keys.iter().position(|x| *x == k).map(|p| p as u32 + 1) };
+        // Keys are sorted descending: the rank is one more than the number of larger keys.
+        let rank = if k == 0 { None } else { u32::try_from(keys.partition_point(|x| *x > k)).ok().map(|p| p + 1) };
         set(item, rank);
     }
 }
@@ -385,7 +386,8 @@ pub struct Ranking {
     pub departments: Vec<DepartmentTally>,
 }
 
-/// Counts and ranks a period from everyone's day records.
+/// Counts and ranks a period from everyone's day records, each person's in date order (as the store
+/// builds them); days outside the period are skipped.
 pub fn rank(period_start: NaiveDate, period_end: NaiveDate, people: &[(Person, Vec<DayRecord>)]) -> Ranking {
     let mut staff: Vec<StaffTally> = people
         .iter()
@@ -403,7 +405,11 @@ pub fn rank(period_start: NaiveDate, period_end: NaiveDate, people: &[(Person, V
                 absence_rank: None,
                 interview: false,
             };
-            for d in days.iter().filter(|d| d.date >= period_start && d.date <= period_end) {
+            // Day records come in date order; take the period's slice rather than walk them all.
+            debug_assert!(days.is_sorted_by_key(|d| d.date), "day records of {} out of order", p.staff_no);
+            let first = days.partition_point(|d| d.date < period_start);
+            let count = days[first..].partition_point(|d| d.date <= period_end);
+            for d in &days[first..first + count] {
                 if !matches!(d.morning.status, HalfDayStatus::NotWorking | HalfDayStatus::NoRecords) {
                     t.working_days += 1;
                 }

@@ -8,7 +8,7 @@ use rusqlite::{Connection, Transaction};
 use super::SqliteError;
 
 /// The schema version this program writes.
-pub const LATEST_VERSION: i64 = 5;
+pub const LATEST_VERSION: i64 = 6;
 
 /// The full current schema.
 pub const SCHEMA: &str = include_str!("schema.sql");
@@ -22,6 +22,7 @@ const UPGRADES: &[&str] = &[
     include_str!("upgrade/v3.sql"),
     include_str!("upgrade/v4.sql"),
     include_str!("upgrade/v5.sql"),
+    include_str!("upgrade/v6.sql"),
 ];
 
 const _: () = assert!(UPGRADES.len() as i64 == LATEST_VERSION - 1, "one upgrade step per version");

@@ -20,8 +20,18 @@ use super::{from_ts, query, ts};
 
 const LOCAL: &str = "%Y-%m-%d %H:%M:%S";
 
+/// Parses `YYYY-MM-DD HH:MM:SS` (the format the schema's CHECK enforces) without chrono's format
+/// machinery: a year of punches is millions of rows.
 fn local(text: &str) -> Option<NaiveDateTime> {
-    NaiveDateTime::parse_from_str(text, LOCAL).ok()
+    let b = text.as_bytes();
+    if b.len() != 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b' ' || b[13] != b':' || b[16] != b':' {
+        return NaiveDateTime::parse_from_str(text, LOCAL).ok();
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    let date = NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)?;
+    date.and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)
 }
 
 struct StaffRow {
@@ -51,7 +61,10 @@ fn staff(conn: &Connection) -> Result<Vec<StaffRow>, StoreError> {
 /// everyone as absent.
 fn coverage(conn: &Connection) -> Result<Option<(NaiveDate, NaiveDate)>, StoreError> {
     let (first, last): (Option<String>, Option<String>) =
-        conn.query_row("SELECT min(time), max(time) FROM punch", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        // Two subqueries: SQLite answers a lone min() or max() from the index, but not both together.
+        conn.query_row("SELECT (SELECT min(time) FROM punch), (SELECT max(time) FROM punch)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
     Ok(first.zip(last).and_then(|(f, l)| Some((local(&f)?.date(), local(&l)?.date()))))
 }
 
@@ -94,6 +107,9 @@ fn day_records(
     let no_punches = Vec::new();
     let no_leave = Vec::new();
     let mut out = Vec::with_capacity(people.len());
+    for punches in punches.values_mut() {
+        punches.sort_unstable();
+    }
     for StaffRow { id, person } in people {
         let p = punches.get(&id).unwrap_or(&no_punches);
         let l = leave.get(&id).unwrap_or(&no_leave);
@@ -102,7 +118,12 @@ fn day_records(
         while date <= to {
             if in_records(date) {
                 let schedule = rules.attendance.schedule(person.hall.as_deref(), date);
-                days.push(attendance::evaluate_day(date, p, l, &rules.calendar, schedule, &rules.attendance));
+                // The day's punches (sorted above), so a year costs one pass, not a pass per day.
+                let day_start = date.and_time(chrono::NaiveTime::MIN);
+                let first = p.partition_point(|t| *t < day_start);
+                let count = p[first..].partition_point(|t| t.date() == date);
+                let today = &p[first..first + count];
+                days.push(attendance::evaluate_day(date, today, l, &rules.calendar, schedule, &rules.attendance));
             } else {
                 days.push(attendance::day_without_records(date, &rules.calendar));
             }
@@ -492,4 +513,25 @@ pub(super) fn satisfaction(conn: &Connection, from: NaiveDate, to: NaiveDate) ->
         staff: satisfaction_rows(staff),
         weekly: weekly.into_iter().map(|(d, (sum, n))| (d, f64::from(sum) / f64::from(n.max(1)), n)).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_parse_like_chrono() {
+        for text in [
+            "2026-11-27 08:31:05",
+            "2024-02-29 23:59:59",
+            "2026-02-29 08:00:00",
+            "2026-11-27 24:00:00",
+            "2026-1-27 08:00:00",
+            "2026-11-27T08:31:05",
+            "abcd-ef-gh ij:kl:mn",
+        ] {
+            assert_eq!(local(text), NaiveDateTime::parse_from_str(text, LOCAL).ok(), "{text}");
+        }
+        assert!(local("2026-11-27 08:31:05").is_some());
+    }
 }

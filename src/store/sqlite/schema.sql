@@ -384,3 +384,8 @@ CREATE TABLE rating_follow_up (
   CHECK ((visit_at IS NULL) = (visit_by IS NULL)),
   CHECK ((fix_at IS NULL) = (fix_by IS NULL))
 );
+
+-- ---------------------------------------------------------------------------------------------------
+-- Version 6: punches by time, for the period ranking.
+
+CREATE INDEX punch_by_time ON punch (time, staff_id);
