@@ -480,6 +480,11 @@ fn supervisor_records_a_return_visit_for_a_poor_rating() {
     c.log_in("supervisor1");
     c.visit(Area::Evaluator);
     c.step_until("the evaluator check", |app| app.state().evaluator.poor.is_some());
+    // Yesterday's two planted bursts at A05: two cards, each telling which ratings had no completion.
+    c.harness.get_by_role_and_label(Role::Button, "异常评价（2）").click();
+    c.step_until("the anomalies", |app| app.state().evaluator.tab == EvaluatorTab::Anomalies);
+    assert_eq!(c.harness.get_all_by_label("短时连续评价").count(), 2);
+    assert_eq!(c.harness.get_all_by_label_contains("次评价前本窗口无办结").count(), 2);
     c.harness.get_by_role_and_label(Role::Button, "满意度").click();
     c.step_until("satisfaction", |app| app.state().evaluator.tab == EvaluatorTab::Satisfaction);
     c.harness.get_by_label("每周平均分");

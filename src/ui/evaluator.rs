@@ -127,7 +127,7 @@ fn tabs_ui(
         tab_button(
             ui,
             EvaluatorTab::Anomalies,
-            format!("{}（{}）", lang.pick("异常评价", "Suspicious ratings"), check.anomalies.len()),
+            format!("{}（{}）", lang.pick("异常评价", "Suspicious ratings"), anomaly_cards(check).len()),
             !check.anomalies.is_empty(),
         );
         tab_button(
@@ -248,20 +248,54 @@ fn rating_colour(rating: u8, t: &Tokens) -> Color32 {
     }
 }
 
+/// The anomalies as cards: a rating without a completion before it that is part of a burst is told
+/// inside the burst's card, not as a card of its own.
+fn anomaly_cards(check: &EvaluatorCheck) -> Vec<(&Anomaly, Vec<&Anomaly>)> {
+    let in_burst = |a: &Anomaly| {
+        check.anomalies.iter().any(|b| {
+            b.kind == AnomalyKind::Burst
+                && b.window == a.window
+                && a.ratings.iter().all(|r| b.ratings.iter().any(|x| x.at == r.at))
+        })
+    };
+    check
+        .anomalies
+        .iter()
+        .filter(|a| !(a.kind == AnomalyKind::NoCompletionBefore && in_burst(a)))
+        .map(|a| {
+            let folded = if a.kind == AnomalyKind::Burst {
+                check
+                    .anomalies
+                    .iter()
+                    .filter(|n| {
+                        n.kind == AnomalyKind::NoCompletionBefore
+                            && n.window == a.window
+                            && n.ratings.iter().all(|r| a.ratings.iter().any(|x| x.at == r.at))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            (a, folded)
+        })
+        .collect()
+}
+
 fn anomalies_ui(ui: &mut egui::Ui, check: &EvaluatorCheck, lang: Lang, t: &Tokens) {
-    if check.anomalies.is_empty() {
+    let cards = anomaly_cards(check);
+    if cards.is_empty() {
         ui.label(RichText::new(lang.pick("当天没有可疑的评价。", "No suspicious ratings that day.")).color(t.ok));
         return;
     }
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        for (i, a) in check.anomalies.iter().enumerate() {
-            anomaly_card_ui(ui, i, a, lang, t);
+        for (i, (a, folded)) in cards.iter().enumerate() {
+            anomaly_card_ui(ui, i, a, folded, lang, t);
             ui.add_space(6.0);
         }
     });
 }
 
-fn anomaly_card_ui(ui: &mut egui::Ui, index: usize, a: &Anomaly, lang: Lang, t: &Tokens) {
+fn anomaly_card_ui(ui: &mut egui::Ui, index: usize, a: &Anomaly, folded: &[&Anomaly], lang: Lang, t: &Tokens) {
     t.card_frame().show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {
@@ -270,6 +304,16 @@ fn anomaly_card_ui(ui: &mut egui::Ui, index: usize, a: &Anomaly, lang: Lang, t: 
             ui.label(time::format_local(a.at));
         });
         ui.label(&a.explanation);
+        if !folded.is_empty() {
+            let text = match lang {
+                Lang::Zh => format!("其中 {} 次评价前本窗口无办结：", folded.len()),
+                Lang::En => format!("{} of these ratings had no completion before them:", folded.len()),
+            };
+            ui.label(RichText::new(text).color(t.orange));
+            for n in folded {
+                ui.label(RichText::new(format!("· {}", n.explanation)).color(t.text_weak));
+            }
+        }
         egui::Grid::new(("anomaly_ratings", index)).num_columns(4).spacing([16.0, 2.0]).show(ui, |ui| {
             for r in &a.ratings {
                 rating_row_ui(ui, r, lang, t);
