@@ -11,6 +11,7 @@ use crate::domain::alerts::{AlertSettings, RuleBook};
 use crate::domain::attendance::{AttendanceSettings, Hours, Schedule};
 use crate::domain::calendar::{Calendar, LocalOverride};
 use crate::domain::evaluator::EvaluatorSettings;
+use crate::domain::footage::FootageSettings;
 
 /// The defaults shipped with the program.
 pub const DEFAULT_RULES: &str = include_str!("../data/rules.toml");
@@ -27,6 +28,8 @@ pub struct Settings {
     pub attendance: AttendanceToml,
     #[serde(default)]
     pub evaluator: EvaluatorSettings,
+    #[serde(default)]
+    pub footage: FootageSettings,
 }
 
 /// `[attendance]` as written in rules.toml (times as "08:30", month-days as "06-01").
@@ -156,6 +159,7 @@ impl Settings {
         settings.alerts.validate().map_err(invalid)?;
         settings.attendance.to_settings().map_err(invalid)?;
         settings.evaluator.validate().map_err(invalid)?;
+        settings.footage.validate().map_err(invalid)?;
         let mut seen = std::collections::BTreeSet::new();
         for (i, o) in settings.calendar.overrides.iter().enumerate() {
             if !seen.insert(o.date) {
@@ -213,7 +217,7 @@ pub fn rule_book(data_dir: &Path) -> Result<RuleBook, SettingsError> {
     let calendar = calendar(data_dir, &settings)?;
     // Checked in `Settings::parse`; the defaults stand in should that ever change.
     let attendance = settings.attendance.to_settings().unwrap_or_default();
-    Ok(RuleBook { calendar, settings: settings.alerts, attendance, evaluator: settings.evaluator })
+    Ok(RuleBook { calendar, settings: settings.alerts, attendance, evaluator: settings.evaluator, footage: settings.footage })
 }
 
 #[cfg(test)]

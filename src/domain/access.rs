@@ -66,11 +66,16 @@ impl Role {
                     | P::ManageUsers
                     | P::ReadAudit
                     | P::VerifyAudit
+                    | P::ReadFootageRegister
             ),
-            Role::Auditor => matches!(permission, P::ReadHall | P::ReadCases | P::ReadAudit | P::VerifyAudit),
-            Role::Chief => {
-                matches!(permission, P::ReadHall | P::ReadCases | P::Import | P::Supervise | P::ApproveFootage)
-            }
+            Role::Auditor => matches!(
+                permission,
+                P::ReadHall | P::ReadCases | P::ReadAudit | P::VerifyAudit | P::ReadFootageRegister
+            ),
+            Role::Chief => matches!(
+                permission,
+                P::ReadHall | P::ReadCases | P::Import | P::Supervise | P::ApproveFootage | P::ReadFootageRegister
+            ),
             Role::Supervisor => matches!(permission, P::ReadHall | P::ReadCases | P::Import | P::Supervise),
         }
     }
@@ -118,6 +123,10 @@ pub enum Permission {
     ReadAudit,
     /// Verify the audit chain.
     VerifyAudit,
+    /// Read the footage register (who took what footage, when, why, where to) and every request.
+    ReadFootageRegister,
+    /// Write recorded segments and delete expired ones (the recorder; the local system only).
+    RecordFootage,
 }
 
 impl Permission {
@@ -132,6 +141,8 @@ impl Permission {
             Permission::ManageUsers => "manage_users",
             Permission::ReadAudit => "read_audit",
             Permission::VerifyAudit => "verify_audit",
+            Permission::ReadFootageRegister => "read_footage_register",
+            Permission::RecordFootage => "record_footage",
         }
     }
 }
@@ -148,6 +159,11 @@ mod tests {
         assert!(!Role::Supervisor.allows(Permission::ApproveFootage));
         assert!(Role::Chief.allows(Permission::ApproveFootage));
         assert!(!Role::Auditor.allows(Permission::Import), "auditors only look");
+        assert!(Role::Auditor.allows(Permission::ReadFootageRegister));
+        assert!(!Role::Auditor.allows(Permission::Supervise), "auditors request no footage");
+        for role in Role::PEOPLE {
+            assert!(!role.allows(Permission::RecordFootage), "{role}: only the recorder writes segments");
+        }
         for role in Role::PEOPLE {
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
         }

@@ -235,6 +235,7 @@ pub struct RuleBook {
     pub settings: AlertSettings,
     pub attendance: super::attendance::AttendanceSettings,
     pub evaluator: super::evaluator::EvaluatorSettings,
+    pub footage: super::footage::FootageSettings,
 }
 
 impl RuleBook {
@@ -245,6 +246,7 @@ impl RuleBook {
             settings: AlertSettings::default(),
             attendance: super::attendance::AttendanceSettings::default(),
             evaluator: super::evaluator::EvaluatorSettings::default(),
+            footage: super::footage::FootageSettings::default(),
         }
     }
 }

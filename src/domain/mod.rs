@@ -9,5 +9,6 @@ pub mod attendance;
 pub mod audit;
 pub mod calendar;
 pub mod evaluator;
+pub mod footage;
 pub mod model;
 pub mod time;

@@ -452,6 +452,7 @@ impl Worker {
             settings: settings.alerts,
             attendance: settings.attendance.to_settings().unwrap_or_default(),
             evaluator: settings.evaluator,
+            footage: settings.footage,
         };
         let mut demo_created = false;
         if create_demo_if_missing && !data_dir.join(DB_FILE).exists() {
