@@ -217,7 +217,13 @@ pub fn rule_book(data_dir: &Path) -> Result<RuleBook, SettingsError> {
     let calendar = calendar(data_dir, &settings)?;
     // Checked in `Settings::parse`; the defaults stand in should that ever change.
     let attendance = settings.attendance.to_settings().unwrap_or_default();
-    Ok(RuleBook { calendar, settings: settings.alerts, attendance, evaluator: settings.evaluator, footage: settings.footage })
+    Ok(RuleBook {
+        calendar,
+        settings: settings.alerts,
+        attendance,
+        evaluator: settings.evaluator,
+        footage: settings.footage,
+    })
 }
 
 #[cfg(test)]

@@ -500,7 +500,9 @@ mod tests {
         assert_eq!(check_new_request("a", None, "投诉核查", &[1], span, now, &s), Ok(()));
         assert!(check_new_request("a", None, "看看", &[1], span, now, &s).is_err(), "a real purpose");
         assert!(check_new_request("a", None, "投诉核查", &[], span, now, &s).is_err());
-        assert!(check_new_request("a", None, "投诉核查", &[1], Span { from: span.to, to: span.from }, now, &s).is_err());
+        assert!(
+            check_new_request("a", None, "投诉核查", &[1], Span { from: span.to, to: span.from }, now, &s).is_err()
+        );
         let two = FootageSettings { two_person: true, ..s };
         assert!(check_new_request("a", None, "投诉核查", &[1], span, now, &two).is_err());
         assert!(check_new_request("a", Some("a"), "投诉核查", &[1], span, now, &two).is_err());

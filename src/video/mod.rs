@@ -10,7 +10,9 @@
 
 pub mod bench;
 pub mod decoder;
+pub mod mp4;
 pub mod sim;
+pub mod ts;
 
 use std::sync::OnceLock;
 

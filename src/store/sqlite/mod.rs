@@ -4,6 +4,7 @@
 //! session, checks the permission, and writes its audit record in the same transaction as its change.
 
 mod alerts;
+mod footage;
 mod import;
 pub mod migrate;
 mod people;
@@ -32,6 +33,11 @@ use super::{
     NewComplaint, NewEvidence, NewInterview, NewNotice, NewUser, Notice, Overview, PoorRating, RefreshReport,
     Satisfaction, Session, Store, StoreError, User,
 };
+use super::{
+    ExportOutcome, FootageAccess, FootageGrant, LegalHold, NewFootageRequest, NewSegment, RecordingHealth,
+    RequestFilter, Segment,
+};
+use crate::domain::footage::{FootageRequest, Span, Use};
 
 /// The database file inside a data directory.
 pub const DB_FILE: &str = "jiancha.db";
@@ -810,6 +816,243 @@ impl Store for SqliteStore {
         let conn = self.lock();
         self.actor(&conn, session, Permission::ReadCases)?;
         people::satisfaction(&conn, from, to)
+    }
+
+    fn add_segment(&self, session: &Session, segment: &NewSegment) -> Result<Segment, StoreError> {
+        let mut conn = self.lock();
+        self.actor(&conn, session, Permission::RecordFootage)?;
+        let tx = conn.transaction()?;
+        // Derived from the recorder's files like alert rows from events: not audited one by one.
+        let stored = footage::insert_segment(&tx, segment, self.now())?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    fn segments(&self, session: &Session, camera_id: i64, span: Span) -> Result<Vec<Segment>, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadHall)?;
+        footage::segments(&conn, camera_id, span)
+    }
+
+    fn segment_paths(&self, session: &Session) -> Result<Vec<String>, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::RecordFootage)?;
+        footage::segment_paths(&conn)
+    }
+
+    fn expire_segments(&self, session: &Session) -> Result<Vec<Segment>, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::RecordFootage)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let gone = footage::expire_segments(&tx, &self.rules().footage, now)?;
+        if !gone.is_empty() {
+            let first = gone.iter().map(|s| s.span.from).min().unwrap_or_default();
+            let last = gone.iter().map(|s| s.span.to).max().unwrap_or_default();
+            let bytes: u64 = gone.iter().map(|s| s.bytes).sum();
+            Self::append_audit(
+                &tx,
+                now,
+                &actor,
+                "footage.retention",
+                "segments",
+                &serde_json::json!({"segments": gone.len(), "bytes": bytes, "from_ms": first, "to_ms": last}),
+            )?;
+        }
+        tx.commit()?;
+        Ok(gone)
+    }
+
+    fn recording_health(&self, session: &Session, span: Span) -> Result<RecordingHealth, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadHall)?;
+        footage::recording_health(&conn, span)
+    }
+
+    fn request_footage(&self, session: &Session, request: &NewFootageRequest) -> Result<FootageRequest, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let stored = footage::insert_request(&tx, request, &actor.username, &self.rules().footage, now)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "footage.request",
+            &format!("footage_request:{}", stored.request_no),
+            &serde_json::json!({
+                "kind": stored.kind, "cameras": stored.cameras, "from_ms": stored.span.from, "to_ms": stored.span.to,
+                "purpose": stored.purpose, "second_person": stored.second_person,
+                "case_no": stored.case_no, "complaint_no": stored.complaint_no,
+            }),
+        )?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    fn footage_requests(&self, session: &Session, filter: RequestFilter) -> Result<Vec<FootageRequest>, StoreError> {
+        let conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::ReadHall)?;
+        let filter =
+            if actor.role.allows(Permission::ReadFootageRegister) || actor.role.allows(Permission::ApproveFootage) {
+                filter
+            } else {
+                RequestFilter::Mine
+            };
+        footage::requests(&conn, filter, &actor.username)
+    }
+
+    fn decide_footage(
+        &self,
+        session: &Session,
+        request_id: i64,
+        approve: bool,
+        note: &str,
+    ) -> Result<FootageRequest, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::ReadHall)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let decided = footage::decide(&tx, request_id, approve, note, &actor, &self.rules().footage, now)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            if approve { "footage.approve" } else { "footage.refuse" },
+            &format!("footage_request:{}", decided.request_no),
+            &serde_json::json!({"requester": decided.requester, "note": decided.decision_note, "expires_at": decided.expires_at}),
+        )?;
+        tx.commit()?;
+        Ok(decided)
+    }
+
+    fn cancel_footage_request(&self, session: &Session, request_id: i64) -> Result<FootageRequest, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let cancelled = footage::cancel(&tx, request_id, &actor.username)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "footage.cancel",
+            &format!("footage_request:{}", cancelled.request_no),
+            &serde_json::json!({}),
+        )?;
+        tx.commit()?;
+        Ok(cancelled)
+    }
+
+    fn open_footage(
+        &self,
+        session: &Session,
+        request_id: i64,
+        camera_id: i64,
+        span: Span,
+        use_: Use,
+        destination: Option<&str>,
+    ) -> Result<FootageGrant, StoreError> {
+        let mut conn = self.lock();
+        let permission = match use_ {
+            Use::View => Permission::Supervise,
+            Use::Export => Permission::Supervise,
+        };
+        let actor = self.actor(&conn, session, permission)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let (access_id, request) =
+            footage::open(&tx, request_id, camera_id, span, use_, destination, &actor.username, now)?;
+        let segments = footage::segments(&tx, camera_id, span)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            match use_ {
+                Use::View => "footage.view",
+                Use::Export => "footage.export",
+            },
+            &format!("footage_request:{}", request.request_no),
+            &serde_json::json!({
+                "camera_id": camera_id, "from_ms": span.from, "to_ms": span.to, "destination": destination,
+                "register_id": access_id, "segments": segments.len(),
+            }),
+        )?;
+        tx.commit()?;
+        Ok(FootageGrant { access_id, request, camera_id, span, segments })
+    }
+
+    fn finish_export(
+        &self,
+        session: &Session,
+        access_id: i64,
+        outcome: &ExportOutcome,
+    ) -> Result<FootageAccess, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let line = footage::finish_export(&tx, access_id, outcome, &actor.username, now)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "footage.export_finished",
+            &format!("footage_request:{}", line.request_no),
+            &serde_json::json!({"register_id": access_id, "outcome": outcome, "destination": line.destination}),
+        )?;
+        tx.commit()?;
+        Ok(line)
+    }
+
+    fn footage_register(&self, session: &Session, limit: u32) -> Result<Vec<FootageAccess>, StoreError> {
+        let conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::ReadHall)?;
+        let everyone = actor.role.allows(Permission::ReadFootageRegister);
+        footage::register(&conn, (!everyone).then_some(actor.username.as_str()), limit.clamp(1, 10_000))
+    }
+
+    fn place_hold(&self, session: &Session, camera_id: i64, span: Span, reason: &str) -> Result<LegalHold, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let hold = footage::place_hold(&tx, camera_id, span, reason, &actor.username, now)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "footage.hold",
+            &format!("legal_hold:{}", hold.id),
+            &serde_json::json!({"camera_id": camera_id, "from_ms": span.from, "to_ms": span.to, "reason": hold.reason}),
+        )?;
+        tx.commit()?;
+        Ok(hold)
+    }
+
+    fn lift_hold(&self, session: &Session, hold_id: i64, reason: &str) -> Result<LegalHold, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::ApproveFootage)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let hold = footage::lift_hold(&tx, hold_id, reason, &actor.username, now)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "footage.lift_hold",
+            &format!("legal_hold:{hold_id}"),
+            &serde_json::json!({"reason": reason.trim()}),
+        )?;
+        tx.commit()?;
+        Ok(hold)
+    }
+
+    fn holds(&self, session: &Session) -> Result<Vec<LegalHold>, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadHall)?;
+        footage::holds(&conn)
     }
 
     fn record_evidence(&self, session: &Session, evidence: &NewEvidence) -> Result<Evidence, StoreError> {
