@@ -11,6 +11,7 @@
 pub mod bench;
 pub mod decoder;
 pub mod mp4;
+pub mod recorder;
 pub mod sim;
 pub mod ts;
 

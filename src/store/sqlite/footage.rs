@@ -319,6 +319,7 @@ pub(super) fn cancel(tx: &Transaction<'_>, id: i64, user: &str) -> Result<Footag
 }
 
 /// Checks the use and writes its register line; returns the line's id and the request.
+#[allow(clippy::too_many_arguments, reason = "one register line's fields")]
 pub(super) fn open(
     tx: &Transaction<'_>,
     request_id: i64,
