@@ -10,8 +10,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use jiancha::clock::FixedClock;
 use jiancha::domain::footage::Span;
-use jiancha::store::sqlite::SqliteStore;
 use jiancha::store::Store;
+use jiancha::store::sqlite::SqliteStore;
 use jiancha::video::recorder;
 
 fn now() -> DateTime<Utc> {
@@ -70,7 +70,127 @@ fn a_synthetic_recording_is_indexed_segment_by_segment() {
     for w in segments.windows(2) {
         assert!((w[1].span.from - w[0].span.to).abs() <= 150, "contiguous: {:?} {:?}", w[0].span, w[1].span);
     }
-    let found = store.segments(&system, 1, Span::new(start + chrono::Duration::seconds(15), start + chrono::Duration::seconds(16))).unwrap();
+    let found = store
+        .segments(&system, 1, Span::new(start + chrono::Duration::seconds(15), start + chrono::Duration::seconds(16)))
+        .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].id, segments[1].id);
+}
+
+/// A minute of camera 1 from 10:30:00 in 10 s segments, keyframes every 2 s.
+fn recorded_minute() -> (tempfile::TempDir, SqliteStore, Vec<jiancha::store::Segment>, DateTime<Utc>) {
+    let (dir, store, _clock) = hall();
+    let root = recorder::footage_root(dir.path());
+    let start = t("2026-11-24T10:30:00+08:00");
+    let segments = recorder::record_synthetic(
+        &store,
+        &store.system_session(),
+        &root,
+        1,
+        "A01 市场监管",
+        start,
+        Duration::from_secs(60),
+        (640, 360, 10),
+        10,
+    )
+    .unwrap();
+    (dir, store, segments, start)
+}
+
+fn first_frame_gray(path: &Path) -> Vec<u8> {
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "ffmpeg: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+#[test]
+fn a_remuxed_export_covers_the_range_from_its_first_keyframe_and_verifies() {
+    use jiancha::video::export::{self, ExportOptions};
+    let (dir, store, _segments, start) = recorded_minute();
+    let root = recorder::footage_root(dir.path());
+    let ms = |s: f64| start + chrono::Duration::milliseconds((s * 1000.0) as i64);
+    let span = Span::new(ms(7.3), ms(41.9));
+    let segments = store.segments(&store.system_session(), 1, span).unwrap();
+    assert_eq!(segments.len(), 5, "0–10 … 40–50 s");
+    let out = dir.path().join("usb/clip.mp4");
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let clip = export::export(&root, &segments, span, &out, &ExportOptions::default(), &cancel, &|_| {}).unwrap();
+    // Keyframes every 2 s: the clip starts at 8.0 s, never before 7.3 s.
+    assert_eq!(clip.actual.from, ms(8.0).timestamp_millis());
+    let probed = ffprobe_duration(&out);
+    assert!((probed - (41.9 - 8.0)).abs() <= 0.11, "ffprobe says {probed} s");
+    assert!(clip.gaps.is_empty());
+    assert!(!out.with_file_name("clip.mp4.partial").exists());
+
+    let manifest = export::Manifest {
+        format: export::MANIFEST_FORMAT.into(),
+        request_no: "调〔2026〕第1号".into(),
+        requester: "supervisor1".into(),
+        approver: Some("chief1".into()),
+        purpose: "投诉核查".into(),
+        camera_id: 1,
+        camera_name: "A01".into(),
+        window: Some("A01".into()),
+        requested: export::ManifestRange::of(span),
+        actual: export::ManifestRange::of(clip.actual),
+        keyframe_snap_ms: clip.actual.from - span.from,
+        gaps: Vec::new(),
+        clip: clip.clone(),
+        watermark: None,
+        privacy: Vec::new(),
+        exported_by: "supervisor1".into(),
+        exported_at: now(),
+        destination: out.display().to_string(),
+        source_segments: Vec::new(),
+        program: "jiancha test".into(),
+    };
+    export::write_manifest(&out, &manifest).unwrap();
+    assert!(export::verify(&out).unwrap().intact());
+    // One changed byte in the middle is caught.
+    let mut bytes = std::fs::read(&out).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(&out, &bytes).unwrap();
+    let v = export::verify(&out).unwrap();
+    assert!(!v.intact());
+    assert_eq!(v.expected_bytes, v.actual_bytes);
+}
+
+#[test]
+fn a_watermark_visibly_changes_the_decoded_frames() {
+    use jiancha::video::export::{self, ExportOptions, Privacy};
+    let (dir, store, _segments, start) = recorded_minute();
+    let root = recorder::footage_root(dir.path());
+    let span = Span::new(start + chrono::Duration::seconds(20), start + chrono::Duration::seconds(26));
+    let segments = store.segments(&store.system_session(), 1, span).unwrap();
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let plain = dir.path().join("plain.mp4");
+    export::export(&root, &segments, span, &plain, &ExportOptions::default(), &cancel, &|_| {}).unwrap();
+    let marked = dir.path().join("marked.mp4");
+    let options = ExportOptions {
+        watermark: Some("调〔2026〕第1号 supervisor1 2026-11-27 10:30".into()),
+        privacy: vec![Privacy { x: 0.0, y: 0.0, width: 0.25, height: 0.25 }],
+    };
+    let progress = std::sync::Mutex::new(Vec::new());
+    let clip =
+        export::export(&root, &segments, span, &marked, &options, &cancel, &|p| progress.lock().unwrap().push(p))
+            .unwrap();
+    assert!(clip.reencoded);
+    assert!((ffprobe_duration(&marked) - 6.0).abs() <= 0.15);
+    let progress = progress.into_inner().unwrap();
+    assert!(progress.windows(2).all(|w| w[0] <= w[1] + 1e-6) && progress.last() == Some(&1.0), "{progress:?}");
+    let (a, b) = (first_frame_gray(&plain), first_frame_gray(&marked));
+    assert_eq!(a.len(), 640 * 360);
+    assert_eq!(a.len(), b.len());
+    // The centre band (the watermark) differs a lot; the privacy corner is black.
+    let band = |f: &[u8]| -> Vec<u8> { (170..190).flat_map(|y| f[y * 640 + 120..y * 640 + 520].to_vec()).collect() };
+    let changed = band(&a).iter().zip(band(&b)).filter(|(x, y)| x.abs_diff(*y) > 40).count();
+    assert!(changed > 500, "only {changed} pixels of the watermark band changed");
+    let corner: Vec<u8> = (10..80).flat_map(|y| b[y * 640 + 10..y * 640 + 150].to_vec()).collect();
+    assert!(corner.iter().all(|v| *v < 30), "the privacy rectangle is black");
 }

@@ -10,6 +10,7 @@
 
 pub mod bench;
 pub mod decoder;
+pub mod export;
 pub mod mp4;
 pub mod recorder;
 pub mod sim;

@@ -169,7 +169,9 @@ pub enum RecorderState {
     Starting,
     Recording,
     /// Lost the camera; retrying.
-    Reconnecting { reason: String },
+    Reconnecting {
+        reason: String,
+    },
     Stopped,
 }
 
@@ -302,7 +304,12 @@ fn name_fragments(
 }
 
 /// Indexes the fragment a `splitmuxsink-fragment-closed` message names.
-fn index_closed(store: &dyn Store, session: &Session, root: &Path, msg: &gst::Message) -> Option<Result<Segment, RecordError>> {
+fn index_closed(
+    store: &dyn Store,
+    session: &Session,
+    root: &Path,
+    msg: &gst::Message,
+) -> Option<Result<Segment, RecordError>> {
     let gst::MessageView::Element(e) = msg.view() else { return None };
     let s = e.structure()?;
     if s.name() != "splitmuxsink-fragment-closed" {
