@@ -194,3 +194,108 @@ fn a_watermark_visibly_changes_the_decoded_frames() {
     let corner: Vec<u8> = (10..80).flat_map(|y| b[y * 640 + 10..y * 640 + 150].to_vec()).collect();
     assert!(corner.iter().all(|v| *v < 30), "the privacy rectangle is black");
 }
+
+#[test]
+fn the_access_matrix_holds_through_the_store() {
+    use jiancha::domain::footage::{RequestKind, Use};
+    use jiancha::store::{ExportOutcome, NewFootageRequest, RequestFilter, StoreError};
+    let (dir, store, clock) = hall();
+    let _ = dir;
+    let login = |user: &str| store.login(user, jiancha::demo::DEMO_PASSWORD).unwrap();
+    let (supervisor, other, chief, auditor) =
+        (login("supervisor1"), login("supervisor2"), login("chief1"), login("auditor1"));
+    let span = Span::new(t("2026-11-24T10:30:00+08:00"), t("2026-11-24T10:50:00+08:00"));
+    let new = NewFootageRequest {
+        cameras: vec![7],
+        span,
+        purpose: "投诉核查：B07窗口态度".into(),
+        kind: RequestKind::View,
+        second_person: None,
+        case_no: None,
+        complaint_no: Some("TS2026-0001".into()),
+    };
+    let request = store.request_footage(&supervisor, &new).unwrap();
+    assert!(request.request_no.starts_with("调〔2026〕第"), "{}", request.request_no);
+    // An auditor requests nothing; a supervisor approves nothing; nobody approves their own.
+    assert!(matches!(store.request_footage(&auditor, &new), Err(StoreError::Forbidden { .. })));
+    assert!(matches!(store.decide_footage(&other, request.id, true, ""), Err(StoreError::Refused(_))));
+    let own = store.request_footage(&chief, &new).unwrap();
+    assert!(
+        matches!(store.decide_footage(&chief, own.id, true, ""), Err(StoreError::Refused(m)) if m.contains("本人"))
+    );
+    // Not approved yet: no viewing.
+    assert!(matches!(
+        store.open_footage(&supervisor, request.id, 7, span, Use::View, None),
+        Err(StoreError::Refused(_))
+    ));
+    // A refusal needs a reason.
+    assert!(matches!(store.decide_footage(&chief, request.id, false, " "), Err(StoreError::Invalid(_))));
+    let approved = store.decide_footage(&chief, request.id, true, "同意调阅").unwrap();
+    assert_eq!(approved.decided_by.as_deref(), Some("chief1"));
+    assert!(matches!(store.decide_footage(&chief, request.id, true, ""), Err(StoreError::Refused(_))), "once");
+
+    // Inside: granted and registered. A second outside, another camera, another person: refused.
+    let inside = Span::new(t("2026-11-24T10:35:00+08:00"), t("2026-11-24T10:45:00+08:00"));
+    let grant = store.open_footage(&supervisor, request.id, 7, inside, Use::View, None).unwrap();
+    assert_eq!(grant.span, inside);
+    let later = Span { to: span.to + 1000, ..inside };
+    assert!(
+        matches!(store.open_footage(&supervisor, request.id, 7, later, Use::View, None), Err(StoreError::Refused(m)) if m.contains("范围"))
+    );
+    assert!(matches!(
+        store.open_footage(&supervisor, request.id, 8, inside, Use::View, None),
+        Err(StoreError::Refused(_))
+    ));
+    assert!(matches!(store.open_footage(&other, request.id, 7, inside, Use::View, None), Err(StoreError::Refused(_))));
+    // A view request allows no copy.
+    assert!(matches!(
+        store.open_footage(&supervisor, request.id, 7, inside, Use::Export, Some("/media/usb")),
+        Err(StoreError::Refused(m)) if m.contains("拷贝")
+    ));
+
+    // An export request: a copy with its destination, finished with its hash; the register says it all.
+    let export =
+        store.request_footage(&supervisor, &NewFootageRequest { kind: RequestKind::Export, ..new.clone() }).unwrap();
+    store.decide_footage(&chief, export.id, true, "").unwrap();
+    assert!(matches!(
+        store.open_footage(&supervisor, export.id, 7, inside, Use::Export, None),
+        Err(StoreError::Invalid(_))
+    ));
+    let copy = store.open_footage(&supervisor, export.id, 7, inside, Use::Export, Some("/media/usb/B07.mp4")).unwrap();
+    let done = store
+        .finish_export(&supervisor, copy.access_id, &ExportOutcome::Done { sha256: "ab".repeat(32), bytes: 1234 })
+        .unwrap();
+    assert_eq!((done.status.as_str(), done.destination.as_deref()), ("done", Some("/media/usb/B07.mp4")));
+    // The auditor reads the whole register but exports nothing; the other supervisor sees only their own.
+    let register = store.footage_register(&auditor, 100).unwrap();
+    assert_eq!(register.len(), 2);
+    assert_eq!(register[0].action, Use::Export);
+    assert_eq!(register[0].purpose, "投诉核查：B07窗口态度");
+    assert!(matches!(
+        store.open_footage(&auditor, export.id, 7, inside, Use::Export, Some("/tmp/x")),
+        Err(StoreError::Forbidden { .. })
+    ));
+    assert!(store.footage_register(&other, 100).unwrap().is_empty());
+    assert_eq!(store.footage_requests(&other, RequestFilter::All).unwrap().len(), 0, "supervisors see their own");
+    assert_eq!(store.footage_requests(&auditor, RequestFilter::All).unwrap().len(), 3);
+
+    // Seven days later the approval has expired.
+    clock.set(now() + chrono::Duration::days(8));
+    let supervisor = login("supervisor1");
+    assert!(matches!(
+        store.open_footage(&supervisor, request.id, 7, inside, Use::View, None),
+        Err(StoreError::Refused(m)) if m.contains("过期")
+    ));
+    // Every decision and use is in the audit chain.
+    let auditor = login("auditor1");
+    let audit = store
+        .audit_log(
+            &auditor,
+            &jiancha::store::AuditQuery { action_prefix: Some("footage".into()), limit: 100, ..Default::default() },
+        )
+        .unwrap();
+    let actions: Vec<&str> = audit.iter().map(|r| r.action.as_str()).collect();
+    for a in ["footage.request", "footage.approve", "footage.view", "footage.export", "footage.export_finished"] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+}
