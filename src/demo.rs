@@ -1019,6 +1019,8 @@ pub enum DemoError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Input(#[from] interchange::InputErrors),
+    #[error("recording the demo footage: {0}")]
+    Footage(String),
 }
 
 fn write_file(path: &Path, content: &str) -> Result<(), DemoError> {
@@ -1355,4 +1357,62 @@ fn remove_database(path: &Path) -> Result<(), DemoError> {
         }
     }
     Ok(())
+}
+
+/// The footage the demo records: (window, local date, from, to) of what a supervisor will look up —
+/// the B07 complaint on the last working Tuesday, the two evaluator bursts at A05 yesterday, the
+/// queue at the entry-exit windows three weeks ago.
+pub fn footage_plan(now: DateTime<Utc>, calendar: &Calendar) -> Vec<(&'static str, NaiveDate, NaiveTime, NaiveTime)> {
+    let today = time::local_date(now);
+    let mut tuesday = today - Duration::days(1);
+    for _ in 0..21 {
+        if tuesday.weekday() == Weekday::Tue && calendar.is_working_day(tuesday) {
+            break;
+        }
+        tuesday -= Duration::days(1);
+    }
+    let burst_day = calendar.previous_working_day(today).map_or(today, |r| r.value);
+    let mut queue_day = today - Duration::days(20);
+    while !calendar.is_working_day(queue_day) {
+        queue_day -= Duration::days(1);
+    }
+    let hm = |h: u32, m: u32| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
+    vec![
+        ("B07", tuesday, hm(10, 30), hm(10, 50)),
+        ("A05", burst_day, hm(10, 5), hm(10, 20)),
+        ("A05", burst_day, hm(15, 35), hm(15, 50)),
+        ("A04", queue_day, hm(14, 0), hm(14, 15)),
+    ]
+}
+
+/// Records the demo's footage (640×360, 10 fps test pattern with the window and the time burned in)
+/// into `dir/footage`, indexed in the demo database, as fast as the machine allows. Returns the
+/// number of segments.
+pub fn record_footage(dir: &Path, clock: Arc<dyn Clock>, rules: &RuleBook) -> Result<usize, DemoError> {
+    let store = SqliteStore::open_existing_dir(dir, clock.clone())?;
+    let system = store.system_session();
+    let directory = store.directory(&system)?;
+    let root = crate::video::recorder::footage_root(dir);
+    let mut count = 0;
+    for (window, date, from, to) in footage_plan(clock.now(), &rules.calendar) {
+        let Some(camera) = directory.cameras.iter().find(|c| c.window_code.as_deref() == Some(window)) else {
+            continue;
+        };
+        let start = time::from_local(date.and_time(from));
+        let length = (to - from).to_std().unwrap_or_default();
+        let segments = crate::video::recorder::record_synthetic(
+            &store,
+            &system,
+            &root,
+            camera.id,
+            &camera.name,
+            start,
+            length,
+            (640, 360, 10),
+            rules.footage.segment_seconds,
+        )
+        .map_err(|e| DemoError::Footage(e.to_string()))?;
+        count += segments.len();
+    }
+    Ok(count)
 }

@@ -22,6 +22,8 @@ use crate::settings::{self, Settings};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{AlertQuery, AuditQuery, CaseQuery, NewUser, Session, Store, StoreError};
 
+mod footage;
+
 #[derive(Debug, Parser)]
 #[command(name = "jiancha", version, about = "监察台 — 政务大厅电子监察控制台 (electronic-supervision console)")]
 pub struct Cli {
@@ -84,6 +86,18 @@ pub enum Command {
     /// Cameras: list them, or run simulated cameras.
     #[command(subcommand)]
     Cameras(CamerasCommand),
+    /// Footage (录像): lookup, requests to view or copy (调阅/拷贝), decisions, export, verify, holds.
+    #[command(subcommand)]
+    Footage(footage::FootageCommand),
+    /// The recorder: record the cameras into DIR/footage until interrupted (the recording service).
+    Record {
+        /// Only these cameras (default: all).
+        #[arg(long)]
+        camera: Vec<i64>,
+        /// Record the sub stream instead of the main stream.
+        #[arg(long)]
+        sub: bool,
+    },
     /// The daily data check (每日数据检查): saves the day's report and records who checked.
     CheckDaily {
         /// The day to check (local date); default today.
@@ -175,6 +189,9 @@ pub struct DemoArgs {
     /// Generate as if it were this instant (RFC 3339); default: now. Same seed and instant, same demo.
     #[arg(long, value_parser = parse_rfc3339)]
     pub now: Option<DateTime<Utc>>,
+    /// Skip recording the demo footage (about half a minute).
+    #[arg(long)]
+    pub no_footage: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -436,6 +453,9 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
             }
         }
         Command::Cameras(CamerasCommand::Sim { count, port, fps }) => cameras_sim(&data_dir, count, port, fps)?,
+        Command::Footage(footage::FootageCommand::Verify { file, format }) => footage::verify(&file, format)?,
+        Command::Footage(cmd) => footage::run(&data_dir, user, cmd)?,
+        Command::Record { camera, sub } => footage::record(&data_dir, camera, sub)?,
     }
     Ok(Some(()))
 }
@@ -461,8 +481,14 @@ fn demo(data_dir: &Path, args: DemoArgs) -> Result<(), Failure> {
         Some(at) => Arc::new(FixedClock::new(at)),
         None => Arc::new(SystemClock),
     };
-    let report = crate::demo::write_demo(&dir, args.seed, clock, &rules)
+    let report = crate::demo::write_demo(&dir, args.seed, clock.clone(), &rules)
         .with_context(|| format!("writing the demo into {}", dir.display()))?;
+    if !args.no_footage {
+        let started = std::time::Instant::now();
+        let segments = crate::demo::record_footage(&dir, clock, &rules)
+            .with_context(|| format!("recording the demo footage into {}", dir.display()))?;
+        eprintln!("  footage: {segments} segments in {:.1} s", started.elapsed().as_secs_f64());
+    }
     let mut out = std::io::stdout().lock();
     writeln!(out, "演示大厅已生成 (demo hall written): {}", report.database.display())?;
     writeln!(out, "  interchange files: {}", report.import_dir.display())?;

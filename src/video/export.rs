@@ -481,3 +481,114 @@ pub fn verify(clip: &Path) -> Result<Verification, VerifyError> {
 pub fn expected_time(bytes: u64) -> Duration {
     Duration::from_millis(bytes / 200_000 + 100)
 }
+
+/// Everything an export of a request needs besides the footage.
+pub struct ExportJob<'a> {
+    pub request_id: i64,
+    pub camera_id: i64,
+    /// Inside the approved range; `None` = the whole approved range.
+    pub span: Option<Span>,
+    pub out: &'a Path,
+    pub options: ExportOptions,
+}
+
+/// What an export of a request produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exported {
+    pub clip: Clip,
+    pub manifest: PathBuf,
+    pub register_id: i64,
+    pub request_no: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RequestExportError {
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("{0}")]
+    Export(#[from] ExportError),
+}
+
+/// Exports under an approved export request: the store checks the request and registers the copy
+/// with its destination (去向), the clip and its manifest are written, and the register line is
+/// finished with the clip's SHA-256 — or with why it failed or that it was cancelled.
+pub fn export_request(
+    store: &dyn crate::store::Store,
+    session: &crate::store::Session,
+    root: &Path,
+    job: &ExportJob<'_>,
+    now: DateTime<Utc>,
+    cancel: &AtomicBool,
+    progress: &dyn Fn(f32),
+) -> Result<Exported, RequestExportError> {
+    use crate::domain::footage::Use;
+    use crate::store::ExportOutcome;
+    let request = store
+        .footage_requests(session, crate::store::RequestFilter::Mine)?
+        .into_iter()
+        .find(|r| r.id == job.request_id)
+        .ok_or_else(|| crate::store::StoreError::NotFound(format!("footage request {} of yours", job.request_id)))?;
+    let span = job.span.unwrap_or(request.span);
+    let destination = std::path::absolute(job.out).unwrap_or_else(|_| job.out.to_owned());
+    let grant = store.open_footage(
+        session,
+        job.request_id,
+        job.camera_id,
+        span,
+        Use::Export,
+        Some(&destination.display().to_string()),
+    )?;
+    let result = export(root, &grant.segments, span, job.out, &job.options, cancel, progress);
+    let clip = match result {
+        Ok(clip) => clip,
+        Err(e) => {
+            let outcome = match &e {
+                ExportError::Cancelled => ExportOutcome::Cancelled,
+                other => ExportOutcome::Failed { message: other.to_string() },
+            };
+            store.finish_export(session, grant.access_id, &outcome)?;
+            return Err(e.into());
+        }
+    };
+    let camera = store.directory(session)?.cameras.into_iter().find(|c| c.id == job.camera_id);
+    let manifest = Manifest {
+        format: MANIFEST_FORMAT.into(),
+        request_no: grant.request.request_no.clone(),
+        requester: grant.request.requester.clone(),
+        approver: grant.request.decided_by.clone(),
+        purpose: grant.request.purpose.clone(),
+        camera_id: job.camera_id,
+        camera_name: camera.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
+        window: camera.and_then(|c| c.window_code),
+        requested: ManifestRange::of(span),
+        actual: ManifestRange::of(clip.actual),
+        keyframe_snap_ms: clip.actual.from - span.from,
+        gaps: clip.gaps.iter().copied().map(ManifestRange::of).collect(),
+        clip: clip.clone(),
+        watermark: job.options.watermark.clone(),
+        privacy: job.options.privacy.clone(),
+        exported_by: session.username.clone(),
+        exported_at: now,
+        destination: destination.display().to_string(),
+        source_segments: grant
+            .segments
+            .iter()
+            .map(|s| SourceSegment { path: s.path.clone(), sha256: s.sha256.clone() })
+            .collect(),
+        program: format!("jiancha {}", env!("CARGO_PKG_VERSION")),
+    };
+    let manifest_file = match write_manifest(job.out, &manifest) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = std::fs::remove_file(job.out);
+            store.finish_export(session, grant.access_id, &ExportOutcome::Failed { message: e.to_string() })?;
+            return Err(e.into());
+        }
+    };
+    store.finish_export(
+        session,
+        grant.access_id,
+        &ExportOutcome::Done { sha256: clip.sha256.clone(), bytes: clip.bytes },
+    )?;
+    Ok(Exported { clip, manifest: manifest_file, register_id: grant.access_id, request_no: grant.request.request_no })
+}

@@ -413,11 +413,11 @@ pub fn record_synthetic(
     let frames = (duration.as_secs_f64() * f64::from(fps)).round() as u64;
     let label = label.replace(['"', '\\'], " ");
     let line = format!(
-        "videotestsrc is-live=false num-buffers={frames} pattern=ball background-color=0xff1c2833 foreground-color=0xff5a7a96 motion=sweep \
+        "videotestsrc is-live=false num-buffers={frames} pattern=solid-color foreground-color=0xff1c2833 \
          ! video/x-raw,format=I420,width={width},height={height},framerate={fps}/1 \
          ! textoverlay text=\"{label}\" font-desc=\"Noto Sans CJK SC, 14\" halignment=left valignment=bottom shaded-background=true \
          ! timeoverlay name=clock show-times-as-dates=true datetime-format=\"%Y-%m-%d %H:%M:%S\" font-desc=\"Noto Sans CJK SC, 12\" halignment=right valignment=top shaded-background=true \
-         ! x264enc speed-preset=ultrafast key-int-max={} bitrate=400 threads=1 \
+         ! queue max-size-buffers=8 ! x264enc speed-preset=ultrafast key-int-max={} bitrate=400 threads=1 \
          ! h264parse config-interval=-1 ! splitmuxsink name=mux muxer-factory=mpegtsmux max-size-time={}",
         fps * 2,
         u64::from(segment_seconds) * 1_000_000_000

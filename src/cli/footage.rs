@@ -1,0 +1,454 @@
+//! `jiancha footage …` (lookup, requests, decisions, export, verify, holds, health) and
+//! `jiancha record` (the recorder service).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use clap::Subcommand;
+
+use super::{Failure, Format, open_store, print_json, session};
+use crate::domain::footage::{RequestKind, Span};
+use crate::domain::time;
+use crate::store::{NewFootageRequest, RequestFilter, Store};
+use crate::video::export::{self, ExportJob, ExportOptions, Privacy};
+use crate::video::recorder;
+
+/// A time as RFC 3339 (`2026-11-24T10:30:00+08:00`) or local Asia/Shanghai (`2026-11-24 10:30[:00]`).
+pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+        if let Ok(local) = NaiveDateTime::parse_from_str(s, format) {
+            return Ok(time::from_local(local));
+        }
+    }
+    Err(format!("{s:?} is not a time: use 2026-11-24 10:30 (Beijing time) or RFC 3339"))
+}
+
+fn parse_privacy(s: &str) -> Result<Privacy, String> {
+    let v: Vec<f32> =
+        s.split(',').map(|p| p.trim().parse::<f32>()).collect::<Result<_, _>>().map_err(|e| format!("{s:?}: {e}"))?;
+    match v[..] {
+        [x, y, width, height] if v.iter().all(|f| (0.0..=1.0).contains(f)) => Ok(Privacy { x, y, width, height }),
+        _ => Err(format!("{s:?}: expected x,y,width,height as fractions 0–1 of the picture")),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KindArg {
+    View,
+    Export,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FootageCommand {
+    /// Recorded segments of a camera in a range (what exists; seeing it needs a request).
+    List {
+        #[arg(long)]
+        camera: i64,
+        #[arg(long, value_parser = parse_time)]
+        from: DateTime<Utc>,
+        #[arg(long, value_parser = parse_time)]
+        to: DateTime<Utc>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Ask to view (调阅) or copy (拷贝) footage; prints the request id.
+    Request {
+        #[arg(long, required = true)]
+        camera: Vec<i64>,
+        #[arg(long, value_parser = parse_time)]
+        from: DateTime<Utc>,
+        #[arg(long, value_parser = parse_time)]
+        to: DateTime<Utc>,
+        #[arg(long)]
+        purpose: String,
+        #[arg(long, value_enum)]
+        kind: KindArg,
+        /// The second person (双人调阅), when the hall requires one.
+        #[arg(long)]
+        second: Option<String>,
+        #[arg(long)]
+        case: Option<String>,
+        #[arg(long)]
+        complaint: Option<String>,
+    },
+    /// Requests: yours, or (chiefs, auditors) `--pending` / `--all`.
+    Requests {
+        #[arg(long)]
+        pending: bool,
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Approve a request (a chief who is not the requester).
+    Approve {
+        id: i64,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Refuse a request with a reason.
+    Refuse {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Copy footage under an approved export request to FILE (.mp4) with a manifest beside it.
+    Export {
+        #[arg(long)]
+        request: i64,
+        #[arg(long)]
+        out: PathBuf,
+        /// Needed when the request names several cameras.
+        #[arg(long)]
+        camera: Option<i64>,
+        /// Narrow the range (default: the whole approved range).
+        #[arg(long, value_parser = parse_time)]
+        from: Option<DateTime<Utc>>,
+        #[arg(long, value_parser = parse_time)]
+        to: Option<DateTime<Utc>>,
+        /// Burn in the request number, the requester and the export time (re-encodes).
+        #[arg(long)]
+        watermark: bool,
+        /// Black out a rectangle: x,y,width,height as fractions of the picture (re-encodes). Repeatable.
+        #[arg(long, value_parser = parse_privacy)]
+        privacy: Vec<Privacy>,
+    },
+    /// Check a clip against its manifest: exit 0 when it matches, 1 when it was changed.
+    Verify {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// The footage register (调取登记): who took what, when, why and where to.
+    Register {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Hold footage (保全): retention keeps it until the hold is lifted.
+    Hold {
+        #[arg(long)]
+        camera: i64,
+        #[arg(long, value_parser = parse_time)]
+        from: DateTime<Utc>,
+        #[arg(long, value_parser = parse_time)]
+        to: DateTime<Utc>,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Lift a hold (chiefs), with a reason.
+    Lift {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Recording health: per camera the last segment, gaps over the last hours, disk use.
+    Health {
+        #[arg(long, default_value_t = 24)]
+        hours: u32,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+pub fn run(data_dir: &Path, user: Option<&str>, cmd: FootageCommand) -> Result<(), Failure> {
+    let store = open_store(data_dir, false)?;
+    let session = session(&store, user)?;
+    let root = recorder::footage_root(data_dir);
+    match cmd {
+        FootageCommand::List { camera, from, to, format } => {
+            let segments = store.segments(&session, camera, Span::new(from, to))?;
+            if format == Format::Json {
+                print_json(&segments)?;
+            } else {
+                for s in &segments {
+                    println!(
+                        "{:>8}  {} – {}  {:>9} bytes  {}",
+                        s.id,
+                        time::format_local(s.span.start()),
+                        time::format_local(s.span.end()),
+                        s.bytes,
+                        s.path
+                    );
+                }
+                println!("{} segments", segments.len());
+            }
+        }
+        FootageCommand::Request { camera, from, to, purpose, kind, second, case, complaint } => {
+            let request = store.request_footage(
+                &session,
+                &NewFootageRequest {
+                    cameras: camera,
+                    span: Span::new(from, to),
+                    purpose,
+                    kind: match kind {
+                        KindArg::View => RequestKind::View,
+                        KindArg::Export => RequestKind::Export,
+                    },
+                    second_person: second,
+                    case_no: case,
+                    complaint_no: complaint,
+                },
+            )?;
+            println!("{}", request.id);
+            eprintln!("{} {}，待审批 (pending approval)", request.request_no, request.kind.label_zh());
+        }
+        FootageCommand::Requests { pending, all, format } => {
+            let filter = if all {
+                RequestFilter::All
+            } else if pending {
+                RequestFilter::Pending
+            } else {
+                RequestFilter::Mine
+            };
+            let requests = store.footage_requests(&session, filter)?;
+            if format == Format::Json {
+                print_json(&requests)?;
+            } else {
+                let now = Utc::now();
+                for r in &requests {
+                    println!(
+                        "{:>5}  {}  {}  {:<6} {}  cameras {:?}  {} – {}  {}",
+                        r.id,
+                        r.request_no,
+                        r.kind.label_zh(),
+                        r.state_zh(now),
+                        r.requester,
+                        r.cameras,
+                        time::format_local_minutes(r.span.start()),
+                        time::format_local_minutes(r.span.end()),
+                        r.purpose
+                    );
+                }
+            }
+        }
+        FootageCommand::Approve { id, note } => {
+            let r = store.decide_footage(&session, id, true, &note)?;
+            println!(
+                "{} 已批准 (approved) until {}",
+                r.request_no,
+                r.expires_at.map(time::format_local_minutes).unwrap_or_default()
+            );
+        }
+        FootageCommand::Refuse { id, reason } => {
+            let r = store.decide_footage(&session, id, false, &reason)?;
+            println!("{} 已拒绝 (refused)", r.request_no);
+        }
+        FootageCommand::Export { request, out, camera, from, to, watermark, privacy } => {
+            let requests = store.footage_requests(&session, RequestFilter::Mine)?;
+            let found = requests
+                .iter()
+                .find(|r| r.id == request)
+                .ok_or_else(|| anyhow::anyhow!("footage request {request} is not one of yours"))?;
+            let camera = match (camera, found.cameras.as_slice()) {
+                (Some(c), _) => c,
+                (None, [only]) => *only,
+                (None, many) => {
+                    return Err(anyhow::anyhow!("the request names cameras {many:?}: choose one with --camera").into());
+                }
+            };
+            let span = match (from, to) {
+                (None, None) => None,
+                (f, t) => Some(Span::new(f.unwrap_or(found.span.start()), t.unwrap_or(found.span.end()))),
+            };
+            let now = Utc::now();
+            let options = ExportOptions {
+                watermark: watermark.then(|| {
+                    format!("{} {} {}", found.request_no, session.display_name, time::format_local_minutes(now))
+                }),
+                privacy,
+            };
+            let cancel = Arc::new(AtomicBool::new(false));
+            let flag = cancel.clone();
+            let _ = ctrlc_cancel(move || flag.store(true, Ordering::SeqCst));
+            let job = ExportJob { request_id: request, camera_id: camera, span, out: &out, options };
+            let shown = std::sync::atomic::AtomicU32::new(u32::MAX);
+            let done = export::export_request(&store, &session, &root, &job, now, &cancel, &|p| {
+                let percent = (p * 100.0) as u32;
+                if shown.swap(percent, Ordering::Relaxed) != percent {
+                    eprint!("\r导出中 (exporting) {percent:>3}%");
+                }
+            })
+            .map_err(|e| anyhow::anyhow!(e))?;
+            eprintln!();
+            println!("{}", out.display());
+            eprintln!(
+                "{}: {} – {} ({} ms after the requested start: the first keyframe), {} bytes, SHA-256 {}",
+                done.request_no,
+                time::format_local(done.clip.actual.start()),
+                time::format_local(done.clip.actual.end()),
+                done.clip.actual.from - span.unwrap_or(found.span).from,
+                done.clip.bytes,
+                done.clip.sha256
+            );
+            eprintln!("manifest: {}", done.manifest.display());
+        }
+        FootageCommand::Verify { file, format } => verify(&file, format)?,
+        FootageCommand::Register { limit, format } => {
+            let lines = store.footage_register(&session, limit)?;
+            if format == Format::Json {
+                print_json(&lines)?;
+            } else {
+                for l in &lines {
+                    println!(
+                        "{}  {:<12} {}  {}  {} {} – {}  {}  {}{}",
+                        time::format_local_minutes(l.at),
+                        l.user,
+                        match l.action {
+                            crate::domain::footage::Use::View => "调阅",
+                            crate::domain::footage::Use::Export => "拷贝",
+                        },
+                        l.request_no,
+                        l.camera_name,
+                        time::format_local_minutes(l.span.start()),
+                        time::format_local_minutes(l.span.end()),
+                        l.purpose,
+                        l.destination.as_deref().map(|d| format!("→ {d} ")).unwrap_or_default(),
+                        l.status
+                    );
+                }
+            }
+        }
+        FootageCommand::Hold { camera, from, to, reason } => {
+            let h = store.place_hold(&session, camera, Span::new(from, to), &reason)?;
+            println!("{}", h.id);
+        }
+        FootageCommand::Lift { id, reason } => {
+            store.lift_hold(&session, id, &reason)?;
+            println!("hold {id} lifted");
+        }
+        FootageCommand::Health { hours, format } => {
+            let now = Utc::now();
+            let span = Span::new(now - chrono::Duration::hours(i64::from(hours.clamp(1, 24 * 90))), now);
+            let health = store.recording_health(&session, span)?;
+            if format == Format::Json {
+                print_json(&health)?;
+            } else {
+                for c in &health.cameras {
+                    let gap_ms: i64 = c.gaps.iter().map(|g| g.millis()).sum();
+                    println!(
+                        "{:>4} {:<24} last {}  {:>6} segments  {:>8.1} MB  not recorded {:.1} h of {hours} h",
+                        c.camera_id,
+                        c.camera_name,
+                        c.last_end.map(time::format_local_minutes).unwrap_or_else(|| "—".into()),
+                        c.segments,
+                        c.bytes as f64 / 1e6,
+                        gap_ms as f64 / 3.6e6
+                    );
+                }
+                println!("total {:.1} MB", health.total_bytes as f64 / 1e6);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `footage verify` needs no database: a clip and its manifest.
+pub fn verify(file: &Path, format: Format) -> Result<(), Failure> {
+    let v = export::verify(file).map_err(|e| Failure { code: 2, error: e.into() })?;
+    if format == Format::Json {
+        print_json(&serde_json::json!({
+            "clip": v.clip, "manifest": v.manifest, "request_no": v.request_no, "intact": v.intact(),
+            "expected_sha256": v.expected_sha256, "actual_sha256": v.actual_sha256,
+            "expected_bytes": v.expected_bytes, "actual_bytes": v.actual_bytes,
+        }))?;
+    } else if v.intact() {
+        println!("一致 (matches its manifest): {} {} SHA-256 {}", v.clip.display(), v.request_no, v.actual_sha256);
+    } else {
+        println!(
+            "不一致 (changed): {} — manifest SHA-256 {} ({} bytes), file {} ({} bytes)",
+            v.clip.display(),
+            v.expected_sha256,
+            v.expected_bytes,
+            v.actual_sha256,
+            v.actual_bytes
+        );
+    }
+    if v.intact() {
+        Ok(())
+    } else {
+        Err(Failure { code: 1, error: anyhow::anyhow!("the clip does not match its manifest") })
+    }
+}
+
+/// Calls `f` on Ctrl-C (SIGINT) or SIGTERM, from a watcher thread.
+fn ctrlc_cancel(f: impl Fn() + Send + 'static) -> Result<(), std::io::Error> {
+    let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM])?;
+    std::thread::Builder::new().name("jiancha-signals".into()).spawn(move || {
+        if signals.forever().next().is_some() {
+            f();
+        }
+    })?;
+    Ok(())
+}
+
+/// `jiancha record`: reconcile the index with the files, then record every camera (or the ones
+/// given) until interrupted, applying retention every ten minutes.
+pub fn record(data_dir: &Path, cameras: Vec<i64>, sub: bool) -> Result<(), Failure> {
+    let sqlite = open_store(data_dir, false)?;
+    let sqlite_session = sqlite.system_session();
+    let store: Arc<dyn Store> = Arc::new(sqlite);
+    let root = recorder::footage_root(data_dir);
+    std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
+    let reconciled = recorder::reconcile(&*store, &sqlite_session, &root).map_err(|e| anyhow::anyhow!(e))?;
+    if !reconciled.indexed.is_empty() || !reconciled.removed.is_empty() {
+        eprintln!(
+            "恢复 (recovered): {} files indexed ({} cut after their last whole frame), {} empty files removed",
+            reconciled.indexed.len(),
+            reconciled.repaired.len(),
+            reconciled.removed.len()
+        );
+    }
+    let directory = store.directory(&sqlite_session)?;
+    let segment_seconds = crate::settings::rule_book(data_dir)?.footage.segment_seconds;
+    let mut recorders = Vec::new();
+    for camera in directory.cameras.iter().filter(|c| cameras.is_empty() || cameras.contains(&c.id)) {
+        let url = if sub {
+            camera.sub_url.clone().unwrap_or_else(|| camera.main_url.clone())
+        } else {
+            camera.main_url.clone()
+        };
+        recorders.push(
+            recorder::CameraRecorder::start(
+                store.clone(),
+                sqlite_session.clone(),
+                root.clone(),
+                camera.id,
+                url,
+                segment_seconds,
+            )
+            .map_err(|e| anyhow::anyhow!(e))?,
+        );
+    }
+    eprintln!("录像中 (recording) {} cameras into {} — Ctrl-C to stop", recorders.len(), root.display());
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc_cancel(move || flag.store(true, Ordering::SeqCst)).context("installing the signal handler")?;
+    let mut last_retention = std::time::Instant::now() - Duration::from_secs(3600);
+    while !stop.load(Ordering::SeqCst) {
+        if last_retention.elapsed() > Duration::from_secs(600) {
+            match recorder::apply_retention(&*store, &sqlite_session, &root) {
+                Ok(gone) if !gone.is_empty() => eprintln!("retention: {} segments deleted", gone.len()),
+                Ok(_) => {}
+                Err(e) => eprintln!("retention failed: {e}"),
+            }
+            last_retention = std::time::Instant::now();
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    eprintln!("stopping: closing the open segments …");
+    let segments: u64 = recorders.iter().map(|r| r.status().segments).sum();
+    for r in recorders {
+        r.stop();
+    }
+    eprintln!("stopped after {segments}+ segments");
+    Ok(())
+}
