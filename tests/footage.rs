@@ -299,3 +299,109 @@ fn the_access_matrix_holds_through_the_store() {
         assert!(actions.contains(&a), "{a} in {actions:?}");
     }
 }
+
+/// The demo hall with camera 1 pointed at a simulator of this test.
+fn hall_with_live_camera() -> (tempfile::TempDir, SqliteStore, jiancha::video::sim::SimServer) {
+    use jiancha::store::{HallSetup, NewCamera};
+    use jiancha::video::sim::{SimCamera, SimOptions, SimServer};
+    let (dir, store, _clock) = hall();
+    let sim = SimServer::start(0, &[SimCamera { index: 1, label: "A01 测试".into() }], &SimOptions::default()).unwrap();
+    let data = jiancha::demo::generate(11, now(), &jiancha::domain::alerts::RuleBook::official());
+    let mut setup: HallSetup = data.setup.clone();
+    setup.cameras =
+        vec![NewCamera { main_url: sim.url(1, false), sub_url: Some(sim.url(1, true)), ..setup.cameras[0].clone() }];
+    store.configure_hall(&store.system_session(), &setup).unwrap();
+    (dir, store, sim)
+}
+
+#[test]
+fn a_live_camera_recorded_for_half_a_minute_is_found_in_its_segments() {
+    let (dir, sqlite, sim) = hall_with_live_camera();
+    let root = recorder::footage_root(dir.path());
+    let session = sqlite.system_session();
+    let store: Arc<dyn Store> = Arc::new(sqlite);
+    let started = Utc::now();
+    let rec =
+        recorder::CameraRecorder::start(store.clone(), session.clone(), root.clone(), 1, sim.url(1, true), 10).unwrap();
+    std::thread::sleep(Duration::from_secs(31));
+    let status = rec.status();
+    rec.stop();
+    let stopped = Utc::now();
+    assert_eq!(status.state, recorder::RecorderState::Recording, "{status:?}");
+    let segments = store.segments(&session, 1, Span::new(started - chrono::Duration::seconds(5), stopped)).unwrap();
+    assert!((3..=5).contains(&segments.len()), "{segments:#?}");
+    let recorded: i64 = segments.iter().map(|s| s.span.millis()).sum();
+    assert!(recorded >= 27_000, "recorded {recorded} ms of about 31 s");
+    for s in &segments {
+        assert!(s.span.millis() <= 10_500, "segments of at most 10 s: {:?}", s.span);
+        let probed = ffprobe_duration(&root.join(&s.path));
+        assert!((probed * 1000.0 - s.span.millis() as f64).abs() < 300.0, "{} vs {:?}", probed, s.span);
+    }
+    drop(sim);
+}
+
+#[test]
+fn a_recorder_killed_with_sigkill_leaves_an_index_that_reconciles() {
+    let (dir, sqlite, sim) = hall_with_live_camera();
+    let root = recorder::footage_root(dir.path());
+    drop(sqlite);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jiancha"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["record", "--camera", "1", "--sub"])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the first file grows, then a while longer.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let file_size =
+        || -> u64 { walkdir(&root).iter().map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)).sum() };
+    while file_size() == 0 {
+        assert!(std::time::Instant::now() < deadline, "the recorder wrote nothing");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(12));
+    let killed_at = Utc::now();
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    let store = SqliteStore::open_existing_dir(dir.path(), Arc::new(FixedClock::new(now()))).unwrap();
+    let system = store.system_session();
+    assert!(store.segment_paths(&system).unwrap().is_empty(), "the 60 s segment was still open: not indexed");
+    let report = recorder::reconcile(&store, &system, &root).unwrap();
+    assert_eq!(report.indexed.len(), 1, "{report:?}");
+    let again = recorder::reconcile(&store, &system, &root).unwrap();
+    assert!(again.indexed.is_empty() && again.removed.is_empty(), "a second pass finds nothing: {again:?}");
+    let segment = &store
+        .segments(
+            &system,
+            1,
+            Span::new(killed_at - chrono::Duration::minutes(5), killed_at + chrono::Duration::minutes(1)),
+        )
+        .unwrap()[0];
+    let lost = killed_at.timestamp_millis() - segment.span.to;
+    assert!(segment.span.millis() >= 10_000, "{:?}", segment.span);
+    eprintln!("SIGKILL: the index ends {lost} ms before the kill; repaired {:?}", report.repaired);
+    assert!((-500..=2_500).contains(&lost), "lost {lost} ms at the kill");
+    // The repaired file is whole: ffprobe reads it, and it exports.
+    let probed = ffprobe_duration(&root.join(&segment.path));
+    assert!((probed * 1000.0 - segment.span.millis() as f64).abs() < 300.0);
+    drop(sim);
+}
+
+fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walkdir(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
