@@ -405,3 +405,57 @@ fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn playback_stays_inside_the_approved_range_and_seeks_steps_and_speeds_up() {
+    use jiancha::video::playback::{Player, PlayerStatus};
+    let (dir, store, _segments, start) = recorded_minute();
+    let root = recorder::footage_root(dir.path());
+    let ms = |s: f64| start.timestamp_millis() + (s * 1000.0) as i64;
+    let range = Span { from: ms(10.55), to: ms(30.0) };
+    let segments = store.segments(&store.system_session(), 1, range).unwrap();
+    let frames = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let notify: jiancha::video::decoder::Notify = {
+        let frames = frames.clone();
+        Arc::new(move || {
+            frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        })
+    };
+    let player = Player::start(&root, segments, range, None, (320, 180), notify);
+    let shared = player.shared().clone();
+    let wait = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while !done() {
+            assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}; status {:?}", shared.status());
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    // Paused on the first frame inside the range (the keyframe at 10.0 s is decoded, never shown).
+    wait("the first frame", &|| shared.status() == PlayerStatus::Paused && shared.frame().is_some());
+    assert_eq!(shared.position_ms(), ms(10.6), "the first 10 fps frame at or after 10.55 s");
+    let frame = shared.frame().unwrap();
+    assert_eq!((frame.width, frame.height), (320, 180));
+    // Frame step: one frame later.
+    player.step();
+    wait("a step", &|| shared.position_ms() == ms(10.7));
+    // Seek outside the range is clamped to it; a seek inside lands on the frame.
+    player.seek(ms(5.0));
+    wait("the clamped seek", &|| shared.position_ms() == ms(10.6));
+    player.seek(ms(21.23));
+    wait("the seek", &|| shared.position_ms() == ms(21.3));
+    // 8×: the remaining ~8.7 s play in about a second; never a frame at or after the end.
+    player.set_speed(8.0);
+    let shown_before = shared.frames_shown();
+    let started = std::time::Instant::now();
+    player.play();
+    wait("the end", &|| shared.status() == PlayerStatus::Ended);
+    let took = started.elapsed().as_secs_f64();
+    assert!(
+        shared.position_ms() < range.to && shared.position_ms() >= ms(29.9),
+        "{}",
+        shared.position_ms() - range.from
+    );
+    assert!((0.6..4.0).contains(&took), "8× took {took:.2} s for 8.7 s of footage");
+    assert!(shared.frames_shown() - shown_before >= 80, "{} frames", shared.frames_shown() - shown_before);
+    drop(player);
+}

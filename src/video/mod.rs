@@ -12,6 +12,7 @@ pub mod bench;
 pub mod decoder;
 pub mod export;
 pub mod mp4;
+pub mod playback;
 pub mod recorder;
 pub mod sim;
 pub mod ts;
