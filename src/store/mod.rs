@@ -626,6 +626,15 @@ pub struct LegalHold {
     pub lifted: Option<(String, DateTime<Utc>, String)>,
 }
 
+/// A case event at a window, as a marker on the footage timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowEvent {
+    pub at: DateTime<Utc>,
+    pub case_no: String,
+    pub step: crate::domain::model::Step,
+    pub staff_name: Option<String>,
+}
+
 /// A camera's recording state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CameraRecording {
@@ -732,6 +741,13 @@ pub trait Store: Send + Sync {
     /// Removes expired segments from the index (retention; local system only) and returns them so the
     /// caller deletes their files. Never held footage, never footage being exported.
     fn expire_segments(&self, session: &Session) -> Result<Vec<Segment>, StoreError>;
+    /// Case events at a window over `span` (markers for the footage timeline).
+    fn window_events(
+        &self,
+        session: &Session,
+        window_code: &str,
+        span: crate::domain::footage::Span,
+    ) -> Result<Vec<WindowEvent>, StoreError>;
     fn recording_health(
         &self,
         session: &Session,

@@ -38,7 +38,12 @@ struct Prefs {
     palette: AlertPalette,
 }
 
+mod footage_logic;
+
 pub struct JianchaApp {
+    egui_ctx: egui::Context,
+    /// The footage player (its thread decodes; the UI reads its shared state).
+    player: Option<crate::video::playback::Player>,
     state: AppState,
     worker: DataWorker,
     wall: WallRunner,
@@ -92,6 +97,8 @@ impl JianchaApp {
         state.login.username = options.user.clone().unwrap_or_default();
         let wall = WallRunner::new(&cc.egui_ctx);
         Ok(Self {
+            egui_ctx: cc.egui_ctx.clone(),
+            player: None,
             state,
             worker,
             wall,
@@ -145,6 +152,7 @@ impl JianchaApp {
 
     fn handle(&mut self, reply: Reply) {
         let lang = self.state.lang;
+        let Some(reply) = self.footage_reply(reply) else { return };
         match reply {
             Reply::Opened(Ok(opened)) => {
                 if self.state.screen == Screen::Starting {
@@ -420,6 +428,13 @@ impl JianchaApp {
                 let m = self.store_error(&e);
                 self.state.notice = Some((NoticeLevel::Error, m));
             }
+            // Handled by `footage_reply` before this match.
+            Reply::Footage(_)
+            | Reply::FootageRequested(_)
+            | Reply::FootageDecided(_)
+            | Reply::FootageGranted(_)
+            | Reply::Exported(_)
+            | Reply::HoldChanged(_) => {}
             Reply::Complaints(Ok(list)) => self.state.complaints = Some(list),
             Reply::Complaints(Err(e)) => {
                 let m = self.store_error(&e);
@@ -568,6 +583,7 @@ impl JianchaApp {
     }
 
     fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        let Some(command) = self.footage_command(ctx, command) else { return };
         let session = self.state.session.clone();
         match command {
             Command::Login => {
@@ -605,6 +621,9 @@ impl JianchaApp {
                     }
                     Area::Complaints if self.state.complaints.is_none() => self.commands.push(Command::LoadComplaints),
                     Area::Overview => self.commands.push(Command::RefreshOverview),
+                    Area::Footage if self.state.footage.requests.is_none() && !self.state.footage.loading => {
+                        self.commands.push(Command::LoadFootage)
+                    }
                     Area::Alerts if !self.state.alerts.loaded && !self.state.alerts.loading => {
                         self.commands.push(Command::LoadAlerts)
                     }
@@ -914,6 +933,34 @@ impl JianchaApp {
                     self.submit(Job::Evidence(s));
                 }
             }
+            // The footage commands, handled by `footage_command` before this match.
+            Command::LoadFootage
+            | Command::SetFootageTab(_)
+            | Command::NewFootageRequest { .. }
+            | Command::SubmitFootageRequest
+            | Command::CancelFootageDraft
+            | Command::CancelFootageRequest(_)
+            | Command::ApproveFootage(_)
+            | Command::StartRefuse(_)
+            | Command::SubmitRefuse
+            | Command::CancelRefuse
+            | Command::PlayFootage { .. }
+            | Command::ClosePlayback
+            | Command::PlayerPlay
+            | Command::PlayerPause
+            | Command::PlayerSeek(_)
+            | Command::PlayerSpeed(_)
+            | Command::PlayerStep
+            | Command::AddBookmark
+            | Command::OpenExport { .. }
+            | Command::SubmitExport
+            | Command::CancelExportDialog
+            | Command::CancelExport
+            | Command::FootageForEvent { .. }
+            | Command::NewHold
+            | Command::SubmitHold
+            | Command::CancelHold
+            | Command::LiftHold { .. } => {}
             Command::ContinueWithoutFont => {
                 self.state.lang = Lang::En;
                 self.state.screen = if self.state.session.is_some() {
@@ -1002,6 +1049,7 @@ impl JianchaApp {
         }
         super::alerts::recompute(&mut self.state.alerts);
         self.wall_logic(ctx);
+        self.footage_logic(ctx);
         // The clock in the status bar.
         ctx.request_repaint_after(Duration::from_secs(1));
     }

@@ -87,6 +87,37 @@ pub enum Command {
     },
     SubmitFollowUp,
     CancelFollowUp,
+    LoadFootage,
+    SetFootageTab(super::state::FootageTab),
+    /// Open the request form, pre-filled (camera, start, end in UTC ms, purpose, case).
+    NewFootageRequest { cameras: Vec<i64>, from: Option<i64>, to: Option<i64>, purpose: String, case_no: Option<String> },
+    SubmitFootageRequest,
+    CancelFootageDraft,
+    CancelFootageRequest(i64),
+    ApproveFootage(i64),
+    StartRefuse(i64),
+    SubmitRefuse,
+    CancelRefuse,
+    /// Open the player on a request's camera (at a moment, UTC ms).
+    PlayFootage { request_id: i64, camera_id: i64, at: Option<i64> },
+    ClosePlayback,
+    PlayerPlay,
+    PlayerPause,
+    PlayerSeek(i64),
+    /// An index into `video::playback::SPEEDS`.
+    PlayerSpeed(usize),
+    PlayerStep,
+    AddBookmark,
+    OpenExport { request_id: i64, camera_id: i64 },
+    SubmitExport,
+    CancelExportDialog,
+    CancelExport,
+    /// From a case event: play that window's camera at that moment, or pre-fill a request.
+    FootageForEvent { window_code: String, at: chrono::DateTime<chrono::Utc>, case_no: String },
+    NewHold,
+    SubmitHold,
+    CancelHold,
+    LiftHold { id: i64, reason: String },
     /// Go on without a Chinese font (English interface).
     ContinueWithoutFont,
 }

@@ -9,6 +9,7 @@ mod case;
 pub mod command;
 mod complaints;
 mod evaluator;
+pub mod footage;
 pub mod fonts;
 pub mod i18n;
 mod login;

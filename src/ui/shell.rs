@@ -8,7 +8,7 @@ use crate::domain::time;
 use super::command::Command;
 use super::i18n::Lang;
 use super::state::{AppState, Area, NoticeLevel, Screen};
-use super::{alerts, attendance, audit, case, complaints, evaluator, fonts, login, overview, settings, wall};
+use super::{alerts, attendance, audit, case, complaints, evaluator, fonts, footage, login, overview, settings, wall};
 
 pub fn app_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>, busy: bool) {
     match state.screen.clone() {
@@ -139,6 +139,7 @@ fn main_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>,
             }
             Area::Attendance => attendance::attendance_ui(ui, state, commands, now),
             Area::Evaluator => evaluator::evaluator_ui(ui, state, commands, now),
+            Area::Footage => footage::footage_ui(ui, state, commands, now),
             Area::Audit => audit::audit_ui(ui, state, commands),
             Area::Complaints => complaints::complaints_ui(ui, state, commands),
             Area::Settings => settings::settings_ui(ui, state, commands),

@@ -27,6 +27,24 @@ use crate::video::decoder::Frame;
 const QUEUE: usize = 32;
 
 pub enum Job {
+    /// Requests (mine, and pending/all for those who may see them), holds, the register, health.
+    Footage { session: Session },
+    RequestFootage { session: Session, request: crate::store::NewFootageRequest },
+    DecideFootage { session: Session, id: i64, approve: bool, note: String },
+    CancelFootageRequest { session: Session, id: i64 },
+    /// Check the request, register the viewing, and return the segments and the window's case events.
+    OpenFootage { session: Session, request_id: i64, camera_id: i64, span: crate::domain::footage::Span, at: Option<i64> },
+    /// Export on a thread of its own (the worker stays free); progress and cancel through the handles.
+    ExportFootage {
+        session: Session,
+        request_id: i64,
+        camera_id: i64,
+        out: PathBuf,
+        options: crate::video::export::ExportOptions,
+        progress: super::state::ExportProgress,
+    },
+    PlaceHold { session: Session, camera_id: i64, span: crate::domain::footage::Span, reason: String },
+    LiftHold { session: Session, id: i64, reason: String },
     /// Open the data directory, first creating the demo hall there when asked and the database is
     /// missing; serve the demo's simulated cameras when asked and the cameras point at them.
     Open {
@@ -111,6 +129,23 @@ pub enum Job {
 
 /// What the console needs to know about the opened backend.
 #[derive(Debug, Clone)]
+/// What the footage area shows.
+pub struct FootageData {
+    pub requests: Vec<crate::domain::footage::FootageRequest>,
+    pub pending: Option<Vec<crate::domain::footage::FootageRequest>>,
+    pub register: Vec<crate::store::FootageAccess>,
+    pub health: crate::store::RecordingHealth,
+    pub holds: Vec<crate::store::LegalHold>,
+}
+
+/// A granted viewing.
+pub struct FootageOpened {
+    pub grant: crate::store::FootageGrant,
+    pub events: Vec<crate::store::WindowEvent>,
+    pub root: PathBuf,
+    pub at: Option<i64>,
+}
+
 pub struct Opened {
     pub backend: String,
     pub data_dir: PathBuf,
@@ -129,6 +164,13 @@ pub struct Opened {
 }
 
 pub enum Reply {
+    Footage(Result<Box<FootageData>, StoreError>),
+    FootageRequested(Result<crate::domain::footage::FootageRequest, StoreError>),
+    FootageDecided(Result<crate::domain::footage::FootageRequest, StoreError>),
+    FootageGranted(Result<Box<FootageOpened>, StoreError>),
+    /// The export thread started (its result arrives through `ExportProgress::result`), or why not.
+    Exported(Result<String, String>),
+    HoldChanged(Result<crate::store::LegalHold, StoreError>),
     Opened(Result<Box<Opened>, String>),
     LoggedIn(Result<Session, StoreError>),
     LoggedOut,
@@ -226,7 +268,7 @@ impl DataWorker {
 }
 
 struct Worker {
-    store: Option<Box<dyn Store>>,
+    store: Option<Arc<dyn Store>>,
     clock: Arc<dyn Clock>,
     data_dir: PathBuf,
     /// The demo's simulated cameras, served for as long as the console runs.
@@ -286,6 +328,47 @@ impl Worker {
                 Reply::Opened(self.open(data_dir, create_demo_if_missing, start_simulator).map(Box::new))
             }
             Job::Snapshot(request) => Reply::Snapshot(self.snapshot(*request)),
+            Job::Footage { session } => Reply::Footage(self.footage(&session).map(Box::new)),
+            Job::RequestFootage { session, request } => {
+                Reply::FootageRequested(self.store().and_then(|s| s.request_footage(&session, &request)))
+            }
+            Job::DecideFootage { session, id, approve, note } => {
+                Reply::FootageDecided(self.store().and_then(|s| s.decide_footage(&session, id, approve, &note)))
+            }
+            Job::CancelFootageRequest { session, id } => {
+                Reply::FootageDecided(self.store().and_then(|s| s.cancel_footage_request(&session, id)))
+            }
+            Job::OpenFootage { session, request_id, camera_id, span, at } => {
+                Reply::FootageGranted(self.open_footage(&session, request_id, camera_id, span, at).map(Box::new))
+            }
+            Job::ExportFootage { session, request_id, camera_id, out, options, progress } => {
+                match self.store.clone() {
+                    None => Reply::Exported(Err(not_open().to_string())),
+                    Some(store) => {
+                        let root = crate::video::recorder::footage_root(&self.data_dir);
+                        let now = self.clock.now();
+                        let result_slot = progress.result.clone();
+                        let spawned = std::thread::Builder::new().name("jiancha-export".into()).spawn(move || {
+                            let job = crate::video::export::ExportJob { request_id, camera_id, span: None, out: &out, options };
+                            let permille = progress.permille.clone();
+                            let result = crate::video::export::export_request(&*store, &session, &root, &job, now, &progress.cancel, &|p| {
+                                permille.store((p * 1000.0) as u32, std::sync::atomic::Ordering::Relaxed);
+                            })
+                            .map(|done| format!("{} SHA-256 {}", out.display(), done.clip.sha256))
+                            .map_err(|e| e.to_string());
+                            *result_slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
+                        });
+                        // The result comes back through `ExportProgress::result`, which the console polls.
+                        Reply::Exported(spawned.map(|_| String::new()).map_err(|e| e.to_string()))
+                    }
+                }
+            }
+            Job::PlaceHold { session, camera_id, span, reason } => {
+                Reply::HoldChanged(self.store().and_then(|s| s.place_hold(&session, camera_id, span, &reason)))
+            }
+            Job::LiftHold { session, id, reason } => {
+                Reply::HoldChanged(self.store().and_then(|s| s.lift_hold(&session, id, &reason)))
+            }
             Job::Evidence(session) => Reply::Evidence(self.store().and_then(|s| s.evidence(&session, 200))),
             Job::Attendance { session, period_start } => Reply::Attendance(self.store().and_then(|s| {
                 let period = s.attendance(&session, period_start)?;
@@ -353,6 +436,42 @@ impl Worker {
             }),
             Job::DailyChecks(session) => Reply::DailyChecks(self.store().and_then(|s| s.daily_checks(&session, 60))),
         }
+    }
+
+    fn footage(&self, session: &Session) -> Result<FootageData, StoreError> {
+        use crate::domain::access::Permission;
+        let store = self.store()?;
+        let requests = store.footage_requests(session, crate::store::RequestFilter::Mine)?;
+        let pending = if session.role.allows(Permission::ApproveFootage) {
+            Some(store.footage_requests(session, crate::store::RequestFilter::Pending)?)
+        } else {
+            None
+        };
+        let register = store.footage_register(session, 500)?;
+        let now = self.clock.now();
+        let day = crate::domain::footage::Span::new(now - chrono::Duration::hours(24), now);
+        let health = store.recording_health(session, day)?;
+        let holds = store.holds(session)?;
+        Ok(FootageData { requests, pending, register, health, holds })
+    }
+
+    fn open_footage(
+        &self,
+        session: &Session,
+        request_id: i64,
+        camera_id: i64,
+        span: crate::domain::footage::Span,
+        at: Option<i64>,
+    ) -> Result<FootageOpened, StoreError> {
+        let store = self.store()?;
+        let grant =
+            store.open_footage(session, request_id, camera_id, span, crate::domain::footage::Use::View, None)?;
+        let window = store.directory(session)?.cameras.into_iter().find(|c| c.id == camera_id).and_then(|c| c.window_code);
+        let events = match window {
+            Some(w) => store.window_events(session, &w, span)?,
+            None => Vec::new(),
+        };
+        Ok(FootageOpened { grant, events, root: crate::video::recorder::footage_root(&self.data_dir), at })
     }
 
     /// Writes the ranking or the interview notices of a period as PDF; prints it when asked.
@@ -482,7 +601,7 @@ impl Worker {
             simulator,
             attendance,
         };
-        self.store = Some(Box::new(store));
+        self.store = Some(Arc::new(store));
         self.data_dir = opened.data_dir.clone();
         Ok(opened)
     }

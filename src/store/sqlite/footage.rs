@@ -493,3 +493,27 @@ pub(super) fn holds(conn: &Connection) -> Result<Vec<LegalHold>, StoreError> {
     let rows = stmt.query_map([], hold_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
+
+pub(super) fn window_events(
+    conn: &Connection,
+    window_code: &str,
+    span: Span,
+) -> Result<Vec<crate::store::WindowEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.occurred_at, c.case_no, e.step, s.name FROM event e JOIN service_window w ON w.id = e.window_id
+         JOIN case_file c ON c.id = e.case_id LEFT JOIN staff s ON s.id = e.staff_id
+         WHERE w.code = ?1 AND e.occurred_at >= ?2 AND e.occurred_at < ?3 ORDER BY e.occurred_at LIMIT 1000",
+    )?;
+    let rows = stmt
+        .query_map(params![window_code, span.from.div_euclid(1000), (span.to + 999).div_euclid(1000)], |r| {
+            let step: String = r.get(2)?;
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, step, r.get::<_, Option<String>>(3)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(at, case_no, step, staff_name)| {
+            Some(crate::store::WindowEvent { at: from_ts(at), case_no, step: step.parse().ok()?, staff_name })
+        })
+        .collect())
+}
