@@ -147,6 +147,11 @@ fn supervisor_logs_in_and_visits_every_area() {
                 assert_eq!(c.harness.state().state().evaluator.date_text, "2026-11-26");
                 c.harness.get_by_label("满意度");
             }
+            Area::Footage => {
+                c.step_until("the footage requests", |app| app.state().footage.requests.is_some());
+                c.harness.get_by_label("调阅申请");
+                c.harness.get_by_label("新建调阅/拷贝申请");
+            }
             other => {
                 let text = other.coming(Lang::Zh).unwrap();
                 c.harness.get_by_label(text);
@@ -509,4 +514,179 @@ fn supervisor_records_a_return_visit_for_a_poor_rating() {
     c.step_until("the recorded visit", move |app| {
         app.state().evaluator.follow_up.is_none() && open_visits(app) == before - 1
     });
+}
+
+/// The story: a complaint about B07 on Tuesday at about 10:40. The supervisor opens the case,
+/// asks for that window's footage from the accept step, the chief approves, the supervisor plays it,
+/// asks for a copy of the moment, the chief approves that, and the copy goes to a "USB" folder with a
+/// watermark and a manifest; the register names who, why and where to.
+#[test]
+fn complaint_footage_is_requested_approved_played_and_copied() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(now()));
+    let rules = jiancha::domain::alerts::RuleBook::official();
+    jiancha::demo::write_demo(dir.path(), 11, clock.clone(), &rules).unwrap();
+    jiancha::demo::record_footage(dir.path(), clock.clone(), &rules).unwrap();
+    let usb = dir.path().join("usb");
+    std::fs::create_dir(&usb).unwrap();
+    let harness = harness_for(dir.path(), clock);
+    let mut c = Console { harness, _dir: dir };
+
+    c.log_in("supervisor1");
+    c.visit(Area::Complaints);
+    c.step_until("complaints", |app| app.state().complaints.is_some());
+    let case_no = c
+        .harness
+        .state()
+        .state()
+        .complaints
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|x| x.window_code.as_deref() == Some("B07"))
+        .and_then(|x| x.case_no.clone())
+        .expect("the B07 complaint names its case");
+    c.harness.state_mut().push(jiancha::ui::command::Command::OpenCase(case_no.clone()));
+    let wanted = case_no.clone();
+    c.step_until("the case", move |app| {
+        app.state().case.as_ref().is_some_and(|v| v.case_no == wanted && v.detail.is_some())
+    });
+
+    // "查看录像" on the accept step: nothing is approved yet, so a request is pre-filled.
+    c.harness.get_all_by_role_and_label(Role::Button, "查看录像").next().expect("the accept step has a window").click();
+    c.step_until("the pre-filled request", |app| app.state().footage.draft.is_some());
+    assert_eq!(c.harness.state().state().area, Area::Footage);
+    let draft = c.harness.state().state().footage.draft.clone().unwrap();
+    assert_eq!(draft.case_no, case_no);
+    assert_eq!(draft.cameras.len(), 1, "that window's camera");
+    assert_eq!(draft.kind, jiancha::domain::footage::RequestKind::View);
+    {
+        let d = c.harness.state_mut().state_mut().footage.draft.as_mut().unwrap();
+        d.from = "10:30".into();
+        d.to = "10:50".into();
+        d.purpose = "核查投诉：B07 窗口态度生硬".into();
+    }
+    c.harness.step();
+    c.harness.get_by_role_and_label(Role::Button, "提交申请").click();
+    c.step_until("the request", |app| {
+        app.state().footage.draft.is_none() && app.state().footage.requests.as_ref().is_some_and(|r| r.len() == 1)
+    });
+    let request = c.harness.state().state().footage.requests.as_ref().unwrap()[0].clone();
+    assert_eq!(request.status, jiancha::domain::footage::RequestStatus::Pending);
+    assert!(c.harness.get_all_by_label_contains(&request.request_no).next().is_some(), "listed");
+    // Not approvable by its author: a supervisor has no approval tab at all.
+    assert!(c.harness.query_by_role_and_label(Role::Button, "批准").is_none());
+
+    approve_as_chief(&mut c, &request.request_no);
+
+    // Back as the supervisor: play it from the request list, seek to the complaint's moment.
+    c.log_in("supervisor1");
+    c.visit(Area::Footage);
+    c.step_until("the approved request", |app| {
+        app.state()
+            .footage
+            .requests
+            .as_ref()
+            .is_some_and(|r| r.first().is_some_and(|r| r.status == jiancha::domain::footage::RequestStatus::Approved))
+    });
+    c.harness.get_all_by_label_contains("▶ ").next().expect("a play button per camera").click();
+    c.step_until("the first picture", |app| {
+        app.state().footage.playback.is_some() && app.state().player.as_ref().is_some_and(|p| p.texture.is_some())
+    });
+    let span = c.harness.state().state().footage.playback.as_ref().unwrap().span;
+    assert_eq!(span, request.span);
+    let moment = span.from + 10 * 60_000;
+    c.harness.state_mut().push(jiancha::ui::command::Command::PlayerSeek(moment));
+    c.step_until("the seek", move |app| {
+        app.state().player.as_ref().is_some_and(|p| (p.position_ms - moment).abs() < 1_000)
+    });
+    c.harness.get_by_role_and_label(Role::Button, "添加书签").click();
+    c.step_until("the bookmark", |app| app.state().footage.playback.as_ref().is_some_and(|p| p.bookmarks.len() == 1));
+
+    // A copy of two minutes either side.
+    c.harness.get_by_role_and_label(Role::Button, "申请拷贝…").click();
+    c.step_until("the copy request form", |app| app.state().footage.draft.is_some());
+    let draft = c.harness.state().state().footage.draft.clone().unwrap();
+    assert_eq!(draft.kind, jiancha::domain::footage::RequestKind::Export);
+    assert_eq!((draft.from.as_str(), draft.to.as_str()), ("10:38", "10:42"));
+    c.harness.get_by_role_and_label(Role::Button, "提交申请").click();
+    c.step_until("the copy request", |app| app.state().footage.requests.as_ref().is_some_and(|r| r.len() == 2));
+    let copy = c
+        .harness
+        .state()
+        .state()
+        .footage
+        .requests
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|r| r.kind == jiancha::domain::footage::RequestKind::Export)
+        .cloned()
+        .unwrap();
+    approve_as_chief(&mut c, &copy.request_no);
+
+    c.log_in("supervisor1");
+    c.visit(Area::Footage);
+    c.step_until("the approved copy", move |app| {
+        app.state().footage.requests.as_ref().is_some_and(|r| {
+            r.iter().any(|r| r.id == copy.id && r.status == jiancha::domain::footage::RequestStatus::Approved)
+        })
+    });
+    c.harness.get_by_role_and_label(Role::Button, "导出…").click();
+    c.step_until("the export dialog", |app| app.state().footage.export.is_some());
+    let out = usb.join("b07-complaint.mp4");
+    {
+        let d = c.harness.state_mut().state_mut().footage.export.as_mut().unwrap();
+        d.destination = out.display().to_string();
+        d.watermark = true;
+    }
+    c.harness.step();
+    c.harness.get_by_role_and_label(Role::Button, "开始导出").click();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while c.harness.state().state().footage.export_result.is_none() {
+        assert!(Instant::now() < deadline, "the export did not finish");
+        c.harness.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let result = c.harness.state().state().footage.export_result.clone().unwrap();
+    assert!(result.is_ok(), "{result:?}");
+    assert!(out.is_file());
+    let verdict = jiancha::video::export::verify(&out).unwrap();
+    assert!(verdict.intact(), "the clip matches its manifest: {verdict:?}");
+    assert_eq!(verdict.request_no, copy.request_no);
+
+    // The register: the viewing and the copy with its destination.
+    c.harness.state_mut().push(jiancha::ui::command::Command::LoadFootage);
+    c.step_until("the register", |app| {
+        app.state().footage.register.as_ref().is_some_and(|r| r.iter().any(|a| a.status == "done"))
+    });
+    let register = c.harness.state().state().footage.register.clone().unwrap();
+    let copied = register.iter().find(|a| a.status == "done").unwrap();
+    assert_eq!(copied.user, "supervisor1");
+    assert_eq!(copied.destination.as_deref(), Some(out.display().to_string().as_str()));
+    assert!(register.iter().any(|a| a.request_no == request.request_no && a.purpose.contains("B07")), "the viewing");
+    c.harness.state_mut().push(jiancha::ui::command::Command::SetFootageTab(jiancha::ui::state::FootageTab::Register));
+    c.harness.step();
+    assert!(c.harness.get_all_by_label_contains("b07-complaint.mp4").next().is_some(), "the destination shown");
+}
+
+/// Logs out, approves `request_no` as chief1 in the approvals tab, logs out again.
+fn approve_as_chief(c: &mut Console, request_no: &str) {
+    c.harness.state_mut().push(jiancha::ui::command::Command::Logout);
+    c.harness.step();
+    c.harness.state_mut().state_mut().login.username.clear();
+    c.log_in("chief1");
+    c.visit(Area::Footage);
+    c.step_until("the pending list", |app| app.state().footage.pending.as_ref().is_some_and(|p| !p.is_empty()));
+    c.harness.state_mut().push(jiancha::ui::command::Command::SetFootageTab(jiancha::ui::state::FootageTab::Approvals));
+    c.harness.step();
+    assert!(c.harness.get_all_by_label_contains(request_no).next().is_some(), "listed for approval");
+    c.harness.get_by_role_and_label(Role::Button, "批准").click();
+    let no = request_no.to_owned();
+    c.step_until("the approval", move |app| {
+        app.state().footage.pending.as_ref().is_some_and(|p| p.iter().all(|r| r.request_no != no))
+    });
+    c.harness.state_mut().push(jiancha::ui::command::Command::Logout);
+    c.harness.step();
+    c.harness.state_mut().state_mut().login.username.clear();
 }

@@ -45,7 +45,7 @@ pub fn case_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>)
         ui.add_space(6.0);
         alerts_ui(ui, state, commands, d);
         ui.add_space(6.0);
-        timeline_ui(ui, t, lang, d);
+        timeline_ui(ui, t, lang, d, commands);
         ui.add_space(6.0);
         fees_ui(ui, t, lang, d);
         notices_ui(ui, t, lang, d, commands);
@@ -236,7 +236,7 @@ fn alerts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>, d
     });
 }
 
-fn timeline_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail) {
+fn timeline_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail, commands: &mut Vec<Command>) {
     let names: std::collections::HashMap<&str, &str> =
         d.staff_names.iter().map(|(n, m)| (n.as_str(), m.as_str())).collect();
     t.card_frame().show(ui, |ui| {
@@ -251,6 +251,7 @@ fn timeline_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail) {
             .column(Column::exact(60.0))
             .column(Column::exact(120.0))
             .column(Column::exact(150.0))
+            .column(Column::exact(90.0))
             .column(Column::remainder())
             .header(24.0, |h| {
                 super::widgets::header_row(
@@ -261,6 +262,7 @@ fn timeline_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail) {
                         lang.pick("窗口", "Window"),
                         lang.pick("工作人员", "Staff"),
                         lang.pick("录入滞后", "Entry lag"),
+                        lang.pick("录像", "Footage"),
                         lang.pick("文书/金额/评价", "Documents / fee / rating"),
                     ],
                 )
@@ -299,6 +301,23 @@ fn timeline_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail) {
                                 lang.pick("录入", "recorded"),
                                 time::format_local(e.recorded_at)
                             ));
+                        });
+                        row.col(|ui| {
+                            if let Some(window) = &e.window {
+                                let button = ui.small_button(lang.pick("查看录像", "View footage")).on_hover_text(
+                                    lang.pick(
+                                        "打开该窗口摄像头在此刻的录像；尚无获批的调阅申请时预填一份申请",
+                                        "Opens this window's camera at this moment; pre-fills a request when none is approved",
+                                    ),
+                                );
+                                if button.clicked() {
+                                    commands.push(Command::FootageForEvent {
+                                        window_code: window.clone(),
+                                        at: e.occurred_at,
+                                        case_no: d.summary.case_no.clone(),
+                                    });
+                                }
+                            }
                         });
                         row.col(|ui| {
                             let mut parts: Vec<String> =

@@ -90,7 +90,16 @@ pub enum Command {
     LoadFootage,
     SetFootageTab(super::state::FootageTab),
     /// Open the request form, pre-filled (camera, start, end in UTC ms, purpose, case).
-    NewFootageRequest { cameras: Vec<i64>, from: Option<i64>, to: Option<i64>, purpose: String, case_no: Option<String> },
+    /// Opens the request form pre-filled (times in UTC milliseconds).
+    NewFootageRequest {
+        cameras: Vec<i64>,
+        from: Option<i64>,
+        to: Option<i64>,
+        purpose: String,
+        kind: crate::domain::footage::RequestKind,
+        case_no: Option<String>,
+        complaint_no: Option<String>,
+    },
     SubmitFootageRequest,
     CancelFootageDraft,
     CancelFootageRequest(i64),
@@ -99,7 +108,11 @@ pub enum Command {
     SubmitRefuse,
     CancelRefuse,
     /// Open the player on a request's camera (at a moment, UTC ms).
-    PlayFootage { request_id: i64, camera_id: i64, at: Option<i64> },
+    PlayFootage {
+        request_id: i64,
+        camera_id: i64,
+        at: Option<i64>,
+    },
     ClosePlayback,
     PlayerPlay,
     PlayerPause,
@@ -108,16 +121,26 @@ pub enum Command {
     PlayerSpeed(usize),
     PlayerStep,
     AddBookmark,
-    OpenExport { request_id: i64, camera_id: i64 },
+    OpenExport {
+        request_id: i64,
+        camera_id: i64,
+    },
     SubmitExport,
     CancelExportDialog,
     CancelExport,
     /// From a case event: play that window's camera at that moment, or pre-fill a request.
-    FootageForEvent { window_code: String, at: chrono::DateTime<chrono::Utc>, case_no: String },
+    FootageForEvent {
+        window_code: String,
+        at: chrono::DateTime<chrono::Utc>,
+        case_no: String,
+    },
     NewHold,
     SubmitHold,
     CancelHold,
-    LiftHold { id: i64, reason: String },
+    LiftHold {
+        id: i64,
+        reason: String,
+    },
     /// Go on without a Chinese font (English interface).
     ContinueWithoutFont,
 }

@@ -90,7 +90,12 @@ fn tabs_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
         };
         tab(ui, FootageTab::Requests, lang.pick_owned("调阅申请", "Requests"), false);
         if let Some(pending) = &view.pending {
-            tab(ui, FootageTab::Approvals, format!("{}（{}）", lang.pick("待审批", "To approve"), pending.len()), !pending.is_empty());
+            tab(
+                ui,
+                FootageTab::Approvals,
+                format!("{}（{}）", lang.pick("待审批", "To approve"), pending.len()),
+                !pending.is_empty(),
+            );
         }
         if view.playback.is_some() {
             tab(ui, FootageTab::Playback, lang.pick_owned("回放", "Playback"), false);
@@ -155,7 +160,9 @@ fn requests_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
                     from: None,
                     to: None,
                     purpose: String::new(),
+                    kind: RequestKind::View,
                     case_no: None,
+                    complaint_no: None,
                 });
             }
             ui.label(
@@ -223,7 +230,8 @@ fn requests_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
                     if let (RequestStatus::Approved, Some(e)) = (r.status, r.expires_at)
                         && !r.is_expired(now)
                     {
-                        text = format!("{text} {}{}", lang.pick("至", "until "), time::local_datetime(e).format("%m-%d"));
+                        text =
+                            format!("{text} {}{}", lang.pick("至", "until "), time::local_datetime(e).format("%m-%d"));
                     }
                     let label = ui.label(RichText::new(text).color(state_colour(r, now, &t)));
                     if let Some(note) = &r.decision_note {
@@ -244,7 +252,9 @@ fn requests_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
                                 commands.push(Command::OpenExport { request_id: r.id, camera_id: *camera });
                             }
                         }
-                        if r.status == RequestStatus::Pending && ui.small_button(lang.pick("撤回", "Withdraw")).clicked() {
+                        if r.status == RequestStatus::Pending
+                            && ui.small_button(lang.pick("撤回", "Withdraw")).clicked()
+                        {
                             commands.push(Command::CancelFootageRequest(r.id));
                         }
                     });
@@ -269,7 +279,8 @@ fn draft_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
             ui.label(lang.pick("摄像头", "Cameras"));
             let chosen: Vec<String> =
                 cameras.iter().filter(|(id, _)| draft.cameras.contains(id)).map(|(_, n)| n.clone()).collect();
-            let summary = if chosen.is_empty() { lang.pick_owned("（请选择）", "(choose)") } else { chosen.join("、") };
+            let summary =
+                if chosen.is_empty() { lang.pick_owned("（请选择）", "(choose)") } else { chosen.join("、") };
             egui::ComboBox::from_id_salt("footage_cameras").selected_text(summary).width(320.0).show_ui(ui, |ui| {
                 for (id, name) in &cameras {
                     let mut on = draft.cameras.contains(id);
@@ -284,7 +295,8 @@ fn draft_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
             });
             ui.end_row();
             let l = ui.label(lang.pick("日期", "Date"));
-            ui.add(egui::TextEdit::singleline(&mut draft.date).hint_text("YYYY-MM-DD").desired_width(110.0)).labelled_by(l.id);
+            ui.add(egui::TextEdit::singleline(&mut draft.date).hint_text("YYYY-MM-DD").desired_width(110.0))
+                .labelled_by(l.id);
             ui.end_row();
             ui.label(lang.pick("时间", "Time"));
             ui.horizontal(|ui| {
@@ -305,8 +317,12 @@ fn draft_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
             ui.add(egui::TextEdit::singleline(&mut draft.purpose).desired_width(420.0)).labelled_by(l.id);
             ui.end_row();
             let l = ui.label(lang.pick("第二人", "Second person"));
-            ui.add(egui::TextEdit::singleline(&mut draft.second_person).hint_text(lang.pick("用户名（如本厅要求双人调阅）", "user name, if required")).desired_width(200.0))
-                .labelled_by(l.id);
+            ui.add(
+                egui::TextEdit::singleline(&mut draft.second_person)
+                    .hint_text(lang.pick("用户名（如本厅要求双人调阅）", "user name, if required"))
+                    .desired_width(200.0),
+            )
+            .labelled_by(l.id);
             ui.end_row();
             let l = ui.label(lang.pick("关联办件", "Case"));
             ui.add(egui::TextEdit::singleline(&mut draft.case_no).desired_width(200.0)).labelled_by(l.id);
@@ -343,7 +359,11 @@ fn approvals_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>
             ui.set_width(ui.available_width());
             ui.horizontal(|ui| {
                 ui.label(RichText::new(&r.request_no).strong());
-                ui.label(RichText::new(r.kind.label_zh()).color(if r.kind == RequestKind::Export { t.orange } else { t.text }));
+                ui.label(RichText::new(r.kind.label_zh()).color(if r.kind == RequestKind::Export {
+                    t.orange
+                } else {
+                    t.text
+                }));
                 ui.label(format!("{} {}", lang.pick("申请人", "by"), r.requester));
                 if let Some(p) = &r.second_person {
                     ui.label(format!("{} {p}", lang.pick("第二人", "with")));
@@ -358,7 +378,10 @@ fn approvals_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>
                     RichText::new(format!(
                         "{} {}",
                         r.case_no.as_deref().map(|c| format!("{}{c}", lang.pick("办件 ", "case "))).unwrap_or_default(),
-                        r.complaint_no.as_deref().map(|c| format!("{}{c}", lang.pick("投诉 ", "complaint "))).unwrap_or_default()
+                        r.complaint_no
+                            .as_deref()
+                            .map(|c| format!("{}{c}", lang.pick("投诉 ", "complaint ")))
+                            .unwrap_or_default()
                     ))
                     .color(t.text_weak),
                 );
@@ -366,7 +389,12 @@ fn approvals_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>
             ui.horizontal(|ui| {
                 let own = r.requester == me || r.second_person.as_deref() == Some(me.as_str());
                 if own {
-                    ui.label(RichText::new(lang.pick("本人申请，须由其他负责人审批", "Your own request: another chief decides")).color(t.text_weak));
+                    ui.label(
+                        RichText::new(
+                            lang.pick("本人申请，须由其他负责人审批", "Your own request: another chief decides"),
+                        )
+                        .color(t.text_weak),
+                    );
                 } else {
                     if ui.button(lang.pick("批准", "Approve")).clicked() {
                         commands.push(Command::ApproveFootage(r.id));
@@ -409,9 +437,15 @@ fn playback_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>)
     let t = &state.tokens;
     let Some(view) = &state.footage.playback else { return };
     ui.horizontal(|ui| {
-        ui.label(RichText::new(format!("{} · {}", view.request.request_no, camera_name(state, view.camera_id))).strong());
-        ui.label(RichText::new(format!("{} {}", lang.pick("批准范围", "approved"), span_text(view.span))).color(t.text_weak));
-        ui.label(RichText::new(format!("{}{}", lang.pick("用途：", "purpose: "), view.request.purpose)).color(t.text_weak));
+        ui.label(
+            RichText::new(format!("{} · {}", view.request.request_no, camera_name(state, view.camera_id))).strong(),
+        );
+        ui.label(
+            RichText::new(format!("{} {}", lang.pick("批准范围", "approved"), span_text(view.span))).color(t.text_weak),
+        );
+        ui.label(
+            RichText::new(format!("{}{}", lang.pick("用途：", "purpose: "), view.request.purpose)).color(t.text_weak),
+        );
         if ui.small_button(lang.pick("关闭回放", "Close")).clicked() {
             commands.push(Command::ClosePlayback);
         }
@@ -426,10 +460,21 @@ fn playback_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>)
         ui.painter().rect_filled(rect, 2.0, Color32::BLACK);
         match display.and_then(|d| d.texture.as_ref()) {
             Some(texture) => {
-                ui.painter().image(texture.id(), rect, egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)), Color32::WHITE);
+                ui.painter().image(
+                    texture.id(),
+                    rect,
+                    egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
+                    Color32::WHITE,
+                );
             }
             None => {
-                ui.painter().text(rect.center(), egui::Align2::CENTER_CENTER, lang.pick("载入中…", "Loading…"), egui::FontId::proportional(16.0), t.text_weak);
+                ui.painter().text(
+                    rect.center(),
+                    egui::Align2::CENTER_CENTER,
+                    lang.pick("载入中…", "Loading…"),
+                    egui::FontId::proportional(16.0),
+                    t.text_weak,
+                );
             }
         }
         if let Some(PlayerStatus::Error(e)) = display.map(|d| &d.status) {
@@ -440,11 +485,11 @@ fn playback_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>)
     let (status, position, speed) =
         display.map_or((PlayerStatus::Loading, view.span.from, 1.0), |d| (d.status.clone(), d.position_ms, d.speed));
     ui.horizontal(|ui| {
-        if ui.button("⏮").on_hover_text(lang.pick("到开头", "To the start")).clicked() {
+        if ui.button("|◀").on_hover_text(lang.pick("到开头", "To the start")).clicked() {
             commands.push(Command::PlayerSeek(view.span.from));
         }
         let playing = status == PlayerStatus::Playing;
-        let label = if playing { lang.pick("⏸ 暂停", "⏸ Pause") } else { lang.pick("▶ 播放", "▶ Play") };
+        let label = if playing { lang.pick("‖ 暂停", "‖ Pause") } else { lang.pick("▶ 播放", "▶ Play") };
         if ui.button(label).clicked() {
             commands.push(if playing { Command::PlayerPause } else { Command::PlayerPlay });
         }
@@ -460,13 +505,37 @@ fn playback_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>)
         ui.separator();
         ui.label(RichText::new(time::format_local(at(position))).monospace().strong());
         if status == PlayerStatus::Ended {
-            ui.label(RichText::new(lang.pick("（已到批准范围末尾）", "(end of the approved range)")).color(t.text_weak));
+            ui.label(
+                RichText::new(lang.pick("（已到批准范围末尾）", "(end of the approved range)")).color(t.text_weak),
+            );
         }
         if ui.button(lang.pick("添加书签", "Bookmark")).clicked() {
             commands.push(Command::AddBookmark);
         }
         if view.request.kind == RequestKind::Export && ui.button(lang.pick("导出…", "Export…")).clicked() {
             commands.push(Command::OpenExport { request_id: view.request.id, camera_id: view.camera_id });
+        }
+        if view.request.kind == RequestKind::View
+            && ui
+                .button(lang.pick("申请拷贝…", "Request a copy…"))
+                .on_hover_text(lang.pick(
+                    "以当前位置前后各 2 分钟（不超出批准范围）预填拷贝申请",
+                    "Pre-fills a copy request for 2 minutes either side of the play head, inside the approved range",
+                ))
+                .clicked()
+        {
+            let minute = 60_000;
+            let from = ((position - 2 * minute) / minute * minute).max(view.span.from);
+            let to = ((position + 2 * minute + minute - 1) / minute * minute).min(view.span.to);
+            commands.push(Command::NewFootageRequest {
+                cameras: vec![view.camera_id],
+                from: Some(from),
+                to: Some(to),
+                purpose: view.request.purpose.clone(),
+                kind: RequestKind::Export,
+                case_no: view.request.case_no.clone(),
+                complaint_no: view.request.complaint_no.clone(),
+            });
         }
         if ui.button(lang.pick("保全…", "Hold…")).clicked() {
             commands.push(Command::NewHold);
@@ -484,19 +553,29 @@ fn timeline_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>,
     let span = view.span;
     let (rect, response) = ui.allocate_exact_size(egui::vec2(ui.available_width(), 64.0), Sense::click_and_drag());
     let painter = ui.painter_at(rect);
-    let bar = egui::Rect::from_min_max(egui::pos2(rect.left(), rect.top() + 18.0), egui::pos2(rect.right(), rect.top() + 40.0));
+    let bar = egui::Rect::from_min_max(
+        egui::pos2(rect.left(), rect.top() + 18.0),
+        egui::pos2(rect.right(), rect.top() + 40.0),
+    );
     let x_of = |ms: i64| bar.left() + bar.width() * ((ms - span.from) as f32 / span.millis().max(1) as f32);
     painter.rect_filled(bar, 2.0, t.panel_raised);
     // Gaps are the bar's own colour, hatched; recorded runs are green.
     let runs = crate::domain::footage::recorded_runs(
-        &view.segments.iter().map(|s| crate::domain::footage::SegmentInfo { id: 0, camera: 0, span: *s, bytes: 0 }).collect::<Vec<_>>(),
+        &view
+            .segments
+            .iter()
+            .map(|s| crate::domain::footage::SegmentInfo { id: 0, camera: 0, span: *s, bytes: 0 })
+            .collect::<Vec<_>>(),
         1_500,
     );
     for g in crate::domain::footage::gaps(&runs, span) {
         let r = egui::Rect::from_min_max(egui::pos2(x_of(g.from), bar.top()), egui::pos2(x_of(g.to), bar.bottom()));
         let mut x = r.left();
         while x < r.right() {
-            painter.line_segment([egui::pos2(x, r.bottom()), egui::pos2((x + 6.0).min(r.right()), r.top())], Stroke::new(1.0, t.text_weak));
+            painter.line_segment(
+                [egui::pos2(x, r.bottom()), egui::pos2((x + 6.0).min(r.right()), r.top())],
+                Stroke::new(1.0, t.text_weak),
+            );
             x += 6.0;
         }
     }
@@ -529,16 +608,32 @@ fn timeline_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>,
     }
     // The play head.
     let x = x_of(position);
-    painter.line_segment([egui::pos2(x, rect.top() + 12.0), egui::pos2(x, bar.bottom() + 4.0)], Stroke::new(2.0, t.text_strong));
+    painter.line_segment(
+        [egui::pos2(x, rect.top() + 12.0), egui::pos2(x, bar.bottom() + 4.0)],
+        Stroke::new(2.0, t.text_strong),
+    );
     // Times under the bar.
     let font = egui::FontId::proportional(11.0);
-    painter.text(egui::pos2(bar.left(), bar.bottom() + 3.0), egui::Align2::LEFT_TOP, time::local_datetime(span.start()).format("%H:%M:%S").to_string(), font.clone(), t.text_weak);
-    painter.text(egui::pos2(bar.right(), bar.bottom() + 3.0), egui::Align2::RIGHT_TOP, time::local_datetime(span.end()).format("%H:%M:%S").to_string(), font.clone(), t.text_weak);
+    painter.text(
+        egui::pos2(bar.left(), bar.bottom() + 3.0),
+        egui::Align2::LEFT_TOP,
+        time::local_datetime(span.start()).format("%H:%M:%S").to_string(),
+        font.clone(),
+        t.text_weak,
+    );
+    painter.text(
+        egui::pos2(bar.right(), bar.bottom() + 3.0),
+        egui::Align2::RIGHT_TOP,
+        time::local_datetime(span.end()).format("%H:%M:%S").to_string(),
+        font.clone(),
+        t.text_weak,
+    );
     if let Some(h) = hover
         && bar.expand2(egui::vec2(0.0, 20.0)).contains(h)
     {
         let ms = span.from + ((h.x - bar.left()) / bar.width() * span.millis() as f32) as i64;
-        painter.line_segment([egui::pos2(h.x, bar.top()), egui::pos2(h.x, bar.bottom())], Stroke::new(1.0, t.text_weak));
+        painter
+            .line_segment([egui::pos2(h.x, bar.top()), egui::pos2(h.x, bar.bottom())], Stroke::new(1.0, t.text_weak));
         let text = tip.unwrap_or_else(|| time::local_datetime(at(ms)).format("%H:%M:%S").to_string());
         response.clone().on_hover_text_at_pointer(text);
     }
@@ -585,7 +680,7 @@ fn export_dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<
             }
             let file = std::path::Path::new(&draft.destination).file_name().map(|f| f.to_owned());
             for d in drives {
-                if ui.small_button(format!("💾 {}", d.display())).clicked() {
+                if ui.small_button(format!("{} {}", lang.pick("U盘", "USB"), d.display())).clicked() {
                     let mut p = d.clone();
                     if let Some(f) = &file {
                         p.push(f);
@@ -625,7 +720,11 @@ fn export_dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<
 fn folder_browser_ui(ui: &mut egui::Ui, destination: &mut String, lang: Lang, t: &Tokens) {
     let path = std::path::PathBuf::from(destination.as_str());
     let file = path.file_name().map(|f| f.to_owned()).unwrap_or_else(|| "clip.mp4".into());
-    let dir = path.parent().filter(|p| p.is_dir()).map(std::path::Path::to_path_buf).unwrap_or_else(|| dirs::home_dir().unwrap_or_default());
+    let dir = path
+        .parent()
+        .filter(|p| p.is_dir())
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(|| dirs::home_dir().unwrap_or_default());
     t.card_frame().show(ui, |ui| {
         ui.label(RichText::new(dir.display().to_string()).strong());
         egui::ScrollArea::vertical().max_height(160.0).show(ui, |ui| {
@@ -657,7 +756,10 @@ fn register_ui(ui: &mut egui::Ui, state: &AppState, lang: Lang, t: &Tokens) {
     let everyone = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::ReadFootageRegister));
     ui.label(
         RichText::new(if everyone {
-            lang.pick("全部调阅与拷贝记录（调取人、时间、用途、去向），最新在前。", "Every viewing and copy (who, when, why, where to), newest first.")
+            lang.pick(
+                "全部调阅与拷贝记录（调取人、时间、用途、去向），最新在前。",
+                "Every viewing and copy (who, when, why, where to), newest first.",
+            )
         } else {
             lang.pick("本人的调阅与拷贝记录。", "Your own viewings and copies.")
         })
@@ -742,7 +844,10 @@ fn health_ui(ui: &mut egui::Ui, state: &AppState, lang: Lang, t: &Tokens, now: D
             "{} {:.1} GB · {}",
             lang.pick("录像占用", "Footage on disk"),
             health.total_bytes as f64 / 1e9,
-            lang.pick("近 24 小时的录像缺口按摄像头统计；录像由 jiancha record 服务写入。", "Gaps over the last 24 hours per camera; `jiancha record` writes the footage.")
+            lang.pick(
+                "近 24 小时的录像缺口按摄像头统计；录像由 jiancha record 服务写入。",
+                "Gaps over the last 24 hours per camera; `jiancha record` writes the footage."
+            )
         ))
         .color(t.text_weak),
     );
@@ -839,21 +944,36 @@ fn holds_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
     }
     let holds = state.footage.holds.clone().unwrap_or_default();
     if holds.is_empty() {
-        ui.label(RichText::new(lang.pick("没有保全。保全的录像不受保存期限删除。", "No holds. Held footage is never deleted by retention.")).color(t.text_weak));
+        ui.label(
+            RichText::new(lang.pick(
+                "没有保全。保全的录像不受保存期限删除。",
+                "No holds. Held footage is never deleted by retention.",
+            ))
+            .color(t.text_weak),
+        );
         return;
     }
     for h in &holds {
         ui.horizontal(|ui| {
             let active = h.lifted.is_none();
-            ui.label(RichText::new(if active { lang.pick("保全中", "held") } else { lang.pick("已解除", "lifted") }).color(if active { t.orange } else { t.text_weak }));
+            ui.label(
+                RichText::new(if active { lang.pick("保全中", "held") } else { lang.pick("已解除", "lifted") })
+                    .color(if active { t.orange } else { t.text_weak }),
+            );
             ui.label(cameras.iter().find(|(id, _)| *id == h.camera_id).map(|(_, n)| n.clone()).unwrap_or_default());
             ui.label(span_text(h.span));
             ui.label(&h.reason);
-            ui.label(RichText::new(format!("{} {}", h.created_by, time::format_local_minutes(h.created_at))).color(t.text_weak));
+            ui.label(
+                RichText::new(format!("{} {}", h.created_by, time::format_local_minutes(h.created_at)))
+                    .color(t.text_weak),
+            );
             if let Some((by, at, why)) = &h.lifted {
                 ui.label(RichText::new(format!("{by} {} {why}", time::format_local_minutes(*at))).color(t.text_weak));
             } else if may_lift && ui.small_button(lang.pick("解除", "Lift")).clicked() {
-                commands.push(Command::LiftHold { id: h.id, reason: lang.pick_owned("核查结束，解除保全", "Review finished") });
+                commands.push(Command::LiftHold {
+                    id: h.id,
+                    reason: lang.pick_owned("核查结束，解除保全", "Review finished"),
+                });
             }
         });
     }

@@ -479,6 +479,8 @@ pub struct FootageView {
     pub export_result: Option<Result<String, String>>,
     /// New hold form: camera, date, from, to, reason.
     pub hold_draft: Option<(i64, String, String, String, String)>,
+    /// A case event's "查看录像" waiting for the request list: (window code, moment, case number).
+    pub event_pending: Option<(String, chrono::DateTime<chrono::Utc>, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

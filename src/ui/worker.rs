@@ -28,12 +28,31 @@ const QUEUE: usize = 32;
 
 pub enum Job {
     /// Requests (mine, and pending/all for those who may see them), holds, the register, health.
-    Footage { session: Session },
-    RequestFootage { session: Session, request: crate::store::NewFootageRequest },
-    DecideFootage { session: Session, id: i64, approve: bool, note: String },
-    CancelFootageRequest { session: Session, id: i64 },
+    Footage {
+        session: Session,
+    },
+    RequestFootage {
+        session: Session,
+        request: crate::store::NewFootageRequest,
+    },
+    DecideFootage {
+        session: Session,
+        id: i64,
+        approve: bool,
+        note: String,
+    },
+    CancelFootageRequest {
+        session: Session,
+        id: i64,
+    },
     /// Check the request, register the viewing, and return the segments and the window's case events.
-    OpenFootage { session: Session, request_id: i64, camera_id: i64, span: crate::domain::footage::Span, at: Option<i64> },
+    OpenFootage {
+        session: Session,
+        request_id: i64,
+        camera_id: i64,
+        span: crate::domain::footage::Span,
+        at: Option<i64>,
+    },
     /// Export on a thread of its own (the worker stays free); progress and cancel through the handles.
     ExportFootage {
         session: Session,
@@ -43,8 +62,17 @@ pub enum Job {
         options: crate::video::export::ExportOptions,
         progress: super::state::ExportProgress,
     },
-    PlaceHold { session: Session, camera_id: i64, span: crate::domain::footage::Span, reason: String },
-    LiftHold { session: Session, id: i64, reason: String },
+    PlaceHold {
+        session: Session,
+        camera_id: i64,
+        span: crate::domain::footage::Span,
+        reason: String,
+    },
+    LiftHold {
+        session: Session,
+        id: i64,
+        reason: String,
+    },
     /// Open the data directory, first creating the demo hall there when asked and the database is
     /// missing; serve the demo's simulated cameras when asked and the cameras point at them.
     Open {
@@ -349,11 +377,25 @@ impl Worker {
                         let now = self.clock.now();
                         let result_slot = progress.result.clone();
                         let spawned = std::thread::Builder::new().name("jiancha-export".into()).spawn(move || {
-                            let job = crate::video::export::ExportJob { request_id, camera_id, span: None, out: &out, options };
+                            let job = crate::video::export::ExportJob {
+                                request_id,
+                                camera_id,
+                                span: None,
+                                out: &out,
+                                options,
+                            };
                             let permille = progress.permille.clone();
-                            let result = crate::video::export::export_request(&*store, &session, &root, &job, now, &progress.cancel, &|p| {
-                                permille.store((p * 1000.0) as u32, std::sync::atomic::Ordering::Relaxed);
-                            })
+                            let result = crate::video::export::export_request(
+                                &*store,
+                                &session,
+                                &root,
+                                &job,
+                                now,
+                                &progress.cancel,
+                                &|p| {
+                                    permille.store((p * 1000.0) as u32, std::sync::atomic::Ordering::Relaxed);
+                                },
+                            )
                             .map(|done| format!("{} SHA-256 {}", out.display(), done.clip.sha256))
                             .map_err(|e| e.to_string());
                             *result_slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
@@ -466,7 +508,8 @@ impl Worker {
         let store = self.store()?;
         let grant =
             store.open_footage(session, request_id, camera_id, span, crate::domain::footage::Use::View, None)?;
-        let window = store.directory(session)?.cameras.into_iter().find(|c| c.id == camera_id).and_then(|c| c.window_code);
+        let window =
+            store.directory(session)?.cameras.into_iter().find(|c| c.id == camera_id).and_then(|c| c.window_code);
         let events = match window {
             Some(w) => store.window_events(session, &w, span)?,
             None => Vec::new(),

@@ -330,7 +330,7 @@ impl Engine {
             };
             let wait = if !fed_all && src.current_level_buffers() < 4 { 0 } else { 20 };
             if let Some(sample) = sink.try_pull_sample(gst::ClockTime::from_mseconds(wait)) {
-                if let Some((wall, frame)) = self.to_frame(&sample)
+                if let Some((wall, frame)) = self.frame_of(&sample)
                     && wall >= self.show_from
                     && wall >= self.range.from
                     && wall < self.range.to
@@ -363,7 +363,7 @@ impl Engine {
         }
     }
 
-    fn to_frame(&mut self, sample: &gst::Sample) -> Option<(i64, Frame)> {
+    fn frame_of(&mut self, sample: &gst::Sample) -> Option<(i64, Frame)> {
         let buffer = sample.buffer()?;
         let wall = i64::try_from(buffer.pts()?.mseconds()).ok()?;
         let info = gst_video::VideoInfo::from_caps(sample.caps()?).ok()?;
@@ -443,17 +443,16 @@ impl Engine {
                     anchor = Some((self.shared.position_ms(), Instant::now()));
                     (self.notify)();
                 }
-                Some(Command::Resize(w, h)) => {
-                    if (w, h) != self.size && w > 0 && h > 0 {
-                        self.size = (w, h);
-                        let at = self.shared.position_ms();
-                        self.seek(at)?;
-                        pending = None;
-                        if let Some((wall, frame)) = self.next_picture()? {
-                            self.show(wall, frame);
-                        }
+                Some(Command::Resize(w, h)) if (w, h) != self.size && w > 0 && h > 0 => {
+                    self.size = (w, h);
+                    let at = self.shared.position_ms();
+                    self.seek(at)?;
+                    pending = None;
+                    if let Some((wall, frame)) = self.next_picture()? {
+                        self.show(wall, frame);
                     }
                 }
+                Some(Command::Resize(..)) => {}
                 Some(Command::Seek(at)) => {
                     self.seek(at)?;
                     pending = None;

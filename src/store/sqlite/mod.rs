@@ -863,7 +863,12 @@ impl Store for SqliteStore {
         Ok(gone)
     }
 
-    fn window_events(&self, session: &Session, window_code: &str, span: Span) -> Result<Vec<super::WindowEvent>, StoreError> {
+    fn window_events(
+        &self,
+        session: &Session,
+        window_code: &str,
+        span: Span,
+    ) -> Result<Vec<super::WindowEvent>, StoreError> {
         let conn = self.lock();
         self.actor(&conn, session, Permission::ReadCases)?;
         footage::window_events(&conn, window_code, span)

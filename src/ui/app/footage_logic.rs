@@ -26,14 +26,23 @@ fn parse_privacy(text: &str) -> Result<Vec<Privacy>, String> {
         .filter(|l| !l.is_empty())
         .enumerate()
         .map(|(i, line)| {
-            let v: Vec<f32> = line.split(',').map(|p| p.trim().parse::<f32>()).collect::<Result<_, _>>().map_err(|_| {
-                format!("遮挡区域第 {} 行：应为 x,y,宽,高（0–1 的小数） (line {}: x,y,w,h as fractions)", i + 1, i + 1)
-            })?;
+            let v: Vec<f32> =
+                line.split(',').map(|p| p.trim().parse::<f32>()).collect::<Result<_, _>>().map_err(|_| {
+                    format!(
+                        "遮挡区域第 {} 行：应为 x,y,宽,高（0–1 的小数） (line {}: x,y,w,h as fractions)",
+                        i + 1,
+                        i + 1
+                    )
+                })?;
             match v[..] {
                 [x, y, width, height] if v.iter().all(|f| (0.0..=1.0).contains(f)) && width > 0.0 && height > 0.0 => {
                     Ok(Privacy { x, y, width, height })
                 }
-                _ => Err(format!("遮挡区域第 {} 行：应为 x,y,宽,高（0–1 的小数） (line {}: x,y,w,h as fractions)", i + 1, i + 1)),
+                _ => Err(format!(
+                    "遮挡区域第 {} 行：应为 x,y,宽,高（0–1 的小数） (line {}: x,y,w,h as fractions)",
+                    i + 1,
+                    i + 1
+                )),
             }
         })
         .collect()
@@ -42,7 +51,9 @@ fn parse_privacy(text: &str) -> Result<Vec<Privacy>, String> {
 /// `YYYY-MM-DD` + `HH:MM` (Beijing time) as UTC milliseconds.
 fn local_ms(date: &str, hm: &str) -> Option<i64> {
     let d = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
-    let t = NaiveTime::parse_from_str(hm.trim(), "%H:%M").or_else(|_| NaiveTime::parse_from_str(hm.trim(), "%H:%M:%S")).ok()?;
+    let t = NaiveTime::parse_from_str(hm.trim(), "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(hm.trim(), "%H:%M:%S"))
+        .ok()?;
     Some(time::from_local(d.and_time(t)).timestamp_millis())
 }
 
@@ -62,9 +73,13 @@ impl JianchaApp {
                         view.health = Some(data.health);
                         view.holds = Some(data.holds);
                         view.error = None;
+                        if let Some((window_code, at, case_no)) = view.event_pending.take() {
+                            self.commands.push(Command::FootageForEvent { window_code, at, case_no });
+                        }
                     }
                     Err(e) => {
                         let m = self.store_error(&e);
+                        self.state.footage.event_pending = None;
                         self.state.footage.error = Some(m);
                     }
                 }
@@ -75,7 +90,12 @@ impl JianchaApp {
                     view.draft_error = None;
                     self.state.notice = Some((
                         NoticeLevel::Info,
-                        format!("{} {}{}", r.request_no, r.kind.label_zh(), lang.pick("申请已提交，待审批。", " request sent for approval.")),
+                        format!(
+                            "{} {}{}",
+                            r.request_no,
+                            r.kind.label_zh(),
+                            lang.pick("申请已提交，待审批。", " request sent for approval.")
+                        ),
                     ));
                     self.commands.push(Command::LoadFootage);
                 }
@@ -87,7 +107,8 @@ impl JianchaApp {
             Reply::FootageDecided(result) => match result {
                 Ok(r) => {
                     view.refusing = None;
-                    self.state.notice = Some((NoticeLevel::Info, format!("{} {}", r.request_no, r.state_zh(self.clock.now()))));
+                    self.state.notice =
+                        Some((NoticeLevel::Info, format!("{} {}", r.request_no, r.state_zh(self.clock.now()))));
                     self.commands.push(Command::LoadFootage);
                 }
                 Err(e) => {
@@ -161,7 +182,7 @@ impl JianchaApp {
                 }
             }
             Command::SetFootageTab(tab) => self.state.footage.tab = tab,
-            Command::NewFootageRequest { cameras, from, to, purpose, case_no } => {
+            Command::NewFootageRequest { cameras, from, to, purpose, kind, case_no, complaint_no } => {
                 let default_to = now.timestamp_millis();
                 let (from, to) = (from.unwrap_or(default_to - 20 * 60_000), to.unwrap_or(default_to));
                 let start = chrono::DateTime::from_timestamp_millis(from).unwrap_or(now);
@@ -172,10 +193,10 @@ impl JianchaApp {
                     from: time::local_datetime(start).format("%H:%M").to_string(),
                     to: time::local_datetime(end).format("%H:%M").to_string(),
                     purpose,
-                    kind: RequestKind::View,
+                    kind,
                     second_person: String::new(),
                     case_no: case_no.unwrap_or_default(),
-                    complaint_no: String::new(),
+                    complaint_no: complaint_no.unwrap_or_default(),
                 });
                 self.state.footage.draft_error = None;
                 self.state.footage.tab = FootageTab::Requests;
@@ -183,8 +204,9 @@ impl JianchaApp {
             Command::SubmitFootageRequest => {
                 let (Some(s), Some(d)) = (session, self.state.footage.draft.clone()) else { return None };
                 let (Some(from), Some(to)) = (local_ms(&d.date, &d.from), local_ms(&d.date, &d.to)) else {
-                    self.state.footage.draft_error =
-                        Some(lang.pick_owned("日期应为 YYYY-MM-DD，时间应为 HH:MM", "Date as YYYY-MM-DD, times as HH:MM"));
+                    self.state.footage.draft_error = Some(
+                        lang.pick_owned("日期应为 YYYY-MM-DD，时间应为 HH:MM", "Date as YYYY-MM-DD, times as HH:MM"),
+                    );
                     return None;
                 };
                 let opt = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
@@ -218,15 +240,18 @@ impl JianchaApp {
             }
             Command::CancelRefuse => self.state.footage.refusing = None,
             Command::PlayFootage { request_id, camera_id, at } => {
-                let Some(s) = session else { return None };
-                let Some(request) =
-                    self.state.footage.requests.as_ref().and_then(|r| r.iter().find(|r| r.id == request_id)).cloned()
-                else {
-                    return None;
-                };
-                self.player = None;
-                self.state.player = None;
-                self.submit(Job::OpenFootage { session: s, request_id, camera_id, span: request.span, at });
+                let span = self
+                    .state
+                    .footage
+                    .requests
+                    .as_ref()
+                    .and_then(|r| r.iter().find(|r| r.id == request_id))
+                    .map(|r| r.span);
+                if let (Some(s), Some(span)) = (session, span) {
+                    self.player = None;
+                    self.state.player = None;
+                    self.submit(Job::OpenFootage { session: s, request_id, camera_id, span, at });
+                }
             }
             Command::ClosePlayback => {
                 self.player = None;
@@ -241,7 +266,8 @@ impl JianchaApp {
             Command::PlayerStep => self.player.iter().for_each(Player::step),
             Command::AddBookmark => {
                 if let (Some(p), Some(view)) = (&self.state.player, self.state.footage.playback.as_mut()) {
-                    let label = time::format_local(chrono::DateTime::from_timestamp_millis(p.position_ms).unwrap_or(now));
+                    let label =
+                        time::format_local(chrono::DateTime::from_timestamp_millis(p.position_ms).unwrap_or(now));
                     view.bookmarks.push((p.position_ms, label));
                     view.bookmarks.sort();
                 }
@@ -284,9 +310,9 @@ impl JianchaApp {
                         Some(Err(lang.pick_owned("请给出以 .mp4 结尾的文件路径", "Give a file path ending in .mp4")));
                     return None;
                 }
-                let watermark = d.watermark.then(|| {
-                    format!("{} {} {}", d.request_no, s.display_name, time::format_local_minutes(now))
-                });
+                let watermark = d
+                    .watermark
+                    .then(|| format!("{} {} {}", d.request_no, s.display_name, time::format_local_minutes(now)));
                 let progress = ExportProgress {
                     request_no: d.request_no.clone(),
                     destination: out.display().to_string(),
@@ -328,7 +354,13 @@ impl JianchaApp {
                     return None;
                 };
                 let moment = at.timestamp_millis();
-                let approved = self.state.footage.requests.as_ref().and_then(|list| {
+                let Some(requests) = self.state.footage.requests.as_ref() else {
+                    // Decide once the user's requests are known: an approved one plays at once.
+                    self.state.footage.event_pending = Some((window_code, at, case_no));
+                    self.commands.push(Command::LoadFootage);
+                    return None;
+                };
+                let approved = Some(requests).and_then(|list| {
                     list.iter()
                         .find(|r| {
                             r.status == crate::domain::footage::RequestStatus::Approved
@@ -340,18 +372,21 @@ impl JianchaApp {
                         .cloned()
                 });
                 match approved {
-                    Some(r) => self.commands.push(Command::PlayFootage { request_id: r.id, camera_id: camera, at: Some(moment) }),
+                    Some(r) => self.commands.push(Command::PlayFootage {
+                        request_id: r.id,
+                        camera_id: camera,
+                        at: Some(moment),
+                    }),
                     None => {
                         self.commands.push(Command::NewFootageRequest {
                             cameras: vec![camera],
                             from: Some(moment - 10 * 60_000),
                             to: Some(moment + 10 * 60_000),
                             purpose: format!("{}{case_no}", lang.pick("核查办件 ", "Check case ")),
+                            kind: RequestKind::View,
                             case_no: Some(case_no),
+                            complaint_no: None,
                         });
-                        if self.state.footage.requests.is_none() {
-                            self.commands.push(Command::LoadFootage);
-                        }
                     }
                 }
             }
@@ -361,7 +396,9 @@ impl JianchaApp {
                 self.state.footage.hold_draft = Some((camera, today, "09:00".into(), "10:00".into(), String::new()));
             }
             Command::SubmitHold => {
-                let (Some(s), Some((camera_id, date, from, to, reason))) = (session, self.state.footage.hold_draft.clone()) else {
+                let (Some(s), Some((camera_id, date, from, to, reason))) =
+                    (session, self.state.footage.hold_draft.clone())
+                else {
                     return None;
                 };
                 let (Some(from), Some(to)) = (local_ms(&date, &from), local_ms(&date, &to)) else {
@@ -407,7 +444,9 @@ impl JianchaApp {
                 );
                 match &mut display.texture {
                     Some(t) => t.set(image, egui::TextureOptions::LINEAR),
-                    None => display.texture = Some(ctx.load_texture("footage-player", image, egui::TextureOptions::LINEAR)),
+                    None => {
+                        display.texture = Some(ctx.load_texture("footage-player", image, egui::TextureOptions::LINEAR))
+                    }
                 }
                 display.seq = frame.seq;
             }
