@@ -459,3 +459,69 @@ fn playback_stays_inside_the_approved_range_and_seeks_steps_and_speeds_up() {
     assert!(shared.frames_shown() - shown_before >= 80, "{} frames", shared.frames_shown() - shown_before);
     drop(player);
 }
+
+/// Retention by age deletes segments older than 90 days, files and index rows, except those under a
+/// legal hold (保全); once the hold is lifted (audited) the next pass takes them.
+#[test]
+fn retention_spares_footage_under_legal_hold_until_the_hold_is_lifted() {
+    let (dir, store, _clock) = hall();
+    let root = recorder::footage_root(dir.path());
+    let system = store.system_session();
+    let chief = store.login("chief1", jiancha::demo::DEMO_PASSWORD).unwrap();
+    let old = t("2026-08-10T10:00:00+08:00"); // 109 days before now()
+    let recent = t("2026-11-20T10:00:00+08:00");
+    let mut paths = Vec::new();
+    for (start, n) in [(old, 5), (recent, 2)] {
+        for i in 0..n {
+            let from = start + chrono::Duration::minutes(i);
+            let path = recorder::segment_path(3, from);
+            let file = root.join(&path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(&file, b"segment bytes").unwrap();
+            store
+                .add_segment(
+                    &system,
+                    &jiancha::store::NewSegment {
+                        camera_id: 3,
+                        span: Span::new(from, from + chrono::Duration::minutes(1)),
+                        path: path.clone(),
+                        bytes: 13,
+                        sha256: "0".repeat(64),
+                    },
+                )
+                .unwrap();
+            paths.push(file);
+        }
+    }
+    // Hold 10:01:30–10:02:30 of the old day: it touches the second and third segments.
+    let held = Span::new(old + chrono::Duration::seconds(90), old + chrono::Duration::seconds(150));
+    let hold = store.place_hold(&chief, 3, held, "投诉 TS2026-0009 复核").unwrap();
+
+    let gone = recorder::apply_retention(&store, &system, &root).unwrap();
+    let gone_starts: Vec<i64> = gone.iter().map(|s| s.span.from).collect();
+    let minute = |i: i64| (old + chrono::Duration::minutes(i)).timestamp_millis();
+    assert_eq!(gone_starts, [minute(0), minute(3), minute(4)], "old and not held");
+    for (i, p) in paths.iter().enumerate() {
+        assert_eq!(p.exists(), !matches!(i, 0 | 3 | 4), "{}", p.display());
+    }
+    let left = store.segments(&system, 3, Span::new(old, recent + chrono::Duration::hours(1))).unwrap();
+    assert_eq!(left.len(), 4, "two held, two recent");
+
+    // A supervisor may not lift it; the chief may, with a reason, and the next pass deletes the rest.
+    let supervisor = store.login("supervisor1", jiancha::demo::DEMO_PASSWORD).unwrap();
+    assert!(store.lift_hold(&supervisor, hold.id, "").is_err());
+    store.lift_hold(&chief, hold.id, "复核结束").unwrap();
+    let gone = recorder::apply_retention(&store, &system, &root).unwrap();
+    assert_eq!(gone.len(), 2);
+    assert!(!paths[1].exists() && !paths[2].exists(), "taken once the hold is lifted");
+    assert!(paths[5].exists() && paths[6].exists(), "recent footage stays");
+    let auditor = store.login("auditor1", jiancha::demo::DEMO_PASSWORD).unwrap();
+    let audit = store
+        .audit_log(
+            &auditor,
+            &jiancha::store::AuditQuery { action_prefix: Some("footage".into()), limit: 100, ..Default::default() },
+        )
+        .unwrap();
+    let actions: Vec<&str> = audit.iter().map(|r| r.action.as_str()).collect();
+    assert!(actions.contains(&"footage.hold") && actions.contains(&"footage.lift_hold"), "{actions:?}");
+}
