@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike as _, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
+use chrono::{DateTime, Datelike as _, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike as _, Utc, Weekday};
 use rand::seq::SliceRandom as _;
 use rand::{Rng as _, RngCore as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
@@ -1393,8 +1393,32 @@ pub fn record_footage(dir: &Path, clock: Arc<dyn Clock>, rules: &RuleBook) -> Re
     let system = store.system_session();
     let directory = store.directory(&system)?;
     let root = crate::video::recorder::footage_root(dir);
+    // The complained-about case's events at B07 that day are covered too, ten minutes either side, so
+    // "查看录像" on any of them finds footage.
+    let mut plan = footage_plan(clock.now(), &rules.calendar);
+    let b07_events: Vec<NaiveDateTime> = store
+        .complaints(&system)?
+        .iter()
+        .filter(|c| c.window_code.as_deref() == Some("B07"))
+        .filter_map(|c| c.case_no.as_deref())
+        .filter_map(|no| store.case_detail(&system, no).ok())
+        .flat_map(|d| d.events)
+        .filter(|e| e.window.as_deref() == Some("B07"))
+        .map(|e| time::local_datetime(e.occurred_at))
+        .collect();
+    for entry in plan.iter_mut().filter(|p| p.0 == "B07") {
+        for at in b07_events.iter().filter(|at| at.date() == entry.1) {
+            let (from, to) = (at.time() - Duration::minutes(10), at.time() + Duration::minutes(10));
+            if from < entry.2 && from > entry.2 - Duration::hours(1) {
+                entry.2 = from.with_second(0).unwrap_or(from);
+            }
+            if to > entry.3 && to < entry.3 + Duration::hours(1) {
+                entry.3 = (to + Duration::seconds(59)).with_second(0).unwrap_or(to);
+            }
+        }
+    }
     let mut count = 0;
-    for (window, date, from, to) in footage_plan(clock.now(), &rules.calendar) {
+    for (window, date, from, to) in plan {
         let Some(camera) = directory.cameras.iter().find(|c| c.window_code.as_deref() == Some(window)) else {
             continue;
         };

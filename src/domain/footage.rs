@@ -200,6 +200,16 @@ impl FootageRequest {
             RequestStatus::Cancelled => "已撤回",
         }
     }
+
+    pub fn state_en(&self, now: DateTime<Utc>) -> &'static str {
+        match self.status {
+            RequestStatus::Pending => "pending",
+            RequestStatus::Approved if self.is_expired(now) => "expired",
+            RequestStatus::Approved => "approved",
+            RequestStatus::Refused => "refused",
+            RequestStatus::Cancelled => "withdrawn",
+        }
+    }
 }
 
 /// Why something about footage is not allowed. The store turns these into `Forbidden` errors.

@@ -183,11 +183,11 @@ fn requests_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
         .id_salt("footage_requests")
         .striped(true)
         .column(Column::exact(130.0))
-        .column(Column::exact(44.0))
+        .column(Column::exact(56.0))
         .column(Column::initial(130.0).clip(true))
         .column(Column::exact(170.0))
-        .column(Column::initial(180.0).clip(true))
-        .column(Column::exact(120.0))
+        .column(Column::initial(200.0).clip(true))
+        .column(Column::exact(170.0))
         .column(Column::remainder())
         .header(24.0, |h| {
             super::widgets::header_row(
@@ -226,7 +226,7 @@ fn requests_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
                     ui.label(&r.purpose).on_hover_text(&r.purpose);
                 });
                 row.col(|ui| {
-                    let mut text = r.state_zh(now).to_owned();
+                    let mut text = lang.pick(r.state_zh(now), r.state_en(now)).to_owned();
                     if let (RequestStatus::Approved, Some(e)) = (r.status, r.expires_at)
                         && !r.is_expired(now)
                     {
@@ -551,11 +551,11 @@ fn timeline_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>,
     let t = &state.tokens;
     let Some(view) = &state.footage.playback else { return };
     let span = view.span;
-    let (rect, response) = ui.allocate_exact_size(egui::vec2(ui.available_width(), 64.0), Sense::click_and_drag());
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(ui.available_width(), 68.0), Sense::click_and_drag());
     let painter = ui.painter_at(rect);
     let bar = egui::Rect::from_min_max(
-        egui::pos2(rect.left(), rect.top() + 18.0),
-        egui::pos2(rect.right(), rect.top() + 40.0),
+        egui::pos2(rect.left(), rect.top() + 22.0),
+        egui::pos2(rect.right(), rect.top() + 44.0),
     );
     let x_of = |ms: i64| bar.left() + bar.width() * ((ms - span.from) as f32 / span.millis().max(1) as f32);
     painter.rect_filled(bar, 2.0, t.panel_raised);
@@ -586,9 +586,25 @@ fn timeline_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>,
     // Case events: ticks above the bar, with what happened on hover.
     let hover = response.hover_pos();
     let mut tip: Option<String> = None;
+    let small = egui::FontId::proportional(11.0);
+    let mut last_label_end = f32::NEG_INFINITY;
     for e in &view.events {
         let x = x_of(e.at.timestamp_millis());
-        painter.line_segment([egui::pos2(x, rect.top() + 4.0), egui::pos2(x, bar.top())], Stroke::new(2.0, t.accent));
+        painter.line_segment([egui::pos2(x, rect.top() + 14.0), egui::pos2(x, bar.bottom())], Stroke::new(2.0, t.accent));
+        painter.add(egui::Shape::convex_polygon(
+            vec![egui::pos2(x - 4.0, rect.top() + 10.0), egui::pos2(x + 4.0, rect.top() + 10.0), egui::pos2(x, rect.top() + 16.0)],
+            t.accent,
+            Stroke::NONE,
+        ));
+        // The step's name beside the marker when there is room.
+        if x > last_label_end + 4.0 {
+            let galley = painter.layout_no_wrap(e.step.label_zh().to_owned(), small.clone(), t.accent);
+            let end = x + 6.0 + galley.size().x;
+            if end < rect.right() {
+                painter.galley(egui::pos2(x + 6.0, rect.top() + 4.0), galley, t.accent);
+                last_label_end = end;
+            }
+        }
         if hover.is_some_and(|h| (h.x - x).abs() < 4.0 && h.y < bar.top()) {
             tip = Some(format!(
                 "{} {} {}{}",
@@ -612,8 +628,8 @@ fn timeline_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>,
         [egui::pos2(x, rect.top() + 12.0), egui::pos2(x, bar.bottom() + 4.0)],
         Stroke::new(2.0, t.text_strong),
     );
-    // Times under the bar.
-    let font = egui::FontId::proportional(11.0);
+    // Times under the bar: both ends, and round minutes spaced at least 70 px apart.
+    let font = small;
     painter.text(
         egui::pos2(bar.left(), bar.bottom() + 3.0),
         egui::Align2::LEFT_TOP,
@@ -628,6 +644,26 @@ fn timeline_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>,
         font.clone(),
         t.text_weak,
     );
+    let px_per_minute = bar.width() / (span.millis().max(1) as f32 / 60_000.0);
+    let step_minutes =
+        [1i64, 2, 5, 10, 15, 30, 60, 120, 240].into_iter().find(|m| *m as f32 * px_per_minute >= 70.0).unwrap_or(480);
+    let step = step_minutes * 60_000;
+    // Round minutes in Beijing time (UTC+8 has whole hours, so UTC minutes line up).
+    let mut tick = (span.from / step + 1) * step;
+    while tick < span.to {
+        let x = x_of(tick);
+        painter.line_segment([egui::pos2(x, bar.bottom()), egui::pos2(x, bar.bottom() + 4.0)], Stroke::new(1.0, t.text_weak));
+        if x - bar.left() > 60.0 && bar.right() - x > 60.0 {
+            painter.text(
+                egui::pos2(x, bar.bottom() + 5.0),
+                egui::Align2::CENTER_TOP,
+                time::local_datetime(at(tick)).format("%H:%M").to_string(),
+                font.clone(),
+                t.text_weak,
+            );
+        }
+        tick += step;
+    }
     if let Some(h) = hover
         && bar.expand2(egui::vec2(0.0, 20.0)).contains(h)
     {

@@ -107,8 +107,9 @@ impl JianchaApp {
             Reply::FootageDecided(result) => match result {
                 Ok(r) => {
                     view.refusing = None;
-                    self.state.notice =
-                        Some((NoticeLevel::Info, format!("{} {}", r.request_no, r.state_zh(self.clock.now()))));
+                    let now = self.clock.now();
+                    let state = lang.pick(r.state_zh(now), r.state_en(now));
+                    self.state.notice = Some((NoticeLevel::Info, format!("{} {state}", r.request_no)));
                     self.commands.push(Command::LoadFootage);
                 }
                 Err(e) => {
