@@ -590,9 +590,14 @@ fn timeline_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>,
     let mut last_label_end = f32::NEG_INFINITY;
     for e in &view.events {
         let x = x_of(e.at.timestamp_millis());
-        painter.line_segment([egui::pos2(x, rect.top() + 14.0), egui::pos2(x, bar.bottom())], Stroke::new(2.0, t.accent));
+        painter
+            .line_segment([egui::pos2(x, rect.top() + 14.0), egui::pos2(x, bar.bottom())], Stroke::new(2.0, t.accent));
         painter.add(egui::Shape::convex_polygon(
-            vec![egui::pos2(x - 4.0, rect.top() + 10.0), egui::pos2(x + 4.0, rect.top() + 10.0), egui::pos2(x, rect.top() + 16.0)],
+            vec![
+                egui::pos2(x - 4.0, rect.top() + 10.0),
+                egui::pos2(x + 4.0, rect.top() + 10.0),
+                egui::pos2(x, rect.top() + 16.0),
+            ],
             t.accent,
             Stroke::NONE,
         ));
@@ -652,7 +657,10 @@ fn timeline_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>,
     let mut tick = (span.from / step + 1) * step;
     while tick < span.to {
         let x = x_of(tick);
-        painter.line_segment([egui::pos2(x, bar.bottom()), egui::pos2(x, bar.bottom() + 4.0)], Stroke::new(1.0, t.text_weak));
+        painter.line_segment(
+            [egui::pos2(x, bar.bottom()), egui::pos2(x, bar.bottom() + 4.0)],
+            Stroke::new(1.0, t.text_weak),
+        );
         if x - bar.left() > 60.0 && bar.right() - x > 60.0 {
             painter.text(
                 egui::pos2(x, bar.bottom() + 5.0),
@@ -875,25 +883,49 @@ fn register_ui(ui: &mut egui::Ui, state: &AppState, lang: Lang, t: &Tokens) {
 
 fn health_ui(ui: &mut egui::Ui, state: &AppState, lang: Lang, t: &Tokens, now: DateTime<Utc>) {
     let Some(health) = &state.footage.health else { return };
+    let stale = |c: &crate::store::CameraRecording| c.last_end.is_none_or(|e| now - e > chrono::Duration::minutes(5));
+    let silent = health.cameras.iter().filter(|c| stale(c)).count();
+    if silent == health.cameras.len() && !health.cameras.is_empty() {
+        t.card_frame().show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.colored_label(
+                t.orange,
+                lang.pick(
+                    "最近 5 分钟没有任何摄像头写入录像：录像服务（jiancha record）未运行，或摄像头全部离线。",
+                    "No camera wrote footage in the last 5 minutes: the recording service (jiancha record) is not running, or every camera is offline.",
+                ),
+            );
+        });
+    } else if silent > 0 {
+        ui.colored_label(
+            t.orange,
+            format!(
+                "{silent} {}",
+                lang.pick("个摄像头最近 5 分钟没有录像。", "cameras recorded nothing in the last 5 minutes.")
+            ),
+        );
+    }
     ui.label(
         RichText::new(format!(
-            "{} {:.1} GB · {}",
+            "{} {} · {}",
             lang.pick("录像占用", "Footage on disk"),
-            health.total_bytes as f64 / 1e9,
+            size_text(health.total_bytes),
             lang.pick(
-                "近 24 小时的录像缺口按摄像头统计；录像由 jiancha record 服务写入。",
-                "Gaps over the last 24 hours per camera; `jiancha record` writes the footage."
+                "近 24 小时的录像缺口按摄像头统计（绿色为有录像）；录像由 jiancha record 服务写入。",
+                "Gaps over the last 24 hours per camera (green: recorded); `jiancha record` writes the footage."
             )
         ))
         .color(t.text_weak),
     );
+    let checked = health.checked;
     TableBuilder::new(ui)
         .id_salt("footage_health")
         .striped(true)
         .column(Column::initial(160.0).clip(true))
         .column(Column::exact(140.0))
-        .column(Column::exact(80.0))
+        .column(Column::exact(70.0))
         .column(Column::exact(90.0))
+        .column(Column::exact(80.0))
         .column(Column::remainder())
         .header(24.0, |h| {
             super::widgets::header_row(
@@ -903,7 +935,8 @@ fn health_ui(ui: &mut egui::Ui, state: &AppState, lang: Lang, t: &Tokens, now: D
                     lang.pick("最近录像", "Last recorded"),
                     lang.pick("片段", "Segments"),
                     lang.pick("占用", "Size"),
-                    lang.pick("近 24 小时缺口", "Gaps (24 h)"),
+                    lang.pick("缺口", "Gaps"),
+                    lang.pick("近 24 小时", "Last 24 hours"),
                 ],
             )
         })
@@ -914,23 +947,65 @@ fn health_ui(ui: &mut egui::Ui, state: &AppState, lang: Lang, t: &Tokens, now: D
                     ui.label(&c.camera_name);
                 });
                 row.col(|ui| {
-                    let stale = c.last_end.is_none_or(|e| now - e > chrono::Duration::minutes(5));
                     let text = c.last_end.map(time::format_local_minutes).unwrap_or_else(|| "—".into());
-                    ui.label(RichText::new(text).color(if stale { t.orange } else { t.ok }));
+                    ui.label(RichText::new(text).color(if stale(c) { t.orange } else { t.ok }));
                 });
                 row.col(|ui| {
                     ui.label(c.segments.to_string());
                 });
                 row.col(|ui| {
-                    ui.label(format!("{:.0} MB", c.bytes as f64 / 1e6));
+                    ui.label(size_text(c.bytes));
+                });
+                let missing: i64 = c.gaps.iter().map(|g| g.millis()).sum();
+                row.col(|ui| {
+                    let minutes = missing / 60_000;
+                    let text = match minutes {
+                        0 => lang.pick_owned("无", "none"),
+                        1..60 => format!("{minutes} min"),
+                        _ => format!("{} h {:02} min", minutes / 60, minutes % 60),
+                    };
+                    ui.label(RichText::new(text).color(if minutes > 5 { t.orange } else { t.ok }));
                 });
                 row.col(|ui| {
-                    let missing: i64 = c.gaps.iter().map(|g| g.millis()).sum();
-                    let hours = missing as f64 / 3.6e6;
-                    ui.label(RichText::new(format!("{hours:.1} h")).color(if hours > 0.1 { t.orange } else { t.ok }));
+                    // The day as a strip: gaps in the warning colour, recorded runs green over them.
+                    let (cell, response) = ui.allocate_exact_size(
+                        egui::vec2(ui.available_width().min(480.0), ui.available_height().max(12.0)),
+                        Sense::hover(),
+                    );
+                    let rect = egui::Rect::from_center_size(cell.center(), egui::vec2(cell.width(), 10.0));
+                    let painter = ui.painter();
+                    let x_of = |ms: i64| {
+                        rect.left() + rect.width() * ((ms - checked.from) as f32 / checked.millis().max(1) as f32)
+                    };
+                    painter.rect_filled(rect, 2.0, t.orange.gamma_multiply(0.45));
+                    let mut gaps: Vec<Span> = c.gaps.iter().map(|g| g.clamp_to(checked)).collect();
+                    gaps.sort_by_key(|g| g.from);
+                    let mut at = checked.from;
+                    for g in gaps.iter().chain(std::iter::once(&Span { from: checked.to, to: checked.to })) {
+                        if g.from > at {
+                            // At least a pixel, so a minute of recording in a day still shows.
+                            let (l, r) = (x_of(at), x_of(g.from).max(x_of(at) + 1.5));
+                            let run = egui::Rect::from_min_max(egui::pos2(l, rect.top()), egui::pos2(r, rect.bottom()));
+                            painter.rect_filled(run, 0.0, t.ok);
+                        }
+                        at = at.max(g.to);
+                    }
+                    let gaps: Vec<String> = c.gaps.iter().take(8).map(|g| span_text(*g)).collect();
+                    if !gaps.is_empty() {
+                        response.on_hover_text(gaps.join("\n"));
+                    }
                 });
             });
         });
+}
+
+/// Bytes as MB below a gigabyte, GB above.
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1_000_000_000 {
+        format!("{:.1} GB", bytes as f64 / 1e9)
+    } else {
+        format!("{:.0} MB", bytes as f64 / 1e6)
+    }
 }
 
 fn holds_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>) {
