@@ -30,6 +30,8 @@ pub struct Settings {
     pub evaluator: EvaluatorSettings,
     #[serde(default)]
     pub footage: FootageSettings,
+    #[serde(default)]
+    pub complaints: crate::domain::accountability::ComplaintSettings,
 }
 
 /// `[attendance]` as written in rules.toml (times as "08:30", month-days as "06-01").
@@ -160,6 +162,7 @@ impl Settings {
         settings.attendance.to_settings().map_err(invalid)?;
         settings.evaluator.validate().map_err(invalid)?;
         settings.footage.validate().map_err(invalid)?;
+        settings.complaints.validate().map_err(invalid)?;
         let mut seen = std::collections::BTreeSet::new();
         for (i, o) in settings.calendar.overrides.iter().enumerate() {
             if !seen.insert(o.date) {
@@ -223,6 +226,7 @@ pub fn rule_book(data_dir: &Path) -> Result<RuleBook, SettingsError> {
         attendance,
         evaluator: settings.evaluator,
         footage: settings.footage,
+        complaints: settings.complaints,
     })
 }
 

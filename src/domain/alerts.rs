@@ -236,6 +236,7 @@ pub struct RuleBook {
     pub attendance: super::attendance::AttendanceSettings,
     pub evaluator: super::evaluator::EvaluatorSettings,
     pub footage: super::footage::FootageSettings,
+    pub complaints: super::accountability::ComplaintSettings,
 }
 
 impl RuleBook {
@@ -247,6 +248,7 @@ impl RuleBook {
             attendance: super::attendance::AttendanceSettings::default(),
             evaluator: super::evaluator::EvaluatorSettings::default(),
             footage: super::footage::FootageSettings::default(),
+            complaints: super::accountability::ComplaintSettings::default(),
         }
     }
 }

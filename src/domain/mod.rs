@@ -4,10 +4,12 @@
 //! deterministic so that it can be tested exhaustively and shared by the console, the CLI and the server.
 
 pub mod access;
+pub mod accountability;
 pub mod alerts;
 pub mod attendance;
 pub mod audit;
 pub mod calendar;
+pub mod discipline;
 pub mod evaluator;
 pub mod footage;
 pub mod model;

@@ -615,6 +615,7 @@ impl Worker {
             attendance: settings.attendance.to_settings().unwrap_or_default(),
             evaluator: settings.evaluator,
             footage: settings.footage,
+            complaints: settings.complaints,
         };
         let mut demo_created = false;
         if create_demo_if_missing && !data_dir.join(DB_FILE).exists() {
