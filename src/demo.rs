@@ -956,6 +956,7 @@ fn demo_complaints(events: &[CaseEvent], today: NaiveDate, calendar: &Calendar) 
             hall_code: Some(HALL_CODE.into()),
             window_code: Some("B07".into()),
             staff_no: b07_staff,
+            department: None,
         },
         NewComplaint {
             received_at: time::from_local((today - Duration::days(9)).and_hms_opt(9, 5, 0).unwrap_or_default()),
@@ -967,6 +968,7 @@ fn demo_complaints(events: &[CaseEvent], today: NaiveDate, calendar: &Calendar) 
             hall_code: Some(HALL_CODE.into()),
             window_code: Some("B02".into()),
             staff_no: None,
+            department: None,
         },
         NewComplaint {
             received_at: time::from_local((today - Duration::days(20)).and_hms_opt(14, 30, 0).unwrap_or_default()),
@@ -978,6 +980,7 @@ fn demo_complaints(events: &[CaseEvent], today: NaiveDate, calendar: &Calendar) 
             hall_code: Some(HALL_CODE.into()),
             window_code: Some("A04".into()),
             staff_no: None,
+            department: None,
         },
         NewComplaint {
             received_at: time::from_local((today - Duration::days(3)).and_hms_opt(16, 10, 0).unwrap_or_default()),
@@ -989,6 +992,7 @@ fn demo_complaints(events: &[CaseEvent], today: NaiveDate, calendar: &Calendar) 
             hall_code: Some(HALL_CODE.into()),
             window_code: Some("A05".into()),
             staff_no: None,
+            department: None,
         },
     ];
     list.sort_by_key(|c| c.received_at);

@@ -67,6 +67,7 @@ impl Role {
                     | P::ReadAudit
                     | P::VerifyAudit
                     | P::ReadFootageRegister
+                    | P::ReadComplainantContact
             ),
             Role::Auditor => matches!(
                 permission,
@@ -74,7 +75,14 @@ impl Role {
             ),
             Role::Chief => matches!(
                 permission,
-                P::ReadHall | P::ReadCases | P::Import | P::Supervise | P::ApproveFootage | P::ReadFootageRegister
+                P::ReadHall
+                    | P::ReadCases
+                    | P::Import
+                    | P::Supervise
+                    | P::ApproveFootage
+                    | P::ReadFootageRegister
+                    | P::DecideAccountability
+                    | P::ReadComplainantContact
             ),
             Role::Supervisor => matches!(permission, P::ReadHall | P::ReadCases | P::Import | P::Supervise),
         }
@@ -127,6 +135,10 @@ pub enum Permission {
     ReadFootageRegister,
     /// Write recorded segments and delete expired ones (the recorder; the local system only).
     RecordFootage,
+    /// Decide the accountability measures of a violation (Art 13).
+    DecideAccountability,
+    /// See a complainant's contact details.
+    ReadComplainantContact,
 }
 
 impl Permission {
@@ -143,6 +155,8 @@ impl Permission {
             Permission::VerifyAudit => "verify_audit",
             Permission::ReadFootageRegister => "read_footage_register",
             Permission::RecordFootage => "record_footage",
+            Permission::DecideAccountability => "decide_accountability",
+            Permission::ReadComplainantContact => "read_complainant_contact",
         }
     }
 }

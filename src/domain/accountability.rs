@@ -34,7 +34,8 @@ impl Default for ComplaintSettings {
 
 impl ComplaintSettings {
     pub fn validate(&self) -> Result<(), (String, String)> {
-        for (key, v) in [("complaints.accept_days", self.accept_days), ("complaints.conclude_days", self.conclude_days)] {
+        for (key, v) in [("complaints.accept_days", self.accept_days), ("complaints.conclude_days", self.conclude_days)]
+        {
             if !(1..=60).contains(&v) {
                 return Err((key.into(), format!("{v} is not between 1 and 60 working days")));
             }
@@ -103,7 +104,11 @@ impl ComplaintStatus {
         use ComplaintStatus::*;
         matches!(
             (self, next),
-            (Registered, Accepted) | (Registered, Declined) | (Accepted, Investigating) | (Accepted, Concluded) | (Investigating, Concluded)
+            (Registered, Accepted)
+                | (Registered, Declined)
+                | (Accepted, Investigating)
+                | (Accepted, Concluded)
+                | (Investigating, Concluded)
         )
     }
 }

@@ -117,7 +117,8 @@ pub enum ObservationSource {
 }
 
 impl ObservationSource {
-    pub const ALL: [ObservationSource; 3] = [ObservationSource::Wall, ObservationSource::Playback, ObservationSource::Manual];
+    pub const ALL: [ObservationSource; 3] =
+        [ObservationSource::Wall, ObservationSource::Playback, ObservationSource::Manual];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -153,7 +154,7 @@ pub struct Observation {
     pub camera_id: Option<i64>,
     pub camera_name: Option<String>,
     pub window_code: Option<String>,
-    pub department_code: Option<String>,
+    pub department_id: Option<i64>,
     pub department_name: Option<String>,
     pub staff_no: Option<String>,
     pub staff_name: Option<String>,
@@ -273,7 +274,7 @@ pub struct Slip {
     pub hall_name: String,
     pub year: i32,
     pub number: u32,
-    pub department_code: String,
+    pub department_id: i64,
     pub department_name: String,
     pub week: Week,
     pub issued_at: DateTime<Utc>,
@@ -330,7 +331,7 @@ mod tests {
             camera_id: None,
             camera_name: None,
             window_code: Some("A01".into()),
-            department_code: None,
+            department_id: None,
             department_name: Some(dep.into()),
             staff_no: None,
             staff_name: None,

@@ -535,20 +535,40 @@ impl FromStr for ComplaintChannel {
     }
 }
 
-/// A complaint as registered (the workflow comes with the complaints work).
+/// A complaint and where its workflow stands (Art 5(6), 8(3)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Complaint {
+    pub id: i64,
     pub complaint_no: String,
     pub received_at: DateTime<Utc>,
     pub channel: ComplaintChannel,
     pub complainant: String,
+    /// Masked for everyone but chiefs and administrators.
     pub contact: String,
     pub content: String,
     pub case_no: Option<String>,
     pub hall_code: Option<String>,
     pub window_code: Option<String>,
     pub staff_no: Option<String>,
-    pub status: String,
+    pub staff_name: Option<String>,
+    pub department: Option<String>,
+    pub status: super::accountability::ComplaintStatus,
+    pub created_by: String,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<String>,
+    pub decision_note: Option<String>,
+    pub investigating_at: Option<DateTime<Utc>>,
+    pub concluded_at: Option<DateTime<Utc>>,
+    pub concluded_by: Option<String>,
+    pub conclusion: Option<String>,
+    /// The reply to the complainant.
+    pub reply: Option<String>,
+    /// The day the current step is due (acceptance, then conclusion); none once closed.
+    pub due: Option<chrono::NaiveDate>,
+    /// Footage requests naming this complaint (request numbers).
+    pub footage_requests: Vec<String>,
+    /// Violations recorded from it (ids).
+    pub violations: Vec<i64>,
 }
 
 /// Categories of discipline observations (RULES.md "Discipline observations").

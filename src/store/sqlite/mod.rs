@@ -3,6 +3,7 @@
 //! One connection behind a mutex (WAL journal, foreign keys on). Every public call authenticates the
 //! session, checks the permission, and writes its audit record in the same transaction as its change.
 
+mod accountability;
 mod alerts;
 mod footage;
 mod import;
@@ -33,10 +34,13 @@ use super::{
     NewComplaint, NewEvidence, NewInterview, NewNotice, NewUser, Notice, Overview, PoorRating, RefreshReport,
     Satisfaction, Session, Store, StoreError, User,
 };
+use super::{ComplaintStep, DecisionOutcome, DepartmentFlag, NewObservation, NewViolation, Violation};
 use super::{
     ExportOutcome, FootageAccess, FootageGrant, LegalHold, NewFootageRequest, NewSegment, RecordingHealth,
     RequestFilter, Segment,
 };
+use crate::domain::accountability::Measure;
+use crate::domain::discipline::{Observation, Slip, Week};
 use crate::domain::footage::{FootageRequest, Span, Use};
 
 /// The database file inside a data directory.
@@ -269,6 +273,20 @@ impl SqliteStore {
             });
         }
         Ok(actor)
+    }
+
+    /// One complaint as `actor` may see it.
+    fn complaint(&self, conn: &Connection, actor: &Actor, complaint_no: &str) -> Result<Complaint, StoreError> {
+        let rules = self.rules();
+        accountability::complaints(
+            conn,
+            Some(complaint_no),
+            &rules.calendar,
+            &rules.complaints,
+            actor.role.allows(Permission::ReadComplainantContact),
+        )?
+        .pop()
+        .ok_or_else(|| StoreError::NotFound(format!("complaint {complaint_no}")))
     }
 
     /// Appends one audit record in `tx`.
@@ -583,23 +601,229 @@ impl Store for SqliteStore {
         let actor = self.actor(&conn, session, Permission::Supervise)?;
         let now = self.now();
         let tx = conn.transaction()?;
-        let created = query::insert_complaint(&tx, complaint, &actor.username)?;
+        let id = accountability::insert_complaint(&tx, complaint, &actor.username)?;
+        let no: String = tx.query_row("SELECT complaint_no FROM complaint WHERE id = ?1", [id], |r| r.get(0))?;
         Self::append_audit(
             &tx,
             now,
             &actor,
             "complaint.register",
-            &format!("complaint:{}", created.complaint_no),
+            &format!("complaint:{no}"),
             &serde_json::json!({"channel": complaint.channel.as_str(), "case_no": complaint.case_no, "window": complaint.window_code}),
         )?;
         tx.commit()?;
-        Ok(created)
+        self.complaint(&conn, &actor, &no)
     }
 
     fn complaints(&self, session: &Session) -> Result<Vec<Complaint>, StoreError> {
         let conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::ReadCases)?;
+        let rules = self.rules();
+        accountability::complaints(
+            &conn,
+            None,
+            &rules.calendar,
+            &rules.complaints,
+            actor.role.allows(Permission::ReadComplainantContact),
+        )
+    }
+
+    fn advance_complaint(
+        &self,
+        session: &Session,
+        complaint_no: &str,
+        step: &ComplaintStep,
+    ) -> Result<Complaint, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let status = accountability::advance_complaint(&tx, complaint_no, step, &actor.username, now)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            &format!("complaint.{}", status.as_str()),
+            &format!("complaint:{complaint_no}"),
+            &serde_json::to_value(step).unwrap_or_default(),
+        )?;
+        tx.commit()?;
+        self.complaint(&conn, &actor, complaint_no)
+    }
+
+    fn add_observation(&self, session: &Session, observation: &NewObservation) -> Result<Observation, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let stored = accountability::insert_observation(&tx, observation, &actor.username, now)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "observation.add",
+            &format!("observation:{}", stored.id),
+            &serde_json::json!({
+                "category": stored.category, "window": stored.window_code, "staff_no": stored.staff_no,
+                "observed_at": stored.observed_at, "evidence_id": stored.evidence_id, "source": stored.source,
+            }),
+        )?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    fn observations(&self, session: &Session, from: NaiveDate, to: NaiveDate) -> Result<Vec<Observation>, StoreError> {
+        let conn = self.lock();
         self.actor(&conn, session, Permission::ReadCases)?;
-        query::complaints(&conn)
+        accountability::observations(&conn, from, to)
+    }
+
+    fn issue_slips(&self, session: &Session, week: Week) -> Result<Vec<Slip>, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let rules = self.rules();
+        let tx = conn.transaction()?;
+        let issued = accountability::issue_slips(
+            &tx,
+            week,
+            &rules.calendar,
+            rules.settings.notice_due_working_days,
+            &actor.username,
+            now,
+        )?;
+        for id in &issued {
+            let slip = accountability::slip(&tx, *id)?;
+            Self::append_audit(
+                &tx,
+                now,
+                &actor,
+                "slip.issue",
+                &format!("slip:{}", slip.number_text()),
+                &serde_json::json!({
+                    "department": slip.department_name, "week": week.to_string(),
+                    "findings": slip.findings.iter().map(|f| f.id).collect::<Vec<_>>(),
+                }),
+            )?;
+        }
+        tx.commit()?;
+        accountability::slips(&conn, Some(week))
+    }
+
+    fn slips(&self, session: &Session, week: Option<Week>) -> Result<Vec<Slip>, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        accountability::slips(&conn, week)
+    }
+
+    fn cancel_slip(&self, session: &Session, slip_id: i64, reason: &str) -> Result<Slip, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        accountability::cancel_slip(&tx, slip_id, reason)?;
+        let slip = accountability::slip(&tx, slip_id)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "slip.cancel",
+            &format!("slip:{}", slip.number_text()),
+            &serde_json::json!({"reason": reason}),
+        )?;
+        tx.commit()?;
+        Ok(slip)
+    }
+
+    fn record_slip_receipt(&self, session: &Session, slip_id: i64, signed_by: &str) -> Result<Slip, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        accountability::record_receipt(&tx, slip_id, signed_by, now)?;
+        let slip = accountability::slip(&tx, slip_id)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "slip.receipt",
+            &format!("slip:{}", slip.number_text()),
+            &serde_json::json!({"signed_by": signed_by}),
+        )?;
+        tx.commit()?;
+        Ok(slip)
+    }
+
+    fn record_violation(&self, session: &Session, violation: &NewViolation) -> Result<Violation, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let id = accountability::insert_violation(&tx, violation, &actor.username, now)?;
+        let stored = accountability::violation(&tx, id)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "violation.record",
+            &format!("violation:{id}"),
+            &serde_json::json!({
+                "item": stored.item, "department": stored.department, "staff_no": stored.staff_no,
+                "source": stored.source, "complaint_no": stored.complaint_no, "case_no": stored.case_no,
+            }),
+        )?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    fn violations(&self, session: &Session) -> Result<Vec<Violation>, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        accountability::violations(&conn)
+    }
+
+    fn decide_violation(
+        &self,
+        session: &Session,
+        violation_id: i64,
+        measures: &[Measure],
+        note: &str,
+    ) -> Result<DecisionOutcome, StoreError> {
+        let mut conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::DecideAccountability)?;
+        let now = self.now();
+        let tx = conn.transaction()?;
+        let flag = accountability::decide_violation(&tx, violation_id, measures, note, &actor.username, now)?;
+        Self::append_audit(
+            &tx,
+            now,
+            &actor,
+            "violation.decide",
+            &format!("violation:{violation_id}"),
+            &serde_json::json!({"measures": measures.iter().map(|m| m.as_str()).collect::<Vec<_>>(), "note": note}),
+        )?;
+        if let Some(id) = flag {
+            Self::append_audit(
+                &tx,
+                now,
+                &actor,
+                "violation.flag_12_6",
+                &format!("violation:{id}"),
+                &serde_json::json!({"after": violation_id}),
+            )?;
+        }
+        let outcome = DecisionOutcome {
+            violation: accountability::violation(&tx, violation_id)?,
+            flag: flag.map(|id| accountability::violation(&tx, id)).transpose()?,
+        };
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    fn department_flags(&self, session: &Session) -> Result<Vec<DepartmentFlag>, StoreError> {
+        let conn = self.lock();
+        self.actor(&conn, session, Permission::ReadCases)?;
+        accountability::department_flags(&conn, self.now())
     }
 
     fn refresh_alerts(&self, session: &Session) -> Result<RefreshReport, StoreError> {
@@ -1072,6 +1296,22 @@ impl Store for SqliteStore {
         let now = self.now();
         let tx = conn.transaction()?;
         let stored = query::insert_evidence(&tx, evidence, &actor.username)?;
+        // A snapshot kept for the discipline log is an observation too, in the same transaction.
+        if evidence.for_discipline {
+            let observation = NewObservation {
+                observed_at: evidence.taken_at,
+                category: evidence.category.clone().unwrap_or_else(|| "其他".into()),
+                source: crate::domain::discipline::ObservationSource::Wall,
+                camera_id: Some(evidence.camera_id),
+                window_code: evidence.window_code.clone(),
+                staff_no: evidence.staff_no.clone(),
+                department: None,
+                evidence_id: Some(stored.id),
+                clip: None,
+                note: evidence.note.clone(),
+            };
+            accountability::insert_observation(&tx, &observation, &actor.username, now)?;
+        }
         Self::append_audit(
             &tx,
             now,

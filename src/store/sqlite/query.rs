@@ -5,11 +5,11 @@ use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params, par
 
 use crate::domain::audit::AuditRecord;
 use crate::domain::model::{
-    Camera, CaseEvent, CaseStatus, CaseSummary, CatalogueItem, Complaint, ComplaintChannel, Department, Document, Hall,
-    Staff, Step, SuspendReason, Window,
+    Camera, CaseEvent, CaseStatus, CaseSummary, CatalogueItem, Department, Document, Hall, Staff, Step, SuspendReason,
+    Window,
 };
 use crate::domain::time;
-use crate::store::{AuditQuery, CaseQuery, HallDirectory, HallSetup, NewComplaint, Overview, StoreError, WindowLoad};
+use crate::store::{AuditQuery, CaseQuery, HallDirectory, HallSetup, Overview, StoreError, WindowLoad};
 
 use super::{from_ts, ts};
 
@@ -385,7 +385,7 @@ pub(super) fn overview(conn: &Connection, now: DateTime<Utc>) -> Result<Overview
             .map(from_ts),
         complaints_open: count(
             conn,
-            "SELECT count(*) FROM complaint WHERE status IN ('registered', 'investigating')",
+            "SELECT count(*) FROM complaint WHERE status IN ('registered', 'accepted', 'investigating')",
             [],
         )?,
         audit_records: conn.query_row("SELECT coalesce(max(seq), 0) FROM audit_log", [], |r| r.get(0))?,
@@ -393,102 +393,6 @@ pub(super) fn overview(conn: &Connection, now: DateTime<Utc>) -> Result<Overview
         today_checked: super::alerts::latest_check_of(conn, today)?,
         window_load,
     })
-}
-
-pub(super) fn insert_complaint(
-    tx: &Transaction<'_>,
-    c: &NewComplaint,
-    created_by: &str,
-) -> Result<Complaint, StoreError> {
-    if c.content.trim().is_empty() {
-        return Err(StoreError::Invalid("投诉内容不能为空 (the complaint needs a content)".into()));
-    }
-    let window = match (&c.hall_code, &c.window_code) {
-        (Some(h), Some(w)) => {
-            Some(window_id(tx, h, w)?.ok_or_else(|| StoreError::NotFound(format!("window {h}/{w}")))?)
-        }
-        (None, Some(w)) => {
-            let found = windows_by_code(tx, w)?;
-            match found.as_slice() {
-                [(id, _)] => Some(*id),
-                [] => return Err(StoreError::NotFound(format!("window {w}"))),
-                _ => {
-                    return Err(StoreError::Invalid(format!("window {w} exists in several halls; name the hall")));
-                }
-            }
-        }
-        _ => None,
-    };
-    let staff = match &c.staff_no {
-        Some(no) => Some(staff_id(tx, no)?.ok_or_else(|| StoreError::NotFound(format!("staff {no}")))?),
-        None => None,
-    };
-    let year = time::local_date(c.received_at).format("%Y").to_string();
-    let prefix = format!("TS{year}-");
-    let next: i64 = tx.query_row(
-        "SELECT coalesce(max(CAST(substr(complaint_no, ?2) AS INTEGER)), 0) + 1 FROM complaint WHERE complaint_no LIKE ?1",
-        params![format!("{prefix}%"), prefix.len() as i64 + 1],
-        |r| r.get(0),
-    )?;
-    let complaint_no = format!("{prefix}{next:04}");
-    tx.execute(
-        "INSERT INTO complaint (complaint_no, received_at, channel, complainant, contact, content, case_no, hall_code,
-            window_id, staff_id, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
-            complaint_no,
-            ts(c.received_at),
-            c.channel.as_str(),
-            c.complainant,
-            c.contact,
-            c.content,
-            c.case_no,
-            c.hall_code,
-            window,
-            staff,
-            created_by
-        ],
-    )?;
-    Ok(Complaint {
-        complaint_no,
-        received_at: from_ts(ts(c.received_at)),
-        channel: c.channel,
-        complainant: c.complainant.clone(),
-        contact: c.contact.clone(),
-        content: c.content.clone(),
-        case_no: c.case_no.clone(),
-        hall_code: c.hall_code.clone(),
-        window_code: c.window_code.clone(),
-        staff_no: c.staff_no.clone(),
-        status: "registered".into(),
-    })
-}
-
-pub(super) fn complaints(conn: &Connection) -> Result<Vec<Complaint>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT c.complaint_no, c.received_at, c.channel, c.complainant, c.contact, c.content, c.case_no, c.hall_code,
-                w.code, s.staff_no, c.status
-         FROM complaint c LEFT JOIN service_window w ON w.id = c.window_id LEFT JOIN staff s ON s.id = c.staff_id
-         ORDER BY c.received_at DESC",
-    )?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok(Complaint {
-                complaint_no: r.get(0)?,
-                received_at: from_ts(r.get(1)?),
-                channel: parse_col::<ComplaintChannel>(r, 2)?,
-                complainant: r.get(3)?,
-                contact: r.get(4)?,
-                content: r.get(5)?,
-                case_no: r.get(6)?,
-                hall_code: r.get(7)?,
-                window_code: r.get(8)?,
-                staff_no: r.get(9)?,
-                status: r.get(10)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
 }
 
 pub(super) fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRecord> {
