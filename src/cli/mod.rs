@@ -22,6 +22,7 @@ use crate::settings::{self, Settings};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{AlertQuery, AuditQuery, CaseQuery, NewUser, Session, Store, StoreError};
 
+mod discipline;
 mod footage;
 
 #[derive(Debug, Parser)]
@@ -98,11 +99,35 @@ pub enum Command {
         #[arg(long)]
         sub: bool,
     },
+    /// Reminder slips (提示单) of a week: issues the missing ones, lists them, writes one PDF per
+    /// department plus index.pdf with `--out`; `slips receipt|cancel ID` record the receipt or cancel.
+    Slips(discipline::SlipsArgs),
+    /// Print a file (PDF) through CUPS `lp`.
+    Print {
+        file: PathBuf,
+        /// The print queue (see `lpstat -e`); default the system default.
+        #[arg(long)]
+        printer: Option<String>,
+        /// Only show the `lp` command.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Record a discipline observation (记录违纪) typed in; prints its id.
+    Observe(discipline::ObserveArgs),
+    /// Complaints (投诉): list them, accept, decline, investigate, conclude.
+    #[command(subcommand)]
+    Complaints(discipline::ComplaintsCommand),
+    /// Violations (违规) and accountability (问责): list, record, decide measures, Art 12(6) flags.
+    #[command(subcommand)]
+    Violations(discipline::ViolationsCommand),
     /// The daily data check (每日数据检查): saves the day's report and records who checked.
     CheckDaily {
         /// The day to check (local date); default today.
         #[arg(long)]
         date: Option<NaiveDate>,
+        /// Also write the report as a PDF here.
+        #[arg(long)]
+        pdf: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -422,7 +447,7 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         Command::Cases(cmd) => cases(&data_dir, user, cmd)?,
         Command::Calendar(cmd) => calendar(&data_dir, cmd)?,
         Command::Alerts { at, all, format } => alerts(&data_dir, user, at, all, format)?,
-        Command::CheckDaily { date, format } => check_daily(&data_dir, user, date, format)?,
+        Command::CheckDaily { date, pdf, format } => check_daily(&data_dir, user, date, pdf.as_deref(), format)?,
         Command::Cameras(CamerasCommand::List { format }) => cameras_list(&data_dir, user, format)?,
         Command::Attendance(AttendanceCommand::Rank { period, format, pdf, notices }) => {
             attendance_rank(&data_dir, user, period, format, pdf.as_deref(), notices.as_deref())?
@@ -456,6 +481,11 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         Command::Footage(footage::FootageCommand::Verify { file, format }) => footage::verify(&file, format)?,
         Command::Footage(cmd) => footage::run(&data_dir, user, cmd)?,
         Command::Record { camera, sub } => footage::record(&data_dir, camera, sub)?,
+        Command::Slips(args) => discipline::slips(&data_dir, user, args)?,
+        Command::Print { file, printer, dry_run } => discipline::print(&file, printer.as_deref(), dry_run)?,
+        Command::Observe(args) => discipline::observe(&data_dir, user, args)?,
+        Command::Complaints(cmd) => discipline::complaints(&data_dir, user, cmd)?,
+        Command::Violations(cmd) => discipline::violations(&data_dir, user, cmd)?,
     }
     Ok(Some(()))
 }
@@ -694,11 +724,23 @@ fn alerts(
     Ok(())
 }
 
-fn check_daily(data_dir: &Path, user: Option<&str>, date: Option<NaiveDate>, format: Format) -> Result<(), Failure> {
+fn check_daily(
+    data_dir: &Path,
+    user: Option<&str>,
+    date: Option<NaiveDate>,
+    pdf: Option<&Path>,
+    format: Format,
+) -> Result<(), Failure> {
     let store = open_store(data_dir, false)?;
     let session = session(&store, user)?;
     let day = date.unwrap_or_else(|| time::local_date(Utc::now()));
     let (record, data) = crate::report::daily::run(&store, &session, data_dir, day)?;
+    if let Some(path) = pdf {
+        let hall = store.directory(&session)?.halls.first().map(|h| h.name.clone()).unwrap_or_default();
+        crate::report::write_pdf(path, &crate::report::documents::daily_sheet(&hall, &data, &record.checked_by))
+            .map_err(anyhow::Error::msg)?;
+        eprintln!("wrote {}", path.display());
+    }
     if format == Format::Json {
         print_json(&record)?;
     } else {

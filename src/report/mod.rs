@@ -6,6 +6,7 @@
 
 pub mod attendance;
 pub mod daily;
+pub mod documents;
 pub mod pdf;
 pub mod print;
 
