@@ -10,7 +10,8 @@ set -euo pipefail
 
 # Build: compiler, pkg-config and the GStreamer development headers.
 # Run:   GStreamer plugins (RTSP, H.264 encode/decode, text overlay), GL/Vulkan drivers, X libraries,
-#        a CJK font. Tests: Xvfb for screenshots, poppler for PDF checks, ffmpeg to probe clips.
+#        a CJK font, CUPS (lp) for printing. Tests: Xvfb for screenshots, poppler for PDF checks,
+#        ffmpeg to probe clips, cupsd for a private print queue.
 PACKAGES=(
   build-essential pkg-config
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev
@@ -19,6 +20,7 @@ PACKAGES=(
   libgl1 libegl1 libgl1-mesa-dri libvulkan1 mesa-vulkan-drivers
   libxkbcommon-x11-0 libx11-xcb1 libxcursor1 libxrandr2 libxi6
   fonts-noto-cjk xvfb xauth imagemagick poppler-utils ffmpeg
+  cups-client cups-daemon
 )
 
 check_only=0

@@ -552,8 +552,6 @@ pub struct Segment {
     pub sha256: String,
 }
 
-/// A request to view or copy footage, as the requester fills it in.
-
 /// A discipline observation to record (记录违纪).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewObservation {
@@ -648,6 +646,7 @@ pub struct DepartmentFlag {
     pub violation_id: Option<i64>,
 }
 
+/// A request to view or copy footage, as the requester fills it in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewFootageRequest {
     pub cameras: Vec<i64>,
