@@ -48,11 +48,6 @@ pub enum SlipAction {
     },
 }
 
-/// The last complete week before `now` (local).
-pub fn last_week(now: DateTime<Utc>) -> Week {
-    Week::of(time::local_date(now)).previous()
-}
-
 pub fn slips(data_dir: &Path, user: Option<&str>, args: SlipsArgs) -> Result<(), Failure> {
     let store = open_store(data_dir, false)?;
     let session = session(&store, user)?;
@@ -70,7 +65,7 @@ pub fn slips(data_dir: &Path, user: Option<&str>, args: SlipsArgs) -> Result<(),
         }
         None => {}
     }
-    let week = args.week.unwrap_or_else(|| last_week(now));
+    let week = args.week.unwrap_or_else(|| Week::last_complete(time::local_date(now)));
     let slips = if args.no_issue { store.slips(&session, Some(week))? } else { store.issue_slips(&session, week)? };
     if args.format == Format::Json {
         print_json(&slips)?;

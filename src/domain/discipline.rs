@@ -34,6 +34,11 @@ impl Week {
         self.monday + Duration::days(6)
     }
 
+    /// The last complete week before the one holding `today`.
+    pub fn last_complete(today: NaiveDate) -> Self {
+        Self::of(today).previous()
+    }
+
     /// The week before.
     pub fn previous(self) -> Self {
         Self { monday: self.monday - Duration::days(7) }

@@ -39,6 +39,7 @@ struct Prefs {
 }
 
 mod footage_logic;
+mod supervision_logic;
 
 pub struct JianchaApp {
     egui_ctx: egui::Context,
@@ -153,6 +154,7 @@ impl JianchaApp {
     fn handle(&mut self, reply: Reply) {
         let lang = self.state.lang;
         let Some(reply) = self.footage_reply(reply) else { return };
+        let Some(reply) = self.supervision_reply(reply) else { return };
         match reply {
             Reply::Opened(Ok(opened)) => {
                 if self.state.screen == Screen::Starting {
@@ -428,7 +430,8 @@ impl JianchaApp {
                 let m = self.store_error(&e);
                 self.state.notice = Some((NoticeLevel::Error, m));
             }
-            // Handled by `footage_reply` before this match.
+            // Handled by `footage_reply` and `supervision_reply` before this match.
+            Reply::Supervision(_) => {}
             Reply::Footage(_)
             | Reply::FootageRequested(_)
             | Reply::FootageDecided(_)
@@ -584,6 +587,7 @@ impl JianchaApp {
 
     fn apply(&mut self, ctx: &egui::Context, command: Command) {
         let Some(command) = self.footage_command(ctx, command) else { return };
+        let Some(command) = self.supervision_command(command) else { return };
         let session = self.state.session.clone();
         match command {
             Command::Login => {
@@ -619,7 +623,14 @@ impl JianchaApp {
                     Area::Audit if !self.state.audit.loaded && !self.state.audit.loading => {
                         self.commands.push(Command::SearchAudit)
                     }
-                    Area::Complaints if self.state.complaints.is_none() => self.commands.push(Command::LoadComplaints),
+                    Area::Complaints | Area::Discipline | Area::Violations
+                        if self.state.supervision.data.is_none() && !self.state.supervision.loading =>
+                    {
+                        self.commands.push(Command::LoadSupervision);
+                        if area == Area::Discipline {
+                            self.commands.push(Command::LoadPrinters);
+                        }
+                    }
                     Area::Overview => self.commands.push(Command::RefreshOverview),
                     Area::Footage if self.state.footage.requests.is_none() && !self.state.footage.loading => {
                         self.commands.push(Command::LoadFootage)
@@ -961,6 +972,15 @@ impl JianchaApp {
             | Command::SubmitHold
             | Command::CancelHold
             | Command::LiftHold { .. } => {}
+            // Handled by `supervision_command` before this match.
+            Command::LoadSupervision
+            | Command::SupervisionWeek(_)
+            | Command::Supervise(_)
+            | Command::SubmitObservation
+            | Command::SubmitComplaint
+            | Command::SubmitComplaintStep
+            | Command::SubmitViolation
+            | Command::SubmitDecision => {}
             Command::ContinueWithoutFont => {
                 self.state.lang = Lang::En;
                 self.state.screen = if self.state.session.is_some() {

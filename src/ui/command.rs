@@ -21,6 +21,17 @@ pub enum Command {
     VerifyAudit,
     SelectAuditRecord(Option<i64>),
     LoadComplaints,
+    /// Loads 纪律与提示单, 投诉 and 违规与问责 (the week shown, or last week).
+    LoadSupervision,
+    SupervisionWeek(crate::domain::discipline::Week),
+    /// Acts in those areas, then reloads them.
+    Supervise(crate::ui::worker::SupervisionAction),
+    /// The discipline form's text, checked and sent.
+    SubmitObservation,
+    SubmitComplaint,
+    SubmitComplaintStep,
+    SubmitViolation,
+    SubmitDecision,
     DismissNotice,
     /// Go to the alert list showing only this level (all levels with `None`).
     ShowAlerts(Option<crate::domain::alerts::Level>),

@@ -8,7 +8,10 @@ use crate::domain::time;
 use super::command::Command;
 use super::i18n::Lang;
 use super::state::{AppState, Area, NoticeLevel, Screen};
-use super::{alerts, attendance, audit, case, complaints, evaluator, fonts, footage, login, overview, settings, wall};
+use super::{
+    alerts, attendance, audit, case, complaints, discipline, evaluator, fonts, footage, login, overview, settings,
+    violations, wall,
+};
 
 pub fn app_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>, busy: bool) {
     match state.screen.clone() {
@@ -142,8 +145,9 @@ fn main_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>,
             Area::Footage => footage::footage_ui(ui, state, commands, now),
             Area::Audit => audit::audit_ui(ui, state, commands),
             Area::Complaints => complaints::complaints_ui(ui, state, commands),
+            Area::Discipline => discipline::discipline_ui(ui, state, commands),
+            Area::Violations => violations::violations_ui(ui, state, commands),
             Area::Settings => settings::settings_ui(ui, state, commands),
-            other => coming_ui(ui, state, other),
         }
     });
 }
@@ -270,16 +274,5 @@ fn status_bar_ui(ui: &mut egui::Ui, state: &AppState, now: DateTime<Utc>, busy: 
                 ui.spinner();
             }
         });
-    });
-}
-
-fn coming_ui(ui: &mut egui::Ui, state: &AppState, area: Area) {
-    let t = &state.tokens;
-    t.card_frame().show(ui, |ui| {
-        ui.set_width(ui.available_width());
-        ui.label(RichText::new(state.lang.pick("尚未开放", "Not available yet")).strong().color(t.orange));
-        if let Some(text) = area.coming(state.lang) {
-            ui.label(text);
-        }
     });
 }

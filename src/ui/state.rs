@@ -58,29 +58,6 @@ impl Area {
             Area::Settings => lang.pick("设置", "Settings"),
         }
     }
-
-    /// What the area will hold, shown while it is not built yet; `None` for built areas.
-    pub fn coming(self, lang: Lang) -> Option<&'static str> {
-        match self {
-            Area::Overview
-            | Area::Wall
-            | Area::Alerts
-            | Area::Attendance
-            | Area::Evaluator
-            | Area::Footage
-            | Area::Complaints
-            | Area::Audit
-            | Area::Settings => None,
-            Area::Discipline => Some(lang.pick(
-                "工作纪律记录与每周提示单打印尚未开放。",
-                "The discipline log and weekly reminder slips are not available yet.",
-            )),
-            Area::Violations => Some(lang.pick(
-                "违规记录与问责（第十一至十三条）尚未开放。",
-                "Violations and accountability (Art 11–13) are not available yet.",
-            )),
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -393,6 +370,78 @@ pub enum FootageTab {
     Holds,
 }
 
+/// A discipline observation being typed in (记录违纪).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ObservationDraft {
+    /// `YYYY-MM-DD HH:MM` (Beijing time).
+    pub at: String,
+    pub category: String,
+    pub window: String,
+    pub staff_no: String,
+    pub department: String,
+    pub note: String,
+}
+
+/// A complaint being registered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComplaintDraft {
+    pub at: String,
+    pub channel: crate::domain::model::ComplaintChannel,
+    pub complainant: String,
+    pub contact: String,
+    pub content: String,
+    pub window: String,
+    pub staff_no: String,
+    pub department: String,
+    pub case_no: String,
+}
+
+/// A complaint step that needs text: (complaint number, step, first text, second text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComplaintStepKind {
+    Accept,
+    Decline,
+    Conclude,
+}
+
+/// A violation being recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViolationDraft {
+    pub item: String,
+    pub staff_no: String,
+    pub department: String,
+    pub source: crate::domain::accountability::ViolationSource,
+    pub at: String,
+    pub description: String,
+    pub case_no: String,
+    pub complaint_no: String,
+    pub observation_id: Option<i64>,
+}
+
+/// 纪律与提示单, 投诉, 违规与问责: the loaded week and registers, and the open forms.
+#[derive(Default)]
+pub struct SupervisionView {
+    pub week: Option<crate::domain::discipline::Week>,
+    pub data: Option<crate::ui::worker::SupervisionData>,
+    pub loading: bool,
+    pub error: Option<String>,
+    pub message: Option<String>,
+    pub observation: Option<ObservationDraft>,
+    pub complaint: Option<ComplaintDraft>,
+    pub complaint_step: Option<(String, ComplaintStepKind, String, String)>,
+    pub selected_complaint: Option<String>,
+    pub violation: Option<ViolationDraft>,
+    /// (violation id, measures chosen, note).
+    pub decision: Option<(i64, std::collections::BTreeSet<crate::domain::accountability::Measure>, String)>,
+    /// (slip id, reason) of a cancellation being written.
+    pub cancel: Option<(i64, String)>,
+    /// (slip id, signer) of a receipt being recorded.
+    pub receipt: Option<(i64, String)>,
+    pub preview: Option<(i64, egui::TextureHandle)>,
+    /// The print queue chosen; `None` is the system default.
+    pub printer: Option<String>,
+}
+
 /// The 调阅/拷贝 request form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestDraft {
@@ -501,6 +550,7 @@ pub struct AppState {
     pub overview: Option<Overview>,
     pub directory: Option<HallDirectory>,
     pub complaints: Option<Vec<Complaint>>,
+    pub supervision: SupervisionView,
     pub login: LoginForm,
     pub audit: AuditView,
     pub notice: Option<(NoticeLevel, String)>,
@@ -532,6 +582,7 @@ impl AppState {
             overview: None,
             directory: None,
             complaints: None,
+            supervision: SupervisionView::default(),
             login: LoginForm::default(),
             audit: AuditView::default(),
             notice: None,

@@ -23,6 +23,9 @@ use crate::store::{
 };
 use crate::video::decoder::Frame;
 
+mod supervision;
+pub use supervision::{SupervisionAction, SupervisionData, SupervisionReply};
+
 /// Jobs waiting for the worker; beyond this the UI is told the worker is busy.
 const QUEUE: usize = 32;
 
@@ -123,6 +126,12 @@ pub enum Job {
     },
     VerifyAudit(Session),
     Complaints(Session),
+    /// 纪律与提示单, 投诉, 违规与问责: act (optionally), then reload the week and the registers.
+    Supervision {
+        session: Session,
+        week: crate::domain::discipline::Week,
+        action: Option<SupervisionAction>,
+    },
     /// Time-driven re-evaluation, then the alert list.
     Alerts {
         session: Session,
@@ -210,6 +219,7 @@ pub enum Reply {
     },
     AuditVerified(Result<AuditVerification, StoreError>),
     Complaints(Result<Vec<Complaint>, StoreError>),
+    Supervision(Result<Box<SupervisionReply>, String>),
     Alerts(Result<(RefreshReport, Vec<AlertRow>), StoreError>),
     CaseDetail(Result<Box<CaseDetail>, StoreError>),
     /// A supervision action finished (close, notice, reply), with what it changed.
@@ -424,6 +434,9 @@ impl Worker {
                 Reply::Document(self.attendance_pdf(&session, period_start, notices, printer))
             }
             Job::Printers => Reply::Printers(crate::report::print::printers()),
+            Job::Supervision { session, week, action } => {
+                Reply::Supervision(self.supervision(&session, week, action).map(Box::new))
+            }
             Job::Evaluator { session, date } => Reply::Evaluator(self.store().and_then(|s| {
                 let check = s.evaluator_check(&session, date)?;
                 let from = date - chrono::Duration::days(60);

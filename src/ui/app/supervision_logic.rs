@@ -1,0 +1,198 @@
+//! The logic of 纪律与提示单, 投诉 and 违规与问责: forms checked into actions, replies into state.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+use super::JianchaApp;
+use crate::domain::accountability::Subject;
+use crate::domain::discipline::{ObservationSource, Week};
+use crate::domain::time;
+use crate::store::{ComplaintStep, NewComplaint, NewObservation, NewViolation};
+use crate::ui::command::Command;
+use crate::ui::state::{ComplaintStepKind, NoticeLevel};
+use crate::ui::worker::{Job, Reply, SupervisionAction};
+
+/// `YYYY-MM-DD HH:MM` in Beijing time.
+pub(crate) fn parse_local(text: &str) -> Option<DateTime<Utc>> {
+    let t = text.trim();
+    NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S"))
+        .ok()
+        .map(time::from_local)
+}
+
+fn opt(text: &str) -> Option<String> {
+    Some(text.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+impl JianchaApp {
+    pub(super) fn supervision_reply(&mut self, reply: Reply) -> Option<Reply> {
+        let Reply::Supervision(result) = reply else { return Some(reply) };
+        let view = &mut self.state.supervision;
+        view.loading = false;
+        match result {
+            Ok(reply) => {
+                let reply = *reply;
+                view.week = Some(reply.data.week);
+                if let Some((id, image)) = reply.preview {
+                    let texture = self.egui_ctx.load_texture(format!("slip-{id}"), image, egui::TextureOptions::LINEAR);
+                    view.preview = Some((id, texture));
+                }
+                view.error = None;
+                if let Some(m) = reply.message {
+                    view.message = Some(m.clone());
+                    self.state.notice = Some((NoticeLevel::Info, m));
+                }
+                self.state.complaints = Some(reply.data.complaints.clone());
+                self.state.supervision.data = Some(reply.data);
+            }
+            Err(e) => {
+                view.error = Some(e.clone());
+                self.state.notice = Some((NoticeLevel::Error, e));
+            }
+        }
+        None
+    }
+
+    fn supervise(&mut self, action: Option<SupervisionAction>) {
+        let Some(session) = self.state.session.clone() else { return };
+        let week =
+            self.state.supervision.week.unwrap_or_else(|| Week::last_complete(time::local_date(self.clock.now())));
+        self.state.supervision.loading = true;
+        self.submit(Job::Supervision { session, week, action });
+    }
+
+    fn form_error(&mut self, zh: &str, en: &str) {
+        let text = self.state.lang.pick_owned(zh, en);
+        self.state.notice = Some((NoticeLevel::Warning, text));
+    }
+
+    pub(super) fn supervision_command(&mut self, command: Command) -> Option<Command> {
+        match command {
+            Command::LoadSupervision => self.supervise(None),
+            Command::SupervisionWeek(week) => {
+                self.state.supervision.week = Some(week);
+                self.state.supervision.preview = None;
+                self.supervise(None);
+            }
+            Command::Supervise(action) => self.supervise(Some(action)),
+            Command::SubmitObservation => {
+                let Some(d) = self.state.supervision.observation.clone() else { return None };
+                let Some(at) = parse_local(&d.at) else {
+                    self.form_error("时间应为 YYYY-MM-DD HH:MM", "Time as YYYY-MM-DD HH:MM");
+                    return None;
+                };
+                if !crate::domain::discipline::is_category(&d.category) {
+                    self.form_error("请选择类别", "Choose a category");
+                    return None;
+                }
+                self.state.supervision.observation = None;
+                self.supervise(Some(SupervisionAction::AddObservation(NewObservation {
+                    observed_at: at,
+                    category: d.category,
+                    source: ObservationSource::Manual,
+                    camera_id: None,
+                    window_code: opt(&d.window),
+                    staff_no: opt(&d.staff_no),
+                    department: opt(&d.department),
+                    evidence_id: None,
+                    clip: None,
+                    note: d.note.trim().to_owned(),
+                })));
+            }
+            Command::SubmitComplaint => {
+                let Some(d) = self.state.supervision.complaint.clone() else { return None };
+                let Some(at) = parse_local(&d.at) else {
+                    self.form_error("收到时间应为 YYYY-MM-DD HH:MM", "Received as YYYY-MM-DD HH:MM");
+                    return None;
+                };
+                if d.content.trim().is_empty() {
+                    self.form_error("请填写投诉内容", "The complaint needs its content");
+                    return None;
+                }
+                self.state.supervision.complaint = None;
+                self.supervise(Some(SupervisionAction::RegisterComplaint(NewComplaint {
+                    received_at: at,
+                    channel: d.channel,
+                    complainant: d.complainant.trim().to_owned(),
+                    contact: d.contact.trim().to_owned(),
+                    content: d.content.trim().to_owned(),
+                    case_no: opt(&d.case_no),
+                    hall_code: None,
+                    window_code: opt(&d.window),
+                    staff_no: opt(&d.staff_no),
+                    department: opt(&d.department),
+                })));
+            }
+            Command::SubmitComplaintStep => {
+                let Some((no, kind, a, b)) = self.state.supervision.complaint_step.clone() else { return None };
+                let step = match kind {
+                    ComplaintStepKind::Accept => ComplaintStep::Accept { note: a },
+                    ComplaintStepKind::Decline => ComplaintStep::Decline { reason: a },
+                    ComplaintStepKind::Conclude => ComplaintStep::Conclude { conclusion: a, reply: b },
+                };
+                self.state.supervision.complaint_step = None;
+                self.supervise(Some(SupervisionAction::AdvanceComplaint { complaint_no: no, step }));
+            }
+            Command::SubmitViolation => {
+                let Some(d) = self.state.supervision.violation.clone() else { return None };
+                let Some(at) = parse_local(&d.at) else {
+                    self.form_error("发生时间应为 YYYY-MM-DD HH:MM", "Time as YYYY-MM-DD HH:MM");
+                    return None;
+                };
+                self.state.supervision.violation = None;
+                let staff = opt(&d.staff_no);
+                self.supervise(Some(SupervisionAction::RecordViolation(NewViolation {
+                    item: d.item.trim().to_owned(),
+                    subject: if staff.is_some() { Subject::Staff } else { Subject::Department },
+                    staff_no: staff,
+                    department: opt(&d.department),
+                    source: d.source,
+                    occurred_at: at,
+                    description: d.description.trim().to_owned(),
+                    case_no: opt(&d.case_no),
+                    alert_id: None,
+                    observation_id: d.observation_id,
+                    complaint_no: opt(&d.complaint_no),
+                    evidence_id: None,
+                })));
+            }
+            Command::SubmitDecision => {
+                let Some((id, measures, note)) = self.state.supervision.decision.clone() else { return None };
+                if measures.is_empty() {
+                    self.form_error("请至少选择一项问责措施", "Choose at least one measure");
+                    return None;
+                }
+                self.state.supervision.decision = None;
+                let measures: BTreeSet<_> = measures;
+                self.supervise(Some(SupervisionAction::DecideViolation {
+                    id,
+                    measures: measures.into_iter().collect(),
+                    note,
+                }));
+            }
+            other => return Some(other),
+        }
+        None
+    }
+
+    /// The week shown, for the panels.
+    pub fn supervision_week(&self) -> Week {
+        self.state.supervision.week.unwrap_or_else(|| Week::last_complete(time::local_date(self.clock.now())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_parse_with_or_without_seconds() {
+        let a = parse_local("2026-11-24 10:40").map(|t| t.to_rfc3339());
+        assert_eq!(a.as_deref(), Some("2026-11-24T02:40:00+00:00"));
+        assert!(parse_local("2026-11-24 10:40:05").is_some());
+        assert!(parse_local("24/11/2026").is_none());
+        assert_eq!(opt("  "), None);
+    }
+}

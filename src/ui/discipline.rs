@@ -1,0 +1,377 @@
+//! 纪律与提示单 (Art 8(2)2): the week's discipline observations and their statistics, the reminder
+//! slips of the week (issue, preview, print, save as PDF, receipt, cancel), and the 记录违纪 form.
+
+use egui::{RichText, Sense};
+use egui_extras::{Column, Size, StripBuilder, TableBuilder};
+
+use crate::domain::discipline::{DISCIPLINE_CATEGORIES, SlipStatus};
+use crate::domain::time;
+use crate::ui::worker::SupervisionAction;
+
+use super::command::Command;
+use super::i18n::Lang;
+use super::state::{AppState, ObservationDraft};
+use super::theme::Tokens;
+
+pub fn discipline_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+    let lang = state.lang;
+    let t = state.tokens;
+    let Some(data) = state.supervision.data.clone() else {
+        if let Some(e) = &state.supervision.error {
+            ui.colored_label(t.red, e);
+        }
+        ui.spinner();
+        return;
+    };
+    let week = data.week;
+    // Toolbar: the week, issuing, writing, printing.
+    ui.horizontal(|ui| {
+        if ui.button(lang.pick("◀ 上一周", "◀ Previous week")).clicked() {
+            commands.push(Command::SupervisionWeek(week.previous()));
+        }
+        ui.label(RichText::new(week.label_zh()).strong().color(t.text_strong));
+        if ui.button(lang.pick("下一周 ▶", "Next week ▶")).clicked() {
+            commands.push(Command::SupervisionWeek(week.next()));
+        }
+        ui.separator();
+        if ui.button(lang.pick("记录违纪…", "Record observation…")).clicked() {
+            let now = time::local_datetime(chrono::Utc::now());
+            state.supervision.observation =
+                Some(ObservationDraft { at: now.format("%Y-%m-%d %H:%M").to_string(), ..ObservationDraft::default() });
+        }
+        if !data.unissued.is_empty() {
+            let label = format!("{}（{}）", lang.pick("签发提示单", "Issue slips"), data.unissued.len());
+            if ui.button(RichText::new(label).strong()).on_hover_text(data.unissued.join("、")).clicked() {
+                commands.push(Command::Supervise(SupervisionAction::IssueSlips));
+            }
+        }
+        if state.supervision.loading {
+            ui.spinner();
+        }
+    });
+    ui.add_space(4.0);
+    let stats = &data.statistics;
+    ui.label(
+        RichText::new(format!(
+            "{} {} {}，{} {} {}，{} {} {}",
+            lang.pick("本周发现", "Found this week:"),
+            stats.total,
+            lang.pick("项", "findings"),
+            lang.pick("涉及", "in"),
+            stats.by_department.len(),
+            lang.pick("个部门", "departments"),
+            lang.pick("已签发提示单", "slips issued:"),
+            data.slips.iter().filter(|s| s.status != SlipStatus::Cancelled).count(),
+            lang.pick("份", ""),
+        ))
+        .color(t.text_weak),
+    );
+    ui.add_space(4.0);
+    StripBuilder::new(ui).size(Size::relative(0.58)).size(Size::remainder()).horizontal(|mut strip| {
+        strip.cell(|ui| {
+            observations_ui(ui, &data, lang, &t);
+            ui.add_space(8.0);
+            statistics_ui(ui, &data, lang, &t);
+        });
+        strip.cell(|ui| {
+            slips_ui(ui, state, &data, commands);
+        });
+    });
+    observation_form_ui(ui, state, commands);
+    slip_dialogs_ui(ui, state, commands);
+}
+
+fn observations_ui(ui: &mut egui::Ui, data: &crate::ui::worker::SupervisionData, lang: Lang, t: &Tokens) {
+    ui.label(RichText::new(lang.pick("违纪记录", "Observations")).strong().color(t.text_strong));
+    if data.observations.is_empty() {
+        ui.label(RichText::new(lang.pick("本周没有记录。", "Nothing recorded this week.")).color(t.text_weak));
+        return;
+    }
+    TableBuilder::new(ui)
+        .id_salt("observations")
+        .striped(true)
+        .max_scroll_height(300.0)
+        .column(Column::exact(92.0))
+        .column(Column::exact(44.0))
+        .column(Column::exact(110.0))
+        .column(Column::exact(110.0))
+        .column(Column::initial(150.0).clip(true))
+        .column(Column::remainder().clip(true))
+        .header(22.0, |h| {
+            super::widgets::header_row(
+                h,
+                &[
+                    lang.pick("时间", "When"),
+                    lang.pick("窗口", "Window"),
+                    lang.pick("部门", "Department"),
+                    lang.pick("工作人员", "Staff"),
+                    lang.pick("情况", "Finding"),
+                    lang.pick("证据 / 记录人", "Evidence / by"),
+                ],
+            )
+        })
+        .body(|body| {
+            body.rows(22.0, data.observations.len(), |mut row| {
+                let o = &data.observations[row.index()];
+                row.col(|ui| {
+                    ui.label(time::local_datetime(o.observed_at).format("%m-%d %H:%M").to_string());
+                });
+                row.col(|ui| {
+                    ui.label(o.window_code.as_deref().unwrap_or("—"));
+                });
+                row.col(|ui| {
+                    ui.label(o.department_name.as_deref().unwrap_or("—"));
+                });
+                row.col(|ui| {
+                    ui.label(o.staff_name.as_deref().or(o.staff_no.as_deref()).unwrap_or("—"));
+                });
+                row.col(|ui| {
+                    let text =
+                        if o.note.is_empty() { o.category.clone() } else { format!("{}：{}", o.category, o.note) };
+                    ui.label(RichText::new(&text).color(t.text_strong)).on_hover_text(text);
+                });
+                row.col(|ui| {
+                    ui.label(format!("{} · {} · {}", o.evidence_reference(), o.source.label_zh(), o.recorded_by));
+                });
+            });
+        });
+}
+
+fn statistics_ui(ui: &mut egui::Ui, data: &crate::ui::worker::SupervisionData, lang: Lang, t: &Tokens) {
+    ui.label(RichText::new(lang.pick("本周统计", "This week")).strong().color(t.text_strong));
+    let s = &data.statistics;
+    ui.horizontal_top(|ui| {
+        for (title, list) in [
+            (lang.pick("按部门", "By department"), &s.by_department),
+            (lang.pick("按类别", "By category"), &s.by_category),
+            (lang.pick("按窗口", "By window"), &s.by_window),
+            (lang.pick("按人员", "By staff"), &s.by_staff),
+        ] {
+            t.card_frame().show(ui, |ui| {
+                ui.set_min_width(150.0);
+                ui.label(RichText::new(title).color(t.text_weak));
+                let max = list.first().map_or(1, |x| x.1).max(1);
+                for (name, n) in list.iter().take(6) {
+                    ui.horizontal(|ui| {
+                        let (rect, _) = ui.allocate_exact_size(egui::vec2(40.0, 10.0), Sense::hover());
+                        let w = rect.width() * (*n as f32 / max as f32);
+                        ui.painter().rect_filled(
+                            egui::Rect::from_min_size(rect.min, egui::vec2(w, rect.height())),
+                            2.0,
+                            t.accent,
+                        );
+                        ui.label(format!("{n}"));
+                        ui.label(RichText::new(name).small());
+                    });
+                }
+            });
+        }
+    });
+}
+
+fn slips_ui(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    data: &crate::ui::worker::SupervisionData,
+    commands: &mut Vec<Command>,
+) {
+    let lang = state.lang;
+    let t = state.tokens;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(lang.pick("本周提示单", "Slips of the week")).strong().color(t.text_strong));
+        let printers = state.attendance.printers.clone().unwrap_or_default();
+        let chosen = state.supervision.printer.clone();
+        egui::ComboBox::from_id_salt("slip_printer")
+            .selected_text(chosen.clone().unwrap_or_else(|| lang.pick_owned("默认打印机", "Default printer")))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut state.supervision.printer, None, lang.pick("默认打印机", "Default printer"));
+                for p in &printers {
+                    ui.selectable_value(&mut state.supervision.printer, Some(p.clone()), p);
+                }
+            });
+        let live = data.slips.iter().any(|s| s.status != SlipStatus::Cancelled);
+        if ui.add_enabled(live, egui::Button::new(lang.pick("全部打印", "Print all"))).clicked() {
+            commands.push(Command::Supervise(SupervisionAction::WriteSlips {
+                print: Some(state.supervision.printer.clone()),
+            }));
+        }
+        if ui.add_enabled(!data.slips.is_empty(), egui::Button::new(lang.pick("存为 PDF", "Save as PDF"))).clicked() {
+            commands.push(Command::Supervise(SupervisionAction::WriteSlips { print: None }));
+        }
+    });
+    if data.slips.is_empty() {
+        let text = if data.unissued.is_empty() {
+            lang.pick("本周没有需要签发的提示单。", "No slips are due this week.")
+        } else {
+            lang.pick(
+                "本周的提示单尚未签发：点击“签发提示单”编号并生成。",
+                "Not issued yet: “Issue slips” numbers and writes them.",
+            )
+        };
+        ui.label(RichText::new(text).color(t.text_weak));
+    }
+    for slip in &data.slips {
+        t.card_frame().show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                let colour = match slip.status {
+                    SlipStatus::Issued => t.orange,
+                    SlipStatus::Received => t.ok,
+                    SlipStatus::Cancelled => t.text_weak,
+                };
+                let number = RichText::new(slip.number_text()).strong();
+                ui.label(if slip.status == SlipStatus::Cancelled { number.strikethrough() } else { number });
+                ui.label(RichText::new(&slip.department_name).color(t.text_strong));
+                ui.label(format!("{} {}", slip.findings.len(), lang.pick("项", "findings")));
+                ui.label(RichText::new(slip.status.label_zh()).color(colour));
+            });
+            ui.horizontal(|ui| {
+                let detail = match slip.status {
+                    SlipStatus::Received => format!(
+                        "{} {} {}",
+                        lang.pick("回执", "receipt"),
+                        slip.receipt_by.as_deref().unwrap_or(""),
+                        slip.receipt_at.map(time::format_local_minutes).unwrap_or_default()
+                    ),
+                    SlipStatus::Cancelled => {
+                        format!("{} {}", lang.pick("作废：", "cancelled:"), slip.cancel_reason.as_deref().unwrap_or(""))
+                    }
+                    SlipStatus::Issued => format!("{} {}", lang.pick("反馈期限", "reply by"), slip.reply_due),
+                };
+                ui.label(RichText::new(detail).color(t.text_weak));
+            });
+            ui.horizontal(|ui| {
+                if ui.small_button(lang.pick("预览", "Preview")).clicked() {
+                    commands.push(Command::Supervise(SupervisionAction::PreviewSlip(slip.id)));
+                }
+                if slip.status == SlipStatus::Issued {
+                    if ui.small_button(lang.pick("登记回执…", "Receipt…")).clicked() {
+                        state.supervision.receipt = Some((slip.id, String::new()));
+                    }
+                    if ui.small_button(lang.pick("作废…", "Cancel…")).clicked() {
+                        state.supervision.cancel = Some((slip.id, String::new()));
+                    }
+                }
+            });
+        });
+    }
+    if let Some((id, texture)) = &state.supervision.preview
+        && data.slips.iter().any(|s| s.id == *id)
+    {
+        ui.add_space(6.0);
+        let size = texture.size_vec2();
+        let width = ui.available_width().min(size.x * 1.2);
+        egui::ScrollArea::vertical().id_salt("slip_preview").show(ui, |ui| {
+            ui.add(
+                egui::Image::new((texture.id(), size)).fit_to_exact_size(egui::vec2(width, width * size.y / size.x)),
+            );
+        });
+    }
+}
+
+fn observation_form_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+    let lang = state.lang;
+    let Some(d) = state.supervision.observation.as_mut() else { return };
+    let modal = egui::Modal::new(egui::Id::unique("observation_form")).show(ui.ctx(), |ui| {
+        ui.set_width(460.0);
+        ui.heading(lang.pick("记录违纪", "Record an observation"));
+        egui::Grid::new("observation_grid").num_columns(2).spacing([10.0, 6.0]).show(ui, |ui| {
+            let l = ui.label(lang.pick("时间", "When"));
+            ui.add(egui::TextEdit::singleline(&mut d.at).hint_text("YYYY-MM-DD HH:MM")).labelled_by(l.id);
+            ui.end_row();
+            ui.label(lang.pick("类别", "Category"));
+            egui::ComboBox::from_id_salt("observation_category")
+                .selected_text(if d.category.is_empty() {
+                    lang.pick("（请选择）", "(choose)")
+                } else {
+                    d.category.as_str()
+                })
+                .width(260.0)
+                .show_ui(ui, |ui| {
+                    for c in DISCIPLINE_CATEGORIES {
+                        ui.selectable_value(&mut d.category, c.to_owned(), c);
+                    }
+                });
+            ui.end_row();
+            let l = ui.label(lang.pick("窗口", "Window"));
+            ui.add(egui::TextEdit::singleline(&mut d.window).hint_text("B07")).labelled_by(l.id);
+            ui.end_row();
+            let l = ui.label(lang.pick("工号", "Staff no."));
+            ui.add(egui::TextEdit::singleline(&mut d.staff_no)).labelled_by(l.id);
+            ui.end_row();
+            let l = ui.label(lang.pick("部门（无窗口时）", "Department (no window)"));
+            ui.add(egui::TextEdit::singleline(&mut d.department)).labelled_by(l.id);
+            ui.end_row();
+            let l = ui.label(lang.pick("说明", "Note"));
+            ui.add(egui::TextEdit::singleline(&mut d.note)).labelled_by(l.id);
+            ui.end_row();
+        });
+        ui.horizontal(|ui| {
+            if ui.button(lang.pick("保存", "Save")).clicked() {
+                commands.push(Command::SubmitObservation);
+            }
+            if ui.button(lang.pick("取消", "Cancel")).clicked() {
+                ui.close();
+            }
+        });
+    });
+    if modal.should_close() {
+        state.supervision.observation = None;
+    }
+}
+
+fn slip_dialogs_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+    let lang = state.lang;
+    let view = &mut state.supervision;
+    if let Some((id, signer)) = view.receipt.as_mut() {
+        let id = *id;
+        let modal = egui::Modal::new(egui::Id::unique("slip_receipt")).show(ui.ctx(), |ui| {
+            ui.heading(lang.pick("登记回执", "Record the receipt"));
+            let l = ui.label(lang.pick("签收人", "Signed by"));
+            ui.add(egui::TextEdit::singleline(signer)).labelled_by(l.id);
+            ui.horizontal(|ui| {
+                if ui.add_enabled(!signer.trim().is_empty(), egui::Button::new(lang.pick("登记", "Record"))).clicked()
+                {
+                    commands.push(Command::Supervise(SupervisionAction::Receipt {
+                        id,
+                        signed_by: signer.trim().to_owned(),
+                    }));
+                    ui.close();
+                }
+                if ui.button(lang.pick("取消", "Cancel")).clicked() {
+                    ui.close();
+                }
+            });
+        });
+        if modal.should_close() {
+            view.receipt = None;
+        }
+    }
+    if let Some((id, reason)) = view.cancel.as_mut() {
+        let id = *id;
+        let modal = egui::Modal::new(egui::Id::unique("slip_cancel")).show(ui.ctx(), |ui| {
+            ui.heading(lang.pick("作废提示单", "Cancel the slip"));
+            ui.label(lang.pick("作废后编号保留，不再使用。", "A cancelled slip keeps its number; it is never reused."));
+            let l = ui.label(lang.pick("原因", "Reason"));
+            ui.add(egui::TextEdit::singleline(reason)).labelled_by(l.id);
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(!reason.trim().is_empty(), egui::Button::new(lang.pick("作废", "Cancel slip")))
+                    .clicked()
+                {
+                    commands.push(Command::Supervise(SupervisionAction::CancelSlip {
+                        id,
+                        reason: reason.trim().to_owned(),
+                    }));
+                    ui.close();
+                }
+                if ui.button(lang.pick("返回", "Back")).clicked() {
+                    ui.close();
+                }
+            });
+        });
+        if modal.should_close() {
+            view.cancel = None;
+        }
+    }
+}
