@@ -247,13 +247,11 @@ fn detail_ui(
                             Some((no.clone(), ComplaintStepKind::Decline, String::new(), String::new()));
                     }
                 }
-                ComplaintStatus::Accepted => {
-                    if ui.button(lang.pick("开始调查", "Investigate")).clicked() {
-                        commands.push(Command::Supervise(SupervisionAction::AdvanceComplaint {
-                            complaint_no: no.clone(),
-                            step: ComplaintStep::Investigate,
-                        }));
-                    }
+                ComplaintStatus::Accepted if ui.button(lang.pick("开始调查", "Investigate")).clicked() => {
+                    commands.push(Command::Supervise(SupervisionAction::AdvanceComplaint {
+                        complaint_no: no.clone(),
+                        step: ComplaintStep::Investigate,
+                    }));
                 }
                 _ => {}
             }

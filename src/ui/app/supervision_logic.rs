@@ -77,104 +77,110 @@ impl JianchaApp {
                 self.supervise(None);
             }
             Command::Supervise(action) => self.supervise(Some(action)),
-            Command::SubmitObservation => {
-                let Some(d) = self.state.supervision.observation.clone() else { return None };
-                let Some(at) = parse_local(&d.at) else {
-                    self.form_error("时间应为 YYYY-MM-DD HH:MM", "Time as YYYY-MM-DD HH:MM");
-                    return None;
-                };
-                if !crate::domain::discipline::is_category(&d.category) {
-                    self.form_error("请选择类别", "Choose a category");
-                    return None;
-                }
-                self.state.supervision.observation = None;
-                self.supervise(Some(SupervisionAction::AddObservation(NewObservation {
-                    observed_at: at,
-                    category: d.category,
-                    source: ObservationSource::Manual,
-                    camera_id: None,
-                    window_code: opt(&d.window),
-                    staff_no: opt(&d.staff_no),
-                    department: opt(&d.department),
-                    evidence_id: None,
-                    clip: None,
-                    note: d.note.trim().to_owned(),
-                })));
-            }
-            Command::SubmitComplaint => {
-                let Some(d) = self.state.supervision.complaint.clone() else { return None };
-                let Some(at) = parse_local(&d.at) else {
-                    self.form_error("收到时间应为 YYYY-MM-DD HH:MM", "Received as YYYY-MM-DD HH:MM");
-                    return None;
-                };
-                if d.content.trim().is_empty() {
-                    self.form_error("请填写投诉内容", "The complaint needs its content");
-                    return None;
-                }
-                self.state.supervision.complaint = None;
-                self.supervise(Some(SupervisionAction::RegisterComplaint(NewComplaint {
-                    received_at: at,
-                    channel: d.channel,
-                    complainant: d.complainant.trim().to_owned(),
-                    contact: d.contact.trim().to_owned(),
-                    content: d.content.trim().to_owned(),
-                    case_no: opt(&d.case_no),
-                    hall_code: None,
-                    window_code: opt(&d.window),
-                    staff_no: opt(&d.staff_no),
-                    department: opt(&d.department),
-                })));
-            }
-            Command::SubmitComplaintStep => {
-                let Some((no, kind, a, b)) = self.state.supervision.complaint_step.clone() else { return None };
-                let step = match kind {
-                    ComplaintStepKind::Accept => ComplaintStep::Accept { note: a },
-                    ComplaintStepKind::Decline => ComplaintStep::Decline { reason: a },
-                    ComplaintStepKind::Conclude => ComplaintStep::Conclude { conclusion: a, reply: b },
-                };
-                self.state.supervision.complaint_step = None;
-                self.supervise(Some(SupervisionAction::AdvanceComplaint { complaint_no: no, step }));
-            }
-            Command::SubmitViolation => {
-                let Some(d) = self.state.supervision.violation.clone() else { return None };
-                let Some(at) = parse_local(&d.at) else {
-                    self.form_error("发生时间应为 YYYY-MM-DD HH:MM", "Time as YYYY-MM-DD HH:MM");
-                    return None;
-                };
-                self.state.supervision.violation = None;
-                let staff = opt(&d.staff_no);
-                self.supervise(Some(SupervisionAction::RecordViolation(NewViolation {
-                    item: d.item.trim().to_owned(),
-                    subject: if staff.is_some() { Subject::Staff } else { Subject::Department },
-                    staff_no: staff,
-                    department: opt(&d.department),
-                    source: d.source,
-                    occurred_at: at,
-                    description: d.description.trim().to_owned(),
-                    case_no: opt(&d.case_no),
-                    alert_id: None,
-                    observation_id: d.observation_id,
-                    complaint_no: opt(&d.complaint_no),
-                    evidence_id: None,
-                })));
-            }
-            Command::SubmitDecision => {
-                let Some((id, measures, note)) = self.state.supervision.decision.clone() else { return None };
-                if measures.is_empty() {
-                    self.form_error("请至少选择一项问责措施", "Choose at least one measure");
-                    return None;
-                }
-                self.state.supervision.decision = None;
-                let measures: BTreeSet<_> = measures;
-                self.supervise(Some(SupervisionAction::DecideViolation {
-                    id,
-                    measures: measures.into_iter().collect(),
-                    note,
-                }));
-            }
+            Command::SubmitObservation => self.submit_observation(),
+            Command::SubmitComplaint => self.submit_complaint(),
+            Command::SubmitComplaintStep => self.submit_complaint_step(),
+            Command::SubmitViolation => self.submit_violation(),
+            Command::SubmitDecision => self.submit_decision(),
             other => return Some(other),
         }
         None
+    }
+
+    fn submit_observation(&mut self) {
+        let Some(d) = self.state.supervision.observation.clone() else { return };
+        let Some(at) = parse_local(&d.at) else {
+            self.form_error("时间应为 YYYY-MM-DD HH:MM", "Time as YYYY-MM-DD HH:MM");
+            return;
+        };
+        if !crate::domain::discipline::is_category(&d.category) {
+            self.form_error("请选择类别", "Choose a category");
+            return;
+        }
+        self.state.supervision.observation = None;
+        self.supervise(Some(SupervisionAction::AddObservation(NewObservation {
+            observed_at: at,
+            category: d.category,
+            source: ObservationSource::Manual,
+            camera_id: None,
+            window_code: opt(&d.window),
+            staff_no: opt(&d.staff_no),
+            department: opt(&d.department),
+            evidence_id: None,
+            clip: None,
+            note: d.note.trim().to_owned(),
+        })));
+    }
+
+    fn submit_complaint(&mut self) {
+        let Some(d) = self.state.supervision.complaint.clone() else { return };
+        let Some(at) = parse_local(&d.at) else {
+            self.form_error("收到时间应为 YYYY-MM-DD HH:MM", "Received as YYYY-MM-DD HH:MM");
+            return;
+        };
+        if d.content.trim().is_empty() {
+            self.form_error("请填写投诉内容", "The complaint needs its content");
+            return;
+        }
+        self.state.supervision.complaint = None;
+        self.supervise(Some(SupervisionAction::RegisterComplaint(NewComplaint {
+            received_at: at,
+            channel: d.channel,
+            complainant: d.complainant.trim().to_owned(),
+            contact: d.contact.trim().to_owned(),
+            content: d.content.trim().to_owned(),
+            case_no: opt(&d.case_no),
+            hall_code: None,
+            window_code: opt(&d.window),
+            staff_no: opt(&d.staff_no),
+            department: opt(&d.department),
+        })));
+    }
+
+    fn submit_complaint_step(&mut self) {
+        let Some((no, kind, a, b)) = self.state.supervision.complaint_step.clone() else { return };
+        let step = match kind {
+            ComplaintStepKind::Accept => ComplaintStep::Accept { note: a },
+            ComplaintStepKind::Decline => ComplaintStep::Decline { reason: a },
+            ComplaintStepKind::Conclude => ComplaintStep::Conclude { conclusion: a, reply: b },
+        };
+        self.state.supervision.complaint_step = None;
+        self.supervise(Some(SupervisionAction::AdvanceComplaint { complaint_no: no, step }));
+    }
+
+    fn submit_violation(&mut self) {
+        let Some(d) = self.state.supervision.violation.clone() else { return };
+        let Some(at) = parse_local(&d.at) else {
+            self.form_error("发生时间应为 YYYY-MM-DD HH:MM", "Time as YYYY-MM-DD HH:MM");
+            return;
+        };
+        self.state.supervision.violation = None;
+        let staff = opt(&d.staff_no);
+        self.supervise(Some(SupervisionAction::RecordViolation(NewViolation {
+            item: d.item.trim().to_owned(),
+            subject: if staff.is_some() { Subject::Staff } else { Subject::Department },
+            staff_no: staff,
+            department: opt(&d.department),
+            source: d.source,
+            occurred_at: at,
+            description: d.description.trim().to_owned(),
+            case_no: opt(&d.case_no),
+            alert_id: None,
+            observation_id: d.observation_id,
+            complaint_no: opt(&d.complaint_no),
+            evidence_id: None,
+        })));
+    }
+
+    fn submit_decision(&mut self) {
+        let Some((id, measures, note)) = self.state.supervision.decision.clone() else { return };
+        if measures.is_empty() {
+            self.form_error("请至少选择一项问责措施", "Choose at least one measure");
+            return;
+        }
+        self.state.supervision.decision = None;
+        let measures: BTreeSet<_> = measures;
+        self.supervise(Some(SupervisionAction::DecideViolation { id, measures: measures.into_iter().collect(), note }));
     }
 
     /// The week shown, for the panels.
