@@ -2,7 +2,7 @@
 //! slips of the week (issue, preview, print, save as PDF, receipt, cancel), and the 记录违纪 form.
 
 use egui::{RichText, Sense};
-use egui_extras::{Column, Size, StripBuilder, TableBuilder};
+use egui_extras::{Column, TableBuilder};
 
 use crate::domain::discipline::{DISCIPLINE_CATEGORIES, SlipStatus};
 use crate::domain::time;
@@ -67,13 +67,12 @@ pub fn discipline_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
         .color(t.text_weak),
     );
     ui.add_space(4.0);
-    StripBuilder::new(ui).size(Size::relative(0.58)).size(Size::remainder()).horizontal(|mut strip| {
-        strip.cell(|ui| {
-            observations_ui(ui, &data, lang, &t);
-            ui.add_space(8.0);
-            statistics_ui(ui, &data, lang, &t);
-        });
-        strip.cell(|ui| {
+    ui.columns(2, |cols| {
+        let [left, right] = cols else { return };
+        observations_ui(left, &data, lang, &t);
+        left.add_space(8.0);
+        statistics_ui(left, &data, lang, &t);
+        egui::ScrollArea::vertical().id_salt("slips_column").show(right, |ui| {
             slips_ui(ui, state, &data, commands);
         });
     });
@@ -140,20 +139,20 @@ fn observations_ui(ui: &mut egui::Ui, data: &crate::ui::worker::SupervisionData,
 fn statistics_ui(ui: &mut egui::Ui, data: &crate::ui::worker::SupervisionData, lang: Lang, t: &Tokens) {
     ui.label(RichText::new(lang.pick("本周统计", "This week")).strong().color(t.text_strong));
     let s = &data.statistics;
-    ui.horizontal_top(|ui| {
-        for (title, list) in [
-            (lang.pick("按部门", "By department"), &s.by_department),
-            (lang.pick("按类别", "By category"), &s.by_category),
-            (lang.pick("按窗口", "By window"), &s.by_window),
-            (lang.pick("按人员", "By staff"), &s.by_staff),
-        ] {
-            t.card_frame().show(ui, |ui| {
-                ui.set_min_width(150.0);
+    t.card_frame().show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.columns(4, |cols| {
+            for (ui, (title, list)) in cols.iter_mut().zip([
+                (lang.pick("按部门", "By department"), &s.by_department),
+                (lang.pick("按类别", "By category"), &s.by_category),
+                (lang.pick("按窗口", "By window"), &s.by_window),
+                (lang.pick("按人员", "By staff"), &s.by_staff),
+            ]) {
                 ui.label(RichText::new(title).color(t.text_weak));
                 let max = list.first().map_or(1, |x| x.1).max(1);
-                for (name, n) in list.iter().take(6) {
+                for (name, n) in list.iter().take(8) {
                     ui.horizontal(|ui| {
-                        let (rect, _) = ui.allocate_exact_size(egui::vec2(40.0, 10.0), Sense::hover());
+                        let (rect, _) = ui.allocate_exact_size(egui::vec2(36.0, 10.0), Sense::hover());
                         let w = rect.width() * (*n as f32 / max as f32);
                         ui.painter().rect_filled(
                             egui::Rect::from_min_size(rect.min, egui::vec2(w, rect.height())),
@@ -161,11 +160,11 @@ fn statistics_ui(ui: &mut egui::Ui, data: &crate::ui::worker::SupervisionData, l
                             t.accent,
                         );
                         ui.label(format!("{n}"));
-                        ui.label(RichText::new(name).small());
+                        ui.add(egui::Label::new(RichText::new(name).small()).truncate());
                     });
                 }
-            });
-        }
+            }
+        });
     });
 }
 
@@ -210,62 +209,136 @@ fn slips_ui(
         };
         ui.label(RichText::new(text).color(t.text_weak));
     }
-    for slip in &data.slips {
-        t.card_frame().show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            ui.horizontal(|ui| {
+    let rows = data.slips.clone();
+    TableBuilder::new(ui)
+        .id_salt("slips")
+        .striped(true)
+        .column(Column::exact(118.0))
+        .column(Column::initial(150.0).clip(true))
+        .column(Column::exact(36.0))
+        .column(Column::exact(60.0))
+        .column(Column::remainder().clip(true))
+        .header(22.0, |h| {
+            super::widgets::header_row(
+                h,
+                &[
+                    lang.pick("编号", "No."),
+                    lang.pick("部门", "Department"),
+                    lang.pick("项", "Items"),
+                    lang.pick("状态", "State"),
+                    lang.pick("回执 / 操作", "Receipt / actions"),
+                ],
+            )
+        })
+        .body(|body| {
+            body.rows(26.0, rows.len(), |mut row| {
+                let slip = &rows[row.index()];
                 let colour = match slip.status {
                     SlipStatus::Issued => t.orange,
                     SlipStatus::Received => t.ok,
                     SlipStatus::Cancelled => t.text_weak,
                 };
-                let number = RichText::new(slip.number_text()).strong();
-                ui.label(if slip.status == SlipStatus::Cancelled { number.strikethrough() } else { number });
-                ui.label(RichText::new(&slip.department_name).color(t.text_strong));
-                ui.label(format!("{} {}", slip.findings.len(), lang.pick("项", "findings")));
-                ui.label(RichText::new(slip.status.label_zh()).color(colour));
-            });
-            ui.horizontal(|ui| {
-                let detail = match slip.status {
-                    SlipStatus::Received => format!(
-                        "{} {} {}",
-                        lang.pick("回执", "receipt"),
-                        slip.receipt_by.as_deref().unwrap_or(""),
-                        slip.receipt_at.map(time::format_local_minutes).unwrap_or_default()
-                    ),
-                    SlipStatus::Cancelled => {
-                        format!("{} {}", lang.pick("作废：", "cancelled:"), slip.cancel_reason.as_deref().unwrap_or(""))
-                    }
-                    SlipStatus::Issued => format!("{} {}", lang.pick("反馈期限", "reply by"), slip.reply_due),
-                };
-                ui.label(RichText::new(detail).color(t.text_weak));
-            });
-            ui.horizontal(|ui| {
-                if ui.small_button(lang.pick("预览", "Preview")).clicked() {
-                    commands.push(Command::Supervise(SupervisionAction::PreviewSlip(slip.id)));
-                }
-                if slip.status == SlipStatus::Issued {
-                    if ui.small_button(lang.pick("登记回执…", "Receipt…")).clicked() {
-                        state.supervision.receipt = Some((slip.id, String::new()));
-                    }
-                    if ui.small_button(lang.pick("作废…", "Cancel…")).clicked() {
-                        state.supervision.cancel = Some((slip.id, String::new()));
-                    }
-                }
+                row.col(|ui| {
+                    let number = RichText::new(slip.number_text()).strong();
+                    ui.label(if slip.status == SlipStatus::Cancelled { number.strikethrough() } else { number });
+                });
+                row.col(|ui| {
+                    ui.label(&slip.department_name).on_hover_text(&slip.department_name);
+                });
+                row.col(|ui| {
+                    ui.label(slip.findings.len().to_string());
+                });
+                row.col(|ui| {
+                    ui.label(RichText::new(slip.status.label_zh()).color(colour));
+                });
+                row.col(|ui| {
+                    ui.horizontal(|ui| self::slip_actions_ui(ui, state, slip, commands));
+                });
             });
         });
+    preview_window_ui(ui, state, data, commands);
+}
+
+fn slip_actions_ui(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    slip: &crate::domain::discipline::Slip,
+    commands: &mut Vec<Command>,
+) {
+    let lang = state.lang;
+    let t = state.tokens;
+    if ui.small_button(lang.pick("预览", "Preview")).clicked() {
+        commands.push(Command::Supervise(SupervisionAction::PreviewSlip(slip.id)));
     }
-    if let Some((id, texture)) = &state.supervision.preview
-        && data.slips.iter().any(|s| s.id == *id)
-    {
-        ui.add_space(6.0);
-        let size = texture.size_vec2();
-        let width = ui.available_width().min(size.x * 1.2);
-        egui::ScrollArea::vertical().id_salt("slip_preview").show(ui, |ui| {
-            ui.add(
-                egui::Image::new((texture.id(), size)).fit_to_exact_size(egui::vec2(width, width * size.y / size.x)),
+    match slip.status {
+        SlipStatus::Received => {
+            ui.label(
+                RichText::new(format!(
+                    "{} {}",
+                    slip.receipt_by.as_deref().unwrap_or(""),
+                    slip.receipt_at.map(|at| time::local_date(at).format("%m-%d").to_string()).unwrap_or_default()
+                ))
+                .color(t.text_weak),
             );
+        }
+        SlipStatus::Cancelled => {
+            ui.label(RichText::new(slip.cancel_reason.as_deref().unwrap_or("")).color(t.text_weak));
+        }
+        SlipStatus::Issued => {
+            if ui.small_button(lang.pick("回执…", "Receipt…")).clicked() {
+                state.supervision.receipt = Some((slip.id, String::new()));
+            }
+            if ui.small_button(lang.pick("作废…", "Cancel…")).clicked() {
+                state.supervision.cancel = Some((slip.id, String::new()));
+            }
+            ui.label(
+                RichText::new(format!("{} {}", lang.pick("期限", "due"), slip.reply_due.format("%m-%d")))
+                    .color(t.text_weak),
+            );
+        }
+    }
+}
+
+/// The rendered slip in a window of its own, with printing of that slip.
+fn preview_window_ui(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    data: &crate::ui::worker::SupervisionData,
+    commands: &mut Vec<Command>,
+) {
+    let lang = state.lang;
+    let Some((id, texture)) = state.supervision.preview.clone() else { return };
+    let Some(slip) = data.slips.iter().find(|s| s.id == id) else { return };
+    let mut open = true;
+    egui::Window::new(format!("{} {} {}", lang.pick("预览", "Preview"), slip.number_text(), slip.department_name))
+        .id(egui::Id::unique("slip_preview_window"))
+        .open(&mut open)
+        .default_size([640.0, 820.0])
+        .collapsible(false)
+        .show(ui.ctx(), |ui| {
+            ui.horizontal(|ui| {
+                if slip.status != SlipStatus::Cancelled && ui.button(lang.pick("打印此单", "Print this slip")).clicked()
+                {
+                    commands.push(Command::Supervise(SupervisionAction::PrintSlip {
+                        id,
+                        printer: state.supervision.printer.clone(),
+                    }));
+                }
+                if let Some(m) = &state.supervision.message {
+                    ui.label(RichText::new(m).small());
+                }
+            });
+            let size = texture.size_vec2();
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                let width = ui.available_width();
+                ui.add(
+                    egui::Image::new((texture.id(), size))
+                        .fit_to_exact_size(egui::vec2(width, width * size.y / size.x)),
+                );
+            });
         });
+    if !open {
+        state.supervision.preview = None;
     }
 }
 

@@ -35,6 +35,7 @@ impl JianchaApp {
             Ok(reply) => {
                 let reply = *reply;
                 view.week = Some(reply.data.week);
+                let previewed = reply.preview.is_some();
                 if let Some((id, image)) = reply.preview {
                     let texture = self.egui_ctx.load_texture(format!("slip-{id}"), image, egui::TextureOptions::LINEAR);
                     view.preview = Some((id, texture));
@@ -42,7 +43,10 @@ impl JianchaApp {
                 view.error = None;
                 if let Some(m) = reply.message {
                     view.message = Some(m.clone());
-                    self.state.notice = Some((NoticeLevel::Info, m));
+                    // A preview shows its file in its own window.
+                    if !previewed {
+                        self.state.notice = Some((NoticeLevel::Info, m));
+                    }
                 }
                 self.state.complaints = Some(reply.data.complaints.clone());
                 self.state.supervision.data = Some(reply.data);

@@ -30,6 +30,11 @@ pub enum SupervisionAction {
     },
     /// Writes one slip and renders its page for the preview.
     PreviewSlip(i64),
+    /// Writes one slip and prints it (`None`: the default printer).
+    PrintSlip {
+        id: i64,
+        printer: Option<String>,
+    },
     RegisterComplaint(NewComplaint),
     AdvanceComplaint {
         complaint_no: String,
@@ -111,6 +116,18 @@ impl Worker {
                     crate::report::write_pdf(&path, &crate::report::documents::slip_sheet(&slip))?;
                     preview = Some((id, render_page(&path)?));
                     message = Some(path.display().to_string());
+                }
+                SupervisionAction::PrintSlip { id, printer } => {
+                    let slip = store
+                        .slips(session, Some(week))
+                        .map_err(e)?
+                        .into_iter()
+                        .find(|s| s.id == id)
+                        .ok_or_else(|| format!("slip {id} is not in {week}"))?;
+                    let path = self.slip_dir(week).join(crate::report::documents::slip_file_name(&slip));
+                    crate::report::write_pdf(&path, &crate::report::documents::slip_sheet(&slip))?;
+                    let said = crate::report::print::print(&path, printer.as_deref())?;
+                    message = Some(format!("{} 已送打印：{said}", slip.number_text()));
                 }
                 SupervisionAction::RegisterComplaint(c) => {
                     let stored = store.register_complaint(session, &c).map_err(e)?;
