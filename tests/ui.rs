@@ -697,3 +697,123 @@ fn approve_as_chief(c: &mut Console, request_no: &str) {
     c.harness.step();
     c.harness.state_mut().state_mut().login.username.clear();
 }
+
+/// The issue's Monday and a phoned-in complaint: issue, preview and save last week's slips, record a
+/// receipt; register the complaint, accept it, record the violation; the chief decides 诫勉谈话 and the
+/// tax bureau's second warning this year raises the Art 12(6) flag by itself.
+#[test]
+fn slips_are_issued_previewed_and_received_and_a_complaint_ends_in_a_flagged_warning() {
+    use jiancha::domain::accountability::ComplaintStatus;
+    use jiancha::domain::discipline::SlipStatus;
+    let mut c = console();
+    c.log_in("supervisor1");
+    c.visit(Area::Discipline);
+    c.step_until("the week", |app| app.state().supervision.data.is_some());
+    let due = c.harness.state().state().supervision.data.as_ref().unwrap().unissued.len();
+    assert!(due > 0, "the demo leaves last week's slips to issue");
+    c.harness.get_by_role_and_label(Role::Button, &format!("签发提示单（{due}）")).click();
+    c.step_until("the slips", move |app| {
+        app.state().supervision.data.as_ref().is_some_and(|d| d.unissued.is_empty() && d.slips.len() >= due)
+    });
+    c.harness.get_all_by_role_and_label(Role::Button, "预览").next().unwrap().click();
+    c.step_until("the preview", |app| app.state().supervision.preview.is_some());
+    c.harness.get_by_role_and_label(Role::Button, "打印此单");
+    // Close the preview window (it sits over the slips).
+    c.harness.state_mut().state_mut().supervision.preview = None;
+    c.harness.step();
+    c.harness.get_by_role_and_label(Role::Button, "存为 PDF").click();
+    c.step_until("the files", |app| {
+        app.state().supervision.message.as_deref().is_some_and(|m| m.starts_with("已写出"))
+    });
+    let dir = c.harness.state().state().opened.as_ref().unwrap().data_dir.join("reports/slips/2026-W47");
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(files.len(), due + 1, "one PDF per department and the index: {files:?}");
+    // The first department's signed receipt.
+    c.harness.get_all_by_role_and_label(Role::Button, "回执…").next().unwrap().click();
+    c.step_until("the receipt dialog", |app| app.state().supervision.receipt.is_some());
+    c.harness.get_by_label("签收人").focus();
+    c.harness.step();
+    c.harness.get_by_label("签收人").type_text("王科长");
+    c.harness.step();
+    c.harness.get_by_role_and_label(Role::Button, "登记").click();
+    c.step_until("the receipt", |app| {
+        app.state().supervision.data.as_ref().is_some_and(|d| d.slips.iter().any(|s| s.status == SlipStatus::Received))
+    });
+
+    assert!(c.harness.state().state().supervision.receipt.is_none(), "the dialog closed");
+    // A complaint phoned in this morning about B07.
+    let staff_no = {
+        let dir = c.harness.state().state().directory.clone().unwrap();
+        dir.staff.iter().find(|s| s.window.as_deref() == Some("B07")).unwrap().staff_no.clone()
+    };
+    c.visit(Area::Complaints);
+    let before = c.harness.state().state().supervision.data.as_ref().unwrap().complaints.len();
+    c.harness.get_by_role_and_label(Role::Button, "登记投诉…").click();
+    c.step_until("the form", |app| app.state().supervision.complaint.is_some());
+    {
+        let d = c.harness.state_mut().state_mut().supervision.complaint.as_mut().unwrap();
+        d.at = "2026-11-27 09:20".into();
+        d.complainant = "孙女士".into();
+        d.contact = "137****5521".into();
+        d.content = "B07窗口工作人员办理时玩手机，态度冷淡。".into();
+        d.window = "B07".into();
+        d.staff_no = staff_no.clone();
+    }
+    c.harness.step();
+    c.harness.get_by_role_and_label(Role::Button, "登记").click();
+    c.step_until("the complaint", move |app| {
+        app.state().supervision.data.as_ref().is_some_and(|d| d.complaints.len() == before + 1)
+    });
+    let no = c.harness.state().state().supervision.data.as_ref().unwrap().complaints[0].complaint_no.clone();
+    c.harness.state_mut().state_mut().supervision.selected_complaint = Some(no.clone());
+    c.harness.step();
+    c.harness.get_by_role_and_label(Role::Button, "受理…").click();
+    c.step_until("the step dialog", |app| app.state().supervision.complaint_step.is_some());
+    c.harness.get_by_role_and_label(Role::Button, "确定").click();
+    let accepted = no.clone();
+    c.step_until("acceptance", move |app| {
+        app.state().supervision.data.as_ref().is_some_and(|d| {
+            d.complaints.iter().any(|x| x.complaint_no == accepted && x.status == ComplaintStatus::Accepted)
+        })
+    });
+    // The footage link is one click away; the violation is recorded from the complaint.
+    c.harness.get_by_role_and_label(Role::Button, "申请调阅录像…");
+    c.harness.get_by_role_and_label(Role::Button, "记录违规…").click();
+    c.step_until("the violation form", |app| {
+        app.state().area == Area::Violations && app.state().supervision.violation.is_some()
+    });
+    let draft = c.harness.state().state().supervision.violation.clone().unwrap();
+    assert_eq!((draft.complaint_no.as_str(), draft.staff_no.as_str()), (no.as_str(), staff_no.as_str()));
+    c.harness.get_by_role_and_label(Role::Button, "记录").click();
+    let linked = no.clone();
+    c.step_until("the violation", move |app| {
+        app.state()
+            .supervision
+            .data
+            .as_ref()
+            .is_some_and(|d| d.violations.iter().any(|v| v.complaint_no.as_deref() == Some(linked.as_str())))
+    });
+    assert!(c.harness.state().state().supervision.data.as_ref().unwrap().flags.is_empty());
+    assert!(c.harness.query_by_role_and_label(Role::Button, "问责…").is_none(), "supervisors do not decide");
+
+    // The chief decides 诫勉谈话: the bureau's second warning within a year.
+    c.harness.state_mut().push(jiancha::ui::command::Command::Logout);
+    c.harness.step();
+    c.harness.state_mut().state_mut().login.username.clear();
+    c.log_in("chief1");
+    c.visit(Area::Violations);
+    c.step_until("the register", |app| app.state().supervision.data.is_some());
+    c.harness.get_all_by_role_and_label(Role::Button, "问责…").next().unwrap().click();
+    c.step_until("the decision dialog", |app| app.state().supervision.decision.is_some());
+    c.harness.get_by_role_and_label(Role::CheckBox, "诫勉谈话").click();
+    c.harness.step();
+    c.harness.get_by_role_and_label(Role::Button, "决定").click();
+    c.step_until("the flag", |app| app.state().supervision.data.as_ref().is_some_and(|d| !d.flags.is_empty()));
+    let data = c.harness.state().state().supervision.data.clone().unwrap();
+    assert_eq!(data.flags[0].department, "市税务局");
+    assert!(data.violations.iter().any(|v| v.item == "12(6)"));
+    assert!(
+        c.harness.query_all_by_label_contains("一年内工作人员两次以上受到告诫").next().is_some(),
+        "the flag is shown"
+    );
+}

@@ -619,6 +619,7 @@ impl JianchaApp {
             }
             Command::Navigate(area) => {
                 self.state.area = area;
+                self.state.supervision.preview = None;
                 match area {
                     Area::Audit if !self.state.audit.loaded && !self.state.audit.loading => {
                         self.commands.push(Command::SearchAudit)

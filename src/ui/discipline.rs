@@ -314,6 +314,8 @@ fn preview_window_ui(
         .id(egui::Id::unique("slip_preview_window"))
         .open(&mut open)
         .default_size([640.0, 820.0])
+        // Over the slips, not over the navigation.
+        .default_pos(egui::pos2((ui.ctx().content_rect().right() - 680.0).max(0.0), 60.0))
         .collapsible(false)
         .show(ui.ctx(), |ui| {
             ui.horizontal(|ui| {

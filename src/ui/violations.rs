@@ -178,7 +178,12 @@ fn statistics_ui(ui: &mut egui::Ui, list: &[Violation], lang: Lang, t: &Tokens) 
         }
         ui.label(RichText::new(lang.pick("按年度：", "By year:")).color(t.text_weak));
         for (y, (a, b, c)) in by_year.iter().rev() {
-            ui.label(format!("{y} {} · {c} {}", a + b, lang.pick("项措施", "measures")));
+            ui.label(format!(
+                "{y} {} {} · {} {c}",
+                lang.pick("违规", "violations"),
+                a + b,
+                lang.pick("措施", "measures")
+            ));
         }
     });
 }
