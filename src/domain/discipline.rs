@@ -110,7 +110,7 @@ pub fn slip_number_text(year: i32, number: u32) -> String {
 }
 
 /// Where an observation came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ObservationSource {
     /// A snapshot on the video wall.
@@ -118,6 +118,7 @@ pub enum ObservationSource {
     /// Found while playing back footage.
     Playback,
     /// Typed in (e.g. from a walk through the hall).
+    #[default]
     Manual,
 }
 

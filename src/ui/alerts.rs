@@ -643,25 +643,45 @@ fn notices_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
                     };
                     ui.label(RichText::new(n.state.label_zh()).color(colour));
                 });
-                row.col(|ui| match &n.reply_text {
-                    Some(text) => {
-                        ui.label(RichText::new(text).color(t.text_weak));
-                    }
-                    None => {
-                        if can_act && ui.button(lang.pick("记录答复…", "Record reply…")).clicked() {
-                            commands.push(Command::OpenDialog(AlertDialog::Reply {
+                row.col(|ui| {
+                    ui.horizontal(|ui| {
+                        if ui
+                            .small_button("PDF")
+                            .on_hover_text(lang.pick("督办通知单 PDF", "The notice as PDF"))
+                            .clicked()
+                        {
+                            commands.push(Command::Supervise(crate::ui::worker::SupervisionAction::NoticePdf {
                                 notice_id: n.id,
-                                notice_no: n.notice_no.clone(),
-                                text: String::new(),
+                                print: None,
                             }));
                         }
-                    }
+                        if ui.small_button(lang.pick("打印", "Print")).clicked() {
+                            commands.push(Command::Supervise(crate::ui::worker::SupervisionAction::NoticePdf {
+                                notice_id: n.id,
+                                print: Some(None),
+                            }));
+                        }
+                        match &n.reply_text {
+                            Some(text) => {
+                                ui.label(RichText::new(text).color(t.text_weak));
+                            }
+                            None => {
+                                if can_act && ui.button(lang.pick("记录答复…", "Record reply…")).clicked() {
+                                    commands.push(Command::OpenDialog(AlertDialog::Reply {
+                                        notice_id: n.id,
+                                        notice_no: n.notice_no.clone(),
+                                        text: String::new(),
+                                    }));
+                                }
+                            }
+                        }
+                    });
                 });
             });
         });
 }
 
-fn daily_checks_ui(ui: &mut egui::Ui, state: &AppState, _commands: &mut Vec<Command>) {
+fn daily_checks_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
     let lang = state.lang;
     let t = &state.tokens;
     ui.label(RichText::new(lang.pick(
@@ -716,8 +736,17 @@ fn daily_checks_ui(ui: &mut egui::Ui, state: &AppState, _commands: &mut Vec<Comm
                     ));
                 });
                 row.col(|ui| {
-                    ui.label(RichText::new(&c.report_path).monospace().small())
-                        .on_hover_text(format!("SHA-256 {}", c.report_sha256));
+                    ui.horizontal(|ui| {
+                        if ui
+                            .small_button("PDF")
+                            .on_hover_text(lang.pick("当日检查报告 PDF", "The day's report as PDF"))
+                            .clicked()
+                        {
+                            commands.push(Command::Supervise(crate::ui::worker::SupervisionAction::DailyPdf(c.day)));
+                        }
+                        ui.label(RichText::new(&c.report_path).monospace().small())
+                            .on_hover_text(format!("SHA-256 {}", c.report_sha256));
+                    });
                 });
             });
         });

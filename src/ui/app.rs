@@ -978,6 +978,7 @@ impl JianchaApp {
             | Command::SupervisionWeek(_)
             | Command::Supervise(_)
             | Command::SubmitObservation
+            | Command::OpenObservation(_)
             | Command::SubmitComplaint
             | Command::SubmitComplaintStep
             | Command::SubmitViolation

@@ -28,6 +28,8 @@ pub enum Command {
     Supervise(crate::ui::worker::SupervisionAction),
     /// The discipline form's text, checked and sent.
     SubmitObservation,
+    /// Opens the 记录违纪 form pre-filled (from playback).
+    OpenObservation(crate::ui::state::ObservationDraft),
     SubmitComplaint,
     SubmitComplaintStep,
     SubmitViolation,

@@ -344,12 +344,20 @@ fn preview_window_ui(
     }
 }
 
-fn observation_form_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+pub(super) fn observation_form_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
     let lang = state.lang;
     let Some(d) = state.supervision.observation.as_mut() else { return };
     let modal = egui::Modal::new(egui::Id::unique("observation_form")).show(ui.ctx(), |ui| {
         ui.set_width(460.0);
         ui.heading(lang.pick("记录违纪", "Record an observation"));
+        if let Some(clip) = d.clip {
+            let f = |ms: i64| {
+                chrono::DateTime::from_timestamp_millis(ms)
+                    .map(|t| time::local_datetime(t).format("%H:%M:%S").to_string())
+                    .unwrap_or_default()
+            };
+            ui.label(format!("{} {}–{}", lang.pick("证据录像", "Evidence clip"), f(clip.from), f(clip.to)));
+        }
         egui::Grid::new("observation_grid").num_columns(2).spacing([10.0, 6.0]).show(ui, |ui| {
             let l = ui.label(lang.pick("时间", "When"));
             ui.add(egui::TextEdit::singleline(&mut d.at).hint_text("YYYY-MM-DD HH:MM")).labelled_by(l.id);

@@ -540,6 +540,33 @@ fn playback_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>)
         if ui.button(lang.pick("保全…", "Hold…")).clicked() {
             commands.push(Command::NewHold);
         }
+        if ui
+            .button(lang.pick("记录违纪…", "Record observation…"))
+            .on_hover_text(lang.pick(
+                "以当前位置前后 30 秒为证据录像范围",
+                "With 30 s either side of the play head as the evidence clip",
+            ))
+            .clicked()
+        {
+            let window = state
+                .directory
+                .as_ref()
+                .and_then(|d| d.cameras.iter().find(|c| c.id == view.camera_id))
+                .and_then(|c| c.window_code.clone())
+                .unwrap_or_default();
+            let clip = crate::domain::footage::Span {
+                from: (position - 30_000).max(view.span.from),
+                to: (position + 30_000).min(view.span.to),
+            };
+            commands.push(Command::OpenObservation(crate::ui::state::ObservationDraft {
+                at: time::local_datetime(at(position)).format("%Y-%m-%d %H:%M:%S").to_string(),
+                source: crate::domain::discipline::ObservationSource::Playback,
+                camera_id: Some(view.camera_id),
+                clip: Some(clip).filter(|c| c.from < c.to),
+                window,
+                ..Default::default()
+            }));
+        }
     });
     timeline_ui(ui, state, commands, position);
 }

@@ -142,7 +142,10 @@ fn main_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>,
             }
             Area::Attendance => attendance::attendance_ui(ui, state, commands, now),
             Area::Evaluator => evaluator::evaluator_ui(ui, state, commands, now),
-            Area::Footage => footage::footage_ui(ui, state, commands, now),
+            Area::Footage => {
+                footage::footage_ui(ui, state, commands, now);
+                discipline::observation_form_ui(ui, state, commands);
+            }
             Area::Audit => audit::audit_ui(ui, state, commands),
             Area::Complaints => complaints::complaints_ui(ui, state, commands),
             Area::Discipline => discipline::discipline_ui(ui, state, commands),

@@ -371,10 +371,14 @@ pub enum FootageTab {
 }
 
 /// A discipline observation being typed in (记录违纪).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ObservationDraft {
     /// `YYYY-MM-DD HH:MM` (Beijing time).
     pub at: String,
+    pub source: crate::domain::discipline::ObservationSource,
+    pub camera_id: Option<i64>,
+    /// The footage range that shows it (from playback).
+    pub clip: Option<crate::domain::footage::Span>,
     pub category: String,
     pub window: String,
     pub staff_no: String,

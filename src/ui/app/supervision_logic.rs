@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::JianchaApp;
 use crate::domain::accountability::Subject;
-use crate::domain::discipline::{ObservationSource, Week};
+use crate::domain::discipline::Week;
 use crate::domain::time;
 use crate::store::{ComplaintStep, NewComplaint, NewObservation, NewViolation};
 use crate::ui::command::Command;
@@ -82,6 +82,7 @@ impl JianchaApp {
             }
             Command::Supervise(action) => self.supervise(Some(action)),
             Command::SubmitObservation => self.submit_observation(),
+            Command::OpenObservation(draft) => self.state.supervision.observation = Some(draft),
             Command::SubmitComplaint => self.submit_complaint(),
             Command::SubmitComplaintStep => self.submit_complaint_step(),
             Command::SubmitViolation => self.submit_violation(),
@@ -105,13 +106,13 @@ impl JianchaApp {
         self.supervise(Some(SupervisionAction::AddObservation(NewObservation {
             observed_at: at,
             category: d.category,
-            source: ObservationSource::Manual,
-            camera_id: None,
+            source: d.source,
+            camera_id: d.camera_id,
             window_code: opt(&d.window),
             staff_no: opt(&d.staff_no),
             department: opt(&d.department),
             evidence_id: None,
-            clip: None,
+            clip: d.clip,
             note: d.note.trim().to_owned(),
         })));
     }

@@ -35,6 +35,13 @@ pub enum SupervisionAction {
         id: i64,
         printer: Option<String>,
     },
+    /// The supervision notice (督办通知单) as a PDF under `reports/notices/`, printed when a queue is given.
+    NoticePdf {
+        notice_id: i64,
+        print: Option<Option<String>>,
+    },
+    /// The daily check report of a day as a PDF under `reports/daily/`.
+    DailyPdf(chrono::NaiveDate),
     RegisterComplaint(NewComplaint),
     AdvanceComplaint {
         complaint_no: String,
@@ -128,6 +135,38 @@ impl Worker {
                     crate::report::write_pdf(&path, &crate::report::documents::slip_sheet(&slip))?;
                     let said = crate::report::print::print(&path, printer.as_deref())?;
                     message = Some(format!("{} 已送打印：{said}", slip.number_text()));
+                }
+                SupervisionAction::NoticePdf { notice_id, print } => {
+                    let notice = store
+                        .notices(session)
+                        .map_err(e)?
+                        .into_iter()
+                        .find(|n| n.id == notice_id)
+                        .ok_or_else(|| format!("notice {notice_id} not found"))?;
+                    let hall =
+                        store.directory(session).map_err(e)?.halls.first().map(|h| h.name.clone()).unwrap_or_default();
+                    let safe: String = notice.notice_no.chars().filter(|c| c.is_alphanumeric() || *c == '-').collect();
+                    let path = self.data_dir.join("reports").join("notices").join(format!("{safe}.pdf"));
+                    crate::report::write_pdf(&path, &crate::report::documents::notice_sheet(&hall, &notice))?;
+                    message = Some(match print {
+                        None => format!("{} → {}", notice.notice_no, path.display()),
+                        Some(queue) => format!(
+                            "{} 已送打印：{}",
+                            notice.notice_no,
+                            crate::report::print::print(&path, queue.as_deref())?
+                        ),
+                    });
+                }
+                SupervisionAction::DailyPdf(day) => {
+                    let data = store.daily_check_data(session, day).map_err(e)?;
+                    let hall =
+                        store.directory(session).map_err(e)?.halls.first().map(|h| h.name.clone()).unwrap_or_default();
+                    let path = self.data_dir.join("reports").join("daily").join(format!("{day}.pdf"));
+                    crate::report::write_pdf(
+                        &path,
+                        &crate::report::documents::daily_sheet(&hall, &data, &session.username),
+                    )?;
+                    message = Some(path.display().to_string());
                 }
                 SupervisionAction::RegisterComplaint(c) => {
                     let stored = store.register_complaint(session, &c).map_err(e)?;
