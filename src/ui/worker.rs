@@ -635,6 +635,11 @@ impl Worker {
             tracing::info!(dir = %data_dir.display(), "creating the demo hall");
             crate::demo::write_demo(&data_dir, crate::demo::DEFAULT_SEED, self.clock.clone(), &rules)
                 .map_err(|e| format!("创建演示大厅失败 (creating the demo hall failed): {e}"))?;
+            // Footage of the demo's complaints, so that lookup works at once; the hall opens without it
+            // should GStreamer be missing something.
+            if let Err(e) = crate::demo::record_footage(&data_dir, self.clock.clone(), &rules) {
+                tracing::warn!(error = %e, "the demo hall has no footage");
+            }
             demo_created = true;
         }
         let store = SqliteStore::open_dir(&data_dir, self.clock.clone())
