@@ -115,6 +115,10 @@ impl SimServer {
     }
 
     fn shutdown(&mut self) {
+        // `quit` before the server thread has entered `run` would be lost (run sets the loop running
+        // again): ask the loop's own context to quit it, which happens once the loop runs.
+        let main_loop = self.main_loop.clone();
+        self.main_loop.context().invoke(move || main_loop.quit());
         self.main_loop.quit();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
