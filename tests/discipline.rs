@@ -70,9 +70,12 @@ fn slip_numbers_run_on_across_weeks_restart_each_year_and_are_never_reused() {
     // The demo's own observations and slips use numbers already: start from what is there.
     let before = store.slips(&s, None).unwrap();
     let base = before.iter().filter(|x| x.year == 2026).map(|x| x.number).max().unwrap_or(0);
-    let week = Week::of(d("2026-11-23"));
-    observe(&store, &s, "2026-11-23T09:10:00+08:00", "B07", None, "离岗");
-    observe(&store, &s, "2026-11-24T14:00:00+08:00", "A05", None, "吃东西");
+    // A week after the demo's: only these two findings.
+    clock.set(t("2026-12-07T09:00:00+08:00"));
+    let s = login(&store, "supervisor1");
+    let week = Week::of(d("2026-11-30"));
+    observe(&store, &s, "2026-11-30T09:10:00+08:00", "B07", None, "离岗");
+    observe(&store, &s, "2026-12-01T14:00:00+08:00", "A05", None, "吃东西");
     let mine = |list: Vec<jiancha::domain::discipline::Slip>| -> Vec<(u32, String, SlipStatus)> {
         list.into_iter().filter(|x| x.number > base).map(|x| (x.number, x.department_name, x.status)).collect()
     };
@@ -91,10 +94,10 @@ fn slip_numbers_run_on_across_weeks_restart_each_year_and_are_never_reused() {
     assert_eq!(again[1].2, SlipStatus::Cancelled);
     assert_eq!((again[2].0, &again[2].1), (base + 3, &again[1].1), "a new number for the same department");
     // The next week continues the count.
-    clock.set(t("2026-12-07T09:00:00+08:00"));
+    clock.set(t("2026-12-14T09:00:00+08:00"));
     let s = login(&store, "supervisor1");
-    observe(&store, &s, "2026-12-01T10:00:00+08:00", "B07", None, "串岗");
-    let next = mine(store.issue_slips(&s, Week::of(d("2026-12-01"))).unwrap());
+    observe(&store, &s, "2026-12-08T10:00:00+08:00", "B07", None, "串岗");
+    let next = mine(store.issue_slips(&s, Week::of(d("2026-12-08"))).unwrap());
     assert_eq!(next.iter().map(|x| x.0).collect::<Vec<_>>(), [base + 4]);
     // A new year starts at 1.
     clock.set(t("2027-01-11T09:00:00+08:00"));
@@ -368,8 +371,9 @@ fn the_complaint_workflow_keeps_its_working_day_deadlines() {
 #[test]
 fn the_art_12_6_flag_comes_exactly_with_the_second_warning_within_365_days() {
     let (_dir, store, clock) = hall();
-    let (a, _) = staff_at(&store, &login(&store, "supervisor1"), "B07");
-    let (b, _) = staff_at(&store, &login(&store, "supervisor1"), "B08");
+    // The housing fund (B04, B05): no warnings in the demo.
+    let (a, _) = staff_at(&store, &login(&store, "supervisor1"), "B04");
+    let (b, _) = staff_at(&store, &login(&store, "supervisor1"), "B05");
     let record = |s: &Session, staff: &str, at: &str| {
         store
             .record_violation(
@@ -422,7 +426,7 @@ fn the_art_12_6_flag_comes_exactly_with_the_second_warning_within_365_days() {
     let flag = outcome.flag.expect("the second warning within 365 days flags the department");
     assert_eq!(
         (flag.item.as_str(), flag.subject, flag.department.as_str()),
-        ("12(6)", Subject::Department, "市税务局")
+        ("12(6)", Subject::Department, "市住房公积金管理中心")
     );
     assert!(flag.description.contains("2 次"), "{}", flag.description);
     let flags = store.department_flags(&chief).unwrap();

@@ -135,12 +135,12 @@ pub fn slip_index_sheet(hall: &str, week: Week, slips: &[Slip], generated_at: Da
     } else {
         sheet.table(
             &[
-                Column { header: "编号", share: 1.2 },
-                Column { header: "部门", share: 1.4 },
+                Column { header: "编号", share: 1.5 },
+                Column { header: "部门", share: 1.5 },
                 Column { header: "问题数", share: 0.6 },
                 Column { header: "状态", share: 0.7 },
                 Column { header: "反馈期限", share: 1.2 },
-                Column { header: "文件", share: 2.6 },
+                Column { header: "文件", share: 2.2 },
             ],
             &rows,
             9.5,
