@@ -369,3 +369,50 @@ fn overview_counts_today_in_local_time() {
     f.clock.advance(Duration::days(1));
     assert_eq!(f.store.overview(&system).unwrap().accepted_today, 0);
 }
+
+/// Version 8 rebuilds the complaint table for its workflow and turns the wall's discipline snapshots into
+/// observations: data written at version 7 survives with its meaning.
+#[test]
+fn upgrading_to_version_8_keeps_complaints_and_discipline_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v7.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrate::create_v1(&mut conn).unwrap();
+        migrate::upgrade_to(&mut conn, 7).unwrap();
+        assert_eq!(migrate::version(&conn).unwrap(), 7);
+        conn.execute_batch(
+            "INSERT INTO hall (code, name) VALUES ('SP', '四平市政务服务中心');
+             INSERT INTO department (id, name) VALUES (1, '市税务局');
+             INSERT INTO service_window (id, hall_code, code, name, department_id) VALUES (1, 'SP', 'B07', 'B07', 1);
+             INSERT INTO staff (id, staff_no, name, department_id, window_id) VALUES (1, 'S1', '张三', 1, 1);
+             INSERT INTO camera (id, name, hall_code, window_id, main_url) VALUES (1, 'B07 税务', 'SP', 1, 'rtsp://x/1');
+             INSERT INTO complaint (complaint_no, received_at, channel, complainant, content, window_id, status, created_by)
+               VALUES ('TS2026-0001', 1790000000, 'phone', '刘', '态度生硬', 1, 'resolved', 'supervisor1'),
+                      ('TS2026-0002', 1790000100, 'online', '王', '排队太久', 1, 'rejected', 'supervisor1'),
+                      ('TS2026-0003', 1790000200, 'in_person', '李', '收费不清', 1, 'registered', 'supervisor1');
+             INSERT INTO evidence (kind, camera_id, taken_at, taken_by, path, sha256, bytes, width, height, window_code,
+                 staff_no, for_discipline, category, note)
+               VALUES ('snapshot', 1, 1790000300, 'supervisor1', 'evidence/a.png', printf('%064d', 0), 10, 640, 360, 'B07',
+                 'S1', 1, '离岗', '离岗十分钟'),
+                      ('snapshot', 1, 1790000400, 'supervisor1', 'evidence/b.png', printf('%064d', 1), 10, 640, 360, 'B07',
+                 NULL, 0, NULL, '');",
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path, Arc::new(FixedClock::new(t0()))).unwrap();
+    let system = store.system_session();
+    let complaints = store.complaints(&system).unwrap();
+    let status = |no: &str| complaints.iter().find(|c| c.complaint_no == no).unwrap().status;
+    use jiancha::domain::accountability::ComplaintStatus;
+    assert_eq!(status("TS2026-0001"), ComplaintStatus::Concluded);
+    assert_eq!(status("TS2026-0002"), ComplaintStatus::Declined);
+    assert_eq!(status("TS2026-0003"), ComplaintStatus::Registered);
+    assert!(complaints.iter().all(|c| c.department.as_deref() == Some("市税务局")), "departments filled in");
+    let day = jiancha::domain::time::local_date(DateTime::from_timestamp(1790000300, 0).unwrap());
+    let observations = store.observations(&system, day, day).unwrap();
+    assert_eq!(observations.len(), 1, "only the discipline snapshot");
+    let o = &observations[0];
+    assert_eq!((o.category.as_str(), o.staff_no.as_deref(), o.note.as_str()), ("离岗", Some("S1"), "离岗十分钟"));
+    assert!(o.evidence_id.is_some() && o.evidence_sha256.is_some());
+}

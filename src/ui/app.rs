@@ -979,6 +979,7 @@ impl JianchaApp {
             | Command::Supervise(_)
             | Command::SubmitObservation
             | Command::OpenObservation(_)
+            | Command::OpenViolation(_)
             | Command::SubmitComplaint
             | Command::SubmitComplaintStep
             | Command::SubmitViolation

@@ -30,6 +30,8 @@ pub enum Command {
     SubmitObservation,
     /// Opens the 记录违纪 form pre-filled (from playback).
     OpenObservation(crate::ui::state::ObservationDraft),
+    /// Opens the violation form pre-filled (from an observation) in 违规与问责.
+    OpenViolation(crate::ui::state::ViolationDraft),
     SubmitComplaint,
     SubmitComplaintStep,
     SubmitViolation,

@@ -69,7 +69,7 @@ pub fn discipline_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
     ui.add_space(4.0);
     ui.columns(2, |cols| {
         let [left, right] = cols else { return };
-        observations_ui(left, &data, lang, &t);
+        observations_ui(left, &data, lang, &t, commands);
         left.add_space(8.0);
         statistics_ui(left, &data, lang, &t);
         egui::ScrollArea::vertical().id_salt("slips_column").show(right, |ui| {
@@ -80,7 +80,13 @@ pub fn discipline_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
     slip_dialogs_ui(ui, state, commands);
 }
 
-fn observations_ui(ui: &mut egui::Ui, data: &crate::ui::worker::SupervisionData, lang: Lang, t: &Tokens) {
+fn observations_ui(
+    ui: &mut egui::Ui,
+    data: &crate::ui::worker::SupervisionData,
+    lang: Lang,
+    t: &Tokens,
+    commands: &mut Vec<Command>,
+) {
     ui.label(RichText::new(lang.pick("违纪记录", "Observations")).strong().color(t.text_strong));
     if data.observations.is_empty() {
         ui.label(RichText::new(lang.pick("本周没有记录。", "Nothing recorded this week.")).color(t.text_weak));
@@ -96,6 +102,7 @@ fn observations_ui(ui: &mut egui::Ui, data: &crate::ui::worker::SupervisionData,
         .column(Column::exact(110.0))
         .column(Column::initial(150.0).clip(true))
         .column(Column::remainder().clip(true))
+        .column(Column::exact(52.0))
         .header(22.0, |h| {
             super::widgets::header_row(
                 h,
@@ -106,6 +113,7 @@ fn observations_ui(ui: &mut egui::Ui, data: &crate::ui::worker::SupervisionData,
                     lang.pick("工作人员", "Staff"),
                     lang.pick("情况", "Finding"),
                     lang.pick("证据 / 记录人", "Evidence / by"),
+                    "",
                 ],
             )
         })
@@ -131,6 +139,34 @@ fn observations_ui(ui: &mut egui::Ui, data: &crate::ui::worker::SupervisionData,
                 });
                 row.col(|ui| {
                     ui.label(format!("{} · {} · {}", o.evidence_reference(), o.source.label_zh(), o.recorded_by));
+                });
+                row.col(|ui| {
+                    if ui
+                        .small_button(lang.pick("违规…", "Violation…"))
+                        .on_hover_text(lang.pick("据此记录违规（第十一条）", "Record a violation (Art 11) from it"))
+                        .clicked()
+                    {
+                        let item = match o.category.as_str() {
+                            "服务态度生硬" => "11(6)",
+                            "遮挡摄像头/规避监察" | "他人顶岗" => "11(8)",
+                            _ => "11(10)",
+                        };
+                        commands.push(Command::OpenViolation(crate::ui::state::ViolationDraft {
+                            item: item.into(),
+                            staff_no: o.staff_no.clone().unwrap_or_default(),
+                            department: o.department_name.clone().unwrap_or_default(),
+                            source: crate::domain::accountability::ViolationSource::Video,
+                            at: time::local_datetime(o.observed_at).format("%Y-%m-%d %H:%M").to_string(),
+                            description: if o.note.is_empty() {
+                                o.category.clone()
+                            } else {
+                                format!("{}：{}", o.category, o.note)
+                            },
+                            case_no: String::new(),
+                            complaint_no: String::new(),
+                            observation_id: Some(o.id),
+                        }));
+                    }
                 });
             });
         });

@@ -409,7 +409,7 @@ pub enum ComplaintStepKind {
 }
 
 /// A violation being recorded.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ViolationDraft {
     pub item: String,
     pub staff_no: String,

@@ -120,6 +120,12 @@ pub fn violations_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
                     if let Some(c) = &v.complaint_no {
                         text = format!("{text}（{c}）");
                     }
+                    if let Some(o) = v.observation_id {
+                        text = format!("{text}（{}#{o}）", lang.pick("违纪记录", "observation "));
+                    }
+                    if let Some(c) = &v.case_no {
+                        text = format!("{text}（{}{c}）", lang.pick("办件", "case "));
+                    }
                     ui.label(&text).on_hover_text(text);
                 });
                 row.col(|ui| {

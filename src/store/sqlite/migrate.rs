@@ -60,7 +60,15 @@ pub fn migrate(conn: &mut Connection) -> Result<i64, SqliteError> {
         tx.commit()?;
         return Ok(0);
     }
-    for from in found..LATEST_VERSION {
+    upgrade_to(conn, LATEST_VERSION)?;
+    Ok(found)
+}
+
+/// Runs the upgrade steps from the database's version up to `target` (tests use it to put data into
+/// an older schema before the next step).
+pub fn upgrade_to(conn: &mut Connection, target: i64) -> Result<(), SqliteError> {
+    let found = version(conn)?;
+    for from in found.max(1)..target.min(LATEST_VERSION) {
         let step = UPGRADES[(from - 1) as usize];
         let tx = conn.transaction()?;
         tx.execute_batch(step)?;
@@ -68,7 +76,7 @@ pub fn migrate(conn: &mut Connection) -> Result<i64, SqliteError> {
         tx.commit()?;
         tracing::info!(from, to = from + 1, "upgraded database schema");
     }
-    Ok(found)
+    Ok(())
 }
 
 /// Creates a database at version 1 (tests only use this, to exercise the upgrade steps).

@@ -83,6 +83,10 @@ impl JianchaApp {
             Command::Supervise(action) => self.supervise(Some(action)),
             Command::SubmitObservation => self.submit_observation(),
             Command::OpenObservation(draft) => self.state.supervision.observation = Some(draft),
+            Command::OpenViolation(draft) => {
+                self.state.supervision.violation = Some(draft);
+                self.commands.push(Command::Navigate(crate::ui::state::Area::Violations));
+            }
             Command::SubmitComplaint => self.submit_complaint(),
             Command::SubmitComplaintStep => self.submit_complaint_step(),
             Command::SubmitViolation => self.submit_violation(),
