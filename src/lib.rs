@@ -9,6 +9,7 @@ pub mod domain;
 pub mod fonts;
 pub mod interchange;
 pub mod report;
+pub mod server;
 pub mod settings;
 pub mod store;
 pub mod ui;

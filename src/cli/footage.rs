@@ -380,7 +380,7 @@ pub fn verify(file: &Path, format: Format) -> Result<(), Failure> {
 }
 
 /// Calls `f` on Ctrl-C (SIGINT) or SIGTERM, from a watcher thread.
-fn ctrlc_cancel(f: impl Fn() + Send + 'static) -> Result<(), std::io::Error> {
+pub(super) fn ctrlc_cancel(f: impl Fn() + Send + 'static) -> Result<(), std::io::Error> {
     let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM])?;
     std::thread::Builder::new().name("jiancha-signals".into()).spawn(move || {
         if signals.forever().next().is_some() {

@@ -102,6 +102,13 @@ pub enum Command {
     /// Reminder slips (提示单) of a week: issues the missing ones, lists them, writes one PDF per
     /// department plus index.pdf with `--out`; `slips receipt|cancel ID` record the receipt or cancel.
     Slips(discipline::SlipsArgs),
+    /// The HTTP server (`jiancha serve`): the data directory's store for consoles and halls elsewhere.
+    /// On an empty directory the first administrator `admin` gets `JIANCHA_ADMIN_PASSWORD` or a
+    /// generated password, printed once.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8730")]
+        listen: std::net::SocketAddr,
+    },
     /// Print a file (PDF) through CUPS `lp`.
     Print {
         file: PathBuf,
@@ -482,6 +489,7 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         Command::Footage(cmd) => footage::run(&data_dir, user, cmd)?,
         Command::Record { camera, sub } => footage::record(&data_dir, camera, sub)?,
         Command::Slips(args) => discipline::slips(&data_dir, user, args)?,
+        Command::Serve { listen } => serve(&data_dir, listen)?,
         Command::Print { file, printer, dry_run } => discipline::print(&file, printer.as_deref(), dry_run)?,
         Command::Observe(args) => discipline::observe(&data_dir, user, args)?,
         Command::Complaints(cmd) => discipline::complaints(&data_dir, user, cmd)?,
@@ -980,4 +988,48 @@ pub fn report(failure: &Failure) -> String {
         return format!("error: nothing was imported:\n{errors}");
     }
     format!("error: {:#}", failure.error)
+}
+
+/// `jiancha serve`: runs until Ctrl-C or SIGTERM.
+fn serve(data_dir: &Path, listen: std::net::SocketAddr) -> Result<(), Failure> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    let store = open_store(data_dir, true)?;
+    let system = store.system_session();
+    if store.users(&system)?.is_empty() {
+        let (password, generated) = match std::env::var("JIANCHA_ADMIN_PASSWORD") {
+            Ok(p) if !p.is_empty() => (p, false),
+            _ => {
+                use rand::Rng as _;
+                let chars: Vec<char> = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789".chars().collect();
+                let mut rng = rand::thread_rng();
+                ((0..16).map(|_| chars[rng.gen_range(0..chars.len())]).collect(), true)
+            }
+        };
+        store.create_user(
+            &system,
+            &NewUser {
+                username: "admin".into(),
+                display_name: "管理员".into(),
+                role: Role::Admin,
+                password: password.clone(),
+            },
+        )?;
+        if generated {
+            println!(
+                "first administrator: admin / {password}  (shown once; change it with `jiancha users passwd admin`)"
+            );
+        } else {
+            println!("first administrator: admin (password from JIANCHA_ADMIN_PASSWORD)");
+        }
+    }
+    let server = crate::server::spawn(Arc::new(store), listen).map_err(anyhow::Error::msg)?;
+    println!("监察台 server on {} (data {}); Ctrl-C to stop", server.url(), data_dir.display());
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    footage::ctrlc_cancel(move || {
+        let _ = tx.send(());
+    })?;
+    let _ = rx.recv();
+    eprintln!("stopping …");
+    server.stop();
+    Ok(())
 }

@@ -8,6 +8,8 @@
 //!   transaction as the change.
 //! - SQL lives only in [`sqlite`].
 
+pub mod api;
+pub mod remote;
 pub mod sqlite;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -1,0 +1,280 @@
+//! The remote backend: one conformance suite run against `SqliteStore` and against `RemoteStore`
+//! talking to a real server on 127.0.0.1; tokens, roles and malformed bodies over HTTP; the push API.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use jiancha::clock::FixedClock;
+use jiancha::domain::accountability::{ComplaintStatus, Measure, Subject, ViolationSource};
+use jiancha::domain::discipline::{ObservationSource, Week};
+use jiancha::domain::footage::{RequestKind, RequestStatus, Span};
+use jiancha::store::remote::RemoteStore;
+use jiancha::store::sqlite::SqliteStore;
+use jiancha::store::{
+    AlertQuery, AuditQuery, ComplaintStep, NewFootageRequest, NewObservation, NewViolation, RequestFilter, Store,
+    StoreError,
+};
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// Two copies of the same demo hall: one for the local store, one behind the server.
+fn halls() -> (tempfile::TempDir, tempfile::TempDir, Arc<FixedClock>) {
+    let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
+    let rules = jiancha::domain::alerts::RuleBook::official();
+    let a = tempfile::tempdir().unwrap();
+    jiancha::demo::write_demo(a.path(), 11, clock.clone(), &rules).unwrap();
+    let b = tempfile::tempdir().unwrap();
+    // A consistent copy: checkpoint the WAL first.
+    let conn = rusqlite::Connection::open(a.path().join("jiancha.db")).unwrap();
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    drop(conn);
+    std::fs::copy(a.path().join("jiancha.db"), b.path().join("jiancha.db")).unwrap();
+    (a, b, clock)
+}
+
+/// What the console does, through any `Store`; returns a summary that must be the same on both.
+fn conformance(store: &dyn Store) -> Vec<String> {
+    let mut out = Vec::new();
+    let pw = jiancha::demo::DEMO_PASSWORD;
+    // Logging in.
+    assert!(matches!(store.login("supervisor1", "wrong"), Err(StoreError::BadCredentials)));
+    let s = store.login("supervisor1", pw).unwrap();
+    assert_eq!(s.username, "supervisor1");
+    let chief = store.login("chief1", pw).unwrap();
+    let auditor = store.login("auditor1", pw).unwrap();
+    // Roles: a supervisor manages no users; an auditor files nothing.
+    assert!(matches!(store.users(&s), Err(StoreError::Forbidden { .. })));
+    // Reading.
+    let dir = store.directory(&s).unwrap();
+    out.push(format!("directory {} halls {} windows {} staff", dir.halls.len(), dir.windows.len(), dir.staff.len()));
+    let alerts = store.alerts(&s, &AlertQuery::default()).unwrap();
+    out.push(format!("alerts {}", alerts.len()));
+    let detail = store.case_detail(&s, &alerts[0].case_no).unwrap();
+    out.push(format!("case {} events {}", detail.summary.case_no, detail.events.len()));
+    let period = store.attendance(&s, NaiveDate::from_ymd_opt(2026, 11, 9).unwrap()).unwrap();
+    out.push(format!("ranking {}", period.ranking.staff.len()));
+    // Writing: an observation and the week's slips.
+    let o = store
+        .add_observation(
+            &s,
+            &NewObservation {
+                observed_at: t("2026-11-26T10:00:00+08:00"),
+                category: "离岗".into(),
+                source: ObservationSource::Manual,
+                camera_id: None,
+                window_code: Some("B07".into()),
+                staff_no: None,
+                department: None,
+                evidence_id: None,
+                clip: None,
+                note: "conformance".into(),
+            },
+        )
+        .unwrap();
+    out.push(format!("observation {}", o.category));
+    let slips = store.issue_slips(&s, Week::of(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap())).unwrap();
+    out.push(format!("slips {}", slips.len()));
+    // A bad category is refused with the same message.
+    let bad = store.add_observation(&s, &NewObservation { category: "睡觉".into(), ..sample_observation() });
+    assert!(matches!(&bad, Err(StoreError::Invalid(m)) if m.contains("类别")), "{bad:?}");
+    // The complaint workflow; the contact is masked for a supervisor, shown to the chief.
+    let c = store
+        .register_complaint(
+            &s,
+            &jiancha::store::NewComplaint {
+                received_at: t("2026-11-27T09:00:00+08:00"),
+                channel: jiancha::domain::model::ComplaintChannel::Phone,
+                complainant: "测试".into(),
+                contact: "138****0000".into(),
+                content: "conformance".into(),
+                case_no: None,
+                hall_code: None,
+                window_code: Some("B07".into()),
+                staff_no: None,
+                department: None,
+            },
+        )
+        .unwrap();
+    assert_ne!(c.contact, "138****0000");
+    let seen = store.complaints(&chief).unwrap().into_iter().find(|x| x.complaint_no == c.complaint_no).unwrap();
+    assert_eq!(seen.contact, "138****0000");
+    let accepted =
+        store.advance_complaint(&s, &c.complaint_no, &ComplaintStep::Accept { note: String::new() }).unwrap();
+    assert_eq!(accepted.status, ComplaintStatus::Accepted);
+    out.push(format!("complaint {} due {:?}", c.complaint_no, accepted.due));
+    // Violations and a decision by the chief (a supervisor may not).
+    let dir_staff = dir.staff.iter().find(|p| p.window.as_deref() == Some("B04")).unwrap().staff_no.clone();
+    let v = store
+        .record_violation(
+            &s,
+            &NewViolation {
+                item: "11(6)".into(),
+                subject: Subject::Staff,
+                staff_no: Some(dir_staff),
+                department: None,
+                source: ViolationSource::Video,
+                occurred_at: t("2026-11-26T11:00:00+08:00"),
+                description: "conformance".into(),
+                case_no: None,
+                alert_id: None,
+                observation_id: Some(o.id),
+                complaint_no: None,
+                evidence_id: None,
+            },
+        )
+        .unwrap();
+    assert!(matches!(store.decide_violation(&s, v.id, &[Measure::Admonition], ""), Err(StoreError::Forbidden { .. })));
+    let decided = store.decide_violation(&chief, v.id, &[Measure::WrittenSelfCriticism], "ok").unwrap();
+    out.push(format!("decision {:?} flag {}", decided.violation.decisions[0].measures, decided.flag.is_some()));
+    // Footage: a request, not approvable by its author, approved by the chief.
+    let span = Span::new(t("2026-11-24T10:30:00+08:00"), t("2026-11-24T10:50:00+08:00"));
+    let r = store
+        .request_footage(
+            &s,
+            &NewFootageRequest {
+                cameras: vec![12],
+                span,
+                purpose: "conformance".into(),
+                kind: RequestKind::View,
+                second_person: None,
+                case_no: None,
+                complaint_no: None,
+            },
+        )
+        .unwrap();
+    assert!(matches!(store.decide_footage(&s, r.id, true, ""), Err(StoreError::Refused(_))));
+    let approved = store.decide_footage(&chief, r.id, true, "").unwrap();
+    assert_eq!(approved.status, RequestStatus::Approved);
+    out.push(format!("requests {}", store.footage_requests(&s, RequestFilter::Mine).unwrap().len()));
+    // The auditor verifies the chain that all of this extended.
+    let verified = store.verify_audit(&auditor).unwrap();
+    assert!(verified.first_bad.is_none());
+    let log = store
+        .audit_log(&auditor, &AuditQuery { action_prefix: Some("violation".into()), limit: 10, ..Default::default() })
+        .unwrap();
+    out.push(format!("audit violation records {}", log.len()));
+    store.logout(&s).unwrap();
+    assert!(matches!(store.directory(&s), Err(StoreError::SessionExpired)), "logged out");
+    out
+}
+
+fn sample_observation() -> NewObservation {
+    NewObservation {
+        observed_at: t("2026-11-26T10:00:00+08:00"),
+        category: "离岗".into(),
+        source: ObservationSource::Manual,
+        camera_id: None,
+        window_code: Some("B07".into()),
+        staff_no: None,
+        department: None,
+        evidence_id: None,
+        clip: None,
+        note: String::new(),
+    }
+}
+
+#[test]
+fn the_conformance_suite_gives_the_same_results_locally_and_over_http() {
+    let (a, b, clock) = halls();
+    let local = SqliteStore::open_existing_dir(a.path(), clock.clone()).unwrap();
+    let here = conformance(&local);
+    let behind = SqliteStore::open_existing_dir(b.path(), clock).unwrap();
+    let server = jiancha::server::spawn(Arc::new(behind), "127.0.0.1:0".parse().unwrap()).unwrap();
+    let remote = RemoteStore::new(&server.url()).unwrap();
+    let there = conformance(&remote);
+    assert_eq!(here, there);
+    assert!(here.len() >= 10, "{here:?}");
+}
+
+#[test]
+fn tokens_roles_and_malformed_bodies_get_401_403_and_400_naming_the_field() {
+    let (a, _b, clock) = halls();
+    let store = SqliteStore::open_existing_dir(a.path(), clock).unwrap();
+    let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
+    let url = server.url();
+    let http = reqwest::blocking::Client::new();
+    let post = |path: &str, token: Option<&str>, body: &str| {
+        let mut r = http.post(format!("{url}{path}")).header("content-type", "application/json").body(body.to_owned());
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        let resp = r.send().unwrap();
+        (resp.status().as_u16(), resp.text().unwrap())
+    };
+    // No token, a made-up token.
+    assert_eq!(post("/api/v1/call/directory", None, "[]").0, 401);
+    let (status, body) = post("/api/v1/call/directory", Some("not-a-token"), "[]");
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("session_expired"), "{body}");
+    // A real session; the wrong role.
+    let (status, body) = post("/api/v1/login", None, r#"{"username":"supervisor1","password":"jiancha-demo"}"#);
+    assert_eq!(status, 200, "{body}");
+    let session: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let token = session["token"].as_str().unwrap().to_owned();
+    assert_eq!(post("/api/v1/call/directory", Some(&token), "[]").0, 200);
+    let (status, body) = post("/api/v1/call/users", Some(&token), "[]");
+    assert_eq!(status, 403, "{body}");
+    // Malformed bodies name what is wrong.
+    let (status, body) = post("/api/v1/login", None, r#"{"username":"supervisor1"}"#);
+    assert_eq!(status, 400);
+    assert!(body.contains("password"), "{body}");
+    let (status, body) = post("/api/v1/call/cancel_slip", Some(&token), r#"["seven", "x"]"#);
+    assert_eq!(status, 400);
+    assert!(body.contains("slip_id"), "{body}");
+    let (status, body) =
+        post("/api/v1/call/add_observation", Some(&token), r#"[{"observed_at":"2026-11-26T02:00:00Z"}]"#);
+    assert_eq!(status, 400);
+    assert!(body.contains("observation") && body.contains("category"), "{body}");
+    let (status, body) = post("/api/v1/call/cases", Some(&token), "{not json");
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(post("/api/v1/call/no_such_method", Some(&token), "[]").0, 404);
+    // The OpenAPI document lists every call.
+    let doc: serde_json::Value = http.get(format!("{url}/api/v1/openapi.json")).send().unwrap().json().unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.contains_key("/api/v1/call/decide_violation") && paths.contains_key("/api/v1/events"));
+    assert_eq!(paths.len(), jiancha::store::api::METHODS.len() + 3);
+    // A body over the limit is refused before it is read whole.
+    let big = "x".repeat(jiancha::server::BODY_LIMIT + 1);
+    assert_eq!(post("/api/v1/call/cases", Some(&token), &big).0, 413);
+}
+
+#[test]
+fn pushed_events_are_imported_once_and_alerts_follow() {
+    let (a, _b, clock) = halls();
+    let store = SqliteStore::open_existing_dir(a.path(), clock).unwrap();
+    let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
+    let remote = RemoteStore::new(&server.url()).unwrap();
+    let s = remote.login("supervisor1", jiancha::demo::DEMO_PASSWORD).unwrap();
+    // One of the demo's own event lines, pushed again: nothing changes (idempotent).
+    let line = std::fs::read_to_string(a.path().join("import/events.jsonl")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    let http = reqwest::blocking::Client::new();
+    let push = |body: String| {
+        let resp =
+            http.post(format!("{}/api/v1/events", server.url())).bearer_auth(&s.token).body(body).send().unwrap();
+        (resp.status().as_u16(), resp.text().unwrap())
+    };
+    let (status, body) = push(serde_json::to_string(&vec![first.clone()]).unwrap());
+    assert_eq!(status, 200, "{body}");
+    let report: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(report["inserted"], 0, "already there: {body}");
+    // A new case accepted now, as JSON lines: it is imported and its case is there at once.
+    let mut new = first.clone();
+    new["case_no"] = serde_json::Value::String("PUSH-0001".into());
+    let (status, body) = push(format!("{new}\n"));
+    assert_eq!(status, 200, "{body}");
+    assert!(remote.case_detail(&s, "PUSH-0001").is_ok());
+    // A record with a bad field is refused naming it, and nothing is written.
+    let mut bad = first;
+    bad["case_no"] = serde_json::Value::String("PUSH-0002".into());
+    bad["occurred_at"] = serde_json::Value::String("yesterday".into());
+    let (status, body) = push(serde_json::to_string(&vec![bad]).unwrap());
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("occurred_at"), "{body}");
+    assert!(matches!(remote.case_detail(&s, "PUSH-0002"), Err(StoreError::NotFound(_))));
+}
