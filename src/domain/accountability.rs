@@ -316,6 +316,14 @@ impl ViolationSource {
         }
     }
 
+    pub fn label_en(self) -> &'static str {
+        match self {
+            ViolationSource::Rule => "rule alert",
+            ViolationSource::Video => "seen on video",
+            ViolationSource::Complaint => "complaint",
+        }
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             ViolationSource::Rule => "规则预警",

@@ -67,6 +67,13 @@ impl Week {
     }
 }
 
+impl Week {
+    /// `2026-W47 (16–22 Nov)`
+    pub fn label_en(self) -> String {
+        format!("{self} ({} – {})", self.monday.format("%-d %b"), self.sunday().format("%-d %b"))
+    }
+}
+
 impl fmt::Display for Week {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let iso = self.monday.iso_week();
@@ -131,6 +138,14 @@ impl ObservationSource {
             ObservationSource::Wall => "wall",
             ObservationSource::Playback => "playback",
             ObservationSource::Manual => "manual",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            ObservationSource::Wall => "wall snapshot",
+            ObservationSource::Playback => "playback",
+            ObservationSource::Manual => "typed in",
         }
     }
 
@@ -253,6 +268,14 @@ impl SlipStatus {
         }
     }
 
+    pub fn label_en(self) -> &'static str {
+        match self {
+            SlipStatus::Issued => "issued",
+            SlipStatus::Received => "receipted",
+            SlipStatus::Cancelled => "cancelled",
+        }
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             SlipStatus::Issued => "已签发",
@@ -325,6 +348,7 @@ mod tests {
         assert!("2026-W54".parse::<Week>().is_err());
         assert!("2026/48".parse::<Week>().unwrap_err().contains("YYYY-Www"));
         assert_eq!(w.label_zh(), "2026年第48周（11月23日—11月29日）");
+        assert_eq!(w.label_en(), "2026-W48 (23 Nov – 29 Nov)");
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub fn discipline_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
         if ui.button(lang.pick("◀ 上一周", "◀ Previous week")).clicked() {
             commands.push(Command::SupervisionWeek(week.previous()));
         }
-        ui.label(RichText::new(week.label_zh()).strong().color(t.text_strong));
+        ui.label(RichText::new(lang.pick_owned(&week.label_zh(), &week.label_en())).strong().color(t.text_strong));
         if ui.button(lang.pick("下一周 ▶", "Next week ▶")).clicked() {
             commands.push(Command::SupervisionWeek(week.next()));
         }
@@ -102,7 +102,7 @@ fn observations_ui(
         .column(Column::exact(110.0))
         .column(Column::initial(150.0).clip(true))
         .column(Column::remainder().clip(true))
-        .column(Column::exact(52.0))
+        .column(Column::exact(if lang == Lang::Zh { 52.0 } else { 92.0 }))
         .header(22.0, |h| {
             super::widgets::header_row(
                 h,
@@ -138,7 +138,8 @@ fn observations_ui(
                     ui.label(RichText::new(&text).color(t.text_strong)).on_hover_text(text);
                 });
                 row.col(|ui| {
-                    ui.label(format!("{} · {} · {}", o.evidence_reference(), o.source.label_zh(), o.recorded_by));
+                    let source = lang.pick(o.source.label_zh(), o.source.label_en());
+                    ui.label(format!("{} · {source} · {}", o.evidence_reference(), o.recorded_by));
                 });
                 row.col(|ui| {
                     if ui
@@ -285,7 +286,7 @@ fn slips_ui(
                     ui.label(slip.findings.len().to_string());
                 });
                 row.col(|ui| {
-                    ui.label(RichText::new(slip.status.label_zh()).color(colour));
+                    ui.label(RichText::new(lang.pick(slip.status.label_zh(), slip.status.label_en())).color(colour));
                 });
                 row.col(|ui| {
                     ui.horizontal(|ui| self::slip_actions_ui(ui, state, slip, commands));

@@ -113,7 +113,7 @@ pub fn violations_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
                     ui.label(who);
                 });
                 row.col(|ui| {
-                    ui.label(v.source.label_zh());
+                    ui.label(lang.pick(v.source.label_zh(), v.source.label_en()));
                 });
                 row.col(|ui| {
                     let mut text = v.description.clone();
@@ -224,7 +224,7 @@ fn violation_form_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
             ui.label(lang.pick("来源", "Source"));
             ui.horizontal(|ui| {
                 for s in ViolationSource::ALL {
-                    ui.radio_value(&mut d.source, s, s.label_zh());
+                    ui.radio_value(&mut d.source, s, lang.pick(s.label_zh(), s.label_en()));
                 }
             });
             ui.end_row();
