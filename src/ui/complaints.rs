@@ -28,19 +28,24 @@ fn status_label(s: ComplaintStatus, lang: Lang) -> &'static str {
     lang.pick(s.label_zh(), s.label_en())
 }
 
-pub fn complaints_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+pub fn complaints_ui(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    commands: &mut Vec<Command>,
+    now: chrono::DateTime<chrono::Utc>,
+) {
     let lang = state.lang;
     let t = state.tokens;
-    let now = chrono::Utc::now();
     let today = time::local_date(now);
     let may_act = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::Supervise));
-    let Some(list) = state.supervision.data.as_ref().map(|d| d.complaints.clone()) else {
+    let Some(data) = state.supervision.data.clone() else {
         if let Some(e) = &state.supervision.error {
             ui.colored_label(t.red, e);
         }
         ui.spinner();
         return;
     };
+    let list = &data.complaints;
     ui.horizontal(|ui| {
         if may_act && ui.button(lang.pick("登记投诉…", "Register a complaint…")).clicked() {
             state.supervision.complaint = Some(ComplaintDraft {
@@ -64,8 +69,14 @@ pub fn complaints_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
     if list.is_empty() {
         ui.label(lang.pick("没有投诉。", "No complaints."));
     }
-    let calendar =
-        state.opened.as_ref().map(|o| o.calendar.clone()).unwrap_or_else(crate::domain::calendar::Calendar::official);
+    // The due colours, once per frame from the opened calendar (never copied).
+    let urgencies: Vec<Urgency> = list
+        .iter()
+        .map(|c| match state.opened.as_ref() {
+            Some(o) => accountability::urgency(&o.calendar, c.due, today),
+            None => Urgency::Normal,
+        })
+        .collect();
     let selected = state.supervision.selected_complaint.clone();
     StripBuilder::new(ui).size(Size::relative(0.55)).size(Size::remainder()).horizontal(|mut strip| {
         strip.cell(|ui| {
@@ -98,8 +109,7 @@ pub fn complaints_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
                     body.rows(24.0, list.len(), |mut row| {
                         let c = &list[row.index()];
                         row.set_selected(selected.as_deref() == Some(c.complaint_no.as_str()));
-                        let urgency = accountability::urgency(&calendar, c.due, today);
-                        let colour = urgency_colour(urgency, &t);
+                        let colour = urgency_colour(urgencies[row.index()], &t);
                         row.col(|ui| {
                             ui.label(RichText::new(&c.complaint_no).monospace());
                         });

@@ -13,7 +13,12 @@ use super::i18n::Lang;
 use super::state::{AppState, ObservationDraft};
 use super::theme::Tokens;
 
-pub fn discipline_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+pub fn discipline_ui(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    commands: &mut Vec<Command>,
+    now: chrono::DateTime<chrono::Utc>,
+) {
     let lang = state.lang;
     let t = state.tokens;
     let Some(data) = state.supervision.data.clone() else {
@@ -35,7 +40,7 @@ pub fn discipline_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
         }
         ui.separator();
         if ui.button(lang.pick("记录违纪…", "Record observation…")).clicked() {
-            let now = time::local_datetime(chrono::Utc::now());
+            let now = time::local_datetime(now);
             state.supervision.observation =
                 Some(ObservationDraft { at: now.format("%Y-%m-%d %H:%M").to_string(), ..ObservationDraft::default() });
         }

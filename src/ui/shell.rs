@@ -147,9 +147,9 @@ fn main_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>,
                 discipline::observation_form_ui(ui, state, commands);
             }
             Area::Audit => audit::audit_ui(ui, state, commands),
-            Area::Complaints => complaints::complaints_ui(ui, state, commands),
-            Area::Discipline => discipline::discipline_ui(ui, state, commands),
-            Area::Violations => violations::violations_ui(ui, state, commands),
+            Area::Complaints => complaints::complaints_ui(ui, state, commands, now),
+            Area::Discipline => discipline::discipline_ui(ui, state, commands, now),
+            Area::Violations => violations::violations_ui(ui, state, commands, now),
             Area::Settings => settings::settings_ui(ui, state, commands),
         }
     });

@@ -426,7 +426,8 @@ pub struct ViolationDraft {
 #[derive(Default)]
 pub struct SupervisionView {
     pub week: Option<crate::domain::discipline::Week>,
-    pub data: Option<crate::ui::worker::SupervisionData>,
+    /// Shared, so that panels hold it for a frame without copying.
+    pub data: Option<std::sync::Arc<crate::ui::worker::SupervisionData>>,
     pub loading: bool,
     pub error: Option<String>,
     pub message: Option<String>,

@@ -16,7 +16,12 @@ use super::i18n::Lang;
 use super::state::{AppState, ViolationDraft};
 use super::theme::Tokens;
 
-pub fn violations_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+pub fn violations_ui(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    commands: &mut Vec<Command>,
+    now: chrono::DateTime<chrono::Utc>,
+) {
     let lang = state.lang;
     let t = state.tokens;
     let may_record = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::Supervise));
@@ -53,7 +58,7 @@ pub fn violations_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
                 staff_no: String::new(),
                 department: String::new(),
                 source: ViolationSource::Video,
-                at: time::local_datetime(chrono::Utc::now()).format("%Y-%m-%d %H:%M").to_string(),
+                at: time::local_datetime(now).format("%Y-%m-%d %H:%M").to_string(),
                 description: String::new(),
                 case_no: String::new(),
                 complaint_no: String::new(),

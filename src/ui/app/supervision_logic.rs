@@ -49,7 +49,7 @@ impl JianchaApp {
                     }
                 }
                 self.state.complaints = Some(reply.data.complaints.clone());
-                self.state.supervision.data = Some(reply.data);
+                self.state.supervision.data = Some(std::sync::Arc::new(reply.data));
             }
             Err(e) => {
                 view.error = Some(e.clone());
