@@ -164,6 +164,23 @@ pub struct ImportBatch {
     pub records: Records,
 }
 
+/// Parses case events one record at a time (the push API): the records that are valid, and every
+/// problem of the others (not capped, unlike a file's), each naming its record's line and field.
+pub fn parse_events_each(source: &str, content: &str) -> (ImportBatch, Vec<InputError>) {
+    let mut good = Vec::new();
+    let mut problems = Vec::new();
+    for (index, text) in content.lines().enumerate() {
+        let mut errors = Errors { file: source.to_owned(), list: Vec::new(), more: 0 };
+        let line = index as u64 + 1;
+        for mut event in parse_jsonl(text, &mut errors) {
+            event.line = line;
+            good.push(event);
+        }
+        problems.extend(errors.list.into_iter().map(|e| InputError { line, ..e }));
+    }
+    (ImportBatch { source: source.to_owned(), records: Records::Events(good) }, problems)
+}
+
 /// Parses one file of the given kind.
 pub fn parse(kind: ImportKind, file: &str, content: &str) -> Result<ImportBatch, InputErrors> {
     let content = content.strip_prefix('\u{feff}').unwrap_or(content);

@@ -188,6 +188,73 @@ impl Settings {
     }
 }
 
+/// This workstation's own settings (`DIR/workstation.toml`), apart from the hall's rules: where the
+/// data lives.
+pub const WORKSTATION_FILE: &str = "workstation.toml";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workstation {
+    #[serde(default)]
+    pub backend: BackendSettings,
+}
+
+/// `[backend]`: empty for the local database, or a server's address.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackendSettings {
+    /// `http://host:8730` or `https://…`; none or empty: the local database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A PEM certificate authority to trust for an `https://` server with a certificate of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_cert: Option<PathBuf>,
+}
+
+impl BackendSettings {
+    /// Checks the address; the error names the key.
+    pub fn validate(&self) -> Result<(), String> {
+        match self.url.as_deref().map(str::trim) {
+            None | Some("") => Ok(()),
+            Some(u) if (u.starts_with("http://") || u.starts_with("https://")) && u.len() > 8 && !u.contains(' ') => {
+                Ok(())
+            }
+            Some(u) => Err(format!("backend.url: {u:?} is not an http:// or https:// address")),
+        }
+    }
+}
+
+impl Workstation {
+    /// The workstation settings of a data directory (defaults when there is no file).
+    pub fn load(data_dir: &Path) -> Result<Self, SettingsError> {
+        let path = data_dir.join(WORKSTATION_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(source) => return Err(SettingsError::Io { path, source }),
+        };
+        let file = path.display().to_string();
+        let parsed: Self = toml::from_str(&text).map_err(|e| SettingsError::Invalid {
+            file: file.clone(),
+            message: e.to_string().trim_end().replace('\n', " "),
+        })?;
+        parsed.backend.validate().map_err(|message| SettingsError::Invalid { file, message })?;
+        Ok(parsed)
+    }
+
+    /// Writes the file whole (a crash leaves the old or the new one).
+    pub fn save(&self, data_dir: &Path) -> Result<(), SettingsError> {
+        let path = data_dir.join(WORKSTATION_FILE);
+        self.backend
+            .validate()
+            .map_err(|message| SettingsError::Invalid { file: path.display().to_string(), message })?;
+        let text = toml::to_string(self)
+            .map_err(|e| SettingsError::Invalid { file: path.display().to_string(), message: e.to_string() })?;
+        crate::report::write_atomically(&path, text.as_bytes()).map_err(|source| SettingsError::Io { path, source })?;
+        Ok(())
+    }
+}
+
 /// The calendar for a data directory: the official data, newer year files from `<data-dir>/holiday-cn/`,
 /// and the local overrides of the settings.
 pub fn calendar(data_dir: &Path, settings: &Settings) -> Result<Calendar, SettingsError> {

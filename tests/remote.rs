@@ -237,44 +237,71 @@ fn tokens_roles_and_malformed_bodies_get_401_403_and_400_naming_the_field() {
     assert_eq!(doc["openapi"], "3.1.0");
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.contains_key("/api/v1/call/decide_violation") && paths.contains_key("/api/v1/events"));
-    assert_eq!(paths.len(), jiancha::store::api::METHODS.len() + 3);
+    assert_eq!(paths.len(), jiancha::store::api::METHODS.len() + 4);
     // A body over the limit is refused before it is read whole.
     let big = "x".repeat(jiancha::server::BODY_LIMIT + 1);
     assert_eq!(post("/api/v1/call/cases", Some(&token), &big).0, 413);
 }
 
 #[test]
-fn pushed_events_are_imported_once_and_alerts_follow() {
+fn pushed_events_are_answered_record_by_record_and_alerts_follow_at_once() {
     let (a, _b, clock) = halls();
     let store = SqliteStore::open_existing_dir(a.path(), clock).unwrap();
     let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
-    let remote = RemoteStore::new(&server.url()).unwrap();
+    let remote = Arc::new(RemoteStore::new(&server.url()).unwrap());
     let s = remote.login("supervisor1", jiancha::demo::DEMO_PASSWORD).unwrap();
-    // One of the demo's own event lines, pushed again: nothing changes (idempotent).
     let line = std::fs::read_to_string(a.path().join("import/events.jsonl")).unwrap();
+    // The demo's first line: the acceptance of a case in August, long overdue by now.
     let first: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
-    let http = reqwest::blocking::Client::new();
-    let push = |body: String| {
-        let resp =
-            http.post(format!("{}/api/v1/events", server.url())).bearer_auth(&s.token).body(body).send().unwrap();
-        (resp.status().as_u16(), resp.text().unwrap())
-    };
-    let (status, body) = push(serde_json::to_string(&vec![first.clone()]).unwrap());
-    assert_eq!(status, 200, "{body}");
-    let report: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(report["inserted"], 0, "already there: {body}");
-    // A new case accepted now, as JSON lines: it is imported and its case is there at once.
     let mut new = first.clone();
     new["case_no"] = serde_json::Value::String("PUSH-0001".into());
-    let (status, body) = push(format!("{new}\n"));
-    assert_eq!(status, 200, "{body}");
-    assert!(remote.case_detail(&s, "PUSH-0001").is_ok());
-    // A record with a bad field is refused naming it, and nothing is written.
-    let mut bad = first;
+    let mut bad = first.clone();
     bad["case_no"] = serde_json::Value::String("PUSH-0002".into());
     bad["occurred_at"] = serde_json::Value::String("yesterday".into());
-    let (status, body) = push(serde_json::to_string(&vec![bad]).unwrap());
-    assert_eq!(status, 400, "{body}");
-    assert!(body.contains("occurred_at"), "{body}");
+    let mut unknown_item = first.clone();
+    unknown_item["case_no"] = serde_json::Value::String("PUSH-0003".into());
+    unknown_item["item_code"] = serde_json::Value::String("NO-SUCH-ITEM".into());
+    assert!(!remote.alerts(&s, &AlertQuery::default()).unwrap().iter().any(|a| a.case_no == "PUSH-0001"));
+
+    // A console waiting for changes hears of the push as soon as it is in.
+    let waiting = {
+        let remote = remote.clone();
+        std::thread::spawn(move || remote.wait_for_change(0, 30))
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // One known record (pushed again: harmless), one new, one with a bad field, one unknown item.
+    let body = serde_json::to_string(&vec![first.clone(), new, bad, unknown_item]).unwrap();
+    let answer = remote.push_events(&s, &body).unwrap();
+    assert_eq!((answer.received, answer.accepted), (4, 2), "{answer:?}");
+    let rejected: Vec<(u64, &str)> = answer.rejected.iter().map(|e| (e.line, e.field.as_str())).collect();
+    assert_eq!(rejected, [(3, "occurred_at"), (4, "item_code")], "{answer:?}");
+    let report = answer.report.unwrap();
+    assert_eq!((report.inserted, report.unchanged), (1, 1), "{report:?}");
+    let revision = waiting.join().unwrap().unwrap();
+    assert!(revision >= 1, "the waiting console was told of the change");
+    // The new case is there, and so is its alert; the refused ones are not.
+    assert!(remote.case_detail(&s, "PUSH-0001").is_ok());
+    let alerts = remote.alerts(&s, &AlertQuery::default()).unwrap();
+    assert!(alerts.iter().any(|a| a.case_no == "PUSH-0001"), "the overdue pushed case has its alert");
     assert!(matches!(remote.case_detail(&s, "PUSH-0002"), Err(StoreError::NotFound(_))));
+    assert!(matches!(remote.case_detail(&s, "PUSH-0003"), Err(StoreError::NotFound(_))));
+
+    // The same push again: everything known, nothing new, and no change to wake anyone.
+    let again = remote.push_events(&s, &body).unwrap();
+    assert_eq!(again.accepted, 2);
+    assert_eq!(again.report.as_ref().map(|r| r.inserted), Some(0));
+    assert_eq!(remote.wait_for_change(revision, 0).unwrap(), revision);
+
+    // Nothing usable at all: 422 with the reasons; JSON lines work like an array.
+    let http = reqwest::blocking::Client::new();
+    let resp = http
+        .post(format!("{}/api/v1/events", server.url()))
+        .bearer_auth(&s.token)
+        .body("{\"case_no\": \"X\"}\nnot json\n")
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 422);
+    let answer: jiancha::server::PushAnswer = resp.json().unwrap();
+    assert_eq!((answer.received, answer.accepted, answer.rejected.len() >= 2), (2, 0, true), "{answer:?}");
+    assert!(answer.rejected.iter().any(|e| e.line == 2 && e.field == "json"), "{answer:?}");
 }

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 
-use super::{Failure, Format, open_store, print_json, session};
+use super::{Ctx, Failure, Format, connect, print_json};
 use crate::domain::accountability::{Measure, Subject, ViolationSource};
 use crate::domain::discipline::{ObservationSource, Week};
 use crate::domain::time;
@@ -48,9 +48,8 @@ pub enum SlipAction {
     },
 }
 
-pub fn slips(data_dir: &Path, user: Option<&str>, args: SlipsArgs) -> Result<(), Failure> {
-    let store = open_store(data_dir, false)?;
-    let session = session(&store, user)?;
+pub fn slips(ctx: &Ctx, args: SlipsArgs) -> Result<(), Failure> {
+    let (store, session) = connect(ctx, false)?;
     let now = Utc::now();
     match args.action {
         Some(SlipAction::Receipt { id, by }) => {
@@ -84,7 +83,7 @@ pub fn slips(data_dir: &Path, user: Option<&str>, args: SlipsArgs) -> Result<(),
         }
     }
     if let Some(out) = args.out {
-        let hall = slips.first().map(|s| s.hall_name.clone()).unwrap_or_else(|| hall_name(&store, &session));
+        let hall = slips.first().map(|s| s.hall_name.clone()).unwrap_or_else(|| hall_name(&*store, &session));
         let written =
             report::documents::write_week_slips(&out, &hall, week, &slips, now).map_err(anyhow::Error::msg)?;
         for p in &written {
@@ -131,9 +130,8 @@ pub struct ObserveArgs {
     pub note: String,
 }
 
-pub fn observe(data_dir: &Path, user: Option<&str>, args: ObserveArgs) -> Result<(), Failure> {
-    let store = open_store(data_dir, false)?;
-    let session = session(&store, user)?;
+pub fn observe(ctx: &Ctx, args: ObserveArgs) -> Result<(), Failure> {
+    let (store, session) = connect(ctx, false)?;
     let o = store.add_observation(
         &session,
         &NewObservation {
@@ -183,9 +181,8 @@ pub enum ComplaintsCommand {
     },
 }
 
-pub fn complaints(data_dir: &Path, user: Option<&str>, cmd: ComplaintsCommand) -> Result<(), Failure> {
-    let store = open_store(data_dir, false)?;
-    let session = session(&store, user)?;
+pub fn complaints(ctx: &Ctx, cmd: ComplaintsCommand) -> Result<(), Failure> {
+    let (store, session) = connect(ctx, false)?;
     let (no, step) = match cmd {
         ComplaintsCommand::List { format } => {
             let list = store.complaints(&session)?;
@@ -262,9 +259,8 @@ fn parse_measure(s: &str) -> Result<Measure, String> {
     s.trim().parse()
 }
 
-pub fn violations(data_dir: &Path, user: Option<&str>, cmd: ViolationsCommand) -> Result<(), Failure> {
-    let store = open_store(data_dir, false)?;
-    let session = session(&store, user)?;
+pub fn violations(ctx: &Ctx, cmd: ViolationsCommand) -> Result<(), Failure> {
+    let (store, session) = connect(ctx, false)?;
     match cmd {
         ViolationsCommand::List { format } => {
             let list = store.violations(&session)?;

@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use clap::Subcommand;
 
-use super::{Failure, Format, open_store, print_json, session};
+use super::{Ctx, Failure, Format, connect, open_store, print_json};
 use crate::domain::footage::{RequestKind, Span};
 use crate::domain::time;
 use crate::store::{NewFootageRequest, RequestFilter, Store};
@@ -159,10 +159,9 @@ pub enum FootageCommand {
     },
 }
 
-pub fn run(data_dir: &Path, user: Option<&str>, cmd: FootageCommand) -> Result<(), Failure> {
-    let store = open_store(data_dir, false)?;
-    let session = session(&store, user)?;
-    let root = recorder::footage_root(data_dir);
+pub fn run(ctx: &Ctx, cmd: FootageCommand) -> Result<(), Failure> {
+    let (store, session) = connect(ctx, false)?;
+    let root = recorder::footage_root(&ctx.data_dir);
     match cmd {
         FootageCommand::List { camera, from, to, format } => {
             let segments = store.segments(&session, camera, Span::new(from, to))?;
@@ -271,7 +270,7 @@ pub fn run(data_dir: &Path, user: Option<&str>, cmd: FootageCommand) -> Result<(
             let _ = ctrlc_cancel(move || flag.store(true, Ordering::SeqCst));
             let job = ExportJob { request_id: request, camera_id: camera, span, out: &out, options };
             let shown = std::sync::atomic::AtomicU32::new(u32::MAX);
-            let done = export::export_request(&store, &session, &root, &job, now, &cancel, &|p| {
+            let done = export::export_request(&*store, &session, &root, &job, now, &cancel, &|p| {
                 let percent = (p * 100.0) as u32;
                 if shown.swap(percent, Ordering::Relaxed) != percent {
                     eprint!("\r导出中 (exporting) {percent:>3}%");

@@ -37,6 +37,15 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub user: Option<String>,
 
+    /// Work against a Jiancha server (`jiancha serve`) instead of the local database: `http://host:8730`
+    /// or `https://…`. Headless commands then need `--user`. Default: `[backend] url` of DIR/workstation.toml.
+    #[arg(long, global = true, env = "JIANCHA_BACKEND", value_name = "URL")]
+    pub backend: Option<String>,
+
+    /// A PEM certificate authority to trust for an `https://` backend with a certificate of its own.
+    #[arg(long, global = true, env = "JIANCHA_CA_CERT", value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -108,6 +117,18 @@ pub enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8730")]
         listen: std::net::SocketAddr,
+        /// Serve HTTPS with this PEM certificate (chain); needs `--tls-key`.
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of `--tls-cert`.
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Forward the case events pushed here to this upper-level server (a county hall to the city).
+        #[arg(long, value_name = "URL", requires = "forward_user")]
+        forward: Option<String>,
+        /// The account to forward as on the upper-level server (password: JIANCHA_FORWARD_PASSWORD).
+        #[arg(long, value_name = "NAME", requires = "forward")]
+        forward_user: Option<String>,
     },
     /// Print a file (PDF) through CUPS `lp`.
     Print {
@@ -358,18 +379,56 @@ fn secret(env: &str, prompt: &str) -> Result<String, Failure> {
         .map_err(Failure::from)
 }
 
-/// The session for a headless command: `--user` logs in, otherwise the local system actor.
-fn session(store: &SqliteStore, user: Option<&str>) -> Result<Session, Failure> {
-    match user {
-        None => Ok(store.system_session()),
-        Some(name) => {
-            let password = secret("JIANCHA_PASSWORD", &format!("{name} 的密码 (password): "))?;
-            Ok(store.login(name, &password)?)
-        }
+/// What a headless command works with: the data directory, the user, and where the data lives.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub data_dir: PathBuf,
+    pub user: Option<String>,
+    /// A server instead of the local database.
+    pub backend: Option<crate::store::remote::Connection>,
+}
+
+impl Ctx {
+    /// From the flags; `--backend` falls back to the `backend` setting of the data directory.
+    pub fn new(
+        data_dir: PathBuf,
+        user: Option<String>,
+        backend: Option<String>,
+        ca_cert: Option<PathBuf>,
+    ) -> Result<Self, Failure> {
+        let backend = match backend.filter(|b| !b.trim().is_empty()) {
+            Some(url) => Some(url),
+            None => settings::Workstation::load(&data_dir)?.backend.url.filter(|b| !b.trim().is_empty()),
+        };
+        let ca_cert = ca_cert.or_else(|| settings::Workstation::load(&data_dir).ok().and_then(|s| s.backend.ca_cert));
+        Ok(Self { data_dir, user, backend: backend.map(|url| crate::store::remote::Connection { url, ca_cert }) })
     }
 }
 
-fn open_store(dir: &Path, create: bool) -> Result<SqliteStore, Failure> {
+/// The store and session of a headless command: the server when a backend is set (logging in as
+/// `--user`), otherwise the local database (as `--user`, or the local system actor).
+fn connect(ctx: &Ctx, create: bool) -> Result<(Box<dyn Store>, Session), Failure> {
+    let password = |name: &str| secret("JIANCHA_PASSWORD", &format!("{name} 的密码 (password): "));
+    if let Some(backend) = &ctx.backend {
+        let store = crate::store::remote::RemoteStore::connect(backend)?;
+        let Some(name) = ctx.user.as_deref() else {
+            return Err(Failure {
+                code: 2,
+                error: anyhow::anyhow!("with a server backend ({}), say who you are with --user NAME", backend.url),
+            });
+        };
+        let session = store.login(name, &password(name)?)?;
+        return Ok((Box::new(store), session));
+    }
+    let store = open_store(&ctx.data_dir, create)?;
+    let session = match ctx.user.as_deref() {
+        None => store.system_session(),
+        Some(name) => store.login(name, &password(name)?)?,
+    };
+    Ok((Box::new(store), session))
+}
+
+pub(super) fn open_store(dir: &Path, create: bool) -> Result<SqliteStore, Failure> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let rules = settings::rule_book(dir)?;
     let store = if create { SqliteStore::open_dir(dir, clock) } else { SqliteStore::open_existing_dir(dir, clock) };
@@ -384,15 +443,15 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
     let Some(command) = cli.command else {
         return Ok(None);
     };
-    let user = cli.user.as_deref();
+    let ctx = Ctx::new(data_dir.clone(), cli.user.clone(), cli.backend.clone(), cli.ca_cert.clone())?;
+    let ctx = &ctx;
     match command {
         Command::Demo(args) => demo(&data_dir, args)?,
         Command::Import { kind, file, format } => {
             let content = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
             let batch = interchange::parse(kind, &file.display().to_string(), &content)
                 .map_err(|e| Failure { code: 2, error: e.into() })?;
-            let store = open_store(&data_dir, true)?;
-            let session = session(&store, user)?;
+            let (store, session) = connect(ctx, true)?;
             let report = store.import(&session, &batch)?;
             if format == Format::Json {
                 print_json(&report)?;
@@ -414,8 +473,7 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
             }
         }
         Command::Audit(AuditCommand::Verify { format }) => {
-            let store = open_store(&data_dir, false)?;
-            let session = session(&store, user)?;
+            let (store, session) = connect(ctx, false)?;
             let v = store.verify_audit(&session)?;
             if format == Format::Json {
                 print_json(&v)?;
@@ -430,8 +488,7 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
             }
         }
         Command::Audit(AuditCommand::Log { limit, actor, action, format }) => {
-            let store = open_store(&data_dir, false)?;
-            let session = session(&store, user)?;
+            let (store, session) = connect(ctx, false)?;
             let records = store
                 .audit_log(&session, &AuditQuery { actor, action_prefix: action, limit, ..AuditQuery::default() })?;
             if format == Format::Json {
@@ -450,16 +507,16 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
                 }
             }
         }
-        Command::Users(cmd) => users(&data_dir, user, cmd)?,
-        Command::Cases(cmd) => cases(&data_dir, user, cmd)?,
+        Command::Users(cmd) => users(ctx, cmd)?,
+        Command::Cases(cmd) => cases(ctx, cmd)?,
         Command::Calendar(cmd) => calendar(&data_dir, cmd)?,
-        Command::Alerts { at, all, format } => alerts(&data_dir, user, at, all, format)?,
-        Command::CheckDaily { date, pdf, format } => check_daily(&data_dir, user, date, pdf.as_deref(), format)?,
-        Command::Cameras(CamerasCommand::List { format }) => cameras_list(&data_dir, user, format)?,
+        Command::Alerts { at, all, format } => alerts(ctx, at, all, format)?,
+        Command::CheckDaily { date, pdf, format } => check_daily(ctx, date, pdf.as_deref(), format)?,
+        Command::Cameras(CamerasCommand::List { format }) => cameras_list(ctx, format)?,
         Command::Attendance(AttendanceCommand::Rank { period, format, pdf, notices }) => {
-            attendance_rank(&data_dir, user, period, format, pdf.as_deref(), notices.as_deref())?
+            attendance_rank(ctx, period, format, pdf.as_deref(), notices.as_deref())?
         }
-        Command::Evaluator(EvaluatorCommand::Check { date, format }) => evaluator_check(&data_dir, user, date, format)?,
+        Command::Evaluator(EvaluatorCommand::Check { date, format }) => evaluator_check(ctx, date, format)?,
         Command::Bench(BenchCommand::Wall { tiles, seconds, port, format }) => {
             let exe = std::env::current_exe()?;
             let result =
@@ -486,14 +543,16 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         }
         Command::Cameras(CamerasCommand::Sim { count, port, fps }) => cameras_sim(&data_dir, count, port, fps)?,
         Command::Footage(footage::FootageCommand::Verify { file, format }) => footage::verify(&file, format)?,
-        Command::Footage(cmd) => footage::run(&data_dir, user, cmd)?,
+        Command::Footage(cmd) => footage::run(ctx, cmd)?,
         Command::Record { camera, sub } => footage::record(&data_dir, camera, sub)?,
-        Command::Slips(args) => discipline::slips(&data_dir, user, args)?,
-        Command::Serve { listen } => serve(&data_dir, listen)?,
+        Command::Slips(args) => discipline::slips(ctx, args)?,
+        Command::Serve { listen, tls_cert, tls_key, forward, forward_user } => {
+            serve(ctx, listen, tls_cert.zip(tls_key), forward.zip(forward_user))?
+        }
         Command::Print { file, printer, dry_run } => discipline::print(&file, printer.as_deref(), dry_run)?,
-        Command::Observe(args) => discipline::observe(&data_dir, user, args)?,
-        Command::Complaints(cmd) => discipline::complaints(&data_dir, user, cmd)?,
-        Command::Violations(cmd) => discipline::violations(&data_dir, user, cmd)?,
+        Command::Observe(args) => discipline::observe(ctx, args)?,
+        Command::Complaints(cmd) => discipline::complaints(ctx, cmd)?,
+        Command::Violations(cmd) => discipline::violations(ctx, cmd)?,
     }
     Ok(Some(()))
 }
@@ -543,9 +602,8 @@ fn new_password(username: &str) -> Result<String, Failure> {
     secret("JIANCHA_NEW_PASSWORD", &format!("{username} 的新密码 (new password): "))
 }
 
-fn users(data_dir: &Path, user: Option<&str>, cmd: UsersCommand) -> Result<(), Failure> {
-    let store = open_store(data_dir, true)?;
-    let session = session(&store, user)?;
+fn users(ctx: &Ctx, cmd: UsersCommand) -> Result<(), Failure> {
+    let (store, session) = connect(ctx, true)?;
     match cmd {
         UsersCommand::List { format } => {
             let users = store.users(&session)?;
@@ -578,9 +636,8 @@ fn users(data_dir: &Path, user: Option<&str>, cmd: UsersCommand) -> Result<(), F
     Ok(())
 }
 
-fn cases(data_dir: &Path, user: Option<&str>, cmd: CasesCommand) -> Result<(), Failure> {
-    let store = open_store(data_dir, false)?;
-    let session = session(&store, user)?;
+fn cases(ctx: &Ctx, cmd: CasesCommand) -> Result<(), Failure> {
+    let (store, session) = connect(ctx, false)?;
     match cmd {
         CasesCommand::List { department, window, text, limit, format } => {
             let list = store.cases(&session, &CaseQuery { department, window, text, limit, ..CaseQuery::default() })?;
@@ -661,15 +718,8 @@ fn calendar(data_dir: &Path, cmd: CalendarCommand) -> Result<(), Failure> {
     Ok(())
 }
 
-fn alerts(
-    data_dir: &Path,
-    user: Option<&str>,
-    at: Option<DateTime<Utc>>,
-    all: bool,
-    format: AlertFormat,
-) -> Result<(), Failure> {
-    let store = open_store(data_dir, false)?;
-    let session = session(&store, user)?;
+fn alerts(ctx: &Ctx, at: Option<DateTime<Utc>>, all: bool, format: AlertFormat) -> Result<(), Failure> {
+    let (store, session) = connect(ctx, false)?;
     if at.is_none() {
         store.refresh_alerts(&session)?;
     }
@@ -732,17 +782,10 @@ fn alerts(
     Ok(())
 }
 
-fn check_daily(
-    data_dir: &Path,
-    user: Option<&str>,
-    date: Option<NaiveDate>,
-    pdf: Option<&Path>,
-    format: Format,
-) -> Result<(), Failure> {
-    let store = open_store(data_dir, false)?;
-    let session = session(&store, user)?;
+fn check_daily(ctx: &Ctx, date: Option<NaiveDate>, pdf: Option<&Path>, format: Format) -> Result<(), Failure> {
+    let (store, session) = connect(ctx, false)?;
     let day = date.unwrap_or_else(|| time::local_date(Utc::now()));
-    let (record, data) = crate::report::daily::run(&store, &session, data_dir, day)?;
+    let (record, data) = crate::report::daily::run(&*store, &session, &ctx.data_dir, day)?;
     if let Some(path) = pdf {
         let hall = store.directory(&session)?.halls.first().map(|h| h.name.clone()).unwrap_or_default();
         crate::report::write_pdf(path, &crate::report::documents::daily_sheet(&hall, &data, &record.checked_by))
@@ -756,7 +799,7 @@ fn check_daily(
             "{day} 数据检查完成 (checked): {} open alerts ({} red, {} orange, {} yellow), {} new that day",
             record.open_alerts, record.red, record.orange, record.yellow, record.new_alerts
         );
-        println!("  report {} (sha256 {})", data_dir.join(&record.report_path).display(), record.report_sha256);
+        println!("  report {} (sha256 {})", ctx.data_dir.join(&record.report_path).display(), record.report_sha256);
         if let Some(w) = data.calendar_warning {
             eprintln!("warning: {w}");
         }
@@ -765,15 +808,13 @@ fn check_daily(
 }
 
 fn attendance_rank(
-    data_dir: &Path,
-    user: Option<&str>,
+    ctx: &Ctx,
     period: NaiveDate,
     format: AlertFormat,
     pdf: Option<&Path>,
     notices: Option<&Path>,
 ) -> Result<(), Failure> {
-    let store = open_store(data_dir, false)?;
-    let session = session(&store, user)?;
+    let (store, session) = connect(ctx, false)?;
     let result = store.attendance(&session, period)?;
     let r = &result.ranking;
     let hall = store.directory(&session)?.halls.first().map(|h| h.name.clone()).unwrap_or_default();
@@ -855,9 +896,8 @@ fn attendance_rank(
     Ok(())
 }
 
-fn evaluator_check(data_dir: &Path, user: Option<&str>, date: NaiveDate, format: Format) -> Result<(), Failure> {
-    let store = open_store(data_dir, false)?;
-    let session = session(&store, user)?;
+fn evaluator_check(ctx: &Ctx, date: NaiveDate, format: Format) -> Result<(), Failure> {
+    let (store, session) = connect(ctx, false)?;
     let check = store.evaluator_check(&session, date)?;
     if format == Format::Json {
         print_json(&check)?;
@@ -892,10 +932,9 @@ struct CameraLine {
     sub_url: Option<String>,
 }
 
-fn cameras_list(data_dir: &Path, user: Option<&str>, format: Format) -> Result<(), Failure> {
+fn cameras_list(ctx: &Ctx, format: Format) -> Result<(), Failure> {
     use crate::domain::model::redact_url;
-    let store = open_store(data_dir, false)?;
-    let session = session(&store, user)?;
+    let (store, session) = connect(ctx, false)?;
     let dir = store.directory(&session)?;
     let lines: Vec<CameraLine> = dir
         .cameras
@@ -991,7 +1030,13 @@ pub fn report(failure: &Failure) -> String {
 }
 
 /// `jiancha serve`: runs until Ctrl-C or SIGTERM.
-fn serve(data_dir: &Path, listen: std::net::SocketAddr) -> Result<(), Failure> {
+fn serve(
+    ctx: &Ctx,
+    listen: std::net::SocketAddr,
+    tls: Option<(PathBuf, PathBuf)>,
+    forward: Option<(String, String)>,
+) -> Result<(), Failure> {
+    let data_dir = ctx.data_dir.as_path();
     std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
     let store = open_store(data_dir, true)?;
     let system = store.system_session();
@@ -1022,8 +1067,22 @@ fn serve(data_dir: &Path, listen: std::net::SocketAddr) -> Result<(), Failure> {
             println!("first administrator: admin (password from JIANCHA_ADMIN_PASSWORD)");
         }
     }
-    let server = crate::server::spawn(Arc::new(store), listen).map_err(anyhow::Error::msg)?;
+    let forward = match forward {
+        None => None,
+        Some((url, username)) => {
+            let password = secret("JIANCHA_FORWARD_PASSWORD", &format!("{username}@{url} 的密码 (password): "))?;
+            let upstream =
+                crate::store::remote::Connection { url, ca_cert: ctx.backend.as_ref().and_then(|b| b.ca_cert.clone()) };
+            Some((data_dir.to_owned(), crate::server::forward::ForwardTo { upstream, username, password }))
+        }
+    };
+    let forwarding = forward.as_ref().map(|(_, to)| to.upstream.url.clone());
+    let options = crate::server::ServeOptions { tls, forward };
+    let server = crate::server::spawn_with(Arc::new(store), listen, &options).map_err(anyhow::Error::msg)?;
     println!("监察台 server on {} (data {}); Ctrl-C to stop", server.url(), data_dir.display());
+    if let Some(url) = forwarding {
+        println!("forwarding pushed case events to {url}");
+    }
     let (tx, rx) = std::sync::mpsc::channel::<()>();
     footage::ctrlc_cancel(move || {
         let _ = tx.send(());

@@ -25,6 +25,9 @@ pub struct AuditRecord {
     pub detail: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The workstation the actor sat at (empty in records written before schema version 9).
+    #[serde(default)]
+    pub workstation: String,
 }
 
 /// The fields of a record that its hash covers, before it is chained.
@@ -37,6 +40,8 @@ pub struct AuditFields<'a> {
     pub action: &'a str,
     pub target: &'a str,
     pub detail: &'a str,
+    /// Hashed only when not empty, so records from before it existed still verify.
+    pub workstation: &'a str,
 }
 
 impl AuditRecord {
@@ -49,6 +54,7 @@ impl AuditRecord {
             action: &self.action,
             target: &self.target,
             detail: &self.detail,
+            workstation: &self.workstation,
         }
     }
 }
@@ -62,6 +68,10 @@ pub fn chain_hash(prev_hash: &str, fields: &AuditFields<'_>) -> String {
     for part in [prev_hash, &seq, &at, fields.actor, fields.role, fields.action, fields.target, fields.detail] {
         hasher.update((part.len() as u64).to_be_bytes());
         hasher.update(part.as_bytes());
+    }
+    if !fields.workstation.is_empty() {
+        hasher.update((fields.workstation.len() as u64).to_be_bytes());
+        hasher.update(fields.workstation.as_bytes());
     }
     hex::encode(hasher.finalize())
 }
@@ -141,6 +151,7 @@ mod tests {
                 detail: "{}".into(),
                 prev_hash: prev,
                 hash: String::new(),
+                workstation: if seq % 2 == 0 { format!("ws{seq}") } else { String::new() },
             };
             r.hash = chain_hash(&r.prev_hash, &r.fields());
             out.push(r);
@@ -178,7 +189,7 @@ mod tests {
     #[test]
     fn field_boundaries_matter() {
         let at = DateTime::from_timestamp(0, 0).unwrap();
-        let a = AuditFields { seq: 1, at, actor: "ab", role: "c", action: "", target: "", detail: "" };
+        let a = AuditFields { seq: 1, at, actor: "ab", role: "c", action: "", target: "", detail: "", workstation: "" };
         let b = AuditFields { actor: "a", role: "bc", ..a };
         assert_ne!(chain_hash(GENESIS_HASH, &a), chain_hash(GENESIS_HASH, &b));
     }

@@ -16,18 +16,41 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
+use axum::extract::{ConnectInfo, Query};
+
 use crate::domain::access::Role;
-use crate::interchange::{self, ImportKind};
+use crate::interchange::{self, InputError, InputErrors};
 use crate::store::api::{self, DispatchError};
-use crate::store::{Session, Store, StoreError};
+use crate::store::remote::WORKSTATION_HEADER;
+use crate::store::sqlite::SqliteStore;
+use crate::store::{ImportReport, Session, Store, StoreError};
+
+pub mod forward;
+pub mod tls;
 
 /// The largest request body accepted (an import of a day's events fits easily).
 pub const BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 #[derive(Clone)]
 struct Shared {
-    store: Arc<dyn Store>,
+    store: Arc<SqliteStore>,
+    /// Counts the changes made through the server; consoles wait on it (`/api/v1/changes`) to reload
+    /// at once instead of polling.
+    revision: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Keyed calls run one at a time, so that a replay racing the original cannot run twice.
+    keyed: Arc<tokio::sync::Mutex<()>>,
+    /// Where accepted pushes are forwarded (a county hall's server to the city's).
+    forward: Option<crate::server::forward::Forwarder>,
 }
+
+impl Shared {
+    fn changed(&self) {
+        self.revision.send_modify(|r| *r += 1);
+    }
+}
+
+/// The header carrying a call's idempotency key (a console's outbox sends every write with one).
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
 /// The HTTP status of a store error.
 pub fn status_of(e: &StoreError) -> StatusCode {
@@ -39,6 +62,7 @@ pub fn status_of(e: &StoreError) -> StatusCode {
         StoreError::Conflict(_) => StatusCode::CONFLICT,
         StoreError::Locked { .. } => StatusCode::LOCKED,
         StoreError::Backend(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        StoreError::Unreachable(_) | StoreError::Queued(_) => StatusCode::BAD_GATEWAY,
     }
 }
 
@@ -79,13 +103,32 @@ struct LoginBody {
     password: String,
 }
 
-async fn login(State(shared): State<Shared>, body: Bytes) -> Response {
+/// The workstation a request comes from: the name the console sends, with the address it comes from.
+fn workstation(headers: &HeaderMap, peer: SocketAddr) -> String {
+    let name: String = headers
+        .get(WORKSTATION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(60)
+        .collect();
+    if name.trim().is_empty() { peer.ip().to_string() } else { format!("{} ({})", name.trim(), peer.ip()) }
+}
+
+async fn login(
+    State(shared): State<Shared>,
+    ConnectInfo(tls::Peer(peer)): ConnectInfo<tls::Peer>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let body: LoginBody = match serde_json::from_slice(&body) {
         Ok(b) => b,
         Err(e) => return error(StoreError::Invalid(format!("login body: {e}"))),
     };
     let store = shared.store.clone();
-    match blocking(move || store.login(&body.username, &body.password)).await {
+    let from = workstation(&headers, peer);
+    match blocking(move || store.login_from(&body.username, &body.password, &from)).await {
         Ok(Ok(session)) => ok(serde_json::to_value(session).unwrap_or_default()),
         Ok(Err(e)) | Err(e) => error(e),
     }
@@ -103,7 +146,13 @@ async fn logout(State(shared): State<Shared>, headers: HeaderMap) -> Response {
     }
 }
 
-async fn call(State(shared): State<Shared>, Path(method): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+async fn call(
+    State(shared): State<Shared>,
+    Path(method): Path<String>,
+    ConnectInfo(tls::Peer(peer)): ConnectInfo<tls::Peer>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let session = match session(&headers) {
         Ok(s) => s,
         Err(e) => return error(e),
@@ -116,35 +165,187 @@ async fn call(State(shared): State<Shared>, Path(method): Path<String>, headers:
             Err(e) => return error(StoreError::Invalid(format!("the body is not JSON: {e}"))),
         }
     };
+    let key = headers.get(IDEMPOTENCY_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let Some(key) = key else {
+        return run_call(&shared, session, method, args).await.0;
+    };
+    if !(16..=100).contains(&key.len()) || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return error(StoreError::Invalid(format!("header `{IDEMPOTENCY_HEADER}`: 16 to 100 letters, digits or '-'")));
+    }
+    // One keyed call at a time: the answer is remembered before the next one looks.
+    let _one = shared.keyed.lock().await;
     let store = shared.store.clone();
-    match blocking(move || api::dispatch(&*store, &session, &method, args)).await {
-        Ok(Ok(value)) => ok(value),
-        Ok(Err(DispatchError::Store(e))) | Err(e) => error(e),
-        Ok(Err(DispatchError::Arguments(m))) => error(StoreError::Invalid(m)),
-        Ok(Err(DispatchError::Unknown(m))) => error(StoreError::NotFound(format!("method {m}"))),
+    let lookup = key.clone();
+    match blocking(move || store.remembered_answer(&lookup)).await {
+        Ok(Ok(Some((done, status, answer)))) => {
+            if done != method {
+                return error(StoreError::Conflict(format!("idempotency key {key} was used for {done}, not {method}")));
+            }
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            return (
+                status,
+                [
+                    (header::CONTENT_TYPE, "application/json"),
+                    (header::HeaderName::from_static(REPLAYED_HEADER), "true"),
+                ],
+                answer,
+            )
+                .into_response();
+        }
+        Ok(Ok(None)) => {}
+        Ok(Err(e)) | Err(e) => return error(e),
+    }
+    let (response, remember) = run_call(&shared, session, method.clone(), args).await;
+    let Some((status, answer)) = remember else { return response };
+    let store = shared.store.clone();
+    let from = workstation(&headers, peer);
+    match blocking(move || store.remember_answer(&key, &method, &from, status, &answer)).await {
+        Ok(Ok(())) => response,
+        Ok(Err(e)) | Err(e) => error(e),
     }
 }
 
-/// The approval system's push: case events as a JSON array or JSON lines, imported like a file.
+/// Set on an answer given again to a replayed idempotency key.
+pub const REPLAYED_HEADER: &str = "x-jiancha-replayed";
+
+/// Runs a call; also returns the answer to remember for an idempotency key (a definite answer: a
+/// result or a store's refusal, not a failure of the server itself).
+async fn run_call(
+    shared: &Shared,
+    session: Session,
+    method: String,
+    args: serde_json::Value,
+) -> (Response, Option<(u16, String)>) {
+    let store = shared.store.clone();
+    let name = method.clone();
+    let outcome = match blocking(move || api::dispatch(&*store, &session, &name, args)).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(DispatchError::Store(e))) | Err(e) => Err(e),
+        Ok(Err(DispatchError::Arguments(m))) => Err(StoreError::Invalid(m)),
+        Ok(Err(DispatchError::Unknown(m))) => Err(StoreError::NotFound(format!("method {m}"))),
+    };
+    match outcome {
+        Ok(value) => {
+            if api::changes_data(&method, &value) {
+                shared.changed();
+            }
+            let text = value.to_string();
+            let response = (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], text.clone()).into_response();
+            (response, Some((200, text)))
+        }
+        Err(e) => {
+            let status = status_of(&e);
+            let remember = (!matches!(
+                e,
+                StoreError::Backend(_)
+                    | StoreError::SessionExpired
+                    | StoreError::Unreachable(_)
+                    | StoreError::Queued(_)
+            ))
+            .then(|| (status.as_u16(), serde_json::to_string(&e).unwrap_or_default()));
+            (error(e), remember)
+        }
+    }
+}
+
+/// The answer to a push: which records were taken and which were not, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PushAnswer {
+    /// Records received.
+    pub received: usize,
+    /// Records taken (new, changed, or already known: pushing again is harmless).
+    pub accepted: usize,
+    /// The others, each with its record number (1-based, in the order sent), field and reason.
+    pub rejected: Vec<InputError>,
+    /// What the import did with the accepted ones.
+    pub report: Option<ImportReport>,
+}
+
+/// The records of a push as JSON lines (a JSON array is turned into one line per record).
+fn push_lines(body: &[u8]) -> Result<String, StoreError> {
+    let text = std::str::from_utf8(body).map_err(|e| StoreError::Invalid(format!("the body is not UTF-8: {e}")))?;
+    Ok(match serde_json::from_str::<Vec<serde_json::Value>>(text) {
+        Ok(records) => records.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("\n"),
+        Err(_) => text.to_owned(),
+    })
+}
+
+/// Imports what can be imported of a push: records the store refuses (an unknown item, say) are taken
+/// out and the rest imported again, in one transaction each time.
+pub fn import_push(store: &dyn Store, session: &Session, body: &[u8]) -> Result<PushAnswer, StoreError> {
+    let lines = push_lines(body)?;
+    let received = lines.lines().filter(|l| !l.trim().is_empty()).count();
+    let (mut batch, mut rejected) = interchange::parse_events_each("push", &lines);
+    let mut report = None;
+    for _ in 0..4 {
+        let interchange::Records::Events(events) = &mut batch.records else { break };
+        if events.is_empty() {
+            break;
+        }
+        match store.import(session, &batch) {
+            Ok(r) => {
+                report = Some(r);
+                break;
+            }
+            Err(StoreError::Input(InputErrors { errors, .. })) if !errors.is_empty() => {
+                let bad: std::collections::BTreeSet<u64> = errors.iter().map(|e| e.line).collect();
+                if let interchange::Records::Events(events) = &mut batch.records {
+                    events.retain(|e| !bad.contains(&e.line));
+                }
+                rejected.extend(errors);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    rejected.sort_by_key(|e| e.line);
+    let bad_records: std::collections::BTreeSet<u64> = rejected.iter().map(|e| e.line).collect();
+    Ok(PushAnswer { received, accepted: received.saturating_sub(bad_records.len()), rejected, report })
+}
+
+/// The approval system's push: case events as a JSON array or JSON lines.
 async fn push_events(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let session = match session(&headers) {
         Ok(s) => s,
         Err(e) => return error(e),
     };
-    let text = String::from_utf8_lossy(&body).into_owned();
-    let lines = match serde_json::from_str::<Vec<serde_json::Value>>(&text) {
-        Ok(records) => records.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("\n"),
-        Err(_) => text,
-    };
-    let batch = match interchange::parse(ImportKind::Events, "push", &lines) {
-        Ok(b) => b,
-        Err(errors) => return error(StoreError::Input(errors)),
-    };
     let store = shared.store.clone();
-    match blocking(move || store.import(&session, &batch)).await {
-        Ok(Ok(report)) => ok(serde_json::to_value(report).unwrap_or_default()),
+    let answer = blocking(move || import_push(&*store, &session, &body).map(|a| (a, body))).await;
+    match answer {
+        Ok(Ok((answer, body))) => {
+            if answer.report.as_ref().is_some_and(|r| r.inserted + r.updated > 0) {
+                shared.changed();
+                if let Some(forward) = &shared.forward {
+                    forward.send(&body);
+                }
+            }
+            let status = if answer.accepted == 0 && answer.received > 0 {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            (status, axum::Json(answer)).into_response()
+        }
         Ok(Err(e)) | Err(e) => error(e),
     }
+}
+
+#[derive(serde::Deserialize)]
+struct ChangesQuery {
+    #[serde(default)]
+    since: u64,
+    /// Seconds to wait for a change (at most 30).
+    #[serde(default)]
+    wait: u64,
+}
+
+/// The change counter: answers at once when it is past `since`, otherwise when it moves or after
+/// `wait` seconds. A console waits here and reloads as soon as another one (or the push API) writes.
+async fn changes(State(shared): State<Shared>, Query(q): Query<ChangesQuery>) -> Response {
+    let mut rx = shared.revision.subscribe();
+    let wait = std::time::Duration::from_secs(q.wait.min(30));
+    let _ = tokio::time::timeout(wait, rx.wait_for(|r| *r > q.since)).await;
+    let revision = *rx.borrow();
+    ok(serde_json::json!({ "revision": revision }))
 }
 
 /// An OpenAPI 3.1 document listing every endpoint and the arguments of every store call.
@@ -171,9 +372,16 @@ pub fn openapi() -> serde_json::Value {
     );
     paths.insert(
         "/api/v1/events".into(),
-        serde_json::json!({"post": {"summary": "push case events (INTERCHANGE.md records, a JSON array or JSON lines); idempotent",
+        serde_json::json!({"post": {"summary": "push case events (INTERCHANGE.md records, a JSON array or JSON lines); idempotent; answers {received, accepted, rejected: [{line, field, message}], report}",
             "requestBody": json_body(serde_json::json!({"type": "array", "items": {"type": "object"}})),
             "responses": answers.clone()}}),
+    );
+    paths.insert(
+        "/api/v1/changes".into(),
+        serde_json::json!({"get": {"summary": "the change counter; waits up to `wait` seconds (at most 30) for it to pass `since`",
+            "parameters": [{"name": "since", "in": "query", "schema": {"type": "integer"}},
+                           {"name": "wait", "in": "query", "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "{\"revision\": N}"}}}}),
     );
     for (method, args) in api::METHODS {
         let items: Vec<serde_json::Value> = args.iter().map(|a| serde_json::json!({"title": a})).collect();
@@ -183,6 +391,9 @@ pub fn openapi() -> serde_json::Value {
                 "security": [{"bearer": []}],
                 "requestBody": json_body(serde_json::json!({"type": "array", "prefixItems": items,
                     "minItems": args.len(), "maxItems": args.len()})),
+                "parameters": [{"name": IDEMPOTENCY_HEADER, "in": "header", "required": false,
+                    "description": "16–100 letters, digits or '-': the call runs once, a repeat gets the first answer",
+                    "schema": {"type": "string"}}],
                 "responses": answers.clone()}}),
         );
     }
@@ -195,28 +406,30 @@ pub fn openapi() -> serde_json::Value {
 }
 
 /// The routes over `store`.
-pub fn router(store: Arc<dyn Store>) -> Router {
+fn router(shared: Shared) -> Router {
     Router::new()
         .route("/api/v1/login", post(login))
         .route("/api/v1/logout", post(logout))
         .route("/api/v1/call/{method}", post(call))
         .route("/api/v1/events", post(push_events))
+        .route("/api/v1/changes", get(changes))
         .route("/api/v1/openapi.json", get(|| async { axum::Json(openapi()) }))
         .route("/api/v1/health", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(Shared { store })
+        .with_state(shared)
 }
 
 /// A server running on its own thread (tests and `jiancha serve`).
 pub struct ServerHandle {
     pub addr: SocketAddr,
+    tls: bool,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl ServerHandle {
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", if self.tls { "https" } else { "http" }, self.addr)
     }
 
     /// Stops accepting, finishes the calls in flight, and returns.
@@ -240,33 +453,68 @@ impl Drop for ServerHandle {
     }
 }
 
-/// Serves `store` on `addr` (port 0 picks a free one) from a thread of its own.
-pub fn spawn(store: Arc<dyn Store>, addr: SocketAddr) -> Result<ServerHandle, String> {
+/// How to serve.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// HTTPS with this PEM certificate chain and private key.
+    pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    /// Forward accepted pushes to an upper-level server; the forwarding outbox lives in `data_dir`.
+    pub forward: Option<(std::path::PathBuf, forward::ForwardTo)>,
+}
+
+/// Serves `store` on `addr` (port 0 picks a free one) over plain HTTP from a thread of its own.
+pub fn spawn(store: Arc<SqliteStore>, addr: SocketAddr) -> Result<ServerHandle, String> {
+    spawn_with(store, addr, &ServeOptions::default())
+}
+
+/// Serves `store` on `addr` as `options` say.
+pub fn spawn_with(store: Arc<SqliteStore>, addr: SocketAddr, options: &ServeOptions) -> Result<ServerHandle, String> {
+    let tls = match &options.tls {
+        Some((cert, key)) => Some(tls::server_config(cert, key)?),
+        None => None,
+    };
+    let forward = match &options.forward {
+        Some((dir, to)) => Some(forward::Forwarder::start(dir, to.clone()).map_err(|e| e.to_string())?),
+        None => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("jiancha-http")
         .enable_io()
+        .enable_time()
         .build()
         .map_err(|e| format!("cannot start the HTTP runtime: {e}"))?;
     let listener =
         runtime.block_on(tokio::net::TcpListener::bind(addr)).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let bound = listener.local_addr().map_err(|e| e.to_string())?;
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let app = router(store);
+    let shared = Shared {
+        store,
+        revision: Arc::new(tokio::sync::watch::Sender::new(0)),
+        keyed: Arc::new(tokio::sync::Mutex::new(())),
+        forward,
+    };
+    let app = router(shared).into_make_service_with_connect_info::<tls::Peer>();
     let thread = std::thread::Builder::new()
         .name("jiancha-serve".into())
         .spawn(move || {
+            let stopped = async move {
+                let _ = stop_rx.await;
+            };
             let served = runtime.block_on(async move {
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async move {
-                        let _ = stop_rx.await;
-                    })
-                    .await
+                match tls {
+                    None => axum::serve(listener, app).with_graceful_shutdown(stopped).await,
+                    Some(config) => {
+                        let listener =
+                            tls::TlsListener { tcp: listener, acceptor: tokio_rustls::TlsAcceptor::from(config) };
+                        axum::serve(listener, app).with_graceful_shutdown(stopped).await
+                    }
+                }
             });
             if let Err(e) = served {
                 tracing::error!(error = %e, "the HTTP server stopped");
             }
         })
         .map_err(|e| format!("cannot start the server thread: {e}"))?;
-    Ok(ServerHandle { addr: bound, stop: Some(stop_tx), thread: Some(thread) })
+    Ok(ServerHandle { addr: bound, tls: options.tls.is_some(), stop: Some(stop_tx), thread: Some(thread) })
 }

@@ -224,3 +224,88 @@ store_api! {
     fn audit_log(query: &AuditQuery) -> Vec<crate::domain::audit::AuditRecord>;
     fn verify_audit() -> super::AuditVerification;
 }
+
+/// The calls that change data (the server tells waiting consoles after each).
+pub const WRITES: &[&str] = &[
+    "create_user",
+    "set_password",
+    "configure_hall",
+    "import",
+    "register_complaint",
+    "add_observation",
+    "issue_slips",
+    "cancel_slip",
+    "record_slip_receipt",
+    "advance_complaint",
+    "record_violation",
+    "decide_violation",
+    "refresh_alerts",
+    "close_alert",
+    "issue_notice",
+    "record_notice_reply",
+    "record_daily_check",
+    "record_interview",
+    "record_follow_up",
+    "add_segment",
+    "expire_segments",
+    "request_footage",
+    "decide_footage",
+    "cancel_footage_request",
+    "open_footage",
+    "finish_export",
+    "place_hold",
+    "lift_hold",
+    "record_evidence",
+];
+
+/// The writes a console keeps in its outbox when the server cannot be reached: a supervisor's own
+/// records and decisions, whose result the console does not need at once. (Logging in, opening
+/// footage, issuing numbered slips and the like need the server there and then.)
+pub const QUEUEABLE: &[&str] = &[
+    "register_complaint",
+    "add_observation",
+    "cancel_slip",
+    "record_slip_receipt",
+    "advance_complaint",
+    "record_violation",
+    "decide_violation",
+    "close_alert",
+    "issue_notice",
+    "record_notice_reply",
+    "record_interview",
+    "record_follow_up",
+    "request_footage",
+    "decide_footage",
+    "cancel_footage_request",
+    "place_hold",
+    "lift_hold",
+];
+
+/// Whether a successful call changed data others should reload: every write, except a refresh of
+/// the alerts that changed nothing (every console refreshes on a timer).
+pub fn changes_data(method: &str, answer: &serde_json::Value) -> bool {
+    match method {
+        "refresh_alerts" => answer.get("changed").and_then(serde_json::Value::as_u64).is_some_and(|n| n > 0),
+        m => WRITES.contains(&m),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lists_name_real_calls() {
+        let known: Vec<&str> = METHODS.iter().map(|(m, _)| *m).collect();
+        for m in WRITES.iter().chain(QUEUEABLE) {
+            assert!(known.contains(m), "{m} is not a store call");
+        }
+        for m in QUEUEABLE {
+            assert!(WRITES.contains(m), "{m} is queued but not a write");
+        }
+        assert!(!changes_data("refresh_alerts", &serde_json::json!({"changed": 0})));
+        assert!(changes_data("refresh_alerts", &serde_json::json!({"changed": 2})));
+        assert!(changes_data("close_alert", &serde_json::json!({})));
+        assert!(!changes_data("alerts", &serde_json::json!([])));
+    }
+}

@@ -9,6 +9,7 @@
 //! - SQL lives only in [`sqlite`].
 
 pub mod api;
+pub mod outbox;
 pub mod remote;
 pub mod sqlite;
 
@@ -65,6 +66,29 @@ pub enum StoreError {
     Refused(String),
     #[error("database error: {0}")]
     Backend(String),
+    /// The server cannot be reached (remote backend): nothing was done.
+    #[error("服务器无法连接 (the server cannot be reached): {0}")]
+    Unreachable(String),
+    /// The server cannot be reached; the write is kept in the outbox and sent when it is back.
+    #[error("离线：已存入发件箱，恢复连接后自动发送 (offline: kept in the outbox, sent when the server is back) — {0}")]
+    Queued(String),
+}
+
+impl StoreError {
+    /// The server could not be reached (the console shows itself offline).
+    pub fn is_offline(&self) -> bool {
+        matches!(self, StoreError::Unreachable(_) | StoreError::Queued(_))
+    }
+}
+
+/// This machine's name, as sessions opened here are recorded with.
+pub fn local_workstation() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.trim().is_empty())
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok().map(|h| h.trim().to_owned()))
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
 }
 
 /// A login account.
@@ -763,6 +787,13 @@ pub trait Store: Send + Sync {
 
     /// Checks a password and opens a session. Failed attempts are audited; repeated ones lock the account.
     fn login(&self, username: &str, password: &str) -> Result<Session, StoreError>;
+
+    /// Logs in from a named workstation (the server passes the console's); the session's audit records
+    /// carry it.
+    fn login_from(&self, username: &str, password: &str, workstation: &str) -> Result<Session, StoreError> {
+        let _ = workstation;
+        self.login(username, password)
+    }
     fn logout(&self, session: &Session) -> Result<(), StoreError>;
 
     fn users(&self, session: &Session) -> Result<Vec<User>, StoreError>;

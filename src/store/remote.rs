@@ -1,6 +1,7 @@
 //! `RemoteStore`: the `Store` over HTTP to a `jiancha serve` (see `api.rs` for the wire format).
 //! Calls block; the console makes them from its data worker thread, like the local store's.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -10,6 +11,7 @@ use chrono::NaiveDate;
 
 // The types the generated methods name (the API table is written in `api.rs`'s terms).
 use super::api::remote_methods;
+use super::outbox::{Outbox, Sent};
 use super::{
     AlertQuery, AuditQuery, CaseQuery, ComplaintStep, DailyCheck, ExportOutcome, FollowUpStep, HallSetup, NewComplaint,
     NewEvidence, NewFootageRequest, NewInterview, NewNotice, NewObservation, NewSegment, NewUser, NewViolation,
@@ -23,8 +25,10 @@ use crate::interchange::ImportBatch;
 pub struct RemoteStore {
     base: String,
     client: reqwest::blocking::Client,
-    /// Sent with every call, for the audit log on the server.
+    /// Sent with the login, for the audit log on the server.
     workstation: String,
+    /// Where writes wait while the server cannot be reached (consoles; headless commands fail instead).
+    outbox: Option<Arc<Outbox>>,
 }
 
 impl std::fmt::Debug for RemoteStore {
@@ -36,30 +40,81 @@ impl std::fmt::Debug for RemoteStore {
 /// The header naming the workstation a call comes from.
 pub const WORKSTATION_HEADER: &str = "x-jiancha-workstation";
 
+/// What sending the outbox did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FlushReport {
+    /// Entries the server took (or had taken already: their first try reached it).
+    pub sent: Vec<Sent>,
+    /// Entries still waiting (the server went away again, or they belong to another user).
+    pub left: usize,
+}
+
+/// A fresh idempotency key: 128 random bits.
+fn new_key() -> String {
+    let mut bytes = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    format!("ob-{}", hex::encode(bytes))
+}
+
+/// How to reach a server.
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    /// `http://host:port` or `https://host:port`.
+    pub url: String,
+    /// A PEM certificate (authority) to trust besides the system's, for a server with its own.
+    pub ca_cert: Option<std::path::PathBuf>,
+}
+
 impl RemoteStore {
-    /// A client of the server at `base` (`http://host:port`).
+    /// A client of the server at `base` (`http://host:port` or `https://…`).
     pub fn new(base: &str) -> Result<Self, StoreError> {
-        let base = base.trim_end_matches('/').to_owned();
+        Self::connect(&Connection { url: base.to_owned(), ca_cert: None })
+    }
+
+    pub fn connect(to: &Connection) -> Result<Self, StoreError> {
+        let base = to.url.trim().trim_end_matches('/').to_owned();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(StoreError::Invalid(format!("backend URL must start with http:// or https://: {base}")));
+            return Err(StoreError::Invalid(format!(
+                "后端地址须以 http:// 或 https:// 开头 (the backend URL must start with http:// or https://): {base}"
+            )));
         }
-        let client = reqwest::blocking::Client::builder()
+        crate::server::tls::install_crypto();
+        let mut builder = reqwest::blocking::Client::builder()
             .connect_timeout(Duration::from_secs(3))
             .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
-        let workstation = std::env::var("HOSTNAME")
-            .ok()
-            .or_else(|| std::fs::read_to_string("/etc/hostname").ok().map(|h| h.trim().to_owned()))
-            .unwrap_or_else(|| "unknown".into());
-        Ok(Self { base, client, workstation })
+            .tcp_nodelay(true);
+        if let Some(path) = &to.ca_cert {
+            let pem = std::fs::read(path).map_err(|e| StoreError::Invalid(format!("{}: {e}", path.display())))?;
+            let cert = reqwest::Certificate::from_pem(&pem)
+                .map_err(|e| StoreError::Invalid(format!("{}: not a PEM certificate: {e}", path.display())))?;
+            builder = builder.tls_certs_merge([cert]);
+        }
+        let client = builder.build().map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(Self { base, client, workstation: super::local_workstation(), outbox: None })
+    }
+
+    /// Keeps writes made while the server is away in `outbox` (see `store::outbox`).
+    pub fn with_outbox(mut self, outbox: Arc<Outbox>) -> Self {
+        self.outbox = Some(outbox);
+        self
+    }
+
+    pub fn outbox(&self) -> Option<&Outbox> {
+        self.outbox.as_deref()
+    }
+
+    pub fn url(&self) -> &str {
+        &self.base
     }
 
     fn answer<R: DeserializeOwned>(response: reqwest::blocking::Response) -> Result<R, StoreError> {
         let status = response.status();
-        let body = response.bytes().map_err(|e| StoreError::Backend(format!("reading the answer: {e}")))?;
+        let body = response.bytes().map_err(|e| StoreError::Unreachable(format!("reading the answer: {e}")))?;
         if status.is_success() {
             return serde_json::from_slice(&body).map_err(|e| StoreError::Backend(format!("the server's answer: {e}")));
+        }
+        if matches!(status.as_u16(), 502..=504) {
+            return Err(StoreError::Unreachable(format!("{status}")));
         }
         match serde_json::from_slice::<StoreError>(&body) {
             Ok(e) => Err(e),
@@ -68,7 +123,29 @@ impl RemoteStore {
     }
 
     fn unreachable(e: &reqwest::Error) -> StoreError {
-        StoreError::Backend(format!("服务器无法连接 (the server cannot be reached): {e}"))
+        StoreError::Unreachable(format!("{e}"))
+    }
+
+    /// One call with its arguments as JSON text; `key` makes it idempotent on the server.
+    fn send<R: DeserializeOwned>(
+        &self,
+        token: &str,
+        method: &str,
+        args: &str,
+        key: Option<&str>,
+    ) -> Result<R, StoreError> {
+        let mut request = self
+            .client
+            .post(format!("{}/api/v1/call/{method}", self.base))
+            .bearer_auth(token)
+            .header(WORKSTATION_HEADER, &self.workstation)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(args.to_owned());
+        if let Some(key) = key {
+            request = request.header(crate::server::IDEMPOTENCY_HEADER, key);
+        }
+        let response = request.send().map_err(|e| Self::unreachable(&e))?;
+        Self::answer(response)
     }
 
     pub(crate) fn call<A: Serialize, R: DeserializeOwned>(
@@ -77,21 +154,97 @@ impl RemoteStore {
         method: &str,
         args: A,
     ) -> Result<R, StoreError> {
+        let args =
+            serde_json::to_string(&args).map_err(|e| StoreError::Invalid(format!("arguments of {method}: {e}")))?;
+        if !super::api::QUEUEABLE.contains(&method) {
+            return self.send(&session.token, method, &args, None);
+        }
+        let key = new_key();
+        let Some(outbox) = &self.outbox else {
+            return self.send(&session.token, method, &args, Some(&key));
+        };
+        // Behind what is waiting already, so that the server sees the writes in the order they were made.
+        if !outbox.is_empty() {
+            outbox.push(&key, &session.username, method, &args, chrono::Utc::now())?;
+            return Err(StoreError::Queued(method.to_owned()));
+        }
+        match self.send(&session.token, method, &args, Some(&key)) {
+            Err(StoreError::Unreachable(why)) => {
+                // The first try may have reached the server: the key makes sending it again harmless.
+                outbox.push(&key, &session.username, method, &args, chrono::Utc::now())?;
+                tracing::info!(method, %why, "kept in the outbox");
+                Err(StoreError::Queued(method.to_owned()))
+            }
+            other => other,
+        }
+    }
+
+    /// Sends the outbox entries of `session`'s user, oldest first, each with its key; stops when the
+    /// server goes away again.
+    pub fn flush_outbox(&self, session: &Session) -> Result<FlushReport, StoreError> {
+        let Some(outbox) = &self.outbox else { return Ok(FlushReport::default()) };
+        let mut report = FlushReport::default();
+        let pending = outbox.pending()?;
+        let mut stopped = false;
+        for entry in &pending {
+            if stopped || entry.username != session.username {
+                report.left += 1;
+                continue;
+            }
+            let result: Result<serde_json::Value, StoreError> =
+                self.send(&session.token, &entry.method, &entry.args, Some(&entry.key));
+            let refused = match result {
+                Ok(_) => None,
+                Err(StoreError::Unreachable(_) | StoreError::SessionExpired) => {
+                    stopped = true;
+                    report.left += 1;
+                    continue;
+                }
+                Err(e) => Some(e.to_string()),
+            };
+            outbox.done(entry, refused.as_deref(), chrono::Utc::now())?;
+            report.sent.push(Sent { method: entry.method.clone(), queued_at: entry.queued_at, refused });
+        }
+        Ok(report)
+    }
+
+    /// Waits up to `wait` seconds for the server's change counter to pass `since`; returns it.
+    pub fn wait_for_change(&self, since: u64, wait: u64) -> Result<u64, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct Revision {
+            revision: u64,
+        }
         let response = self
             .client
-            .post(format!("{}/api/v1/call/{method}", self.base))
-            .bearer_auth(&session.token)
-            .header(WORKSTATION_HEADER, &self.workstation)
-            .json(&args)
+            .get(format!("{}/api/v1/changes?since={since}&wait={wait}", self.base))
+            .timeout(Duration::from_secs(wait + 10))
             .send()
             .map_err(|e| Self::unreachable(&e))?;
+        Self::answer::<Revision>(response).map(|r| r.revision)
+    }
+
+    /// Pushes case events (INTERCHANGE.md records as JSON lines or an array) to `/api/v1/events`.
+    pub fn push_events(&self, session: &Session, body: &str) -> Result<crate::server::PushAnswer, StoreError> {
+        let response = self
+            .client
+            .post(format!("{}/api/v1/events", self.base))
+            .bearer_auth(&session.token)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_owned())
+            .send()
+            .map_err(|e| Self::unreachable(&e))?;
+        let status = response.status();
+        if status == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
+            let body = response.bytes().map_err(|e| StoreError::Unreachable(e.to_string()))?;
+            return serde_json::from_slice(&body).map_err(|e| StoreError::Backend(format!("the server's answer: {e}")));
+        }
         Self::answer(response)
     }
 }
 
 impl Store for RemoteStore {
     fn describe(&self) -> String {
-        format!("Jiancha server {}", self.base)
+        format!("服务器 {}", self.base)
     }
 
     fn login(&self, username: &str, password: &str) -> Result<Session, StoreError> {

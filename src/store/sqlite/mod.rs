@@ -84,6 +84,8 @@ pub(crate) struct Actor {
     pub user_id: Option<i64>,
     pub username: String,
     pub role: Role,
+    /// Where the actor sits: the session's workstation, or this machine for the system actor.
+    pub workstation: String,
 }
 
 pub struct SqliteStore {
@@ -94,6 +96,8 @@ pub struct SqliteStore {
     rules: RwLock<Arc<RuleBook>>,
     /// The token of the local system actor; random per process, never stored.
     system_token: String,
+    /// This machine, for sessions opened here and for the system actor.
+    workstation: String,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -196,6 +200,7 @@ impl SqliteStore {
             clock,
             rules: RwLock::new(Arc::new(RuleBook::official())),
             system_token: format!("system:{}", random_hex(32)),
+            workstation: super::local_workstation(),
         }
     }
 
@@ -207,6 +212,36 @@ impl SqliteStore {
 
     fn rules(&self) -> Arc<RuleBook> {
         self.rules.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// The server's remembered answer to a call made with idempotency key `key`: (method, HTTP status,
+    /// body). Answers older than 30 days are forgotten.
+    pub fn remembered_answer(&self, key: &str) -> Result<Option<(String, u16, String)>, StoreError> {
+        let conn = self.lock();
+        let cutoff = ts(self.now() - Duration::days(30));
+        conn.execute("DELETE FROM idempotency WHERE at < ?1", [cutoff])?;
+        Ok(conn
+            .query_row("SELECT method, status, answer FROM idempotency WHERE key = ?1", [key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?)
+    }
+
+    /// Remembers the answer to a keyed call (see `remembered_answer`).
+    pub fn remember_answer(
+        &self,
+        key: &str,
+        method: &str,
+        workstation: &str,
+        status: u16,
+        answer: &str,
+    ) -> Result<(), StoreError> {
+        let conn = self.lock();
+        conn.execute(
+            "INSERT OR IGNORE INTO idempotency (key, method, workstation, status, answer, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![key, method, workstation, status, answer, ts(self.now())],
+        )?;
+        Ok(())
     }
 
     /// Re-evaluates every case now (after the rules changed). Derived data: not audited.
@@ -247,24 +282,29 @@ impl SqliteStore {
     /// Authenticates `session` and checks `permission`.
     fn actor(&self, conn: &Connection, session: &Session, permission: Permission) -> Result<Actor, StoreError> {
         let actor = if session.token == self.system_token {
-            Actor { user_id: None, username: "system".into(), role: Role::System }
+            Actor {
+                user_id: None,
+                username: "system".into(),
+                role: Role::System,
+                workstation: self.workstation.clone(),
+            }
         } else {
-            let row: Option<(i64, String, String, i64, i64)> = conn
+            let row: Option<(i64, String, String, i64, i64, String)> = conn
                 .query_row(
-                    "SELECT u.id, u.username, u.role, u.active, s.expires_at FROM session s JOIN user u ON u.id = s.user_id
-                     WHERE s.token_hash = ?1",
+                    "SELECT u.id, u.username, u.role, u.active, s.expires_at, s.workstation
+                     FROM session s JOIN user u ON u.id = s.user_id WHERE s.token_hash = ?1",
                     [sha256_hex(&session.token)],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
                 )
                 .optional()?;
-            let Some((user_id, username, role, active, expires_at)) = row else {
+            let Some((user_id, username, role, active, expires_at, workstation)) = row else {
                 return Err(StoreError::SessionExpired);
             };
             if active == 0 || expires_at <= ts(self.now()) {
                 return Err(StoreError::SessionExpired);
             }
             let role = role.parse::<Role>().map_err(StoreError::Backend)?;
-            Actor { user_id: Some(user_id), username, role }
+            Actor { user_id: Some(user_id), username, role, workstation }
         };
         if !actor.role.allows(permission) {
             return Err(StoreError::Forbidden {
@@ -307,12 +347,25 @@ impl SqliteStore {
         let at = DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
         let detail = detail.to_string();
         let role = actor.role.as_str();
-        let fields = AuditFields { seq, at, actor: &actor.username, role, action, target, detail: &detail };
+        let workstation = actor.workstation.as_str();
+        let fields =
+            AuditFields { seq, at, actor: &actor.username, role, action, target, detail: &detail, workstation };
         let hash = audit::chain_hash(&prev_hash, &fields);
         tx.execute(
-            "INSERT INTO audit_log (seq, at, actor, role, action, target, detail, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![seq, at.timestamp_micros(), actor.username, role, action, target, detail, prev_hash, hash],
+            "INSERT INTO audit_log (seq, at, actor, role, action, target, detail, prev_hash, hash, workstation)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                seq,
+                at.timestamp_micros(),
+                actor.username,
+                role,
+                action,
+                target,
+                detail,
+                prev_hash,
+                hash,
+                workstation
+            ],
         )?;
         tx.execute(
             "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
@@ -322,8 +375,8 @@ impl SqliteStore {
         Ok(seq)
     }
 
-    fn anonymous(username: &str) -> Actor {
-        Actor { user_id: None, username: username.to_owned(), role: Role::System }
+    fn anonymous(username: &str, workstation: &str) -> Actor {
+        Actor { user_id: None, username: username.to_owned(), role: Role::System, workstation: workstation.to_owned() }
     }
 
     fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
@@ -399,7 +452,12 @@ impl Store for SqliteStore {
     }
 
     fn login(&self, username: &str, password: &str) -> Result<Session, StoreError> {
+        self.login_from(username, password, &self.workstation)
+    }
+
+    fn login_from(&self, username: &str, password: &str, workstation: &str) -> Result<Session, StoreError> {
         let username = username.trim();
+        let workstation: String = workstation.trim().chars().take(100).collect();
         let mut conn = self.lock();
         let now = self.now();
         let row: Option<(i64, String, String, String, i64, i64, Option<i64>)> = conn
@@ -414,7 +472,7 @@ impl Store for SqliteStore {
             Self::append_audit(
                 &tx,
                 now,
-                &Self::anonymous(username),
+                &Self::anonymous(username, &workstation),
                 "login.failed",
                 &format!("user:{username}"),
                 &serde_json::json!({"reason": reason}),
@@ -429,7 +487,7 @@ impl Store for SqliteStore {
             Self::append_audit(
                 &tx,
                 now,
-                &Self::anonymous(username),
+                &Self::anonymous(username, &workstation),
                 "login.failed",
                 &format!("user:{username}"),
                 &serde_json::json!({"reason": "locked"}),
@@ -456,10 +514,10 @@ impl Store for SqliteStore {
         tx.execute("UPDATE user SET failed_logins = 0, locked_until = NULL WHERE id = ?1", [user_id])?;
         tx.execute("DELETE FROM session WHERE expires_at <= ?1", [ts(now)])?;
         tx.execute(
-            "INSERT INTO session (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-            params![sha256_hex(&token), user_id, ts(now), ts(now + Duration::hours(SESSION_HOURS))],
+            "INSERT INTO session (token_hash, user_id, created_at, expires_at, workstation) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![sha256_hex(&token), user_id, ts(now), ts(now + Duration::hours(SESSION_HOURS)), workstation],
         )?;
-        let actor = Actor { user_id: Some(user_id), username: username.to_owned(), role };
+        let actor = Actor { user_id: Some(user_id), username: username.to_owned(), role, workstation };
         Self::append_audit(&tx, now, &actor, "login", &format!("user:{username}"), &serde_json::json!({}))?;
         tx.commit()?;
         Ok(Session { token, username: username.to_owned(), display_name, role })
@@ -1346,7 +1404,7 @@ impl Store for SqliteStore {
             .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         let mut stmt = conn.prepare(
-            "SELECT seq, at, actor, role, action, target, detail, prev_hash, hash FROM audit_log ORDER BY rowid",
+            "SELECT seq, at, actor, role, action, target, detail, prev_hash, hash, workstation FROM audit_log ORDER BY rowid",
         )?;
         let records = stmt.query_map([], query::audit_row)?.collect::<Result<Vec<_>, _>>()?;
         let head = head.as_ref().map(|(seq, hash)| (*seq, hash.as_str())).or(Some((0, "")));

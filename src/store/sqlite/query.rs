@@ -407,12 +407,14 @@ pub(super) fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRecord> {
         detail: r.get(6)?,
         prev_hash: r.get(7)?,
         hash: r.get(8)?,
+        workstation: r.get(9)?,
     })
 }
 
 pub(super) fn audit_log(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
-    let mut sql =
-        String::from("SELECT seq, at, actor, role, action, target, detail, prev_hash, hash FROM audit_log WHERE 1 = 1");
+    let mut sql = String::from(
+        "SELECT seq, at, actor, role, action, target, detail, prev_hash, hash, workstation FROM audit_log WHERE 1 = 1",
+    );
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     let mut push = |clause: &str, value: rusqlite::types::Value, sql: &mut String| {
         args.push(value);

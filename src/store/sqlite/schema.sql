@@ -37,6 +37,8 @@ CREATE TABLE session (
   user_id INTEGER NOT NULL REFERENCES user (id),
   created_at INTEGER NOT NULL,
   expires_at INTEGER NOT NULL,
+  -- The workstation the session was opened from (host name, or the client's address for the server).
+  workstation TEXT NOT NULL DEFAULT '',
   CHECK (expires_at > created_at)
 );
 
@@ -193,7 +195,9 @@ CREATE TABLE audit_log (
   -- JSON text, hashed exactly as stored.
   detail TEXT NOT NULL,
   prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
-  hash TEXT NOT NULL CHECK (length(hash) = 64)
+  hash TEXT NOT NULL CHECK (length(hash) = 64),
+  -- Where the actor sat; part of the hash when not empty (records before version 9 have none).
+  workstation TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX audit_log_by_actor ON audit_log (actor, seq);
 
@@ -588,3 +592,15 @@ CREATE TABLE violation_decision (
   note TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX violation_decision_by_violation ON violation_decision (violation_id);
+
+-- ---------------------------------------------------------------------------------------------------
+-- The server (`jiancha serve`): answers to calls sent with an idempotency key, so that a console's
+-- outbox replayed after a lost connection does each write exactly once. Kept 30 days.
+CREATE TABLE idempotency (
+  key TEXT PRIMARY KEY CHECK (length(key) BETWEEN 16 AND 100),
+  method TEXT NOT NULL,
+  workstation TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  answer TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
