@@ -196,7 +196,10 @@ fn tokens_roles_and_malformed_bodies_get_401_403_and_400_naming_the_field() {
     let store = SqliteStore::open_existing_dir(a.path(), clock).unwrap();
     let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
     let url = server.url();
-    let http = reqwest::blocking::Client::new();
+    let http = {
+        jiancha::server::tls::install_crypto();
+        reqwest::blocking::Client::new()
+    };
     let post = |path: &str, token: Option<&str>, body: &str| {
         let mut r = http.post(format!("{url}{path}")).header("content-type", "application/json").body(body.to_owned());
         if let Some(t) = token {
@@ -293,7 +296,10 @@ fn pushed_events_are_answered_record_by_record_and_alerts_follow_at_once() {
     assert_eq!(remote.wait_for_change(revision, 0).unwrap(), revision);
 
     // Nothing usable at all: 422 with the reasons; JSON lines work like an array.
-    let http = reqwest::blocking::Client::new();
+    let http = {
+        jiancha::server::tls::install_crypto();
+        reqwest::blocking::Client::new()
+    };
     let resp = http
         .post(format!("{}/api/v1/events", server.url()))
         .bearer_auth(&s.token)
