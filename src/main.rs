@@ -15,18 +15,33 @@ fn main() -> ExitCode {
     let cli = jiancha::cli::Cli::parse();
     let data_dir = cli.data_dir.clone();
     let user = cli.user.clone();
+    let (backend, ca_cert) = (cli.backend.clone(), cli.ca_cert.clone());
     match jiancha::cli::run(cli) {
         Ok(Some(())) => ExitCode::SUCCESS,
-        Ok(None) => match jiancha::ui::run(jiancha::ui::Options::from_cli(data_dir, user)) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                ExitCode::from(2)
-            }
-        },
+        Ok(None) => {
+            let dir = data_dir.clone().unwrap_or_else(jiancha::cli::default_data_dir);
+            let backend = match jiancha::cli::Ctx::new(dir, user.clone(), backend, ca_cert) {
+                Ok(ctx) => ctx.backend,
+                Err(failure) => {
+                    eprintln!("{}", jiancha::cli::report(&failure));
+                    return jiancha::cli::exit_code(&failure);
+                }
+            };
+            console(jiancha::ui::Options::from_cli(data_dir, user, backend))
+        }
         Err(failure) => {
             eprintln!("{}", jiancha::cli::report(&failure));
             jiancha::cli::exit_code(&failure)
+        }
+    }
+}
+
+fn console(options: jiancha::ui::Options) -> ExitCode {
+    match jiancha::ui::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
         }
     }
 }

@@ -34,6 +34,15 @@ struct Console {
 
 /// The real console on the data directory `dir`, with a fixed clock and no simulated cameras.
 fn harness_for(dir: &std::path::Path, clock: Arc<FixedClock>) -> Harness<'static, JianchaApp> {
+    harness_with(dir, clock, None)
+}
+
+/// The console on `dir`, or against a server when `backend` is given.
+fn harness_with(
+    dir: &std::path::Path,
+    clock: Arc<FixedClock>,
+    backend: Option<jiancha::store::remote::Connection>,
+) -> Harness<'static, JianchaApp> {
     let options = Options {
         data_dir: dir.to_owned(),
         explicit_data_dir: true,
@@ -42,6 +51,7 @@ fn harness_for(dir: &std::path::Path, clock: Arc<FixedClock>) -> Harness<'static
         font: FontChoice::Given(font()),
         lang: Some(Lang::Zh),
         start_simulator: false,
+        backend,
     };
     let cjk = font();
     Harness::builder()
@@ -230,6 +240,7 @@ fn without_a_chinese_font_the_console_names_the_package() {
         font: FontChoice::Missing,
         lang: None,
         start_simulator: false,
+        backend: None,
     };
     // Chinese data (hall names) would show as boxes after "continue in English"; that is the point.
     let mut harness = Harness::builder()
@@ -816,4 +827,83 @@ fn slips_are_issued_previewed_and_received_and_a_complaint_ends_in_a_flagged_war
         c.harness.query_all_by_label_contains("一年内工作人员两次以上受到告诫").next().is_some(),
         "the flag is shown"
     );
+}
+
+#[test]
+fn a_console_on_a_server_follows_pushed_cases_survives_a_lost_link_and_sends_its_outbox_once() {
+    use jiancha::store::{AlertQuery, AuditQuery, Store as _};
+    use jiancha::ui::command::Command;
+    use jiancha::ui::state::AlertDialog;
+    let hall = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(now()));
+    jiancha::demo::write_demo(hall.path(), 11, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
+    let open = || Arc::new(jiancha::store::sqlite::SqliteStore::open_existing_dir(hall.path(), clock.clone()).unwrap());
+    let server = jiancha::server::spawn(open(), "127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = server.addr;
+    let backend = jiancha::store::remote::Connection { url: server.url(), ca_cert: None };
+    let workstation = tempfile::tempdir().unwrap();
+    let mut c = Console { harness: harness_with(workstation.path(), clock.clone(), Some(backend)), _dir: workstation };
+    c.log_in("supervisor1");
+    assert!(!c._dir.path().join("jiancha.db").exists(), "no local database in remote mode");
+    c.harness.get_by_label_contains("服务器 http://127.0.0.1");
+    c.harness.get_by_label("● 已连接");
+    c.visit(Area::Alerts);
+    c.step_until("the alert list", |app| app.state().alerts.loaded && !app.state().alerts.rows.is_empty());
+
+    // The approval system pushes an overdue case: the console shows its alert without being asked.
+    let approval = jiancha::store::remote::RemoteStore::new(&server.url()).unwrap();
+    let pusher = approval.login("supervisor2", jiancha::demo::DEMO_PASSWORD).unwrap();
+    let first = std::fs::read_to_string(hall.path().join("import/events.jsonl")).unwrap();
+    let mut event: serde_json::Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
+    event["case_no"] = serde_json::Value::String("PUSH-UI-0001".into());
+    assert_eq!(approval.push_events(&pusher, &event.to_string()).unwrap().accepted, 1);
+    c.step_until("the pushed case's alert", |app| app.state().alerts.rows.iter().any(|a| a.case_no == "PUSH-UI-0001"));
+
+    // The server goes away: the console says so and keeps what it shows.
+    server.stop();
+    c.step_until("the offline banner", |app| app.state().link.offline);
+    c.harness.get_by_label_contains("离线：服务器无法连接");
+    c.harness.get_by_label("● 离线");
+    assert!(!c.harness.state().state().alerts.rows.is_empty());
+    // Closing an alert meanwhile: kept in the outbox, the dialog done.
+    let alert = c
+        .harness
+        .state()
+        .state()
+        .alerts
+        .rows
+        .iter()
+        .find(|a| a.rule.as_str() != "deadline_prompt" && a.state == jiancha::store::AlertState::Open)
+        .unwrap()
+        .clone();
+    c.harness
+        .state_mut()
+        .push(Command::OpenDialog(AlertDialog::Close {
+            alert_id: alert.id, reason: "离线时已核实并处理".into()
+        }));
+    c.harness.state_mut().push(Command::SubmitDialog);
+    c.step_until("the queued close", |app| {
+        app.state().notice.as_ref().is_some_and(|(_, t)| t.contains("发件箱")) && app.state().link.pending == 1
+    });
+    assert!(c.harness.state().state().alerts.dialog.is_none());
+    c.harness.get_by_label("发件箱 1");
+
+    // The server is back on the same address: the outbox goes out once, and the console says so.
+    let server = jiancha::server::spawn(open(), addr).unwrap();
+    c.step_until("the outbox sent", |app| {
+        app.state().notice.as_ref().is_some_and(|(_, t)| t.contains("已恢复连接")) && app.state().link.pending == 0
+    });
+    assert!(!c.harness.state().state().link.offline);
+    let auditor = approval.login("auditor1", jiancha::demo::DEMO_PASSWORD).unwrap();
+    let closes = approval
+        .audit_log(
+            &auditor,
+            &AuditQuery { action_prefix: Some("alert.close".into()), limit: 50, ..AuditQuery::default() },
+        )
+        .unwrap();
+    let id = format!("\"alert_id\":{}", alert.id);
+    assert_eq!(closes.iter().filter(|r| r.detail.contains(&id)).count(), 1, "{closes:?}");
+    let all = approval.alerts(&pusher, &AlertQuery { include_inactive: true, ..AlertQuery::default() }).unwrap();
+    assert!(all.iter().any(|a| a.id == alert.id && a.state == jiancha::store::AlertState::Closed));
+    server.stop();
 }

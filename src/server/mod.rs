@@ -41,6 +41,8 @@ struct Shared {
     keyed: Arc<tokio::sync::Mutex<()>>,
     /// Where accepted pushes are forwarded (a county hall's server to the city's).
     forward: Option<crate::server::forward::Forwarder>,
+    /// Set when the server stops: waiting consoles are answered at once.
+    closing: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Shared {
@@ -343,7 +345,12 @@ struct ChangesQuery {
 async fn changes(State(shared): State<Shared>, Query(q): Query<ChangesQuery>) -> Response {
     let mut rx = shared.revision.subscribe();
     let wait = std::time::Duration::from_secs(q.wait.min(30));
-    let _ = tokio::time::timeout(wait, rx.wait_for(|r| *r > q.since)).await;
+    let closing = shared.closing.clone();
+    let _ = tokio::time::timeout(
+        wait,
+        rx.wait_for(move |r| *r > q.since || closing.load(std::sync::atomic::Ordering::Relaxed)),
+    )
+    .await;
     let revision = *rx.borrow();
     ok(serde_json::json!({ "revision": revision }))
 }
@@ -488,11 +495,14 @@ pub fn spawn_with(store: Arc<SqliteStore>, addr: SocketAddr, options: &ServeOpti
         runtime.block_on(tokio::net::TcpListener::bind(addr)).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let bound = listener.local_addr().map_err(|e| e.to_string())?;
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let closing = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let revision = Arc::new(tokio::sync::watch::Sender::new(0));
     let shared = Shared {
         store,
-        revision: Arc::new(tokio::sync::watch::Sender::new(0)),
+        revision: revision.clone(),
         keyed: Arc::new(tokio::sync::Mutex::new(())),
         forward,
+        closing: closing.clone(),
     };
     let app = router(shared).into_make_service_with_connect_info::<tls::Peer>();
     let thread = std::thread::Builder::new()
@@ -500,6 +510,9 @@ pub fn spawn_with(store: Arc<SqliteStore>, addr: SocketAddr, options: &ServeOpti
         .spawn(move || {
             let stopped = async move {
                 let _ = stop_rx.await;
+                // Wake the consoles waiting for changes, so that the shutdown need not wait for them.
+                closing.store(true, std::sync::atomic::Ordering::Relaxed);
+                revision.send_modify(|_| {});
             };
             let served = runtime.block_on(async move {
                 match tls {

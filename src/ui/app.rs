@@ -94,6 +94,7 @@ impl JianchaApp {
             data_dir: options.data_dir.clone(),
             create_demo_if_missing: !options.explicit_data_dir,
             start_simulator: options.start_simulator,
+            backend: options.backend.clone(),
         });
         state.login.username = options.user.clone().unwrap_or_default();
         let wall = WallRunner::new(&cc.egui_ctx);
@@ -144,6 +145,67 @@ impl JianchaApp {
     }
 
     /// Shows a store error; a lost session goes back to the login screen.
+    /// Saves the server address of the settings area and reopens the data with it (a new login).
+    fn save_backend(&mut self) {
+        let Some(data_dir) = self.state.opened.as_ref().map(|o| o.data_dir.clone()) else { return };
+        let form = &mut self.state.backend_form;
+        let url = form.url.trim().to_owned();
+        let ca = form.ca_cert.trim().to_owned();
+        let workstation = crate::settings::Workstation {
+            backend: crate::settings::BackendSettings {
+                url: (!url.is_empty()).then(|| url.clone()),
+                ca_cert: (!ca.is_empty()).then(|| std::path::PathBuf::from(&ca)),
+            },
+        };
+        if let Err(e) = workstation.save(&data_dir) {
+            form.error = Some(e.to_string());
+            return;
+        }
+        form.error = None;
+        let backend = workstation
+            .backend
+            .url
+            .map(|url| crate::store::remote::Connection { url, ca_cert: workstation.backend.ca_cert });
+        if let Some(session) = self.state.session.take() {
+            self.submit(Job::Logout(session));
+        }
+        self.state.opened = None;
+        self.state.overview = None;
+        self.state.directory = None;
+        self.state.alerts = Default::default();
+        self.state.screen = Screen::Starting;
+        self.state.link = super::state::LinkView::default();
+        self.submit(Job::Open { data_dir, create_demo_if_missing: false, start_simulator: false, backend });
+    }
+
+    /// Remote mode: mirror the link into the state, reload when the server's data changed, and send the
+    /// outbox once the server is back.
+    fn link_logic(&mut self) {
+        let link = self.worker.link();
+        if !link.remote.load(std::sync::atomic::Ordering::Relaxed) {
+            self.state.link = super::state::LinkView::default();
+            return;
+        }
+        let revision = link.revision.load(std::sync::atomic::Ordering::Relaxed);
+        self.state.link.offline = link.is_offline();
+        self.state.link.pending = link.pending.load(std::sync::atomic::Ordering::Relaxed);
+        let Some(session) = self.state.session.clone() else { return };
+        if revision != self.state.link.seen_revision {
+            self.state.link.seen_revision = revision;
+            if self.state.alerts.loaded {
+                self.commands.push(Command::LoadAlerts);
+            }
+            self.commands.push(Command::RefreshOverview);
+        }
+        if !self.state.link.offline
+            && self.state.link.pending > 0
+            && self.state.link.last_flush.is_none_or(|t| t.elapsed() >= Duration::from_secs(3))
+        {
+            self.state.link.last_flush = Some(Instant::now());
+            self.submit(Job::FlushOutbox(session));
+        }
+    }
+
     fn store_error(&mut self, error: &StoreError) -> String {
         if matches!(error, StoreError::SessionExpired) {
             self.session_expired();
@@ -205,6 +267,40 @@ impl JianchaApp {
                 }
             }
             Reply::LoggedOut => {}
+            Reply::Flushed(Ok(report)) => {
+                self.state.link.last_flush = Some(Instant::now());
+                if !report.sent.is_empty() {
+                    let refused: Vec<String> = report
+                        .sent
+                        .iter()
+                        .filter_map(|e| e.refused.as_ref().map(|r| format!("{}: {r}", e.method)))
+                        .collect();
+                    let sent = report.sent.len() - refused.len();
+                    let text = if refused.is_empty() {
+                        format!(
+                            "{} {sent} {}",
+                            lang.pick("已恢复连接：发件箱中的", "Back online: the outbox sent"),
+                            lang.pick("项操作已送达服务器。", "writes to the server.")
+                        )
+                    } else {
+                        format!(
+                            "{} {sent}；{} {}",
+                            lang.pick("发件箱已送达", "Outbox sent"),
+                            lang.pick("被服务器拒绝：", "refused by the server:"),
+                            refused.join("；")
+                        )
+                    };
+                    let level = if refused.is_empty() { NoticeLevel::Info } else { NoticeLevel::Warning };
+                    self.state.notice = Some((level, text));
+                    self.commands.push(Command::LoadAlerts);
+                    self.commands.push(Command::RefreshOverview);
+                }
+            }
+            Reply::Flushed(Err(e)) => {
+                self.state.link.last_flush = Some(Instant::now());
+                let m = self.store_error(&e);
+                tracing::info!("outbox: {m}");
+            }
             Reply::Overview(Ok(o)) => self.state.overview = Some(o),
             Reply::Overview(Err(e)) => {
                 let m = self.store_error(&e);
@@ -282,6 +378,12 @@ impl JianchaApp {
                         if let Some(case_no) = self.state.case.as_ref().map(|c| c.case_no.clone()) {
                             self.reload_case(case_no);
                         }
+                    }
+                    // Offline: kept in the outbox; the dialog is done (sending it again would queue it twice).
+                    Err(e @ StoreError::Queued(_)) => {
+                        self.state.alerts.dialog = None;
+                        self.state.alerts.dialog_error = None;
+                        self.state.notice = Some((NoticeLevel::Info, e.to_string()));
                     }
                     Err(e) => {
                         let m = self.store_error(&e);
@@ -708,6 +810,7 @@ impl JianchaApp {
                 }
             }
             Command::DismissNotice => self.state.notice = None,
+            Command::SaveBackend => self.save_backend(),
             Command::LoadAlerts => {
                 if let Some(s) = session
                     && !self.state.alerts.loading
@@ -1070,6 +1173,7 @@ impl JianchaApp {
             self.commands.push(Command::LoadAlerts);
             ctx.request_repaint();
         }
+        self.link_logic();
         super::alerts::recompute(&mut self.state.alerts);
         self.wall_logic(ctx);
         self.footage_logic(ctx);

@@ -14,6 +14,8 @@ pub enum Command {
     SetLang(Lang),
     SetPalette(AlertPalette),
     RefreshOverview,
+    /// Save the settings area's server address (workstation.toml) and reopen with it: logs out.
+    SaveBackend,
     /// Run the audit search with the filter form (from the newest record).
     SearchAudit,
     /// Load older records matching the same filter.

@@ -58,10 +58,16 @@ pub struct Options {
     pub lang: Option<i18n::Lang>,
     /// Serve the demo's simulated cameras when the cameras point at them (off in tests).
     pub start_simulator: bool,
+    /// Work against this server instead of the data directory's database.
+    pub backend: Option<crate::store::remote::Connection>,
 }
 
 impl Options {
-    pub fn from_cli(data_dir: Option<PathBuf>, user: Option<String>) -> Self {
+    pub fn from_cli(
+        data_dir: Option<PathBuf>,
+        user: Option<String>,
+        backend: Option<crate::store::remote::Connection>,
+    ) -> Self {
         let explicit = data_dir.is_some();
         Self {
             data_dir: data_dir.unwrap_or_else(crate::cli::default_data_dir),
@@ -71,6 +77,7 @@ impl Options {
             font: FontChoice::Search,
             lang: None,
             start_simulator: std::env::var_os("JIANCHA_NO_SIM").is_none(),
+            backend,
         }
     }
 }

@@ -7,7 +7,7 @@ use super::i18n::Lang;
 use super::state::AppState;
 use super::theme::AlertPalette;
 
-pub fn settings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+pub fn settings_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
     let lang = state.lang;
     let t = &state.tokens;
     t.card_frame().show(ui, |ui| {
@@ -59,6 +59,21 @@ pub fn settings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
         }
     });
     ui.add_space(8.0);
+    if state.opened.is_none() {
+        return;
+    }
+    if !state.backend_form.loaded
+        && let Some(opened) = &state.opened
+    {
+        let saved = crate::settings::Workstation::load(&opened.data_dir).unwrap_or_default();
+        state.backend_form = super::state::BackendForm {
+            loaded: true,
+            url: saved.backend.url.unwrap_or_default(),
+            ca_cert: saved.backend.ca_cert.map(|p| p.display().to_string()).unwrap_or_default(),
+            error: None,
+        };
+    }
+    let t = &state.tokens;
     let Some(opened) = &state.opened else { return };
     t.card_frame().show(ui, |ui| {
         ui.set_width(ui.available_width());
@@ -96,6 +111,46 @@ pub fn settings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
         ui.label(format!("{} {}", lang.pick("数据源", "Backend"), opened.backend));
         if let Some(w) = &opened.settings_warning {
             ui.label(RichText::new(w).color(t.orange));
+        }
+        if opened.remote {
+            let (text, colour) = if state.link.offline {
+                (lang.pick("离线（服务器无法连接）", "offline (the server cannot be reached)"), t.red)
+            } else {
+                (lang.pick("已连接", "connected"), t.ok)
+            };
+            ui.label(RichText::new(format!("{} {text}", lang.pick("连接状态", "Link"))).color(colour));
+            ui.label(format!("{} {}", lang.pick("发件箱待发送", "Waiting in the outbox"), state.link.pending));
+        }
+    });
+    ui.add_space(8.0);
+    let form = &mut state.backend_form;
+    t.card_frame().show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(RichText::new(lang.pick("服务器（多个工作站共用数据）", "Server (workstations sharing data)")).strong().color(t.text_strong));
+        ui.label(RichText::new(lang.pick(
+            "留空则使用本机数据库。填写 jiancha serve 的地址（如 http://192.168.1.10:8730 或 https://…）后，本工作站的数据都来自该服务器；离线时的操作存入发件箱，恢复连接后自动发送。",
+            "Empty: the local database. With the address of a `jiancha serve` (http://192.168.1.10:8730 or https://…) all data comes from that server; what is done while offline waits in the outbox and is sent when the link returns.",
+        )).color(t.text_weak));
+        egui::Grid::new("backend_form").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
+            ui.label(lang.pick("服务器地址", "Server address"));
+            ui.add(egui::TextEdit::singleline(&mut form.url).hint_text("http://host:8730").desired_width(360.0));
+            ui.end_row();
+            ui.label(lang.pick("CA 证书（可选）", "CA certificate (optional)"));
+            ui.add(egui::TextEdit::singleline(&mut form.ca_cert).hint_text("/etc/jiancha/hall-ca.pem").desired_width(360.0));
+            ui.end_row();
+        });
+        ui.horizontal(|ui| {
+            if ui.button(lang.pick("保存并重新连接", "Save and reconnect")).clicked() {
+                commands.push(Command::SaveBackend);
+            }
+            if !form.url.is_empty() && ui.button(lang.pick("改用本机数据库", "Use the local database")).clicked() {
+                form.url.clear();
+                form.ca_cert.clear();
+                commands.push(Command::SaveBackend);
+            }
+        });
+        if let Some(e) = &form.error {
+            ui.label(RichText::new(e).color(t.red));
         }
     });
 }

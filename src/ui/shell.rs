@@ -83,6 +83,32 @@ fn no_font_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
     });
 }
 
+/// Remote mode, link lost: says so above every area, and what happens to what is done meanwhile.
+fn offline_banner_ui(ui: &mut egui::Ui, state: &AppState) {
+    if !state.link.offline {
+        return;
+    }
+    let t = &state.tokens;
+    let lang = state.lang;
+    egui::Frame::new().fill(t.red).inner_margin(8).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(
+            RichText::new(format!(
+                "{}{}{}",
+                lang.pick(
+                    "⚠ 离线：服务器无法连接。屏幕上是最后取得的数据；现在的操作存入发件箱",
+                    "⚠ Offline: the server cannot be reached. The screen shows the last data received; what you do now waits in the outbox",
+                ),
+                if state.link.pending > 0 { format!("（{} {}）", state.link.pending, lang.pick("项", "waiting")) } else { String::new() },
+                lang.pick("，恢复连接后自动发送。", " and is sent when the link returns."),
+            ))
+            .strong()
+            .color(egui::Color32::WHITE),
+        );
+    });
+    ui.add_space(4.0);
+}
+
 fn notice_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
     let Some((level, text)) = &state.notice else {
         return;
@@ -126,6 +152,7 @@ fn main_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>,
             navigation_ui(ui, state, commands);
         });
     egui::CentralPanel::default().frame(egui::Frame::new().fill(tokens.bg).inner_margin(12)).show(ui, |ui| {
+        offline_banner_ui(ui, state);
         notice_ui(ui, state, commands);
         ui.heading(RichText::new(state.area.label(lang)).color(tokens.text_strong));
         ui.add_space(6.0);
@@ -236,6 +263,21 @@ fn status_bar_ui(ui: &mut egui::Ui, state: &AppState, now: DateTime<Utc>, busy: 
                     .small()
                     .color(t.text_weak),
             );
+            if opened.remote {
+                let (text, colour) = if state.link.offline {
+                    (lang.pick("● 离线", "● offline"), t.red)
+                } else {
+                    (lang.pick("● 已连接", "● online"), t.ok)
+                };
+                ui.label(RichText::new(text).small().color(colour));
+                if state.link.pending > 0 {
+                    ui.label(
+                        RichText::new(format!("{} {}", lang.pick("发件箱", "outbox"), state.link.pending))
+                            .small()
+                            .color(t.orange),
+                    );
+                }
+            }
             ui.separator();
         }
         if let Some(s) = &state.session {

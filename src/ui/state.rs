@@ -572,6 +572,31 @@ pub struct AppState {
     pub evaluator: EvaluatorView,
     pub footage: FootageView,
     pub player: Option<PlayerDisplay>,
+    /// Remote mode: the link to the server as last seen (the banner and the status bar show it).
+    pub link: LinkView,
+    /// The backend form of the settings area.
+    pub backend_form: BackendForm,
+}
+
+/// The server link as the UI shows it.
+#[derive(Debug, Clone, Default)]
+pub struct LinkView {
+    pub offline: bool,
+    /// Writes waiting in the outbox.
+    pub pending: usize,
+    /// The change counter the console last reloaded for.
+    pub seen_revision: u64,
+    pub last_flush: Option<Instant>,
+}
+
+/// 设置 → 数据源: the server address being edited.
+#[derive(Debug, Clone, Default)]
+pub struct BackendForm {
+    /// Filled from the workstation settings when the settings area first shows.
+    pub loaded: bool,
+    pub url: String,
+    pub ca_cert: String,
+    pub error: Option<String>,
 }
 
 impl AppState {
@@ -598,6 +623,8 @@ impl AppState {
             sound_on_red: false,
             wall: WallView::default(),
             evidence: None,
+            link: LinkView::default(),
+            backend_form: BackendForm::default(),
             attendance: AttendanceView::default(),
             evaluator: EvaluatorView::default(),
             footage: FootageView::default(),

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 
 use chrono::NaiveDate;
@@ -77,12 +78,16 @@ pub enum Job {
         reason: String,
     },
     /// Open the data directory, first creating the demo hall there when asked and the database is
-    /// missing; serve the demo's simulated cameras when asked and the cameras point at them.
+    /// missing; serve the demo's simulated cameras when asked and the cameras point at them. With a
+    /// backend, work against that server instead (the directory keeps the outbox and settings).
     Open {
         data_dir: PathBuf,
         create_demo_if_missing: bool,
         start_simulator: bool,
+        backend: Option<crate::store::remote::Connection>,
     },
+    /// Send the outbox (remote mode) with this session.
+    FlushOutbox(Session),
     /// Save a frame as evidence.
     Snapshot(Box<SnapshotRequest>),
     Attendance {
@@ -185,6 +190,8 @@ pub struct FootageOpened {
 
 pub struct Opened {
     pub backend: String,
+    /// Working against a server (the link state then matters).
+    pub remote: bool,
     pub data_dir: PathBuf,
     /// Set when the demo hall was created just now.
     pub demo_created: bool,
@@ -236,6 +243,27 @@ pub enum Reply {
     Evaluator(Result<Box<(EvaluatorCheck, Vec<PoorRating>, Satisfaction)>, StoreError>),
     FollowUp(Result<PoorRating, StoreError>),
     Evidence(Result<Vec<Evidence>, StoreError>),
+    /// What sending the outbox did.
+    Flushed(Result<crate::store::remote::FlushReport, StoreError>),
+}
+
+/// The link to a server, as the console shows it; read by the UI every frame (atomics only).
+#[derive(Debug, Default)]
+pub struct Link {
+    /// Working against a server at all.
+    pub remote: AtomicBool,
+    /// The server answered the last time it was asked.
+    pub online: AtomicBool,
+    /// The server's change counter, as last heard.
+    pub revision: AtomicU64,
+    /// Writes waiting in the outbox.
+    pub pending: AtomicUsize,
+}
+
+impl Link {
+    pub fn is_offline(&self) -> bool {
+        self.remote.load(Ordering::Relaxed) && !self.online.load(Ordering::Relaxed)
+    }
 }
 
 /// A frame to keep as evidence, with where it came from.
@@ -263,6 +291,7 @@ pub struct DataWorker {
     jobs: Sender<Job>,
     replies: Receiver<Reply>,
     in_flight: usize,
+    link: Arc<Link>,
     _thread: JoinHandle<()>,
 }
 
@@ -270,17 +299,35 @@ impl DataWorker {
     pub fn spawn(ctx: egui::Context, clock: Arc<dyn Clock>) -> std::io::Result<Self> {
         let (jobs, job_rx) = bounded::<Job>(QUEUE);
         let (reply_tx, replies) = bounded::<Reply>(QUEUE);
+        let link = Arc::new(Link::default());
+        let worker_link = link.clone();
         let thread = std::thread::Builder::new().name("jiancha-data".into()).spawn(move || {
-            let mut worker = Worker { store: None, clock, data_dir: PathBuf::new(), simulator: None };
+            let mut worker = Worker {
+                store: None,
+                remote: None,
+                clock,
+                data_dir: PathBuf::new(),
+                simulator: None,
+                link: worker_link,
+                ctx: ctx.clone(),
+                watcher_stop: None,
+            };
             for job in job_rx {
                 let reply = worker.run(job);
+                worker.after_job(&reply);
                 if reply_tx.send(reply).is_err() {
                     break;
                 }
                 ctx.request_repaint();
             }
+            worker.stop_watcher();
         })?;
-        Ok(Self { jobs, replies, in_flight: 0, _thread: thread })
+        Ok(Self { jobs, replies, in_flight: 0, link, _thread: thread })
+    }
+
+    /// The link to the server (remote mode).
+    pub fn link(&self) -> &Link {
+        &self.link
     }
 
     /// Queues a job; `false` when the worker is too far behind (the caller says so and retries later).
@@ -307,6 +354,12 @@ impl DataWorker {
 
 struct Worker {
     store: Option<Arc<dyn Store>>,
+    /// The same store when it is a server's (the outbox and change watching need it).
+    remote: Option<Arc<crate::store::remote::RemoteStore>>,
+    link: Arc<Link>,
+    ctx: egui::Context,
+    /// Stops the change watcher of the current server.
+    watcher_stop: Option<Arc<AtomicBool>>,
     clock: Arc<dyn Clock>,
     data_dir: PathBuf,
     /// The demo's simulated cameras, served for as long as the console runs.
@@ -362,9 +415,17 @@ impl Worker {
 
     fn run(&mut self, job: Job) -> Reply {
         match job {
-            Job::Open { data_dir, create_demo_if_missing, start_simulator } => {
-                Reply::Opened(self.open(data_dir, create_demo_if_missing, start_simulator).map(Box::new))
+            Job::Open { data_dir, create_demo_if_missing, start_simulator, backend } => {
+                let opened = match backend {
+                    Some(backend) => self.open_remote(data_dir, &backend),
+                    None => self.open(data_dir, create_demo_if_missing, start_simulator),
+                };
+                Reply::Opened(opened.map(Box::new))
             }
+            Job::FlushOutbox(session) => Reply::Flushed(match &self.remote {
+                Some(remote) => remote.flush_outbox(&session),
+                None => Ok(crate::store::remote::FlushReport::default()),
+            }),
             Job::Snapshot(request) => Reply::Snapshot(self.snapshot(*request)),
             Job::Footage { session } => Reply::Footage(self.footage(&session).map(Box::new)),
             Job::RequestFootage { session, request } => {
@@ -604,6 +665,69 @@ impl Worker {
         store.record_evidence(&request.session, &evidence).map_err(|e| e.to_string())
     }
 
+    /// Notes what a reply says about the link: an unreachable server is offline at once; and the
+    /// outbox size after every job.
+    fn after_job(&self, reply: &Reply) {
+        let Some(remote) = &self.remote else { return };
+        if let Some(outbox) = remote.outbox() {
+            self.link.pending.store(outbox.len(), Ordering::Relaxed);
+        }
+        let offline = match reply {
+            Reply::Alerts(Err(e)) | Reply::LoggedIn(Err(e)) | Reply::Flushed(Err(e)) => e.is_offline(),
+            Reply::Overview(Err(e)) | Reply::Directory(Err(e)) | Reply::Action(Err(e)) => e.is_offline(),
+            _ => false,
+        };
+        if offline {
+            self.link.online.store(false, Ordering::Relaxed);
+        }
+    }
+
+    fn stop_watcher(&mut self) {
+        if let Some(stop) = self.watcher_stop.take() {
+            stop.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Works against a server: its store with the outbox of this directory, and a thread that waits
+    /// on the server's change counter (so that other consoles' writes and pushed events show at once,
+    /// and a lost link shows within seconds).
+    fn open_remote(&mut self, data_dir: PathBuf, backend: &crate::store::remote::Connection) -> Result<Opened, String> {
+        let outbox = crate::store::outbox::Outbox::open(&data_dir.join(crate::store::outbox::OUTBOX_FILE))
+            .map_err(|e| e.to_string())?;
+        let remote = crate::store::remote::RemoteStore::connect(backend)
+            .map_err(|e| format!("连接服务器失败 (cannot use the server {}): {e}", backend.url))?
+            .with_outbox(Arc::new(outbox));
+        let remote = Arc::new(remote);
+        let settings = crate::settings::Settings::load(&data_dir).unwrap_or_default();
+        let calendar = crate::settings::calendar(&data_dir, &settings).unwrap_or_else(|_| Calendar::official());
+        self.stop_watcher();
+        let stop = Arc::new(AtomicBool::new(false));
+        self.watcher_stop = Some(stop.clone());
+        let (watch, link, ctx) = (remote.clone(), self.link.clone(), self.ctx.clone());
+        link.remote.store(true, Ordering::Relaxed);
+        link.pending.store(remote.outbox().map_or(0, crate::store::outbox::Outbox::len), Ordering::Relaxed);
+        std::thread::Builder::new()
+            .name("jiancha-changes".into())
+            .spawn(move || watch_changes(&watch, &link, &ctx, &stop))
+            .map_err(|e| e.to_string())?;
+        let opened = Opened {
+            backend: remote.describe(),
+            remote: true,
+            data_dir: data_dir.clone(),
+            demo_created: false,
+            has_users: true,
+            calendar,
+            settings_warning: None,
+            calendar_warning: None,
+            simulator: None,
+            attendance: settings.attendance.to_settings().unwrap_or_default(),
+        };
+        self.store = Some(remote.clone());
+        self.remote = Some(remote);
+        self.data_dir = data_dir;
+        Ok(opened)
+    }
+
     fn open(
         &mut self,
         data_dir: PathBuf,
@@ -654,6 +778,7 @@ impl Worker {
         let attendance = rules_attendance;
         let opened = Opened {
             backend: store.describe(),
+            remote: false,
             data_dir,
             demo_created,
             has_users,
@@ -663,8 +788,40 @@ impl Worker {
             simulator,
             attendance,
         };
+        self.stop_watcher();
+        self.link.remote.store(false, Ordering::Relaxed);
+        self.remote = None;
         self.store = Some(Arc::new(store));
         self.data_dir = opened.data_dir.clone();
         Ok(opened)
+    }
+}
+
+/// Waits on the server's change counter until stopped: marks the link online or offline and wakes the
+/// UI when the counter moves.
+fn watch_changes(remote: &crate::store::remote::RemoteStore, link: &Link, ctx: &egui::Context, stop: &AtomicBool) {
+    let mut since = 0;
+    // The first question is answered at once, so that the console knows the link from the start.
+    let mut wait = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let answer = remote.wait_for_change(since, wait);
+        wait = 20;
+        match answer {
+            Ok(revision) => {
+                let was_offline = !link.online.swap(true, Ordering::Relaxed);
+                if revision != since || was_offline {
+                    since = revision;
+                    link.revision.store(revision, Ordering::Relaxed);
+                    ctx.request_repaint();
+                }
+            }
+            Err(e) => {
+                if link.online.swap(false, Ordering::Relaxed) {
+                    tracing::warn!(error = %e, "the server cannot be reached");
+                    ctx.request_repaint();
+                }
+                std::thread::sleep(std::time::Duration::from_secs(2));
+            }
+        }
     }
 }

@@ -51,6 +51,11 @@ impl JianchaApp {
                 self.state.complaints = Some(reply.data.complaints.clone());
                 self.state.supervision.data = Some(std::sync::Arc::new(reply.data));
             }
+            // Offline: the action waits in the outbox (the reload after it could not run either).
+            Err(e) if e.starts_with(crate::store::QUEUED_MARK) => {
+                view.error = None;
+                self.state.notice = Some((NoticeLevel::Info, e));
+            }
             Err(e) => {
                 view.error = Some(e.clone());
                 self.state.notice = Some((NoticeLevel::Error, e));
