@@ -525,3 +525,91 @@ fn retention_spares_footage_under_legal_hold_until_the_hold_is_lifted() {
     let actions: Vec<&str> = audit.iter().map(|r| r.action.as_str()).collect();
     assert!(actions.contains(&"footage.hold") && actions.contains(&"footage.lift_hold"), "{actions:?}");
 }
+
+#[test]
+fn in_remote_mode_footage_comes_from_the_server_by_range_requests_for_the_grants_holder_only() {
+    use jiancha::domain::footage::{RequestKind, Use};
+    use jiancha::store::remote::RemoteStore;
+    use jiancha::store::{NewFootageRequest, StoreError};
+    use jiancha::video::export::{self, ExportJob, ExportOptions, FootageSource};
+    let (dir, store, _segments, start) = recorded_minute();
+    let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
+    let remote = Arc::new(RemoteStore::new(&server.url()).unwrap());
+    let login = |user: &str| remote.login(user, jiancha::demo::DEMO_PASSWORD).unwrap();
+    let (supervisor, chief, auditor) = (login("supervisor1"), login("chief1"), login("auditor1"));
+    let ms = |s: i64| start + chrono::Duration::seconds(s);
+    let span = Span::new(ms(5), ms(45));
+    let request = remote
+        .request_footage(
+            &supervisor,
+            &NewFootageRequest {
+                cameras: vec![1],
+                span,
+                purpose: "远程调阅测试".into(),
+                kind: RequestKind::Export,
+                second_person: None,
+                case_no: None,
+                complaint_no: None,
+            },
+        )
+        .unwrap();
+    remote.decide_footage(&chief, request.id, true, "同意").unwrap();
+
+    // The copy, as the console makes it: fetched from the server, checked, remuxed, registered.
+    let console = tempfile::tempdir().unwrap();
+    let source = FootageSource::Remote { store: remote.clone(), cache: console.path().join("cache") };
+    let out = console.path().join("usb/remote.mp4");
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let job =
+        ExportJob { request_id: request.id, camera_id: 1, span: None, out: &out, options: ExportOptions::default() };
+    let done = export::export_request(&*remote, &supervisor, &source, &job, now(), &cancel, &|_| {}).unwrap();
+    assert!(export::verify(&out).unwrap().intact());
+    let probed = ffprobe_duration(&out);
+    assert!((probed - 40.0).abs() <= 2.1, "ffprobe says {probed} s");
+    let register = remote.footage_register(&supervisor, 10).unwrap();
+    assert!(
+        register.iter().any(|l| l.id == done.register_id && l.sha256.as_deref() == Some(done.clip.sha256.as_str()))
+    );
+
+    // The raw endpoint: ranges, and nobody but the holder.
+    let grant = remote.open_footage(&supervisor, request.id, 1, span, Use::View, None).unwrap();
+    let segment = &grant.segments[1];
+    jiancha::server::tls::install_crypto();
+    let http = reqwest::blocking::Client::new();
+    let url = format!("{}/api/v1/footage/{}/{}", server.url(), grant.access_id, segment.id);
+    let get = |token: Option<&str>, range: Option<&str>| {
+        let mut r = http.get(&url);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        if let Some(range) = range {
+            r = r.header("range", range);
+        }
+        r.send().unwrap()
+    };
+    let part = get(Some(&supervisor.token), Some("bytes=100-199"));
+    assert_eq!(part.status().as_u16(), 206);
+    assert_eq!(part.headers()["content-range"].to_str().unwrap(), format!("bytes 100-199/{}", segment.bytes));
+    let on_disk = std::fs::read(recorder::footage_root(dir.path()).join(&segment.path)).unwrap();
+    assert_eq!(part.bytes().unwrap().as_ref(), &on_disk[100..200]);
+    let whole = get(Some(&supervisor.token), None);
+    assert_eq!(whole.status().as_u16(), 200);
+    assert_eq!(whole.bytes().unwrap().len() as u64, segment.bytes);
+    assert_eq!(get(Some(&supervisor.token), Some(&format!("bytes={}-", segment.bytes))).status().as_u16(), 416);
+    assert_eq!(get(None, None).status().as_u16(), 401);
+    assert_eq!(get(Some(&auditor.token), None).status().as_u16(), 403, "the auditor holds no grant");
+    assert_eq!(get(Some(&chief.token), None).status().as_u16(), 403, "nor does the approver");
+    // A segment of the camera outside the grant: refused.
+    let outside = remote.segments(&supervisor, 1, Span::new(ms(50), ms(55))).unwrap();
+    let url_outside = format!("{}/api/v1/footage/{}/{}", server.url(), grant.access_id, outside[0].id);
+    assert_eq!(http.get(&url_outside).bearer_auth(&supervisor.token).send().unwrap().status().as_u16(), 403);
+
+    // A file changed on the server is caught by the index's hash and not used.
+    let path = recorder::footage_root(dir.path()).join(&segment.path);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[1000] ^= 0xff;
+    std::fs::write(&path, &bytes).unwrap();
+    let fresh = FootageSource::Remote { store: remote.clone(), cache: console.path().join("cache2") };
+    let refused = fresh.prepare(&supervisor, &grant, &cancel, &|_| {});
+    assert!(matches!(&refused, Err(StoreError::Backend(m)) if m.contains("differs from the index")), "{refused:?}");
+}

@@ -270,12 +270,20 @@ pub fn run(ctx: &Ctx, cmd: FootageCommand) -> Result<(), Failure> {
             let _ = ctrlc_cancel(move || flag.store(true, Ordering::SeqCst));
             let job = ExportJob { request_id: request, camera_id: camera, span, out: &out, options };
             let shown = std::sync::atomic::AtomicU32::new(u32::MAX);
-            let done = export::export_request(&*store, &session, &root, &job, now, &cancel, &|p| {
-                let percent = (p * 100.0) as u32;
-                if shown.swap(percent, Ordering::Relaxed) != percent {
-                    eprint!("\r导出中 (exporting) {percent:>3}%");
-                }
-            })
+            let done = export::export_request(
+                &*store,
+                &session,
+                &super::footage_source(ctx, &root)?,
+                &job,
+                now,
+                &cancel,
+                &|p| {
+                    let percent = (p * 100.0) as u32;
+                    if shown.swap(percent, Ordering::Relaxed) != percent {
+                        eprint!("\r导出中 (exporting) {percent:>3}%");
+                    }
+                },
+            )
             .map_err(|e| anyhow::anyhow!(e))?;
             eprintln!();
             println!("{}", out.display());

@@ -428,6 +428,17 @@ fn connect(ctx: &Ctx, create: bool) -> Result<(Box<dyn Store>, Session), Failure
     Ok((Box::new(store), session))
 }
 
+/// Where exports read the footage: this machine's footage directory (`root`), or the server's.
+pub(super) fn footage_source(ctx: &Ctx, root: &Path) -> Result<crate::video::export::FootageSource, Failure> {
+    Ok(match &ctx.backend {
+        None => crate::video::export::FootageSource::Local(root.to_owned()),
+        Some(backend) => crate::video::export::FootageSource::Remote {
+            store: Arc::new(crate::store::remote::RemoteStore::connect(backend)?),
+            cache: ctx.data_dir.join("cache").join("footage"),
+        },
+    })
+}
+
 pub(super) fn open_store(dir: &Path, create: bool) -> Result<SqliteStore, Failure> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let rules = settings::rule_book(dir)?;

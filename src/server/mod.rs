@@ -331,6 +331,90 @@ async fn push_events(State(shared): State<Shared>, headers: HeaderMap, body: Byt
     }
 }
 
+/// A byte range of a file of `len` bytes from a `Range` header (one range; anything else is the whole
+/// file). `Err` when it starts past the end.
+pub fn byte_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>, ()> {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else { return Ok(None) };
+    if spec.contains(',') {
+        return Ok(None);
+    }
+    let Some((a, b)) = spec.split_once('-') else { return Ok(None) };
+    let (a, b) = (a.trim(), b.trim());
+    let (start, end) = match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(start), Ok(end)) if end >= start => (start, end.min(len.saturating_sub(1))),
+        (Ok(start), Err(_)) if b.is_empty() => (start, len.saturating_sub(1)),
+        (Err(_), Ok(suffix)) if a.is_empty() && suffix > 0 => (len.saturating_sub(suffix), len.saturating_sub(1)),
+        _ => return Ok(None),
+    };
+    if start >= len {
+        return Err(());
+    }
+    Ok(Some((start, end)))
+}
+
+/// Footage in remote mode: the bytes of one segment of a grant (`open_footage`), whole or a `Range`.
+/// The store checks that the grant is the caller's, still valid, and covers the segment.
+async fn footage_file(
+    State(shared): State<Shared>,
+    Path((access_id, segment_id)): Path<(i64, i64)>,
+    headers: HeaderMap,
+) -> Response {
+    let session = match session(&headers) {
+        Ok(s) => s,
+        Err(e) => return error(e),
+    };
+    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let store = shared.store.clone();
+    let read = blocking(move || -> Result<(Vec<u8>, Option<(u64, u64)>, u64, String), StoreError> {
+        use std::io::{Read as _, Seek as _};
+        let segment = store.footage_segment(&session, access_id, segment_id)?;
+        let relative = std::path::Path::new(&segment.path);
+        if !relative.components().all(|c| matches!(c, std::path::Component::Normal(_))) {
+            return Err(StoreError::Backend(format!("segment {segment_id} has a bad path")));
+        }
+        let data_dir = store.path().and_then(std::path::Path::parent).unwrap_or(std::path::Path::new("."));
+        let path = crate::video::recorder::footage_root(data_dir).join(relative);
+        let missing = |e: std::io::Error| StoreError::NotFound(format!("the file of segment {segment_id}: {e}"));
+        let mut file = std::fs::File::open(&path).map_err(missing)?;
+        let len = file.metadata().map_err(missing)?.len();
+        let range = byte_range(range.as_deref(), len)
+            .map_err(|()| StoreError::Invalid(format!("header `range`: past the end of {len} bytes")))?;
+        let (start, end) = range.unwrap_or((0, len.saturating_sub(1)));
+        let mut bytes = vec![0; usize::try_from(end + 1 - start).unwrap_or(0).min(64 * 1024 * 1024)];
+        file.seek(std::io::SeekFrom::Start(start)).map_err(missing)?;
+        file.read_exact(&mut bytes).map_err(missing)?;
+        Ok((bytes, range, len, segment.sha256))
+    })
+    .await;
+    match read {
+        Ok(Ok((bytes, range, len, sha256))) => {
+            let mut response = match range {
+                Some((start, end)) => (
+                    StatusCode::PARTIAL_CONTENT,
+                    [(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"))],
+                    bytes,
+                )
+                    .into_response(),
+                None => (StatusCode::OK, bytes).into_response(),
+            };
+            let h = response.headers_mut();
+            h.insert(header::ACCEPT_RANGES, header::HeaderValue::from_static("bytes"));
+            h.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("video/mp2t"));
+            if let Ok(v) = header::HeaderValue::from_str(&sha256) {
+                h.insert(header::HeaderName::from_static(SEGMENT_SHA256_HEADER), v);
+            }
+            response
+        }
+        Ok(Err(StoreError::Invalid(m))) if m.starts_with("header `range`") => {
+            (StatusCode::RANGE_NOT_SATISFIABLE, axum::Json(StoreError::Invalid(m))).into_response()
+        }
+        Ok(Err(e)) | Err(e) => error(e),
+    }
+}
+
+/// The SHA-256 of the whole segment, as indexed, sent with each part of it.
+pub const SEGMENT_SHA256_HEADER: &str = "x-jiancha-sha256";
+
 #[derive(serde::Deserialize)]
 struct ChangesQuery {
     #[serde(default)]
@@ -384,6 +468,16 @@ pub fn openapi() -> serde_json::Value {
             "responses": answers.clone()}}),
     );
     paths.insert(
+        "/api/v1/footage/{access_id}/{segment_id}".into(),
+        serde_json::json!({"get": {"summary": "the bytes of a segment of a grant (open_footage): only its holder, while the request is valid; HTTP Range supported",
+            "security": [{"bearer": []}],
+            "parameters": [{"name": "access_id", "in": "path", "required": true, "schema": {"type": "integer"}},
+                           {"name": "segment_id", "in": "path", "required": true, "schema": {"type": "integer"}},
+                           {"name": "range", "in": "header", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "the whole segment (MPEG-TS)"}, "206": {"description": "the range asked for"},
+                          "403": {"description": "not the holder, expired, or outside the grant"}, "416": {"description": "the range starts past the end"}}}}),
+    );
+    paths.insert(
         "/api/v1/changes".into(),
         serde_json::json!({"get": {"summary": "the change counter; waits up to `wait` seconds (at most 30) for it to pass `since`",
             "parameters": [{"name": "since", "in": "query", "schema": {"type": "integer"}},
@@ -420,6 +514,7 @@ fn router(shared: Shared) -> Router {
         .route("/api/v1/call/{method}", post(call))
         .route("/api/v1/events", post(push_events))
         .route("/api/v1/changes", get(changes))
+        .route("/api/v1/footage/{access_id}/{segment_id}", get(footage_file))
         .route("/api/v1/openapi.json", get(|| async { axum::Json(openapi()) }))
         .route("/api/v1/health", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -214,6 +214,7 @@ store_api! {
     fn decide_footage(request_id: i64, approve: bool, note: &str) -> crate::domain::footage::FootageRequest;
     fn cancel_footage_request(request_id: i64) -> crate::domain::footage::FootageRequest;
     fn open_footage(request_id: i64, camera_id: i64, span: Span, use_: Use, destination: Option<&str>) -> super::FootageGrant;
+    fn footage_segment(access_id: i64, segment_id: i64) -> super::Segment;
     fn finish_export(access_id: i64, outcome: &ExportOutcome) -> super::FootageAccess;
     fn footage_register(limit: u32) -> Vec<super::FootageAccess>;
     fn place_hold(camera_id: i64, span: Span, reason: &str) -> super::LegalHold;

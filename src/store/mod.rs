@@ -985,6 +985,9 @@ pub trait Store: Send + Sync {
         use_: crate::domain::footage::Use,
         destination: Option<&str>,
     ) -> Result<FootageGrant, StoreError>;
+    /// A segment of a grant, for reading its file from the server: only the grant's holder, only
+    /// while the request is valid, only within the grant's camera and range, only for 12 hours.
+    fn footage_segment(&self, session: &Session, access_id: i64, segment_id: i64) -> Result<Segment, StoreError>;
     /// Records how a copy ended (its SHA-256, or why it failed).
     fn finish_export(
         &self,

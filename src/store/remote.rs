@@ -208,6 +208,77 @@ impl RemoteStore {
         Ok(report)
     }
 
+    /// Fetches one segment of a grant into `dest` with HTTP range requests (4 MiB at a time, resuming a
+    /// partial file), then checks its SHA-256 against the index — the same check as an export's
+    /// manifest. A file already there with the right hash is kept.
+    pub fn fetch_segment(
+        &self,
+        session: &Session,
+        access_id: i64,
+        segment: &super::Segment,
+        dest: &std::path::Path,
+        cancel: &std::sync::atomic::AtomicBool,
+    ) -> Result<(), StoreError> {
+        use std::io::Write as _;
+        const CHUNK: u64 = 4 * 1024 * 1024;
+        let io = |e: std::io::Error| StoreError::Backend(format!("{}: {e}", dest.display()));
+        if crate::video::export::sha256_file(dest).is_ok_and(|h| h == segment.sha256) {
+            return Ok(());
+        }
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        let part = dest.with_extension("part");
+        let mut have = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
+        if have > segment.bytes {
+            std::fs::remove_file(&part).map_err(io)?;
+            have = 0;
+        }
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&part).map_err(io)?;
+        let url = format!("{}/api/v1/footage/{access_id}/{}", self.base, segment.id);
+        while have < segment.bytes {
+            if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(StoreError::Invalid("已取消 (cancelled)".into()));
+            }
+            let last = (have + CHUNK).min(segment.bytes) - 1;
+            let response = self
+                .client
+                .get(&url)
+                .bearer_auth(&session.token)
+                .header(reqwest::header::RANGE, format!("bytes={have}-{last}"))
+                .send()
+                .map_err(|e| Self::unreachable(&e))?;
+            let status = response.status();
+            if !status.is_success() {
+                return Self::answer::<()>(response);
+            }
+            let body = response.bytes().map_err(|e| StoreError::Unreachable(e.to_string()))?;
+            if body.is_empty() {
+                return Err(StoreError::Backend(format!("segment {}: the server sent nothing", segment.id)));
+            }
+            if status == reqwest::StatusCode::OK {
+                // The whole file instead of a part: start again with it.
+                drop(file);
+                std::fs::write(&part, &body).map_err(io)?;
+                file = std::fs::OpenOptions::new().append(true).open(&part).map_err(io)?;
+                break;
+            }
+            file.write_all(&body).map_err(io)?;
+            have += body.len() as u64;
+        }
+        file.sync_all().map_err(io)?;
+        drop(file);
+        let got = crate::video::export::sha256_file(&part).map_err(io)?;
+        if got != segment.sha256 {
+            let _ = std::fs::remove_file(&part);
+            return Err(StoreError::Backend(format!(
+                "segment {} ({}): SHA-256 {got} differs from the index {} — not used",
+                segment.id, segment.path, segment.sha256
+            )));
+        }
+        std::fs::rename(&part, dest).map_err(io)
+    }
+
     /// Waits up to `wait` seconds for the server's change counter to pass `since`; returns it.
     pub fn wait_for_change(&self, since: u64, wait: u64) -> Result<u64, StoreError> {
         #[derive(serde::Deserialize)]

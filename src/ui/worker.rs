@@ -444,7 +444,7 @@ impl Worker {
                 match self.store.clone() {
                     None => Reply::Exported(Err(not_open().to_string())),
                     Some(store) => {
-                        let root = crate::video::recorder::footage_root(&self.data_dir);
+                        let source = self.footage_source();
                         let now = self.clock.now();
                         let result_slot = progress.result.clone();
                         let spawned = std::thread::Builder::new().name("jiancha-export".into()).spawn(move || {
@@ -459,7 +459,7 @@ impl Worker {
                             let result = crate::video::export::export_request(
                                 &*store,
                                 &session,
-                                &root,
+                                &source,
                                 &job,
                                 now,
                                 &progress.cancel,
@@ -554,6 +554,17 @@ impl Worker {
         }
     }
 
+    /// Where footage is read: this directory's, or the server's (fetched into `cache/footage`).
+    fn footage_source(&self) -> crate::video::export::FootageSource {
+        match &self.remote {
+            None => crate::video::export::FootageSource::Local(crate::video::recorder::footage_root(&self.data_dir)),
+            Some(remote) => crate::video::export::FootageSource::Remote {
+                store: remote.clone(),
+                cache: self.data_dir.join("cache").join("footage"),
+            },
+        }
+    }
+
     fn footage(&self, session: &Session) -> Result<FootageData, StoreError> {
         use crate::domain::access::Permission;
         let store = self.store()?;
@@ -588,7 +599,8 @@ impl Worker {
             Some(w) => store.window_events(session, &w, span)?,
             None => Vec::new(),
         };
-        Ok(FootageOpened { grant, events, root: crate::video::recorder::footage_root(&self.data_dir), at })
+        let root = self.footage_source().prepare(session, &grant, &AtomicBool::new(false), &|_| {})?;
+        Ok(FootageOpened { grant, events, root, at })
     }
 
     /// Writes the ranking or the interview notices of a period as PDF; prints it when asked.

@@ -477,6 +477,76 @@ pub fn verify(clip: &Path) -> Result<Verification, VerifyError> {
     })
 }
 
+/// The SHA-256 of a file, read in 1 MiB pieces.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path)?;
+    let mut hash = Sha256::new();
+    let mut buf = vec![0; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(hex::encode(hash.finalize()));
+        }
+        hash.update(&buf[..n]);
+    }
+}
+
+/// Where the segment files of a grant are read from: this machine's footage directory, or — in remote
+/// mode — the server, fetched with range requests into a local cache and checked against the index.
+#[derive(Clone)]
+pub enum FootageSource {
+    Local(std::path::PathBuf),
+    Remote { store: std::sync::Arc<crate::store::remote::RemoteStore>, cache: std::path::PathBuf },
+}
+
+impl FootageSource {
+    /// The directory the grant's segments can be read under; fetches them first in remote mode.
+    pub fn prepare(
+        &self,
+        session: &crate::store::Session,
+        grant: &crate::store::FootageGrant,
+        cancel: &AtomicBool,
+        progress: &dyn Fn(f32),
+    ) -> Result<std::path::PathBuf, crate::store::StoreError> {
+        match self {
+            FootageSource::Local(root) => Ok(root.clone()),
+            FootageSource::Remote { store, cache } => {
+                let dir = cache.join(format!("grant-{}", grant.access_id));
+                forget_old_grants(cache);
+                let total: u64 = grant.segments.iter().map(|s| s.bytes).sum::<u64>().max(1);
+                let mut done = 0;
+                for segment in &grant.segments {
+                    store.fetch_segment(session, grant.access_id, segment, &dir.join(&segment.path), cancel)?;
+                    done += segment.bytes;
+                    progress(done as f32 / total as f32);
+                }
+                Ok(dir)
+            }
+        }
+    }
+
+    pub fn is_remote(&self) -> bool {
+        matches!(self, FootageSource::Remote { .. })
+    }
+}
+
+/// Removes fetched footage of grants older than a grant lasts (12 h): the cache is not an archive.
+fn forget_old_grants(cache: &Path) {
+    let Ok(entries) = std::fs::read_dir(cache) else { return };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(12 * 3600));
+        if old && entry.file_name().to_string_lossy().starts_with("grant-") {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// How long a remux of `bytes` may take on a slow disk, for progress displays.
 pub fn expected_time(bytes: u64) -> Duration {
     Duration::from_millis(bytes / 200_000 + 100)
@@ -515,7 +585,7 @@ pub enum RequestExportError {
 pub fn export_request(
     store: &dyn crate::store::Store,
     session: &crate::store::Session,
-    root: &Path,
+    source: &FootageSource,
     job: &ExportJob<'_>,
     now: DateTime<Utc>,
     cancel: &AtomicBool,
@@ -538,7 +608,23 @@ pub fn export_request(
         Use::Export,
         Some(&destination.display().to_string()),
     )?;
-    let result = export(root, &grant.segments, span, job.out, &job.options, cancel, progress);
+    // In remote mode the first half of the bar is the fetch from the server.
+    let (fetch_share, export_share) = if source.is_remote() { (0.5, 0.5) } else { (0.0, 1.0) };
+    let root = match source.prepare(session, &grant, cancel, &|p| progress(p * fetch_share)) {
+        Ok(root) => root,
+        Err(e) => {
+            let outcome = if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+                ExportOutcome::Cancelled
+            } else {
+                ExportOutcome::Failed { message: e.to_string() }
+            };
+            store.finish_export(session, grant.access_id, &outcome)?;
+            return Err(e.into());
+        }
+    };
+    let result = export(&root, &grant.segments, span, job.out, &job.options, cancel, &|p| {
+        progress(fetch_share + p * export_share);
+    });
     let clip = match result {
         Ok(clip) => clip,
         Err(e) => {

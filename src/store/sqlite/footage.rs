@@ -350,6 +350,45 @@ pub(super) fn open(
     Ok((tx.last_insert_rowid(), request))
 }
 
+/// How long a grant lets its holder read the segment files (a sitting's viewing, or a copy).
+pub(super) const GRANT_HOURS: i64 = 12;
+
+/// A segment of a grant (see `Store::footage_segment`).
+pub(super) fn granted_segment(
+    conn: &Connection,
+    access_id: i64,
+    segment_id: i64,
+    user: &str,
+    now: DateTime<Utc>,
+) -> Result<Segment, StoreError> {
+    let (request_id, holder, action, camera_id, from, to, at): (i64, String, String, i64, i64, i64, i64) = conn
+        .query_row(
+            "SELECT request_id, user, action, camera_id, from_ms, to_ms, at FROM footage_access WHERE id = ?1",
+            [access_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("footage register line {access_id}")))?;
+    if holder != user {
+        return Err(refused(footage::Refusal::NotHolder));
+    }
+    if now - from_ts(at) > chrono::Duration::hours(GRANT_HOURS) {
+        return Err(refused(footage::Refusal::Expired));
+    }
+    let span = Span { from, to };
+    let use_ = if action == "export" { Use::Export } else { Use::View };
+    let request = request_by_id(conn, request_id)?;
+    footage::check_use(&request, user, camera_id, span, use_, now).map_err(refused)?;
+    let segment = conn
+        .query_row(&format!("SELECT {SEGMENT_COLUMNS} FROM segment WHERE id = ?1"), [segment_id], segment_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("segment {segment_id}")))?;
+    if segment.camera_id != camera_id || segment.span.to <= span.from || segment.span.from >= span.to {
+        return Err(refused(footage::Refusal::OutsideRange));
+    }
+    Ok(segment)
+}
+
 const ACCESS_COLUMNS: &str = "a.id, r.request_no, r.purpose, a.user, a.action, a.camera_id, c.name, a.from_ms, a.to_ms, \
      a.at, a.destination, a.status, a.sha256, a.bytes, a.note";
 

@@ -1276,6 +1276,12 @@ impl Store for SqliteStore {
         Ok(FootageGrant { access_id, request, camera_id, span, segments })
     }
 
+    fn footage_segment(&self, session: &Session, access_id: i64, segment_id: i64) -> Result<Segment, StoreError> {
+        let conn = self.lock();
+        let actor = self.actor(&conn, session, Permission::Supervise)?;
+        footage::granted_segment(&conn, access_id, segment_id, &actor.username, self.now())
+    }
+
     fn finish_export(
         &self,
         session: &Session,
