@@ -1,5 +1,6 @@
 //! Figures for case monitoring: the alert engine over 1,000,000 synthetic cases, the open-alert query
-//! on a database of 1,000,000 cases, and the CPU time of one console frame with 100,000 alert rows.
+//! on a database of 1,000,000 cases, the server's alert list under load on loopback (requests per
+//! second and p99), and the CPU time of one console frame with 100,000 alert rows.
 //! Run with `cargo bench --bench alerts`; under `cargo test --all-targets` it runs scaled down as a
 //! smoke test.
 
@@ -241,6 +242,94 @@ fn query(full: bool) {
     );
 }
 
+/// The server under load: `jiancha serve`'s HTTP API over a database of 1,000,000 cases, driven on
+/// loopback by client threads asking for the alert list (the newest 100 open alerts, the page a
+/// console shows first) as a logged-in supervisor, each over its own keep-alive connection.
+fn server_load(full: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = if full { 1_000_000 } else { 10_000 };
+    let (store, system) = big_database(dir.path(), cases, 0.03);
+    store
+        .create_user(
+            &system,
+            &jiancha::store::NewUser {
+                username: "loadtest".into(),
+                display_name: "压测".into(),
+                role: Role::Supervisor,
+                password: "load-test-password".into(),
+            },
+        )
+        .unwrap();
+    let open = store.alerts(&system, &AlertQuery::default()).unwrap().len();
+    let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
+    let remote = jiancha::store::remote::RemoteStore::new(&server.url()).unwrap();
+    let token = remote.login("loadtest", "load-test-password").unwrap().token;
+    let body = serde_json::to_string(&(AlertQuery { limit: 100, ..AlertQuery::default() },)).unwrap();
+    let request = format!(
+        "POST /api/v1/call/alerts HTTP/1.1\r\nhost: {}\r\nauthorization: Bearer {token}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        server.addr,
+        body.len()
+    );
+    let clients = 8;
+    let seconds = if full { 15.0 } else { 1.0 };
+    let started = Instant::now();
+    let addr = server.addr;
+    let threads: Vec<_> = (0..clients)
+        .map(|_| {
+            let request = request.clone().into_bytes();
+            std::thread::spawn(move || {
+                // A lean HTTP/1.1 keep-alive client (like wrk): the load generator shares the two cores
+                // with the server, so it should cost as little as it can.
+                let stream = std::net::TcpStream::connect(addr).unwrap();
+                stream.set_nodelay(true).unwrap();
+                let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+                let mut writer = stream;
+                let mut latencies = Vec::new();
+                let mut line = String::new();
+                let mut body = Vec::new();
+                while started.elapsed().as_secs_f64() < seconds {
+                    let t = Instant::now();
+                    std::io::Write::write_all(&mut writer, &request).unwrap();
+                    let mut length = 0usize;
+                    let mut first = true;
+                    loop {
+                        line.clear();
+                        std::io::BufRead::read_line(&mut reader, &mut line).unwrap();
+                        if first {
+                            assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+                            first = false;
+                        } else if line == "\r\n" {
+                            break;
+                        } else if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap();
+                        }
+                    }
+                    body.resize(length, 0);
+                    std::io::Read::read_exact(&mut reader, &mut body).unwrap();
+                    assert!(body.starts_with(b"[{"), "a list of alerts");
+                    latencies.push(t.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies: Vec<Duration> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64() * 1e3;
+    println!(
+        "server: {cases} cases ({open} open alerts); {clients} clients on loopback for {elapsed:.1} s: {} requests, \
+         {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (alert list, newest 100)",
+        latencies.len(),
+        latencies.len() as f64 / elapsed,
+        pct(0.50),
+        pct(0.99),
+        latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    );
+    server.stop();
+}
+
 fn synthetic_row(i: usize) -> AlertRow {
     let rule = Rule::ALL[i % Rule::ALL.len()];
     AlertRow {
@@ -285,6 +374,7 @@ fn ui_frame(full: bool) {
         font: FontChoice::Given(font),
         lang: None,
         start_simulator: false,
+        backend: None,
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1600.0, 900.0))
@@ -355,5 +445,6 @@ fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     engine(full);
     query(full);
+    server_load(full);
     ui_frame(full);
 }

@@ -227,11 +227,10 @@ async fn run_call(
         Ok(Err(DispatchError::Unknown(m))) => Err(StoreError::NotFound(format!("method {m}"))),
     };
     match outcome {
-        Ok(value) => {
-            if api::changes_data(&method, &value) {
+        Ok(text) => {
+            if api::changes_data(&method, &text) {
                 shared.changed();
             }
-            let text = value.to_string();
             let response = (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], text.clone()).into_response();
             (response, Some((200, text)))
         }

@@ -104,13 +104,13 @@ macro_rules! store_api {
         /// The methods of the API, for the OpenAPI document.
         pub const METHODS: &[(&str, &[&str])] = &[ $( (stringify!($name), &[ $( stringify!($arg) ),* ]) ),* ];
 
-        /// Runs `method` with the JSON `args` (an array) on `store` for `session`.
+        /// Runs `method` with the JSON `args` (an array) on `store` for `session`; the result as JSON text.
         pub fn dispatch(
             store: &dyn Store,
             session: &Session,
             method: &str,
             args: serde_json::Value,
-        ) -> Result<serde_json::Value, DispatchError> {
+        ) -> Result<String, DispatchError> {
             match method {
                 $(
                     stringify!($name) => {
@@ -118,7 +118,7 @@ macro_rules! store_api {
                         let mut list = arg_list(args, &[ $( stringify!($arg) ),* ])?;
                         $( let $arg: <$ty as Wire<'_>>::Owned = parse_one(list.next(), stringify!($arg))?; )*
                         let result = store.$name(session $(, <$ty as Wire<'_>>::lend(&$arg) )*).map_err(DispatchError::Store)?;
-                        serde_json::to_value(result).map_err(|e| DispatchError::Store(StoreError::Backend(e.to_string())))
+                        serde_json::to_string(&result).map_err(|e| DispatchError::Store(StoreError::Backend(e.to_string())))
                     }
                 )*
                 other => Err(DispatchError::Unknown(other.to_owned())),
@@ -283,10 +283,10 @@ pub const QUEUEABLE: &[&str] = &[
 ];
 
 /// Whether a successful call changed data others should reload: every write, except a refresh of
-/// the alerts that changed nothing (every console refreshes on a timer).
-pub fn changes_data(method: &str, answer: &serde_json::Value) -> bool {
+/// the alerts that changed nothing (every console refreshes on a timer). `answer` is the JSON text.
+pub fn changes_data(method: &str, answer: &str) -> bool {
     match method {
-        "refresh_alerts" => answer.get("changed").and_then(serde_json::Value::as_u64).is_some_and(|n| n > 0),
+        "refresh_alerts" => serde_json::from_str::<super::RefreshReport>(answer).is_ok_and(|r| r.changed > 0),
         m => WRITES.contains(&m),
     }
 }
@@ -304,9 +304,10 @@ mod tests {
         for m in QUEUEABLE {
             assert!(WRITES.contains(m), "{m} is queued but not a write");
         }
-        assert!(!changes_data("refresh_alerts", &serde_json::json!({"changed": 0})));
-        assert!(changes_data("refresh_alerts", &serde_json::json!({"changed": 2})));
-        assert!(changes_data("close_alert", &serde_json::json!({})));
-        assert!(!changes_data("alerts", &serde_json::json!([])));
+        let refresh = |changed| serde_json::json!({"evaluated": 3, "changed": changed, "new_red": []}).to_string();
+        assert!(!changes_data("refresh_alerts", &refresh(0)));
+        assert!(changes_data("refresh_alerts", &refresh(2)));
+        assert!(changes_data("close_alert", "{}"));
+        assert!(!changes_data("alerts", "[]"));
     }
 }

@@ -303,7 +303,7 @@ pub(super) fn list(
     if limit > 0 {
         sql.push_str(&format!(" LIMIT {limit}"));
     }
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let map = |r: &Row<'_>| -> rusqlite::Result<AlertRow> {
         let rule: Rule = r.get::<_, String>(2)?.parse().map_err(|e| conversion(2, e))?;
         let level: Level = r.get::<_, String>(4)?.parse().map_err(|e| conversion(4, e))?;
