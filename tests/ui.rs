@@ -845,7 +845,7 @@ fn a_console_on_a_server_follows_pushed_cases_survives_a_lost_link_and_sends_its
     let mut c = Console { harness: harness_with(workstation.path(), clock.clone(), Some(backend)), _dir: workstation };
     c.log_in("supervisor1");
     assert!(!c._dir.path().join("jiancha.db").exists(), "no local database in remote mode");
-    c.harness.get_by_label_contains("服务器 http://127.0.0.1");
+    c.harness.get_by_label_contains("数据源 http://127.0.0.1");
     c.harness.get_by_label("● 已连接");
     c.visit(Area::Alerts);
     c.step_until("the alert list", |app| app.state().alerts.loaded && !app.state().alerts.rows.is_empty());

@@ -123,7 +123,20 @@ impl RemoteStore {
     }
 
     fn unreachable(e: &reqwest::Error) -> StoreError {
-        StoreError::Unreachable(format!("{e}"))
+        let why = if e.is_connect() {
+            // The innermost cause says what went wrong: refused, no route, an untrusted certificate …
+            let mut cause: &dyn std::error::Error = e;
+            while let Some(next) = cause.source() {
+                cause = next;
+            }
+            format!("无法建立连接 (cannot connect): {cause}")
+        } else if e.is_timeout() {
+            "超时 (timed out)".to_owned()
+        } else {
+            e.to_string()
+        };
+        let host = e.url().map(|u| format!("{}://{}", u.scheme(), u.authority())).unwrap_or_default();
+        StoreError::Unreachable(format!("{host} — {why}"))
     }
 
     /// One call with its arguments as JSON text; `key` makes it idempotent on the server.
@@ -315,7 +328,7 @@ impl RemoteStore {
 
 impl Store for RemoteStore {
     fn describe(&self) -> String {
-        format!("服务器 {}", self.base)
+        self.base.clone()
     }
 
     fn login(&self, username: &str, password: &str) -> Result<Session, StoreError> {

@@ -246,12 +246,20 @@ fn list_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>)
     let lang = state.lang;
     let t = state.tokens;
     if !state.alerts.loaded {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label(lang.pick("正在计算预警…", "Evaluating alerts…"));
-        });
-        if let Some(e) = &state.alerts.error {
-            ui.label(RichText::new(e).color(t.red));
+        match &state.alerts.error {
+            // Not loading any more: say why there is nothing, and offer to try again.
+            Some(e) if !state.alerts.loading => {
+                ui.label(RichText::new(e).color(t.red));
+                if ui.button(lang.pick("重试", "Try again")).clicked() {
+                    commands.push(Command::LoadAlerts);
+                }
+            }
+            _ => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(lang.pick("正在计算预警…", "Evaluating alerts…"));
+                });
+            }
         }
         return;
     }

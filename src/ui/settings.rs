@@ -68,7 +68,8 @@ pub fn settings_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<C
         let saved = crate::settings::Workstation::load(&opened.data_dir).unwrap_or_default();
         state.backend_form = super::state::BackendForm {
             loaded: true,
-            url: saved.backend.url.unwrap_or_default(),
+            // A server given with --backend shows even when it is not saved.
+            url: saved.backend.url.unwrap_or_else(|| if opened.remote { opened.backend.clone() } else { String::new() }),
             ca_cert: saved.backend.ca_cert.map(|p| p.display().to_string()).unwrap_or_default(),
             error: None,
         };
