@@ -40,7 +40,7 @@ fn free_port() -> u16 {
 
 /// `jiancha serve` as its own process, waited for until it answers.
 fn serve(dir: &Path, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_jiancha"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jiancha"))
         .args(["--data-dir", dir.to_str().unwrap(), "serve", "--listen", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -54,6 +54,8 @@ fn serve(dir: &Path, port: u16) -> Child {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("jiancha serve did not come up on port {port}");
 }
 

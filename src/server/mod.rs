@@ -330,9 +330,13 @@ async fn push_events(State(shared): State<Shared>, headers: HeaderMap, body: Byt
     }
 }
 
+/// A `Range` that starts past the end of the file (HTTP 416).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RangeNotSatisfiable;
+
 /// A byte range of a file of `len` bytes from a `Range` header (one range; anything else is the whole
-/// file). `Err` when it starts past the end.
-pub fn byte_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>, ()> {
+/// file).
+pub fn byte_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>, RangeNotSatisfiable> {
     let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else { return Ok(None) };
     if spec.contains(',') {
         return Ok(None);
@@ -346,9 +350,27 @@ pub fn byte_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>, 
         _ => return Ok(None),
     };
     if start >= len {
-        return Err(());
+        return Err(RangeNotSatisfiable);
     }
     Ok(Some((start, end)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_ranges_follow_rfc_9110() {
+        assert_eq!(byte_range(None, 1000), Ok(None));
+        assert_eq!(byte_range(Some("bytes=0-99"), 1000), Ok(Some((0, 99))));
+        assert_eq!(byte_range(Some("bytes=900-"), 1000), Ok(Some((900, 999))));
+        assert_eq!(byte_range(Some("bytes=-100"), 1000), Ok(Some((900, 999))));
+        assert_eq!(byte_range(Some("bytes=990-5000"), 1000), Ok(Some((990, 999))), "clamped to the end");
+        assert_eq!(byte_range(Some("bytes=1000-"), 1000), Err(RangeNotSatisfiable));
+        assert_eq!(byte_range(Some("bytes=0-1,5-9"), 1000), Ok(None), "several ranges: the whole file");
+        assert_eq!(byte_range(Some("items=0-9"), 1000), Ok(None));
+        assert_eq!(byte_range(Some("bytes=9-3"), 1000), Ok(None));
+    }
 }
 
 /// Footage in remote mode: the bytes of one segment of a grant (`open_footage`), whole or a `Range`.
@@ -376,8 +398,9 @@ async fn footage_file(
         let missing = |e: std::io::Error| StoreError::NotFound(format!("the file of segment {segment_id}: {e}"));
         let mut file = std::fs::File::open(&path).map_err(missing)?;
         let len = file.metadata().map_err(missing)?.len();
-        let range = byte_range(range.as_deref(), len)
-            .map_err(|()| StoreError::Invalid(format!("header `range`: past the end of {len} bytes")))?;
+        let range = byte_range(range.as_deref(), len).map_err(|RangeNotSatisfiable| {
+            StoreError::Invalid(format!("header `range`: past the end of {len} bytes"))
+        })?;
         let (start, end) = range.unwrap_or((0, len.saturating_sub(1)));
         let mut bytes = vec![0; usize::try_from(end + 1 - start).unwrap_or(0).min(64 * 1024 * 1024)];
         file.seek(std::io::SeekFrom::Start(start)).map_err(missing)?;

@@ -69,7 +69,10 @@ pub fn settings_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<C
         state.backend_form = super::state::BackendForm {
             loaded: true,
             // A server given with --backend shows even when it is not saved.
-            url: saved.backend.url.unwrap_or_else(|| if opened.remote { opened.backend.clone() } else { String::new() }),
+            url: saved
+                .backend
+                .url
+                .unwrap_or_else(|| if opened.remote { opened.backend.clone() } else { String::new() }),
             ca_cert: saved.backend.ca_cert.map(|p| p.display().to_string()).unwrap_or_default(),
             error: None,
         };
