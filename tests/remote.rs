@@ -239,8 +239,16 @@ fn tokens_roles_and_malformed_bodies_get_401_403_and_400_naming_the_field() {
     let doc: serde_json::Value = http.get(format!("{url}/api/v1/openapi.json")).send().unwrap().json().unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     let paths = doc["paths"].as_object().unwrap();
-    assert!(paths.contains_key("/api/v1/call/decide_violation") && paths.contains_key("/api/v1/events"));
-    assert_eq!(paths.len(), jiancha::store::api::METHODS.len() + 4);
+    for path in [
+        "/api/v1/call/decide_violation",
+        "/api/v1/events",
+        "/api/v1/changes",
+        "/api/v1/footage/{access_id}/{segment_id}",
+    ] {
+        assert!(paths.contains_key(path), "{path}");
+    }
+    // Every store call, plus login, logout, events, changes and footage.
+    assert_eq!(paths.len(), jiancha::store::api::METHODS.len() + 5);
     // A body over the limit is refused before it is read whole.
     let big = "x".repeat(jiancha::server::BODY_LIMIT + 1);
     assert_eq!(post("/api/v1/call/cases", Some(&token), &big).0, 413);
