@@ -58,23 +58,7 @@ fn conformance(store: &dyn Store) -> Vec<String> {
     let period = store.attendance(&s, NaiveDate::from_ymd_opt(2026, 11, 9).unwrap()).unwrap();
     out.push(format!("ranking {}", period.ranking.staff.len()));
     // Writing: an observation and the week's slips.
-    let o = store
-        .add_observation(
-            &s,
-            &NewObservation {
-                observed_at: t("2026-11-26T10:00:00+08:00"),
-                category: "离岗".into(),
-                source: ObservationSource::Manual,
-                camera_id: None,
-                window_code: Some("B07".into()),
-                staff_no: None,
-                department: None,
-                evidence_id: None,
-                clip: None,
-                note: "conformance".into(),
-            },
-        )
-        .unwrap();
+    let o = store.add_observation(&s, &NewObservation { note: "conformance".into(), ..sample_observation() }).unwrap();
     out.push(format!("observation {}", o.category));
     let slips = store.issue_slips(&s, Week::of(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap())).unwrap();
     out.push(format!("slips {}", slips.len()));

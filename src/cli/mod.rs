@@ -396,11 +396,9 @@ impl Ctx {
         backend: Option<String>,
         ca_cert: Option<PathBuf>,
     ) -> Result<Self, Failure> {
-        let backend = match backend.filter(|b| !b.trim().is_empty()) {
-            Some(url) => Some(url),
-            None => settings::Workstation::load(&data_dir)?.backend.url.filter(|b| !b.trim().is_empty()),
-        };
-        let ca_cert = ca_cert.or_else(|| settings::Workstation::load(&data_dir).ok().and_then(|s| s.backend.ca_cert));
+        let saved = settings::Workstation::load(&data_dir)?.backend;
+        let backend = backend.or(saved.url).filter(|b| !b.trim().is_empty());
+        let ca_cert = ca_cert.or(saved.ca_cert);
         Ok(Self { data_dir, user, backend: backend.map(|url| crate::store::remote::Connection { url, ca_cert }) })
     }
 }

@@ -19,11 +19,14 @@ use axum::routing::{get, post};
 use axum::extract::{ConnectInfo, Query};
 
 use crate::domain::access::Role;
-use crate::interchange::{self, InputError, InputErrors};
+use crate::interchange::{self, InputErrors};
 use crate::store::api::{self, DispatchError};
-use crate::store::remote::WORKSTATION_HEADER;
+// The wire format is the store API's; re-exported here for the server's users.
+pub use crate::store::api::{
+    IDEMPOTENCY_HEADER, PushAnswer, REPLAYED_HEADER, SEGMENT_SHA256_HEADER, WORKSTATION_HEADER,
+};
 use crate::store::sqlite::SqliteStore;
-use crate::store::{ImportReport, Session, Store, StoreError};
+use crate::store::{Session, Store, StoreError};
 
 pub mod forward;
 pub mod tls;
@@ -50,9 +53,6 @@ impl Shared {
         self.revision.send_modify(|r| *r += 1);
     }
 }
-
-/// The header carrying a call's idempotency key (a console's outbox sends every write with one).
-pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
 /// The HTTP status of a store error.
 pub fn status_of(e: &StoreError) -> StatusCode {
@@ -207,9 +207,6 @@ async fn call(
     }
 }
 
-/// Set on an answer given again to a replayed idempotency key.
-pub const REPLAYED_HEADER: &str = "x-jiancha-replayed";
-
 /// Runs a call; also returns the answer to remember for an idempotency key (a definite answer: a
 /// result or a store's refusal, not a failure of the server itself).
 async fn run_call(
@@ -247,19 +244,6 @@ async fn run_call(
             (error(e), remember)
         }
     }
-}
-
-/// The answer to a push: which records were taken and which were not, and why.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PushAnswer {
-    /// Records received.
-    pub received: usize,
-    /// Records taken (new, changed, or already known: pushing again is harmless).
-    pub accepted: usize,
-    /// The others, each with its record number (1-based, in the order sent), field and reason.
-    pub rejected: Vec<InputError>,
-    /// What the import did with the accepted ones.
-    pub report: Option<ImportReport>,
 }
 
 /// The records of a push as JSON lines (a JSON array is turned into one line per record).
@@ -433,9 +417,6 @@ async fn footage_file(
         Ok(Err(e)) | Err(e) => error(e),
     }
 }
-
-/// The SHA-256 of the whole segment, as indexed, sent with each part of it.
-pub const SEGMENT_SHA256_HEADER: &str = "x-jiancha-sha256";
 
 #[derive(serde::Deserialize)]
 struct ChangesQuery {

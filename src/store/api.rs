@@ -18,6 +18,31 @@ use crate::domain::discipline::Week;
 use crate::domain::footage::{Span, Use};
 use crate::interchange::ImportBatch;
 
+/// The header naming the workstation a call comes from (the server records it with the session).
+pub const WORKSTATION_HEADER: &str = "x-jiancha-workstation";
+
+/// The header carrying a call's idempotency key (a console's outbox sends every write with one).
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+/// Set on an answer given again to a replayed idempotency key.
+pub const REPLAYED_HEADER: &str = "x-jiancha-replayed";
+
+/// The SHA-256 of the whole footage segment, as indexed, sent with each part of it.
+pub const SEGMENT_SHA256_HEADER: &str = "x-jiancha-sha256";
+
+/// The answer to a push: which records were taken and which were not, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PushAnswer {
+    /// Records received.
+    pub received: usize,
+    /// Records taken (new, changed, or already known: pushing again is harmless).
+    pub accepted: usize,
+    /// The others, each with its record number (1-based, in the order sent), field and reason.
+    pub rejected: Vec<crate::interchange::InputError>,
+    /// What the import did with the accepted ones.
+    pub report: Option<super::ImportReport>,
+}
+
 /// How a parameter of a `Store` method travels: the owned value it is sent as, and how the server
 /// lends it to the store.
 pub trait Wire<'a> {

@@ -37,8 +37,18 @@ impl std::fmt::Debug for RemoteStore {
     }
 }
 
-/// The header naming the workstation a call comes from.
-pub const WORKSTATION_HEADER: &str = "x-jiancha-workstation";
+pub use super::api::WORKSTATION_HEADER;
+use super::api::{IDEMPOTENCY_HEADER, PushAnswer};
+
+/// Makes *ring* the process's TLS provider (once; later calls do nothing). Every client and the
+/// server's TLS settings need one.
+pub fn install_crypto() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Fails only when another provider was installed first, which is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
 
 /// What sending the outbox did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -78,7 +88,7 @@ impl RemoteStore {
                 "后端地址须以 http:// 或 https:// 开头 (the backend URL must start with http:// or https://): {base}"
             )));
         }
-        crate::server::tls::install_crypto();
+        install_crypto();
         let mut builder = reqwest::blocking::Client::builder()
             .connect_timeout(Duration::from_secs(3))
             .timeout(Duration::from_secs(60))
@@ -155,7 +165,7 @@ impl RemoteStore {
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(args.to_owned());
         if let Some(key) = key {
-            request = request.header(crate::server::IDEMPOTENCY_HEADER, key);
+            request = request.header(IDEMPOTENCY_HEADER, key);
         }
         let response = request.send().map_err(|e| Self::unreachable(&e))?;
         Self::answer(response)
@@ -308,7 +318,7 @@ impl RemoteStore {
     }
 
     /// Pushes case events (INTERCHANGE.md records as JSON lines or an array) to `/api/v1/events`.
-    pub fn push_events(&self, session: &Session, body: &str) -> Result<crate::server::PushAnswer, StoreError> {
+    pub fn push_events(&self, session: &Session, body: &str) -> Result<PushAnswer, StoreError> {
         let response = self
             .client
             .post(format!("{}/api/v1/events", self.base))

@@ -149,23 +149,25 @@ impl JianchaApp {
     fn save_backend(&mut self) {
         let Some(data_dir) = self.state.opened.as_ref().map(|o| o.data_dir.clone()) else { return };
         let form = &mut self.state.backend_form;
-        let url = form.url.trim().to_owned();
-        let ca = form.ca_cert.trim().to_owned();
-        let workstation = crate::settings::Workstation {
+        let (url, ca) = (form.url.trim(), form.ca_cert.trim());
+        let settings = crate::settings::Workstation {
             backend: crate::settings::BackendSettings {
-                url: (!url.is_empty()).then(|| url.clone()),
-                ca_cert: (!ca.is_empty()).then(|| std::path::PathBuf::from(&ca)),
+                url: (!url.is_empty()).then(|| url.to_owned()),
+                ca_cert: (!ca.is_empty()).then(|| std::path::PathBuf::from(ca)),
             },
         };
-        if let Err(e) = workstation.save(&data_dir) {
-            form.error = Some(e.to_string());
+        // Checked here (pure); written by the data worker.
+        if let Err(e) = settings.backend.validate() {
+            form.error = Some(e);
             return;
         }
         form.error = None;
-        let backend = workstation
-            .backend
-            .url
-            .map(|url| crate::store::remote::Connection { url, ca_cert: workstation.backend.ca_cert });
+        self.submit(Job::SaveWorkstation { data_dir, settings });
+    }
+
+    /// The settings are saved: log out and reopen the data with the new backend.
+    fn reopen(&mut self, backend: Option<crate::store::remote::Connection>) {
+        let Some(data_dir) = self.state.opened.as_ref().map(|o| o.data_dir.clone()) else { return };
         if let Some(session) = self.state.session.take() {
             self.submit(Job::Logout(session));
         }
@@ -173,6 +175,7 @@ impl JianchaApp {
         self.state.overview = None;
         self.state.directory = None;
         self.state.alerts = Default::default();
+        self.state.backend_form = Default::default();
         self.state.screen = Screen::Starting;
         self.state.link = super::state::LinkView::default();
         self.submit(Job::Open { data_dir, create_demo_if_missing: false, start_simulator: false, backend });
@@ -296,6 +299,8 @@ impl JianchaApp {
                     self.commands.push(Command::RefreshOverview);
                 }
             }
+            Reply::WorkstationSaved(Ok(backend)) => self.reopen(backend),
+            Reply::WorkstationSaved(Err(e)) => self.state.backend_form.error = Some(e),
             Reply::Flushed(Err(e)) => {
                 self.state.link.last_flush = Some(Instant::now());
                 let m = self.store_error(&e);

@@ -65,7 +65,7 @@ pub fn settings_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<C
     if !state.backend_form.loaded
         && let Some(opened) = &state.opened
     {
-        let saved = crate::settings::Workstation::load(&opened.data_dir).unwrap_or_default();
+        let saved = opened.workstation.clone();
         state.backend_form = super::state::BackendForm {
             loaded: true,
             // A server given with --backend shows even when it is not saved.

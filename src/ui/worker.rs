@@ -88,6 +88,11 @@ pub enum Job {
     },
     /// Send the outbox (remote mode) with this session.
     FlushOutbox(Session),
+    /// Save the workstation settings (the server address) in the data directory.
+    SaveWorkstation {
+        data_dir: PathBuf,
+        settings: crate::settings::Workstation,
+    },
     /// Save a frame as evidence.
     Snapshot(Box<SnapshotRequest>),
     Attendance {
@@ -192,6 +197,8 @@ pub struct Opened {
     pub backend: String,
     /// Working against a server (the link state then matters).
     pub remote: bool,
+    /// The workstation settings as saved (`workstation.toml`), for the settings area.
+    pub workstation: crate::settings::Workstation,
     pub data_dir: PathBuf,
     /// Set when the demo hall was created just now.
     pub demo_created: bool,
@@ -245,6 +252,8 @@ pub enum Reply {
     Evidence(Result<Vec<Evidence>, StoreError>),
     /// What sending the outbox did.
     Flushed(Result<crate::store::remote::FlushReport, StoreError>),
+    /// The workstation settings were saved: the backend to open now (`None`: the local database).
+    WorkstationSaved(Result<Option<crate::store::remote::Connection>, String>),
 }
 
 /// The link to a server, as the console shows it; read by the UI every frame (atomics only).
@@ -421,6 +430,14 @@ impl Worker {
                     None => self.open(data_dir, create_demo_if_missing, start_simulator),
                 };
                 Reply::Opened(opened.map(Box::new))
+            }
+            Job::SaveWorkstation { data_dir, settings } => {
+                Reply::WorkstationSaved(settings.save(&data_dir).map_err(|e| e.to_string()).map(|()| {
+                    settings
+                        .backend
+                        .url
+                        .map(|url| crate::store::remote::Connection { url, ca_cert: settings.backend.ca_cert })
+                }))
             }
             Job::FlushOutbox(session) => Reply::Flushed(match &self.remote {
                 Some(remote) => remote.flush_outbox(&session),
@@ -710,8 +727,7 @@ impl Worker {
             .map_err(|e| format!("连接服务器失败 (cannot use the server {}): {e}", backend.url))?
             .with_outbox(Arc::new(outbox));
         let remote = Arc::new(remote);
-        let settings = crate::settings::Settings::load(&data_dir).unwrap_or_default();
-        let calendar = crate::settings::calendar(&data_dir, &settings).unwrap_or_else(|_| Calendar::official());
+        let (settings, calendar, settings_warning) = local_settings(&data_dir);
         self.stop_watcher();
         let stop = Arc::new(AtomicBool::new(false));
         self.watcher_stop = Some(stop.clone());
@@ -725,11 +741,12 @@ impl Worker {
         let opened = Opened {
             backend: remote.describe(),
             remote: true,
+            workstation: saved_workstation(&data_dir),
             data_dir: data_dir.clone(),
             demo_created: false,
             has_users: true,
             calendar,
-            settings_warning: None,
+            settings_warning,
             calendar_warning: None,
             simulator: None,
             attendance: settings.attendance.to_settings().unwrap_or_default(),
@@ -746,18 +763,7 @@ impl Worker {
         create_demo_if_missing: bool,
         start_simulator: bool,
     ) -> Result<Opened, String> {
-        let (settings, settings_warning) = match crate::settings::Settings::load(&data_dir) {
-            Ok(s) => (s, None),
-            Err(e) => (crate::settings::Settings::default(), Some(e.to_string())),
-        };
-        let (calendar, calendar_error) = match crate::settings::calendar(&data_dir, &settings) {
-            Ok(c) => (c, None),
-            Err(e) => (Calendar::official(), Some(e.to_string())),
-        };
-        let settings_warning = match (settings_warning, calendar_error) {
-            (None, None) => None,
-            (a, b) => Some([a, b].into_iter().flatten().collect::<Vec<_>>().join("; ")),
-        };
+        let (settings, calendar, settings_warning) = local_settings(&data_dir);
         let rules = RuleBook {
             calendar: calendar.clone(),
             settings: settings.alerts,
@@ -791,6 +797,7 @@ impl Worker {
         let opened = Opened {
             backend: store.describe(),
             remote: false,
+            workstation: saved_workstation(&data_dir),
             data_dir,
             demo_created,
             has_users,
@@ -807,6 +814,31 @@ impl Worker {
         self.data_dir = opened.data_dir.clone();
         Ok(opened)
     }
+}
+
+/// The saved workstation settings (a bad file was reported when the program started).
+fn saved_workstation(data_dir: &std::path::Path) -> crate::settings::Workstation {
+    crate::settings::Workstation::load(data_dir).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "workstation settings");
+        crate::settings::Workstation::default()
+    })
+}
+
+/// The data directory's rules and calendar; problems are reported and the defaults used meanwhile.
+fn local_settings(data_dir: &std::path::Path) -> (crate::settings::Settings, Calendar, Option<String>) {
+    let (settings, settings_error) = match crate::settings::Settings::load(data_dir) {
+        Ok(s) => (s, None),
+        Err(e) => (crate::settings::Settings::default(), Some(e.to_string())),
+    };
+    let (calendar, calendar_error) = match crate::settings::calendar(data_dir, &settings) {
+        Ok(c) => (c, None),
+        Err(e) => (Calendar::official(), Some(e.to_string())),
+    };
+    let warning = match (settings_error, calendar_error) {
+        (None, None) => None,
+        (a, b) => Some([a, b].into_iter().flatten().collect::<Vec<_>>().join("; ")),
+    };
+    (settings, calendar, warning)
 }
 
 /// Waits on the server's change counter until stopped: marks the link online or offline and wakes the

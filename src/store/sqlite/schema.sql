@@ -604,3 +604,5 @@ CREATE TABLE idempotency (
   answer TEXT NOT NULL,
   at INTEGER NOT NULL
 );
+-- Old answers are forgotten by age on every keyed call: an indexed range, not a scan.
+CREATE INDEX idempotency_by_at ON idempotency (at);
