@@ -11,7 +11,7 @@ set -euo pipefail
 # Build: compiler, pkg-config and the GStreamer development headers.
 # Run:   GStreamer plugins (RTSP, H.264 encode/decode, text overlay), GL/Vulkan drivers, X libraries,
 #        a CJK font, CUPS (lp) for printing. Tests: Xvfb for screenshots, poppler for PDF checks,
-#        ffmpeg to probe clips, cupsd for a private print queue.
+#        ffmpeg to probe clips, cupsd for a private print queue. HTTPS to a server: the system CAs.
 PACKAGES=(
   build-essential pkg-config
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev
@@ -21,6 +21,7 @@ PACKAGES=(
   libxkbcommon-x11-0 libx11-xcb1 libxcursor1 libxrandr2 libxi6
   fonts-noto-cjk xvfb xauth imagemagick poppler-utils ffmpeg
   cups-client cups-daemon
+  ca-certificates
 )
 
 check_only=0
