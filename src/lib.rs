@@ -6,6 +6,7 @@ pub mod cli;
 pub mod clock;
 pub mod demo;
 pub mod domain;
+pub mod files;
 pub mod fonts;
 pub mod interchange;
 pub mod report;

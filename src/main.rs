@@ -19,7 +19,7 @@ fn main() -> ExitCode {
     match jiancha::cli::run(cli) {
         Ok(Some(())) => ExitCode::SUCCESS,
         Ok(None) => {
-            let dir = data_dir.clone().unwrap_or_else(jiancha::cli::default_data_dir);
+            let dir = data_dir.clone().unwrap_or_else(jiancha::settings::default_data_dir);
             let backend = match jiancha::cli::Ctx::new(dir, user.clone(), backend, ca_cert) {
                 Ok(ctx) => ctx.backend,
                 Err(failure) => {

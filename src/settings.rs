@@ -250,7 +250,7 @@ impl Workstation {
             .map_err(|message| SettingsError::Invalid { file: path.display().to_string(), message })?;
         let text = toml::to_string(self)
             .map_err(|e| SettingsError::Invalid { file: path.display().to_string(), message: e.to_string() })?;
-        crate::report::write_atomically(&path, text.as_bytes()).map_err(|source| SettingsError::Io { path, source })?;
+        crate::files::write_atomically(&path, text.as_bytes()).map_err(|source| SettingsError::Io { path, source })?;
         Ok(())
     }
 }
@@ -295,6 +295,11 @@ pub fn rule_book(data_dir: &Path) -> Result<RuleBook, SettingsError> {
         footage: settings.footage,
         complaints: settings.complaints,
     })
+}
+
+/// The default data directory: `$XDG_DATA_HOME/jiancha` (`~/.local/share/jiancha`).
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("jiancha")
 }
 
 #[cfg(test)]

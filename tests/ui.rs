@@ -298,7 +298,7 @@ fn supervisor_filters_alerts_opens_a_red_case_issues_a_notice_and_checks_the_day
     // Keyboard: leave the text field, select the first row, open the case with Enter.
     c.harness.key_press(egui::Key::Escape);
     c.harness.step();
-    c.harness.state_mut().push(jiancha::ui::command::Command::SelectAlert(None));
+    c.harness.state_mut().push(jiancha::ui::alerts::AlertsCommand::Select(None));
     c.harness.step();
     c.harness.key_press(egui::Key::ArrowDown);
     c.step_until("a selection", |app| app.state().alerts.selected.is_some());
@@ -312,7 +312,7 @@ fn supervisor_filters_alerts_opens_a_red_case_issues_a_notice_and_checks_the_day
     assert!(notice_buttons >= 1);
     c.harness.get_all_by_role_and_label(Role::Button, "督办…").next().unwrap().click();
     c.step_until("the notice dialog", |app| {
-        matches!(app.state().alerts.dialog, Some(jiancha::ui::state::AlertDialog::IssueNotice { .. }))
+        matches!(app.state().alerts.dialog, Some(jiancha::ui::alerts::state::AlertDialog::IssueNotice { .. }))
     });
     c.harness.get_by_label("发出督办通知");
     c.harness.get_by_role_and_label(Role::Button, "发出").click();
@@ -329,7 +329,7 @@ fn supervisor_filters_alerts_opens_a_red_case_issues_a_notice_and_checks_the_day
     });
     c.harness.get_all_by_role_and_label(Role::Button, "关闭…").next().unwrap().click();
     c.step_until("the close dialog", |app| {
-        matches!(app.state().alerts.dialog, Some(jiancha::ui::state::AlertDialog::Close { .. }))
+        matches!(app.state().alerts.dialog, Some(jiancha::ui::alerts::state::AlertDialog::Close { .. }))
     });
     c.harness.get_by_label("关闭理由").focus();
     c.harness.step();
@@ -459,7 +459,7 @@ fn supervisor_records_an_interview_and_writes_the_ranking_pdf() {
 
     // Drill down: a person's days with the punches behind each verdict.
     let first = due[0].clone();
-    c.harness.state_mut().push(jiancha::ui::command::Command::SelectStaff(Some(first.clone())));
+    c.harness.state_mut().push(jiancha::ui::attendance::AttendanceCommand::SelectStaff(Some(first.clone())));
     c.step_until("the drill-down", move |app| app.state().attendance.selected_staff.as_deref() == Some(first.as_str()));
     c.harness.get_by_label_contains("的考勤明细");
 
@@ -498,7 +498,7 @@ fn supervisor_records_an_interview_and_writes_the_ranking_pdf() {
 
 #[test]
 fn supervisor_records_a_return_visit_for_a_poor_rating() {
-    use jiancha::ui::state::EvaluatorTab;
+    use jiancha::ui::evaluator::state::EvaluatorTab;
     let mut c = console();
     c.log_in("supervisor1");
     c.visit(Area::Evaluator);
@@ -516,7 +516,7 @@ fn supervisor_records_a_return_visit_for_a_poor_rating() {
     };
     let before = open_visits(c.harness.state());
     assert!(before > 0, "the demo leaves some return visits to do");
-    c.harness.state_mut().push(jiancha::ui::command::Command::SetEvaluatorTab(EvaluatorTab::PoorRatings));
+    c.harness.state_mut().push(jiancha::ui::evaluator::EvaluatorCommand::SetTab(EvaluatorTab::PoorRatings));
     c.step_until("the poor ratings", |app| app.state().evaluator.tab == EvaluatorTab::PoorRatings);
     c.harness.get_all_by_role_and_label(Role::Button, "记录回访").next().unwrap().click();
     c.step_until("the dialog", |app| app.state().evaluator.follow_up.is_some());
@@ -564,7 +564,7 @@ fn complaint_footage_is_requested_approved_played_and_copied() {
         .find(|x| x.window_code.as_deref() == Some("B07"))
         .and_then(|x| x.case_no.clone())
         .expect("the B07 complaint names its case");
-    c.harness.state_mut().push(jiancha::ui::command::Command::OpenCase(case_no.clone()));
+    c.harness.state_mut().push(jiancha::ui::alerts::AlertsCommand::OpenCase(case_no.clone()));
     let wanted = case_no.clone();
     c.step_until("the case", move |app| {
         app.state().case.as_ref().is_some_and(|v| v.case_no == wanted && v.detail.is_some())
@@ -614,7 +614,7 @@ fn complaint_footage_is_requested_approved_played_and_copied() {
     let span = c.harness.state().state().footage.playback.as_ref().unwrap().span;
     assert_eq!(span, request.span);
     let moment = span.from + 10 * 60_000;
-    c.harness.state_mut().push(jiancha::ui::command::Command::PlayerSeek(moment));
+    c.harness.state_mut().push(jiancha::ui::footage::FootageCommand::PlayerSeek(moment));
     c.step_until("the seek", move |app| {
         app.state().player.as_ref().is_some_and(|p| (p.position_ms - moment).abs() < 1_000)
     });
@@ -674,7 +674,7 @@ fn complaint_footage_is_requested_approved_played_and_copied() {
     assert_eq!(verdict.request_no, copy.request_no);
 
     // The register: the viewing and the copy with its destination.
-    c.harness.state_mut().push(jiancha::ui::command::Command::LoadFootage);
+    c.harness.state_mut().push(jiancha::ui::footage::FootageCommand::Load);
     c.step_until("the register", |app| {
         app.state().footage.register.as_ref().is_some_and(|r| r.iter().any(|a| a.status == "done"))
     });
@@ -683,7 +683,9 @@ fn complaint_footage_is_requested_approved_played_and_copied() {
     assert_eq!(copied.user, "supervisor1");
     assert_eq!(copied.destination.as_deref(), Some(out.display().to_string().as_str()));
     assert!(register.iter().any(|a| a.request_no == request.request_no && a.purpose.contains("B07")), "the viewing");
-    c.harness.state_mut().push(jiancha::ui::command::Command::SetFootageTab(jiancha::ui::state::FootageTab::Register));
+    c.harness
+        .state_mut()
+        .push(jiancha::ui::footage::FootageCommand::SetTab(jiancha::ui::footage::state::FootageTab::Register));
     c.harness.step();
     assert!(c.harness.get_all_by_label_contains("b07-complaint.mp4").next().is_some(), "the destination shown");
 }
@@ -696,7 +698,9 @@ fn approve_as_chief(c: &mut Console, request_no: &str) {
     c.log_in("chief1");
     c.visit(Area::Footage);
     c.step_until("the pending list", |app| app.state().footage.pending.as_ref().is_some_and(|p| !p.is_empty()));
-    c.harness.state_mut().push(jiancha::ui::command::Command::SetFootageTab(jiancha::ui::state::FootageTab::Approvals));
+    c.harness
+        .state_mut()
+        .push(jiancha::ui::footage::FootageCommand::SetTab(jiancha::ui::footage::state::FootageTab::Approvals));
     c.harness.step();
     assert!(c.harness.get_all_by_label_contains(request_no).next().is_some(), "listed for approval");
     c.harness.get_by_role_and_label(Role::Button, "批准").click();
@@ -832,8 +836,7 @@ fn slips_are_issued_previewed_and_received_and_a_complaint_ends_in_a_flagged_war
 #[test]
 fn a_console_on_a_server_follows_pushed_cases_survives_a_lost_link_and_sends_its_outbox_once() {
     use jiancha::store::{AlertQuery, AuditQuery, Store as _};
-    use jiancha::ui::command::Command;
-    use jiancha::ui::state::AlertDialog;
+    use jiancha::ui::alerts::state::AlertDialog;
     let hall = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(now()));
     jiancha::demo::write_demo(hall.path(), 11, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
@@ -876,12 +879,11 @@ fn a_console_on_a_server_follows_pushed_cases_survives_a_lost_link_and_sends_its
         .find(|a| a.rule.as_str() != "deadline_prompt" && a.state == jiancha::store::AlertState::Open)
         .unwrap()
         .clone();
-    c.harness
-        .state_mut()
-        .push(Command::OpenDialog(AlertDialog::Close {
-            alert_id: alert.id, reason: "离线时已核实并处理".into()
-        }));
-    c.harness.state_mut().push(Command::SubmitDialog);
+    c.harness.state_mut().push(jiancha::ui::alerts::AlertsCommand::OpenDialog(AlertDialog::Close {
+        alert_id: alert.id,
+        reason: "离线时已核实并处理".into(),
+    }));
+    c.harness.state_mut().push(jiancha::ui::alerts::AlertsCommand::SubmitDialog);
     c.step_until("the queued close", |app| {
         app.state().notice.as_ref().is_some_and(|(_, t)| t.contains("发件箱")) && app.state().link.pending == 1
     });

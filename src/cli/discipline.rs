@@ -50,7 +50,7 @@ pub enum SlipAction {
 
 pub fn slips(ctx: &Ctx, args: SlipsArgs) -> Result<(), Failure> {
     let (store, session) = connect(ctx, false)?;
-    let now = Utc::now();
+    let now = ctx.clock.now();
     match args.action {
         Some(SlipAction::Receipt { id, by }) => {
             let slip = store.record_slip_receipt(&session, id, &by)?;

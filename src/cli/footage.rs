@@ -212,7 +212,7 @@ pub fn run(ctx: &Ctx, cmd: FootageCommand) -> Result<(), Failure> {
             if format == Format::Json {
                 print_json(&requests)?;
             } else {
-                let now = Utc::now();
+                let now = ctx.clock.now();
                 for r in &requests {
                     println!(
                         "{:>5}  {}  {}  {:<6} {}  cameras {:?}  {} – {}  {}",
@@ -258,7 +258,7 @@ pub fn run(ctx: &Ctx, cmd: FootageCommand) -> Result<(), Failure> {
                 (None, None) => None,
                 (f, t) => Some(Span::new(f.unwrap_or(found.span.start()), t.unwrap_or(found.span.end()))),
             };
-            let now = Utc::now();
+            let now = ctx.clock.now();
             let options = ExportOptions {
                 watermark: watermark.then(|| {
                     format!("{} {} {}", found.request_no, session.display_name, time::format_local_minutes(now))
@@ -333,7 +333,7 @@ pub fn run(ctx: &Ctx, cmd: FootageCommand) -> Result<(), Failure> {
             println!("hold {id} lifted");
         }
         FootageCommand::Health { hours, format } => {
-            let now = Utc::now();
+            let now = ctx.clock.now();
             let span = Span::new(now - chrono::Duration::hours(i64::from(hours.clamp(1, 24 * 90))), now);
             let health = store.recording_health(&session, span)?;
             if format == Format::Json {
@@ -399,8 +399,9 @@ pub(super) fn ctrlc_cancel(f: impl Fn() + Send + 'static) -> Result<(), std::io:
 
 /// `jiancha record`: reconcile the index with the files, then record every camera (or the ones
 /// given) until interrupted, applying retention every ten minutes.
-pub fn record(data_dir: &Path, cameras: Vec<i64>, sub: bool) -> Result<(), Failure> {
-    let sqlite = open_store(data_dir, false)?;
+pub fn record(ctx: &Ctx, cameras: Vec<i64>, sub: bool) -> Result<(), Failure> {
+    let data_dir = ctx.data_dir.as_path();
+    let sqlite = open_store(data_dir, false, ctx.clock.clone())?;
     let sqlite_session = sqlite.system_session();
     let store: Arc<dyn Store> = Arc::new(sqlite);
     let root = recorder::footage_root(data_dir);

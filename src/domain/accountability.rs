@@ -361,7 +361,7 @@ pub fn quarter_of(date: NaiveDate) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
     use super::*;
 
     fn d(s: &str) -> NaiveDate {

@@ -327,7 +327,7 @@ impl Slip {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
     use super::*;
 
     fn d(s: &str) -> NaiveDate {

@@ -94,7 +94,7 @@ pub fn run(
     let stamp = time::local_datetime(data.generated_at).format("%H%M%S");
     let relative = PathBuf::from("reports").join("daily").join(format!("{day}-{stamp}.csv"));
     let path = data_dir.join(&relative);
-    let sha = super::write_atomically(&path, csv(&data).as_bytes())
+    let sha = crate::files::write_atomically(&path, csv(&data).as_bytes())
         .map_err(|source| DailyCheckError::Io { path: path.clone(), source })?;
     let (red, orange, yellow) = counts(&data);
     let record = DailyCheck {

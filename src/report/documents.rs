@@ -257,3 +257,16 @@ pub fn daily_sheet(hall: &str, data: &DailyCheckData, checked_by: &str) -> Sheet
     sheet.boxes(&["检查人签字", "监察室负责人签字"], 46.0);
     sheet
 }
+
+/// The default text of a supervision notice for an alert.
+pub fn notice_draft(a: &crate::store::AlertRow) -> String {
+    format!(
+        "{}：\n经电子监察系统监测，你单位办理的办件 {}（{}，申请人：{}）出现“{}”预警：{}\n请于收到本通知后按期核查处理，并将处理结果及原因书面反馈电子监察室。",
+        a.department,
+        a.case_no,
+        a.item_name,
+        a.applicant.as_deref().unwrap_or("—"),
+        a.rule.label_zh(),
+        a.explanation
+    )
+}

@@ -12,18 +12,7 @@ pub mod print;
 
 use std::path::Path;
 
-use sha2::{Digest as _, Sha256};
-
-/// Writes `bytes` to `path` atomically and returns their SHA-256 (hex).
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<String> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let temp = path.with_extension("partial");
-    std::fs::write(&temp, bytes)?;
-    std::fs::rename(&temp, path)?;
-    Ok(hex::encode(Sha256::digest(bytes)))
-}
+use crate::files::write_atomically;
 
 /// Renders a sheet with the system's CJK font and writes it atomically; returns the SHA-256.
 pub fn write_pdf(path: &Path, sheet: &pdf::Sheet) -> Result<String, String> {

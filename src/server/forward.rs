@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Duration;
 
+use crate::clock::Clock;
 use crate::store::outbox::Outbox;
 use crate::store::remote::{Connection, RemoteStore};
 use crate::store::{Session, Store, StoreError};
@@ -31,27 +32,29 @@ pub struct ForwardTo {
 pub struct Forwarder {
     outbox: Arc<Outbox>,
     wake: Sender<()>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Forwarder {
     /// Opens the outbox in `data_dir` and starts the forwarding thread.
-    pub fn start(data_dir: &Path, to: ForwardTo) -> Result<Self, StoreError> {
+    pub fn start(data_dir: &Path, to: ForwardTo, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
         let outbox = Arc::new(Outbox::open(&data_dir.join(FORWARD_OUTBOX_FILE))?);
         let upstream = RemoteStore::connect(&to.upstream)?;
         let (wake, woken) = channel();
         let thread_outbox = outbox.clone();
+        let thread_clock = clock.clone();
         std::thread::Builder::new()
             .name("jiancha-forward".into())
-            .spawn(move || forward_loop(&upstream, &to, &thread_outbox, &woken))
+            .spawn(move || forward_loop(&upstream, &to, &thread_outbox, &woken, thread_clock.as_ref()))
             .map_err(|e| StoreError::Backend(format!("cannot start the forwarding thread: {e}")))?;
-        Ok(Self { outbox, wake })
+        Ok(Self { outbox, wake, clock })
     }
 
     /// Keeps a push for the city (on disk before this returns) and wakes the sender.
     pub fn send(&self, body: &[u8]) {
         let key = format!("fw-{}", hex::encode(<sha2::Sha256 as sha2::Digest>::digest(body)));
         let text = String::from_utf8_lossy(body);
-        match self.outbox.push(&key, "forward", "events", &text, chrono::Utc::now()) {
+        match self.outbox.push(&key, "forward", "events", &text, self.clock.now()) {
             Ok(()) => {
                 let _ = self.wake.send(());
             }
@@ -65,10 +68,10 @@ impl Forwarder {
     }
 }
 
-fn forward_loop(upstream: &RemoteStore, to: &ForwardTo, outbox: &Outbox, woken: &Receiver<()>) {
+fn forward_loop(upstream: &RemoteStore, to: &ForwardTo, outbox: &Outbox, woken: &Receiver<()>, clock: &dyn Clock) {
     let mut session: Option<Session> = None;
     loop {
-        let delivered = deliver(upstream, to, outbox, &mut session);
+        let delivered = deliver(upstream, to, outbox, &mut session, clock);
         let pause = if delivered { Duration::from_secs(60) } else { Duration::from_secs(3) };
         match woken.recv_timeout(pause) {
             Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
@@ -83,7 +86,13 @@ fn forward_loop(upstream: &RemoteStore, to: &ForwardTo, outbox: &Outbox, woken: 
 }
 
 /// Sends what waits; `true` when nothing is left.
-fn deliver(upstream: &RemoteStore, to: &ForwardTo, outbox: &Outbox, session: &mut Option<Session>) -> bool {
+fn deliver(
+    upstream: &RemoteStore,
+    to: &ForwardTo,
+    outbox: &Outbox,
+    session: &mut Option<Session>,
+    clock: &dyn Clock,
+) -> bool {
     let pending = match outbox.pending() {
         Ok(p) => p,
         Err(e) => {
@@ -112,7 +121,7 @@ fn deliver(upstream: &RemoteStore, to: &ForwardTo, outbox: &Outbox, session: &mu
                 if let Some(r) = &refused {
                     tracing::warn!(refused = %r, "the city refused some forwarded records");
                 }
-                if let Err(e) = outbox.done(&entry, refused.as_deref(), chrono::Utc::now()) {
+                if let Err(e) = outbox.done(&entry, refused.as_deref(), clock.now()) {
                     tracing::error!(error = %e, "forwarding outbox");
                     return false;
                 }
@@ -124,7 +133,7 @@ fn deliver(upstream: &RemoteStore, to: &ForwardTo, outbox: &Outbox, session: &mu
             Err(e) if e.is_offline() => return false,
             Err(e) => {
                 tracing::warn!(error = %e, "the city refused a forwarded push");
-                if outbox.done(&entry, Some(&e.to_string()), chrono::Utc::now()).is_err() {
+                if outbox.done(&entry, Some(&e.to_string()), clock.now()).is_err() {
                     return false;
                 }
             }

@@ -37,8 +37,8 @@ pub const BODY_LIMIT: usize = 32 * 1024 * 1024;
 #[derive(Clone)]
 struct Shared {
     store: Arc<SqliteStore>,
-    /// Counts the changes made through the server; consoles wait on it (`/api/v1/changes`) to reload
-    /// at once instead of polling.
+    /// Counts the changes made through the server (the store's change listener moves it); consoles
+    /// wait on it (`/api/v1/changes`) to reload at once instead of polling.
     revision: Arc<tokio::sync::watch::Sender<u64>>,
     /// Keyed calls run one at a time, so that a replay racing the original cannot run twice.
     keyed: Arc<tokio::sync::Mutex<()>>,
@@ -46,12 +46,6 @@ struct Shared {
     forward: Option<crate::server::forward::Forwarder>,
     /// Set when the server stops: waiting consoles are answered at once.
     closing: Arc<std::sync::atomic::AtomicBool>,
-}
-
-impl Shared {
-    fn changed(&self) {
-        self.revision.send_modify(|r| *r += 1);
-    }
 }
 
 /// The HTTP status of a store error.
@@ -225,9 +219,6 @@ async fn run_call(
     };
     match outcome {
         Ok(text) => {
-            if api::changes_data(&method, &text) {
-                shared.changed();
-            }
             let response = (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], text.clone()).into_response();
             (response, Some((200, text)))
         }
@@ -297,11 +288,11 @@ async fn push_events(State(shared): State<Shared>, headers: HeaderMap, body: Byt
     let answer = blocking(move || import_push(&*store, &session, &body).map(|a| (a, body))).await;
     match answer {
         Ok(Ok((answer, body))) => {
-            if answer.report.as_ref().is_some_and(|r| r.inserted + r.updated > 0) {
-                shared.changed();
-                if let Some(forward) = &shared.forward {
-                    forward.send(&body);
-                }
+            // The store told the waiting consoles when the import committed; the city hears of it too.
+            if answer.report.as_ref().is_some_and(|r| r.inserted + r.updated > 0)
+                && let Some(forward) = &shared.forward
+            {
+                forward.send(&body);
             }
             let status = if answer.accepted == 0 && answer.received > 0 {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -487,11 +478,17 @@ pub fn openapi() -> serde_json::Value {
                            {"name": "wait", "in": "query", "schema": {"type": "integer"}}],
             "responses": {"200": {"description": "{\"revision\": N}"}}}}),
     );
-    for (method, args) in api::METHODS {
+    for (method, args, kind) in api::METHODS {
+        let kind = match kind {
+            api::CallKind::Read => "read",
+            api::CallKind::Write => "write",
+            api::CallKind::Queueable => "write, queued by a console while the server is away",
+        };
         let items: Vec<serde_json::Value> = args.iter().map(|a| serde_json::json!({"title": a})).collect();
         paths.insert(
             format!("/api/v1/call/{method}"),
             serde_json::json!({"post": {"summary": format!("Store::{method}({})", args.join(", ")),
+                "description": format!("A {kind} call."),
                 "security": [{"bearer": []}],
                 "requestBody": json_body(serde_json::json!({"type": "array", "prefixItems": items,
                     "minItems": args.len(), "maxItems": args.len()})),
@@ -579,7 +576,7 @@ pub fn spawn_with(store: Arc<SqliteStore>, addr: SocketAddr, options: &ServeOpti
         None => None,
     };
     let forward = match &options.forward {
-        Some((dir, to)) => Some(forward::Forwarder::start(dir, to.clone()).map_err(|e| e.to_string())?),
+        Some((dir, to)) => Some(forward::Forwarder::start(dir, to.clone(), store.clock()).map_err(|e| e.to_string())?),
         None => None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -595,6 +592,9 @@ pub fn spawn_with(store: Arc<SqliteStore>, addr: SocketAddr, options: &ServeOpti
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let closing = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let revision = Arc::new(tokio::sync::watch::Sender::new(0));
+    // Every write that changes data, through any call or push, moves the counter consoles wait on.
+    let counter = revision.clone();
+    store.set_change_listener(Arc::new(move || counter.send_modify(|r| *r += 1)));
     let shared = Shared {
         store,
         revision: revision.clone(),

@@ -124,10 +124,49 @@ pub enum DispatchError {
     Store(StoreError),
 }
 
+/// What a call does to the data, declared with it in the call table below.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallKind {
+    /// Reads only.
+    Read,
+    /// Changes data (the server tells waiting consoles after each).
+    Write,
+    /// A write a console keeps in its outbox when the server cannot be reached: a supervisor's own
+    /// records and decisions, whose result the console does not need at once. (Logging in, opening
+    /// footage, issuing numbered slips and the like need the server there and then.)
+    Queueable,
+}
+
+impl CallKind {
+    pub fn writes(self) -> bool {
+        self != CallKind::Read
+    }
+}
+
+/// The kind of a call by its method name (`None`: no such call).
+pub fn call_kind(method: &str) -> Option<CallKind> {
+    METHODS.iter().find(|m| m.0 == method).map(|m| m.2)
+}
+
+/// Spelled in the table as `read`, `write`, `queue`.
+macro_rules! call_kind {
+    (read) => {
+        CallKind::Read
+    };
+    (write) => {
+        CallKind::Write
+    };
+    (queue) => {
+        CallKind::Queueable
+    };
+}
+
 macro_rules! store_api {
-    ($( fn $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ty ; )*) => {
-        /// The methods of the API, for the OpenAPI document.
-        pub const METHODS: &[(&str, &[&str])] = &[ $( (stringify!($name), &[ $( stringify!($arg) ),* ]) ),* ];
+    ($( $kind:ident fn $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ty ; )*) => {
+        /// The methods of the API: name, argument names, kind (for the OpenAPI document, the server's
+        /// change counter and the console's outbox).
+        pub const METHODS: &[(&str, &[&str], CallKind)] =
+            &[ $( (stringify!($name), &[ $( stringify!($arg) ),* ], call_kind!($kind)) ),* ];
 
         /// Runs `method` with the JSON `args` (an array) on `store` for `session`; the result as JSON text.
         pub fn dispatch(
@@ -139,7 +178,7 @@ macro_rules! store_api {
             match method {
                 $(
                     stringify!($name) => {
-                        #[allow(unused_mut, unused_variables)]
+                        #[allow(unused_mut, unused_variables, reason = "a call without arguments reads none")]
                         let mut list = arg_list(args, &[ $( stringify!($arg) ),* ])?;
                         $( let $arg: <$ty as Wire<'_>>::Owned = parse_one(list.next(), stringify!($arg))?; )*
                         let result = store.$name(session $(, <$ty as Wire<'_>>::lend(&$arg) )*).map_err(DispatchError::Store)?;
@@ -189,131 +228,66 @@ fn parse_one<T: DeserializeOwned>(value: Option<serde_json::Value>, name: &str) 
 }
 
 store_api! {
-    fn users() -> Vec<super::User>;
-    fn create_user(user: &NewUser) -> super::User;
-    fn set_password(username: &str, password: &str) -> ();
-    fn directory() -> super::HallDirectory;
-    fn configure_hall(setup: &HallSetup) -> ();
-    fn import(batch: &ImportBatch) -> super::ImportReport;
-    fn cases(query: &CaseQuery) -> Vec<crate::domain::model::CaseSummary>;
-    fn case_events(case_no: &str) -> Vec<crate::domain::model::CaseEvent>;
-    fn overview() -> super::Overview;
-    fn register_complaint(complaint: &NewComplaint) -> crate::domain::model::Complaint;
-    fn complaints() -> Vec<crate::domain::model::Complaint>;
-    fn add_observation(observation: &NewObservation) -> crate::domain::discipline::Observation;
-    fn observations(from: NaiveDate, to: NaiveDate) -> Vec<crate::domain::discipline::Observation>;
-    fn issue_slips(week: Week) -> Vec<crate::domain::discipline::Slip>;
-    fn slips(week: Option<Week>) -> Vec<crate::domain::discipline::Slip>;
-    fn cancel_slip(slip_id: i64, reason: &str) -> crate::domain::discipline::Slip;
-    fn record_slip_receipt(slip_id: i64, signed_by: &str) -> crate::domain::discipline::Slip;
-    fn advance_complaint(complaint_no: &str, step: &ComplaintStep) -> crate::domain::model::Complaint;
-    fn record_violation(violation: &NewViolation) -> super::Violation;
-    fn violations() -> Vec<super::Violation>;
-    fn decide_violation(violation_id: i64, measures: &[Measure], note: &str) -> super::DecisionOutcome;
-    fn department_flags() -> Vec<super::DepartmentFlag>;
-    fn refresh_alerts() -> super::RefreshReport;
-    fn alerts(query: &AlertQuery) -> Vec<super::AlertRow>;
-    fn case_detail(case_no: &str) -> super::CaseDetail;
-    fn close_alert(alert_id: i64, reason: &str) -> super::AlertRow;
-    fn issue_notice(notice: &NewNotice) -> super::Notice;
-    fn record_notice_reply(notice_id: i64, reply: &str) -> super::Notice;
-    fn notices() -> Vec<super::Notice>;
-    fn daily_check_data(day: NaiveDate) -> super::DailyCheckData;
-    fn record_daily_check(check: &DailyCheck) -> DailyCheck;
-    fn daily_checks(limit: u32) -> Vec<DailyCheck>;
-    fn attendance(period_start: NaiveDate) -> super::AttendancePeriod;
-    fn attendance_trend(last_period_start: NaiveDate, count: u32) -> super::AttendanceTrend;
-    fn record_interview(interview: &NewInterview) -> super::Interview;
-    fn evaluator_check(date: NaiveDate) -> crate::domain::evaluator::EvaluatorCheck;
-    fn poor_ratings(from: NaiveDate, to: NaiveDate) -> Vec<super::PoorRating>;
-    fn record_follow_up(key: &str, step: FollowUpStep, note: &str) -> super::PoorRating;
-    fn satisfaction(from: NaiveDate, to: NaiveDate) -> super::Satisfaction;
-    fn add_segment(segment: &NewSegment) -> super::Segment;
-    fn segments(camera_id: i64, span: Span) -> Vec<super::Segment>;
-    fn segment_paths() -> Vec<String>;
-    fn expire_segments() -> Vec<super::Segment>;
-    fn window_events(window_code: &str, span: Span) -> Vec<super::WindowEvent>;
-    fn recording_health(span: Span) -> super::RecordingHealth;
-    fn request_footage(request: &NewFootageRequest) -> crate::domain::footage::FootageRequest;
-    fn footage_requests(filter: RequestFilter) -> Vec<crate::domain::footage::FootageRequest>;
-    fn decide_footage(request_id: i64, approve: bool, note: &str) -> crate::domain::footage::FootageRequest;
-    fn cancel_footage_request(request_id: i64) -> crate::domain::footage::FootageRequest;
-    fn open_footage(request_id: i64, camera_id: i64, span: Span, use_: Use, destination: Option<&str>) -> super::FootageGrant;
-    fn footage_segment(access_id: i64, segment_id: i64) -> super::Segment;
-    fn finish_export(access_id: i64, outcome: &ExportOutcome) -> super::FootageAccess;
-    fn footage_register(limit: u32) -> Vec<super::FootageAccess>;
-    fn place_hold(camera_id: i64, span: Span, reason: &str) -> super::LegalHold;
-    fn lift_hold(hold_id: i64, reason: &str) -> super::LegalHold;
-    fn holds() -> Vec<super::LegalHold>;
-    fn record_evidence(evidence: &NewEvidence) -> super::Evidence;
-    fn evidence(limit: u32) -> Vec<super::Evidence>;
-    fn audit_log(query: &AuditQuery) -> Vec<crate::domain::audit::AuditRecord>;
-    fn verify_audit() -> super::AuditVerification;
-}
-
-/// The calls that change data (the server tells waiting consoles after each).
-pub const WRITES: &[&str] = &[
-    "create_user",
-    "set_password",
-    "configure_hall",
-    "import",
-    "register_complaint",
-    "add_observation",
-    "issue_slips",
-    "cancel_slip",
-    "record_slip_receipt",
-    "advance_complaint",
-    "record_violation",
-    "decide_violation",
-    "refresh_alerts",
-    "close_alert",
-    "issue_notice",
-    "record_notice_reply",
-    "record_daily_check",
-    "record_interview",
-    "record_follow_up",
-    "add_segment",
-    "expire_segments",
-    "request_footage",
-    "decide_footage",
-    "cancel_footage_request",
-    "open_footage",
-    "finish_export",
-    "place_hold",
-    "lift_hold",
-    "record_evidence",
-];
-
-/// The writes a console keeps in its outbox when the server cannot be reached: a supervisor's own
-/// records and decisions, whose result the console does not need at once. (Logging in, opening
-/// footage, issuing numbered slips and the like need the server there and then.)
-pub const QUEUEABLE: &[&str] = &[
-    "register_complaint",
-    "add_observation",
-    "cancel_slip",
-    "record_slip_receipt",
-    "advance_complaint",
-    "record_violation",
-    "decide_violation",
-    "close_alert",
-    "issue_notice",
-    "record_notice_reply",
-    "record_interview",
-    "record_follow_up",
-    "request_footage",
-    "decide_footage",
-    "cancel_footage_request",
-    "place_hold",
-    "lift_hold",
-];
-
-/// Whether a successful call changed data others should reload: every write, except a refresh of
-/// the alerts that changed nothing (every console refreshes on a timer). `answer` is the JSON text.
-pub fn changes_data(method: &str, answer: &str) -> bool {
-    match method {
-        "refresh_alerts" => serde_json::from_str::<super::RefreshReport>(answer).is_ok_and(|r| r.changed > 0),
-        m => WRITES.contains(&m),
-    }
+    read  fn users() -> Vec<super::User>;
+    write fn create_user(user: &NewUser) -> super::User;
+    write fn set_password(username: &str, password: &str) -> ();
+    read  fn directory() -> super::HallDirectory;
+    write fn configure_hall(setup: &HallSetup) -> ();
+    write fn import(batch: &ImportBatch) -> super::ImportReport;
+    read  fn cases(query: &CaseQuery) -> Vec<crate::domain::model::CaseSummary>;
+    read  fn case_events(case_no: &str) -> Vec<crate::domain::model::CaseEvent>;
+    read  fn overview() -> super::Overview;
+    queue fn register_complaint(complaint: &NewComplaint) -> crate::domain::model::Complaint;
+    read  fn complaints() -> Vec<crate::domain::model::Complaint>;
+    queue fn add_observation(observation: &NewObservation) -> crate::domain::discipline::Observation;
+    read  fn observations(from: NaiveDate, to: NaiveDate) -> Vec<crate::domain::discipline::Observation>;
+    write fn issue_slips(week: Week) -> Vec<crate::domain::discipline::Slip>;
+    read  fn slips(week: Option<Week>) -> Vec<crate::domain::discipline::Slip>;
+    queue fn cancel_slip(slip_id: i64, reason: &str) -> crate::domain::discipline::Slip;
+    queue fn record_slip_receipt(slip_id: i64, signed_by: &str) -> crate::domain::discipline::Slip;
+    queue fn advance_complaint(complaint_no: &str, step: &ComplaintStep) -> crate::domain::model::Complaint;
+    queue fn record_violation(violation: &NewViolation) -> super::Violation;
+    read  fn violations() -> Vec<super::Violation>;
+    queue fn decide_violation(violation_id: i64, measures: &[Measure], note: &str) -> super::DecisionOutcome;
+    read  fn department_flags() -> Vec<super::DepartmentFlag>;
+    write fn refresh_alerts() -> super::RefreshReport;
+    read  fn alerts(query: &AlertQuery) -> Vec<super::AlertRow>;
+    read  fn case_detail(case_no: &str) -> super::CaseDetail;
+    queue fn close_alert(alert_id: i64, reason: &str) -> super::AlertRow;
+    queue fn issue_notice(notice: &NewNotice) -> super::Notice;
+    queue fn record_notice_reply(notice_id: i64, reply: &str) -> super::Notice;
+    read  fn notices() -> Vec<super::Notice>;
+    read  fn daily_check_data(day: NaiveDate) -> super::DailyCheckData;
+    write fn record_daily_check(check: &DailyCheck) -> DailyCheck;
+    read  fn daily_checks(limit: u32) -> Vec<DailyCheck>;
+    read  fn attendance(period_start: NaiveDate) -> super::AttendancePeriod;
+    read  fn attendance_trend(last_period_start: NaiveDate, count: u32) -> super::AttendanceTrend;
+    queue fn record_interview(interview: &NewInterview) -> super::Interview;
+    read  fn evaluator_check(date: NaiveDate) -> crate::domain::evaluator::EvaluatorCheck;
+    read  fn poor_ratings(from: NaiveDate, to: NaiveDate) -> Vec<super::PoorRating>;
+    queue fn record_follow_up(key: &str, step: FollowUpStep, note: &str) -> super::PoorRating;
+    read  fn satisfaction(from: NaiveDate, to: NaiveDate) -> super::Satisfaction;
+    write fn add_segment(segment: &NewSegment) -> super::Segment;
+    read  fn segments(camera_id: i64, span: Span) -> Vec<super::Segment>;
+    read  fn segment_paths() -> Vec<String>;
+    write fn expire_segments() -> Vec<super::Segment>;
+    read  fn window_events(window_code: &str, span: Span) -> Vec<super::WindowEvent>;
+    read  fn recording_health(span: Span) -> super::RecordingHealth;
+    queue fn request_footage(request: &NewFootageRequest) -> crate::domain::footage::FootageRequest;
+    read  fn footage_requests(filter: RequestFilter) -> Vec<crate::domain::footage::FootageRequest>;
+    queue fn decide_footage(request_id: i64, approve: bool, note: &str) -> crate::domain::footage::FootageRequest;
+    queue fn cancel_footage_request(request_id: i64) -> crate::domain::footage::FootageRequest;
+    write fn open_footage(request_id: i64, camera_id: i64, span: Span, use_: Use, destination: Option<&str>) -> super::FootageGrant;
+    read  fn footage_segment(access_id: i64, segment_id: i64) -> super::Segment;
+    write fn finish_export(access_id: i64, outcome: &ExportOutcome) -> super::FootageAccess;
+    read  fn footage_register(limit: u32) -> Vec<super::FootageAccess>;
+    queue fn place_hold(camera_id: i64, span: Span, reason: &str) -> super::LegalHold;
+    queue fn lift_hold(hold_id: i64, reason: &str) -> super::LegalHold;
+    read  fn holds() -> Vec<super::LegalHold>;
+    write fn record_evidence(evidence: &NewEvidence) -> super::Evidence;
+    read  fn evidence(limit: u32) -> Vec<super::Evidence>;
+    read  fn audit_log(query: &AuditQuery) -> Vec<crate::domain::audit::AuditRecord>;
+    read  fn verify_audit() -> super::AuditVerification;
 }
 
 #[cfg(test)]
@@ -321,18 +295,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_lists_name_real_calls() {
-        let known: Vec<&str> = METHODS.iter().map(|(m, _)| *m).collect();
-        for m in WRITES.iter().chain(QUEUEABLE) {
-            assert!(known.contains(m), "{m} is not a store call");
-        }
-        for m in QUEUEABLE {
-            assert!(WRITES.contains(m), "{m} is queued but not a write");
-        }
-        let refresh = |changed| serde_json::json!({"evaluated": 3, "changed": changed, "new_red": []}).to_string();
-        assert!(!changes_data("refresh_alerts", &refresh(0)));
-        assert!(changes_data("refresh_alerts", &refresh(2)));
-        assert!(changes_data("close_alert", "{}"));
-        assert!(!changes_data("alerts", "[]"));
+    fn the_table_declares_what_each_call_does() {
+        assert_eq!(call_kind("alerts"), Some(CallKind::Read));
+        assert_eq!(call_kind("issue_slips"), Some(CallKind::Write));
+        assert_eq!(call_kind("close_alert"), Some(CallKind::Queueable));
+        assert_eq!(call_kind("no_such_call"), None);
+        // Opening footage registers a viewing: a write, but never queued (its answer is needed now).
+        assert_eq!(call_kind("open_footage"), Some(CallKind::Write));
+        let queueable = METHODS.iter().filter(|m| m.2 == CallKind::Queueable).count();
+        let writes = METHODS.iter().filter(|m| m.2.writes()).count();
+        assert_eq!((queueable, writes), (17, 29));
     }
 }

@@ -74,9 +74,6 @@ pub enum StoreError {
     Queued(String),
 }
 
-/// How the message of a write kept in the outbox begins (the console tells it from a failure by it).
-pub const QUEUED_MARK: &str = "离线：已存入发件箱";
-
 impl StoreError {
     /// The server could not be reached (the console shows itself offline).
     pub fn is_offline(&self) -> bool {

@@ -179,7 +179,7 @@ impl RemoteStore {
     ) -> Result<R, StoreError> {
         let args =
             serde_json::to_string(&args).map_err(|e| StoreError::Invalid(format!("arguments of {method}: {e}")))?;
-        if !super::api::QUEUEABLE.contains(&method) {
+        if super::api::call_kind(method) != Some(super::api::CallKind::Queueable) {
             return self.send(&session.token, method, &args, None);
         }
         let key = new_key();
@@ -245,7 +245,7 @@ impl RemoteStore {
         use std::io::Write as _;
         const CHUNK: u64 = 4 * 1024 * 1024;
         let io = |e: std::io::Error| StoreError::Backend(format!("{}: {e}", dest.display()));
-        if crate::video::export::sha256_file(dest).is_ok_and(|h| h == segment.sha256) {
+        if crate::files::sha256_file(dest).is_ok_and(|h| h == segment.sha256) {
             return Ok(());
         }
         if let Some(parent) = dest.parent() {
@@ -291,7 +291,7 @@ impl RemoteStore {
         }
         file.sync_all().map_err(io)?;
         drop(file);
-        let got = crate::video::export::sha256_file(&part).map_err(io)?;
+        let got = crate::files::sha256_file(&part).map_err(io)?;
         if got != segment.sha256 {
             let _ = std::fs::remove_file(&part);
             return Err(StoreError::Backend(format!(

@@ -2,19 +2,19 @@
 
 use egui::RichText;
 
-use super::command::Command;
-use super::state::AppState;
+use crate::ui::command::Command;
+use crate::ui::state::AppState;
 
 pub fn login_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
     let lang = state.lang;
     let t = state.tokens;
     ui.vertical_centered(|ui| {
         ui.add_space((ui.available_height() * 0.22).max(20.0));
-        ui.label(RichText::new(lang.pick("监察台", "Jiancha")).size(34.0).strong().color(t.text_strong));
+        ui.label(RichText::new(lang.pick("监察台", "Jiancha")).size(t.text_size.display).strong().color(t.text_strong));
         ui.label(RichText::new(lang.pick("行政审批电子监察系统 · 总监控室", "Electronic supervision of administrative approval")).color(t.text_weak));
         ui.add_space(24.0);
         t.card_frame().show(ui, |ui| {
-            ui.set_width(360.0);
+            ui.set_width(t.login_width());
             egui::Grid::new("login_grid").num_columns(2).spacing([12.0, 12.0]).show(ui, |ui| {
                 let user_label = ui.label(lang.pick("用户名", "User name"));
                 let user = ui.add(egui::TextEdit::singleline(&mut state.login.username).desired_width(240.0)).labelled_by(user_label.id);
@@ -56,8 +56,8 @@ pub fn login_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
             ui.label(RichText::new(&opened.backend).small().color(t.text_weak));
         }
         let other = match lang {
-            super::i18n::Lang::Zh => (super::i18n::Lang::En, "English"),
-            super::i18n::Lang::En => (super::i18n::Lang::Zh, "中文"),
+            crate::ui::i18n::Lang::Zh => (crate::ui::i18n::Lang::En, "English"),
+            crate::ui::i18n::Lang::En => (crate::ui::i18n::Lang::Zh, "中文"),
         };
         // Without a Chinese font the switch could not even show its own label.
         if state.font_family.is_some() && ui.small_button(other.1).clicked() {

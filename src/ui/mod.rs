@@ -1,15 +1,15 @@
-//! The console (eframe). `app.rs` holds the logic; one file per panel draws; the store is reached only
-//! through the data worker thread (`worker.rs`), never from the UI thread.
+//! The console (eframe). `app.rs` holds the console's own logic and routes the rest to the areas (one
+//! folder each, registered in `areas.rs`); panels draw; the store is reached only through the data
+//! worker thread (`worker.rs`), never from the UI thread.
 
 pub mod alerts;
 mod app;
-mod attendance;
-mod audit;
-mod case;
+pub mod areas;
+pub mod attendance;
+pub mod audit;
 pub mod command;
-mod complaints;
-mod discipline;
-mod evaluator;
+mod dialog;
+pub mod evaluator;
 pub mod fonts;
 pub mod footage;
 pub mod i18n;
@@ -19,10 +19,9 @@ mod settings;
 mod shell;
 mod sound;
 pub mod state;
+pub mod supervision;
 pub mod theme;
-mod violations;
-mod wall;
-mod wall_runner;
+pub mod wall;
 mod widgets;
 pub mod worker;
 
@@ -70,7 +69,7 @@ impl Options {
     ) -> Self {
         let explicit = data_dir.is_some();
         Self {
-            data_dir: data_dir.unwrap_or_else(crate::cli::default_data_dir),
+            data_dir: data_dir.unwrap_or_else(crate::settings::default_data_dir),
             explicit_data_dir: explicit,
             user,
             clock: Arc::new(SystemClock),

@@ -5,22 +5,18 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::domain::alerts::Level;
 
-use super::command::Command;
-use super::state::AppState;
+use crate::ui::alerts::AlertsCommand;
+use crate::ui::command::Command;
+use crate::ui::state::AppState;
 
 fn stat_ui(ui: &mut egui::Ui, state: &AppState, label: &str, value: u32, colour: egui::Color32) {
     state.tokens.card_frame().show(ui, |ui| {
         ui.set_min_width(112.0);
         ui.vertical(|ui| {
             ui.label(RichText::new(label).color(state.tokens.text_weak));
-            ui.label(RichText::new(value.to_string()).size(26.0).strong().color(colour));
+            ui.label(RichText::new(value.to_string()).size(state.tokens.text_size.figure).strong().color(colour));
         });
     });
-}
-
-/// Whether the day of `at` is a working day by the opened calendar (unknown: assume it is).
-pub fn today_is_working(state: &AppState, at: chrono::DateTime<chrono::Utc>) -> bool {
-    state.opened.as_ref().is_none_or(|o| o.calendar.is_working_day(crate::domain::time::local_date(at)))
 }
 
 pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
@@ -40,13 +36,13 @@ pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
             (Level::Orange, o.open_alerts.orange),
             (Level::Yellow, o.open_alerts.yellow),
         ] {
-            let colour = super::alerts::level_colour(t, level);
+            let colour = crate::ui::alerts::level_colour(t, level);
             let text = RichText::new(format!(
                 "{} {} {count}",
-                super::alerts::level_label(lang, level),
+                crate::ui::alerts::level_label(lang, level),
                 lang.pick("预警", "alerts")
             ))
-            .size(22.0)
+            .size(state.tokens.text_size.title)
             .strong()
             .color(colour);
             if ui
@@ -54,7 +50,7 @@ pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
                 .on_hover_text(lang.pick("查看该级别的预警", "Show these alerts"))
                 .clicked()
             {
-                commands.push(Command::ShowAlerts(Some(level)));
+                commands.push(AlertsCommand::Show(Some(level)).into());
             }
         }
         ui.add_space(12.0);
@@ -68,7 +64,7 @@ pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
                 ))
                 .color(t.ok),
             ),
-            None if !today_is_working(state, o.at) => ui.label(
+            None if !state.is_working_day(o.at) => ui.label(
                 RichText::new(lang.pick("今日非工作日，无需数据检查", "Not a working day: no data check due"))
                     .color(t.text_weak),
             ),
@@ -133,7 +129,7 @@ pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
         .column(Column::exact(90.0))
         .column(Column::remainder())
         .header(24.0, |h| {
-            super::widgets::header_row(
+            crate::ui::widgets::header_row(
                 h,
                 &[
                     lang.pick("窗口", "Window"),

@@ -2,10 +2,10 @@
 
 use egui::RichText;
 
-use super::command::Command;
-use super::i18n::Lang;
-use super::state::AppState;
-use super::theme::AlertPalette;
+use crate::ui::command::Command;
+use crate::ui::i18n::Lang;
+use crate::ui::state::AppState;
+use crate::ui::theme::AlertPalette;
 
 pub fn settings_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
     let lang = state.lang;
@@ -66,7 +66,7 @@ pub fn settings_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<C
         && let Some(opened) = &state.opened
     {
         let saved = opened.workstation.clone();
-        state.backend_form = super::state::BackendForm {
+        state.backend_form = crate::ui::state::BackendForm {
             loaded: true,
             // A server given with --backend shows even when it is not saved.
             url: saved

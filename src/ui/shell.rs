@@ -5,13 +5,12 @@ use egui::{Align, Layout, RichText};
 
 use crate::domain::time;
 
-use super::command::Command;
-use super::i18n::Lang;
-use super::state::{AppState, Area, NoticeLevel, Screen};
-use super::{
-    alerts, attendance, audit, case, complaints, discipline, evaluator, fonts, footage, login, overview, settings,
-    violations, wall,
-};
+use crate::ui::alerts::{self, case};
+use crate::ui::command::Command;
+use crate::ui::i18n::Lang;
+use crate::ui::state::{AppState, Area, NoticeLevel, Screen};
+use crate::ui::supervision::{complaints, discipline, violations};
+use crate::ui::{attendance, audit, evaluator, fonts, footage, login, overview, settings, wall};
 
 pub fn app_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>, busy: bool) {
     match state.screen.clone() {
@@ -103,7 +102,7 @@ fn offline_banner_ui(ui: &mut egui::Ui, state: &AppState) {
                 lang.pick("，恢复连接后自动发送。", " and is sent when the link returns."),
             ))
             .strong()
-            .color(egui::Color32::WHITE),
+            .color(t.text_on_accent),
         );
     });
     ui.add_space(4.0);
@@ -186,9 +185,9 @@ fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
     let lang = state.lang;
     let t = &state.tokens;
     ui.horizontal(|ui| {
-        ui.label(RichText::new(lang.pick("监察台", "Jiancha")).strong().size(20.0).color(t.text_strong));
+        ui.label(RichText::new(lang.pick("监察台", "Jiancha")).strong().size(t.text_size.counter).color(t.text_strong));
         if let Some(hall) = state.hall_name() {
-            ui.label(RichText::new(format!("· {hall}")).size(16.0).color(t.text));
+            ui.label(RichText::new(format!("· {hall}")).size(t.text_size.nav).color(t.text));
         }
         ui.label(RichText::new(lang.pick("电子监察总监控室", "Electronic supervision room")).color(t.text_weak));
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
@@ -218,7 +217,7 @@ fn navigation_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
     ui.add_space(4.0);
     for (index, area) in Area::ALL.into_iter().enumerate() {
         let selected = state.area == area;
-        let mut text = RichText::new(area.label(lang)).size(16.0);
+        let mut text = RichText::new(area.label(lang)).size(t.text_size.nav);
         text = if selected { text.color(t.text_strong).strong() } else { text.color(t.text) };
         let response = ui.add_sized([ui.available_width(), 34.0], egui::Button::selectable(selected, text));
         let shortcut = if index < 9 {

@@ -477,21 +477,6 @@ pub fn verify(clip: &Path) -> Result<Verification, VerifyError> {
     })
 }
 
-/// The SHA-256 of a file, read in 1 MiB pieces.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    use std::io::Read as _;
-    let mut file = std::fs::File::open(path)?;
-    let mut hash = Sha256::new();
-    let mut buf = vec![0; 1 << 20];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            return Ok(hex::encode(hash.finalize()));
-        }
-        hash.update(&buf[..n]);
-    }
-}
-
 /// Where the segment files of a grant are read from: this machine's footage directory, or — in remote
 /// mode — the server, fetched with range requests into a local cache and checked against the index.
 #[derive(Clone)]

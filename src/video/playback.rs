@@ -152,12 +152,20 @@ impl Player {
     pub fn resize(&self, width: u32, height: u32) {
         let _ = self.commands.try_send(Command::Resize(width, height));
     }
+
+    /// Stops the player without waiting for its thread (the console calls this on the UI thread, where
+    /// a seek in progress must not stall a frame): the thread ends by itself on `Stop`, or when it
+    /// finds the command channel closed.
+    pub fn close(mut self) {
+        let _ = self.commands.try_send(Command::Stop);
+        drop(self.thread.take());
+    }
 }
 
 impl Drop for Player {
     fn drop(&mut self) {
-        let _ = self.commands.send(Command::Stop);
         if let Some(t) = self.thread.take() {
+            let _ = self.commands.send(Command::Stop);
             let _ = t.join();
         }
     }

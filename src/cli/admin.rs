@@ -1,0 +1,132 @@
+//! Setting up and serving: the demo, users, and `jiancha serve`.
+
+use super::*;
+
+pub(super) fn demo(data_dir: &Path, args: DemoArgs) -> Result<(), Failure> {
+    let dir = args.dir.unwrap_or_else(|| data_dir.to_owned());
+    let rules = settings::rule_book(&dir)?;
+    let clock: Arc<dyn Clock> = match args.now {
+        Some(at) => Arc::new(FixedClock::new(at)),
+        None => Arc::new(SystemClock),
+    };
+    let report = crate::demo::write_demo(&dir, args.seed, clock.clone(), &rules)
+        .with_context(|| format!("writing the demo into {}", dir.display()))?;
+    if !args.no_footage {
+        let started = std::time::Instant::now();
+        let segments = crate::demo::record_footage(&dir, clock, &rules)
+            .with_context(|| format!("recording the demo footage into {}", dir.display()))?;
+        eprintln!("  footage: {segments} segments in {:.1} s", started.elapsed().as_secs_f64());
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "演示大厅已生成 (demo hall written): {}", report.database.display())?;
+    writeln!(out, "  interchange files: {}", report.import_dir.display())?;
+    writeln!(
+        out,
+        "  seed {}, {} cases, {} events, {} punches",
+        report.seed, report.cases, report.events, report.punches
+    )?;
+    writeln!(out, "  users: supervisor1 supervisor2 chief1 auditor1 admin1 — password {}", crate::demo::DEMO_PASSWORD)?;
+    Ok(())
+}
+
+pub(super) fn new_password(username: &str) -> Result<String, Failure> {
+    secret("JIANCHA_NEW_PASSWORD", &format!("{username} 的新密码 (new password): "))
+}
+
+pub(super) fn users(ctx: &Ctx, cmd: UsersCommand) -> Result<(), Failure> {
+    let (store, session) = connect(ctx, true)?;
+    match cmd {
+        UsersCommand::List { format } => {
+            let users = store.users(&session)?;
+            if format == Format::Json {
+                print_json(&users)?;
+            } else {
+                for u in users {
+                    println!(
+                        "{:<16} {:<10} {:<8} {}",
+                        u.username,
+                        u.display_name,
+                        u.role,
+                        if u.active { "" } else { "(disabled)" }
+                    );
+                }
+            }
+        }
+        UsersCommand::Add { username, role, name } => {
+            let password = new_password(&username)?;
+            let created =
+                store.create_user(&session, &NewUser { username, display_name: name, role: role.into(), password })?;
+            println!("created {} ({})", created.username, created.role.label_zh());
+        }
+        UsersCommand::Passwd { username } => {
+            let password = new_password(&username)?;
+            store.set_password(&session, &username, &password)?;
+            println!("password changed for {username}");
+        }
+    }
+    Ok(())
+}
+
+/// `jiancha serve`: runs until Ctrl-C or SIGTERM.
+pub(super) fn serve(
+    ctx: &Ctx,
+    listen: std::net::SocketAddr,
+    tls: Option<(PathBuf, PathBuf)>,
+    forward: Option<(String, String)>,
+) -> Result<(), Failure> {
+    let data_dir = ctx.data_dir.as_path();
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    let store = open_store(data_dir, true, ctx.clock.clone())?;
+    let system = store.system_session();
+    if store.users(&system)?.is_empty() {
+        let (password, generated) = match std::env::var("JIANCHA_ADMIN_PASSWORD") {
+            Ok(p) if !p.is_empty() => (p, false),
+            _ => {
+                use rand::Rng as _;
+                let chars: Vec<char> = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789".chars().collect();
+                let mut rng = rand::thread_rng();
+                ((0..16).map(|_| chars[rng.gen_range(0..chars.len())]).collect(), true)
+            }
+        };
+        store.create_user(
+            &system,
+            &NewUser {
+                username: "admin".into(),
+                display_name: "管理员".into(),
+                role: Role::Admin,
+                password: password.clone(),
+            },
+        )?;
+        if generated {
+            println!(
+                "first administrator: admin / {password}  (shown once; change it with `jiancha users passwd admin`)"
+            );
+        } else {
+            println!("first administrator: admin (password from JIANCHA_ADMIN_PASSWORD)");
+        }
+    }
+    let forward = match forward {
+        None => None,
+        Some((url, username)) => {
+            let password = secret("JIANCHA_FORWARD_PASSWORD", &format!("{username}@{url} 的密码 (password): "))?;
+            let upstream =
+                crate::store::remote::Connection { url, ca_cert: ctx.backend.as_ref().and_then(|b| b.ca_cert.clone()) };
+            Some((data_dir.to_owned(), crate::server::forward::ForwardTo { upstream, username, password }))
+        }
+    };
+    let forwarding = forward.as_ref().map(|(_, to)| to.upstream.url.clone());
+    let options = crate::server::ServeOptions { tls, forward };
+    let server = crate::server::spawn_with(Arc::new(store), listen, &options).map_err(anyhow::Error::msg)?;
+    println!("监察台 server on {} (data {}); Ctrl-C to stop", server.url(), data_dir.display());
+    if let Some(url) = forwarding {
+        println!("forwarding pushed case events to {url}");
+    }
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    footage::ctrlc_cancel(move || {
+        let _ = tx.send(());
+    })?;
+    let _ = rx.recv();
+    eprintln!("stopping …");
+    server.stop();
+    Ok(())
+}

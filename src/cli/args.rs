@@ -1,0 +1,324 @@
+//! The command line's arguments: the subcommands and their flags (clap).
+
+use super::*;
+
+#[derive(Debug, Parser)]
+#[command(name = "jiancha", version, about = "监察台 — 政务大厅电子监察控制台 (electronic-supervision console)")]
+pub struct Cli {
+    /// Data directory (database, footage, reports). Default: the user's data directory + /jiancha.
+    #[arg(long, global = true, env = "JIANCHA_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Act as this user (password from JIANCHA_PASSWORD or a prompt). Without it, local headless
+    /// commands act as the local system actor.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// Work against a Jiancha server (`jiancha serve`) instead of the local database: `http://host:8730`
+    /// or `https://…`. Headless commands then need `--user`. Default: `[backend] url` of DIR/workstation.toml.
+    #[arg(long, global = true, env = "JIANCHA_BACKEND", value_name = "URL")]
+    pub backend: Option<String>,
+
+    /// A PEM certificate authority to trust for an `https://` backend with a certificate of its own.
+    #[arg(long, global = true, env = "JIANCHA_CA_CERT", value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// (Re)generate the demo hall: DIR/jiancha.db and the interchange files in DIR/import/.
+    Demo(DemoArgs),
+    /// Import an interchange file (INTERCHANGE.md): atomic and idempotent.
+    Import {
+        kind: ImportKind,
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Login accounts.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Cases (办件).
+    #[command(subcommand)]
+    Cases(CasesCommand),
+    /// The working-day calendar.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+    /// Alerts open now, or at another instant (`--at`).
+    Alerts {
+        /// Evaluate at this instant (RFC 3339) instead of now.
+        #[arg(long, value_parser = parse_rfc3339)]
+        at: Option<DateTime<Utc>>,
+        /// Also resolved and closed alerts.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = AlertFormat::Table)]
+        format: AlertFormat,
+    },
+    /// Attendance (考勤): the biweekly ranking.
+    #[command(subcommand)]
+    Attendance(AttendanceCommand),
+    /// The electronic evaluator (评价器): the daily check.
+    #[command(subcommand)]
+    Evaluator(EvaluatorCommand),
+    /// Benchmarks that need the real machine (release build): `bench wall`.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    /// Cameras: list them, or run simulated cameras.
+    #[command(subcommand)]
+    Cameras(CamerasCommand),
+    /// Footage (录像): lookup, requests to view or copy (调阅/拷贝), decisions, export, verify, holds.
+    #[command(subcommand)]
+    Footage(footage::FootageCommand),
+    /// The recorder: record the cameras into DIR/footage until interrupted (the recording service).
+    Record {
+        /// Only these cameras (default: all).
+        #[arg(long)]
+        camera: Vec<i64>,
+        /// Record the sub stream instead of the main stream.
+        #[arg(long)]
+        sub: bool,
+    },
+    /// Reminder slips (提示单) of a week: issues the missing ones, lists them, writes one PDF per
+    /// department plus index.pdf with `--out`; `slips receipt|cancel ID` record the receipt or cancel.
+    Slips(discipline::SlipsArgs),
+    /// The HTTP server (`jiancha serve`): the data directory's store for consoles and halls elsewhere.
+    /// On an empty directory the first administrator `admin` gets `JIANCHA_ADMIN_PASSWORD` or a
+    /// generated password, printed once.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8730")]
+        listen: std::net::SocketAddr,
+        /// Serve HTTPS with this PEM certificate (chain); needs `--tls-key`.
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of `--tls-cert`.
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Forward the case events pushed here to this upper-level server (a county hall to the city).
+        #[arg(long, value_name = "URL", requires = "forward_user")]
+        forward: Option<String>,
+        /// The account to forward as on the upper-level server (password: JIANCHA_FORWARD_PASSWORD).
+        #[arg(long, value_name = "NAME", requires = "forward")]
+        forward_user: Option<String>,
+    },
+    /// Print a file (PDF) through CUPS `lp`.
+    Print {
+        file: PathBuf,
+        /// The print queue (see `lpstat -e`); default the system default.
+        #[arg(long)]
+        printer: Option<String>,
+        /// Only show the `lp` command.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Record a discipline observation (记录违纪) typed in; prints its id.
+    Observe(discipline::ObserveArgs),
+    /// Complaints (投诉): list them, accept, decline, investigate, conclude.
+    #[command(subcommand)]
+    Complaints(discipline::ComplaintsCommand),
+    /// Violations (违规) and accountability (问责): list, record, decide measures, Art 12(6) flags.
+    #[command(subcommand)]
+    Violations(discipline::ViolationsCommand),
+    /// The daily data check (每日数据检查): saves the day's report and records who checked.
+    CheckDaily {
+        /// The day to check (local date); default today.
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        /// Also write the report as a PDF here.
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttendanceCommand {
+    /// The ranking of the biweekly period starting on DATE (any day of the period is accepted).
+    Rank {
+        #[arg(long)]
+        period: NaiveDate,
+        #[arg(long, value_enum, default_value_t = AlertFormat::Table)]
+        format: AlertFormat,
+        /// Also write the ranking as an A4 PDF.
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
+        /// Also write the 约谈 notices (one page per department) as an A4 PDF.
+        #[arg(long, value_name = "FILE")]
+        notices: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvaluatorCommand {
+    /// Usage per window, anomalies and poor ratings of a day.
+    Check {
+        #[arg(long)]
+        date: NaiveDate,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Decode N sub streams from simulated cameras in another process; compare the CPU with a bare
+    /// gst-launch-1.0 decoding the same streams.
+    Wall {
+        #[arg(long, default_value_t = 16)]
+        tiles: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        #[arg(long, default_value_t = 8655)]
+        port: u16,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CamerasCommand {
+    /// Cameras with their windows and stream URLs (credentials removed).
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Serve simulated H.264 cameras over RTSP on 127.0.0.1 until interrupted.
+    Sim {
+        /// How many cameras (default: the database's, or 9 without one).
+        #[arg(long)]
+        count: Option<u32>,
+        #[arg(long, default_value_t = crate::demo::SIM_RTSP_PORT)]
+        port: u16,
+        /// Frames per second.
+        #[arg(long, default_value_t = 25)]
+        fps: u32,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AlertFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to write; default: the data directory.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    #[arg(long, default_value_t = crate::demo::DEFAULT_SEED)]
+    pub seed: u64,
+    /// Generate as if it were this instant (RFC 3339); default: now. Same seed and instant, same demo.
+    #[arg(long, value_parser = parse_rfc3339)]
+    pub now: Option<DateTime<Utc>>,
+    /// Skip recording the demo footage (about half a minute).
+    #[arg(long)]
+    pub no_footage: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain: exit 0 when intact, 1 naming the first bad record.
+    Verify {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Show records, newest first.
+    Log {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        actor: Option<String>,
+        /// `import` matches import.events, import.staff, …
+        #[arg(long)]
+        action: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Create an account; the password comes from JIANCHA_NEW_PASSWORD or a prompt.
+    Add {
+        username: String,
+        #[arg(long)]
+        role: RoleArg,
+        #[arg(long)]
+        name: String,
+    },
+    /// Set a password (JIANCHA_NEW_PASSWORD or a prompt).
+    Passwd { username: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Supervisor,
+    Chief,
+    Auditor,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Supervisor => Role::Supervisor,
+            RoleArg::Chief => Role::Chief,
+            RoleArg::Auditor => Role::Auditor,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    List {
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        window: Option<String>,
+        /// Case number or applicant.
+        #[arg(long)]
+        text: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// One case with its events.
+    Show {
+        case_no: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// The kind of each day in a range.
+    Days { from: NaiveDate, to: NaiveDate },
+    /// The promised deadline of a case accepted on DATE with DAYS working days.
+    Deadline { accepted: NaiveDate, days: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+pub(super) fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|e| format!("{s:?}: {e}"))
+}

@@ -1,0 +1,66 @@
+//! Cameras: the list and the simulated RTSP cameras.
+
+use super::*;
+
+#[derive(serde::Serialize)]
+pub(super) struct CameraLine {
+    id: i64,
+    name: String,
+    hall: String,
+    window: Option<String>,
+    department: Option<String>,
+    main_url: String,
+    sub_url: Option<String>,
+}
+
+pub(super) fn cameras_list(ctx: &Ctx, format: Format) -> Result<(), Failure> {
+    use crate::domain::model::redact_url;
+    let (store, session) = connect(ctx, false)?;
+    let dir = store.directory(&session)?;
+    let lines: Vec<CameraLine> = dir
+        .cameras
+        .iter()
+        .map(|c| CameraLine {
+            id: c.id,
+            name: c.name.clone(),
+            hall: c.hall_code.clone(),
+            window: c.window_code.clone(),
+            department: c
+                .window_code
+                .as_ref()
+                .and_then(|w| dir.windows.iter().find(|x| &x.code == w && x.hall_code == c.hall_code))
+                .and_then(|w| w.department.clone()),
+            main_url: redact_url(&c.main_url),
+            sub_url: c.sub_url.as_deref().map(redact_url),
+        })
+        .collect();
+    if format == Format::Json {
+        print_json(&lines)?;
+    } else {
+        for c in &lines {
+            println!(
+                "{:>3}  {:<14} {:<5} {:<20} {}",
+                c.id,
+                c.name,
+                c.window.as_deref().unwrap_or("—"),
+                c.department.as_deref().unwrap_or("—"),
+                c.main_url
+            );
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn cameras_sim(data_dir: &Path, count: Option<u32>, port: u16, fps: u32) -> Result<(), Failure> {
+    let cameras = crate::demo::sim_cameras(data_dir, count);
+    let options = crate::video::sim::SimOptions { fps: Some(fps), ..Default::default() };
+    let server = crate::video::sim::SimServer::start(port, &cameras, &options)?;
+    println!("模拟摄像头已启动 (simulated cameras): {} cameras on 127.0.0.1:{}", cameras.len(), server.port());
+    for c in &cameras {
+        println!("  {}  {}  (sub: {})", server.url(c.index, false), c.label, server.url(c.index, true));
+    }
+    println!("Ctrl-C to stop.");
+    loop {
+        std::thread::park();
+    }
+}

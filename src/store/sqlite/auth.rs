@@ -1,0 +1,276 @@
+//! Who is calling: passwords (Argon2id), logins with their lock-out, sessions (random tokens stored as
+//! SHA-256), and the check every call starts with (`SqliteStore::actor`).
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use chrono::Duration;
+use rand::RngCore as _;
+use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
+use sha2::{Digest as _, Sha256};
+
+use crate::domain::access::{Permission, Role};
+use crate::store::{NewUser, Session, StoreError, User};
+
+use super::{SqliteStore, from_ts, ts};
+
+/// A session lasts one shift.
+const SESSION_HOURS: i64 = 12;
+/// Failed logins in a row that lock an account, and for how long.
+const MAX_FAILED_LOGINS: i64 = 5;
+const LOCK_MINUTES: i64 = 15;
+
+/// The caller of a store method, after authentication.
+#[derive(Debug, Clone)]
+pub(crate) struct Actor {
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub role: Role,
+    /// Where the actor sits: the session's workstation, or this machine for the system actor.
+    pub workstation: String,
+}
+
+impl Actor {
+    /// Someone not (yet) authenticated, for the audit record of a failed login.
+    fn anonymous(username: &str, workstation: &str) -> Self {
+        Self { user_id: None, username: username.to_owned(), role: Role::System, workstation: workstation.to_owned() }
+    }
+}
+
+pub(super) fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Hashes a password with Argon2id (the crate's defaults: 19 MiB, 2 passes, 1 lane).
+pub(crate) fn hash_password(password: &str, salt: &SaltString) -> Result<String, StoreError> {
+    Argon2::default()
+        .hash_password(password.as_bytes(), salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Invalid(format!("cannot hash the password: {e}")))
+}
+
+/// A salt from 16 bytes (random, or seeded for the reproducible demo).
+pub(crate) fn salt_from_bytes(bytes: &[u8; 16]) -> Result<SaltString, StoreError> {
+    SaltString::encode_b64(bytes).map_err(|e| StoreError::Invalid(format!("cannot encode the salt: {e}")))
+}
+
+pub(super) fn random_salt() -> Result<SaltString, StoreError> {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    salt_from_bytes(&bytes)
+}
+
+pub(super) fn check_password_rules(password: &str) -> Result<(), StoreError> {
+    if password.chars().count() < 8 {
+        return Err(StoreError::Invalid("密码至少 8 个字符 (the password needs at least 8 characters)".into()));
+    }
+    Ok(())
+}
+
+pub(super) fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    let role: String = r.get(2)?;
+    Ok(User {
+        username: r.get(0)?,
+        display_name: r.get(1)?,
+        role: role.parse().unwrap_or(Role::Supervisor),
+        active: r.get::<_, i64>(3)? != 0,
+        created_at: from_ts(r.get(4)?),
+    })
+}
+
+impl SqliteStore {
+    /// Authenticates `session` and checks `permission`.
+    pub(super) fn actor(
+        &self,
+        conn: &Connection,
+        session: &Session,
+        permission: Permission,
+    ) -> Result<Actor, StoreError> {
+        let actor = if session.token == self.system_token {
+            Actor {
+                user_id: None,
+                username: "system".into(),
+                role: Role::System,
+                workstation: self.workstation.clone(),
+            }
+        } else {
+            let row: Option<(i64, String, String, i64, i64, String)> = conn
+                .query_row(
+                    "SELECT u.id, u.username, u.role, u.active, s.expires_at, s.workstation
+                     FROM session s JOIN user u ON u.id = s.user_id WHERE s.token_hash = ?1",
+                    [sha256_hex(&session.token)],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                )
+                .optional()?;
+            let Some((user_id, username, role, active, expires_at, workstation)) = row else {
+                return Err(StoreError::SessionExpired);
+            };
+            if active == 0 || expires_at <= ts(self.now()) {
+                return Err(StoreError::SessionExpired);
+            }
+            let role = role.parse::<Role>().map_err(StoreError::Backend)?;
+            Actor { user_id: Some(user_id), username, role, workstation }
+        };
+        if !actor.role.allows(permission) {
+            return Err(StoreError::Forbidden {
+                role: actor.role.label_zh().into(),
+                action: permission.as_str().into(),
+            });
+        }
+        Ok(actor)
+    }
+
+    /// Checks the password and opens a session, or records why not (five failures lock the account).
+    pub(super) fn login_at(&self, username: &str, password: &str, workstation: &str) -> Result<Session, StoreError> {
+        let username = username.trim();
+        let workstation: String = workstation.trim().chars().take(100).collect();
+        let mut conn = self.lock();
+        let now = self.now();
+        let row: Option<(i64, String, String, String, i64, i64, Option<i64>)> = conn
+            .query_row(
+                "SELECT id, display_name, role, password_hash, active, failed_logins, locked_until FROM user WHERE username = ?1",
+                [username],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+            )
+            .optional()?;
+        let tx = conn.transaction()?;
+        let anonymous = Actor::anonymous(username, &workstation);
+        let refuse = |tx: Transaction<'_>, reason: &str| -> Result<(), StoreError> {
+            Self::append_audit(
+                &tx,
+                now,
+                &anonymous,
+                "login.failed",
+                &format!("user:{username}"),
+                &serde_json::json!({"reason": reason}),
+            )?;
+            tx.commit()?;
+            Ok(())
+        };
+        let Some((user_id, display_name, role, hash, active, failed, locked_until)) = row else {
+            refuse(tx, "unknown user")?;
+            return Err(StoreError::BadCredentials);
+        };
+        if let Some(until) = locked_until.filter(|u| *u > ts(now)) {
+            refuse(tx, "locked")?;
+            return Err(StoreError::Locked {
+                username: username.to_owned(),
+                until: crate::domain::time::format_local_minutes(from_ts(until)),
+            });
+        }
+        let verified = PasswordHash::new(&hash)
+            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
+        if !verified || active == 0 {
+            let failed = failed + 1;
+            let lock = (failed >= MAX_FAILED_LOGINS).then(|| ts(now + Duration::minutes(LOCK_MINUTES)));
+            tx.execute(
+                "UPDATE user SET failed_logins = ?2, locked_until = ?3 WHERE id = ?1",
+                params![user_id, if lock.is_some() { 0 } else { failed }, lock],
+            )?;
+            refuse(tx, if active == 0 { "inactive" } else { "wrong password" })?;
+            return Err(StoreError::BadCredentials);
+        }
+        let role: Role = role.parse().map_err(StoreError::Backend)?;
+        let token = random_hex(32);
+        tx.execute("UPDATE user SET failed_logins = 0, locked_until = NULL WHERE id = ?1", [user_id])?;
+        tx.execute("DELETE FROM session WHERE expires_at <= ?1", [ts(now)])?;
+        tx.execute(
+            "INSERT INTO session (token_hash, user_id, created_at, expires_at, workstation) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![sha256_hex(&token), user_id, ts(now), ts(now + Duration::hours(SESSION_HOURS)), workstation],
+        )?;
+        let actor = Actor { user_id: Some(user_id), username: username.to_owned(), role, workstation };
+        Self::append_audit(&tx, now, &actor, "login", &format!("user:{username}"), &serde_json::json!({}))?;
+        tx.commit()?;
+        Ok(Session { token, username: username.to_owned(), display_name, role })
+    }
+
+    /// Ends the session (the system actor has none to end).
+    pub(super) fn end_session(&self, session: &Session) -> Result<(), StoreError> {
+        let token_hash = sha256_hex(&session.token);
+        self.write(session, Permission::ReadHall, |w| {
+            // Nothing others need to reload.
+            w.unchanged();
+            if w.actor.user_id.is_none() {
+                return Ok(());
+            }
+            w.tx.execute("DELETE FROM session WHERE token_hash = ?1", [&token_hash])?;
+            w.audit("logout", &format!("user:{}", w.actor.username), serde_json::json!({}))?;
+            Ok(())
+        })
+    }
+
+    /// Creates a user with a given salt (the demo uses seeded salts so that it is reproducible).
+    pub(crate) fn create_user_with_salt(
+        &self,
+        session: &Session,
+        user: &NewUser,
+        salt: &SaltString,
+    ) -> Result<User, StoreError> {
+        if user.role == Role::System {
+            return Err(StoreError::Invalid("the system actor is not a login".into()));
+        }
+        check_password_rules(&user.password)?;
+        let username = user.username.trim().to_owned();
+        if username.is_empty()
+            || username.len() > 64
+            || !username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        {
+            return Err(StoreError::Invalid(format!(
+                "用户名 {username:?} 只能包含小写字母、数字和 . _ - (user names use a–z, 0–9, '.', '_', '-')"
+            )));
+        }
+        let hash = hash_password(&user.password, salt)?;
+        self.write(session, Permission::ManageUsers, |w| {
+            let exists: bool =
+                w.tx.query_row("SELECT count(*) FROM user WHERE username = ?1", [&username], |r| r.get::<_, i64>(0))? > 0;
+            if exists {
+                return Err(StoreError::Conflict(format!("用户 {username} 已存在 (user {username} exists)")));
+            }
+            w.tx.execute(
+                "INSERT INTO user (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![username, user.display_name, user.role.as_str(), hash, ts(w.now)],
+            )?;
+            w.audit(
+                "user.create",
+                &format!("user:{username}"),
+                serde_json::json!({"display_name": user.display_name, "role": user.role.as_str()}),
+            )?;
+            Ok(User {
+                username: username.clone(),
+                display_name: user.display_name.clone(),
+                role: user.role,
+                active: true,
+                created_at: from_ts(ts(w.now)),
+            })
+        })
+    }
+
+    /// Sets a password; everyone may change their own, only administrators others'. The user's other
+    /// sessions end: a reset password must lock out whoever had the old one.
+    pub(super) fn change_password(&self, session: &Session, username: &str, password: &str) -> Result<(), StoreError> {
+        check_password_rules(password)?;
+        let hash = hash_password(password, &random_salt()?)?;
+        let own = session.username == username && session.role != Role::System;
+        let token_hash = sha256_hex(&session.token);
+        self.write(session, if own { Permission::ReadHall } else { Permission::ManageUsers }, |w| {
+            let changed = w.tx.execute(
+                "UPDATE user SET password_hash = ?2, failed_logins = 0, locked_until = NULL WHERE username = ?1",
+                params![username, hash],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::NotFound(format!("user {username}")));
+            }
+            w.tx.execute(
+                "DELETE FROM session WHERE user_id = (SELECT id FROM user WHERE username = ?1) AND token_hash <> ?2",
+                params![username, token_hash],
+            )?;
+            w.audit("user.password", &format!("user:{username}"), serde_json::json!({}))?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,44 @@
+//! The server's memory of keyed calls: a console's outbox sends every write with an idempotency key,
+//! and a repeat of the key gets the first answer instead of running the write again.
+
+use chrono::Duration;
+use rusqlite::{OptionalExtension as _, params};
+
+use crate::store::StoreError;
+
+use super::{SqliteStore, ts};
+
+/// How long an answer is remembered.
+const KEEP_DAYS: i64 = 30;
+
+impl SqliteStore {
+    /// The server's remembered answer to a call made with idempotency key `key`: (method, HTTP status,
+    /// body). Answers older than 30 days are forgotten.
+    pub fn remembered_answer(&self, key: &str) -> Result<Option<(String, u16, String)>, StoreError> {
+        let conn = self.lock();
+        let cutoff = ts(self.now() - Duration::days(KEEP_DAYS));
+        conn.execute("DELETE FROM idempotency WHERE at < ?1", [cutoff])?;
+        Ok(conn
+            .query_row("SELECT method, status, answer FROM idempotency WHERE key = ?1", [key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?)
+    }
+
+    /// Remembers the answer to a keyed call (see `remembered_answer`).
+    pub fn remember_answer(
+        &self,
+        key: &str,
+        method: &str,
+        workstation: &str,
+        status: u16,
+        answer: &str,
+    ) -> Result<(), StoreError> {
+        let conn = self.lock();
+        conn.execute(
+            "INSERT OR IGNORE INTO idempotency (key, method, workstation, status, answer, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![key, method, workstation, status, answer, ts(self.now())],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,93 @@
+//! The data worker's side of the alert area.
+
+use chrono::NaiveDate;
+
+use crate::store::{
+    AlertQuery, AlertRow, CaseDetail, DailyCheck, NewNotice, Notice, RefreshReport, Session, StoreError,
+};
+use crate::ui::worker::{JobError, Worker};
+
+pub enum AlertsJob {
+    /// Time-driven re-evaluation, then the alert list.
+    Alerts {
+        session: Session,
+        include_inactive: bool,
+    },
+    CaseDetail {
+        session: Session,
+        case_no: String,
+    },
+    CloseAlert {
+        session: Session,
+        alert_id: i64,
+        reason: String,
+    },
+    IssueNotice {
+        session: Session,
+        notice: NewNotice,
+    },
+    RecordReply {
+        session: Session,
+        notice_id: i64,
+        reply: String,
+    },
+    Notices(Session),
+    /// Run the daily check of a day: save the report in the data directory and record it.
+    DailyCheck {
+        session: Session,
+        day: NaiveDate,
+    },
+    DailyChecks(Session),
+}
+
+pub enum AlertsReply {
+    Alerts(Result<(RefreshReport, Vec<AlertRow>), StoreError>),
+    CaseDetail(Result<Box<CaseDetail>, StoreError>),
+    /// A supervision action finished (close, notice, reply), with what it changed.
+    Action(Result<ActionDone, StoreError>),
+    Notices(Result<Vec<Notice>, StoreError>),
+    DailyCheck(Result<DailyCheck, JobError>),
+    DailyChecks(Result<Vec<DailyCheck>, StoreError>),
+}
+
+/// What a supervision action produced.
+#[derive(Debug, Clone)]
+pub enum ActionDone {
+    Closed(AlertRow),
+    NoticeIssued(Notice),
+    Replied(Notice),
+}
+
+pub(super) fn run(worker: &mut Worker, job: AlertsJob) -> AlertsReply {
+    let store = worker.store();
+    match job {
+        AlertsJob::Alerts { session, include_inactive } => AlertsReply::Alerts(store.and_then(|s| {
+            let refresh = s.refresh_alerts(&session)?;
+            let rows = s.alerts(&session, &AlertQuery { include_inactive, ..AlertQuery::default() })?;
+            Ok((refresh, rows))
+        })),
+        AlertsJob::CaseDetail { session, case_no } => {
+            AlertsReply::CaseDetail(store.and_then(|s| s.case_detail(&session, &case_no)).map(Box::new))
+        }
+        AlertsJob::CloseAlert { session, alert_id, reason } => {
+            AlertsReply::Action(store.and_then(|s| s.close_alert(&session, alert_id, &reason)).map(ActionDone::Closed))
+        }
+        AlertsJob::IssueNotice { session, notice } => {
+            AlertsReply::Action(store.and_then(|s| s.issue_notice(&session, &notice)).map(ActionDone::NoticeIssued))
+        }
+        AlertsJob::RecordReply { session, notice_id, reply } => AlertsReply::Action(
+            store.and_then(|s| s.record_notice_reply(&session, notice_id, &reply)).map(ActionDone::Replied),
+        ),
+        AlertsJob::Notices(session) => AlertsReply::Notices(store.and_then(|s| s.notices(&session))),
+        AlertsJob::DailyCheck { session, day } => AlertsReply::DailyCheck(match store {
+            Ok(store) => {
+                crate::report::daily::run(store, &session, &worker.data_dir, day).map(|(r, _)| r).map_err(|e| match e {
+                    crate::report::daily::DailyCheckError::Store(e) => JobError::Store(e),
+                    other => JobError::local(other),
+                })
+            }
+            Err(e) => Err(e.into()),
+        }),
+        AlertsJob::DailyChecks(session) => AlertsReply::DailyChecks(store.and_then(|s| s.daily_checks(&session, 60))),
+    }
+}

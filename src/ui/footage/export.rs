@@ -1,0 +1,94 @@
+//! 拷贝录像: the export dialog with its destination (removable drives, a folder browser) and options.
+//! The drives and folders are listed by the data worker; the dialog only draws what it found.
+
+use super::*;
+
+use crate::ui::dialog::Dialog;
+use crate::ui::theme::DialogWidth;
+
+pub(super) fn export_dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+    let lang = state.lang;
+    let t = state.tokens;
+    let error = state.footage.export_result.as_ref().and_then(|r| r.as_ref().err()).cloned();
+    let Some(draft) = state.footage.export.as_mut() else { return };
+    Dialog::new(
+        "jiancha_export_footage",
+        format!("{} {}", lang.pick("拷贝录像", "Copy footage"), draft.request_no),
+        lang,
+        FootageCommand::CancelExportDialog.into(),
+    )
+    .width(DialogWidth::Wide)
+    .error(error.as_deref())
+    .submit(lang.pick("开始导出", "Export"), FootageCommand::SubmitExport.into(), true)
+    .show(ui, &t, commands, |ui, commands| {
+        ui.label(
+            RichText::new(lang.pick(
+                "导出批准的整个时间范围，不重新编码，从范围内第一个关键帧开始（最多晚 2 秒）。旁边写入清单（JSON），可用 jiancha footage verify 校验。",
+                "Exports the whole approved range without re-encoding, from its first keyframe (up to 2 s late). A manifest (JSON) goes beside it; check it with jiancha footage verify.",
+            ))
+            .color(t.text_weak),
+        );
+        let l = ui.label(lang.pick("保存到（去向）", "Save to (destination)"));
+        ui.add(egui::TextEdit::singleline(&mut draft.destination).desired_width(f32::INFINITY)).labelled_by(l.id);
+        ui.horizontal_wrapped(|ui| {
+            match &draft.drives {
+                None => {
+                    ui.spinner();
+                }
+                Some(drives) if drives.is_empty() => {
+                    ui.label(RichText::new(lang.pick("未检测到可移动磁盘", "No removable drive found")).color(t.text_weak));
+                }
+                Some(drives) => {
+                    for d in drives {
+                        if ui.small_button(format!("{} {}", lang.pick("U盘", "USB"), d.display())).clicked() {
+                            draft.destination = d.join(&draft.file).display().to_string();
+                        }
+                    }
+                }
+            }
+            if ui.small_button(lang.pick("浏览…", "Browse…")).clicked() {
+                commands.push(FootageCommand::ToggleBrowse.into());
+            }
+        });
+        if draft.browsing {
+            folder_browser_ui(ui, draft.folders.as_ref(), lang, &t, commands);
+        }
+        ui.checkbox(&mut draft.watermark, lang.pick("加水印（申请编号、申请人、导出时间；需重新编码）", "Watermark (request, requester, time; re-encodes)"));
+        let l = ui.label(lang.pick("遮挡区域（每行 x,y,宽,高，取 0–1；需重新编码）", "Privacy rectangles (one per line: x,y,w,h in 0–1; re-encodes)"));
+        ui.add(egui::TextEdit::multiline(&mut draft.privacy).desired_rows(2).desired_width(f32::INFINITY).hint_text("0.70,0.05,0.25,0.20"))
+            .labelled_by(l.id);
+    });
+}
+
+/// A small folder browser: the folders of the destination's directory; clicking one goes into it.
+fn folder_browser_ui(
+    ui: &mut egui::Ui,
+    listing: Option<&state::FolderListing>,
+    lang: Lang,
+    t: &Tokens,
+    commands: &mut Vec<Command>,
+) {
+    t.card_frame().show(ui, |ui| {
+        let Some(listing) = listing else {
+            ui.spinner();
+            return;
+        };
+        ui.label(RichText::new(listing.dir.display().to_string()).strong());
+        egui::ScrollArea::vertical().max_height(160.0).show(ui, |ui| {
+            if let Some(parent) = &listing.parent
+                && ui.selectable_label(false, "⬆ ..").clicked()
+            {
+                commands.push(FootageCommand::BrowseInto(parent.clone()).into());
+            }
+            if listing.folders.is_empty() {
+                ui.label(RichText::new(lang.pick("（没有子文件夹）", "(no folders)")).color(t.text_weak));
+            }
+            for d in &listing.folders {
+                let name = d.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                if ui.selectable_label(false, format!("📁 {name}")).clicked() {
+                    commands.push(FootageCommand::BrowseInto(d.clone()).into());
+                }
+            }
+        });
+    });
+}

@@ -1,0 +1,626 @@
+//! The footage area's logic: its commands and replies, the player, and the export in progress.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::time::Duration;
+
+use chrono::{NaiveDate, NaiveTime};
+
+use crate::domain::footage::{RequestKind, Span};
+use crate::domain::time;
+use crate::ui::app::JianchaApp;
+use crate::ui::areas::AreaLogic;
+use crate::ui::state::{Area, NoticeLevel};
+use crate::ui::worker::Worker;
+use crate::video::export::{ExportOptions, Privacy};
+use crate::video::playback::{Player, SPEEDS};
+
+use super::jobs::{FootageJob, FootageReply};
+use super::state::{ExportDraft, ExportProgress, FootageTab, PlaybackView, PlayerDisplay, RequestDraft};
+
+/// What the footage panels ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FootageCommand {
+    Load,
+    SetTab(FootageTab),
+    /// Opens the request form pre-filled (times in UTC milliseconds).
+    NewRequest {
+        cameras: Vec<i64>,
+        from: Option<i64>,
+        to: Option<i64>,
+        purpose: String,
+        kind: RequestKind,
+        case_no: Option<String>,
+        complaint_no: Option<String>,
+    },
+    SubmitRequest,
+    CancelDraft,
+    CancelRequest(i64),
+    Approve(i64),
+    StartRefuse(i64),
+    SubmitRefuse,
+    CancelRefuse,
+    /// Open the player on a request's camera (at a moment, UTC ms).
+    Play {
+        request_id: i64,
+        camera_id: i64,
+        at: Option<i64>,
+    },
+    ClosePlayback,
+    PlayerPlay,
+    PlayerPause,
+    PlayerSeek(i64),
+    /// An index into `video::playback::SPEEDS`.
+    PlayerSpeed(usize),
+    PlayerStep,
+    AddBookmark,
+    OpenExport {
+        request_id: i64,
+        camera_id: i64,
+    },
+    /// Show or hide the folder browser of the export dialog.
+    ToggleBrowse,
+    /// Go into a folder in the export dialog's browser (the clip's file name is kept).
+    BrowseInto(std::path::PathBuf),
+    SubmitExport,
+    CancelExportDialog,
+    CancelExport,
+    /// From a case event: play that window's camera at that moment, or pre-fill a request.
+    ForEvent {
+        window_code: String,
+        at: chrono::DateTime<chrono::Utc>,
+        case_no: String,
+    },
+    NewHold,
+    SubmitHold,
+    CancelHold,
+    LiftHold {
+        id: i64,
+        reason: String,
+    },
+}
+
+/// The player's picture size: the panel's video area at 16:9.
+const PLAYER_SIZE: (u32, u32) = (960, 540);
+
+fn parse_privacy(text: &str) -> Result<Vec<Privacy>, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            let v: Vec<f32> =
+                line.split(',').map(|p| p.trim().parse::<f32>()).collect::<Result<_, _>>().map_err(|_| {
+                    format!(
+                        "遮挡区域第 {} 行：应为 x,y,宽,高（0–1 的小数） (line {}: x,y,w,h as fractions)",
+                        i + 1,
+                        i + 1
+                    )
+                })?;
+            match v[..] {
+                [x, y, width, height] if v.iter().all(|f| (0.0..=1.0).contains(f)) && width > 0.0 && height > 0.0 => {
+                    Ok(Privacy { x, y, width, height })
+                }
+                _ => Err(format!(
+                    "遮挡区域第 {} 行：应为 x,y,宽,高（0–1 的小数） (line {}: x,y,w,h as fractions)",
+                    i + 1,
+                    i + 1
+                )),
+            }
+        })
+        .collect()
+}
+
+/// `YYYY-MM-DD` + `HH:MM` (Beijing time) as UTC milliseconds.
+fn local_ms(date: &str, hm: &str) -> Option<i64> {
+    let d = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
+    let t = NaiveTime::parse_from_str(hm.trim(), "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(hm.trim(), "%H:%M:%S"))
+        .ok()?;
+    Some(time::from_local(d.and_time(t)).timestamp_millis())
+}
+
+impl From<FootageCommand> for crate::ui::command::Command {
+    fn from(command: FootageCommand) -> Self {
+        crate::ui::command::Command::Area(crate::ui::areas::AreaCommand::Footage(command))
+    }
+}
+
+impl From<FootageJob> for crate::ui::worker::Job {
+    fn from(job: FootageJob) -> Self {
+        crate::ui::worker::Job::Area(crate::ui::areas::AreaJob::Footage(job))
+    }
+}
+
+pub struct FootageArea;
+
+impl AreaLogic for FootageArea {
+    type Command = FootageCommand;
+    type Job = FootageJob;
+    type Reply = FootageReply;
+
+    fn handle(app: &mut JianchaApp, reply: FootageReply) {
+        let lang = app.state.lang;
+        let view = &mut app.state.footage;
+        match reply {
+            FootageReply::Data(result) => {
+                view.loading = false;
+                match result {
+                    Ok(data) => {
+                        view.requests = Some(data.requests);
+                        view.pending = data.pending;
+                        view.register = Some(data.register);
+                        view.health = Some(data.health);
+                        view.holds = Some(data.holds);
+                        view.error = None;
+                        if let Some((window_code, at, case_no)) = view.event_pending.take() {
+                            app.commands.push(FootageCommand::ForEvent { window_code, at, case_no }.into());
+                        }
+                    }
+                    Err(e) => {
+                        let m = app.store_error(&e);
+                        app.state.footage.event_pending = None;
+                        app.state.footage.error = Some(m);
+                    }
+                }
+            }
+            FootageReply::Requested(result) => match result {
+                Ok(r) => {
+                    view.draft = None;
+                    view.draft_error = None;
+                    app.state.notice = Some((
+                        NoticeLevel::Info,
+                        format!(
+                            "{} {}{}",
+                            r.request_no,
+                            r.kind.label_zh(),
+                            lang.pick("申请已提交，待审批。", " request sent for approval.")
+                        ),
+                    ));
+                    app.commands.push(FootageCommand::Load.into());
+                }
+                Err(e) => {
+                    let m = app.store_error(&e);
+                    app.state.footage.draft_error = Some(m);
+                }
+            },
+            FootageReply::Decided(result) => match result {
+                Ok(r) => {
+                    view.refusing = None;
+                    let now = app.clock.now();
+                    let state = lang.pick(r.state_zh(now), r.state_en(now));
+                    app.state.notice = Some((NoticeLevel::Info, format!("{} {state}", r.request_no)));
+                    app.commands.push(FootageCommand::Load.into());
+                }
+                Err(e) => {
+                    let m = app.store_error(&e);
+                    app.state.notice = Some((NoticeLevel::Error, m));
+                }
+            },
+            FootageReply::Granted(result) => match result {
+                Ok(opened) => {
+                    let grant = opened.grant;
+                    let segments: Vec<Span> = grant.segments.iter().map(|s| s.span).collect();
+                    // Recorded runs and gaps, once per grant (the timeline draws them every frame).
+                    let infos: Vec<crate::domain::footage::SegmentInfo> = segments
+                        .iter()
+                        .map(|s| crate::domain::footage::SegmentInfo { id: 0, camera: 0, span: *s, bytes: 0 })
+                        .collect();
+                    let runs = crate::domain::footage::recorded_runs(&infos, 1_500);
+                    let gaps = crate::domain::footage::gaps(&runs, grant.span);
+                    let runs: Vec<Span> =
+                        runs.iter().map(|r| r.clamp_to(grant.span)).filter(|r| !r.is_empty()).collect();
+                    app.player = Some(Player::start(
+                        &opened.root,
+                        grant.segments.clone(),
+                        grant.span,
+                        opened.at,
+                        PLAYER_SIZE,
+                        repaint_notify(app),
+                    ));
+                    app.state.footage.playback = Some(PlaybackView {
+                        request: grant.request,
+                        camera_id: grant.camera_id,
+                        span: grant.span,
+                        segments,
+                        runs,
+                        gaps,
+                        events: opened.events,
+                        bookmarks: Vec::new(),
+                        start_at: opened.at,
+                    });
+                    app.state.footage.tab = FootageTab::Playback;
+                }
+                Err(e) => {
+                    let m = app.store_error(&e);
+                    app.state.notice = Some((NoticeLevel::Error, m));
+                }
+            },
+            FootageReply::Exported(Err(e)) => {
+                view.exporting = None;
+                let m = app.job_error(&e);
+                app.state.footage.export_result = Some(Err(m));
+            }
+            FootageReply::Exported(Ok(())) => {}
+            FootageReply::Drives(drives) => {
+                if let Some(draft) = view.export.as_mut() {
+                    let home = dirs::home_dir().unwrap_or_default().join(&draft.file).display().to_string();
+                    if let Some(first) = drives.first()
+                        && draft.destination == home
+                    {
+                        draft.destination = first.join(&draft.file).display().to_string();
+                    }
+                    draft.drives = Some(drives);
+                }
+            }
+            FootageReply::Folders(listing) => {
+                if let Some(draft) = view.export.as_mut() {
+                    draft.folders = Some(listing);
+                }
+            }
+            FootageReply::HoldChanged(result) => match result {
+                Ok(_) => {
+                    view.hold_draft = None;
+                    app.commands.push(FootageCommand::Load.into());
+                }
+                Err(e) => {
+                    let m = app.store_error(&e);
+                    app.state.notice = Some((NoticeLevel::Error, m));
+                }
+            },
+        }
+    }
+
+    fn apply(app: &mut JianchaApp, _ctx: &egui::Context, command: FootageCommand) {
+        let lang = app.state.lang;
+        let session = app.state.session.clone();
+        let now = app.clock.now();
+        match command {
+            FootageCommand::Load => {
+                if let Some(s) = session {
+                    app.state.footage.loading = true;
+                    app.submit(FootageJob::Load { session: s });
+                }
+            }
+            FootageCommand::SetTab(tab) => app.state.footage.tab = tab,
+            FootageCommand::NewRequest { cameras, from, to, purpose, kind, case_no, complaint_no } => {
+                let default_to = now.timestamp_millis();
+                let (from, to) = (from.unwrap_or(default_to - 20 * 60_000), to.unwrap_or(default_to));
+                let start = chrono::DateTime::from_timestamp_millis(from).unwrap_or(now);
+                let end = chrono::DateTime::from_timestamp_millis(to).unwrap_or(now);
+                app.state.footage.draft = Some(RequestDraft {
+                    cameras: cameras.into_iter().collect(),
+                    date: time::local_date(start).to_string(),
+                    from: time::local_datetime(start).format("%H:%M").to_string(),
+                    to: time::local_datetime(end).format("%H:%M").to_string(),
+                    purpose,
+                    kind,
+                    second_person: String::new(),
+                    case_no: case_no.unwrap_or_default(),
+                    complaint_no: complaint_no.unwrap_or_default(),
+                });
+                app.state.footage.draft_error = None;
+                app.state.footage.tab = FootageTab::Requests;
+            }
+            FootageCommand::SubmitRequest => {
+                let (Some(s), Some(d)) = (session, app.state.footage.draft.clone()) else { return };
+                let (Some(from), Some(to)) = (local_ms(&d.date, &d.from), local_ms(&d.date, &d.to)) else {
+                    app.state.footage.draft_error = Some(
+                        lang.pick_owned("日期应为 YYYY-MM-DD，时间应为 HH:MM", "Date as YYYY-MM-DD, times as HH:MM"),
+                    );
+                    return;
+                };
+                let opt = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+                let request = crate::store::NewFootageRequest {
+                    cameras: d.cameras.into_iter().collect(),
+                    span: Span { from, to },
+                    purpose: d.purpose,
+                    kind: d.kind,
+                    second_person: opt(&d.second_person),
+                    case_no: opt(&d.case_no),
+                    complaint_no: opt(&d.complaint_no),
+                };
+                app.submit(FootageJob::Request { session: s, request });
+            }
+            FootageCommand::CancelDraft => app.state.footage.draft = None,
+            FootageCommand::CancelRequest(id) => {
+                if let Some(s) = session {
+                    app.submit(FootageJob::CancelRequest { session: s, id });
+                }
+            }
+            FootageCommand::Approve(id) => {
+                if let Some(s) = session {
+                    app.submit(FootageJob::Decide { session: s, id, approve: true, note: String::new() });
+                }
+            }
+            FootageCommand::StartRefuse(id) => app.state.footage.refusing = Some((id, String::new())),
+            FootageCommand::SubmitRefuse => {
+                if let (Some(s), Some((id, reason))) = (session, app.state.footage.refusing.clone()) {
+                    app.submit(FootageJob::Decide { session: s, id, approve: false, note: reason });
+                }
+            }
+            FootageCommand::CancelRefuse => app.state.footage.refusing = None,
+            FootageCommand::Play { request_id, camera_id, at } => {
+                let span = app
+                    .state
+                    .footage
+                    .requests
+                    .as_ref()
+                    .and_then(|r| r.iter().find(|r| r.id == request_id))
+                    .map(|r| r.span);
+                if let (Some(s), Some(span)) = (session, span) {
+                    close_player(app);
+                    app.submit(FootageJob::Open { session: s, request_id, camera_id, span, at });
+                }
+            }
+            FootageCommand::ClosePlayback => {
+                close_player(app);
+                app.state.footage.playback = None;
+                app.state.footage.tab = FootageTab::Requests;
+            }
+            FootageCommand::PlayerPlay => app.player.iter().for_each(Player::play),
+            FootageCommand::PlayerPause => app.player.iter().for_each(Player::pause),
+            FootageCommand::PlayerSeek(at) => app.player.iter().for_each(|p| p.seek(at)),
+            FootageCommand::PlayerSpeed(i) => {
+                app.player.iter().for_each(|p| p.set_speed(SPEEDS[i.min(SPEEDS.len() - 1)]))
+            }
+            FootageCommand::PlayerStep => app.player.iter().for_each(Player::step),
+            FootageCommand::AddBookmark => {
+                if let (Some(p), Some(view)) = (&app.state.player, app.state.footage.playback.as_mut()) {
+                    let label =
+                        time::format_local(chrono::DateTime::from_timestamp_millis(p.position_ms).unwrap_or(now));
+                    view.bookmarks.push((p.position_ms, label));
+                    view.bookmarks.sort();
+                }
+            }
+            FootageCommand::OpenExport { request_id, camera_id } => {
+                let request_no = app
+                    .state
+                    .footage
+                    .requests
+                    .as_ref()
+                    .and_then(|r| r.iter().find(|r| r.id == request_id))
+                    .map(|r| r.request_no.clone())
+                    .unwrap_or_default();
+                let home = dirs::home_dir().unwrap_or_default();
+                let file = format!("{}-camera{camera_id}.mp4", request_no.replace(['〔', '〕'], "-"));
+                app.state.footage.export = Some(ExportDraft {
+                    request_id,
+                    request_no,
+                    camera_id,
+                    destination: home.join(&file).display().to_string(),
+                    file,
+                    watermark: true,
+                    privacy: String::new(),
+                    browsing: false,
+                    drives: None,
+                    folders: None,
+                });
+                app.state.footage.export_result = None;
+                // Removable drives are where copies usually go: listed by the worker, the first one chosen.
+                app.submit(FootageJob::Drives);
+            }
+            FootageCommand::ToggleBrowse => {
+                let Some(draft) = app.state.footage.export.as_mut() else { return };
+                draft.browsing = !draft.browsing;
+                if draft.browsing {
+                    let destination = draft.destination.clone();
+                    app.submit(FootageJob::Folders { destination });
+                }
+            }
+            FootageCommand::BrowseInto(dir) => {
+                let Some(draft) = app.state.footage.export.as_mut() else { return };
+                draft.destination = dir.join(&draft.file).display().to_string();
+                let destination = draft.destination.clone();
+                app.submit(FootageJob::Folders { destination });
+            }
+            FootageCommand::SubmitExport => {
+                let (Some(s), Some(d)) = (session, app.state.footage.export.clone()) else { return };
+                let privacy = match parse_privacy(&d.privacy) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        app.state.footage.export_result = Some(Err(e));
+                        return;
+                    }
+                };
+                let out = std::path::PathBuf::from(d.destination.trim());
+                if out.as_os_str().is_empty() || out.extension().is_none_or(|e| e != "mp4") {
+                    app.state.footage.export_result =
+                        Some(Err(lang.pick_owned("请给出以 .mp4 结尾的文件路径", "Give a file path ending in .mp4")));
+                    return;
+                }
+                let watermark = d
+                    .watermark
+                    .then(|| format!("{} {} {}", d.request_no, s.display_name, time::format_local_minutes(now)));
+                let progress = ExportProgress {
+                    request_no: d.request_no.clone(),
+                    destination: out.display().to_string(),
+                    cancel: Arc::new(AtomicBool::new(false)),
+                    permille: Arc::new(AtomicU32::new(0)),
+                    result: Arc::new(std::sync::Mutex::new(None)),
+                };
+                app.state.footage.exporting = Some(progress.clone());
+                app.state.footage.export = None;
+                app.state.footage.export_result = None;
+                app.submit(FootageJob::Export {
+                    session: s,
+                    request_id: d.request_id,
+                    camera_id: d.camera_id,
+                    out,
+                    options: ExportOptions { watermark, privacy },
+                    progress,
+                });
+            }
+            FootageCommand::CancelExportDialog => app.state.footage.export = None,
+            FootageCommand::CancelExport => {
+                if let Some(p) = &app.state.footage.exporting {
+                    p.cancel.store(true, Ordering::SeqCst);
+                }
+            }
+            FootageCommand::ForEvent { window_code, at, case_no } => {
+                app.state.area = Area::Footage;
+                let camera = app
+                    .state
+                    .directory
+                    .as_ref()
+                    .and_then(|d| d.cameras.iter().find(|c| c.window_code.as_deref() == Some(window_code.as_str())))
+                    .map(|c| c.id);
+                let Some(camera) = camera else {
+                    app.state.notice = Some((
+                        NoticeLevel::Warning,
+                        format!("{window_code} {}", lang.pick("窗口没有摄像头。", "has no camera.")),
+                    ));
+                    return;
+                };
+                let moment = at.timestamp_millis();
+                let Some(requests) = app.state.footage.requests.as_ref() else {
+                    // Decide once the user's requests are known: an approved one plays at once.
+                    app.state.footage.event_pending = Some((window_code, at, case_no));
+                    app.commands.push(FootageCommand::Load.into());
+                    return;
+                };
+                let approved = Some(requests).and_then(|list| {
+                    list.iter()
+                        .find(|r| {
+                            r.status == crate::domain::footage::RequestStatus::Approved
+                                && !r.is_expired(now)
+                                && r.cameras.contains(&camera)
+                                && r.span.from <= moment
+                                && moment < r.span.to
+                        })
+                        .cloned()
+                });
+                match approved {
+                    Some(r) => app
+                        .commands
+                        .push(FootageCommand::Play { request_id: r.id, camera_id: camera, at: Some(moment) }.into()),
+                    None => {
+                        app.commands.push(
+                            FootageCommand::NewRequest {
+                                cameras: vec![camera],
+                                from: Some(moment - 10 * 60_000),
+                                to: Some(moment + 10 * 60_000),
+                                purpose: format!("{}{case_no}", lang.pick("核查办件 ", "Check case ")),
+                                kind: RequestKind::View,
+                                case_no: Some(case_no),
+                                complaint_no: None,
+                            }
+                            .into(),
+                        );
+                    }
+                }
+            }
+            FootageCommand::NewHold => {
+                let camera = app.state.footage.playback.as_ref().map(|p| p.camera_id).unwrap_or(1);
+                let today = time::local_date(now).to_string();
+                app.state.footage.hold_draft = Some((camera, today, "09:00".into(), "10:00".into(), String::new()));
+            }
+            FootageCommand::SubmitHold => {
+                let (Some(s), Some((camera_id, date, from, to, reason))) =
+                    (session, app.state.footage.hold_draft.clone())
+                else {
+                    return;
+                };
+                let (Some(from), Some(to)) = (local_ms(&date, &from), local_ms(&date, &to)) else {
+                    app.state.notice = Some((
+                        NoticeLevel::Warning,
+                        lang.pick_owned("日期应为 YYYY-MM-DD，时间应为 HH:MM", "Date as YYYY-MM-DD, times as HH:MM"),
+                    ));
+                    return;
+                };
+                app.submit(FootageJob::PlaceHold { session: s, camera_id, span: Span { from, to }, reason });
+            }
+            FootageCommand::CancelHold => app.state.footage.hold_draft = None,
+            FootageCommand::LiftHold { id, reason } => {
+                if let Some(s) = session {
+                    app.submit(FootageJob::LiftHold { session: s, id, reason });
+                }
+            }
+        }
+    }
+
+    fn run(worker: &mut Worker, job: FootageJob) -> FootageReply {
+        super::jobs::run(worker, job)
+    }
+
+    fn navigated(app: &mut JianchaApp, area: Area) {
+        if area == Area::Footage && app.state.footage.requests.is_none() && !app.state.footage.loading {
+            app.commands.push(FootageCommand::Load.into());
+        }
+    }
+
+    /// Each frame: the player's picture into a texture, and the export's end.
+    fn frame(app: &mut JianchaApp, ctx: &egui::Context) {
+        if let Some(player) = &app.player {
+            let shared = player.shared();
+            let display = app.state.player.get_or_insert_with(|| PlayerDisplay {
+                texture: None,
+                seq: 0,
+                status: shared.status(),
+                position_ms: shared.position_ms(),
+                speed: shared.speed(),
+            });
+            display.status = shared.status();
+            display.position_ms = shared.position_ms();
+            display.speed = shared.speed();
+            if let Some(frame) = shared.frame()
+                && frame.seq != display.seq
+            {
+                let image = egui::ColorImage::from_rgba_unmultiplied(
+                    [frame.width as usize, frame.height as usize],
+                    &frame.rgba,
+                );
+                match &mut display.texture {
+                    Some(t) => t.set(image, egui::TextureOptions::LINEAR),
+                    None => {
+                        display.texture = Some(ctx.load_texture("footage-player", image, egui::TextureOptions::LINEAR))
+                    }
+                }
+                display.seq = frame.seq;
+            }
+        }
+        if let Some(p) = &app.state.footage.exporting {
+            let finished = p.result.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+            match finished {
+                Some(result) => {
+                    app.state.footage.export_result = Some(result);
+                    app.state.footage.exporting = None;
+                    app.commands.push(FootageCommand::Load.into());
+                }
+                None => ctx.request_repaint_after(Duration::from_millis(100)),
+            }
+        }
+    }
+}
+
+fn repaint_notify(app: &JianchaApp) -> crate::video::decoder::Notify {
+    let ctx = app.egui_ctx.clone();
+    Arc::new(move || ctx.request_repaint())
+}
+
+/// Stops the player without waiting for its thread (it may be in the middle of a seek).
+fn close_player(app: &mut JianchaApp) {
+    if let Some(player) = app.player.take() {
+        player.close();
+    }
+    app.state.player = None;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn privacy_lines_are_checked() {
+        assert_eq!(parse_privacy("").unwrap(), []);
+        assert_eq!(parse_privacy("0,0,0.25,0.25\n\n0.5, 0.5, 0.1, 0.2").unwrap().len(), 2);
+        assert!(parse_privacy("0,0,2,0.25").unwrap_err().contains("第 1 行"));
+        assert!(parse_privacy("0,0,0.1,0.1\n1;2").unwrap_err().contains("第 2 行"));
+    }
+
+    #[test]
+    fn local_times_are_beijing_time() {
+        assert_eq!(local_ms("2026-11-24", "10:30"), Some(1_795_487_400_000));
+        assert_eq!(local_ms("2026-11-24", "25:00"), None);
+    }
+}

@@ -1,0 +1,262 @@
+//! The video wall's logic: the layout (tiles, pages, touring, cameras in slots), full screen, the
+//! second screen, snapshots and the 记录违纪 dialog, and the decoders of what is on screen.
+
+use std::time::{Duration, Instant};
+
+use crate::ui::app::JianchaApp;
+use crate::ui::areas::AreaLogic;
+use crate::ui::state::{Area, Screen};
+use crate::ui::worker::Worker;
+
+use super::jobs::{SnapshotRequest, WallJob, WallReply};
+use super::state::DisciplineDraft;
+
+/// What the wall's panels ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WallCommand {
+    /// Tiles per page (1, 4, 9, 16, 25).
+    SetTiles(usize),
+    SetPage(usize),
+    /// Put a camera into a slot of the current page (dragged from the camera list).
+    Assign {
+        slot: usize,
+        camera_id: Option<i64>,
+    },
+    /// Watch one camera full screen on the main stream; `None` returns to the wall.
+    Fullscreen(Option<i64>),
+    SetTouring(bool),
+    SetTourSecs(u32),
+    ToggleCameraList,
+    SetSecondWindow(bool),
+    /// Save the tile's current frame as evidence.
+    Snapshot(i64),
+    /// Open the "记录违纪" dialog for a camera (its frame is kept now).
+    StartDiscipline(i64),
+    SubmitDiscipline,
+    CancelDiscipline,
+    LoadEvidence,
+}
+
+impl From<WallCommand> for crate::ui::command::Command {
+    fn from(command: WallCommand) -> Self {
+        crate::ui::command::Command::Area(crate::ui::areas::AreaCommand::Wall(command))
+    }
+}
+
+impl From<WallJob> for crate::ui::worker::Job {
+    fn from(job: WallJob) -> Self {
+        crate::ui::worker::Job::Area(crate::ui::areas::AreaJob::Wall(job))
+    }
+}
+
+pub struct WallArea;
+
+impl AreaLogic for WallArea {
+    type Command = WallCommand;
+    type Job = WallJob;
+    type Reply = WallReply;
+
+    fn apply(app: &mut JianchaApp, _ctx: &egui::Context, command: WallCommand) {
+        match command {
+            WallCommand::SetTiles(n) => {
+                let wall = &mut app.state.wall;
+                // Keep the first camera of the current page on screen.
+                let first = wall.page * wall.layout.tiles;
+                wall.layout.tiles = n;
+                wall.page = first / n;
+                wall.fullscreen = None;
+            }
+            WallCommand::SetPage(page) => {
+                app.state.wall.page = page.min(app.state.wall.pages().saturating_sub(1));
+                app.state.wall.tour_page_since = Some(Instant::now());
+            }
+            WallCommand::Assign { slot, camera_id } => {
+                let slots = &mut app.state.wall.layout.slots;
+                if let Some(id) = camera_id {
+                    // A camera lives in one slot: move it.
+                    for s in slots.iter_mut() {
+                        if *s == Some(id) {
+                            *s = None;
+                        }
+                    }
+                }
+                if slots.len() <= slot {
+                    slots.resize(slot + 1, None);
+                }
+                slots[slot] = camera_id;
+            }
+            WallCommand::Fullscreen(camera) => app.state.wall.fullscreen = camera,
+            WallCommand::SetTouring(on) => {
+                app.state.wall.touring = on;
+                app.state.wall.tour_page_since = Some(Instant::now());
+            }
+            WallCommand::SetTourSecs(secs) => app.state.wall.layout.tour_secs = secs.clamp(5, 600),
+            WallCommand::ToggleCameraList => app.state.wall.camera_list_open = !app.state.wall.camera_list_open,
+            WallCommand::SetSecondWindow(on) => app.state.wall.second_window = on,
+            WallCommand::Snapshot(camera_id) => snapshot(app, camera_id, None),
+            WallCommand::StartDiscipline(camera_id) => {
+                let Some(camera) =
+                    app.state.directory.as_ref().and_then(|d| d.cameras.iter().find(|c| c.id == camera_id)).cloned()
+                else {
+                    return;
+                };
+                if app.wall.frame(camera_id).is_none() {
+                    app.state.wall.last_snapshot = Some(Err(app
+                        .state
+                        .lang
+                        .pick_owned("还没有画面，无法取证", "No picture yet to keep as evidence")));
+                    return;
+                }
+                let (staff_no, staff_name) = on_duty(app, &camera);
+                app.pending_frame = app.wall.frame(camera_id);
+                app.state.wall.discipline = Some(DisciplineDraft {
+                    camera_id,
+                    camera_name: camera.name.clone(),
+                    window_code: camera.window_code.clone(),
+                    staff_no,
+                    staff_name,
+                    taken_at: app.clock.now(),
+                    category: 0,
+                    note: String::new(),
+                });
+            }
+            WallCommand::SubmitDiscipline => {
+                if let Some(draft) = app.state.wall.discipline.take() {
+                    let category =
+                        crate::domain::model::DISCIPLINE_CATEGORIES.get(draft.category).map(|c| (*c).to_owned());
+                    snapshot(app, draft.camera_id, Some((draft, category)));
+                }
+            }
+            WallCommand::CancelDiscipline => {
+                app.state.wall.discipline = None;
+                app.pending_frame = None;
+            }
+            WallCommand::LoadEvidence => {
+                if let Some(s) = app.state.session.clone() {
+                    app.submit(WallJob::Evidence(s));
+                }
+            }
+        }
+    }
+
+    fn handle(app: &mut JianchaApp, reply: WallReply) {
+        let lang = app.state.lang;
+        match reply {
+            WallReply::Snapshot(result) => {
+                app.state.wall.last_snapshot = Some(match result {
+                    Ok(e) => Ok(format!(
+                        "{} {}（SHA-256 {}…）",
+                        if e.evidence.for_discipline {
+                            lang.pick("已记录违纪线索", "Recorded for discipline:")
+                        } else {
+                            lang.pick("已保存截图", "Snapshot saved:")
+                        },
+                        e.evidence.path,
+                        &e.evidence.sha256[..12]
+                    )),
+                    Err(e) => Err(app.job_error(&e)),
+                });
+                if app.state.evidence.is_some() {
+                    app.commands.push(WallCommand::LoadEvidence.into());
+                }
+            }
+            WallReply::Evidence(Ok(list)) => app.state.evidence = Some(list),
+            WallReply::Evidence(Err(e)) => {
+                let m = app.store_error(&e);
+                app.notify(crate::ui::state::NoticeLevel::Error, m);
+            }
+        }
+    }
+
+    fn run(worker: &mut Worker, job: WallJob) -> WallReply {
+        super::jobs::run(worker, job)
+    }
+
+    /// The wall: first filling of the slots, touring, and the decoders of what is on screen.
+    fn frame(app: &mut JianchaApp, ctx: &egui::Context) {
+        let cameras = app.state.directory.as_ref().map(|d| d.cameras.clone()).unwrap_or_default();
+        let wall = &mut app.state.wall;
+        if !wall.initialised && !cameras.is_empty() {
+            wall.initialised = true;
+            let known: Vec<i64> = cameras.iter().map(|c| c.id).collect();
+            wall.layout.slots.retain(|s| s.is_none_or(|id| known.contains(&id)));
+            if wall.layout.slots.iter().all(Option::is_none) {
+                let mut ordered = cameras.clone();
+                ordered.sort_by(|a, b| {
+                    (a.window_code.is_none(), &a.window_code, a.id).cmp(&(
+                        b.window_code.is_none(),
+                        &b.window_code,
+                        b.id,
+                    ))
+                });
+                wall.layout.slots = ordered.iter().map(|c| Some(c.id)).collect();
+            }
+        }
+        if wall.touring && wall.fullscreen.is_none() && wall.pages() > 1 {
+            let since = *wall.tour_page_since.get_or_insert_with(Instant::now);
+            if since.elapsed() >= Duration::from_secs(u64::from(wall.layout.tour_secs)) {
+                wall.page = (wall.page + 1) % wall.pages();
+                wall.tour_page_since = Some(Instant::now());
+            }
+            ctx.request_repaint_after(Duration::from_millis(500));
+        }
+        let on_screen = app.state.session.is_some()
+            && app.state.screen == Screen::Main
+            && (app.state.area == Area::Wall || wall.second_window);
+        app.wall.step(ctx, &mut app.state.wall, &cameras, on_screen);
+    }
+}
+
+/// The staff member on duty at a camera's window (the first who punched in today).
+fn on_duty(app: &JianchaApp, camera: &crate::domain::model::Camera) -> (Option<String>, Option<String>) {
+    let Some(dir) = &app.state.directory else { return (None, None) };
+    let window = camera.window_code.as_ref();
+    let on_duty_name = app.state.overview.as_ref().and_then(|o| {
+        o.window_load
+            .iter()
+            .find(|l| Some(&l.window_code) == window && l.hall_code == camera.hall_code)
+            .and_then(|l| l.on_duty.first().cloned())
+    });
+    let staff = dir
+        .staff
+        .iter()
+        .filter(|s| s.window.as_ref() == window && window.is_some())
+        .find(|s| on_duty_name.as_ref().is_none_or(|n| &s.name == n));
+    (staff.map(|s| s.staff_no.clone()), staff.map(|s| s.name.clone()))
+}
+
+/// Keeps a camera's current frame (or the one held for the discipline dialog) as evidence.
+fn snapshot(app: &mut JianchaApp, camera_id: i64, discipline: Option<(DisciplineDraft, Option<String>)>) {
+    let Some(session) = app.state.session.clone() else { return };
+    let frame = if discipline.is_some() {
+        app.pending_frame.take().or_else(|| app.wall.frame(camera_id))
+    } else {
+        app.wall.frame(camera_id)
+    };
+    let Some(frame) = frame else {
+        app.state.wall.last_snapshot =
+            Some(Err(app.state.lang.pick_owned("还没有画面，无法截图", "No picture yet to snapshot")));
+        return;
+    };
+    let Some(camera) = app.state.directory.as_ref().and_then(|d| d.cameras.iter().find(|c| c.id == camera_id)).cloned()
+    else {
+        return;
+    };
+    let (staff_no, _) = on_duty(app, &camera);
+    let (taken_at, for_discipline, category, note, staff_no) = match discipline {
+        Some((draft, category)) => (draft.taken_at, true, category, draft.note, draft.staff_no),
+        None => (frame.received_at, false, None, String::new(), staff_no),
+    };
+    let request = SnapshotRequest {
+        session,
+        frame,
+        camera_id,
+        taken_at,
+        window_code: camera.window_code.clone(),
+        staff_no,
+        for_discipline,
+        category,
+        note,
+    };
+    app.submit(WallJob::Snapshot(Box::new(request)));
+}

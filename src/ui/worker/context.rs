@@ -1,0 +1,84 @@
+//! What a job works with on the data worker's thread: the opened store, the clock, the data directory
+//! (reports, evidence and the footage cache are written under it), and how a job fails.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use crate::clock::Clock;
+use crate::store::{Store, StoreError};
+
+/// Why a job failed: the store's answer, typed (a lost session sends the user back to the login
+/// screen, a write kept in the outbox is `StoreError::Queued`), or work on this workstation that failed
+/// (a file, a PDF, the printer, a thread).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Local(String),
+}
+
+impl JobError {
+    /// Local work that failed, with its message.
+    pub fn local(message: impl std::fmt::Display) -> Self {
+        JobError::Local(message.to_string())
+    }
+
+    /// The store's error, when it is one.
+    pub fn store(&self) -> Option<&StoreError> {
+        match self {
+            JobError::Store(e) => Some(e),
+            JobError::Local(_) => None,
+        }
+    }
+
+    /// The write waits in the outbox (remote mode, server away): done as far as the console goes.
+    pub fn is_queued(&self) -> bool {
+        matches!(self, JobError::Store(StoreError::Queued(_)))
+    }
+}
+
+/// The worker's side: the store and what the jobs work with. Areas' jobs reach it through `store()`
+/// and the fields below.
+pub struct Worker {
+    pub(super) store: Option<Arc<dyn Store>>,
+    /// The same store when it is a server's (the outbox and change watching need it).
+    pub(in crate::ui) remote: Option<Arc<crate::store::remote::RemoteStore>>,
+    pub(super) link: Arc<super::Link>,
+    pub(super) ctx: egui::Context,
+    /// Stops the change watcher of the current server.
+    pub(super) watcher_stop: Option<Arc<AtomicBool>>,
+    pub(in crate::ui) clock: Arc<dyn Clock>,
+    /// The data directory: reports, evidence and the footage cache are written under it.
+    pub(in crate::ui) data_dir: PathBuf,
+    /// The demo's simulated cameras, served for as long as the console runs.
+    pub(super) simulator: Option<crate::video::sim::SimServer>,
+}
+
+fn not_open() -> StoreError {
+    StoreError::Backend("the database is not open".into())
+}
+
+impl Worker {
+    /// The opened store.
+    pub(in crate::ui) fn store(&self) -> Result<&dyn Store, StoreError> {
+        self.store.as_deref().ok_or_else(not_open)
+    }
+
+    /// The opened store, shared (for work on a thread of its own).
+    pub(in crate::ui) fn shared_store(&self) -> Result<Arc<dyn Store>, StoreError> {
+        self.store.clone().ok_or_else(not_open)
+    }
+
+    /// Where footage is read: this directory's, or the server's (fetched into `cache/footage`).
+    pub(in crate::ui) fn footage_source(&self) -> crate::video::export::FootageSource {
+        match &self.remote {
+            None => crate::video::export::FootageSource::Local(crate::video::recorder::footage_root(&self.data_dir)),
+            Some(remote) => crate::video::export::FootageSource::Remote {
+                store: remote.clone(),
+                cache: self.data_dir.join("cache").join("footage"),
+            },
+        }
+    }
+}

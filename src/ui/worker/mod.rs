@@ -1,0 +1,417 @@
+//! The data worker: one named thread that owns the store and runs every store call, so that the UI
+//! thread never blocks on SQL (or, in remote mode, HTTP), files, PDFs or the printer. Jobs go in and
+//! replies come out on bounded channels; each reply wakes the UI with `request_repaint`. The console's
+//! own jobs are here (opening the data, logging in, the outbox); each area's are in its `jobs.rs`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::thread::JoinHandle;
+
+use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
+
+use crate::clock::Clock;
+use crate::domain::alerts::RuleBook;
+use crate::domain::calendar::{Calendar, missing_years_warning};
+use crate::store::sqlite::{DB_FILE, SqliteStore};
+use crate::store::{HallDirectory, Overview, Session, Store as _, StoreError};
+
+use super::areas::{AreaJob, AreaReply};
+
+pub mod context;
+
+pub use context::{JobError, Worker};
+
+/// Jobs waiting for the worker; beyond this the UI is told the worker is busy.
+const QUEUE: usize = 32;
+
+/// The console's own jobs, and the areas'.
+pub enum Job {
+    /// Open the data directory, first creating the demo hall there when asked and the database is
+    /// missing; serve the demo's simulated cameras when asked and the cameras point at them. With a
+    /// backend, work against that server instead (the directory keeps the outbox and settings).
+    Open {
+        data_dir: PathBuf,
+        create_demo_if_missing: bool,
+        start_simulator: bool,
+        backend: Option<crate::store::remote::Connection>,
+    },
+    /// Send the outbox (remote mode) with this session.
+    FlushOutbox(Session),
+    /// Save the workstation settings (the server address) in the data directory.
+    SaveWorkstation {
+        data_dir: PathBuf,
+        settings: crate::settings::Workstation,
+    },
+    Login {
+        username: String,
+        password: String,
+    },
+    Logout(Session),
+    Overview(Session),
+    Directory(Session),
+    Area(AreaJob),
+}
+
+/// What the console needs to know about the opened backend.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub backend: String,
+    /// Working against a server (the link state then matters).
+    pub remote: bool,
+    /// The workstation settings as saved (`workstation.toml`), for the settings area.
+    pub workstation: crate::settings::Workstation,
+    pub data_dir: PathBuf,
+    /// Set when the demo hall was created just now.
+    pub demo_created: bool,
+    pub has_users: bool,
+    pub calendar: Calendar,
+    /// Settings problems: the defaults are used meanwhile.
+    pub settings_warning: Option<String>,
+    /// "2027 holiday data missing" when this or next year has no data.
+    pub calendar_warning: Option<String>,
+    /// The simulated cameras the console started (demo mode): `Ok(text)` or why not.
+    pub simulator: Option<Result<String, String>>,
+    /// Periods and schedules (the console picks the default period with them).
+    pub attendance: crate::domain::attendance::AttendanceSettings,
+}
+
+pub enum Reply {
+    Opened(Result<Box<Opened>, JobError>),
+    LoggedIn(Result<Session, StoreError>),
+    LoggedOut,
+    Overview(Result<Overview, StoreError>),
+    Directory(Result<HallDirectory, StoreError>),
+    /// What sending the outbox did.
+    Flushed(Result<crate::store::remote::FlushReport, StoreError>),
+    /// The workstation settings were saved: the backend to open now (`None`: the local database).
+    WorkstationSaved(Result<Option<crate::store::remote::Connection>, JobError>),
+    Area(AreaReply),
+}
+
+/// The link to a server, as the console shows it; read by the UI every frame (atomics only).
+#[derive(Debug, Default)]
+pub struct Link {
+    /// Working against a server at all.
+    pub remote: AtomicBool,
+    /// The server answered the last time it was asked.
+    pub online: AtomicBool,
+    /// The server's change counter, as last heard.
+    pub revision: AtomicU64,
+    /// Writes waiting in the outbox.
+    pub pending: AtomicUsize,
+}
+
+impl Link {
+    pub fn is_offline(&self) -> bool {
+        self.remote.load(Ordering::Relaxed) && !self.online.load(Ordering::Relaxed)
+    }
+}
+
+pub struct DataWorker {
+    jobs: Sender<Job>,
+    replies: Receiver<Reply>,
+    in_flight: usize,
+    link: Arc<Link>,
+    _thread: JoinHandle<()>,
+}
+
+impl DataWorker {
+    pub fn spawn(ctx: egui::Context, clock: Arc<dyn Clock>) -> std::io::Result<Self> {
+        let (jobs, job_rx) = bounded::<Job>(QUEUE);
+        let (reply_tx, replies) = bounded::<Reply>(QUEUE);
+        let link = Arc::new(Link::default());
+        let worker_link = link.clone();
+        let thread = std::thread::Builder::new().name("jiancha-data".into()).spawn(move || {
+            let mut worker = Worker {
+                store: None,
+                remote: None,
+                clock,
+                data_dir: PathBuf::new(),
+                simulator: None,
+                link: worker_link,
+                ctx: ctx.clone(),
+                watcher_stop: None,
+            };
+            for job in job_rx {
+                let reply = worker.run(job);
+                worker.after_job(&reply);
+                if reply_tx.send(reply).is_err() {
+                    break;
+                }
+                ctx.request_repaint();
+            }
+            worker.stop_watcher();
+        })?;
+        Ok(Self { jobs, replies, in_flight: 0, link, _thread: thread })
+    }
+
+    /// The link to the server (remote mode).
+    pub fn link(&self) -> &Link {
+        &self.link
+    }
+
+    /// Queues a job; `false` when the worker is too far behind (the caller says so and retries later).
+    pub fn submit(&mut self, job: Job) -> bool {
+        match self.jobs.try_send(job) {
+            Ok(()) => {
+                self.in_flight += 1;
+                true
+            }
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
+        }
+    }
+
+    pub fn try_recv(&mut self) -> Option<Reply> {
+        let reply = self.replies.try_recv().ok()?;
+        self.in_flight = self.in_flight.saturating_sub(1);
+        Some(reply)
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.in_flight > 0
+    }
+}
+
+impl Worker {
+    /// Demo mode: when the cameras point at the simulator's port on this machine, serve them.
+    fn start_simulator(&mut self, store: &SqliteStore, data_dir: &std::path::Path) -> Option<Result<String, String>> {
+        let prefix = format!("rtsp://127.0.0.1:{}/cam/", crate::demo::SIM_RTSP_PORT);
+        let dir = store.directory(&store.system_session()).ok()?;
+        if !dir.cameras.iter().any(|c| c.main_url.starts_with(&prefix)) {
+            return None;
+        }
+        let cameras = crate::demo::sim_cameras(data_dir, None);
+        // 15 frames a second: the encoders run in this very process, next to the decoders and the UI.
+        let options = crate::video::sim::SimOptions { fps: Some(15), ..Default::default() };
+        Some(match crate::video::sim::SimServer::start(crate::demo::SIM_RTSP_PORT, &cameras, &options) {
+            Ok(server) => {
+                let text = format!("{} 路模拟摄像头 127.0.0.1:{}", cameras.len(), server.port());
+                self.simulator = Some(server);
+                Ok(text)
+            }
+            // Another console or `jiancha cameras sim` may serve them already.
+            Err(crate::video::VideoError::PortBusy(port)) => {
+                Ok(format!("模拟摄像头端口 {port} 已被占用（可能已在运行）"))
+            }
+            Err(e) => Err(e.to_string()),
+        })
+    }
+}
+
+impl Worker {
+    fn run(&mut self, job: Job) -> Reply {
+        match job {
+            Job::Open { data_dir, create_demo_if_missing, start_simulator, backend } => {
+                let opened = match backend {
+                    Some(backend) => self.open_remote(data_dir, &backend),
+                    None => self.open(data_dir, create_demo_if_missing, start_simulator),
+                };
+                Reply::Opened(opened.map(Box::new).map_err(JobError::Local))
+            }
+            Job::SaveWorkstation { data_dir, settings } => {
+                Reply::WorkstationSaved(settings.save(&data_dir).map_err(JobError::local).map(|()| {
+                    settings
+                        .backend
+                        .url
+                        .map(|url| crate::store::remote::Connection { url, ca_cert: settings.backend.ca_cert })
+                }))
+            }
+            Job::FlushOutbox(session) => Reply::Flushed(match &self.remote {
+                Some(remote) => remote.flush_outbox(&session),
+                None => Ok(crate::store::remote::FlushReport::default()),
+            }),
+            Job::Login { username, password } => {
+                Reply::LoggedIn(self.store().and_then(|s| s.login(&username, &password)))
+            }
+            Job::Logout(session) => {
+                if let Ok(store) = self.store()
+                    && let Err(e) = store.logout(&session)
+                {
+                    tracing::warn!("logout: {e}");
+                }
+                Reply::LoggedOut
+            }
+            Job::Overview(session) => Reply::Overview(self.store().and_then(|s| s.overview(&session))),
+            Job::Directory(session) => Reply::Directory(self.store().and_then(|s| s.directory(&session))),
+            Job::Area(job) => Reply::Area(job.run(self)),
+        }
+    }
+
+    /// Notes what a reply says about the link: an unreachable server is offline at once; and the
+    /// outbox size after every job.
+    fn after_job(&self, reply: &Reply) {
+        let Some(remote) = &self.remote else { return };
+        if let Some(outbox) = remote.outbox() {
+            self.link.pending.store(outbox.len(), Ordering::Relaxed);
+        }
+        let offline = match reply {
+            Reply::LoggedIn(Err(e)) | Reply::Flushed(Err(e)) | Reply::Overview(Err(e)) | Reply::Directory(Err(e)) => {
+                e.is_offline()
+            }
+            Reply::Area(reply) => reply.is_offline(),
+            _ => false,
+        };
+        if offline {
+            self.link.online.store(false, Ordering::Relaxed);
+        }
+    }
+
+    fn stop_watcher(&mut self) {
+        if let Some(stop) = self.watcher_stop.take() {
+            stop.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Works against a server: its store with the outbox of this directory, and a thread that waits
+    /// on the server's change counter (so that other consoles' writes and pushed events show at once,
+    /// and a lost link shows within seconds).
+    fn open_remote(&mut self, data_dir: PathBuf, backend: &crate::store::remote::Connection) -> Result<Opened, String> {
+        let outbox = crate::store::outbox::Outbox::open(&data_dir.join(crate::store::outbox::OUTBOX_FILE))
+            .map_err(|e| e.to_string())?;
+        let remote = crate::store::remote::RemoteStore::connect(backend)
+            .map_err(|e| format!("连接服务器失败 (cannot use the server {}): {e}", backend.url))?
+            .with_outbox(Arc::new(outbox));
+        let remote = Arc::new(remote);
+        let (settings, calendar, settings_warning) = local_settings(&data_dir);
+        self.stop_watcher();
+        let stop = Arc::new(AtomicBool::new(false));
+        self.watcher_stop = Some(stop.clone());
+        let (watch, link, ctx) = (remote.clone(), self.link.clone(), self.ctx.clone());
+        link.remote.store(true, Ordering::Relaxed);
+        link.pending.store(remote.outbox().map_or(0, crate::store::outbox::Outbox::len), Ordering::Relaxed);
+        std::thread::Builder::new()
+            .name("jiancha-changes".into())
+            .spawn(move || watch_changes(&watch, &link, &ctx, &stop))
+            .map_err(|e| e.to_string())?;
+        let opened = Opened {
+            backend: remote.describe(),
+            remote: true,
+            workstation: saved_workstation(&data_dir),
+            data_dir: data_dir.clone(),
+            demo_created: false,
+            has_users: true,
+            calendar,
+            settings_warning,
+            calendar_warning: None,
+            simulator: None,
+            attendance: settings.attendance.to_settings().unwrap_or_default(),
+        };
+        self.store = Some(remote.clone());
+        self.remote = Some(remote);
+        self.data_dir = data_dir;
+        Ok(opened)
+    }
+
+    fn open(
+        &mut self,
+        data_dir: PathBuf,
+        create_demo_if_missing: bool,
+        start_simulator: bool,
+    ) -> Result<Opened, String> {
+        let (settings, calendar, settings_warning) = local_settings(&data_dir);
+        let rules = RuleBook {
+            calendar: calendar.clone(),
+            settings: settings.alerts,
+            attendance: settings.attendance.to_settings().unwrap_or_default(),
+            evaluator: settings.evaluator,
+            footage: settings.footage,
+            complaints: settings.complaints,
+        };
+        let mut demo_created = false;
+        if create_demo_if_missing && !data_dir.join(DB_FILE).exists() {
+            tracing::info!(dir = %data_dir.display(), "creating the demo hall");
+            crate::demo::write_demo(&data_dir, crate::demo::DEFAULT_SEED, self.clock.clone(), &rules)
+                .map_err(|e| format!("创建演示大厅失败 (creating the demo hall failed): {e}"))?;
+            // Footage of the demo's complaints, so that lookup works at once; the hall opens without it
+            // should GStreamer be missing something.
+            if let Err(e) = crate::demo::record_footage(&data_dir, self.clock.clone(), &rules) {
+                tracing::warn!(error = %e, "the demo hall has no footage");
+            }
+            demo_created = true;
+        }
+        let store = SqliteStore::open_dir(&data_dir, self.clock.clone())
+            .map_err(|e| format!("打开数据库失败 (cannot open the database in {}): {e}", data_dir.display()))?;
+        let rules_attendance = rules.attendance.clone();
+        store.set_rules(rules);
+        let has_users = store.users(&store.system_session()).map(|u| !u.is_empty()).unwrap_or(false);
+        let this_year = chrono::Datelike::year(&crate::domain::time::local_date(self.clock.now()));
+        let missing: std::collections::BTreeSet<i32> =
+            [this_year, this_year + 1].into_iter().filter(|y| !calendar.is_year_known(*y)).collect();
+        let simulator = if start_simulator { self.start_simulator(&store, &data_dir) } else { None };
+        let attendance = rules_attendance;
+        let opened = Opened {
+            backend: store.describe(),
+            remote: false,
+            workstation: saved_workstation(&data_dir),
+            data_dir,
+            demo_created,
+            has_users,
+            calendar,
+            settings_warning,
+            calendar_warning: missing_years_warning(&missing),
+            simulator,
+            attendance,
+        };
+        self.stop_watcher();
+        self.link.remote.store(false, Ordering::Relaxed);
+        self.remote = None;
+        self.store = Some(Arc::new(store));
+        self.data_dir = opened.data_dir.clone();
+        Ok(opened)
+    }
+}
+
+/// The saved workstation settings (a bad file was reported when the program started).
+fn saved_workstation(data_dir: &std::path::Path) -> crate::settings::Workstation {
+    crate::settings::Workstation::load(data_dir).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "workstation settings");
+        crate::settings::Workstation::default()
+    })
+}
+
+/// The data directory's rules and calendar; problems are reported and the defaults used meanwhile.
+fn local_settings(data_dir: &std::path::Path) -> (crate::settings::Settings, Calendar, Option<String>) {
+    let (settings, settings_error) = match crate::settings::Settings::load(data_dir) {
+        Ok(s) => (s, None),
+        Err(e) => (crate::settings::Settings::default(), Some(e.to_string())),
+    };
+    let (calendar, calendar_error) = match crate::settings::calendar(data_dir, &settings) {
+        Ok(c) => (c, None),
+        Err(e) => (Calendar::official(), Some(e.to_string())),
+    };
+    let warning = match (settings_error, calendar_error) {
+        (None, None) => None,
+        (a, b) => Some([a, b].into_iter().flatten().collect::<Vec<_>>().join("; ")),
+    };
+    (settings, calendar, warning)
+}
+
+/// Waits on the server's change counter until stopped: marks the link online or offline and wakes the
+/// UI when the counter moves.
+fn watch_changes(remote: &crate::store::remote::RemoteStore, link: &Link, ctx: &egui::Context, stop: &AtomicBool) {
+    let mut since = 0;
+    // The first question is answered at once, so that the console knows the link from the start.
+    let mut wait = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let answer = remote.wait_for_change(since, wait);
+        wait = 20;
+        match answer {
+            Ok(revision) => {
+                let was_offline = !link.online.swap(true, Ordering::Relaxed);
+                if revision != since || was_offline {
+                    since = revision;
+                    link.revision.store(revision, Ordering::Relaxed);
+                    ctx.request_repaint();
+                }
+            }
+            Err(e) => {
+                if link.online.swap(false, Ordering::Relaxed) {
+                    tracing::warn!(error = %e, "the server cannot be reached");
+                    ctx.request_repaint();
+                }
+                std::thread::sleep(std::time::Duration::from_secs(2));
+            }
+        }
+    }
+}
