@@ -525,3 +525,59 @@ fn step_limits_do_not_count_days_the_clock_stood_still() {
     let plain = november(vec![ev(Step::Review, "2026-11-11 10:00")]);
     assert!(plain.at("2026-11-11 12:00").has(Rule::StepOverdue));
 }
+
+mod level_properties {
+    //! The engine as properties over random untouched cases: every finding has its rule's level, an
+    //! open case only escalates as time passes, and nothing changes before the instant the engine
+    //! names (`next_change`), which is what lets the store re-evaluate only the cases that are due.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    fn max_open(a: &CaseAlerts) -> Option<Level> {
+        a.findings.iter().filter(|f| f.resolved_at.is_none()).map(|f| f.level).max()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn an_untouched_case_only_escalates_and_changes_when_it_says(
+            accept_day in 0i64..330,
+            minute in 0i64..(9 * 60),
+            promised in 1u32..25,
+            probes in proptest::collection::vec(0i64..(60 * 24 * 3600), 1..6),
+        ) {
+            let accepted = at("2026-01-05 08:00") + chrono::Duration::days(accept_day) + chrono::Duration::minutes(minute);
+            let mut accept = ev(Step::Accept, "2026-01-05 08:00");
+            accept.occurred_at = accepted;
+            accept.recorded_at = accepted;
+            let events = vec![accept];
+            let item = item(promised, 0);
+            let (evaluations, notices) = (Vec::new(), Vec::new());
+            let input = CaseInput { item: &item, events: &events, evaluations: &evaluations, notices: &notices };
+            let calendar = Calendar::official();
+            let settings = AlertSettings::default();
+            let mut probes = probes;
+            probes.sort_unstable();
+            let mut last: Option<Level> = None;
+            for secs in probes {
+                let now = accepted + chrono::Duration::seconds(secs);
+                let a = alerts::evaluate(&input, &calendar, &settings, now);
+                for f in &a.findings {
+                    prop_assert_eq!(f.level, f.rule.level(), "{:?}", f.rule);
+                    prop_assert!(f.since <= now, "{:?} starts in the future", f.rule);
+                }
+                let level = max_open(&a);
+                prop_assert!(level >= last, "{last:?} fell to {level:?} at {now}");
+                last = level;
+                if let Some(next) = a.next_change {
+                    prop_assert!(next > now);
+                    let between = now + (next - now) / 2;
+                    let b = alerts::evaluate(&input, &calendar, &settings, between);
+                    prop_assert_eq!(&a.findings, &b.findings, "changed at {} before {}", between, next);
+                }
+            }
+        }
+    }
+}

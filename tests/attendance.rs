@@ -462,3 +462,108 @@ mod through_the_store {
         assert!(sat.departments.iter().all(|d| (1.0..=5.0).contains(&d.average)));
     }
 }
+
+mod ranking_properties {
+    //! The ranking as properties over random periods: competition ranks (1, 2, 2, 4) by marks and by
+    //! absences, interviews for ranks 1–3 with a mark, sorted output, department sums.
+
+    use super::*;
+    use jiancha::domain::attendance::{Half, HalfDay};
+    use proptest::prelude::*;
+
+    fn status(code: u8) -> HalfDayStatus {
+        match code {
+            0 => HalfDayStatus::OnTime,
+            1 => HalfDayStatus::Late { secs: 120 },
+            2 => HalfDayStatus::Early { secs: 300 },
+            3 => HalfDayStatus::LateAndEarly { late_secs: 60, early_secs: 60 },
+            4 => HalfDayStatus::MissingPunch { start: true, end: false },
+            5 => HalfDayStatus::Absent { late_secs: 7200, early_secs: 0 },
+            6 => HalfDayStatus::OnLeave { kind: LeaveKind::Leave },
+            7 => HalfDayStatus::NotWorking,
+            _ => HalfDayStatus::NoRecords,
+        }
+    }
+
+    fn half(which: Half, code: u8) -> HalfDay {
+        HalfDay { half: which, status: status(code), start_punch: None, end_punch: None }
+    }
+
+    /// Person `i` of department `i % departments`, with one (morning, afternoon) pair per day.
+    fn people(days: &[Vec<(u8, u8)>], departments: usize) -> Vec<(Person, Vec<DayRecord>)> {
+        let start = d("2026-11-09");
+        days.iter()
+            .enumerate()
+            .map(|(i, halves)| {
+                let person = Person {
+                    staff_no: format!("S{i:04}"),
+                    name: format!("员工{i}"),
+                    department: format!("部门{}", i % departments),
+                    hall: None,
+                };
+                let records = halves
+                    .iter()
+                    .enumerate()
+                    .map(|(k, (m, a))| DayRecord {
+                        date: start + chrono::Duration::days(k as i64),
+                        morning: half(Half::Morning, *m),
+                        afternoon: half(Half::Afternoon, *a),
+                        punches: Vec::new(),
+                    })
+                    .collect();
+                (person, records)
+            })
+            .collect()
+    }
+
+    /// The competition rank of `key` among `all`: one more than the number of larger keys.
+    fn expected_rank(key: u32, all: &[u32]) -> Option<u32> {
+        (key > 0).then(|| 1 + all.iter().filter(|k| **k > key).count() as u32)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        #[test]
+        fn ranks_are_shared_skip_and_decide_the_interviews(
+            days in proptest::collection::vec(proptest::collection::vec((0u8..9, 0u8..9), 14), 1..25),
+            departments in 1usize..5,
+        ) {
+            let people = people(&days, departments);
+            let r = attendance::rank(d("2026-11-09"), d("2026-11-22"), &people);
+            prop_assert_eq!(r.staff.len(), people.len());
+            let marks: Vec<u32> = r.staff.iter().map(|t| t.marks()).collect();
+            let absences: Vec<u32> = r.staff.iter().map(|t| t.absent).collect();
+            for t in &r.staff {
+                prop_assert_eq!(t.rank, expected_rank(t.marks(), &marks), "{}", t.staff_no);
+                prop_assert_eq!(t.absence_rank, expected_rank(t.absent, &absences), "{}", t.staff_no);
+                prop_assert_eq!(t.interview, t.rank.is_some_and(|r| r <= 3));
+                prop_assert!(t.working_days <= 14);
+            }
+            // Counts are the days' own: every late, early and absent half-day once.
+            for (t, (person, records)) in r.staff.iter().map(|t| (t, people.iter().find(|p| p.0.staff_no == t.staff_no).unwrap())) {
+                prop_assert_eq!(&t.department, &person.department);
+                let halves = records.iter().flat_map(|d| [d.morning.status, d.afternoon.status]);
+                let (late, early, absent) = halves.fold((0, 0, 0), |(l, e, a), s| {
+                    (l + u32::from(s.is_late()), e + u32::from(s.is_early()), a + u32::from(s.is_absent()))
+                });
+                prop_assert_eq!((t.late, t.early, t.absent), (late, early, absent));
+            }
+            // Ranked first (by rank, then absences), unranked last.
+            let order: Vec<(u32, u32)> =
+                r.staff.iter().map(|t| (t.rank.unwrap_or(u32::MAX), t.absence_rank.unwrap_or(u32::MAX))).collect();
+            prop_assert!(order.windows(2).all(|w| w[0] <= w[1]), "{order:?}");
+            // Departments sum their staff and are ranked the same way.
+            let dept_marks: Vec<u32> = r.departments.iter().map(|d| d.late + d.early).collect();
+            prop_assert_eq!(r.departments.iter().map(|d| d.staff).sum::<u32>() as usize, people.len());
+            for dt in &r.departments {
+                let members: Vec<_> = r.staff.iter().filter(|t| t.department == dt.department).collect();
+                prop_assert_eq!(dt.staff as usize, members.len());
+                prop_assert_eq!(dt.late, members.iter().map(|t| t.late).sum::<u32>());
+                prop_assert_eq!(dt.absent, members.iter().map(|t| t.absent).sum::<u32>());
+                prop_assert_eq!(dt.rank, expected_rank(dt.late + dt.early, &dept_marks));
+                prop_assert_eq!(dt.interview, dt.rank.is_some_and(|r| r <= 3));
+            }
+        }
+    }
+}
