@@ -583,6 +583,7 @@ impl AreaLogic for FootageArea {
             let finished = p.result.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
             match finished {
                 Some(result) => {
+                    let result = result.map_err(|e| app.job_error(&e));
                     app.state.footage.export_result = Some(result);
                     app.state.footage.exporting = None;
                     app.commands.push(FootageCommand::Load.into());

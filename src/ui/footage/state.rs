@@ -92,7 +92,7 @@ pub struct ExportProgress {
     /// Progress in 1/1000.
     pub permille: std::sync::Arc<std::sync::atomic::AtomicU32>,
     /// Set by the export thread when it ends: the clip and its SHA-256, or why not.
-    pub result: std::sync::Arc<std::sync::Mutex<Option<Result<String, String>>>>,
+    pub result: std::sync::Arc<std::sync::Mutex<Option<Result<String, crate::ui::worker::JobError>>>>,
 }
 
 #[derive(Debug, Default)]

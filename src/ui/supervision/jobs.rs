@@ -126,28 +126,12 @@ impl Worker {
                     message = Some(self.write_slips(store, session, week, print)?);
                 }
                 SupervisionAction::PreviewSlip(id) => {
-                    let slip = store
-                        .slips(session, Some(week))
-                        .map_err(e)?
-                        .into_iter()
-                        .find(|s| s.id == id)
-                        .ok_or_else(|| JobError::local(format!("slip {id} is not in {week}")))?;
-                    let path = self.slip_dir(week).join(crate::report::documents::slip_file_name(&slip));
-                    crate::report::write_pdf(&path, &crate::report::documents::slip_sheet(&slip))
-                        .map_err(JobError::Local)?;
+                    let (_, path) = self.write_slip(store, session, week, id)?;
                     preview = Some((id, render_page(&path).map_err(JobError::Local)?));
                     message = Some(path.display().to_string());
                 }
                 SupervisionAction::PrintSlip { id, printer } => {
-                    let slip = store
-                        .slips(session, Some(week))
-                        .map_err(e)?
-                        .into_iter()
-                        .find(|s| s.id == id)
-                        .ok_or_else(|| JobError::local(format!("slip {id} is not in {week}")))?;
-                    let path = self.slip_dir(week).join(crate::report::documents::slip_file_name(&slip));
-                    crate::report::write_pdf(&path, &crate::report::documents::slip_sheet(&slip))
-                        .map_err(JobError::Local)?;
+                    let (slip, path) = self.write_slip(store, session, week, id)?;
                     let said = crate::report::print::print(&path, printer.as_deref()).map_err(JobError::Local)?;
                     message = Some(format!("{} 已送打印：{said}", slip.number_text()));
                 }
@@ -212,6 +196,24 @@ impl Worker {
         }
         let data = load(store, session, week)?;
         Ok(SupervisionDone { message, data, preview })
+    }
+
+    /// Writes one slip of the week as PDF; the slip and where it went.
+    fn write_slip(
+        &self,
+        store: &dyn Store,
+        session: &Session,
+        week: Week,
+        id: i64,
+    ) -> Result<(discipline::Slip, PathBuf), JobError> {
+        let slip = store
+            .slips(session, Some(week))?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| JobError::local(format!("slip {id} is not in {week}")))?;
+        let path = self.slip_dir(week).join(crate::report::documents::slip_file_name(&slip));
+        crate::report::write_pdf(&path, &crate::report::documents::slip_sheet(&slip)).map_err(JobError::Local)?;
+        Ok((slip, path))
     }
 
     fn slip_dir(&self, week: Week) -> PathBuf {
