@@ -138,6 +138,7 @@ fn toolbar_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comman
         let printers = view.printers.clone().unwrap_or_default();
         let selected = view.printer.clone();
         let none = lang.pick("（默认打印机）", "(default printer)");
+        let l = ui.label(lang.pick("打印机", "Printer"));
         egui::ComboBox::from_id_salt("attendance_printer").selected_text(selected.as_deref().unwrap_or(none)).show_ui(
             ui,
             |ui| {
@@ -150,7 +151,9 @@ fn toolbar_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comman
                     }
                 }
             },
-        );
+        )
+        .response
+        .labelled_by(l.id);
         if ui.add_enabled(have, egui::Button::new(lang.pick("打印排名", "Print ranking"))).clicked() {
             commands.push(AttendanceCommand::Pdf { notices: false, print: true }.into());
         }

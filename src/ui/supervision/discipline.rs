@@ -230,6 +230,7 @@ fn slips_ui(
         ui.label(RichText::new(lang.pick("本周提示单", "Slips of the week")).strong().color(t.text_strong));
         let printers = state.attendance.printers.clone().unwrap_or_default();
         let chosen = state.supervision.printer.clone();
+        let l = ui.label(lang.pick("打印机", "Printer"));
         egui::ComboBox::from_id_salt("slip_printer")
             .selected_text(chosen.clone().unwrap_or_else(|| lang.pick_owned("默认打印机", "Default printer")))
             .show_ui(ui, |ui| {
@@ -237,7 +238,9 @@ fn slips_ui(
                 for p in &printers {
                     ui.selectable_value(&mut state.supervision.printer, Some(p.clone()), p);
                 }
-            });
+            })
+            .response
+            .labelled_by(l.id);
         let live = data.slips.iter().any(|s| s.status != SlipStatus::Cancelled);
         if ui.add_enabled(live, egui::Button::new(lang.pick("全部打印", "Print all"))).clicked() {
             commands.push(
