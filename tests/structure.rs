@@ -81,6 +81,9 @@ fn code_only(text: &str) -> String {
                         break;
                     }
                 } else {
+                    if b[i] == '\n' {
+                        out.push('\n');
+                    }
                     i += 1;
                 }
             }
@@ -110,15 +113,21 @@ fn code_only(text: &str) -> String {
                     j += 1 + hashes;
                     break;
                 }
+                if b[j] == '\n' {
+                    out.push('\n');
+                }
                 j += 1;
             }
             out.push_str("\"\"");
             i = j;
         } else if c == '"' {
+            // Newlines inside the string are kept, so that line numbers stay those of the file.
             i += 1;
             while i < b.len() && b[i] != '"' {
                 if b[i] == '\\' {
                     i += 1;
+                } else if b[i] == '\n' {
+                    out.push('\n');
                 }
                 i += 1;
             }
@@ -333,8 +342,9 @@ fn the_reader_sees_grouped_uses_and_skips_comments_and_strings() {
 }
 
 /// Where a token-free literal was found: `path:line: text`.
-fn literal_hits(path: &Path, code: &str, patterns: &[(&str, bool)]) -> Vec<String> {
+fn literal_hits(path: &Path, code: &str, original: &str, patterns: &[(&str, bool)]) -> Vec<String> {
     let mut hits = Vec::new();
+    let shown: Vec<&str> = original.lines().collect();
     for (n, line) in code.lines().enumerate() {
         for (pattern, needs_digit) in patterns {
             let mut from = 0;
@@ -342,7 +352,9 @@ fn literal_hits(path: &Path, code: &str, patterns: &[(&str, bool)]) -> Vec<Strin
                 let at = from + i;
                 let rest = line[at + pattern.len()..].trim_start();
                 if !needs_digit || rest.starts_with(|c: char| c.is_ascii_digit()) {
-                    hits.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                    let text = shown.get(n).copied().unwrap_or(line);
+                    hits.push(format!("{}:{}: {}", path.display(), n + 1, text.trim()));
+                    break;
                 }
                 from = at + pattern.len();
             }
@@ -372,14 +384,15 @@ fn colours_text_sizes_and_dialogs_come_from_the_theme() {
     let mut scanned = 0;
     for file in &files {
         let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let code = code_only(&std::fs::read_to_string(file).expect("a source file is readable"));
+        let text = std::fs::read_to_string(file).expect("a source file is readable");
+        let code = code_only(&text);
         if name != "theme.rs" {
             scanned += 1;
-            hits.extend(literal_hits(file, &code, patterns));
+            hits.extend(literal_hits(file, &code, &text, patterns));
         }
         if name != "dialog.rs" {
             // Every modal goes through `dialog::Dialog` (title, width token, error line, buttons).
-            hits.extend(literal_hits(file, &code, &[("Modal::new(", false)]));
+            hits.extend(literal_hits(file, &code, &text, &[("Modal::new(", false)]));
         }
     }
     println!("{scanned} files of src/ui scanned for colour, size and modal literals: {} found", hits.len());
@@ -389,7 +402,11 @@ fn colours_text_sizes_and_dialogs_come_from_the_theme() {
 #[test]
 fn the_literal_scan_finds_what_it_looks_for() {
     let code = "let c = Color32::WHITE;\nui.set_width(420.0);\nlet x = t.size(t.text_size.nav);\nRichText::new(s).size(20.0)";
-    let hits = literal_hits(Path::new("x.rs"), code, &[("Color32::", false), ("set_width(", true), (".size(", true)]);
+    let hits =
+        literal_hits(Path::new("x.rs"), code, code, &[("Color32::", false), ("set_width(", true), (".size(", true)]);
     assert_eq!(hits.len(), 3, "{hits:?}");
     assert!(hits[2].starts_with("x.rs:4:"));
+    // Line numbers survive strings that span lines.
+    let code = code_only("let s = \"one\ntwo\";\nlet c = Color32::RED;\n");
+    assert_eq!(literal_hits(Path::new("y.rs"), &code, &code, &[("Color32::", false)]), ["y.rs:3: let c = Color32::RED;"]);
 }
