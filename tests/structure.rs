@@ -401,12 +401,16 @@ fn colours_text_sizes_and_dialogs_come_from_the_theme() {
 
 #[test]
 fn the_literal_scan_finds_what_it_looks_for() {
-    let code = "let c = Color32::WHITE;\nui.set_width(420.0);\nlet x = t.size(t.text_size.nav);\nRichText::new(s).size(20.0)";
+    let code =
+        "let c = Color32::WHITE;\nui.set_width(420.0);\nlet x = t.size(t.text_size.nav);\nRichText::new(s).size(20.0)";
     let hits =
         literal_hits(Path::new("x.rs"), code, code, &[("Color32::", false), ("set_width(", true), (".size(", true)]);
     assert_eq!(hits.len(), 3, "{hits:?}");
     assert!(hits[2].starts_with("x.rs:4:"));
     // Line numbers survive strings that span lines.
     let code = code_only("let s = \"one\ntwo\";\nlet c = Color32::RED;\n");
-    assert_eq!(literal_hits(Path::new("y.rs"), &code, &code, &[("Color32::", false)]), ["y.rs:3: let c = Color32::RED;"]);
+    assert_eq!(
+        literal_hits(Path::new("y.rs"), &code, &code, &[("Color32::", false)]),
+        ["y.rs:3: let c = Color32::RED;"]
+    );
 }

@@ -10,8 +10,8 @@ pub mod logic;
 mod notices;
 pub mod state;
 
-pub use jobs::{AlertsJob, AlertsReply};
 pub use filter::recompute;
+pub use jobs::{AlertsJob, AlertsReply};
 pub use logic::{AlertsArea, AlertsCommand};
 use notices::*;
 

@@ -139,9 +139,9 @@ fn toolbar_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comman
         let selected = view.printer.clone();
         let none = lang.pick("（默认打印机）", "(default printer)");
         let l = ui.label(lang.pick("打印机", "Printer"));
-        egui::ComboBox::from_id_salt("attendance_printer").selected_text(selected.as_deref().unwrap_or(none)).show_ui(
-            ui,
-            |ui| {
+        egui::ComboBox::from_id_salt("attendance_printer")
+            .selected_text(selected.as_deref().unwrap_or(none))
+            .show_ui(ui, |ui| {
                 if ui.selectable_label(selected.is_none(), none).clicked() {
                     commands.push(AttendanceCommand::SetPrinter(None).into());
                 }
@@ -150,10 +150,9 @@ fn toolbar_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comman
                         commands.push(AttendanceCommand::SetPrinter(Some(p.clone())).into());
                     }
                 }
-            },
-        )
-        .response
-        .labelled_by(l.id);
+            })
+            .response
+            .labelled_by(l.id);
         if ui.add_enabled(have, egui::Button::new(lang.pick("打印排名", "Print ranking"))).clicked() {
             commands.push(AttendanceCommand::Pdf { notices: false, print: true }.into());
         }

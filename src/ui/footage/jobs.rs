@@ -133,9 +133,9 @@ pub(super) fn run(worker: &mut Worker, job: FootageJob) -> FootageReply {
                         )
                         .map(|done| format!("{} SHA-256 {}", out.display(), done.clip.sha256))
                         .map_err(|e| match e {
-                                crate::video::export::RequestExportError::Store(e) => JobError::Store(e),
-                                other => JobError::local(other),
-                            });
+                            crate::video::export::RequestExportError::Store(e) => JobError::Store(e),
+                            other => JobError::local(other),
+                        });
                         *result_slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
                     });
                     // The result comes back through `ExportProgress::result`, which the console polls.

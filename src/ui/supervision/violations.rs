@@ -1,7 +1,6 @@
 //! 违规与问责 (Art 11–13): the register of violations with their article items and sources, the
 //! decisions applying the nine measures, the Art 12(6) department flags, and counts by quarter and year.
 
-
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
@@ -10,12 +9,12 @@ use crate::domain::accountability::{self, ARTICLE_ITEMS, Measure, Subject, Viola
 use crate::domain::time;
 
 use crate::ui::command::Command;
-use crate::ui::supervision::state::ViolationCounts;
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
 use crate::ui::state::AppState;
 use crate::ui::supervision::SupervisionCommand;
 use crate::ui::supervision::SupervisionForm;
+use crate::ui::supervision::state::ViolationCounts;
 use crate::ui::supervision::state::ViolationDraft;
 use crate::ui::theme::DialogWidth;
 use crate::ui::theme::Tokens;
