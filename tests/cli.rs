@@ -252,3 +252,61 @@ fn attendance_rank_json_has_the_documented_fields() {
         check["anomalies"].as_array().unwrap().iter().filter(|a| a["kind"] == "burst" && a["window"] == "A05").count();
     assert_eq!(bursts, 2, "the demo's two suspicious bursts at A05 on the last working day");
 }
+
+#[test]
+fn init_sets_up_an_empty_hall_with_its_first_administrator_and_refuses_a_used_directory() {
+    use jiancha::store::Store as _;
+    let dir = tempfile::tempdir().unwrap();
+    let hall = dir.path().join("hall");
+    let init = |password: &str, admin: &str| {
+        Command::new(env!("CARGO_BIN_EXE_jiancha"))
+            .arg("--data-dir")
+            .arg(&hall)
+            .args(["init", "--admin", admin, "--name", "王管理"])
+            .env("JIANCHA_ADMIN_PASSWORD", password)
+            .env_remove("JIANCHA_DATA_DIR")
+            .output()
+            .unwrap()
+    };
+    // A refused password or user name: exit 2, the reason, and nothing left behind.
+    let short = init("short", "wang.admin");
+    assert_eq!(short.status.code(), Some(2), "{}", text(&short.stderr));
+    assert!(text(&short.stderr).contains("8"), "says how long a password must be: {}", text(&short.stderr));
+    let bad = init("hall-admin-2026", "Wang Admin");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("Wang Admin"), "{}", text(&bad.stderr));
+    let left: Vec<_> =
+        std::fs::read_dir(&hall).map(|d| d.flatten().map(|e| e.file_name()).collect()).unwrap_or_default();
+    assert!(left.is_empty(), "nothing half-written: {left:?}");
+
+    let ok = init("hall-admin-2026", "wang.admin");
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(text(&ok.stdout).contains("wang.admin"));
+
+    // The directory holds its administrator and nothing else: no hall, no demo users, no cases.
+    let clock = std::sync::Arc::new(jiancha::clock::SystemClock);
+    let store = jiancha::store::sqlite::SqliteStore::open_existing_dir(&hall, clock).unwrap();
+    let admin = store.login("wang.admin", "hall-admin-2026").unwrap();
+    assert_eq!(admin.role, jiancha::domain::access::Role::Admin);
+    assert_eq!(admin.display_name, "王管理");
+    let users: Vec<String> = store.users(&admin).unwrap().into_iter().map(|u| u.username).collect();
+    assert_eq!(users, ["wang.admin"]);
+    let d = store.directory(&admin).unwrap();
+    assert!(d.halls.is_empty() && d.departments.is_empty() && d.windows.is_empty() && d.cameras.is_empty());
+    assert!(d.staff.is_empty() && d.items.is_empty());
+    assert!(store.cases(&admin, &jiancha::store::CaseQuery::default()).unwrap().is_empty());
+    let files: Vec<String> =
+        std::fs::read_dir(&hall).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert!(files.iter().all(|f| !f.contains("init-partial")), "{files:?}");
+    drop(store);
+
+    // A directory that holds a database is refused, and left as it was.
+    let again = init("another-password", "second.admin");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("already holds a database"), "{}", text(&again.stderr));
+    let store =
+        jiancha::store::sqlite::SqliteStore::open_existing_dir(&hall, std::sync::Arc::new(jiancha::clock::SystemClock))
+            .unwrap();
+    assert!(store.login("second.admin", "another-password").is_err());
+    assert!(store.verify_audit(&store.system_session()).unwrap().first_bad.is_none());
+}

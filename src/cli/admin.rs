@@ -1,6 +1,84 @@
-//! Setting up and serving: the demo, users, and `jiancha serve`.
+//! Setting up and serving: a hall's first start, the demo, users, and `jiancha serve`.
 
 use super::*;
+
+/// `jiancha init`: an empty data directory with its first administrator. The database is built under a
+/// temporary name and renamed at the end, so a refused password or name leaves nothing behind.
+pub(super) fn init(ctx: &Ctx, admin: &str, name: &str) -> Result<(), Failure> {
+    if let Some(backend) = &ctx.backend {
+        return Err(Failure {
+            code: 2,
+            error: anyhow::anyhow!(
+                "jiancha init sets up this machine's data directory, not a server ({}); run it where the server's data lives",
+                backend.url
+            ),
+        });
+    }
+    let dir = ctx.data_dir.as_path();
+    let db = dir.join(crate::store::sqlite::DB_FILE);
+    if db.exists() {
+        return Err(Failure {
+            code: 2,
+            error: anyhow::anyhow!(
+                "{} already holds a database ({}): jiancha init only sets up an empty directory",
+                dir.display(),
+                db.display()
+            ),
+        });
+    }
+    let password = match std::env::var("JIANCHA_ADMIN_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let first = secret("JIANCHA_ADMIN_PASSWORD", &format!("{admin} 的密码 (password): "))?;
+            let again = secret("JIANCHA_ADMIN_PASSWORD", "再输入一次 (again): ")?;
+            if first != again {
+                return Err(Failure {
+                    code: 2, error: anyhow::anyhow!("两次输入的密码不一致 (the passwords differ)")
+                });
+            }
+            first
+        }
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let partial = dir.join(format!("{}.init-partial", crate::store::sqlite::DB_FILE));
+    let remove_partial = || {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", partial.display()));
+        }
+    };
+    remove_partial();
+    let created = (|| -> Result<crate::store::User, Failure> {
+        let store = SqliteStore::open(&partial, ctx.clock.clone())
+            .with_context(|| format!("creating the database {}", partial.display()))?;
+        let user = store.create_user(
+            &store.system_session(),
+            &NewUser { username: admin.to_owned(), display_name: name.to_owned(), role: Role::Admin, password },
+        )?;
+        Ok(user)
+    })();
+    let user = match created {
+        Ok(user) => user,
+        Err(e) => {
+            remove_partial();
+            return Err(e);
+        }
+    };
+    // The store is closed (its WAL checkpointed); should a WAL file remain, it moves with the database.
+    let wal = std::path::PathBuf::from(format!("{}-wal", partial.display()));
+    if wal.exists() {
+        std::fs::rename(&wal, format!("{}-wal", db.display()))
+            .with_context(|| format!("renaming {}", wal.display()))?;
+    }
+    let _ = std::fs::remove_file(format!("{}-shm", partial.display()));
+    std::fs::rename(&partial, &db).with_context(|| format!("renaming {} to {}", partial.display(), db.display()))?;
+    println!(
+        "已建立数据目录 (data directory set up): {}\n  管理员 (administrator): {} ({})\n  next: describe the hall (departments, windows, cameras), add users, import staff and the catalogue",
+        dir.display(),
+        user.username,
+        user.display_name
+    );
+    Ok(())
+}
 
 pub(super) fn demo(data_dir: &Path, args: DemoArgs) -> Result<(), Failure> {
     let dir = args.dir.unwrap_or_else(|| data_dir.to_owned());

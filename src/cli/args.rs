@@ -29,6 +29,17 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Set up an empty data directory for a real hall: its database with the first administrator and
+    /// nothing else (password from JIANCHA_ADMIN_PASSWORD, or asked twice). Refuses a directory that
+    /// already holds a database.
+    Init {
+        /// The first administrator's user name (a–z, 0–9, '.', '_', '-').
+        #[arg(long, value_name = "NAME")]
+        admin: String,
+        /// Their name as shown (姓名).
+        #[arg(long, value_name = "姓名", default_value = "管理员")]
+        name: String,
+    },
     /// (Re)generate the demo hall: DIR/jiancha.db and the interchange files in DIR/import/.
     Demo(DemoArgs),
     /// Import an interchange file (INTERCHANGE.md): atomic and idempotent.

@@ -48,6 +48,7 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
     let ctx = Ctx::new(data_dir.clone(), cli.user.clone(), cli.backend.clone(), cli.ca_cert.clone())?;
     let ctx = &ctx;
     match command {
+        Command::Init { admin, name } => init(ctx, &admin, &name)?,
         Command::Demo(args) => demo(&data_dir, args)?,
         Command::Import { kind, file, format } => {
             let content = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
