@@ -395,6 +395,7 @@ fn ui_frame(full: bool) {
             username: "supervisor1".into(),
             display_name: "张明".into(),
             role: Role::Supervisor,
+            must_change_password: false,
         });
         state.screen = Screen::Main;
         state.area = Area::Alerts;

@@ -123,7 +123,7 @@ fn main() {
     let audit_store = SqliteStore::open_dir(audit_dir.path(), clock).unwrap();
     let system = audit_store.system_session();
     let setup = HallSetup {
-        hall: Hall { code: "H".into(), name: "大厅".into(), address: String::new() },
+        hall: Hall { code: "H".into(), name: "大厅".into(), address: String::new(), level: Default::default() },
         departments: vec![],
         windows: vec![],
         cameras: vec![],

@@ -195,6 +195,7 @@ fn cameras_list_never_shows_credentials() {
             code: "SP-CITY".into(),
             name: "四平市政务服务中心".into(),
             address: String::new(),
+            level: Default::default(),
         },
         departments: vec![jiancha::domain::model::Department {
             name: "市税务局".into(),

@@ -39,43 +39,14 @@ pub(super) fn init(ctx: &Ctx, admin: &str, name: &str) -> Result<(), Failure> {
             first
         }
     };
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let partial = dir.join(format!("{}.init-partial", crate::store::sqlite::DB_FILE));
-    let remove_partial = || {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", partial.display()));
-        }
-    };
-    remove_partial();
-    let created = (|| -> Result<crate::store::User, Failure> {
-        let store = SqliteStore::open(&partial, ctx.clock.clone())
-            .with_context(|| format!("creating the database {}", partial.display()))?;
-        let user = store.create_user(
-            &store.system_session(),
-            &NewUser { username: admin.to_owned(), display_name: name.to_owned(), role: Role::Admin, password },
-        )?;
-        Ok(user)
-    })();
-    let user = match created {
-        Ok(user) => user,
-        Err(e) => {
-            remove_partial();
-            return Err(e);
-        }
-    };
-    // The store is closed (its WAL checkpointed); should a WAL file remain, it moves with the database.
-    let wal = std::path::PathBuf::from(format!("{}-wal", partial.display()));
-    if wal.exists() {
-        std::fs::rename(&wal, format!("{}-wal", db.display()))
-            .with_context(|| format!("renaming {}", wal.display()))?;
-    }
-    let _ = std::fs::remove_file(format!("{}-shm", partial.display()));
-    std::fs::rename(&partial, &db).with_context(|| format!("renaming {} to {}", partial.display(), db.display()))?;
+    let admin_user = NewUser { username: admin.to_owned(), display_name: name.to_owned(), role: Role::Admin, password };
+    let (_store, user) = crate::store::sqlite::init::initialise(dir, ctx.clock.clone(), &admin_user, None)?;
     println!(
-        "已建立数据目录 (data directory set up): {}\n  管理员 (administrator): {} ({})\n  next: describe the hall (departments, windows, cameras), add users, import staff and the catalogue",
+        "已建立数据目录 (data directory set up): {}\n  管理员 (administrator): {} ({})\n  camera passwords will be sealed with {} — back it up together with the database\n  next: describe the hall (jiancha hall apply FILE, or 系统管理 in the console), set the camera passwords, add users, import staff and the catalogue",
         dir.display(),
         user.username,
-        user.display_name
+        user.display_name,
+        dir.join(crate::store::sqlite::KEY_FILE).display()
     );
     Ok(())
 }
@@ -111,6 +82,17 @@ pub(super) fn new_password(username: &str) -> Result<String, Failure> {
     secret("JIANCHA_NEW_PASSWORD", &format!("{username} 的新密码 (new password): "))
 }
 
+fn switch_user(
+    store: &dyn Store,
+    session: &Session,
+    username: &str,
+    change: crate::store::UserChange,
+) -> Result<(), Failure> {
+    let u = store.update_user(session, username, &change)?;
+    println!("{} {}", u.username, if u.active { "active" } else { "disabled" });
+    Ok(())
+}
+
 pub(super) fn users(ctx: &Ctx, cmd: UsersCommand) -> Result<(), Failure> {
     let (store, session) = connect(ctx, true)?;
     match cmd {
@@ -120,12 +102,24 @@ pub(super) fn users(ctx: &Ctx, cmd: UsersCommand) -> Result<(), Failure> {
                 print_json(&users)?;
             } else {
                 for u in users {
+                    let last = u.last_login_at.map_or_else(|| "—".to_owned(), time::format_local_minutes);
+                    let mut notes = Vec::new();
+                    if !u.active {
+                        notes.push("(disabled)");
+                    }
+                    if u.locked_until.is_some_and(|t| t > ctx.clock.now()) {
+                        notes.push("(locked)");
+                    }
+                    if u.must_change_password {
+                        notes.push("(must change password)");
+                    }
                     println!(
-                        "{:<16} {:<10} {:<8} {}",
+                        "{:<16} {:<10} {:<8} {:<17} {}",
                         u.username,
                         u.display_name,
                         u.role,
-                        if u.active { "" } else { "(disabled)" }
+                        last,
+                        notes.join(" ")
                     );
                 }
             }
@@ -140,6 +134,32 @@ pub(super) fn users(ctx: &Ctx, cmd: UsersCommand) -> Result<(), Failure> {
             let password = new_password(&username)?;
             store.set_password(&session, &username, &password)?;
             println!("password changed for {username}");
+        }
+        UsersCommand::Edit { username, name, role } => {
+            let change =
+                crate::store::UserChange { display_name: name, role: role.map(Role::from), ..Default::default() };
+            let u = store.update_user(&session, &username, &change)?;
+            println!("{} {} {}", u.username, u.display_name, u.role.label_zh());
+        }
+        UsersCommand::Reset { username } => {
+            let password = new_password(&username)?;
+            store.reset_password(&session, &username, &password)?;
+            println!("temporary password set for {username}: it must be changed at the next login");
+        }
+        UsersCommand::Disable { username } => switch_user(
+            &*store,
+            &session,
+            &username,
+            crate::store::UserChange { active: Some(false), ..Default::default() },
+        )?,
+        UsersCommand::Enable { username } => switch_user(
+            &*store,
+            &session,
+            &username,
+            crate::store::UserChange { active: Some(true), ..Default::default() },
+        )?,
+        UsersCommand::Unlock { username } => {
+            switch_user(&*store, &session, &username, crate::store::UserChange { unlock: true, ..Default::default() })?
         }
     }
     Ok(())
@@ -206,5 +226,38 @@ pub(super) fn serve(
     let _ = rx.recv();
     eprintln!("stopping …");
     server.stop();
+    Ok(())
+}
+
+/// `jiancha hall export|apply`.
+pub(super) fn hall(ctx: &Ctx, cmd: HallCommand) -> Result<(), Failure> {
+    use crate::interchange::hall as hall_file;
+    match cmd {
+        HallCommand::Export { hall } => {
+            let (store, session) = connect(ctx, false)?;
+            let config = store.hall_config(&session, hall.as_deref())?;
+            print!("{}", hall_file::export(&config));
+        }
+        HallCommand::Apply { file, dry_run, format } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let config = hall_file::parse(&file.display().to_string(), &text)
+                .map_err(|e| Failure { code: 2, error: e.into() })?;
+            let (store, session) = connect(ctx, true)?;
+            let diff =
+                if dry_run { store.plan_hall(&session, &config)? } else { store.apply_hall(&session, &config)? };
+            if format == Format::Json {
+                print_json(&diff)?;
+            } else if diff.is_empty() {
+                println!("无变化 (no change): {} is as the file says", config.hall.code);
+            } else {
+                for line in diff.lines() {
+                    println!("{line}");
+                }
+                if dry_run {
+                    println!("(dry run: nothing was changed)");
+                }
+            }
+        }
+    }
     Ok(())
 }

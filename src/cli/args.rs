@@ -81,7 +81,10 @@ pub enum Command {
     /// Benchmarks that need the real machine (release build): `bench wall`.
     #[command(subcommand)]
     Bench(BenchCommand),
-    /// Cameras: list them, or run simulated cameras.
+    /// The hall's configuration as a file: print it, or apply one (departments, windows, cameras).
+    #[command(subcommand)]
+    Hall(HallCommand),
+    /// Cameras: list them, set a camera's password, or run simulated cameras.
     #[command(subcommand)]
     Cameras(CamerasCommand),
     /// Footage (录像): lookup, requests to view or copy (调阅/拷贝), decisions, export, verify, holds.
@@ -95,6 +98,9 @@ pub enum Command {
         /// Record the sub stream instead of the main stream.
         #[arg(long)]
         sub: bool,
+        /// How often the camera list is read again: cameras added, changed or retired start or stop.
+        #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        poll_seconds: u64,
     },
     /// Reminder slips (提示单) of a week: issues the missing ones, lists them, writes one PDF per
     /// department plus index.pdf with `--out`; `slips receipt|cancel ID` record the receipt or cancel.
@@ -194,11 +200,42 @@ pub enum BenchCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum HallCommand {
+    /// Print the hall's configuration as a hall file (no camera passwords).
+    Export {
+        /// The hall's code (default: the only hall).
+        #[arg(long)]
+        hall: Option<String>,
+    },
+    /// Apply a hall file: what it adds, changes and retires, in one transaction with one audit record.
+    /// Departments, windows and cameras missing from the file are retired, never deleted.
+    Apply {
+        file: PathBuf,
+        /// Only show what would change.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum CamerasCommand {
     /// Cameras with their windows and stream URLs (credentials removed).
     List {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+    /// Set a camera's password, kept sealed with DIR/camera.key (JIANCHA_CAMERA_PASSWORD or a prompt).
+    Passwd {
+        /// The camera's name, as in `cameras list` and the hall file.
+        name: String,
+        /// The hall's code (default: the only hall).
+        #[arg(long)]
+        hall: Option<String>,
+        /// Remove the password instead.
+        #[arg(long)]
+        clear: bool,
     },
     /// Serve simulated H.264 cameras over RTSP on 127.0.0.1 until interrupted.
     Sim {
@@ -271,7 +308,33 @@ pub enum UsersCommand {
         name: String,
     },
     /// Set a password (JIANCHA_NEW_PASSWORD or a prompt).
-    Passwd { username: String },
+    Passwd {
+        username: String,
+    },
+    /// Change an account's name or role.
+    Edit {
+        username: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        role: Option<RoleArg>,
+    },
+    /// Give an account a temporary password (JIANCHA_NEW_PASSWORD or a prompt) that its user must
+    /// replace at the next login.
+    Reset {
+        username: String,
+    },
+    /// Disable an account (its sessions end); never oneself or the last active administrator.
+    Disable {
+        username: String,
+    },
+    Enable {
+        username: String,
+    },
+    /// End a lock-out after failed logins.
+    Unlock {
+        username: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

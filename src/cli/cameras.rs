@@ -64,3 +64,27 @@ pub(super) fn cameras_sim(data_dir: &Path, count: Option<u32>, port: u16, fps: u
         std::thread::park();
     }
 }
+
+/// `jiancha cameras passwd NAME`: the password is sealed by the store; it is never printed.
+pub(super) fn cameras_passwd(ctx: &Ctx, name: &str, hall: Option<&str>, clear: bool) -> Result<(), Failure> {
+    let (store, session) = connect(ctx, false)?;
+    let hall = match hall {
+        Some(h) => h.to_owned(),
+        None => store.hall_config(&session, None)?.hall.code,
+    };
+    let password = if clear {
+        None
+    } else {
+        Some(secret("JIANCHA_CAMERA_PASSWORD", &format!("{name} 的密码 (camera password): "))?)
+    };
+    store.set_camera_password(&session, &hall, name, password.as_deref())?;
+    if clear {
+        println!("password removed for camera {name}");
+    } else {
+        println!(
+            "password set for camera {name} (kept sealed; the data directory's {} is needed to read it)",
+            crate::store::sqlite::KEY_FILE
+        );
+    }
+    Ok(())
+}

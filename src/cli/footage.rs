@@ -399,7 +399,7 @@ pub(super) fn ctrlc_cancel(f: impl Fn() + Send + 'static) -> Result<(), std::io:
 
 /// `jiancha record`: reconcile the index with the files, then record every camera (or the ones
 /// given) until interrupted, applying retention every ten minutes.
-pub fn record(ctx: &Ctx, cameras: Vec<i64>, sub: bool) -> Result<(), Failure> {
+pub fn record(ctx: &Ctx, cameras: Vec<i64>, sub: bool, poll: Duration) -> Result<(), Failure> {
     let data_dir = ctx.data_dir.as_path();
     let sqlite = open_store(data_dir, false, ctx.clock.clone())?;
     let sqlite_session = sqlite.system_session();
@@ -415,32 +415,34 @@ pub fn record(ctx: &Ctx, cameras: Vec<i64>, sub: bool) -> Result<(), Failure> {
             reconciled.removed.len()
         );
     }
-    let directory = store.directory(&sqlite_session)?;
     let segment_seconds = crate::settings::rule_book(data_dir)?.footage.segment_seconds;
-    let mut recorders = Vec::new();
-    for camera in directory.cameras.iter().filter(|c| cameras.is_empty() || cameras.contains(&c.id)) {
-        let url = if sub {
-            camera.sub_url.clone().unwrap_or_else(|| camera.main_url.clone())
-        } else {
-            camera.main_url.clone()
-        };
-        recorders.push(
-            recorder::CameraRecorder::start(
-                store.clone(),
-                sqlite_session.clone(),
-                root.clone(),
-                camera.id,
-                url,
-                segment_seconds,
-            )
-            .map_err(|e| anyhow::anyhow!(e))?,
-        );
+    let start = |id: i64, url: String| {
+        recorder::CameraRecorder::start(store.clone(), sqlite_session.clone(), root.clone(), id, url, segment_seconds)
+    };
+    // The cameras to record: every active one (or those asked for), by id, with the URL to open.
+    let wanted = || -> Result<Vec<(i64, String)>, crate::store::StoreError> {
+        Ok(store
+            .camera_streams(&sqlite_session)?
+            .into_iter()
+            .filter(|c| cameras.is_empty() || cameras.contains(&c.id))
+            .map(|c| {
+                let url = if sub { c.sub_url.unwrap_or(c.main_url) } else { c.main_url };
+                (c.id, url)
+            })
+            .collect())
+    };
+    let mut recorders: Vec<(i64, String, recorder::CameraRecorder)> = Vec::new();
+    for (id, url) in wanted()? {
+        let r = start(id, url.clone()).map_err(|e| anyhow::anyhow!(e))?;
+        recorders.push((id, url, r));
     }
     eprintln!("录像中 (recording) {} cameras into {} — Ctrl-C to stop", recorders.len(), root.display());
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     ctrlc_cancel(move || flag.store(true, Ordering::SeqCst)).context("installing the signal handler")?;
     let mut last_retention = std::time::Instant::now() - Duration::from_secs(3600);
+    let mut last_sync = std::time::Instant::now();
+    let mut stopped_segments = 0;
     while !stop.load(Ordering::SeqCst) {
         if last_retention.elapsed() > Duration::from_secs(600) {
             match recorder::apply_retention(&*store, &sqlite_session, &root) {
@@ -450,11 +452,41 @@ pub fn record(ctx: &Ctx, cameras: Vec<i64>, sub: bool) -> Result<(), Failure> {
             }
             last_retention = std::time::Instant::now();
         }
+        // Cameras added, changed or retired in the hall's configuration reach the recorder here.
+        if last_sync.elapsed() >= poll {
+            last_sync = std::time::Instant::now();
+            match wanted() {
+                Ok(now_wanted) => {
+                    let (keep, gone): (Vec<_>, Vec<_>) = recorders
+                        .drain(..)
+                        .partition(|(id, url, _)| now_wanted.iter().any(|(i, u)| i == id && u == url));
+                    recorders = keep;
+                    for (id, _, r) in gone {
+                        stopped_segments += r.status().segments;
+                        r.stop();
+                        eprintln!("camera {id}: stopped (retired or changed), its segment closed");
+                    }
+                    for (id, url) in now_wanted {
+                        if recorders.iter().any(|(i, _, _)| *i == id) {
+                            continue;
+                        }
+                        match start(id, url.clone()) {
+                            Ok(r) => {
+                                eprintln!("camera {id}: recording");
+                                recorders.push((id, url, r));
+                            }
+                            Err(e) => eprintln!("camera {id}: cannot record: {e}"),
+                        }
+                    }
+                }
+                Err(e) => eprintln!("the camera list: {e}"),
+            }
+        }
         std::thread::sleep(Duration::from_millis(200));
     }
     eprintln!("stopping: closing the open segments …");
-    let segments: u64 = recorders.iter().map(|r| r.status().segments).sum();
-    for r in recorders {
+    let segments: u64 = stopped_segments + recorders.iter().map(|(_, _, r)| r.status().segments).sum::<u64>();
+    for (_, _, r) in recorders {
         r.stop();
     }
     eprintln!("stopped after {segments}+ segments");

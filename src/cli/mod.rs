@@ -116,6 +116,10 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         Command::Alerts { at, all, format } => alerts(ctx, at, all, format)?,
         Command::CheckDaily { date, pdf, format } => check_daily(ctx, date, pdf.as_deref(), format)?,
         Command::Cameras(CamerasCommand::List { format }) => cameras_list(ctx, format)?,
+        Command::Cameras(CamerasCommand::Passwd { name, hall: code, clear }) => {
+            cameras_passwd(ctx, &name, code.as_deref(), clear)?
+        }
+        Command::Hall(cmd) => hall(ctx, cmd)?,
         Command::Attendance(AttendanceCommand::Rank { period, format, pdf, notices }) => {
             attendance_rank(ctx, period, format, pdf.as_deref(), notices.as_deref())?
         }
@@ -147,7 +151,9 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         Command::Cameras(CamerasCommand::Sim { count, port, fps }) => cameras_sim(&data_dir, count, port, fps)?,
         Command::Footage(footage::FootageCommand::Verify { file, format }) => footage::verify(&file, format)?,
         Command::Footage(cmd) => footage::run(ctx, cmd)?,
-        Command::Record { camera, sub } => footage::record(ctx, camera, sub)?,
+        Command::Record { camera, sub, poll_seconds } => {
+            footage::record(ctx, camera, sub, std::time::Duration::from_secs(poll_seconds))?
+        }
         Command::Slips(args) => discipline::slips(ctx, args)?,
         Command::Serve { listen, tls_cert, tls_key, forward, forward_user } => {
             serve(ctx, listen, tls_cert.zip(tls_key), forward.zip(forward_user))?

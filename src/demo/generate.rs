@@ -369,6 +369,7 @@ pub fn generate(seed: u64, now: DateTime<Utc>, rules: &RuleBook) -> DemoData {
         code: HALL_CODE.into(),
         name: "四平市政务服务中心".into(),
         address: "吉林省四平市铁西区英雄大街1999号".into(),
+        level: HallLevel::City,
     };
     let mut departments = Vec::new();
     let mut windows = Vec::new();

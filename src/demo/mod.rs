@@ -35,8 +35,8 @@ use crate::domain::alerts::Rule;
 use crate::domain::alerts::RuleBook;
 use crate::domain::calendar::Calendar;
 use crate::domain::model::{
-    CaseEvent, CatalogueItem, ComplaintChannel, Department, Document, Evaluation, Fen, Hall, Leave, LeaveKind, Staff,
-    Step, SuspendReason, Window,
+    CaseEvent, CatalogueItem, ComplaintChannel, Department, Document, Evaluation, Fen, Hall, HallLevel, Leave,
+    LeaveKind, Staff, Step, SuspendReason, Window,
 };
 use crate::domain::time;
 use crate::interchange::{self, ImportKind, PunchRecord, write};

@@ -55,6 +55,9 @@ impl Role {
     /// Whether this role may do `permission`.
     pub fn allows(self, permission: Permission) -> bool {
         use Permission as P;
+        if permission == P::OwnAccount {
+            return true;
+        }
         match self {
             Role::System => true,
             Role::Admin => matches!(
@@ -62,6 +65,7 @@ impl Role {
                 P::ReadHall
                     | P::ReadCases
                     | P::Import
+                    | P::WatchLive
                     | P::ConfigureHall
                     | P::ManageUsers
                     | P::ReadAudit
@@ -79,12 +83,15 @@ impl Role {
                     | P::ReadCases
                     | P::Import
                     | P::Supervise
+                    | P::WatchLive
                     | P::ApproveFootage
                     | P::ReadFootageRegister
                     | P::DecideAccountability
                     | P::ReadComplainantContact
             ),
-            Role::Supervisor => matches!(permission, P::ReadHall | P::ReadCases | P::Import | P::Supervise),
+            Role::Supervisor => {
+                matches!(permission, P::ReadHall | P::ReadCases | P::Import | P::Supervise | P::WatchLive)
+            }
         }
     }
 }
@@ -137,6 +144,11 @@ pub enum Permission {
     RecordFootage,
     /// Decide the accountability measures of a violation (Art 13).
     DecideAccountability,
+    /// Open the cameras' streams (the wall, the player, the recorder): their URLs carry the passwords.
+    WatchLive,
+    /// One's own account: change one's password, log out. Everyone; the only thing allowed while a
+    /// reset password waits to be replaced.
+    OwnAccount,
     /// See a complainant's contact details.
     ReadComplainantContact,
 }
@@ -156,6 +168,8 @@ impl Permission {
             Permission::ReadFootageRegister => "read_footage_register",
             Permission::RecordFootage => "record_footage",
             Permission::DecideAccountability => "decide_accountability",
+            Permission::WatchLive => "watch_live",
+            Permission::OwnAccount => "own_account",
             Permission::ReadComplainantContact => "read_complainant_contact",
         }
     }
@@ -175,6 +189,12 @@ mod tests {
         assert!(!Role::Auditor.allows(Permission::Import), "auditors only look");
         assert!(Role::Auditor.allows(Permission::ReadFootageRegister));
         assert!(!Role::Auditor.allows(Permission::Supervise), "auditors request no footage");
+        assert!(!Role::Auditor.allows(Permission::WatchLive), "auditors get no camera passwords");
+        assert!(Role::Supervisor.allows(Permission::WatchLive));
+        for role in Role::PEOPLE {
+            assert!(role.allows(Permission::OwnAccount), "{role}");
+            assert_eq!(role.allows(Permission::ConfigureHall), role == Role::Admin, "{role}");
+        }
         for role in Role::PEOPLE {
             assert!(!role.allows(Permission::RecordFootage), "{role}: only the recorder writes segments");
         }

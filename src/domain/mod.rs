@@ -12,5 +12,6 @@ pub mod calendar;
 pub mod discipline;
 pub mod evaluator;
 pub mod footage;
+pub mod hall;
 pub mod model;
 pub mod time;

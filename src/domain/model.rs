@@ -42,6 +42,56 @@ pub struct Hall {
     pub code: String,
     pub name: String,
     pub address: String,
+    #[serde(default)]
+    pub level: HallLevel,
+}
+
+/// Where a hall stands: the city's centre (市), a county or district's (县区), or a branch hall (分厅).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HallLevel {
+    #[default]
+    City,
+    County,
+    Branch,
+}
+
+impl HallLevel {
+    pub const ALL: [HallLevel; 3] = [HallLevel::City, HallLevel::County, HallLevel::Branch];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HallLevel::City => "city",
+            HallLevel::County => "county",
+            HallLevel::Branch => "branch",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            HallLevel::City => "市",
+            HallLevel::County => "县区",
+            HallLevel::Branch => "分厅",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            HallLevel::City => "City",
+            HallLevel::County => "County or district",
+            HallLevel::Branch => "Branch hall",
+        }
+    }
+}
+
+impl FromStr for HallLevel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        HallLevel::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| format!("unknown hall level {s:?}; expected city, county or branch"))
+    }
 }
 
 /// A department that runs windows (窗口部门).
@@ -76,8 +126,10 @@ pub struct Staff {
     pub device_user_id: Option<String>,
 }
 
-/// A camera watching a window. URLs may carry credentials: show them only through [`redact_url`]
-/// (the `Debug` output does so, so that a logged camera never leaks a password).
+/// A camera watching a window, as everyone may see it: its URLs carry no credentials (the store keeps
+/// the password sealed and hands a playable URL only to those who watch, see `CameraStream`). The
+/// `Debug` output still passes URLs through [`redact_url`], so that a URL typed with a password in it
+/// never reaches a log.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Camera {
     pub id: i64,

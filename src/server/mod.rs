@@ -84,6 +84,7 @@ fn session(headers: &HeaderMap) -> Result<Session, StoreError> {
         username: String::new(),
         display_name: String::new(),
         role: Role::Supervisor,
+        must_change_password: false,
     })
 }
 

@@ -11,11 +11,12 @@ use serde::de::DeserializeOwned;
 use super::{
     AlertQuery, AuditQuery, CaseQuery, ComplaintStep, DailyCheck, ExportOutcome, FollowUpStep, HallSetup, NewComplaint,
     NewEvidence, NewFootageRequest, NewInterview, NewNotice, NewObservation, NewSegment, NewUser, NewViolation,
-    RequestFilter, Session, Store, StoreError,
+    RequestFilter, Session, Store, StoreError, UserChange,
 };
 use crate::domain::accountability::Measure;
 use crate::domain::discipline::Week;
 use crate::domain::footage::{Span, Use};
+use crate::domain::hall::HallConfig;
 use crate::interchange::ImportBatch;
 
 /// The header naming the workstation a call comes from (the server records it with the session).
@@ -95,6 +96,8 @@ macro_rules! by_value {
 
 by_reference!(
     NewUser,
+    UserChange,
+    HallConfig,
     HallSetup,
     ImportBatch,
     CaseQuery,
@@ -231,8 +234,15 @@ store_api! {
     read  fn users() -> Vec<super::User>;
     write fn create_user(user: &NewUser) -> super::User;
     write fn set_password(username: &str, password: &str) -> ();
+    write fn update_user(username: &str, change: &super::UserChange) -> super::User;
+    write fn reset_password(username: &str, temporary: &str) -> ();
     read  fn directory() -> super::HallDirectory;
     write fn configure_hall(setup: &HallSetup) -> ();
+    read  fn hall_config(hall: Option<&str>) -> crate::domain::hall::HallConfig;
+    read  fn plan_hall(config: &crate::domain::hall::HallConfig) -> crate::domain::hall::HallDiff;
+    write fn apply_hall(config: &crate::domain::hall::HallConfig) -> crate::domain::hall::HallDiff;
+    write fn set_camera_password(hall: &str, camera: &str, password: Option<&str>) -> ();
+    read  fn camera_streams() -> Vec<super::CameraStream>;
     write fn import(batch: &ImportBatch) -> super::ImportReport;
     read  fn cases(query: &CaseQuery) -> Vec<crate::domain::model::CaseSummary>;
     read  fn case_events(case_no: &str) -> Vec<crate::domain::model::CaseEvent>;
@@ -304,6 +314,6 @@ mod tests {
         assert_eq!(call_kind("open_footage"), Some(CallKind::Write));
         let queueable = METHODS.iter().filter(|m| m.2 == CallKind::Queueable).count();
         let writes = METHODS.iter().filter(|m| m.2.writes()).count();
-        assert_eq!((queueable, writes), (17, 29));
+        assert_eq!((queueable, writes), (17, 33));
     }
 }

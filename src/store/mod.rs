@@ -20,6 +20,7 @@ use crate::domain::access::Role;
 use crate::domain::alerts::{Level, Rule};
 use crate::domain::audit::{AuditRecord, ChainBreak};
 use crate::domain::calendar::{Deadline, DeadlineState};
+use crate::domain::hall::{HallConfig, HallDiff};
 use crate::domain::model::{
     CaseEvent, CaseStatus, CaseSummary, CatalogueItem, Complaint, ComplaintChannel, Department, Hall, Staff, Window,
 };
@@ -34,6 +35,9 @@ pub struct Session {
     pub username: String,
     pub display_name: String,
     pub role: Role,
+    /// An administrator reset the password: nothing but choosing a new one is allowed until then.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 impl std::fmt::Debug for Session {
@@ -99,6 +103,47 @@ pub struct User {
     pub role: Role,
     pub active: bool,
     pub created_at: DateTime<Utc>,
+    /// Locked after repeated failed logins, until then (an administrator may unlock it sooner).
+    #[serde(default)]
+    pub locked_until: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub last_login_at: Option<DateTime<Utc>>,
+    /// The password was reset: the user chooses a new one at the next login.
+    #[serde(default)]
+    pub must_change_password: bool,
+}
+
+/// What an administrator changes about an account (`None`: leave as it is).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserChange {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    /// End a lock-out after failed logins.
+    #[serde(default)]
+    pub unlock: bool,
+}
+
+/// A camera as those who watch it open it: its URLs with the credentials in them. Handed out by one
+/// call only (`camera_streams`), to the roles that watch; never logged (`Debug` hides the credentials).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CameraStream {
+    pub id: i64,
+    pub name: String,
+    pub main_url: String,
+    pub sub_url: Option<String>,
+}
+
+impl std::fmt::Debug for CameraStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::domain::model::redact_url;
+        f.debug_struct("CameraStream")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("main_url", &redact_url(&self.main_url))
+            .field("sub_url", &self.sub_url.as_deref().map(redact_url))
+            .finish()
+    }
 }
 
 /// A new account; the password is hashed with Argon2id by the store.
@@ -799,9 +844,36 @@ pub trait Store: Send + Sync {
     fn users(&self, session: &Session) -> Result<Vec<User>, StoreError>;
     fn create_user(&self, session: &Session, user: &NewUser) -> Result<User, StoreError>;
     fn set_password(&self, session: &Session, username: &str, password: &str) -> Result<(), StoreError>;
+    /// Changes an account's name, role or state, or unlocks it. Nobody disables or demotes themselves
+    /// or the last active administrator.
+    fn update_user(&self, session: &Session, username: &str, change: &UserChange) -> Result<User, StoreError>;
+    /// Gives an account a temporary password that its user must replace at the next login.
+    fn reset_password(&self, session: &Session, username: &str, temporary: &str) -> Result<(), StoreError>;
 
+    /// The halls, their active departments, windows and cameras, staff and catalogue. Camera URLs carry
+    /// no credentials.
     fn directory(&self, session: &Session) -> Result<HallDirectory, StoreError>;
+    /// Adds or updates a hall's parts without retiring any (the demo's set-up).
     fn configure_hall(&self, session: &Session, setup: &HallSetup) -> Result<(), StoreError>;
+    /// A hall's configuration in force (`hall`: its code, or `None` when there is one hall), as the hall
+    /// file gives it — camera passwords never in it.
+    fn hall_config(&self, session: &Session, hall: Option<&str>) -> Result<HallConfig, StoreError>;
+    /// What applying `config` would add, change and retire; changes nothing.
+    fn plan_hall(&self, session: &Session, config: &HallConfig) -> Result<HallDiff, StoreError>;
+    /// Applies a hall's whole configuration in one transaction with one audit record carrying the
+    /// difference; what the configuration leaves out is retired, never deleted.
+    fn apply_hall(&self, session: &Session, config: &HallConfig) -> Result<HallDiff, StoreError>;
+    /// Sets (or with `None` clears) a camera's password, kept sealed.
+    fn set_camera_password(
+        &self,
+        session: &Session,
+        hall: &str,
+        camera: &str,
+        password: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// The active cameras' playable URLs, credentials included: the one call that hands them out, to
+    /// those who watch (the wall, the player, the recorder).
+    fn camera_streams(&self, session: &Session) -> Result<Vec<CameraStream>, StoreError>;
 
     /// Applies a whole file in one transaction: everything or, on any error, nothing.
     fn import(&self, session: &Session, batch: &ImportBatch) -> Result<ImportReport, StoreError>;

@@ -332,7 +332,7 @@ fn first_error(pipeline: &gst::Pipeline, url: &str) -> Option<String> {
 }
 
 /// A supervisor-facing reason, with the technical detail sanitised.
-fn describe_error(message: &str, url: &str) -> String {
+pub(crate) fn describe_error(message: &str, url: &str) -> String {
     let lower = message.to_lowercase();
     let summary = if lower.contains("unauthorized") || lower.contains("401") || lower.contains("authentication") {
         "认证失败，请检查摄像头账号密码 (authentication failed)"

@@ -13,6 +13,7 @@ pub mod decoder;
 pub mod export;
 pub mod mp4;
 pub mod playback;
+pub mod probe;
 pub mod recorder;
 pub mod sim;
 pub mod ts;

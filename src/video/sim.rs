@@ -1,5 +1,6 @@
 //! Simulated window cameras: an RTSP server on 127.0.0.1 (gstreamer-rtsp-server) serving, per camera,
-//! `rtsp://127.0.0.1:P/cam/K` (H.264 1280×720) and `…/cam/K/sub` (640×360), each showing its window's
+//! `rtsp://127.0.0.1:P/cam/K` (H.264 1280×720) and `…/cam/K/sub` (640×360) — also under the Hikvision
+//! (`/Streaming/Channels/K01`, `K02`) and Uniview (`/unicast/cK/s0/live`, `s1`) preset paths — each showing its window's
 //! name in Chinese and a clock. Media are shared between clients and built only while watched.
 
 use std::sync::mpsc;
@@ -150,21 +151,30 @@ fn serve(
     for camera in cameras {
         let switching = options.resolution_switching.contains(&camera.index);
         for (suffix, width, height, kbps) in [("", 1280, 720, 1800), ("/sub", 640, 360, 500)] {
-            let factory = rtsp::RTSPMediaFactory::new();
-            factory.set_launch(&launch(camera, width, height, kbps, fps, switching));
-            factory.set_shared(true);
-            if switching {
-                factory.connect_media_configure(move |_, media| switch_resolution(media, width, height));
+            let sub = u32::from(!suffix.is_empty());
+            // The camera's own path, and those of the vendor presets (Hikvision, Uniview) for channel K.
+            let paths = [
+                format!("/cam/{}{suffix}", camera.index),
+                format!("/Streaming/Channels/{}0{}", camera.index, sub + 1),
+                format!("/unicast/c{}/s{sub}/live", camera.index),
+            ];
+            for path in paths {
+                let factory = rtsp::RTSPMediaFactory::new();
+                factory.set_launch(&launch(camera, width, height, kbps, fps, switching));
+                factory.set_shared(true);
+                if switching {
+                    factory.connect_media_configure(move |_, media| switch_resolution(media, width, height));
+                }
+                if options.credentials.is_some() {
+                    factory.add_role_from_structure(
+                        &gst::Structure::builder("viewer")
+                            .field(rtsp::RTSP_PERM_MEDIA_FACTORY_ACCESS, true)
+                            .field(rtsp::RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, true)
+                            .build(),
+                    );
+                }
+                mounts.add_factory(&path, factory);
             }
-            if options.credentials.is_some() {
-                factory.add_role_from_structure(
-                    &gst::Structure::builder("viewer")
-                        .field(rtsp::RTSP_PERM_MEDIA_FACTORY_ACCESS, true)
-                        .field(rtsp::RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, true)
-                        .build(),
-                );
-            }
-            mounts.add_factory(&format!("/cam/{}{suffix}", camera.index), factory);
         }
     }
     if let Some((user, password)) = &options.credentials {

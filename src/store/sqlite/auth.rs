@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use sha2::{Digest as _, Sha256};
 
 use crate::domain::access::{Permission, Role};
-use crate::store::{NewUser, Session, StoreError, User};
+use crate::store::{NewUser, Session, StoreError, User, UserChange};
 
 use super::{SqliteStore, from_ts, ts};
 
@@ -72,6 +72,10 @@ pub(super) fn check_password_rules(password: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The columns `user_row` reads, in its order.
+pub(super) const USER_COLUMNS: &str =
+    "username, display_name, role, active, created_at, locked_until, last_login_at, must_change_password";
+
 pub(super) fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     let role: String = r.get(2)?;
     Ok(User {
@@ -80,7 +84,25 @@ pub(super) fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
         role: role.parse().unwrap_or(Role::Supervisor),
         active: r.get::<_, i64>(3)? != 0,
         created_at: from_ts(r.get(4)?),
+        locked_until: r.get::<_, Option<i64>>(5)?.map(from_ts),
+        last_login_at: r.get::<_, Option<i64>>(6)?.map(from_ts),
+        must_change_password: r.get::<_, i64>(7)? != 0,
     })
+}
+
+fn user_by_name(conn: &Connection, username: &str) -> Result<User, StoreError> {
+    conn.query_row(&format!("SELECT {USER_COLUMNS} FROM user WHERE username = ?1"), [username], user_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("user {username}")))
+}
+
+/// Active administrators other than `username`.
+fn other_active_admins(conn: &Connection, username: &str) -> Result<i64, StoreError> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM user WHERE role = 'admin' AND active = 1 AND username <> ?1",
+        [username],
+        |r| r.get(0),
+    )?)
 }
 
 impl SqliteStore {
@@ -99,19 +121,24 @@ impl SqliteStore {
                 workstation: self.workstation.clone(),
             }
         } else {
-            let row: Option<(i64, String, String, i64, i64, String)> = conn
+            let row: Option<(i64, String, String, i64, i64, String, i64)> = conn
                 .query_row(
-                    "SELECT u.id, u.username, u.role, u.active, s.expires_at, s.workstation
+                    "SELECT u.id, u.username, u.role, u.active, s.expires_at, s.workstation, u.must_change_password
                      FROM session s JOIN user u ON u.id = s.user_id WHERE s.token_hash = ?1",
                     [sha256_hex(&session.token)],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
                 )
                 .optional()?;
-            let Some((user_id, username, role, active, expires_at, workstation)) = row else {
+            let Some((user_id, username, role, active, expires_at, workstation, must_change)) = row else {
                 return Err(StoreError::SessionExpired);
             };
             if active == 0 || expires_at <= ts(self.now()) {
                 return Err(StoreError::SessionExpired);
+            }
+            if must_change != 0 && permission != Permission::OwnAccount {
+                return Err(StoreError::Refused(
+                    "请先设置新密码 (the password was reset: choose a new one first)".into(),
+                ));
             }
             let role = role.parse::<Role>().map_err(StoreError::Backend)?;
             Actor { user_id: Some(user_id), username, role, workstation }
@@ -131,11 +158,12 @@ impl SqliteStore {
         let workstation: String = workstation.trim().chars().take(100).collect();
         let mut conn = self.lock();
         let now = self.now();
-        let row: Option<(i64, String, String, String, i64, i64, Option<i64>)> = conn
+        let row: Option<(i64, String, String, String, i64, i64, Option<i64>, i64)> = conn
             .query_row(
-                "SELECT id, display_name, role, password_hash, active, failed_logins, locked_until FROM user WHERE username = ?1",
+                "SELECT id, display_name, role, password_hash, active, failed_logins, locked_until, must_change_password
+                 FROM user WHERE username = ?1",
                 [username],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
             )
             .optional()?;
         let tx = conn.transaction()?;
@@ -152,7 +180,7 @@ impl SqliteStore {
             tx.commit()?;
             Ok(())
         };
-        let Some((user_id, display_name, role, hash, active, failed, locked_until)) = row else {
+        let Some((user_id, display_name, role, hash, active, failed, locked_until, must_change)) = row else {
             refuse(tx, "unknown user")?;
             return Err(StoreError::BadCredentials);
         };
@@ -177,7 +205,10 @@ impl SqliteStore {
         }
         let role: Role = role.parse().map_err(StoreError::Backend)?;
         let token = random_hex(32);
-        tx.execute("UPDATE user SET failed_logins = 0, locked_until = NULL WHERE id = ?1", [user_id])?;
+        tx.execute(
+            "UPDATE user SET failed_logins = 0, locked_until = NULL, last_login_at = ?2 WHERE id = ?1",
+            params![user_id, ts(now)],
+        )?;
         tx.execute("DELETE FROM session WHERE expires_at <= ?1", [ts(now)])?;
         tx.execute(
             "INSERT INTO session (token_hash, user_id, created_at, expires_at, workstation) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -186,13 +217,13 @@ impl SqliteStore {
         let actor = Actor { user_id: Some(user_id), username: username.to_owned(), role, workstation };
         Self::append_audit(&tx, now, &actor, "login", &format!("user:{username}"), &serde_json::json!({}))?;
         tx.commit()?;
-        Ok(Session { token, username: username.to_owned(), display_name, role })
+        Ok(Session { token, username: username.to_owned(), display_name, role, must_change_password: must_change != 0 })
     }
 
     /// Ends the session (the system actor has none to end).
     pub(super) fn end_session(&self, session: &Session) -> Result<(), StoreError> {
         let token_hash = sha256_hex(&session.token);
-        self.write(session, Permission::ReadHall, |w| {
+        self.write(session, Permission::OwnAccount, |w| {
             // Nothing others need to reload.
             w.unchanged();
             if w.actor.user_id.is_none() {
@@ -246,6 +277,9 @@ impl SqliteStore {
                 role: user.role,
                 active: true,
                 created_at: from_ts(ts(w.now)),
+                locked_until: None,
+                last_login_at: None,
+                must_change_password: false,
             })
         })
     }
@@ -253,14 +287,39 @@ impl SqliteStore {
     /// Sets a password; everyone may change their own, only administrators others'. The user's other
     /// sessions end: a reset password must lock out whoever had the old one.
     pub(super) fn change_password(&self, session: &Session, username: &str, password: &str) -> Result<(), StoreError> {
+        self.put_password(session, username, password, false)
+    }
+
+    /// Sets `username`'s password: one's own (which also ends a pending reset), or, for those who
+    /// manage users, anyone's — `temporary` makes its user choose a new one at the next login.
+    fn put_password(
+        &self,
+        session: &Session,
+        username: &str,
+        password: &str,
+        temporary: bool,
+    ) -> Result<(), StoreError> {
+        // Who asks is known before anything of the request is looked at or hashed.
+        let own = {
+            let conn = self.lock();
+            let actor = self.actor(&conn, session, Permission::OwnAccount)?;
+            let own = actor.user_id.is_some() && actor.username == username && !temporary;
+            if !own && !actor.role.allows(Permission::ManageUsers) {
+                return Err(StoreError::Forbidden {
+                    role: actor.role.label_zh().into(),
+                    action: Permission::ManageUsers.as_str().into(),
+                });
+            }
+            own
+        };
         check_password_rules(password)?;
         let hash = hash_password(password, &random_salt()?)?;
-        let own = session.username == username && session.role != Role::System;
         let token_hash = sha256_hex(&session.token);
-        self.write(session, if own { Permission::ReadHall } else { Permission::ManageUsers }, |w| {
+        self.write(session, if own { Permission::OwnAccount } else { Permission::ManageUsers }, |w| {
             let changed = w.tx.execute(
-                "UPDATE user SET password_hash = ?2, failed_logins = 0, locked_until = NULL WHERE username = ?1",
-                params![username, hash],
+                "UPDATE user SET password_hash = ?2, failed_logins = 0, locked_until = NULL, must_change_password = ?3
+                 WHERE username = ?1",
+                params![username, hash, temporary],
             )?;
             if changed == 0 {
                 return Err(StoreError::NotFound(format!("user {username}")));
@@ -269,8 +328,87 @@ impl SqliteStore {
                 "DELETE FROM session WHERE user_id = (SELECT id FROM user WHERE username = ?1) AND token_hash <> ?2",
                 params![username, token_hash],
             )?;
-            w.audit("user.password", &format!("user:{username}"), serde_json::json!({}))?;
+            let action = if temporary { "user.password_reset" } else { "user.password" };
+            w.audit(action, &format!("user:{username}"), serde_json::json!({}))?;
             Ok(())
+        })
+    }
+
+    pub(super) fn reset_user_password(
+        &self,
+        session: &Session,
+        username: &str,
+        temporary: &str,
+    ) -> Result<(), StoreError> {
+        self.put_password(session, username, temporary, true)
+    }
+
+    /// An administrator's change to an account (see `Store::update_user`).
+    pub(super) fn change_user(
+        &self,
+        session: &Session,
+        username: &str,
+        change: &UserChange,
+    ) -> Result<User, StoreError> {
+        self.write(session, Permission::ManageUsers, |w| {
+            let before = user_by_name(&w.tx, username)?;
+            if change.role == Some(Role::System) {
+                return Err(StoreError::Invalid("the system actor is not a login".into()));
+            }
+            let demoted = before.role == Role::Admin && change.role.is_some_and(|r| r != Role::Admin);
+            let disabled = before.active && change.active == Some(false);
+            if (demoted || disabled) && w.actor.username == username {
+                return Err(StoreError::Refused(
+                    "不能停用或降级自己的账户 (you cannot disable or demote your own account)".into(),
+                ));
+            }
+            if (demoted || disabled)
+                && before.role == Role::Admin
+                && before.active
+                && other_active_admins(&w.tx, username)? == 0
+            {
+                return Err(StoreError::Refused(
+                    "这是最后一个在用的管理员账户 (this is the last active administrator)".into(),
+                ));
+            }
+            let name = change.display_name.as_deref().map(str::trim);
+            if name.is_some_and(|n| n.is_empty() || n.chars().count() > 50) {
+                return Err(StoreError::Invalid("姓名须为 1–50 个字符 (a name is 1 to 50 characters)".into()));
+            }
+            w.tx.execute(
+                "UPDATE user SET display_name = coalesce(?2, display_name), role = coalesce(?3, role),
+                   active = coalesce(?4, active),
+                   failed_logins = CASE WHEN ?5 THEN 0 ELSE failed_logins END,
+                   locked_until = CASE WHEN ?5 THEN NULL ELSE locked_until END
+                 WHERE username = ?1",
+                params![username, name, change.role.map(Role::as_str), change.active, change.unlock],
+            )?;
+            if disabled {
+                w.tx.execute(
+                    "DELETE FROM session WHERE user_id = (SELECT id FROM user WHERE username = ?1)",
+                    [username],
+                )?;
+            }
+            let after = user_by_name(&w.tx, username)?;
+            let mut detail = serde_json::Map::new();
+            if after.display_name != before.display_name {
+                detail.insert("display_name".into(), serde_json::json!([before.display_name, after.display_name]));
+            }
+            if after.role != before.role {
+                detail.insert("role".into(), serde_json::json!([before.role.as_str(), after.role.as_str()]));
+            }
+            if after.active != before.active {
+                detail.insert("active".into(), serde_json::json!([before.active, after.active]));
+            }
+            if change.unlock && before.locked_until.is_some() {
+                detail.insert("unlocked".into(), serde_json::json!(true));
+            }
+            if detail.is_empty() {
+                w.unchanged();
+            } else {
+                w.audit("user.update", &format!("user:{username}"), serde_json::Value::Object(detail))?;
+            }
+            Ok(after)
         })
     }
 }

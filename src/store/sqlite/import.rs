@@ -133,7 +133,9 @@ fn window_without_hall(
                     report.created_windows += usize::from(created);
                     Ok(Ok(id))
                 }
-                [] => Ok(Err(format!("window {code} is unknown and no hall is configured yet"))),
+                [] => Ok(Err(format!(
+                    "window {code} is unknown and no hall is set up yet: apply the hall file first (jiancha hall apply FILE, or 系统管理)"
+                ))),
                 _ => Ok(Err(format!("window {code} is unknown and there are several halls; configure it first"))),
             }
         }

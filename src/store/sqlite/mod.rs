@@ -11,12 +11,15 @@ mod alerts;
 mod audit;
 mod auth;
 mod footage;
+mod hall;
 mod idempotency;
 mod import;
+pub mod init;
 pub mod migrate;
 mod overview;
 mod people;
 mod query;
+mod secrets;
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
@@ -38,6 +41,7 @@ use super::{
     NewComplaint, NewEvidence, NewInterview, NewNotice, NewUser, Notice, Overview, PoorRating, RefreshReport,
     Satisfaction, Session, Store, StoreError, User,
 };
+use super::{CameraStream, UserChange};
 use super::{ComplaintStep, DecisionOutcome, DepartmentFlag, NewObservation, NewViolation, Violation};
 use super::{
     ExportOutcome, FootageAccess, FootageGrant, LegalHold, NewFootageRequest, NewSegment, RecordingHealth,
@@ -46,8 +50,10 @@ use super::{
 use crate::domain::accountability::Measure;
 use crate::domain::discipline::{Observation, Slip, Week};
 use crate::domain::footage::{FootageRequest, Span, Use};
+use crate::domain::hall::{HallConfig, HallDiff};
 
 pub(crate) use auth::{Actor, salt_from_bytes};
+pub use secrets::KEY_FILE;
 
 /// The database file inside a data directory.
 pub const DB_FILE: &str = "jiancha.db";
@@ -64,6 +70,8 @@ pub enum SqliteError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("no Jiancha database at {0}")]
     Missing(PathBuf),
+    #[error("cannot seal the cameras' passwords: {0}")]
+    Credentials(String),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -92,6 +100,8 @@ pub struct SqliteStore {
     /// This machine, for sessions opened here and for the system actor.
     workstation: String,
     on_change: RwLock<Option<ChangeListener>>,
+    /// The key camera passwords are sealed with (a file beside the database).
+    camera_key: secrets::CameraKey,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -170,7 +180,14 @@ impl SqliteStore {
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
         migrate::migrate(&mut conn)?;
-        Ok(Self::wrap(conn, Some(path.to_owned()), clock))
+        let store = Self::wrap(conn, Some(path.to_owned()), clock);
+        // URLs from before version 10 may hold credentials: they move out of the URLs, sealed.
+        let moved = hall::seal_embedded_credentials(&store.lock(), &store.camera_key)
+            .map_err(|e| SqliteError::Credentials(e.to_string()))?;
+        if moved > 0 {
+            tracing::info!(cameras = moved, "moved camera credentials out of the stream URLs");
+        }
+        Ok(store)
     }
 
     /// A private in-memory database (tests).
@@ -184,12 +201,13 @@ impl SqliteStore {
     fn wrap(conn: Connection, path: Option<PathBuf>, clock: Arc<dyn Clock>) -> Self {
         Self {
             conn: Mutex::new(conn),
-            path,
             clock,
             rules: RwLock::new(Arc::new(RuleBook::official())),
             system_token: format!("system:{}", auth::random_hex(32)),
             workstation: super::local_workstation(),
             on_change: RwLock::new(None),
+            camera_key: secrets::CameraKey::beside(path.as_deref()),
+            path,
         }
     }
 
@@ -235,6 +253,7 @@ impl SqliteStore {
             username: "system".into(),
             display_name: "本机系统".into(),
             role: Role::System,
+            must_change_password: false,
         }
     }
 
@@ -333,9 +352,7 @@ impl Store for SqliteStore {
 
     fn users(&self, session: &Session) -> Result<Vec<User>, StoreError> {
         self.read(session, Permission::ManageUsers, |r| {
-            let mut stmt = r
-                .conn
-                .prepare("SELECT username, display_name, role, active, created_at FROM user ORDER BY username")?;
+            let mut stmt = r.conn.prepare(&format!("SELECT {} FROM user ORDER BY username", auth::USER_COLUMNS))?;
             Ok(stmt.query_map([], auth::user_row)?.collect::<Result<Vec<_>, _>>()?)
         })
     }
@@ -348,6 +365,14 @@ impl Store for SqliteStore {
         self.change_password(session, username, password)
     }
 
+    fn update_user(&self, session: &Session, username: &str, change: &UserChange) -> Result<User, StoreError> {
+        self.change_user(session, username, change)
+    }
+
+    fn reset_password(&self, session: &Session, username: &str, temporary: &str) -> Result<(), StoreError> {
+        self.reset_user_password(session, username, temporary)
+    }
+
     fn directory(&self, session: &Session) -> Result<HallDirectory, StoreError> {
         self.read(session, Permission::ReadHall, |r| query::directory(r.conn))
     }
@@ -355,6 +380,17 @@ impl Store for SqliteStore {
     fn configure_hall(&self, session: &Session, setup: &HallSetup) -> Result<(), StoreError> {
         self.write(session, Permission::ConfigureHall, |w| {
             query::configure_hall(&w.tx, setup)?;
+            for c in &setup.cameras {
+                hall::upsert_plain_camera(
+                    &w.tx,
+                    &self.camera_key,
+                    &setup.hall.code,
+                    &c.name,
+                    c.window_code.as_deref(),
+                    &c.main_url,
+                    c.sub_url.as_deref(),
+                )?;
+            }
             w.audit(
                 "hall.configure",
                 &format!("hall:{}", setup.hall.code),
@@ -367,6 +403,49 @@ impl Store for SqliteStore {
             )?;
             Ok(())
         })
+    }
+
+    fn hall_config(&self, session: &Session, hall: Option<&str>) -> Result<HallConfig, StoreError> {
+        self.read(session, Permission::ConfigureHall, |r| hall::config(r.conn, hall))
+    }
+
+    fn plan_hall(&self, session: &Session, config: &HallConfig) -> Result<HallDiff, StoreError> {
+        self.read(session, Permission::ConfigureHall, |r| Ok(hall::plan(r.conn, config)?.1))
+    }
+
+    fn apply_hall(&self, session: &Session, config: &HallConfig) -> Result<HallDiff, StoreError> {
+        self.write(session, Permission::ConfigureHall, |w| hall::apply(w, config))
+    }
+
+    fn set_camera_password(
+        &self,
+        session: &Session,
+        hall_code: &str,
+        camera: &str,
+        password: Option<&str>,
+    ) -> Result<(), StoreError> {
+        if let Some(p) = password
+            && (p.is_empty() || p.chars().count() > 128 || p.chars().any(char::is_control))
+        {
+            return Err(StoreError::Invalid(
+                "摄像头密码须为 1–128 个可见字符 (a camera password is 1 to 128 visible characters)".into(),
+            ));
+        }
+        self.write(session, Permission::ConfigureHall, |w| {
+            if !hall::seal_password(&w.tx, &self.camera_key, hall_code, camera, password)? {
+                return Err(StoreError::NotFound(format!("camera {camera} in hall {hall_code}")));
+            }
+            w.audit(
+                "camera.password",
+                &format!("camera:{hall_code}/{camera}"),
+                serde_json::json!({"set": password.is_some()}),
+            )?;
+            Ok(())
+        })
+    }
+
+    fn camera_streams(&self, session: &Session) -> Result<Vec<CameraStream>, StoreError> {
+        self.read(session, Permission::WatchLive, |r| hall::streams(r.conn, &self.camera_key))
     }
 
     fn import(&self, session: &Session, batch: &ImportBatch) -> Result<ImportReport, StoreError> {

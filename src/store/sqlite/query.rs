@@ -85,20 +85,22 @@ pub(super) fn staff_id(tx: &Transaction<'_>, staff_no: &str) -> Result<Option<i6
     Ok(tx.query_row("SELECT id FROM staff WHERE staff_no = ?1", [staff_no], |r| r.get(0)).optional()?)
 }
 
+/// The hall, departments and windows of a set-up (its cameras are `hall::upsert_plain_camera`'s).
 pub(super) fn configure_hall(tx: &Transaction<'_>, setup: &HallSetup) -> Result<(), StoreError> {
     let hall = &setup.hall;
     if hall.code.trim().is_empty() || hall.name.trim().is_empty() {
         return Err(StoreError::Invalid("hall code and name are required".into()));
     }
     tx.execute(
-        "INSERT INTO hall (code, name, address) VALUES (?1, ?2, ?3)
-         ON CONFLICT (code) DO UPDATE SET name = excluded.name, address = excluded.address",
-        params![hall.code, hall.name, hall.address],
+        "INSERT INTO hall (code, name, address, level) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, address = excluded.address, level = excluded.level",
+        params![hall.code, hall.name, hall.address, hall.level.as_str()],
     )?;
     for d in &setup.departments {
         tx.execute(
             "INSERT INTO department (name, short_name, head, phone) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (name) DO UPDATE SET short_name = excluded.short_name, head = excluded.head, phone = excluded.phone",
+             ON CONFLICT (name) DO UPDATE SET short_name = excluded.short_name, head = excluded.head, phone = excluded.phone,
+               retired_at = NULL",
             params![d.name, d.short_name, d.head, d.phone],
         )?;
     }
@@ -117,22 +119,9 @@ pub(super) fn configure_hall(tx: &Transaction<'_>, setup: &HallSetup) -> Result<
         };
         tx.execute(
             "INSERT INTO service_window (hall_code, code, name, department_id) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (hall_code, code) DO UPDATE SET name = excluded.name, department_id = excluded.department_id",
+             ON CONFLICT (hall_code, code) DO UPDATE SET name = excluded.name, department_id = excluded.department_id,
+               retired_at = NULL",
             params![w.hall_code, w.code, w.name, department_id],
-        )?;
-    }
-    for c in &setup.cameras {
-        let window = match &c.window_code {
-            Some(code) => Some(window_id(tx, &hall.code, code)?.ok_or_else(|| {
-                StoreError::Invalid(format!("camera {}: window {code} is not in hall {}", c.name, hall.code))
-            })?),
-            None => None,
-        };
-        tx.execute(
-            "INSERT INTO camera (name, hall_code, window_id, main_url, sub_url) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (hall_code, name) DO UPDATE SET window_id = excluded.window_id, main_url = excluded.main_url,
-               sub_url = excluded.sub_url",
-            params![c.name, hall.code, window, c.main_url, c.sub_url],
         )?;
     }
     Ok(())
@@ -157,11 +146,11 @@ pub(super) const ITEM_SELECT: &str =
 
 pub(super) fn directory(conn: &Connection) -> Result<HallDirectory, StoreError> {
     let halls = conn
-        .prepare("SELECT code, name, address FROM hall ORDER BY code")?
-        .query_map([], |r| Ok(Hall { code: r.get(0)?, name: r.get(1)?, address: r.get(2)? }))?
+        .prepare("SELECT code, name, address, level FROM hall ORDER BY code")?
+        .query_map([], |r| Ok(Hall { code: r.get(0)?, name: r.get(1)?, address: r.get(2)?, level: parse_col(r, 3)? }))?
         .collect::<Result<Vec<_>, _>>()?;
     let departments = conn
-        .prepare("SELECT name, short_name, head, phone FROM department ORDER BY id")?
+        .prepare("SELECT name, short_name, head, phone FROM department WHERE retired_at IS NULL ORDER BY id")?
         .query_map([], |r| {
             Ok(Department { name: r.get(0)?, short_name: r.get(1)?, head: r.get(2)?, phone: r.get(3)? })
         })?
@@ -169,7 +158,7 @@ pub(super) fn directory(conn: &Connection) -> Result<HallDirectory, StoreError> 
     let windows = conn
         .prepare(
             "SELECT w.hall_code, w.code, w.name, d.name FROM service_window w LEFT JOIN department d ON d.id = w.department_id
-             ORDER BY w.hall_code, w.code",
+             WHERE w.retired_at IS NULL ORDER BY w.hall_code, w.code",
         )?
         .query_map([], |r| Ok(Window { hall_code: r.get(0)?, code: r.get(1)?, name: r.get(2)?, department: r.get(3)? }))?
         .collect::<Result<Vec<_>, _>>()?;
@@ -192,7 +181,7 @@ pub(super) fn directory(conn: &Connection) -> Result<HallDirectory, StoreError> 
     let cameras = conn
         .prepare(
             "SELECT c.id, c.name, c.hall_code, w.code, c.main_url, c.sub_url FROM camera c
-             LEFT JOIN service_window w ON w.id = c.window_id ORDER BY c.hall_code, c.id",
+             LEFT JOIN service_window w ON w.id = c.window_id WHERE c.retired_at IS NULL ORDER BY c.hall_code, c.id",
         )?
         .query_map([], |r| {
             Ok(Camera {

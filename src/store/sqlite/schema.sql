@@ -28,7 +28,10 @@ CREATE TABLE user (
   -- Consecutive failed logins; at 5 the account locks for 15 minutes.
   failed_logins INTEGER NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
   locked_until INTEGER,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  -- Set when an administrator resets the password: the user chooses a new one at the next login.
+  must_change_password INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1)),
+  last_login_at INTEGER
 );
 
 -- Open sessions. Only the SHA-256 of the bearer token is kept.
@@ -48,7 +51,8 @@ CREATE TABLE session (
 CREATE TABLE hall (
   code TEXT PRIMARY KEY CHECK (length(code) > 0),
   name TEXT NOT NULL CHECK (length(name) > 0),
-  address TEXT NOT NULL DEFAULT ''
+  address TEXT NOT NULL DEFAULT '',
+  level TEXT NOT NULL DEFAULT 'city' CHECK (level IN ('city', 'county', 'branch'))
 );
 
 CREATE TABLE department (
@@ -57,7 +61,10 @@ CREATE TABLE department (
   -- Short name for tiles and tables (市场监管); empty = use the name.
   short_name TEXT NOT NULL DEFAULT '',
   head TEXT NOT NULL DEFAULT '',
-  phone TEXT NOT NULL DEFAULT ''
+  phone TEXT NOT NULL DEFAULT '',
+  -- Departments, windows and cameras are never deleted: a retired one leaves the wall, the pickers
+  -- and the recorder while old records keep showing it by name; bringing it back clears this.
+  retired_at INTEGER
 );
 
 -- A service window (窗口). Named service_window because WINDOW is an SQL keyword.
@@ -67,6 +74,7 @@ CREATE TABLE service_window (
   code TEXT NOT NULL CHECK (length(code) > 0),
   name TEXT NOT NULL,
   department_id INTEGER REFERENCES department (id),
+  retired_at INTEGER,
   UNIQUE (hall_code, code)
 );
 
@@ -228,9 +236,18 @@ CREATE TABLE camera (
   hall_code TEXT NOT NULL REFERENCES hall (code),
   -- The window the camera watches.
   window_id INTEGER REFERENCES service_window (id),
-  -- Stream URLs; they may carry credentials, which are never shown or logged.
+  -- Stream URLs without credentials (a vendor preset builds them from host, port and channel).
   main_url TEXT NOT NULL CHECK (length(main_url) > 0),
   sub_url TEXT,
+  vendor TEXT NOT NULL DEFAULT 'rtsp' CHECK (vendor IN ('hikvision', 'dahua', 'uniview', 'rtsp')),
+  host TEXT NOT NULL DEFAULT '',
+  port INTEGER NOT NULL DEFAULT 554 CHECK (port BETWEEN 1 AND 65535),
+  channel INTEGER NOT NULL DEFAULT 1 CHECK (channel BETWEEN 1 AND 999),
+  username TEXT NOT NULL DEFAULT '',
+  -- The password, sealed (ChaCha20-Poly1305, nonce first) with the key in the data directory's
+  -- camera.key, which is never in the database; NULL = no password.
+  password_sealed BLOB,
+  retired_at INTEGER,
   UNIQUE (hall_code, name)
 );
 

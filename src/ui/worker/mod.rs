@@ -14,7 +14,7 @@ use crate::clock::Clock;
 use crate::domain::alerts::RuleBook;
 use crate::domain::calendar::{Calendar, missing_years_warning};
 use crate::store::sqlite::{DB_FILE, SqliteStore};
-use crate::store::{HallDirectory, Overview, Session, Store as _, StoreError};
+use crate::store::{HallDirectory, Overview, Session, Store, StoreError};
 
 use super::areas::{AreaJob, AreaReply};
 
@@ -233,7 +233,11 @@ impl Worker {
                 Reply::LoggedOut
             }
             Job::Overview(session) => Reply::Overview(self.store().and_then(|s| s.overview(&session))),
-            Job::Directory(session) => Reply::Directory(self.store().and_then(|s| s.directory(&session))),
+            Job::Directory(session) => Reply::Directory(self.store().and_then(|s| {
+                let mut directory = s.directory(&session)?;
+                playable(s, &session, &mut directory);
+                Ok(directory)
+            })),
             Job::Area(job) => Reply::Area(job.run(self)),
         }
     }
@@ -413,5 +417,25 @@ fn watch_changes(remote: &crate::store::remote::RemoteStore, link: &Link, ctx: &
                 std::thread::sleep(std::time::Duration::from_secs(2));
             }
         }
+    }
+}
+
+/// Puts the cameras' playable URLs (credentials included) into the directory, for those who watch:
+/// kept in memory only, for the wall's and the player's decoders. Without them (an auditor, or the
+/// camera key missing) the wall opens the URLs as they are and a camera that needs a password says so.
+fn playable(store: &dyn Store, session: &Session, directory: &mut HallDirectory) {
+    if !session.role.allows(crate::domain::access::Permission::WatchLive) {
+        return;
+    }
+    match store.camera_streams(session) {
+        Ok(streams) => {
+            for camera in &mut directory.cameras {
+                if let Some(s) = streams.iter().find(|s| s.id == camera.id) {
+                    camera.main_url = s.main_url.clone();
+                    camera.sub_url = s.sub_url.clone();
+                }
+            }
+        }
+        Err(e) => tracing::warn!("the cameras' stream URLs: {e}"),
     }
 }

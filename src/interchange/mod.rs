@@ -17,6 +17,8 @@ use crate::domain::model::{
 };
 use crate::domain::time;
 
+pub mod hall;
+
 /// At most this many errors are collected from one file; the rest are counted.
 const MAX_ERRORS: usize = 100;
 
