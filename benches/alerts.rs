@@ -368,7 +368,7 @@ fn ui_frame(full: bool) {
     let cjk = font.clone();
     let options = Options {
         data_dir: dir.path().to_owned(),
-        explicit_data_dir: true,
+        demo: false,
         user: None,
         clock: Arc::new(FixedClock::new(now())),
         font: FontChoice::Given(font),

@@ -16,6 +16,7 @@ fn main() -> ExitCode {
     let data_dir = cli.data_dir.clone();
     let user = cli.user.clone();
     let (backend, ca_cert) = (cli.backend.clone(), cli.ca_cert.clone());
+    let demo = cli.demo;
     match jiancha::cli::run(cli) {
         Ok(Some(())) => ExitCode::SUCCESS,
         Ok(None) => {
@@ -27,7 +28,7 @@ fn main() -> ExitCode {
                     return jiancha::cli::exit_code(&failure);
                 }
             };
-            console(jiancha::ui::Options::from_cli(data_dir, user, backend))
+            console(jiancha::ui::Options::from_cli(data_dir, user, backend, demo))
         }
         Err(failure) => {
             eprintln!("{}", jiancha::cli::report(&failure));

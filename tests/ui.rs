@@ -45,7 +45,7 @@ fn harness_with(
 ) -> Harness<'static, JianchaApp> {
     let options = Options {
         data_dir: dir.to_owned(),
-        explicit_data_dir: true,
+        demo: false,
         user: None,
         clock,
         font: FontChoice::Given(font()),
@@ -120,9 +120,12 @@ fn supervisor_logs_in_and_visits_every_area() {
     c.harness.get_by_label_contains("四平市政务服务中心");
     c.harness.get_by_label_contains("监察员 张明");
 
-    for area in Area::ALL.into_iter().rev() {
+    // 系统管理 is offered to administrators only.
+    assert!(c.harness.query_by_label("系统管理").is_none(), "a supervisor does not see 系统管理");
+    for area in Area::ALL.into_iter().rev().filter(|a| a.offered_to(jiancha::domain::access::Role::Supervisor)) {
         c.visit(area);
         match area {
+            Area::Admin => panic!("系统管理 is not offered to supervisors"),
             Area::Audit => {
                 c.harness.get_by_label("仅审计员和管理员可以查看审计日志。");
             }
@@ -234,7 +237,7 @@ fn without_a_chinese_font_the_console_names_the_package() {
     let dir = tempfile::tempdir().unwrap();
     let options = Options {
         data_dir: dir.path().to_owned(),
-        explicit_data_dir: true,
+        demo: false,
         user: None,
         clock: Arc::new(FixedClock::new(now())),
         font: FontChoice::Missing,
@@ -908,4 +911,177 @@ fn a_console_on_a_server_follows_pushed_cases_survives_a_lost_link_and_sends_its
     let all = approval.alerts(&pusher, &AlertQuery { include_inactive: true, ..AlertQuery::default() }).unwrap();
     assert!(all.iter().any(|a| a.id == alert.id && a.state == jiancha::store::AlertState::Closed));
     server.stop();
+}
+
+impl Console {
+    /// Clicks the button (not a label) called `label`, once it shows.
+    fn click_button(&mut self, label: &str) {
+        fn button<'a>(h: &'a Harness<'static, JianchaApp>, label: &'a str) -> Option<egui_kittest::Node<'a>> {
+            h.query_all_by_label(label).find(|n| !matches!(n.accesskit_node().role(), Role::Label))
+        }
+        for _ in 0..50 {
+            if button(&self.harness, label).is_some() {
+                break;
+            }
+            self.harness.step();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        button(&self.harness, label).unwrap_or_else(|| panic!("no button {label}")).click();
+        for _ in 0..3 {
+            self.harness.step();
+        }
+    }
+
+    /// Types `text` into the text field labelled `label` (at the end of what it holds), once it shows.
+    fn fill(&mut self, label: &str, text: &str) {
+        fn field<'a>(h: &'a Harness<'static, JianchaApp>, label: &'a str) -> Option<egui_kittest::Node<'a>> {
+            h.query_all_by_label(label)
+                .find(|n| matches!(n.accesskit_node().role(), Role::TextInput | Role::PasswordInput))
+        }
+        for _ in 0..50 {
+            if field(&self.harness, label).is_some() {
+                break;
+            }
+            self.harness.step();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        field(&self.harness, label).unwrap_or_else(|| panic!("no text field {label}")).focus();
+        self.harness.step();
+        field(&self.harness, label).unwrap_or_else(|| panic!("no text field {label}")).type_text(text);
+        self.harness.step();
+    }
+
+    /// Picks `option` in the drop-down labelled `label`.
+    fn choose(&mut self, label: &str, option: &str) {
+        self.harness
+            .get_all_by_label(label)
+            .find(|n| n.accesskit_node().role() == Role::ComboBox)
+            .unwrap_or_else(|| panic!("no drop-down {label}"))
+            .click();
+        self.harness.step();
+        self.harness.step();
+        self.click_button(option);
+    }
+
+    /// With JIANCHA_SCREENSHOTS=DIR, renders the screen to DIR/NAME.png (for looking at it).
+    fn screenshot(&mut self, name: &str) {
+        let Some(dir) = std::env::var_os("JIANCHA_SCREENSHOTS") else { return };
+        let image = self.harness.render().expect("rendered");
+        let path = std::path::Path::new(&dir).join(format!("{name}.png"));
+        let file = std::fs::File::create(&path).unwrap();
+        let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), image.width(), image.height());
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.write_header().unwrap().write_image_data(image.as_raw()).unwrap();
+    }
+}
+
+/// A new user's first day: a fresh data directory → 新建本大厅 → the administrator and the hall → in
+/// 系统管理 a department, a window and a camera with the Hikvision preset pointed at the simulated
+/// cameras (password protected, like a real one) → 测试连接 shows a frame → the camera is live on the
+/// wall; a supervisor added there does not see 系统管理.
+#[test]
+fn a_new_hall_is_set_up_in_the_console_and_its_camera_goes_live() {
+    use jiancha::video::sim::{SimCamera, SimOptions, SimServer};
+    let options = SimOptions { credentials: Some(("admin".into(), "Cam-Pass-1".into())), ..SimOptions::default() };
+    let sim = SimServer::start(0, &[SimCamera { index: 1, label: "A01 市场监管".into() }], &options).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(now()));
+    let harness = harness_for(dir.path(), clock);
+    let data_dir = dir.path().to_owned();
+    let mut c = Console { harness, _dir: dir };
+    c.step_until("the first start", |app| app.state().screen == Screen::FirstStart);
+    c.harness.get_by_label("打开演示大厅");
+    c.screenshot("01-first-start");
+    c.click_button("新建本大厅");
+    c.fill("用户名", "hall.admin");
+    c.fill("姓名", "王管理");
+    c.fill("密码", "admin-pass-1");
+    c.fill("再输入一次", "admin-pass-1");
+    c.fill("大厅编码", "SP-CITY");
+    c.fill("大厅名称", "四平市政务服务中心");
+    c.screenshot("02-new-hall");
+    c.click_button("建立并进入系统管理");
+    c.step_until("系统管理", |app| {
+        let s = app.state();
+        s.screen == Screen::Main && s.area == Area::Admin && s.admin.config.is_some()
+    });
+    assert!(data_dir.join("jiancha.db").exists());
+
+    c.click_button("部门");
+    c.click_button("新增部门…");
+    c.fill("部门全称", "市市场监督管理局");
+    c.fill("简称", "市场监管");
+    c.click_button("保存");
+    c.step_until("the department", |app| app.state().admin.config.as_ref().is_some_and(|c| c.departments.len() == 1));
+
+    c.click_button("窗口");
+    c.click_button("新增窗口…");
+    c.fill("窗口号", "A01");
+    c.fill("名称", "市场监管 1 号窗");
+    c.choose("部门", "市市场监督管理局");
+    c.click_button("保存");
+    c.step_until("the window", |app| app.state().admin.config.as_ref().is_some_and(|c| c.windows.len() == 1));
+
+    c.click_button("摄像头");
+    c.click_button("新增摄像头…");
+    c.fill("名称", "A01 市场监管");
+    c.choose("窗口", "A01");
+    c.fill("地址", "127.0.0.1");
+    // The port field holds 554: focus it, clear it, type the simulator's.
+    c.fill("端口", "");
+    for _ in 0..3 {
+        c.harness.key_press(egui::Key::Backspace);
+        c.harness.step();
+    }
+    c.fill("端口", &sim.port().to_string());
+    c.fill("密码", "Cam-Pass-1");
+    c.harness.get_by_label_contains(&format!("rtsp://127.0.0.1:{}/Streaming/Channels/101", sim.port()));
+    c.click_button("测试连接");
+    c.step_until("the connection test", |app| app.state().admin.probe.result.is_some());
+    let probe = c.harness.state().state().admin.probe.result.clone().unwrap().expect("the stream opens");
+    assert_eq!((probe.width, probe.height), (1280, 720), "{probe:?}");
+    assert!(probe.codec.starts_with("H.264") && probe.fps > 1.0, "{probe:?}");
+    c.harness.get_by_label("连接成功");
+    c.screenshot("03-camera-test");
+    c.click_button("保存");
+    c.step_until("the camera", |app| app.state().admin.config.as_ref().is_some_and(|c| c.cameras.len() == 1));
+    c.screenshot("04-cameras");
+
+    // On the wall, live, with the sealed password (the directory itself has none).
+    c.visit(Area::Wall);
+    c.step_until("the live tile", |app| {
+        app.state()
+            .wall
+            .tiles
+            .values()
+            .any(|t| t.status == jiancha::video::decoder::TileStatus::Playing && t.texture.is_some())
+    });
+    c.screenshot("05-wall");
+
+    // A supervisor, added in 系统管理, does not see it.
+    c.visit(Area::Admin);
+    c.click_button("用户");
+    c.click_button("新增用户…");
+    c.fill("用户名", "supervisor1");
+    c.fill("姓名", "张明");
+    c.click_button("监察员");
+    c.fill("初始密码", "super-pass-1");
+    c.fill("再输入一次", "super-pass-1");
+    c.click_button("保存");
+    c.step_until("the supervisor", |app| app.state().admin.users.len() == 2);
+    c.screenshot("06-users");
+    c.click_button("退出登录");
+    c.step_until("the login screen", |app| app.state().screen == Screen::Login);
+    // The login form keeps the last user name: select it and type over it.
+    c.fill("用户名", "");
+    c.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    c.harness.step();
+    c.fill("用户名", "supervisor1");
+    assert_eq!(c.harness.state().state().login.username, "supervisor1");
+    c.fill("密码", "super-pass-1");
+    c.click_button("登录");
+    c.step_until("the main screen", |app| app.state().screen == Screen::Main);
+    assert!(c.harness.query_by_label("系统管理").is_none(), "a supervisor does not see 系统管理");
+    drop(sim);
 }

@@ -81,7 +81,7 @@ fn the_main_areas_look_as_they_did() {
     let cjk = font.clone();
     let options = Options {
         data_dir: dir.clone(),
-        explicit_data_dir: true,
+        demo: false,
         user: None,
         clock,
         font: FontChoice::Given(font),

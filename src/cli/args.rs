@@ -23,6 +23,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "JIANCHA_CA_CERT", value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
 
+    /// The console: open the demo hall (四平市政务服务中心), creating it when the data directory holds no
+    /// database. Without it, an empty data directory offers 打开演示大厅 / 新建本大厅 / 连接服务器.
+    #[arg(long)]
+    pub demo: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

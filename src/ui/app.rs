@@ -19,6 +19,8 @@ use super::{Options, shell};
 
 /// How often the status bar's data freshness is refreshed.
 const OVERVIEW_REFRESH: Duration = Duration::from_secs(30);
+/// How often the directory (cameras, windows, staff) is read again without a known change.
+const DIRECTORY_REFRESH: Duration = Duration::from_secs(60);
 
 const PREFS_KEY: &str = "jiancha.prefs";
 
@@ -41,6 +43,8 @@ pub struct JianchaApp {
     pub(super) commands: Vec<Command>,
     pub(super) clock: Arc<dyn Clock>,
     pending_user: Option<String>,
+    /// Serve the demo's simulated cameras when they are the hall's (off in tests).
+    start_simulator: bool,
     /// The frame kept when the discipline dialog opened.
     pub(super) pending_frame: Option<Arc<crate::video::decoder::Frame>>,
 }
@@ -78,7 +82,7 @@ impl JianchaApp {
         let mut worker = DataWorker::spawn(cc.egui_ctx.clone(), options.clock.clone())?;
         worker.submit(Job::Open {
             data_dir: options.data_dir.clone(),
-            create_demo_if_missing: !options.explicit_data_dir,
+            create_demo_if_missing: options.demo,
             start_simulator: options.start_simulator,
             backend: options.backend.clone(),
         });
@@ -93,6 +97,7 @@ impl JianchaApp {
             commands: Vec::new(),
             clock: options.clock,
             pending_user: options.user,
+            start_simulator: options.start_simulator,
             pending_frame: None,
         })
     }
@@ -158,8 +163,65 @@ impl JianchaApp {
     }
 
     /// Saves the server address of the settings area and reopens the data with it (a new login).
+    /// Reads the directory again (the wall, the pickers and the player follow it).
+    pub(super) fn reload_directory(&mut self) {
+        if let Some(s) = self.state.session.clone() {
+            self.state.last_directory_request = Some(Instant::now());
+            self.submit(Job::Directory(s));
+        }
+    }
+
+    /// The data directory in use: the opened one, or the one the first-start screen is about.
+    fn data_dir(&self) -> Option<std::path::PathBuf> {
+        self.state.opened.as_ref().map(|o| o.data_dir.clone()).or_else(|| self.state.first_start.data_dir.clone())
+    }
+
+    /// 新建本大厅: checks the form (pure), then the worker sets the directory up.
+    fn set_up_hall(&mut self) {
+        let lang = self.state.lang;
+        let Some(data_dir) = self.data_dir() else { return };
+        let form = &mut self.state.first_start;
+        let missing = |what: &str| Some(format!("{}{what}", lang.pick("请填写", "Please fill in: ")));
+        form.error = if form.username.trim().is_empty() {
+            missing(lang.pick("管理员用户名", "the administrator's user name"))
+        } else if form.display_name.trim().is_empty() {
+            missing(lang.pick("管理员姓名", "the administrator's name"))
+        } else if form.password != form.password_again {
+            Some(lang.pick("两次输入的密码不一致。", "The two passwords differ.").into())
+        } else if form.hall_code.trim().is_empty() {
+            missing(lang.pick("大厅编码", "the hall's code"))
+        } else if form.hall_name.trim().is_empty() {
+            missing(lang.pick("大厅名称", "the hall's name"))
+        } else {
+            None
+        };
+        if form.error.is_some() {
+            return;
+        }
+        form.pending = true;
+        let username = form.username.trim().to_owned();
+        form.login_after_open = Some((username.clone(), form.password.clone()));
+        let job = Job::SetUpHall {
+            data_dir,
+            admin: crate::store::NewUser {
+                username,
+                display_name: form.display_name.trim().to_owned(),
+                role: crate::domain::access::Role::Admin,
+                password: form.password.clone(),
+            },
+            hall: crate::domain::model::Hall {
+                code: form.hall_code.trim().to_owned(),
+                name: form.hall_name.trim().to_owned(),
+                address: form.hall_address.trim().to_owned(),
+                level: form.hall_level,
+            },
+            start_simulator: self.start_simulator,
+        };
+        self.submit(job);
+    }
+
     fn save_backend(&mut self) {
-        let Some(data_dir) = self.state.opened.as_ref().map(|o| o.data_dir.clone()) else { return };
+        let Some(data_dir) = self.data_dir() else { return };
         let form = &mut self.state.backend_form;
         let (url, ca) = (form.url.trim(), form.ca_cert.trim());
         let settings = crate::settings::Workstation {
@@ -179,7 +241,7 @@ impl JianchaApp {
 
     /// The settings are saved: log out and reopen the data with the new backend.
     fn reopen(&mut self, backend: Option<crate::store::remote::Connection>) {
-        let Some(data_dir) = self.state.opened.as_ref().map(|o| o.data_dir.clone()) else { return };
+        let Some(data_dir) = self.data_dir() else { return };
         if let Some(session) = self.state.session.take() {
             self.submit(Job::Logout(session));
         }
@@ -210,6 +272,7 @@ impl JianchaApp {
             if self.state.alerts.loaded {
                 self.commands.push(super::alerts::AlertsCommand::Load.into());
             }
+            self.state.last_directory_request = None;
             self.commands.push(Command::RefreshOverview);
         }
         if !self.state.link.offline
@@ -250,6 +313,52 @@ impl JianchaApp {
                 self.state.opened = Some(*opened);
             }
             Reply::Opened(Err(e)) => self.state.screen = Screen::OpenFailed(e.to_string()),
+            Reply::NothingToOpen(data_dir) => {
+                self.state.first_start.data_dir = Some(data_dir);
+                if self.state.screen != Screen::NoFont {
+                    self.state.screen = Screen::FirstStart;
+                }
+            }
+            Reply::HallSetUp(Ok(opened)) => {
+                let form = &mut self.state.first_start;
+                form.pending = false;
+                form.password.clear();
+                form.password_again.clear();
+                self.state.opened = Some(*opened);
+                self.state.screen = Screen::Login;
+                // Log in as the new administrator at once.
+                if let Some((username, password)) = self.state.first_start.login_after_open.clone() {
+                    self.state.login.username = username;
+                    self.state.login.password = password;
+                    self.commands.push(Command::Login);
+                }
+            }
+            Reply::HallSetUp(Err(e)) => {
+                let m = self.job_error(&e);
+                let form = &mut self.state.first_start;
+                form.pending = false;
+                form.login_after_open = None;
+                form.error = Some(m);
+            }
+            Reply::PasswordChanged(result) => {
+                self.state.login.pending = false;
+                match result {
+                    Ok(()) => {
+                        self.state.login.new_password.clear();
+                        self.state.login.new_password_again.clear();
+                        if let Some(s) = &mut self.state.session {
+                            s.must_change_password = false;
+                        }
+                        self.state.screen = Screen::Main;
+                        self.state.area = Area::Wall;
+                        if let Some(s) = self.state.session.clone() {
+                            self.submit(Job::Directory(s.clone()));
+                            self.submit(Job::Overview(s));
+                        }
+                    }
+                    Err(e) => self.state.login.error = Some(self.store_error(&e)),
+                }
+            }
             Reply::LoggedIn(result) => {
                 self.state.login.pending = false;
                 match result {
@@ -257,11 +366,20 @@ impl JianchaApp {
                         self.state.login.password.clear();
                         self.state.login.error = None;
                         self.state.session = Some(session.clone());
+                        if session.must_change_password {
+                            // Nothing else is allowed until the reset password is replaced.
+                            self.state.screen = Screen::ChangePassword;
+                            return;
+                        }
                         if self.state.screen != Screen::NoFont {
                             self.state.screen = Screen::Main;
                         }
-                        // The console opens on the video wall.
+                        // The console opens on the video wall; a hall just set up, on 系统管理.
                         self.state.area = Area::Wall;
+                        if self.state.first_start.login_after_open.take().is_some() {
+                            self.commands.push(Command::Navigate(Area::Admin));
+                        }
+                        self.state.last_directory_request = Some(Instant::now());
                         self.submit(Job::Directory(session.clone()));
                         self.submit(Job::Overview(session));
                         self.state.last_overview_request = Some(Instant::now());
@@ -369,6 +487,11 @@ impl JianchaApp {
             Command::RefreshOverview => {
                 if let Some(s) = session {
                     self.state.last_overview_request = Some(Instant::now());
+                    // The hall's cameras and windows too, now and then: changes made elsewhere (a hall
+                    // file applied, another workstation's 系统管理) reach the wall without a restart.
+                    if self.state.last_directory_request.is_none_or(|t| t.elapsed() >= DIRECTORY_REFRESH) {
+                        self.reload_directory();
+                    }
                     self.submit(Job::Overview(s));
                 }
             }
@@ -381,9 +504,39 @@ impl JianchaApp {
                     Screen::Main
                 } else if self.state.opened.is_some() {
                     Screen::Login
+                } else if self.state.first_start.data_dir.is_some() {
+                    Screen::FirstStart
                 } else {
                     Screen::Starting
                 };
+            }
+            Command::FirstStartChoose(choice) => {
+                self.state.first_start.choice = choice;
+                self.state.first_start.error = None;
+            }
+            Command::OpenDemo => {
+                let Some(data_dir) = self.state.first_start.data_dir.clone() else { return };
+                self.state.screen = Screen::Starting;
+                self.submit(Job::Open {
+                    data_dir,
+                    create_demo_if_missing: true,
+                    start_simulator: self.start_simulator,
+                    backend: None,
+                });
+            }
+            Command::SetUpHall => self.set_up_hall(),
+            Command::ChangeOwnPassword => {
+                let lang = self.state.lang;
+                let Some(s) = session else { return };
+                let form = &mut self.state.login;
+                if form.new_password != form.new_password_again {
+                    form.error = Some(lang.pick("两次输入的密码不一致。", "The two passwords differ.").into());
+                    return;
+                }
+                form.error = None;
+                form.pending = true;
+                let password = form.new_password.clone();
+                self.submit(Job::ChangeOwnPassword { session: s, password });
             }
             Command::Area(command) => command.apply(self, ctx),
         }

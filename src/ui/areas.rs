@@ -110,4 +110,5 @@ areas! {
     Footage => super::footage::FootageArea,
     Supervision => super::supervision::SupervisionArea,
     Audit => super::audit::AuditArea,
+    Admin => super::admin::AdminArea,
 }

@@ -23,6 +23,14 @@ pub enum Command {
     SetSoundOnRed(bool),
     /// Go on without a Chinese font (English interface).
     ContinueWithoutFont,
+    /// First start: which way in.
+    FirstStartChoose(super::state::FirstStartChoice),
+    /// First start: create the demo hall here and open it.
+    OpenDemo,
+    /// First start: set up this hall with the form's administrator and hall, then open 系统管理.
+    SetUpHall,
+    /// Replace a reset password with the login form's new one.
+    ChangeOwnPassword,
     /// A command of one area.
     Area(AreaCommand),
 }

@@ -2,6 +2,7 @@
 //! folder each, registered in `areas.rs`); panels draw; the store is reached only through the data
 //! worker thread (`worker.rs`), never from the UI thread.
 
+pub mod admin;
 pub mod alerts;
 mod app;
 pub mod areas;
@@ -10,6 +11,7 @@ pub mod audit;
 pub mod command;
 mod dialog;
 pub mod evaluator;
+mod first_start;
 pub mod fonts;
 pub mod footage;
 pub mod i18n;
@@ -47,8 +49,9 @@ pub enum FontChoice {
 #[derive(Clone)]
 pub struct Options {
     pub data_dir: PathBuf,
-    /// The directory was chosen (flag or environment): an empty one is not filled with the demo.
-    pub explicit_data_dir: bool,
+    /// Open the demo hall: create it when the directory holds no database (`jiancha --demo`).
+    /// Otherwise an empty directory shows the first-start screen.
+    pub demo: bool,
     /// Pre-fills the login; with `JIANCHA_PASSWORD` set, logs in by itself.
     pub user: Option<String>,
     pub clock: Arc<dyn Clock>,
@@ -66,11 +69,11 @@ impl Options {
         data_dir: Option<PathBuf>,
         user: Option<String>,
         backend: Option<crate::store::remote::Connection>,
+        demo: bool,
     ) -> Self {
-        let explicit = data_dir.is_some();
         Self {
             data_dir: data_dir.unwrap_or_else(crate::settings::default_data_dir),
-            explicit_data_dir: explicit,
+            demo,
             user,
             clock: Arc::new(SystemClock),
             font: FontChoice::Search,

@@ -10,7 +10,7 @@ use crate::ui::command::Command;
 use crate::ui::i18n::Lang;
 use crate::ui::state::{AppState, Area, NoticeLevel, Screen};
 use crate::ui::supervision::{complaints, discipline, violations};
-use crate::ui::{attendance, audit, evaluator, fonts, footage, login, overview, settings, wall};
+use crate::ui::{admin, attendance, audit, evaluator, first_start, fonts, footage, login, overview, settings, wall};
 
 pub fn app_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>, busy: bool) {
     match state.screen.clone() {
@@ -21,6 +21,17 @@ pub fn app_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comman
             egui::CentralPanel::default().frame(egui::Frame::new().fill(state.tokens.bg)).show(ui, |ui| {
                 notice_ui(ui, state, commands);
                 login::login_ui(ui, state, commands);
+            });
+        }
+        Screen::FirstStart => {
+            egui::CentralPanel::default().frame(egui::Frame::new().fill(state.tokens.bg)).show(ui, |ui| {
+                notice_ui(ui, state, commands);
+                first_start::first_start_ui(ui, state, commands);
+            });
+        }
+        Screen::ChangePassword => {
+            egui::CentralPanel::default().frame(egui::Frame::new().fill(state.tokens.bg)).show(ui, |ui| {
+                first_start::change_password_ui(ui, state, commands);
             });
         }
         Screen::Main => main_ui(ui, state, commands, now, busy),
@@ -43,8 +54,8 @@ fn starting_ui(ui: &mut egui::Ui, state: &AppState) {
         ui.add_space(12.0);
         ui.spinner();
         ui.label(lang.pick(
-            "正在打开数据库…（首次启动时会生成演示大厅）",
-            "Opening the database… (the first start creates the demo hall)",
+            "正在打开数据…（生成演示大厅约需一分钟）",
+            "Opening the data… (generating the demo hall takes about a minute)",
         ));
     });
 }
@@ -177,6 +188,7 @@ fn main_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>,
             Area::Discipline => discipline::discipline_ui(ui, state, commands, now),
             Area::Violations => violations::violations_ui(ui, state, commands, now),
             Area::Settings => settings::settings_ui(ui, state, commands),
+            Area::Admin => admin::admin_ui(ui, state, commands),
         }
     });
 }
@@ -215,7 +227,11 @@ fn navigation_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
     let lang = state.lang;
     let t = &state.tokens;
     ui.add_space(4.0);
+    let role = state.session.as_ref().map(|s| s.role);
     for (index, area) in Area::ALL.into_iter().enumerate() {
+        if !role.is_some_and(|r| area.offered_to(r)) {
+            continue;
+        }
         let selected = state.area == area;
         let mut text = RichText::new(area.label(lang)).size(t.text_size.nav);
         text = if selected { text.color(t.text_strong).strong() } else { text.color(t.text) };

@@ -32,10 +32,12 @@ pub enum Area {
     Violations,
     Audit,
     Settings,
+    /// 系统管理: the hall, departments, windows, cameras and users (administrators only).
+    Admin,
 }
 
 impl Area {
-    pub const ALL: [Area; 11] = [
+    pub const ALL: [Area; 12] = [
         Area::Overview,
         Area::Wall,
         Area::Alerts,
@@ -47,7 +49,16 @@ impl Area {
         Area::Violations,
         Area::Audit,
         Area::Settings,
+        Area::Admin,
     ];
+
+    /// Whether the navigation offers the area to `role` (the store still decides every call).
+    pub fn offered_to(self, role: crate::domain::access::Role) -> bool {
+        match self {
+            Area::Admin => role.allows(crate::domain::access::Permission::ConfigureHall),
+            _ => true,
+        }
+    }
 
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
@@ -62,6 +73,7 @@ impl Area {
             Area::Violations => lang.pick("违规与问责", "Violations"),
             Area::Audit => lang.pick("审计", "Audit"),
             Area::Settings => lang.pick("设置", "Settings"),
+            Area::Admin => lang.pick("系统管理", "Administration"),
         }
     }
 }
@@ -73,14 +85,49 @@ pub enum Screen {
     /// No Chinese font on the system.
     NoFont,
     OpenFailed(String),
+    /// No database and no server yet: 打开演示大厅 / 新建本大厅 / 连接服务器.
+    FirstStart,
     Login,
+    /// Logged in with a reset password: a new one first.
+    ChangePassword,
     Main,
+}
+
+/// Which way in the first-start screen is showing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FirstStartChoice {
+    #[default]
+    Choose,
+    NewHall,
+    Server,
+}
+
+/// The first-start screen: the data directory it is about, and the 新建本大厅 form.
+#[derive(Default)]
+pub struct FirstStartView {
+    pub data_dir: Option<std::path::PathBuf>,
+    pub choice: FirstStartChoice,
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub password_again: String,
+    pub hall_code: String,
+    pub hall_name: String,
+    pub hall_address: String,
+    pub hall_level: crate::domain::model::HallLevel,
+    pub error: Option<String>,
+    pub pending: bool,
+    /// Log in as the new administrator once the new hall is open, and go to 系统管理.
+    pub login_after_open: Option<(String, String)>,
 }
 
 #[derive(Debug, Default)]
 pub struct LoginForm {
     pub username: String,
     pub password: String,
+    /// After a reset: the new password, twice.
+    pub new_password: String,
+    pub new_password_again: String,
     pub error: Option<String>,
     pub pending: bool,
 }
@@ -109,6 +156,7 @@ pub struct AppState {
     pub audit: AuditView,
     pub notice: Option<(NoticeLevel, String)>,
     pub last_overview_request: Option<Instant>,
+    pub last_directory_request: Option<Instant>,
     pub font_family: Option<String>,
     pub alerts: AlertsView,
     /// When set, the alert area shows this case instead of the list.
@@ -123,8 +171,10 @@ pub struct AppState {
     pub player: Option<PlayerDisplay>,
     /// Remote mode: the link to the server as last seen (the banner and the status bar show it).
     pub link: LinkView,
-    /// The backend form of the settings area.
+    /// The backend form of the settings area (and of the first start's 连接服务器).
     pub backend_form: BackendForm,
+    pub first_start: FirstStartView,
+    pub admin: crate::ui::admin::state::AdminView,
 }
 
 /// The server link as the UI shows it.
@@ -166,6 +216,7 @@ impl AppState {
             audit: AuditView::default(),
             notice: None,
             last_overview_request: None,
+            last_directory_request: None,
             font_family: None,
             alerts: AlertsView::default(),
             case: None,
@@ -174,6 +225,8 @@ impl AppState {
             evidence: None,
             link: LinkView::default(),
             backend_form: BackendForm::default(),
+            first_start: FirstStartView::default(),
+            admin: Default::default(),
             attendance: AttendanceView::default(),
             evaluator: EvaluatorView::default(),
             footage: FootageView::default(),

@@ -176,6 +176,31 @@ impl AreaLogic for WallArea {
     fn frame(app: &mut JianchaApp, ctx: &egui::Context) {
         let cameras = app.state.directory.as_ref().map(|d| d.cameras.clone()).unwrap_or_default();
         let wall = &mut app.state.wall;
+        // Cameras added or retired since (系统管理, a hall file): retired ones leave their slots, new
+        // ones take the first free slot or a new one at the end.
+        let ids: Vec<i64> = cameras.iter().map(|c| c.id).collect();
+        if wall.initialised && ids != wall.known_cameras {
+            for slot in &mut wall.layout.slots {
+                if slot.is_some_and(|id| !ids.contains(&id)) {
+                    *slot = None;
+                }
+            }
+            for id in ids.iter().filter(|id| !wall.known_cameras.contains(id)) {
+                if wall.layout.slots.contains(&Some(*id)) {
+                    continue;
+                }
+                match wall.layout.slots.iter_mut().find(|s| s.is_none()) {
+                    Some(free) => *free = Some(*id),
+                    None => wall.layout.slots.push(Some(*id)),
+                }
+            }
+            if wall.fullscreen.is_some_and(|id| !ids.contains(&id)) {
+                wall.fullscreen = None;
+            }
+        }
+        if !cameras.is_empty() || wall.initialised {
+            wall.known_cameras = ids;
+        }
         if !wall.initialised && !cameras.is_empty() {
             wall.initialised = true;
             let known: Vec<i64> = cameras.iter().map(|c| c.id).collect();

@@ -63,14 +63,15 @@ impl WallRunner {
             } else {
                 StreamKind::for_width(px[0], camera.sub_url.is_some())
             };
-            if self.tiles.get(&id).is_some_and(|r| r.decoder.source().kind != kind) {
+            let url = match kind {
+                StreamKind::Sub => camera.sub_url.clone().unwrap_or_else(|| camera.main_url.clone()),
+                StreamKind::Main => camera.main_url.clone(),
+            };
+            // Another stream, or the camera's address changed in 系统管理: a new decoder.
+            if self.tiles.get(&id).is_some_and(|r| r.decoder.source().kind != kind || r.decoder.source().url != url) {
                 self.tiles.remove(&id);
             }
             if let std::collections::hash_map::Entry::Vacant(slot) = self.tiles.entry(id) {
-                let url = match kind {
-                    StreamKind::Sub => camera.sub_url.clone().unwrap_or_else(|| camera.main_url.clone()),
-                    StreamKind::Main => camera.main_url.clone(),
-                };
                 match Decoder::start(&id.to_string(), StreamSource { url, kind }, px[0], px[1], self.notify.clone()) {
                     Ok(decoder) => {
                         slot.insert(Running { decoder, texture: None, uploaded: 0, last_resize: Instant::now() });

@@ -62,6 +62,8 @@ pub struct WallView {
     pub last_snapshot: Option<Result<String, String>>,
     /// Whether the slots were filled from the directory (first time) or restored.
     pub initialised: bool,
+    /// The directory's camera ids the slots were last brought in line with.
+    pub known_cameras: Vec<i64>,
 }
 
 impl WallView {

@@ -50,6 +50,18 @@ pub enum Job {
     Logout(Session),
     Overview(Session),
     Directory(Session),
+    /// Replace one's own reset password.
+    ChangeOwnPassword {
+        session: Session,
+        password: String,
+    },
+    /// First start: set up an empty data directory with its first administrator and hall, then open it.
+    SetUpHall {
+        data_dir: PathBuf,
+        admin: crate::store::NewUser,
+        hall: crate::domain::model::Hall,
+        start_simulator: bool,
+    },
     Area(AreaJob),
 }
 
@@ -78,6 +90,11 @@ pub struct Opened {
 
 pub enum Reply {
     Opened(Result<Box<Opened>, JobError>),
+    /// The directory holds no database and no server is configured: the first-start screen.
+    NothingToOpen(PathBuf),
+    PasswordChanged(Result<(), StoreError>),
+    /// The new hall is set up and open.
+    HallSetUp(Result<Box<Opened>, JobError>),
     LoggedIn(Result<Session, StoreError>),
     LoggedOut,
     Overview(Result<Overview, StoreError>),
@@ -203,6 +220,9 @@ impl Worker {
     fn run(&mut self, job: Job) -> Reply {
         match job {
             Job::Open { data_dir, create_demo_if_missing, start_simulator, backend } => {
+                if backend.is_none() && !create_demo_if_missing && !data_dir.join(DB_FILE).exists() {
+                    return Reply::NothingToOpen(data_dir);
+                }
                 let opened = match backend {
                     Some(backend) => self.open_remote(data_dir, &backend),
                     None => self.open(data_dir, create_demo_if_missing, start_simulator),
@@ -238,6 +258,27 @@ impl Worker {
                 playable(s, &session, &mut directory);
                 Ok(directory)
             })),
+            Job::ChangeOwnPassword { session, password } => Reply::PasswordChanged(
+                self.store().and_then(|s| s.set_password(&session, &session.username, &password)),
+            ),
+            Job::SetUpHall { data_dir, admin, hall, start_simulator } => {
+                let config = crate::domain::hall::HallConfig {
+                    hall,
+                    departments: Vec::new(),
+                    windows: Vec::new(),
+                    cameras: Vec::new(),
+                };
+                let set_up =
+                    crate::store::sqlite::init::initialise(&data_dir, self.clock.clone(), &admin, Some(&config));
+                Reply::HallSetUp(match set_up {
+                    Ok((store, _)) => {
+                        drop(store);
+                        self.open(data_dir, false, start_simulator).map(Box::new).map_err(JobError::Local)
+                    }
+                    Err(crate::store::sqlite::init::InitError::Refused(e)) => Err(JobError::Store(e)),
+                    Err(e) => Err(JobError::Local(e.to_string())),
+                })
+            }
             Job::Area(job) => Reply::Area(job.run(self)),
         }
     }

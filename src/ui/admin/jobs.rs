@@ -1,0 +1,57 @@
+//! The data worker's side of 系统管理.
+
+use std::sync::{Arc, Mutex};
+
+use crate::domain::hall::{CameraSpec, HallConfig, HallDiff};
+use crate::store::{NewUser, Session, StoreError, User, UserChange};
+use crate::ui::worker::context::JobError;
+use crate::video::probe::ProbeResult;
+
+/// A camera password to set with a configuration: (hall, camera, `None` to remove it).
+pub type PasswordChange = (String, String, Option<String>);
+
+pub enum AdminJob {
+    Load(Session),
+    /// Apply the whole configuration (one audit record), then the camera's password if any.
+    Apply {
+        session: Session,
+        config: HallConfig,
+        password: Option<PasswordChange>,
+    },
+    CreateUser {
+        session: Session,
+        user: NewUser,
+    },
+    UpdateUser {
+        session: Session,
+        username: String,
+        change: UserChange,
+    },
+    ResetPassword {
+        session: Session,
+        username: String,
+        password: String,
+    },
+    /// Test a camera's stream: the URL is made here (with the stored password when none was typed)
+    /// and opened on a thread of its own, which fills `slot`.
+    Probe {
+        session: Session,
+        /// The camera's name in force, whose stored password to use.
+        stored: Option<String>,
+        spec: CameraSpec,
+        password: Option<String>,
+        slot: Arc<Mutex<Option<Result<ProbeResult, String>>>>,
+        ctx: egui::Context,
+    },
+}
+
+pub enum AdminReply {
+    Loaded {
+        config: Result<Option<HallConfig>, StoreError>,
+        users: Result<Vec<User>, StoreError>,
+    },
+    Applied(Result<(HallDiff, HallConfig), StoreError>),
+    /// The accounts after a change to one.
+    Users(Result<Vec<User>, StoreError>),
+    ProbeStarted(Result<(), JobError>),
+}

@@ -1,0 +1,499 @@
+//! 系统管理's logic. Every change to the hall is a whole configuration applied through
+//! `Store::apply_hall` — the same call as `jiancha hall apply`, so that the console and the hall file
+//! can never disagree, and each change is one audited difference. Accounts go through the user calls.
+
+use crate::domain::access::Role;
+use crate::domain::hall::{self, HallConfig, Part, WindowSpec};
+use crate::domain::model::Hall;
+use crate::store::{NewUser, StoreError, UserChange};
+use crate::ui::app::JianchaApp;
+use crate::ui::areas::AreaLogic;
+use crate::ui::i18n::Lang;
+use crate::ui::state::Area;
+use crate::ui::worker::{JobError, Worker};
+
+use super::jobs::{AdminJob, AdminReply};
+use super::state::{AdminForm, AdminTab, CameraForm, HallForm, NewUserForm, WindowForm};
+
+/// What 系统管理's panels ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminCommand {
+    Load,
+    Tab(AdminTab),
+    EditHall,
+    AddDepartment,
+    EditDepartment(String),
+    AddWindow,
+    EditWindow(String),
+    AddCamera,
+    EditCamera(String),
+    /// Ask to retire a department (by name), window (code) or camera (name).
+    Retire(Part, String),
+    AddUser,
+    EditUser(String),
+    ResetPassword(String),
+    SetActive(String, bool),
+    Unlock(String),
+    /// Save the open dialog.
+    Submit,
+    Close,
+    /// Open the camera dialog's stream once (测试连接).
+    TestConnection,
+}
+
+impl From<AdminCommand> for crate::ui::command::Command {
+    fn from(command: AdminCommand) -> Self {
+        crate::ui::command::Command::Area(crate::ui::areas::AreaCommand::Admin(command))
+    }
+}
+
+impl From<AdminJob> for crate::ui::worker::Job {
+    fn from(job: AdminJob) -> Self {
+        crate::ui::worker::Job::Area(crate::ui::areas::AreaJob::Admin(job))
+    }
+}
+
+pub struct AdminArea;
+
+impl AreaLogic for AdminArea {
+    type Command = AdminCommand;
+    type Job = AdminJob;
+    type Reply = AdminReply;
+
+    fn apply(app: &mut JianchaApp, ctx: &egui::Context, command: AdminCommand) {
+        let Some(session) = app.state.session.clone() else { return };
+        let lang = app.state.lang;
+        let view = &mut app.state.admin;
+        let config = view.config.clone();
+        let open = |view: &mut super::state::AdminView, form: AdminForm| {
+            view.form = Some(form);
+            view.form_error = None;
+            view.probe = Default::default();
+        };
+        match command {
+            AdminCommand::Load => {
+                view.loading = true;
+                app.submit(AdminJob::Load(session));
+            }
+            AdminCommand::Tab(tab) => view.tab = tab,
+            AdminCommand::EditHall => {
+                let form = match &config {
+                    Some(c) => HallForm {
+                        code: c.hall.code.clone(),
+                        name: c.hall.name.clone(),
+                        address: c.hall.address.clone(),
+                        level: c.hall.level,
+                    },
+                    None => HallForm::default(),
+                };
+                open(view, AdminForm::Hall(form));
+            }
+            AdminCommand::AddDepartment => open(
+                view,
+                AdminForm::Department {
+                    original: None,
+                    form: crate::domain::model::Department {
+                        name: String::new(),
+                        short_name: String::new(),
+                        head: String::new(),
+                        phone: String::new(),
+                    },
+                },
+            ),
+            AdminCommand::EditDepartment(name) => {
+                if let Some(d) = config.as_ref().and_then(|c| c.departments.iter().find(|d| d.name == name)) {
+                    open(view, AdminForm::Department { original: Some(name), form: d.clone() });
+                }
+            }
+            AdminCommand::AddWindow => open(view, AdminForm::Window { original: None, form: WindowForm::default() }),
+            AdminCommand::EditWindow(code) => {
+                if let Some(w) = config.as_ref().and_then(|c| c.windows.iter().find(|w| w.code == code)) {
+                    let form = WindowForm {
+                        code: w.code.clone(),
+                        name: w.name.clone(),
+                        department: w.department.clone().unwrap_or_default(),
+                    };
+                    open(view, AdminForm::Window { original: Some(code), form });
+                }
+            }
+            AdminCommand::AddCamera => open(view, AdminForm::Camera { original: None, form: CameraForm::default() }),
+            AdminCommand::EditCamera(name) => {
+                if let Some(c) = config.as_ref().and_then(|c| c.cameras.iter().find(|c| c.name == name)) {
+                    open(view, AdminForm::Camera { original: Some(name), form: CameraForm::of(c) });
+                }
+            }
+            AdminCommand::Retire(part, key) => open(view, AdminForm::Retire { part, key }),
+            AdminCommand::AddUser => open(view, AdminForm::NewUser(NewUserForm::default())),
+            AdminCommand::EditUser(username) => {
+                if let Some(u) = view.users.iter().find(|u| u.username == username) {
+                    let form = AdminForm::EditUser { username, display_name: u.display_name.clone(), role: u.role };
+                    open(view, form);
+                }
+            }
+            AdminCommand::ResetPassword(username) => {
+                open(view, AdminForm::ResetPassword { username, password: String::new(), again: String::new() })
+            }
+            AdminCommand::SetActive(username, active) => {
+                view.pending = true;
+                let change = UserChange { active: Some(active), ..Default::default() };
+                app.submit(AdminJob::UpdateUser { session, username, change });
+            }
+            AdminCommand::Unlock(username) => {
+                view.pending = true;
+                let change = UserChange { unlock: true, ..Default::default() };
+                app.submit(AdminJob::UpdateUser { session, username, change });
+            }
+            AdminCommand::Close => {
+                if !view.pending {
+                    view.form = None;
+                    view.form_error = None;
+                    view.probe = Default::default();
+                }
+            }
+            AdminCommand::TestConnection => {
+                let Some(AdminForm::Camera { original, form }) = &view.form else { return };
+                match form.spec(lang) {
+                    Err(e) => view.probe.result = Some(Err(e)),
+                    Ok(spec) => {
+                        view.probe = Default::default();
+                        view.probe.running = true;
+                        let password = (!form.password.is_empty()).then(|| form.password.clone());
+                        let job = AdminJob::Probe {
+                            session,
+                            stored: original.clone(),
+                            spec,
+                            password,
+                            slot: view.probe.slot.clone(),
+                            ctx: ctx.clone(),
+                        };
+                        app.submit(job);
+                    }
+                }
+            }
+            AdminCommand::Submit => submit(app, lang),
+        }
+    }
+
+    fn handle(app: &mut JianchaApp, reply: AdminReply) {
+        let lang = app.state.lang;
+        match reply {
+            AdminReply::Loaded { config, users } => {
+                let view = &mut app.state.admin;
+                view.loading = false;
+                view.loaded = true;
+                match (config, users) {
+                    (Ok(config), Ok(users)) => {
+                        view.config = config;
+                        view.users = users;
+                        view.error = None;
+                    }
+                    (Err(e), _) | (_, Err(e)) => {
+                        let m = app.store_error(&e);
+                        app.state.admin.error = Some(m);
+                    }
+                }
+            }
+            AdminReply::Applied(result) => {
+                app.state.admin.pending = false;
+                match result {
+                    Ok((diff, config)) => {
+                        let view = &mut app.state.admin;
+                        view.last_change = if diff.is_empty() {
+                            vec![lang.pick("没有变化。", "Nothing changed.").to_owned()]
+                        } else {
+                            diff.lines()
+                        };
+                        view.config = Some(config);
+                        view.form = None;
+                        view.form_error = None;
+                        view.probe = Default::default();
+                        // The wall, the pickers and the status bar follow at once.
+                        app.reload_directory();
+                    }
+                    Err(e) => {
+                        let m = app.store_error(&e);
+                        app.state.admin.form_error = Some(m);
+                    }
+                }
+            }
+            AdminReply::Users(result) => {
+                app.state.admin.pending = false;
+                match result {
+                    Ok(users) => {
+                        let view = &mut app.state.admin;
+                        view.users = users;
+                        view.form = None;
+                        view.form_error = None;
+                        view.error = None;
+                    }
+                    Err(e) => {
+                        let m = app.store_error(&e);
+                        let view = &mut app.state.admin;
+                        if view.form.is_some() {
+                            view.form_error = Some(m);
+                        } else {
+                            view.error = Some(m);
+                        }
+                    }
+                }
+            }
+            AdminReply::ProbeStarted(result) => {
+                if let Err(e) = result {
+                    let m = app.job_error(&e);
+                    let probe = &mut app.state.admin.probe;
+                    probe.running = false;
+                    probe.result = Some(Err(m));
+                }
+            }
+        }
+    }
+
+    fn run(worker: &mut Worker, job: AdminJob) -> AdminReply {
+        let store = match worker.store() {
+            Ok(s) => s,
+            Err(e) => {
+                return match job {
+                    AdminJob::Load(_) => AdminReply::Loaded { config: Err(e.clone()), users: Err(e) },
+                    AdminJob::Apply { .. } => AdminReply::Applied(Err(e)),
+                    AdminJob::Probe { .. } => AdminReply::ProbeStarted(Err(JobError::Store(e))),
+                    _ => AdminReply::Users(Err(e)),
+                };
+            }
+        };
+        match job {
+            AdminJob::Load(session) => {
+                let config = match store.hall_config(&session, None) {
+                    Ok(c) => Ok(Some(c)),
+                    Err(StoreError::NotFound(_)) => Ok(None),
+                    Err(e) => Err(e),
+                };
+                AdminReply::Loaded { config, users: store.users(&session) }
+            }
+            AdminJob::Apply { session, config, password } => AdminReply::Applied((|| {
+                let diff = store.apply_hall(&session, &config)?;
+                if let Some((hall, camera, password)) = &password {
+                    store.set_camera_password(&session, hall, camera, password.as_deref())?;
+                }
+                Ok((diff, store.hall_config(&session, Some(&config.hall.code))?))
+            })()),
+            AdminJob::CreateUser { session, user } => {
+                AdminReply::Users(store.create_user(&session, &user).and_then(|_| store.users(&session)))
+            }
+            AdminJob::UpdateUser { session, username, change } => {
+                AdminReply::Users(store.update_user(&session, &username, &change).and_then(|_| store.users(&session)))
+            }
+            AdminJob::ResetPassword { session, username, password } => AdminReply::Users(
+                store.reset_password(&session, &username, &password).and_then(|()| store.users(&session)),
+            ),
+            AdminJob::Probe { session, stored, spec, password, slot, ctx } => {
+                // The stored password, when none was typed: from the one call that hands it out.
+                let password = match (password, &stored) {
+                    (Some(p), _) => Some(p),
+                    (None, Some(name)) => match store.camera_streams(&session) {
+                        Ok(streams) => streams
+                            .into_iter()
+                            .find(|s| &s.name == name)
+                            .and_then(|s| hall::split_credentials(&s.main_url).2),
+                        Err(e) => return AdminReply::ProbeStarted(Err(JobError::Store(e))),
+                    },
+                    (None, None) => None,
+                };
+                let url = hall::with_credentials(&spec.main_url, &spec.user, password.as_deref());
+                let started = std::thread::Builder::new().name("jiancha-probe".into()).spawn(move || {
+                    let result = crate::video::probe::probe(&url, crate::video::probe::PROBE_TIMEOUT);
+                    *slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
+                    ctx.request_repaint();
+                });
+                AdminReply::ProbeStarted(started.map(|_| ()).map_err(JobError::local))
+            }
+        }
+    }
+
+    /// Takes the finished connection test into the view (its preview as a texture).
+    fn frame(app: &mut JianchaApp, ctx: &egui::Context) {
+        let probe = &mut app.state.admin.probe;
+        if !probe.running {
+            return;
+        }
+        let done = probe.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(result) = done {
+            probe.running = false;
+            if let Ok(r) = &result {
+                let (w, h) = crate::video::probe::PREVIEW;
+                if r.preview.len() == (w * h * 4) as usize {
+                    let image = egui::ColorImage::from_rgba_unmultiplied([w as usize, h as usize], &r.preview);
+                    probe.texture = Some(ctx.load_texture("admin-probe", image, egui::TextureOptions::LINEAR));
+                }
+            }
+            probe.result = Some(result);
+        }
+    }
+
+    fn navigated(app: &mut JianchaApp, area: Area) {
+        if area == Area::Admin && !app.state.admin.loading {
+            app.commands.push(AdminCommand::Load.into());
+        }
+    }
+}
+
+/// Saves the open dialog: a whole new configuration for the hall's parts, a user call for accounts.
+fn submit(app: &mut JianchaApp, lang: Lang) {
+    let Some(session) = app.state.session.clone() else { return };
+    let view = &mut app.state.admin;
+    let Some(form) = view.form.clone() else { return };
+    let current = view.config.clone();
+    let result: Result<Option<AdminJob>, String> = (|| {
+        let mut config = current.clone().unwrap_or_else(|| HallConfig {
+            hall: Hall { code: String::new(), name: String::new(), address: String::new(), level: Default::default() },
+            departments: Vec::new(),
+            windows: Vec::new(),
+            cameras: Vec::new(),
+        });
+        let mut password = None;
+        match form {
+            AdminForm::Hall(f) => {
+                if current.is_none() {
+                    config.hall.code = f.code.trim().to_owned();
+                }
+                config.hall.name = f.name.trim().to_owned();
+                config.hall.address = f.address.trim().to_owned();
+                config.hall.level = f.level;
+            }
+            AdminForm::Department { original, form } => {
+                let d = crate::domain::model::Department {
+                    name: form.name.trim().to_owned(),
+                    short_name: form.short_name.trim().to_owned(),
+                    head: form.head.trim().to_owned(),
+                    phone: form.phone.trim().to_owned(),
+                };
+                match original.and_then(|o| config.departments.iter().position(|x| x.name == o).map(|i| (i, o))) {
+                    Some((i, old)) => {
+                        // A renamed department takes its windows along.
+                        for w in &mut config.windows {
+                            if w.department.as_deref() == Some(&old) {
+                                w.department = Some(d.name.clone());
+                            }
+                        }
+                        config.departments[i] = d;
+                    }
+                    None => config.departments.push(d),
+                }
+            }
+            AdminForm::Window { original, form } => {
+                let w = WindowSpec {
+                    code: form.code.trim().to_owned(),
+                    name: if form.name.trim().is_empty() {
+                        form.code.trim().to_owned()
+                    } else {
+                        form.name.trim().to_owned()
+                    },
+                    department: Some(form.department.trim().to_owned()).filter(|d| !d.is_empty()),
+                };
+                match original.and_then(|o| config.windows.iter().position(|x| x.code == o).map(|i| (i, o))) {
+                    Some((i, old)) => {
+                        for c in &mut config.cameras {
+                            if c.window.as_deref() == Some(&old) {
+                                c.window = Some(w.code.clone());
+                            }
+                        }
+                        config.windows[i] = w;
+                    }
+                    None => config.windows.push(w),
+                }
+            }
+            AdminForm::Camera { original, form } => {
+                let spec = form.spec(lang)?;
+                if form.clear_password {
+                    password = Some((config.hall.code.clone(), spec.name.clone(), None));
+                } else if !form.password.is_empty() {
+                    password = Some((config.hall.code.clone(), spec.name.clone(), Some(form.password.clone())));
+                }
+                match original.and_then(|o| config.cameras.iter().position(|x| x.name == o)) {
+                    Some(i) => config.cameras[i] = spec,
+                    None => config.cameras.push(spec),
+                }
+            }
+            AdminForm::Retire { part, key } => match part {
+                Part::Hall => return Err(lang.pick("大厅不能停用。", "A hall is not retired.").into()),
+                Part::Department => {
+                    let users: Vec<&str> = config
+                        .windows
+                        .iter()
+                        .filter(|w| w.department.as_deref() == Some(&key))
+                        .map(|w| w.code.as_str())
+                        .collect();
+                    if !users.is_empty() {
+                        return Err(format!(
+                            "{}{}",
+                            lang.pick("该部门仍有窗口，请先调整：", "Windows still belong to it; change them first: "),
+                            users.join(", ")
+                        ));
+                    }
+                    config.departments.retain(|d| d.name != key);
+                }
+                Part::Window => {
+                    let users: Vec<&str> = config
+                        .cameras
+                        .iter()
+                        .filter(|c| c.window.as_deref() == Some(&key))
+                        .map(|c| c.name.as_str())
+                        .collect();
+                    if !users.is_empty() {
+                        return Err(format!(
+                            "{}{}",
+                            lang.pick(
+                                "该窗口仍有摄像头，请先停用或调整：",
+                                "Cameras still watch it; retire or move them first: "
+                            ),
+                            users.join(", ")
+                        ));
+                    }
+                    config.windows.retain(|w| w.code != key);
+                }
+                Part::Camera => config.cameras.retain(|c| c.name != key),
+            },
+            AdminForm::NewUser(f) => {
+                let Some(role) = f.role else { return Err(lang.pick("请选择角色。", "Choose a role.").into()) };
+                if f.password != f.again {
+                    return Err(lang.pick("两次输入的密码不一致。", "The two passwords differ.").into());
+                }
+                let user = NewUser {
+                    username: f.username.trim().to_owned(),
+                    display_name: f.display_name.trim().to_owned(),
+                    role,
+                    password: f.password,
+                };
+                return Ok(Some(AdminJob::CreateUser { session: session.clone(), user }));
+            }
+            AdminForm::EditUser { username, display_name, role } => {
+                let change = UserChange {
+                    display_name: Some(display_name.trim().to_owned()),
+                    role: Some(role).filter(|r| *r != Role::System),
+                    ..Default::default()
+                };
+                return Ok(Some(AdminJob::UpdateUser { session: session.clone(), username, change }));
+            }
+            AdminForm::ResetPassword { username, password, again } => {
+                if password != again {
+                    return Err(lang.pick("两次输入的密码不一致。", "The two passwords differ.").into());
+                }
+                return Ok(Some(AdminJob::ResetPassword { session: session.clone(), username, password }));
+            }
+        }
+        // The configuration is checked here for a quick answer; the store checks it again.
+        config.check().map_err(|(part, i, field, reason)| {
+            let _ = i;
+            format!("{}: {field}: {reason}", lang.pick(part.label_zh(), part.as_str()))
+        })?;
+        Ok(Some(AdminJob::Apply { session: session.clone(), config, password }))
+    })();
+    match result {
+        Ok(Some(job)) => {
+            view.pending = true;
+            view.form_error = None;
+            app.submit(job);
+        }
+        Ok(None) => {}
+        Err(e) => view.form_error = Some(e),
+    }
+}

@@ -1,0 +1,605 @@
+//! 系统管理 (administrators only): the hall, its departments, windows and cameras, and the accounts —
+//! tables with add, edit and retire dialogs; a camera dialog with the vendor presets and 测试连接.
+
+pub mod jobs;
+pub mod logic;
+pub mod state;
+
+pub use jobs::{AdminJob, AdminReply};
+pub use logic::{AdminArea, AdminCommand};
+
+use egui::RichText;
+
+use crate::domain::access::{Permission, Role};
+use crate::domain::hall::{Part, Vendor};
+use crate::domain::model::HallLevel;
+use crate::domain::time;
+use crate::ui::command::Command;
+use crate::ui::dialog::Dialog;
+use crate::ui::i18n::Lang;
+use crate::ui::state::AppState;
+use crate::ui::theme::{DialogWidth, Tokens};
+
+use state::{AdminForm, AdminTab};
+
+fn row(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str) -> egui::Response {
+    let l = ui.label(label);
+    let r = ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(300.0)).labelled_by(l.id);
+    ui.end_row();
+    r
+}
+
+fn secret_row(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str) {
+    let l = ui.label(label);
+    ui.add(egui::TextEdit::singleline(value).password(true).hint_text(hint).desired_width(300.0)).labelled_by(l.id);
+    ui.end_row();
+}
+
+pub fn admin_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+    let lang = state.lang;
+    let t = state.tokens;
+    let allowed = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::ConfigureHall));
+    if !allowed {
+        t.card_frame().show(ui, |ui| {
+            ui.label(
+                RichText::new(lang.pick("仅管理员可以使用系统管理。", "Only administrators use Administration."))
+                    .color(t.orange),
+            );
+        });
+        return;
+    }
+    let view = &mut state.admin;
+    ui.horizontal(|ui| {
+        for tab in AdminTab::ALL {
+            if ui.selectable_label(view.tab == tab, RichText::new(tab.label(lang)).size(t.text_size.nav)).clicked() {
+                commands.push(AdminCommand::Tab(tab).into());
+            }
+        }
+        ui.separator();
+        if ui.button(lang.pick("刷新", "Reload")).clicked() {
+            commands.push(AdminCommand::Load.into());
+        }
+        if view.loading {
+            ui.spinner();
+        }
+    });
+    if let Some(e) = &view.error {
+        ui.label(RichText::new(e).color(t.red));
+    }
+    if !view.last_change.is_empty() {
+        t.card_frame().show(ui, |ui| {
+            ui.label(RichText::new(lang.pick("已保存（已记入审计日志）：", "Saved (in the audit log):")).color(t.ok));
+            for line in &view.last_change {
+                ui.label(RichText::new(line).monospace().color(t.text));
+            }
+        });
+    }
+    ui.add_space(t.spacing * 0.5);
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| match view.tab {
+        AdminTab::Hall => hall_tab(ui, view, commands, lang, &t),
+        AdminTab::Departments => departments_tab(ui, view, commands, lang),
+        AdminTab::Windows => windows_tab(ui, view, commands, lang),
+        AdminTab::Cameras => cameras_tab(ui, view, commands, lang),
+        AdminTab::Users => users_tab(ui, view, commands, lang, &t, state.session.as_ref().map(|s| s.username.as_str())),
+    });
+    dialog_ui(ui, state, commands);
+}
+
+fn hall_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Vec<Command>, lang: Lang, t: &Tokens) {
+    match &view.config {
+        None if view.loaded => {
+            ui.label(RichText::new(lang.pick("还没有设置大厅。", "No hall is set up yet.")).color(t.orange));
+            if ui.button(lang.pick("设置本大厅…", "Set up the hall…")).clicked() {
+                commands.push(AdminCommand::EditHall.into());
+            }
+        }
+        None => {}
+        Some(c) => {
+            egui::Grid::new("admin_hall").num_columns(2).spacing([16.0, 8.0]).show(ui, |ui| {
+                ui.label(lang.pick("大厅编码", "Code"));
+                ui.label(RichText::new(&c.hall.code).strong());
+                ui.end_row();
+                ui.label(lang.pick("名称", "Name"));
+                ui.label(&c.hall.name);
+                ui.end_row();
+                ui.label(lang.pick("地址", "Address"));
+                ui.label(&c.hall.address);
+                ui.end_row();
+                ui.label(lang.pick("级别", "Level"));
+                ui.label(lang.pick(c.hall.level.label_zh(), c.hall.level.label_en()));
+                ui.end_row();
+                ui.label(lang.pick("部门 / 窗口 / 摄像头", "Departments / windows / cameras"));
+                ui.label(format!("{} / {} / {}", c.departments.len(), c.windows.len(), c.cameras.len()));
+                ui.end_row();
+            });
+            ui.add_space(t.spacing * 0.5);
+            if ui.button(lang.pick("编辑大厅…", "Edit the hall…")).clicked() {
+                commands.push(AdminCommand::EditHall.into());
+            }
+            ui.add_space(t.spacing);
+            ui.label(
+                RichText::new(lang.pick(
+                    "也可以用大厅配置文件批量设置：jiancha hall export / jiancha hall apply FILE（见 README「Setting up your hall」）。",
+                    "The hall file does the same in bulk: jiancha hall export / jiancha hall apply FILE (README, \"Setting up your hall\").",
+                ))
+                .color(t.text_weak),
+            );
+        }
+    }
+}
+
+/// The row buttons of a hall part: 编辑 and 停用.
+fn part_buttons(ui: &mut egui::Ui, commands: &mut Vec<Command>, lang: Lang, edit: AdminCommand, part: Part, key: &str) {
+    ui.horizontal(|ui| {
+        if ui.small_button(lang.pick("编辑", "Edit")).clicked() {
+            commands.push(edit.into());
+        }
+        if ui.small_button(lang.pick("停用", "Retire")).clicked() {
+            commands.push(AdminCommand::Retire(part, key.to_owned()).into());
+        }
+    });
+}
+
+fn no_hall(ui: &mut egui::Ui, view: &state::AdminView, lang: Lang) -> bool {
+    if view.config.is_none() {
+        if view.loaded {
+            ui.label(lang.pick("请先在「大厅」中设置本大厅。", "Set up the hall first (Hall)."));
+        }
+        return true;
+    }
+    false
+}
+
+fn departments_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Vec<Command>, lang: Lang) {
+    if no_hall(ui, view, lang) {
+        return;
+    }
+    if ui.button(lang.pick("新增部门…", "Add a department…")).clicked() {
+        commands.push(AdminCommand::AddDepartment.into());
+    }
+    let Some(c) = &view.config else { return };
+    egui::Grid::new("admin_departments").striped(true).num_columns(5).spacing([16.0, 6.0]).show(ui, |ui| {
+        for h in [
+            lang.pick("部门", "Department"),
+            lang.pick("简称", "Short"),
+            lang.pick("负责人", "Head"),
+            lang.pick("电话", "Phone"),
+            "",
+        ] {
+            ui.label(RichText::new(h).strong());
+        }
+        ui.end_row();
+        for d in &c.departments {
+            ui.label(&d.name);
+            ui.label(&d.short_name);
+            ui.label(&d.head);
+            ui.label(&d.phone);
+            part_buttons(ui, commands, lang, AdminCommand::EditDepartment(d.name.clone()), Part::Department, &d.name);
+            ui.end_row();
+        }
+    });
+}
+
+fn windows_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Vec<Command>, lang: Lang) {
+    if no_hall(ui, view, lang) {
+        return;
+    }
+    if ui.button(lang.pick("新增窗口…", "Add a window…")).clicked() {
+        commands.push(AdminCommand::AddWindow.into());
+    }
+    let Some(c) = &view.config else { return };
+    egui::Grid::new("admin_windows").striped(true).num_columns(4).spacing([16.0, 6.0]).show(ui, |ui| {
+        for h in [lang.pick("窗口号", "Code"), lang.pick("名称", "Name"), lang.pick("部门", "Department"), ""] {
+            ui.label(RichText::new(h).strong());
+        }
+        ui.end_row();
+        for w in &c.windows {
+            ui.label(&w.code);
+            ui.label(&w.name);
+            ui.label(w.department.as_deref().unwrap_or("—"));
+            part_buttons(ui, commands, lang, AdminCommand::EditWindow(w.code.clone()), Part::Window, &w.code);
+            ui.end_row();
+        }
+    });
+}
+
+fn cameras_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Vec<Command>, lang: Lang) {
+    if no_hall(ui, view, lang) {
+        return;
+    }
+    if ui.button(lang.pick("新增摄像头…", "Add a camera…")).clicked() {
+        commands.push(AdminCommand::AddCamera.into());
+    }
+    let Some(c) = &view.config else { return };
+    egui::Grid::new("admin_cameras").striped(true).num_columns(6).spacing([16.0, 6.0]).show(ui, |ui| {
+        for h in [
+            lang.pick("名称", "Name"),
+            lang.pick("窗口", "Window"),
+            lang.pick("厂家", "Vendor"),
+            lang.pick("主码流地址", "Main stream"),
+            lang.pick("用户", "User"),
+            "",
+        ] {
+            ui.label(RichText::new(h).strong());
+        }
+        ui.end_row();
+        for cam in &c.cameras {
+            ui.label(&cam.name);
+            ui.label(cam.window.as_deref().unwrap_or("—"));
+            ui.label(lang.pick(cam.vendor.label_zh(), cam.vendor.label_en()));
+            ui.label(RichText::new(&cam.main_url).monospace());
+            ui.label(&cam.user);
+            part_buttons(ui, commands, lang, AdminCommand::EditCamera(cam.name.clone()), Part::Camera, &cam.name);
+            ui.end_row();
+        }
+    });
+}
+
+fn role_label(role: Role, lang: Lang) -> &'static str {
+    lang.pick(role.label_zh(), role.label_en())
+}
+
+fn users_tab(
+    ui: &mut egui::Ui,
+    view: &state::AdminView,
+    commands: &mut Vec<Command>,
+    lang: Lang,
+    t: &Tokens,
+    me: Option<&str>,
+) {
+    if ui.button(lang.pick("新增用户…", "Add a user…")).clicked() {
+        commands.push(AdminCommand::AddUser.into());
+    }
+    let now = chrono::Utc::now();
+    egui::Grid::new("admin_users").striped(true).num_columns(6).spacing([16.0, 6.0]).show(ui, |ui| {
+        for h in [
+            lang.pick("用户名", "User"),
+            lang.pick("姓名", "Name"),
+            lang.pick("角色", "Role"),
+            lang.pick("状态", "State"),
+            lang.pick("最近登录", "Last login"),
+            "",
+        ] {
+            ui.label(RichText::new(h).strong());
+        }
+        ui.end_row();
+        for u in &view.users {
+            ui.label(&u.username);
+            ui.label(&u.display_name);
+            ui.label(role_label(u.role, lang));
+            let locked = u.locked_until.is_some_and(|until| until > now);
+            let (text, colour) = if !u.active {
+                (lang.pick("已停用", "Disabled"), t.text_weak)
+            } else if locked {
+                (lang.pick("已锁定", "Locked"), t.orange)
+            } else if u.must_change_password {
+                (lang.pick("待改密码", "Must change password"), t.orange)
+            } else {
+                (lang.pick("在用", "Active"), t.ok)
+            };
+            ui.label(RichText::new(text).color(colour));
+            ui.label(u.last_login_at.map_or_else(|| "—".to_owned(), time::format_local_minutes));
+            ui.horizontal(|ui| {
+                let busy = view.pending;
+                if ui.add_enabled(!busy, egui::Button::new(lang.pick("编辑", "Edit")).small()).clicked() {
+                    commands.push(AdminCommand::EditUser(u.username.clone()).into());
+                }
+                if ui.add_enabled(!busy, egui::Button::new(lang.pick("重置密码", "Reset password")).small()).clicked()
+                {
+                    commands.push(AdminCommand::ResetPassword(u.username.clone()).into());
+                }
+                let own = me == Some(u.username.as_str());
+                if u.active {
+                    if ui.add_enabled(!busy && !own, egui::Button::new(lang.pick("停用", "Disable")).small()).clicked()
+                    {
+                        commands.push(AdminCommand::SetActive(u.username.clone(), false).into());
+                    }
+                } else if ui.add_enabled(!busy, egui::Button::new(lang.pick("启用", "Enable")).small()).clicked() {
+                    commands.push(AdminCommand::SetActive(u.username.clone(), true).into());
+                }
+                if locked && ui.add_enabled(!busy, egui::Button::new(lang.pick("解锁", "Unlock")).small()).clicked() {
+                    commands.push(AdminCommand::Unlock(u.username.clone()).into());
+                }
+            });
+            ui.end_row();
+        }
+    });
+}
+
+fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+    let lang = state.lang;
+    let t = state.tokens;
+    let view = &mut state.admin;
+    let Some(form) = &mut view.form else { return };
+    let error = view.form_error.as_deref();
+    let pending = view.pending;
+    let windows: Vec<String> =
+        view.config.as_ref().map(|c| c.windows.iter().map(|w| w.code.clone()).collect()).unwrap_or_default();
+    let departments: Vec<String> =
+        view.config.as_ref().map(|c| c.departments.iter().map(|d| d.name.clone()).collect()).unwrap_or_default();
+    let save = lang.pick("保存", "Save");
+    let base = |id: &'static str, title: String| {
+        Dialog::new(id, title, lang, AdminCommand::Close.into()).error(error).pending(pending)
+    };
+    match form {
+        AdminForm::Hall(f) => {
+            let new = view.config.is_none();
+            base("admin_hall", lang.pick("本大厅", "The hall").to_owned())
+                .submit(save, AdminCommand::Submit.into(), true)
+                .show(ui, &t, commands, |ui, _| {
+                    egui::Grid::new("admin_hall_form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+                        if new {
+                            row(ui, lang.pick("大厅编码", "Code"), &mut f.code, "SP-CITY");
+                        }
+                        row(ui, lang.pick("名称", "Name"), &mut f.name, "四平市政务服务中心");
+                        row(ui, lang.pick("地址", "Address"), &mut f.address, "");
+                        ui.label(lang.pick("级别", "Level"));
+                        ui.horizontal(|ui| {
+                            for level in HallLevel::ALL {
+                                ui.radio_value(&mut f.level, level, lang.pick(level.label_zh(), level.label_en()));
+                            }
+                        });
+                        ui.end_row();
+                    });
+                });
+        }
+        AdminForm::Department { original, form: f } => {
+            let title = if original.is_some() {
+                lang.pick("编辑部门", "Edit the department")
+            } else {
+                lang.pick("新增部门", "Add a department")
+            };
+            base("admin_department", title.to_owned())
+                .submit(save, AdminCommand::Submit.into(), !f.name.trim().is_empty())
+                .show(ui, &t, commands, |ui, _| {
+                    egui::Grid::new("admin_department_form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+                        row(ui, lang.pick("部门全称", "Name"), &mut f.name, "市市场监督管理局");
+                        row(ui, lang.pick("简称", "Short name"), &mut f.short_name, "市场监管");
+                        row(ui, lang.pick("负责人", "Head"), &mut f.head, "王主任");
+                        row(ui, lang.pick("电话", "Phone"), &mut f.phone, "0434-3261234");
+                    });
+                });
+        }
+        AdminForm::Window { original, form: f } => {
+            let title = if original.is_some() {
+                lang.pick("编辑窗口", "Edit the window")
+            } else {
+                lang.pick("新增窗口", "Add a window")
+            };
+            base("admin_window", title.to_owned())
+                .submit(save, AdminCommand::Submit.into(), !f.code.trim().is_empty())
+                .show(ui, &t, commands, |ui, _| {
+                    egui::Grid::new("admin_window_form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+                        row(ui, lang.pick("窗口号", "Code"), &mut f.code, "A01");
+                        row(ui, lang.pick("名称", "Name"), &mut f.name, "市场监管 1 号窗");
+                        let l = ui.label(lang.pick("部门", "Department"));
+                        let shown = if f.department.is_empty() { "—".to_owned() } else { f.department.clone() };
+                        egui::ComboBox::from_id_salt("admin_window_department")
+                            .selected_text(shown)
+                            .show_ui(ui, |ui| {
+                                ui.selectable_value(&mut f.department, String::new(), "—");
+                                for d in &departments {
+                                    ui.selectable_value(&mut f.department, d.clone(), d);
+                                }
+                            })
+                            .response
+                            .labelled_by(l.id);
+                        ui.end_row();
+                    });
+                });
+        }
+        AdminForm::Camera { original, form: f } => {
+            let title = if original.is_some() {
+                lang.pick("编辑摄像头", "Edit the camera")
+            } else {
+                lang.pick("新增摄像头", "Add a camera")
+            };
+            let probe = &view.probe;
+            base("admin_camera", title.to_owned())
+                .width(DialogWidth::Wide)
+                .submit(save, AdminCommand::Submit.into(), !f.name.trim().is_empty())
+                .show(ui, &t, commands, |ui, commands| {
+                    egui::Grid::new("admin_camera_form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+                        row(ui, lang.pick("名称", "Name"), &mut f.name, "A01 市场监管");
+                        let l = ui.label(lang.pick("窗口", "Window"));
+                        let shown = if f.window.is_empty() {
+                            lang.pick("—（大厅全景）", "— (lobby)").to_owned()
+                        } else {
+                            f.window.clone()
+                        };
+                        egui::ComboBox::from_id_salt("admin_camera_window")
+                            .selected_text(shown)
+                            .show_ui(ui, |ui| {
+                                ui.selectable_value(
+                                    &mut f.window,
+                                    String::new(),
+                                    lang.pick("—（大厅全景）", "— (lobby)"),
+                                );
+                                for w in &windows {
+                                    ui.selectable_value(&mut f.window, w.clone(), w);
+                                }
+                            })
+                            .response
+                            .labelled_by(l.id);
+                        ui.end_row();
+                        let l = ui.label(lang.pick("厂家", "Vendor"));
+                        egui::ComboBox::from_id_salt("admin_camera_vendor")
+                            .selected_text(lang.pick(f.vendor.label_zh(), f.vendor.label_en()))
+                            .show_ui(ui, |ui| {
+                                for v in Vendor::ALL {
+                                    ui.selectable_value(&mut f.vendor, v, lang.pick(v.label_zh(), v.label_en()));
+                                }
+                            })
+                            .response
+                            .labelled_by(l.id);
+                        ui.end_row();
+                        if f.vendor == Vendor::Rtsp {
+                            row(
+                                ui,
+                                lang.pick("主码流地址", "Main stream URL"),
+                                &mut f.main_url,
+                                "rtsp://192.168.10.30/live/main",
+                            );
+                            row(
+                                ui,
+                                lang.pick("子码流地址", "Sub stream URL"),
+                                &mut f.sub_url,
+                                "rtsp://192.168.10.30/live/sub",
+                            );
+                        } else {
+                            row(ui, lang.pick("地址", "Host"), &mut f.host, "192.168.10.21");
+                            row(ui, lang.pick("端口", "Port"), &mut f.port, "554");
+                            row(ui, lang.pick("通道", "Channel"), &mut f.channel, "1");
+                        }
+                        row(ui, lang.pick("用户名", "User"), &mut f.user, "admin");
+                        let hint =
+                            if original.is_some() { lang.pick("留空则不变", "empty: unchanged") } else { "" };
+                        secret_row(ui, lang.pick("密码", "Password"), &mut f.password, hint);
+                        if original.is_some() {
+                            ui.label("");
+                            ui.checkbox(
+                                &mut f.clear_password,
+                                lang.pick("清除已保存的密码", "Remove the stored password"),
+                            );
+                            ui.end_row();
+                        }
+                    });
+                    // What the preset makes of it.
+                    match f.spec(lang) {
+                        Ok(spec) => {
+                            ui.label(
+                                RichText::new(format!("{} {}", lang.pick("主码流：", "Main:"), spec.main_url))
+                                    .monospace()
+                                    .color(t.text_weak),
+                            );
+                            if let Some(sub) = &spec.sub_url {
+                                ui.label(
+                                    RichText::new(format!("{} {sub}", lang.pick("子码流：", "Sub:")))
+                                        .monospace()
+                                        .color(t.text_weak),
+                                );
+                            }
+                        }
+                        Err(e) => {
+                            ui.label(RichText::new(e).color(t.orange));
+                        }
+                    }
+                    ui.add_space(t.spacing * 0.5);
+                    ui.horizontal(|ui| {
+                        if ui
+                            .add_enabled(
+                                !probe.running,
+                                egui::Button::new(lang.pick("测试连接", "Test the connection")),
+                            )
+                            .clicked()
+                        {
+                            commands.push(AdminCommand::TestConnection.into());
+                        }
+                        if probe.running {
+                            ui.spinner();
+                            ui.label(lang.pick("正在连接（最多 10 秒）…", "Connecting (up to 10 seconds)…"));
+                        }
+                    });
+                    match &probe.result {
+                        Some(Ok(r)) => {
+                            ui.horizontal(|ui| {
+                                if let Some(texture) = &probe.texture {
+                                    let (w, h) = crate::video::probe::PREVIEW;
+                                    ui.add(egui::Image::new((texture.id(), egui::vec2(w as f32, h as f32))));
+                                }
+                                ui.vertical(|ui| {
+                                    ui.label(RichText::new(lang.pick("连接成功", "Connected")).color(t.ok).strong());
+                                    ui.label(format!("{} {}", lang.pick("编码：", "Codec:"), r.codec));
+                                    ui.label(format!(
+                                        "{} {}×{}",
+                                        lang.pick("分辨率：", "Resolution:"),
+                                        r.width,
+                                        r.height
+                                    ));
+                                    ui.label(format!("{} {:.1}", lang.pick("帧率：", "Frame rate:"), r.fps));
+                                });
+                            });
+                        }
+                        Some(Err(e)) => {
+                            ui.label(RichText::new(e).color(t.red));
+                        }
+                        None => {}
+                    }
+                });
+        }
+        AdminForm::Retire { part, key } => {
+            let title = format!("{}{} {key}", lang.pick("停用", "Retire "), lang.pick(part.label_zh(), part.as_str()));
+            base("admin_retire", title).width(DialogWidth::Narrow).submit(lang.pick("停用", "Retire"), AdminCommand::Submit.into(), true).show(
+                ui,
+                &t,
+                commands,
+                |ui, _| {
+                    ui.label(lang.pick(
+                        "停用后不再出现在视频墙、选择列表和录像机中；已有的办件、录像和记录仍显示它的名称。重新添加即可恢复。",
+                        "Once retired it leaves the wall, the pickers and the recorder; old cases, footage and records still show its name. Adding it again brings it back.",
+                    ));
+                },
+            );
+        }
+        AdminForm::NewUser(f) => {
+            let ready = !f.username.trim().is_empty() && f.role.is_some();
+            base("admin_new_user", lang.pick("新增用户", "Add a user").to_owned())
+                .submit(save, AdminCommand::Submit.into(), ready)
+                .show(ui, &t, commands, |ui, _| {
+                    egui::Grid::new("admin_new_user_form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+                        row(ui, lang.pick("用户名", "User name"), &mut f.username, "supervisor2");
+                        row(ui, lang.pick("姓名", "Name"), &mut f.display_name, "");
+                        ui.label(lang.pick("角色", "Role"));
+                        ui.horizontal(|ui| {
+                            for role in Role::PEOPLE {
+                                ui.radio_value(&mut f.role, Some(role), role_label(role, lang));
+                            }
+                        });
+                        ui.end_row();
+                        secret_row(
+                            ui,
+                            lang.pick("初始密码", "Password"),
+                            &mut f.password,
+                            lang.pick("至少 8 个字符", "at least 8 characters"),
+                        );
+                        secret_row(ui, lang.pick("再输入一次", "Again"), &mut f.again, "");
+                    });
+                });
+        }
+        AdminForm::EditUser { username, display_name, role } => {
+            base("admin_edit_user", format!("{} {username}", lang.pick("编辑用户", "Edit user")))
+                .submit(save, AdminCommand::Submit.into(), true)
+                .show(ui, &t, commands, |ui, _| {
+                    egui::Grid::new("admin_edit_user_form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+                        row(ui, lang.pick("姓名", "Name"), display_name, "");
+                        ui.label(lang.pick("角色", "Role"));
+                        ui.horizontal(|ui| {
+                            for r in Role::PEOPLE {
+                                ui.radio_value(role, r, role_label(r, lang));
+                            }
+                        });
+                        ui.end_row();
+                    });
+                });
+        }
+        AdminForm::ResetPassword { username, password, again } => {
+            base("admin_reset", format!("{} {username}", lang.pick("重置密码", "Reset the password of")))
+                .submit(save, AdminCommand::Submit.into(), !password.is_empty())
+                .show(ui, &t, commands, |ui, _| {
+                    ui.label(lang.pick(
+                        "用户下次登录时必须设置新密码。",
+                        "The user must choose a new password at the next login.",
+                    ));
+                    egui::Grid::new("admin_reset_form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+                        secret_row(
+                            ui,
+                            lang.pick("临时密码", "Temporary password"),
+                            password,
+                            lang.pick("至少 8 个字符", "at least 8 characters"),
+                        );
+                        secret_row(ui, lang.pick("再输入一次", "Again"), again, "");
+                    });
+                });
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! What 系统管理 shows: the hall's configuration in force, the accounts, the form being edited and the
+//! connection test.
+
+use std::sync::{Arc, Mutex};
+
+use crate::domain::access::Role;
+use crate::domain::hall::{CameraSpec, HallConfig, Part, RTSP_PORT, Vendor};
+use crate::domain::model::{Department, HallLevel};
+use crate::store::User;
+use crate::video::probe::ProbeResult;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AdminTab {
+    #[default]
+    Hall,
+    Departments,
+    Windows,
+    Cameras,
+    Users,
+}
+
+impl AdminTab {
+    pub const ALL: [AdminTab; 5] =
+        [AdminTab::Hall, AdminTab::Departments, AdminTab::Windows, AdminTab::Cameras, AdminTab::Users];
+
+    pub fn label(self, lang: crate::ui::i18n::Lang) -> &'static str {
+        match self {
+            AdminTab::Hall => lang.pick("大厅", "Hall"),
+            AdminTab::Departments => lang.pick("部门", "Departments"),
+            AdminTab::Windows => lang.pick("窗口", "Windows"),
+            AdminTab::Cameras => lang.pick("摄像头", "Cameras"),
+            AdminTab::Users => lang.pick("用户", "Users"),
+        }
+    }
+}
+
+/// The hall's own fields as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HallForm {
+    /// Typed only when the hall is new (a code never changes: the records use it).
+    pub code: String,
+    pub name: String,
+    pub address: String,
+    pub level: HallLevel,
+}
+
+/// A window as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WindowForm {
+    pub code: String,
+    pub name: String,
+    /// The department's name; empty: none.
+    pub department: String,
+}
+
+/// A camera as typed. The password is kept only while the dialog is open and never shown again.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CameraForm {
+    pub name: String,
+    /// The window's code; empty: a lobby camera.
+    pub window: String,
+    pub vendor: Vendor,
+    pub host: String,
+    pub port: String,
+    pub channel: String,
+    pub user: String,
+    /// A new password; empty: keep the stored one.
+    pub password: String,
+    /// Remove the stored password.
+    pub clear_password: bool,
+    pub main_url: String,
+    pub sub_url: String,
+}
+
+impl std::fmt::Debug for CameraForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CameraForm").field("name", &self.name).field("vendor", &self.vendor).finish_non_exhaustive()
+    }
+}
+
+impl Default for CameraForm {
+    fn default() -> Self {
+        CameraForm {
+            name: String::new(),
+            window: String::new(),
+            vendor: Vendor::Hikvision,
+            host: String::new(),
+            port: RTSP_PORT.to_string(),
+            channel: "1".into(),
+            user: "admin".into(),
+            password: String::new(),
+            clear_password: false,
+            main_url: String::new(),
+            sub_url: String::new(),
+        }
+    }
+}
+
+impl CameraForm {
+    pub fn of(c: &CameraSpec) -> Self {
+        CameraForm {
+            name: c.name.clone(),
+            window: c.window.clone().unwrap_or_default(),
+            vendor: c.vendor,
+            host: c.host.clone(),
+            port: c.port.to_string(),
+            channel: c.channel.to_string(),
+            user: c.user.clone(),
+            password: String::new(),
+            clear_password: false,
+            main_url: c.main_url.clone(),
+            sub_url: c.sub_url.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The camera the form describes, or what is wrong (in the interface's language).
+    pub fn spec(&self, lang: crate::ui::i18n::Lang) -> Result<CameraSpec, String> {
+        let port: u16 =
+            self.port.trim().parse().map_err(|_| lang.pick("端口应为 1–65535", "The port is 1 to 65535").to_owned())?;
+        let channel: u32 = self
+            .channel
+            .trim()
+            .parse()
+            .map_err(|_| lang.pick("通道应为 1–999", "The channel is 1 to 999").to_owned())?;
+        let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let mut spec = CameraSpec {
+            name: self.name.trim().to_owned(),
+            window: text(&self.window),
+            vendor: self.vendor,
+            host: if self.vendor == Vendor::Rtsp { String::new() } else { self.host.trim().to_owned() },
+            port,
+            channel,
+            user: self.user.trim().to_owned(),
+            main_url: self.main_url.trim().to_owned(),
+            sub_url: text(&self.sub_url),
+        };
+        spec.fill_urls();
+        spec.check().map_err(|(field, reason)| format!("{field}: {reason}"))?;
+        Ok(spec)
+    }
+}
+
+/// A new account as typed.
+#[derive(Default, Clone)]
+pub struct NewUserForm {
+    pub username: String,
+    pub display_name: String,
+    pub role: Option<Role>,
+    pub password: String,
+    pub again: String,
+}
+
+/// The dialog open in 系统管理.
+#[derive(Clone)]
+pub enum AdminForm {
+    Hall(HallForm),
+    /// `original`: the name of the department being edited (`None`: a new one).
+    Department {
+        original: Option<String>,
+        form: Department,
+    },
+    Window {
+        original: Option<String>,
+        form: WindowForm,
+    },
+    Camera {
+        original: Option<String>,
+        form: CameraForm,
+    },
+    /// Retire a department, window or camera (confirm).
+    Retire {
+        part: Part,
+        key: String,
+    },
+    NewUser(NewUserForm),
+    EditUser {
+        username: String,
+        display_name: String,
+        role: Role,
+    },
+    ResetPassword {
+        username: String,
+        password: String,
+        again: String,
+    },
+}
+
+/// The connection test of the camera dialog: a thread of its own fills `slot`.
+#[derive(Default)]
+pub struct ProbeView {
+    pub running: bool,
+    pub slot: Arc<Mutex<Option<Result<ProbeResult, String>>>>,
+    pub result: Option<Result<ProbeResult, String>>,
+    pub texture: Option<egui::TextureHandle>,
+}
+
+#[derive(Default)]
+pub struct AdminView {
+    pub tab: AdminTab,
+    /// The configuration in force (`None`: no hall yet).
+    pub config: Option<HallConfig>,
+    pub users: Vec<User>,
+    pub loaded: bool,
+    pub loading: bool,
+    pub error: Option<String>,
+    pub form: Option<AdminForm>,
+    pub form_error: Option<String>,
+    pub pending: bool,
+    /// What the last change did, one line each.
+    pub last_change: Vec<String>,
+    pub probe: ProbeView,
+}
