@@ -311,3 +311,173 @@ fn init_sets_up_an_empty_hall_with_its_first_administrator_and_refuses_a_used_di
     assert!(store.login("second.admin", "another-password").is_err());
     assert!(store.verify_audit(&store.system_session()).unwrap().first_bad.is_none());
 }
+
+/// `jiancha` with environment variables (passwords) and a log level, on `dir`.
+fn jiancha_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_jiancha"));
+    c.arg("--data-dir").arg(dir).args(args).env_remove("JIANCHA_DATA_DIR").env_remove("JIANCHA_PASSWORD");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+fn initialised(dir: &Path) {
+    let out = jiancha_env(dir, &["init", "--admin", "wang.admin"], &[("JIANCHA_ADMIN_PASSWORD", "hall-admin-2026")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// The hall file on a hall set up with `jiancha init`: a dry run changes nothing, applying adds, applying
+/// again changes nothing, a bad key names its line and writes nothing, the export applies to itself, and
+/// the camera password set with `cameras passwd` is in no output, log, audit record or file of the
+/// directory but the key-sealed column.
+#[test]
+fn the_hall_file_applies_once_names_bad_lines_and_keeps_camera_passwords_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let hall = dir.path().join("hall");
+    initialised(&hall);
+    let file = dir.path().join("hall.toml");
+    let sample = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/hall.sample.toml")).unwrap();
+    std::fs::write(&file, &sample).unwrap();
+    let f = file.to_str().unwrap();
+
+    let dry = jiancha(&hall, &["hall", "apply", f, "--dry-run", "--format", "json"]);
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    let plan: serde_json::Value = serde_json::from_slice(&dry.stdout).unwrap();
+    assert_eq!(plan["added"].as_array().unwrap().len(), 1 + 2 + 3 + 4, "{plan}");
+    assert!(plan["changed"].as_array().unwrap().is_empty() && plan["retired"].as_array().unwrap().is_empty());
+    let none = jiancha(&hall, &["hall", "export"]);
+    assert_eq!(none.status.code(), Some(2), "the dry run wrote no hall: {}", text(&none.stdout));
+
+    let applied = jiancha(&hall, &["hall", "apply", f]);
+    assert!(applied.status.success(), "{}", text(&applied.stderr));
+    let lines = text(&applied.stdout);
+    assert!(lines.lines().count() == 10 && lines.lines().all(|l| l.starts_with("added ")), "{lines}");
+    let again = jiancha(&hall, &["hall", "apply", f, "--format", "json"]);
+    let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(again, serde_json::json!({"added": [], "changed": [], "retired": []}));
+
+    // A misspelt vendor: its line and key, exit 2, nothing written.
+    let bad = sample.replacen("vendor = \"dahua\"", "vendor = \"dauha\"", 1);
+    let bad_line = bad.lines().position(|l| l.contains("dauha")).unwrap() + 1;
+    let bad_file = dir.path().join("bad.toml");
+    std::fs::write(&bad_file, bad.replace("name = \"市公安局出入境管理支队\"", "name = \"出入境支队\"")).unwrap();
+    let out = jiancha(&hall, &["hall", "apply", bad_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains(&format!("bad.toml:{bad_line}")) && err.contains("camera[2].vendor"), "{err}");
+
+    // Staff with a window column import into the hall set up this way.
+    let staff = dir.path().join("staff.csv");
+    std::fs::write(&staff, "staff_no,name,department,window,device_user_id\nS0001,张三,市市场监督管理局,A01,7\n")
+        .unwrap();
+    let out = jiancha(&hall, &["import", "staff", staff.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // The camera password.
+    const SECRET: &str = "Hik-Secret-8831";
+    let env = [("JIANCHA_CAMERA_PASSWORD", SECRET), ("RUST_LOG", "trace")];
+    let out = jiancha_env(&hall, &["cameras", "passwd", "A01 市场监管"], &env);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut seen = text(&out.stdout) + &text(&out.stderr);
+    let missing = jiancha_env(&hall, &["cameras", "passwd", "no such camera"], &env);
+    assert_eq!(missing.status.code(), Some(2));
+    seen += &(text(&missing.stdout) + &text(&missing.stderr));
+    let key = hall.join("camera.key");
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600, "the key is the owner's only");
+    for args in [
+        &["hall", "export"][..],
+        &["cameras", "list", "--format", "json"],
+        &["audit", "log", "--format", "json"],
+        &["users", "list"],
+    ] {
+        let out = jiancha_env(&hall, args, &[("RUST_LOG", "trace")]);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        seen += &(text(&out.stdout) + &text(&out.stderr));
+    }
+    assert!(!seen.contains(SECRET), "the password leaked into an output or a log");
+    assert!(seen.contains("camera.password"), "the change is audited (without the password)");
+    // The export is the file again: applying it changes nothing.
+    let export = jiancha(&hall, &["hall", "export"]);
+    let exported = dir.path().join("export.toml");
+    std::fs::write(&exported, &export.stdout).unwrap();
+    let out = jiancha(&hall, &["hall", "apply", exported.to_str().unwrap()]);
+    assert!(text(&out.stdout).contains("无变化"), "{}", text(&out.stdout));
+    // No file of the directory holds the password (the database checkpointed first).
+    let conn = rusqlite::Connection::open(hall.join("jiancha.db")).unwrap();
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    drop(conn);
+    for entry in std::fs::read_dir(&hall).unwrap().flatten() {
+        if entry.path().is_file() {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            assert!(!bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()), "{}", entry.path().display());
+        }
+    }
+}
+
+/// `jiancha record` follows the hall: a camera added to the hall file starts recording, a retired one
+/// stops with its segment closed and indexed, without a restart.
+#[test]
+fn the_recorder_follows_cameras_added_and_retired() {
+    use jiancha::video::sim::{SimCamera, SimOptions, SimServer};
+    let sim = SimServer::start(0, &[SimCamera { index: 1, label: "A01".into() }], &SimOptions::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let hall = dir.path().join("hall");
+    initialised(&hall);
+    std::fs::write(hall.join("rules.toml"), "[footage]\nsegment_seconds = 4\n").unwrap();
+    let base = "[hall]\ncode = \"H\"\nname = \"测试大厅\"\n\n[[window]]\ncode = \"A01\"\n";
+    let camera = format!(
+        "\n[[camera]]\nname = \"A01 摄像头\"\nwindow = \"A01\"\nvendor = \"rtsp\"\nmain_url = \"{}\"\nsub_url = \"{}\"\n",
+        sim.url(1, false),
+        sim.url(1, true)
+    );
+    let file = dir.path().join("hall.toml");
+    std::fs::write(&file, base).unwrap();
+    let f = file.to_str().unwrap();
+    assert!(jiancha(&hall, &["hall", "apply", f]).status.success());
+    let log = dir.path().join("record.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jiancha"))
+        .arg("--data-dir")
+        .arg(&hall)
+        .args(["record", "--sub", "--poll-seconds", "1"])
+        .env_remove("JIANCHA_DATA_DIR")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let wait_for = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+        while !done() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{what}: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    };
+    // No camera yet; then one is added to the file.
+    wait_for("the recorder started", &|| std::fs::read_to_string(&log).unwrap_or_default().contains("录像中"));
+    std::fs::write(&file, format!("{base}{camera}")).unwrap();
+    assert!(jiancha(&hall, &["hall", "apply", f]).status.success());
+    let segments = || {
+        let clock = std::sync::Arc::new(jiancha::clock::SystemClock);
+        let store = jiancha::store::sqlite::SqliteStore::open_existing_dir(&hall, clock).unwrap();
+        jiancha::store::Store::segment_paths(&store, &store.system_session()).unwrap().len()
+    };
+    wait_for("the new camera recording", &|| std::fs::read_to_string(&log).unwrap_or_default().contains(": recording"));
+    wait_for("a whole segment", &|| segments() >= 1);
+    // Retired: the recorder stops it and closes its segment.
+    std::fs::write(&file, base).unwrap();
+    let out = jiancha(&hall, &["hall", "apply", f]);
+    assert!(text(&out.stdout).contains("retired camera A01 摄像头"), "{}", text(&out.stdout));
+    wait_for("the camera stopped", &|| std::fs::read_to_string(&log).unwrap_or_default().contains("stopped (retired"));
+    let after_stop = segments();
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    assert_eq!(segments(), after_stop, "nothing more is recorded for a retired camera");
+    let _ = Command::new("kill").arg("-INT").arg(child.id().to_string()).status();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{}", std::fs::read_to_string(&log).unwrap_or_default());
+    drop(sim);
+}

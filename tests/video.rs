@@ -122,3 +122,37 @@ fn a_busy_port_is_reported() {
     let err = SimServer::start(first.port(), &cameras(1), &SimOptions::default()).unwrap_err();
     assert!(err.to_string().contains(&first.port().to_string()), "{err}");
 }
+
+/// 测试连接: a frame, codec, resolution and frame rate — or a reason without the password: wrong
+/// password, no such path, nobody there. Also through the vendor presets' paths the simulator serves.
+#[test]
+fn a_connection_test_reports_the_stream_or_why_not() {
+    use jiancha::domain::hall::{Vendor, with_credentials};
+    use jiancha::video::probe::{PREVIEW, probe};
+    let options = SimOptions { credentials: Some(("admin".into(), "Right-Pass-1".into())), ..SimOptions::default() };
+    let server = SimServer::start(0, &cameras(1), &options).unwrap();
+    let port = server.port();
+    let (main, _) = Vendor::Hikvision.stream_urls("127.0.0.1", port, 1).unwrap();
+    let ok = probe(&with_credentials(&main, "admin", Some("Right-Pass-1")), Duration::from_secs(10)).unwrap();
+    assert_eq!((ok.width, ok.height), (1280, 720), "{ok:?}");
+    assert!(ok.codec.starts_with("H.264"), "{ok:?}");
+    assert!((ok.fps - 25.0).abs() < 1.0, "{ok:?}");
+    assert_eq!(ok.preview.len(), (PREVIEW.0 * PREVIEW.1 * 4) as usize);
+    let (_, uniview_sub) = Vendor::Uniview.stream_urls("127.0.0.1", port, 1).unwrap();
+    let sub = probe(&with_credentials(&uniview_sub, "admin", Some("Right-Pass-1")), Duration::from_secs(10)).unwrap();
+    assert_eq!((sub.width, sub.height), (640, 360), "the Uniview sub stream");
+
+    let wrong = probe(&with_credentials(&main, "admin", Some("Wrong-Pass-9")), Duration::from_secs(10)).unwrap_err();
+    assert!(wrong.contains("认证失败") && !wrong.contains("Wrong-Pass-9"), "{wrong}");
+    let missing = probe(
+        &with_credentials(&format!("rtsp://127.0.0.1:{port}/no/such/path"), "admin", Some("Right-Pass-1")),
+        Duration::from_secs(10),
+    )
+    .unwrap_err();
+    assert!(missing.contains("不存在") && !missing.contains("Right-Pass-1"), "{missing}");
+    drop(server);
+    // Nobody listens there any more.
+    let gone = probe(&main, Duration::from_secs(10)).unwrap_err();
+    assert!(gone.contains("无法连接") || gone.contains("没有画面"), "{gone}");
+    eprintln!("wrong password: {wrong}\nno such path: {missing}\nunreachable: {gone}");
+}
