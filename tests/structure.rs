@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["domain"],
     &["interchange", "settings"],
     &["store"],
-    &["report", "video"],
+    &["report", "video", "onvif"],
     &["demo", "server"],
     &["cli", "ui"],
 ];
