@@ -1085,3 +1085,62 @@ fn a_new_hall_is_set_up_in_the_console_and_its_camera_goes_live() {
     assert!(c.harness.query_by_label("系统管理").is_none(), "a supervisor does not see 系统管理");
     drop(sim);
 }
+
+#[path = "support/onvif_responder.rs"]
+mod onvif_responder;
+
+/// 搜索摄像头 (ONVIF) in 系统管理, against the loopback responder: the device is listed, 添加为摄像头
+/// opens the camera dialog with its host, and the device's stream URIs fill it in with the user and
+/// password typed there.
+#[test]
+fn onvif_search_fills_in_a_new_camera() {
+    let http = onvif_responder::device_responder();
+    let target = onvif_responder::discovery_responder(http);
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(now()));
+    let admin = jiancha::store::NewUser {
+        username: "hall.admin".into(),
+        display_name: "王管理".into(),
+        role: jiancha::domain::access::Role::Admin,
+        password: "admin-pass-1".into(),
+    };
+    let config = jiancha::interchange::hall::parse(
+        "hall.toml",
+        "[hall]\ncode = \"SP\"\nname = \"四平市政务服务中心\"\n\n[[window]]\ncode = \"A01\"\n",
+    )
+    .unwrap();
+    jiancha::store::sqlite::init::initialise(dir.path(), clock.clone(), &admin, Some(&config)).unwrap();
+    let harness = harness_for(dir.path(), clock);
+    let mut c = Console { harness, _dir: dir };
+    c.step_until("the login screen", |app| app.state().screen == Screen::Login);
+    c.fill("用户名", "hall.admin");
+    c.fill("密码", "admin-pass-1");
+    c.click_button("登录");
+    c.step_until("the main screen", |app| app.state().screen == Screen::Main);
+    c.visit(Area::Admin);
+    c.click_button("摄像头");
+    c.fill("搜索地址", "");
+    c.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    c.harness.step();
+    c.fill("搜索地址", &target);
+    c.click_button("搜索摄像头 (ONVIF)");
+    c.step_until("the devices", |app| app.state().admin.discovery.devices.is_some());
+    c.harness.get_by_label("DS-2CD2T47G2-L");
+    c.screenshot("07-onvif");
+    c.click_button("添加为摄像头…");
+    c.step_until("the camera dialog", |app| app.state().admin.form.is_some());
+    c.fill("密码", onvif_responder::PASSWORD);
+    c.click_button("从摄像头获取码流地址");
+    c.step_until("the stream URIs", |app| !app.state().admin.discovery.uris_running);
+    assert_eq!(c.harness.state().state().admin.discovery.uris_error, None);
+    c.harness.get_by_label_contains("rtsp://127.0.0.1:554/Streaming/Channels/101");
+    c.click_button("保存");
+    c.step_until("the camera", |app| app.state().admin.config.as_ref().is_some_and(|c| c.cameras.len() == 1));
+    let camera = c.harness.state().state().admin.config.as_ref().unwrap().cameras[0].clone();
+    assert_eq!(camera.name, "A01 市场监管", "named as the device calls itself");
+    assert_eq!(camera.vendor, jiancha::domain::hall::Vendor::Rtsp);
+    assert_eq!(
+        camera.sub_url.as_deref(),
+        Some("rtsp://127.0.0.1:554/Streaming/Channels/102?transportmode=unicast&profile=Profile_2")
+    );
+}

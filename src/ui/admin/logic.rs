@@ -15,6 +15,9 @@ use crate::ui::worker::{JobError, Worker};
 use super::jobs::{AdminJob, AdminReply};
 use super::state::{AdminForm, AdminTab, CameraForm, HallForm, NewUserForm, WindowForm};
 
+/// How long 搜索摄像头 listens for answers.
+const DISCOVERY_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// What 系统管理's panels ask for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AdminCommand {
@@ -39,6 +42,12 @@ pub enum AdminCommand {
     Close,
     /// Open the camera dialog's stream once (测试连接).
     TestConnection,
+    /// 搜索摄像头: a WS-Discovery probe on the local network.
+    Discover,
+    /// A new camera from the `n`-th device found.
+    UseDevice(usize),
+    /// Ask the dialog's ONVIF device for its stream URIs with the dialog's user and password.
+    FetchStreamUris,
 }
 
 impl From<AdminCommand> for crate::ui::command::Command {
@@ -69,13 +78,18 @@ impl AreaLogic for AdminArea {
             view.form = Some(form);
             view.form_error = None;
             view.probe = Default::default();
+            view.discovery.device = None;
+            view.discovery.uris_error = None;
         };
         match command {
             AdminCommand::Load => {
                 view.loading = true;
                 app.submit(AdminJob::Load(session));
             }
-            AdminCommand::Tab(tab) => view.tab = tab,
+            AdminCommand::Tab(tab) => {
+                view.tab = tab;
+                view.last_change.clear();
+            }
             AdminCommand::EditHall => {
                 let form = match &config {
                     Some(c) => HallForm {
@@ -171,6 +185,71 @@ impl AreaLogic for AdminArea {
                 }
             }
             AdminCommand::Submit => submit(app, lang),
+            AdminCommand::Discover => {
+                let d = &mut view.discovery;
+                if d.running {
+                    return;
+                }
+                d.running = true;
+                d.devices = None;
+                let (slot, ctx) = (d.slot.clone(), ctx.clone());
+                let target = match d.target.trim() {
+                    "" => crate::onvif::DISCOVERY_ADDR.to_owned(),
+                    t if t.contains(':') => t.to_owned(),
+                    t => format!("{t}:3702"),
+                };
+                let started = std::thread::Builder::new().name("jiancha-onvif".into()).spawn(move || {
+                    let found = crate::onvif::discover(&target, DISCOVERY_WAIT).map_err(|e| e.to_string());
+                    *slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(found);
+                    ctx.request_repaint();
+                });
+                if let Err(e) = started {
+                    d.running = false;
+                    d.devices = Some(Err(e.to_string()));
+                }
+            }
+            AdminCommand::UseDevice(n) => {
+                let Some(Ok(devices)) = &view.discovery.devices else { return };
+                let Some(device) = devices.get(n).cloned() else { return };
+                let vendor = {
+                    let m = device.manufacturer.to_lowercase();
+                    if m.contains("hikvision") {
+                        crate::domain::hall::Vendor::Hikvision
+                    } else if m.contains("dahua") {
+                        crate::domain::hall::Vendor::Dahua
+                    } else if m.contains("uniview") || m.contains("unv") {
+                        crate::domain::hall::Vendor::Uniview
+                    } else {
+                        crate::domain::hall::Vendor::Rtsp
+                    }
+                };
+                let form =
+                    CameraForm { name: device.name.clone(), host: device.host(), vendor, ..CameraForm::default() };
+                open(view, AdminForm::Camera { original: None, form });
+                view.discovery.device = Some(device);
+                view.discovery.uris_error = None;
+            }
+            AdminCommand::FetchStreamUris => {
+                let Some(AdminForm::Camera { form, .. }) = &view.form else { return };
+                let Some(device) = view.discovery.device.clone() else { return };
+                let d = &mut view.discovery;
+                if d.uris_running {
+                    return;
+                }
+                d.uris_running = true;
+                d.uris_error = None;
+                let (user, password) = (form.user.trim().to_owned(), form.password.clone());
+                let (slot, ctx) = (d.uris_slot.clone(), ctx.clone());
+                let started = std::thread::Builder::new().name("jiancha-onvif".into()).spawn(move || {
+                    let uris = crate::onvif::stream_uris(&device.address, &user, &password).map_err(|e| e.to_string());
+                    *slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(uris);
+                    ctx.request_repaint();
+                });
+                if let Err(e) = started {
+                    d.uris_running = false;
+                    d.uris_error = Some(e.to_string());
+                }
+            }
         }
     }
 
@@ -201,7 +280,7 @@ impl AreaLogic for AdminArea {
                         view.last_change = if diff.is_empty() {
                             vec![lang.pick("没有变化。", "Nothing changed.").to_owned()]
                         } else {
-                            diff.lines()
+                            diff_lines(&diff, lang)
                         };
                         view.config = Some(config);
                         view.form = None;
@@ -309,8 +388,31 @@ impl AreaLogic for AdminArea {
         }
     }
 
-    /// Takes the finished connection test into the view (its preview as a texture).
+    /// Takes finished searches and connection tests into the view (the preview as a texture).
     fn frame(app: &mut JianchaApp, ctx: &egui::Context) {
+        let view = &mut app.state.admin;
+        if view.discovery.running
+            && let Some(found) = view.discovery.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+        {
+            view.discovery.running = false;
+            view.discovery.devices = Some(found);
+        }
+        if view.discovery.uris_running
+            && let Some(uris) =
+                view.discovery.uris_slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+        {
+            view.discovery.uris_running = false;
+            match uris {
+                Ok(uris) => {
+                    if let Some(AdminForm::Camera { form, .. }) = &mut view.form {
+                        form.vendor = crate::domain::hall::Vendor::Rtsp;
+                        form.main_url = uris.main;
+                        form.sub_url = uris.sub.unwrap_or_default();
+                    }
+                }
+                Err(e) => view.discovery.uris_error = Some(e),
+            }
+        }
         let probe = &mut app.state.admin.probe;
         if !probe.running {
             return;
@@ -496,4 +598,21 @@ fn submit(app: &mut JianchaApp, lang: Lang) {
         Ok(None) => {}
         Err(e) => view.form_error = Some(e),
     }
+}
+
+/// One line per change, in the interface's language (`新增 窗口 A01`, `修改 摄像头 …：host "…" → "…"`).
+fn diff_lines(diff: &crate::domain::hall::HallDiff, lang: Lang) -> Vec<String> {
+    let line = |verb: &str, c: &crate::domain::hall::HallChange| {
+        let part = lang.pick(c.part.label_zh(), c.part.as_str());
+        let fields: Vec<String> = c.fields.iter().map(|f| format!("{} {:?} → {:?}", f.field, f.from, f.to)).collect();
+        if fields.is_empty() {
+            format!("{verb} {part} {}", c.key)
+        } else {
+            format!("{verb} {part} {}：{}", c.key, fields.join("；"))
+        }
+    };
+    let added = diff.added.iter().map(|c| line(lang.pick("新增", "added"), c));
+    let changed = diff.changed.iter().map(|c| line(lang.pick("修改", "changed"), c));
+    let retired = diff.retired.iter().map(|c| line(lang.pick("停用", "retired"), c));
+    added.chain(changed).chain(retired).collect()
 }

@@ -203,13 +203,68 @@ fn windows_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Vec<Co
     });
 }
 
-fn cameras_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Vec<Command>, lang: Lang) {
+fn cameras_tab(ui: &mut egui::Ui, view: &mut state::AdminView, commands: &mut Vec<Command>, lang: Lang) {
     if no_hall(ui, view, lang) {
         return;
     }
-    if ui.button(lang.pick("新增摄像头…", "Add a camera…")).clicked() {
-        commands.push(AdminCommand::AddCamera.into());
+    ui.horizontal(|ui| {
+        if ui.button(lang.pick("新增摄像头…", "Add a camera…")).clicked() {
+            commands.push(AdminCommand::AddCamera.into());
+        }
+        let d = &mut view.discovery;
+        let l = ui.label(lang.pick("搜索地址", "Search at"));
+        ui.add(egui::TextEdit::singleline(&mut d.target).desired_width(180.0)).labelled_by(l.id).on_hover_text(lang.pick(
+            "默认向本网段广播（239.255.255.250:3702）；网络不转发组播时填写摄像头的 IP。",
+            "By default a multicast to the local network (239.255.255.250:3702); give a camera's IP where multicast is filtered.",
+        ));
+        if ui
+            .add_enabled(!d.running, egui::Button::new(lang.pick("搜索摄像头 (ONVIF)", "Search cameras (ONVIF)")))
+            .clicked()
+        {
+            commands.push(AdminCommand::Discover.into());
+        }
+        if d.running {
+            ui.spinner();
+            ui.label(lang.pick("正在搜索本网段的摄像头…", "Searching the local network…"));
+        }
+    });
+    match &view.discovery.devices {
+        Some(Ok(devices)) if devices.is_empty() => {
+            ui.label(lang.pick(
+                "没有摄像头回应搜索（摄像头需开启 ONVIF）。",
+                "No camera answered (ONVIF must be on in the camera).",
+            ));
+        }
+        Some(Ok(devices)) => {
+            egui::Grid::new("admin_onvif").striped(true).num_columns(5).spacing([16.0, 6.0]).show(ui, |ui| {
+                for h in [
+                    lang.pick("地址", "Address"),
+                    lang.pick("厂家", "Manufacturer"),
+                    lang.pick("型号", "Model"),
+                    lang.pick("名称", "Name"),
+                    "",
+                ] {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
+                for (i, d) in devices.iter().enumerate() {
+                    ui.label(RichText::new(&d.address).monospace());
+                    ui.label(&d.manufacturer);
+                    ui.label(&d.model);
+                    ui.label(&d.name);
+                    if ui.small_button(lang.pick("添加为摄像头…", "Add as a camera…")).clicked() {
+                        commands.push(AdminCommand::UseDevice(i).into());
+                    }
+                    ui.end_row();
+                }
+            });
+        }
+        Some(Err(e)) => {
+            ui.label(e);
+        }
+        None => {}
     }
+    ui.separator();
     let Some(c) = &view.config else { return };
     egui::Grid::new("admin_cameras").striped(true).num_columns(6).spacing([16.0, 6.0]).show(ui, |ui| {
         for h in [
@@ -395,6 +450,7 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command
                 lang.pick("新增摄像头", "Add a camera")
             };
             let probe = &view.probe;
+            let discovery = &view.discovery;
             base("admin_camera", title.to_owned())
                 .width(DialogWidth::Wide)
                 .submit(save, AdminCommand::Submit.into(), !f.name.trim().is_empty())
@@ -464,6 +520,21 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command
                             ui.end_row();
                         }
                     });
+                    if let Some(device) = &discovery.device {
+                        ui.horizontal(|ui| {
+                            ui.label(RichText::new(format!("ONVIF: {}", device.address)).color(t.text_weak));
+                            let label = lang.pick("从摄像头获取码流地址", "Ask the camera for its stream URLs");
+                            if ui.add_enabled(!discovery.uris_running, egui::Button::new(label)).clicked() {
+                                commands.push(AdminCommand::FetchStreamUris.into());
+                            }
+                            if discovery.uris_running {
+                                ui.spinner();
+                            }
+                        });
+                        if let Some(e) = &discovery.uris_error {
+                            ui.label(RichText::new(e).color(t.red));
+                        }
+                    }
                     // What the preset makes of it.
                     match f.spec(lang) {
                         Ok(spec) => {

@@ -194,6 +194,37 @@ pub struct ProbeView {
     pub texture: Option<egui::TextureHandle>,
 }
 
+/// 搜索摄像头 (ONVIF): the probe's answers, and the stream URIs asked of one device; each runs on a
+/// thread of its own that fills its slot.
+pub struct DiscoveryView {
+    /// Where the probe goes: the WS-Discovery group, or one camera's `address:3702` where the network
+    /// filters multicast.
+    pub target: String,
+    pub running: bool,
+    pub slot: Arc<Mutex<Option<Result<Vec<crate::onvif::Device>, String>>>>,
+    pub devices: Option<Result<Vec<crate::onvif::Device>, String>>,
+    /// The device the camera dialog was opened from.
+    pub device: Option<crate::onvif::Device>,
+    pub uris_running: bool,
+    pub uris_slot: Arc<Mutex<Option<Result<crate::onvif::StreamUris, String>>>>,
+    pub uris_error: Option<String>,
+}
+
+impl Default for DiscoveryView {
+    fn default() -> Self {
+        DiscoveryView {
+            target: crate::onvif::DISCOVERY_ADDR.to_owned(),
+            running: false,
+            slot: Default::default(),
+            devices: None,
+            device: None,
+            uris_running: false,
+            uris_slot: Default::default(),
+            uris_error: None,
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct AdminView {
     pub tab: AdminTab,
@@ -209,4 +240,5 @@ pub struct AdminView {
     /// What the last change did, one line each.
     pub last_change: Vec<String>,
     pub probe: ProbeView,
+    pub discovery: DiscoveryView,
 }
