@@ -138,4 +138,68 @@ fn main() {
     let v = audit_store.verify_audit(&system).unwrap();
     assert!(v.first_bad.is_none());
     report("audit: verify chain", v.records as usize, t.elapsed().as_secs_f64(), "record");
+
+    // The hall file of a large hall: 60 departments, 400 windows, 400 cameras (Hikvision presets).
+    use jiancha::domain::hall::{CameraSpec, HallConfig, Vendor, WindowSpec};
+    let windows = scale(400).max(4);
+    let config = HallConfig {
+        hall: Hall { code: "BIG".into(), name: "大厅".into(), address: String::new(), level: Default::default() },
+        departments: (0..60)
+            .map(|d| jiancha::domain::model::Department {
+                name: format!("部门{d:02}"),
+                short_name: format!("部{d:02}"),
+                head: String::new(),
+                phone: String::new(),
+            })
+            .collect(),
+        windows: (0..windows)
+            .map(|w| WindowSpec {
+                code: format!("W{w:03}"),
+                name: format!("{w} 号窗"),
+                department: Some(format!("部门{:02}", w % 60)),
+            })
+            .collect(),
+        cameras: (0..windows)
+            .map(|w| {
+                let host = format!("10.0.{}.{}", w / 250, 1 + w % 250);
+                CameraSpec::preset(
+                    &format!("W{w:03} 摄像头"),
+                    Some(&format!("W{w:03}")),
+                    Vendor::Hikvision,
+                    &host,
+                    554,
+                    1,
+                )
+            })
+            .collect(),
+    };
+    let text = interchange::hall::export(&config);
+    let t = Instant::now();
+    let runs = scale(100).max(1);
+    for _ in 0..runs {
+        interchange::hall::parse("big.toml", &text).unwrap();
+    }
+    report(
+        &format!("hall file: parse ({windows} windows, {windows} cameras)"),
+        runs,
+        t.elapsed().as_secs_f64(),
+        "file",
+    );
+    let hall_dir = tempfile::tempdir().unwrap();
+    let hall_store = SqliteStore::open_dir(hall_dir.path(), Arc::new(FixedClock::new(now()))).unwrap();
+    let system = hall_store.system_session();
+    let t = Instant::now();
+    let diff = hall_store.apply_hall(&system, &config).unwrap();
+    report("hall file: first apply (everything added)", diff.added.len(), t.elapsed().as_secs_f64(), "part");
+    let t = Instant::now();
+    for _ in 0..runs {
+        assert!(hall_store.apply_hall(&system, &config).unwrap().is_empty());
+    }
+    report("hall file: apply again (no change)", runs, t.elapsed().as_secs_f64(), "apply");
+    let mut one = config.clone();
+    one.cameras.pop();
+    let t = Instant::now();
+    let diff = hall_store.apply_hall(&system, &one).unwrap();
+    assert_eq!(diff.retired.len(), 1);
+    report("hall file: apply retiring one camera", 1, t.elapsed().as_secs_f64(), "apply");
 }

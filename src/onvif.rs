@@ -117,7 +117,7 @@ pub fn discover(target: &str, wait: Duration) -> Result<Vec<Device>, OnvifError>
                 scopes
                     .split_whitespace()
                     .find_map(|s| s.strip_prefix(&format!("onvif://www.onvif.org/{key}/")))
-                    .map(percent_decode)
+                    .map(crate::domain::hall::percent_decode)
                     .unwrap_or_default()
             };
             let manufacturer =
@@ -129,24 +129,6 @@ pub fn discover(target: &str, wait: Duration) -> Result<Vec<Device>, OnvifError>
         }
     }
     Ok(devices)
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(v) = text.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The text inside the first element called `local` (any namespace prefix).

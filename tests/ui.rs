@@ -1144,3 +1144,25 @@ fn onvif_search_fills_in_a_new_camera() {
         Some("rtsp://127.0.0.1:554/Streaming/Channels/102?transportmode=unicast&profile=Profile_2")
     );
 }
+
+/// 连接服务器 from the first start: the address is saved in the workstation's settings and the console
+/// logs in against the server; no local database is made.
+#[test]
+fn the_first_start_connects_to_a_server() {
+    let hall = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(now()));
+    jiancha::demo::write_demo(hall.path(), 11, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
+    let store = Arc::new(jiancha::store::sqlite::SqliteStore::open_existing_dir(hall.path(), clock.clone()).unwrap());
+    let server = jiancha::server::spawn(store, "127.0.0.1:0".parse().unwrap()).unwrap();
+    let workstation = tempfile::tempdir().unwrap();
+    let mut c = Console { harness: harness_for(workstation.path(), clock), _dir: workstation };
+    c.step_until("the first start", |app| app.state().screen == Screen::FirstStart);
+    c.click_button("连接服务器");
+    c.fill("服务器地址", &server.url());
+    c.click_button("连接");
+    c.log_in("supervisor1");
+    assert!(!c._dir.path().join("jiancha.db").exists(), "no local database in remote mode");
+    let saved = std::fs::read_to_string(c._dir.path().join("workstation.toml")).unwrap();
+    assert!(saved.contains(&server.url()), "{saved}");
+    c.harness.get_by_label_contains("数据源 http://127.0.0.1");
+}

@@ -110,8 +110,10 @@ fn new_hall_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
     let f = &mut state.first_start;
     ui.label(RichText::new(lang.pick("新建本大厅", "Set up this hall")).size(t.text_size.nav).strong());
     ui.add_space(t.spacing * 0.5);
-    ui.label(RichText::new(lang.pick("第一个管理员", "The first administrator")).strong());
-    egui::Grid::new("first_admin").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+    // One grid for both parts, so that their fields line up.
+    egui::Grid::new("first_hall").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+        ui.label(RichText::new(lang.pick("第一个管理员", "The first administrator")).strong());
+        ui.end_row();
         field(ui, lang.pick("用户名", "User name"), &mut f.username, false, "admin");
         field(ui, lang.pick("姓名", "Name"), &mut f.display_name, false, lang.pick("王管理", "Wang"));
         field(
@@ -122,10 +124,8 @@ fn new_hall_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
             lang.pick("至少 8 个字符", "at least 8 characters"),
         );
         field(ui, lang.pick("再输入一次", "Again"), &mut f.password_again, true, "");
-    });
-    ui.add_space(t.spacing);
-    ui.label(RichText::new(lang.pick("本大厅", "This hall")).strong());
-    egui::Grid::new("first_hall").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+        ui.label(RichText::new(lang.pick("本大厅", "This hall")).strong());
+        ui.end_row();
         field(ui, lang.pick("大厅编码", "Hall code"), &mut f.hall_code, false, "SP-CITY");
         field(ui, lang.pick("大厅名称", "Hall name"), &mut f.hall_name, false, "四平市政务服务中心");
         field(ui, lang.pick("地址", "Address"), &mut f.hall_address, false, "");

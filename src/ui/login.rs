@@ -49,8 +49,8 @@ pub fn login_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
         if let Some(opened) = &state.opened {
             if !opened.has_users {
                 ui.label(RichText::new(lang.pick(
-                    "数据库中还没有账号。请用 `jiancha users add NAME --role admin --name 姓名` 创建管理员，或运行 `jiancha demo` 生成演示大厅。",
-                    "The database has no accounts yet. Create an administrator with `jiancha users add NAME --role admin --name NAME`, or run `jiancha demo`.",
+                    "数据库中还没有账号。请用 `jiancha users add NAME --role admin --name 姓名` 创建管理员（新的数据目录请用 `jiancha init`）。",
+                    "The database has no accounts yet. Create an administrator with `jiancha users add NAME --role admin --name NAME` (a new data directory: `jiancha init`).",
                 )).color(t.orange));
             }
             ui.label(RichText::new(&opened.backend).small().color(t.text_weak));

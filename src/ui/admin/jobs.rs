@@ -11,7 +11,8 @@ use crate::video::probe::ProbeResult;
 pub type PasswordChange = (String, String, Option<String>);
 
 pub enum AdminJob {
-    Load(Session),
+    /// The halls, the configuration of `hall` (or of the first hall) and the accounts.
+    Load(Session, Option<String>),
     /// Apply the whole configuration (one audit record), then the camera's password if any.
     Apply {
         session: Session,
@@ -47,6 +48,7 @@ pub enum AdminJob {
 
 pub enum AdminReply {
     Loaded {
+        halls: Vec<crate::domain::model::Hall>,
         config: Result<Option<HallConfig>, StoreError>,
         users: Result<Vec<User>, StoreError>,
     },

@@ -23,7 +23,10 @@ const DISCOVERY_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 pub enum AdminCommand {
     Load,
     Tab(AdminTab),
+    /// Show another hall's configuration.
+    PickHall(String),
     EditHall,
+    AddHall,
     AddDepartment,
     EditDepartment(String),
     AddWindow,
@@ -84,11 +87,18 @@ impl AreaLogic for AdminArea {
         match command {
             AdminCommand::Load => {
                 view.loading = true;
-                app.submit(AdminJob::Load(session));
+                let hall = view.hall.clone();
+                app.submit(AdminJob::Load(session, hall));
             }
             AdminCommand::Tab(tab) => {
                 view.tab = tab;
                 view.last_change.clear();
+            }
+            AdminCommand::PickHall(code) => {
+                view.hall = Some(code.clone());
+                view.last_change.clear();
+                view.loading = true;
+                app.submit(AdminJob::Load(session, Some(code)));
             }
             AdminCommand::EditHall => {
                 let form = match &config {
@@ -97,9 +107,15 @@ impl AreaLogic for AdminArea {
                         name: c.hall.name.clone(),
                         address: c.hall.address.clone(),
                         level: c.hall.level,
+                        new: false,
                     },
-                    None => HallForm::default(),
+                    None => HallForm { new: true, ..HallForm::default() },
                 };
+                open(view, AdminForm::Hall(form));
+            }
+            AdminCommand::AddHall => {
+                let form =
+                    HallForm { level: crate::domain::model::HallLevel::Branch, new: true, ..HallForm::default() };
                 open(view, AdminForm::Hall(form));
             }
             AdminCommand::AddDepartment => open(
@@ -256,12 +272,14 @@ impl AreaLogic for AdminArea {
     fn handle(app: &mut JianchaApp, reply: AdminReply) {
         let lang = app.state.lang;
         match reply {
-            AdminReply::Loaded { config, users } => {
+            AdminReply::Loaded { halls, config, users } => {
                 let view = &mut app.state.admin;
                 view.loading = false;
                 view.loaded = true;
+                view.halls = halls;
                 match (config, users) {
                     (Ok(config), Ok(users)) => {
+                        view.hall = config.as_ref().map(|c| c.hall.code.clone());
                         view.config = config;
                         view.users = users;
                         view.error = None;
@@ -277,6 +295,10 @@ impl AreaLogic for AdminArea {
                 match result {
                     Ok((diff, config)) => {
                         let view = &mut app.state.admin;
+                        if !view.halls.iter().any(|h| h.code == config.hall.code) {
+                            view.halls.push(config.hall.clone());
+                        }
+                        view.hall = Some(config.hall.code.clone());
                         view.last_change = if diff.is_empty() {
                             vec![lang.pick("没有变化。", "Nothing changed.").to_owned()]
                         } else {
@@ -332,7 +354,9 @@ impl AreaLogic for AdminArea {
             Ok(s) => s,
             Err(e) => {
                 return match job {
-                    AdminJob::Load(_) => AdminReply::Loaded { config: Err(e.clone()), users: Err(e) },
+                    AdminJob::Load(..) => {
+                        AdminReply::Loaded { halls: Vec::new(), config: Err(e.clone()), users: Err(e) }
+                    }
                     AdminJob::Apply { .. } => AdminReply::Applied(Err(e)),
                     AdminJob::Probe { .. } => AdminReply::ProbeStarted(Err(JobError::Store(e))),
                     _ => AdminReply::Users(Err(e)),
@@ -340,13 +364,21 @@ impl AreaLogic for AdminArea {
             }
         };
         match job {
-            AdminJob::Load(session) => {
-                let config = match store.hall_config(&session, None) {
-                    Ok(c) => Ok(Some(c)),
-                    Err(StoreError::NotFound(_)) => Ok(None),
-                    Err(e) => Err(e),
+            AdminJob::Load(session, hall) => {
+                let halls = store.directory(&session).map(|d| d.halls).unwrap_or_default();
+                // The hall asked for if it is still there, else the first.
+                let code = hall
+                    .filter(|h| halls.iter().any(|x| &x.code == h))
+                    .or_else(|| halls.first().map(|h| h.code.clone()));
+                let config = match code {
+                    None => Ok(None),
+                    Some(code) => match store.hall_config(&session, Some(&code)) {
+                        Ok(c) => Ok(Some(c)),
+                        Err(StoreError::NotFound(_)) => Ok(None),
+                        Err(e) => Err(e),
+                    },
                 };
-                AdminReply::Loaded { config, users: store.users(&session) }
+                AdminReply::Loaded { halls, config, users: store.users(&session) }
             }
             AdminJob::Apply { session, config, password } => AdminReply::Applied((|| {
                 let diff = store.apply_hall(&session, &config)?;
@@ -454,8 +486,17 @@ fn submit(app: &mut JianchaApp, lang: Lang) {
         let mut password = None;
         match form {
             AdminForm::Hall(f) => {
-                if current.is_none() {
-                    config.hall.code = f.code.trim().to_owned();
+                if f.new {
+                    // Another hall starts with nothing of its own.
+                    config = HallConfig {
+                        hall: Hall { code: f.code.trim().to_owned(), ..config.hall.clone() },
+                        departments: Vec::new(),
+                        windows: Vec::new(),
+                        cameras: Vec::new(),
+                    };
+                    if view.halls.iter().any(|h| h.code == config.hall.code) {
+                        return Err(format!("{} {}", config.hall.code, lang.pick("已存在", "exists already")));
+                    }
                 }
                 config.hall.name = f.name.trim().to_owned();
                 config.hall.address = f.address.trim().to_owned();

@@ -95,6 +95,26 @@ fn hall_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Vec<Comma
         }
         None => {}
         Some(c) => {
+            if view.halls.len() > 1 {
+                egui::Grid::new("admin_halls").striped(true).num_columns(4).spacing([16.0, 6.0]).show(ui, |ui| {
+                    for h in [lang.pick("大厅编码", "Code"), lang.pick("名称", "Name"), lang.pick("级别", "Level"), ""]
+                    {
+                        ui.label(RichText::new(h).strong());
+                    }
+                    ui.end_row();
+                    for h in &view.halls {
+                        ui.label(&h.code);
+                        ui.label(&h.name);
+                        ui.label(lang.pick(h.level.label_zh(), h.level.label_en()));
+                        let shown = h.code == c.hall.code;
+                        if ui.add_enabled(!shown, egui::Button::new(lang.pick("查看", "Show")).small()).clicked() {
+                            commands.push(AdminCommand::PickHall(h.code.clone()).into());
+                        }
+                        ui.end_row();
+                    }
+                });
+                ui.add_space(t.spacing);
+            }
             egui::Grid::new("admin_hall").num_columns(2).spacing([16.0, 8.0]).show(ui, |ui| {
                 ui.label(lang.pick("大厅编码", "Code"));
                 ui.label(RichText::new(&c.hall.code).strong());
@@ -113,9 +133,14 @@ fn hall_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Vec<Comma
                 ui.end_row();
             });
             ui.add_space(t.spacing * 0.5);
-            if ui.button(lang.pick("编辑大厅…", "Edit the hall…")).clicked() {
-                commands.push(AdminCommand::EditHall.into());
-            }
+            ui.horizontal(|ui| {
+                if ui.button(lang.pick("编辑大厅…", "Edit the hall…")).clicked() {
+                    commands.push(AdminCommand::EditHall.into());
+                }
+                if ui.button(lang.pick("新增大厅（分厅）…", "Add a hall (branch)…")).clicked() {
+                    commands.push(AdminCommand::AddHall.into());
+                }
+            });
             ui.add_space(t.spacing);
             ui.label(
                 RichText::new(lang.pick(
@@ -378,7 +403,7 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command
     };
     match form {
         AdminForm::Hall(f) => {
-            let new = view.config.is_none();
+            let new = f.new;
             base("admin_hall", lang.pick("本大厅", "The hall").to_owned())
                 .submit(save, AdminCommand::Submit.into(), true)
                 .show(ui, &t, commands, |ui, _| {

@@ -42,6 +42,8 @@ pub struct HallForm {
     pub name: String,
     pub address: String,
     pub level: HallLevel,
+    /// Another hall (分厅, 县区大厅) rather than the one shown.
+    pub new: bool,
 }
 
 /// A window as typed.
@@ -228,6 +230,10 @@ impl Default for DiscoveryView {
 #[derive(Default)]
 pub struct AdminView {
     pub tab: AdminTab,
+    /// Every hall of the database; the one shown is `config`'s.
+    pub halls: Vec<crate::domain::model::Hall>,
+    /// The hall picked to show (`None`: the first).
+    pub hall: Option<String>,
     /// The configuration in force (`None`: no hall yet).
     pub config: Option<HallConfig>,
     pub users: Vec<User>,
