@@ -60,7 +60,7 @@ fn import_errors_name_file_line_and_field_and_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("items.csv:2: promised_days:"), "{err}");
-    assert!(err.contains("nothing was imported"), "{err}");
+    assert!(err.contains("nothing was written"), "{err}");
     assert!(!dir.path().join("jiancha.db").exists(), "a rejected file does not even create the database");
 }
 

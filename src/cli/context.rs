@@ -112,10 +112,10 @@ pub fn exit_code(failure: &Failure) -> ExitCode {
 /// Formats a failure for stderr, with the chain of contexts.
 pub fn report(failure: &Failure) -> String {
     if let Some(StoreError::Input(errors)) = failure.error.downcast_ref::<StoreError>() {
-        return format!("error: nothing was imported:\n{errors}");
+        return format!("error: nothing was written:\n{errors}");
     }
     if let Some(errors) = failure.error.downcast_ref::<interchange::InputErrors>() {
-        return format!("error: nothing was imported:\n{errors}");
+        return format!("error: nothing was written:\n{errors}");
     }
     format!("error: {:#}", failure.error)
 }
