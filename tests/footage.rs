@@ -613,3 +613,60 @@ fn in_remote_mode_footage_comes_from_the_server_by_range_requests_for_the_grants
     let refused = fresh.prepare(&supervisor, &grant, &cancel, &|_| {});
     assert!(matches!(&refused, Err(StoreError::Backend(m)) if m.contains("differs from the index")), "{refused:?}");
 }
+
+/// Issue 15, "console trusts the server with its disk": a grant whose segment paths climb out of the cache
+/// (`../`, absolute, another camera's) is refused before anything is fetched or written.
+#[test]
+fn paths_from_the_server_never_choose_where_footage_is_written() {
+    use jiancha::domain::footage::Span;
+    use jiancha::video::export::FootageSource;
+    let cache = tempfile::tempdir().unwrap();
+    // Nothing listens there: a refusal must come before any request.
+    let remote = Arc::new(jiancha::store::remote::RemoteStore::new("http://127.0.0.1:9").unwrap());
+    let source = FootageSource::Remote { store: remote, cache: cache.path().join("footage") };
+    // A real grant of the demo hall, then segment paths as a hostile server would send them.
+    use jiancha::domain::footage::{RequestKind, Use};
+    let (_dir, store, _clock) = hall();
+    let session = store.login("supervisor1", jiancha::demo::DEMO_PASSWORD).unwrap();
+    let chief = store.login("chief1", jiancha::demo::DEMO_PASSWORD).unwrap();
+    let span = Span::new(t("2026-11-24T10:30:00+08:00"), t("2026-11-24T10:50:00+08:00"));
+    let new = jiancha::store::NewFootageRequest {
+        cameras: vec![7],
+        span,
+        purpose: "投诉核查".into(),
+        kind: RequestKind::View,
+        second_person: None,
+        case_no: None,
+        complaint_no: None,
+    };
+    let request = store.request_footage(&session, &new).unwrap();
+    store.decide_footage(&chief, request.id, true, "同意").unwrap();
+    let real = store.open_footage(&session, request.id, 7, span, Use::View, None).unwrap();
+    let grant = |path: &str| -> jiancha::store::FootageGrant {
+        let mut g = real.clone();
+        g.segments = vec![jiancha::store::Segment {
+            id: 1,
+            camera_id: 7,
+            span: Span { from: span.from, to: span.from + 1000 },
+            path: path.into(),
+            bytes: 10,
+            sha256: "0".repeat(64),
+        }];
+        g
+    };
+    let outside = cache.path().join("pwned.ts");
+    for hostile in [
+        format!("7/2026-11-24/../../../{}", outside.file_name().unwrap().to_string_lossy()),
+        outside.display().to_string(),
+        "8/2026-11-24/8-1.ts".to_owned(),
+        "7/2026-11-24/7-1.ts/../../../pwned.ts".to_owned(),
+    ] {
+        let err = source
+            .prepare(&session, &grant(&hostile), &std::sync::atomic::AtomicBool::new(false), &|_| {})
+            .unwrap_err();
+        assert!(err.to_string().contains("not a footage path"), "{hostile}: {err}");
+    }
+    assert!(!outside.exists());
+    let grant_dir = cache.path().join("footage").join(format!("grant-{}", real.access_id));
+    assert!(!grant_dir.exists(), "nothing was written at all");
+}

@@ -303,3 +303,65 @@ fn pushed_events_are_answered_record_by_record_and_alerts_follow_at_once() {
     assert_eq!((answer.received, answer.accepted, answer.rejected.len() >= 2), (2, 0, true), "{answer:?}");
     assert!(answer.rejected.iter().any(|e| e.line == 2 && e.field == "json"), "{answer:?}");
 }
+
+/// Issue 15, "idempotency answers cross users" and "work before authentication": a remembered answer is
+/// its user's and call's; a junk token is refused before its body is read; logins are JSON only; users
+/// change their own password over HTTP.
+#[test]
+fn keys_and_bodies_are_looked_at_only_for_their_authenticated_user() {
+    let (a, _b, clock) = halls();
+    let store = SqliteStore::open_existing_dir(a.path(), clock).unwrap();
+    let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
+    let url = server.url();
+    jiancha::server::tls::install_crypto();
+    let http = reqwest::blocking::Client::new();
+    let login = |name: &str| -> String {
+        let body = format!(r#"{{"username":"{name}","password":"{}"}}"#, jiancha::demo::DEMO_PASSWORD);
+        let r = http.post(format!("{url}/api/v1/login")).header("content-type", "application/json").body(body);
+        let v: serde_json::Value = r.send().unwrap().json().unwrap();
+        v["token"].as_str().unwrap().to_owned()
+    };
+    let call = |token: &str, method: &str, key: Option<&str>, body: &str| -> (u16, String) {
+        let mut r = http.post(format!("{url}/api/v1/call/{method}")).bearer_auth(token).body(body.to_owned());
+        if let Some(k) = key {
+            r = r.header("idempotency-key", k);
+        }
+        let resp = r.send().unwrap();
+        (resp.status().as_u16(), resp.text().unwrap())
+    };
+    let chief = login("chief1");
+    let supervisor = login("supervisor1");
+    let key = "key-of-the-chief-0001";
+    let (status, theirs) = call(&chief, "complaints", Some(key), "[]");
+    assert_eq!(status, 200);
+    // The same key from another user is another user's call: their own (masked) answer, not the chief's.
+    let (status, mine) = call(&supervisor, "complaints", Some(key), "[]");
+    assert_eq!(status, 200);
+    assert_ne!(theirs, mine, "the chief's unmasked answer is not handed to a supervisor");
+    // The chief's own repeat is the remembered answer; another method under the key names no method.
+    let (_, again) = call(&chief, "complaints", Some(key), "[]");
+    assert_eq!(again, theirs);
+    let (status, body) = call(&chief, "users", Some(key), "[]");
+    assert_eq!(status, 409);
+    assert!(!body.contains("complaints"), "{body}");
+    // A junk token: 401 whatever the key or the body (which is not even read: invalid JSON is not noticed).
+    let (status, body) = call("not-a-token", "complaints", Some(key), "[]");
+    assert_eq!(status, 401, "{body}");
+    assert!(!body.contains("TS2026"), "{body}");
+    let (status, _) = call("not-a-token", "cases", None, "{ this is not JSON");
+    assert_eq!(status, 401, "authentication comes before parsing");
+    // Logins are JSON only.
+    let plain = http
+        .post(format!("{url}/api/v1/login"))
+        .header("content-type", "text/plain")
+        .body(format!(r#"{{"username":"supervisor1","password":"{}"}}"#, jiancha::demo::DEMO_PASSWORD))
+        .send()
+        .unwrap();
+    assert_eq!(plain.status().as_u16(), 415);
+    // One's own password, over HTTP.
+    let remote = RemoteStore::new(&url).unwrap();
+    let s = remote.login("supervisor2", jiancha::demo::DEMO_PASSWORD).unwrap();
+    remote.set_password(&s, "supervisor2", "a-new-password-1").unwrap();
+    assert!(remote.login("supervisor2", "a-new-password-1").is_ok());
+    assert!(matches!(remote.set_password(&s, "supervisor1", "a-new-password-1"), Err(StoreError::Forbidden { .. })));
+}

@@ -119,6 +119,18 @@ async fn login(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // JSON only: a web page cannot post a login without a CORS preflight.
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")));
+    if !json {
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            axum::Json(StoreError::Invalid("login: the body must be application/json".into())),
+        )
+            .into_response();
+    }
     let body: LoginBody = match serde_json::from_slice(&body) {
         Ok(b) => b,
         Err(e) => return error(StoreError::Invalid(format!("login body: {e}"))),
@@ -143,16 +155,38 @@ async fn logout(State(shared): State<Shared>, headers: HeaderMap) -> Response {
     }
 }
 
+/// Who the request's token belongs to, asked before anything else of the request is read: nothing is
+/// parsed, checked or remembered for a request without a live session.
+async fn authenticated(shared: &Shared, headers: &HeaderMap) -> Result<(Session, String), StoreError> {
+    let session = session(headers)?;
+    let store = shared.store.clone();
+    let asked = session.clone();
+    let username = blocking(move || store.identify(&asked)).await??;
+    Ok((session, username))
+}
+
+/// The body, read only now (after authentication), up to [`BODY_LIMIT`].
+async fn read_body(request: axum::extract::Request) -> Result<Bytes, Response> {
+    axum::body::to_bytes(request.into_body(), BODY_LIMIT).await.map_err(|_| {
+        (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(StoreError::Invalid(format!("the body is over {BODY_LIMIT} bytes"))))
+            .into_response()
+    })
+}
+
 async fn call(
     State(shared): State<Shared>,
     Path(method): Path<String>,
     ConnectInfo(tls::Peer(peer)): ConnectInfo<tls::Peer>,
     headers: HeaderMap,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> Response {
-    let session = match session(&headers) {
+    let (session, username) = match authenticated(&shared, &headers).await {
         Ok(s) => s,
         Err(e) => return error(e),
+    };
+    let body = match read_body(request).await {
+        Ok(b) => b,
+        Err(r) => return r,
     };
     let args: serde_json::Value = if body.is_empty() {
         serde_json::Value::Null
@@ -172,11 +206,11 @@ async fn call(
     // One keyed call at a time: the answer is remembered before the next one looks.
     let _one = shared.keyed.lock().await;
     let store = shared.store.clone();
-    let lookup = key.clone();
-    match blocking(move || store.remembered_answer(&lookup)).await {
+    let (lookup, user) = (key.clone(), username.clone());
+    match blocking(move || store.remembered_answer(&user, &lookup)).await {
         Ok(Ok(Some((done, status, answer)))) => {
             if done != method {
-                return error(StoreError::Conflict(format!("idempotency key {key} was used for {done}, not {method}")));
+                return error(StoreError::Conflict(format!("idempotency key {key} was already used for another call")));
             }
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             return (
@@ -196,7 +230,7 @@ async fn call(
     let Some((status, answer)) = remember else { return response };
     let store = shared.store.clone();
     let from = workstation(&headers, peer);
-    match blocking(move || store.remember_answer(&key, &method, &from, status, &answer)).await {
+    match blocking(move || store.remember_answer(&username, &key, &method, &from, status, &answer)).await {
         Ok(Ok(())) => response,
         Ok(Err(e)) | Err(e) => error(e),
     }
@@ -280,10 +314,14 @@ pub fn import_push(store: &dyn Store, session: &Session, body: &[u8]) -> Result<
 }
 
 /// The approval system's push: case events as a JSON array or JSON lines.
-async fn push_events(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let session = match session(&headers) {
-        Ok(s) => s,
+async fn push_events(State(shared): State<Shared>, headers: HeaderMap, request: axum::extract::Request) -> Response {
+    let session = match authenticated(&shared, &headers).await {
+        Ok((s, _)) => s,
         Err(e) => return error(e),
+    };
+    let body = match read_body(request).await {
+        Ok(b) => b,
+        Err(r) => return r,
     };
     let store = shared.store.clone();
     let answer = blocking(move || import_push(&*store, &session, &body).map(|a| (a, body))).await;

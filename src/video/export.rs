@@ -501,6 +501,17 @@ impl FootageSource {
                 forget_old_grants(cache);
                 let total: u64 = grant.segments.iter().map(|s| s.bytes).sum::<u64>().max(1);
                 let mut done = 0;
+                // Paths from the server never choose where files go: only the recorder's own layout is
+                // joined to the cache.
+                if let Some(bad) =
+                    grant.segments.iter().find(|s| !super::recorder::is_segment_path(&s.path, s.camera_id))
+                {
+                    return Err(crate::store::StoreError::Refused(format!(
+                        "the server named segment {} {:?}, which is not a footage path: nothing was fetched",
+                        bad.id,
+                        bad.path.chars().take(80).collect::<String>()
+                    )));
+                }
                 for segment in &grant.segments {
                     store.fetch_segment(session, grant.access_id, segment, &dir.join(&segment.path), cancel)?;
                     done += segment.bytes;

@@ -46,6 +46,21 @@ pub fn parse_segment_path(relative: &str) -> Option<(i64, i64)> {
     (dir_camera == camera).then_some((camera, start))
 }
 
+/// Whether `relative` is a segment path exactly as the recorder makes them — `CAM/YYYY-MM-DD/CAM-MS.ts`,
+/// three plain components, nothing else — for `camera`. A path that came over the network is joined to
+/// a local directory only when this holds: no `..`, no absolute path, no other file.
+pub fn is_segment_path(relative: &str, camera: i64) -> bool {
+    let parts: Vec<&str> = relative.split('/').collect();
+    let [dir, day, name] = parts.as_slice() else { return false };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(dir)
+        && *dir == camera.to_string()
+        && chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok()
+        && day.len() == 10
+        && name.strip_suffix(".ts").and_then(|n| n.split_once('-')).is_some_and(|(c, ms)| c == *dir && digits(ms))
+        && parse_segment_path(relative).is_some_and(|(c, _)| c == camera)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
     #[error("{path}: {source}")]
@@ -496,5 +511,19 @@ mod tests {
         assert_eq!(parse_segment_path("8/2026-11-24/7-1.ts"), None, "directory and name disagree");
         assert_eq!(parse_segment_path("7/2026-11-24/7-x.ts"), None);
         assert_eq!(parse_segment_path("notes.txt"), None);
+        assert!(is_segment_path(&p, 7));
+        for hostile in [
+            "7/../../../7-1.ts",
+            "/etc/7/2026-11-24/7-1.ts",
+            "7/2026-11-24/../7-1.ts",
+            "7/2026-11-24/7-1.ts/../../x",
+            "7/2026-11-24/sub/7-1.ts",
+            r"7/2026-11-24/7-1.ts\..\x",
+            "7/2026-11-24/7-1.ts\0",
+            "07/2026-11-24/07-1.ts",
+        ] {
+            assert!(!is_segment_path(hostile, 7), "{hostile}");
+        }
+        assert!(!is_segment_path(&p, 8), "another camera's path");
     }
 }

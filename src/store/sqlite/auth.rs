@@ -106,6 +106,13 @@ fn other_active_admins(conn: &Connection, username: &str) -> Result<i64, StoreEr
 }
 
 impl SqliteStore {
+    /// Who `session` is (its user name; `system` for the local actor), or `SessionExpired`: the server asks
+    /// this before it reads anything else of a request.
+    pub fn identify(&self, session: &Session) -> Result<String, StoreError> {
+        let conn = self.lock();
+        Ok(self.actor(&conn, session, Permission::OwnAccount)?.username)
+    }
+
     /// Authenticates `session` and checks `permission`.
     pub(super) fn actor(
         &self,

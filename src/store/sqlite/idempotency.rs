@@ -12,22 +12,26 @@ use super::{SqliteStore, ts};
 const KEEP_DAYS: i64 = 30;
 
 impl SqliteStore {
-    /// The server's remembered answer to a call made with idempotency key `key`: (method, HTTP status,
-    /// body). Answers older than 30 days are forgotten.
-    pub fn remembered_answer(&self, key: &str) -> Result<Option<(String, u16, String)>, StoreError> {
+    /// The server's remembered answer to `username`'s call made with idempotency key `key`: (method, HTTP
+    /// status, body). A key is the user's own: another user's key is simply unknown to them. Answers older
+    /// than 30 days are forgotten.
+    pub fn remembered_answer(&self, username: &str, key: &str) -> Result<Option<(String, u16, String)>, StoreError> {
         let conn = self.lock();
         let cutoff = ts(self.now() - Duration::days(KEEP_DAYS));
         conn.execute("DELETE FROM idempotency WHERE at < ?1", [cutoff])?;
         Ok(conn
-            .query_row("SELECT method, status, answer FROM idempotency WHERE key = ?1", [key], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .query_row(
+                "SELECT method, status, answer FROM idempotency WHERE username = ?1 AND key = ?2",
+                params![username, key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .optional()?)
     }
 
     /// Remembers the answer to a keyed call (see `remembered_answer`).
     pub fn remember_answer(
         &self,
+        username: &str,
         key: &str,
         method: &str,
         workstation: &str,
@@ -36,8 +40,9 @@ impl SqliteStore {
     ) -> Result<(), StoreError> {
         let conn = self.lock();
         conn.execute(
-            "INSERT OR IGNORE INTO idempotency (key, method, workstation, status, answer, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![key, method, workstation, status, answer, ts(self.now())],
+            "INSERT OR IGNORE INTO idempotency (username, key, method, workstation, status, answer, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![username, key, method, workstation, status, answer, ts(self.now())],
         )?;
         Ok(())
     }

@@ -612,14 +612,17 @@ CREATE INDEX violation_decision_by_violation ON violation_decision (violation_id
 
 -- ---------------------------------------------------------------------------------------------------
 -- The server (`jiancha serve`): answers to calls sent with an idempotency key, so that a console's
--- outbox replayed after a lost connection does each write exactly once. Kept 30 days.
+-- outbox replayed after a lost connection does each write exactly once. Kept 30 days. A key is its
+-- user's: rebuilt in version 11 so that one user's key never finds another's answer.
 CREATE TABLE idempotency (
-  key TEXT PRIMARY KEY CHECK (length(key) BETWEEN 16 AND 100),
+  username TEXT NOT NULL,
+  key TEXT NOT NULL CHECK (length(key) BETWEEN 16 AND 100),
   method TEXT NOT NULL,
   workstation TEXT NOT NULL,
   status INTEGER NOT NULL,
   answer TEXT NOT NULL,
-  at INTEGER NOT NULL
+  at INTEGER NOT NULL,
+  PRIMARY KEY (username, key)
 );
 -- Old answers are forgotten by age on every keyed call: an indexed range, not a scan.
 CREATE INDEX idempotency_by_at ON idempotency (at);
