@@ -139,6 +139,24 @@ fn main() {
     assert!(v.first_bad.is_none());
     report("audit: verify chain", v.records as usize, t.elapsed().as_secs_f64(), "record");
 
+    // Logins that fail: an unknown name takes as long as a known one with a wrong password.
+    let runs = scale(200).max(5);
+    let user = jiancha::store::NewUser {
+        username: "known".into(),
+        display_name: "K".into(),
+        role: jiancha::domain::access::Role::Supervisor,
+        password: "known-password".into(),
+    };
+    audit_store.create_user(&audit_store.system_session(), &user).unwrap();
+    for (what, name) in [("login: known user, wrong password", "known"), ("login: unknown user", "nobody")] {
+        let t = Instant::now();
+        for i in 0..runs {
+            // Spread over minutes, so that the known account's lock-out does not cut the check short.
+            let _ = audit_store.login(name, &format!("wrong-{i}"));
+        }
+        report(what, runs, t.elapsed().as_secs_f64(), "login");
+    }
+
     // The hall file of a large hall: 60 departments, 400 windows, 400 cameras (Hikvision presets).
     use jiancha::domain::hall::{CameraSpec, HallConfig, Vendor, WindowSpec};
     let windows = scale(400).max(4);

@@ -416,3 +416,28 @@ fn upgrading_to_version_8_keeps_complaints_and_discipline_snapshots() {
     assert_eq!((o.category.as_str(), o.staff_no.as_deref(), o.note.as_str()), ("离岗", Some("S1"), "离岗十分钟"));
     assert!(o.evidence_id.is_some() && o.evidence_sha256.is_some());
 }
+
+/// Issue 15, "login": a locked account answers a wrong password exactly as an unknown name does; what is
+/// typed as a user name that is no user (a password in the wrong field, bidi or control characters, a
+/// megabyte) reaches the audit log only as its length and a short hash.
+#[test]
+fn failed_logins_tell_nothing_and_record_no_typed_secret() {
+    let f = fixture();
+    add_user(&f.store, "supervisor1", Role::Supervisor);
+    for _ in 0..5 {
+        let _ = f.store.login("supervisor1", "guess");
+    }
+    assert_eq!(f.store.login("supervisor1", "guess").unwrap_err(), StoreError::BadCredentials, "no 423 for a guess");
+    assert!(matches!(f.store.login("supervisor1", "correct-horse"), Err(StoreError::Locked { .. })));
+    let typed = ["correct-horse", "evil\u{202e}name\n\0", &"x".repeat(1 << 20)];
+    for name in typed {
+        assert_eq!(f.store.login(name, "whatever").unwrap_err(), StoreError::BadCredentials);
+    }
+    let log = f.store.audit_log(&f.store.system_session(), &AuditQuery { limit: 100, ..Default::default() }).unwrap();
+    for r in log.iter().filter(|r| r.action == "login.failed") {
+        assert!(r.target.len() < 80 && r.actor.len() < 80, "{}", r.target);
+        assert!(!r.target.contains("correct-horse") && !r.actor.contains("correct-horse"));
+        assert!(r.target.chars().all(|c| !c.is_control() && c != '\u{202e}'), "{:?}", r.target);
+    }
+    assert!(log.iter().any(|r| r.target == "user:supervisor1"), "a known user is named");
+}

@@ -65,6 +65,27 @@ pub(super) fn random_salt() -> Result<SaltString, StoreError> {
     salt_from_bytes(&bytes)
 }
 
+/// An Argon2id hash no password matches, checked for unknown user names so that they take as long as
+/// known ones.
+fn stand_in_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let salt = salt_from_bytes(&[7; 16]).ok();
+        salt.and_then(|s| hash_password(&random_hex(32), &s).ok()).unwrap_or_default()
+    })
+}
+
+/// The name a failed login is recorded under. A known user's name is a checked user name; anything else
+/// typed there (a password in the wrong field, control or bidi characters, a megabyte) is recorded only
+/// as its length and the start of its SHA-256, enough to tell repeated attempts apart.
+pub(super) fn audit_name(typed: &str, known: bool) -> String {
+    if known {
+        return typed.to_owned();
+    }
+    let digest = sha256_hex(typed);
+    format!("unknown({} chars, sha256 {})", typed.chars().count(), &digest[..12])
+}
+
 pub(super) fn check_password_rules(password: &str) -> Result<(), StoreError> {
     if password.chars().count() < 8 {
         return Err(StoreError::Invalid("密码至少 8 个字符 (the password needs at least 8 characters)".into()));
@@ -160,53 +181,67 @@ impl SqliteStore {
     }
 
     /// Checks the password and opens a session, or records why not (five failures lock the account).
+    ///
+    /// The Argon2 check runs without the database lock, and as long for an unknown user as for a known
+    /// one (against a stand-in hash); a locked account says so only to someone who gave its password, so
+    /// the answer tells an outsider nothing about which names exist.
     pub(super) fn login_at(&self, username: &str, password: &str, workstation: &str) -> Result<Session, StoreError> {
         let username = username.trim();
-        let workstation: String = workstation.trim().chars().take(100).collect();
-        let mut conn = self.lock();
-        let now = self.now();
-        let row: Option<(i64, String, String, String, i64, i64, Option<i64>, i64)> = conn
+        let workstation: String = workstation.trim().chars().filter(|c| !c.is_control()).take(100).collect();
+        let row: Option<(i64, String, String, String, i64, Option<i64>, i64)> = self
+            .lock()
             .query_row(
-                "SELECT id, display_name, role, password_hash, active, failed_logins, locked_until, must_change_password
+                "SELECT id, display_name, role, password_hash, active, locked_until, must_change_password
                  FROM user WHERE username = ?1",
                 [username],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
             )
             .optional()?;
+        let hash = row.as_ref().map_or_else(|| stand_in_hash().to_owned(), |r| r.3.clone());
+        let verified = PasswordHash::new(&hash)
+            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
+        let mut conn = self.lock();
+        let now = self.now();
         let tx = conn.transaction()?;
-        let anonymous = Actor::anonymous(username, &workstation);
+        let anonymous = Actor::anonymous(&audit_name(username, row.is_some()), &workstation);
         let refuse = |tx: Transaction<'_>, reason: &str| -> Result<(), StoreError> {
             Self::append_audit(
                 &tx,
                 now,
                 &anonymous,
                 "login.failed",
-                &format!("user:{username}"),
+                &format!("user:{}", anonymous.username),
                 &serde_json::json!({"reason": reason}),
             )?;
             tx.commit()?;
             Ok(())
         };
-        let Some((user_id, display_name, role, hash, active, failed, locked_until, must_change)) = row else {
+        let Some((user_id, display_name, role, _, active, locked_until, must_change)) = row else {
             refuse(tx, "unknown user")?;
             return Err(StoreError::BadCredentials);
         };
         if let Some(until) = locked_until.filter(|u| *u > ts(now)) {
             refuse(tx, "locked")?;
+            if !verified {
+                return Err(StoreError::BadCredentials);
+            }
             return Err(StoreError::Locked {
                 username: username.to_owned(),
                 until: crate::domain::time::format_local_minutes(from_ts(until)),
             });
         }
-        let verified = PasswordHash::new(&hash)
-            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
         if !verified || active == 0 {
-            let failed = failed + 1;
-            let lock = (failed >= MAX_FAILED_LOGINS).then(|| ts(now + Duration::minutes(LOCK_MINUTES)));
-            tx.execute(
-                "UPDATE user SET failed_logins = ?2, locked_until = ?3 WHERE id = ?1",
-                params![user_id, if lock.is_some() { 0 } else { failed }, lock],
+            let failed: i64 = tx.query_row(
+                "UPDATE user SET failed_logins = failed_logins + 1 WHERE id = ?1 RETURNING failed_logins",
+                [user_id],
+                |r| r.get(0),
             )?;
+            if failed >= MAX_FAILED_LOGINS {
+                tx.execute(
+                    "UPDATE user SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
+                    params![user_id, ts(now + Duration::minutes(LOCK_MINUTES))],
+                )?;
+            }
             refuse(tx, if active == 0 { "inactive" } else { "wrong password" })?;
             return Err(StoreError::BadCredentials);
         }
