@@ -232,7 +232,15 @@ fn tokens_roles_and_malformed_bodies_get_401_403_and_400_naming_the_field() {
         assert!(paths.contains_key(path), "{path}");
     }
     // Every store call, plus login, logout, events, changes and footage.
-    assert_eq!(paths.len(), jiancha::store::api::METHODS.len() + 5);
+    assert_eq!(paths.len(), jiancha::store::api::METHODS.len() - jiancha::store::api::SYSTEM_ONLY.len() + 5);
+    assert!(!paths.contains_key("/api/v1/call/add_segment"), "the recorder's calls are not offered to anyone");
+    // An auditor only looks: refreshing the alerts is a write.
+    let (status, body) = post("/api/v1/login", None, r#"{"username":"auditor1","password":"jiancha-demo"}"#);
+    assert_eq!(status, 200, "{body}");
+    let auditor: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let (status, _) = post("/api/v1/call/refresh_alerts", auditor["token"].as_str(), "[]");
+    assert_eq!(status, 403);
+    assert_eq!(post("/api/v1/call/refresh_alerts", Some(&token), "[]").0, 200, "a supervisor may");
     // A body over the limit is refused before it is read whole.
     let big = "x".repeat(jiancha::server::BODY_LIMIT + 1);
     assert_eq!(post("/api/v1/call/cases", Some(&token), &big).0, 413);

@@ -86,7 +86,7 @@ pub(super) fn calendar(data_dir: &Path, cmd: CalendarCommand) -> Result<(), Fail
 
 pub(super) fn alerts(ctx: &Ctx, at: Option<DateTime<Utc>>, all: bool, format: AlertFormat) -> Result<(), Failure> {
     let (store, session) = connect(ctx, false)?;
-    if at.is_none() {
+    if at.is_none() && session.role.allows(crate::domain::access::Permission::RefreshAlerts) {
         store.refresh_alerts(&session)?;
     }
     let rows = store.alerts(&session, &AlertQuery { include_inactive: all, at, ..AlertQuery::default() })?;

@@ -58,6 +58,9 @@ impl Role {
         if permission == P::OwnAccount {
             return true;
         }
+        if permission == P::RefreshAlerts {
+            return self != Role::Auditor;
+        }
         match self {
             Role::System => true,
             Role::Admin => matches!(
@@ -146,6 +149,8 @@ pub enum Permission {
     DecideAccountability,
     /// Open the cameras' streams (the wall, the player, the recorder): their URLs carry the passwords.
     WatchLive,
+    /// Bring the alerts up to the time (a write of derived data): everyone but auditors, who only look.
+    RefreshAlerts,
     /// One's own account: change one's password, log out. Everyone; the only thing allowed while a
     /// reset password waits to be replaced.
     OwnAccount,
@@ -169,6 +174,7 @@ impl Permission {
             Permission::RecordFootage => "record_footage",
             Permission::DecideAccountability => "decide_accountability",
             Permission::WatchLive => "watch_live",
+            Permission::RefreshAlerts => "refresh_alerts",
             Permission::OwnAccount => "own_account",
             Permission::ReadComplainantContact => "read_complainant_contact",
         }
@@ -190,6 +196,8 @@ mod tests {
         assert!(Role::Auditor.allows(Permission::ReadFootageRegister));
         assert!(!Role::Auditor.allows(Permission::Supervise), "auditors request no footage");
         assert!(!Role::Auditor.allows(Permission::WatchLive), "auditors get no camera passwords");
+        assert!(!Role::Auditor.allows(Permission::RefreshAlerts), "auditors write nothing");
+        assert!(Role::Admin.allows(Permission::RefreshAlerts) && Role::Supervisor.allows(Permission::RefreshAlerts));
         assert!(Role::Supervisor.allows(Permission::WatchLive));
         for role in Role::PEOPLE {
             assert!(role.allows(Permission::OwnAccount), "{role}");

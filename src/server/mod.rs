@@ -517,7 +517,7 @@ pub fn openapi() -> serde_json::Value {
                            {"name": "wait", "in": "query", "schema": {"type": "integer"}}],
             "responses": {"200": {"description": "{\"revision\": N}"}}}}),
     );
-    for (method, args, kind) in api::METHODS {
+    for (method, args, kind) in api::METHODS.iter().filter(|m| !api::SYSTEM_ONLY.contains(&m.0)) {
         let kind = match kind {
             api::CallKind::Read => "read",
             api::CallKind::Write => "write",

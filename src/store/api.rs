@@ -146,6 +146,9 @@ impl CallKind {
     }
 }
 
+/// Calls only the local system actor may make (the recorder's): not part of the server's public API.
+pub const SYSTEM_ONLY: &[&str] = &["add_segment", "segment_paths", "expire_segments"];
+
 /// The kind of a call by its method name (`None`: no such call).
 pub fn call_kind(method: &str) -> Option<CallKind> {
     METHODS.iter().find(|m| m.0 == method).map(|m| m.2)

@@ -284,6 +284,11 @@ impl SqliteStore {
         user: &NewUser,
         salt: &SaltString,
     ) -> Result<User, StoreError> {
+        // Who asks is known before anything of the request is looked at or hashed.
+        {
+            let conn = self.lock();
+            self.actor(&conn, session, Permission::ManageUsers)?;
+        }
         if user.role == Role::System {
             return Err(StoreError::Invalid("the system actor is not a login".into()));
         }

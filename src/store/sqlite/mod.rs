@@ -645,7 +645,7 @@ impl Store for SqliteStore {
 
     fn refresh_alerts(&self, session: &Session) -> Result<RefreshReport, StoreError> {
         // Derived from the events by time alone: not audited.
-        self.write(session, Permission::ReadCases, |w| {
+        self.write(session, Permission::RefreshAlerts, |w| {
             let (evaluated, outcome) = alerts::refresh_due(&w.tx, &w.rules, w.now)?;
             if outcome.changed == 0 {
                 w.unchanged();
