@@ -670,3 +670,61 @@ fn paths_from_the_server_never_choose_where_footage_is_written() {
     let grant_dir = cache.path().join("footage").join(format!("grant-{}", real.access_id));
     assert!(!grant_dir.exists(), "nothing was written at all");
 }
+
+/// Issue 15, "four eyes with one person": the local system actor decides nothing; a chief account the
+/// requester made, or one promoted after the request, may not decide it; a range that overflows the
+/// 24-hour cap, or lies outside 2000–2100, is refused.
+#[test]
+fn four_eyes_take_two_people() {
+    use jiancha::domain::access::Role;
+    use jiancha::domain::footage::RequestKind;
+    use jiancha::store::{NewFootageRequest, NewUser, StoreError, UserChange};
+    let (_dir, store, clock) = hall();
+    let pw = jiancha::demo::DEMO_PASSWORD;
+    let admin = store.login("admin1", pw).unwrap();
+    let span = Span::new(t("2026-11-24T10:30:00+08:00"), t("2026-11-24T10:50:00+08:00"));
+    let new = |span: Span| NewFootageRequest {
+        cameras: vec![7],
+        span,
+        purpose: "投诉核查：B07窗口态度".into(),
+        kind: RequestKind::View,
+        second_person: None,
+        case_no: None,
+        complaint_no: None,
+    };
+    // The administrator makes a chief account and requests footage as… a supervisor they also made.
+    let user = |name: &str, role| NewUser { username: name.into(), display_name: name.into(), role, password: "pass-word-1".into() };
+    store.create_user(&admin, &user("sup9", Role::Supervisor)).unwrap();
+    let sup9 = store.login("sup9", "pass-word-1").unwrap();
+    let request = store.request_footage(&sup9, &new(span)).unwrap();
+    clock.advance(chrono::Duration::minutes(5));
+    // The system actor: never.
+    let err = store.decide_footage(&store.system_session(), request.id, true, "").unwrap_err();
+    assert!(matches!(&err, StoreError::Refused(m) if m.contains("具名")), "{err:?}");
+    // A chief promoted after the request: not for this one.
+    store.create_user(&admin, &user("late.chief", Role::Supervisor)).unwrap();
+    store.update_user(&admin, "late.chief", &UserChange { role: Some(Role::Chief), ..Default::default() }).unwrap();
+    let late = store.login("late.chief", "pass-word-1").unwrap();
+    let err = store.decide_footage(&late, request.id, true, "").unwrap_err();
+    assert!(matches!(&err, StoreError::Refused(m) if m.contains("申请提出后")), "{err:?}");
+    // A chief account the requester made (while an administrator), before the request: not for it either.
+    store.update_user(&admin, "sup9", &UserChange { role: Some(Role::Admin), ..Default::default() }).unwrap();
+    let sup9_admin = store.login("sup9", "pass-word-1").unwrap();
+    store.create_user(&sup9_admin, &user("puppet.chief", Role::Chief)).unwrap();
+    store.update_user(&admin, "sup9", &UserChange { role: Some(Role::Supervisor), ..Default::default() }).unwrap();
+    clock.advance(chrono::Duration::minutes(5));
+    let sup9 = store.login("sup9", "pass-word-1").unwrap();
+    let second = store.request_footage(&sup9, &new(span)).unwrap();
+    let puppet = store.login("puppet.chief", "pass-word-1").unwrap();
+    let err = store.decide_footage(&puppet, second.id, true, "").unwrap_err();
+    assert!(matches!(&err, StoreError::Refused(m) if m.contains("由申请人授予")), "{err:?}");
+    // A chief who was one before, and whom nobody involved made: yes.
+    let chief = store.login("chief1", pw).unwrap();
+    store.decide_footage(&chief, request.id, true, "同意").unwrap();
+    // Overflowing or absurd ranges.
+    let sup = store.login("supervisor1", pw).unwrap();
+    for span in [Span { from: i64::MIN, to: i64::MAX }, Span { from: 0, to: 1000 }] {
+        let err = store.request_footage(&sup, &new(span)).unwrap_err();
+        assert!(matches!(&err, StoreError::Refused(m) | StoreError::Invalid(m) if m.contains("范围")), "{span:?}: {err:?}");
+    }
+}

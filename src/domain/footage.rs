@@ -80,7 +80,7 @@ impl Span {
         self.from <= other.from && other.to <= self.to
     }
     pub fn millis(self) -> i64 {
-        (self.to - self.from).max(0)
+        self.to.saturating_sub(self.from).max(0)
     }
     pub fn start(self) -> DateTime<Utc> {
         DateTime::from_timestamp_millis(self.from).unwrap_or_default()
@@ -231,6 +231,11 @@ pub enum Refusal {
     ViewOnly,
     /// The request misses what the settings require (second person, purpose, a sane range).
     Incomplete(String),
+    /// Decisions are a named chief's, never the local system actor's.
+    Unnamed,
+    /// The deciding chief was given the role by the requester, or after the request was made.
+    RoleFromRequester,
+    RoleAfterRequest,
 }
 
 impl fmt::Display for Refusal {
@@ -246,6 +251,15 @@ impl fmt::Display for Refusal {
             Refusal::OutsideRange => f.write_str("超出批准的时间范围 (outside the approved time range)"),
             Refusal::ViewOnly => f.write_str("调阅申请不能拷贝 (a view request does not allow a copy)"),
             Refusal::Incomplete(why) => write!(f, "申请不完整：{why}"),
+            Refusal::Unnamed => {
+                f.write_str("审批须由具名的监察室负责人登录作出 (a named chief decides, never the local system)")
+            }
+            Refusal::RoleFromRequester => f.write_str(
+                "审批人的负责人角色由申请人授予，不能审批其申请 (the chief role was granted by the requester)",
+            ),
+            Refusal::RoleAfterRequest => f.write_str(
+                "审批人在申请提出后才获得负责人角色 (the chief role was granted after the request was made)",
+            ),
         }
     }
 }
@@ -271,6 +285,12 @@ pub fn check_new_request(
     if span.is_empty() {
         return incomplete("结束时间应晚于开始时间 (the end must be after the start)");
     }
+    // 2000-01-01 .. 2100-01-01: a range outside is no footage, whatever its length.
+    const EARLIEST: i64 = 946_684_800_000;
+    const LATEST: i64 = 4_102_444_800_000;
+    if span.from < EARLIEST || span.to > LATEST {
+        return incomplete("时间超出范围（2000—2100 年） (the range is outside 2000–2100)");
+    }
     if span.millis() > 24 * 3600 * 1000 {
         return incomplete("一次最多申请 24 小时 (at most 24 hours per request)");
     }
@@ -286,6 +306,9 @@ pub fn check_new_request(
 
 /// Whether `actor` (with `role`) may approve or refuse `request` now.
 pub fn may_decide(request: &FootageRequest, actor: &str, role: Role) -> Result<(), Refusal> {
+    if role == Role::System {
+        return Err(Refusal::Unnamed);
+    }
     if !role.allows(Permission::ApproveFootage) {
         return Err(Refusal::Role);
     }

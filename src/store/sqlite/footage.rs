@@ -289,6 +289,27 @@ pub(super) fn decide(
 ) -> Result<FootageRequest, StoreError> {
     let request = request_by_id(tx, id)?;
     footage::may_decide(&request, &actor.username, actor.role).map_err(refused)?;
+    // Four eyes means two people: not a chief account the requester made or promoted, nor one that
+    // became a chief after the request (the audit log records who gave the role, and when).
+    let granted: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT at, actor FROM audit_log WHERE target = ?1
+               AND ((action = 'user.create' AND json_extract(detail, '$.role') = 'chief')
+                 OR (action = 'user.update' AND json_extract(detail, '$.role[1]') = 'chief'))
+             ORDER BY seq DESC LIMIT 1",
+            [format!("user:{}", actor.username)],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((at_micros, by)) = granted {
+        if by == request.requester {
+            return Err(refused(footage::Refusal::RoleFromRequester));
+        }
+        // Requests are kept to the second; a role given in the same second counts as before.
+        if at_micros.div_euclid(1_000_000) > request.created_at.timestamp() {
+            return Err(refused(footage::Refusal::RoleAfterRequest));
+        }
+    }
     let note = note.trim();
     if !approve && note.is_empty() {
         return Err(StoreError::Invalid("拒绝须写明理由 (a refusal needs a reason)".into()));
