@@ -693,7 +693,12 @@ fn four_eyes_take_two_people() {
         complaint_no: None,
     };
     // The administrator makes a chief account and requests footage as… a supervisor they also made.
-    let user = |name: &str, role| NewUser { username: name.into(), display_name: name.into(), role, password: "pass-word-1".into() };
+    let user = |name: &str, role| NewUser {
+        username: name.into(),
+        display_name: name.into(),
+        role,
+        password: "pass-word-1".into(),
+    };
     store.create_user(&admin, &user("sup9", Role::Supervisor)).unwrap();
     let sup9 = store.login("sup9", "pass-word-1").unwrap();
     let request = store.request_footage(&sup9, &new(span)).unwrap();
@@ -725,6 +730,9 @@ fn four_eyes_take_two_people() {
     let sup = store.login("supervisor1", pw).unwrap();
     for span in [Span { from: i64::MIN, to: i64::MAX }, Span { from: 0, to: 1000 }] {
         let err = store.request_footage(&sup, &new(span)).unwrap_err();
-        assert!(matches!(&err, StoreError::Refused(m) | StoreError::Invalid(m) if m.contains("范围")), "{span:?}: {err:?}");
+        assert!(
+            matches!(&err, StoreError::Refused(m) | StoreError::Invalid(m) if m.contains("范围")),
+            "{span:?}: {err:?}"
+        );
     }
 }

@@ -373,3 +373,63 @@ fn keys_and_bodies_are_looked_at_only_for_their_authenticated_user() {
     assert!(remote.login("supervisor2", "a-new-password-1").is_ok());
     assert!(matches!(remote.set_password(&s, "supervisor1", "a-new-password-1"), Err(StoreError::Forbidden { .. })));
 }
+
+/// Issue 15, "inputs": dates at chrono's limits (and weeks outside 1990–2100) are refused with the
+/// argument named — a 400, never a panic or a 500 — on every call that takes one; footage spans at the
+/// limits of i64 do not bring the server down either.
+#[test]
+fn extreme_dates_are_refused_by_name_not_panicked_on() {
+    let (a, _b, clock) = halls();
+    let store = SqliteStore::open_existing_dir(a.path(), clock).unwrap();
+    let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
+    let url = server.url();
+    jiancha::server::tls::install_crypto();
+    let http = reqwest::blocking::Client::new();
+    let body = format!(r#"{{"username":"chief1","password":"{}"}}"#, jiancha::demo::DEMO_PASSWORD);
+    let v: serde_json::Value = http
+        .post(format!("{url}/api/v1/login"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let token = v["token"].as_str().unwrap().to_owned();
+    let call = |method: &str, args: &str| -> (u16, String) {
+        let r = http.post(format!("{url}/api/v1/call/{method}")).bearer_auth(&token).body(args.to_owned());
+        let resp = r.send().unwrap();
+        (resp.status().as_u16(), resp.text().unwrap())
+    };
+    for date in ["-262143-01-01", "+262142-12-31", "1066-10-14"] {
+        for (method, args) in [
+            ("observations", format!(r#"["{date}", "2026-11-27"]"#)),
+            ("daily_check_data", format!(r#"["{date}"]"#)),
+            ("attendance", format!(r#"["{date}"]"#)),
+            ("attendance_trend", format!(r#"["{date}", 6]"#)),
+            ("evaluator_check", format!(r#"["{date}"]"#)),
+            ("poor_ratings", format!(r#"["2026-11-01", "{date}"]"#)),
+            ("satisfaction", format!(r#"["{date}", "2026-11-27"]"#)),
+        ] {
+            let (status, body) = call(method, &args);
+            assert_eq!(status, 400, "{method} {date}: {body}");
+            assert!(body.contains("argument") && !body.contains("panicked"), "{method}: {body}");
+        }
+    }
+    for week in ["-9999-W01", "+262142-W52", "262142-12-31"] {
+        for method in ["slips", "issue_slips"] {
+            let (status, body) = call(method, &format!(r#"["{week}"]"#));
+            assert_eq!(status, 400, "{method} {week}: {body}");
+        }
+    }
+    for span in [r#"{"from": -9223372036854775808, "to": 9223372036854775807}"#, r#"{"from": 0, "to": 1}"#] {
+        for (method, args) in [
+            ("segments", format!("[7, {span}]")),
+            ("window_events", format!(r#"["B07", {span}]"#)),
+            ("recording_health", format!("[{span}]")),
+        ] {
+            let (status, body) = call(method, &args);
+            assert!(status == 200 || status == 400, "{method} {span}: {status} {body}");
+        }
+    }
+    assert_eq!(call("overview", "[]").0, 200, "the server is still up");
+}

@@ -150,7 +150,7 @@ pub enum Command {
     /// The daily data check (每日数据检查): saves the day's report and records who checked.
     CheckDaily {
         /// The day to check (local date); default today.
-        #[arg(long)]
+        #[arg(long, value_parser = parse_day)]
         date: Option<NaiveDate>,
         /// Also write the report as a PDF here.
         #[arg(long)]
@@ -164,7 +164,7 @@ pub enum Command {
 pub enum AttendanceCommand {
     /// The ranking of the biweekly period starting on DATE (any day of the period is accepted).
     Rank {
-        #[arg(long)]
+        #[arg(long, value_parser = parse_day)]
         period: NaiveDate,
         #[arg(long, value_enum, default_value_t = AlertFormat::Table)]
         format: AlertFormat,
@@ -181,7 +181,7 @@ pub enum AttendanceCommand {
 pub enum EvaluatorCommand {
     /// Usage per window, anomalies and poor ratings of a day.
     Check {
-        #[arg(long)]
+        #[arg(long, value_parser = parse_day)]
         date: NaiveDate,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -387,9 +387,18 @@ pub enum CasesCommand {
 #[derive(Debug, Subcommand)]
 pub enum CalendarCommand {
     /// The kind of each day in a range.
-    Days { from: NaiveDate, to: NaiveDate },
+    Days {
+        #[arg(value_parser = parse_day)]
+        from: NaiveDate,
+        #[arg(value_parser = parse_day)]
+        to: NaiveDate,
+    },
     /// The promised deadline of a case accepted on DATE with DAYS working days.
-    Deadline { accepted: NaiveDate, days: u32 },
+    Deadline {
+        #[arg(value_parser = parse_day)]
+        accepted: NaiveDate,
+        days: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -398,6 +407,14 @@ pub enum Format {
     Json,
 }
 
+/// A local date `YYYY-MM-DD` in the years the system works with.
+pub(super) fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    let date = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|e| format!("{s:?}: {e} (YYYY-MM-DD)"))?;
+    crate::domain::time::check_date(date)
+}
+
 pub(super) fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|e| format!("{s:?}: {e}"))
+    let at = DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|e| format!("{s:?}: {e}"))?;
+    crate::domain::time::check_date(at.date_naive())?;
+    Ok(at)
 }

@@ -88,12 +88,15 @@ impl FromStr for Week {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
         if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            return Ok(Self::of(date));
+            return Ok(Self::of(super::time::check_date(date)?));
         }
         let bad = || format!("周应写作 YYYY-Www，例如 2026-W47 (week as YYYY-Www, e.g. 2026-W47): {s:?}");
         let (year, week) = s.split_once("-W").or_else(|| s.split_once("-w")).ok_or_else(bad)?;
         let year: i32 = year.parse().map_err(|_| bad())?;
         let week: u32 = week.parse().map_err(|_| bad())?;
+        if !(super::time::EARLIEST_YEAR..=super::time::LATEST_YEAR).contains(&year) {
+            return Err(bad());
+        }
         NaiveDate::from_isoywd_opt(year, week, Weekday::Mon).map(|monday| Self { monday }).ok_or_else(bad)
     }
 }

@@ -79,6 +79,19 @@ impl Span {
     pub fn contains(self, other: Span) -> bool {
         self.from <= other.from && other.to <= self.to
     }
+    /// The span, or why it is refused: both ends within 1990–2100, the end not before the start.
+    pub fn check(self) -> Result<Span, String> {
+        const EARLIEST: i64 = 631_152_000_000; // 1990-01-01
+        const LATEST: i64 = 4_133_980_800_000; // 2101-01-01
+        if !(EARLIEST..=LATEST).contains(&self.from) || !(EARLIEST..=LATEST).contains(&self.to) {
+            return Err(format!("the span {}..{} ms lies outside 1990–2100", self.from, self.to));
+        }
+        if self.to < self.from {
+            return Err("the span ends before it starts".into());
+        }
+        Ok(self)
+    }
+
     pub fn millis(self) -> i64 {
         self.to.saturating_sub(self.from).max(0)
     }

@@ -14,6 +14,23 @@ pub const SHANGHAI: FixedOffset = match FixedOffset::east_opt(SHANGHAI_OFFSET_SE
 };
 
 /// The fixed offset of Asia/Shanghai.
+/// The dates the system works with: records, deadlines and periods all lie in 1990–2100. A date from a
+/// request or a command line outside them is refused, not computed with (chrono panics at its limits).
+pub const EARLIEST_YEAR: i32 = 1990;
+pub const LATEST_YEAR: i32 = 2100;
+
+/// `date`, or why it is refused.
+pub fn check_date(date: NaiveDate) -> Result<NaiveDate, String> {
+    use chrono::Datelike as _;
+    if (EARLIEST_YEAR..=LATEST_YEAR).contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(format!(
+            "{date}: 日期须在 {EARLIEST_YEAR}—{LATEST_YEAR} 年之间 (dates lie in {EARLIEST_YEAR}–{LATEST_YEAR})"
+        ))
+    }
+}
+
 pub fn shanghai() -> FixedOffset {
     SHANGHAI
 }

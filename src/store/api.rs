@@ -115,7 +115,42 @@ by_reference!(
     NewEvidence,
     AuditQuery,
 );
-by_value!(i64, u32, bool, NaiveDate, Week, Option<Week>, Span, FollowUpStep, RequestFilter, Use);
+by_value!(i64, u32, bool, Week, Option<Week>, FollowUpStep, RequestFilter, Use);
+
+/// A footage span as it travels: refused with its argument named when outside 1990–2100.
+#[derive(Debug, Clone, Copy)]
+pub struct WireSpan(Span);
+
+impl<'de> serde::Deserialize<'de> for WireSpan {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Span::deserialize(d)?.check().map(WireSpan).map_err(serde::de::Error::custom)
+    }
+}
+
+impl<'a> Wire<'a> for Span {
+    type Owned = WireSpan;
+    fn lend(owned: &'a WireSpan) -> Self {
+        owned.0
+    }
+}
+
+/// A date as it travels: refused with its argument named when outside the years the system works with.
+#[derive(Debug, Clone, Copy)]
+pub struct WireDate(NaiveDate);
+
+impl<'de> serde::Deserialize<'de> for WireDate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let date = NaiveDate::deserialize(d)?;
+        crate::domain::time::check_date(date).map(WireDate).map_err(serde::de::Error::custom)
+    }
+}
+
+impl<'a> Wire<'a> for NaiveDate {
+    type Owned = WireDate;
+    fn lend(owned: &'a WireDate) -> Self {
+        owned.0
+    }
+}
 
 /// Why a call could not be dispatched.
 #[derive(Debug)]
