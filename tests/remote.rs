@@ -310,6 +310,24 @@ fn pushed_events_are_answered_record_by_record_and_alerts_follow_at_once() {
     let answer: jiancha::server::PushAnswer = resp.json().unwrap();
     assert_eq!((answer.received, answer.accepted, answer.rejected.len() >= 2), (2, 0, true), "{answer:?}");
     assert!(answer.rejected.iter().any(|e| e.line == 2 && e.field == "json"), "{answer:?}");
+
+    // Issue 15, "inputs": the counts are true — one good record among 450 the store refuses is
+    // written, and `accepted` says 1; an empty push is a 400, not a 200.
+    let mut records = vec![];
+    let mut good = first.clone();
+    good["case_no"] = serde_json::Value::String("PUSH-GOOD".into());
+    records.push(good);
+    for i in 0..450 {
+        let mut r = first.clone();
+        r["case_no"] = serde_json::Value::String(format!("PUSH-BAD-{i}"));
+        r["item_code"] = serde_json::Value::String("NO-SUCH-ITEM".into());
+        records.push(r);
+    }
+    let answer = remote.push_events(&s, &serde_json::to_string(&records).unwrap()).unwrap();
+    assert_eq!((answer.received, answer.accepted), (451, 1), "{:?}", (answer.received, answer.accepted));
+    assert!(remote.case_detail(&s, "PUSH-GOOD").is_ok(), "the good one is stored");
+    let empty = http.post(format!("{}/api/v1/events", server.url())).bearer_auth(&s.token).body("").send().unwrap();
+    assert_eq!(empty.status().as_u16(), 400);
 }
 
 /// Issue 15, "idempotency answers cross users" and "work before authentication": a remembered answer is

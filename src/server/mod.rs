@@ -286,19 +286,27 @@ fn push_lines(body: &[u8]) -> Result<String, StoreError> {
 pub fn import_push(store: &dyn Store, session: &Session, body: &[u8]) -> Result<PushAnswer, StoreError> {
     let lines = push_lines(body)?;
     let received = lines.lines().filter(|l| !l.trim().is_empty()).count();
+    if received == 0 {
+        return Err(StoreError::Invalid("the push holds no records".into()));
+    }
     let (mut batch, mut rejected) = interchange::parse_events_each("push", &lines);
     let mut report = None;
-    for _ in 0..4 {
+    let mut accepted = 0;
+    // Each pass takes out what the store refused; every pass takes out at least one record, so this ends.
+    loop {
         let interchange::Records::Events(events) = &mut batch.records else { break };
         if events.is_empty() {
             break;
         }
+        let records: std::collections::BTreeSet<u64> = events.iter().map(|e| e.line).collect();
         match store.import(session, &batch) {
             Ok(r) => {
+                // Counted from what was written, not from what was sent.
+                accepted = records.len();
                 report = Some(r);
                 break;
             }
-            Err(StoreError::Input(InputErrors { errors, .. })) if !errors.is_empty() => {
+            Err(StoreError::Input(InputErrors { errors, .. })) if errors.iter().any(|e| records.contains(&e.line)) => {
                 let bad: std::collections::BTreeSet<u64> = errors.iter().map(|e| e.line).collect();
                 if let interchange::Records::Events(events) = &mut batch.records {
                     events.retain(|e| !bad.contains(&e.line));
@@ -309,8 +317,7 @@ pub fn import_push(store: &dyn Store, session: &Session, body: &[u8]) -> Result<
         }
     }
     rejected.sort_by_key(|e| e.line);
-    let bad_records: std::collections::BTreeSet<u64> = rejected.iter().map(|e| e.line).collect();
-    Ok(PushAnswer { received, accepted: received.saturating_sub(bad_records.len()), rejected, report })
+    Ok(PushAnswer { received, accepted, rejected, report })
 }
 
 /// The approval system's push: case events as a JSON array or JSON lines.
