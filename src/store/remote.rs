@@ -364,3 +364,33 @@ impl Store for RemoteStore {
 
     remote_methods!();
 }
+
+/// Whether `url` is plain `http://` to another machine: passwords, tokens and footage then cross the
+/// hall's network readable by anyone on it (the console warns for as long as it is so).
+pub fn is_plain_off_machine(url: &str) -> bool {
+    let Some(rest) = url.trim().strip_prefix("http://") else { return false };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    let loopback =
+        host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    !loopback
+}
+
+#[cfg(test)]
+mod plain_tests {
+    use super::is_plain_off_machine;
+
+    #[test]
+    fn plain_http_to_another_machine_is_told_apart() {
+        assert!(is_plain_off_machine("http://192.168.10.2:8730"));
+        assert!(is_plain_off_machine("http://jiancha.hall.local:8730/"));
+        assert!(!is_plain_off_machine("https://192.168.10.2:8730"));
+        assert!(!is_plain_off_machine("http://127.0.0.1:8730"));
+        assert!(!is_plain_off_machine("http://localhost:8730"));
+        assert!(!is_plain_off_machine("http://[::1]:8730"));
+        assert!(is_plain_off_machine("http://[fe80::1]:8730"));
+    }
+}

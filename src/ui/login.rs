@@ -54,6 +54,15 @@ pub fn login_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
                 )).color(t.orange));
             }
             ui.label(RichText::new(&opened.backend).small().color(t.text_weak));
+            if opened.remote && crate::store::remote::is_plain_off_machine(&opened.backend) {
+                ui.label(
+                    RichText::new(lang.pick(
+                        "⚠ 连接未加密：密码将以明文经过网络。请改用 https:// 地址。",
+                        "⚠ Not encrypted: the password crosses the network in clear. Use an https:// address.",
+                    ))
+                    .color(t.orange),
+                );
+            }
         }
         let other = match lang {
             crate::ui::i18n::Lang::Zh => (crate::ui::i18n::Lang::En, "English"),

@@ -93,6 +93,26 @@ fn no_font_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
     });
 }
 
+/// Remote mode over plain HTTP to another machine: says so above every area for as long as it is so.
+fn plain_link_banner_ui(ui: &mut egui::Ui, state: &AppState) {
+    let Some(opened) = &state.opened else { return };
+    if !opened.remote || !crate::store::remote::is_plain_off_machine(&opened.backend) {
+        return;
+    }
+    let t = &state.tokens;
+    egui::Frame::new().fill(t.panel_raised).stroke(egui::Stroke::new(1.0, t.orange)).inner_margin(8).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(
+            RichText::new(state.lang.pick(
+                "⚠ 与服务器的连接未加密（http://）：密码、令牌和录像可被网络上的其他人读取。请在服务器上启用 HTTPS（--tls-cert/--tls-key），并在「设置」中改用 https:// 地址。",
+                "⚠ The link to the server is not encrypted (http://): passwords, tokens and footage can be read by others on the network. Enable HTTPS on the server (--tls-cert/--tls-key) and use its https:// address in Settings.",
+            ))
+            .color(t.orange),
+        );
+    });
+    ui.add_space(4.0);
+}
+
 /// Remote mode, link lost: says so above every area, and what happens to what is done meanwhile.
 fn offline_banner_ui(ui: &mut egui::Ui, state: &AppState) {
     if !state.link.offline {
@@ -163,6 +183,7 @@ fn main_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>,
         });
     egui::CentralPanel::default().frame(egui::Frame::new().fill(tokens.bg).inner_margin(12)).show(ui, |ui| {
         offline_banner_ui(ui, state);
+        plain_link_banner_ui(ui, state);
         notice_ui(ui, state, commands);
         ui.heading(RichText::new(state.area.label(lang)).color(tokens.text_strong));
         ui.add_space(6.0);
@@ -278,6 +299,9 @@ fn status_bar_ui(ui: &mut egui::Ui, state: &AppState, now: DateTime<Utc>, busy: 
                     .small()
                     .color(t.text_weak),
             );
+            if opened.remote && crate::store::remote::is_plain_off_machine(&opened.backend) {
+                ui.label(RichText::new(lang.pick("⚠ 未加密", "⚠ not encrypted")).small().color(t.orange));
+            }
             if opened.remote {
                 let (text, colour) = if state.link.offline {
                     (lang.pick("● 离线", "● offline"), t.red)
