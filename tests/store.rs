@@ -441,3 +441,27 @@ fn failed_logins_tell_nothing_and_record_no_typed_secret() {
     }
     assert!(log.iter().any(|r| r.target == "user:supervisor1"), "a known user is named");
 }
+
+/// Issue 15, "login": five wrong guesses lock the account for the address they came from only — the owner
+/// logs in from their own workstation; a new name at the same address does not escape the lock; an
+/// administrator's unlock lifts it.
+#[test]
+fn guessing_from_one_address_does_not_shut_the_owner_out() {
+    let f = fixture();
+    add_user(&f.store, "chief1", Role::Chief);
+    add_user(&f.store, "admin1", Role::Admin);
+    for i in 0..5 {
+        let from = format!("attacker-{i} (10.0.0.66)");
+        assert_eq!(f.store.login_from("chief1", "guess", &from).unwrap_err(), StoreError::BadCredentials);
+    }
+    assert!(matches!(
+        f.store.login_from("chief1", "correct-horse", "renamed (10.0.0.66)"),
+        Err(StoreError::Locked { .. })
+    ));
+    f.store.login_from("chief1", "correct-horse", "监察室-02 (10.0.0.12)").expect("the owner's own workstation");
+    let admin = login(&f.store, "admin1");
+    let users = f.store.users(&admin).unwrap();
+    assert!(users.iter().find(|u| u.username == "chief1").unwrap().locked_until.is_some(), "系统管理 shows the lock");
+    f.store.update_user(&admin, "chief1", &jiancha::store::UserChange { unlock: true, ..Default::default() }).unwrap();
+    f.store.login_from("chief1", "correct-horse", "x (10.0.0.66)").expect("unlocked");
+}

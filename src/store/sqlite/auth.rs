@@ -65,6 +65,18 @@ pub(super) fn random_salt() -> Result<SaltString, StoreError> {
     salt_from_bytes(&bytes)
 }
 
+/// Where a login comes from, for its lock-out: the client's address the server puts in brackets after
+/// the name a console gives (`name (10.0.0.5)` — the name is the client's to choose, the address is not),
+/// or the whole workstation name locally.
+fn login_source(workstation: &str) -> String {
+    workstation
+        .strip_suffix(')')
+        .and_then(|w| w.rsplit_once('('))
+        .map_or(workstation, |(_, address)| address)
+        .trim()
+        .to_owned()
+}
+
 /// An Argon2id hash no password matches, checked for unknown user names so that they take as long as
 /// known ones.
 fn stand_in_hash() -> &'static str {
@@ -216,10 +228,19 @@ impl SqliteStore {
             tx.commit()?;
             Ok(())
         };
-        let Some((user_id, display_name, role, _, active, locked_until, must_change)) = row else {
+        let Some((user_id, display_name, role, _, active, _, must_change)) = row else {
             refuse(tx, "unknown user")?;
             return Err(StoreError::BadCredentials);
         };
+        let source = login_source(&workstation);
+        let locked_until: Option<i64> = tx
+            .query_row(
+                "SELECT locked_until FROM login_lock WHERE user_id = ?1 AND source = ?2",
+                params![user_id, source],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
         if let Some(until) = locked_until.filter(|u| *u > ts(now)) {
             refuse(tx, "locked")?;
             if !verified {
@@ -232,23 +253,30 @@ impl SqliteStore {
         }
         if !verified || active == 0 {
             let failed: i64 = tx.query_row(
-                "UPDATE user SET failed_logins = failed_logins + 1 WHERE id = ?1 RETURNING failed_logins",
-                [user_id],
+                "INSERT INTO login_lock (user_id, source, failures) VALUES (?1, ?2, 1)
+                 ON CONFLICT (user_id, source) DO UPDATE SET failures = failures + 1 RETURNING failures",
+                params![user_id, source],
                 |r| r.get(0),
             )?;
             if failed >= MAX_FAILED_LOGINS {
+                let until = ts(now + Duration::minutes(LOCK_MINUTES));
                 tx.execute(
-                    "UPDATE user SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
-                    params![user_id, ts(now + Duration::minutes(LOCK_MINUTES))],
+                    "UPDATE login_lock SET failures = 0, locked_until = ?3 WHERE user_id = ?1 AND source = ?2",
+                    params![user_id, source, until],
                 )?;
+                // What 系统管理 shows (and may lift): the account is locked somewhere.
+                tx.execute("UPDATE user SET locked_until = ?2 WHERE id = ?1", params![user_id, until])?;
             }
             refuse(tx, if active == 0 { "inactive" } else { "wrong password" })?;
             return Err(StoreError::BadCredentials);
         }
         let role: Role = role.parse().map_err(StoreError::Backend)?;
         let token = random_hex(32);
+        tx.execute("DELETE FROM login_lock WHERE user_id = ?1 AND source = ?2", params![user_id, source])?;
         tx.execute(
-            "UPDATE user SET failed_logins = 0, locked_until = NULL, last_login_at = ?2 WHERE id = ?1",
+            "UPDATE user SET failed_logins = 0, last_login_at = ?2,
+               locked_until = (SELECT max(locked_until) FROM login_lock WHERE user_id = ?1 AND locked_until > ?2)
+             WHERE id = ?1",
             params![user_id, ts(now)],
         )?;
         tx.execute("DELETE FROM session WHERE expires_at <= ?1", [ts(now)])?;
@@ -372,6 +400,10 @@ impl SqliteStore {
                 return Err(StoreError::NotFound(format!("user {username}")));
             }
             w.tx.execute(
+                "DELETE FROM login_lock WHERE user_id = (SELECT id FROM user WHERE username = ?1)",
+                [username],
+            )?;
+            w.tx.execute(
                 "DELETE FROM session WHERE user_id = (SELECT id FROM user WHERE username = ?1) AND token_hash <> ?2",
                 params![username, token_hash],
             )?;
@@ -433,6 +465,12 @@ impl SqliteStore {
             if disabled {
                 w.tx.execute(
                     "DELETE FROM session WHERE user_id = (SELECT id FROM user WHERE username = ?1)",
+                    [username],
+                )?;
+            }
+            if change.unlock {
+                w.tx.execute(
+                    "DELETE FROM login_lock WHERE user_id = (SELECT id FROM user WHERE username = ?1)",
                     [username],
                 )?;
             }

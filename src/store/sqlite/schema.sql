@@ -34,6 +34,17 @@ CREATE TABLE user (
   last_login_at INTEGER
 );
 
+-- Failed logins by where they come from (the client's address; this machine's name locally): five in a
+-- row lock the account for that place only, so that guessing from one address cannot shut the owner out
+-- elsewhere. Added in version 12.
+CREATE TABLE login_lock (
+  user_id INTEGER NOT NULL REFERENCES user (id),
+  source TEXT NOT NULL,
+  failures INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+  locked_until INTEGER,
+  PRIMARY KEY (user_id, source)
+);
+
 -- Open sessions. Only the SHA-256 of the bearer token is kept.
 CREATE TABLE session (
   token_hash TEXT PRIMARY KEY CHECK (length(token_hash) = 64),
