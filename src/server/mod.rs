@@ -293,8 +293,7 @@ pub fn import_push(store: &dyn Store, session: &Session, body: &[u8]) -> Result<
     let mut report = None;
     let mut accepted = 0;
     // Each pass takes out what the store refused; every pass takes out at least one record, so this ends.
-    loop {
-        let interchange::Records::Events(events) = &mut batch.records else { break };
+    while let interchange::Records::Events(events) = &mut batch.records {
         if events.is_empty() {
             break;
         }
