@@ -465,3 +465,19 @@ fn guessing_from_one_address_does_not_shut_the_owner_out() {
     f.store.update_user(&admin, "chief1", &jiancha::store::UserChange { unlock: true, ..Default::default() }).unwrap();
     f.store.login_from("chief1", "correct-horse", "x (10.0.0.66)").expect("unlocked");
 }
+
+/// Issue 15, "roles": supervisors deliver case events, punches, leave and evaluations; the catalogue and
+/// the staff list (what alerts and rankings are computed from) are imported by chiefs and administrators.
+#[test]
+fn the_catalogue_and_staff_are_imported_by_chiefs_and_administrators() {
+    let f = fixture();
+    add_user(&f.store, "supervisor1", Role::Supervisor);
+    add_user(&f.store, "chief1", Role::Chief);
+    let sup = login(&f.store, "supervisor1");
+    let chief = login(&f.store, "chief1");
+    let items = interchange::parse(ImportKind::Items, "items.csv", ITEMS).unwrap();
+    assert!(matches!(f.store.import(&sup, &items), Err(StoreError::Forbidden { .. })));
+    f.store.import(&chief, &items).unwrap();
+    let events = interchange::parse(ImportKind::Events, "events.jsonl", EVENTS).unwrap();
+    f.store.import(&sup, &events).expect("deliveries are a supervisor's to import");
+}

@@ -68,6 +68,7 @@ impl Role {
                 P::ReadHall
                     | P::ReadCases
                     | P::Import
+                    | P::ImportMasterData
                     | P::WatchLive
                     | P::ConfigureHall
                     | P::ManageUsers
@@ -85,6 +86,7 @@ impl Role {
                 P::ReadHall
                     | P::ReadCases
                     | P::Import
+                    | P::ImportMasterData
                     | P::Supervise
                     | P::WatchLive
                     | P::ApproveFootage
@@ -127,8 +129,11 @@ pub enum Permission {
     ReadHall,
     /// Cases, events, attendance, evaluations, complaints.
     ReadCases,
-    /// Import interchange files.
+    /// Import interchange files (case events, punches, leave, evaluations).
     Import,
+    /// Import the catalogue and the staff list: they decide what the alerts and rankings are computed
+    /// from, so they are the chief's and the administrator's, not every supervisor's.
+    ImportMasterData,
     /// Supervision actions: notices, observations, violations, footage requests.
     Supervise,
     /// Approve or refuse footage requests (never one's own).
@@ -164,6 +169,7 @@ impl Permission {
             Permission::ReadHall => "read_hall",
             Permission::ReadCases => "read_cases",
             Permission::Import => "import",
+            Permission::ImportMasterData => "import_master_data",
             Permission::Supervise => "supervise",
             Permission::ApproveFootage => "approve_footage",
             Permission::ConfigureHall => "configure_hall",
@@ -197,6 +203,11 @@ mod tests {
         assert!(!Role::Auditor.allows(Permission::Supervise), "auditors request no footage");
         assert!(!Role::Auditor.allows(Permission::WatchLive), "auditors get no camera passwords");
         assert!(!Role::Auditor.allows(Permission::RefreshAlerts), "auditors write nothing");
+        assert!(
+            !Role::Supervisor.allows(Permission::ImportMasterData),
+            "the catalogue and staff are not a supervisor's"
+        );
+        assert!(Role::Chief.allows(Permission::ImportMasterData) && Role::Admin.allows(Permission::ImportMasterData));
         assert!(Role::Admin.allows(Permission::RefreshAlerts) && Role::Supervisor.allows(Permission::RefreshAlerts));
         assert!(Role::Supervisor.allows(Permission::WatchLive));
         for role in Role::PEOPLE {

@@ -450,7 +450,13 @@ impl Store for SqliteStore {
     }
 
     fn import(&self, session: &Session, batch: &ImportBatch) -> Result<ImportReport, StoreError> {
-        self.write(session, Permission::Import, |w| {
+        let permission = match batch.records.kind() {
+            crate::interchange::ImportKind::Items | crate::interchange::ImportKind::Staff => {
+                Permission::ImportMasterData
+            }
+            _ => Permission::Import,
+        };
+        self.write(session, permission, |w| {
             let report = import::apply(&w.tx, batch, &w.rules, w.now)?;
             if report.inserted + report.updated == 0 {
                 // Importing the same file twice changes nothing, not even the audit log.
