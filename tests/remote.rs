@@ -390,6 +390,11 @@ fn keys_and_bodies_are_looked_at_only_for_their_authenticated_user() {
     remote.set_password(&s, "supervisor2", "a-new-password-1").unwrap();
     assert!(remote.login("supervisor2", "a-new-password-1").is_ok());
     assert!(matches!(remote.set_password(&s, "supervisor1", "a-new-password-1"), Err(StoreError::Forbidden { .. })));
+    // Issue 15, "availability": an anonymous wait on the change counter is not held open.
+    let started = std::time::Instant::now();
+    let anonymous = http.get(format!("{url}/api/v1/changes?since=999999&wait=20")).send().unwrap();
+    assert_eq!(anonymous.status().as_u16(), 200);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "answered at once, not after 20 s");
 }
 
 /// Issue 15, "inputs": dates at chrono's limits (and weeks outside 1990–2100) are refused with the

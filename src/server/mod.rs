@@ -465,9 +465,12 @@ struct ChangesQuery {
 
 /// The change counter: answers at once when it is past `since`, otherwise when it moves or after
 /// `wait` seconds. A console waits here and reloads as soon as another one (or the push API) writes.
-async fn changes(State(shared): State<Shared>, Query(q): Query<ChangesQuery>) -> Response {
+async fn changes(State(shared): State<Shared>, headers: HeaderMap, Query(q): Query<ChangesQuery>) -> Response {
     let mut rx = shared.revision.subscribe();
-    let wait = std::time::Duration::from_secs(q.wait.min(30));
+    // Only a logged-in user's wait is held; anyone else gets the counter at once (the console's link
+    // check before login needs no more), so anonymous clients cannot pile up open connections.
+    let waits = authenticated(&shared, &headers).await.is_ok();
+    let wait = std::time::Duration::from_secs(if waits { q.wait.min(30) } else { 0 });
     let closing = shared.closing.clone();
     let _ = tokio::time::timeout(
         wait,

@@ -29,6 +29,9 @@ pub struct RemoteStore {
     workstation: String,
     /// Where writes wait while the server cannot be reached (consoles; headless commands fail instead).
     outbox: Option<Arc<Outbox>>,
+    /// The token of the last login, for waiting on the change counter (the server holds only the waits
+    /// of logged-in users; without a token it answers at once).
+    watch_token: std::sync::Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for RemoteStore {
@@ -100,7 +103,13 @@ impl RemoteStore {
             builder = builder.tls_certs_merge([cert]);
         }
         let client = builder.build().map_err(|e| StoreError::Backend(e.to_string()))?;
-        Ok(Self { base, client, workstation: super::local_workstation(), outbox: None })
+        Ok(Self {
+            base,
+            client,
+            workstation: super::local_workstation(),
+            outbox: None,
+            watch_token: Default::default(),
+        })
     }
 
     /// Keeps writes made while the server is away in `outbox` (see `store::outbox`).
@@ -308,12 +317,15 @@ impl RemoteStore {
         struct Revision {
             revision: u64,
         }
-        let response = self
+        let token = self.watch_token.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        let mut request = self
             .client
             .get(format!("{}/api/v1/changes?since={since}&wait={wait}", self.base))
-            .timeout(Duration::from_secs(wait + 10))
-            .send()
-            .map_err(|e| Self::unreachable(&e))?;
+            .timeout(Duration::from_secs(wait + 10));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().map_err(|e| Self::unreachable(&e))?;
         Self::answer::<Revision>(response).map(|r| r.revision)
     }
 
@@ -349,10 +361,17 @@ impl Store for RemoteStore {
             .json(&serde_json::json!({ "username": username, "password": password }))
             .send()
             .map_err(|e| Self::unreachable(&e))?;
-        Self::answer(response)
+        let session: Session = Self::answer(response)?;
+        *self.watch_token.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(session.token.clone());
+        Ok(session)
     }
 
     fn logout(&self, session: &Session) -> Result<(), StoreError> {
+        let mut watching = self.watch_token.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if watching.as_deref() == Some(session.token.as_str()) {
+            *watching = None;
+        }
+        drop(watching);
         let response = self
             .client
             .post(format!("{}/api/v1/logout", self.base))

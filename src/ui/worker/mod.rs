@@ -439,10 +439,17 @@ fn watch_changes(remote: &crate::store::remote::RemoteStore, link: &Link, ctx: &
     // The first question is answered at once, so that the console knows the link from the start.
     let mut wait = 0;
     while !stop.load(Ordering::Relaxed) {
+        let asked = std::time::Instant::now();
         let answer = remote.wait_for_change(since, wait);
+        let first = wait == 0;
         wait = 20;
         match answer {
             Ok(revision) => {
+                // Before login the server answers at once (it holds only logged-in users' waits):
+                // ask again in a while rather than at once.
+                if !first && revision == since && asked.elapsed() < std::time::Duration::from_secs(1) {
+                    std::thread::sleep(std::time::Duration::from_secs(3));
+                }
                 let was_offline = !link.online.swap(true, Ordering::Relaxed);
                 if revision != since || was_offline {
                     since = revision;
