@@ -314,6 +314,13 @@ fn parse_csv<T>(
             continue;
         }
         let mut row = Row { line, values: &values, columns: &columns, errors, ok: true };
+        // Every cell of a known column is text a person will read: bounded, no control characters, no
+        // bidirectional overrides.
+        for (name, index) in columns.iter() {
+            if let Some(problem) = values.get(*index).and_then(text_problem) {
+                row.fail(name, problem);
+            }
+        }
         let record = row_fn(&mut row);
         if let (true, Some(record)) = (row.ok, record) {
             out.push(Lined { line, record });
@@ -627,6 +634,25 @@ pub fn event_from_json(
     })
 }
 
+/// The longest text a field of an interchange record may hold.
+pub const MAX_TEXT_CHARS: usize = 500;
+
+/// What is wrong with a text field that will be shown, printed and exported, if anything: more than
+/// [`MAX_TEXT_CHARS`] characters, a control character (NUL, CR, LF …), or a bidirectional override that
+/// would make it read other than it is.
+pub fn text_problem(text: &str) -> Option<String> {
+    if text.chars().count() > MAX_TEXT_CHARS {
+        return Some(format!("longer than {MAX_TEXT_CHARS} characters"));
+    }
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Some(format!("holds the control character U+{:04X}", u32::from(c)));
+    }
+    if let Some(c) = text.chars().find(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')) {
+        return Some(format!("holds the bidirectional override U+{:04X}", u32::from(c)));
+    }
+    None
+}
+
 /// A trimmed string field; `required` is the message for a missing or empty value when it is required.
 fn string_field(
     object: &serde_json::Map<String, Value>,
@@ -636,7 +662,13 @@ fn string_field(
     errors: &mut impl ErrorSink,
 ) -> Option<String> {
     match object.get(field) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Some(Value::String(s)) if !s.trim().is_empty() => match text_problem(s.trim()) {
+            Some(problem) => {
+                errors.report(line, field, problem);
+                None
+            }
+            None => Some(s.trim().to_owned()),
+        },
         None | Some(Value::Null | Value::String(_)) => {
             if let Some(message) = required {
                 errors.report(line, field, message);
@@ -819,6 +851,26 @@ pub mod write {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 15, "inputs": text that enters by file or push is bounded and free of control characters and
+    /// bidirectional overrides; the error names the line and the field.
+    #[test]
+    fn text_fields_refuse_control_and_bidi_characters_and_excess() {
+        let staff = "staff_no,name,department,window,device_user_id\nS0001,张\u{202e}三,市税务局,,7\n";
+        let e = parse(ImportKind::Staff, "staff.csv", staff).unwrap_err();
+        assert_eq!((e.errors[0].line, e.errors[0].field.as_str()), (2, "name"), "{e}");
+        assert!(e.errors[0].message.contains("U+202E"), "{e}");
+        let long = format!(
+            r#"{{"case_no":"{}","item_code":"X","step":"accept","occurred_at":"2026-11-27T09:00:00+08:00"}}"#,
+            "9".repeat(10_000)
+        );
+        let e = parse(ImportKind::Events, "push", &long).unwrap_err();
+        assert_eq!(e.errors[0].field, "case_no", "{e}");
+        let nul = r#"{"case_no":"A\u0000B","item_code":"X","step":"accept","occurred_at":"2026-11-27T09:00:00+08:00"}"#;
+        let e = parse(ImportKind::Events, "push", nul).unwrap_err();
+        assert!(e.errors[0].message.contains("U+0000"), "{e}");
+        assert_eq!(text_problem("四平市政务服务中心 A01"), None);
+    }
 
     #[test]
     fn items_parse_with_limits() {

@@ -34,6 +34,16 @@ fn signal_zh(row: &AlertRow) -> &'static str {
 }
 
 /// The report as CSV text (UTF-8 with BOM, so that spreadsheet programs show the Chinese).
+/// A cell a spreadsheet will not run: text that would start a formula (`=`, `+`, `-`, `@`, a tab or a
+/// carriage return) is opened with an apostrophe, which spreadsheets show as plain text.
+pub fn inert(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 pub fn csv(data: &DailyCheckData) -> String {
     let start = time::start_of_day(data.day);
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -49,15 +59,15 @@ pub fn csv(data: &DailyCheckData) -> String {
             signal_zh(a),
             a.rule.label_zh(),
             a.rule.as_str(),
-            &a.case_no,
-            &a.item_name,
-            &a.department,
-            a.window.as_deref().unwrap_or(""),
-            &staff,
-            a.applicant.as_deref().unwrap_or(""),
+            &inert(&a.case_no),
+            &inert(&a.item_name),
+            &inert(&a.department),
+            &inert(a.window.as_deref().unwrap_or("")),
+            &inert(&staff),
+            &inert(a.applicant.as_deref().unwrap_or("")),
             &time::format_local(a.since),
             if a.since >= start { "是" } else { "" },
-            &a.explanation,
+            &inert(&a.explanation),
         ]);
     }
     let body = String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default();
@@ -111,4 +121,15 @@ pub fn run(
     };
     let stored = store.record_daily_check(session, &record)?;
     Ok((stored, data))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formulas_are_not_run_by_a_spreadsheet() {
+        assert_eq!(super::inert("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(super::inert("+1"), "'+1");
+        assert_eq!(super::inert("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(super::inert("SP20261127003"), "SP20261127003");
+    }
 }
