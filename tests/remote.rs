@@ -328,6 +328,20 @@ fn pushed_events_are_answered_record_by_record_and_alerts_follow_at_once() {
     assert!(remote.case_detail(&s, "PUSH-GOOD").is_ok(), "the good one is stored");
     let empty = http.post(format!("{}/api/v1/events", server.url())).bearer_auth(&s.token).body("").send().unwrap();
     assert_eq!(empty.status().as_u16(), 400);
+
+    // `call/import` goes through the same checks as a file or a push: an accept without its window is
+    // refused, naming the field, and nothing is stored.
+    let mut batch =
+        jiancha::interchange::parse(jiancha::interchange::ImportKind::Events, "call", &first.to_string()).unwrap();
+    if let jiancha::interchange::Records::Events(events) = &mut batch.records {
+        events[0].record.case_no = "CALL-0001".into();
+        events[0].record.hall = None;
+        events[0].record.window = None;
+        events[0].record.staff_no = None;
+    }
+    let err = remote.import(&s, &batch).unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("required for this step")), "{err:?}");
+    assert!(matches!(remote.case_detail(&s, "CALL-0001"), Err(StoreError::NotFound(_))));
 }
 
 /// Issue 15, "idempotency answers cross users" and "work before authentication": a remembered answer is

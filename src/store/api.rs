@@ -99,7 +99,6 @@ by_reference!(
     UserChange,
     HallConfig,
     HallSetup,
-    ImportBatch,
     CaseQuery,
     NewComplaint,
     NewObservation,
@@ -131,6 +130,24 @@ impl<'a> Wire<'a> for Span {
     type Owned = WireSpan;
     fn lend(owned: &'a WireSpan) -> Self {
         owned.0
+    }
+}
+
+/// An import batch as it travels: checked again by the file parser (`interchange::recheck`), so that a
+/// call does not skip what a file or a push would have been refused for.
+pub struct WireBatch(ImportBatch);
+
+impl<'de> serde::Deserialize<'de> for WireBatch {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let batch = ImportBatch::deserialize(d)?;
+        crate::interchange::recheck(batch).map(WireBatch).map_err(serde::de::Error::custom)
+    }
+}
+
+impl<'a> Wire<'a> for &'a ImportBatch {
+    type Owned = WireBatch;
+    fn lend(owned: &'a WireBatch) -> Self {
+        &owned.0
     }
 }
 
