@@ -344,6 +344,14 @@ fn pushed_events_are_answered_record_by_record_and_alerts_follow_at_once() {
     assert!(matches!(remote.case_detail(&s, "CALL-0001"), Err(StoreError::NotFound(_))));
 }
 
+/// Logs a demo user in over plain HTTP; their bearer token.
+fn http_token(http: &reqwest::blocking::Client, url: &str, name: &str) -> String {
+    let body = format!(r#"{{"username":"{name}","password":"{}"}}"#, jiancha::demo::DEMO_PASSWORD);
+    let r = http.post(format!("{url}/api/v1/login")).header("content-type", "application/json").body(body);
+    let v: serde_json::Value = r.send().unwrap().json().unwrap();
+    v["token"].as_str().unwrap().to_owned()
+}
+
 /// Issue 15, "idempotency answers cross users" and "work before authentication": a remembered answer is
 /// its user's and call's; a junk token is refused before its body is read; logins are JSON only; users
 /// change their own password over HTTP.
@@ -355,12 +363,7 @@ fn keys_and_bodies_are_looked_at_only_for_their_authenticated_user() {
     let url = server.url();
     jiancha::server::tls::install_crypto();
     let http = reqwest::blocking::Client::new();
-    let login = |name: &str| -> String {
-        let body = format!(r#"{{"username":"{name}","password":"{}"}}"#, jiancha::demo::DEMO_PASSWORD);
-        let r = http.post(format!("{url}/api/v1/login")).header("content-type", "application/json").body(body);
-        let v: serde_json::Value = r.send().unwrap().json().unwrap();
-        v["token"].as_str().unwrap().to_owned()
-    };
+    let login = |name: &str| http_token(&http, &url, name);
     let call = |token: &str, method: &str, key: Option<&str>, body: &str| -> (u16, String) {
         let mut r = http.post(format!("{url}/api/v1/call/{method}")).bearer_auth(token).body(body.to_owned());
         if let Some(k) = key {
@@ -422,16 +425,7 @@ fn extreme_dates_are_refused_by_name_not_panicked_on() {
     let url = server.url();
     jiancha::server::tls::install_crypto();
     let http = reqwest::blocking::Client::new();
-    let body = format!(r#"{{"username":"chief1","password":"{}"}}"#, jiancha::demo::DEMO_PASSWORD);
-    let v: serde_json::Value = http
-        .post(format!("{url}/api/v1/login"))
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let token = v["token"].as_str().unwrap().to_owned();
+    let token = http_token(&http, &url, "chief1");
     let call = |method: &str, args: &str| -> (u16, String) {
         let r = http.post(format!("{url}/api/v1/call/{method}")).bearer_auth(&token).body(args.to_owned());
         let resp = r.send().unwrap();
