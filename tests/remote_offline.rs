@@ -228,7 +228,7 @@ fn https_with_the_halls_own_certificate_authority() {
     let certs = tempfile::tempdir().unwrap();
     let (ca, cert, key) = hall_ca(certs.path());
     let store = SqliteStore::open_existing_dir(hall.path(), clock).unwrap();
-    let options = jiancha::server::ServeOptions { tls: Some((cert.clone(), key.clone())), forward: None };
+    let options = jiancha::server::ServeOptions { tls: Some((cert.clone(), key.clone())), ..Default::default() };
     let server = jiancha::server::spawn_with(Arc::new(store), "127.0.0.1:0".parse().unwrap(), &options).unwrap();
     assert!(server.url().starts_with("https://"));
     // Trusting the hall's authority: everything works.
@@ -264,7 +264,7 @@ fn a_county_server_forwards_pushed_events_to_the_city() {
         username: "supervisor2".into(),
         password: jiancha::demo::DEMO_PASSWORD.into(),
     };
-    let options = jiancha::server::ServeOptions { tls: None, forward: Some((county_dir.path().to_owned(), forward)) };
+    let options = jiancha::server::ServeOptions { forward: Some((county_dir.path().to_owned(), forward)), ..Default::default() };
     let county = jiancha::server::spawn_with(
         Arc::new(SqliteStore::open_existing_dir(county_dir.path(), clock).unwrap()),
         "127.0.0.1:0".parse().unwrap(),
@@ -349,4 +349,141 @@ fn headless_commands_work_against_a_server() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("workstation.toml") && err.contains("backend.url"), "{err}");
+}
+
+/// One request over a raw connection; the status line and the whole answer.
+fn raw_request(stream: &mut std::net::TcpStream, request: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+}
+
+#[test]
+fn availability_silent_clients_do_not_stall_the_tls_handshakes_of_others() {
+    let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
+    let hall = demo_hall(clock.clone());
+    let certs = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = hall_ca(certs.path());
+    let store = SqliteStore::open_existing_dir(hall.path(), clock).unwrap();
+    // A minute's grace for a handshake: were handshakes taken one after another, the silent clients
+    // below would hold everyone else for minutes.
+    let limits = jiancha::server::limits::Limits { handshake_timeout: Duration::from_secs(60), ..Default::default() };
+    let options = jiancha::server::ServeOptions { tls: Some((cert, key)), limits, ..Default::default() };
+    let server = jiancha::server::spawn_with(Arc::new(store), "127.0.0.1:0".parse().unwrap(), &options).unwrap();
+    let silent: Vec<_> = (0..5).map(|_| std::net::TcpStream::connect(server.addr).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    let remote = RemoteStore::connect(&Connection { url: server.url(), ca_cert: Some(ca) }).unwrap();
+    let s = remote.login("supervisor1", jiancha::demo::DEMO_PASSWORD).unwrap();
+    assert!(!remote.alerts(&s, &AlertQuery::default()).unwrap().is_empty());
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "served while five clients sat silent in their handshakes ({:?})",
+        started.elapsed()
+    );
+    drop(silent);
+}
+
+#[test]
+fn availability_connections_per_client_are_limited_and_freed_when_closed() {
+    let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
+    let hall = demo_hall(clock.clone());
+    let store = SqliteStore::open_existing_dir(hall.path(), clock).unwrap();
+    let limits = jiancha::server::limits::Limits { per_client_connections: 4, ..Default::default() };
+    let options = jiancha::server::ServeOptions { limits, ..Default::default() };
+    let server = jiancha::server::spawn_with(Arc::new(store), "127.0.0.1:0".parse().unwrap(), &options).unwrap();
+    let health = format!("GET /api/v1/health HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n\r\n", server.addr);
+    let held: Vec<_> = (0..4).map(|_| std::net::TcpStream::connect(server.addr).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    // The fifth is closed without an answer.
+    let mut fifth = std::net::TcpStream::connect(server.addr).unwrap();
+    fifth.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let answer = raw_request(&mut fifth, &health);
+    assert_eq!(answer, "", "a fifth connection from the same address is closed");
+    // Another address of this machine has places of its own.
+    let other = std::net::SocketAddr::from(([127, 0, 0, 2], 0));
+    let socket = socket_from(other, server.addr);
+    let mut socket = socket;
+    assert!(raw_request(&mut socket, &health).starts_with("HTTP/1.1 200"), "another client is served");
+    drop(held);
+    std::thread::sleep(Duration::from_millis(300));
+    let mut again = std::net::TcpStream::connect(server.addr).unwrap();
+    assert!(raw_request(&mut again, &health).starts_with("HTTP/1.1 200"), "closed connections free their places");
+}
+
+/// A connection to `to` from the local address `from` (another loopback address, say).
+fn socket_from(from: std::net::SocketAddr, to: std::net::SocketAddr) -> std::net::TcpStream {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_io().build().unwrap();
+    runtime.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(from).unwrap();
+        let stream = socket.connect(to).await.unwrap();
+        let stream = stream.into_std().unwrap();
+        stream.set_nonblocking(false).unwrap();
+        stream
+    })
+}
+
+#[test]
+fn availability_one_client_s_request_rate_is_limited_with_retry_after() {
+    let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
+    let hall = demo_hall(clock.clone());
+    let store = SqliteStore::open_existing_dir(hall.path(), clock).unwrap();
+    // The default limits: 200 a second with bursts of 400 for any address but the machine's own.
+    let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
+    let from = |ip: [u8; 4]| {
+        jiancha::server::tls::install_crypto();
+        reqwest::blocking::Client::builder().local_address(std::net::IpAddr::from(ip)).build().unwrap()
+    };
+    let (neighbour, local) = (from([127, 0, 0, 2]), from([127, 0, 0, 1]));
+    let url = format!("{}/api/v1/health", server.url());
+    let mut refused = None;
+    for i in 0..1500 {
+        let r = neighbour.get(&url).send().unwrap();
+        if r.status().as_u16() == 429 {
+            refused = Some((i, r));
+            break;
+        }
+        assert_eq!(r.status().as_u16(), 200);
+    }
+    let (at, answer) = refused.expect("a client sending as fast as it can is slowed down");
+    assert!(at >= 400, "the burst of 400 is served first ({at})");
+    let retry: u64 = answer.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=2).contains(&retry), "{retry}");
+    let body: serde_json::Value = answer.json().unwrap();
+    assert_eq!(body["error"], "refused", "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("at most 200 a second"), "{body}");
+    // Everyone else is still served, the server's own machine unmetered.
+    for _ in 0..500 {
+        assert_eq!(local.get(&url).send().unwrap().status().as_u16(), 200);
+    }
+}
+
+#[test]
+fn availability_only_known_host_names_are_answered() {
+    let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
+    let hall = demo_hall(clock.clone());
+    let store = SqliteStore::open_existing_dir(hall.path(), clock).unwrap();
+    let limits = jiancha::server::limits::Limits { host_names: vec!["jiancha.hall.local".into()], ..Default::default() };
+    let options = jiancha::server::ServeOptions { limits, ..Default::default() };
+    let server = jiancha::server::spawn_with(Arc::new(store), "127.0.0.1:0".parse().unwrap(), &options).unwrap();
+    let ask = |host: &str| {
+        let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
+        raw_request(&mut stream, &format!("GET /api/v1/health HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n\r\n"))
+    };
+    for host in [server.addr.to_string(), "localhost:8730".into(), "jiancha.hall.local:8730".into()] {
+        assert!(ask(&host).starts_with("HTTP/1.1 200"), "{host}");
+    }
+    // A web page whose name was pointed at the server (DNS rebinding) gets nothing.
+    let rebound = ask("attacker.example:8730");
+    assert!(rebound.starts_with("HTTP/1.1 421"), "{rebound}");
+    assert!(rebound.contains("--host-name"), "{rebound}");
+    let login = format!(
+        "POST /api/v1/login HTTP/1.1\r\nhost: attacker.example\r\ncontent-type: application/json\r\n\
+         content-length: 2\r\nconnection: close\r\n\r\n{{}}"
+    );
+    let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
+    assert!(raw_request(&mut stream, &login).starts_with("HTTP/1.1 421"), "not even a login");
 }

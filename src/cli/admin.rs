@@ -171,7 +171,13 @@ pub(super) fn serve(
     listen: std::net::SocketAddr,
     tls: Option<(PathBuf, PathBuf)>,
     forward: Option<(String, String)>,
+    host_names: Vec<String>,
 ) -> Result<(), Failure> {
+    if let Some(bad) = host_names.iter().find(|n| {
+        n.is_empty() || n.len() > 253 || !n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+    }) {
+        return Err(anyhow::anyhow!("--host-name {bad:?}: a DNS name of letters, digits, '.' and '-'").into());
+    }
     let data_dir = ctx.data_dir.as_path();
     std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
     let store = open_store(data_dir, true, ctx.clock.clone())?;
@@ -213,7 +219,8 @@ pub(super) fn serve(
         }
     };
     let forwarding = forward.as_ref().map(|(_, to)| to.upstream.url.clone());
-    let options = crate::server::ServeOptions { tls, forward };
+    let limits = crate::server::limits::Limits { host_names, ..Default::default() };
+    let options = crate::server::ServeOptions { tls, forward, limits };
     let server = crate::server::spawn_with(Arc::new(store), listen, &options).map_err(anyhow::Error::msg)?;
     println!("监察台 server on {} (data {}); Ctrl-C to stop", server.url(), data_dir.display());
     if let Some(url) = forwarding {

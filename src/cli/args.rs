@@ -128,6 +128,10 @@ pub enum Command {
         /// The account to forward as on the upper-level server (password: JIANCHA_FORWARD_PASSWORD).
         #[arg(long, value_name = "NAME", requires = "forward")]
         forward_user: Option<String>,
+        /// A host name consoles use in the server's address (repeat for several); IP addresses and
+        /// `localhost` are always answered, any other `Host` is refused.
+        #[arg(long, value_name = "NAME")]
+        host_name: Vec<String>,
     },
     /// Print a file (PDF) through CUPS `lp`.
     Print {

@@ -155,8 +155,8 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
             footage::record(ctx, camera, sub, std::time::Duration::from_secs(poll_seconds))?
         }
         Command::Slips(args) => discipline::slips(ctx, args)?,
-        Command::Serve { listen, tls_cert, tls_key, forward, forward_user } => {
-            serve(ctx, listen, tls_cert.zip(tls_key), forward.zip(forward_user))?
+        Command::Serve { listen, tls_cert, tls_key, forward, forward_user, host_name } => {
+            serve(ctx, listen, tls_cert.zip(tls_key), forward.zip(forward_user), host_name)?
         }
         Command::Print { file, printer, dry_run } => discipline::print(&file, printer.as_deref(), dry_run)?,
         Command::Observe(args) => discipline::observe(ctx, args)?,

@@ -29,6 +29,7 @@ use crate::store::sqlite::SqliteStore;
 use crate::store::{Session, Store, StoreError};
 
 pub mod forward;
+pub mod limits;
 pub mod tls;
 
 /// The largest request body accepted (an import of a day's events fits easily).
@@ -554,8 +555,8 @@ pub fn openapi() -> serde_json::Value {
     })
 }
 
-/// The routes over `store`.
-fn router(shared: Shared) -> Router {
+/// The routes over `store`, behind the request checks.
+fn router(shared: Shared, checks: limits::Checks) -> Router {
     Router::new()
         .route("/api/v1/login", post(login))
         .route("/api/v1/logout", post(logout))
@@ -567,6 +568,7 @@ fn router(shared: Shared) -> Router {
         .route("/api/v1/health", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(shared)
+        .layer(axum::middleware::from_fn_with_state(checks, limits::check_request))
 }
 
 /// A server running on its own thread (tests and `jiancha serve`).
@@ -610,6 +612,8 @@ pub struct ServeOptions {
     pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
     /// Forward accepted pushes to an upper-level server; the forwarding outbox lives in `data_dir`.
     pub forward: Option<(std::path::PathBuf, forward::ForwardTo)>,
+    /// What one client may take (connections, request rate) and the host names answered to.
+    pub limits: limits::Limits,
 }
 
 /// Serves `store` on `addr` (port 0 picks a free one) over plain HTTP from a thread of its own.
@@ -650,7 +654,10 @@ pub fn spawn_with(store: Arc<SqliteStore>, addr: SocketAddr, options: &ServeOpti
         forward,
         closing: closing.clone(),
     };
-    let app = router(shared).into_make_service_with_connect_info::<tls::Peer>();
+    let limits = Arc::new(options.limits.clone());
+    let checks = limits::Checks { limits: limits.clone(), meter: limits::Meter::new(limits.clone()) };
+    let gate = limits::Gate::new(limits);
+    let app = router(shared, checks).into_make_service_with_connect_info::<tls::Peer>();
     let thread = std::thread::Builder::new()
         .name("jiancha-serve".into())
         .spawn(move || {
@@ -662,11 +669,10 @@ pub fn spawn_with(store: Arc<SqliteStore>, addr: SocketAddr, options: &ServeOpti
             };
             let served = runtime.block_on(async move {
                 match tls {
-                    None => axum::serve(listener, app).with_graceful_shutdown(stopped).await,
+                    None => axum::serve(limits::plain(listener, gate)?, app).with_graceful_shutdown(stopped).await,
                     Some(config) => {
-                        let listener =
-                            tls::TlsListener { tcp: listener, acceptor: tokio_rustls::TlsAcceptor::from(config) };
-                        axum::serve(listener, app).with_graceful_shutdown(stopped).await
+                        let acceptor = tokio_rustls::TlsAcceptor::from(config);
+                        axum::serve(limits::tls(listener, gate, acceptor)?, app).with_graceful_shutdown(stopped).await
                     }
                 }
             });
