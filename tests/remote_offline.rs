@@ -480,10 +480,8 @@ fn availability_only_known_host_names_are_answered() {
     let rebound = ask("attacker.example:8730");
     assert!(rebound.starts_with("HTTP/1.1 421"), "{rebound}");
     assert!(rebound.contains("--host-name"), "{rebound}");
-    let login = format!(
-        "POST /api/v1/login HTTP/1.1\r\nhost: attacker.example\r\ncontent-type: application/json\r\n\
-         content-length: 2\r\nconnection: close\r\n\r\n{{}}"
-    );
+    let login = "POST /api/v1/login HTTP/1.1\r\nhost: attacker.example\r\ncontent-type: application/json\r\n\
+         content-length: 2\r\nconnection: close\r\n\r\n{}";
     let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
-    assert!(raw_request(&mut stream, &login).starts_with("HTTP/1.1 421"), "not even a login");
+    assert!(raw_request(&mut stream, login).starts_with("HTTP/1.1 421"), "not even a login");
 }
