@@ -17,6 +17,11 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<String> {
     Ok(hex::encode(Sha256::digest(bytes)))
 }
 
+/// The SHA-256 (hex) of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 /// The SHA-256 (hex) of a file, read in 1 MiB pieces.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     use std::io::Read as _;

@@ -604,13 +604,51 @@ fn in_remote_mode_footage_comes_from_the_server_by_range_requests_for_the_grants
     let url_outside = format!("{}/api/v1/footage/{}/{}", server.url(), grant.access_id, outside[0].id);
     assert_eq!(http.get(&url_outside).bearer_auth(&supervisor.token).send().unwrap().status().as_u16(), 403);
 
+    // Issue 15, "footage grants leak past their edges" (b): a two-second grant inside a ten-second
+    // segment carries two seconds, cut at packet boundaries from a keyframe inside it — not the segment.
+    let short = remote.open_footage(&supervisor, request.id, 1, Span::new(ms(12), ms(14)), Use::View, None).unwrap();
+    assert_eq!(short.segments.len(), 1);
+    let whole_segment = &short.segments[0];
+    let url_short = format!("{}/api/v1/footage/{}/{}", server.url(), short.access_id, whole_segment.id);
+    let answer = http.get(&url_short).bearer_auth(&supervisor.token).send().unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let clip_header = answer.headers()["x-jiancha-clip"].to_str().unwrap().to_owned();
+    let sha_header = answer.headers()["x-jiancha-sha256"].to_str().unwrap().to_owned();
+    let clip = answer.bytes().unwrap();
+    let (from, to) = clip_header.split_once('-').unwrap();
+    let (from, to): (i64, i64) = (from.parse().unwrap(), to.parse().unwrap());
+    let grant_ms = Span::new(ms(12), ms(14));
+    assert!(grant_ms.from <= from && from < grant_ms.from + 1000 && to == grant_ms.to, "{clip_header}");
+    assert_eq!(sha_header, jiancha::files::sha256_hex(&clip), "the clip's own hash");
+    assert!((clip.len() as u64) < whole_segment.bytes * 3 / 5, "{} of {} bytes", clip.len(), whole_segment.bytes);
+    assert_eq!(clip.len() % 188, 0, "whole packets");
+    let units = jiancha::video::ts::access_units(&clip);
+    let (first, last) = (units.iter().map(|u| u.pts).min().unwrap(), units.iter().map(|u| u.pts).max().unwrap());
+    assert!(
+        (10..=20).contains(&units.len()) && (last - first) / 90 < 2000,
+        "{} frames over {} ms",
+        units.len(),
+        (last - first) / 90
+    );
+    // A range of the clip is a range of the clip.
+    let ranged = http.get(&url_short).bearer_auth(&supervisor.token).header("range", "bytes=0-187").send().unwrap();
+    assert_eq!(ranged.status().as_u16(), 206);
+    assert_eq!(ranged.headers()["content-range"].to_str().unwrap(), format!("bytes 0-187/{}", clip.len()));
+    // The console keeps the clip and knows where it starts.
+    let mut fetched = short.clone();
+    let clips = FootageSource::Remote { store: remote.clone(), cache: console.path().join("cache-clip") };
+    let root = clips.prepare(&supervisor, &mut fetched, &cancel, &|_| {}).unwrap();
+    let kept = &fetched.segments[0];
+    assert_eq!((kept.span.from, kept.span.to, kept.bytes), (from, to, clip.len() as u64));
+    assert_eq!(std::fs::read(root.join(&kept.path)).unwrap(), clip.as_ref());
+
     // A file changed on the server is caught by the index's hash and not used.
     let path = recorder::footage_root(dir.path()).join(&segment.path);
     let mut bytes = std::fs::read(&path).unwrap();
     bytes[1000] ^= 0xff;
     std::fs::write(&path, &bytes).unwrap();
     let fresh = FootageSource::Remote { store: remote.clone(), cache: console.path().join("cache2") };
-    let refused = fresh.prepare(&supervisor, &grant, &cancel, &|_| {});
+    let refused = fresh.prepare(&supervisor, &mut grant.clone(), &cancel, &|_| {});
     assert!(matches!(&refused, Err(StoreError::Backend(m)) if m.contains("differs from the index")), "{refused:?}");
 }
 
@@ -662,7 +700,7 @@ fn paths_from_the_server_never_choose_where_footage_is_written() {
         "7/2026-11-24/7-1.ts/../../../pwned.ts".to_owned(),
     ] {
         let err = source
-            .prepare(&session, &grant(&hostile), &std::sync::atomic::AtomicBool::new(false), &|_| {})
+            .prepare(&session, &mut grant(&hostile), &std::sync::atomic::AtomicBool::new(false), &|_| {})
             .unwrap_err();
         assert!(err.to_string().contains("not a footage path"), "{hostile}: {err}");
     }
@@ -735,4 +773,80 @@ fn four_eyes_take_two_people() {
             "{span:?}: {err:?}"
         );
     }
+}
+
+/// Issue 15, "footage grants leak past their edges" (c): a copy left "in progress" keeps its footage from
+/// retention only for its grant's 12 hours; then the next retention pass marks it failed (audited) and
+/// takes the footage. One person may not have more than four copies in progress.
+#[test]
+fn footage_grants_leak_past_their_edges_no_export_pins_footage_forever() {
+    use jiancha::domain::footage::{RequestKind, Use};
+    use jiancha::store::{NewFootageRequest, NewSegment, StoreError};
+    let (dir, store, clock) = hall();
+    let root = recorder::footage_root(dir.path());
+    let system = store.system_session();
+    let (supervisor, chief) = (
+        store.login("supervisor1", jiancha::demo::DEMO_PASSWORD).unwrap(),
+        store.login("chief1", jiancha::demo::DEMO_PASSWORD).unwrap(),
+    );
+    let old = t("2026-08-26T10:00:00+08:00"); // 90 days and a few hours before now()
+    let path = recorder::segment_path(3, old);
+    std::fs::create_dir_all(root.join(&path).parent().unwrap()).unwrap();
+    std::fs::write(root.join(&path), b"segment bytes").unwrap();
+    let minute = Span::new(old, old + chrono::Duration::minutes(1));
+    let segment = NewSegment { camera_id: 3, span: minute, path: path.clone(), bytes: 13, sha256: "0".repeat(64) };
+    store.add_segment(&system, &segment).unwrap();
+    let request = store
+        .request_footage(
+            &supervisor,
+            &NewFootageRequest {
+                cameras: vec![3],
+                span: minute,
+                purpose: "投诉核查：留存前拷贝".into(),
+                kind: RequestKind::Export,
+                second_person: None,
+                case_no: None,
+                complaint_no: None,
+            },
+        )
+        .unwrap();
+    store.decide_footage(&chief, request.id, true, "同意").unwrap();
+    let copy = |to: &str| store.open_footage(&supervisor, request.id, 3, minute, Use::Export, Some(to));
+    let grant = copy("/media/usb/a.mp4").unwrap();
+    // Within its 12 hours the copy in progress keeps the footage, though it is past the 90 days.
+    assert!(recorder::apply_retention(&store, &system, &root).unwrap().is_empty());
+    assert!(root.join(&path).exists());
+    // Four copies at once, not five.
+    for i in 0..3 {
+        copy(&format!("/media/usb/{i}.mp4")).unwrap();
+    }
+    let fifth = copy("/media/usb/5.mp4");
+    assert!(matches!(&fifth, Err(StoreError::Refused(m)) if m.contains("4 copies in progress")), "{fifth:?}");
+    // Left running past its grant: the next pass marks them failed and takes the footage.
+    clock.advance(chrono::Duration::hours(13));
+    let gone = recorder::apply_retention(&store, &system, &root).unwrap();
+    assert_eq!(gone.len(), 1, "the copy no longer pins the footage");
+    assert!(!root.join(&path).exists());
+    let supervisor = store.login("supervisor1", jiancha::demo::DEMO_PASSWORD).unwrap();
+    let line = store.footage_register(&supervisor, 10).unwrap().into_iter().find(|l| l.id == grant.access_id).unwrap();
+    assert_eq!(line.status, "failed");
+    assert!(line.note.as_deref().unwrap_or("").contains("12 hours"), "{line:?}");
+    let late = store.finish_export(
+        &supervisor,
+        grant.access_id,
+        &jiancha::store::ExportOutcome::Done { sha256: "1".repeat(64), bytes: 13 },
+    );
+    assert!(matches!(late, Err(StoreError::Conflict(_))), "a copy given up cannot be finished: {late:?}");
+    let auditor = store.login("auditor1", jiancha::demo::DEMO_PASSWORD).unwrap();
+    let audit = store
+        .audit_log(
+            &auditor,
+            &jiancha::store::AuditQuery {
+                action_prefix: Some("footage.export_abandoned".into()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(audit.len(), 1, "{audit:?}");
 }

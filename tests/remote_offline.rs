@@ -264,7 +264,8 @@ fn a_county_server_forwards_pushed_events_to_the_city() {
         username: "supervisor2".into(),
         password: jiancha::demo::DEMO_PASSWORD.into(),
     };
-    let options = jiancha::server::ServeOptions { forward: Some((county_dir.path().to_owned(), forward)), ..Default::default() };
+    let options =
+        jiancha::server::ServeOptions { forward: Some((county_dir.path().to_owned(), forward)), ..Default::default() };
     let county = jiancha::server::spawn_with(
         Arc::new(SqliteStore::open_existing_dir(county_dir.path(), clock).unwrap()),
         "127.0.0.1:0".parse().unwrap(),
@@ -466,7 +467,8 @@ fn availability_only_known_host_names_are_answered() {
     let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
     let hall = demo_hall(clock.clone());
     let store = SqliteStore::open_existing_dir(hall.path(), clock).unwrap();
-    let limits = jiancha::server::limits::Limits { host_names: vec!["jiancha.hall.local".into()], ..Default::default() };
+    let limits =
+        jiancha::server::limits::Limits { host_names: vec!["jiancha.hall.local".into()], ..Default::default() };
     let options = jiancha::server::ServeOptions { limits, ..Default::default() };
     let server = jiancha::server::spawn_with(Arc::new(store), "127.0.0.1:0".parse().unwrap(), &options).unwrap();
     let ask = |host: &str| {

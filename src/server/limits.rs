@@ -345,10 +345,12 @@ mod tests {
     #[test]
     fn host_names_are_ip_literals_localhost_or_listed() {
         let names = vec!["jiancha.hall.local".to_owned()];
-        for ok in ["127.0.0.1:8730", "10.1.2.3", "[::1]:8730", "[fe80::1]", "localhost:8730", "JIANCHA.hall.local:443"] {
+        for ok in ["127.0.0.1:8730", "10.1.2.3", "[::1]:8730", "[fe80::1]", "localhost:8730", "JIANCHA.hall.local:443"]
+        {
             assert!(host_allowed(ok, &names), "{ok}");
         }
-        for refused in ["", "evil.example", "evil.example:8730", "127.0.0.1:port", "[::1", "[zz]:1", "10.0.0.1:123456"] {
+        for refused in ["", "evil.example", "evil.example:8730", "127.0.0.1:port", "[::1", "[zz]:1", "10.0.0.1:123456"]
+        {
             assert!(!host_allowed(refused, &names), "{refused}");
         }
     }

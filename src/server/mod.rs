@@ -23,7 +23,7 @@ use crate::interchange::{self, InputErrors};
 use crate::store::api::{self, DispatchError};
 // The wire format is the store API's; re-exported here for the server's users.
 pub use crate::store::api::{
-    IDEMPOTENCY_HEADER, PushAnswer, REPLAYED_HEADER, SEGMENT_SHA256_HEADER, WORKSTATION_HEADER,
+    CLIP_HEADER, IDEMPOTENCY_HEADER, PushAnswer, REPLAYED_HEADER, SEGMENT_SHA256_HEADER, WORKSTATION_HEADER,
 };
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Session, Store, StoreError};
@@ -394,8 +394,64 @@ mod tests {
     }
 }
 
+/// What leaves the server of a segment: its bytes (or the asked range of them), their length in all,
+/// their SHA-256, and — when the grant covers only part of the segment — where the clip starts.
+struct Served {
+    bytes: Vec<u8>,
+    range: Option<(u64, u64)>,
+    len: u64,
+    sha256: String,
+    clip: Option<String>,
+}
+
+/// Reads what a grant lets leave of a segment file: the whole file when the grant covers it, otherwise
+/// only the packets inside the grant (`ts::clip`), so that a one-second grant never carries a minute.
+fn serve_segment(
+    data_dir: &std::path::Path,
+    granted: &crate::store::GrantedSegment,
+    range: Option<&str>,
+) -> Result<Served, StoreError> {
+    use std::io::{Read as _, Seek as _};
+    let segment = &granted.segment;
+    let relative = std::path::Path::new(&segment.path);
+    if !relative.components().all(|c| matches!(c, std::path::Component::Normal(_))) {
+        return Err(StoreError::Backend(format!("segment {} has a bad path", segment.id)));
+    }
+    let path = crate::video::recorder::footage_root(data_dir).join(relative);
+    let missing = |e: std::io::Error| StoreError::NotFound(format!("the file of segment {}: {e}", segment.id));
+    let range_error = |len: u64| {
+        move |RangeNotSatisfiable| StoreError::Invalid(format!("header `range`: past the end of {len} bytes"))
+    };
+    if granted.part != segment.span {
+        let whole = std::fs::read(&path).map_err(missing)?;
+        let from = granted.part.from - segment.span.from;
+        let clip = crate::video::ts::clip(&whole, from, granted.part.to - segment.span.from);
+        let len = clip.bytes.len() as u64;
+        let sha256 = crate::files::sha256_hex(&clip.bytes);
+        let range = byte_range(range, len).map_err(range_error(len))?;
+        let bytes = match range {
+            Some((start, end)) => clip.bytes[start as usize..=end as usize].to_vec(),
+            None => clip.bytes,
+        };
+        let clip = match clip.from_ms {
+            Some(ms) => format!("{}-{}", segment.span.from + ms, granted.part.to),
+            None => "none".to_owned(),
+        };
+        return Ok(Served { bytes, range, len, sha256, clip: Some(clip) });
+    }
+    let mut file = std::fs::File::open(&path).map_err(missing)?;
+    let len = file.metadata().map_err(missing)?.len();
+    let range = byte_range(range, len).map_err(range_error(len))?;
+    let (start, end) = range.unwrap_or((0, len.saturating_sub(1)));
+    let mut bytes = vec![0; usize::try_from(end + 1 - start).unwrap_or(0).min(64 * 1024 * 1024)];
+    file.seek(std::io::SeekFrom::Start(start)).map_err(missing)?;
+    file.read_exact(&mut bytes).map_err(missing)?;
+    Ok(Served { bytes, range, len, sha256: segment.sha256.clone(), clip: None })
+}
+
 /// Footage in remote mode: the bytes of one segment of a grant (`open_footage`), whole or a `Range`.
-/// The store checks that the grant is the caller's, still valid, and covers the segment.
+/// The store checks that the grant is the caller's, still valid, and covers the segment; only the
+/// part the grant covers leaves the server.
 async fn footage_file(
     State(shared): State<Shared>,
     Path((access_id, segment_id)): Path<(i64, i64)>,
@@ -407,30 +463,14 @@ async fn footage_file(
     };
     let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let store = shared.store.clone();
-    let read = blocking(move || -> Result<(Vec<u8>, Option<(u64, u64)>, u64, String), StoreError> {
-        use std::io::{Read as _, Seek as _};
-        let segment = store.footage_segment(&session, access_id, segment_id)?;
-        let relative = std::path::Path::new(&segment.path);
-        if !relative.components().all(|c| matches!(c, std::path::Component::Normal(_))) {
-            return Err(StoreError::Backend(format!("segment {segment_id} has a bad path")));
-        }
+    let read = blocking(move || -> Result<Served, StoreError> {
+        let granted = store.footage_segment(&session, access_id, segment_id)?;
         let data_dir = store.path().and_then(std::path::Path::parent).unwrap_or(std::path::Path::new("."));
-        let path = crate::video::recorder::footage_root(data_dir).join(relative);
-        let missing = |e: std::io::Error| StoreError::NotFound(format!("the file of segment {segment_id}: {e}"));
-        let mut file = std::fs::File::open(&path).map_err(missing)?;
-        let len = file.metadata().map_err(missing)?.len();
-        let range = byte_range(range.as_deref(), len).map_err(|RangeNotSatisfiable| {
-            StoreError::Invalid(format!("header `range`: past the end of {len} bytes"))
-        })?;
-        let (start, end) = range.unwrap_or((0, len.saturating_sub(1)));
-        let mut bytes = vec![0; usize::try_from(end + 1 - start).unwrap_or(0).min(64 * 1024 * 1024)];
-        file.seek(std::io::SeekFrom::Start(start)).map_err(missing)?;
-        file.read_exact(&mut bytes).map_err(missing)?;
-        Ok((bytes, range, len, segment.sha256))
+        serve_segment(data_dir, &granted, range.as_deref())
     })
     .await;
     match read {
-        Ok(Ok((bytes, range, len, sha256))) => {
+        Ok(Ok(Served { bytes, range, len, sha256, clip })) => {
             let mut response = match range {
                 Some((start, end)) => (
                     StatusCode::PARTIAL_CONTENT,
@@ -445,6 +485,9 @@ async fn footage_file(
             h.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("video/mp2t"));
             if let Ok(v) = header::HeaderValue::from_str(&sha256) {
                 h.insert(header::HeaderName::from_static(SEGMENT_SHA256_HEADER), v);
+            }
+            if let Some(v) = clip.and_then(|c| header::HeaderValue::from_str(&c).ok()) {
+                h.insert(header::HeaderName::from_static(CLIP_HEADER), v);
             }
             response
         }

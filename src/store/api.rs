@@ -31,6 +31,11 @@ pub const REPLAYED_HEADER: &str = "x-jiancha-replayed";
 /// The SHA-256 of the whole footage segment, as indexed, sent with each part of it.
 pub const SEGMENT_SHA256_HEADER: &str = "x-jiancha-sha256";
 
+/// Set when the server sent only part of a segment (a grant that covers part of it): `FROM-TO` in
+/// milliseconds since 1970, where the clip's first frame starts and the grant ends, or `none` when no
+/// keyframe lies inside. The SHA-256 header is then the clip's.
+pub const CLIP_HEADER: &str = "x-jiancha-clip";
+
 /// The answer to a push: which records were taken and which were not, and why.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PushAnswer {
@@ -343,7 +348,7 @@ store_api! {
     queue fn decide_footage(request_id: i64, approve: bool, note: &str) -> crate::domain::footage::FootageRequest;
     queue fn cancel_footage_request(request_id: i64) -> crate::domain::footage::FootageRequest;
     write fn open_footage(request_id: i64, camera_id: i64, span: Span, use_: Use, destination: Option<&str>) -> super::FootageGrant;
-    read  fn footage_segment(access_id: i64, segment_id: i64) -> super::Segment;
+    read  fn footage_segment(access_id: i64, segment_id: i64) -> super::GrantedSegment;
     write fn finish_export(access_id: i64, outcome: &ExportOutcome) -> super::FootageAccess;
     read  fn footage_register(limit: u32) -> Vec<super::FootageAccess>;
     queue fn place_hold(camera_id: i64, span: Span, reason: &str) -> super::LegalHold;

@@ -623,6 +623,14 @@ pub struct Segment {
     pub sha256: String,
 }
 
+/// A segment of a grant, with the part of it (the whole segment, or less at the grant's edges) the
+/// grant covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantedSegment {
+    pub segment: Segment,
+    pub part: crate::domain::footage::Span,
+}
+
 /// A discipline observation to record (记录违纪).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewObservation {
@@ -1056,7 +1064,9 @@ pub trait Store: Send + Sync {
     ) -> Result<FootageGrant, StoreError>;
     /// A segment of a grant, for reading its file from the server: only the grant's holder, only
     /// while the request is valid, only within the grant's camera and range, only for 12 hours.
-    fn footage_segment(&self, session: &Session, access_id: i64, segment_id: i64) -> Result<Segment, StoreError>;
+    /// Says which part of the segment the grant covers: the server sends no more of it.
+    fn footage_segment(&self, session: &Session, access_id: i64, segment_id: i64)
+    -> Result<GrantedSegment, StoreError>;
     /// Records how a copy ended (its SHA-256, or why it failed).
     fn finish_export(
         &self,

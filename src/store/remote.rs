@@ -242,20 +242,25 @@ impl RemoteStore {
 
     /// Fetches one segment of a grant into `dest` with HTTP range requests (4 MiB at a time, resuming a
     /// partial file), then checks its SHA-256 against the index — the same check as an export's
-    /// manifest. A file already there with the right hash is kept.
+    /// manifest. A file already there with the right hash is kept. A segment the grant covers only
+    /// in part comes as the clip the server cuts (`fetch_clip`); the answer says what was stored.
     pub fn fetch_segment(
         &self,
         session: &Session,
         access_id: i64,
+        grant: crate::domain::footage::Span,
         segment: &super::Segment,
         dest: &std::path::Path,
         cancel: &std::sync::atomic::AtomicBool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<super::Segment, StoreError> {
         use std::io::Write as _;
         const CHUNK: u64 = 4 * 1024 * 1024;
         let io = |e: std::io::Error| StoreError::Backend(format!("{}: {e}", dest.display()));
+        if segment.span.from < grant.from || segment.span.to > grant.to {
+            return self.fetch_clip(session, access_id, grant, segment, dest);
+        }
         if crate::files::sha256_file(dest).is_ok_and(|h| h == segment.sha256) {
-            return Ok(());
+            return Ok(segment.clone());
         }
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent).map_err(io)?;
@@ -282,7 +287,7 @@ impl RemoteStore {
                 .map_err(|e| Self::unreachable(&e))?;
             let status = response.status();
             if !status.is_success() {
-                return Self::answer::<()>(response);
+                return Self::answer::<super::Segment>(response);
             }
             let body = response.bytes().map_err(|e| StoreError::Unreachable(e.to_string()))?;
             if body.is_empty() {
@@ -308,7 +313,57 @@ impl RemoteStore {
                 segment.id, segment.path, segment.sha256
             )));
         }
-        std::fs::rename(&part, dest).map_err(io)
+        std::fs::rename(&part, dest).map_err(io)?;
+        Ok(segment.clone())
+    }
+
+    /// The part of a segment at a grant's edge, as the server cuts it (no more than the grant leaves
+    /// the server): one request, checked against the clip's SHA-256; the segment answered starts where
+    /// the clip's first frame does.
+    fn fetch_clip(
+        &self,
+        session: &Session,
+        access_id: i64,
+        grant: crate::domain::footage::Span,
+        segment: &super::Segment,
+        dest: &std::path::Path,
+    ) -> Result<super::Segment, StoreError> {
+        let url = format!("{}/api/v1/footage/{access_id}/{}", self.base, segment.id);
+        let response = self.client.get(&url).bearer_auth(&session.token).send().map_err(|e| Self::unreachable(&e))?;
+        if !response.status().is_success() {
+            return Self::answer::<super::Segment>(response);
+        }
+        let header = |name: &str| {
+            response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned).unwrap_or_default()
+        };
+        let (sha256, clip) = (header(super::api::SEGMENT_SHA256_HEADER), header(super::api::CLIP_HEADER));
+        let bytes = response.bytes().map_err(|e| StoreError::Unreachable(e.to_string()))?;
+        let got = crate::files::sha256_hex(&bytes);
+        if got != sha256 {
+            return Err(StoreError::Backend(format!(
+                "segment {}: the clip's SHA-256 {got} differs from the one the server sent — not used",
+                segment.id
+            )));
+        }
+        let part =
+            crate::domain::footage::Span { from: segment.span.from.max(grant.from), to: segment.span.to.min(grant.to) };
+        let span = match clip.split_once('-').and_then(|(a, b)| Some((a.parse::<i64>().ok()?, b.parse::<i64>().ok()?)))
+        {
+            Some((from, to)) if part.from <= from && from <= to && to <= part.to => {
+                crate::domain::footage::Span { from, to }
+            }
+            _ if clip == "none" => crate::domain::footage::Span { from: part.from, to: part.from },
+            _ => {
+                return Err(StoreError::Backend(format!(
+                    "segment {}: the server's clip header {:?} is not inside the grant — not used",
+                    segment.id,
+                    clip.chars().take(60).collect::<String>()
+                )));
+            }
+        };
+        crate::files::write_atomically(dest, &bytes)
+            .map_err(|e| StoreError::Backend(format!("{}: {e}", dest.display())))?;
+        Ok(super::Segment { span, bytes: bytes.len() as u64, sha256, ..segment.clone() })
     }
 
     /// Waits up to `wait` seconds for the server's change counter to pass `since`; returns it.

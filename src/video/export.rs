@@ -487,10 +487,12 @@ pub enum FootageSource {
 
 impl FootageSource {
     /// The directory the grant's segments can be read under; fetches them first in remote mode.
+    /// In remote mode the grant's segments at its edges become the clips the server sent (they start
+    /// later and hold less than the index says).
     pub fn prepare(
         &self,
         session: &crate::store::Session,
-        grant: &crate::store::FootageGrant,
+        grant: &mut crate::store::FootageGrant,
         cancel: &AtomicBool,
         progress: &dyn Fn(f32),
     ) -> Result<std::path::PathBuf, crate::store::StoreError> {
@@ -512,9 +514,12 @@ impl FootageSource {
                         bad.path.chars().take(80).collect::<String>()
                     )));
                 }
-                for segment in &grant.segments {
-                    store.fetch_segment(session, grant.access_id, segment, &dir.join(&segment.path), cancel)?;
-                    done += segment.bytes;
+                let span = grant.span;
+                for segment in &mut grant.segments {
+                    let dest = dir.join(&segment.path);
+                    let bytes = segment.bytes;
+                    *segment = store.fetch_segment(session, grant.access_id, span, segment, &dest, cancel)?;
+                    done += bytes;
                     progress(done as f32 / total as f32);
                 }
                 Ok(dir)
@@ -596,7 +601,7 @@ pub fn export_request(
         .ok_or_else(|| crate::store::StoreError::NotFound(format!("footage request {} of yours", job.request_id)))?;
     let span = job.span.unwrap_or(request.span);
     let destination = std::path::absolute(job.out).unwrap_or_else(|_| job.out.to_owned());
-    let grant = store.open_footage(
+    let mut grant = store.open_footage(
         session,
         job.request_id,
         job.camera_id,
@@ -606,7 +611,7 @@ pub fn export_request(
     )?;
     // In remote mode the first half of the bar is the fetch from the server.
     let (fetch_share, export_share) = if source.is_remote() { (0.5, 0.5) } else { (0.0, 1.0) };
-    let root = match source.prepare(session, &grant, cancel, &|p| progress(p * fetch_share)) {
+    let root = match source.prepare(session, &mut grant, cancel, &|p| progress(p * fetch_share)) {
         Ok(root) => root,
         Err(e) => {
             let outcome = if cancel.load(std::sync::atomic::Ordering::Relaxed) {

@@ -264,6 +264,97 @@ pub fn clean_length(bytes: &[u8]) -> Option<usize> {
     last
 }
 
+/// The part of a segment file between two times, cut at packet boundaries: what a server may send for
+/// a grant that covers only part of a segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clip {
+    /// The program tables (PAT, PMT) from anywhere in the file, then the packets from the first
+    /// keyframe at or after the start to the last unit that starts before the end.
+    pub bytes: Vec<u8>,
+    /// Where the first unit kept starts, in milliseconds from the file's first video unit; `None`
+    /// when no keyframe lies in the part (the clip then holds only the tables).
+    pub from_ms: Option<i64>,
+}
+
+/// Whether a PES's first payload starts a keyframe (an H.264 IDR slice or a sequence parameter set).
+fn starts_keyframe(data: &[u8]) -> bool {
+    data.windows(4).any(|w| w[0] == 0 && w[1] == 0 && w[2] == 1 && matches!(w[3] & 0x1f, 5 | 7))
+}
+
+/// The packets of `bytes` between `from_ms` and `to_ms` (milliseconds from the file's first video
+/// unit, as the index counts them). Nothing of the video outside the part is kept: the clip starts at
+/// a keyframe inside it, and ends before the first unit at or after its end.
+pub fn clip(bytes: &[u8], from_ms: i64, to_ms: i64) -> Clip {
+    let first = video_units(bytes).iter().map(|u| u.pts).min();
+    let start = (0..PACKET.min(bytes.len()))
+        .find(|&i| bytes.get(i) == Some(&SYNC) && bytes.get(i + PACKET).is_none_or(|b| *b == SYNC))
+        .unwrap_or(0);
+    let mut out = Vec::new();
+    let mut tables: Vec<u16> = vec![0];
+    let mut video_pid: Option<u16> = None;
+    let mut unwrap = Unwrap::default();
+    let (mut inside, mut started) = (false, false);
+    let mut clip_from = None;
+    for packet in bytes[start..].chunks_exact(PACKET) {
+        if packet[0] != SYNC {
+            continue;
+        }
+        let unit_start = packet[1] & 0x40 != 0;
+        let pid = (u16::from(packet[1] & 0x1f) << 8) | u16::from(packet[2]);
+        let control = (packet[3] >> 4) & 0x3;
+        let (at, random_access) = if control & 0x2 != 0 {
+            (5 + usize::from(packet[4]), packet[4] > 0 && packet[5] & 0x40 != 0)
+        } else {
+            (4, false)
+        };
+        let payload = if control & 0x1 != 0 && at < PACKET { &packet[at..] } else { &[][..] };
+        if tables.contains(&pid) {
+            // PAT: the PIDs of the program maps it names are tables too.
+            if pid == 0
+                && unit_start
+                && let Some(&pointer) = payload.first()
+            {
+                let section = payload.get(1 + usize::from(pointer)..).unwrap_or(&[]);
+                if section.len() >= 8 && section[0] == 0 {
+                    let length = ((usize::from(section[1]) & 0x0f) << 8) | usize::from(section[2]);
+                    let end = (3 + length).saturating_sub(4).min(section.len());
+                    for entry in section.get(8..end).unwrap_or(&[]).chunks_exact(4) {
+                        let program = (u16::from(entry[0]) << 8) | u16::from(entry[1]);
+                        let map = (u16::from(entry[2] & 0x1f) << 8) | u16::from(entry[3]);
+                        if program != 0 && !tables.contains(&map) {
+                            tables.push(map);
+                        }
+                    }
+                }
+            }
+            out.extend_from_slice(packet);
+            continue;
+        }
+        let video_start = unit_start
+            && payload.len() >= 14
+            && payload[..3] == [0, 0, 1]
+            && (0xE0..=0xEF).contains(&payload[3])
+            && payload[7] & 0x80 != 0
+            && *video_pid.get_or_insert(pid) == pid;
+        if video_start && let Some(first) = first {
+            let pts = unwrap.next(read_timestamp(&payload[9..14]));
+            let ms = i64::try_from(pts.saturating_sub(first) * 1000 / CLOCK_HZ).unwrap_or(i64::MAX);
+            let header = 9 + usize::from(payload[8]);
+            let keyframe = random_access || starts_keyframe(payload.get(header..).unwrap_or(&[]));
+            if !started && keyframe && ms >= from_ms && ms < to_ms {
+                (started, inside) = (true, true);
+                clip_from = Some(ms);
+            } else if inside && ms >= to_ms {
+                inside = false;
+            }
+        }
+        if inside {
+            out.extend_from_slice(packet);
+        }
+    }
+    Clip { bytes: out, from_ms: clip_from }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,5 +444,42 @@ mod tests {
         }
         let e = extent(&bytes).unwrap();
         assert_eq!(e.last_pts - e.first_pts, 3 * 3600);
+    }
+    #[test]
+    fn a_clip_keeps_the_tables_and_only_the_units_inside_from_a_keyframe() {
+        // A PAT naming the program map on PID 0x1000, and that map.
+        let mut pat =
+            vec![SYNC, 0x40, 0x00, 0x10, 0x00, 0x00, 0xb0, 0x0d, 0x00, 0x01, 0xc1, 0x00, 0x00, 0x00, 0x01, 0xf0, 0x00];
+        pat.resize(PACKET, 0xff);
+        let mut pmt = vec![SYNC, 0x50, 0x00, 0x10, 0x00, 0x02];
+        pmt.resize(PACKET, 0xff);
+        let mut bytes = [pat.clone(), pmt.clone()].concat();
+        // 100 frames at 25 fps, a keyframe each second, each with a continuation packet.
+        for i in 0..100u64 {
+            bytes.extend(packet(900_000 + i * 3600, i % 25 == 0));
+            let mut c = vec![SYNC, 0x01, 0x00, 0x10];
+            c.resize(PACKET, i as u8);
+            bytes.extend(c);
+            if i % 25 == 12 {
+                bytes.extend(&pat);
+                bytes.extend(&pmt);
+            }
+        }
+        // 1.5 s to 2.5 s: from the keyframe at 2.0 s to the frame before 2.5 s.
+        let part = clip(&bytes, 1500, 2500);
+        assert_eq!(part.from_ms, Some(2000));
+        let units = video_units(&part.bytes);
+        assert_eq!(units.len(), 13, "2.00 s … 2.48 s");
+        assert_eq!(units.first().map(|u| u.pts), Some(900_000 + 50 * 3600));
+        assert_eq!(units.last().map(|u| u.pts), Some(900_000 + 62 * 3600));
+        assert!(part.bytes.starts_with(&pat), "the tables come first");
+        assert!(part.bytes.chunks_exact(PACKET).any(|p| p == pmt.as_slice()), "the program map is kept");
+        assert_eq!(part.bytes.len() % PACKET, 0, "cut at packet boundaries");
+        // No keyframe inside: only the tables.
+        let none = clip(&bytes, 2100, 2900);
+        assert_eq!(none.from_ms, None);
+        assert!(video_units(&none.bytes).is_empty());
+        // The whole file is the whole file (the tables repeated inside it are kept in place).
+        assert_eq!(clip(&bytes, 0, 4000).bytes, bytes);
     }
 }

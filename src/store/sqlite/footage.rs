@@ -95,17 +95,36 @@ pub(super) fn segment_paths(conn: &Connection) -> Result<Vec<String>, StoreError
     Ok(rows)
 }
 
-/// Active holds and running exports: what retention must keep, per camera.
-fn protected(conn: &Connection) -> Result<Vec<(i64, Span)>, StoreError> {
+/// Active holds and copies in progress within their grant's 12 hours: what retention must keep, per
+/// camera.
+fn protected(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<(i64, Span)>, StoreError> {
     let mut out = Vec::new();
     let mut stmt = conn.prepare(
         "SELECT camera_id, from_ms, to_ms FROM legal_hold WHERE lifted_at IS NULL
-         UNION ALL SELECT camera_id, from_ms, to_ms FROM footage_access WHERE status = 'running'",
+         UNION ALL SELECT camera_id, from_ms, to_ms FROM footage_access WHERE status = 'running' AND at > ?1",
     )?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, Span { from: r.get(1)?, to: r.get(2)? })))? {
+    for row in stmt.query_map([ts(now - chrono::Duration::hours(GRANT_HOURS))], |r| {
+        Ok((r.get::<_, i64>(0)?, Span { from: r.get(1)?, to: r.get(2)? }))
+    })? {
         out.push(row?);
     }
     Ok(out)
+}
+
+/// Copies left "in progress" past their grant's 12 hours (the console closed, or a holder who never
+/// finishes): marked failed, so that they stop keeping footage from retention. Their register lines.
+pub(super) fn abandon_stale_exports(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
+    let stale: Vec<i64> = tx
+        .prepare("SELECT id FROM footage_access WHERE status = 'running' AND at <= ?1 ORDER BY id")?
+        .query_map([ts(now - chrono::Duration::hours(GRANT_HOURS))], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in &stale {
+        tx.execute(
+            "UPDATE footage_access SET status = 'failed', note = ?2, finished_at = ?3 WHERE id = ?1",
+            params![id, "授权 12 小时内未完成，已作废 (not finished within the 12 hours of its grant)", ts(now)],
+        )?;
+    }
+    Ok(stale)
 }
 
 pub(super) fn expire_segments(
@@ -120,7 +139,7 @@ pub(super) fn expire_segments(
     };
     let infos: Vec<SegmentInfo> =
         all.iter().map(|s| SegmentInfo { id: s.id, camera: s.camera_id, span: s.span, bytes: s.bytes }).collect();
-    let victims = footage::retention_victims(&infos, &protected(tx)?, now, settings);
+    let victims = footage::retention_victims(&infos, &protected(tx, now)?, now, settings);
     let victim_set: std::collections::HashSet<i64> = victims.iter().copied().collect();
     let mut delete = tx.prepare_cached("DELETE FROM segment WHERE id = ?1")?;
     for id in &victims {
@@ -360,6 +379,17 @@ pub(super) fn open(
                 .map(str::trim)
                 .filter(|d| !d.is_empty())
                 .ok_or_else(|| StoreError::Invalid("拷贝须写明去向 (a copy needs its destination)".into()))?;
+            // A copy in progress keeps its footage from retention: one person may not pin much of it.
+            let running: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM footage_access WHERE user = ?1 AND status = 'running' AND at > ?2",
+                params![user, ts(now - chrono::Duration::hours(GRANT_HOURS))],
+                |r| r.get(0),
+            )?;
+            if running >= MAX_RUNNING_EXPORTS {
+                return Err(StoreError::Refused(format!(
+                    "已有 {running} 个拷贝未完成 (you have {running} copies in progress; finish or cancel one first)"
+                )));
+            }
             ("export", "running", Some(d))
         }
     };
@@ -374,6 +404,9 @@ pub(super) fn open(
 /// How long a grant lets its holder read the segment files (a sitting's viewing, or a copy).
 pub(super) const GRANT_HOURS: i64 = 12;
 
+/// Copies one person may have in progress at once.
+pub(super) const MAX_RUNNING_EXPORTS: i64 = 4;
+
 /// A segment of a grant (see `Store::footage_segment`).
 pub(super) fn granted_segment(
     conn: &Connection,
@@ -381,7 +414,7 @@ pub(super) fn granted_segment(
     segment_id: i64,
     user: &str,
     now: DateTime<Utc>,
-) -> Result<Segment, StoreError> {
+) -> Result<crate::store::GrantedSegment, StoreError> {
     let (request_id, holder, action, camera_id, from, to, at): (i64, String, String, i64, i64, i64, i64) = conn
         .query_row(
             "SELECT request_id, user, action, camera_id, from_ms, to_ms, at FROM footage_access WHERE id = ?1",
@@ -407,7 +440,8 @@ pub(super) fn granted_segment(
     if segment.camera_id != camera_id || segment.span.to <= span.from || segment.span.from >= span.to {
         return Err(refused(footage::Refusal::OutsideRange));
     }
-    Ok(segment)
+    let part = Span { from: segment.span.from.max(span.from), to: segment.span.to.min(span.to) };
+    Ok(crate::store::GrantedSegment { segment, part })
 }
 
 const ACCESS_COLUMNS: &str = "a.id, r.request_no, r.purpose, a.user, a.action, a.camera_id, c.name, a.from_ms, a.to_ms, \

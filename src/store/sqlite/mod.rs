@@ -825,9 +825,15 @@ impl Store for SqliteStore {
 
     fn expire_segments(&self, session: &Session) -> Result<Vec<Segment>, StoreError> {
         self.write(session, Permission::RecordFootage, |w| {
+            let abandoned = footage::abandon_stale_exports(&w.tx, w.now)?;
+            if !abandoned.is_empty() {
+                w.audit("footage.export_abandoned", "footage_access", serde_json::json!({"lines": abandoned}))?;
+            }
             let gone = footage::expire_segments(&w.tx, &w.rules.footage, w.now)?;
             if gone.is_empty() {
-                w.unchanged();
+                if abandoned.is_empty() {
+                    w.unchanged();
+                }
             } else {
                 let first = gone.iter().map(|s| s.span.from).min().unwrap_or_default();
                 let last = gone.iter().map(|s| s.span.to).max().unwrap_or_default();
@@ -938,7 +944,12 @@ impl Store for SqliteStore {
         })
     }
 
-    fn footage_segment(&self, session: &Session, access_id: i64, segment_id: i64) -> Result<Segment, StoreError> {
+    fn footage_segment(
+        &self,
+        session: &Session,
+        access_id: i64,
+        segment_id: i64,
+    ) -> Result<super::GrantedSegment, StoreError> {
         self.read(session, Permission::Supervise, |r| {
             footage::granted_segment(r.conn, access_id, segment_id, &r.actor.username, r.now)
         })

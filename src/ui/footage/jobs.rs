@@ -210,12 +210,13 @@ fn open_footage(
     at: Option<i64>,
 ) -> Result<FootageOpened, StoreError> {
     let store = worker.store()?;
-    let grant = store.open_footage(session, request_id, camera_id, span, crate::domain::footage::Use::View, None)?;
+    let mut grant =
+        store.open_footage(session, request_id, camera_id, span, crate::domain::footage::Use::View, None)?;
     let window = store.directory(session)?.cameras.into_iter().find(|c| c.id == camera_id).and_then(|c| c.window_code);
     let events = match window {
         Some(w) => store.window_events(session, &w, span)?,
         None => Vec::new(),
     };
-    let root = worker.footage_source().prepare(session, &grant, &AtomicBool::new(false), &|_| {})?;
+    let root = worker.footage_source().prepare(session, &mut grant, &AtomicBool::new(false), &|_| {})?;
     Ok(FootageOpened { grant, events, root, at })
 }
