@@ -12,6 +12,7 @@ set -euo pipefail
 # Run:   GStreamer plugins (RTSP, H.264 encode/decode, text overlay), GL/Vulkan drivers, X libraries,
 #        a CJK font, CUPS (lp) for printing. Tests: Xvfb for screenshots, poppler for PDF checks,
 #        ffmpeg to probe clips, cupsd for a private print queue. HTTPS to a server: the system CAs.
+#        Python with venv for the test tools packaging/pytools.sh installs from PyPI.
 PACKAGES=(
   build-essential pkg-config
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev
@@ -22,6 +23,7 @@ PACKAGES=(
   fonts-noto-cjk xvfb xauth imagemagick poppler-utils ffmpeg
   cups-client cups-daemon
   ca-certificates
+  python3 python3-venv
 )
 
 check_only=0

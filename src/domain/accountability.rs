@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::calendar::Calendar;
 
 /// `[complaints]` in rules.toml.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ComplaintSettings {
     /// Accept or decline within this many working days after receipt (RULES.md: 5).
@@ -45,7 +45,7 @@ impl ComplaintSettings {
 }
 
 /// Where a complaint stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ComplaintStatus {
     Registered,
@@ -127,7 +127,7 @@ impl FromStr for ComplaintStatus {
 }
 
 /// How urgent a complaint is now: the colour in the list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Urgency {
     /// Closed, nothing due.
     Done,
@@ -192,7 +192,7 @@ pub fn article_label(item: &str) -> Option<&'static str> {
 }
 
 /// The nine measures of Art 13.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
     /// 诫勉谈话
@@ -287,7 +287,7 @@ impl FromStr for Measure {
 }
 
 /// Who a violation is against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Subject {
     Staff,
@@ -295,7 +295,7 @@ pub enum Subject {
 }
 
 /// Where a violation came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ViolationSource {
     /// An alert of the rule engine.

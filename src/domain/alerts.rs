@@ -15,7 +15,7 @@ use super::model::{CaseEvent, CatalogueItem, Document, Fen, Step, format_yuan};
 use super::time;
 
 /// The alert rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     DeadlinePrompt,
@@ -34,7 +34,7 @@ pub enum Rule {
 }
 
 /// Alert colours, from least to most severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Yellow,
@@ -43,7 +43,7 @@ pub enum Level {
 }
 
 /// How an alert is shown: a light (●) for time signals, a card (▮) for violations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
     Light,
@@ -191,7 +191,7 @@ impl std::str::FromStr for Level {
 }
 
 /// The engine's settings (`[alerts]` in rules.toml).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AlertSettings {
     /// `overdue_serious`: working days ended after D.
@@ -254,7 +254,7 @@ impl RuleBook {
 }
 
 /// A supervision notice as the engine sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NoticeFacts {
     pub notice_no: String,
     pub due_date: NaiveDate,
@@ -273,7 +273,7 @@ pub struct CaseInput<'a> {
 }
 
 /// One alert as the engine derives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Finding {
     pub rule: Rule,
     /// Tells apart several alerts of one rule on one case (`review@1790000000`); empty when there is one.

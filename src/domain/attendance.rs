@@ -12,7 +12,7 @@ use super::calendar::Calendar;
 use super::model::{Leave, LeaveKind};
 
 /// Working hours of a half-day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Hours {
     pub start: NaiveTime,
     pub end: NaiveTime,
@@ -26,7 +26,7 @@ impl Hours {
 }
 
 /// A day's schedule; seasonal variants apply between two month-days.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Schedule {
     pub name: String,
     /// The hall it applies to; `None` for every hall.
@@ -68,7 +68,7 @@ impl Schedule {
 }
 
 /// The attendance settings (`[attendance]` in rules.toml).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AttendanceSettings {
     /// Lateness allowed, in seconds (0: 08:30:00 is on time, 08:30:01 late).
     pub grace_secs: u32,
@@ -159,7 +159,7 @@ fn default_schedule() -> &'static Schedule {
     DEFAULT.get_or_init(Schedule::standard)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Half {
     Morning,
@@ -167,7 +167,7 @@ pub enum Half {
 }
 
 /// The status of a half-day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "status")]
 pub enum HalfDayStatus {
     OnTime,
@@ -229,7 +229,7 @@ impl HalfDayStatus {
 }
 
 /// One half-day with the punches that decided it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HalfDay {
     pub half: Half,
     pub status: HalfDayStatus,
@@ -238,7 +238,7 @@ pub struct HalfDay {
     pub end_punch: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DayRecord {
     pub date: NaiveDate,
     pub morning: HalfDay,
@@ -320,7 +320,7 @@ pub fn evaluate_day(
 }
 
 /// A person as the ranking needs them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Person {
     pub staff_no: String,
     pub name: String,
@@ -329,7 +329,7 @@ pub struct Person {
 }
 
 /// One person's counts over a period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StaffTally {
     pub staff_no: String,
     pub name: String,
@@ -354,7 +354,7 @@ impl StaffTally {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DepartmentTally {
     pub department: String,
     pub staff: u32,
@@ -378,7 +378,7 @@ fn rank_by<T>(items: &mut [T], key: impl Fn(&T) -> u32, mut set: impl FnMut(&mut
 }
 
 /// The period's rankings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Ranking {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,

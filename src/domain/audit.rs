@@ -9,7 +9,7 @@ use sha2::{Digest as _, Sha256};
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One audit record, as stored and as shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuditRecord {
     /// 1, 2, 3 … without gaps.
     pub seq: i64,
@@ -77,7 +77,7 @@ pub fn chain_hash(prev_hash: &str, fields: &AuditFields<'_>) -> String {
 }
 
 /// Why the chain is broken, at the first bad record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ChainBreak {
     /// The `seq` of the first record that does not fit (or the expected one, when it is missing).
     pub seq: i64,

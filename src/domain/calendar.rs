@@ -28,7 +28,7 @@ pub enum CalendarError {
 }
 
 /// Why a day is, or is not, a working day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DayKind {
     /// Monday–Friday with no notice about it.
@@ -52,7 +52,7 @@ impl DayKind {
 }
 
 /// One day of the calendar with the reason for its kind.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DayInfo {
     pub date: NaiveDate,
     pub kind: DayKind,
@@ -61,7 +61,7 @@ pub struct DayInfo {
 }
 
 /// A local decision that overrides the official calendar for one date (a setting).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LocalOverride {
     pub date: NaiveDate,
     pub working: bool,
@@ -69,7 +69,7 @@ pub struct LocalOverride {
 }
 
 /// A value computed over the calendar, with the years whose holiday data was missing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Reckoned<T> {
     pub value: T,
     pub missing_years: BTreeSet<i32>,
@@ -88,7 +88,7 @@ pub fn missing_years_warning(years: &BTreeSet<i32>) -> Option<String> {
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 struct YearFile {
     year: i32,
     #[serde(default)]
@@ -96,7 +96,7 @@ struct YearFile {
     days: Vec<YearFileDay>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 struct YearFileDay {
     name: String,
     date: String,
@@ -605,7 +605,7 @@ pub struct Counting {
 }
 
 /// Why a case's clock stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SuspensionKind {
     /// Waiting for supplementary material (补正: `supplement_request` → `supplement_received`).
@@ -616,7 +616,7 @@ pub enum SuspensionKind {
 
 /// An interval during which a case's promised limit stops: from `start` to `end` (exclusive; open when
 /// `None`), as local dates.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Suspension {
     pub kind: SuspensionKind,
     pub start: NaiveDate,
@@ -624,7 +624,7 @@ pub struct Suspension {
 }
 
 /// One suspension and the working days it stopped the clock for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SuspensionEffect {
     pub suspension: Suspension,
     /// Working days `d` with `start ≤ d < end`; empty while the suspension is open.
@@ -632,7 +632,7 @@ pub struct SuspensionEffect {
 }
 
 /// A case's promised deadline with everything needed to explain it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Deadline {
     pub accepted_on: NaiveDate,
     pub promised_days: u32,
@@ -655,7 +655,7 @@ pub struct Deadline {
 }
 
 /// Where a case stands against its deadline at an instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlineState {
     /// Not completed, before the prompt day.

@@ -24,6 +24,20 @@ pub struct Week {
     pub monday: NaiveDate,
 }
 
+/// On the wire a week is its ISO name (weeks 1–52 of 1990–2100; a 53rd week is named the same way).
+impl schemars::JsonSchema for Week {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Week".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "An ISO week, Monday to Sunday: 2026-W47",
+            "pattern": "^(199[0-9]|20[0-9]{2}|2100)-W(0[1-9]|[1-4][0-9]|5[0-2])$"
+        })
+    }
+}
+
 impl Week {
     /// The week holding `date`.
     pub fn of(date: NaiveDate) -> Self {
@@ -120,7 +134,7 @@ pub fn slip_number_text(year: i32, number: u32) -> String {
 }
 
 /// Where an observation came from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ObservationSource {
     /// A snapshot on the video wall.
@@ -169,7 +183,7 @@ impl FromStr for ObservationSource {
 }
 
 /// One observation of work discipline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Observation {
     pub id: i64,
     pub observed_at: DateTime<Utc>,
@@ -212,7 +226,7 @@ impl Observation {
 }
 
 /// Counts of a week's observations by department, window, staff and category.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WeekStatistics {
     pub total: usize,
     /// (department name, count), most first.
@@ -252,7 +266,7 @@ pub fn statistics(observations: &[Observation]) -> WeekStatistics {
 }
 
 /// A slip's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SlipStatus {
     Issued,
@@ -299,7 +313,7 @@ impl FromStr for SlipStatus {
 }
 
 /// A reminder slip (提示单) to one department for one week.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Slip {
     pub id: i64,
     pub hall_code: String,

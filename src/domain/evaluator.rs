@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::calendar::Calendar;
 
 /// Settings (`[evaluator]` in rules.toml).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct EvaluatorSettings {
     /// Usage below this share of completed cases is flagged.
@@ -77,7 +77,7 @@ pub fn is_poor(rating: u8) -> bool {
 }
 
 /// A case completed at a window.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Completion {
     pub case_no: String,
     pub window: String,
@@ -85,7 +85,7 @@ pub struct Completion {
 }
 
 /// Where a rating came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RatingSource {
     /// An `evaluate` event of the approval system.
@@ -95,7 +95,7 @@ pub enum RatingSource {
 }
 
 /// One rating.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Rating {
     pub window: String,
     pub at: DateTime<Utc>,
@@ -106,7 +106,7 @@ pub struct Rating {
 }
 
 /// A window's usage on a day.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Usage {
     pub window: String,
     pub completed: u32,
@@ -116,7 +116,7 @@ pub struct Usage {
     pub below_minimum: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AnomalyKind {
     /// No case was completed at the window in the minutes before the rating.
@@ -138,7 +138,7 @@ impl AnomalyKind {
 }
 
 /// A suspicious rating pattern with the ratings and completions that show it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Anomaly {
     pub kind: AnomalyKind,
     pub window: String,
@@ -150,7 +150,7 @@ pub struct Anomaly {
 }
 
 /// A day's check of the evaluators.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EvaluatorCheck {
     pub date: NaiveDate,
     pub usage: Vec<Usage>,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::access::{Permission, Role};
 
 /// `[footage]` in rules.toml.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FootageSettings {
     /// An approval lets its holder use the footage for this many days.
@@ -60,7 +60,7 @@ impl FootageSettings {
 }
 
 /// A half-open time range `[from, to)` in UTC milliseconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Span {
     pub from: i64,
     pub to: i64,
@@ -108,7 +108,7 @@ impl Span {
 }
 
 /// 调阅 (view) or 拷贝 (export; includes viewing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestKind {
     View,
@@ -142,7 +142,7 @@ impl FromStr for RequestKind {
 }
 
 /// Where a request stands. Expiry is not a state: it follows from `expires_at` and the time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestStatus {
     Pending,
@@ -176,7 +176,7 @@ impl FromStr for RequestStatus {
 }
 
 /// A footage request as the rules see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FootageRequest {
     pub id: i64,
     /// 调〔2026〕第12号
@@ -226,7 +226,7 @@ impl FootageRequest {
 }
 
 /// Why something about footage is not allowed. The store turns these into `Forbidden` errors.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Refusal {
     /// The role may not do this at all.
     Role,
@@ -340,7 +340,7 @@ pub fn expiry(at: DateTime<Utc>, settings: &FootageSettings) -> DateTime<Utc> {
 }
 
 /// What a holder wants to do with footage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Use {
     View,
@@ -379,7 +379,7 @@ pub fn check_use(
 }
 
 /// A recorded segment as the timeline and retention see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SegmentInfo {
     pub id: i64,
     pub camera: i64,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::model::{Department, Hall};
 
 /// How a camera's stream URLs are made: a vendor preset from host, port and channel, or given whole.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Vendor {
     Hikvision,
@@ -95,7 +95,7 @@ impl FromStr for Vendor {
 pub const RTSP_PORT: u16 = 554;
 
 /// A window as a hall's configuration gives it (the hall is the configuration's).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WindowSpec {
     pub code: String,
     pub name: String,
@@ -104,7 +104,7 @@ pub struct WindowSpec {
 
 /// A camera as a hall's configuration gives it — never with its password, which is set on its own
 /// and kept sealed.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CameraSpec {
     pub name: String,
     /// The code of the window it watches (`None`: a lobby camera).
@@ -284,7 +284,7 @@ pub fn percent_decode(text: &str) -> String {
 }
 
 /// A hall's whole configuration: what the hall file holds and `hall export` prints.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HallConfig {
     pub hall: Hall,
     pub departments: Vec<Department>,
@@ -344,7 +344,7 @@ impl HallConfig {
 }
 
 /// The parts of a hall's configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Part {
     Hall,
@@ -374,7 +374,7 @@ impl Part {
 }
 
 /// One field that changes: its name, the value in force and the new one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FieldChange {
     pub field: String,
     pub from: String,
@@ -382,7 +382,7 @@ pub struct FieldChange {
 }
 
 /// One department, window, camera (or the hall) that a configuration adds, changes or retires.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HallChange {
     pub part: Part,
     /// The department's or camera's name, the window's code, the hall's code.
@@ -404,7 +404,7 @@ impl HallChange {
 }
 
 /// What applying a configuration does: `hall apply --format json` prints it as is.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HallDiff {
     pub added: Vec<HallChange>,
     pub changed: Vec<HallChange>,

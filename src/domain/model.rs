@@ -37,7 +37,7 @@ pub fn parse_yuan(text: &str) -> Result<Fen, String> {
 }
 
 /// A service hall (政务大厅 or 分厅).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Hall {
     pub code: String,
     pub name: String,
@@ -47,7 +47,7 @@ pub struct Hall {
 }
 
 /// Where a hall stands: the city's centre (市), a county or district's (县区), or a branch hall (分厅).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HallLevel {
     #[default]
@@ -95,7 +95,7 @@ impl FromStr for HallLevel {
 }
 
 /// A department that runs windows (窗口部门).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Department {
     pub name: String,
     /// The short name used on the wall and in tables (`市场监管`).
@@ -106,7 +106,7 @@ pub struct Department {
 }
 
 /// A service window (窗口).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Window {
     pub hall_code: String,
     pub code: String,
@@ -115,7 +115,7 @@ pub struct Window {
 }
 
 /// A member of staff working at windows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Staff {
     pub staff_no: String,
     pub name: String,
@@ -130,7 +130,7 @@ pub struct Staff {
 /// the password sealed and hands a playable URL only to those who watch, see `CameraStream`). The
 /// `Debug` output still passes URLs through [`redact_url`], so that a URL typed with a password in it
 /// never reaches a log.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Camera {
     pub id: i64,
     pub name: String,
@@ -167,7 +167,7 @@ pub fn redact_url(url: &str) -> String {
 }
 
 /// The steps a case goes through (INTERCHANGE.md `step`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     Submit,
@@ -264,7 +264,7 @@ impl FromStr for Step {
 }
 
 /// Documents a window must issue (Art 11(3)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Document {
     AcceptanceSlip,
@@ -310,7 +310,7 @@ impl FromStr for Document {
 }
 
 /// Why a case entered a special procedure (特别程序).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SuspendReason {
     Hearing,
@@ -363,7 +363,7 @@ impl FromStr for SuspendReason {
 }
 
 /// A catalogue item (事项): its limits, fee standard and workflow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CatalogueItem {
     pub code: String,
     pub name: String,
@@ -381,7 +381,7 @@ pub struct CatalogueItem {
 }
 
 /// One event of a case, as the approval system reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CaseEvent {
     pub case_no: String,
     pub item_code: String,
@@ -405,7 +405,7 @@ pub struct CaseEvent {
 }
 
 /// Where a case stands, from its events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     /// Submitted, not yet accepted.
@@ -478,7 +478,7 @@ pub fn case_status(events: &[CaseEvent]) -> CaseStatus {
 }
 
 /// A case (办件) as listed: the facts derived from its events.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CaseSummary {
     pub case_no: String,
     pub item_code: String,
@@ -495,14 +495,14 @@ pub struct CaseSummary {
 }
 
 /// An attendance punch, in local time as the machine records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Punch {
     pub staff_no: String,
     pub time: NaiveDateTime,
     pub device: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LeaveKind {
     /// 请假
@@ -532,7 +532,7 @@ impl LeaveKind {
 }
 
 /// Approved leave or official business, local times.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Leave {
     pub staff_no: String,
     pub start: NaiveDateTime,
@@ -541,7 +541,7 @@ pub struct Leave {
 }
 
 /// A rating from a standalone evaluator (local time as the device records it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Evaluation {
     pub window: String,
     pub time: NaiveDateTime,
@@ -550,7 +550,7 @@ pub struct Evaluation {
 }
 
 /// How a complaint reached the hall (Art 5(6), 8(3)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ComplaintChannel {
     Online,
@@ -588,7 +588,7 @@ impl FromStr for ComplaintChannel {
 }
 
 /// A complaint and where its workflow stands (Art 5(6), 8(3)).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Complaint {
     pub id: i64,
     pub complaint_no: String,
@@ -638,7 +638,7 @@ pub const DISCIPLINE_CATEGORIES: [&str; 10] = [
 ];
 
 /// A local date range, both ends included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DateRange {
     pub from: NaiveDate,
     pub to: NaiveDate,

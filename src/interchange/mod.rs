@@ -23,7 +23,7 @@ pub mod hall;
 const MAX_ERRORS: usize = 100;
 
 /// One problem in an input file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, schemars::JsonSchema)]
 #[error("{file}:{line}: {field}: {message}")]
 pub struct InputError {
     pub file: String,
@@ -34,7 +34,7 @@ pub struct InputError {
 }
 
 /// All problems found in one input file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InputErrors {
     pub errors: Vec<InputError>,
     /// Errors found beyond the ones listed.
@@ -59,7 +59,7 @@ impl fmt::Display for InputErrors {
 impl std::error::Error for InputErrors {}
 
 /// What kind of file is being imported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
     Items,
@@ -102,7 +102,7 @@ impl FromStr for ImportKind {
 }
 
 /// A record with the line it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Lined<T> {
     pub line: u64,
     pub record: T,
@@ -110,7 +110,7 @@ pub struct Lined<T> {
 
 /// Who a punch belongs to: a staff number (`punches.csv`) or a device user number (`attlog.dat`,
 /// matched by `device_user_id`, falling back to `staff_no`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PunchRecord {
     pub person: String,
     pub by_device_user: bool,
@@ -119,7 +119,7 @@ pub struct PunchRecord {
 }
 
 /// Parsed records of one file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", content = "records", rename_all = "snake_case")]
 pub enum Records {
     Items(Vec<Lined<CatalogueItem>>),
@@ -159,7 +159,7 @@ impl Records {
 }
 
 /// A whole file's records, ready for `Store::import`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ImportBatch {
     /// The file name, used in error messages and the audit log.
     pub source: String,
@@ -541,6 +541,53 @@ fn parse_jsonl(content: &str, errors: &mut Errors) -> Vec<Lined<CaseEvent>> {
         }
     }
     out
+}
+
+/// One case event as a push or a JSON-lines file carries it (INTERCHANGE.md): the record format the
+/// OpenAPI document gives for `/api/v1/events`. `event_from_json` reads it, and says which fields a
+/// step requires (`hall`, `window` and `staff_no` for window steps, `amount_yuan` for a fee, `rating`
+/// for an evaluation, `reason` for a suspension).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct EventRecord {
+    /// The case number (办件编号).
+    #[schemars(length(min = 1, max = 500))]
+    pub case_no: String,
+    /// The catalogue item (事项编码).
+    #[schemars(length(min = 1, max = 500))]
+    pub item_code: String,
+    pub step: crate::domain::model::Step,
+    /// When it happened: RFC 3339, or `YYYY-MM-DD HH:MM:SS` in Beijing time.
+    pub occurred_at: String,
+    /// When the approval system recorded it (late entry, 体外循环, shows as the difference).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 500))]
+    pub hall: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 500))]
+    pub window: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 500))]
+    pub staff_no: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 500))]
+    pub applicant: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<crate::domain::model::Document>,
+    /// The fee charged, in yuan (a number or a decimal string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub amount_yuan: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 5))]
+    pub rating: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<crate::domain::model::SuspendReason>,
+    /// Working days promised to the applicant (承诺时限), 0–3650.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 3650))]
+    pub promised_days: Option<u32>,
 }
 
 /// Reads one event object (also used for the server's JSON bodies).

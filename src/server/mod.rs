@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use axum::extract::{ConnectInfo, Query};
+use axum::extract::ConnectInfo;
 
 use crate::domain::access::Role;
 use crate::interchange::{self, InputErrors};
@@ -30,6 +30,7 @@ use crate::store::{Session, Store, StoreError};
 
 pub mod forward;
 pub mod limits;
+pub mod openapi;
 pub mod tls;
 
 /// The largest request body accepted (an import of a day's events fits easily).
@@ -55,7 +56,8 @@ pub fn status_of(e: &StoreError) -> StatusCode {
         StoreError::BadCredentials | StoreError::SessionExpired => StatusCode::UNAUTHORIZED,
         StoreError::Forbidden { .. } | StoreError::Refused(_) => StatusCode::FORBIDDEN,
         StoreError::NotFound(_) => StatusCode::NOT_FOUND,
-        StoreError::Invalid(_) | StoreError::Input(_) => StatusCode::BAD_REQUEST,
+        // Well-formed data the store's rules refuse; a request that does not fit the document is 400.
+        StoreError::Invalid(_) | StoreError::Input(_) => StatusCode::UNPROCESSABLE_ENTITY,
         StoreError::Conflict(_) => StatusCode::CONFLICT,
         StoreError::Locked { .. } => StatusCode::LOCKED,
         StoreError::Backend(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -65,6 +67,12 @@ pub fn status_of(e: &StoreError) -> StatusCode {
 
 fn error(e: StoreError) -> Response {
     (status_of(&e), axum::Json(e)).into_response()
+}
+
+/// A request that does not fit the API document (not JSON, wrong arguments, a bad header): 400, in the
+/// one error shape.
+fn malformed(message: String) -> Response {
+    (StatusCode::BAD_REQUEST, axum::Json(StoreError::Invalid(message))).into_response()
 }
 
 fn ok(value: serde_json::Value) -> Response {
@@ -118,7 +126,7 @@ async fn login(
     State(shared): State<Shared>,
     ConnectInfo(tls::Peer(peer)): ConnectInfo<tls::Peer>,
     headers: HeaderMap,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> Response {
     // JSON only: a web page cannot post a login without a CORS preflight.
     let json = headers
@@ -132,9 +140,19 @@ async fn login(
         )
             .into_response();
     }
+    let body = match axum::body::to_bytes(request.into_body(), 64 * 1024).await {
+        Ok(b) => b,
+        Err(_) => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                axum::Json(StoreError::Invalid("login: the body is over 64 KiB".into())),
+            )
+                .into_response();
+        }
+    };
     let body: LoginBody = match serde_json::from_slice(&body) {
         Ok(b) => b,
-        Err(e) => return error(StoreError::Invalid(format!("login body: {e}"))),
+        Err(e) => return malformed(format!("login body: {e}")),
     };
     let store = shared.store.clone();
     let from = workstation(&headers, peer);
@@ -194,7 +212,7 @@ async fn call(
     } else {
         match serde_json::from_slice(&body) {
             Ok(v) => v,
-            Err(e) => return error(StoreError::Invalid(format!("the body is not JSON: {e}"))),
+            Err(e) => return malformed(format!("the body is not JSON: {e}")),
         }
     };
     let key = headers.get(IDEMPOTENCY_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -202,17 +220,22 @@ async fn call(
         return run_call(&shared, session, method, args).await.0;
     };
     if !(16..=100).contains(&key.len()) || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return error(StoreError::Invalid(format!("header `{IDEMPOTENCY_HEADER}`: 16 to 100 letters, digits or '-'")));
+        return malformed(format!("header `{IDEMPOTENCY_HEADER}`: 16 to 100 letters, digits or '-'"));
     }
     // One keyed call at a time: the answer is remembered before the next one looks.
     let _one = shared.keyed.lock().await;
     let store = shared.store.clone();
     let (lookup, user) = (key.clone(), username.clone());
+    // What was asked: the arguments as they arrived, whatever their spacing.
+    let asked = crate::files::sha256_hex(args.to_string().as_bytes());
     match blocking(move || store.remembered_answer(&user, &lookup)).await {
-        Ok(Ok(Some((done, status, answer)))) => {
-            if done != method {
-                return error(StoreError::Conflict(format!("idempotency key {key} was already used for another call")));
+        Ok(Ok(Some(done))) => {
+            if done.method != method || (!done.request_sha256.is_empty() && done.request_sha256 != asked) {
+                return error(StoreError::Conflict(format!(
+                    "idempotency key {key} was already used for another request; use a new key for a new request"
+                )));
             }
+            let (status, answer) = (done.status, done.answer);
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             return (
                 status,
@@ -231,7 +254,7 @@ async fn call(
     let Some((status, answer)) = remember else { return response };
     let store = shared.store.clone();
     let from = workstation(&headers, peer);
-    match blocking(move || store.remember_answer(&username, &key, &method, &from, status, &answer)).await {
+    match blocking(move || store.remember_answer(&username, &key, (&method, &asked), &from, status, &answer)).await {
         Ok(Ok(())) => response,
         Ok(Err(e)) | Err(e) => error(e),
     }
@@ -249,17 +272,17 @@ async fn run_call(
     let name = method.clone();
     let outcome = match blocking(move || api::dispatch(&*store, &session, &name, args)).await {
         Ok(Ok(value)) => Ok(value),
-        Ok(Err(DispatchError::Store(e))) | Err(e) => Err(e),
-        Ok(Err(DispatchError::Arguments(m))) => Err(StoreError::Invalid(m)),
-        Ok(Err(DispatchError::Unknown(m))) => Err(StoreError::NotFound(format!("method {m}"))),
+        Ok(Err(DispatchError::Store(e))) | Err(e) => Err((status_of(&e), e)),
+        Ok(Err(DispatchError::Arguments(m))) => Err((StatusCode::BAD_REQUEST, StoreError::Invalid(m))),
+        Ok(Err(DispatchError::Rules(m))) => Err((StatusCode::UNPROCESSABLE_ENTITY, StoreError::Invalid(m))),
+        Ok(Err(DispatchError::Unknown(m))) => Err((StatusCode::NOT_FOUND, StoreError::NotFound(format!("method {m}")))),
     };
     match outcome {
         Ok(text) => {
             let response = (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], text.clone()).into_response();
             (response, Some((200, text)))
         }
-        Err(e) => {
-            let status = status_of(&e);
+        Err((status, e)) => {
             let remember = (!matches!(
                 e,
                 StoreError::Backend(_)
@@ -268,7 +291,7 @@ async fn run_call(
                     | StoreError::Queued(_)
             ))
             .then(|| (status.as_u16(), serde_json::to_string(&e).unwrap_or_default()));
-            (error(e), remember)
+            ((status, axum::Json(e)).into_response(), remember)
         }
     }
 }
@@ -330,6 +353,13 @@ async fn push_events(State(shared): State<Shared>, headers: HeaderMap, request: 
         Ok(b) => b,
         Err(r) => return r,
     };
+    match std::str::from_utf8(&body) {
+        Err(e) => return malformed(format!("the body is not UTF-8: {e}")),
+        Ok(text) if text.trim().is_empty() || text.trim() == "[]" => {
+            return malformed("the push holds no records".into());
+        }
+        Ok(_) => {}
+    }
     let store = shared.store.clone();
     let answer = blocking(move || import_push(&*store, &session, &body).map(|a| (a, body))).await;
     match answer {
@@ -454,12 +484,15 @@ fn serve_segment(
 /// part the grant covers leaves the server.
 async fn footage_file(
     State(shared): State<Shared>,
-    Path((access_id, segment_id)): Path<(i64, i64)>,
+    Path((access_id, segment_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
     let session = match session(&headers) {
         Ok(s) => s,
         Err(e) => return error(e),
+    };
+    let (Ok(access_id), Ok(segment_id)) = (access_id.parse::<i64>(), segment_id.parse::<i64>()) else {
+        return malformed("the path is /api/v1/footage/ACCESS_ID/SEGMENT_ID, both numbers".into());
     };
     let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let store = shared.store.clone();
@@ -498,18 +531,48 @@ async fn footage_file(
     }
 }
 
-#[derive(serde::Deserialize)]
+/// The query of `/api/v1/changes`: `since` (the counter last seen) and `wait` (seconds to wait for a
+/// change, at most 30), both optional; anything else is refused naming it.
+#[derive(Debug, Default, PartialEq, Eq)]
 struct ChangesQuery {
-    #[serde(default)]
     since: u64,
-    /// Seconds to wait for a change (at most 30).
-    #[serde(default)]
     wait: u64,
+}
+
+impl ChangesQuery {
+    fn parse(query: Option<&str>) -> Result<Self, String> {
+        let mut q = ChangesQuery::default();
+        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let number = || value.parse::<u64>().map_err(|_| format!("query `{key}`: {value:?} is not a whole number"));
+            match key {
+                "since" => q.since = number()?,
+                "wait" => {
+                    q.wait = number()?;
+                    if q.wait > 30 {
+                        return Err(format!("query `wait`: {} seconds is over the 30 a wait may last", q.wait));
+                    }
+                }
+                _ => {
+                    return Err(format!("query `{}`: unknown (since, wait)", key.chars().take(40).collect::<String>()));
+                }
+            }
+        }
+        Ok(q)
+    }
 }
 
 /// The change counter: answers at once when it is past `since`, otherwise when it moves or after
 /// `wait` seconds. A console waits here and reloads as soon as another one (or the push API) writes.
-async fn changes(State(shared): State<Shared>, headers: HeaderMap, Query(q): Query<ChangesQuery>) -> Response {
+async fn changes(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    let q = match ChangesQuery::parse(query.as_deref()) {
+        Ok(q) => q,
+        Err(m) => return malformed(m),
+    };
     let mut rx = shared.revision.subscribe();
     // Only a logged-in user's wait is held; anyone else gets the counter at once (the console's link
     // check before login needs no more), so anonymous clients cannot pile up open connections.
@@ -525,77 +588,9 @@ async fn changes(State(shared): State<Shared>, headers: HeaderMap, Query(q): Que
     ok(serde_json::json!({ "revision": revision }))
 }
 
-/// An OpenAPI 3.1 document listing every endpoint and the arguments of every store call.
+/// The OpenAPI 3.1 document (see `openapi`).
 pub fn openapi() -> serde_json::Value {
-    let mut paths = serde_json::Map::new();
-    let json_body = |schema: serde_json::Value| serde_json::json!({"required": true, "content": {"application/json": {"schema": schema}}});
-    let answers = serde_json::json!({
-        "200": {"description": "the result as JSON"},
-        "400": {"description": "bad arguments; the error names the argument and field"},
-        "401": {"description": "no token, or the session has ended"},
-        "403": {"description": "the role may not do this"},
-        "404": {"description": "no such record or method"}
-    });
-    paths.insert(
-        "/api/v1/login".into(),
-        serde_json::json!({"post": {"summary": "log in; answers the session with its bearer token",
-            "requestBody": json_body(serde_json::json!({"type": "object", "required": ["username", "password"],
-                "properties": {"username": {"type": "string"}, "password": {"type": "string"}}})),
-            "responses": answers.clone()}}),
-    );
-    paths.insert(
-        "/api/v1/logout".into(),
-        serde_json::json!({"post": {"summary": "end the session", "responses": answers.clone()}}),
-    );
-    paths.insert(
-        "/api/v1/events".into(),
-        serde_json::json!({"post": {"summary": "push case events (INTERCHANGE.md records, a JSON array or JSON lines); idempotent; answers {received, accepted, rejected: [{line, field, message}], report}",
-            "requestBody": json_body(serde_json::json!({"type": "array", "items": {"type": "object"}})),
-            "responses": answers.clone()}}),
-    );
-    paths.insert(
-        "/api/v1/footage/{access_id}/{segment_id}".into(),
-        serde_json::json!({"get": {"summary": "the bytes of a segment of a grant (open_footage): only its holder, while the request is valid; HTTP Range supported",
-            "security": [{"bearer": []}],
-            "parameters": [{"name": "access_id", "in": "path", "required": true, "schema": {"type": "integer"}},
-                           {"name": "segment_id", "in": "path", "required": true, "schema": {"type": "integer"}},
-                           {"name": "range", "in": "header", "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "the whole segment (MPEG-TS)"}, "206": {"description": "the range asked for"},
-                          "403": {"description": "not the holder, expired, or outside the grant"}, "416": {"description": "the range starts past the end"}}}}),
-    );
-    paths.insert(
-        "/api/v1/changes".into(),
-        serde_json::json!({"get": {"summary": "the change counter; waits up to `wait` seconds (at most 30) for it to pass `since`",
-            "parameters": [{"name": "since", "in": "query", "schema": {"type": "integer"}},
-                           {"name": "wait", "in": "query", "schema": {"type": "integer"}}],
-            "responses": {"200": {"description": "{\"revision\": N}"}}}}),
-    );
-    for (method, args, kind) in api::METHODS.iter().filter(|m| !api::SYSTEM_ONLY.contains(&m.0)) {
-        let kind = match kind {
-            api::CallKind::Read => "read",
-            api::CallKind::Write => "write",
-            api::CallKind::Queueable => "write, queued by a console while the server is away",
-        };
-        let items: Vec<serde_json::Value> = args.iter().map(|a| serde_json::json!({"title": a})).collect();
-        paths.insert(
-            format!("/api/v1/call/{method}"),
-            serde_json::json!({"post": {"summary": format!("Store::{method}({})", args.join(", ")),
-                "description": format!("A {kind} call."),
-                "security": [{"bearer": []}],
-                "requestBody": json_body(serde_json::json!({"type": "array", "prefixItems": items,
-                    "minItems": args.len(), "maxItems": args.len()})),
-                "parameters": [{"name": IDEMPOTENCY_HEADER, "in": "header", "required": false,
-                    "description": "16–100 letters, digits or '-': the call runs once, a repeat gets the first answer",
-                    "schema": {"type": "string"}}],
-                "responses": answers.clone()}}),
-        );
-    }
-    serde_json::json!({
-        "openapi": "3.1.0",
-        "info": {"title": "Jiancha 监察台 API", "version": env!("CARGO_PKG_VERSION")},
-        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
-        "paths": paths
-    })
+    openapi::document()
 }
 
 /// The routes over `store`, behind the request checks.

@@ -37,7 +37,7 @@ pub const SEGMENT_SHA256_HEADER: &str = "x-jiancha-sha256";
 pub const CLIP_HEADER: &str = "x-jiancha-clip";
 
 /// The answer to a push: which records were taken and which were not, and why.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct PushAnswer {
     /// Records received.
     pub received: usize,
@@ -49,10 +49,16 @@ pub struct PushAnswer {
     pub report: Option<super::ImportReport>,
 }
 
-/// How a parameter of a `Store` method travels: the owned value it is sent as, and how the server
+/// How a parameter of a `Store` method travels: the owned value it is sent as (whose JSON Schema the
+/// OpenAPI document gives), the rules a value that fits the schema must still meet, and how the server
 /// lends it to the store.
 pub trait Wire<'a> {
-    type Owned: DeserializeOwned + 'static;
+    type Owned: DeserializeOwned + schemars::JsonSchema + 'static;
+    /// The value as the store may take it, or why not (answered 422, naming the argument): the rules a
+    /// schema cannot say, such as dates within the years the system works with.
+    fn admit(owned: Self::Owned) -> Result<Self::Owned, String> {
+        Ok(owned)
+    }
     fn lend(owned: &'a Self::Owned) -> Self;
 }
 
@@ -70,7 +76,7 @@ impl<'a> Wire<'a> for Option<&'a str> {
     }
 }
 
-impl<'a, T: DeserializeOwned + 'static> Wire<'a> for &'a [T] {
+impl<'a, T: DeserializeOwned + schemars::JsonSchema + 'static> Wire<'a> for &'a [T] {
     type Owned = Vec<T>;
     fn lend(owned: &'a Vec<T>) -> Self {
         owned
@@ -121,56 +127,37 @@ by_reference!(
 );
 by_value!(i64, u32, bool, Week, Option<Week>, FollowUpStep, RequestFilter, Use);
 
-/// A footage span as it travels: refused with its argument named when outside 1990–2100.
-#[derive(Debug, Clone, Copy)]
-pub struct WireSpan(Span);
-
-impl<'de> serde::Deserialize<'de> for WireSpan {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Span::deserialize(d)?.check().map(WireSpan).map_err(serde::de::Error::custom)
-    }
-}
-
+/// A footage span: both ends within 1990–2100, the end not before the start.
 impl<'a> Wire<'a> for Span {
-    type Owned = WireSpan;
-    fn lend(owned: &'a WireSpan) -> Self {
-        owned.0
+    type Owned = Span;
+    fn admit(span: Span) -> Result<Span, String> {
+        span.check()
+    }
+    fn lend(owned: &'a Span) -> Self {
+        *owned
     }
 }
 
-/// An import batch as it travels: checked again by the file parser (`interchange::recheck`), so that a
-/// call does not skip what a file or a push would have been refused for.
-pub struct WireBatch(ImportBatch);
-
-impl<'de> serde::Deserialize<'de> for WireBatch {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let batch = ImportBatch::deserialize(d)?;
-        crate::interchange::recheck(batch).map(WireBatch).map_err(serde::de::Error::custom)
-    }
-}
-
+/// An import batch: checked again by the file parser (`interchange::recheck`), so that a call does not
+/// skip what a file or a push would have been refused for.
 impl<'a> Wire<'a> for &'a ImportBatch {
-    type Owned = WireBatch;
-    fn lend(owned: &'a WireBatch) -> Self {
-        &owned.0
+    type Owned = ImportBatch;
+    fn admit(batch: ImportBatch) -> Result<ImportBatch, String> {
+        crate::interchange::recheck(batch).map_err(|e| e.to_string())
+    }
+    fn lend(owned: &'a ImportBatch) -> Self {
+        owned
     }
 }
 
-/// A date as it travels: refused with its argument named when outside the years the system works with.
-#[derive(Debug, Clone, Copy)]
-pub struct WireDate(NaiveDate);
-
-impl<'de> serde::Deserialize<'de> for WireDate {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let date = NaiveDate::deserialize(d)?;
-        crate::domain::time::check_date(date).map(WireDate).map_err(serde::de::Error::custom)
-    }
-}
-
+/// A date within the years the system works with.
 impl<'a> Wire<'a> for NaiveDate {
-    type Owned = WireDate;
-    fn lend(owned: &'a WireDate) -> Self {
-        owned.0
+    type Owned = NaiveDate;
+    fn admit(date: NaiveDate) -> Result<NaiveDate, String> {
+        crate::domain::time::check_date(date)
+    }
+    fn lend(owned: &'a NaiveDate) -> Self {
+        *owned
     }
 }
 
@@ -179,8 +166,11 @@ impl<'a> Wire<'a> for NaiveDate {
 pub enum DispatchError {
     /// No such method.
     Unknown(String),
-    /// The arguments do not fit the method (the message names what is wrong).
+    /// The arguments do not fit the method's schema (the message names what is wrong): 400.
     Arguments(String),
+    /// The arguments fit the schema, but a rule the schema cannot say refuses one (the message names
+    /// it): 422, as the store's own refusals of well-formed data.
+    Rules(String),
     Store(StoreError),
 }
 
@@ -243,13 +233,29 @@ macro_rules! store_api {
                     stringify!($name) => {
                         #[allow(unused_mut, unused_variables, reason = "a call without arguments reads none")]
                         let mut list = arg_list(args, &[ $( stringify!($arg) ),* ])?;
-                        $( let $arg: <$ty as Wire<'_>>::Owned = parse_one(list.next(), stringify!($arg))?; )*
+                        $(
+                            let $arg: <$ty as Wire<'_>>::Owned = parse_one(list.next(), stringify!($arg))?;
+                            let $arg = <$ty as Wire<'_>>::admit($arg)
+                                .map_err(|m| DispatchError::Rules(format!("argument `{}`: {m}", stringify!($arg))))?;
+                        )*
                         let result = store.$name(session $(, <$ty as Wire<'_>>::lend(&$arg) )*).map_err(DispatchError::Store)?;
                         serde_json::to_string(&result).map_err(|e| DispatchError::Store(StoreError::Backend(e.to_string())))
                     }
                 )*
                 other => Err(DispatchError::Unknown(other.to_owned())),
             }
+        }
+
+        /// The JSON Schema of every argument and result, from the Rust types (for the OpenAPI document).
+        pub fn method_schemas(generator: &mut schemars::SchemaGenerator) -> Vec<MethodSchema> {
+            vec![ $(
+                MethodSchema {
+                    name: stringify!($name),
+                    kind: call_kind!($kind),
+                    args: vec![ $( (stringify!($arg), generator.subschema_for::<<$ty as Wire<'_>>::Owned>()) ),* ],
+                    result: generator.subschema_for::<$ret>(),
+                },
+            )* ]
         }
 
         /// The client half: every call is a request to the server.
@@ -264,6 +270,14 @@ macro_rules! store_api {
         }
         pub(crate) use remote_methods;
     };
+}
+
+/// A call's arguments and result as JSON Schemas.
+pub struct MethodSchema {
+    pub name: &'static str,
+    pub kind: CallKind,
+    pub args: Vec<(&'static str, schemars::Schema)>,
+    pub result: schemars::Schema,
 }
 
 /// The arguments as a list of the expected length.
@@ -284,10 +298,30 @@ fn arg_list(args: serde_json::Value, names: &[&str]) -> Result<std::vec::IntoIte
     Ok(list.into_iter())
 }
 
+/// Whole numbers written with a fraction of zero (`1296.0`) read as the integers they are: JSON does not
+/// tell them apart, and a client's JSON library may write either.
+pub fn whole_numbers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0) {
+                if f >= 0.0 && f < 18_446_744_073_709_551_616.0 {
+                    *n = serde_json::Number::from(f as u64);
+                } else if f < 0.0 && f >= -9_223_372_036_854_775_808.0 {
+                    *n = serde_json::Number::from(f as i64);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(whole_numbers),
+        _ => {}
+    }
+}
+
 /// One argument; the error names it (and serde names the field inside it).
 fn parse_one<T: DeserializeOwned>(value: Option<serde_json::Value>, name: &str) -> Result<T, DispatchError> {
-    serde_json::from_value(value.unwrap_or(serde_json::Value::Null))
-        .map_err(|e| DispatchError::Arguments(format!("argument `{name}`: {e}")))
+    let mut value = value.unwrap_or(serde_json::Value::Null);
+    whole_numbers(&mut value);
+    serde_json::from_value(value).map_err(|e| DispatchError::Arguments(format!("argument `{name}`: {e}")))
 }
 
 store_api! {

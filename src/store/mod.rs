@@ -29,7 +29,7 @@ use crate::interchange::{ImportBatch, ImportKind, InputErrors};
 pub use sqlite::SqliteStore;
 
 /// An authenticated caller. The token is a bearer secret: never log or show it.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Session {
     pub token: String,
     pub username: String,
@@ -46,7 +46,7 @@ impl std::fmt::Debug for Session {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, schemars::JsonSchema)]
 #[serde(tag = "error", content = "detail", rename_all = "snake_case")]
 pub enum StoreError {
     #[error("用户名或密码错误 (wrong user name or password)")]
@@ -96,7 +96,7 @@ pub fn local_workstation() -> String {
 }
 
 /// A login account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct User {
     pub username: String,
     pub display_name: String,
@@ -114,7 +114,7 @@ pub struct User {
 }
 
 /// What an administrator changes about an account (`None`: leave as it is).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UserChange {
     pub display_name: Option<String>,
     pub role: Option<Role>,
@@ -126,7 +126,7 @@ pub struct UserChange {
 
 /// A camera as those who watch it open it: its URLs with the credentials in them. Handed out by one
 /// call only (`camera_streams`), to the roles that watch; never logged (`Debug` hides the credentials).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CameraStream {
     pub id: i64,
     pub name: String,
@@ -147,7 +147,7 @@ impl std::fmt::Debug for CameraStream {
 }
 
 /// A new account; the password is hashed with Argon2id by the store.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewUser {
     pub username: String,
     pub display_name: String,
@@ -156,7 +156,7 @@ pub struct NewUser {
 }
 
 /// A camera to add to a hall; `window_code` links it to the window it watches.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewCamera {
     pub name: String,
     pub window_code: Option<String>,
@@ -165,7 +165,7 @@ pub struct NewCamera {
 }
 
 /// A hall with its departments, windows and cameras, created or updated in one transaction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HallSetup {
     pub hall: Hall,
     pub departments: Vec<Department>,
@@ -174,7 +174,7 @@ pub struct HallSetup {
 }
 
 /// The static picture of the halls: who and what is where.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HallDirectory {
     pub halls: Vec<Hall>,
     pub departments: Vec<Department>,
@@ -185,7 +185,7 @@ pub struct HallDirectory {
 }
 
 /// What an import did. Importing the same file twice gives `inserted = updated = 0` the second time.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ImportReport {
     pub source: String,
     pub kind: Option<ImportKind>,
@@ -204,7 +204,7 @@ pub struct ImportReport {
 }
 
 /// Filters for the case list; `None` means any.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CaseQuery {
     /// Exactly this case.
     pub case_no: Option<String>,
@@ -220,7 +220,7 @@ pub struct CaseQuery {
 }
 
 /// Counts for the landing page and the status bar.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Overview {
     pub at: DateTime<Utc>,
     pub halls: u32,
@@ -248,14 +248,14 @@ pub struct Overview {
 }
 
 /// Open alerts per level.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LevelCounts {
     pub red: u32,
     pub orange: u32,
     pub yellow: u32,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WindowLoad {
     pub hall_code: String,
     pub window_code: String,
@@ -268,7 +268,7 @@ pub struct WindowLoad {
 }
 
 /// Filters for the audit log; newest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuditQuery {
     pub actor: Option<String>,
     /// `import` matches `import.events`, `import.staff`, …
@@ -283,14 +283,14 @@ pub struct AuditQuery {
 }
 
 /// The result of checking the audit chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuditVerification {
     pub records: i64,
     pub first_bad: Option<ChainBreak>,
 }
 
 /// A complaint to register.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewComplaint {
     pub received_at: DateTime<Utc>,
     pub channel: ComplaintChannel,
@@ -307,7 +307,7 @@ pub struct NewComplaint {
 }
 
 /// Where an alert stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertState {
     Open,
@@ -336,7 +336,7 @@ impl AlertState {
 }
 
 /// An alert with what the list needs to show and filter it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AlertRow {
     /// 0 for alerts computed for another instant (`alerts --at`) that are not stored as such.
     pub id: i64,
@@ -364,7 +364,7 @@ pub struct AlertRow {
 }
 
 /// Which alerts to list.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AlertQuery {
     /// Also resolved and closed alerts.
     pub include_inactive: bool,
@@ -375,7 +375,7 @@ pub struct AlertQuery {
 }
 
 /// What a time-driven refresh of the alerts did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RefreshReport {
     pub evaluated: u32,
     pub changed: u32,
@@ -384,13 +384,13 @@ pub struct RefreshReport {
 }
 
 /// A supervision notice to issue from an alert.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewNotice {
     pub alert_id: i64,
     pub text: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeState {
     /// Waiting for the reply, not yet due.
@@ -413,7 +413,7 @@ impl NoticeState {
 }
 
 /// A supervision notice (督办通知单).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Notice {
     pub id: i64,
     pub notice_no: String,
@@ -432,7 +432,7 @@ pub struct Notice {
 }
 
 /// Everything about one case, for the case detail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CaseDetail {
     pub summary: CaseSummary,
     pub item: CatalogueItem,
@@ -449,7 +449,7 @@ pub struct CaseDetail {
 }
 
 /// The content of a day's data check (每日数据检查).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DailyCheckData {
     pub day: NaiveDate,
     pub generated_at: DateTime<Utc>,
@@ -461,7 +461,7 @@ pub struct DailyCheckData {
 }
 
 /// A recorded daily check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DailyCheck {
     pub day: NaiveDate,
     pub checked_at: DateTime<Utc>,
@@ -476,14 +476,14 @@ pub struct DailyCheck {
 }
 
 /// What an evidence file is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceKind {
     Snapshot,
 }
 
 /// A snapshot (or later a clip) kept as evidence, with where and when it was taken.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewEvidence {
     pub kind: EvidenceKind,
     pub camera_id: i64,
@@ -502,7 +502,7 @@ pub struct NewEvidence {
     pub note: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Evidence {
     pub id: i64,
     pub camera_name: String,
@@ -511,7 +511,7 @@ pub struct Evidence {
 }
 
 /// A period's attendance: the ranking, every day record behind it, the interviews held.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AttendancePeriod {
     pub ranking: crate::domain::attendance::Ranking,
     /// Per staff number, the day records of the period (for the drill-down to the punches).
@@ -523,7 +523,7 @@ pub struct AttendancePeriod {
 }
 
 /// Late + early marks per period, for the trend charts.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AttendanceTrend {
     pub periods: Vec<NaiveDate>,
     pub staff: std::collections::BTreeMap<String, Vec<u32>>,
@@ -531,7 +531,7 @@ pub struct AttendanceTrend {
 }
 
 /// A 约谈 to record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewInterview {
     pub period_start: NaiveDate,
     pub staff_no: String,
@@ -540,7 +540,7 @@ pub struct NewInterview {
     pub note: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Interview {
     pub id: i64,
     pub period_start: NaiveDate,
@@ -553,7 +553,7 @@ pub struct Interview {
 }
 
 /// Which part of a poor rating's follow-up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FollowUpStep {
     /// 回访
@@ -563,7 +563,7 @@ pub enum FollowUpStep {
 }
 
 /// A poor rating (差评) with its follow-up and deadlines.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PoorRating {
     /// `event:<id>` or `device:<id>`.
     pub key: String,
@@ -577,7 +577,7 @@ pub struct PoorRating {
 }
 
 /// Ratings grouped one way.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SatisfactionRow {
     pub key: String,
     pub label: String,
@@ -591,7 +591,7 @@ pub struct SatisfactionRow {
 }
 
 /// Satisfaction over a date range (Art 8(4)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Satisfaction {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -603,7 +603,7 @@ pub struct Satisfaction {
 }
 
 /// A recorded segment to index (the recorder has written, closed and hashed the file).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewSegment {
     pub camera_id: i64,
     pub span: crate::domain::footage::Span,
@@ -613,7 +613,7 @@ pub struct NewSegment {
     pub sha256: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Segment {
     pub id: i64,
     pub camera_id: i64,
@@ -625,14 +625,14 @@ pub struct Segment {
 
 /// A segment of a grant, with the part of it (the whole segment, or less at the grant's edges) the
 /// grant covers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GrantedSegment {
     pub segment: Segment,
     pub part: crate::domain::footage::Span,
 }
 
 /// A discipline observation to record (记录违纪).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewObservation {
     pub observed_at: DateTime<Utc>,
     pub category: String,
@@ -648,7 +648,7 @@ pub struct NewObservation {
 }
 
 /// A step of the complaint workflow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum ComplaintStep {
     Accept { note: String },
     Decline { reason: String },
@@ -657,7 +657,7 @@ pub enum ComplaintStep {
 }
 
 /// A violation to record (Art 11–12).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewViolation {
     /// `11(6)`, `12(3)` …
     pub item: String,
@@ -676,7 +676,7 @@ pub struct NewViolation {
     pub evidence_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ViolationDecision {
     pub id: i64,
     pub measures: Vec<crate::domain::accountability::Measure>,
@@ -685,7 +685,7 @@ pub struct ViolationDecision {
     pub note: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Violation {
     pub id: i64,
     pub item: String,
@@ -708,14 +708,14 @@ pub struct Violation {
 }
 
 /// What a decision did: the violation with it, and the Art 12(6) department violation it raised, if any.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DecisionOutcome {
     pub violation: Violation,
     pub flag: Option<Violation>,
 }
 
 /// A department under Art 12(6): its staff's warnings (告诫) within the last 365 days.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DepartmentFlag {
     pub department_id: i64,
     pub department: String,
@@ -726,7 +726,7 @@ pub struct DepartmentFlag {
 }
 
 /// A request to view or copy footage, as the requester fills it in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewFootageRequest {
     pub cameras: Vec<i64>,
     pub span: crate::domain::footage::Span,
@@ -738,7 +738,7 @@ pub struct NewFootageRequest {
 }
 
 /// Which requests to list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestFilter {
     /// The caller's own (and those naming them as second person).
@@ -750,7 +750,7 @@ pub enum RequestFilter {
 }
 
 /// One line of the footage register (调取登记).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FootageAccess {
     pub id: i64,
     pub request_no: String,
@@ -772,7 +772,7 @@ pub struct FootageAccess {
 
 /// Permission to read footage for a view or an export: the register line written for it and the
 /// segments overlapping the range (in time order).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FootageGrant {
     pub access_id: i64,
     pub request: crate::domain::footage::FootageRequest,
@@ -782,7 +782,7 @@ pub struct FootageGrant {
 }
 
 /// How an export ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "outcome")]
 pub enum ExportOutcome {
     Done { sha256: String, bytes: u64 },
@@ -791,7 +791,7 @@ pub enum ExportOutcome {
 }
 
 /// 保全: footage retention must keep.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LegalHold {
     pub id: i64,
     pub camera_id: i64,
@@ -803,7 +803,7 @@ pub struct LegalHold {
 }
 
 /// A case event at a window, as a marker on the footage timeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WindowEvent {
     pub at: DateTime<Utc>,
     pub case_no: String,
@@ -812,7 +812,7 @@ pub struct WindowEvent {
 }
 
 /// A camera's recording state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CameraRecording {
     pub camera_id: i64,
     pub camera_name: String,
@@ -824,7 +824,7 @@ pub struct CameraRecording {
     pub gaps: Vec<crate::domain::footage::Span>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RecordingHealth {
     pub checked: crate::domain::footage::Span,
     pub cameras: Vec<CameraRecording>,

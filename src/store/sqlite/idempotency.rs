@@ -15,15 +15,22 @@ impl SqliteStore {
     /// The server's remembered answer to `username`'s call made with idempotency key `key`: (method, HTTP
     /// status, body). A key is the user's own: another user's key is simply unknown to them. Answers older
     /// than 30 days are forgotten.
-    pub fn remembered_answer(&self, username: &str, key: &str) -> Result<Option<(String, u16, String)>, StoreError> {
+    pub fn remembered_answer(&self, username: &str, key: &str) -> Result<Option<Remembered>, StoreError> {
         let conn = self.lock();
         let cutoff = ts(self.now() - Duration::days(KEEP_DAYS));
         conn.execute("DELETE FROM idempotency WHERE at < ?1", [cutoff])?;
         Ok(conn
             .query_row(
-                "SELECT method, status, answer FROM idempotency WHERE username = ?1 AND key = ?2",
+                "SELECT method, request_sha256, status, answer FROM idempotency WHERE username = ?1 AND key = ?2",
                 params![username, key],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| {
+                    Ok(Remembered {
+                        method: r.get(0)?,
+                        request_sha256: r.get(1)?,
+                        status: r.get(2)?,
+                        answer: r.get(3)?,
+                    })
+                },
             )
             .optional()?)
     }
@@ -33,17 +40,28 @@ impl SqliteStore {
         &self,
         username: &str,
         key: &str,
-        method: &str,
+        asked: (&str, &str),
         workstation: &str,
         status: u16,
         answer: &str,
     ) -> Result<(), StoreError> {
+        let (method, request_sha256) = asked;
         let conn = self.lock();
         conn.execute(
-            "INSERT OR IGNORE INTO idempotency (username, key, method, workstation, status, answer, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![username, key, method, workstation, status, answer, ts(self.now())],
+            "INSERT OR IGNORE INTO idempotency (username, key, method, workstation, status, answer, at, request_sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![username, key, method, workstation, status, answer, ts(self.now()), request_sha256],
         )?;
         Ok(())
     }
+}
+
+/// A remembered answer to a keyed call, with what was asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remembered {
+    pub method: String,
+    /// The SHA-256 of the call's arguments (empty for answers remembered before schema 13).
+    pub request_sha256: String,
+    pub status: u16,
+    pub answer: String,
 }

@@ -633,6 +633,8 @@ CREATE TABLE idempotency (
   status INTEGER NOT NULL,
   answer TEXT NOT NULL,
   at INTEGER NOT NULL,
+  -- The SHA-256 of the call's arguments: a key used again for another request is refused.
+  request_sha256 TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (username, key)
 );
 -- Old answers are forgotten by age on every keyed call: an indexed range, not a scan.
