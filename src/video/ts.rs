@@ -19,16 +19,21 @@ pub struct Unit {
     pub keyframe: bool,
 }
 
+/// Where the packets start: on a damaged start, the first offset where two packets in a row begin
+/// with the sync byte.
+fn sync_start(bytes: &[u8]) -> usize {
+    (0..PACKET.min(bytes.len()))
+        .find(|&i| bytes.get(i) == Some(&SYNC) && bytes.get(i + PACKET).is_none_or(|b| *b == SYNC))
+        .unwrap_or(0)
+}
+
 /// The video units of a file, in file order, with PTS unwrapped across the 33-bit wrap.
 pub fn video_units(bytes: &[u8]) -> Vec<Unit> {
     let mut units = Vec::new();
     let mut video_pid: Option<u16> = None;
     let mut last_raw: Option<u64> = None;
     let mut offset: u64 = 0;
-    // Resynchronise on a damaged start: find the first offset where two packets in a row begin with 0x47.
-    let start = (0..PACKET.min(bytes.len()))
-        .find(|&i| bytes.get(i) == Some(&SYNC) && bytes.get(i + PACKET).is_none_or(|b| *b == SYNC))
-        .unwrap_or(0);
+    let start = sync_start(bytes);
     for packet in bytes[start..].chunks_exact(PACKET) {
         if packet[0] != SYNC {
             continue;
@@ -177,9 +182,7 @@ pub fn access_units(bytes: &[u8]) -> Vec<AccessUnit> {
     let mut current: Option<(u64, u64, Vec<u8>, usize)> = None;
     let mut pts_unwrap = Unwrap::default();
     let mut dts_unwrap = Unwrap::default();
-    let start = (0..PACKET.min(bytes.len()))
-        .find(|&i| bytes.get(i) == Some(&SYNC) && bytes.get(i + PACKET).is_none_or(|b| *b == SYNC))
-        .unwrap_or(0);
+    let start = sync_start(bytes);
     let finish = |current: &mut Option<(u64, u64, Vec<u8>, usize)>, out: &mut Vec<AccessUnit>| {
         if let Some((pts, dts, data, expected)) = current.take()
             && (expected == 0 || data.len() >= expected)
@@ -246,9 +249,7 @@ pub fn access_units(bytes: &[u8]) -> Vec<AccessUnit> {
 /// The length to cut a file of unknown state to (a recorder killed mid-write) so that it ends after a
 /// whole unit: the offset of the packet that starts the last video PES. `None` without video.
 pub fn clean_length(bytes: &[u8]) -> Option<usize> {
-    let start = (0..PACKET.min(bytes.len()))
-        .find(|&i| bytes.get(i) == Some(&SYNC) && bytes.get(i + PACKET).is_none_or(|b| *b == SYNC))
-        .unwrap_or(0);
+    let start = sync_start(bytes);
     let mut last = None;
     for (i, packet) in bytes[start..].chunks_exact(PACKET).enumerate() {
         let unit_start = packet[0] == SYNC && packet[1] & 0x40 != 0;
@@ -286,9 +287,7 @@ fn starts_keyframe(data: &[u8]) -> bool {
 /// a keyframe inside it, and ends before the first unit at or after its end.
 pub fn clip(bytes: &[u8], from_ms: i64, to_ms: i64) -> Clip {
     let first = video_units(bytes).iter().map(|u| u.pts).min();
-    let start = (0..PACKET.min(bytes.len()))
-        .find(|&i| bytes.get(i) == Some(&SYNC) && bytes.get(i + PACKET).is_none_or(|b| *b == SYNC))
-        .unwrap_or(0);
+    let start = sync_start(bytes);
     let mut out = Vec::new();
     let mut tables: Vec<u16> = vec![0];
     let mut video_pid: Option<u16> = None;
