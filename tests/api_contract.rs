@@ -179,3 +179,32 @@ fn schemathesis_with_all_checks_finds_no_failure_against_a_demo_copy() {
     }
     assert!(failures.is_empty(), "schemathesis found failures:\n{}", failures.join("\n"));
 }
+
+/// Issue 15, roles: the README's "Who may do what" table names every call, and names no call that does
+/// not exist (a renamed or new method fails here until the table says who may make it).
+#[test]
+fn roles_the_readme_table_lists_every_call() {
+    let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme.split("\n## Who may do what").nth(1).expect("README.md has a 'Who may do what' section");
+    let section = section.split("\n## ").next().unwrap();
+    let mut listed = std::collections::BTreeSet::new();
+    for row in section.lines().filter(|l| l.starts_with('|') && !l.starts_with("|---")).skip(1) {
+        let calls = row.split('|').nth(1).unwrap();
+        for (i, part) in calls.split('`').enumerate() {
+            if i % 2 == 1 {
+                listed.insert(part.to_string());
+            }
+        }
+    }
+    let mut generator = schemars::SchemaGenerator::default();
+    let methods: std::collections::BTreeSet<String> = jiancha::store::api::method_schemas(&mut generator)
+        .into_iter()
+        .map(|m| m.name.to_string())
+        .chain(["login".to_string(), "logout".to_string()])
+        .collect();
+    let missing: Vec<_> = methods.difference(&listed).collect();
+    let unknown: Vec<_> = listed.difference(&methods).collect();
+    assert!(missing.is_empty(), "calls missing from README.md's role table: {missing:?}");
+    assert!(unknown.is_empty(), "README.md's role table names calls that do not exist: {unknown:?}");
+    assert!(methods.len() > 60, "the API lists {} calls", methods.len());
+}
