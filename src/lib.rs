@@ -16,3 +16,10 @@ pub mod settings;
 pub mod store;
 pub mod ui;
 pub mod video;
+
+/// The program's version (Cargo.toml).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The commit it was built from (`build.rs`: git, or `JIANCHA_COMMIT` for a build from a source archive).
+pub const COMMIT: &str = env!("JIANCHA_COMMIT");
+/// `jiancha --version`: the version and the commit.
+pub const VERSION_LINE: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("JIANCHA_COMMIT"), ")");

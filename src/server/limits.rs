@@ -304,7 +304,7 @@ pub struct Checks {
 /// server does not answer to (421).
 pub async fn check_request(
     State(checks): State<Checks>,
-    ConnectInfo(super::tls::Peer(peer)): ConnectInfo<super::tls::Peer>,
+    ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -382,5 +382,18 @@ mod tests {
         assert!(gate.admit(IpAddr::from([10, 0, 0, 3])).is_none(), "three in all");
         drop(first);
         assert!(gate.admit(a).is_some(), "a closed connection frees its place");
+    }
+}
+
+/// The address a request comes from, over plain TCP or TLS.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub SocketAddr);
+
+impl<Io> axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, Gated<Io>>> for Peer
+where
+    Gated<Io>: axum::serve::Listener<Addr = SocketAddr>,
+{
+    fn connect_info(stream: axum::serve::IncomingStream<'_, Gated<Io>>) -> Self {
+        Peer(*stream.remote_addr())
     }
 }

@@ -124,7 +124,7 @@ fn workstation(headers: &HeaderMap, peer: SocketAddr) -> String {
 
 async fn login(
     State(shared): State<Shared>,
-    ConnectInfo(tls::Peer(peer)): ConnectInfo<tls::Peer>,
+    ConnectInfo(limits::Peer(peer)): ConnectInfo<limits::Peer>,
     headers: HeaderMap,
     request: axum::extract::Request,
 ) -> Response {
@@ -195,7 +195,7 @@ async fn read_body(request: axum::extract::Request) -> Result<Bytes, Response> {
 async fn call(
     State(shared): State<Shared>,
     Path(method): Path<String>,
-    ConnectInfo(tls::Peer(peer)): ConnectInfo<tls::Peer>,
+    ConnectInfo(limits::Peer(peer)): ConnectInfo<limits::Peer>,
     headers: HeaderMap,
     request: axum::extract::Request,
 ) -> Response {
@@ -562,6 +562,58 @@ impl ChangesQuery {
     }
 }
 
+/// What `GET /api/v1/health` answers (no token: a hall's monitoring asks it). Nothing about people.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct Health {
+    /// `ok`, or `failing` when the database does not answer (then with status 503).
+    pub status: &'static str,
+    pub version: &'static str,
+    pub commit: &'static str,
+    /// The database's schema version (none when it does not answer).
+    pub schema_version: Option<i64>,
+    /// Whether the database answered within 5 seconds.
+    pub database: bool,
+    /// The recorder: seconds since the end of the newest recorded segment (none before the first one),
+    /// and whether that is longer than two segments and a half minute (`stale`), of how many cameras.
+    pub newest_segment_age_seconds: Option<i64>,
+    pub recording_stale: bool,
+    pub cameras: u64,
+}
+
+async fn health(State(shared): State<Shared>) -> Response {
+    let store = shared.store.clone();
+    let probe =
+        tokio::time::timeout(std::time::Duration::from_secs(5), tokio::task::spawn_blocking(move || store.health()))
+            .await;
+    let found = match probe {
+        Ok(Ok(Ok(found))) => Some(found),
+        Ok(Ok(Err(e))) => {
+            tracing::warn!(error = %e, "health: the database did not answer");
+            None
+        }
+        _ => None,
+    };
+    let mut answer = Health {
+        status: if found.is_some() { "ok" } else { "failing" },
+        version: crate::VERSION,
+        commit: crate::COMMIT,
+        schema_version: None,
+        database: found.is_some(),
+        newest_segment_age_seconds: None,
+        recording_stale: false,
+        cameras: 0,
+    };
+    if let Some(found) = found {
+        let age = found.newest_segment_end.map(|end| (found.now - end).num_seconds().max(0));
+        answer.schema_version = Some(found.schema_version);
+        answer.newest_segment_age_seconds = age;
+        answer.recording_stale = found.cameras > 0 && age.is_none_or(|a| a > 2 * i64::from(found.segment_seconds) + 30);
+        answer.cameras = found.cameras;
+    }
+    let status = if answer.database { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, [(header::CACHE_CONTROL, "no-store")], axum::Json(answer)).into_response()
+}
+
 /// The change counter: answers at once when it is past `since`, otherwise when it moves or after
 /// `wait` seconds. A console waits here and reloads as soon as another one (or the push API) writes.
 async fn changes(
@@ -603,7 +655,7 @@ fn router(shared: Shared, checks: limits::Checks) -> Router {
         .route("/api/v1/changes", get(changes))
         .route("/api/v1/footage/{access_id}/{segment_id}", get(footage_file))
         .route("/api/v1/openapi.json", get(|| async { axum::Json(openapi()) }))
-        .route("/api/v1/health", get(|| async { "ok" }))
+        .route("/api/v1/health", get(health))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(shared)
         .layer(axum::middleware::from_fn_with_state(checks, limits::check_request))
@@ -695,7 +747,7 @@ pub fn spawn_with(store: Arc<SqliteStore>, addr: SocketAddr, options: &ServeOpti
     let limits = Arc::new(options.limits.clone());
     let checks = limits::Checks { limits: limits.clone(), meter: limits::Meter::new(limits.clone()) };
     let gate = limits::Gate::new(limits);
-    let app = router(shared, checks).into_make_service_with_connect_info::<tls::Peer>();
+    let app = router(shared, checks).into_make_service_with_connect_info::<limits::Peer>();
     let thread = std::thread::Builder::new()
         .name("jiancha-serve".into())
         .spawn(move || {

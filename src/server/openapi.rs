@@ -62,6 +62,7 @@ pub fn document() -> Value {
     let session = value(generator.subschema_for::<crate::store::Session>());
     let record = value(generator.subschema_for::<crate::interchange::EventRecord>());
     let push_answer = value(generator.subschema_for::<api::PushAnswer>());
+    let health = value(generator.subschema_for::<super::Health>());
     let methods = api::method_schemas(&mut generator);
 
     let bearer = json!([{"bearer": []}]);
@@ -154,8 +155,9 @@ pub fn document() -> Value {
     );
     paths.insert(
         "/api/v1/health".into(),
-        json!({"get": {"operationId": "health", "summary": "Whether the server answers.",
-            "responses": {"200": {"description": "ok", "content": {"text/plain": {"schema": {"type": "string"}}}},
+        json!({"get": {"operationId": "health", "summary": "For a hall's monitoring: the version, the schema version, whether the database answers, and the age of the recorder's newest segment. No token; nothing about people.",
+            "responses": {"200": json_ok("the database answers", health.clone()),
+                          "503": {"description": "the database does not answer within 5 seconds", "content": {"application/json": {"schema": health}}},
                           "421": error_response("the server does not answer to this host name"),
                           "429": error_response("too many requests from this address")}}}),
     );

@@ -1,12 +1,9 @@
 //! TLS: `jiancha serve --tls-cert FILE --tls-key FILE` serves HTTPS (rustls with the *ring* provider),
 //! and the console's client speaks it (`https://` backends; `--ca-cert` trusts a hall's own authority).
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use axum::extract::connect_info::Connected;
-use axum::serve::IncomingStream;
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
@@ -30,17 +27,4 @@ pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig
         .map_err(|e| format!("{}: the key does not fit the certificate: {e}", cert.display()))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
-}
-
-/// The address a request comes from, over plain TCP or TLS.
-#[derive(Debug, Clone, Copy)]
-pub struct Peer(pub SocketAddr);
-
-impl<Io> Connected<IncomingStream<'_, super::limits::Gated<Io>>> for Peer
-where
-    super::limits::Gated<Io>: axum::serve::Listener<Addr = SocketAddr>,
-{
-    fn connect_info(stream: IncomingStream<'_, super::limits::Gated<Io>>) -> Self {
-        Peer(*stream.remote_addr())
-    }
 }

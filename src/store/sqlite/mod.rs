@@ -10,6 +10,7 @@ mod accountability;
 mod alerts;
 mod audit;
 mod auth;
+pub mod backup;
 mod footage;
 mod hall;
 mod idempotency;
@@ -84,6 +85,16 @@ impl From<SqliteError> for StoreError {
     fn from(err: SqliteError) -> Self {
         StoreError::Backend(err.to_string())
     }
+}
+
+/// The figures of [`SqliteStore::health`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreHealth {
+    pub schema_version: i64,
+    pub newest_segment_end: Option<DateTime<Utc>>,
+    pub cameras: u64,
+    pub segment_seconds: u32,
+    pub now: DateTime<Utc>,
 }
 
 /// Called after every write that changed data (the server wakes its waiting consoles with it).
@@ -255,6 +266,22 @@ impl SqliteStore {
             role: Role::System,
             must_change_password: false,
         }
+    }
+
+    /// What `GET /api/v1/health` tells a hall's monitoring, without a session: the schema version, the
+    /// end of the newest recorded segment and the recording length in the rules. Nothing about people.
+    pub fn health(&self) -> Result<StoreHealth, StoreError> {
+        let conn = self.lock();
+        let schema_version = migrate::version(&conn)?;
+        let newest: Option<i64> = conn.query_row("SELECT max(end_ms) FROM segment", [], |r| r.get(0))?;
+        let cameras: i64 = conn.query_row("SELECT count(*) FROM camera WHERE retired_at IS NULL", [], |r| r.get(0))?;
+        Ok(StoreHealth {
+            schema_version,
+            newest_segment_end: newest.and_then(DateTime::from_timestamp_millis),
+            cameras: cameras.max(0).cast_unsigned(),
+            segment_seconds: self.rules().footage.segment_seconds,
+            now: self.now(),
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
