@@ -1,6 +1,7 @@
 //! Figures for case monitoring: the alert engine over 1,000,000 synthetic cases, the open-alert query
 //! on a database of 1,000,000 cases, the server's alert list under load on loopback (requests per
-//! second and p99), and the CPU time of one console frame with 100,000 alert rows.
+//! second and p99), the CPU time of one console frame with 100,000 alert rows, and `jiancha backup` /
+//! `restore` of the 1,000,000-case database.
 //! Run with `cargo bench --bench alerts`; under `cargo test --all-targets` it runs scaled down as a
 //! smoke test.
 
@@ -239,6 +240,29 @@ fn query(full: bool) {
         "query: time-driven refresh with nothing due: {} cases in {:.2} ms",
         r.evaluated,
         start.elapsed().as_secs_f64() * 1e3
+    );
+    backup(dir.path(), cases);
+}
+
+/// `jiancha backup` and `jiancha restore` of the database just built (the store still open, as under a
+/// running server).
+fn backup(dir: &std::path::Path, cases: usize) {
+    use jiancha::store::sqlite::backup;
+    let out = dir.join("backup.db");
+    let start = Instant::now();
+    let manifest = backup::backup(&dir.join(DB_FILE), &out, now(), "bench").unwrap();
+    let took = start.elapsed();
+    assert_eq!(manifest.cases, cases as i64);
+    let restore_dir = dir.join("restored");
+    let start = Instant::now();
+    let restored = backup::restore(&out, &restore_dir, false, now()).unwrap();
+    let restore_took = start.elapsed();
+    assert!(restored.replaced.is_none());
+    println!(
+        "backup: {cases} cases, {:.0} MB: backup (online copy, SHA-256, manifest) {:.2} s; restore (SHA-256, audit chain, copy) {:.2} s",
+        manifest.bytes as f64 / 1e6,
+        took.as_secs_f64(),
+        restore_took.as_secs_f64()
     );
 }
 

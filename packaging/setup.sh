@@ -13,6 +13,8 @@ set -euo pipefail
 #        a CJK font, CUPS (lp) for printing. Tests: Xvfb for screenshots, poppler for PDF checks,
 #        ffmpeg to probe clips, cupsd for a private print queue. HTTPS to a server: the system CAs.
 #        Python with venv for the test tools packaging/pytools.sh installs from PyPI.
+# Package: dpkg-dev (dpkg-shlibdeps for cargo-deb), and the checkers packaging/deb-test.sh runs:
+#        desktop-file-validate, appstreamcli, systemd-analyze; adduser for the package's own user.
 PACKAGES=(
   build-essential pkg-config
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev
@@ -24,6 +26,7 @@ PACKAGES=(
   cups-client cups-daemon
   ca-certificates
   python3 python3-venv
+  dpkg-dev desktop-file-utils appstream systemd adduser curl
 )
 
 check_only=0

@@ -175,13 +175,26 @@ impl Settings {
         Ok(settings)
     }
 
-    /// The settings of a data directory: its `rules.toml` if there is one, else the defaults.
+    /// The settings of a data directory: its `rules.toml` if there is one, else the installed
+    /// `/etc/jiancha/rules.toml`, else the built-in defaults.
     pub fn load(data_dir: &Path) -> Result<Self, SettingsError> {
+        Self::load_from(&system_config_dir(), data_dir)
+    }
+
+    /// As [`Settings::load`], with the installed settings in `system_dir`.
+    pub fn load_from(system_dir: &Path, data_dir: &Path) -> Result<Self, SettingsError> {
         let path = data_dir.join(RULES_FILE);
         match std::fs::read_to_string(&path) {
             Ok(text) => Self::parse(&path.display().to_string(), &text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Self::parse("data/rules.toml (built in)", DEFAULT_RULES)
+                let installed = system_dir.join(RULES_FILE);
+                match std::fs::read_to_string(&installed) {
+                    Ok(text) => Self::parse(&installed.display().to_string(), &text),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        Self::parse("data/rules.toml (built in)", DEFAULT_RULES)
+                    }
+                    Err(source) => Err(SettingsError::Io { path: installed, source }),
+                }
             }
             Err(source) => Err(SettingsError::Io { path, source }),
         }
@@ -225,13 +238,32 @@ impl BackendSettings {
 }
 
 impl Workstation {
-    /// The workstation settings of a data directory (defaults when there is no file).
+    /// The workstation settings in effect: the installed defaults (`/etc/jiancha/workstation.toml`, the
+    /// server address and CA a hall's installer sets once for every user), overridden key by key by the
+    /// data directory's own file. Defaults when there is neither.
     pub fn load(data_dir: &Path) -> Result<Self, SettingsError> {
-        let path = data_dir.join(WORKSTATION_FILE);
-        let text = match std::fs::read_to_string(&path) {
+        Self::load_from(&system_config_dir(), data_dir)
+    }
+
+    /// As [`Workstation::load`], with the installed defaults in `system_dir`.
+    pub fn load_from(system_dir: &Path, data_dir: &Path) -> Result<Self, SettingsError> {
+        let installed = Self::read(&system_dir.join(WORKSTATION_FILE))?.unwrap_or_default();
+        let own = Self::read(&data_dir.join(WORKSTATION_FILE))?.unwrap_or_default();
+        Ok(Self {
+            backend: BackendSettings {
+                // An own `url = ""` chooses the local database over an installed server address.
+                url: own.backend.url.or(installed.backend.url),
+                ca_cert: own.backend.ca_cert.or(installed.backend.ca_cert),
+            },
+        })
+    }
+
+    /// One file, checked; none when it does not exist.
+    fn read(path: &Path) -> Result<Option<Self>, SettingsError> {
+        let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(source) => return Err(SettingsError::Io { path, source }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(SettingsError::Io { path: path.to_owned(), source }),
         };
         let file = path.display().to_string();
         let parsed: Self = toml::from_str(&text).map_err(|e| SettingsError::Invalid {
@@ -239,7 +271,7 @@ impl Workstation {
             message: e.to_string().trim_end().replace('\n', " "),
         })?;
         parsed.backend.validate().map_err(|message| SettingsError::Invalid { file, message })?;
-        Ok(parsed)
+        Ok(Some(parsed))
     }
 
     /// Writes the file whole (a crash leaves the old or the new one).
@@ -252,6 +284,83 @@ impl Workstation {
             .map_err(|e| SettingsError::Invalid { file: path.display().to_string(), message: e.to_string() })?;
         crate::files::write_atomically(&path, text.as_bytes()).map_err(|source| SettingsError::Io { path, source })?;
         Ok(())
+    }
+}
+
+/// `jiancha serve --config FILE` (`/etc/jiancha/server.toml` for the service): what the flags of
+/// `jiancha serve` say, as a file; a flag given overrides its key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerFile {
+    /// `127.0.0.1:8730` (the default) or the hall network's address, e.g. `0.0.0.0:8730`.
+    #[serde(default)]
+    pub listen: Option<std::net::SocketAddr>,
+    /// HTTPS: a PEM certificate chain and its private key.
+    #[serde(default)]
+    pub tls_cert: Option<PathBuf>,
+    #[serde(default)]
+    pub tls_key: Option<PathBuf>,
+    /// The host names consoles use in the server's address (IP addresses and `localhost` are always
+    /// answered).
+    #[serde(default)]
+    pub host_names: Vec<String>,
+    /// Forward pushed case events to this upper-level server as this account (password:
+    /// `JIANCHA_FORWARD_PASSWORD`, for the service in `/etc/jiancha/server.env`).
+    #[serde(default)]
+    pub forward: Option<String>,
+    #[serde(default)]
+    pub forward_user: Option<String>,
+    /// A PEM certificate authority to trust for an `https://` upper-level server.
+    #[serde(default)]
+    pub ca_cert: Option<PathBuf>,
+}
+
+impl ServerFile {
+    /// Reads and checks a server settings file; errors name the file, the line and the key.
+    pub fn load(path: &Path) -> Result<Self, SettingsError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| SettingsError::Io { path: path.to_owned(), source })?;
+        let file = path.display().to_string();
+        let parsed: Self = toml::from_str(&text).map_err(|e| SettingsError::Invalid {
+            file: file.clone(),
+            message: e.to_string().trim_end().replace('\n', " "),
+        })?;
+        parsed.validate().map_err(|message| SettingsError::Invalid { file, message })?;
+        Ok(parsed)
+    }
+
+    /// Checks the keys; the error names the key.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(bad) = self.host_names.iter().find(|n| {
+            n.is_empty() || n.len() > 253 || !n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        }) {
+            return Err(format!("host_names: {bad:?} is not a DNS name of letters, digits, '.' and '-'"));
+        }
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            return Err("tls_cert and tls_key: give both or neither".into());
+        }
+        if self.forward.is_some() != self.forward_user.is_some() {
+            return Err("forward and forward_user: give both or neither".into());
+        }
+        if let Some(url) = &self.forward {
+            BackendSettings { url: Some(url.clone()), ca_cert: None }
+                .validate()
+                .map_err(|e| e.replace("backend.url", "forward"))?;
+        }
+        Ok(())
+    }
+
+    /// These settings with every key that `flags` gives replaced by the flag's value.
+    pub fn overridden_by(self, flags: ServerFile) -> ServerFile {
+        ServerFile {
+            listen: flags.listen.or(self.listen),
+            tls_cert: flags.tls_cert.or(self.tls_cert),
+            tls_key: flags.tls_key.or(self.tls_key),
+            host_names: if flags.host_names.is_empty() { self.host_names } else { flags.host_names },
+            forward: flags.forward.or(self.forward),
+            forward_user: flags.forward_user.or(self.forward_user),
+            ca_cert: flags.ca_cert.or(self.ca_cert),
+        }
     }
 }
 
@@ -295,6 +404,12 @@ pub fn rule_book(data_dir: &Path) -> Result<RuleBook, SettingsError> {
         footage: settings.footage,
         complaints: settings.complaints,
     })
+}
+
+/// Where the installed package keeps the settings for every user of the machine (`/etc/jiancha`;
+/// `JIANCHA_SYSTEM_CONFIG_DIR` stands in for it in tests and in a package's own checks).
+pub fn system_config_dir() -> PathBuf {
+    std::env::var_os("JIANCHA_SYSTEM_CONFIG_DIR").map_or_else(|| PathBuf::from("/etc/jiancha"), PathBuf::from)
 }
 
 /// The default data directory: `$XDG_DATA_HOME/jiancha` (`~/.local/share/jiancha`).
@@ -346,5 +461,72 @@ mod tests {
         let twice = "[calendar]\noverrides = [{ date = \"2026-12-01\", working = false, note = \"a\" }, { date = \"2026-12-01\", working = true, note = \"b\" }]\n";
         let err = Settings::parse("rules.toml", twice).unwrap_err().to_string();
         assert!(err.contains("calendar.overrides[1].date"), "{err}");
+    }
+
+    #[test]
+    fn the_installed_workstation_defaults_are_overridden_key_by_key_by_the_users_own() {
+        let system = tempfile::tempdir().unwrap();
+        let user = tempfile::tempdir().unwrap();
+        // Neither file: the local database.
+        assert_eq!(Workstation::load_from(system.path(), user.path()).unwrap(), Workstation::default());
+        std::fs::write(
+            system.path().join(WORKSTATION_FILE),
+            "[backend]\nurl = \"https://jiancha.hall:8730\"\nca_cert = \"/etc/jiancha/tls/ca.crt\"\n",
+        )
+        .unwrap();
+        let merged = Workstation::load_from(system.path(), user.path()).unwrap();
+        assert_eq!(merged.backend.url.as_deref(), Some("https://jiancha.hall:8730"));
+        assert_eq!(merged.backend.ca_cert, Some(PathBuf::from("/etc/jiancha/tls/ca.crt")));
+        // The user's own CA wins; the installed address stays.
+        std::fs::write(user.path().join(WORKSTATION_FILE), "[backend]\nca_cert = \"/home/u/ca.crt\"\n").unwrap();
+        let merged = Workstation::load_from(system.path(), user.path()).unwrap();
+        assert_eq!(merged.backend.url.as_deref(), Some("https://jiancha.hall:8730"));
+        assert_eq!(merged.backend.ca_cert, Some(PathBuf::from("/home/u/ca.crt")));
+        // An own empty address chooses the local database.
+        std::fs::write(user.path().join(WORKSTATION_FILE), "[backend]\nurl = \"\"\n").unwrap();
+        assert_eq!(Workstation::load_from(system.path(), user.path()).unwrap().backend.url.as_deref(), Some(""));
+        // A bad installed file is named.
+        std::fs::write(system.path().join(WORKSTATION_FILE), "[backend]\nurl = \"ftp://x\"\n").unwrap();
+        let err = Workstation::load_from(system.path(), user.path()).unwrap_err().to_string();
+        assert!(
+            err.contains(&system.path().join(WORKSTATION_FILE).display().to_string()) && err.contains("backend.url"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_installed_rules_stand_between_the_data_directorys_and_the_built_in_ones() {
+        let system = tempfile::tempdir().unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let built_in = Settings::load_from(system.path(), data.path()).unwrap();
+        assert_eq!(built_in, Settings::parse("built in", DEFAULT_RULES).unwrap());
+        std::fs::write(system.path().join(RULES_FILE), "[alerts]\nlate_entry_hours = 5\n").unwrap();
+        assert_eq!(Settings::load_from(system.path(), data.path()).unwrap().alerts.late_entry_hours, 5);
+        std::fs::write(data.path().join(RULES_FILE), "[alerts]\nlate_entry_hours = 7\n").unwrap();
+        assert_eq!(Settings::load_from(system.path(), data.path()).unwrap().alerts.late_entry_hours, 7);
+    }
+
+    #[test]
+    fn the_server_file_names_its_keys_and_flags_override_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.toml");
+        std::fs::write(&path, "listen = \"0.0.0.0:8730\"\nhost_names = [\"jiancha.hall\"]\n").unwrap();
+        let file = ServerFile::load(&path).unwrap();
+        assert_eq!(file.listen, Some("0.0.0.0:8730".parse().unwrap()));
+        let flags = ServerFile { listen: Some("127.0.0.1:9000".parse().unwrap()), ..Default::default() };
+        let both = file.overridden_by(flags);
+        assert_eq!(both.listen, Some("127.0.0.1:9000".parse().unwrap()));
+        assert_eq!(both.host_names, vec!["jiancha.hall".to_string()]);
+        for (text, key) in [
+            ("listen = \"not an address\"\n", "listen"),
+            ("tls_cert = \"/x.crt\"\n", "tls_cert"),
+            ("forward = \"https://city\"\n", "forward"),
+            ("forward = \"city\"\nforward_user = \"u\"\n", "forward"),
+            ("\nport = 1\n", "port"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let err = ServerFile::load(&path).unwrap_err().to_string();
+            assert!(err.starts_with(&path.display().to_string()) && err.contains(key), "{text:?}: {err}");
+        }
     }
 }

@@ -166,20 +166,33 @@ pub(super) fn users(ctx: &Ctx, cmd: UsersCommand) -> Result<(), Failure> {
 }
 
 /// `jiancha serve`: runs until Ctrl-C or SIGTERM.
-pub(super) fn serve(
-    ctx: &Ctx,
-    listen: std::net::SocketAddr,
-    tls: Option<(PathBuf, PathBuf)>,
-    forward: Option<(String, String)>,
-    host_names: Vec<String>,
-) -> Result<(), Failure> {
-    if let Some(bad) = host_names.iter().find(|n| {
-        n.is_empty() || n.len() > 253 || !n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-    }) {
-        return Err(anyhow::anyhow!("--host-name {bad:?}: a DNS name of letters, digits, '.' and '-'").into());
-    }
+pub(super) fn serve(ctx: &Ctx, config: settings::ServerFile) -> Result<(), Failure> {
+    use std::io::IsTerminal as _;
+    config.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let listen = config.listen.unwrap_or(std::net::SocketAddr::from(([127, 0, 0, 1], 8730)));
+    let tls = match (config.tls_cert, config.tls_key) {
+        (Some(cert), Some(key)) => Some((cert, key)),
+        (None, None) => None,
+        _ => return Err(anyhow::anyhow!("tls_cert and tls_key go together: give both or neither").into()),
+    };
+    let forward = match (config.forward, config.forward_user) {
+        (Some(url), Some(user)) => Some((url, user)),
+        (None, None) => None,
+        _ => return Err(anyhow::anyhow!("forward and forward_user go together: give both or neither").into()),
+    };
+    let host_names = config.host_names;
     let data_dir = ctx.data_dir.as_path();
     std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    let fresh = !data_dir.join(crate::store::sqlite::DB_FILE).exists();
+    if fresh && std::env::var_os("JIANCHA_ADMIN_PASSWORD").is_none() && !std::io::stdout().is_terminal() {
+        // A service's output goes to the journal: a generated password must not land there.
+        return Err(anyhow::anyhow!(
+            "no database in {dir}: set the hall up first with `jiancha --data-dir {dir} init --admin NAME` \
+             (as the server's user), or start the server once from a terminal",
+            dir = data_dir.display()
+        )
+        .into());
+    }
     let store = open_store(data_dir, true, ctx.clock.clone())?;
     let system = store.system_session();
     if store.users(&system)?.is_empty() {
@@ -213,8 +226,8 @@ pub(super) fn serve(
         None => None,
         Some((url, username)) => {
             let password = secret("JIANCHA_FORWARD_PASSWORD", &format!("{username}@{url} 的密码 (password): "))?;
-            let upstream =
-                crate::store::remote::Connection { url, ca_cert: ctx.backend.as_ref().and_then(|b| b.ca_cert.clone()) };
+            let ca_cert = config.ca_cert.clone().or_else(|| ctx.backend.as_ref().and_then(|b| b.ca_cert.clone()));
+            let upstream = crate::store::remote::Connection { url, ca_cert };
             Some((data_dir.to_owned(), crate::server::forward::ForwardTo { upstream, username, password }))
         }
     };
@@ -265,6 +278,72 @@ pub(super) fn hall(ctx: &Ctx, cmd: HallCommand) -> Result<(), Failure> {
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// `jiancha backup --out FILE`: the online copy and its manifest; exit 1 when the audit chain was
+/// already broken in the database copied (the copy is still made: it is evidence).
+pub(super) fn backup(ctx: &Ctx, out: &Path) -> Result<(), Failure> {
+    use crate::store::sqlite::backup;
+    if let Some(backend) = &ctx.backend {
+        return Err(anyhow::anyhow!(
+            "jiancha backup copies this machine's database, not a server's ({}); run it where the server's data lives",
+            backend.url
+        )
+        .into());
+    }
+    let db = ctx.data_dir.join(crate::store::sqlite::DB_FILE);
+    let started = std::time::Instant::now();
+    let manifest = backup::backup(&db, out, ctx.clock.now(), crate::VERSION_LINE).map_err(anyhow::Error::from)?;
+    println!("{}", out.display());
+    eprintln!(
+        "backup of {}: {} bytes in {:.1} s, schema {}, {} cases, {} audit records (head #{} {}), SHA-256 {}; manifest {}",
+        db.display(),
+        manifest.bytes,
+        started.elapsed().as_secs_f64(),
+        manifest.schema_version,
+        manifest.cases,
+        manifest.audit_records,
+        manifest.audit_seq,
+        &manifest.audit_head.get(..12).unwrap_or(&manifest.audit_head),
+        manifest.sha256,
+        backup::manifest_path(out).display()
+    );
+    if !manifest.audit_intact {
+        return Err(Failure {
+            code: 1,
+            error: anyhow::anyhow!("the audit chain of {} does not verify (`jiancha audit verify`)", db.display()),
+        });
+    }
+    Ok(())
+}
+
+/// `jiancha restore FILE [--replace]`.
+pub(super) fn restore(ctx: &Ctx, file: &Path, replace: bool) -> Result<(), Failure> {
+    use crate::store::sqlite::backup;
+    let restored = backup::restore(file, &ctx.data_dir, replace, ctx.clock.now()).map_err(anyhow::Error::from)?;
+    let m = &restored.manifest;
+    println!(
+        "restored {} (made {} from {}): schema {}, {} cases, {} audit records, audit chain verified",
+        file.display(),
+        time::format_local(m.made_at),
+        m.source,
+        m.schema_version,
+        m.cases,
+        m.audit_records
+    );
+    println!("  as {}", restored.database.display());
+    if let Some((kept, held)) = &restored.replaced {
+        println!("  it replaces a database with {held}, kept as {}", kept.display());
+    }
+    if !ctx.data_dir.join(crate::store::sqlite::KEY_FILE).exists() {
+        eprintln!(
+            "note: no {} in {}: camera passwords sealed in this copy need the key file of the hall it came from \
+             (restore it from the key's own backup), or set them again with `jiancha cameras passwd`",
+            crate::store::sqlite::KEY_FILE,
+            ctx.data_dir.display()
+        );
     }
     Ok(())
 }

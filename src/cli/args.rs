@@ -3,7 +3,7 @@
 use super::*;
 
 #[derive(Debug, Parser)]
-#[command(name = "jiancha", version, about = "监察台 — 政务大厅电子监察控制台 (electronic-supervision console)")]
+#[command(name = "jiancha", version = crate::VERSION_LINE, about = "监察台 — 政务大厅电子监察控制台 (electronic-supervision console)")]
 pub struct Cli {
     /// Data directory (database, footage, reports). Default: the user's data directory + /jiancha.
     #[arg(long, global = true, env = "JIANCHA_DATA_DIR", value_name = "DIR")]
@@ -114,8 +114,13 @@ pub enum Command {
     /// On an empty directory the first administrator `admin` gets `JIANCHA_ADMIN_PASSWORD` or a
     /// generated password, printed once.
     Serve {
-        #[arg(long, default_value = "127.0.0.1:8730")]
-        listen: std::net::SocketAddr,
+        /// The server's settings file (`/etc/jiancha/server.toml` for the service): listen address, TLS
+        /// files, host names, forwarding. A flag given here overrides the file's key.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Where to listen. Default: the file's `listen`, else 127.0.0.1:8730.
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
         /// Serve HTTPS with this PEM certificate (chain); needs `--tls-key`.
         #[arg(long, value_name = "FILE", requires = "tls_key")]
         tls_cert: Option<PathBuf>,
@@ -132,6 +137,22 @@ pub enum Command {
         /// `localhost` are always answered, any other `Host` is refused.
         #[arg(long, value_name = "NAME")]
         host_name: Vec<String>,
+    },
+    /// A consistent copy of the database while the server, the recorder or a console writes to it
+    /// (SQLite's online backup), with its manifest beside it (FILE.manifest.json: SHA-256, schema
+    /// version, audit head). The camera-password key, footage and settings are backed up apart (README).
+    Backup {
+        /// The copy to write (it must not exist yet).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Restore a copy made by `jiancha backup` as the data directory's database, after checking its
+    /// SHA-256, schema version and whole audit chain. An existing database is replaced only with
+    /// `--replace`, only when nothing has it open, and is kept beside the new one.
+    Restore {
+        file: PathBuf,
+        #[arg(long)]
+        replace: bool,
     },
     /// Print a file (PDF) through CUPS `lp`.
     Print {

@@ -155,9 +155,24 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
             footage::record(ctx, camera, sub, std::time::Duration::from_secs(poll_seconds))?
         }
         Command::Slips(args) => discipline::slips(ctx, args)?,
-        Command::Serve { listen, tls_cert, tls_key, forward, forward_user, host_name } => {
-            serve(ctx, listen, tls_cert.zip(tls_key), forward.zip(forward_user), host_name)?
+        Command::Serve { config, listen, tls_cert, tls_key, forward, forward_user, host_name } => {
+            let file = match &config {
+                Some(path) => settings::ServerFile::load(path)?,
+                None => settings::ServerFile::default(),
+            };
+            let flags = settings::ServerFile {
+                listen,
+                tls_cert,
+                tls_key,
+                host_names: host_name,
+                forward,
+                forward_user,
+                ca_cert: None,
+            };
+            serve(ctx, file.overridden_by(flags))?
         }
+        Command::Backup { out } => backup(ctx, &out)?,
+        Command::Restore { file, replace } => restore(ctx, &file, replace)?,
         Command::Print { file, printer, dry_run } => discipline::print(&file, printer.as_deref(), dry_run)?,
         Command::Observe(args) => discipline::observe(ctx, args)?,
         Command::Complaints(cmd) => discipline::complaints(ctx, cmd)?,

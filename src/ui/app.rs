@@ -226,7 +226,8 @@ impl JianchaApp {
         let (url, ca) = (form.url.trim(), form.ca_cert.trim());
         let settings = crate::settings::Workstation {
             backend: crate::settings::BackendSettings {
-                url: (!url.is_empty()).then(|| url.to_owned()),
+                // Written even when empty: the local database, chosen over an installed server address.
+                url: Some(url.to_owned()),
                 ca_cert: (!ca.is_empty()).then(|| std::path::PathBuf::from(ca)),
             },
         };

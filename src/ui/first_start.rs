@@ -18,6 +18,7 @@ fn field(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool, hin
 }
 
 fn title(ui: &mut egui::Ui, t: &Tokens, lang: Lang) {
+    crate::ui::picture::icon(ui, 72.0);
     ui.label(RichText::new(lang.pick("监察台", "Jiancha")).size(t.text_size.display).strong().color(t.text_strong));
     ui.label(
         RichText::new(

@@ -9,7 +9,8 @@ pub fn login_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
     let lang = state.lang;
     let t = state.tokens;
     ui.vertical_centered(|ui| {
-        ui.add_space((ui.available_height() * 0.22).max(20.0));
+        ui.add_space((ui.available_height() * 0.18).max(20.0));
+        crate::ui::picture::icon(ui, 72.0);
         ui.label(RichText::new(lang.pick("监察台", "Jiancha")).size(t.text_size.display).strong().color(t.text_strong));
         ui.label(RichText::new(lang.pick("行政审批电子监察系统 · 总监控室", "Electronic supervision of administrative approval")).color(t.text_weak));
         ui.add_space(24.0);

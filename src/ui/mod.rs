@@ -17,6 +17,7 @@ pub mod footage;
 pub mod i18n;
 mod login;
 pub mod overview;
+pub mod picture;
 mod settings;
 mod shell;
 mod sound;
@@ -89,9 +90,10 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("监察台 Jiancha")
-            .with_app_id("jiancha")
+            .with_app_id("cn.jiancha.Jiancha")
             .with_inner_size([1600.0, 900.0])
-            .with_min_inner_size([1024.0, 640.0]),
+            .with_min_inner_size([1024.0, 640.0])
+            .with_icon(std::sync::Arc::new(picture::window_icon().unwrap_or_default())),
         renderer: eframe::Renderer::Glow,
         ..Default::default()
     };

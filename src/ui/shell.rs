@@ -50,6 +50,7 @@ fn centered(ui: &mut egui::Ui, state: &AppState, add: impl FnOnce(&mut egui::Ui)
 fn starting_ui(ui: &mut egui::Ui, state: &AppState) {
     let lang = state.lang;
     centered(ui, state, |ui| {
+        crate::ui::picture::icon(ui, 72.0);
         ui.heading(lang.pick("监察台", "Jiancha"));
         ui.add_space(12.0);
         ui.spinner();
@@ -218,6 +219,7 @@ fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
     let lang = state.lang;
     let t = &state.tokens;
     ui.horizontal(|ui| {
+        crate::ui::picture::icon(ui, 24.0);
         ui.label(RichText::new(lang.pick("监察台", "Jiancha")).strong().size(t.text_size.counter).color(t.text_strong));
         if let Some(hall) = state.hall_name() {
             ui.label(RichText::new(format!("· {hall}")).size(t.text_size.nav).color(t.text));

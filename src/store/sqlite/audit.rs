@@ -60,11 +60,15 @@ impl SqliteStore {
 
 /// Recomputes the whole chain against the head row.
 pub(super) fn verify(r: &Read<'_>) -> Result<AuditVerification, StoreError> {
-    let head: Option<(i64, String)> = r
-        .conn
+    verify_conn(r.conn)
+}
+
+/// Recomputes the whole chain of the database `conn` against its head row (backups are checked so).
+pub(super) fn verify_conn(conn: &rusqlite::Connection) -> Result<AuditVerification, StoreError> {
+    let head: Option<(i64, String)> = conn
         .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let mut stmt = r.conn.prepare(
+    let mut stmt = conn.prepare(
         "SELECT seq, at, actor, role, action, target, detail, prev_hash, hash, workstation FROM audit_log ORDER BY rowid",
     )?;
     let records = stmt.query_map([], query::audit_row)?.collect::<Result<Vec<_>, _>>()?;

@@ -296,23 +296,6 @@ fn tempfile_dir() -> Result<PathBuf, String> {
 }
 
 fn decode_png(bytes: &[u8]) -> Result<egui::ColorImage, String> {
-    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder.read_info().map_err(|e| e.to_string())?;
-    let mut buf = vec![0; reader.output_buffer_size().unwrap_or(0)];
-    let info = reader.next_frame(&mut buf).map_err(|e| e.to_string())?;
-    let (w, h) = (info.width as usize, info.height as usize);
-    let data = &buf[..info.buffer_size()];
-    // Pixel data, not colours of the theme: every layout the decoder can give, as RGBA bytes.
-    let rgba: Vec<u8> = match info.color_type {
-        png::ColorType::Rgba => data.to_vec(),
-        png::ColorType::Rgb => data.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect(),
-        png::ColorType::Grayscale => data.iter().flat_map(|g| [*g, *g, *g, 255]).collect(),
-        png::ColorType::GrayscaleAlpha => data.chunks_exact(2).flat_map(|p| [p[0], p[0], p[0], 255]).collect(),
-        png::ColorType::Indexed => return Err("unexpected indexed PNG after expansion".into()),
-    };
-    if rgba.len() != w * h * 4 {
-        return Err("the rendered page has the wrong size".into());
-    }
-    Ok(egui::ColorImage::from_rgba_unmultiplied([w, h], &rgba))
+    let (size, rgba) = crate::ui::picture::decode_png(bytes)?;
+    Ok(egui::ColorImage::from_rgba_unmultiplied(size, &rgba))
 }

@@ -234,6 +234,7 @@ impl Worker {
                     settings
                         .backend
                         .url
+                        .filter(|url| !url.trim().is_empty())
                         .map(|url| crate::store::remote::Connection { url, ca_cert: settings.backend.ca_cert })
                 }))
             }
