@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs the whole test suite headless, after installing the system packages it needs.
+# Runs the whole test suite headless, after installing the system packages it needs, then builds the
+# Debian package and checks it by installing it here (packaging/deb-test.sh; as root).
 # Usage: packaging/test.sh [extra cargo test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 packaging/setup.sh
 packaging/pytools.sh
 # The UI tests (egui_kittest) need no display; unset DISPLAY so nothing reaches a real X server.
-exec env -u DISPLAY cargo test --locked --all-targets "$@"
+env -u DISPLAY cargo test --locked --all-targets "$@"
+packaging/deb-test.sh
