@@ -52,7 +52,18 @@ for f in /etc/jiancha/rules.toml /etc/jiancha/server.toml /etc/jiancha/workstati
 done
 
 say "desktop entry, metainfo"
-x=$(mktemp -d); trap 'rm -rf "$x"' EXIT
+x=$(mktemp -d)
+server_pid=
+# Whatever happens, this machine is left as it was: no server, no package, no jiancha user or data.
+cleanup() {
+  [ -n "$server_pid" ] && kill -KILL "$server_pid" 2>/dev/null || true
+  if dpkg-query -W -f='${Status}' jiancha 2>/dev/null | grep -q "installed\|config-files"; then
+    apt-get purge -y jiancha >/dev/null 2>&1 || dpkg --purge jiancha >/dev/null 2>&1 || true
+  fi
+  rm -rf /var/lib/jiancha "$x"
+  deluser --system jiancha >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
 dpkg-deb -x "$deb" "$x"
 desktop-file-validate "$x/usr/share/applications/cn.jiancha.Jiancha.desktop"
 appstreamcli validate --no-net "$x/usr/share/metainfo/cn.jiancha.Jiancha.metainfo.xml"
@@ -62,8 +73,9 @@ dpkg -i "$deb" || apt-get -f install -y
 dpkg-query -W -f='${Status} ${Version}\n' jiancha | grep -q "install ok installed" || fail "not installed"
 getent passwd jiancha >/dev/null || fail "no jiancha user"
 [ "$(stat -c %U:%a /var/lib/jiancha)" = "jiancha:750" ] || fail "/var/lib/jiancha is $(stat -c %U:%a /var/lib/jiancha)"
-jiancha --version | tee /dev/stderr | grep -Eq "^jiancha ${version} \(commit [0-9a-f]{12}\)$" \
-  || fail "jiancha --version does not name the version and the commit"
+jiancha --version | tee "$x/version.txt" | grep -Eq "^jiancha ${version} \(commit [0-9a-f]{12}\)$" \
+  || fail "jiancha --version does not name the version and the commit: $(cat "$x/version.txt")"
+cat "$x/version.txt"
 unit_dir=$(dirname "$(dpkg -L jiancha | grep -E 'systemd/system/jiancha-server.service$')")
 systemd-analyze verify "$unit_dir/jiancha-server.service" "$unit_dir/jiancha-recorder.service"
 for key in ProtectSystem=strict ReadWritePaths=/var/lib/jiancha NoNewPrivileges=yes PrivateTmp=yes ProtectHome=yes \
@@ -79,8 +91,10 @@ runuser -u jiancha -- env JIANCHA_ADMIN_PASSWORD=deb-test-admin-2026 \
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit_dir/jiancha-server.service")
 echo "ExecStart: $exec_start"
 start_server() {
-  # shellcheck disable=SC2086 # the unit's command line, split as systemd splits it
-  runuser -u jiancha -- $exec_start >"$x/server.log" 2>&1 &
+  # setpriv execs the command itself (runuser would stay in between and kill it on SIGTERM), as the unit's
+  # User=/Group= do; the unit's command line split as systemd splits it.
+  # shellcheck disable=SC2086
+  setpriv --reuid=jiancha --regid=jiancha --init-groups --no-new-privs -- $exec_start >"$x/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do
     if curl -fsS http://127.0.0.1:8730/api/v1/health -o "$x/health.json" 2>/dev/null; then return 0; fi
@@ -94,6 +108,7 @@ stop_server() {
   local t0; t0=$(date +%s%N)
   kill -TERM "$server_pid"
   local code=0; wait "$server_pid" || code=$?
+  server_pid=
   [ "$code" = 0 ] || { cat "$x/server.log" >&2; fail "the server exited with $code on SIGTERM"; }
   echo "stopped on SIGTERM in $(( ($(date +%s%N) - t0) / 1000000 )) ms, exit 0"
 }
@@ -115,7 +130,7 @@ owner=$(stat -c %U /var/lib/jiancha/jiancha.db)
 stop_server
 
 say "upgrade in place to a newer package"
-cargo deb --no-build --deb-version "${version}-2" >/dev/null
+packaging/deb.sh --no-build --deb-version "${version}-2" >/dev/null
 newer="target/debian/jiancha_${version}-2_${arch}.deb"
 dpkg -i "$newer"
 dpkg-query -W -f='${Version}\n' jiancha | grep -qx "${version}-2" || fail "the newer package is not installed"
@@ -139,7 +154,5 @@ grep -q "Left in place: /var/lib/jiancha" "$x/purge.log" || fail "purge did not 
 [ -f /var/lib/jiancha/jiancha.db ] || fail "purge deleted the hall's database"
 echo "left after purge: $(find /var/lib/jiancha -maxdepth 1 | tr '\n' ' ')"
 
-# This machine as it was.
-rm -rf /var/lib/jiancha
-deluser --system jiancha >/dev/null 2>&1 || true
+server_pid=
 echo "deb-test: all checks passed"

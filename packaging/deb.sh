@@ -13,4 +13,4 @@ fi
 # The commit `jiancha --version` names (build.rs reads it when set).
 JIANCHA_COMMIT=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 export JIANCHA_COMMIT
-cargo deb --locked "$@"
+cargo deb --locked --strip "$@"

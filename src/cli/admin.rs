@@ -298,10 +298,10 @@ pub(super) fn backup(ctx: &Ctx, out: &Path) -> Result<(), Failure> {
     let manifest = backup::backup(&db, out, ctx.clock.now(), crate::VERSION_LINE).map_err(anyhow::Error::from)?;
     println!("{}", out.display());
     eprintln!(
-        "backup of {}: {} bytes in {:.1} s, schema {}, {} cases, {} audit records (head #{} {}), SHA-256 {}; manifest {}",
+        "backup of {}: {} bytes in {:.0} ms, schema {}, {} cases, {} audit records (head #{} {}), SHA-256 {}; manifest {}",
         db.display(),
         manifest.bytes,
-        started.elapsed().as_secs_f64(),
+        started.elapsed().as_secs_f64() * 1e3,
         manifest.schema_version,
         manifest.cases,
         manifest.audit_records,
