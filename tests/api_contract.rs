@@ -129,13 +129,14 @@ fn schemathesis(url: &str, config: &std::path::Path, select: &[&str]) -> (String
         .output()
         .unwrap();
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
-    let summary = said
+    // The summary section whole: the counts line and any warnings (printed with --nocapture).
+    let summary: Vec<&str> = said
         .lines()
-        .skip_while(|l| !l.contains("SUMMARY"))
-        .find(|l| l.contains("generated"))
-        .unwrap_or("(no summary line)")
-        .trim()
-        .to_owned();
+        .skip_while(|l| !l.contains("WARNINGS") && !l.contains("SUMMARY"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let summary = if summary.is_empty() { "(no summary)".to_owned() } else { summary.join("\n    ") };
     (summary, out.status.success(), format!("{said}\n{}", String::from_utf8_lossy(&out.stderr)))
 }
 
