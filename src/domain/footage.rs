@@ -62,7 +62,10 @@ impl FootageSettings {
 /// A half-open time range `[from, to)` in UTC milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Span {
+    /// Within 1990–2100 (`check`), as the schema says too.
+    #[schemars(range(min = 631_152_000_000i64, max = 4_133_980_800_000i64))]
     pub from: i64,
+    #[schemars(range(min = 631_152_000_000i64, max = 4_133_980_800_000i64))]
     pub to: i64,
 }
 

@@ -149,9 +149,11 @@ impl std::fmt::Debug for CameraStream {
 /// A new account; the password is hashed with Argon2id by the store.
 #[derive(Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NewUser {
+    #[schemars(regex(pattern = r"^[a-z0-9._-]{1,64}$"))]
     pub username: String,
     pub display_name: String,
     pub role: Role,
+    #[schemars(length(min = 8))]
     pub password: String,
 }
 
