@@ -324,3 +324,60 @@ fn health_answers_the_version_the_schema_and_the_recorders_newest_segment_withou
     }
     server.stop();
 }
+
+/// The recorder service stops on SIGTERM (`systemctl stop jiancha-recorder`) with every camera's open
+/// segment closed, hashed and indexed: with one-minute segments, the few seconds recorded before the
+/// signal are in the index.
+#[test]
+fn the_recorder_closes_and_indexes_its_open_segment_on_sigterm() {
+    use jiancha::video::sim::{SimCamera, SimOptions, SimServer};
+    let sim = SimServer::start(0, &[SimCamera { index: 1, label: "A01".into() }], &SimOptions::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let hall = dir.path().join("hall");
+    let out = jiancha(&hall, &["init", "--admin", "wang.admin"], &[("JIANCHA_ADMIN_PASSWORD", ADMIN_PASSWORD)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let file = dir.path().join("hall.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[hall]\ncode = \"H\"\nname = \"测试大厅\"\n\n[[window]]\ncode = \"A01\"\n\n[[camera]]\nname = \"A01 摄像头\"\n\
+             window = \"A01\"\nvendor = \"rtsp\"\nmain_url = \"{}\"\nsub_url = \"{}\"\n",
+            sim.url(1, false),
+            sim.url(1, true)
+        ),
+    )
+    .unwrap();
+    assert!(jiancha(&hall, &["hall", "apply", file.to_str().unwrap()], &[]).status.success());
+    let log = dir.path().join("record.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jiancha"))
+        .arg("--data-dir")
+        .arg(&hall)
+        .args(["record", "--sub", "--poll-seconds", "1"])
+        .env_remove("JIANCHA_DATA_DIR")
+        .env("JIANCHA_SYSTEM_CONFIG_DIR", dir.path().join("no-system-config"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    while !std::fs::read_to_string(&log).unwrap_or_default().contains("录像中 (recording) 1 cameras") {
+        assert!(std::time::Instant::now() < deadline, "{}", std::fs::read_to_string(&log).unwrap_or_default());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    let indexed = || {
+        let store = SqliteStore::open_existing_dir(&hall, Arc::new(SystemClock)).unwrap();
+        store.segment_paths(&store.system_session()).unwrap()
+    };
+    assert!(indexed().is_empty(), "a one-minute segment is still open after five seconds");
+    let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    let said = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(exit.success(), "the recorder exits 0 on SIGTERM: {exit:?}\n{said}");
+    let paths = indexed();
+    assert_eq!(paths.len(), 1, "the open segment was closed and indexed: {paths:?}\n{said}");
+    let bytes = std::fs::metadata(hall.join("footage").join(&paths[0])).unwrap().len();
+    assert!(bytes > 10_000, "{} holds the seconds recorded ({bytes} bytes)", paths[0]);
+    drop(sim);
+}
