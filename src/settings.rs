@@ -32,6 +32,8 @@ pub struct Settings {
     pub footage: FootageSettings,
     #[serde(default)]
     pub complaints: crate::domain::accountability::ComplaintSettings,
+    #[serde(default)]
+    pub assessment: crate::domain::assessment::AssessmentSettings,
 }
 
 /// `[attendance]` as written in rules.toml (times as "08:30", month-days as "06-01").
@@ -163,6 +165,7 @@ impl Settings {
         settings.evaluator.validate().map_err(invalid)?;
         settings.footage.validate().map_err(invalid)?;
         settings.complaints.validate().map_err(invalid)?;
+        settings.assessment.validate().map_err(invalid)?;
         let mut seen = std::collections::BTreeSet::new();
         for (i, o) in settings.calendar.overrides.iter().enumerate() {
             if !seen.insert(o.date) {
@@ -426,6 +429,7 @@ mod tests {
         let parsed = Settings::parse("default", DEFAULT_RULES).unwrap();
         assert_eq!(parsed.alerts, AlertSettings::default());
         assert_eq!(parsed.evaluator, EvaluatorSettings::default());
+        assert_eq!(parsed.assessment, crate::domain::assessment::AssessmentSettings::default());
         let attendance = parsed.attendance.to_settings().unwrap();
         assert_eq!(attendance.schedules.len(), 2);
         assert_eq!(attendance.schedules[0], Schedule::standard());
@@ -456,6 +460,8 @@ mod tests {
         assert!(err.contains("date") || err.contains("2026-02-30"), "{err}");
         let err = Settings::parse("rules.toml", "[alerts]\nlate_entry_hours = 0\n").unwrap_err().to_string();
         assert_eq!(err, "rules.toml: alerts.late_entry_hours: 0 is outside 1–720");
+        let err = Settings::parse("rules.toml", "[assessment]\nweights = { fees = 9.0 }\n").unwrap_err().to_string();
+        assert!(err.contains("assessment.weights") && err.contains("101"), "{err}");
         let err = Settings::parse("rules.toml", "[alerts]\nlate_entry_hours = \"soon\"\n").unwrap_err().to_string();
         assert!(err.contains("late_entry_hours"), "{err}");
         let twice = "[calendar]\noverrides = [{ date = \"2026-12-01\", working = false, note = \"a\" }, { date = \"2026-12-01\", working = true, note = \"b\" }]\n";

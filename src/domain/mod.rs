@@ -6,6 +6,7 @@
 pub mod access;
 pub mod accountability;
 pub mod alerts;
+pub mod assessment;
 pub mod attendance;
 pub mod audit;
 pub mod calendar;
