@@ -349,7 +349,7 @@ fn the_recorder_closes_and_indexes_its_open_segment_on_sigterm() {
     .unwrap();
     assert!(jiancha(&hall, &["hall", "apply", file.to_str().unwrap()], &[]).status.success());
     let log = dir.path().join("record.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jiancha"))
+    let child = Command::new(env!("CARGO_BIN_EXE_jiancha"))
         .arg("--data-dir")
         .arg(&hall)
         .args(["record", "--sub", "--poll-seconds", "1"])
@@ -359,6 +359,15 @@ fn the_recorder_closes_and_indexes_its_open_segment_on_sigterm() {
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
+    // A failed assertion must not leave the recorder running.
+    struct Reaped(std::process::Child);
+    impl Drop for Reaped {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Reaped(child);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
     while !std::fs::read_to_string(&log).unwrap_or_default().contains("录像中 (recording) 1 cameras") {
         assert!(std::time::Instant::now() < deadline, "{}", std::fs::read_to_string(&log).unwrap_or_default());
@@ -370,9 +379,9 @@ fn the_recorder_closes_and_indexes_its_open_segment_on_sigterm() {
         store.segment_paths(&store.system_session()).unwrap()
     };
     assert!(indexed().is_empty(), "a one-minute segment is still open after five seconds");
-    let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    let status = Command::new("kill").arg("-TERM").arg(child.0.id().to_string()).status().unwrap();
     assert!(status.success());
-    let exit = child.wait().unwrap();
+    let exit = child.0.wait().unwrap();
     let said = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(exit.success(), "the recorder exits 0 on SIGTERM: {exit:?}\n{said}");
     let paths = indexed();
