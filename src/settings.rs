@@ -149,13 +149,18 @@ pub enum SettingsError {
     Io { path: PathBuf, source: std::io::Error },
 }
 
+/// A settings file parsed; the error names the file, and toml's message its line and key (on one line).
+fn from_toml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, SettingsError> {
+    toml::from_str(text).map_err(|e| SettingsError::Invalid {
+        file: file.to_owned(),
+        message: e.to_string().trim_end().replace('\n', " "),
+    })
+}
+
 impl Settings {
     /// Parses a rules file; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Self, SettingsError> {
-        let settings: Settings = toml::from_str(text).map_err(|e| SettingsError::Invalid {
-            file: file.to_owned(),
-            message: e.to_string().trim_end().replace('\n', " "),
-        })?;
+        let settings: Settings = from_toml(file, text)?;
         let invalid = |(key, message): (String, String)| SettingsError::Invalid {
             file: file.to_owned(),
             message: format!("{key}: {message}"),
@@ -269,10 +274,7 @@ impl Workstation {
             Err(source) => return Err(SettingsError::Io { path: path.to_owned(), source }),
         };
         let file = path.display().to_string();
-        let parsed: Self = toml::from_str(&text).map_err(|e| SettingsError::Invalid {
-            file: file.clone(),
-            message: e.to_string().trim_end().replace('\n', " "),
-        })?;
+        let parsed: Self = from_toml(&file, &text)?;
         parsed.backend.validate().map_err(|message| SettingsError::Invalid { file, message })?;
         Ok(Some(parsed))
     }
@@ -324,10 +326,7 @@ impl ServerFile {
         let text =
             std::fs::read_to_string(path).map_err(|source| SettingsError::Io { path: path.to_owned(), source })?;
         let file = path.display().to_string();
-        let parsed: Self = toml::from_str(&text).map_err(|e| SettingsError::Invalid {
-            file: file.clone(),
-            message: e.to_string().trim_end().replace('\n', " "),
-        })?;
+        let parsed: Self = from_toml(&file, &text)?;
         parsed.validate().map_err(|message| SettingsError::Invalid { file, message })?;
         Ok(parsed)
     }
