@@ -405,6 +405,7 @@ pub fn rule_book(data_dir: &Path) -> Result<RuleBook, SettingsError> {
         evaluator: settings.evaluator,
         footage: settings.footage,
         complaints: settings.complaints,
+        assessment: settings.assessment,
     })
 }
 

@@ -84,6 +84,10 @@ impl Console {
     }
 
     fn log_in(&mut self, user: &str) {
+        self.log_in_with(user, jiancha::demo::DEMO_PASSWORD);
+    }
+
+    fn log_in_with(&mut self, user: &str, password: &str) {
         self.step_until("the login screen", |app| app.state().screen == Screen::Login);
         let field = self.harness.get_by_label("用户名");
         field.focus();
@@ -91,7 +95,7 @@ impl Console {
         self.harness.get_by_label("用户名").type_text(user);
         self.harness.get_by_label("密码").focus();
         self.harness.step();
-        self.harness.get_by_label("密码").type_text(jiancha::demo::DEMO_PASSWORD);
+        self.harness.get_by_label("密码").type_text(password);
         self.harness.step();
         self.harness.get_by_role_and_label(Role::Button, "登录").click();
         self.step_until("the main screen", |app| app.state().screen == Screen::Main && app.state().overview.is_some());
@@ -128,6 +132,18 @@ fn supervisor_logs_in_and_visits_every_area() {
             Area::Admin => panic!("系统管理 is not offered to supervisors"),
             Area::Audit => {
                 c.harness.get_by_label("仅审计员和管理员可以查看审计日志。");
+            }
+            Area::Assessment => {
+                c.step_until("last month's assessment", |app| app.state().assessment.view.is_some());
+                // Friday 27 November: last month is October, not published, every department ranked.
+                c.harness.get_by_label("2026年10月");
+                c.harness.get_by_label_contains("未发布");
+                let view = c.harness.state().state().assessment.view.clone().unwrap();
+                assert!(
+                    view.live.departments.iter().filter(|d| d.rank.is_some()).count() >= 10,
+                    "{:?}",
+                    view.live.departments
+                );
             }
             Area::Complaints => {
                 c.step_until("complaints", |app| app.state().complaints.is_some());
@@ -1165,4 +1181,52 @@ fn the_first_start_connects_to_a_server() {
     let saved = std::fs::read_to_string(c._dir.path().join("workstation.toml")).unwrap();
     assert!(saved.contains(&server.url()), "{saved}");
     c.harness.get_by_label_contains("数据源 http://127.0.0.1");
+}
+
+#[path = "support/assessment_hall.rs"]
+mod assessment_hall;
+
+/// Issue 17: on a hall of its own, a chief opens 绩效评估 on last month, drills from the tax office's
+/// deadline points down to its overdue case, publishes the month and writes the bulletin.
+#[test]
+fn a_chief_drills_from_a_deduction_to_the_overdue_case_publishes_and_writes_the_bulletin() {
+    let clock = Arc::new(FixedClock::new(assessment_hall::t("2025-12-01T09:00:00+08:00")));
+    let (dir, store) = assessment_hall::commissioned(clock.clone());
+    assessment_hall::the_months(&store, &clock);
+    drop(store);
+    let harness = harness_for(dir.path(), clock);
+    let mut c = Console { harness, _dir: dir };
+    c.log_in_with("chief1", assessment_hall::PASSWORD);
+    c.visit(Area::Assessment);
+    c.step_until("last month's assessment", |app| app.state().assessment.view.is_some());
+    assert_eq!(
+        c.harness.state().state().assessment.month,
+        Some(assessment_hall::feb()),
+        "10 March: last month is February"
+    );
+    c.harness.get_by_label_contains("未发布");
+    c.click_button("县税务局");
+    c.click_button("查看扣分明细");
+    c.step_until("the drill-down", |app| app.state().assessment.items.is_some());
+    c.harness.get_by_label_contains("承诺期限2026-02-09");
+    c.screenshot("assessment-card");
+    c.click_button("T3");
+    c.step_until("the overdue case", |app| app.state().case.as_ref().is_some_and(|k| k.detail.is_some()));
+    assert_eq!(c.harness.state().state().area, Area::Alerts);
+    assert_eq!(c.harness.state().state().case.as_ref().map(|k| k.case_no.as_str()), Some("T3"));
+
+    c.visit(Area::Assessment);
+    c.click_button("发布本月…");
+    c.click_button("发布");
+    c.step_until("the publication", |app| {
+        app.state().assessment.view.as_ref().is_some_and(|v| !v.published.is_empty())
+    });
+    c.harness.get_by_label_contains("第1版");
+    c.click_button("生成通报");
+    c.step_until("the bulletin", |app| app.state().assessment.message.as_ref().is_some_and(|m| m.ends_with(".pdf")));
+    c.screenshot("assessment-published");
+    let path = c.harness.state().state().assessment.message.clone().unwrap();
+    let text = std::process::Command::new("pdftotext").arg(&path).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("第1版") && text.contains("县税务局") && text.contains("32.00"), "{text}");
 }

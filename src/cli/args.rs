@@ -110,6 +110,10 @@ pub enum Command {
     /// Reminder slips (提示单) of a week: issues the missing ones, lists them, writes one PDF per
     /// department plus index.pdf with `--out`; `slips receipt|cancel ID` record the receipt or cancel.
     Slips(discipline::SlipsArgs),
+    /// Department assessment (绩效评估) of a month: the ranking, `--publish` (chiefs), the public files
+    /// with `--publish-dir`, the bulletin (通报) PDF; `year`, and the 监察建议书 (`recommend`,
+    /// `recommendations`, `receipt`, `reply`).
+    Assessment(assessment::AssessmentArgs),
     /// The HTTP server (`jiancha serve`): the data directory's store for consoles and halls elsewhere.
     /// On an empty directory the first administrator `admin` gets `JIANCHA_ADMIN_PASSWORD` or a
     /// generated password, printed once.

@@ -24,6 +24,7 @@ use crate::store::{AlertQuery, AuditQuery, CaseQuery, NewUser, Session, Store, S
 
 mod admin;
 mod args;
+mod assessment;
 mod cameras;
 mod cases;
 mod context;
@@ -155,6 +156,7 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
             footage::record(ctx, camera, sub, std::time::Duration::from_secs(poll_seconds))?
         }
         Command::Slips(args) => discipline::slips(ctx, args)?,
+        Command::Assessment(args) => assessment::assessment(ctx, args)?,
         Command::Serve { config, listen, tls_cert, tls_key, forward, forward_user, host_name } => {
             let file = match &config {
                 Some(path) => settings::ServerFile::load(path)?,

@@ -237,6 +237,7 @@ pub struct RuleBook {
     pub evaluator: super::evaluator::EvaluatorSettings,
     pub footage: super::footage::FootageSettings,
     pub complaints: super::accountability::ComplaintSettings,
+    pub assessment: super::assessment::AssessmentSettings,
 }
 
 impl RuleBook {
@@ -249,6 +250,7 @@ impl RuleBook {
             evaluator: super::evaluator::EvaluatorSettings::default(),
             footage: super::footage::FootageSettings::default(),
             complaints: super::accountability::ComplaintSettings::default(),
+            assessment: super::assessment::AssessmentSettings::default(),
         }
     }
 }
@@ -591,12 +593,18 @@ pub fn case_suspensions(events: &[CaseEvent]) -> Vec<Suspension> {
 }
 
 fn suspensions_of<'a>(events: impl Iterator<Item = &'a CaseEvent>) -> Vec<Suspension> {
+    suspensions_of_steps(events.map(|e| (e.step, e.occurred_at)))
+}
+
+/// [`case_suspensions`] from the steps and times alone (in time order), for callers that load only the
+/// suspending steps.
+pub fn suspensions_of_steps(steps: impl Iterator<Item = (Step, DateTime<Utc>)>) -> Vec<Suspension> {
     let mut out = Vec::new();
     let mut open_supplement: Option<NaiveDate> = None;
     let mut open_special: Option<NaiveDate> = None;
-    for e in events {
-        let on = time::local_date(e.occurred_at);
-        match e.step {
+    for (step, occurred_at) in steps {
+        let on = time::local_date(occurred_at);
+        match step {
             Step::SupplementRequest => {
                 open_supplement.get_or_insert(on);
             }

@@ -8,6 +8,7 @@
 //! Jiancha's own records (`MonthFigures`); `docs/RULES.md` says which. A department with no cases in the
 //! month gets no score and no rank. Pure: figures in, scores out.
 
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The scoring rules (`rules.toml [assessment]`).
@@ -41,6 +42,8 @@ pub struct AssessmentSettings {
     pub excellent: f64,
     pub good: f64,
     pub pass: f64,
+    /// Working days a department has to reply to a 监察建议书.
+    pub recommendation_reply_working_days: u32,
 }
 
 /// The nine categories' weights.
@@ -111,6 +114,7 @@ impl Default for AssessmentSettings {
             excellent: 90.0,
             good: 80.0,
             pass: 60.0,
+            recommendation_reply_working_days: 15,
         }
     }
 }
@@ -152,6 +156,12 @@ impl AssessmentSettings {
         }
         if !(1..=12).contains(&self.warning_run_months) {
             return Err((key("warning_run_months"), format!("{} is outside 1–12", self.warning_run_months)));
+        }
+        if !(1..=60).contains(&self.recommendation_reply_working_days) {
+            return Err((
+                key("recommendation_reply_working_days"),
+                format!("{} is outside 1–60", self.recommendation_reply_working_days),
+            ));
         }
         if !(self.pass <= self.good && self.good <= self.excellent && self.pass >= 0.0 && self.excellent <= 100.0) {
             return Err((key("pass"), "the thresholds must rise: 0 ≤ pass ≤ good ≤ excellent ≤ 100".into()));
@@ -207,6 +217,18 @@ pub enum Category {
 }
 
 impl Category {
+    pub const ALL: [Category; 9] = [
+        Category::Openness,
+        Category::Process,
+        Category::Deadlines,
+        Category::Fees,
+        Category::Satisfaction,
+        Category::Attitude,
+        Category::Supervision,
+        Category::Liability,
+        Category::Integrity,
+    ];
+
     pub fn key(self) -> &'static str {
         match self {
             Category::Openness => "openness",
@@ -370,6 +392,336 @@ pub fn ranks(scores: &[Option<f64>]) -> Vec<Option<u32>> {
         .collect()
 }
 
+/// A calendar month: `2026-11` (1990–2100).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct YearMonth {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl schemars::JsonSchema for YearMonth {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "YearMonth".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A calendar month: 2026-11",
+            "pattern": "^(199[0-9]|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"
+        })
+    }
+}
+
+impl YearMonth {
+    pub fn new(year: i32, month: u32) -> Option<Self> {
+        ((1990..=2100).contains(&year) && (1..=12).contains(&month)).then_some(Self { year, month })
+    }
+
+    /// The month holding `date`.
+    pub fn of(date: NaiveDate) -> Self {
+        Self { year: date.year(), month: date.month() }
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    pub fn last_day(self) -> NaiveDate {
+        self.next().first_day().pred_opt().unwrap_or(NaiveDate::MAX)
+    }
+
+    pub fn next(self) -> Self {
+        if self.month == 12 { Self { year: self.year + 1, month: 1 } } else { Self { month: self.month + 1, ..self } }
+    }
+
+    pub fn previous(self) -> Self {
+        if self.month == 1 { Self { year: self.year - 1, month: 12 } } else { Self { month: self.month - 1, ..self } }
+    }
+
+    /// 1–4.
+    pub fn quarter(self) -> u32 {
+        (self.month - 1) / 3 + 1
+    }
+
+    /// `2026年11月`
+    pub fn label_zh(self) -> String {
+        format!("{}年{}月", self.year, self.month)
+    }
+}
+
+impl std::fmt::Display for YearMonth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl std::str::FromStr for YearMonth {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("`{s}` is not a month YYYY-MM between 1990-01 and 2100-12");
+        let (y, m) = s.trim().split_once('-').ok_or_else(bad)?;
+        if y.len() != 4 || m.len() != 2 {
+            return Err(bad());
+        }
+        Self::new(y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?).ok_or_else(bad)
+    }
+}
+
+impl TryFrom<String> for YearMonth {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<YearMonth> for String {
+    fn from(m: YearMonth) -> Self {
+        m.to_string()
+    }
+}
+
+/// One department's month: its figures, its score (none without cases), rank and grade.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct DepartmentMonth {
+    pub department_id: i64,
+    pub department: String,
+    pub figures: MonthFigures,
+    pub score: Option<MonthScore>,
+    pub rank: Option<u32>,
+    pub grade: Option<Grade>,
+}
+
+impl DepartmentMonth {
+    pub fn points(&self) -> Option<f64> {
+        self.score.as_ref().map(|s| s.score)
+    }
+}
+
+/// A month's assessment of every department, as computed at `computed_at`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct MonthAssessment {
+    pub month: YearMonth,
+    pub computed_at: DateTime<Utc>,
+    /// The rules it was scored with.
+    pub settings: AssessmentSettings,
+    /// Ranked first (unscored departments last, by name).
+    pub departments: Vec<DepartmentMonth>,
+}
+
+/// Scores every department's figures, ranks and grades them; ranked order, the unscored last.
+pub fn assess_month(
+    month: YearMonth,
+    computed_at: DateTime<Utc>,
+    figures: Vec<(i64, String, MonthFigures)>,
+    settings: &AssessmentSettings,
+) -> MonthAssessment {
+    let mut departments: Vec<DepartmentMonth> = figures
+        .into_iter()
+        .map(|(department_id, department, figures)| {
+            let score = score_month(&figures, settings);
+            let grade = score.as_ref().map(|s| grade(s.score, settings));
+            DepartmentMonth { department_id, department, figures, score, rank: None, grade }
+        })
+        .collect();
+    let scores: Vec<Option<f64>> = departments.iter().map(DepartmentMonth::points).collect();
+    for (d, rank) in departments.iter_mut().zip(ranks(&scores)) {
+        d.rank = rank;
+    }
+    departments.sort_by(|a, b| {
+        a.rank.unwrap_or(u32::MAX).cmp(&b.rank.unwrap_or(u32::MAX)).then_with(|| a.department.cmp(&b.department))
+    });
+    MonthAssessment { month, computed_at, settings: settings.clone(), departments }
+}
+
+/// What a drill-down item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// A case completed after its deadline (`reference` is the case number).
+    LateCase,
+    /// An alert (`reference` is its id; `case_no` its case).
+    Alert,
+    /// A poor rating whose follow-up was late.
+    Rating,
+    /// A complaint upheld (it led to a violation).
+    Complaint,
+    /// A person's attendance marks in the month.
+    Attendance,
+    /// A supervision notice answered late or not at all.
+    Notice,
+    /// A finding on a reminder slip.
+    SlipFinding,
+    Violation,
+    /// A decision applying Art 13 measures.
+    Decision,
+}
+
+/// One record behind a department's points: what it is, where it counts, and how to open it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AssessmentItem {
+    /// The category it costs points in; `None` for the signal deduction (cards).
+    pub category: Option<Category>,
+    pub kind: ItemKind,
+    pub reference: String,
+    pub case_no: Option<String>,
+    pub at: Option<DateTime<Utc>>,
+    pub text: String,
+}
+
+/// A published month: frozen figures, a version per recomputation with its reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Publication {
+    pub id: i64,
+    pub month: YearMonth,
+    pub version: u32,
+    pub published_at: DateTime<Utc>,
+    pub published_by: String,
+    /// Why a version after the first was made; empty for the first.
+    pub reason: String,
+    /// The SHA-256 of the frozen assessment's JSON as stored.
+    pub sha256: String,
+    pub assessment: MonthAssessment,
+}
+
+/// The mean of each quarter, half and the year of one department, from its months (published where
+/// published).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct DepartmentYear {
+    pub department_id: i64,
+    pub department: String,
+    pub months: Vec<Option<f64>>,
+    pub quarters: Vec<Option<f64>>,
+    pub quarter_grades: Vec<Option<Grade>>,
+    pub quarter_ranks: Vec<Option<u32>>,
+    pub halves: Vec<Option<f64>>,
+    pub year: Option<f64>,
+    pub year_rank: Option<u32>,
+}
+
+/// A year of monthly scores and their period means.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct YearAssessment {
+    pub year: i32,
+    /// For each month (January first): published (its version) or computed now; none for months to come.
+    pub published: Vec<Option<u32>>,
+    pub departments: Vec<DepartmentYear>,
+}
+
+/// The quarter, half and year means, grades and ranks of departments' twelve monthly scores.
+pub fn assess_year(
+    year: i32,
+    published: Vec<Option<u32>>,
+    months: Vec<(i64, String, Vec<Option<f64>>)>,
+    settings: &AssessmentSettings,
+) -> YearAssessment {
+    let mut departments: Vec<DepartmentYear> = months
+        .into_iter()
+        .map(|(department_id, department, months)| {
+            let part = |from: usize, to: usize| period_mean(months.get(from..to.min(months.len())).unwrap_or(&[]));
+            let quarters: Vec<Option<f64>> = (0..4).map(|q| part(q * 3, q * 3 + 3)).collect();
+            DepartmentYear {
+                department_id,
+                department,
+                quarter_grades: quarters.iter().map(|q| q.map(|s| grade(s, settings))).collect(),
+                quarter_ranks: vec![None; 4],
+                halves: vec![part(0, 6), part(6, 12)],
+                year: part(0, 12),
+                year_rank: None,
+                quarters,
+                months,
+            }
+        })
+        .collect();
+    for q in 0..4 {
+        let scores: Vec<Option<f64>> = departments.iter().map(|d| d.quarters[q]).collect();
+        for (d, r) in departments.iter_mut().zip(ranks(&scores)) {
+            d.quarter_ranks[q] = r;
+        }
+    }
+    let scores: Vec<Option<f64>> = departments.iter().map(|d| d.year).collect();
+    for (d, r) in departments.iter_mut().zip(ranks(&scores)) {
+        d.year_rank = r;
+    }
+    YearAssessment { year, published, departments }
+}
+
+/// The number of a 监察建议书 as printed: `〔2026〕监建第3号`.
+pub fn recommendation_number_text(year: i32, number: u32) -> String {
+    format!("〔{year}〕监建第{number}号")
+}
+
+/// A supervision recommendation's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecommendationStatus {
+    Issued,
+    /// The department signed for it.
+    Received,
+    /// The department's reply is recorded.
+    Replied,
+}
+
+/// A 监察建议书 (Art 13): to a department graded 不合格 or on a chief's decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Recommendation {
+    pub id: i64,
+    pub hall_code: String,
+    pub hall_name: String,
+    pub year: i32,
+    pub number: u32,
+    pub department_id: i64,
+    pub department: String,
+    /// The month whose assessment it follows, if any.
+    pub month: Option<YearMonth>,
+    pub facts: String,
+    pub recommendation: String,
+    pub issued_at: DateTime<Utc>,
+    pub issued_by: String,
+    pub reply_due: NaiveDate,
+    pub status: RecommendationStatus,
+    pub receipt_by: Option<String>,
+    pub receipt_at: Option<DateTime<Utc>>,
+    pub reply: Option<String>,
+    pub reply_at: Option<DateTime<Utc>>,
+    /// No reply and the due day has ended (shown red).
+    pub overdue: bool,
+}
+
+impl Recommendation {
+    pub fn number_text(&self) -> String {
+        recommendation_number_text(self.year, self.number)
+    }
+}
+
+/// The facts a 监察建议书 for a department's month starts from: its score, grade and the categories that
+/// lost most.
+pub fn recommendation_facts(d: &DepartmentMonth, month: YearMonth) -> String {
+    let Some(score) = &d.score else {
+        return format!("{}，{}无办件，未予评分。", d.department, month.label_zh());
+    };
+    let mut lost: Vec<&CategoryScore> = score.categories.iter().filter(|c| c.points < c.weight - 0.005).collect();
+    lost.sort_by(|a, b| (b.weight - b.points).total_cmp(&(a.weight - a.points)));
+    let lost: Vec<String> =
+        lost.iter().take(3).map(|c| format!("{}失{:.2}分", c.category.label(), c.weight - c.points)).collect();
+    let f = &d.figures;
+    format!(
+        "经电子监察系统{}绩效评估，{}得分{:.2}分，等次{}{}。本月办件{}件，办结{}件（按期办结{}件），黄牌{}张、红牌{}张（扣{:.2}分）{}。",
+        month.label_zh(),
+        d.department,
+        score.score,
+        d.grade.map_or("—", Grade::label),
+        d.rank.map_or(String::new(), |r| format!("，排名第{r}")),
+        f.cases,
+        f.completed,
+        f.completed_on_time,
+        f.yellow_signals,
+        f.red_signals,
+        score.signal_deduction,
+        if lost.is_empty() { String::new() } else { format!("；{}", lost.join("，")) },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,5 +854,58 @@ mod tests {
         assert_eq!(s.validate().unwrap_err().0, "assessment.pass");
         let s = AssessmentSettings { early_bonus_step: 0.0, ..Default::default() };
         assert_eq!(s.validate().unwrap_err().0, "assessment.early_bonus_step");
+    }
+
+    #[test]
+    fn months_parse_step_and_know_their_days() {
+        let m: YearMonth = "2026-02".parse().unwrap();
+        assert_eq!((m.first_day().to_string(), m.last_day().to_string()), ("2026-02-01".into(), "2026-02-28".into()));
+        assert_eq!(m.previous().to_string(), "2026-01");
+        assert_eq!(YearMonth::new(2026, 12).unwrap().next().to_string(), "2027-01");
+        assert_eq!(YearMonth::new(2027, 1).unwrap().previous().to_string(), "2026-12");
+        assert_eq!(m.quarter(), 1);
+        assert_eq!(YearMonth::new(2026, 10).unwrap().quarter(), 4);
+        for bad in ["2026-13", "2026-2", "1989-12", "26-01", "2026/01", ""] {
+            assert!(bad.parse::<YearMonth>().is_err(), "{bad}");
+        }
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(json, "\"2026-02\"");
+        assert_eq!(serde_json::from_str::<YearMonth>(&json).unwrap(), m);
+    }
+
+    #[test]
+    fn a_month_is_ranked_with_the_unscored_last_and_a_year_averages_its_quarters() {
+        let s = AssessmentSettings::default();
+        let now = chrono::DateTime::<Utc>::UNIX_EPOCH;
+        let m = YearMonth::new(2026, 1).unwrap();
+        let bad = MonthFigures { red_signals: 1, ..clean() };
+        let a = assess_month(
+            m,
+            now,
+            vec![(1, "甲".into(), MonthFigures::default()), (2, "乙".into(), bad), (3, "丙".into(), clean())],
+            &s,
+        );
+        let order: Vec<(&str, Option<u32>)> = a.departments.iter().map(|d| (d.department.as_str(), d.rank)).collect();
+        assert_eq!(order, vec![("丙", Some(1)), ("乙", Some(2)), ("甲", None)]);
+        assert_eq!(a.departments[1].points(), Some(90.0));
+        assert!(a.departments[2].grade.is_none());
+        let facts = recommendation_facts(&a.departments[1], m);
+        assert!(facts.contains("得分90.00分") && facts.contains("红牌1张"), "{facts}");
+
+        let mut months = vec![Some(90.0), Some(80.0), Some(85.5)];
+        months.extend([None; 9]);
+        let y = assess_year(
+            2026,
+            vec![None; 12],
+            vec![(1, "甲".into(), months), (2, "乙".into(), vec![Some(50.0); 12])],
+            &s,
+        );
+        assert_eq!(y.departments[0].quarters, vec![Some(85.17), None, None, None]);
+        assert_eq!(y.departments[0].quarter_grades[0], Some(Grade::Good));
+        assert_eq!(y.departments[1].quarter_grades[0], Some(Grade::Fail));
+        assert_eq!(y.departments[0].quarter_ranks, vec![Some(1), None, None, None]);
+        assert_eq!(y.departments[0].halves, vec![Some(85.17), None]);
+        assert_eq!(y.departments[1].year_rank, Some(2));
+        assert_eq!(recommendation_number_text(2027, 1), "〔2027〕监建第1号");
     }
 }

@@ -4,6 +4,7 @@
 //! Rules: report text is built from store data by pure functions; files are written atomically
 //! (temporary name, then rename) under the data directory's `reports/`.
 
+pub mod assessment;
 pub mod attendance;
 pub mod daily;
 pub mod documents;

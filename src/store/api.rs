@@ -14,6 +14,7 @@ use super::{
     RequestFilter, Session, Store, StoreError, UserChange,
 };
 use crate::domain::accountability::Measure;
+use crate::domain::assessment::YearMonth;
 use crate::domain::discipline::Week;
 use crate::domain::footage::{Span, Use};
 use crate::domain::hall::HallConfig;
@@ -124,8 +125,9 @@ by_reference!(
     ExportOutcome,
     NewEvidence,
     AuditQuery,
+    super::NewRecommendation,
 );
-by_value!(i64, u32, bool, Week, Option<Week>, FollowUpStep, RequestFilter, Use);
+by_value!(i64, i32, u32, bool, YearMonth, Week, Option<Week>, FollowUpStep, RequestFilter, Use);
 
 /// A footage span: both ends within 1990–2100, the end not before the start.
 impl<'a> Wire<'a> for Span {
@@ -392,6 +394,14 @@ store_api! {
     read  fn evidence(limit: u32) -> Vec<super::Evidence>;
     read  fn audit_log(query: &AuditQuery) -> Vec<crate::domain::audit::AuditRecord>;
     read  fn verify_audit() -> super::AuditVerification;
+    read  fn assessment(month: crate::domain::assessment::YearMonth) -> super::AssessmentView;
+    read  fn assessment_items(month: crate::domain::assessment::YearMonth, department_id: i64) -> Vec<crate::domain::assessment::AssessmentItem>;
+    read  fn assessment_year(year: i32) -> crate::domain::assessment::YearAssessment;
+    write fn publish_assessment(month: crate::domain::assessment::YearMonth, reason: &str) -> crate::domain::assessment::Publication;
+    write fn issue_recommendation(recommendation: &super::NewRecommendation) -> crate::domain::assessment::Recommendation;
+    read  fn recommendations() -> Vec<crate::domain::assessment::Recommendation>;
+    queue fn record_recommendation_receipt(recommendation_id: i64, signed_by: &str) -> crate::domain::assessment::Recommendation;
+    queue fn record_recommendation_reply(recommendation_id: i64, reply: &str) -> crate::domain::assessment::Recommendation;
 }
 
 #[cfg(test)]
@@ -408,6 +418,6 @@ mod tests {
         assert_eq!(call_kind("open_footage"), Some(CallKind::Write));
         let queueable = METHODS.iter().filter(|m| m.2 == CallKind::Queueable).count();
         let writes = METHODS.iter().filter(|m| m.2.writes()).count();
-        assert_eq!((queueable, writes), (17, 33));
+        assert_eq!((queueable, writes), (19, 37));
     }
 }

@@ -110,5 +110,6 @@ areas! {
     Footage => super::footage::FootageArea,
     Supervision => super::supervision::SupervisionArea,
     Audit => super::audit::AuditArea,
+    Assessment => super::assessment::AssessmentArea,
     Admin => super::admin::AdminArea,
 }

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod alerts;
 mod app;
 pub mod areas;
+pub mod assessment;
 pub mod attendance;
 pub mod audit;
 pub mod command;

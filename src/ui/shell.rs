@@ -10,7 +10,9 @@ use crate::ui::command::Command;
 use crate::ui::i18n::Lang;
 use crate::ui::state::{AppState, Area, NoticeLevel, Screen};
 use crate::ui::supervision::{complaints, discipline, violations};
-use crate::ui::{admin, attendance, audit, evaluator, first_start, fonts, footage, login, overview, settings, wall};
+use crate::ui::{
+    admin, assessment, attendance, audit, evaluator, first_start, fonts, footage, login, overview, settings, wall,
+};
 
 pub fn app_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>, busy: bool) {
     match state.screen.clone() {
@@ -206,6 +208,7 @@ fn main_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>,
                 discipline::observation_form_ui(ui, state, commands);
             }
             Area::Audit => audit::audit_ui(ui, state, commands),
+            Area::Assessment => assessment::assessment_ui(ui, state, commands, now),
             Area::Complaints => complaints::complaints_ui(ui, state, commands, now),
             Area::Discipline => discipline::discipline_ui(ui, state, commands, now),
             Area::Violations => violations::violations_ui(ui, state, commands, now),

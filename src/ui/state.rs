@@ -30,6 +30,8 @@ pub enum Area {
     Footage,
     Complaints,
     Violations,
+    /// 绩效评估: the departments' monthly assessment, the bulletin and supervision recommendations.
+    Assessment,
     Audit,
     Settings,
     /// 系统管理: the hall, departments, windows, cameras and users (administrators only).
@@ -37,7 +39,7 @@ pub enum Area {
 }
 
 impl Area {
-    pub const ALL: [Area; 12] = [
+    pub const ALL: [Area; 13] = [
         Area::Overview,
         Area::Wall,
         Area::Alerts,
@@ -47,6 +49,7 @@ impl Area {
         Area::Footage,
         Area::Complaints,
         Area::Violations,
+        Area::Assessment,
         Area::Audit,
         Area::Settings,
         Area::Admin,
@@ -71,6 +74,7 @@ impl Area {
             Area::Footage => lang.pick("录像调阅", "Footage"),
             Area::Complaints => lang.pick("投诉", "Complaints"),
             Area::Violations => lang.pick("违规与问责", "Violations"),
+            Area::Assessment => lang.pick("绩效评估", "Assessment"),
             Area::Audit => lang.pick("审计", "Audit"),
             Area::Settings => lang.pick("设置", "Settings"),
             Area::Admin => lang.pick("系统管理", "Administration"),
@@ -175,6 +179,7 @@ pub struct AppState {
     pub backend_form: BackendForm,
     pub first_start: FirstStartView,
     pub admin: crate::ui::admin::state::AdminView,
+    pub assessment: crate::ui::assessment::state::AssessmentState,
 }
 
 /// The server link as the UI shows it.
@@ -227,6 +232,7 @@ impl AppState {
             backend_form: BackendForm::default(),
             first_start: FirstStartView::default(),
             admin: Default::default(),
+            assessment: Default::default(),
             attendance: AttendanceView::default(),
             evaluator: EvaluatorView::default(),
             footage: FootageView::default(),

@@ -69,7 +69,7 @@ fn coverage(conn: &Connection) -> Result<Option<(NaiveDate, NaiveDate)>, StoreEr
 }
 
 /// Everyone's day records from `from` to `to` (inclusive).
-fn day_records(
+pub(super) fn day_records(
     conn: &Connection,
     rules: &RuleBook,
     from: NaiveDate,
@@ -237,7 +237,11 @@ pub(super) fn insert_interview(
 }
 
 /// Every rating in `[from, to)` (instants), from evaluate events and evaluator devices, with its key.
-fn ratings(conn: &Connection, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<(String, Rating)>, StoreError> {
+pub(super) fn ratings(
+    conn: &Connection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(String, Rating)>, StoreError> {
     let mut out = Vec::new();
     let mut stmt = conn.prepare_cached(
         "SELECT e.id, w.code, e.occurred_at, e.rating, c.case_no, s.staff_no FROM event e JOIN case_file c ON c.id = e.case_id

@@ -515,7 +515,7 @@ fn trend_ui(ui: &mut egui::Ui, view: &AttendanceView, lang: Lang, t: &Tokens) {
 }
 
 /// One x-axis mark per bar (the default spacer fades most of the labels).
-pub(super) fn per_index_marks(n: usize) -> impl Fn(egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+pub(crate) fn per_index_marks(n: usize) -> impl Fn(egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
     move |_| (0..n).map(|i| egui_plot::GridMark { value: i as f64, step_size: 1.0 }).collect()
 }
 

@@ -363,6 +363,7 @@ impl Worker {
             evaluator: settings.evaluator,
             footage: settings.footage,
             complaints: settings.complaints,
+            assessment: settings.assessment,
         };
         let mut demo_created = false;
         if create_demo_if_missing && !data_dir.join(DB_FILE).exists() {

@@ -1,0 +1,363 @@
+//! 绩效评估 on a small hall of its own (not the demo), set up as `jiancha init` and a hall file leave it:
+//! every indicator of February 2026 — a month that crosses the Spring Festival holidays — against
+//! figures computed by hand, a department without cases, the quarter as the mean of its months, frozen
+//! publication with an audited recomputation, the 监察建议书 numbered per hall and year with receipts
+//! and replies, and the bulletin and recommendation PDFs read back with pdftotext.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use jiancha::clock::FixedClock;
+use jiancha::domain::assessment::{Category, Grade, ItemKind, RecommendationStatus, YearMonth};
+use jiancha::interchange::ImportKind;
+use jiancha::store::{AuditQuery, NewRecommendation, Store, StoreError};
+
+#[path = "support/assessment_hall.rs"]
+mod assessment_hall;
+
+use assessment_hall::{accept, commissioned, event, feb, import, login, t, the_months};
+
+fn points(d: &jiancha::domain::assessment::DepartmentMonth) -> Vec<(Category, f64)> {
+    d.score.as_ref().unwrap().categories.iter().map(|c| (c.category, c.points)).collect()
+}
+
+#[test]
+fn every_indicator_of_a_spring_festival_month_against_figures_computed_by_hand() {
+    let clock = Arc::new(FixedClock::new(t("2025-12-01T09:00:00+08:00")));
+    let (_dir, store) = commissioned(clock.clone());
+    the_months(&store, &clock);
+    let s = login(&store, "supervisor1");
+    let view = store.assessment(&s, feb()).unwrap();
+    assert!(view.published.is_empty());
+    let a = &view.live;
+    let names: Vec<(&str, Option<u32>)> = a.departments.iter().map(|d| (d.department.as_str(), d.rank)).collect();
+    assert_eq!(names, vec![("县市场监管局", Some(1)), ("县税务局", Some(2)), ("县人社局", None)], "{a:#?}");
+
+    // 县税务局: cases T1–T4; completed T1, T2, T3; on time T1, T2; early T2.
+    let tax = &a.departments[1];
+    let f = &tax.figures;
+    assert_eq!((f.cases, f.completed, f.completed_on_time, f.completed_early), (4, 3, 2, 1), "{f:#?}");
+    assert_eq!((f.late_entries, f.step_overdue, f.repeated_supplements, f.fee_mismatches), (1, 0, 0, 0));
+    // Cards: T4's late entry (黄牌); T4 seriously overdue — D = Tue 24 Feb, three working days later
+    // Sat 28 Feb (a make-up working day) begins it — and the unanswered notice (红牌 both); cards in
+    // December, January and February.
+    assert_eq!((f.yellow_signals, f.red_signals, f.warned_months_in_a_row), (1, 2, 3), "{f:#?}");
+    assert_eq!((f.ratings, f.ratings_satisfied, f.follow_ups_late), (3, 2, 1));
+    assert_eq!((f.notices, f.notices_answered_on_time, f.slip_findings), (1, 0, 1));
+    assert_eq!((f.complaints_upheld, f.violations, f.measures), (1, 1, 2));
+    assert_eq!((f.attendance_marks, f.staff), (1, 2), "张一 late once; two staff");
+    let score = tax.score.as_ref().unwrap();
+    assert_eq!(
+        points(tax),
+        vec![
+            (Category::Openness, 7.5),      // 10 × (1 − 1/4)
+            (Category::Process, 14.0),      // nothing
+            (Category::Deadlines, 9.33),    // 14 × 2/3
+            (Category::Fees, 8.0),          // nothing
+            (Category::Satisfaction, 5.67), // 10 × 2/3 − 1 late follow-up
+            (Category::Attitude, 7.5),      // 10 − 2 (complaint) − 1/2 mark per head
+            (Category::Supervision, 0.0),   // 14 × 0/1 − 1 finding, not below 0
+            (Category::Liability, 5.0),     // 10 − 5
+            (Category::Integrity, 0.0),     // 10 − 2 × 5
+        ]
+    );
+    assert_eq!(score.signal_deduction, 28.0, "5 + 2 × 10 + 3 for three months in a row");
+    assert_eq!(score.early_bonus, 3.0, "1 of 3 completions early: three 10 % steps");
+    assert_eq!(score.score, 32.0, "57 kept − 28 + 3");
+    assert_eq!(tax.grade, Some(Grade::Fail));
+
+    // 县市场监管局: M1 early with a fee waiver (红牌), M2 on time; 王三 absent both halves of 2 Feb.
+    let mkt = &a.departments[0];
+    let f = &mkt.figures;
+    assert_eq!((f.cases, f.completed, f.completed_on_time, f.completed_early, f.fee_mismatches), (2, 2, 2, 1, 1));
+    assert_eq!((f.yellow_signals, f.red_signals, f.warned_months_in_a_row), (0, 1, 1));
+    assert_eq!((f.attendance_marks, f.staff, f.ratings), (2, 1, 0));
+    let score = mkt.score.as_ref().unwrap();
+    assert_eq!(points(mkt)[3], (Category::Fees, 4.0));
+    assert_eq!(points(mkt)[5], (Category::Attitude, 8.0));
+    assert_eq!((score.signal_deduction, score.early_bonus, score.score), (10.0, 5.0, 89.0));
+    assert_eq!(mkt.grade, Some(Grade::Good));
+
+    // 县人社局 had no case: no score, no rank, no grade — neither first nor last.
+    let hr = &a.departments[2];
+    assert_eq!((hr.figures.cases, hr.score.is_none(), hr.rank, hr.grade), (0, true, None, None));
+
+    // The drill-down: the very case and alerts behind the points.
+    let items = store.assessment_items(&s, feb(), tax.department_id).unwrap();
+    let late: Vec<_> = items.iter().filter(|i| i.kind == ItemKind::LateCase).collect();
+    assert_eq!(late.len(), 1);
+    assert_eq!((late[0].reference.as_str(), late[0].category), ("T3", Some(Category::Deadlines)));
+    let cards: Vec<&str> =
+        items.iter().filter(|i| i.category.is_none()).map(|i| i.case_no.as_deref().unwrap()).collect();
+    assert_eq!(cards, vec!["T4", "T3", "T4"], "in time order: late entry, notice unanswered, seriously overdue");
+    for (kind, count) in [
+        (ItemKind::Rating, 1),
+        (ItemKind::Notice, 1),
+        (ItemKind::SlipFinding, 1),
+        (ItemKind::Complaint, 1),
+        (ItemKind::Attendance, 1),
+        (ItemKind::Violation, 1),
+        (ItemKind::Decision, 1),
+    ] {
+        assert_eq!(items.iter().filter(|i| i.kind == kind).count(), count, "{kind:?}: {items:#?}");
+    }
+    let person = items.iter().find(|i| i.kind == ItemKind::Attendance).unwrap();
+    assert_eq!(person.reference, "S1");
+
+    // The quarter is the mean of its months that have a score: January (T00 only) and February.
+    let year = store.assessment_year(&s, 2026).unwrap();
+    let tax_year = year.departments.iter().find(|d| d.department == "县税务局").unwrap();
+    let (jan, febr) = (tax_year.months[0].unwrap(), tax_year.months[1].unwrap());
+    assert_eq!(febr, 32.0);
+    assert_eq!(tax_year.months[2], None, "no case of the tax office in March yet");
+    assert_eq!(tax_year.months[3..], [None; 9]);
+    assert_eq!(tax_year.quarters[0], Some(((jan + febr) / 2.0 * 100.0).round() / 100.0));
+    let mkt_year = year.departments.iter().find(|d| d.department == "县市场监管局").unwrap();
+    assert_eq!(mkt_year.quarters[0], Some(89.0), "one scored month");
+    assert_eq!(mkt_year.quarter_grades[0], Some(Grade::Good));
+    assert_eq!(year.published, vec![None; 12]);
+}
+
+fn pdf_text(path: &Path) -> String {
+    let out = std::process::Command::new("pdftotext").args(["-layout"]).arg(path).arg("-").output().unwrap();
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    // Lines wrap anywhere in Chinese text: compare without the white space.
+    String::from_utf8(out.stdout).unwrap().split_whitespace().collect()
+}
+
+#[test]
+fn a_published_month_is_frozen_and_a_recomputation_is_a_new_audited_version() {
+    let clock = Arc::new(FixedClock::new(t("2025-12-01T09:00:00+08:00")));
+    let (dir, store) = commissioned(clock.clone());
+    the_months(&store, &clock);
+    let s = login(&store, "supervisor1");
+    let chief = login(&store, "chief1");
+    // Supervisors and auditors read; only a chief publishes; a month not over is not published.
+    assert!(matches!(store.publish_assessment(&s, feb(), ""), Err(StoreError::Forbidden { .. })));
+    let march: YearMonth = "2026-03".parse().unwrap();
+    assert!(matches!(store.publish_assessment(&chief, march, ""), Err(StoreError::Refused(_))));
+    let v1 = store.publish_assessment(&chief, feb(), "").unwrap();
+    assert_eq!((v1.version, v1.published_by.as_str()), (1, "chief1"));
+
+    // Late data: a February case of the market office, completed late, arrives on 12 March.
+    clock.set(t("2026-03-12T09:00:00+08:00"));
+    let s = login(&store, "supervisor1");
+    let lines = [
+        accept("M3", "MKT-1", "M01", "S3", "2026-02-02T09:00:00", None),
+        event("M3", "MKT-1", "M01", "S3", "approve", "2026-02-03T09:00:00", ""),
+        event("M3", "MKT-1", "M01", "S3", "fee", "2026-02-03T10:00:00", r#","amount_yuan":100"#),
+        event("M3", "MKT-1", "M01", "S3", "complete", "2026-02-27T10:00:00", ""),
+    ];
+    import(&store, ImportKind::Events, "late.jsonl", &lines.join("\n"));
+    let view = store.assessment(&s, feb()).unwrap();
+    let live = view.live.departments.iter().find(|d| d.department == "县市场监管局").unwrap();
+    assert_eq!((live.figures.completed, live.figures.completed_on_time), (3, 2), "the live figures see it");
+    assert_eq!(view.published.len(), 1);
+    assert_eq!(view.published[0], v1, "the published month is unchanged");
+    assert_eq!(view.current(), &v1.assessment);
+    let frozen = v1.assessment.departments.iter().find(|d| d.department == "县市场监管局").unwrap();
+    assert_eq!((frozen.figures.completed, frozen.points()), (2, Some(89.0)));
+
+    // The database itself refuses to change or remove a publication.
+    {
+        let conn = rusqlite::Connection::open(dir.path().join("jiancha.db")).unwrap();
+        assert!(conn.execute("UPDATE assessment_publication SET reason = 'x'", []).is_err());
+        assert!(conn.execute("DELETE FROM assessment_publication", []).is_err());
+    }
+
+    // A recomputation needs its reason; it is a new version, and both are audited.
+    let chief = login(&store, "chief1");
+    assert!(matches!(store.publish_assessment(&chief, feb(), "  "), Err(StoreError::Invalid(_))));
+    let v2 = store.publish_assessment(&chief, feb(), "补录 M3 办件后重新计算").unwrap();
+    assert_eq!(v2.version, 2);
+    let again = v2.assessment.departments.iter().find(|d| d.department == "县市场监管局").unwrap();
+    assert_eq!(again.figures.completed, 3);
+    assert!(again.points().unwrap() < 89.0);
+    let view = store.assessment(&s, feb()).unwrap();
+    assert_eq!(view.published.iter().map(|p| p.version).collect::<Vec<_>>(), vec![2, 1]);
+    assert_eq!(view.published[1], v1);
+    let auditor = login(&store, "auditor1");
+    let audit = store
+        .audit_log(
+            &auditor,
+            &AuditQuery { action_prefix: Some("assessment.publish".into()), limit: 10, ..Default::default() },
+        )
+        .unwrap();
+    assert_eq!(audit.len(), 2);
+    let details: Vec<serde_json::Value> = audit.iter().map(|r| serde_json::from_str(&r.detail).unwrap()).collect();
+    assert!(details.iter().any(|d| d["version"] == 2 && d["reason"] == "补录 M3 办件后重新计算"), "{details:?}");
+    assert!(details.iter().all(|d| d["sha256"].as_str().is_some_and(|h| h.len() == 64)));
+    assert!(store.verify_audit(&auditor).unwrap().first_bad.is_none());
+    let year = store.assessment_year(&s, 2026).unwrap();
+    assert_eq!(year.published[1], Some(2), "the year reads February's newest version");
+
+    // The bulletin of the published month, and the public files: department figures only.
+    let out = tempfile::tempdir().unwrap();
+    let written = jiancha::report::assessment::write_public(out.path(), "测试县政务服务中心", &v2).unwrap();
+    assert_eq!(written.len(), 3);
+    let text = pdf_text(&written[2]);
+    for want in [
+        "绩效评估通报",
+        "2026年2月",
+        "第2版",
+        "县市场监管局",
+        "县税务局",
+        "32.00",
+        "不合格",
+        "超期办结2件",
+        "县人社局",
+        "73.66合格",
+    ] {
+        assert!(text.contains(want), "{want} not in the bulletin:\n{text}");
+    }
+    let json = std::fs::read_to_string(&written[0]).unwrap();
+    let csv = std::fs::read_to_string(&written[1]).unwrap();
+    for public in [&json, &csv] {
+        for private in ["chief1", "张一", "S1", "T3", "赵先生", "13900000000"] {
+            assert!(!public.contains(private), "`{private}` is in a public file");
+        }
+    }
+    assert!(csv.contains("县税务局,32.00,不合格"), "{csv}");
+}
+
+#[test]
+fn recommendations_are_numbered_per_hall_and_year_never_reused_and_answered_like_notices() {
+    let clock = Arc::new(FixedClock::new(t("2025-12-01T09:00:00+08:00")));
+    let (dir, store) = commissioned(clock.clone());
+    the_months(&store, &clock);
+    let chief = login(&store, "chief1");
+    let s = login(&store, "supervisor1");
+    let view = store.assessment(&s, feb()).unwrap();
+    let tax = view.live.departments.iter().find(|d| d.grade == Some(Grade::Fail)).unwrap();
+    let facts = jiancha::domain::assessment::recommendation_facts(tax, feb());
+    let new = |facts: &str| NewRecommendation {
+        department_id: tax.department_id,
+        month: Some(feb()),
+        facts: facts.into(),
+        recommendation: "一、落实首问负责和限时办结制度；\n二、对超期办件逐件说明原因。".into(),
+        hall: None,
+    };
+    // Supervisors do not issue them; empty or control-laden text is refused by field.
+    assert!(matches!(store.issue_recommendation(&s, &new(&facts)), Err(StoreError::Forbidden { .. })));
+    let Err(StoreError::Invalid(e)) = store.issue_recommendation(&chief, &new(" ")) else { panic!("empty facts") };
+    assert!(e.starts_with("facts"), "{e}");
+    let Err(StoreError::Invalid(e)) = store.issue_recommendation(&chief, &new("事实\u{202e}")) else {
+        panic!("bidi")
+    };
+    assert!(e.contains("U+202E"), "{e}");
+
+    let first = store.issue_recommendation(&chief, &new(&facts)).unwrap();
+    assert_eq!(first.number_text(), "〔2026〕监建第1号");
+    // Reply due 15 working days after Tue 10 March: 31 March.
+    assert_eq!(first.reply_due.to_string(), "2026-03-31");
+    assert_eq!((first.status, first.overdue), (RecommendationStatus::Issued, false));
+    let second = store.issue_recommendation(&chief, &new("第二份")).unwrap();
+    assert_eq!(second.number_text(), "〔2026〕监建第2号");
+
+    // The department signs for the first and answers it late; the second is never answered.
+    let received = store.record_recommendation_receipt(&s, first.id, "税务局办公室 孙").unwrap();
+    assert_eq!(received.status, RecommendationStatus::Received);
+    assert!(matches!(store.record_recommendation_receipt(&s, first.id, "again"), Err(StoreError::Refused(_))));
+    clock.set(t("2026-04-02T10:00:00+08:00"));
+    let s = login(&store, "supervisor1");
+    let listed = store.recommendations(&s).unwrap();
+    assert!(listed.iter().all(|r| r.overdue), "both are past 31 March without a reply");
+    let replied = store.record_recommendation_reply(&s, first.id, "已逐件整改，见附件。").unwrap();
+    assert_eq!((replied.status, replied.overdue), (RecommendationStatus::Replied, false));
+    assert!(matches!(store.record_recommendation_reply(&s, first.id, "再次"), Err(StoreError::Refused(_))));
+
+    // A new year starts again at 1; last year's keep theirs. Nothing is ever deleted.
+    clock.set(t("2027-01-05T10:00:00+08:00"));
+    let chief = login(&store, "chief1");
+    let next_year = store.issue_recommendation(&chief, &new("新年度")).unwrap();
+    assert_eq!(next_year.number_text(), "〔2027〕监建第1号");
+    let all: Vec<String> = store.recommendations(&chief).unwrap().iter().map(|r| r.number_text()).collect();
+    assert_eq!(all, vec!["〔2027〕监建第1号", "〔2026〕监建第2号", "〔2026〕监建第1号"]);
+    {
+        let conn = rusqlite::Connection::open(dir.path().join("jiancha.db")).unwrap();
+        assert!(conn.execute("DELETE FROM recommendation", []).is_err());
+    }
+    let auditor = login(&store, "auditor1");
+    let audit = store
+        .audit_log(
+            &auditor,
+            &AuditQuery { action_prefix: Some("recommendation".into()), limit: 20, ..Default::default() },
+        )
+        .unwrap();
+    let actions: Vec<&str> = audit.iter().map(|r| r.action.as_str()).collect();
+    for want in ["recommendation.issue", "recommendation.receipt", "recommendation.reply"] {
+        assert!(actions.contains(&want), "{want}: {actions:?}");
+    }
+    assert!(audit.iter().any(|r| r.action == "recommendation.reply"
+        && serde_json::from_str::<serde_json::Value>(&r.detail).unwrap()["late"] == true));
+
+    // The printed recommendation holds its number, the facts with the figures, and the reply day.
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join(jiancha::report::assessment::recommendation_file_name(&first));
+    jiancha::report::write_pdf(&path, &jiancha::report::assessment::recommendation_sheet(&first)).unwrap();
+    let text = pdf_text(&path);
+    for want in ["监察建议书", "〔2026〕监建第1号", "县税务局", "得分32.00分", "不合格", "2026年03月31日", "回执"]
+    {
+        assert!(text.contains(want), "{want} not in the recommendation:\n{text}");
+    }
+}
+
+#[test]
+fn the_command_line_publishes_and_writes_the_public_files() {
+    let clock = Arc::new(FixedClock::new(t("2025-12-01T09:00:00+08:00")));
+    let (dir, store) = commissioned(clock.clone());
+    the_months(&store, &clock);
+    drop(store);
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_jiancha"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .env_remove("JIANCHA_DATA_DIR")
+            .env_remove("JIANCHA_PASSWORD")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Not published yet: the public formats refuse, the table says so.
+    let (code, _, err) = run(&["assessment", "--month", "2026-02", "--format", "json"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("not published"), "{err}");
+    let (code, out, err) = run(&["assessment", "--month", "2026-13"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(err.contains("2026-13"), "{err}");
+    let (code, out, _) = run(&["assessment", "--month", "2026-02"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("未发布") && out.contains("县市场监管局"), "{out}");
+
+    let public = dir.path().join("public");
+    let (code, out, err) = run(&[
+        "assessment",
+        "--month",
+        "2026-02",
+        "--publish",
+        "--format",
+        "csv",
+        "--publish-dir",
+        public.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("县市场监管局,89.00,良好"), "{out}");
+    for name in ["绩效评估-2026-02.json", "绩效评估-2026-02.csv", "通报-2026-02-v1.pdf"] {
+        assert!(public.join(name).is_file(), "{name}: {err}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(public.join("绩效评估-2026-02.json")).unwrap()).unwrap();
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["departments"][0]["department"], "县市场监管局");
+    assert_eq!(json["departments"][2]["score"], serde_json::Value::Null);
+    let (code, out, _) = run(&["assessment", "--month", "2026-02"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("已发布第1版"), "{out}");
+}
