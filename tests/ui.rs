@@ -1221,7 +1221,7 @@ fn a_chief_drills_from_a_deduction_to_the_overdue_case_publishes_and_writes_the_
     c.step_until("the publication", |app| {
         app.state().assessment.view.as_ref().is_some_and(|v| !v.published.is_empty())
     });
-    c.harness.get_by_label_contains("第1版");
+    assert!(c.harness.query_all_by_label_contains("已发布 第1版").count() >= 1);
     c.click_button("生成通报");
     c.step_until("the bulletin", |app| app.state().assessment.message.as_ref().is_some_and(|m| m.ends_with(".pdf")));
     c.screenshot("assessment-published");

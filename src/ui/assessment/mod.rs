@@ -440,7 +440,7 @@ fn items_ui(ui: &mut egui::Ui, items: &[AssessmentItem], lang: Lang, t: &Tokens,
             heading = h;
         }
         ui.horizontal(|ui| {
-            ui.label(item.at.map_or_else(String::new, |at| time::format_local_minutes(at)));
+            ui.label(item.at.map_or_else(String::new, time::format_local_minutes));
             let kind = match item.kind {
                 ItemKind::LateCase => lang.pick("超期办件", "late case"),
                 ItemKind::Alert => lang.pick("预警", "alert"),
