@@ -16,6 +16,9 @@ use jiancha::store::{AuditQuery, NewRecommendation, Store, StoreError};
 
 #[path = "support/assessment_hall.rs"]
 mod assessment_hall;
+#[path = "support/cups.rs"]
+mod cups;
+use cups::Cups;
 
 use assessment_hall::{accept, commissioned, event, feb, import, login, t, the_months};
 
@@ -118,6 +121,46 @@ fn every_indicator_of_a_spring_festival_month_against_figures_computed_by_hand()
     assert_eq!(mkt_year.quarters[0], Some(89.0), "one scored month");
     assert_eq!(mkt_year.quarter_grades[0], Some(Grade::Good));
     assert_eq!(year.published, vec![None; 12]);
+
+    // The cap on the cards' deduction is a setting: at 20 the tax office loses 20, not 28.
+    let mut rules = jiancha::domain::alerts::RuleBook::official();
+    rules.assessment.signal_deduction_cap = 20.0;
+    store.set_rules(rules);
+    let capped = store.assessment(&s, feb()).unwrap();
+    let tax = capped.live.departments.iter().find(|d| d.department == "县税务局").unwrap();
+    let score = tax.score.as_ref().unwrap();
+    assert_eq!((score.signal_deduction, score.score), (20.0, 40.0));
+}
+
+#[test]
+fn departments_with_the_same_score_share_a_place() {
+    let clock = Arc::new(FixedClock::new(t("2025-12-01T09:00:00+08:00")));
+    let (_dir, store) = commissioned(clock.clone());
+    // March 2026: one clean case each, both completed early (+5, the cap of the bonus).
+    clock.set(t("2026-04-02T10:00:00+08:00"));
+    let lines = [
+        accept("TA", "TAX-1", "T01", "S1", "2026-03-02T09:00:00", None),
+        event("TA", "TAX-1", "T01", "S1", "approve", "2026-03-02T10:00:00", ""),
+        event("TA", "TAX-1", "T01", "S1", "complete", "2026-03-03T10:00:00", ""),
+        accept("MA", "MKT-1", "M01", "S3", "2026-03-02T09:00:00", None),
+        event("MA", "MKT-1", "M01", "S3", "approve", "2026-03-02T10:00:00", ""),
+        event("MA", "MKT-1", "M01", "S3", "fee", "2026-03-02T11:00:00", r#","amount_yuan":100"#),
+        event("MA", "MKT-1", "M01", "S3", "complete", "2026-03-03T10:00:00", ""),
+    ];
+    import(&store, ImportKind::Events, "march.jsonl", &lines.join("\n"));
+    let s = login(&store, "supervisor1");
+    let march: YearMonth = "2026-03".parse().unwrap();
+    let a = store.assessment(&s, march).unwrap().live;
+    let places: Vec<(&str, Option<u32>, Option<f64>)> =
+        a.departments.iter().map(|d| (d.department.as_str(), d.rank, d.points())).collect();
+    assert_eq!(
+        places,
+        vec![("县市场监管局", Some(1), Some(105.0)), ("县税务局", Some(1), Some(105.0)), ("县人社局", None, None)],
+        "a tie shares first place (by name within it); the office without cases is not ranked"
+    );
+    let year = store.assessment_year(&s, 2026).unwrap();
+    let ranks: Vec<Option<u32>> = year.departments.iter().map(|d| d.quarter_ranks[0]).collect();
+    assert_eq!(ranks.iter().filter(|r| **r == Some(1)).count(), 2, "{ranks:?}");
 }
 
 fn pdf_text(path: &Path) -> String {
@@ -360,4 +403,20 @@ fn the_command_line_publishes_and_writes_the_public_files() {
     let (code, out, _) = run(&["assessment", "--month", "2026-02"]);
     assert_eq!(code, Some(0));
     assert!(out.contains("已发布第1版"), "{out}");
+
+    // The bulletin printed through a real CUPS queue, as the slips are.
+    let bulletin = dir.path().join("通报.pdf");
+    let (code, _, err) = run(&["assessment", "--month", "2026-02", "--bulletin", bulletin.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    let cups = Cups::start().unwrap_or_else(|e| panic!("a private CUPS server: {e}"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jiancha"))
+        .env("CUPS_SERVER", cups.socket())
+        .args(["print", "--printer", "jiancha-pdf"])
+        .arg(&bulletin)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read(&bulletin).unwrap();
+    assert_eq!(cups::printed(&cups, written.len() as u64), written, "the queue received the bulletin as written");
+    assert!(pdf_text(&bulletin).contains("第1版"));
 }

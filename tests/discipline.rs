@@ -173,95 +173,9 @@ fn pdftotext(path: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// A private CUPS server with one virtual PDF printer whose backend keeps each job as a file.
-struct Cups {
-    dir: tempfile::TempDir,
-    child: std::process::Child,
-}
-
-impl Cups {
-    /// Starts it, or says what is missing (the set-up installs `cups-daemon`; without it this fails).
-    fn start() -> Result<Cups, String> {
-        let cupsd = ["/usr/sbin/cupsd", "/usr/bin/cupsd"]
-            .into_iter()
-            .find(|p| Path::new(p).exists())
-            .ok_or("no cupsd: packaging/setup.sh installs cups-daemon")?;
-        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let root = dir.path();
-        for sub in ["spool", "cache", "state", "log", "out", "bin/backend"] {
-            std::fs::create_dir_all(root.join(sub)).map_err(|e| e.to_string())?;
-        }
-        use std::os::unix::fs::PermissionsExt as _;
-        let open = |p: &Path, mode| std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode));
-        open(root, 0o755).map_err(|e| e.to_string())?;
-        open(&root.join("out"), 0o777).map_err(|e| e.to_string())?;
-        std::os::unix::fs::symlink("/usr/lib/cups/daemon", root.join("bin/daemon")).map_err(|e| e.to_string())?;
-        let backend = root.join("bin/backend/jiancha-pdf");
-        std::fs::write(
-            &backend,
-            "#!/bin/sh\n[ $# -eq 0 ] && { echo 'file jiancha-pdf \"Unknown\" \"Jiancha virtual PDF printer\"'; exit 0; }\n\
-             out=\"${DEVICE_URI#jiancha-pdf:}\"\nif [ -n \"$6\" ]; then cat \"$6\" > \"$out/job-$1.pdf\"; else cat > \"$out/job-$1.pdf\"; fi\n",
-        )
-        .map_err(|e| e.to_string())?;
-        open(&backend, 0o755).map_err(|e| e.to_string())?;
-        let socket = root.join("cups.sock");
-        std::fs::write(
-            root.join("cupsd.conf"),
-            format!(
-                "Listen {}\nLogLevel warn\nWebInterface No\nBrowsing No\nDefaultAuthType None\n<Location />\n  Order allow,deny\n  Allow all\n</Location>\n<Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n",
-                socket.display()
-            ),
-        )
-        .map_err(|e| e.to_string())?;
-        // cupsd refuses to run filters as root: as root it drops to `lp`; otherwise it runs as us.
-        let is_root =
-            std::process::Command::new("id").arg("-u").output().ok().is_some_and(|o| o.stdout.starts_with(b"0"));
-        let user = if is_root { "User lp\nGroup lp\n" } else { "" };
-        std::fs::write(
-            root.join("cups-files.conf"),
-            format!(
-                "ServerRoot {r}\nServerBin {r}/bin\nRequestRoot {r}/spool\nCacheDir {r}/cache\nStateDir {r}/state\nTempDir {r}/spool\nErrorLog {r}/log/error_log\nAccessLog {r}/log/access_log\nPageLog {r}/log/page_log\n{user}",
-                r = root.display()
-            ),
-        )
-        .map_err(|e| e.to_string())?;
-        let child = std::process::Command::new(cupsd)
-            .arg("-f")
-            .arg("-c")
-            .arg(root.join("cupsd.conf"))
-            .arg("-s")
-            .arg(root.join("cups-files.conf"))
-            .spawn()
-            .map_err(|e| e.to_string())?;
-        let cups = Cups { dir, child };
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while !socket.exists() {
-            if std::time::Instant::now() > deadline {
-                return Err("cupsd did not open its socket within 10 s".into());
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        let ok = std::process::Command::new("lpadmin")
-            .env("CUPS_SERVER", &socket)
-            .args(["-p", "jiancha-pdf", "-E", "-v"])
-            .arg(format!("jiancha-pdf:{}", cups.dir.path().join("out").display()))
-            .status()
-            .map_err(|e| e.to_string())?
-            .success();
-        if ok { Ok(cups) } else { Err("lpadmin could not add the virtual printer".into()) }
-    }
-
-    fn socket(&self) -> std::path::PathBuf {
-        self.dir.path().join("cups.sock")
-    }
-}
-
-impl Drop for Cups {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+#[path = "support/cups.rs"]
+mod cups;
+use cups::Cups;
 
 #[test]
 fn a_slip_prints_through_a_real_cups_queue() {
@@ -289,18 +203,7 @@ fn a_slip_prints_through_a_real_cups_queue() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("jiancha-pdf-"), "lp names the job");
-    let printed = cups.dir.path().join("out");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let file = loop {
-        if let Some(f) = std::fs::read_dir(&printed).unwrap().flatten().next() {
-            let bytes = std::fs::read(f.path()).unwrap_or_default();
-            if bytes.len() as u64 == std::fs::metadata(&pdf).unwrap().len() {
-                break bytes;
-            }
-        }
-        assert!(std::time::Instant::now() < deadline, "the virtual printer wrote nothing");
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    };
+    let file = cups::printed(&cups, std::fs::metadata(&pdf).unwrap().len());
     assert_eq!(file, std::fs::read(&pdf).unwrap(), "the queue received the PDF as written");
 }
 

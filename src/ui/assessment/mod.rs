@@ -74,7 +74,7 @@ pub fn assessment_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
     let supervise = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::Supervise));
     let printer = state.supervision.printer.clone();
     let view = &mut state.assessment;
-    toolbar_ui(ui, view, now, chief, printer, lang, &t, commands);
+    toolbar_ui(ui, view, now, chief, printer.clone(), lang, &t, commands);
     if let Some(e) = &view.error {
         ui.colored_label(t.red, e);
     }
@@ -85,7 +85,9 @@ pub fn assessment_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
     match view.tab {
         AssessmentTab::Month => month_ui(ui, view, chief, lang, &t, commands),
         AssessmentTab::Year => year_ui(ui, view, lang, &t, commands),
-        AssessmentTab::Recommendations => recommendations_ui(ui, view, supervise, lang, &t, commands),
+        AssessmentTab::Recommendations => {
+            recommendations_ui(ui, view, supervise, printer.as_deref(), lang, &t, commands)
+        }
     }
     form_ui(ui, view, lang, &t, commands);
 }
@@ -494,13 +496,14 @@ fn trend_ui(ui: &mut egui::Ui, view: &AssessmentState, lang: Lang, t: &Tokens) {
         .include_x(11.5)
         .legend(egui_plot::Legend::default())
         .x_grid_spacer(crate::ui::attendance::per_index_marks(12))
-        .x_axis_formatter(move |mark, _| {
+        // Twelve months in half the width: labels closer together than the default 60 points stay.
+        .custom_x_axes(vec![egui_plot::AxisHints::new_x().label_spacing(28.0..=36.0).formatter(move |mark, _| {
             let i = mark.value.round();
             if (mark.value - i).abs() > 1e-6 || i < 0.0 {
                 return String::new();
             }
-            labels.get(i as usize).map(|m| format!("{}-{:02}", m.year % 100, m.month)).unwrap_or_default()
-        })
+            labels.get(i as usize).map(|m| format!("{:02}月", m.month)).unwrap_or_default()
+        })])
         .show(ui, |plot| {
             for (series, colour) in [(selected, t.accent), (compared, t.orange)] {
                 if let Some((name, points)) = series {
@@ -599,6 +602,7 @@ fn recommendations_ui(
     ui: &mut egui::Ui,
     view: &AssessmentState,
     supervise: bool,
+    printer: Option<&str>,
     lang: Lang,
     t: &Tokens,
     commands: &mut Vec<Command>,
@@ -649,6 +653,12 @@ fn recommendations_ui(
                     }
                     if ui.button("PDF").clicked() {
                         commands.push(AssessmentCommand::RecommendationPdf { id: r.id, print: None }.into());
+                    }
+                    if ui.button(lang.pick("打印", "Print")).clicked() {
+                        commands.push(
+                            AssessmentCommand::RecommendationPdf { id: r.id, print: Some(printer.map(str::to_owned)) }
+                                .into(),
+                        );
                     }
                 });
                 ui.end_row();
