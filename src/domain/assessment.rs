@@ -608,7 +608,8 @@ pub struct YearAssessment {
     pub departments: Vec<DepartmentYear>,
 }
 
-/// The quarter, half and year means, grades and ranks of departments' twelve monthly scores.
+/// The quarter, half and year means, grades and ranks of departments' twelve monthly scores; ranked by
+/// the year, those without a score last.
 pub fn assess_year(
     year: i32,
     published: Vec<Option<u32>>,
@@ -643,6 +644,12 @@ pub fn assess_year(
     for (d, r) in departments.iter_mut().zip(ranks(&scores)) {
         d.year_rank = r;
     }
+    departments.sort_by(|a, b| {
+        a.year_rank
+            .unwrap_or(u32::MAX)
+            .cmp(&b.year_rank.unwrap_or(u32::MAX))
+            .then_with(|| a.department.cmp(&b.department))
+    });
     YearAssessment { year, published, departments }
 }
 

@@ -63,6 +63,17 @@ fn category_text(c: Category, lang: Lang) -> &'static str {
     }
 }
 
+/// `+3.00`, `−28.00`, `0.00`.
+fn signed(points: f64) -> String {
+    if points > 0.0 {
+        format!("+{points:.2}")
+    } else if points < 0.0 {
+        format!("−{:.2}", -points)
+    } else {
+        "0.00".into()
+    }
+}
+
 fn score_text(score: Option<f64>) -> String {
     score.map_or_else(|| "—".into(), |s| format!("{s:.2}"))
 }
@@ -363,19 +374,23 @@ fn card_ui(
         ui.label(lang.pick("黄牌红牌扣分", "Cards"));
         ui.label("");
         ui.label(format!("{}/{}", d.figures.yellow_signals, d.figures.red_signals));
-        ui.label(RichText::new(format!("−{:.2}", score.signal_deduction)).color(t.red));
+        ui.label(RichText::new(signed(-score.signal_deduction)).color(if score.signal_deduction > 0.0 {
+            t.red
+        } else {
+            t.text
+        }));
         ui.label("");
         if let Some((_, s)) = other {
-            ui.label(format!("−{:.2}", s.signal_deduction));
+            ui.label(signed(-s.signal_deduction));
         }
         ui.end_row();
         ui.label(lang.pick("提前办结加分", "Early completion"));
         ui.label("");
         ui.label(format!("{}/{}", d.figures.completed_early, d.figures.completed));
-        ui.label(RichText::new(format!("+{:.2}", score.early_bonus)).color(t.ok));
+        ui.label(RichText::new(signed(score.early_bonus)).color(if score.early_bonus > 0.0 { t.ok } else { t.text }));
         ui.label("");
         if let Some((_, s)) = other {
-            ui.label(format!("+{:.2}", s.early_bonus));
+            ui.label(signed(s.early_bonus));
         }
         ui.end_row();
         ui.label(RichText::new(lang.pick("合计", "Total")).strong());
@@ -494,7 +509,7 @@ fn trend_ui(ui: &mut egui::Ui, view: &AssessmentState, lang: Lang, t: &Tokens) {
         .include_y(100.0)
         .include_x(-0.5)
         .include_x(11.5)
-        .legend(egui_plot::Legend::default())
+        .legend(egui_plot::Legend::default().position(egui_plot::Corner::LeftBottom))
         .x_grid_spacer(crate::ui::attendance::per_index_marks(12))
         // Twelve months in half the width: labels closer together than the default 60 points stay.
         .custom_x_axes(vec![egui_plot::AxisHints::new_x().label_spacing(28.0..=36.0).formatter(move |mark, _| {
