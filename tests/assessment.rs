@@ -420,3 +420,42 @@ fn the_command_line_publishes_and_writes_the_public_files() {
     assert_eq!(cups::printed(&cups, written.len() as u64), written, "the queue received the bulletin as written");
     assert!(pdf_text(&bulletin).contains("第1版"));
 }
+
+#[test]
+fn through_the_server_the_month_is_the_same_and_a_chief_publishes_and_recommends() {
+    let clock = Arc::new(FixedClock::new(t("2025-12-01T09:00:00+08:00")));
+    let (_dir, store) = commissioned(clock.clone());
+    the_months(&store, &clock);
+    let local = store.assessment(&login(&store, "supervisor1"), feb()).unwrap().live;
+    let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
+    let remote = jiancha::store::remote::RemoteStore::new(&server.url()).unwrap();
+    let s = remote.login("supervisor1", assessment_hall::PASSWORD).unwrap();
+    let there = remote.assessment(&s, feb()).unwrap();
+    assert_eq!(there.live.departments, local.departments, "the same figures, scores and ranks over HTTP");
+    let tax = there.live.departments.iter().find(|d| d.department == "县税务局").unwrap().department_id;
+    let items = remote.assessment_items(&s, feb(), tax).unwrap();
+    assert!(items.iter().any(|i| i.kind == ItemKind::LateCase && i.reference == "T3"));
+    assert!(matches!(remote.publish_assessment(&s, feb(), ""), Err(StoreError::Forbidden { .. })));
+    let chief = remote.login("chief1", assessment_hall::PASSWORD).unwrap();
+    let p = remote.publish_assessment(&chief, feb(), "").unwrap();
+    assert_eq!(p.version, 1);
+    assert_eq!(remote.assessment(&s, feb()).unwrap().published, vec![p]);
+    let r = remote
+        .issue_recommendation(
+            &chief,
+            &NewRecommendation {
+                department_id: tax,
+                month: Some(feb()),
+                facts: "超期办结 1 件".into(),
+                recommendation: "限期整改".into(),
+                hall: Some("TH".into()),
+            },
+        )
+        .unwrap();
+    assert_eq!(r.number_text(), "〔2026〕监建第1号");
+    let replied = remote.record_recommendation_reply(&s, r.id, "已整改").unwrap();
+    assert_eq!(replied.status, RecommendationStatus::Replied);
+    let year = remote.assessment_year(&s, 2026).unwrap();
+    assert_eq!(year.published[1], Some(1));
+    assert!(matches!(remote.assessment_year(&s, 1776), Err(StoreError::Invalid(_))));
+}
