@@ -135,10 +135,12 @@ fn supervisor_logs_in_and_visits_every_area() {
             }
             Area::Assessment => {
                 c.step_until("last month's assessment", |app| app.state().assessment.view.is_some());
-                // Friday 27 November: last month is October, not published, every department ranked.
+                // Friday 27 November: last month is October, published by the demo's chief on the third
+                // working day of November, every department ranked.
                 c.harness.get_by_label("2026年10月");
-                c.harness.get_by_label_contains("未发布");
+                c.harness.get_by_label_contains("已发布");
                 let view = c.harness.state().state().assessment.view.clone().unwrap();
+                assert_eq!(view.published.len(), 1);
                 assert!(
                     view.live.departments.iter().filter(|d| d.rank.is_some()).count() >= 10,
                     "{:?}",

@@ -227,3 +227,67 @@ pub(super) fn discipline_day(
     }
     Ok(())
 }
+
+/// The third working day of a month in the demo: the chief publishes last month's assessment (a month
+/// wholly inside the demo's history) and sends a 监察建议书 to each department graded 不合格; the
+/// departments sign for them two working days later and reply within the limit, except the last one.
+pub(super) fn assessment_day(
+    store: &SqliteStore,
+    clock: &FixedClock,
+    calendar: &Calendar,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), DemoError> {
+    use crate::domain::assessment::{Grade, YearMonth, recommendation_facts};
+    let publish_at = local_at(day, 17, 40, 0);
+    if !calendar.is_working_day(day) || local_at(day, 17, 50, 0) > now {
+        return Ok(());
+    }
+    let first_day = time::local_date(now) - Duration::days(HISTORY_DAYS);
+    let month = YearMonth::of(day);
+    let third = calendar.add_working_days_fast(month.first_day().pred_opt().unwrap_or(day), 3);
+    let previous = month.previous();
+    if third == Some(day) && previous.first_day() > first_day {
+        clock.set(publish_at);
+        let chief = store.login("chief1", DEMO_PASSWORD)?;
+        let published = store.publish_assessment(&chief, previous, "")?;
+        for d in published.assessment.departments.iter().filter(|d| d.grade == Some(Grade::Fail)) {
+            let new = crate::store::NewRecommendation {
+                department_id: d.department_id,
+                month: Some(previous),
+                facts: recommendation_facts(d, previous),
+                recommendation: "一、对本月超期办件和预警逐件分析原因，落实限时办结制度；\n二、对投诉、差评和纪律问题涉及的人员进行教育，明确整改责任人和时限。".into(),
+                hall: None,
+            };
+            store.issue_recommendation(&chief, &new)?;
+        }
+        store.logout(&chief)?;
+    }
+    // Receipts two working days after the issue, replies ten working days after (the latest one's is
+    // still outstanding).
+    let list = store.recommendations(&store.system_session())?;
+    let newest = list.iter().map(|r| r.id).max();
+    let due = |r: &crate::domain::assessment::Recommendation, days| {
+        calendar.add_working_days_fast(time::local_date(r.issued_at), days) == Some(day)
+    };
+    let receipts: Vec<_> = list.iter().filter(|r| r.receipt_at.is_none() && due(r, 2)).collect();
+    let replies: Vec<_> = list.iter().filter(|r| r.reply_at.is_none() && Some(r.id) != newest && due(r, 10)).collect();
+    if receipts.is_empty() && replies.is_empty() {
+        return Ok(());
+    }
+    clock.set(local_at(day, 17, 45, 0));
+    let supervisor = store.login("supervisor2", DEMO_PASSWORD)?;
+    for r in receipts {
+        store.record_recommendation_receipt(&supervisor, r.id, &format!("{}办公室", r.department))?;
+    }
+    clock.set(local_at(day, 17, 50, 0));
+    for r in replies {
+        store.record_recommendation_reply(
+            &supervisor,
+            r.id,
+            "已组织专题会议逐件分析超期原因，落实限时办结和首问负责制度，相关人员已批评教育。",
+        )?;
+    }
+    store.logout(&supervisor)?;
+    Ok(())
+}
