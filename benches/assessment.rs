@@ -182,8 +182,11 @@ fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let (departments, cases): (i64, i64) = if full { (50, 1_000_000) } else { (10, 20_000) };
     let dir = tempfile::tempdir().unwrap();
+    // JIANCHA_BENCH_DIR=DIR builds the database there and leaves it (for looking at query plans).
+    let kept = std::env::var_os("JIANCHA_BENCH_DIR").map(std::path::PathBuf::from);
+    let at = kept.clone().unwrap_or_else(|| dir.path().to_owned());
     let start = Instant::now();
-    let store = build(dir.path(), departments, cases);
+    let store = build(&at, departments, cases);
     println!(
         "assessment: built {departments} departments, {cases} cases of 2026 in {:.1} s",
         start.elapsed().as_secs_f64()

@@ -65,36 +65,57 @@ fn item(
 /// computation), early when finished on a day before the deadline day.
 fn completions(conn: &Connection, rules: &RuleBook, month: YearMonth, c: &mut Collected) -> Result<(), StoreError> {
     let (from, to) = bounds(month);
-    let mut suspending: HashMap<i64, Vec<(Step, DateTime<Utc>)>> = HashMap::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT e.case_id, e.step, e.occurred_at FROM case_file c JOIN event e ON e.case_id = c.id
-         WHERE c.completed_at >= ?1 AND c.completed_at < ?2 AND c.status = 'completed'
-           AND e.step IN ('supplement_request', 'supplement_received', 'suspend', 'resume')
-         ORDER BY e.case_id, e.occurred_at",
-    )?;
-    for row in stmt.query_map([from, to], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))? {
-        let (case, step, at) = row?;
-        if let Ok(step) = step.parse::<Step>() {
-            suspending.entry(case).or_default().push((step, from_ts(at)));
-        }
-    }
     let mut stmt = conn.prepare_cached(
         "SELECT c.id, i.department_id, c.case_no, c.accepted_at, c.completed_at, coalesce(c.promised_days, i.promised_days)
          FROM case_file c JOIN item i ON i.code = c.item_code
          WHERE c.completed_at >= ?1 AND c.completed_at < ?2 AND c.status = 'completed'",
     )?;
-    let rows = stmt.query_map([from, to], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, Option<i64>>(3)?,
-            r.get::<_, i64>(4)?,
-            r.get::<_, i64>(5)?,
-        ))
-    })?;
-    for row in rows {
-        let (case, department, case_no, accepted, completed, promised) = row?;
+    let rows = stmt
+        .query_map([from, to], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    // The clock-stopping steps of these cases, in time order: read by time from their partial index
+    // for the year before the month's end; a case accepted before that window has its own read.
+    let window = from - 366 * 86_400;
+    let completed: std::collections::HashSet<i64> = rows.iter().map(|r| r.0).collect();
+    let mut suspending: HashMap<i64, Vec<(Step, DateTime<Utc>)>> = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT case_id, step, occurred_at FROM event
+         WHERE step IN ('supplement_request', 'supplement_received', 'suspend', 'resume') AND occurred_at >= ?1 AND occurred_at < ?2",
+    )?;
+    for row in
+        stmt.query_map([window, to], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?
+    {
+        let (case, step, at) = row?;
+        if let (true, Ok(step)) = (completed.contains(&case), step.parse::<Step>()) {
+            suspending.entry(case).or_default().push((step, from_ts(at)));
+        }
+    }
+    let mut earlier = conn.prepare_cached(
+        "SELECT step, occurred_at FROM event
+         WHERE case_id = ?1 AND step IN ('supplement_request', 'supplement_received', 'suspend', 'resume') AND occurred_at < ?2
+         ORDER BY occurred_at",
+    )?;
+    for (case, ..) in rows.iter().filter(|r| r.3.is_some_and(|accepted| accepted < window)) {
+        let mut steps: Vec<(Step, DateTime<Utc>)> = Vec::new();
+        for row in earlier.query_map([*case, window], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (step, at) = row?;
+            if let Ok(step) = step.parse::<Step>() {
+                steps.push((step, from_ts(at)));
+            }
+        }
+        steps.extend(suspending.remove(case).unwrap_or_default());
+        suspending.insert(*case, steps);
+    }
+    for (case, department, case_no, accepted, completed, promised) in rows {
         let completed = from_ts(completed);
         let suspensions =
             suspending.remove(&case).map(|steps| alerts::suspensions_of_steps(steps.into_iter())).unwrap_or_default();
@@ -257,17 +278,44 @@ fn ratings(
     c: &mut Collected,
 ) -> Result<(), StoreError> {
     let (from, to) = bounds(month);
-    let windows: HashMap<String, i64> = conn
-        .prepare_cached(
-            "SELECT code, department_id FROM service_window WHERE department_id IS NOT NULL ORDER BY id DESC",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let windows: HashMap<i64, (i64, String)> = conn
+        .prepare_cached("SELECT id, department_id, code FROM service_window WHERE department_id IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
         .collect::<Result<_, _>>()?;
-    for (_, r) in people::ratings(conn, from_ts(from), from_ts(to))? {
-        let Some(department) = windows.get(&r.window) else { continue };
+    // (key, window, rating, at, the case's id or the device's case number): evaluate events from their
+    // partial index, and the evaluators' own records (local time text).
+    let mut rated: Vec<(String, i64, u8, DateTime<Utc>, Result<i64, String>)> = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, window_id, rating, occurred_at, case_id FROM event
+         WHERE step = 'evaluate' AND occurred_at >= ?1 AND occurred_at < ?2 AND window_id IS NOT NULL",
+    )?;
+    for row in stmt.query_map([from, to], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, u8>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?))
+    })? {
+        let (id, window, rating, at, case) = row?;
+        rated.push((format!("event:{id}"), window, rating, from_ts(at), Ok(case)));
+    }
+    let local = |at: i64| time::local_datetime(from_ts(at)).format("%Y-%m-%d %H:%M:%S").to_string();
+    let mut stmt = conn
+        .prepare_cached("SELECT id, window_id, rating, time, case_no FROM evaluation WHERE time >= ?1 AND time < ?2")?;
+    for row in stmt.query_map([local(from), local(to)], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, u8>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+        ))
+    })? {
+        let (id, window, rating, at, case_no) = row?;
+        let Ok(at) = chrono::NaiveDateTime::parse_from_str(&at, "%Y-%m-%d %H:%M:%S") else { continue };
+        rated.push((format!("device:{id}"), window, rating, time::from_local(at), Err(case_no)));
+    }
+    for (_, window, rating, _, _) in &rated {
+        let Some((department, _)) = windows.get(window) else { continue };
         let f = c.of(*department);
         f.ratings += 1;
-        if r.rating >= 4 {
+        if *rating >= 4 {
             f.ratings_satisfied += 1;
         }
     }
@@ -275,25 +323,33 @@ fn ratings(
         let end = due.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, time::start_of_day);
         done.map_or(now >= end, |at| at >= end)
     };
-    for p in people::poor_ratings(conn, rules, month.first_day(), month.last_day())? {
-        debug_assert!(evaluator::is_poor(p.rating.rating));
-        let Some(department) = windows.get(&p.rating.window).copied() else { continue };
-        let visit_late = late(p.visit_due, p.visit.as_ref().map(|v| v.0));
-        let fix_late = late(p.fix_due, p.fix.as_ref().map(|v| v.0));
+    // The follow-ups recorded (a small table): the visit's and the rectification's time by rating key.
+    let follow_ups: HashMap<String, (Option<i64>, Option<i64>)> = conn
+        .prepare_cached("SELECT rating_key, visit_at, fix_at FROM rating_follow_up")?
+        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+        .collect::<Result<_, _>>()?;
+    let mut case_no = conn.prepare_cached("SELECT case_no FROM case_file WHERE id = ?1")?;
+    for (key, window, rating, at, case) in rated.into_iter().filter(|r| evaluator::is_poor(r.2)) {
+        let Some((department, code)) = windows.get(&window) else { continue };
+        let (visit_due, fix_due) = evaluator::follow_up_due(&rules.calendar, time::local_date(at), &rules.evaluator);
+        let (visit, fix) = follow_ups.get(&key).copied().unwrap_or_default();
+        let visit_late = late(visit_due, visit.map(from_ts));
+        let fix_late = late(fix_due, fix.map(from_ts));
         if visit_late || fix_late {
-            c.of(department).follow_ups_late += 1;
+            c.of(*department).follow_ups_late += 1;
             let what = match (visit_late, fix_late) {
-                (true, true) => format!("回访（限{}）与整改（限{}）均未按期", p.visit_due, p.fix_due),
-                (true, false) => format!("回访未按期（限{}）", p.visit_due),
-                _ => format!("整改未按期（限{}）", p.fix_due),
+                (true, true) => format!("回访（限{visit_due}）与整改（限{fix_due}）均未按期"),
+                (true, false) => format!("回访未按期（限{visit_due}）"),
+                _ => format!("整改未按期（限{fix_due}）"),
             };
-            let text = format!("{} 窗口 {} 星差评，{what}", p.rating.window, p.rating.rating);
+            let text = format!("{code} 窗口 {rating} 星差评，{what}");
+            let case_no = match case {
+                Ok(id) => case_no.query_row([id], |r| r.get::<_, String>(0)).optional()?,
+                Err(no) => Some(no).filter(|n| !n.is_empty()),
+            };
             c.item(
-                department,
-                AssessmentItem {
-                    case_no: p.rating.case_no.clone(),
-                    ..item(Some(Category::Satisfaction), ItemKind::Rating, p.key, Some(p.rating.at), text)
-                },
+                *department,
+                AssessmentItem { case_no, ..item(Some(Category::Satisfaction), ItemKind::Rating, key, Some(at), text) },
             );
         }
     }
@@ -502,14 +558,20 @@ fn violations(conn: &Connection, month: YearMonth, c: &mut Collected) -> Result<
 fn collect(conn: &Connection, rules: &RuleBook, month: YearMonth, now: DateTime<Utc>) -> Result<Collected, StoreError> {
     let mut c = Collected { figures: HashMap::new(), items: Vec::new() };
     let (from, to) = bounds(month);
-    let mut stmt = conn.prepare_cached(
+    // Completed in the month, and accepted in it but not completed in it: both read from an index
+    // alone (an OR of the two ranges would fetch every row).
+    for sql in [
         "SELECT i.department_id, count(*) FROM case_file c JOIN item i ON i.code = c.item_code
-         WHERE (c.accepted_at >= ?1 AND c.accepted_at < ?2) OR (c.completed_at >= ?1 AND c.completed_at < ?2)
+         WHERE c.completed_at >= ?1 AND c.completed_at < ?2 GROUP BY i.department_id",
+        "SELECT i.department_id, count(*) FROM case_file c JOIN item i ON i.code = c.item_code
+         WHERE c.accepted_at >= ?1 AND c.accepted_at < ?2 AND (c.completed_at IS NULL OR c.completed_at < ?1 OR c.completed_at >= ?2)
          GROUP BY i.department_id",
-    )?;
-    for row in stmt.query_map([from, to], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u32>(1)?)))? {
-        let (department, cases) = row?;
-        c.of(department).cases = cases;
+    ] {
+        let mut stmt = conn.prepare_cached(sql)?;
+        for row in stmt.query_map([from, to], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u32>(1)?)))? {
+            let (department, cases) = row?;
+            c.of(department).cases += cases;
+        }
     }
     completions(conn, rules, month, &mut c)?;
     alerts(conn, month, &mut c)?;
