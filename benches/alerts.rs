@@ -2,8 +2,8 @@
 //! on a database of 1,000,000 cases, the server's alert list under load on loopback (requests per
 //! second and p99), the CPU time of one console frame with 100,000 alert rows, and `jiancha backup` /
 //! `restore` of the 1,000,000-case database.
-//! Run with `cargo bench --bench alerts`; under `cargo test --all-targets` it runs scaled down as a
-//! smoke test.
+//! Run with `cargo bench --bench alerts`; `cargo test --all-targets` only builds it, and the built
+//! binary run without `--bench` runs scaled down.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark fails loudly")]
 

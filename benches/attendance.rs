@@ -1,8 +1,8 @@
 //! Figures for the attendance ranking (Art 8(2)3): 2,000 staff with a year of fingerprint punches
 //! (about two million) imported into a SQLite file, then one period's ranking, the trend over the
 //! whole year, and the pure evaluation of a year for everyone.
-//! Run with `cargo bench --bench attendance`; under `cargo test --all-targets` it runs scaled down as
-//! a smoke test.
+//! Run with `cargo bench --bench attendance`; `cargo test --all-targets` only builds it, and the built
+//! binary run without `--bench` runs scaled down.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark fails loudly")]
 

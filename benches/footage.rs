@@ -1,7 +1,7 @@
 //! Figures for footage: remux export of a 10-minute 640×360 clip against `ffmpeg -c copy` on the same
 //! segments in the same run, watermarked export speed, and the range lookup in an index of 1,000,000
-//! segments. Run with `cargo bench --bench footage`; under `cargo test --all-targets` it runs scaled
-//! down as a smoke test.
+//! segments. Run with `cargo bench --bench footage`; `cargo test --all-targets` only builds
+//! it, and the built binary run without `--bench` runs scaled down.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark fails loudly")]
 

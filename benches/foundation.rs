@@ -29,7 +29,8 @@ fn report(what: &str, n: usize, seconds: f64, unit: &str) {
 }
 
 fn main() {
-    // `cargo bench` passes --bench; under `cargo test --all-targets` this runs as a quick smoke test.
+    // `cargo bench` passes --bench; the binary run without it (`cargo test --all-targets` only builds it)
+    // runs scaled down.
     let full = std::env::args().any(|a| a == "--bench");
     let scale = |n: usize| if full { n } else { (n / 100).max(1) };
     let calendar = Calendar::official();
