@@ -213,6 +213,7 @@ fn a_published_month_is_frozen_and_a_recomputation_is_a_new_audited_version() {
     // A recomputation needs its reason; it is a new version, and both are audited.
     let chief = login(&store, "chief1");
     assert!(matches!(store.publish_assessment(&chief, feb(), "  "), Err(StoreError::Invalid(_))));
+    assert!(matches!(store.publish_assessment(&chief, feb(), &"因".repeat(501)), Err(StoreError::Invalid(_))));
     let v2 = store.publish_assessment(&chief, feb(), "补录 M3 办件后重新计算").unwrap();
     assert_eq!(v2.version, 2);
     let again = v2.assessment.departments.iter().find(|d| d.department == "县市场监管局").unwrap();
@@ -290,6 +291,12 @@ fn recommendations_are_numbered_per_hall_and_year_never_reused_and_answered_like
         panic!("bidi")
     };
     assert!(e.contains("U+202E"), "{e}");
+    let huge = "超".repeat(4001);
+    let Err(StoreError::Invalid(e)) = store.issue_recommendation(&chief, &new(&huge)) else {
+        panic!("4001 characters")
+    };
+    assert!(e.starts_with("facts") && e.contains("4000"), "{e}");
+    assert!(store.recommendations(&chief).unwrap().is_empty(), "nothing was issued, no number used");
 
     let first = store.issue_recommendation(&chief, &new(&facts)).unwrap();
     assert_eq!(first.number_text(), "〔2026〕监建第1号");

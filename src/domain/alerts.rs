@@ -299,10 +299,6 @@ pub struct CaseAlerts {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-fn day_end(date: NaiveDate) -> DateTime<Utc> {
-    date.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, time::start_of_day)
-}
-
 fn key_at(step: Step, at: DateTime<Utc>) -> String {
     format!("{}@{}", step.as_str(), at.timestamp())
 }
@@ -538,7 +534,7 @@ pub fn evaluate(
 
     // Notices: red card when the due date passed without a reply.
     for n in input.notices {
-        let due_end = day_end(n.due_date);
+        let due_end = time::end_of_day(n.due_date);
         if n.replied_at.is_none_or(|r| r >= due_end) {
             out.add(Rule::NoticeUnanswered, n.notice_no.clone(), due_end, n.replied_at, || {
                 format!("督办通知 {} 应于 {} 前答复，逾期未答复。", n.notice_no, n.due_date)
@@ -642,7 +638,7 @@ fn deadline_alerts(
     finished_at: Option<DateTime<Utc>>,
 ) {
     let accepted_on = time::local_date(accepted_at);
-    let end = day_end(dd.day);
+    let end = time::end_of_day(dd.day);
     let prompt_at = time::start_of_day(dd.prompt_from);
     let summary = |extra: &str| -> String {
         let mut s = format!("{accepted_on} 受理，承诺 {promised} 个工作日，期限 {}", dd.day);
@@ -687,7 +683,7 @@ fn deadline_alerts(
     }
     let serious_days = out.settings.overdue_serious_days;
     if let Some(serious_day) = calendar.add_working_days_fast(dd.day, serious_days) {
-        let serious_at = day_end(serious_day);
+        let serious_at = time::end_of_day(serious_day);
         if finished_at.is_none_or(|d| d >= serious_at) {
             out.add(Rule::OverdueSerious, String::new(), serious_at, finished_at, || {
                 summary(&format!("；超过期限已满 {serious_days} 个工作日（至 {serious_day}）仍未办结"))

@@ -675,7 +675,7 @@ pub enum DeadlineState {
 impl Deadline {
     /// The instant D ends (the start of the next day, local).
     pub fn ends_at(&self) -> DateTime<Utc> {
-        self.day.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, time::start_of_day)
+        time::end_of_day(self.day)
     }
 
     /// The instant the yellow prompt begins.

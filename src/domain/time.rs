@@ -55,6 +55,11 @@ pub fn start_of_day(date: NaiveDate) -> DateTime<Utc> {
     from_local(date.and_time(NaiveTime::MIN))
 }
 
+/// The instant a local date ends (00:00 local of the next day).
+pub fn end_of_day(date: NaiveDate) -> DateTime<Utc> {
+    date.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, start_of_day)
+}
+
 /// Formats an instant as local time, `YYYY-MM-DD HH:MM:SS`.
 pub fn format_local(at: DateTime<Utc>) -> String {
     local_datetime(at).format("%Y-%m-%d %H:%M:%S").to_string()

@@ -491,7 +491,7 @@ const NOTICE_SELECT: &str =
 fn notice_row(r: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<Notice> {
     let due: String = r.get(9)?;
     let due_date = NaiveDate::parse_from_str(&due, "%Y-%m-%d").map_err(|e| conversion(9, e.to_string()))?;
-    let due_end = due_date.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, time::start_of_day);
+    let due_end = time::end_of_day(due_date);
     let reply_at: Option<DateTime<Utc>> = r.get::<_, Option<i64>>(11)?.map(from_ts);
     let state = match reply_at {
         Some(at) if at < due_end => NoticeState::Answered,

@@ -145,7 +145,7 @@ fn completions(conn: &Connection, rules: &RuleBook, month: YearMonth, c: &mut Co
             );
             continue;
         };
-        let ends = deadline.day.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, time::start_of_day);
+        let ends = time::end_of_day(deadline.day);
         if completed < ends {
             f.completed_on_time += 1;
             if time::local_date(completed) < deadline.day {
@@ -320,7 +320,7 @@ fn ratings(
         }
     }
     let late = |due: NaiveDate, done: Option<DateTime<Utc>>| {
-        let end = due.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, time::start_of_day);
+        let end = time::end_of_day(due);
         done.map_or(now >= end, |at| at >= end)
     };
     // The follow-ups recorded (a small table): the visit's and the rectification's time by rating key.
@@ -377,7 +377,7 @@ fn notices(conn: &Connection, month: YearMonth, now: DateTime<Utc>, c: &mut Coll
     for row in rows {
         let (_, notice_no, department, case_no, due, reply_at) = row?;
         let Ok(due) = due.parse::<NaiveDate>() else { continue };
-        let end = due.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, time::start_of_day);
+        let end = time::end_of_day(due);
         let reply_at = reply_at.map(from_ts);
         if reply_at.is_none() && now < end {
             continue;
@@ -759,7 +759,7 @@ fn recommendation_row(r: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<Recom
     } else {
         RecommendationStatus::Issued
     };
-    let due_end = reply_due.succ_opt().map_or(DateTime::<Utc>::MAX_UTC, time::start_of_day);
+    let due_end = time::end_of_day(reply_due);
     Ok(Recommendation {
         id: r.get(0)?,
         hall_code: r.get(1)?,
