@@ -11,14 +11,11 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::daily::inert;
+use super::documents::date_zh;
 use super::pdf::{Column, Sheet};
 use crate::domain::assessment::{Category, Grade, MonthAssessment, Publication, Recommendation, YearMonth};
 use crate::domain::time;
 use crate::files::write_atomically;
-
-fn date_zh(at: NaiveDate) -> String {
-    at.format("%Y年%m月%d日").to_string()
-}
 
 fn percent(part: u32, whole: u32) -> String {
     if whole == 0 { "—".into() } else { format!("{:.1}%", f64::from(part) * 100.0 / f64::from(whole)) }
@@ -210,21 +207,9 @@ pub fn recommendation_sheet(r: &Recommendation) -> Sheet {
             date_zh(r.reply_due)
         ),
     );
-    sheet.space(14.0);
-    sheet.line_pair(11.0, "", &format!("{}电子监察室", r.hall_name));
-    sheet.line_pair(11.0, "", &date_zh(time::local_date(r.issued_at)));
-    sheet.space(6.0);
-    sheet.boxes(&["签发人", "监察室（章）"], 50.0);
-    sheet.space(4.0);
-    sheet.rule(true);
-    sheet.line(0.0, 8.5, "（沿虚线剪下回执，签章后交回电子监察室）");
-    sheet.title("回　执", 16.0);
-    sheet.paragraph(
-        11.0,
-        &format!("　　{}监察建议书已收到，我单位将认真整改，并于{}前书面回复。", r.number_text(), date_zh(r.reply_due)),
-    );
-    sheet.space(6.0);
-    sheet.boxes(&["签收人", "签收日期", "部门（章）"], 46.0);
+    let receipt =
+        format!("　　{}监察建议书已收到，我单位将认真整改，并于{}前书面回复。", r.number_text(), date_zh(r.reply_due));
+    super::documents::signature_and_receipt(&mut sheet, &r.hall_name, time::local_date(r.issued_at), &receipt);
     sheet
 }
 

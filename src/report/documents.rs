@@ -12,7 +12,8 @@ use crate::domain::discipline::{Slip, SlipStatus, Week};
 use crate::domain::time;
 use crate::store::{DailyCheckData, Notice};
 
-fn date_zh(at: chrono::NaiveDate) -> String {
+/// `2026年11月27日`
+pub(super) fn date_zh(at: chrono::NaiveDate) -> String {
     at.format("%Y年%m月%d日").to_string()
 }
 
@@ -89,24 +90,28 @@ fn slip_page(sheet: &mut Sheet, slip: &Slip) {
             date_zh(slip.reply_due)
         ),
     );
+    let receipt = format!(
+        "　　{}电子监察提示单（{}，{}）已收到，我单位将按要求核实整改并按期反馈。",
+        slip.number_text(),
+        slip.department_name,
+        slip.week.label_zh()
+    );
+    signature_and_receipt(sheet, &slip.hall_name, time::local_date(slip.issued_at), &receipt);
+}
+
+/// The office's signature and date, the boxes to sign and stamp, and the tear-off receipt (回执) the
+/// department signs and returns: the foot of a slip and of a 监察建议书.
+pub fn signature_and_receipt(sheet: &mut Sheet, hall: &str, issued: chrono::NaiveDate, receipt: &str) {
     sheet.space(14.0);
-    sheet.line_pair(11.0, "", &format!("{}电子监察室", slip.hall_name));
-    sheet.line_pair(11.0, "", &date_zh(time::local_date(slip.issued_at)));
+    sheet.line_pair(11.0, "", &format!("{hall}电子监察室"));
+    sheet.line_pair(11.0, "", &date_zh(issued));
     sheet.space(6.0);
     sheet.boxes(&["签发人", "监察室（章）"], 50.0);
     sheet.space(4.0);
     sheet.rule(true);
     sheet.line(0.0, 8.5, "（沿虚线剪下回执，签章后交回电子监察室）");
     sheet.title("回　执", 16.0);
-    sheet.paragraph(
-        11.0,
-        &format!(
-            "　　{}电子监察提示单（{}，{}）已收到，我单位将按要求核实整改并按期反馈。",
-            slip.number_text(),
-            slip.department_name,
-            slip.week.label_zh()
-        ),
-    );
+    sheet.paragraph(11.0, receipt);
     sheet.space(6.0);
     sheet.boxes(&["签收人", "签收日期", "部门（章）"], 46.0);
 }
