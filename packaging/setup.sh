@@ -20,7 +20,7 @@ PACKAGES=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x
-  libgl1 libegl1 libgl1-mesa-dri libvulkan1 mesa-vulkan-drivers
+  libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libvulkan1 mesa-vulkan-drivers
   libxkbcommon-x11-0 libx11-xcb1 libxcursor1 libxrandr2 libxi6
   fonts-noto-cjk xvfb xauth imagemagick poppler-utils ffmpeg
   cups-client cups-daemon

@@ -414,3 +414,28 @@ fn the_literal_scan_finds_what_it_looks_for() {
         ["y.rs:3: let c = Color32::RED;"]
     );
 }
+
+/// `unsafe` code is allowed in one file: the OpenGL/EGL calls of the wall's GPU path.
+const UNSAFE_ALLOWED: &[&str] = &["video/gl.rs"];
+
+#[test]
+fn unsafe_code_stays_in_the_gl_module() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut hits = Vec::new();
+    let mut allowed_seen = 0;
+    for file in &files {
+        let rel = file.strip_prefix(&src).unwrap_or(file).to_string_lossy().replace('\\', "/");
+        let text = std::fs::read_to_string(file).expect("a source file is readable");
+        let code = code_only(&text);
+        let found = literal_hits(file, &code, &text, &[("unsafe ", false), ("unsafe{", false), ("unsafe_code", false)]);
+        if UNSAFE_ALLOWED.contains(&rel.as_str()) {
+            allowed_seen += usize::from(!found.is_empty());
+        } else {
+            hits.extend(found);
+        }
+    }
+    assert_eq!(allowed_seen, UNSAFE_ALLOWED.len(), "the GL module is where the unsafe calls are");
+    assert!(hits.is_empty(), "unsafe code outside {UNSAFE_ALLOWED:?}:\n  {}", hits.join("\n  "));
+}

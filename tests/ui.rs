@@ -439,7 +439,7 @@ fn live_tiles_play_and_a_snapshot_is_kept_as_evidence() {
     c.step_until("four playing tiles", |app| {
         let tiles = &app.state().wall.tiles;
         tiles.len() == 4
-            && tiles.values().all(|t| t.status == jiancha::video::decoder::TileStatus::Playing && t.texture.is_some())
+            && tiles.values().all(|t| t.status == jiancha::video::decoder::TileStatus::Playing && t.picture.is_some())
     });
     c.harness.get_by_label("A01 市场监管").hover();
     c.harness.step();
@@ -1073,7 +1073,7 @@ fn a_new_hall_is_set_up_in_the_console_and_its_camera_goes_live() {
             .wall
             .tiles
             .values()
-            .any(|t| t.status == jiancha::video::decoder::TileStatus::Playing && t.texture.is_some())
+            .any(|t| t.status == jiancha::video::decoder::TileStatus::Playing && t.picture.is_some())
     });
     c.screenshot("05-wall");
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiancha::video::StreamKind;
-use jiancha::video::decoder::{Decoder, StreamSource, TileStatus};
+use jiancha::video::decoder::{Decoder, Output, StreamSource, TileStatus};
 use jiancha::video::sim::{SimCamera, SimOptions, SimServer};
 
 fn cameras(n: u32) -> Vec<SimCamera> {
@@ -31,7 +31,7 @@ fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) -> Dura
 }
 
 fn decoder(url: String, w: u32, h: u32) -> Decoder {
-    Decoder::start("test", StreamSource { url, kind: StreamKind::Sub }, w, h, quiet()).unwrap()
+    Decoder::start("test", StreamSource { url, kind: StreamKind::Sub }, Output::Rgba, w, h, quiet()).unwrap()
 }
 
 #[test]
@@ -42,10 +42,11 @@ fn frames_arrive_scaled_then_the_tile_is_lost_and_recovers() {
     wait_for("the first frame", Duration::from_secs(20), || d.mailbox().frame().is_some());
     let frame = d.mailbox().frame().unwrap();
     assert_eq!((frame.width, frame.height), (320, 180), "scaled in GStreamer to the tile");
-    assert_eq!(frame.rgba.len(), 320 * 180 * 4);
+    let rgba = frame.rgba().expect("RGBA pixels");
+    assert_eq!(rgba.len(), 320 * 180 * 4);
     // The picture is not blank: the test pattern has more than one colour.
-    let first = &frame.rgba[0..4];
-    assert!(frame.rgba.chunks(4).any(|p| p != first));
+    let first = &rgba[0..4];
+    assert!(rgba.chunks(4).any(|p| p != first));
     wait_for("playing", Duration::from_secs(5), || d.mailbox().status() == TileStatus::Playing);
     wait_for("a frame rate", Duration::from_secs(5), || d.mailbox().stats().fps > 10.0);
 

@@ -228,9 +228,21 @@ pub enum BenchCommand {
         seconds: u64,
         #[arg(long, default_value_t = 8655)]
         port: u16,
+        /// The GPU path (planes uploaded as textures) or the CPU path (RGBA scaled in GStreamer).
+        #[arg(long, value_enum, default_value_t = WallPath::Gpu)]
+        path: WallPath,
+        /// Also draw every tile with the shader (software GL without a GPU), in a phase of its own.
+        #[arg(long)]
+        draw: bool,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WallPath {
+    Gpu,
+    Cpu,
 }
 
 #[derive(Debug, Subcommand)]
@@ -281,7 +293,31 @@ pub enum CamerasCommand {
         /// Frames per second.
         #[arg(long, default_value_t = 25)]
         fps: u32,
+        /// Show colour bars encoded with this matrix and range instead of the window pictures.
+        #[arg(long, value_enum)]
+        bars: Option<SimBars>,
     },
+}
+
+/// The colours of the simulator's colour bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimBars {
+    Bt601,
+    Bt709,
+    Bt601Full,
+    Bt709Full,
+}
+
+impl SimBars {
+    pub fn colour(self) -> crate::video::yuv::Colour {
+        use crate::video::yuv::{Colour, Matrix};
+        match self {
+            SimBars::Bt601 => Colour { matrix: Matrix::Bt601, full_range: false },
+            SimBars::Bt709 => Colour { matrix: Matrix::Bt709, full_range: false },
+            SimBars::Bt601Full => Colour { matrix: Matrix::Bt601, full_range: true },
+            SimBars::Bt709Full => Colour { matrix: Matrix::Bt709, full_range: true },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

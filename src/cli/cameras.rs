@@ -51,9 +51,15 @@ pub(super) fn cameras_list(ctx: &Ctx, format: Format) -> Result<(), Failure> {
     Ok(())
 }
 
-pub(super) fn cameras_sim(data_dir: &Path, count: Option<u32>, port: u16, fps: u32) -> Result<(), Failure> {
+pub(super) fn cameras_sim(
+    data_dir: &Path,
+    count: Option<u32>,
+    port: u16,
+    fps: u32,
+    bars: Option<crate::video::yuv::Colour>,
+) -> Result<(), Failure> {
     let cameras = crate::demo::sim_cameras(data_dir, count);
-    let options = crate::video::sim::SimOptions { fps: Some(fps), ..Default::default() };
+    let options = crate::video::sim::SimOptions { fps: Some(fps), bars, ..Default::default() };
     let server = crate::video::sim::SimServer::start(port, &cameras, &options)?;
     println!("模拟摄像头已启动 (simulated cameras): {} cameras on 127.0.0.1:{}", cameras.len(), server.port());
     for c in &cameras {

@@ -125,18 +125,34 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
             attendance_rank(ctx, period, format, pdf.as_deref(), notices.as_deref())?
         }
         Command::Evaluator(EvaluatorCommand::Check { date, format }) => evaluator_check(ctx, date, format)?,
-        Command::Bench(BenchCommand::Wall { tiles, seconds, port, format }) => {
+        Command::Bench(BenchCommand::Wall { tiles, seconds, port, path, draw, format }) => {
             let exe = std::env::current_exe()?;
-            let result =
-                crate::video::bench::run(tiles.clamp(1, 64), seconds.max(1), port, &exe, &mut |m| eprintln!("… {m}"))
-                    .map_err(|e| anyhow::anyhow!(e))?;
+            let path = match path {
+                args::WallPath::Gpu => crate::video::bench::BenchPath::Gpu,
+                args::WallPath::Cpu => crate::video::bench::BenchPath::Cpu,
+            };
+            let result = crate::video::bench::run(tiles.clamp(1, 64), seconds.max(1), port, path, draw, &exe, &mut |m| {
+                eprintln!("… {m}")
+            })
+            .map_err(|e| anyhow::anyhow!(e))?;
             if format == Format::Json {
                 print_json(&result)?;
             } else {
                 println!(
-                    "wall: {} tiles at {}×{}, {:.1} s per phase",
-                    result.tiles, result.tile_width, result.tile_height, result.seconds
+                    "wall ({:?} path{}): {} tiles, frames of {}×{}, {:.1} s per phase",
+                    result.path,
+                    result.renderer.as_deref().map(|r| format!(", {r}")).unwrap_or_default(),
+                    result.tiles,
+                    result.tile_width,
+                    result.tile_height,
+                    result.seconds
                 );
+                if let (Some(fps), Some(mb)) = (result.min_uploaded_fps, result.upload_mb_per_second) {
+                    println!("  uploaded as textures: lowest tile {fps:.1} new frames/s, {mb:.1} MB/s to GL");
+                }
+                if let (Some(cpu), Some(fps)) = (result.draw_cpu_per_second, result.draw_fps) {
+                    println!("  with the shader drawing every tile ({fps:.1} draws/s): CPU {cpu:.2} s/s");
+                }
                 println!(
                     "  fps per tile: {}",
                     result.tile_fps.iter().map(|f| format!("{f:.1}")).collect::<Vec<_>>().join(" ")
@@ -149,7 +165,9 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
                 println!("  peak RSS: {:.0} MB", result.rss_mb);
             }
         }
-        Command::Cameras(CamerasCommand::Sim { count, port, fps }) => cameras_sim(&data_dir, count, port, fps)?,
+        Command::Cameras(CamerasCommand::Sim { count, port, fps, bars }) => {
+            cameras_sim(&data_dir, count, port, fps, bars.map(args::SimBars::colour))?
+        }
         Command::Footage(footage::FootageCommand::Verify { file, format }) => footage::verify(&file, format)?,
         Command::Footage(cmd) => footage::run(ctx, cmd)?,
         Command::Record { camera, sub, poll_seconds } => {

@@ -87,7 +87,7 @@ impl JianchaApp {
             backend: options.backend.clone(),
         });
         state.login.username = options.user.clone().unwrap_or_default();
-        let wall = WallRunner::new(&cc.egui_ctx);
+        let wall = WallRunner::new(&cc.egui_ctx, cc.gl.clone());
         Ok(Self {
             egui_ctx: cc.egui_ctx.clone(),
             player: None,

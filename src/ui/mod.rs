@@ -25,6 +25,7 @@ mod sound;
 pub mod state;
 pub mod supervision;
 pub mod theme;
+pub mod video;
 pub mod wall;
 mod widgets;
 pub mod worker;

@@ -8,6 +8,7 @@ use crate::domain::time;
 use crate::ui::alerts::{self, case};
 use crate::ui::command::Command;
 use crate::ui::i18n::Lang;
+use crate::ui::video::VideoPath;
 use crate::ui::state::{AppState, Area, NoticeLevel, Screen};
 use crate::ui::supervision::{complaints, discipline, violations};
 use crate::ui::{
@@ -361,6 +362,15 @@ fn status_bar_ui(ui: &mut egui::Ui, state: &AppState, now: DateTime<Utc>, busy: 
             ui.label(RichText::new(time::format_local(now)).monospace().color(t.text));
             if busy {
                 ui.spinner();
+            }
+            if state.area == Area::Wall
+                && let Some(path) = &state.wall.video_path
+            {
+                let (text, detail, colour) = match path {
+                    VideoPath::Gpu(renderer) => (lang.pick("视频：GPU 渲染", "Video: GPU"), renderer, t.text_weak),
+                    VideoPath::Cpu(why) => (lang.pick("视频：CPU 渲染", "Video: CPU"), why, t.orange),
+                };
+                ui.label(RichText::new(text).small().color(colour)).on_hover_text(detail);
             }
         });
     });

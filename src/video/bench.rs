@@ -1,7 +1,15 @@
-//! `jiancha bench wall`: the wall's decode-to-frame path against a bare `gst-launch-1.0`, both fed by
+//! `jiancha bench wall`: the wall's decode-to-screen path against a bare `gst-launch-1.0`, both fed by
 //! the simulated cameras running in a separate process (so that their encoding is counted in neither).
 //!
-//! Process CPU is read from `/proc/<pid>/stat` (user + system time), peak memory from `VmHWM`.
+//! - The GPU path (default): decoders hand out their planes at the stream's size and a GL thread, with a
+//!   context of its own (EGL, no window), uploads every new frame as textures, polling at 60 Hz as the
+//!   console's paint pass would. What the CPU does for a tile when a GPU does the drawing.
+//! - `--draw` adds a phase that also draws every tile with the YUV shader into a 1600×900 framebuffer 30
+//!   times a second; on a machine without a GPU (llvmpipe) that is software rendering, reported apart.
+//! - The CPU path (`--path cpu`): RGBA scaled to the tile in GStreamer, as before the GPU path.
+//!
+//! Process CPU is read from `/proc/<pid>/stat` (user + system time, every thread), peak memory from
+//! `VmHWM`.
 
 use std::io::Read as _;
 use std::net::TcpStream;
@@ -13,20 +21,39 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::StreamKind;
-use super::decoder::{Decoder, StreamSource, TileStatus};
+use super::decoder::{Decoder, Mailbox, Output, StreamSource, TileStatus};
 
 /// Linux reports process times in these ticks per second (USER_HZ, 100 on every mainstream kernel).
 const TICKS_PER_SECOND: f64 = 100.0;
 
+/// Which drawing path to measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum BenchPath {
+    Gpu,
+    Cpu,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct WallBench {
+    pub path: BenchPath,
+    /// The GL renderer of the GPU path.
+    pub renderer: Option<String>,
     pub tiles: usize,
     pub seconds: f64,
+    /// The size of the decoded frames (the stream's on the GPU path, the tile's on the CPU path).
     pub tile_width: u32,
     pub tile_height: u32,
-    /// Frames delivered per second, one number per tile.
+    /// Frames decoded per second, one number per tile.
     pub tile_fps: Vec<f64>,
     pub min_fps: f64,
+    /// New frames uploaded as textures per second, lowest tile (GPU path).
+    pub min_uploaded_fps: Option<f64>,
+    /// Megabytes handed to GL per second (GPU path).
+    pub upload_mb_per_second: Option<f64>,
+    /// The draw phase (`--draw`): CPU seconds per second with every tile also drawn by the shader.
+    pub draw_cpu_per_second: Option<f64>,
+    /// Frames drawn per second in the draw phase.
+    pub draw_fps: Option<f64>,
     /// CPU seconds of this process while decoding, per second of wall time.
     pub cpu_per_second: f64,
     /// The same for `gst-launch-1.0` decoding the same streams to `fakesink`.
@@ -76,11 +103,109 @@ fn wait_for_port(port: u16, limit: Duration) -> Result<(), String> {
     Err(format!("the simulated cameras did not open port {port} within {limit:?}"))
 }
 
+/// What the GL thread measured.
+#[derive(Debug, Default, Clone)]
+struct GlFigures {
+    renderer: String,
+    uploads: Vec<u64>,
+    bytes: u64,
+    draws: u64,
+}
+
+/// Commands to the GL thread.
+enum GlPhase {
+    /// Count from now on (uploads and draws).
+    Measure { draw: bool },
+    /// Report and stop.
+    Stop,
+}
+
+/// The GL thread: a context of its own, every new frame uploaded; with `draw`, every tile drawn at 30 Hz.
+fn gl_thread(
+    mailboxes: Vec<Arc<Mailbox>>,
+    phases: std::sync::mpsc::Receiver<GlPhase>,
+    figures: std::sync::mpsc::SyncSender<Result<GlFigures, String>>,
+) {
+    use super::gl::{Draw, Offscreen, SourceRect, YuvRenderer};
+    let setup = Offscreen::new(1600, 900).and_then(|gl| YuvRenderer::new(gl.gl().clone()).map(|r| (gl, r)));
+    let (gl, mut renderer) = match setup {
+        Ok(pair) => pair,
+        Err(e) => {
+            let _ = figures.send(Err(e));
+            return;
+        }
+    };
+    let mut measured = GlFigures {
+        renderer: super::gl::describe(gl.gl()),
+        uploads: vec![0; mailboxes.len()],
+        ..GlFigures::default()
+    };
+    let mut seen = vec![0_u64; mailboxes.len()];
+    let mut draw = false;
+    let mut last_draw = Instant::now();
+    let cols = (mailboxes.len() as f64).sqrt().ceil().max(1.0) as u32;
+    let (tile_w, tile_h) = (1600 / cols, 900 / cols);
+    loop {
+        match phases.try_recv() {
+            Ok(GlPhase::Measure { draw: d }) => {
+                draw = d;
+                measured.uploads.iter_mut().for_each(|u| *u = 0);
+                measured.bytes = 0;
+                measured.draws = 0;
+                renderer.uploaded_bytes = 0;
+            }
+            Ok(GlPhase::Stop) | Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+        }
+        for (i, mailbox) in mailboxes.iter().enumerate() {
+            if let Some(frame) = mailbox.frame()
+                && frame.seq != seen[i]
+                && renderer.upload(i as u64, &frame)
+            {
+                seen[i] = frame.seq;
+                measured.uploads[i] += 1;
+            }
+        }
+        if draw && last_draw.elapsed() >= Duration::from_millis(33) {
+            last_draw = Instant::now();
+            gl.clear();
+            for i in 0..mailboxes.len() as u32 {
+                gl.viewport((i % cols) * tile_w, (i / cols) * tile_h, tile_w, tile_h);
+                renderer.draw(u64::from(i), Draw { source: SourceRect::FULL, tint: [1.0; 4] });
+            }
+            gl.finish();
+            measured.draws += 1;
+        }
+        measured.bytes = renderer.uploaded_bytes;
+        std::thread::sleep(Duration::from_millis(16));
+    }
+    let _ = figures.send(Ok(measured));
+}
+
+/// CPU seconds of this process over `seconds`, and the frames each decoder made meanwhile.
+fn measure(decoders: &[Decoder], seconds: u64) -> Result<(f64, f64, Vec<f64>), String> {
+    let me = std::process::id();
+    let cpu_before = cpu_seconds(me).ok_or("cannot read /proc/self/stat")?;
+    let frames_before: Vec<u64> = decoders.iter().map(|d| d.mailbox().frame_count()).collect();
+    let start = Instant::now();
+    std::thread::sleep(Duration::from_secs(seconds));
+    let elapsed = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds(me).ok_or("cannot read /proc/self/stat")? - cpu_before;
+    let fps = decoders
+        .iter()
+        .zip(&frames_before)
+        .map(|(d, before)| (d.mailbox().frame_count() - before) as f64 / elapsed)
+        .collect();
+    Ok((elapsed, cpu, fps))
+}
+
 /// Runs the benchmark: `tiles` sub streams at the tile size of a 1600×900 wall, `seconds` each phase.
 pub fn run(
     tiles: usize,
     seconds: u64,
     port: u16,
+    path: BenchPath,
+    draw: bool,
     exe: &Path,
     progress: &mut dyn FnMut(&str),
 ) -> Result<WallBench, String> {
@@ -106,7 +231,14 @@ pub fn run(
     let (tile_w, tile_h) = super::decoder::tile_size(tile_w, tile_h);
     let urls: Vec<String> = (1..=tiles).map(|k| format!("rtsp://127.0.0.1:{port}/cam/{k}/sub")).collect();
 
-    progress(&format!("decoding {tiles} streams to {tile_w}×{tile_h} RGBA frames"));
+    let output = match path {
+        BenchPath::Gpu => Output::Planes,
+        BenchPath::Cpu => Output::Rgba,
+    };
+    progress(&match path {
+        BenchPath::Gpu => format!("decoding {tiles} streams to planes, uploaded as textures on a GL thread"),
+        BenchPath::Cpu => format!("decoding {tiles} streams to {tile_w}×{tile_h} RGBA frames"),
+    });
     let notify: super::decoder::Notify = Arc::new(|| {});
     let decoders: Vec<Decoder> = urls
         .iter()
@@ -115,6 +247,7 @@ pub fn run(
             Decoder::start(
                 &format!("bench{i}"),
                 StreamSource { url: url.clone(), kind: StreamKind::Sub },
+                output,
                 tile_w,
                 tile_h,
                 notify.clone(),
@@ -122,6 +255,18 @@ pub fn run(
         })
         .collect::<Result<_, _>>()
         .map_err(|e| e.to_string())?;
+    let gl = if path == BenchPath::Gpu {
+        let (phase_tx, phase_rx) = std::sync::mpsc::sync_channel(4);
+        let (figures_tx, figures_rx) = std::sync::mpsc::sync_channel(1);
+        let mailboxes: Vec<Arc<Mailbox>> = decoders.iter().map(|d| d.mailbox().clone()).collect();
+        std::thread::Builder::new()
+            .name("jiancha-bench-gl".into())
+            .spawn(move || gl_thread(mailboxes, phase_rx, figures_tx))
+            .map_err(|e| format!("cannot start the GL thread: {e}"))?;
+        Some((phase_tx, figures_rx))
+    } else {
+        None
+    };
     let warm = Instant::now();
     while !decoders.iter().all(|d| d.mailbox().status() == TileStatus::Playing) {
         if warm.elapsed() > Duration::from_secs(30) {
@@ -130,18 +275,30 @@ pub fn run(
         std::thread::sleep(Duration::from_millis(100));
     }
     std::thread::sleep(Duration::from_secs(2));
-    let me = std::process::id();
-    let cpu_before = cpu_seconds(me).ok_or("cannot read /proc/self/stat")?;
-    let frames_before: Vec<u64> = decoders.iter().map(|d| d.mailbox().frame_count()).collect();
-    let start = Instant::now();
-    std::thread::sleep(Duration::from_secs(seconds));
-    let elapsed = start.elapsed().as_secs_f64();
-    let cpu = cpu_seconds(me).ok_or("cannot read /proc/self/stat")? - cpu_before;
-    let tile_fps: Vec<f64> = decoders
-        .iter()
-        .zip(&frames_before)
-        .map(|(d, before)| (d.mailbox().frame_count() - before) as f64 / elapsed)
-        .collect();
+    let (decoded_w, decoded_h) = decoders
+        .first()
+        .and_then(|d| d.mailbox().frame())
+        .map_or((tile_w, tile_h), |f| (f.width, f.height));
+    if let Some((phases, _)) = &gl {
+        phases.send(GlPhase::Measure { draw: false }).map_err(|_| "the GL thread ended early")?;
+    }
+    let (elapsed, cpu, tile_fps) = measure(&decoders, seconds)?;
+    let mut uploads = None;
+    let mut draw_figures = None;
+    let mut renderer = None;
+    if let Some((phases, figures)) = &gl {
+        if draw {
+            progress("the same, with every tile also drawn by the shader 30 times a second");
+            // The GL thread's counters restart with this phase.
+            phases.send(GlPhase::Measure { draw: true }).map_err(|_| "the GL thread ended early")?;
+            let (draw_elapsed, draw_cpu, _) = measure(&decoders, seconds)?;
+            draw_figures = Some((draw_elapsed, draw_cpu));
+        }
+        phases.send(GlPhase::Stop).map_err(|_| "the GL thread ended early")?;
+        let measured = figures.recv_timeout(Duration::from_secs(10)).map_err(|_| "the GL thread did not report")??;
+        renderer = Some(measured.renderer.clone());
+        uploads = Some(measured);
+    }
     let rss_mb = peak_rss_mb().unwrap_or(0.0);
     drop(decoders);
     std::thread::sleep(Duration::from_secs(1));
@@ -174,12 +331,25 @@ pub fn run(
 
     let cpu_per_second = cpu / elapsed;
     let baseline_cpu_per_second = base_cpu / base_elapsed;
+    // With --draw the GL thread's counters cover the draw phase; without, the upload phase.
+    let phase_seconds = draw_figures.map_or(elapsed, |(e, _)| e);
     Ok(WallBench {
+        path,
+        renderer,
         tiles,
         seconds: elapsed,
-        tile_width: tile_w,
-        tile_height: tile_h,
+        tile_width: decoded_w,
+        tile_height: decoded_h,
         min_fps: tile_fps.iter().copied().fold(f64::INFINITY, f64::min),
+        min_uploaded_fps: uploads
+            .as_ref()
+            .map(|u| u.uploads.iter().map(|n| *n as f64 / phase_seconds).fold(f64::INFINITY, f64::min)),
+        upload_mb_per_second: uploads.as_ref().map(|u| u.bytes as f64 / phase_seconds / 1e6),
+        draw_cpu_per_second: draw_figures.map(|(e, c)| c / e),
+        draw_fps: match (&uploads, draw_figures) {
+            (Some(u), Some((e, _))) => Some(u.draws as f64 / e),
+            _ => None,
+        },
         tile_fps,
         cpu_per_second,
         baseline_cpu_per_second,

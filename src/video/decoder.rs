@@ -1,6 +1,9 @@
-//! A tile's decoder: one named thread running `rtspsrc → depay → parse → decode → scale → RGBA →
-//! appsink`, with the picture scaled in GStreamer to the tile's pixel size. The newest frame waits in a
-//! mailbox; the UI uploads it as a texture only when its sequence number changed.
+//! A tile's decoder: one named thread running `rtspsrc → depay → parse → decode → appsink`. The newest
+//! frame waits in a mailbox; the UI uploads it only when its sequence number changed.
+//!
+//! Two outputs ([`Output`]): the decoder's own I420/NV12 planes at the stream's size, held without a
+//! copy, for the GPU path (the wall converts and scales in a shader); or RGBA scaled in GStreamer to the
+//! tile's pixel size, for the CPU path (no GL 3) and for a stream in another pixel format.
 //!
 //! A camera that stops sending (cable pulled, server gone, bad URL, wrong password) makes the tile
 //! `Lost` within [`LOST_AFTER`]; the thread retries with exponential backoff (1 s, 2 s, 4 s … up to
@@ -18,6 +21,7 @@ use gstreamer_app as gst_app;
 use gstreamer_video as gst_video;
 use gstreamer_video::prelude::*;
 
+use super::yuv::{Colour, Planes};
 use super::{StreamKind, VideoError, sanitize};
 use crate::domain::model::redact_url;
 
@@ -29,14 +33,48 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(6);
 pub const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 pub const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
-/// A decoded picture, RGBA, rows packed (no padding).
+/// A decoded picture.
 pub struct Frame {
     /// Increases by one per frame of this decoder.
     pub seq: u64,
     pub width: u32,
     pub height: u32,
-    pub rgba: Vec<u8>,
+    pub picture: Picture,
     pub received_at: DateTime<Utc>,
+}
+
+/// A frame's pixels, as the decoder's output gave them.
+pub enum Picture {
+    /// RGBA, rows packed (no padding).
+    Rgba(Vec<u8>),
+    /// The decoder's planes at the stream's size.
+    Planes(Planes),
+}
+
+impl Frame {
+    /// Packed RGBA (converted on the CPU for a frame in planes): snapshots and the CPU path.
+    pub fn rgba(&self) -> Option<std::borrow::Cow<'_, [u8]>> {
+        match &self.picture {
+            Picture::Rgba(rgba) => Some(std::borrow::Cow::Borrowed(rgba)),
+            Picture::Planes(planes) => planes.to_rgba().map(std::borrow::Cow::Owned),
+        }
+    }
+
+    pub fn planes(&self) -> Option<&Planes> {
+        match &self.picture {
+            Picture::Planes(planes) => Some(planes),
+            Picture::Rgba(_) => None,
+        }
+    }
+}
+
+/// What a decoder hands out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// I420/NV12 planes at the stream's own size (the GPU path): no scaling, no conversion.
+    Planes,
+    /// RGBA at the requested size, scaled and converted in GStreamer (the CPU path).
+    Rgba,
 }
 
 impl std::fmt::Debug for Frame {
@@ -136,6 +174,7 @@ pub struct Decoder {
     mailbox: Arc<Mailbox>,
     commands: SyncSender<Command>,
     source: StreamSource,
+    output: Output,
     size: (u32, u32),
 }
 
@@ -152,10 +191,12 @@ pub fn tile_size(width: u32, height: u32) -> (u32, u32) {
 }
 
 impl Decoder {
-    /// Starts decoding `source` scaled to `width`×`height` on a new thread named after `name`.
+    /// Starts decoding `source` on a new thread named after `name`: planes at the stream's size, or
+    /// RGBA scaled to `width`×`height`.
     pub fn start(
         name: &str,
         source: StreamSource,
+        output: Output,
         width: u32,
         height: u32,
         notify: Notify,
@@ -167,9 +208,13 @@ impl Decoder {
         let thread_source = source.clone();
         std::thread::Builder::new()
             .name(format!("jiancha-tile-{name}"))
-            .spawn(move || run(thread_source, size, &thread_mailbox, &rx, &notify))
+            .spawn(move || run(thread_source, output, size, &thread_mailbox, &rx, &notify))
             .map_err(|e| VideoError::Pipeline(format!("cannot start a decoder thread: {e}")))?;
-        Ok(Self { mailbox, commands, source, size })
+        Ok(Self { mailbox, commands, source, output, size })
+    }
+
+    pub fn output(&self) -> Output {
+        self.output
     }
 
     pub fn mailbox(&self) -> &Arc<Mailbox> {
@@ -184,10 +229,11 @@ impl Decoder {
         self.size
     }
 
-    /// Asks for frames of another size (scaled in GStreamer). Never blocks.
+    /// Asks for frames of another size (scaled in GStreamer; planes keep the stream's size). Never
+    /// blocks.
     pub fn resize(&mut self, width: u32, height: u32) {
         let size = tile_size(width, height);
-        if size != self.size {
+        if size != self.size && self.output == Output::Rgba {
             match self.commands.try_send(Command::Resize(size.0, size.1)) {
                 Ok(()) | Err(TrySendError::Disconnected(_)) => self.size = size,
                 // The thread is busy; the next frame asks again.
@@ -204,7 +250,15 @@ impl Drop for Decoder {
 }
 
 /// The launch line; the location is set as a property so that credentials never enter a string.
-fn launch(width: u32, height: u32) -> String {
+fn launch(output: Output, width: u32, height: u32) -> String {
+    if output == Output::Planes {
+        // The decoder's planes go straight to the sink: a stream in another format fails to
+        // negotiate, and the decoder falls back to the RGBA line for it.
+        return "rtspsrc name=src latency=200 protocols=tcp tcp-timeout=3000000 timeout=3000000 \
+             ! rtph264depay name=depay ! h264parse ! avdec_h264 max-threads=1 \
+             ! appsink name=sink caps=video/x-raw,format={I420,NV12} max-buffers=1 drop=true sync=false"
+            .to_owned();
+    }
     format!(
         "rtspsrc name=src latency=200 protocols=tcp tcp-timeout=3000000 timeout=3000000 \
          ! rtph264depay name=depay ! h264parse ! avdec_h264 max-threads=1 \
@@ -229,7 +283,14 @@ enum Ended {
     Lost(String),
 }
 
-fn run(source: StreamSource, mut size: (u32, u32), mailbox: &Arc<Mailbox>, rx: &Receiver<Command>, notify: &Notify) {
+fn run(
+    source: StreamSource,
+    mut output: Output,
+    mut size: (u32, u32),
+    mailbox: &Arc<Mailbox>,
+    rx: &Receiver<Command>,
+    notify: &Notify,
+) {
     if let Err(e) = super::init() {
         mailbox.set_status(TileStatus::Lost {
             reason: e.to_string(),
@@ -254,9 +315,13 @@ fn run(source: StreamSource, mut size: (u32, u32), mailbox: &Arc<Mailbox>, rx: &
     loop {
         mailbox.set_status(TileStatus::Connecting);
         notify();
-        let (ended, had_frames) = session(&source, &mut size, mailbox, rx, notify, &counters);
+        let (ended, had_frames) = session(&source, output, &mut size, mailbox, rx, notify, &counters);
         match ended {
             Ended::Stop => break,
+            Ended::Lost(reason) if output == Output::Planes && !had_frames && reason.contains(NOT_NEGOTIATED) => {
+                tracing::info!(stream = %redact_url(&source.url), "the stream is neither I420 nor NV12: converting on the CPU");
+                output = Output::Rgba;
+            }
             Ended::Lost(reason) => {
                 if had_frames {
                     backoff = FIRST_BACKOFF;
@@ -289,16 +354,20 @@ fn run(source: StreamSource, mut size: (u32, u32), mailbox: &Arc<Mailbox>, rx: &
     mailbox.set_status(TileStatus::Stopped);
 }
 
+/// GStreamer's word for caps that do not fit (here: a pixel format the planes path does not take).
+const NOT_NEGOTIATED: &str = "not-negotiated";
+
 /// One connection: build, play, watch; returns why it ended and whether any frame came.
 fn session(
     source: &StreamSource,
+    output: Output,
     size: &mut (u32, u32),
     mailbox: &Arc<Mailbox>,
     rx: &Receiver<Command>,
     notify: &Notify,
     counters: &Arc<Mutex<Counters>>,
 ) -> (Ended, bool) {
-    let pipeline = match build(source, *size, mailbox, notify, counters) {
+    let pipeline = match build(source, output, *size, mailbox, notify, counters) {
         Ok(p) => p,
         Err(reason) => return (wait_or_stop(rx, Ended::Lost(reason)), false),
     };
@@ -348,12 +417,13 @@ pub(crate) fn describe_error(message: &str, url: &str) -> String {
 
 fn build(
     source: &StreamSource,
+    output: Output,
     size: (u32, u32),
     mailbox: &Arc<Mailbox>,
     notify: &Notify,
     counters: &Arc<Mutex<Counters>>,
 ) -> Result<gst::Pipeline, String> {
-    let element = gst::parse::launch(&launch(size.0, size.1)).map_err(|e| format!("pipeline: {e}"))?;
+    let element = gst::parse::launch(&launch(output, size.0, size.1)).map_err(|e| format!("pipeline: {e}"))?;
     let pipeline = element.downcast::<gst::Pipeline>().map_err(|_| "pipeline: not a pipeline".to_owned())?;
     let src = pipeline.by_name("src").ok_or("pipeline: no rtspsrc")?;
     src.set_property("location", &source.url);
@@ -377,44 +447,19 @@ fn build(
         gst_app::AppSinkCallbacks::builder()
             .new_sample(move |sink| {
                 let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
-                let (Some(buffer), Some(caps)) = (sample.buffer(), sample.caps()) else {
-                    return Ok(gst::FlowSuccess::Ok);
+                let pts = sample.buffer().and_then(|b| b.pts());
+                let picture = match output {
+                    Output::Planes => planes_of(&sample),
+                    Output::Rgba => rgba_of(&sample, &mailbox),
                 };
-                let Ok(info) = gst_video::VideoInfo::from_caps(caps) else { return Ok(gst::FlowSuccess::Ok) };
-                let Ok(frame) = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info) else {
-                    return Ok(gst::FlowSuccess::Ok);
-                };
-                let (width, height) = (frame.width(), frame.height());
-                let stride = usize::try_from(frame.plane_stride()[0]).unwrap_or(0);
-                let row = width as usize * 4;
-                let Ok(data) = frame.plane_data(0) else { return Ok(gst::FlowSuccess::Ok) };
-                // Reuse the previous frame's memory when the UI has let go of it: a fresh 350 KB
-                // allocation per frame costs page faults that show in the CPU figures.
-                let previous = lock(&mailbox.frame).take();
-                let mut rgba = previous.and_then(|f| Arc::try_unwrap(f).ok()).map(|f| f.rgba).unwrap_or_default();
-                rgba.clear();
-                rgba.reserve(row * height as usize);
-                if stride == row {
-                    rgba.extend_from_slice(data.get(..row * height as usize).unwrap_or(&[]));
-                } else {
-                    // Rows are padded at some widths: copy row by row into a packed image.
-                    for y in 0..height as usize {
-                        let start = y * stride;
-                        if let Some(line) = data.get(start..start + row) {
-                            rgba.extend_from_slice(line);
-                        }
-                    }
-                }
-                if rgba.len() != row * height as usize {
-                    return Ok(gst::FlowSuccess::Ok);
-                }
+                let Some((width, height, picture)) = picture else { return Ok(gst::FlowSuccess::Ok) };
                 let seq = mailbox.frames.fetch_add(1, Ordering::Relaxed) + 1;
                 let now = Utc::now();
-                *lock(&mailbox.frame) = Some(Arc::new(Frame { seq, width, height, rgba, received_at: now }));
+                *lock(&mailbox.frame) = Some(Arc::new(Frame { seq, width, height, picture, received_at: now }));
                 // Delay: the pipeline's latency plus how far this frame is behind its running time.
                 let behind_ms = weak_pipeline.upgrade().and_then(|p| {
                     let running = p.current_running_time()?;
-                    Some(running.saturating_sub(buffer.pts()?).mseconds() as f32)
+                    Some(running.saturating_sub(pts?).mseconds() as f32)
                 });
                 let mut c = lock(&counters);
                 let delay_ms = c.latency_ms + behind_ms.unwrap_or(0.0);
@@ -446,6 +491,44 @@ fn build(
     Ok(pipeline)
 }
 
+/// The decoder's planes, held (no copy).
+fn planes_of(sample: &gst::Sample) -> Option<(u32, u32, Picture)> {
+    let buffer = sample.buffer_owned()?;
+    let info = gst_video::VideoInfo::from_caps(sample.caps()?).ok()?;
+    let colour = Colour::from_info(&info);
+    let frame = gst_video::VideoFrame::from_buffer_readable(buffer, &info).ok()?;
+    let planes = Planes::new(frame, colour)?;
+    Some((planes.width(), planes.height(), Picture::Planes(planes)))
+}
+
+/// RGBA rows packed into a buffer reused from the previous frame when the UI has let go of it (a fresh
+/// 350 KB allocation per frame costs page faults that show in the CPU figures).
+fn rgba_of(sample: &gst::Sample, mailbox: &Mailbox) -> Option<(u32, u32, Picture)> {
+    let (buffer, caps) = (sample.buffer()?, sample.caps()?);
+    let info = gst_video::VideoInfo::from_caps(caps).ok()?;
+    let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info).ok()?;
+    let (width, height) = (frame.width(), frame.height());
+    let stride = usize::try_from(frame.plane_stride()[0]).ok()?;
+    let row = width as usize * 4;
+    let data = frame.plane_data(0).ok()?;
+    let previous = lock(&mailbox.frame).take();
+    let mut rgba = match previous.and_then(|f| Arc::try_unwrap(f).ok()).map(|f| f.picture) {
+        Some(Picture::Rgba(buffer)) => buffer,
+        _ => Vec::new(),
+    };
+    rgba.clear();
+    rgba.reserve(row * height as usize);
+    if stride == row {
+        rgba.extend_from_slice(data.get(..row * height as usize)?);
+    } else {
+        // Rows are padded at some widths: copy row by row into a packed image.
+        for y in 0..height as usize {
+            rgba.extend_from_slice(data.get(y * stride..y * stride + row)?);
+        }
+    }
+    Some((width, height, Picture::Rgba(rgba)))
+}
+
 #[allow(clippy::too_many_arguments, reason = "one session's state, passed once")]
 fn watch(
     pipeline: &gst::Pipeline,
@@ -471,7 +554,13 @@ fn watch(
         if let Some(msg) = bus.timed_pop(gst::ClockTime::from_mseconds(100)) {
             match msg.view() {
                 gst::MessageView::Error(err) => {
-                    return Ended::Lost(describe_error(&err.error().to_string(), &source.url));
+                    let mut reason = describe_error(&err.error().to_string(), &source.url);
+                    if err.error().matches(gst::StreamError::Format)
+                        || err.debug().is_some_and(|d| d.contains(NOT_NEGOTIATED))
+                    {
+                        reason.push_str(&format!(" ({NOT_NEGOTIATED})"));
+                    }
+                    return Ended::Lost(reason);
                 }
                 gst::MessageView::Eos(_) => return Ended::Lost("视频流结束 (end of stream)".into()),
                 _ => {}

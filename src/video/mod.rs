@@ -11,12 +11,14 @@
 pub mod bench;
 pub mod decoder;
 pub mod export;
+pub mod gl;
 pub mod mp4;
 pub mod playback;
 pub mod probe;
 pub mod recorder;
 pub mod sim;
 pub mod ts;
+pub mod yuv;
 
 use std::sync::OnceLock;
 

@@ -21,7 +21,7 @@ use gstreamer_app as gst_app;
 use gstreamer_video as gst_video;
 use gstreamer_video::prelude::*;
 
-use super::decoder::{Frame, Notify};
+use super::decoder::{Frame, Notify, Picture};
 use super::{mp4, ts};
 use crate::domain::footage::Span;
 use crate::store::Segment;
@@ -385,7 +385,7 @@ impl Engine {
             rgba.extend_from_slice(data.get(y * stride..y * stride + row)?);
         }
         self.seq += 1;
-        Some((wall, Frame { seq: self.seq, width, height, rgba, received_at: Utc::now() }))
+        Some((wall, Frame { seq: self.seq, width, height, picture: Picture::Rgba(rgba), received_at: Utc::now() }))
     }
 
     fn show(&self, wall: i64, frame: Frame) {

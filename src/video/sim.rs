@@ -13,6 +13,7 @@ use gstreamer_rtsp_server as rtsp;
 use gstreamer_rtsp_server::prelude::*;
 
 use super::VideoError;
+use super::yuv::{Colour, Matrix};
 
 /// One simulated camera.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +33,34 @@ pub struct SimOptions {
     pub resolution_switching: Vec<u32>,
     /// Frames per second.
     pub fps: Option<u32>,
+    /// Every camera shows SMPTE 75 % colour bars encoded with these colours (matrix and range, signalled
+    /// in the stream) instead of its window picture: the test of the decoders' colour conversion.
+    pub bars: Option<Colour>,
+}
+
+/// The colour bars' R'G'B' values, left to right (75 % white, yellow, cyan, green, magenta, red, blue),
+/// as `videotestsrc pattern=smpte75` draws them before encoding.
+pub const BARS_RGB: [[u8; 3]; 7] =
+    [[191, 191, 191], [191, 191, 0], [0, 191, 191], [0, 191, 0], [191, 0, 191], [191, 0, 0], [0, 0, 191]];
+
+/// GStreamer's colorimetry string (range:matrix:transfer:primaries) for a stream's colours.
+fn colorimetry(colour: Colour) -> &'static str {
+    match (colour.matrix, colour.full_range) {
+        (Matrix::Bt601, false) => "bt601",
+        (Matrix::Bt709, false) => "bt709",
+        (Matrix::Bt601, true) => "1:4:5:4",
+        (Matrix::Bt709, true) => "1:3:5:1",
+    }
+}
+
+fn bars_launch(width: u32, height: u32, kbps: u32, fps: u32, colour: Colour) -> String {
+    format!(
+        "( videotestsrc is-live=true pattern=smpte75 ! video/x-raw,format=RGBx,width={width},height={height},framerate={fps}/1 \
+         ! videoconvert ! video/x-raw,format=I420,colorimetry={c} \
+         ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bitrate={kbps} threads=1 \
+         ! rtph264pay name=pay0 pt=96 config-interval=1 )",
+        c = colorimetry(colour),
+    )
 }
 
 /// A running simulated server; stops (closing every connection) when stopped or dropped.
@@ -160,7 +189,10 @@ fn serve(
             ];
             for path in paths {
                 let factory = rtsp::RTSPMediaFactory::new();
-                factory.set_launch(&launch(camera, width, height, kbps, fps, switching));
+                factory.set_launch(&match options.bars {
+                    Some(colour) => bars_launch(width, height, kbps, fps, colour),
+                    None => launch(camera, width, height, kbps, fps, switching),
+                });
                 factory.set_shared(true);
                 if switching {
                     factory.connect_media_configure(move |_, media| switch_resolution(media, width, height));

@@ -565,11 +565,10 @@ impl AreaLogic for FootageArea {
             display.speed = shared.speed();
             if let Some(frame) = shared.frame()
                 && frame.seq != display.seq
+                && let Some(rgba) = frame.rgba()
             {
-                let image = egui::ColorImage::from_rgba_unmultiplied(
-                    [frame.width as usize, frame.height as usize],
-                    &frame.rgba,
-                );
+                let image =
+                    egui::ColorImage::from_rgba_unmultiplied([frame.width as usize, frame.height as usize], &rgba);
                 match &mut display.texture {
                     Some(t) => t.set(image, egui::TextureOptions::LINEAR),
                     None => {

@@ -44,7 +44,8 @@ fn encode_png(frame: &Frame) -> Result<Vec<u8>, png::EncodingError> {
         encoder.set_color(png::ColorType::Rgba);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header()?;
-        writer.write_image_data(&frame.rgba)?;
+        let rgba = frame.rgba().ok_or_else(|| std::io::Error::other("the frame's pixels cannot be read"))?;
+        writer.write_image_data(&rgba)?;
     }
     Ok(out)
 }

@@ -24,6 +24,7 @@ use crate::ui::command::Command;
 use crate::ui::dialog::Dialog;
 use crate::ui::state::AppState;
 use crate::ui::theme::DialogWidth;
+use crate::ui::video::{self, Zoom};
 use state::WALL_LAYOUTS;
 
 /// What a tile says about its camera.
@@ -198,7 +199,9 @@ pub fn grid_ui(
             let fit = fit_16_9(tile);
             state.wall.tile_px.insert(camera.id, [(fit.width() * ppp) as u32, (fit.height() * ppp) as u32]);
         }
-        tile_ui(ui, state, commands, tile, slot, camera, now, interactive);
+        if let Some((id, zoom)) = tile_ui(ui, state, commands, tile, slot, camera, now, interactive) {
+            state.wall.zoom.insert(id, zoom);
+        }
     }
 }
 
@@ -212,6 +215,7 @@ fn fit_16_9(rect: egui::Rect) -> egui::Rect {
     egui::Rect::from_center_size(rect.center(), egui::vec2(w, h))
 }
 
+/// Draws one tile; returns its camera's new digital zoom when the wheel or a drag changed it.
 #[allow(clippy::too_many_arguments, reason = "one tile's inputs, passed once per tile")]
 fn tile_ui(
     ui: &mut egui::Ui,
@@ -222,7 +226,7 @@ fn tile_ui(
     camera: Option<&Camera>,
     now: DateTime<Utc>,
     interactive: bool,
-) {
+) -> Option<(i64, Zoom)> {
     let lang = state.lang;
     let t = &state.tokens;
     let label = camera.map(|c| tile_label(state, c));
@@ -233,7 +237,7 @@ fn tile_ui(
         None => format!("{} {}", lang.pick("空画面", "Empty tile"), slot.wrapping_add(1)),
     };
     let id = egui::Id::unique(("jiancha_wall_tile", slot, interactive));
-    let response = ui.interact(rect, id, if interactive { Sense::click() } else { Sense::hover() });
+    let response = ui.interact(rect, id, if interactive { Sense::click_and_drag() } else { Sense::hover() });
     let accessible_name = accessible.trim().to_owned();
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &accessible_name));
     let painter = ui.painter_at(rect);
@@ -266,18 +270,17 @@ fn tile_ui(
             FontId::proportional(t.text_size.tile),
             t.text_weak,
         );
-        return;
+        return None;
     };
     let view = state.wall.tiles.get(&camera.id);
-    if let Some((texture, _)) = view.and_then(|v| v.texture) {
+    let picture_rect = fit_16_9(rect);
+    let mut zoom = state.wall.zoom.get(&camera.id).copied().unwrap_or_default();
+    let zoomed = interactive && video::zoom_input(ui, &response, picture_rect, &mut zoom);
+    if let Some(picture) = view.and_then(|v| v.picture.as_ref()) {
         let playing = view.is_some_and(|v| v.status == TileStatus::Playing);
         let tint = if playing { t.image_tint } else { t.overlay_off };
-        painter.image(
-            texture,
-            fit_16_9(rect),
-            egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
-            tint,
-        );
+        video::paint(&painter, picture_rect, picture, zoom.source(), tint);
+        video::overview(&painter, picture_rect, picture, &zoom, t);
     }
     // Overlay: window, department, staff on duty; time.
     let title = format!(
@@ -344,7 +347,7 @@ fn tile_ui(
         Some(TileStatus::Playing | TileStatus::Stopped) => {}
     }
     if !interactive {
-        return;
+        return None;
     }
     if response.hovered()
         && let Some(v) = view
@@ -405,9 +408,14 @@ fn tile_ui(
         }
     }
     if response.double_clicked() {
+        // A zoomed picture goes back to the whole view; otherwise full screen opens or closes.
+        if zoom.is_zoomed() {
+            return Some((camera.id, Zoom::default()));
+        }
         commands
             .push(WallCommand::Fullscreen(if state.wall.fullscreen.is_some() { None } else { Some(camera.id) }).into());
     }
+    zoomed.then_some((camera.id, zoom))
 }
 
 fn discipline_dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {

@@ -1,9 +1,11 @@
 //! Keeps one decoder per visible camera and its texture, from the app's logic step.
 //!
-//! Decoders start when their camera becomes visible, stop when it is not, switch to the main stream when
-//! the tile grows past the sub stream's width, and are asked for frames of the tile's pixel size (the
-//! scaling happens in GStreamer). A texture is uploaded only when a new frame arrived. Nothing here
-//! blocks: decoders run on their own threads.
+//! Decoders start when their camera becomes visible, stop when it is not, and switch to the main stream
+//! when the tile grows past the sub stream's width. On the GPU path (GL 3) they hand out their planes at
+//! the stream's size and the tile's paint callback uploads and converts them (`ui::video`); on the CPU
+//! path they are asked for RGBA frames of the tile's pixel size (scaled in GStreamer) and a texture is
+//! uploaded here. Either way a frame is uploaded only when it is new. Nothing here blocks: decoders
+//! run on their own threads.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,8 +13,10 @@ use std::time::{Duration, Instant};
 
 use crate::domain::model::Camera;
 use crate::video::StreamKind;
-use crate::video::decoder::{Decoder, Frame, Notify, StreamSource, TileStatus};
+use crate::video::decoder::{Decoder, Frame, Notify, Output, StreamSource, TileStatus};
+use crate::video::gl::YuvRenderer;
 
+use crate::ui::video::{SharedRenderer, TilePicture, VideoPath};
 use crate::ui::wall::state::{TileView, WallView};
 
 /// Size requests are sent at most this often per tile (while a window is being resized).
@@ -30,14 +34,37 @@ struct Running {
 pub struct WallRunner {
     tiles: HashMap<i64, Running>,
     notify: Notify,
+    gpu: Option<SharedRenderer>,
+    path: VideoPath,
 }
 
 impl WallRunner {
-    pub fn new(ctx: &egui::Context) -> Self {
+    /// `gl` is eframe's GL context (none under another renderer): with GL 3 the wall takes the GPU path.
+    pub fn new(ctx: &egui::Context, gl: Option<Arc<glow::Context>>) -> Self {
+        let (gpu, path) = match gl {
+            None => (None, VideoPath::Cpu("no OpenGL context".into())),
+            Some(gl) => {
+                let name = crate::video::gl::describe(&gl);
+                match YuvRenderer::new(gl) {
+                    Ok(renderer) => (Some(Arc::new(std::sync::Mutex::new(renderer))), VideoPath::Gpu(name)),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the wall draws on the CPU");
+                        (None, VideoPath::Cpu(e))
+                    }
+                }
+            }
+        };
+        tracing::info!(path = ?path, "video wall drawing path");
         let ctx = ctx.clone();
         // A new frame asks for a repaint within a video frame's time, so that many tiles delivering at
         // 25 fps each cost the UI at most ~30 repaints a second, not one per frame per tile.
-        Self { tiles: HashMap::new(), notify: Arc::new(move || ctx.request_repaint_after(Duration::from_millis(33))) }
+        let notify: Notify = Arc::new(move || ctx.request_repaint_after(Duration::from_millis(33)));
+        Self { tiles: HashMap::new(), notify, gpu, path }
+    }
+
+    /// The GPU path or the CPU path, for the status bar.
+    pub fn path(&self) -> &VideoPath {
+        &self.path
     }
 
     /// The newest frame of a camera, for snapshots.
@@ -55,6 +82,12 @@ impl WallRunner {
         let wanted: Vec<i64> = if active { wall.visible_cameras() } else { Vec::new() };
         self.tiles.retain(|id, _| wanted.contains(id));
         wall.tiles.retain(|id, _| wanted.contains(id));
+        wall.video_path = Some(self.path.clone());
+        if let Some(gpu) = &self.gpu {
+            let keys: Vec<u64> = wanted.iter().map(|id| *id as u64).collect();
+            gpu.lock().unwrap_or_else(std::sync::PoisonError::into_inner).retire_all_but(&keys);
+        }
+        let output = if self.gpu.is_some() { Output::Planes } else { Output::Rgba };
         for id in wanted {
             let Some(camera) = cameras.iter().find(|c| c.id == id) else { continue };
             let px = wall.tile_px.get(&id).copied().unwrap_or(DEFAULT_TILE);
@@ -72,7 +105,7 @@ impl WallRunner {
                 self.tiles.remove(&id);
             }
             if let std::collections::hash_map::Entry::Vacant(slot) = self.tiles.entry(id) {
-                match Decoder::start(&id.to_string(), StreamSource { url, kind }, px[0], px[1], self.notify.clone()) {
+                match Decoder::start(&id.to_string(), StreamSource { url, kind }, output, px[0], px[1], self.notify.clone()) {
                     Ok(decoder) => {
                         slot.insert(Running { decoder, texture: None, uploaded: 0, last_resize: Instant::now() });
                     }
@@ -80,7 +113,7 @@ impl WallRunner {
                         wall.tiles.insert(
                             id,
                             TileView {
-                                texture: None,
+                                picture: None,
                                 status: TileStatus::Lost {
                                     reason: e.to_string(),
                                     last_frame_at: None,
@@ -102,13 +135,19 @@ impl WallRunner {
             }
             let mailbox = running.decoder.mailbox().clone();
             let frame = mailbox.frame();
-            if let Some(frame) = &frame
+            let gpu_picture = match (&self.gpu, &frame) {
+                (Some(renderer), Some(frame)) if frame.planes().is_some() => {
+                    Some(TilePicture::Gpu { renderer: renderer.clone(), key: id as u64, frame: frame.clone() })
+                }
+                _ => None,
+            };
+            if gpu_picture.is_none()
+                && let Some(frame) = &frame
                 && frame.seq != running.uploaded
+                && let Some(rgba) = frame.rgba()
             {
-                let image = egui::ColorImage::from_rgba_unmultiplied(
-                    [frame.width as usize, frame.height as usize],
-                    &frame.rgba,
-                );
+                let image =
+                    egui::ColorImage::from_rgba_unmultiplied([frame.width as usize, frame.height as usize], &rgba);
                 match &mut running.texture {
                     Some(texture) => texture.set(image, egui::TextureOptions::LINEAR),
                     None => {
@@ -121,7 +160,7 @@ impl WallRunner {
             wall.tiles.insert(
                 id,
                 TileView {
-                    texture: running.texture.as_ref().map(|t| (t.id(), t.size())),
+                    picture: gpu_picture.or_else(|| running.texture.as_ref().map(|t| TilePicture::Texture(t.id()))),
                     status: mailbox.status(),
                     stats: mailbox.stats(),
                     last_frame_at: frame.map(|f| f.received_at),

@@ -25,7 +25,7 @@ impl Default for WallLayout {
 /// What a tile shows this frame (filled by the wall runner in the logic step).
 #[derive(Debug, Clone)]
 pub struct TileView {
-    pub texture: Option<(egui::TextureId, [usize; 2])>,
+    pub picture: Option<crate::ui::video::TilePicture>,
     pub status: crate::video::decoder::TileStatus,
     pub stats: crate::video::decoder::TileStats,
     pub last_frame_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -58,6 +58,10 @@ pub struct WallView {
     /// Pixel size each visible camera's tile had on the last frame (the runner scales to it).
     pub tile_px: std::collections::HashMap<i64, [u32; 2]>,
     pub tiles: std::collections::HashMap<i64, TileView>,
+    /// Each camera's digital zoom (kept when the camera goes full screen and back).
+    pub zoom: std::collections::HashMap<i64, crate::ui::video::Zoom>,
+    /// The GPU or the CPU path (set by the runner).
+    pub video_path: Option<crate::ui::video::VideoPath>,
     pub discipline: Option<DisciplineDraft>,
     pub last_snapshot: Option<Result<String, String>>,
     /// Whether the slots were filled from the directory (first time) or restored.
