@@ -442,8 +442,20 @@ pub fn record(ctx: &Ctx, cameras: Vec<i64>, sub: bool, poll: Duration) -> Result
     ctrlc_cancel(move || flag.store(true, Ordering::SeqCst)).context("installing the signal handler")?;
     let mut last_retention = std::time::Instant::now() - Duration::from_secs(3600);
     let mut last_sync = std::time::Instant::now();
+    let mut last_links = std::time::Instant::now();
     let mut stopped_segments = 0;
     while !stop.load(Ordering::SeqCst) {
+        if last_links.elapsed() >= recorder::LINK_REPORT_EVERY {
+            last_links = std::time::Instant::now();
+            let statuses: Vec<_> = recorders.iter().map(|(_, _, r)| r.status()).collect();
+            for change in recorder::report_links(&*store, &sqlite_session, &statuses) {
+                match change {
+                    Ok(a) if a.resolved_at.is_some() => eprintln!("camera {}: back, alarm resolved", a.camera_name),
+                    Ok(a) => eprintln!("设备告警 (camera alarm): {}", a.explanation),
+                    Err(e) => eprintln!("camera alarm not recorded: {e}"),
+                }
+            }
+        }
         if last_retention.elapsed() > Duration::from_secs(600) {
             match recorder::apply_retention(&*store, &sqlite_session, &root) {
                 Ok(gone) if !gone.is_empty() => eprintln!("retention: {} segments deleted", gone.len()),

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike as _, Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, Datelike as _, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::calendar::Calendar;
@@ -53,6 +53,19 @@ impl Schedule {
             morning: Hours { start: t(8, 30), end: t(11, 30) },
             afternoon: Hours { start: t(13, 0), end: t(17, 0) },
         }
+    }
+
+    /// When the opening period (morning or afternoon) that `at` lies in began, on a working day of
+    /// `calendar`; `None` outside opening hours (nights, the lunch break, rest days).
+    pub fn open_since(&self, calendar: &Calendar, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let local = super::time::local_datetime(at);
+        if !calendar.is_working_day(local.date()) {
+            return None;
+        }
+        [&self.morning, &self.afternoon]
+            .into_iter()
+            .find(|h| h.start <= local.time() && local.time() < h.end)
+            .map(|h| super::time::from_local(local.date().and_time(h.start)))
     }
 
     /// The midpoint of the lunch break: punches before it belong to the morning.

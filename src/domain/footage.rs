@@ -26,21 +26,31 @@ pub struct FootageSettings {
     pub two_person: bool,
     /// The length of a recorded segment.
     pub segment_seconds: u32,
+    /// A camera lost for longer than this during opening hours raises a `camera_offline` alarm.
+    pub camera_offline_seconds: u32,
 }
 
 impl Default for FootageSettings {
     fn default() -> Self {
-        Self { approval_days: 7, retention_days: 90, disk_budget_gib: 0.0, two_person: false, segment_seconds: 60 }
+        Self {
+            approval_days: 7,
+            retention_days: 90,
+            disk_budget_gib: 0.0,
+            two_person: false,
+            segment_seconds: 60,
+            camera_offline_seconds: 60,
+        }
     }
 }
 
 impl FootageSettings {
     /// Checks every value; the error names the key (`footage.retention_days`).
     pub fn validate(&self) -> Result<(), (String, String)> {
-        let checks: [(&str, u32, u32, u32); 3] = [
+        let checks: [(&str, u32, u32, u32); 4] = [
             ("approval_days", self.approval_days, 1, 90),
             ("retention_days", self.retention_days, 30, 3650),
             ("segment_seconds", self.segment_seconds, 2, 60),
+            ("camera_offline_seconds", self.camera_offline_seconds, 2, 3600),
         ];
         for (key, value, min, max) in checks {
             if !(min..=max).contains(&value) {

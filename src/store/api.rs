@@ -196,7 +196,7 @@ impl CallKind {
 }
 
 /// Calls only the local system actor may make (the recorder's): not part of the server's public API.
-pub const SYSTEM_ONLY: &[&str] = &["add_segment", "segment_paths", "expire_segments"];
+pub const SYSTEM_ONLY: &[&str] = &["add_segment", "segment_paths", "expire_segments", "report_camera_link"];
 
 /// The kind of a call by its method name (`None`: no such call).
 pub fn call_kind(method: &str) -> Option<CallKind> {
@@ -373,6 +373,8 @@ store_api! {
     read  fn poor_ratings(from: NaiveDate, to: NaiveDate) -> Vec<super::PoorRating>;
     queue fn record_follow_up(key: &str, step: FollowUpStep, note: &str) -> super::PoorRating;
     read  fn satisfaction(from: NaiveDate, to: NaiveDate) -> super::Satisfaction;
+    write fn report_camera_link(camera_id: i64, online: bool, reason: &str) -> Option<super::CameraAlert>;
+    read  fn camera_alerts(open_only: bool) -> Vec<super::CameraAlert>;
     write fn add_segment(segment: &NewSegment) -> super::Segment;
     read  fn segments(camera_id: i64, span: Span) -> Vec<super::Segment>;
     read  fn segment_paths() -> Vec<String>;

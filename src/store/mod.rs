@@ -337,6 +337,52 @@ impl AlertState {
     }
 }
 
+/// What a camera alarm (设备告警) is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CameraRule {
+    /// Lost for longer than `footage.camera_offline_seconds` during opening hours.
+    CameraOffline,
+}
+
+impl CameraRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CameraRule::CameraOffline => "camera_offline",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            CameraRule::CameraOffline => "摄像头离线",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            CameraRule::CameraOffline => "Camera offline",
+        }
+    }
+}
+
+/// A camera alarm: raised when a camera stays lost, resolved when its picture returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct CameraAlert {
+    pub id: i64,
+    pub camera_id: i64,
+    pub camera_name: String,
+    pub window_code: Option<String>,
+    pub rule: CameraRule,
+    pub level: Level,
+    /// When the camera was lost.
+    pub since: DateTime<Utc>,
+    /// When the alarm was raised (the allowed time after `since`, or when opening hours began).
+    pub raised_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Why, as the recorder saw it (never credentials).
+    pub explanation: String,
+}
+
 /// An alert with what the list needs to show and filter it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AlertRow {
@@ -1030,6 +1076,19 @@ pub trait Store: Send + Sync {
         note: &str,
     ) -> Result<PoorRating, StoreError>;
     fn satisfaction(&self, session: &Session, from: NaiveDate, to: NaiveDate) -> Result<Satisfaction, StoreError>;
+
+    /// The recorder's report of a camera's signal (local system only): raises a `camera_offline` alarm
+    /// once the camera has been lost for longer than the rules allow during opening hours, resolves it
+    /// when the camera is back. Returns the alarm raised or resolved by this report.
+    fn report_camera_link(
+        &self,
+        session: &Session,
+        camera_id: i64,
+        online: bool,
+        reason: &str,
+    ) -> Result<Option<CameraAlert>, StoreError>;
+    /// Camera alarms, newest first: the open ones, or also those resolved in the last seven days.
+    fn camera_alerts(&self, session: &Session, open_only: bool) -> Result<Vec<CameraAlert>, StoreError>;
 
     /// Indexes a recorded segment (the recorder; local system only).
     fn add_segment(&self, session: &Session, segment: &NewSegment) -> Result<Segment, StoreError>;

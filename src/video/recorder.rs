@@ -198,6 +198,33 @@ pub struct RecorderStatus {
     pub last_error: Option<String>,
 }
 
+/// How often `jiancha record` reports each camera's signal to the store (camera alarms).
+pub const LINK_REPORT_EVERY: Duration = Duration::from_secs(5);
+
+/// Reports each recorder's signal (recording = online, reconnecting = lost, with the reason); the store
+/// raises or resolves `camera_offline` alarms. Returns the alarms that changed.
+pub fn report_links(
+    store: &dyn Store,
+    session: &Session,
+    statuses: &[RecorderStatus],
+) -> Vec<Result<crate::store::CameraAlert, StoreError>> {
+    let mut changed = Vec::new();
+    for status in statuses {
+        let (online, reason) = match &status.state {
+            RecorderState::Recording => (true, ""),
+            RecorderState::Reconnecting { reason } => (false, reason.as_str()),
+            // Not yet known, or not recording any more: nothing to say.
+            RecorderState::Starting | RecorderState::Stopped => continue,
+        };
+        match store.report_camera_link(session, status.camera_id, online, reason) {
+            Ok(Some(alert)) => changed.push(Ok(alert)),
+            Ok(None) => {}
+            Err(e) => changed.push(Err(e)),
+        }
+    }
+    changed
+}
+
 /// Records one camera until stopped, reconnecting with backoff.
 pub struct CameraRecorder {
     stop: Arc<AtomicBool>,

@@ -11,6 +11,7 @@ mod alerts;
 mod assessment;
 mod audit;
 mod auth;
+mod devices;
 pub mod backup;
 mod footage;
 mod hall;
@@ -43,7 +44,7 @@ use super::{
     NewComplaint, NewEvidence, NewInterview, NewNotice, NewUser, Notice, Overview, PoorRating, RefreshReport,
     Satisfaction, Session, Store, StoreError, User,
 };
-use super::{CameraStream, UserChange};
+use super::{CameraAlert, CameraStream, UserChange};
 use super::{ComplaintStep, DecisionOutcome, DepartmentFlag, NewObservation, NewViolation, Violation};
 use super::{
     ExportOutcome, FootageAccess, FootageGrant, LegalHold, NewFootageRequest, NewSegment, RecordingHealth,
@@ -837,6 +838,27 @@ impl Store for SqliteStore {
 
     fn satisfaction(&self, session: &Session, from: NaiveDate, to: NaiveDate) -> Result<Satisfaction, StoreError> {
         self.read(session, Permission::ReadCases, |r| people::satisfaction(r.conn, from, to))
+    }
+
+    fn report_camera_link(
+        &self,
+        session: &Session,
+        camera_id: i64,
+        online: bool,
+        reason: &str,
+    ) -> Result<Option<CameraAlert>, StoreError> {
+        // Derived from what the recorder sees, like alert rows from events: not audited.
+        self.write(session, Permission::RecordFootage, |w| {
+            let change = devices::report_link(&w.tx, &w.rules, camera_id, online, reason, w.now)?;
+            if change.is_none() {
+                w.unchanged();
+            }
+            Ok(change)
+        })
+    }
+
+    fn camera_alerts(&self, session: &Session, open_only: bool) -> Result<Vec<CameraAlert>, StoreError> {
+        self.read(session, Permission::ReadHall, |r| devices::camera_alerts(r.conn, open_only, r.now))
     }
 
     fn add_segment(&self, session: &Session, segment: &NewSegment) -> Result<Segment, StoreError> {

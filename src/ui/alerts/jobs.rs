@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::store::{
+    CameraAlert,
     AlertQuery, AlertRow, CaseDetail, DailyCheck, NewNotice, Notice, RefreshReport, Session, StoreError,
 };
 use crate::ui::worker::{JobError, Worker};
@@ -41,7 +42,7 @@ pub enum AlertsJob {
 }
 
 pub enum AlertsReply {
-    Alerts(Result<(RefreshReport, Vec<AlertRow>), StoreError>),
+    Alerts(Result<(RefreshReport, Vec<AlertRow>, Vec<CameraAlert>), StoreError>),
     CaseDetail(Result<Box<CaseDetail>, StoreError>),
     /// A supervision action finished (close, notice, reply), with what it changed.
     Action(Result<ActionDone, StoreError>),
@@ -69,7 +70,9 @@ pub(super) fn run(worker: &mut Worker, job: AlertsJob) -> AlertsReply {
                 Default::default()
             };
             let rows = s.alerts(&session, &AlertQuery { include_inactive, ..AlertQuery::default() })?;
-            Ok((refresh, rows))
+            // Camera alarms (设备告警): open ones, and with inactive alerts those of the last week.
+            let cameras = s.camera_alerts(&session, !include_inactive)?;
+            Ok((refresh, rows, cameras))
         })),
         AlertsJob::CaseDetail { session, case_no } => {
             AlertsReply::CaseDetail(store.and_then(|s| s.case_detail(&session, &case_no)).map(Box::new))

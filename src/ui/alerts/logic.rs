@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::domain::alerts::Level;
 use crate::domain::time;
-use crate::store::{AlertRow, AlertState, NewNotice, RefreshReport, StoreError};
+use crate::store::{AlertRow, AlertState, CameraAlert, NewNotice, RefreshReport, StoreError};
 use crate::ui::app::JianchaApp;
 use crate::ui::areas::AreaLogic;
 use crate::ui::command::Command;
@@ -265,10 +265,10 @@ impl AreaLogic for AlertsArea {
 }
 
 /// A fresh list: new red alerts (since the last list, or by the refresh) are highlighted and announced.
-fn alerts_loaded(app: &mut JianchaApp, result: Result<(RefreshReport, Vec<AlertRow>), StoreError>) {
+fn alerts_loaded(app: &mut JianchaApp, result: Result<(RefreshReport, Vec<AlertRow>, Vec<CameraAlert>), StoreError>) {
     let lang = app.state.lang;
     app.state.alerts.loading = false;
-    let (refresh, rows) = match result {
+    let (refresh, rows, cameras) = match result {
         Ok(r) => r,
         Err(e) => {
             let m = app.store_error(&e);
@@ -287,6 +287,17 @@ fn alerts_loaded(app: &mut JianchaApp, result: Result<(RefreshReport, Vec<AlertR
     } else {
         HashSet::new()
     };
+    let open_cameras: HashSet<i64> = view.cameras.iter().filter(|a| a.resolved_at.is_none()).map(|a| a.id).collect();
+    let new_camera_alarms: Vec<String> = if view.loaded {
+        cameras
+            .iter()
+            .filter(|a| a.resolved_at.is_none() && !open_cameras.contains(&a.id))
+            .map(|a| a.camera_name.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    view.cameras = cameras;
     view.loaded = true;
     view.error = None;
     view.rows = rows;
@@ -302,6 +313,15 @@ fn alerts_loaded(app: &mut JianchaApp, result: Result<(RefreshReport, Vec<AlertR
                 lang.pick("新增红色预警", "New red alerts:"),
                 lang.pick("条，已在列表中高亮", "highlighted in the list")
             ),
+        );
+        if app.state.sound_on_red {
+            crate::ui::sound::play_alert();
+        }
+    }
+    if !new_camera_alarms.is_empty() {
+        app.notify(
+            NoticeLevel::Error,
+            format!("{}{}", lang.pick("设备告警：摄像头离线 ", "Camera alarm: offline "), new_camera_alarms.join("、")),
         );
         if app.state.sound_on_red {
             crate::ui::sound::play_alert();

@@ -170,6 +170,56 @@ fn level_chip(ui: &mut egui::Ui, t: &Tokens, lang: Lang, level: Level, count: us
     response.clicked()
 }
 
+/// Camera alarms (设备告警) above the case alerts: a camera lost during opening hours, until it returns.
+fn camera_alarms_ui(ui: &mut egui::Ui, state: &AppState) {
+    let lang = state.lang;
+    let t = &state.tokens;
+    let alarms = &state.alerts.cameras;
+    if alarms.is_empty() {
+        return;
+    }
+    let open = alarms.iter().filter(|a| a.resolved_at.is_none()).count();
+    t.card_frame().show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(
+            RichText::new(format!("{} {open}", lang.pick("设备告警 · 摄像头离线", "Camera alarms · offline")))
+                .strong()
+                .color(if open > 0 { t.red } else { t.text_weak }),
+        );
+        for a in alarms.iter().take(8) {
+            ui.horizontal(|ui| {
+                let (mark, colour) = if a.resolved_at.is_none() { ("●", t.red) } else { ("○", t.text_weak) };
+                ui.label(RichText::new(mark).color(colour));
+                ui.label(RichText::new(a.window_code.as_deref().unwrap_or("—")).monospace());
+                ui.label(&a.camera_name);
+                ui.label(
+                    RichText::new(format!(
+                        "{} {}",
+                        lang.pick("离线自", "offline since"),
+                        time::format_local_minutes(a.since)
+                    ))
+                    .color(colour),
+                );
+                match a.resolved_at {
+                    Some(at) => {
+                        ui.label(
+                            RichText::new(format!("{} {}", lang.pick("已恢复", "back at"), time::format_local_minutes(at)))
+                                .color(t.ok),
+                        );
+                    }
+                    None => {
+                        ui.label(RichText::new(&a.explanation).color(t.text_weak));
+                    }
+                }
+            });
+        }
+        if alarms.len() > 8 {
+            ui.label(RichText::new(format!("… {}", alarms.len() - 8)).color(t.text_weak));
+        }
+    });
+    ui.add_space(4.0);
+}
+
 fn list_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
     let lang = state.lang;
     let t = state.tokens;
@@ -191,6 +241,7 @@ fn list_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>)
         }
         return;
     }
+    camera_alarms_ui(ui, state);
     // Counts per level: clickable filters.
     ui.horizontal(|ui| {
         for level in [Level::Red, Level::Orange, Level::Yellow] {

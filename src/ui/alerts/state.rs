@@ -73,6 +73,8 @@ pub enum AlertDialog {
 #[derive(Debug, Default)]
 pub struct AlertsView {
     pub rows: Vec<AlertRow>,
+    /// Camera alarms (设备告警), open first.
+    pub cameras: Vec<crate::store::CameraAlert>,
     pub loaded: bool,
     pub loading: bool,
     pub error: Option<String>,
