@@ -561,14 +561,14 @@ fn in_remote_mode_footage_comes_from_the_server_by_range_requests_for_the_grants
     let out = console.path().join("usb/remote.mp4");
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let job =
-        ExportJob { request_id: request.id, camera_id: 1, span: None, out: &out, options: ExportOptions::default() };
+        ExportJob { request_id: request.id, cameras: &[1], span: None, out: &out, options: ExportOptions::default() };
     let done = export::export_request(&*remote, &supervisor, &source, &job, now(), &cancel, &|_| {}).unwrap();
     assert!(export::verify(&out).unwrap().intact());
     let probed = ffprobe_duration(&out);
     assert!((probed - 40.0).abs() <= 2.1, "ffprobe says {probed} s");
     let register = remote.footage_register(&supervisor, 10).unwrap();
     assert!(
-        register.iter().any(|l| l.id == done.register_id && l.sha256.as_deref() == Some(done.clip.sha256.as_str()))
+        register.iter().any(|l| l.id == done.register_id && l.sha256.as_deref() == Some(done.sha256.as_str()))
     );
 
     // The raw endpoint: ranges, and nobody but the holder.

@@ -630,7 +630,7 @@ fn complaint_footage_is_requested_approved_played_and_copied() {
     });
     c.harness.get_all_by_label_contains("▶ ").next().expect("a play button per camera").click();
     c.step_until("the first picture", |app| {
-        app.state().footage.playback.is_some() && app.state().player.as_ref().is_some_and(|p| p.texture.is_some())
+        app.state().footage.playback.is_some() && app.state().player.as_ref().is_some_and(|p| p.tiles.iter().any(|t| t.texture.is_some()))
     });
     let span = c.harness.state().state().footage.playback.as_ref().unwrap().span;
     assert_eq!(span, request.span);

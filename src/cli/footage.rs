@@ -99,15 +99,16 @@ pub enum FootageCommand {
         #[arg(long)]
         reason: String,
     },
-    /// Copy footage under an approved export request to FILE (.mp4) with a manifest beside it.
+    /// Copy footage under an approved export request to FILE (.mp4) with a manifest beside it; with
+    /// several cameras, one FILE-cam<id>.mp4 each and one FILE.manifest.json listing them all.
     Export {
         #[arg(long)]
         request: i64,
         #[arg(long)]
         out: PathBuf,
-        /// Needed when the request names several cameras.
+        /// The cameras to copy (repeatable, up to four); default: all of the request's.
         #[arg(long)]
-        camera: Option<i64>,
+        camera: Vec<i64>,
         /// Narrow the range (default: the whole approved range).
         #[arg(long, value_parser = parse_time)]
         from: Option<DateTime<Utc>>,
@@ -247,13 +248,14 @@ pub fn run(ctx: &Ctx, cmd: FootageCommand) -> Result<(), Failure> {
                 .iter()
                 .find(|r| r.id == request)
                 .ok_or_else(|| anyhow::anyhow!("footage request {request} is not one of yours"))?;
-            let camera = match (camera, found.cameras.as_slice()) {
-                (Some(c), _) => c,
-                (None, [only]) => *only,
-                (None, many) => {
-                    return Err(anyhow::anyhow!("the request names cameras {many:?}: choose one with --camera").into());
-                }
-            };
+            let cameras = if camera.is_empty() { found.cameras.clone() } else { camera };
+            if cameras.len() > crate::store::MAX_GRANT_CAMERAS {
+                return Err(anyhow::anyhow!(
+                    "the request names cameras {cameras:?}: choose up to {} with --camera",
+                    crate::store::MAX_GRANT_CAMERAS
+                )
+                .into());
+            }
             let span = match (from, to) {
                 (None, None) => None,
                 (f, t) => Some(Span::new(f.unwrap_or(found.span.start()), t.unwrap_or(found.span.end()))),
@@ -268,7 +270,7 @@ pub fn run(ctx: &Ctx, cmd: FootageCommand) -> Result<(), Failure> {
             let cancel = Arc::new(AtomicBool::new(false));
             let flag = cancel.clone();
             let _ = ctrlc_cancel(move || flag.store(true, Ordering::SeqCst));
-            let job = ExportJob { request_id: request, camera_id: camera, span, out: &out, options };
+            let job = ExportJob { request_id: request, cameras: &cameras, span, out: &out, options };
             let shown = std::sync::atomic::AtomicU32::new(u32::MAX);
             let done = export::export_request(
                 &*store,
@@ -286,17 +288,21 @@ pub fn run(ctx: &Ctx, cmd: FootageCommand) -> Result<(), Failure> {
             )
             .map_err(|e| anyhow::anyhow!(e))?;
             eprintln!();
-            println!("{}", out.display());
-            eprintln!(
-                "{}: {} – {} ({} ms after the requested start: the first keyframe), {} bytes, SHA-256 {}",
-                done.request_no,
-                time::format_local(done.clip.actual.start()),
-                time::format_local(done.clip.actual.end()),
-                done.clip.actual.from - span.unwrap_or(found.span).from,
-                done.clip.bytes,
-                done.clip.sha256
-            );
-            eprintln!("manifest: {}", done.manifest.display());
+            for c in &done.clips {
+                println!("{}", c.path.display());
+                eprintln!(
+                    "{} camera {}: {} – {} ({} ms after the requested start: the first keyframe), {} bytes, SHA-256 {}",
+                    done.request_no,
+                    c.camera_id,
+                    time::format_local(c.clip.actual.start()),
+                    time::format_local(c.clip.actual.end()),
+                    c.clip.actual.from - span.unwrap_or(found.span).from,
+                    c.clip.bytes,
+                    c.clip.sha256
+                );
+            }
+            println!("{}", done.manifest.display());
+            eprintln!("manifest: {} (register line {}, SHA-256 {})", done.manifest.display(), done.register_id, done.sha256);
         }
         FootageCommand::Verify { file, format } => verify(&file, format)?,
         FootageCommand::Register { limit, format } => {
@@ -359,30 +365,46 @@ pub fn run(ctx: &Ctx, cmd: FootageCommand) -> Result<(), Failure> {
 }
 
 /// `footage verify` needs no database: a clip and its manifest.
+/// `footage verify FILE`: a clip against the manifest beside it, or every clip of a set manifest.
 pub fn verify(file: &Path, format: Format) -> Result<(), Failure> {
-    let v = export::verify(file).map_err(|e| Failure { code: 2, error: e.into() })?;
-    if format == Format::Json {
-        print_json(&serde_json::json!({
+    let checked = if export::is_set_manifest(file) {
+        export::verify_set(file)
+    } else {
+        export::verify(file).map(|v| vec![v])
+    }
+    .map_err(|e| Failure { code: 2, error: e.into() })?;
+    let json = |v: &export::Verification| {
+        serde_json::json!({
             "clip": v.clip, "manifest": v.manifest, "request_no": v.request_no, "intact": v.intact(),
             "expected_sha256": v.expected_sha256, "actual_sha256": v.actual_sha256,
             "expected_bytes": v.expected_bytes, "actual_bytes": v.actual_bytes,
-        }))?;
-    } else if v.intact() {
-        println!("一致 (matches its manifest): {} {} SHA-256 {}", v.clip.display(), v.request_no, v.actual_sha256);
+        })
+    };
+    if format == Format::Json {
+        match checked.as_slice() {
+            [one] => print_json(&json(one))?,
+            many => print_json(&many.iter().map(json).collect::<Vec<_>>())?,
+        }
     } else {
-        println!(
-            "不一致 (changed): {} — manifest SHA-256 {} ({} bytes), file {} ({} bytes)",
-            v.clip.display(),
-            v.expected_sha256,
-            v.expected_bytes,
-            v.actual_sha256,
-            v.actual_bytes
-        );
+        for v in &checked {
+            if v.intact() {
+                println!("一致 (matches its manifest): {} {} SHA-256 {}", v.clip.display(), v.request_no, v.actual_sha256);
+            } else {
+                println!(
+                    "不一致 (changed): {} — manifest SHA-256 {} ({} bytes), file {} ({} bytes)",
+                    v.clip.display(),
+                    v.expected_sha256,
+                    v.expected_bytes,
+                    v.actual_sha256,
+                    v.actual_bytes
+                );
+            }
+        }
     }
-    if v.intact() {
+    if checked.iter().all(export::Verification::intact) {
         Ok(())
     } else {
-        Err(Failure { code: 1, error: anyhow::anyhow!("the clip does not match its manifest") })
+        Err(Failure { code: 1, error: anyhow::anyhow!("a clip does not match its manifest") })
     }
 }
 

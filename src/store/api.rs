@@ -386,6 +386,7 @@ store_api! {
     queue fn decide_footage(request_id: i64, approve: bool, note: &str) -> crate::domain::footage::FootageRequest;
     queue fn cancel_footage_request(request_id: i64) -> crate::domain::footage::FootageRequest;
     write fn open_footage(request_id: i64, camera_id: i64, span: Span, use_: Use, destination: Option<&str>) -> super::FootageGrant;
+    write fn open_footage_cameras(request_id: i64, camera_ids: &[i64], span: Span, use_: Use, destination: Option<&str>) -> super::FootageGrants;
     read  fn footage_segment(access_id: i64, segment_id: i64) -> super::GrantedSegment;
     write fn finish_export(access_id: i64, outcome: &ExportOutcome) -> super::FootageAccess;
     read  fn footage_register(limit: u32) -> Vec<super::FootageAccess>;

@@ -834,8 +834,12 @@ pub struct FootageAccess {
     pub purpose: String,
     pub user: String,
     pub action: crate::domain::footage::Use,
+    /// The first camera; `cameras` lists them all when the line covers several.
     pub camera_id: i64,
+    /// The cameras' names, 、-separated when several.
     pub camera_name: String,
+    #[serde(default)]
+    pub cameras: Vec<i64>,
     pub span: crate::domain::footage::Span,
     pub at: DateTime<Utc>,
     /// 去向: where a copy went.
@@ -857,6 +861,26 @@ pub struct FootageGrant {
     pub span: crate::domain::footage::Span,
     pub segments: Vec<Segment>,
 }
+
+/// Permission to read several cameras of one request under one register line (a copy of several
+/// cameras, or cameras played side by side): each camera's segments overlapping the range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct FootageGrants {
+    pub access_id: i64,
+    pub request: crate::domain::footage::FootageRequest,
+    pub span: crate::domain::footage::Span,
+    pub tracks: Vec<GrantTrack>,
+}
+
+/// One camera of a [`FootageGrants`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct GrantTrack {
+    pub camera_id: i64,
+    pub segments: Vec<Segment>,
+}
+
+/// The most cameras one register line (and one synchronised playback) covers.
+pub const MAX_GRANT_CAMERAS: usize = 4;
 
 /// How an export ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -1152,6 +1176,17 @@ pub trait Store: Send + Sync {
         use_: crate::domain::footage::Use,
         destination: Option<&str>,
     ) -> Result<FootageGrant, StoreError>;
+    /// [`Store::open_footage`] for up to [`MAX_GRANT_CAMERAS`] cameras of one request at once, under one
+    /// register line that names them all.
+    fn open_footage_cameras(
+        &self,
+        session: &Session,
+        request_id: i64,
+        camera_ids: &[i64],
+        span: crate::domain::footage::Span,
+        use_: crate::domain::footage::Use,
+        destination: Option<&str>,
+    ) -> Result<FootageGrants, StoreError>;
     /// A segment of a grant, for reading its file from the server: only the grant's holder, only
     /// while the request is valid, only within the grant's camera and range, only for 12 hours.
     /// Says which part of the segment the grant covers: the server sends no more of it.

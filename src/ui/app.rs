@@ -35,8 +35,8 @@ struct Prefs {
 /// The app. Its fields are the areas' to use (`pub(super)`: the `ui` module only).
 pub struct JianchaApp {
     pub(super) egui_ctx: egui::Context,
-    /// The footage player (its thread decodes; the UI reads its shared state).
-    pub(super) player: Option<crate::video::playback::Player>,
+    /// The footage players, one per camera on one play head (their threads decode; the UI reads their shared state).
+    pub(super) player: Option<crate::video::playback::Group>,
     pub(super) state: AppState,
     pub(super) worker: DataWorker,
     pub(super) wall: WallRunner,

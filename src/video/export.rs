@@ -12,6 +12,10 @@
 //! Beside the clip, `<clip>.manifest.json` names the request, approver, camera, ranges, the clip's
 //! SHA-256 and the program; [`verify`] checks a clip against it. Files are written under a temporary
 //! name and renamed when complete, so a cancelled or failed export leaves nothing behind.
+//!
+//! **Several cameras of one request** export together: one MP4 per camera (`<name>-cam<id>.mp4`) and
+//! one set manifest (`<name>.manifest.json`) that lists every clip with its hash, under one register
+//! line whose SHA-256 is the set manifest's; [`verify_set`] checks them all.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -417,13 +421,17 @@ pub fn manifest_path(clip: &Path) -> PathBuf {
 }
 
 pub fn write_manifest(clip: &Path, manifest: &Manifest) -> Result<PathBuf, ExportError> {
-    let path = manifest_path(clip);
-    let text = serde_json::to_string_pretty(manifest)
-        .map_err(|e| ExportError::Io { path: path.clone(), source: std::io::Error::other(e) })?;
-    let partial = partial_path(&path);
+    write_json(&manifest_path(clip), manifest)
+}
+
+/// Writes pretty JSON under a temporary name and renames it into place.
+fn write_json(path: &Path, value: &impl Serialize) -> Result<PathBuf, ExportError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| ExportError::Io { path: path.to_owned(), source: std::io::Error::other(e) })?;
+    let partial = partial_path(path);
     std::fs::write(&partial, text + "\n").map_err(io(&partial))?;
-    std::fs::rename(&partial, &path).map_err(io(&path))?;
-    Ok(path)
+    std::fs::rename(&partial, path).map_err(io(path))?;
+    Ok(path.to_owned())
 }
 
 /// The result of checking a clip against its manifest.
@@ -496,29 +504,60 @@ impl FootageSource {
         cancel: &AtomicBool,
         progress: &dyn Fn(f32),
     ) -> Result<std::path::PathBuf, crate::store::StoreError> {
+        self.prepare_segments(session, grant.access_id, grant.span, &mut grant.segments, cancel, progress)
+    }
+
+    /// [`FootageSource::prepare`] for every camera of a grant of several.
+    pub fn prepare_all(
+        &self,
+        session: &crate::store::Session,
+        grants: &mut crate::store::FootageGrants,
+        cancel: &AtomicBool,
+        progress: &dyn Fn(f32),
+    ) -> Result<std::path::PathBuf, crate::store::StoreError> {
+        let mut segments: Vec<Segment> = grants.tracks.iter().flat_map(|t| t.segments.iter().cloned()).collect();
+        let root = self.prepare_segments(session, grants.access_id, grants.span, &mut segments, cancel, progress)?;
+        // Put the (possibly shortened) segments back in their tracks, in order.
+        let mut fetched = segments.into_iter();
+        for track in &mut grants.tracks {
+            for segment in &mut track.segments {
+                if let Some(s) = fetched.next() {
+                    *segment = s;
+                }
+            }
+        }
+        Ok(root)
+    }
+
+    fn prepare_segments(
+        &self,
+        session: &crate::store::Session,
+        access_id: i64,
+        span: Span,
+        segments: &mut [Segment],
+        cancel: &AtomicBool,
+        progress: &dyn Fn(f32),
+    ) -> Result<std::path::PathBuf, crate::store::StoreError> {
         match self {
             FootageSource::Local(root) => Ok(root.clone()),
             FootageSource::Remote { store, cache } => {
-                let dir = cache.join(format!("grant-{}", grant.access_id));
+                let dir = cache.join(format!("grant-{access_id}"));
                 forget_old_grants(cache);
-                let total: u64 = grant.segments.iter().map(|s| s.bytes).sum::<u64>().max(1);
+                let total: u64 = segments.iter().map(|s| s.bytes).sum::<u64>().max(1);
                 let mut done = 0;
                 // Paths from the server never choose where files go: only the recorder's own layout is
                 // joined to the cache.
-                if let Some(bad) =
-                    grant.segments.iter().find(|s| !super::recorder::is_segment_path(&s.path, s.camera_id))
-                {
+                if let Some(bad) = segments.iter().find(|s| !super::recorder::is_segment_path(&s.path, s.camera_id)) {
                     return Err(crate::store::StoreError::Refused(format!(
                         "the server named segment {} {:?}, which is not a footage path: nothing was fetched",
                         bad.id,
                         bad.path.chars().take(80).collect::<String>()
                     )));
                 }
-                let span = grant.span;
-                for segment in &mut grant.segments {
+                for segment in segments.iter_mut() {
                     let dest = dir.join(&segment.path);
                     let bytes = segment.bytes;
-                    *segment = store.fetch_segment(session, grant.access_id, span, segment, &dest, cancel)?;
+                    *segment = store.fetch_segment(session, access_id, span, segment, &dest, cancel)?;
                     done += bytes;
                     progress(done as f32 / total as f32);
                 }
@@ -556,20 +595,32 @@ pub fn expected_time(bytes: u64) -> Duration {
 /// Everything an export of a request needs besides the footage.
 pub struct ExportJob<'a> {
     pub request_id: i64,
-    pub camera_id: i64,
+    /// One camera, or up to four of the request's (one clip each, one set manifest).
+    pub cameras: &'a [i64],
     /// Inside the approved range; `None` = the whole approved range.
     pub span: Option<Span>,
+    /// The clip (one camera), or the name the set's clips and manifest are made from (several).
     pub out: &'a Path,
     pub options: ExportOptions,
+}
+
+/// One camera's clip of an export.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportedClip {
+    pub camera_id: i64,
+    pub path: PathBuf,
+    pub clip: Clip,
 }
 
 /// What an export of a request produced.
 #[derive(Debug, Clone, Serialize)]
 pub struct Exported {
-    pub clip: Clip,
+    pub clips: Vec<ExportedClip>,
     pub manifest: PathBuf,
     pub register_id: i64,
     pub request_no: String,
+    /// What the register line records: the clip's SHA-256, or the set manifest's.
+    pub sha256: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -580,9 +631,106 @@ pub enum RequestExportError {
     Export(#[from] ExportError),
 }
 
-/// Exports under an approved export request: the store checks the request and registers the copy
-/// with its destination (去向), the clip and its manifest are written, and the register line is
-/// finished with the clip's SHA-256 — or with why it failed or that it was cancelled.
+/// Where camera `camera_id`'s clip of a several-camera export goes: `<stem>-cam<id>.<ext>` beside
+/// `out`. Only the camera's number is added to the name the user chose.
+pub fn set_clip_path(out: &Path, camera_id: i64) -> PathBuf {
+    let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "footage".into());
+    let ext = out.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_else(|| "mp4".into());
+    out.with_file_name(format!("{stem}-cam{camera_id}.{ext}"))
+}
+
+/// Where a several-camera export's set manifest goes: `<stem>.manifest.json` beside `out`.
+pub fn set_manifest_path(out: &Path) -> PathBuf {
+    let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "footage".into());
+    out.with_file_name(format!("{stem}.manifest.json"))
+}
+
+/// The manifest of a several-camera export: the request once, and every clip with its hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetManifest {
+    pub format: String,
+    pub request_no: String,
+    pub requester: String,
+    pub approver: Option<String>,
+    pub purpose: String,
+    pub requested: ManifestRange,
+    pub clips: Vec<SetClip>,
+    pub watermark: Option<String>,
+    pub privacy: Vec<Privacy>,
+    pub exported_by: String,
+    pub exported_at: DateTime<Utc>,
+    pub destination: String,
+    pub program: String,
+}
+
+pub const SET_MANIFEST_FORMAT: &str = "jiancha-footage-set/1";
+
+/// One camera's clip in a [`SetManifest`]; `clip.file` is its file name beside the manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetClip {
+    pub camera_id: i64,
+    pub camera_name: String,
+    pub window: Option<String>,
+    pub actual: ManifestRange,
+    pub keyframe_snap_ms: i64,
+    pub gaps: Vec<ManifestRange>,
+    pub clip: Clip,
+    pub source_segments: Vec<SourceSegment>,
+}
+
+/// Checks every clip a set manifest lists against its hash. The clips are read beside the manifest,
+/// by their bare file names: a name in the manifest that is a path is refused.
+pub fn verify_set(manifest_file: &Path) -> Result<Vec<Verification>, VerifyError> {
+    let text = std::fs::read_to_string(manifest_file)
+        .map_err(|source| VerifyError::Io { path: manifest_file.to_owned(), source })?;
+    let bad = |message: String| VerifyError::Manifest { path: manifest_file.to_owned(), message };
+    let manifest: SetManifest = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    if manifest.format != SET_MANIFEST_FORMAT {
+        return Err(bad(format!("format {:?}, expected {SET_MANIFEST_FORMAT:?}", manifest.format)));
+    }
+    manifest
+        .clips
+        .iter()
+        .map(|c| {
+            let name = Path::new(&c.clip.file);
+            let plain = name.components().count() == 1
+                && matches!(name.components().next(), Some(std::path::Component::Normal(_)));
+            if !plain {
+                return Err(bad(format!("clip file {:?} is not a file name beside the manifest", c.clip.file)));
+            }
+            let clip = manifest_file.with_file_name(name);
+            let data = std::fs::read(&clip).map_err(|source| VerifyError::Io { path: clip.clone(), source })?;
+            Ok(Verification {
+                clip,
+                manifest: manifest_file.to_owned(),
+                request_no: manifest.request_no.clone(),
+                expected_sha256: c.clip.sha256.clone(),
+                actual_sha256: hex::encode(Sha256::digest(&data)),
+                expected_bytes: c.clip.bytes,
+                actual_bytes: data.len() as u64,
+            })
+        })
+        .collect()
+}
+
+/// Whether `path` is a set manifest (by its format), for `footage verify`.
+pub fn is_set_manifest(path: &Path) -> bool {
+    #[derive(Deserialize)]
+    struct Format {
+        format: String,
+    }
+    path.to_string_lossy().ends_with(".manifest.json")
+        && std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Format>(&t).ok())
+            .is_some_and(|f| f.format == SET_MANIFEST_FORMAT)
+}
+
+/// Exports under an approved export request: the store checks the request for every camera and
+/// registers the copy with its destination (去向) in one line; each camera's clip is written, then
+/// the manifest (the clip's own, or one set manifest for several cameras), and the register line is
+/// finished with the SHA-256 — or with why it failed or that it was cancelled, in which case every
+/// file of the export is removed.
 pub fn export_request(
     store: &dyn crate::store::Store,
     session: &crate::store::Session,
@@ -600,82 +748,141 @@ pub fn export_request(
         .find(|r| r.id == job.request_id)
         .ok_or_else(|| crate::store::StoreError::NotFound(format!("footage request {} of yours", job.request_id)))?;
     let span = job.span.unwrap_or(request.span);
+    let several = job.cameras.len() > 1;
     let destination = std::path::absolute(job.out).unwrap_or_else(|_| job.out.to_owned());
-    let mut grant = store.open_footage(
+    let mut grants = store.open_footage_cameras(
         session,
         job.request_id,
-        job.camera_id,
+        job.cameras,
         span,
         Use::Export,
         Some(&destination.display().to_string()),
     )?;
+    let access_id = grants.access_id;
+    let fail = |e: &dyn std::fmt::Display| -> Result<(), crate::store::StoreError> {
+        let outcome = if cancel.load(Ordering::Relaxed) {
+            ExportOutcome::Cancelled
+        } else {
+            ExportOutcome::Failed { message: e.to_string() }
+        };
+        store.finish_export(session, access_id, &outcome).map(|_| ())
+    };
     // In remote mode the first half of the bar is the fetch from the server.
     let (fetch_share, export_share) = if source.is_remote() { (0.5, 0.5) } else { (0.0, 1.0) };
-    let root = match source.prepare(session, &mut grant, cancel, &|p| progress(p * fetch_share)) {
+    let root = match source.prepare_all(session, &mut grants, cancel, &|p| progress(p * fetch_share)) {
         Ok(root) => root,
         Err(e) => {
-            let outcome = if cancel.load(std::sync::atomic::Ordering::Relaxed) {
-                ExportOutcome::Cancelled
-            } else {
-                ExportOutcome::Failed { message: e.to_string() }
-            };
-            store.finish_export(session, grant.access_id, &outcome)?;
+            fail(&e)?;
             return Err(e.into());
         }
     };
-    let result = export(&root, &grant.segments, span, job.out, &job.options, cancel, &|p| {
-        progress(fetch_share + p * export_share);
-    });
-    let clip = match result {
-        Ok(clip) => clip,
-        Err(e) => {
-            let outcome = match &e {
-                ExportError::Cancelled => ExportOutcome::Cancelled,
-                other => ExportOutcome::Failed { message: other.to_string() },
-            };
-            store.finish_export(session, grant.access_id, &outcome)?;
-            return Err(e.into());
+    let directory = store.directory(session)?;
+    let count = grants.tracks.len() as f32;
+    let mut written: Vec<ExportedClip> = Vec::new();
+    let mut set_clips = Vec::new();
+    let remove_written = |written: &[ExportedClip]| {
+        for c in written {
+            let _ = std::fs::remove_file(&c.path);
         }
     };
-    let camera = store.directory(session)?.cameras.into_iter().find(|c| c.id == job.camera_id);
-    let manifest = Manifest {
-        format: MANIFEST_FORMAT.into(),
-        request_no: grant.request.request_no.clone(),
-        requester: grant.request.requester.clone(),
-        approver: grant.request.decided_by.clone(),
-        purpose: grant.request.purpose.clone(),
-        camera_id: job.camera_id,
-        camera_name: camera.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
-        window: camera.and_then(|c| c.window_code),
-        requested: ManifestRange::of(span),
-        actual: ManifestRange::of(clip.actual),
-        keyframe_snap_ms: clip.actual.from - span.from,
-        gaps: clip.gaps.iter().copied().map(ManifestRange::of).collect(),
-        clip: clip.clone(),
-        watermark: job.options.watermark.clone(),
-        privacy: job.options.privacy.clone(),
-        exported_by: session.username.clone(),
-        exported_at: now,
-        destination: destination.display().to_string(),
-        source_segments: grant
-            .segments
-            .iter()
-            .map(|s| SourceSegment { path: s.path.clone(), sha256: s.sha256.clone() })
-            .collect(),
-        program: format!("jiancha {}", env!("CARGO_PKG_VERSION")),
+    for (i, track) in grants.tracks.iter().enumerate() {
+        let path = if several { set_clip_path(job.out, track.camera_id) } else { job.out.to_owned() };
+        let result = export(&root, &track.segments, span, &path, &job.options, cancel, &|p| {
+            progress(fetch_share + (i as f32 + p) / count * export_share);
+        });
+        let clip = match result {
+            Ok(clip) => clip,
+            Err(e) => {
+                remove_written(&written);
+                fail(&e)?;
+                return Err(e.into());
+            }
+        };
+        let camera = directory.cameras.iter().find(|c| c.id == track.camera_id);
+        set_clips.push(SetClip {
+            camera_id: track.camera_id,
+            camera_name: camera.map(|c| c.name.clone()).unwrap_or_default(),
+            window: camera.and_then(|c| c.window_code.clone()),
+            actual: ManifestRange::of(clip.actual),
+            keyframe_snap_ms: clip.actual.from - span.from,
+            gaps: clip.gaps.iter().copied().map(ManifestRange::of).collect(),
+            clip: clip.clone(),
+            source_segments: track
+                .segments
+                .iter()
+                .map(|s| SourceSegment { path: s.path.clone(), sha256: s.sha256.clone() })
+                .collect(),
+        });
+        written.push(ExportedClip { camera_id: track.camera_id, path, clip });
+    }
+    let request = &grants.request;
+    let program = format!("jiancha {}", env!("CARGO_PKG_VERSION"));
+    let manifest_written = if several {
+        let manifest = SetManifest {
+            format: SET_MANIFEST_FORMAT.into(),
+            request_no: request.request_no.clone(),
+            requester: request.requester.clone(),
+            approver: request.decided_by.clone(),
+            purpose: request.purpose.clone(),
+            requested: ManifestRange::of(span),
+            clips: set_clips,
+            watermark: job.options.watermark.clone(),
+            privacy: job.options.privacy.clone(),
+            exported_by: session.username.clone(),
+            exported_at: now,
+            destination: destination.display().to_string(),
+            program,
+        };
+        write_json(&set_manifest_path(job.out), &manifest)
+    } else {
+        let one = set_clips.remove(0);
+        let manifest = Manifest {
+            format: MANIFEST_FORMAT.into(),
+            request_no: request.request_no.clone(),
+            requester: request.requester.clone(),
+            approver: request.decided_by.clone(),
+            purpose: request.purpose.clone(),
+            camera_id: one.camera_id,
+            camera_name: one.camera_name,
+            window: one.window,
+            requested: ManifestRange::of(span),
+            actual: one.actual,
+            keyframe_snap_ms: one.keyframe_snap_ms,
+            gaps: one.gaps,
+            clip: one.clip,
+            watermark: job.options.watermark.clone(),
+            privacy: job.options.privacy.clone(),
+            exported_by: session.username.clone(),
+            exported_at: now,
+            destination: destination.display().to_string(),
+            source_segments: one.source_segments,
+            program,
+        };
+        write_manifest(job.out, &manifest)
     };
-    let manifest_file = match write_manifest(job.out, &manifest) {
+    let manifest_file = match manifest_written {
         Ok(p) => p,
         Err(e) => {
-            let _ = std::fs::remove_file(job.out);
-            store.finish_export(session, grant.access_id, &ExportOutcome::Failed { message: e.to_string() })?;
+            remove_written(&written);
+            fail(&e)?;
             return Err(e.into());
         }
     };
-    store.finish_export(
-        session,
-        grant.access_id,
-        &ExportOutcome::Done { sha256: clip.sha256.clone(), bytes: clip.bytes },
-    )?;
-    Ok(Exported { clip, manifest: manifest_file, register_id: grant.access_id, request_no: grant.request.request_no })
+    let (sha256, bytes) = if several {
+        let data = match std::fs::read(&manifest_file) {
+            Ok(data) => data,
+            Err(source) => {
+                let e = ExportError::Io { path: manifest_file.clone(), source };
+                remove_written(&written);
+                let _ = std::fs::remove_file(&manifest_file);
+                fail(&e)?;
+                return Err(e.into());
+            }
+        };
+        (hex::encode(Sha256::digest(&data)), written.iter().map(|c| c.clip.bytes).sum::<u64>() + data.len() as u64)
+    } else {
+        (written[0].clip.sha256.clone(), written[0].clip.bytes)
+    };
+    store.finish_export(session, access_id, &ExportOutcome::Done { sha256: sha256.clone(), bytes })?;
+    Ok(Exported { clips: written, manifest: manifest_file, register_id: access_id, request_no: grants.request.request_no, sha256 })
 }

@@ -7,6 +7,11 @@
 //! a frame is shown only if its wall-clock time lies inside the approved range. Frames before the
 //! range are decoded (a seek starts at the keyframe before the target) but never shown; nothing at or
 //! after the range's end is even fed to the decoder. Gaps in the recording are skipped over.
+//!
+//! Several cameras play together as a [`Group`]: up to four players follow one [`Timeline`] (the play
+//! head), each showing its camera's frame for the head's moment. Seek, speed and frame step move the
+//! head and every player with it; pausing shows on each camera the last frame at or before the head,
+//! so the pictures side by side are never more than one frame apart.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -47,6 +52,10 @@ pub struct PlayerShared {
     position: AtomicU64,
     speed: Mutex<f32>,
     frames_shown: AtomicU64,
+    /// The time between the last two frames shown (ms), the camera's frame interval.
+    frame_ms: AtomicU64,
+    /// The wall time of the next frame, once decoded ahead (0 = not known).
+    next_ms: AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -69,6 +78,92 @@ impl PlayerShared {
     pub fn frames_shown(&self) -> u64 {
         self.frames_shown.load(Ordering::Relaxed)
     }
+    /// The wall time (UTC ms) of the frame after the one shown, when it is decoded already.
+    pub fn next_ms(&self) -> Option<i64> {
+        match self.next_ms.load(Ordering::Relaxed) {
+            0 => None,
+            ms => i64::try_from(ms).ok(),
+        }
+    }
+    /// The camera's frame interval as playback found it (ms); 40 until two frames were shown.
+    pub fn frame_ms(&self) -> i64 {
+        match self.frame_ms.load(Ordering::Relaxed) {
+            0 => 40,
+            ms => i64::try_from(ms).unwrap_or(40),
+        }
+    }
+}
+
+/// Where a play head stands: wall time `anchor_ms` is shown at `anchor_at`, and moves on at `speed`
+/// while playing.
+#[derive(Debug, Clone, Copy)]
+struct Head {
+    anchor_ms: i64,
+    anchor_at: Instant,
+    speed: f32,
+    playing: bool,
+}
+
+impl Head {
+    fn position(&self, now: Instant) -> i64 {
+        if self.playing {
+            let elapsed = now.saturating_duration_since(self.anchor_at).as_secs_f64();
+            // Before the anchor (a seek's short lead) the head waits at it.
+            self.anchor_ms + (elapsed * 1000.0 * f64::from(self.speed)) as i64
+        } else {
+            self.anchor_ms
+        }
+    }
+
+    /// When the frame of wall time `wall` is due.
+    fn due(&self, wall: i64) -> Instant {
+        self.anchor_at + Duration::from_secs_f64(((wall - self.anchor_ms).max(0) as f64 / 1000.0) / f64::from(self.speed))
+    }
+}
+
+/// The one play head the players of a [`Group`] follow.
+pub struct Timeline {
+    head: Mutex<Head>,
+}
+
+impl Timeline {
+    fn new(at: i64) -> Self {
+        Self { head: Mutex::new(Head { anchor_ms: at, anchor_at: Instant::now(), speed: 1.0, playing: false }) }
+    }
+    fn head(&self) -> Head {
+        *lock(&self.head)
+    }
+    /// The head's wall time (UTC ms) now.
+    pub fn position_ms(&self) -> i64 {
+        self.head().position(Instant::now())
+    }
+    pub fn speed(&self) -> f32 {
+        self.head().speed
+    }
+    pub fn playing(&self) -> bool {
+        self.head().playing
+    }
+    /// Sets the head at `at`; when playing it moves on from there after `lead` (time for the
+    /// decoders to reach a seek's target).
+    fn set(&self, at: i64, lead: Duration) {
+        let mut head = lock(&self.head);
+        head.anchor_ms = at;
+        head.anchor_at = Instant::now() + lead;
+    }
+    /// Starts or stops the head where it stands; returns that position.
+    fn run(&self, playing: bool) -> i64 {
+        let mut head = lock(&self.head);
+        let now = Instant::now();
+        let at = head.position(now);
+        *head = Head { anchor_ms: at, anchor_at: now, speed: head.speed, playing };
+        at
+    }
+    fn set_speed(&self, speed: f32) {
+        let mut head = lock(&self.head);
+        let now = Instant::now();
+        let at = head.position(now);
+        *head = Head { anchor_ms: at, anchor_at: now, speed, playing: head.playing };
+    }
 }
 
 enum Command {
@@ -77,6 +172,8 @@ enum Command {
     Seek(i64),
     Speed(f32),
     Step,
+    /// Paused: show the last frame at or before this wall time (a group's pause and frame step).
+    ShowUntil(i64),
     Resize(u32, u32),
     Stop,
 }
@@ -100,6 +197,18 @@ impl Player {
         size: (u32, u32),
         notify: Notify,
     ) -> Self {
+        Self::start_on(root, segments, range, at, size, notify, None)
+    }
+
+    fn start_on(
+        root: &Path,
+        segments: Vec<Segment>,
+        range: Span,
+        at: Option<i64>,
+        size: (u32, u32),
+        notify: Notify,
+        timeline: Option<Arc<Timeline>>,
+    ) -> Self {
         let (tx, rx) = bounded(64);
         let shared = Arc::new(PlayerShared {
             frame: Mutex::new(None),
@@ -107,6 +216,8 @@ impl Player {
             position: AtomicU64::new(u64::try_from(range.from).unwrap_or(0)),
             speed: Mutex::new(1.0),
             frames_shown: AtomicU64::new(0),
+            frame_ms: AtomicU64::new(0),
+            next_ms: AtomicU64::new(0),
         });
         let root = root.to_owned();
         let thread = std::thread::Builder::new()
@@ -115,7 +226,8 @@ impl Player {
                 let shared = shared.clone();
                 move || {
                     let start = at.unwrap_or(range.from).clamp(range.from, range.to - 1);
-                    let mut engine = Engine::new(root, segments, range, size, shared.clone(), notify.clone());
+                    let mut engine =
+                        Engine::new(root, segments, range, size, shared.clone(), notify.clone(), timeline);
                     if let Err(e) = engine.run(start, &rx) {
                         *lock(&shared.status) = PlayerStatus::Error(e);
                         notify();
@@ -151,6 +263,9 @@ impl Player {
     }
     pub fn resize(&self, width: u32, height: u32) {
         let _ = self.commands.try_send(Command::Resize(width, height));
+    }
+    fn show_until(&self, at_ms: i64) {
+        let _ = self.commands.try_send(Command::ShowUntil(at_ms));
     }
 
     /// Stops the player without waiting for its thread (the console calls this on the UI thread, where
@@ -200,6 +315,8 @@ struct Engine {
     /// Frames before this wall time (ms) are decoded but not shown (the seek target).
     show_from: i64,
     seq: u64,
+    /// The group's play head this player follows, if it plays in a group.
+    timeline: Option<Arc<Timeline>>,
 }
 
 struct Decoder {
@@ -222,6 +339,7 @@ impl Engine {
         size: (u32, u32),
         shared: Arc<PlayerShared>,
         notify: Notify,
+        timeline: Option<Arc<Timeline>>,
     ) -> Self {
         segments.sort_by_key(|s| s.span.from);
         segments.retain(|s| s.span.overlaps(range));
@@ -237,6 +355,7 @@ impl Engine {
             decoder: None,
             show_from: range.from,
             seq: 0,
+            timeline,
         }
     }
 
@@ -389,6 +508,10 @@ impl Engine {
     }
 
     fn show(&self, wall: i64, frame: Frame) {
+        let previous = self.shared.position_ms();
+        if self.shared.frames_shown() > 0 && (1..=1_000).contains(&(wall - previous)) {
+            self.shared.frame_ms.store(u64::try_from(wall - previous).unwrap_or(0), Ordering::Relaxed);
+        }
         *lock(&self.shared.frame) = Some(Arc::new(frame));
         self.shared.position.store(u64::try_from(wall).unwrap_or(0), Ordering::Relaxed);
         self.shared.frames_shown.fetch_add(1, Ordering::Relaxed);
@@ -414,14 +537,26 @@ impl Engine {
         // Pacing: wall time `anchor_wall` was shown at `anchor_instant`.
         let mut anchor: Option<(i64, Instant)> = None;
         let mut pending: Option<(i64, Frame)> = None;
+        // Paused, the next frame is decoded ahead (a frame step then shows at once, and a group knows
+        // where its cameras' next frames are); `exhausted` once there is none.
+        let mut exhausted = false;
         loop {
-            // Wait for a command, or until the pending frame is due.
-            let timeout = match (&pending, anchor, playing) {
-                (Some((wall, _)), Some((a_wall, a_at)), true) => {
-                    let due =
-                        a_at + Duration::from_secs_f64(((*wall - a_wall).max(0) as f64 / 1000.0) / f64::from(speed));
-                    due.saturating_duration_since(Instant::now())
+            if !playing && pending.is_none() && !exhausted {
+                match self.next_picture()? {
+                    Some(next) => pending = Some(next),
+                    None => exhausted = true,
                 }
+            }
+            let next = pending.as_ref().map_or(0, |(wall, _)| u64::try_from(*wall).unwrap_or(0));
+            self.shared.next_ms.store(next, Ordering::Relaxed);
+            // Wait for a command, or until the pending frame is due.
+            let head = match (&self.timeline, anchor) {
+                (Some(timeline), _) => Some(timeline.head()),
+                (None, Some((anchor_ms, anchor_at))) => Some(Head { anchor_ms, anchor_at, speed, playing }),
+                (None, None) => None,
+            };
+            let timeout = match (&pending, head, playing) {
+                (Some((wall, _)), Some(head), true) => head.due(*wall).saturating_duration_since(Instant::now()),
                 (None, _, true) => Duration::ZERO,
                 _ => Duration::from_secs(3600),
             };
@@ -433,9 +568,10 @@ impl Engine {
             match command {
                 Some(Command::Stop) => return Ok(()),
                 Some(Command::Play) => {
-                    if self.shared.status() == PlayerStatus::Ended {
+                    if self.shared.status() == PlayerStatus::Ended && self.timeline.is_none() {
                         self.seek(self.range.from)?;
                         pending = None;
+                        exhausted = false;
                     }
                     playing = true;
                     anchor = Some((self.shared.position_ms(), Instant::now()));
@@ -456,6 +592,7 @@ impl Engine {
                     let at = self.shared.position_ms();
                     self.seek(at)?;
                     pending = None;
+                    exhausted = false;
                     if let Some((wall, frame)) = self.next_picture()? {
                         self.show(wall, frame);
                     }
@@ -464,6 +601,7 @@ impl Engine {
                 Some(Command::Seek(at)) => {
                     self.seek(at)?;
                     pending = None;
+                    exhausted = false;
                     match self.next_picture()? {
                         Some((wall, frame)) => {
                             self.show(wall, frame);
@@ -477,6 +615,35 @@ impl Engine {
                             self.set_status(PlayerStatus::Ended);
                         }
                     }
+                }
+                Some(Command::ShowUntil(at)) => {
+                    playing = false;
+                    if at < self.shared.position_ms() {
+                        self.seek(at)?;
+                        pending = None;
+                        exhausted = false;
+                    }
+                    let mut ended = false;
+                    loop {
+                        let next = match pending.take() {
+                            Some(p) => Some(p),
+                            None => self.next_picture()?,
+                        };
+                        match next {
+                            Some((wall, frame)) if wall <= at || self.shared.frames_shown() == 0 => {
+                                self.show(wall, frame);
+                            }
+                            Some(later) => {
+                                pending = Some(later);
+                                break;
+                            }
+                            None => {
+                                ended = true;
+                                break;
+                            }
+                        }
+                    }
+                    self.set_status(if ended { PlayerStatus::Ended } else { PlayerStatus::Paused });
                 }
                 Some(Command::Step) => {
                     playing = false;
@@ -496,7 +663,7 @@ impl Engine {
                     if let Some((wall, frame)) = pending.take() {
                         // Across a gap, carry on at once rather than wait out the missing time.
                         let previous = self.shared.position_ms();
-                        if wall - previous > 1_500 {
+                        if wall - previous > 1_500 && self.timeline.is_none() {
                             anchor = Some((wall, Instant::now()));
                         }
                         self.show(wall, frame);
@@ -512,5 +679,145 @@ impl Engine {
                 None => {}
             }
         }
+    }
+}
+
+/// Up to four cameras of one approved request on one play head.
+pub struct Group {
+    players: Vec<Player>,
+    timeline: Arc<Timeline>,
+    range: Span,
+}
+
+/// How long the head waits after a seek while playing, so every decoder has reached the target
+/// (from the keyframe before it) before the pictures move on together.
+const SEEK_LEAD: Duration = Duration::from_millis(300);
+
+impl Group {
+    /// The most cameras played together (as many as one register line covers).
+    pub const MAX: usize = crate::store::MAX_GRANT_CAMERAS;
+
+    /// Starts one player per track (the directory its segments are read under, and the segments of
+    /// its camera overlapping `range`), all paused at `at` (or the range's start). Tracks past
+    /// [`Group::MAX`] are not played.
+    pub fn start(
+        tracks: Vec<(PathBuf, Vec<Segment>)>,
+        range: Span,
+        at: Option<i64>,
+        size: (u32, u32),
+        notify: Notify,
+    ) -> Self {
+        let start = at.unwrap_or(range.from).clamp(range.from, range.to - 1);
+        let timeline = Arc::new(Timeline::new(start));
+        let players = tracks
+            .into_iter()
+            .take(Self::MAX)
+            .map(|(root, segments)| {
+                Player::start_on(&root, segments, range, Some(start), size, notify.clone(), Some(timeline.clone()))
+            })
+            .collect();
+        Self { players, timeline, range }
+    }
+
+    pub fn players(&self) -> &[Player] {
+        &self.players
+    }
+    pub fn timeline(&self) -> &Arc<Timeline> {
+        &self.timeline
+    }
+    pub fn range(&self) -> Span {
+        self.range
+    }
+
+    /// The head's wall time (UTC ms), inside the range.
+    pub fn position_ms(&self) -> i64 {
+        self.timeline.position_ms().clamp(self.range.from, self.range.to - 1)
+    }
+
+    /// The group's state: loading while any player loads, playing while the head moves and some
+    /// camera has footage left, ended when every camera has ended; an error only when every camera
+    /// failed (one lost camera does not stop the others).
+    pub fn status(&self) -> PlayerStatus {
+        let each: Vec<PlayerStatus> = self.players.iter().map(|p| p.shared().status()).collect();
+        if each.is_empty() {
+            return PlayerStatus::Error("没有摄像头 (no camera)".into());
+        }
+        if each.iter().all(|s| matches!(s, PlayerStatus::Error(_))) {
+            return each.into_iter().next().unwrap_or(PlayerStatus::Loading);
+        }
+        let live = || each.iter().filter(|s| !matches!(s, PlayerStatus::Error(_)));
+        if live().any(|s| *s == PlayerStatus::Loading) {
+            PlayerStatus::Loading
+        } else if live().all(|s| *s == PlayerStatus::Ended) || self.timeline.position_ms() >= self.range.to {
+            PlayerStatus::Ended
+        } else if self.timeline.playing() {
+            PlayerStatus::Playing
+        } else {
+            PlayerStatus::Paused
+        }
+    }
+
+    pub fn speed(&self) -> f32 {
+        self.timeline.speed()
+    }
+
+    /// Plays from the head (from the range's start once every camera has ended).
+    pub fn play(&self) {
+        let again = self.status() == PlayerStatus::Ended;
+        if again {
+            self.seek(self.range.from);
+        }
+        let at = self.timeline.run(true);
+        if again {
+            self.timeline.set(at, SEEK_LEAD);
+        }
+        self.players.iter().for_each(Player::play);
+    }
+
+    /// Stops the head; each camera shows its last frame at or before it.
+    pub fn pause(&self) {
+        let at = self.timeline.run(false).min(self.range.to - 1);
+        self.timeline.set(at, Duration::ZERO);
+        self.players.iter().for_each(|p| p.show_until(at));
+    }
+
+    /// Moves the head (clamped into the range); every camera shows its first frame at or after it.
+    pub fn seek(&self, at_ms: i64) {
+        let at = at_ms.clamp(self.range.from, self.range.to - 1);
+        let lead = if self.timeline.playing() { SEEK_LEAD } else { Duration::ZERO };
+        self.timeline.set(at, lead);
+        for p in &self.players {
+            p.seek(at);
+            // A camera that had ended stopped playing by itself: it joins the head again.
+            if self.timeline.playing() {
+                p.play();
+            }
+        }
+    }
+
+    pub fn set_speed(&self, speed: f32) {
+        let speed = speed.clamp(0.25, 16.0);
+        self.timeline.set_speed(speed);
+        self.players.iter().for_each(|p| p.set_speed(speed));
+    }
+
+    /// Pauses and moves the head on to the next frame of any camera (the earliest of the frames they
+    /// have decoded ahead, or one frame interval when none is known yet).
+    pub fn step(&self) {
+        let head = self.timeline.run(false);
+        let next = self.players.iter().filter_map(|p| p.shared().next_ms()).filter(|&n| n > head).min();
+        let frame = self.players.iter().map(|p| p.shared().frame_ms()).min().unwrap_or(40);
+        let at = next.unwrap_or(head + frame).min(self.range.to - 1);
+        self.timeline.set(at, Duration::ZERO);
+        self.players.iter().for_each(|p| p.show_until(at));
+    }
+
+    pub fn resize(&self, width: u32, height: u32) {
+        self.players.iter().for_each(|p| p.resize(width, height));
+    }
+
+    /// Stops every player without waiting for its thread.
+    pub fn close(self) {
+        self.players.into_iter().for_each(Player::close);
     }
 }

@@ -363,7 +363,7 @@ pub(super) fn cancel(tx: &Transaction<'_>, id: i64, user: &str) -> Result<Footag
 pub(super) fn open(
     tx: &Transaction<'_>,
     request_id: i64,
-    camera_id: i64,
+    camera_ids: &[i64],
     span: Span,
     use_: Use,
     destination: Option<&str>,
@@ -371,7 +371,23 @@ pub(super) fn open(
     now: DateTime<Utc>,
 ) -> Result<(i64, FootageRequest), StoreError> {
     let request = request_by_id(tx, request_id)?;
-    footage::check_use(&request, user, camera_id, span, use_, now).map_err(refused)?;
+    let Some(&camera_id) = camera_ids.first() else {
+        return Err(StoreError::Invalid("没有选择摄像头 (no camera chosen)".into()));
+    };
+    if camera_ids.len() > crate::store::MAX_GRANT_CAMERAS {
+        return Err(StoreError::Invalid(format!(
+            "一次最多 {} 路摄像头 (at most {} cameras at once; {} were asked for)",
+            crate::store::MAX_GRANT_CAMERAS,
+            crate::store::MAX_GRANT_CAMERAS,
+            camera_ids.len()
+        )));
+    }
+    if (1..camera_ids.len()).any(|i| camera_ids[..i].contains(&camera_ids[i])) {
+        return Err(StoreError::Invalid("同一摄像头列了两次 (a camera is named twice)".into()));
+    }
+    for &camera in camera_ids {
+        footage::check_use(&request, user, camera, span, use_, now).map_err(refused)?;
+    }
     let (action, status, destination) = match use_ {
         Use::View => ("view", "done", None),
         Use::Export => {
@@ -398,7 +414,11 @@ pub(super) fn open(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![request_id, user, action, camera_id, span.from, span.to, ts(now), destination, status],
     )?;
-    Ok((tx.last_insert_rowid(), request))
+    let id = tx.last_insert_rowid();
+    for camera in &camera_ids[1..] {
+        tx.execute("INSERT INTO footage_access_camera (access_id, camera_id) VALUES (?1, ?2)", params![id, camera])?;
+    }
+    Ok((id, request))
 }
 
 /// How long a grant lets its holder read the segment files (a sitting's viewing, or a copy).
@@ -432,31 +452,52 @@ pub(super) fn granted_segment(
     let span = Span { from, to };
     let use_ = if action == "export" { Use::Export } else { Use::View };
     let request = request_by_id(conn, request_id)?;
-    footage::check_use(&request, user, camera_id, span, use_, now).map_err(refused)?;
     let segment = conn
         .query_row(&format!("SELECT {SEGMENT_COLUMNS} FROM segment WHERE id = ?1"), [segment_id], segment_row)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("segment {segment_id}")))?;
-    if segment.camera_id != camera_id || segment.span.to <= span.from || segment.span.from >= span.to {
+    let granted_camera = segment.camera_id == camera_id
+        || conn
+            .query_row(
+                "SELECT 1 FROM footage_access_camera WHERE access_id = ?1 AND camera_id = ?2",
+                params![access_id, segment.camera_id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+    if !granted_camera || segment.span.to <= span.from || segment.span.from >= span.to {
         return Err(refused(footage::Refusal::OutsideRange));
     }
+    footage::check_use(&request, user, segment.camera_id, span, use_, now).map_err(refused)?;
     let part = Span { from: segment.span.from.max(span.from), to: segment.span.to.min(span.to) };
     Ok(crate::store::GrantedSegment { segment, part })
 }
 
 const ACCESS_COLUMNS: &str = "a.id, r.request_no, r.purpose, a.user, a.action, a.camera_id, c.name, a.from_ms, a.to_ms, \
-     a.at, a.destination, a.status, a.sha256, a.bytes, a.note";
+     a.at, a.destination, a.status, a.sha256, a.bytes, a.note, \
+     (SELECT group_concat(x.camera_id) FROM footage_access_camera x WHERE x.access_id = a.id), \
+     (SELECT group_concat(n.name, '、') FROM footage_access_camera x JOIN camera n ON n.id = x.camera_id \
+       WHERE x.access_id = a.id)";
 
 fn access_row(r: &Row<'_>) -> rusqlite::Result<FootageAccess> {
     let action: String = r.get(4)?;
+    let camera_id: i64 = r.get(5)?;
+    let mut camera_name: String = r.get(6)?;
+    let more: Option<String> = r.get(15)?;
+    let mut cameras = vec![camera_id];
+    cameras.extend(more.iter().flat_map(|m| m.split(',')).filter_map(|c| c.parse::<i64>().ok()));
+    if let Some(names) = r.get::<_, Option<String>>(16)? {
+        camera_name = format!("{camera_name}、{names}");
+    }
     Ok(FootageAccess {
         id: r.get(0)?,
         request_no: r.get(1)?,
         purpose: r.get(2)?,
         user: r.get(3)?,
         action: if action == "export" { Use::Export } else { Use::View },
-        camera_id: r.get(5)?,
-        camera_name: r.get(6)?,
+        camera_id,
+        camera_name,
+        cameras,
         span: Span { from: r.get(7)?, to: r.get(8)? },
         at: from_ts(r.get(9)?),
         destination: r.get(10)?,

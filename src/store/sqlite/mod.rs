@@ -976,22 +976,43 @@ impl Store for SqliteStore {
         use_: Use,
         destination: Option<&str>,
     ) -> Result<FootageGrant, StoreError> {
+        let mut grants = self.open_footage_cameras(session, request_id, &[camera_id], span, use_, destination)?;
+        let segments = grants.tracks.pop().map(|t| t.segments).unwrap_or_default();
+        Ok(FootageGrant { access_id: grants.access_id, request: grants.request, camera_id, span, segments })
+    }
+
+    fn open_footage_cameras(
+        &self,
+        session: &Session,
+        request_id: i64,
+        camera_ids: &[i64],
+        span: Span,
+        use_: Use,
+        destination: Option<&str>,
+    ) -> Result<super::FootageGrants, StoreError> {
         self.write(session, Permission::Supervise, |w| {
             let (access_id, request) =
-                footage::open(&w.tx, request_id, camera_id, span, use_, destination, &w.actor.username, w.now)?;
-            let segments = footage::segments(&w.tx, camera_id, span)?;
+                footage::open(&w.tx, request_id, camera_ids, span, use_, destination, &w.actor.username, w.now)?;
+            let tracks = camera_ids
+                .iter()
+                .map(|&camera_id| Ok(super::GrantTrack { camera_id, segments: footage::segments(&w.tx, camera_id, span)? }))
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            let mut detail = serde_json::json!({
+                "camera_id": camera_ids[0], "from_ms": span.from, "to_ms": span.to, "destination": destination,
+                "register_id": access_id, "segments": tracks.iter().map(|t| t.segments.len()).sum::<usize>(),
+            });
+            if camera_ids.len() > 1 {
+                detail["cameras"] = serde_json::json!(camera_ids);
+            }
             w.audit(
                 match use_ {
                     Use::View => "footage.view",
                     Use::Export => "footage.export",
                 },
                 &format!("footage_request:{}", request.request_no),
-                serde_json::json!({
-                    "camera_id": camera_id, "from_ms": span.from, "to_ms": span.to, "destination": destination,
-                    "register_id": access_id, "segments": segments.len(),
-                }),
+                detail,
             )?;
-            Ok(FootageGrant { access_id, request, camera_id, span, segments })
+            Ok(super::FootageGrants { access_id, request, span, tracks })
         })
     }
 

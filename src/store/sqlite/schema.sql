@@ -735,3 +735,11 @@ CREATE TABLE camera_alert (
 );
 CREATE UNIQUE INDEX camera_alert_open ON camera_alert (camera_id, rule) WHERE resolved_at IS NULL;
 CREATE INDEX camera_alert_by_since ON camera_alert (since);
+
+-- A register line that covers several cameras of one request (a copy of four cameras in one go, or
+-- four cameras played side by side): its cameras after the first (which is footage_access.camera_id).
+CREATE TABLE footage_access_camera (
+  access_id INTEGER NOT NULL REFERENCES footage_access (id),
+  camera_id INTEGER NOT NULL REFERENCES camera (id),
+  PRIMARY KEY (access_id, camera_id)
+) WITHOUT ROWID;

@@ -10,6 +10,13 @@ pub(super) fn export_dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands
     let lang = state.lang;
     let t = state.tokens;
     let error = state.footage.export_result.as_ref().and_then(|r| r.as_ref().err()).cloned();
+    let names: Vec<(i64, String)> = state
+        .footage
+        .export
+        .iter()
+        .flat_map(|d| d.cameras.iter())
+        .map(|(c, _)| (*c, camera_name(state, *c)))
+        .collect();
     let Some(draft) = state.footage.export.as_mut() else { return };
     Dialog::new(
         "jiancha_export_footage",
@@ -28,6 +35,24 @@ pub(super) fn export_dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands
             ))
             .color(t.text_weak),
         );
+        if draft.cameras.len() > 1 {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(lang.pick("摄像头：", "Cameras:"));
+                for ((_, on), (_, name)) in draft.cameras.iter_mut().zip(&names) {
+                    ui.checkbox(on, name.as_str());
+                }
+            });
+            let chosen = draft.cameras.iter().filter(|(_, on)| *on).count();
+            if chosen > 1 {
+                ui.label(
+                    RichText::new(lang.pick(
+                        "每路摄像头一个 MP4（文件名后加 -cam编号），另写一份清单列出全部文件及其 SHA-256，登记为一条拷贝记录。",
+                        "One MP4 per camera (the name gets -cam<number>) and one manifest listing them all with their SHA-256, registered as one copy.",
+                    ))
+                    .color(t.text_weak),
+                );
+            }
+        }
         let l = ui.label(lang.pick("保存到（去向）", "Save to (destination)"));
         ui.add(egui::TextEdit::singleline(&mut draft.destination).desired_width(f32::INFINITY)).labelled_by(l.id);
         ui.horizontal_wrapped(|ui| {

@@ -29,11 +29,12 @@ pub enum FootageJob {
         session: Session,
         id: i64,
     },
-    /// Check the request, register the viewing, and return the segments and the window's case events.
+    /// Check the request, register the viewing (one line for all its cameras), and return each camera's
+    /// segments and the windows' case events.
     Open {
         session: Session,
         request_id: i64,
-        camera_id: i64,
+        cameras: Vec<i64>,
         span: crate::domain::footage::Span,
         at: Option<i64>,
     },
@@ -41,7 +42,7 @@ pub enum FootageJob {
     Export {
         session: Session,
         request_id: i64,
-        camera_id: i64,
+        cameras: Vec<i64>,
         out: PathBuf,
         options: crate::video::export::ExportOptions,
         progress: ExportProgress,
@@ -88,7 +89,7 @@ pub struct FootageData {
 
 /// A granted viewing.
 pub struct FootageOpened {
-    pub grant: crate::store::FootageGrant,
+    pub grants: crate::store::FootageGrants,
     pub events: Vec<crate::store::WindowEvent>,
     pub root: PathBuf,
     pub at: Option<i64>,
@@ -106,10 +107,10 @@ pub(super) fn run(worker: &mut Worker, job: FootageJob) -> FootageReply {
         FootageJob::CancelRequest { session, id } => {
             FootageReply::Decided(worker.store().and_then(|s| s.cancel_footage_request(&session, id)))
         }
-        FootageJob::Open { session, request_id, camera_id, span, at } => {
-            FootageReply::Granted(open_footage(worker, &session, request_id, camera_id, span, at).map(Box::new))
+        FootageJob::Open { session, request_id, cameras, span, at } => {
+            FootageReply::Granted(open_footage(worker, &session, request_id, &cameras, span, at).map(Box::new))
         }
-        FootageJob::Export { session, request_id, camera_id, out, options, progress } => {
+        FootageJob::Export { session, request_id, cameras, out, options, progress } => {
             match worker.shared_store() {
                 Err(e) => FootageReply::Exported(Err(e.into())),
                 Ok(store) => {
@@ -117,8 +118,13 @@ pub(super) fn run(worker: &mut Worker, job: FootageJob) -> FootageReply {
                     let now = worker.clock.now();
                     let result_slot = progress.result.clone();
                     let spawned = std::thread::Builder::new().name("jiancha-export".into()).spawn(move || {
-                        let job =
-                            crate::video::export::ExportJob { request_id, camera_id, span: None, out: &out, options };
+                        let job = crate::video::export::ExportJob {
+                            request_id,
+                            cameras: &cameras,
+                            span: None,
+                            out: &out,
+                            options,
+                        };
                         let permille = progress.permille.clone();
                         let result = crate::video::export::export_request(
                             &*store,
@@ -131,7 +137,16 @@ pub(super) fn run(worker: &mut Worker, job: FootageJob) -> FootageReply {
                                 permille.store((p * 1000.0) as u32, std::sync::atomic::Ordering::Relaxed);
                             },
                         )
-                        .map(|done| format!("{} SHA-256 {}", out.display(), done.clip.sha256))
+                        .map(|done| match done.clips.as_slice() {
+                            [one] => format!("{} SHA-256 {}", one.path.display(), done.sha256),
+                            clips => format!(
+                                "{} {} (+{}) SHA-256 {}",
+                                done.manifest.display(),
+                                clips.len(),
+                                clips.iter().map(|c| c.path.display().to_string()).collect::<Vec<_>>().join(", "),
+                                done.sha256
+                            ),
+                        })
                         .map_err(|e| match e {
                             crate::video::export::RequestExportError::Store(e) => JobError::Store(e),
                             other => JobError::local(other),
@@ -205,18 +220,24 @@ fn open_footage(
     worker: &Worker,
     session: &Session,
     request_id: i64,
-    camera_id: i64,
+    cameras: &[i64],
     span: crate::domain::footage::Span,
     at: Option<i64>,
 ) -> Result<FootageOpened, StoreError> {
     let store = worker.store()?;
-    let mut grant =
-        store.open_footage(session, request_id, camera_id, span, crate::domain::footage::Use::View, None)?;
-    let window = store.directory(session)?.cameras.into_iter().find(|c| c.id == camera_id).and_then(|c| c.window_code);
-    let events = match window {
-        Some(w) => store.window_events(session, &w, span)?,
-        None => Vec::new(),
-    };
-    let root = worker.footage_source().prepare(session, &mut grant, &AtomicBool::new(false), &|_| {})?;
-    Ok(FootageOpened { grant, events, root, at })
+    let mut grants =
+        store.open_footage_cameras(session, request_id, cameras, span, crate::domain::footage::Use::View, None)?;
+    let directory = store.directory(session)?;
+    let mut windows: Vec<String> = cameras
+        .iter()
+        .filter_map(|id| directory.cameras.iter().find(|c| c.id == *id).and_then(|c| c.window_code.clone()))
+        .collect();
+    windows.dedup();
+    let mut events = Vec::new();
+    for w in &windows {
+        events.extend(store.window_events(session, w, span)?);
+    }
+    events.sort_by_key(|e| e.at);
+    let root = worker.footage_source().prepare_all(session, &mut grants, &AtomicBool::new(false), &|_| {})?;
+    Ok(FootageOpened { grants, events, root, at })
 }

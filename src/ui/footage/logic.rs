@@ -13,13 +13,15 @@ use crate::ui::areas::AreaLogic;
 use crate::ui::state::{Area, NoticeLevel};
 use crate::ui::worker::Worker;
 use crate::video::export::{ExportOptions, Privacy};
-use crate::video::playback::{Player, SPEEDS};
+use crate::video::playback::{Group, SPEEDS};
 
 use super::jobs::{FootageJob, FootageReply};
-use super::state::{ExportDraft, ExportProgress, FootageTab, PlaybackView, PlayerDisplay, RequestDraft};
+use super::state::{
+    ExportDraft, ExportProgress, FootageTab, PlaybackTrack, PlaybackView, PlayerDisplay, PlayerTile, RequestDraft,
+};
 
 /// What the footage panels ask for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum FootageCommand {
     Load,
     SetTab(FootageTab),
@@ -40,10 +42,11 @@ pub enum FootageCommand {
     StartRefuse(i64),
     SubmitRefuse,
     CancelRefuse,
-    /// Open the player on a request's camera (at a moment, UTC ms).
+    /// Open the player on one or (synchronised, up to four) several of a request's cameras, at a
+    /// moment (UTC ms).
     Play {
         request_id: i64,
-        camera_id: i64,
+        cameras: Vec<i64>,
         at: Option<i64>,
     },
     ClosePlayback,
@@ -53,10 +56,18 @@ pub enum FootageCommand {
     /// An index into `video::playback::SPEEDS`.
     PlayerSpeed(usize),
     PlayerStep,
+    /// Choose the camera the playback's actions are for.
+    PlayerFocus(i64),
+    /// A camera's digital zoom in playback.
+    PlayerZoom {
+        camera_id: i64,
+        zoom: crate::ui::video::Zoom,
+    },
     AddBookmark,
+    /// The export dialog for a request, with these of its cameras ticked.
     OpenExport {
         request_id: i64,
-        camera_id: i64,
+        cameras: Vec<i64>,
     },
     /// Show or hide the folder browser of the export dialog.
     ToggleBrowse,
@@ -80,8 +91,9 @@ pub enum FootageCommand {
     },
 }
 
-/// The player's picture size: the panel's video area at 16:9.
+/// The player's picture size: the panel's video area at 16:9; each of several cameras a quarter of it.
 const PLAYER_SIZE: (u32, u32) = (960, 540);
+const PLAYER_SIZE_SMALL: (u32, u32) = (640, 360);
 
 fn parse_privacy(text: &str) -> Result<Vec<Privacy>, String> {
     text.lines()
@@ -199,32 +211,37 @@ impl AreaLogic for FootageArea {
             },
             FootageReply::Granted(result) => match result {
                 Ok(opened) => {
-                    let grant = opened.grant;
-                    let segments: Vec<Span> = grant.segments.iter().map(|s| s.span).collect();
+                    let grants = opened.grants;
+                    let span = grants.span;
                     // Recorded runs and gaps, once per grant (the timeline draws them every frame).
-                    let infos: Vec<crate::domain::footage::SegmentInfo> = segments
+                    let tracks: Vec<PlaybackTrack> = grants
+                        .tracks
                         .iter()
-                        .map(|s| crate::domain::footage::SegmentInfo { id: 0, camera: 0, span: *s, bytes: 0 })
+                        .map(|track| {
+                            let infos: Vec<crate::domain::footage::SegmentInfo> = track
+                                .segments
+                                .iter()
+                                .map(|s| crate::domain::footage::SegmentInfo { id: 0, camera: 0, span: s.span, bytes: 0 })
+                                .collect();
+                            let runs = crate::domain::footage::recorded_runs(&infos, 1_500);
+                            let gaps = crate::domain::footage::gaps(&runs, span);
+                            let runs = runs.iter().map(|r| r.clamp_to(span)).filter(|r| !r.is_empty()).collect();
+                            PlaybackTrack { camera_id: track.camera_id, runs, gaps, zoom: Default::default() }
+                        })
                         .collect();
-                    let runs = crate::domain::footage::recorded_runs(&infos, 1_500);
-                    let gaps = crate::domain::footage::gaps(&runs, grant.span);
-                    let runs: Vec<Span> =
-                        runs.iter().map(|r| r.clamp_to(grant.span)).filter(|r| !r.is_empty()).collect();
-                    app.player = Some(Player::start(
-                        &opened.root,
-                        grant.segments.clone(),
-                        grant.span,
+                    let size = if tracks.len() > 1 { PLAYER_SIZE_SMALL } else { PLAYER_SIZE };
+                    app.player = Some(Group::start(
+                        grants.tracks.iter().map(|t| (opened.root.clone(), t.segments.clone())).collect(),
+                        span,
                         opened.at,
-                        PLAYER_SIZE,
+                        size,
                         repaint_notify(app),
                     ));
                     app.state.footage.playback = Some(PlaybackView {
-                        request: grant.request,
-                        camera_id: grant.camera_id,
-                        span: grant.span,
-                        segments,
-                        runs,
-                        gaps,
+                        camera_id: tracks.first().map_or(0, |t| t.camera_id),
+                        request: grants.request,
+                        span,
+                        tracks,
                         events: opened.events,
                         bookmarks: Vec::new(),
                         start_at: opened.at,
@@ -340,7 +357,7 @@ impl AreaLogic for FootageArea {
                 }
             }
             FootageCommand::CancelRefuse => app.state.footage.refusing = None,
-            FootageCommand::Play { request_id, camera_id, at } => {
+            FootageCommand::Play { request_id, cameras, at } => {
                 let span = app
                     .state
                     .footage
@@ -350,7 +367,8 @@ impl AreaLogic for FootageArea {
                     .map(|r| r.span);
                 if let (Some(s), Some(span)) = (session, span) {
                     close_player(app);
-                    app.submit(FootageJob::Open { session: s, request_id, camera_id, span, at });
+                    let cameras = cameras.into_iter().take(Group::MAX).collect();
+                    app.submit(FootageJob::Open { session: s, request_id, cameras, span, at });
                 }
             }
             FootageCommand::ClosePlayback => {
@@ -358,13 +376,31 @@ impl AreaLogic for FootageArea {
                 app.state.footage.playback = None;
                 app.state.footage.tab = FootageTab::Requests;
             }
-            FootageCommand::PlayerPlay => app.player.iter().for_each(Player::play),
-            FootageCommand::PlayerPause => app.player.iter().for_each(Player::pause),
+            FootageCommand::PlayerPlay => app.player.iter().for_each(Group::play),
+            FootageCommand::PlayerPause => app.player.iter().for_each(Group::pause),
             FootageCommand::PlayerSeek(at) => app.player.iter().for_each(|p| p.seek(at)),
             FootageCommand::PlayerSpeed(i) => {
                 app.player.iter().for_each(|p| p.set_speed(SPEEDS[i.min(SPEEDS.len() - 1)]))
             }
-            FootageCommand::PlayerStep => app.player.iter().for_each(Player::step),
+            FootageCommand::PlayerStep => app.player.iter().for_each(Group::step),
+            FootageCommand::PlayerFocus(camera_id) => {
+                if let Some(view) = app.state.footage.playback.as_mut()
+                    && view.tracks.iter().any(|t| t.camera_id == camera_id)
+                {
+                    view.camera_id = camera_id;
+                }
+            }
+            FootageCommand::PlayerZoom { camera_id, zoom } => {
+                if let Some(track) = app
+                    .state
+                    .footage
+                    .playback
+                    .as_mut()
+                    .and_then(|v| v.tracks.iter_mut().find(|t| t.camera_id == camera_id))
+                {
+                    track.zoom = zoom;
+                }
+            }
             FootageCommand::AddBookmark => {
                 if let (Some(p), Some(view)) = (&app.state.player, app.state.footage.playback.as_mut()) {
                     let label =
@@ -373,21 +409,19 @@ impl AreaLogic for FootageArea {
                     view.bookmarks.sort();
                 }
             }
-            FootageCommand::OpenExport { request_id, camera_id } => {
-                let request_no = app
-                    .state
-                    .footage
-                    .requests
-                    .as_ref()
-                    .and_then(|r| r.iter().find(|r| r.id == request_id))
-                    .map(|r| r.request_no.clone())
-                    .unwrap_or_default();
+            FootageCommand::OpenExport { request_id, cameras } => {
+                let request = app.state.footage.requests.as_ref().and_then(|r| r.iter().find(|r| r.id == request_id));
+                let request_no = request.map(|r| r.request_no.clone()).unwrap_or_default();
+                let all = request.map(|r| r.cameras.clone()).unwrap_or_else(|| cameras.clone());
                 let home = dirs::home_dir().unwrap_or_default();
-                let file = format!("{}-camera{camera_id}.mp4", request_no.replace(['〔', '〕'], "-"));
+                let file = match cameras.as_slice() {
+                    [one] => format!("{}-camera{one}.mp4", request_no.replace(['〔', '〕'], "-")),
+                    _ => format!("{}.mp4", request_no.replace(['〔', '〕'], "-")),
+                };
                 app.state.footage.export = Some(ExportDraft {
                     request_id,
                     request_no,
-                    camera_id,
+                    cameras: all.iter().map(|c| (*c, cameras.contains(c))).collect(),
                     destination: home.join(&file).display().to_string(),
                     file,
                     watermark: true,
@@ -423,6 +457,14 @@ impl AreaLogic for FootageArea {
                         return;
                     }
                 };
+                let cameras: Vec<i64> = d.cameras.iter().filter(|(_, on)| *on).map(|(c, _)| *c).collect();
+                if cameras.is_empty() || cameras.len() > crate::store::MAX_GRANT_CAMERAS {
+                    app.state.footage.export_result = Some(Err(lang.pick_owned(
+                        "请选择 1–4 路摄像头",
+                        "Choose one to four cameras",
+                    )));
+                    return;
+                }
                 let out = std::path::PathBuf::from(d.destination.trim());
                 if out.as_os_str().is_empty() || out.extension().is_none_or(|e| e != "mp4") {
                     app.state.footage.export_result =
@@ -445,7 +487,7 @@ impl AreaLogic for FootageArea {
                 app.submit(FootageJob::Export {
                     session: s,
                     request_id: d.request_id,
-                    camera_id: d.camera_id,
+                    cameras,
                     out,
                     options: ExportOptions { watermark, privacy },
                     progress,
@@ -493,7 +535,7 @@ impl AreaLogic for FootageArea {
                 match approved {
                     Some(r) => app
                         .commands
-                        .push(FootageCommand::Play { request_id: r.id, camera_id: camera, at: Some(moment) }.into()),
+                        .push(FootageCommand::Play { request_id: r.id, cameras: vec![camera], at: Some(moment) }.into()),
                     None => {
                         app.commands.push(
                             FootageCommand::NewRequest {
@@ -551,31 +593,49 @@ impl AreaLogic for FootageArea {
 
     /// Each frame: the player's picture into a texture, and the export's end.
     fn frame(app: &mut JianchaApp, ctx: &egui::Context) {
-        if let Some(player) = &app.player {
-            let shared = player.shared();
+        if let (Some(group), Some(view)) = (&app.player, &app.state.footage.playback) {
             let display = app.state.player.get_or_insert_with(|| PlayerDisplay {
-                texture: None,
-                seq: 0,
-                status: shared.status(),
-                position_ms: shared.position_ms(),
-                speed: shared.speed(),
+                status: group.status(),
+                position_ms: group.position_ms(),
+                speed: group.speed(),
+                tiles: Vec::new(),
             });
-            display.status = shared.status();
-            display.position_ms = shared.position_ms();
-            display.speed = shared.speed();
-            if let Some(frame) = shared.frame()
-                && frame.seq != display.seq
-                && let Some(rgba) = frame.rgba()
-            {
-                let image =
-                    egui::ColorImage::from_rgba_unmultiplied([frame.width as usize, frame.height as usize], &rgba);
-                match &mut display.texture {
-                    Some(t) => t.set(image, egui::TextureOptions::LINEAR),
-                    None => {
-                        display.texture = Some(ctx.load_texture("footage-player", image, egui::TextureOptions::LINEAR))
-                    }
+            display.status = group.status();
+            display.position_ms = group.position_ms();
+            display.speed = group.speed();
+            for (i, (player, track)) in group.players().iter().zip(&view.tracks).enumerate() {
+                if display.tiles.len() <= i {
+                    display.tiles.push(PlayerTile {
+                        camera_id: track.camera_id,
+                        texture: None,
+                        seq: 0,
+                        status: player.shared().status(),
+                        position_ms: player.shared().position_ms(),
+                    });
                 }
-                display.seq = frame.seq;
+                let tile = &mut display.tiles[i];
+                let shared = player.shared();
+                tile.status = shared.status();
+                tile.position_ms = shared.position_ms();
+                if let Some(frame) = shared.frame()
+                    && frame.seq != tile.seq
+                    && let Some(rgba) = frame.rgba()
+                {
+                    let image =
+                        egui::ColorImage::from_rgba_unmultiplied([frame.width as usize, frame.height as usize], &rgba);
+                    match &mut tile.texture {
+                        Some(t) => t.set(image, egui::TextureOptions::LINEAR),
+                        None => {
+                            let name = format!("footage-player-{}", track.camera_id);
+                            tile.texture = Some(ctx.load_texture(name, image, egui::TextureOptions::LINEAR));
+                        }
+                    }
+                    tile.seq = frame.seq;
+                }
+            }
+            if display.status == crate::video::playback::PlayerStatus::Playing {
+                // The head moves between frames too (the timeline and the clock follow it).
+                ctx.request_repaint_after(Duration::from_millis(100));
             }
         }
         if let Some(p) = &app.state.footage.exporting {

@@ -28,7 +28,7 @@ use egui_extras::{Column, TableBuilder};
 use crate::domain::access::Permission;
 use crate::domain::footage::{FootageRequest, RequestKind, RequestStatus, Span, Use};
 use crate::domain::time;
-use crate::video::playback::{PlayerStatus, SPEEDS};
+use crate::video::playback::{Group, PlayerStatus, SPEEDS};
 
 use crate::ui::command::Command;
 use crate::ui::i18n::Lang;

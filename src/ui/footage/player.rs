@@ -8,9 +8,17 @@ pub(super) fn playback_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Ve
     let t = &state.tokens;
     let Some(view) = &state.footage.playback else { return };
     ui.horizontal(|ui| {
-        ui.label(
-            RichText::new(format!("{} · {}", view.request.request_no, camera_name(state, view.camera_id))).strong(),
-        );
+        let names: Vec<String> = view.tracks.iter().map(|t| camera_name(state, t.camera_id)).collect();
+        ui.label(RichText::new(format!("{} · {}", view.request.request_no, names.join("、"))).strong());
+        if view.tracks.len() > 1 {
+            ui.label(
+                RichText::new(lang.pick("同步回放", "synchronised")).color(t.accent),
+            )
+            .on_hover_text(lang.pick(
+                "各路画面共用一个播放位置；点击画面选择摄像头（书签、记录违纪、申请拷贝以所选为准）",
+                "One play head for all; click a picture to choose the camera that bookmarks, observations and copy requests are for",
+            ));
+        }
         ui.label(
             RichText::new(format!("{} {}", lang.pick("批准范围", "approved"), span_text(view.span))).color(t.text_weak),
         );
@@ -22,42 +30,7 @@ pub(super) fn playback_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Ve
         }
     });
     let display = state.player.as_ref();
-    // The picture, 16:9, as large as fits above the controls.
-    let avail = ui.available_size();
-    let height = (avail.y - 120.0).max(160.0).min(avail.x * 9.0 / 16.0);
-    let size = egui::vec2(height * 16.0 / 9.0, height);
-    ui.vertical_centered(|ui| {
-        let (rect, _) = ui.allocate_exact_size(size, Sense::hover());
-        ui.painter().rect_filled(rect, 2.0, t.video_bg);
-        match display.and_then(|d| d.texture.as_ref()) {
-            Some(texture) => {
-                ui.painter().image(
-                    texture.id(),
-                    rect,
-                    egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
-                    t.image_tint,
-                );
-            }
-            None => {
-                ui.painter().text(
-                    rect.center(),
-                    egui::Align2::CENTER_CENTER,
-                    lang.pick("载入中…", "Loading…"),
-                    egui::FontId::proportional(t.text_size.nav),
-                    t.text_weak,
-                );
-            }
-        }
-        if let Some(PlayerStatus::Error(e)) = display.map(|d| &d.status) {
-            ui.painter().text(
-                rect.center(),
-                egui::Align2::CENTER_CENTER,
-                e,
-                egui::FontId::proportional(t.text_size.nav),
-                t.red,
-            );
-        }
-    });
+    pictures_ui(ui, state, view, display, commands);
     // Controls.
     let (status, position, speed) =
         display.map_or((PlayerStatus::Loading, view.span.from, 1.0), |d| (d.status.clone(), d.position_ms, d.speed));
@@ -90,7 +63,8 @@ pub(super) fn playback_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Ve
             commands.push(FootageCommand::AddBookmark.into());
         }
         if view.request.kind == RequestKind::Export && ui.button(lang.pick("导出…", "Export…")).clicked() {
-            commands.push(FootageCommand::OpenExport { request_id: view.request.id, camera_id: view.camera_id }.into());
+            let cameras = view.tracks.iter().map(|t| t.camera_id).collect();
+            commands.push(FootageCommand::OpenExport { request_id: view.request.id, cameras }.into());
         }
         if view.request.kind == RequestKind::View
             && ui
@@ -154,6 +128,107 @@ pub(super) fn playback_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Ve
     timeline_ui(ui, state, commands, position);
 }
 
+/// The cameras' pictures: one as large as fits at 16:9, two side by side, three or four in a 2×2
+/// grid. Wheel and drag zoom a picture (double-click resets); a click chooses the camera.
+fn pictures_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    view: &super::state::PlaybackView,
+    display: Option<&super::state::PlayerDisplay>,
+    commands: &mut Vec<Command>,
+) {
+    let lang = state.lang;
+    let t = &state.tokens;
+    let count = view.tracks.len().max(1);
+    let (columns, rows) = match count {
+        1 => (1, 1),
+        2 => (2, 1),
+        _ => (2, 2),
+    };
+    let avail = ui.available_size();
+    let height = (avail.y - 120.0).max(160.0).min(avail.x * 9.0 / 16.0 * rows as f32 / columns as f32);
+    let size = egui::vec2(height * 16.0 / 9.0 * columns as f32 / rows as f32, height);
+    ui.vertical_centered(|ui| {
+        let (area, _) = ui.allocate_exact_size(size, Sense::hover());
+        let cell = egui::vec2(area.width() / columns as f32, area.height() / rows as f32);
+        for (i, track) in view.tracks.iter().enumerate() {
+            let min = area.min + egui::vec2((i % columns) as f32 * cell.x, (i / columns) as f32 * cell.y);
+            let rect = egui::Rect::from_min_size(min, cell).shrink(if count > 1 { 2.0 } else { 0.0 });
+            let id = ui.scope_id().with(("playback-picture", track.camera_id));
+            let response = ui.interact(rect, id, Sense::click_and_drag());
+            let painter = ui.painter_at(rect);
+            painter.rect_filled(rect, 2.0, t.video_bg);
+            let tile = display.and_then(|d| d.tiles.iter().find(|x| x.camera_id == track.camera_id));
+            let mut zoom = track.zoom;
+            let mut changed = crate::ui::video::zoom_input(ui, &response, rect, &mut zoom);
+            if response.double_clicked() && zoom.is_zoomed() {
+                zoom = Default::default();
+                changed = true;
+            }
+            if changed {
+                commands.push(FootageCommand::PlayerZoom { camera_id: track.camera_id, zoom }.into());
+            }
+            if response.clicked() && view.camera_id != track.camera_id {
+                commands.push(FootageCommand::PlayerFocus(track.camera_id).into());
+            }
+            match tile.and_then(|x| x.texture.as_ref()) {
+                Some(texture) => {
+                    let picture = crate::ui::video::TilePicture::Texture(texture.id());
+                    crate::ui::video::paint(&painter, rect, &picture, zoom.source(), t.image_tint);
+                    crate::ui::video::overview(&painter, rect, &picture, &zoom, t);
+                }
+                None => {
+                    painter.text(
+                        rect.center(),
+                        egui::Align2::CENTER_CENTER,
+                        lang.pick("载入中…", "Loading…"),
+                        egui::FontId::proportional(t.text_size.nav),
+                        t.text_weak,
+                    );
+                }
+            }
+            match tile.map(|x| &x.status) {
+                Some(PlayerStatus::Error(e)) => {
+                    painter.text(
+                        rect.center(),
+                        egui::Align2::CENTER_CENTER,
+                        e,
+                        egui::FontId::proportional(t.text_size.nav),
+                        t.red,
+                    );
+                }
+                Some(PlayerStatus::Ended) if count > 1 => {
+                    painter.text(
+                        rect.center_bottom() - egui::vec2(0.0, 28.0),
+                        egui::Align2::CENTER_BOTTOM,
+                        lang.pick("此路录像到此为止", "No more footage of this camera"),
+                        egui::FontId::proportional(t.text_size.nav),
+                        t.overlay_text,
+                    );
+                }
+                _ => {}
+            }
+            if count > 1 {
+                // The camera's name and the time of its frame, so drift would show.
+                let label = format!(
+                    "{}  {}",
+                    camera_name(state, track.camera_id),
+                    tile.map(|x| time::local_datetime(at(x.position_ms)).format("%H:%M:%S%.3f").to_string())
+                        .unwrap_or_default()
+                );
+                let font = egui::FontId::proportional(t.text_size.tile_button);
+                let galley = painter.layout_no_wrap(label, font, t.overlay_text);
+                let band = egui::Rect::from_min_size(rect.min, galley.size() + egui::vec2(12.0, 6.0));
+                painter.rect_filled(band, 0.0, t.overlay_band);
+                painter.galley(rect.min + egui::vec2(6.0, 3.0), galley, t.overlay_text);
+                if view.camera_id == track.camera_id {
+                    painter.rect_stroke(rect, 0.0, Stroke::new(2.0, t.accent), egui::StrokeKind::Inside);
+                }
+            }
+        }
+    });
+}
+
 /// The recorded ranges (and gaps) of the approved range, case events, bookmarks and the play head;
 /// click or drag to seek.
 pub(super) fn timeline_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>, position: i64) {
@@ -169,21 +244,28 @@ pub(super) fn timeline_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Ve
     );
     let x_of = |ms: i64| bar.left() + bar.width() * ((ms - span.from) as f32 / span.millis().max(1) as f32);
     painter.rect_filled(bar, 2.0, t.panel_raised);
-    // Gaps are the bar's own colour, hatched; recorded runs are green (both computed with the grant).
-    for g in &view.gaps {
-        let r = egui::Rect::from_min_max(egui::pos2(x_of(g.from), bar.top()), egui::pos2(x_of(g.to), bar.bottom()));
-        let mut x = r.left();
-        while x < r.right() {
-            painter.line_segment(
-                [egui::pos2(x, r.bottom()), egui::pos2((x + 6.0).min(r.right()), r.top())],
-                Stroke::new(1.0, t.text_weak),
-            );
-            x += 6.0;
+    // One lane per camera. Gaps are the bar's own colour, hatched; recorded runs are green (both
+    // computed with the grant).
+    let lanes = view.tracks.len().max(1) as f32;
+    for (i, track) in view.tracks.iter().enumerate() {
+        let top = bar.top() + bar.height() * i as f32 / lanes;
+        let bottom = bar.top() + bar.height() * (i + 1) as f32 / lanes - if lanes > 1.0 { 1.0 } else { 0.0 };
+        for g in &track.gaps {
+            let r = egui::Rect::from_min_max(egui::pos2(x_of(g.from), top), egui::pos2(x_of(g.to), bottom));
+            let mut x = r.left();
+            while x < r.right() {
+                painter.line_segment(
+                    [egui::pos2(x, r.bottom()), egui::pos2((x + 6.0).min(r.right()), r.top())],
+                    Stroke::new(1.0, t.text_weak),
+                );
+                x += 6.0;
+            }
         }
-    }
-    for run in &view.runs {
-        let r = egui::Rect::from_min_max(egui::pos2(x_of(run.from), bar.top()), egui::pos2(x_of(run.to), bar.bottom()));
-        painter.rect_filled(r, 0.0, t.ok.gamma_multiply(0.55));
+        for run in &track.runs {
+            let r = egui::Rect::from_min_max(egui::pos2(x_of(run.from), top), egui::pos2(x_of(run.to), bottom));
+            let colour = if view.camera_id == track.camera_id || lanes == 1.0 { t.ok } else { t.ok.gamma_multiply(0.6) };
+            painter.rect_filled(r, 0.0, colour.gamma_multiply(0.55));
+        }
     }
     // Case events: ticks above the bar, with what happened on hover.
     let hover = response.hover_pos();

@@ -107,16 +107,25 @@ pub(super) fn requests_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mu
                         for camera in &r.cameras {
                             if usable && ui.small_button(format!("▶ {}", camera_name(state, *camera))).clicked() {
                                 commands.push(
-                                    FootageCommand::Play { request_id: r.id, camera_id: *camera, at: None }.into(),
+                                    FootageCommand::Play { request_id: r.id, cameras: vec![*camera], at: None }.into(),
                                 );
                             }
-                            if usable
-                                && r.kind == RequestKind::Export
-                                && ui.small_button(lang.pick("导出…", "Export…")).clicked()
-                            {
-                                commands
-                                    .push(FootageCommand::OpenExport { request_id: r.id, camera_id: *camera }.into());
-                            }
+                        }
+                        let several: Vec<i64> = r.cameras.iter().copied().take(Group::MAX).collect();
+                        if usable
+                            && several.len() > 1
+                            && ui
+                                .small_button(format!("▶ {} ({})", lang.pick("同步回放", "Play together"), several.len()))
+                                .on_hover_text(lang.pick(
+                                    "多路摄像头并排播放，共用一个播放位置（定位、速度、逐帧同步）",
+                                    "The cameras side by side on one play head (seek, speed and frame step move all)",
+                                ))
+                                .clicked()
+                        {
+                            commands.push(FootageCommand::Play { request_id: r.id, cameras: several.clone(), at: None }.into());
+                        }
+                        if usable && r.kind == RequestKind::Export && ui.small_button(lang.pick("导出…", "Export…")).clicked() {
+                            commands.push(FootageCommand::OpenExport { request_id: r.id, cameras: several }.into());
                         }
                         if r.status == RequestStatus::Pending
                             && ui.small_button(lang.pick("撤回", "Withdraw")).clicked()

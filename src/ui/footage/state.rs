@@ -29,17 +29,17 @@ pub struct RequestDraft {
     pub complaint_no: String,
 }
 
-/// Where playback stands (the player itself lives in the app).
+/// Where playback stands (the players themselves live in the app).
 #[derive(Debug, Clone)]
 pub struct PlaybackView {
     pub request: crate::domain::footage::FootageRequest,
+    /// The camera chosen among those playing (bookmarks, observations and copy requests are its).
     pub camera_id: i64,
     /// The granted range.
     pub span: crate::domain::footage::Span,
-    pub segments: Vec<crate::domain::footage::Span>,
-    /// Recorded runs (within the grant) and the gaps between them, computed when the grant arrived.
-    pub runs: Vec<crate::domain::footage::Span>,
-    pub gaps: Vec<crate::domain::footage::Span>,
+    /// One per camera playing, side by side on one play head (up to four).
+    pub tracks: Vec<PlaybackTrack>,
+    /// The case events of the cameras' windows.
     pub events: Vec<crate::store::WindowEvent>,
     /// Wall time (UTC ms) and note.
     pub bookmarks: Vec<(i64, String)>,
@@ -47,12 +47,24 @@ pub struct PlaybackView {
     pub start_at: Option<i64>,
 }
 
+/// One camera of a playback.
+#[derive(Debug, Clone)]
+pub struct PlaybackTrack {
+    pub camera_id: i64,
+    /// Recorded runs (within the grant) and the gaps between them, computed when the grant arrived.
+    pub runs: Vec<crate::domain::footage::Span>,
+    pub gaps: Vec<crate::domain::footage::Span>,
+    /// Digital zoom of this camera's picture.
+    pub zoom: crate::ui::video::Zoom,
+}
+
 /// The export dialog.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportDraft {
     pub request_id: i64,
     pub request_no: String,
-    pub camera_id: i64,
+    /// The request's cameras and whether each is copied (up to four at once).
+    pub cameras: Vec<(i64, bool)>,
     pub destination: String,
     /// The clip's file name (kept when another folder is chosen).
     pub file: String,
@@ -74,13 +86,21 @@ pub struct FolderListing {
     pub folders: Vec<std::path::PathBuf>,
 }
 
-/// What the footage panel shows of the player.
+/// What the footage panel shows of the players: the group's head, and each camera's picture.
 pub struct PlayerDisplay {
+    pub status: crate::video::playback::PlayerStatus,
+    pub position_ms: i64,
+    pub speed: f32,
+    pub tiles: Vec<PlayerTile>,
+}
+
+/// One camera's picture in playback.
+pub struct PlayerTile {
+    pub camera_id: i64,
     pub texture: Option<egui::TextureHandle>,
     pub seq: u64,
     pub status: crate::video::playback::PlayerStatus,
     pub position_ms: i64,
-    pub speed: f32,
 }
 
 /// A running export.

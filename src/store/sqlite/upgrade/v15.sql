@@ -1,4 +1,4 @@
--- Upgrade step 14 → 15: camera health as alarms (设备告警).
+-- Upgrade step 14 → 15: camera health as alarms (设备告警); register lines of several cameras.
 
 -- ---------------------------------------------------------------------------------------------------
 -- Version 15: each camera's signal as the recorder last reported it, and the alarms raised when a
@@ -29,3 +29,11 @@ CREATE TABLE camera_alert (
 );
 CREATE UNIQUE INDEX camera_alert_open ON camera_alert (camera_id, rule) WHERE resolved_at IS NULL;
 CREATE INDEX camera_alert_by_since ON camera_alert (since);
+
+-- A register line that covers several cameras of one request (a copy of four cameras in one go, or
+-- four cameras played side by side): its cameras after the first (which is footage_access.camera_id).
+CREATE TABLE footage_access_camera (
+  access_id INTEGER NOT NULL REFERENCES footage_access (id),
+  camera_id INTEGER NOT NULL REFERENCES camera (id),
+  PRIMARY KEY (access_id, camera_id)
+) WITHOUT ROWID;
