@@ -90,9 +90,10 @@ pub(super) fn report_link(
     else {
         return Ok(None);
     };
-    let counted_from = from_ts(since).max(opened);
-    let allowed = chrono::Duration::seconds(i64::from(rules.footage.camera_offline_seconds));
-    if now - counted_from < allowed {
+    // Times are kept to the second: "more than the allowed time" in whole seconds on both sides is
+    // never less than the allowed time in fact.
+    let counted_from = since.max(ts(opened));
+    if ts(now) - counted_from <= i64::from(rules.footage.camera_offline_seconds) {
         return Ok(None);
     }
     let lost_for = (now - from_ts(since)).num_seconds();
