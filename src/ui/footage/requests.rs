@@ -104,13 +104,7 @@ pub(super) fn requests_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mu
                 row.col(|ui| {
                     ui.horizontal(|ui| {
                         let usable = r.status == RequestStatus::Approved && !r.is_expired(now);
-                        for camera in &r.cameras {
-                            if usable && ui.small_button(format!("▶ {}", camera_name(state, *camera))).clicked() {
-                                commands.push(
-                                    FootageCommand::Play { request_id: r.id, cameras: vec![*camera], at: None }.into(),
-                                );
-                            }
-                        }
+                        // Together first (the row may be wider than the table with four cameras).
                         let several: Vec<i64> = r.cameras.iter().copied().take(Group::MAX).collect();
                         if usable
                             && several.len() > 1
@@ -126,6 +120,13 @@ pub(super) fn requests_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mu
                         }
                         if usable && r.kind == RequestKind::Export && ui.small_button(lang.pick("导出…", "Export…")).clicked() {
                             commands.push(FootageCommand::OpenExport { request_id: r.id, cameras: several }.into());
+                        }
+                        for camera in &r.cameras {
+                            if usable && ui.small_button(format!("▶ {}", camera_name(state, *camera))).clicked() {
+                                commands.push(
+                                    FootageCommand::Play { request_id: r.id, cameras: vec![*camera], at: None }.into(),
+                                );
+                            }
                         }
                         if r.status == RequestStatus::Pending
                             && ui.small_button(lang.pick("撤回", "Withdraw")).clicked()
