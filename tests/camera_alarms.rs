@@ -39,11 +39,24 @@ fn hall(clock: Arc<dyn Clock>, main: &str, sub: &str) -> (tempfile::TempDir, Sql
          window = \"A01\"\nvendor = \"rtsp\"\nmain_url = \"{main}\"\nsub_url = \"{sub}\"\n"
     );
     let config = jiancha::interchange::hall::parse("hall.toml", &file).unwrap();
-    let admin = NewUser { username: "admin".into(), display_name: "管理员".into(), role: Role::Admin, password: PASSWORD.into() };
+    let admin = NewUser {
+        username: "admin".into(),
+        display_name: "管理员".into(),
+        role: Role::Admin,
+        password: PASSWORD.into(),
+    };
     let (store, _) = jiancha::store::sqlite::init::initialise(dir.path(), clock, &admin, Some(&config)).unwrap();
     let a = store.login("admin", PASSWORD).unwrap();
     store
-        .create_user(&a, &NewUser { username: "sup".into(), display_name: "监察员".into(), role: Role::Supervisor, password: PASSWORD.into() })
+        .create_user(
+            &a,
+            &NewUser {
+                username: "sup".into(),
+                display_name: "监察员".into(),
+                role: Role::Supervisor,
+                password: PASSWORD.into(),
+            },
+        )
         .unwrap();
     let mut rules = RuleBook::official();
     rules.footage.camera_offline_seconds = 3;
@@ -76,7 +89,8 @@ fn a_camera_lost_during_opening_hours_raises_a_red_alarm_that_resolves_when_it_r
     let store: Arc<dyn Store> = Arc::new(sqlite);
     let root = recorder::footage_root(dir.path());
     let camera = store.camera_streams(&system).unwrap()[0].id;
-    let rec = recorder::CameraRecorder::start(store.clone(), system.clone(), root, camera, sim.url(1, true), 4).unwrap();
+    let rec =
+        recorder::CameraRecorder::start(store.clone(), system.clone(), root, camera, sim.url(1, true), 4).unwrap();
     let report = || recorder::report_links(&*store, &system, &[rec.status()]);
 
     wait_for("recording", Duration::from_secs(20), || rec.status().state == recorder::RecorderState::Recording);
@@ -94,7 +108,11 @@ fn a_camera_lost_during_opening_hours_raises_a_red_alarm_that_resolves_when_it_r
         raised.is_some()
     });
     let alarm = raised.unwrap();
-    assert!(lost_at.elapsed() >= Duration::from_secs(3), "raised after the allowed 3 s, not before: {:?} {alarm:?}", lost_at.elapsed());
+    assert!(
+        lost_at.elapsed() >= Duration::from_secs(3),
+        "raised after the allowed 3 s, not before: {:?} {alarm:?}",
+        lost_at.elapsed()
+    );
     assert_eq!((alarm.rule, alarm.level, alarm.resolved_at), (CameraRule::CameraOffline, Level::Red, None));
     assert_eq!(alarm.camera_name, "A01 摄像头");
     assert_eq!(alarm.window_code.as_deref(), Some("A01"));

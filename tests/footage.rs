@@ -567,9 +567,7 @@ fn in_remote_mode_footage_comes_from_the_server_by_range_requests_for_the_grants
     let probed = ffprobe_duration(&out);
     assert!((probed - 40.0).abs() <= 2.1, "ffprobe says {probed} s");
     let register = remote.footage_register(&supervisor, 10).unwrap();
-    assert!(
-        register.iter().any(|l| l.id == done.register_id && l.sha256.as_deref() == Some(done.sha256.as_str()))
-    );
+    assert!(register.iter().any(|l| l.id == done.register_id && l.sha256.as_deref() == Some(done.sha256.as_str())));
 
     // The raw endpoint: ranges, and nobody but the holder.
     let grant = remote.open_footage(&supervisor, request.id, 1, span, Use::View, None).unwrap();

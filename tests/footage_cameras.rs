@@ -34,12 +34,20 @@ fn hall() -> (tempfile::TempDir, SqliteStore, Vec<i64>, DateTime<Utc>) {
         ));
     }
     let config = jiancha::interchange::hall::parse("hall.toml", &file).unwrap();
-    let admin = NewUser { username: "admin".into(), display_name: "管理员".into(), role: Role::Admin, password: PASSWORD.into() };
+    let admin = NewUser {
+        username: "admin".into(),
+        display_name: "管理员".into(),
+        role: Role::Admin,
+        password: PASSWORD.into(),
+    };
     let (store, _) = jiancha::store::sqlite::init::initialise(dir.path(), clock, &admin, Some(&config)).unwrap();
     let a = store.login("admin", PASSWORD).unwrap();
     for (name, role) in [("sup", Role::Supervisor), ("chief", Role::Chief)] {
         store
-            .create_user(&a, &NewUser { username: name.into(), display_name: name.into(), role, password: PASSWORD.into() })
+            .create_user(
+                &a,
+                &NewUser { username: name.into(), display_name: name.into(), role, password: PASSWORD.into() },
+            )
             .unwrap();
     }
     let system = store.system_session();
@@ -127,21 +135,27 @@ fn four_cameras_play_on_one_head_within_a_frame_through_seeks_speeds_pauses_and_
     assert_eq!(register[0].camera_name, "W01 摄像头、W02 摄像头、W03 摄像头、W04 摄像头");
     // Five cameras are more than one line (and one playback) covers; a camera twice is refused.
     let five = [cameras.clone(), vec![cameras[0]]].concat();
-    assert!(matches!(store.open_footage_cameras(&sup, request, &five, span, Use::View, None), Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        store.open_footage_cameras(&sup, request, &five, span, Use::View, None),
+        Err(StoreError::Invalid(_))
+    ));
 
     let root = recorder::footage_root(dir.path());
     let tracks: Vec<(std::path::PathBuf, Vec<Segment>)> =
         grants.tracks.iter().map(|t| (root.clone(), t.segments.clone())).collect();
     let group = Group::start(tracks, span, None, (160, 90), Arc::new(|| {}));
     let frame = 100;
-    wait("the first frames", &group, &|| settled(&group) && group.players().iter().all(|p| p.shared().frame().is_some()));
+    wait("the first frames", &group, &|| {
+        settled(&group) && group.players().iter().all(|p| p.shared().frame().is_some())
+    });
     assert_in_step("opened", &group, frame);
 
     // Seek: every camera shows its first frame at or after the target.
     for target in [ms(17.25), ms(5.0), ms(26.61)] {
         group.seek(target);
         wait("the seek", &group, &|| {
-            settled(&group) && group.players().iter().all(|p| (target..target + frame).contains(&p.shared().position_ms()))
+            settled(&group)
+                && group.players().iter().all(|p| (target..target + frame).contains(&p.shared().position_ms()))
         });
         assert_eq!(group.position_ms(), target);
         assert_in_step("after a seek", &group, frame);
@@ -149,7 +163,9 @@ fn four_cameras_play_on_one_head_within_a_frame_through_seeks_speeds_pauses_and_
 
     // Play at 4× from 5 s, change to 2× on the way, pause: every camera stops at the head's moment.
     group.seek(ms(5.0));
-    wait("the seek to 5 s", &group, &|| settled(&group) && group.players().iter().all(|p| p.shared().position_ms() >= ms(5.0)));
+    wait("the seek to 5 s", &group, &|| {
+        settled(&group) && group.players().iter().all(|p| p.shared().position_ms() >= ms(5.0))
+    });
     group.set_speed(4.0);
     group.play();
     std::thread::sleep(Duration::from_millis(1200));
@@ -159,7 +175,9 @@ fn four_cameras_play_on_one_head_within_a_frame_through_seeks_speeds_pauses_and_
     group.pause();
     let head = group.position_ms();
     assert!(head > ms(9.0) && head < ms(14.0), "4× for 1.2 s and 2× for 0.8 s from 5 s: at {} ms", head - ms(5.0));
-    wait("the pause", &group, &|| settled(&group) && group.players().iter().all(|p| head - p.shared().position_ms() < frame));
+    wait("the pause", &group, &|| {
+        settled(&group) && group.players().iter().all(|p| head - p.shared().position_ms() < frame)
+    });
     assert_eq!(group.position_ms(), head, "paused, the head stays");
     assert_in_step("after speed changes and a pause", &group, frame);
 
@@ -169,7 +187,9 @@ fn four_cameras_play_on_one_head_within_a_frame_through_seeks_speeds_pauses_and_
         group.step();
         let after = group.position_ms();
         assert!(after > before && after - before <= frame, "a step moved the head {} ms", after - before);
-        wait("a step", &group, &|| settled(&group) && group.players().iter().all(|p| after - p.shared().position_ms() < frame));
+        wait("a step", &group, &|| {
+            settled(&group) && group.players().iter().all(|p| after - p.shared().position_ms() < frame)
+        });
         assert_in_step("after a step", &group, frame);
     }
 
@@ -207,7 +227,8 @@ fn an_export_of_three_cameras_writes_a_clip_each_and_one_manifest_under_one_regi
     std::fs::create_dir_all(&usb).unwrap();
     let out = usb.join("调2026-1.mp4");
     let three = &cameras[..3];
-    let job = ExportJob { request_id: request, cameras: three, span: None, out: &out, options: ExportOptions::default() };
+    let job =
+        ExportJob { request_id: request, cameras: three, span: None, out: &out, options: ExportOptions::default() };
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let now = Utc::now();
     let done = export::export_request(&store, &sup, &FootageSource::Local(root), &job, now, &cancel, &|_| {}).unwrap();
@@ -225,7 +246,8 @@ fn an_export_of_three_cameras_writes_a_clip_each_and_one_manifest_under_one_regi
     let verified = export::verify_set(&done.manifest).unwrap();
     assert_eq!(verified.len(), 3);
     assert!(verified.iter().all(export::Verification::intact), "{verified:#?}");
-    let manifest: export::SetManifest = serde_json::from_str(&std::fs::read_to_string(&done.manifest).unwrap()).unwrap();
+    let manifest: export::SetManifest =
+        serde_json::from_str(&std::fs::read_to_string(&done.manifest).unwrap()).unwrap();
     assert_eq!(manifest.format, export::SET_MANIFEST_FORMAT);
     assert_eq!(manifest.approver.as_deref(), Some("chief"));
     assert_eq!(manifest.clips.iter().map(|c| c.camera_id).collect::<Vec<_>>(), three);
@@ -286,7 +308,8 @@ fn the_cli_exports_the_cameras_given_and_by_default_all_of_the_request() {
     let out = dir.path().join("two.mp4");
     let (a, b) = (cameras[1].to_string(), cameras[3].to_string());
     let id = request.to_string();
-    let two = run(&["footage", "export", "--request", &id, "--out", out.to_str().unwrap(), "--camera", &a, "--camera", &b]);
+    let two =
+        run(&["footage", "export", "--request", &id, "--out", out.to_str().unwrap(), "--camera", &a, "--camera", &b]);
     assert!(two.status.success(), "{}", String::from_utf8_lossy(&two.stderr));
     let printed = String::from_utf8_lossy(&two.stdout).into_owned();
     assert!(printed.contains(&format!("two-cam{a}.mp4")) && printed.contains(&format!("two-cam{b}.mp4")), "{printed}");

@@ -630,7 +630,8 @@ fn complaint_footage_is_requested_approved_played_and_copied() {
     });
     c.harness.get_all_by_label_contains("▶ ").next().expect("a play button per camera").click();
     c.step_until("the first picture", |app| {
-        app.state().footage.playback.is_some() && app.state().player.as_ref().is_some_and(|p| p.tiles.iter().any(|t| t.texture.is_some()))
+        app.state().footage.playback.is_some()
+            && app.state().player.as_ref().is_some_and(|p| p.tiles.iter().any(|t| t.texture.is_some()))
     });
     let span = c.harness.state().state().footage.playback.as_ref().unwrap().span;
     assert_eq!(span, request.span);
@@ -731,7 +732,12 @@ fn four_cameras_of_a_request_play_together_and_export_with_one_manifest() {
         ));
     }
     let config = jiancha::interchange::hall::parse("hall.toml", &file).unwrap();
-    let admin = NewUser { username: "admin".into(), display_name: "管理员".into(), role: UserRole::Admin, password: PASSWORD.into() };
+    let admin = NewUser {
+        username: "admin".into(),
+        display_name: "管理员".into(),
+        role: UserRole::Admin,
+        password: PASSWORD.into(),
+    };
     let (store, _) =
         jiancha::store::sqlite::init::initialise(dir.path(), clock.clone(), &admin, Some(&config)).unwrap();
     let a = store.login("admin", PASSWORD).unwrap();
@@ -799,7 +805,11 @@ fn four_cameras_of_a_request_play_together_and_export_with_one_manifest() {
     c.harness.state_mut().push(jiancha::ui::footage::FootageCommand::PlayerZoom { camera_id: cameras[1], zoom });
     c.harness.state_mut().push(jiancha::ui::footage::FootageCommand::PlayerFocus(cameras[1]));
     c.step_until("the zoom", |app| {
-        app.state().footage.playback.as_ref().is_some_and(|v| v.tracks[1].zoom.is_zoomed() && !v.tracks[0].zoom.is_zoomed())
+        app.state()
+            .footage
+            .playback
+            .as_ref()
+            .is_some_and(|v| v.tracks[1].zoom.is_zoomed() && !v.tracks[0].zoom.is_zoomed())
     });
     for _ in 0..5 {
         c.harness.step();

@@ -302,7 +302,12 @@ pub fn run(ctx: &Ctx, cmd: FootageCommand) -> Result<(), Failure> {
                 );
             }
             println!("{}", done.manifest.display());
-            eprintln!("manifest: {} (register line {}, SHA-256 {})", done.manifest.display(), done.register_id, done.sha256);
+            eprintln!(
+                "manifest: {} (register line {}, SHA-256 {})",
+                done.manifest.display(),
+                done.register_id,
+                done.sha256
+            );
         }
         FootageCommand::Verify { file, format } => verify(&file, format)?,
         FootageCommand::Register { limit, format } => {
@@ -367,12 +372,9 @@ pub fn run(ctx: &Ctx, cmd: FootageCommand) -> Result<(), Failure> {
 /// `footage verify` needs no database: a clip and its manifest.
 /// `footage verify FILE`: a clip against the manifest beside it, or every clip of a set manifest.
 pub fn verify(file: &Path, format: Format) -> Result<(), Failure> {
-    let checked = if export::is_set_manifest(file) {
-        export::verify_set(file)
-    } else {
-        export::verify(file).map(|v| vec![v])
-    }
-    .map_err(|e| Failure { code: 2, error: e.into() })?;
+    let checked =
+        if export::is_set_manifest(file) { export::verify_set(file) } else { export::verify(file).map(|v| vec![v]) }
+            .map_err(|e| Failure { code: 2, error: e.into() })?;
     let json = |v: &export::Verification| {
         serde_json::json!({
             "clip": v.clip, "manifest": v.manifest, "request_no": v.request_no, "intact": v.intact(),
@@ -388,7 +390,12 @@ pub fn verify(file: &Path, format: Format) -> Result<(), Failure> {
     } else {
         for v in &checked {
             if v.intact() {
-                println!("一致 (matches its manifest): {} {} SHA-256 {}", v.clip.display(), v.request_no, v.actual_sha256);
+                println!(
+                    "一致 (matches its manifest): {} {} SHA-256 {}",
+                    v.clip.display(),
+                    v.request_no,
+                    v.actual_sha256
+                );
             } else {
                 println!(
                     "不一致 (changed): {} — manifest SHA-256 {} ({} bytes), file {} ({} bytes)",

@@ -131,10 +131,11 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
                 args::WallPath::Gpu => crate::video::bench::BenchPath::Gpu,
                 args::WallPath::Cpu => crate::video::bench::BenchPath::Cpu,
             };
-            let result = crate::video::bench::run(tiles.clamp(1, 64), seconds.max(1), port, path, draw, &exe, &mut |m| {
-                eprintln!("… {m}")
-            })
-            .map_err(|e| anyhow::anyhow!(e))?;
+            let result =
+                crate::video::bench::run(tiles.clamp(1, 64), seconds.max(1), port, path, draw, &exe, &mut |m| {
+                    eprintln!("… {m}")
+                })
+                .map_err(|e| anyhow::anyhow!(e))?;
             if format == Format::Json {
                 print_json(&result)?;
             } else {

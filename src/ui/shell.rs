@@ -8,9 +8,9 @@ use crate::domain::time;
 use crate::ui::alerts::{self, case};
 use crate::ui::command::Command;
 use crate::ui::i18n::Lang;
-use crate::ui::video::VideoPath;
 use crate::ui::state::{AppState, Area, NoticeLevel, Screen};
 use crate::ui::supervision::{complaints, discipline, violations};
+use crate::ui::video::VideoPath;
 use crate::ui::{
     admin, assessment, attendance, audit, evaluator, first_start, fonts, footage, login, overview, settings, wall,
 };

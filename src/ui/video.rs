@@ -42,7 +42,13 @@ impl std::fmt::Debug for TilePicture {
 }
 
 /// Draws `picture`'s `source` rectangle into `rect`, tinted.
-pub fn paint(painter: &egui::Painter, rect: egui::Rect, picture: &TilePicture, source: SourceRect, tint: egui::Color32) {
+pub fn paint(
+    painter: &egui::Painter,
+    rect: egui::Rect,
+    picture: &TilePicture,
+    source: SourceRect,
+    tint: egui::Color32,
+) {
     match picture {
         TilePicture::Texture(texture) => {
             let uv = egui::Rect::from_min_max(source.min.into(), source.max.into());

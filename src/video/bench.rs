@@ -135,11 +135,8 @@ fn gl_thread(
             return;
         }
     };
-    let mut measured = GlFigures {
-        renderer: super::gl::describe(gl.gl()),
-        uploads: vec![0; mailboxes.len()],
-        ..GlFigures::default()
-    };
+    let mut measured =
+        GlFigures { renderer: super::gl::describe(gl.gl()), uploads: vec![0; mailboxes.len()], ..GlFigures::default() };
     let mut seen = vec![0_u64; mailboxes.len()];
     let mut draw = false;
     let mut last_draw = Instant::now();
@@ -275,10 +272,8 @@ pub fn run(
         std::thread::sleep(Duration::from_millis(100));
     }
     std::thread::sleep(Duration::from_secs(2));
-    let (decoded_w, decoded_h) = decoders
-        .first()
-        .and_then(|d| d.mailbox().frame())
-        .map_or((tile_w, tile_h), |f| (f.width, f.height));
+    let (decoded_w, decoded_h) =
+        decoders.first().and_then(|d| d.mailbox().frame()).map_or((tile_w, tile_h), |f| (f.width, f.height));
     if let Some((phases, _)) = &gl {
         phases.send(GlPhase::Measure { draw: false }).map_err(|_| "the GL thread ended early")?;
     }

@@ -884,5 +884,11 @@ pub fn export_request(
         (written[0].clip.sha256.clone(), written[0].clip.bytes)
     };
     store.finish_export(session, access_id, &ExportOutcome::Done { sha256: sha256.clone(), bytes })?;
-    Ok(Exported { clips: written, manifest: manifest_file, register_id: access_id, request_no: grants.request.request_no, sha256 })
+    Ok(Exported {
+        clips: written,
+        manifest: manifest_file,
+        register_id: access_id,
+        request_no: grants.request.request_no,
+        sha256,
+    })
 }

@@ -129,7 +129,8 @@ pub fn describe(gl: &glow::Context) -> String {
 impl YuvRenderer {
     /// Compiles the shader; an error means this context cannot take the GPU path (no GL 3).
     pub fn new(gl: Arc<glow::Context>) -> Result<Self, String> {
-        let version = version_line(&gl).ok_or_else(|| format!("OpenGL 3 is needed for the GPU path ({})", describe(&gl)))?;
+        let version =
+            version_line(&gl).ok_or_else(|| format!("OpenGL 3 is needed for the GPU path ({})", describe(&gl)))?;
         // SAFETY: object creation and queries on the current context; every object is owned by `Self`
         // and deleted in `Drop` (or with the context).
         unsafe {
@@ -170,7 +171,16 @@ impl YuvRenderer {
                 tint: at("u_tint"),
             };
             let vertex_array = gl.create_vertex_array()?;
-            Ok(Self { gl, program, vertex_array, uniforms, tiles: HashMap::new(), keep: None, uploaded_bytes: 0, uploads: 0 })
+            Ok(Self {
+                gl,
+                program,
+                vertex_array,
+                uniforms,
+                tiles: HashMap::new(),
+                keep: None,
+                uploaded_bytes: 0,
+                uploads: 0,
+            })
         }
     }
 
@@ -421,9 +431,8 @@ impl Offscreen {
             .map_err(|e| format!("EGL configs: {e}"))?
             .next()
             .ok_or("EGL: no configuration without a surface")?;
-        let attributes = ContextAttributesBuilder::new()
-            .with_context_api(ContextApi::OpenGl(Some(Version::new(3, 3))))
-            .build(None);
+        let attributes =
+            ContextAttributesBuilder::new().with_context_api(ContextApi::OpenGl(Some(Version::new(3, 3)))).build(None);
         // SAFETY: a context for a configuration of this display, shared with nothing.
         let context = unsafe { display.create_context(&config, &attributes) }
             .map_err(|e| format!("EGL context: {e}"))?
@@ -438,14 +447,26 @@ impl Offscreen {
             gl.bind_renderbuffer(glow::RENDERBUFFER, Some(renderbuffer));
             gl.renderbuffer_storage(glow::RENDERBUFFER, glow::RGBA8, width as i32, height as i32);
             gl.bind_framebuffer(glow::FRAMEBUFFER, Some(framebuffer));
-            gl.framebuffer_renderbuffer(glow::FRAMEBUFFER, glow::COLOR_ATTACHMENT0, glow::RENDERBUFFER, Some(renderbuffer));
+            gl.framebuffer_renderbuffer(
+                glow::FRAMEBUFFER,
+                glow::COLOR_ATTACHMENT0,
+                glow::RENDERBUFFER,
+                Some(renderbuffer),
+            );
             if gl.check_framebuffer_status(glow::FRAMEBUFFER) != glow::FRAMEBUFFER_COMPLETE {
                 return Err("the offscreen framebuffer is incomplete".into());
             }
             gl.viewport(0, 0, width as i32, height as i32);
             (framebuffer, renderbuffer)
         };
-        Ok(Self { gl: Arc::new(gl), framebuffer, renderbuffer, size: (width, height), _context: context, _display: display })
+        Ok(Self {
+            gl: Arc::new(gl),
+            framebuffer,
+            renderbuffer,
+            size: (width, height),
+            _context: context,
+            _display: display,
+        })
     }
 
     pub fn gl(&self) -> &Arc<glow::Context> {

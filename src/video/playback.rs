@@ -117,7 +117,8 @@ impl Head {
 
     /// When the frame of wall time `wall` is due.
     fn due(&self, wall: i64) -> Instant {
-        self.anchor_at + Duration::from_secs_f64(((wall - self.anchor_ms).max(0) as f64 / 1000.0) / f64::from(self.speed))
+        self.anchor_at
+            + Duration::from_secs_f64(((wall - self.anchor_ms).max(0) as f64 / 1000.0) / f64::from(self.speed))
     }
 }
 
@@ -226,8 +227,7 @@ impl Player {
                 let shared = shared.clone();
                 move || {
                     let start = at.unwrap_or(range.from).clamp(range.from, range.to - 1);
-                    let mut engine =
-                        Engine::new(root, segments, range, size, shared.clone(), notify.clone(), timeline);
+                    let mut engine = Engine::new(root, segments, range, size, shared.clone(), notify.clone(), timeline);
                     if let Err(e) = engine.run(start, &rx) {
                         *lock(&shared.status) = PlayerStatus::Error(e);
                         notify();

@@ -52,7 +52,11 @@ impl Colour {
     pub fn from_info(info: &gst_video::VideoInfo) -> Self {
         let colorimetry = info.colorimetry();
         Colour {
-            matrix: if colorimetry.matrix() == gst_video::VideoColorMatrix::Bt709 { Matrix::Bt709 } else { Matrix::Bt601 },
+            matrix: if colorimetry.matrix() == gst_video::VideoColorMatrix::Bt709 {
+                Matrix::Bt709
+            } else {
+                Matrix::Bt601
+            },
             full_range: colorimetry.range() == gst_video::VideoColorRange::Range0_255,
         }
     }
@@ -92,7 +96,8 @@ impl Colour {
 }
 
 fn apply(t: &Transform, y: u8, u: u8, v: u8) -> [u8; 3] {
-    let s = [f32::from(y) / 255.0 - t.offset[0], f32::from(u) / 255.0 - t.offset[1], f32::from(v) / 255.0 - t.offset[2]];
+    let s =
+        [f32::from(y) / 255.0 - t.offset[0], f32::from(u) / 255.0 - t.offset[1], f32::from(v) / 255.0 - t.offset[2]];
     let m = &t.matrix;
     let channel = |row: usize| {
         let value = m[row] * s[0] + m[3 + row] * s[1] + m[6 + row] * s[2];

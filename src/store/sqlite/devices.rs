@@ -13,7 +13,8 @@ use crate::store::{CameraAlert, CameraRule, StoreError};
 /// The longest reason kept (the recorder's words, already free of credentials).
 const REASON_CHARS: usize = 200;
 
-const SELECT: &str = "SELECT a.id, a.camera_id, c.name, w.code, a.level, a.since, a.raised_at, a.resolved_at, a.explanation
+const SELECT: &str =
+    "SELECT a.id, a.camera_id, c.name, w.code, a.level, a.since, a.raised_at, a.resolved_at, a.explanation
      FROM camera_alert a JOIN camera c ON c.id = a.camera_id LEFT JOIN service_window w ON w.id = c.window_id";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CameraAlert> {

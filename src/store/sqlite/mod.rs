@@ -11,8 +11,8 @@ mod alerts;
 mod assessment;
 mod audit;
 mod auth;
-mod devices;
 pub mod backup;
+mod devices;
 mod footage;
 mod hall;
 mod idempotency;
@@ -995,7 +995,9 @@ impl Store for SqliteStore {
                 footage::open(&w.tx, request_id, camera_ids, span, use_, destination, &w.actor.username, w.now)?;
             let tracks = camera_ids
                 .iter()
-                .map(|&camera_id| Ok(super::GrantTrack { camera_id, segments: footage::segments(&w.tx, camera_id, span)? }))
+                .map(|&camera_id| {
+                    Ok(super::GrantTrack { camera_id, segments: footage::segments(&w.tx, camera_id, span)? })
+                })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             let mut detail = serde_json::json!({
                 "camera_id": camera_ids[0], "from_ms": span.from, "to_ms": span.to, "destination": destination,

@@ -3,8 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::store::{
-    CameraAlert,
-    AlertQuery, AlertRow, CaseDetail, DailyCheck, NewNotice, Notice, RefreshReport, Session, StoreError,
+    AlertQuery, AlertRow, CameraAlert, CaseDetail, DailyCheck, NewNotice, Notice, RefreshReport, Session, StoreError,
 };
 use crate::ui::worker::{JobError, Worker};
 

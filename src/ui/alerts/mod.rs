@@ -203,8 +203,12 @@ fn camera_alarms_ui(ui: &mut egui::Ui, state: &AppState) {
                 match a.resolved_at {
                     Some(at) => {
                         ui.label(
-                            RichText::new(format!("{} {}", lang.pick("已恢复", "back at"), time::format_local_minutes(at)))
-                                .color(t.ok),
+                            RichText::new(format!(
+                                "{} {}",
+                                lang.pick("已恢复", "back at"),
+                                time::format_local_minutes(at)
+                            ))
+                            .color(t.ok),
                         );
                     }
                     None => {

@@ -10,13 +10,8 @@ pub(super) fn export_dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands
     let lang = state.lang;
     let t = state.tokens;
     let error = state.footage.export_result.as_ref().and_then(|r| r.as_ref().err()).cloned();
-    let names: Vec<(i64, String)> = state
-        .footage
-        .export
-        .iter()
-        .flat_map(|d| d.cameras.iter())
-        .map(|(c, _)| (*c, camera_name(state, *c)))
-        .collect();
+    let names: Vec<(i64, String)> =
+        state.footage.export.iter().flat_map(|d| d.cameras.iter()).map(|(c, _)| (*c, camera_name(state, *c))).collect();
     let Some(draft) = state.footage.export.as_mut() else { return };
     Dialog::new(
         "jiancha_export_footage",

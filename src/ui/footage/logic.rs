@@ -221,7 +221,12 @@ impl AreaLogic for FootageArea {
                             let infos: Vec<crate::domain::footage::SegmentInfo> = track
                                 .segments
                                 .iter()
-                                .map(|s| crate::domain::footage::SegmentInfo { id: 0, camera: 0, span: s.span, bytes: 0 })
+                                .map(|s| crate::domain::footage::SegmentInfo {
+                                    id: 0,
+                                    camera: 0,
+                                    span: s.span,
+                                    bytes: 0,
+                                })
                                 .collect();
                             let runs = crate::domain::footage::recorded_runs(&infos, 1_500);
                             let gaps = crate::domain::footage::gaps(&runs, span);
@@ -459,10 +464,8 @@ impl AreaLogic for FootageArea {
                 };
                 let cameras: Vec<i64> = d.cameras.iter().filter(|(_, on)| *on).map(|(c, _)| *c).collect();
                 if cameras.is_empty() || cameras.len() > crate::store::MAX_GRANT_CAMERAS {
-                    app.state.footage.export_result = Some(Err(lang.pick_owned(
-                        "请选择 1–4 路摄像头",
-                        "Choose one to four cameras",
-                    )));
+                    app.state.footage.export_result =
+                        Some(Err(lang.pick_owned("请选择 1–4 路摄像头", "Choose one to four cameras")));
                     return;
                 }
                 let out = std::path::PathBuf::from(d.destination.trim());
@@ -533,9 +536,9 @@ impl AreaLogic for FootageArea {
                         .cloned()
                 });
                 match approved {
-                    Some(r) => app
-                        .commands
-                        .push(FootageCommand::Play { request_id: r.id, cameras: vec![camera], at: Some(moment) }.into()),
+                    Some(r) => app.commands.push(
+                        FootageCommand::Play { request_id: r.id, cameras: vec![camera], at: Some(moment) }.into(),
+                    ),
                     None => {
                         app.commands.push(
                             FootageCommand::NewRequest {

@@ -263,7 +263,8 @@ pub(super) fn timeline_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Ve
         }
         for run in &track.runs {
             let r = egui::Rect::from_min_max(egui::pos2(x_of(run.from), top), egui::pos2(x_of(run.to), bottom));
-            let colour = if view.camera_id == track.camera_id || lanes == 1.0 { t.ok } else { t.ok.gamma_multiply(0.6) };
+            let colour =
+                if view.camera_id == track.camera_id || lanes == 1.0 { t.ok } else { t.ok.gamma_multiply(0.6) };
             painter.rect_filled(r, 0.0, colour.gamma_multiply(0.55));
         }
     }

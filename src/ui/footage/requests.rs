@@ -109,16 +109,25 @@ pub(super) fn requests_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mu
                         if usable
                             && several.len() > 1
                             && ui
-                                .small_button(format!("▶ {} ({})", lang.pick("同步回放", "Play together"), several.len()))
+                                .small_button(format!(
+                                    "▶ {} ({})",
+                                    lang.pick("同步回放", "Play together"),
+                                    several.len()
+                                ))
                                 .on_hover_text(lang.pick(
                                     "多路摄像头并排播放，共用一个播放位置（定位、速度、逐帧同步）",
                                     "The cameras side by side on one play head (seek, speed and frame step move all)",
                                 ))
                                 .clicked()
                         {
-                            commands.push(FootageCommand::Play { request_id: r.id, cameras: several.clone(), at: None }.into());
+                            commands.push(
+                                FootageCommand::Play { request_id: r.id, cameras: several.clone(), at: None }.into(),
+                            );
                         }
-                        if usable && r.kind == RequestKind::Export && ui.small_button(lang.pick("导出…", "Export…")).clicked() {
+                        if usable
+                            && r.kind == RequestKind::Export
+                            && ui.small_button(lang.pick("导出…", "Export…")).clicked()
+                        {
                             commands.push(FootageCommand::OpenExport { request_id: r.id, cameras: several }.into());
                         }
                         for camera in &r.cameras {

@@ -105,7 +105,14 @@ impl WallRunner {
                 self.tiles.remove(&id);
             }
             if let std::collections::hash_map::Entry::Vacant(slot) = self.tiles.entry(id) {
-                match Decoder::start(&id.to_string(), StreamSource { url, kind }, output, px[0], px[1], self.notify.clone()) {
+                match Decoder::start(
+                    &id.to_string(),
+                    StreamSource { url, kind },
+                    output,
+                    px[0],
+                    px[1],
+                    self.notify.clone(),
+                ) {
                     Ok(decoder) => {
                         slot.insert(Running { decoder, texture: None, uploaded: 0, last_resize: Instant::now() });
                     }
