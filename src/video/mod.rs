@@ -16,8 +16,10 @@ pub mod mp4;
 pub mod playback;
 pub mod probe;
 pub mod recorder;
+pub mod scene;
 pub mod sim;
 pub mod ts;
+pub mod watch;
 pub mod yuv;
 
 use std::sync::OnceLock;
