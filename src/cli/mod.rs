@@ -166,6 +166,24 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
                 println!("  peak RSS: {:.0} MB", result.rss_mb);
             }
         }
+        Command::Bench(BenchCommand::Watch { fps, format }) => {
+            let result = crate::video::watch_bench::run(fps);
+            if format == Format::Json {
+                print_json(&result)?;
+            } else {
+                println!("watch: a scripted hour of each kind, {:.1} frames/s analysed", result.frames_per_second);
+                for k in &result.kinds {
+                    println!(
+                        "  {:<8} {} of {} found, {} false · precision {:.2} recall {:.2}",
+                        k.kind, k.found, k.expected, k.false_positives, k.precision, k.recall
+                    );
+                }
+                println!(
+                    "  CPU: {:.5} s/s per camera → 25 cameras {:.3} of one core (analysis only, not the decoding)",
+                    result.cpu_per_camera, result.core_share_25
+                );
+            }
+        }
         Command::Cameras(CamerasCommand::Sim { count, port, fps, bars }) => {
             cameras_sim(&data_dir, count, port, fps, bars.map(args::SimBars::colour))?
         }

@@ -20,6 +20,7 @@ pub mod scene;
 pub mod sim;
 pub mod ts;
 pub mod watch;
+pub mod watch_bench;
 pub mod yuv;
 
 use std::sync::OnceLock;
