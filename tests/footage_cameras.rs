@@ -167,14 +167,26 @@ fn four_cameras_play_on_one_head_within_a_frame_through_seeks_speeds_pauses_and_
         settled(&group) && group.players().iter().all(|p| p.shared().position_ms() >= ms(5.0))
     });
     group.set_speed(4.0);
+    let started = Instant::now();
     group.play();
     std::thread::sleep(Duration::from_millis(1200));
     assert_eq!(group.status(), PlayerStatus::Playing);
+    let fast = started.elapsed();
     group.set_speed(2.0);
     std::thread::sleep(Duration::from_millis(800));
+    let slow = started.elapsed() - fast;
     group.pause();
+    let paused = started.elapsed() - fast - slow;
     let head = group.position_ms();
-    assert!(head > ms(9.0) && head < ms(14.0), "4× for 1.2 s and 2× for 0.8 s from 5 s: at {} ms", head - ms(5.0));
+    // Where the head should be, from the times the calls were made (however long the sleeps took).
+    let expected = ms(5.0) + (4.0 * fast.as_secs_f64() * 1000.0 + 2.0 * slow.as_secs_f64() * 1000.0) as i64;
+    let slack = 50 + (2.0 * paused.as_secs_f64() * 1000.0) as i64;
+    assert!(
+        (head - expected).abs() <= slack,
+        "4× then 2× from 5 s: the head at {} ms, expected {} ms",
+        head - ms(5.0),
+        expected - ms(5.0)
+    );
     wait("the pause", &group, &|| {
         settled(&group) && group.players().iter().all(|p| head - p.shared().position_ms() < frame)
     });

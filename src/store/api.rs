@@ -419,8 +419,9 @@ mod tests {
         assert_eq!(call_kind("no_such_call"), None);
         // Opening footage registers a viewing: a write, but never queued (its answer is needed now).
         assert_eq!(call_kind("open_footage"), Some(CallKind::Write));
+        assert_eq!(call_kind("open_footage_cameras"), Some(CallKind::Write));
         let queueable = METHODS.iter().filter(|m| m.2 == CallKind::Queueable).count();
         let writes = METHODS.iter().filter(|m| m.2.writes()).count();
-        assert_eq!((queueable, writes), (19, 37));
+        assert_eq!((queueable, writes), (19, 39));
     }
 }

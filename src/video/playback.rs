@@ -735,8 +735,8 @@ impl Group {
     }
 
     /// The group's state: loading while any player loads, playing while the head moves and some
-    /// camera has footage left, ended when every camera has ended; an error only when every camera
-    /// failed (one lost camera does not stop the others).
+    /// camera has footage left, ended when every camera has shown its last frame of the range; an
+    /// error only when every camera failed (one lost camera does not stop the others).
     pub fn status(&self) -> PlayerStatus {
         let each: Vec<PlayerStatus> = self.players.iter().map(|p| p.shared().status()).collect();
         if each.is_empty() {
@@ -748,7 +748,7 @@ impl Group {
         let live = || each.iter().filter(|s| !matches!(s, PlayerStatus::Error(_)));
         if live().any(|s| *s == PlayerStatus::Loading) {
             PlayerStatus::Loading
-        } else if live().all(|s| *s == PlayerStatus::Ended) || self.timeline.position_ms() >= self.range.to {
+        } else if live().all(|s| *s == PlayerStatus::Ended) {
             PlayerStatus::Ended
         } else if self.timeline.playing() {
             PlayerStatus::Playing
