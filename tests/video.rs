@@ -117,6 +117,25 @@ fn a_stream_that_changes_resolution_keeps_playing() {
     assert_eq!((f.width, f.height), (320, 180), "the tile size does not follow the camera's");
 }
 
+/// `SimOptions::plain` (what `bench wall` uses): one encoder feeds every sub stream, and a stream that
+/// starts between keyframes plays at once from the newest one; main streams still work.
+#[test]
+fn plain_cameras_share_one_encoder_and_each_sub_stream_plays() {
+    let options = SimOptions { plain: true, ..SimOptions::default() };
+    let server = SimServer::start(0, &cameras(3), &options).unwrap();
+    let subs: Vec<_> = (1..=3).map(|i| decoder(server.url(i, true), 320, 180)).collect();
+    for (i, d) in subs.iter().enumerate() {
+        wait_for(&format!("camera {}'s sub stream", i + 1), Duration::from_secs(20), || d.mailbox().frame().is_some());
+    }
+    let start: Vec<u64> = subs.iter().map(|d| d.mailbox().frame_count()).collect();
+    std::thread::sleep(Duration::from_secs(2));
+    for (d, before) in subs.iter().zip(start) {
+        assert!(d.mailbox().frame_count() > before + 20, "25 fps from the shared encoder");
+    }
+    let main = decoder(server.url(2, false), 320, 180);
+    wait_for("a main stream", Duration::from_secs(20), || main.mailbox().frame().is_some());
+}
+
 #[test]
 fn a_busy_port_is_reported() {
     let first = SimServer::start(0, &cameras(1), &SimOptions::default()).unwrap();

@@ -305,6 +305,10 @@ pub enum CamerasCommand {
         /// Show colour bars encoded with this matrix and range instead of the window pictures.
         #[arg(long, value_enum)]
         bars: Option<SimBars>,
+        /// One shared encoding of the moving pattern for every sub stream, without the name and clock
+        /// burned in: the cameras then cost the machine one encoder (`bench wall` uses it).
+        #[arg(long)]
+        plain: bool,
     },
 }
 

@@ -57,9 +57,10 @@ pub(super) fn cameras_sim(
     port: u16,
     fps: u32,
     bars: Option<crate::video::yuv::Colour>,
+    plain: bool,
 ) -> Result<(), Failure> {
     let cameras = crate::demo::sim_cameras(data_dir, count);
-    let options = crate::video::sim::SimOptions { fps: Some(fps), bars, ..Default::default() };
+    let options = crate::video::sim::SimOptions { fps: Some(fps), bars, plain, ..Default::default() };
     let server = crate::video::sim::SimServer::start(port, &cameras, &options)?;
     println!("模拟摄像头已启动 (simulated cameras): {} cameras on 127.0.0.1:{}", cameras.len(), server.port());
     for c in &cameras {

@@ -1,5 +1,7 @@
 //! `jiancha bench wall`: the wall's decode-to-screen path against a bare `gst-launch-1.0`, both fed by
-//! the simulated cameras running in a separate process (so that their encoding is counted in neither).
+//! the simulated cameras running in a separate process (so that their encoding is counted in neither),
+//! `--plain`: one shared encoder for every sub stream, so that the cameras take little of the two
+//! cores being measured.
 //!
 //! - The GPU path (default): decoders hand out their planes at the stream's size and a GL thread, with a
 //!   context of its own (EGL, no window), uploads every new frame as textures, polling at 60 Hz as the
@@ -213,7 +215,7 @@ pub fn run(
     let sim = Command::new(exe)
         .arg("--data-dir")
         .arg(&scratch)
-        .args(["cameras", "sim", "--count", &tiles.to_string(), "--port", &port.to_string(), "--fps", "25"])
+        .args(["cameras", "sim", "--count", &tiles.to_string(), "--port", &port.to_string(), "--fps", "25", "--plain"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

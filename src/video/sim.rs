@@ -9,6 +9,7 @@ use std::thread::JoinHandle;
 use gstreamer as gst;
 use gstreamer::glib;
 use gstreamer::prelude::*;
+use gstreamer_app as gst_app;
 use gstreamer_rtsp_server as rtsp;
 use gstreamer_rtsp_server::prelude::*;
 
@@ -36,6 +37,10 @@ pub struct SimOptions {
     /// Every camera shows SMPTE 75 % colour bars encoded with these colours (matrix and range, signalled
     /// in the stream) instead of its window picture: the test of the decoders' colour conversion.
     pub bars: Option<Colour>,
+    /// Every camera's sub stream is one shared encoding of the moving pattern, without the window's
+    /// name and the clock: one encoder for all the cameras instead of one each, so that the source
+    /// costs the machine little (`bench wall`, where the cameras share the two cores being measured).
+    pub plain: bool,
 }
 
 /// The colour bars' R'G'B' values, left to right (75 % white, yellow, cyan, green, magenta, red, blue),
@@ -177,6 +182,17 @@ fn serve(
         return;
     };
     let fps = options.fps.unwrap_or(25).clamp(1, 60);
+    let shared = if options.plain {
+        match SharedEncoder::start(640, 360, 500, fps) {
+            Ok(encoder) => Some(encoder),
+            Err(e) => {
+                let _ = ready.send(Err(e));
+                return;
+            }
+        }
+    } else {
+        None
+    };
     for camera in cameras {
         let switching = options.resolution_switching.contains(&camera.index);
         for (suffix, width, height, kbps) in [("", 1280, 720, 1800), ("/sub", 640, 360, 500)] {
@@ -189,10 +205,26 @@ fn serve(
             ];
             for path in paths {
                 let factory = rtsp::RTSPMediaFactory::new();
-                factory.set_launch(&match options.bars {
-                    Some(colour) => bars_launch(width, height, kbps, fps, colour),
-                    None => launch(camera, width, height, kbps, fps, switching),
-                });
+                match (&shared, sub) {
+                    (Some(encoder), 1) => {
+                        factory.set_launch(SHARED_LAUNCH);
+                        let outlets = encoder.outlets.clone();
+                        factory.connect_media_configure(move |_, media| {
+                            let element = media.element();
+                            let src = element
+                                .downcast_ref::<gst::Bin>()
+                                .and_then(|b| b.by_name_recurse_up("src"))
+                                .and_then(|e| e.downcast::<gst_app::AppSrc>().ok());
+                            if let Some(src) = src {
+                                lock(&outlets).push((src.downgrade(), false));
+                            }
+                        });
+                    }
+                    _ => factory.set_launch(&match options.bars {
+                        Some(colour) => bars_launch(width, height, kbps, fps, colour),
+                        None => launch(camera, width, height, kbps, fps, switching),
+                    }),
+                }
                 factory.set_shared(true);
                 if switching {
                     factory.connect_media_configure(move |_, media| switch_resolution(media, width, height));
@@ -236,11 +268,110 @@ fn serve(
         return;
     }
     main_loop.run();
+    drop(shared);
     // Close every connection, then stop listening.
     server.client_filter(Some(&mut |_, _| rtsp::RTSPFilterResult::Remove));
     stop_listening(context);
     // Let the closed clients and media finish on this context before it goes away.
     while context.iteration(false) {}
+}
+
+/// A sub stream fed from the shared encoder.
+const SHARED_LAUNCH: &str = "( appsrc name=src is-live=true format=time do-timestamp=true \
+     caps=video/x-h264,stream-format=byte-stream,alignment=au,framerate=25/1 \
+     ! h264parse config-interval=-1 ! rtph264pay name=pay0 pt=96 config-interval=1 )";
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The sub streams' sources, and whether each has had its first keyframe.
+type Outlets = std::sync::Arc<std::sync::Mutex<Vec<(glib::WeakRef<gst_app::AppSrc>, bool)>>>;
+
+/// One encoder whose access units go to every sub stream being watched (`SimOptions::plain`).
+struct SharedEncoder {
+    pipeline: gst::Pipeline,
+    outlets: Outlets,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    pump: Option<JoinHandle<()>>,
+}
+
+impl SharedEncoder {
+    fn start(width: u32, height: u32, kbps: u32, fps: u32) -> Result<Self, VideoError> {
+        let line = format!(
+            "videotestsrc is-live=true pattern=ball background-color=0xff1c2833 foreground-color=0xff5a7a96 motion=sweep \
+             ! video/x-raw,format=I420,width={width},height={height},framerate={fps}/1 \
+             ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bitrate={kbps} threads=1 \
+             ! video/x-h264,stream-format=byte-stream,alignment=au ! appsink name=out sync=false max-buffers=4 drop=true"
+        );
+        let pipeline = gst::parse::launch(&line)
+            .map_err(|e| VideoError::Pipeline(e.to_string()))?
+            .downcast::<gst::Pipeline>()
+            .map_err(|_| VideoError::Pipeline("not a pipeline".into()))?;
+        let sink = pipeline
+            .by_name("out")
+            .and_then(|e| e.downcast::<gst_app::AppSink>().ok())
+            .ok_or_else(|| VideoError::Pipeline("no appsink".into()))?;
+        pipeline.set_state(gst::State::Playing).map_err(|e| VideoError::Pipeline(e.to_string()))?;
+        let outlets: Outlets = Default::default();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let pump = std::thread::Builder::new()
+            .name("jiancha-sim-shared".into())
+            .spawn({
+                let (outlets, stop) = (outlets.clone(), stop.clone());
+                move || {
+                    // The newest keyframe: a stream that starts gets it at once (its caps, so the
+                    // server can answer DESCRIBE without waiting for the next one).
+                    let mut last_key: Option<gst::Buffer> = None;
+                    let push = |src: &gst_app::AppSrc, buffer: &gst::Buffer| {
+                        let mut copy = buffer.copy();
+                        if let Some(b) = copy.get_mut() {
+                            b.set_pts(gst::ClockTime::NONE);
+                            b.set_dts(gst::ClockTime::NONE);
+                        }
+                        if let Err(e) = src.push_buffer(copy) {
+                            tracing::debug!("shared encoder: {e:?}");
+                        }
+                    };
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let Some(sample) = sink.try_pull_sample(gst::ClockTime::from_mseconds(200)) else { continue };
+                        let Some(buffer) = sample.buffer_owned() else { continue };
+                        let key = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
+                        if key {
+                            last_key = Some(buffer.clone());
+                        }
+                        let mut outlets = lock(&outlets);
+                        // Media no longer watched are gone: forget them.
+                        outlets.retain(|(w, _)| w.upgrade().is_some());
+                        for (weak, primed) in outlets.iter_mut() {
+                            let Some(src) = weak.upgrade() else { continue };
+                            if !*primed {
+                                match (&last_key, key) {
+                                    (_, true) => {}
+                                    (Some(k), false) => push(&src, k),
+                                    (None, false) => continue,
+                                }
+                                *primed = true;
+                            }
+                            push(&src, &buffer);
+                        }
+                    }
+                }
+            })
+            .map_err(|e| VideoError::Pipeline(format!("cannot start the shared encoder: {e}")))?;
+        Ok(Self { pipeline, outlets, stop, pump: Some(pump) })
+    }
+}
+
+impl Drop for SharedEncoder {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(pump) = self.pump.take() {
+            let _ = pump.join();
+        }
+        let _ = self.pipeline.set_state(gst::State::Null);
+        lock(&self.outlets).clear();
+    }
 }
 
 /// Switches the stream between its size and half of it every second.
