@@ -11,66 +11,24 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use jiancha::clock::SystemClock;
-use jiancha::domain::access::Role;
 use jiancha::domain::footage::{RequestKind, Span, Use};
 use jiancha::store::sqlite::SqliteStore;
-use jiancha::store::{NewFootageRequest, NewUser, Segment, Store, StoreError};
+use jiancha::store::{NewFootageRequest, Segment, Store, StoreError};
 use jiancha::video::playback::{Group, PlayerStatus};
 use jiancha::video::recorder;
 
-const PASSWORD: &str = "correct-horse";
+#[path = "support/camera_hall.rs"]
+mod camera_hall;
 
-/// Four windows with a camera each, a supervisor and a chief; 30 s of each camera recorded from
-/// 10:30:00 at 10 fps (the cameras start a few milliseconds apart, as real ones do).
+use camera_hall::PASSWORD;
+
+/// The four-camera hall with 30 s of each camera recorded from an hour ago (the cameras start a few
+/// milliseconds apart). The real clock: the CLI (a process of its own) checks the approval against it.
 fn hall() -> (tempfile::TempDir, SqliteStore, Vec<i64>, DateTime<Utc>) {
-    let dir = tempfile::tempdir().unwrap();
-    // The real clock: the CLI (a process of its own) checks the approval against it too.
-    let clock = Arc::new(SystemClock);
-    let mut file = String::from("[hall]\ncode = \"MC\"\nname = \"多路测试大厅\"\n");
-    for i in 1..=4 {
-        file.push_str(&format!(
-            "\n[[window]]\ncode = \"W0{i}\"\n\n[[camera]]\nname = \"W0{i} 摄像头\"\nwindow = \"W0{i}\"\nvendor = \"rtsp\"\n\
-             main_url = \"rtsp://127.0.0.1:1/cam{i}\"\nsub_url = \"rtsp://127.0.0.1:1/cam{i}/sub\"\n"
-        ));
-    }
-    let config = jiancha::interchange::hall::parse("hall.toml", &file).unwrap();
-    let admin = NewUser {
-        username: "admin".into(),
-        display_name: "管理员".into(),
-        role: Role::Admin,
-        password: PASSWORD.into(),
-    };
-    let (store, _) = jiancha::store::sqlite::init::initialise(dir.path(), clock, &admin, Some(&config)).unwrap();
-    let a = store.login("admin", PASSWORD).unwrap();
-    for (name, role) in [("sup", Role::Supervisor), ("chief", Role::Chief)] {
-        store
-            .create_user(
-                &a,
-                &NewUser { username: name.into(), display_name: name.into(), role, password: PASSWORD.into() },
-            )
-            .unwrap();
-    }
-    let system = store.system_session();
-    let cameras: Vec<i64> = store.camera_streams(&system).unwrap().iter().map(|c| c.id).collect();
-    assert_eq!(cameras.len(), 4);
-    let root = recorder::footage_root(dir.path());
+    let (dir, store, cameras) = camera_hall::four_cameras(Arc::new(SystemClock));
     let hour_ago = (Utc::now() - chrono::Duration::hours(1)).timestamp();
     let start = DateTime::from_timestamp(hour_ago, 0).unwrap();
-    for (i, camera) in cameras.iter().enumerate() {
-        let offset = chrono::Duration::milliseconds([0, 30, 60, 10][i]);
-        recorder::record_synthetic(
-            &store,
-            &system,
-            &root,
-            *camera,
-            &format!("W0{}", i + 1),
-            start + offset,
-            Duration::from_secs(30),
-            (320, 180, 10),
-            10,
-        )
-        .unwrap();
-    }
+    camera_hall::record(&store, dir.path(), &cameras, start, 30, [0, 30, 60, 10], (320, 180));
     (dir, store, cameras, start)
 }
 

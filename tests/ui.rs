@@ -17,6 +17,9 @@ use jiancha::ui::i18n::Lang;
 use jiancha::ui::state::{Area, Screen};
 use jiancha::ui::{FontChoice, JianchaApp, Options};
 
+#[path = "support/camera_hall.rs"]
+mod camera_hall;
+
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-27T10:30:00+08:00").unwrap().with_timezone(&Utc)
 }
@@ -718,51 +721,13 @@ fn complaint_footage_is_requested_approved_played_and_copied() {
 /// request writes one clip per camera and one set manifest.
 #[test]
 fn four_cameras_of_a_request_play_together_and_export_with_one_manifest() {
-    use jiancha::domain::access::Role as UserRole;
+    use camera_hall::PASSWORD;
     use jiancha::domain::footage::{RequestKind, Span};
-    use jiancha::store::{NewFootageRequest, NewUser, Store};
-    const PASSWORD: &str = "correct-horse";
-    let dir = tempfile::tempdir().unwrap();
+    use jiancha::store::{NewFootageRequest, Store};
     let clock = Arc::new(FixedClock::new(now()));
-    let mut file = String::from("[hall]\ncode = \"MC\"\nname = \"多路测试大厅\"\n");
-    for i in 1..=4 {
-        file.push_str(&format!(
-            "\n[[window]]\ncode = \"W0{i}\"\n\n[[camera]]\nname = \"W0{i} 摄像头\"\nwindow = \"W0{i}\"\nvendor = \"rtsp\"\n\
-             main_url = \"rtsp://127.0.0.1:1/cam{i}\"\nsub_url = \"rtsp://127.0.0.1:1/cam{i}/sub\"\n"
-        ));
-    }
-    let config = jiancha::interchange::hall::parse("hall.toml", &file).unwrap();
-    let admin = NewUser {
-        username: "admin".into(),
-        display_name: "管理员".into(),
-        role: UserRole::Admin,
-        password: PASSWORD.into(),
-    };
-    let (store, _) =
-        jiancha::store::sqlite::init::initialise(dir.path(), clock.clone(), &admin, Some(&config)).unwrap();
-    let a = store.login("admin", PASSWORD).unwrap();
-    for (name, role) in [("sup", UserRole::Supervisor), ("chief", UserRole::Chief)] {
-        let user = NewUser { username: name.into(), display_name: name.into(), role, password: PASSWORD.into() };
-        store.create_user(&a, &user).unwrap();
-    }
-    let system = store.system_session();
-    let cameras: Vec<i64> = store.camera_streams(&system).unwrap().iter().map(|c| c.id).collect();
+    let (dir, store, cameras) = camera_hall::four_cameras(clock.clone());
     let start = DateTime::parse_from_rfc3339("2026-11-27T10:00:00+08:00").unwrap().with_timezone(&Utc);
-    let root = jiancha::video::recorder::footage_root(dir.path());
-    for (i, camera) in cameras.iter().enumerate() {
-        jiancha::video::recorder::record_synthetic(
-            &store,
-            &system,
-            &root,
-            *camera,
-            &format!("W0{} 窗口", i + 1),
-            start + chrono::Duration::milliseconds(20 * i as i64),
-            Duration::from_secs(20),
-            (640, 360, 10),
-            10,
-        )
-        .unwrap();
-    }
+    camera_hall::record(&store, dir.path(), &cameras, start, 20, [0, 20, 40, 60], (640, 360));
     let span = Span { from: start.timestamp_millis() + 1_000, to: start.timestamp_millis() + 19_000 };
     let sup = store.login("sup", PASSWORD).unwrap();
     let request = store
