@@ -28,6 +28,11 @@ pub struct FootageSettings {
     pub segment_seconds: u32,
     /// A camera lost for longer than this during opening hours raises a `camera_offline` alarm.
     pub camera_offline_seconds: u32,
+    /// A camera blocked or turned away from its reference view for longer than this during opening
+    /// hours raises a `camera_tampered` finding (Art 11(8)).
+    pub tamper_seconds: u32,
+    /// A seat seen empty for longer than this during opening hours makes a 离岗 candidate.
+    pub absent_seconds: u32,
 }
 
 impl Default for FootageSettings {
@@ -39,6 +44,8 @@ impl Default for FootageSettings {
             two_person: false,
             segment_seconds: 60,
             camera_offline_seconds: 60,
+            tamper_seconds: 30,
+            absent_seconds: 600,
         }
     }
 }
@@ -46,11 +53,13 @@ impl Default for FootageSettings {
 impl FootageSettings {
     /// Checks every value; the error names the key (`footage.retention_days`).
     pub fn validate(&self) -> Result<(), (String, String)> {
-        let checks: [(&str, u32, u32, u32); 4] = [
+        let checks: [(&str, u32, u32, u32); 6] = [
             ("approval_days", self.approval_days, 1, 90),
             ("retention_days", self.retention_days, 30, 3650),
             ("segment_seconds", self.segment_seconds, 2, 60),
             ("camera_offline_seconds", self.camera_offline_seconds, 2, 3600),
+            ("tamper_seconds", self.tamper_seconds, 5, 3600),
+            ("absent_seconds", self.absent_seconds, 10, 7200),
         ];
         for (key, value, min, max) in checks {
             if !(min..=max).contains(&value) {

@@ -16,3 +16,4 @@ pub mod footage;
 pub mod hall;
 pub mod model;
 pub mod time;
+pub mod watch;

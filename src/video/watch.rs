@@ -42,31 +42,7 @@ impl Gray {
     }
 }
 
-/// A rectangle as fractions of the picture.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Region {
-    pub x: f32,
-    pub y: f32,
-    pub width: f32,
-    pub height: f32,
-}
-
-impl Region {
-    /// The pixel rectangle (x0, y0, x1, y1) in a picture of that size; at least one pixel.
-    fn pixels(&self, width: u32, height: u32) -> (usize, usize, usize, usize) {
-        let (w, h) = (width as f32, height as f32);
-        let x0 = (self.x.clamp(0.0, 1.0) * w) as usize;
-        let y0 = (self.y.clamp(0.0, 1.0) * h) as usize;
-        let x1 = (((self.x + self.width).clamp(0.0, 1.0) * w) as usize).max(x0 + 1).min(width as usize);
-        let y1 = (((self.y + self.height).clamp(0.0, 1.0) * h) as usize).max(y0 + 1).min(height as usize);
-        (x0.min(x1 - 1), y0.min(y1 - 1), x1, y1)
-    }
-
-    fn contains(&self, x: usize, y: usize, width: u32, height: u32) -> bool {
-        let (x0, y0, x1, y1) = self.pixels(width, height);
-        (x0..x1).contains(&x) && (y0..y1).contains(&y)
-    }
-}
+pub use crate::domain::watch::Region;
 
 /// How long each condition must last.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -105,15 +81,16 @@ impl TamperKind {
     }
 }
 
-/// What the watcher found.
+/// What the watcher found. `P` is the picture kept as a snapshot (the grey frame itself, or the
+/// caller's colour picture of the same moment).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Finding {
+pub enum Finding<P = Gray> {
     /// A condition lasted longer than allowed: `before` is the last normal picture, `after` the picture now.
     TamperStarted {
         kind: TamperKind,
         since: DateTime<Utc>,
-        before: Option<Gray>,
-        after: Gray,
+        before: Option<P>,
+        after: P,
     },
     TamperEnded {
         kind: TamperKind,
@@ -122,13 +99,13 @@ pub enum Finding {
     /// The seat has been empty longer than allowed; `snapshot` from when it became empty.
     AbsenceStarted {
         since: DateTime<Utc>,
-        snapshot: Gray,
+        snapshot: P,
     },
     /// The person is back (or the window closed): `snapshot` is the picture now.
     AbsenceEnded {
         since: DateTime<Utc>,
         until: DateTime<Utc>,
-        snapshot: Gray,
+        snapshot: P,
     },
 }
 
@@ -153,11 +130,11 @@ struct Condition {
 
 /// A camera's watcher.
 #[derive(Debug, Clone)]
-pub struct Watcher {
+pub struct Watcher<P = Gray> {
     settings: WatchSettings,
     seat: Option<Region>,
     reference: Option<Vec<bool>>,
-    last_normal: Option<Gray>,
+    last_normal: Option<P>,
     previous: Option<Gray>,
     blocked: Condition,
     moved: Condition,
@@ -165,7 +142,7 @@ pub struct Watcher {
     empty_seat: Option<Vec<f32>>,
     /// When the region last moved (or differed from the empty seat).
     last_presence: Option<DateTime<Utc>>,
-    absence_snapshot: Option<Gray>,
+    absence_snapshot: Option<P>,
     absent: Condition,
     /// When the window opened (this opening period), while it is open.
     opened: Option<DateTime<Utc>>,
@@ -176,7 +153,15 @@ const CLEAR_SECONDS: i64 = 5;
 /// How long a still region is taken as possibly empty before it is learnt as the empty seat.
 const LEARN_EMPTY_SECONDS: i64 = 120;
 
-impl Watcher {
+impl Watcher<Gray> {
+    /// Looks at the next picture, taken at `at`, with the window `open` or not; the snapshots are
+    /// the grey frames.
+    pub fn feed(&mut self, at: DateTime<Utc>, open: bool, frame: &Gray) -> Vec<Finding> {
+        self.feed_with(at, open, frame, frame)
+    }
+}
+
+impl<P: Clone> Watcher<P> {
     pub fn new(settings: WatchSettings, seat: Option<Region>, reference: Option<&Gray>) -> Self {
         Self {
             settings,
@@ -211,8 +196,9 @@ impl Watcher {
         Measures { contrast, edge_density: gradient_edges, mean, edge_match }
     }
 
-    /// Looks at the next picture, taken at `at`, with the window `open` or not.
-    pub fn feed(&mut self, at: DateTime<Utc>, open: bool, frame: &Gray) -> Vec<Finding> {
+    /// Looks at the next picture, taken at `at`, with the window `open` or not; `picture` is what a
+    /// snapshot of this moment keeps.
+    pub fn feed_with(&mut self, at: DateTime<Utc>, open: bool, frame: &Gray, picture: &P) -> Vec<Finding<P>> {
         let mut found = Vec::new();
         // Time counts from the opening at the earliest.
         match (open, self.opened) {
@@ -233,14 +219,14 @@ impl Watcher {
             match step_from(condition, at, open, seen, tamper, at, self.opened) {
                 Some(true) => {
                     let since = condition.since.unwrap_or(at);
-                    found.push(Finding::TamperStarted { kind, since, before, after: frame.clone() });
+                    found.push(Finding::TamperStarted { kind, since, before, after: picture.clone() });
                 }
                 Some(false) => found.push(Finding::TamperEnded { kind, at }),
                 None => {}
             }
         }
         if !is_blocked && !is_moved {
-            self.last_normal = Some(frame.clone());
+            self.last_normal = Some(picture.clone());
         }
         // The seat: only while the camera sees the counter.
         if let Some(seat) = self.seat
@@ -252,19 +238,19 @@ impl Watcher {
                 self.last_presence = Some(at);
                 self.absence_snapshot = None;
             } else if self.absence_snapshot.is_none() {
-                self.absence_snapshot = Some(frame.clone());
+                self.absence_snapshot = Some(picture.clone());
             }
             let since_before = self.absent.since;
             let began = self.last_presence.unwrap_or(at);
             match step_from(&mut self.absent, at, open, !present, self.settings.absent_seconds, began, self.opened) {
                 Some(true) => found.push(Finding::AbsenceStarted {
                     since: self.absent.since.unwrap_or(at),
-                    snapshot: self.absence_snapshot.clone().unwrap_or_else(|| frame.clone()),
+                    snapshot: self.absence_snapshot.clone().unwrap_or_else(|| picture.clone()),
                 }),
                 Some(false) => found.push(Finding::AbsenceEnded {
                     since: since_before.unwrap_or(at),
                     until: at,
-                    snapshot: frame.clone(),
+                    snapshot: picture.clone(),
                 }),
                 None => {}
             }
