@@ -204,6 +204,9 @@ pub struct Observation {
     pub clip: Option<super::footage::Span>,
     pub recorded_by: String,
     pub note: String,
+    /// The camera finding it was confirmed from (detected by a camera watcher), if any.
+    #[serde(default)]
+    pub finding_id: Option<i64>,
 }
 
 impl Observation {
@@ -212,6 +215,9 @@ impl Observation {
         let mut parts = Vec::new();
         if let (Some(id), Some(sha)) = (self.evidence_id, &self.evidence_sha256) {
             parts.push(format!("截图#{id}（{}）", &sha[..sha.len().min(8)]));
+        }
+        if let Some(id) = self.finding_id {
+            parts.push(format!("自动检测#{id}（截图两张）"));
         }
         if let Some(clip) = self.clip {
             let f = |ms: i64| {
@@ -229,6 +235,8 @@ impl Observation {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WeekStatistics {
     pub total: usize,
+    /// Of the total, those confirmed from a camera watcher's finding (the rest were recorded by hand).
+    pub detected: usize,
     /// (department name, count), most first.
     pub by_department: Vec<(String, usize)>,
     pub by_window: Vec<(String, usize)>,
@@ -258,6 +266,7 @@ pub fn statistics(observations: &[Observation]) -> WeekStatistics {
     }
     WeekStatistics {
         total: observations.len(),
+        detected: observations.iter().filter(|o| o.finding_id.is_some()).count(),
         by_department: ranked(dep),
         by_window: ranked(win),
         by_staff: ranked(staff),
@@ -388,9 +397,11 @@ mod tests {
             clip: None,
             recorded_by: "s".into(),
             note: String::new(),
+            finding_id: (cat == "离岗").then_some(7),
         };
         let s = statistics(&[o("税务", "离岗"), o("公积金", "吃东西"), o("税务", "吃东西")]);
         assert_eq!(s.total, 3);
+        assert_eq!(s.detected, 1, "the 离岗 one came from a finding");
         assert_eq!(s.by_department, [("税务".to_owned(), 2), ("公积金".to_owned(), 1)]);
         assert_eq!(s.by_category[0], ("吃东西".to_owned(), 2));
         assert!(is_category("离岗") && !is_category("睡觉"));

@@ -84,6 +84,13 @@ impl<'a, T: DeserializeOwned + schemars::JsonSchema + 'static> Wire<'a> for &'a 
     }
 }
 
+impl<'a> Wire<'a> for Option<&'a [u8]> {
+    type Owned = Option<Vec<u8>>;
+    fn lend(owned: &'a Option<Vec<u8>>) -> Self {
+        owned.as_deref()
+    }
+}
+
 macro_rules! by_reference {
     ($($t:ty),* $(,)?) => {$(
         impl<'a> Wire<'a> for &'a $t {
@@ -126,8 +133,23 @@ by_reference!(
     NewEvidence,
     AuditQuery,
     super::NewRecommendation,
+    super::WatchReport,
+    super::FindingQuery,
 );
-by_value!(i64, i32, u32, bool, YearMonth, Week, Option<Week>, FollowUpStep, RequestFilter, Use);
+by_value!(
+    i64,
+    i32,
+    u32,
+    bool,
+    YearMonth,
+    Week,
+    Option<Week>,
+    FollowUpStep,
+    RequestFilter,
+    Use,
+    Option<crate::domain::watch::Region>,
+    crate::domain::watch::FindingDecision,
+);
 
 /// A footage span: both ends within 1990–2100, the end not before the start.
 impl<'a> Wire<'a> for Span {
@@ -375,6 +397,13 @@ store_api! {
     read  fn satisfaction(from: NaiveDate, to: NaiveDate) -> super::Satisfaction;
     write fn report_camera_link(camera_id: i64, online: bool, reason: &str) -> Option<super::CameraAlert>;
     read  fn camera_alerts(open_only: bool) -> Vec<super::CameraAlert>;
+    read  fn watch_config() -> super::WatchConfig;
+    write fn set_camera_reference(camera_id: i64, png: Option<&[u8]>) -> ();
+    write fn set_camera_seat(camera_id: i64, seat: Option<crate::domain::watch::Region>) -> ();
+    write fn report_watch(report: &super::WatchReport) -> Option<super::CameraFinding>;
+    read  fn camera_findings(query: &super::FindingQuery) -> Vec<super::CameraFinding>;
+    read  fn watch_snapshot(snapshot_id: i64) -> Vec<u8>;
+    write fn decide_finding(finding_id: i64, decision: crate::domain::watch::FindingDecision, note: &str) -> super::CameraFinding;
     write fn add_segment(segment: &NewSegment) -> super::Segment;
     read  fn segments(camera_id: i64, span: Span) -> Vec<super::Segment>;
     read  fn segment_paths() -> Vec<String>;

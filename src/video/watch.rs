@@ -435,7 +435,7 @@ mod tests {
     #[test]
     fn the_measures_tell_a_covered_and_a_turned_camera_from_a_normal_or_dim_one() {
         let s = Script::parse("s", "10s covered 10s\n30s turned 10s\n50s dim 10s\n70s away 10s").unwrap();
-        let w = Watcher::new(WatchSettings::default(), Some(seat()), Some(&frame(&s, 0)));
+        let w: Watcher = Watcher::new(WatchSettings::default(), Some(seat()), Some(&frame(&s, 0)));
         let normal = w.measure(&frame(&s, 1_000));
         let covered = w.measure(&frame(&s, 15_000));
         let turned = w.measure(&frame(&s, 35_000));

@@ -51,7 +51,7 @@ fn department_by_name(tx: &Transaction<'_>, name: &str) -> Result<i64, StoreErro
 
 const OBSERVATION_SELECT: &str =
     "SELECT o.id, o.observed_at, o.category, o.source, o.camera_id, c.name, w.code, o.department_id,
-        d.name, s.staff_no, s.name, o.evidence_id, e.path, e.sha256, o.clip_from_ms, o.clip_to_ms, o.recorded_by, o.note
+        d.name, s.staff_no, s.name, o.evidence_id, e.path, e.sha256, o.clip_from_ms, o.clip_to_ms, o.recorded_by, o.note, o.finding_id
     FROM observation o JOIN department d ON d.id = o.department_id
     LEFT JOIN camera c ON c.id = o.camera_id LEFT JOIN service_window w ON w.id = o.window_id
     LEFT JOIN staff s ON s.id = o.staff_id LEFT JOIN evidence e ON e.id = o.evidence_id";
@@ -79,6 +79,7 @@ fn observation_row(r: &Row<'_>) -> rusqlite::Result<Observation> {
         clip,
         recorded_by: r.get(16)?,
         note: r.get(17)?,
+        finding_id: r.get(18)?,
     })
 }
 

@@ -8,7 +8,7 @@ use rusqlite::{Connection, Transaction};
 use super::SqliteError;
 
 /// The schema version this program writes.
-pub const LATEST_VERSION: i64 = 15;
+pub const LATEST_VERSION: i64 = 16;
 
 /// The full current schema.
 pub const SCHEMA: &str = include_str!("schema.sql");
@@ -32,6 +32,7 @@ const UPGRADES: &[&str] = &[
     include_str!("upgrade/v13.sql"),
     include_str!("upgrade/v14.sql"),
     include_str!("upgrade/v15.sql"),
+    include_str!("upgrade/v16.sql"),
 ];
 
 const _: () = assert!(UPGRADES.len() as i64 == LATEST_VERSION - 1, "one upgrade step per version");
