@@ -309,6 +309,11 @@ pub enum CamerasCommand {
         /// burned in: the cameras then cost the machine one encoder (`bench wall` uses it).
         #[arg(long)]
         plain: bool,
+        /// `CAM:FILE`: camera CAM shows the scripted window scene of FILE (lines `START WHAT LENGTH`,
+        /// e.g. `5m away 12m`, WHAT one of away, covered, turned, passer, dim; times from the start).
+        /// Repeatable.
+        #[arg(long, value_name = "CAM:FILE")]
+        script: Vec<String>,
     },
 }
 

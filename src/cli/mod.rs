@@ -184,8 +184,8 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
                 );
             }
         }
-        Command::Cameras(CamerasCommand::Sim { count, port, fps, bars, plain }) => {
-            cameras_sim(&data_dir, count, port, fps, bars.map(args::SimBars::colour), plain)?
+        Command::Cameras(CamerasCommand::Sim { count, port, fps, bars, plain, script }) => {
+            cameras_sim(&data_dir, count, port, fps, bars.map(args::SimBars::colour), plain, &script)?
         }
         Command::Footage(footage::FootageCommand::Verify { file, format }) => footage::verify(&file, format)?,
         Command::Footage(cmd) => footage::run(ctx, cmd)?,

@@ -41,6 +41,48 @@ pub struct SimOptions {
     /// name and the clock: one encoder for all the cameras instead of one each, so that the source
     /// costs the machine little (`bench wall`, where the cameras share the two cores being measured).
     pub plain: bool,
+    /// Cameras (by index) whose picture is the scripted window scene (`cameras sim --script`): the
+    /// seat, the figure and what the script makes happen, from the server's start, on both streams.
+    pub scripts: Vec<(u32, super::scene::Script)>,
+}
+
+/// The scripted scene's size and rate (both streams).
+const SCENE_SIZE: (u32, u32) = (640, 360);
+const SCENE_FPS: u32 = 10;
+
+/// A scripted camera's stream: rendered frames pushed into an `appsrc`.
+fn scene_launch() -> String {
+    format!(
+        "( appsrc name=src is-live=true format=time do-timestamp=true \
+           caps=video/x-raw,format=RGB,width={w},height={h},framerate={SCENE_FPS}/1 \
+         ! videoconvert ! video/x-raw,format=I420 \
+         ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={SCENE_FPS} bitrate=400 threads=1 \
+         ! rtph264pay name=pay0 pt=96 config-interval=1 )",
+        w = SCENE_SIZE.0,
+        h = SCENE_SIZE.1
+    )
+}
+
+/// Feeds a scripted stream until its media goes away: the scene at the script's time (from `start`).
+fn feed_scene(src: glib::WeakRef<gst_app::AppSrc>, script: super::scene::Script, start: std::time::Instant) {
+    let period = std::time::Duration::from_millis(u64::from(1000 / SCENE_FPS));
+    let mut next = std::time::Instant::now();
+    loop {
+        let Some(src) = src.upgrade() else { return };
+        let t_ms = i64::try_from(start.elapsed().as_millis()).unwrap_or(i64::MAX);
+        let rgb = super::scene::render_rgb(&script, t_ms, SCENE_SIZE.0, SCENE_SIZE.1);
+        if src.push_buffer(gst::Buffer::from_mut_slice(rgb)).is_err() {
+            return;
+        }
+        drop(src);
+        next += period;
+        let now = std::time::Instant::now();
+        if next > now {
+            std::thread::sleep(next - now);
+        } else {
+            next = now;
+        }
+    }
 }
 
 /// The colour bars' R'G'B' values, left to right (75 % white, yellow, cyan, green, magenta, red, blue),
@@ -182,6 +224,7 @@ fn serve(
         return;
     };
     let fps = options.fps.unwrap_or(25).clamp(1, 60);
+    let started = std::time::Instant::now();
     let shared = if options.plain {
         match SharedEncoder::start(640, 360, 500, fps) {
             Ok(encoder) => Some(encoder),
@@ -205,7 +248,25 @@ fn serve(
             ];
             for path in paths {
                 let factory = rtsp::RTSPMediaFactory::new();
+                let script = options.scripts.iter().find(|(i, _)| *i == camera.index).map(|(_, s)| s.clone());
                 match (&shared, sub) {
+                    _ if script.is_some() => {
+                        factory.set_launch(&scene_launch());
+                        let script = script.clone().unwrap_or_default();
+                        factory.connect_media_configure(move |_, media| {
+                            let element = media.element();
+                            let src = element
+                                .downcast_ref::<gst::Bin>()
+                                .and_then(|b| b.by_name_recurse_up("src"))
+                                .and_then(|e| e.downcast::<gst_app::AppSrc>().ok());
+                            if let Some(src) = src {
+                                let (weak, script) = (src.downgrade(), script.clone());
+                                let _ = std::thread::Builder::new()
+                                    .name("jiancha-sim-scene".into())
+                                    .spawn(move || feed_scene(weak, script, started));
+                            }
+                        });
+                    }
                     (Some(encoder), 1) => {
                         factory.set_launch(SHARED_LAUNCH);
                         let outlets = encoder.outlets.clone();
