@@ -103,6 +103,9 @@ pub enum Command {
         /// Record the sub stream instead of the main stream.
         #[arg(long)]
         sub: bool,
+        /// Do not watch the cameras for Art 11(8) (blocked, turned away, seats left empty).
+        #[arg(long)]
+        no_watch: bool,
         /// How often the camera list is read again: cameras added, changed or retired start or stop.
         #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
         poll_seconds: u64,

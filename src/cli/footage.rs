@@ -428,7 +428,7 @@ pub(super) fn ctrlc_cancel(f: impl Fn() + Send + 'static) -> Result<(), std::io:
 
 /// `jiancha record`: reconcile the index with the files, then record every camera (or the ones
 /// given) until interrupted, applying retention every ten minutes.
-pub fn record(ctx: &Ctx, cameras: Vec<i64>, sub: bool, poll: Duration) -> Result<(), Failure> {
+pub fn record(ctx: &Ctx, cameras: Vec<i64>, sub: bool, watch: bool, poll: Duration) -> Result<(), Failure> {
     let data_dir = ctx.data_dir.as_path();
     let sqlite = open_store(data_dir, false, ctx.clock.clone())?;
     let sqlite_session = sqlite.system_session();
@@ -466,6 +466,24 @@ pub fn record(ctx: &Ctx, cameras: Vec<i64>, sub: bool, poll: Duration) -> Result
         recorders.push((id, url, r));
     }
     eprintln!("录像中 (recording) {} cameras into {} — Ctrl-C to stop", recorders.len(), root.display());
+    // The camera watchers of Art 11(8), on threads of their own; their configuration is read again
+    // with the camera list.
+    let mut watchers = watch.then(|| {
+        crate::video::watch_live::WatchHost::new(
+            store.clone(),
+            sqlite_session.clone(),
+            ctx.clock.clone(),
+            crate::video::watch_live::Which::All,
+        )
+        .only(cameras.clone())
+    });
+    let refresh_watchers = |host: &mut crate::video::watch_live::WatchHost| match host.refresh() {
+        Ok(n) => tracing::debug!("watching {n} cameras"),
+        Err(e) => eprintln!("camera watchers: {e}"),
+    };
+    if let Some(host) = watchers.as_mut() {
+        refresh_watchers(host);
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     ctrlc_cancel(move || flag.store(true, Ordering::SeqCst)).context("installing the signal handler")?;
@@ -496,6 +514,9 @@ pub fn record(ctx: &Ctx, cameras: Vec<i64>, sub: bool, poll: Duration) -> Result
         // Cameras added, changed or retired in the hall's configuration reach the recorder here.
         if last_sync.elapsed() >= poll {
             last_sync = std::time::Instant::now();
+            if let Some(host) = watchers.as_mut() {
+                refresh_watchers(host);
+            }
             match wanted() {
                 Ok(now_wanted) => {
                     let (keep, gone): (Vec<_>, Vec<_>) = recorders

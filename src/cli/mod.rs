@@ -189,8 +189,8 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         }
         Command::Footage(footage::FootageCommand::Verify { file, format }) => footage::verify(&file, format)?,
         Command::Footage(cmd) => footage::run(ctx, cmd)?,
-        Command::Record { camera, sub, poll_seconds } => {
-            footage::record(ctx, camera, sub, std::time::Duration::from_secs(poll_seconds))?
+        Command::Record { camera, sub, no_watch, poll_seconds } => {
+            footage::record(ctx, camera, sub, !no_watch, std::time::Duration::from_secs(poll_seconds))?
         }
         Command::Slips(args) => discipline::slips(ctx, args)?,
         Command::Assessment(args) => assessment::assessment(ctx, args)?,

@@ -21,6 +21,7 @@ pub mod sim;
 pub mod ts;
 pub mod watch;
 pub mod watch_bench;
+pub mod watch_live;
 pub mod yuv;
 
 use std::sync::OnceLock;
