@@ -64,19 +64,19 @@ pub(super) fn cameras_sim(
     let mut parsed = Vec::new();
     for arg in scripts {
         let Some((index, file)) = arg.split_once(':') else {
-            return Err(Failure::from(anyhow::anyhow!(format!("--script {arg:?}: expected CAM:FILE, e.g. 1:leaves.txt"))));
+            return Err(Failure::from(anyhow::anyhow!(format!(
+                "--script {arg:?}: expected CAM:FILE, e.g. 1:leaves.txt"
+            ))));
         };
-        let index: u32 = index
-            .parse()
-            .ok()
-            .filter(|i| cameras.iter().any(|c| c.index == *i))
-            .ok_or_else(|| Failure::from(anyhow::anyhow!(format!("--script {arg:?}: {index:?} is not one of the simulated cameras"))))?;
+        let index: u32 = index.parse().ok().filter(|i| cameras.iter().any(|c| c.index == *i)).ok_or_else(|| {
+            Failure::from(anyhow::anyhow!(format!("--script {arg:?}: {index:?} is not one of the simulated cameras")))
+        })?;
         let text = std::fs::read_to_string(file).map_err(|e| Failure::from(anyhow::anyhow!(format!("{file}: {e}"))))?;
-        let script = crate::video::scene::Script::parse(file, &text).map_err(|e| Failure::from(anyhow::anyhow!(e.to_string())))?;
+        let script = crate::video::scene::Script::parse(file, &text)
+            .map_err(|e| Failure::from(anyhow::anyhow!(e.to_string())))?;
         parsed.push((index, script));
     }
-    let options =
-        crate::video::sim::SimOptions { fps: Some(fps), bars, plain, scripts: parsed, ..Default::default() };
+    let options = crate::video::sim::SimOptions { fps: Some(fps), bars, plain, scripts: parsed, ..Default::default() };
     let server = crate::video::sim::SimServer::start(port, &cameras, &options)?;
     println!("模拟摄像头已启动 (simulated cameras): {} cameras on 127.0.0.1:{}", cameras.len(), server.port());
     for c in &cameras {

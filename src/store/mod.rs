@@ -433,12 +433,7 @@ pub enum WatchReport {
     },
     /// The condition is over (the picture returned, the person came back, or the window closed);
     /// `snapshot` the picture now (absence: the end snapshot). Ends nothing when nothing is open.
-    Ended {
-        camera_id: i64,
-        kind: crate::domain::watch::FindingKind,
-        at: DateTime<Utc>,
-        snapshot: Option<Vec<u8>>,
-    },
+    Ended { camera_id: i64, kind: crate::domain::watch::FindingKind, at: DateTime<Utc>, snapshot: Option<Vec<u8>> },
 }
 
 /// A snapshot a watcher took: its id (for [`Store::watch_snapshot`]), SHA-256 and size.

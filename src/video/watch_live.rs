@@ -233,8 +233,7 @@ impl WatchHost {
     pub fn refresh(&mut self) -> Result<usize, crate::store::StoreError> {
         let config: WatchConfig = self.store.watch_config(&self.session)?;
         let streams = self.store.camera_streams(&self.session)?;
-        let settings =
-            WatchSettings { tamper_seconds: config.tamper_seconds, absent_seconds: config.absent_seconds };
+        let settings = WatchSettings { tamper_seconds: config.tamper_seconds, absent_seconds: config.absent_seconds };
         let mut wanted = HashMap::new();
         for camera in config.cameras {
             if (self.which == Which::LiveOnly && camera.recorded)
@@ -395,5 +394,64 @@ mod tests {
         assert_eq!(crate::domain::watch::png_size(&png), Some(PICTURE));
         assert_eq!(gray_from_png(&png), Some(gray));
         assert_eq!(gray_from_png(b"not a png"), None);
+    }
+}
+
+#[cfg(test)]
+mod host_tests {
+    use super::*;
+    use crate::video::scene::{SEAT, Script};
+
+    #[test]
+    fn one_picture_a_second_finds_what_the_script_does_and_no_more() {
+        let script =
+            Script::parse("s", "10s covered 14s\n34s turned 14s\n58s away 20s\n92s away 6s\n").expect("a script");
+        let t0 = chrono::DateTime::from_timestamp(1_800_000_000, 0).expect("a time");
+        let render = |t_ms: i64| Picture {
+            width: PICTURE.0,
+            height: PICTURE.1,
+            rgb: crate::video::scene::render_rgb(&script, t_ms, PICTURE.0, PICTURE.1),
+        };
+        let reference = render(0).png().expect("png");
+        let camera = CameraWatch {
+            camera_id: 1,
+            camera_name: "A01".into(),
+            hall_code: "H".into(),
+            window_code: None,
+            seat: Some(crate::domain::watch::Region { x: SEAT[0], y: SEAT[1], width: SEAT[2], height: SEAT[3] }),
+            reference_png: Some(reference),
+            reference_sha256: Some("r".into()),
+            reference_set_by: None,
+            reference_set_at: None,
+            recorded: false,
+            open_periods: vec![(t0, t0 + chrono::Duration::hours(3))],
+        };
+        let mut watching = CameraWatching::new(camera, WatchSettings { tamper_seconds: 5, absent_seconds: 10 });
+        let mut log = Vec::new();
+        for s in 0..110 {
+            for r in watching.feed(t0 + chrono::Duration::seconds(s), &render(s * 1000 + 300)) {
+                match r {
+                    WatchReport::Raised { kind, since, .. } => {
+                        log.push(format!("{s}: raised {kind} since {}", (since - t0).num_seconds()))
+                    }
+                    WatchReport::Ended { kind, at, .. } if s > 0 => {
+                        log.push(format!("{s}: ended {kind} at {}", (at - t0).num_seconds()))
+                    }
+                    WatchReport::Ended { .. } => {}
+                }
+            }
+        }
+        assert_eq!(
+            log,
+            [
+                "16: raised blocked since 10",
+                "29: ended blocked at 29",
+                "40: raised moved since 34",
+                "53: ended moved at 53",
+                "69: raised absent since 58",
+                "85: ended absent at 85",
+            ],
+            "covered 10–24 s, turned 34–48 s, away 58–78 s and 92–98 s; 5 s and 10 s allowed, 5 s to clear"
+        );
     }
 }

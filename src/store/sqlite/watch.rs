@@ -73,12 +73,9 @@ pub(super) fn config(conn: &Connection, rules: &RuleBook, now: DateTime<Utc>) ->
         .query_map([], |r| {
             let f = |i: usize| r.get::<_, Option<f64>>(i);
             let seat = match (f(4)?, f(5)?, f(6)?, f(7)?) {
-                (Some(x), Some(y), Some(w), Some(h)) => Some(Region {
-                    x: x as f32,
-                    y: y as f32,
-                    width: w as f32,
-                    height: h as f32,
-                }),
+                (Some(x), Some(y), Some(w), Some(h)) => {
+                    Some(Region { x: x as f32, y: y as f32, width: w as f32, height: h as f32 })
+                }
                 _ => None,
             };
             let hall: String = r.get(2)?;
@@ -186,9 +183,8 @@ fn snapshot_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<SnapshotRef>> 
 fn row(r: &Row<'_>) -> rusqlite::Result<CameraFinding> {
     let kind: String = r.get(4)?;
     let decision: Option<String> = r.get(22)?;
-    let conversion = |i: usize, e: String| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-    };
+    let conversion =
+        |i: usize, e: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into());
     Ok(CameraFinding {
         id: r.get(0)?,
         camera_id: r.get(1)?,
@@ -295,7 +291,9 @@ pub(super) fn report(
             let since: i64 = tx.query_row("SELECT since FROM camera_finding WHERE id = ?1", [id], |r| r.get(0))?;
             let at = ts((*at).min(now)).max(since);
             let end_snapshot = match (kind, snapshot) {
-                (FindingKind::Absent, Some(png)) => Some(insert_snapshot(tx, camera_id, png, from_ts(at), "end snapshot")?),
+                (FindingKind::Absent, Some(png)) => {
+                    Some(insert_snapshot(tx, camera_id, png, from_ts(at), "end snapshot")?)
+                }
                 _ => None,
             };
             tx.execute(
