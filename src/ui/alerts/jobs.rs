@@ -3,7 +3,8 @@
 use chrono::NaiveDate;
 
 use crate::store::{
-    AlertQuery, AlertRow, CameraAlert, CaseDetail, DailyCheck, NewNotice, Notice, RefreshReport, Session, StoreError,
+    AlertQuery, AlertRow, CameraAlert, CameraFinding, CaseDetail, DailyCheck, FindingQuery, NewNotice, Notice,
+    RefreshReport, Session, StoreError,
 };
 use crate::ui::worker::{JobError, Worker};
 
@@ -38,10 +39,26 @@ pub enum AlertsJob {
         day: NaiveDate,
     },
     DailyChecks(Session),
+    /// Confirm or dismiss a camera finding.
+    DecideFinding {
+        session: Session,
+        finding_id: i64,
+        decision: crate::domain::watch::FindingDecision,
+        note: String,
+    },
+    /// A finding's snapshots, decoded.
+    Snapshots {
+        session: Session,
+        ids: Vec<i64>,
+    },
 }
 
+/// What the alert list shows: the refresh, the case alerts, the camera alarms and the camera findings.
+pub type AlertLists = (RefreshReport, Vec<AlertRow>, Vec<CameraAlert>, Vec<CameraFinding>);
+
 pub enum AlertsReply {
-    Alerts(Result<(RefreshReport, Vec<AlertRow>, Vec<CameraAlert>), StoreError>),
+    Alerts(Result<AlertLists, StoreError>),
+    Snapshots(Result<Vec<(i64, egui::ColorImage)>, JobError>),
     CaseDetail(Result<Box<CaseDetail>, StoreError>),
     /// A supervision action finished (close, notice, reply), with what it changed.
     Action(Result<ActionDone, StoreError>),
@@ -56,6 +73,7 @@ pub enum ActionDone {
     Closed(AlertRow),
     NoticeIssued(Notice),
     Replied(Notice),
+    Decided(CameraFinding),
 }
 
 pub(super) fn run(worker: &mut Worker, job: AlertsJob) -> AlertsReply {
@@ -71,7 +89,9 @@ pub(super) fn run(worker: &mut Worker, job: AlertsJob) -> AlertsReply {
             let rows = s.alerts(&session, &AlertQuery { include_inactive, ..AlertQuery::default() })?;
             // Camera alarms (设备告警): open ones, and with inactive alerts those of the last week.
             let cameras = s.camera_alerts(&session, !include_inactive)?;
-            Ok((refresh, rows, cameras))
+            // Camera findings (视频巡察) of the last week, and any still open or undecided.
+            let findings = s.camera_findings(&session, &FindingQuery::default())?;
+            Ok((refresh, rows, cameras, findings))
         })),
         AlertsJob::CaseDetail { session, case_no } => {
             AlertsReply::CaseDetail(store.and_then(|s| s.case_detail(&session, &case_no)).map(Box::new))
@@ -96,5 +116,19 @@ pub(super) fn run(worker: &mut Worker, job: AlertsJob) -> AlertsReply {
             Err(e) => Err(e.into()),
         }),
         AlertsJob::DailyChecks(session) => AlertsReply::DailyChecks(store.and_then(|s| s.daily_checks(&session, 60))),
+        AlertsJob::DecideFinding { session, finding_id, decision, note } => AlertsReply::Action(
+            store.and_then(|s| s.decide_finding(&session, finding_id, decision, &note)).map(ActionDone::Decided),
+        ),
+        AlertsJob::Snapshots { session, ids } => AlertsReply::Snapshots(match store {
+            Ok(store) => ids
+                .into_iter()
+                .map(|id| {
+                    let png = store.watch_snapshot(&session, id).map_err(JobError::Store)?;
+                    let (size, rgba) = crate::ui::picture::decode_png(&png).map_err(JobError::local)?;
+                    Ok((id, egui::ColorImage::from_rgba_unmultiplied(size, &rgba)))
+                })
+                .collect(),
+            Err(e) => Err(e.into()),
+        }),
     }
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::domain::alerts::Level;
 use crate::domain::time;
-use crate::store::{AlertRow, AlertState, CameraAlert, NewNotice, RefreshReport, StoreError};
+use crate::store::{AlertRow, AlertState, NewNotice, StoreError};
 use crate::ui::app::JianchaApp;
 use crate::ui::areas::AreaLogic;
 use crate::ui::command::Command;
@@ -101,6 +101,12 @@ impl AreaLogic for AlertsArea {
             }
             AlertsCommand::CloseCase => app.state.case = None,
             AlertsCommand::OpenDialog(dialog) => {
+                app.state.alerts.finding_pictures.0.clear();
+                if let AlertDialog::DecideFinding { snapshots, .. } = &dialog
+                    && !snapshots.is_empty()
+                {
+                    app.submit(AlertsJob::Snapshots { session, ids: snapshots.clone() });
+                }
                 app.state.alerts.dialog = Some(dialog);
                 app.state.alerts.dialog_error = None;
             }
@@ -118,6 +124,16 @@ impl AreaLogic for AlertsArea {
                     AlertDialog::Reply { notice_id, text, .. } => {
                         AlertsJob::RecordReply { session, notice_id, reply: text }
                     }
+                    AlertDialog::DecideFinding { finding_id, confirm, text, .. } => AlertsJob::DecideFinding {
+                        session,
+                        finding_id,
+                        decision: if confirm {
+                            crate::domain::watch::FindingDecision::Confirmed
+                        } else {
+                            crate::domain::watch::FindingDecision::Dismissed
+                        },
+                        note: text,
+                    },
                 };
                 app.state.alerts.action_pending = true;
                 app.submit(job);
@@ -136,6 +152,21 @@ impl AreaLogic for AlertsArea {
         let lang = app.state.lang;
         match reply {
             AlertsReply::Alerts(result) => alerts_loaded(app, result),
+            AlertsReply::Snapshots(result) => match result {
+                Ok(images) => {
+                    let ctx = app.egui_ctx.clone();
+                    app.state.alerts.finding_pictures.0 = images
+                        .into_iter()
+                        .map(|(id, image)| {
+                            (id, ctx.load_texture(format!("finding-{id}"), image, egui::TextureOptions::LINEAR))
+                        })
+                        .collect();
+                }
+                Err(e) => {
+                    let m = app.job_error(&e);
+                    app.state.alerts.dialog_error = Some(m);
+                }
+            },
             AlertsReply::CaseDetail(result) => {
                 let error = result.as_ref().err().map(|e| app.store_error(e));
                 if let Some(view) = &mut app.state.case {
@@ -169,7 +200,16 @@ impl AreaLogic for AlertsArea {
                             ActionDone::Replied(n) => {
                                 format!("{} {}", lang.pick("已记录答复", "Reply recorded:"), n.notice_no)
                             }
+                            ActionDone::Decided(f) => match f.observation_id {
+                                Some(id) => format!(
+                                    "{} #{id}（{}）",
+                                    lang.pick("已确认，记为违纪观察", "Confirmed as observation"),
+                                    f.kind.category()
+                                ),
+                                None => lang.pick("已排除该检测结果", "Finding dismissed").to_owned(),
+                            },
                         };
+                        app.state.alerts.finding_pictures.0.clear();
                         app.notify(NoticeLevel::Info, message);
                         app.commands.push(AlertsCommand::Load.into());
                         if app.state.alerts.notices.is_some() {
@@ -265,10 +305,10 @@ impl AreaLogic for AlertsArea {
 }
 
 /// A fresh list: new red alerts (since the last list, or by the refresh) are highlighted and announced.
-fn alerts_loaded(app: &mut JianchaApp, result: Result<(RefreshReport, Vec<AlertRow>, Vec<CameraAlert>), StoreError>) {
+fn alerts_loaded(app: &mut JianchaApp, result: Result<super::jobs::AlertLists, StoreError>) {
     let lang = app.state.lang;
     app.state.alerts.loading = false;
-    let (refresh, rows, cameras) = match result {
+    let (refresh, rows, cameras, findings) = match result {
         Ok(r) => r,
         Err(e) => {
             let m = app.store_error(&e);
@@ -297,7 +337,14 @@ fn alerts_loaded(app: &mut JianchaApp, result: Result<(RefreshReport, Vec<AlertR
     } else {
         Vec::new()
     };
+    let open_findings: HashSet<i64> = view.findings.iter().filter(|f| f.resolved_at.is_none()).map(|f| f.id).collect();
+    let new_findings = if view.loaded {
+        findings.iter().filter(|f| f.resolved_at.is_none() && !open_findings.contains(&f.id)).count()
+    } else {
+        0
+    };
     view.cameras = cameras;
+    view.findings = findings;
     view.loaded = true;
     view.error = None;
     view.rows = rows;
@@ -326,5 +373,14 @@ fn alerts_loaded(app: &mut JianchaApp, result: Result<(RefreshReport, Vec<AlertR
         if app.state.sound_on_red {
             crate::ui::sound::play_alert();
         }
+    }
+    if new_findings > 0 {
+        app.notify(
+            NoticeLevel::Warning,
+            format!(
+                "{} {new_findings}",
+                lang.pick("视频巡察：新的检测结果待确认", "Camera watch: new findings to decide:")
+            ),
+        );
     }
 }

@@ -224,6 +224,99 @@ fn camera_alarms_ui(ui: &mut egui::Ui, state: &AppState) {
     ui.add_space(4.0);
 }
 
+/// Camera findings (视频巡察, Art 11(8)): a camera blocked or turned away (red while open) and 离岗
+/// candidates, each for a supervisor to confirm as an observation or dismiss with a reason.
+fn findings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let lang = state.lang;
+    let t = &state.tokens;
+    let findings = &state.alerts.findings;
+    if findings.is_empty() {
+        return;
+    }
+    let undecided = findings.iter().filter(|f| f.decision.is_none()).count();
+    let may_decide =
+        state.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
+    t.card_frame().show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(
+            RichText::new(format!("{} {undecided}", lang.pick("视频巡察 · 待确认", "Camera watch · to decide")))
+                .strong()
+                .color(if undecided > 0 { t.red } else { t.text_weak }),
+        );
+        for f in findings.iter().take(10) {
+            ui.horizontal(|ui| {
+                let open = f.resolved_at.is_none();
+                let colour = match (open, f.kind.is_tamper()) {
+                    (true, true) => t.red,
+                    (true, false) => t.orange,
+                    _ => t.text_weak,
+                };
+                ui.label(RichText::new(if open { "●" } else { "○" }).color(colour));
+                ui.label(RichText::new(f.window_code.as_deref().unwrap_or("—")).monospace());
+                ui.label(&f.camera_name);
+                ui.label(RichText::new(lang.pick(f.kind.label_zh(), f.kind.label_en())).color(colour).strong());
+                let span = match f.resolved_at {
+                    Some(end) => format!(
+                        "{}–{}",
+                        time::format_local_minutes(f.since),
+                        time::format_local_minutes(end).rsplit(' ').next().unwrap_or_default()
+                    ),
+                    None => format!("{} {}", lang.pick("自", "since"), time::format_local_minutes(f.since)),
+                };
+                ui.label(span);
+                if let Some(name) = &f.staff_name {
+                    ui.label(RichText::new(name).color(t.text_weak));
+                }
+                if !f.staff_note.is_empty() {
+                    ui.label(RichText::new(&f.staff_note).color(t.orange));
+                }
+                let subtitle = format!(
+                    "{} · {} · {}",
+                    f.camera_name,
+                    lang.pick(f.kind.label_zh(), f.kind.label_en()),
+                    time::format_local_minutes(f.since)
+                );
+                let snapshots: Vec<i64> =
+                    [&f.first_snapshot, &f.second_snapshot].into_iter().flatten().map(|s| s.id).collect();
+                match f.decision {
+                    Some(crate::domain::watch::FindingDecision::Confirmed) => {
+                        ui.label(RichText::new(lang.pick("已确认", "Confirmed")).color(t.ok));
+                    }
+                    Some(crate::domain::watch::FindingDecision::Dismissed) => {
+                        ui.label(
+                            RichText::new(format!("{}：{}", lang.pick("已排除", "Dismissed"), f.reason))
+                                .color(t.text_weak),
+                        );
+                    }
+                    None if may_decide => {
+                        for (confirm, label) in
+                            [(true, lang.pick("确认…", "Confirm…")), (false, lang.pick("排除…", "Dismiss…"))]
+                        {
+                            if ui.button(label).clicked() {
+                                commands.push(
+                                    AlertsCommand::OpenDialog(AlertDialog::DecideFinding {
+                                        finding_id: f.id,
+                                        confirm,
+                                        subtitle: subtitle.clone(),
+                                        text: String::new(),
+                                        snapshots: snapshots.clone(),
+                                    })
+                                    .into(),
+                                );
+                            }
+                        }
+                    }
+                    None => {}
+                }
+            });
+        }
+        if findings.len() > 10 {
+            ui.label(RichText::new(format!("… {}", findings.len() - 10)).color(t.text_weak));
+        }
+    });
+    ui.add_space(4.0);
+}
+
 fn list_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
     let lang = state.lang;
     let t = state.tokens;
@@ -246,6 +339,7 @@ fn list_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>)
         return;
     }
     camera_alarms_ui(ui, state);
+    findings_ui(ui, state, commands);
     // Counts per level: clickable filters.
     ui.horizontal(|ui| {
         for level in [Level::Red, Level::Orange, Level::Yellow] {
@@ -564,7 +658,13 @@ pub fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Com
     let pending = state.alerts.action_pending;
     let error = state.alerts.dialog_error.clone();
     let Some(dialog) = &mut state.alerts.dialog else { return };
-    let notice_no = if let AlertDialog::Reply { notice_no, .. } = dialog { Some(notice_no.clone()) } else { None };
+    let notice_no = match dialog {
+        AlertDialog::Reply { notice_no, .. } => Some(notice_no.clone()),
+        AlertDialog::DecideFinding { subtitle, .. } => Some(subtitle.clone()),
+        _ => None,
+    };
+    let confirming = matches!(dialog, AlertDialog::DecideFinding { confirm: true, .. });
+    let is_finding = matches!(dialog, AlertDialog::DecideFinding { .. });
     let (title, field_label, text, submit): (&str, &str, &mut String, &str) = match dialog {
         AlertDialog::IssueNotice { text, .. } => (
             lang.pick("发出督办通知", "Issue a supervision notice"),
@@ -584,8 +684,21 @@ pub fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Com
             text,
             lang.pick("保存", "Save"),
         ),
+        AlertDialog::DecideFinding { confirm: true, text, .. } => (
+            lang.pick("确认检测结果，记为违纪观察", "Confirm the finding as an observation"),
+            lang.pick("备注（可不填）", "Note (optional)"),
+            text,
+            lang.pick("确认", "Confirm"),
+        ),
+        AlertDialog::DecideFinding { confirm: false, text, .. } => (
+            lang.pick("排除检测结果", "Dismiss the finding"),
+            lang.pick("排除理由（必填）", "Reason (required)"),
+            text,
+            lang.pick("排除", "Dismiss"),
+        ),
     };
-    let ready = !text.trim().is_empty();
+    let ready = confirming || !text.trim().is_empty();
+    let pictures = &state.alerts.finding_pictures;
     let mut dialog = Dialog::new("jiancha_alert_dialog", title, lang, AlertsCommand::CancelDialog.into())
         .width(DialogWidth::Wide)
         .error(error.as_deref())
@@ -595,6 +708,27 @@ pub fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Com
         dialog = dialog.subtitle(no);
     }
     dialog.show(ui, &t, commands, |ui, _| {
+        if is_finding {
+            ui.label(
+                RichText::new(lang.pick(
+                    "自动检测只提示，不认定违纪：请看截图与录像后决定。",
+                    "A detector only points: look at the snapshots and the footage before deciding.",
+                ))
+                .color(t.text_weak),
+            );
+            ui.horizontal(|ui| {
+                for (i, (_, texture)) in pictures.0.iter().enumerate() {
+                    ui.vertical(|ui| {
+                        ui.label(if i == 0 {
+                            lang.pick("开始时", "At the start")
+                        } else {
+                            lang.pick("之后", "After")
+                        });
+                        ui.add(egui::Image::new(texture).fit_to_exact_size(egui::vec2(320.0, 180.0)));
+                    });
+                }
+            });
+        }
         let l = ui.label(field_label);
         ui.add(egui::TextEdit::multiline(text).desired_rows(6).desired_width(f32::INFINITY)).labelled_by(l.id);
     });

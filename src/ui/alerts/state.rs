@@ -65,9 +65,37 @@ pub enum AlertsTab {
 /// A dialog over the alert area.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AlertDialog {
-    IssueNotice { alert_id: i64, text: String },
-    Close { alert_id: i64, reason: String },
-    Reply { notice_id: i64, notice_no: String, text: String },
+    IssueNotice {
+        alert_id: i64,
+        text: String,
+    },
+    Close {
+        alert_id: i64,
+        reason: String,
+    },
+    Reply {
+        notice_id: i64,
+        notice_no: String,
+        text: String,
+    },
+    /// Confirm (`confirm`) or dismiss a camera finding (视频巡察); a dismissal needs a reason.
+    DecideFinding {
+        finding_id: i64,
+        confirm: bool,
+        subtitle: String,
+        text: String,
+        snapshots: Vec<i64>,
+    },
+}
+
+/// Textures of a finding's snapshots (by snapshot id).
+#[derive(Default)]
+pub struct FindingPictures(pub Vec<(i64, egui::TextureHandle)>);
+
+impl std::fmt::Debug for FindingPictures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|(id, _)| id)).finish()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -75,6 +103,10 @@ pub struct AlertsView {
     pub rows: Vec<AlertRow>,
     /// Camera alarms (设备告警), open first.
     pub cameras: Vec<crate::store::CameraAlert>,
+    /// Camera findings (视频巡察: blocked or turned cameras, 离岗 candidates), open and undecided first.
+    pub findings: Vec<crate::store::CameraFinding>,
+    /// The snapshots of the finding in the open dialog, by snapshot id.
+    pub finding_pictures: FindingPictures,
     pub loaded: bool,
     pub loading: bool,
     pub error: Option<String>,
