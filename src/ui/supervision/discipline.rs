@@ -76,6 +76,20 @@ pub fn discipline_ui(
         ))
         .color(t.text_weak),
     );
+    ui.label(
+        RichText::new(format!(
+            "{} {}，{} {}；{} {}，{} {}",
+            lang.pick("人工记录", "Recorded by hand:"),
+            stats.total - stats.detected,
+            lang.pick("自动检测确认", "confirmed from detection:"),
+            stats.detected,
+            lang.pick("检测结果已排除", "detections dismissed:"),
+            data.findings_dismissed,
+            lang.pick("待确认", "to decide:"),
+            data.findings_undecided,
+        ))
+        .color(t.text_weak),
+    );
     ui.add_space(4.0);
     ui.columns(2, |cols| {
         let [left, right] = cols else { return };

@@ -256,7 +256,14 @@ fn load(store: &dyn Store, session: &Session, week: Week) -> Result<SupervisionD
     unissued.dedup();
     let hall = store.directory(session)?.halls.first().map(|h| h.name.clone()).unwrap_or_default();
     let violations = store.violations(session)?;
+    let findings = store.camera_findings(
+        session,
+        &crate::store::FindingQuery { undecided_only: false, from: Some(week.monday), to: Some(week.sunday()) },
+    )?;
+    let dismissed = crate::domain::watch::FindingDecision::Dismissed;
     Ok(SupervisionData {
+        findings_dismissed: findings.iter().filter(|f| f.decision == Some(dismissed)).count(),
+        findings_undecided: findings.iter().filter(|f| f.decision.is_none()).count(),
         violation_counts: super::state::ViolationCounts::of(&violations),
         week,
         statistics: discipline::statistics(&observations),

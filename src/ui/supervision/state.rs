@@ -97,6 +97,10 @@ pub struct SupervisionData {
     pub week: crate::domain::discipline::Week,
     pub observations: Vec<crate::domain::discipline::Observation>,
     pub statistics: crate::domain::discipline::WeekStatistics,
+    /// The week's camera findings dismissed by supervisors, and those nobody has decided yet (so the
+    /// hall can judge the detector beside the confirmed ones the statistics count as detected).
+    pub findings_dismissed: usize,
+    pub findings_undecided: usize,
     pub slips: Vec<crate::domain::discipline::Slip>,
     /// Departments with findings this week and no live slip yet.
     pub unissued: Vec<String>,
