@@ -284,6 +284,49 @@ pub enum CamerasCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// 设为基准画面: take the camera's picture now (its sub stream) as the view it should keep; the
+    /// watchers raise `camera_tampered/moved` when the view no longer matches it. Administrators.
+    Reference {
+        /// The camera's name.
+        name: String,
+        #[arg(long)]
+        hall: Option<String>,
+        /// Remove the reference view instead.
+        #[arg(long)]
+        clear: bool,
+    },
+    /// The staff seat region of a camera's picture, as fractions `X,Y,W,H` (e.g. `0.36,0.18,0.28,0.56`):
+    /// where the watchers look for an empty seat (离岗). Administrators.
+    Seat {
+        name: String,
+        #[arg(long)]
+        hall: Option<String>,
+        /// `X,Y,W,H`, each 0–1.
+        #[arg(required_unless_present = "clear")]
+        region: Option<String>,
+        #[arg(long)]
+        clear: bool,
+    },
+    /// Camera findings (视频巡察): blocked or turned cameras and 离岗 candidates of the last week.
+    Findings {
+        /// Only those nobody has decided yet.
+        #[arg(long)]
+        undecided: bool,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Confirm a finding as a discipline observation (遮挡摄像头/规避监察 or 离岗).
+    Confirm {
+        id: i64,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Dismiss a finding; the reason is required and audited.
+    Dismiss {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
     /// Set a camera's password, kept sealed with DIR/camera.key (JIANCHA_CAMERA_PASSWORD or a prompt).
     Passwd {
         /// The camera's name, as in `cameras list` and the hall file.

@@ -111,3 +111,108 @@ pub(super) fn cameras_passwd(ctx: &Ctx, name: &str, hall: Option<&str>, clear: b
     }
     Ok(())
 }
+
+/// The id of the camera `name` (of `hall`, or the only hall).
+fn camera_id(store: &dyn Store, session: &Session, name: &str, hall: Option<&str>) -> Result<i64, Failure> {
+    let dir = store.directory(session)?;
+    dir.cameras.iter().find(|c| c.name == name && hall.is_none_or(|h| c.hall_code == h)).map(|c| c.id).ok_or_else(
+        || anyhow::anyhow!("no camera {name:?}{}", hall.map(|h| format!(" in hall {h}")).unwrap_or_default()).into(),
+    )
+}
+
+/// `jiancha cameras reference NAME`: the camera's picture now becomes its reference view.
+pub(super) fn cameras_reference(ctx: &Ctx, name: &str, hall: Option<&str>, clear: bool) -> Result<(), Failure> {
+    let (store, session) = connect(ctx, false)?;
+    let id = camera_id(&*store, &session, name, hall)?;
+    if clear {
+        store.set_camera_reference(&session, id, None)?;
+        println!("camera {name}: reference view removed");
+        return Ok(());
+    }
+    let stream = store
+        .camera_streams(&session)?
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| anyhow::anyhow!("camera {name:?} has no stream"))?;
+    let url = stream.sub_url.clone().unwrap_or_else(|| stream.main_url.clone());
+    let probe = crate::video::probe::probe(&url, crate::video::probe::PROBE_TIMEOUT)
+        .map_err(|e| anyhow::anyhow!("camera {name}: {e}"))?;
+    let (w, h) = crate::video::probe::PREVIEW;
+    let rgb: Vec<u8> = probe.preview.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    let png = crate::video::watch_live::Picture { width: w, height: h, rgb }
+        .png()
+        .ok_or_else(|| anyhow::anyhow!("camera {name}: the picture could not be encoded"))?;
+    store.set_camera_reference(&session, id, Some(&png))?;
+    println!("camera {name}: reference view set (SHA-256 {})", crate::files::sha256_hex(&png));
+    Ok(())
+}
+
+/// `X,Y,W,H` as a region, or why not.
+fn parse_region(text: &str) -> Result<crate::domain::watch::Region, Failure> {
+    let parts: Vec<f32> =
+        text.split(',').map(|p| p.trim().parse::<f32>()).collect::<Result<_, _>>().map_err(|_| {
+            anyhow::anyhow!("region {text:?}: expected four numbers X,Y,W,H such as 0.36,0.18,0.28,0.56")
+        })?;
+    let [x, y, width, height] = parts[..] else {
+        return Err(anyhow::anyhow!("region {text:?}: expected four numbers X,Y,W,H, found {}", parts.len()).into());
+    };
+    Ok(crate::domain::watch::Region { x, y, width, height })
+}
+
+pub(super) fn cameras_seat(ctx: &Ctx, name: &str, hall: Option<&str>, region: Option<&str>) -> Result<(), Failure> {
+    let seat = region.map(parse_region).transpose()?;
+    let (store, session) = connect(ctx, false)?;
+    let id = camera_id(&*store, &session, name, hall)?;
+    store.set_camera_seat(&session, id, seat)?;
+    match seat {
+        Some(s) => println!("camera {name}: seat region {},{},{},{}", s.x, s.y, s.width, s.height),
+        None => println!("camera {name}: seat region removed"),
+    }
+    Ok(())
+}
+
+pub(super) fn cameras_findings(ctx: &Ctx, undecided: bool, format: Format) -> Result<(), Failure> {
+    let (store, session) = connect(ctx, false)?;
+    let findings = store
+        .camera_findings(&session, &crate::store::FindingQuery { undecided_only: undecided, ..Default::default() })?;
+    if format == Format::Json {
+        return print_json(&findings);
+    }
+    if findings.is_empty() {
+        println!("没有检测结果 (no camera findings)");
+    }
+    for f in &findings {
+        let state = match (f.decision, f.resolved_at) {
+            (Some(d), _) => d.as_str().to_owned(),
+            (None, Some(_)) => "ended, undecided".to_owned(),
+            (None, None) => "open".to_owned(),
+        };
+        println!(
+            "{:>4}  {:<5} {:<14} {:<16} {}  {:>5} s  {}  {}",
+            f.id,
+            f.window_code.as_deref().unwrap_or("—"),
+            f.camera_name,
+            f.kind.label_zh(),
+            time::format_local_minutes(f.since),
+            f.seconds(ctx.clock.now()),
+            state,
+            f.staff_note
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn cameras_decide(
+    ctx: &Ctx,
+    id: i64,
+    decision: crate::domain::watch::FindingDecision,
+    note: &str,
+) -> Result<(), Failure> {
+    let (store, session) = connect(ctx, false)?;
+    let f = store.decide_finding(&session, id, decision, note)?;
+    match f.observation_id {
+        Some(o) => println!("finding {id}: confirmed as observation {o} ({})", f.kind.category()),
+        None => println!("finding {id}: dismissed ({})", f.reason),
+    }
+    Ok(())
+}

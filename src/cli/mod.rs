@@ -117,6 +117,21 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         Command::Alerts { at, all, format } => alerts(ctx, at, all, format)?,
         Command::CheckDaily { date, pdf, format } => check_daily(ctx, date, pdf.as_deref(), format)?,
         Command::Cameras(CamerasCommand::List { format }) => cameras_list(ctx, format)?,
+        Command::Cameras(CamerasCommand::Reference { name, hall: code, clear }) => {
+            cameras::cameras_reference(ctx, &name, code.as_deref(), clear)?
+        }
+        Command::Cameras(CamerasCommand::Seat { name, hall: code, region, clear }) => {
+            cameras::cameras_seat(ctx, &name, code.as_deref(), if clear { None } else { region.as_deref() })?
+        }
+        Command::Cameras(CamerasCommand::Findings { undecided, format }) => {
+            cameras::cameras_findings(ctx, undecided, format)?
+        }
+        Command::Cameras(CamerasCommand::Confirm { id, note }) => {
+            cameras::cameras_decide(ctx, id, crate::domain::watch::FindingDecision::Confirmed, &note)?
+        }
+        Command::Cameras(CamerasCommand::Dismiss { id, reason }) => {
+            cameras::cameras_decide(ctx, id, crate::domain::watch::FindingDecision::Dismissed, &reason)?
+        }
         Command::Cameras(CamerasCommand::Passwd { name, hall: code, clear }) => {
             cameras_passwd(ctx, &name, code.as_deref(), clear)?
         }
