@@ -243,6 +243,7 @@ pub(super) fn replay(
         }
         // The supervision office's own work of the day: discipline, slips, complaints, accountability.
         discipline_day(store, clock, data, calendar, day, now)?;
+        watch_day(store, clock, calendar, day, now)?;
         assessment_day(store, clock, calendar, day, now)?;
         // Night: the approval system, the fingerprint machine and the evaluators deliver the day's data.
         let evening = local_at(day, 23, 59, 59).min(now);

@@ -291,3 +291,82 @@ pub(super) fn assessment_day(
     store.logout(&supervisor)?;
     Ok(())
 }
+
+/// One day of the camera watchers' findings in the demo (the last eight days): a seat left empty
+/// for a quarter of an hour at one window, on some days a covered lens or a turned camera at another,
+/// with snapshots of the scripted scene. The older ones are decided (confirmed, or dismissed with a
+/// reason); those of the last two days wait for a supervisor.
+pub(super) fn watch_day(
+    store: &SqliteStore,
+    clock: &FixedClock,
+    calendar: &Calendar,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), DemoError> {
+    use crate::domain::watch::{FindingDecision, FindingKind};
+    use crate::store::WatchReport;
+    use crate::video::scene::Script;
+    use crate::video::watch_live::{PICTURE, Picture};
+    let days_ago = (time::local_date(now) - day).num_days();
+    if days_ago > 8 || !calendar.is_working_day(day) || local_at(day, 17, 30, 0) > now {
+        return Ok(());
+    }
+    let system = store.system_session();
+    let cameras = store.camera_streams(&system)?;
+    if cameras.len() < 3 {
+        return Ok(());
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(day.num_days_from_ce() as u64 * 104_729);
+    let picture = |script: &str, t_ms: i64| {
+        let script = Script::parse("demo", script).unwrap_or_default();
+        Picture {
+            width: PICTURE.0,
+            height: PICTURE.1,
+            rgb: crate::video::scene::render_rgb(&script, t_ms, PICTURE.0, PICTURE.1),
+        }
+        .png()
+    };
+    let normal = picture("", 0);
+    let mut raised = Vec::new();
+    // The empty seat: 11–18 minutes from mid-morning or mid-afternoon.
+    let camera = cameras[rng.gen_range(0..cameras.len())].id;
+    let since = local_at(day, [9, 10, 14, 15][rng.gen_range(0..4)], rng.gen_range(0..40), 0);
+    let until = since + Duration::minutes(rng.gen_range(11..19));
+    let away = picture("0s away 1h", 0);
+    clock.set(since + Duration::seconds(601));
+    let report = WatchReport::Raised { camera_id: camera, kind: FindingKind::Absent, since, first: away, second: None };
+    raised.extend(store.report_watch(&system, &report)?);
+    clock.set(until);
+    let report = WatchReport::Ended { camera_id: camera, kind: FindingKind::Absent, at: until, snapshot: normal.clone() };
+    store.report_watch(&system, &report)?;
+    // Every other day, a camera covered or turned for a minute or two.
+    if rng.gen_bool(0.5) {
+        let camera = cameras[rng.gen_range(0..cameras.len())].id;
+        let (kind, script) = if rng.gen_bool(0.5) {
+            (FindingKind::Blocked, "0s covered 1h")
+        } else {
+            (FindingKind::Moved, "0s turned 1h")
+        };
+        let since = local_at(day, 11, rng.gen_range(0..25), 0);
+        clock.set(since + Duration::seconds(31));
+        let report =
+            WatchReport::Raised { camera_id: camera, kind, since, first: normal.clone(), second: picture(script, 0) };
+        raised.extend(store.report_watch(&system, &report)?);
+        let back = since + Duration::seconds(rng.gen_range(60..180));
+        clock.set(back);
+        store.report_watch(&system, &WatchReport::Ended { camera_id: camera, kind, at: back, snapshot: None })?;
+    }
+    if days_ago >= 2 {
+        let s = store.login("supervisor1", DEMO_PASSWORD)?;
+        clock.set(local_at(day, 17, 0, 0));
+        for (i, finding) in raised.iter().enumerate() {
+            if i % 2 == 0 {
+                store.decide_finding(&s, finding.id, FindingDecision::Confirmed, "经回放核实")?;
+            } else {
+                store.decide_finding(&s, finding.id, FindingDecision::Dismissed, "调整摄像头角度时的正常操作")?;
+            }
+        }
+        store.logout(&s)?;
+    }
+    Ok(())
+}

@@ -451,6 +451,6 @@ mod tests {
         assert_eq!(call_kind("open_footage_cameras"), Some(CallKind::Write));
         let queueable = METHODS.iter().filter(|m| m.2 == CallKind::Queueable).count();
         let writes = METHODS.iter().filter(|m| m.2.writes()).count();
-        assert_eq!((queueable, writes), (19, 39));
+        assert_eq!((queueable, writes), (19, 43));
     }
 }
