@@ -246,6 +246,15 @@ pub enum BenchCommand {
         /// Frames analysed a second per camera.
         #[arg(long, default_value_t = 2.0)]
         fps: f64,
+        /// Instead: this many watchers on live simulated streams (keyframes decoded and analysed),
+        /// measuring this process's CPU.
+        #[arg(long, value_name = "CAMERAS")]
+        live: Option<usize>,
+        /// How long the live measurement runs.
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        #[arg(long, default_value_t = 8556)]
+        port: u16,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },

@@ -181,7 +181,20 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
                 println!("  peak RSS: {:.0} MB", result.rss_mb);
             }
         }
-        Command::Bench(BenchCommand::Watch { fps, format }) => {
+        Command::Bench(BenchCommand::Watch { live: Some(cameras), seconds, port, format, .. }) => {
+            let exe = std::env::current_exe().context("finding this program")?;
+            let result =
+                crate::video::watch_bench::run_live(cameras, seconds, port, &exe).map_err(|e| anyhow::anyhow!(e))?;
+            if format == Format::Json {
+                print_json(&result)?;
+            } else {
+                println!(
+                    "watch --live: {} cameras for {:.0} s · {:.2} pictures/s each (keyframes) · {:.3} of one core · {:.0} MB",
+                    result.cameras, result.seconds, result.pictures_per_camera_second, result.core_share, result.rss_mb
+                );
+            }
+        }
+        Command::Bench(BenchCommand::Watch { fps, format, .. }) => {
             let result = crate::video::watch_bench::run(fps);
             if format == Format::Json {
                 print_json(&result)?;

@@ -66,7 +66,7 @@ pub struct WallBench {
 }
 
 /// CPU seconds (user + system) of a process.
-fn cpu_seconds(pid: u32) -> Option<f64> {
+pub(super) fn cpu_seconds(pid: u32) -> Option<f64> {
     let mut text = String::new();
     std::fs::File::open(format!("/proc/{pid}/stat")).ok()?.read_to_string(&mut text).ok()?;
     // The command name may contain spaces: fields start after the last ')'.
@@ -85,7 +85,7 @@ pub fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-struct KillOnDrop(Child);
+pub(super) struct KillOnDrop(pub(super) Child);
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
@@ -94,7 +94,7 @@ impl Drop for KillOnDrop {
     }
 }
 
-fn wait_for_port(port: u16, limit: Duration) -> Result<(), String> {
+pub(super) fn wait_for_port(port: u16, limit: Duration) -> Result<(), String> {
     let start = Instant::now();
     while start.elapsed() < limit {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {

@@ -127,3 +127,77 @@ pub fn run(fps: f64) -> WatchBench {
     let cpu_per_camera = busy / video_seconds.max(1.0);
     WatchBench { frames_per_second: fps, kinds, cpu_per_camera, core_share_25: cpu_per_camera * 25.0 }
 }
+
+/// What `bench watch --live N` measured: N watchers on live simulated sub streams (a separate
+/// process serves them), each reading its stream, decoding keyframes only and analysing them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LiveWatchBench {
+    pub cameras: usize,
+    pub seconds: f64,
+    /// Pictures analysed per camera per second (the keyframe rate).
+    pub pictures_per_camera_second: f64,
+    /// CPU seconds per second of this process: the share of one core all the watchers take.
+    pub core_share: f64,
+    pub rss_mb: f64,
+}
+
+/// Runs `cameras` watchers for `seconds` on the simulator's plain sub streams (`exe cameras sim`).
+pub fn run_live(cameras: usize, seconds: u64, port: u16, exe: &std::path::Path) -> Result<LiveWatchBench, String> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    super::init().map_err(|e| e.to_string())?;
+    let scratch = std::env::temp_dir().join(format!("jiancha-bench-watch-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
+    let sim = std::process::Command::new(exe)
+        .arg("--data-dir")
+        .arg(&scratch)
+        .args(["cameras", "sim", "--count", &cameras.to_string(), "--port", &port.to_string(), "--fps", "25", "--plain"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start the simulated cameras: {e}"))?;
+    let _sim = super::bench::KillOnDrop(sim);
+    super::bench::wait_for_port(port, std::time::Duration::from_secs(30))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let pictures = Arc::new(AtomicU64::new(0));
+    let threads: Vec<_> = (1..=cameras)
+        .map(|k| {
+            let (stop, pictures) = (stop.clone(), pictures.clone());
+            let url = format!("rtsp://127.0.0.1:{port}/cam/{k}/sub");
+            std::thread::spawn(move || {
+                let mut watcher: Watcher<()> = Watcher::new(WatchSettings::default(), Some(seat()), None);
+                let t0 = chrono::Utc::now();
+                let started = std::time::Instant::now();
+                let _ = super::watch_live::watch_stream(&url, &stop, &mut |picture| {
+                    if let Some(gray) = picture.gray() {
+                        let at = t0 + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
+                        let _ = watcher.feed_with(at, true, &gray, &());
+                        pictures.fetch_add(1, Ordering::Relaxed);
+                    }
+                });
+            })
+        })
+        .collect();
+    // Let every stream start, then measure.
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    let me = std::process::id();
+    let cpu_before = super::bench::cpu_seconds(me).ok_or("cannot read /proc/self/stat")?;
+    let pictures_before = pictures.load(Ordering::Relaxed);
+    let start = std::time::Instant::now();
+    std::thread::sleep(std::time::Duration::from_secs(seconds));
+    let elapsed = start.elapsed().as_secs_f64();
+    let cpu = super::bench::cpu_seconds(me).ok_or("cannot read /proc/self/stat")? - cpu_before;
+    let counted = pictures.load(Ordering::Relaxed) - pictures_before;
+    stop.store(true, Ordering::Relaxed);
+    for t in threads {
+        let _ = t.join();
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(LiveWatchBench {
+        cameras,
+        seconds: elapsed,
+        pictures_per_camera_second: counted as f64 / elapsed / cameras.max(1) as f64,
+        core_share: cpu / elapsed,
+        rss_mb: super::bench::peak_rss_mb().unwrap_or(0.0),
+    })
+}

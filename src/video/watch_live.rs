@@ -326,6 +326,18 @@ fn run_stream(
     stop: &AtomicBool,
     url: &str,
 ) -> Result<(), String> {
+    watch_stream(url, stop, &mut |picture| {
+        let reports = lock(shared).feed(clock.now(), &picture);
+        for report in reports {
+            if let Err(e) = store.report_watch(session, &report) {
+                tracing::warn!("camera watcher: the report was not taken: {e}");
+            }
+        }
+    })
+}
+
+/// Reads `url` until `stop`, handing every keyframe as a [`PICTURE`]-sized picture to `on_picture`.
+pub fn watch_stream(url: &str, stop: &AtomicBool, on_picture: &mut dyn FnMut(Picture)) -> Result<(), String> {
     let launch = format!(
         "rtspsrc name=src latency=200 protocols=tcp tcp-timeout=5000000 timeout=5000000 \
          ! rtph264depay ! h264parse name=parse ! avdec_h264 max-threads=1 \
@@ -365,13 +377,7 @@ fn run_stream(
             let Some(rgb) = sample.buffer().and_then(|b| b.map_readable().ok().map(|m| m.as_slice().to_vec())) else {
                 continue;
             };
-            let picture = Picture { width: PICTURE.0, height: PICTURE.1, rgb };
-            let reports = lock(shared).feed(clock.now(), &picture);
-            for report in reports {
-                if let Err(e) = store.report_watch(session, &report) {
-                    tracing::warn!("camera watcher: the report was not taken: {e}");
-                }
-            }
+            on_picture(Picture { width: PICTURE.0, height: PICTURE.1, rgb });
         }
         Ok(())
     })();
