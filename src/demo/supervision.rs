@@ -337,7 +337,8 @@ pub(super) fn watch_day(
     let report = WatchReport::Raised { camera_id: camera, kind: FindingKind::Absent, since, first: away, second: None };
     raised.extend(store.report_watch(&system, &report)?);
     clock.set(until);
-    let report = WatchReport::Ended { camera_id: camera, kind: FindingKind::Absent, at: until, snapshot: normal.clone() };
+    let report =
+        WatchReport::Ended { camera_id: camera, kind: FindingKind::Absent, at: until, snapshot: normal.clone() };
     store.report_watch(&system, &report)?;
     // Every other day, a camera covered or turned for a minute or two.
     if rng.gen_bool(0.5) {

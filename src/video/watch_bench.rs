@@ -151,7 +151,17 @@ pub fn run_live(cameras: usize, seconds: u64, port: u16, exe: &std::path::Path) 
     let sim = std::process::Command::new(exe)
         .arg("--data-dir")
         .arg(&scratch)
-        .args(["cameras", "sim", "--count", &cameras.to_string(), "--port", &port.to_string(), "--fps", "25", "--plain"])
+        .args([
+            "cameras",
+            "sim",
+            "--count",
+            &cameras.to_string(),
+            "--port",
+            &port.to_string(),
+            "--fps",
+            "25",
+            "--plain",
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

@@ -236,7 +236,10 @@ impl WatchHost {
         let settings = WatchSettings { tamper_seconds: config.tamper_seconds, absent_seconds: config.absent_seconds };
         let mut wanted = HashMap::new();
         for camera in config.cameras {
-            if (self.which == Which::LiveOnly && camera.recorded)
+            // A camera is watched once an administrator commissioned it: a reference view or a seat.
+            let commissioned = camera.reference_sha256.is_some() || camera.seat.is_some();
+            if !commissioned
+                || (self.which == Which::LiveOnly && camera.recorded)
                 || (!self.only.is_empty() && !self.only.contains(&camera.camera_id))
             {
                 continue;

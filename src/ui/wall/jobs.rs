@@ -10,11 +10,14 @@ pub enum WallJob {
     /// Save a frame as evidence.
     Snapshot(Box<SnapshotRequest>),
     Evidence(Session),
+    /// Start or refresh the camera watchers of the live-only cameras (those no recorder watches).
+    Watch(Session),
 }
 
 pub enum WallReply {
     Snapshot(Result<Evidence, JobError>),
     Evidence(Result<Vec<Evidence>, StoreError>),
+    Watching(Result<usize, StoreError>),
 }
 
 /// A frame to keep as evidence, with where it came from.
@@ -34,6 +37,26 @@ pub(super) fn run(worker: &mut Worker, job: WallJob) -> WallReply {
     match job {
         WallJob::Snapshot(request) => WallReply::Snapshot(snapshot(worker, *request)),
         WallJob::Evidence(session) => WallReply::Evidence(worker.store().and_then(|s| s.evidence(&session, 200))),
+        WallJob::Watch(session) => WallReply::Watching(watch(worker, session)),
+    }
+}
+
+/// The console's camera watchers: made for the user logged in, refreshed on every call.
+fn watch(worker: &mut Worker, session: Session) -> Result<usize, StoreError> {
+    use crate::video::watch_live::{WatchHost, Which};
+    if !session.role.allows(crate::domain::access::Permission::WatchLive) {
+        worker.watchers = None;
+        return Ok(0);
+    }
+    let store = worker.shared_store()?;
+    let keep = worker.watchers.as_ref().is_some_and(|(user, _)| *user == session.username);
+    if !keep {
+        let host = WatchHost::new(store, session.clone(), worker.clock.clone(), Which::LiveOnly);
+        worker.watchers = Some((session.username.clone(), host));
+    }
+    match &mut worker.watchers {
+        Some((_, host)) => host.refresh(),
+        None => Ok(0),
     }
 }
 

@@ -165,6 +165,8 @@ impl AreaLogic for WallArea {
                 let m = app.store_error(&e);
                 app.notify(crate::ui::state::NoticeLevel::Error, m);
             }
+            WallReply::Watching(Ok(n)) => app.state.wall.watching = Some(n),
+            WallReply::Watching(Err(e)) => tracing::warn!("camera watchers: {e}"),
         }
     }
 
@@ -174,6 +176,14 @@ impl AreaLogic for WallArea {
 
     /// The wall: first filling of the slots, touring, and the decoders of what is on screen.
     fn frame(app: &mut JianchaApp, ctx: &egui::Context) {
+        // The camera watchers of live-only cameras (Art 11(8)) run in the data worker's threads;
+        // their configuration is read again every minute.
+        if let Some(session) = app.state.session.clone()
+            && app.state.wall.watch_checked.is_none_or(|t| t.elapsed() >= Duration::from_secs(60))
+        {
+            app.state.wall.watch_checked = Some(Instant::now());
+            app.submit(WallJob::Watch(session));
+        }
         let cameras = app.state.directory.as_ref().map(|d| d.cameras.clone()).unwrap_or_default();
         let wall = &mut app.state.wall;
         // Cameras added or retired since (系统管理, a hall file): retired ones leave their slots, new

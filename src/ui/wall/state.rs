@@ -47,6 +47,9 @@ pub struct DisciplineDraft {
 
 #[derive(Debug, Default)]
 pub struct WallView {
+    /// When the camera watchers were last refreshed, and how many cameras this console watches.
+    pub watch_checked: Option<std::time::Instant>,
+    pub watching: Option<usize>,
     pub layout: WallLayout,
     pub page: usize,
     /// Watching one camera on the main stream.

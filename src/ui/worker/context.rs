@@ -54,6 +54,8 @@ pub struct Worker {
     pub(in crate::ui) data_dir: PathBuf,
     /// The demo's simulated cameras, served for as long as the console runs.
     pub(super) simulator: Option<crate::video::sim::SimServer>,
+    /// The camera watchers of the cameras no recorder watches (live only), with the user they report as.
+    pub(in crate::ui) watchers: Option<(String, crate::video::watch_live::WatchHost)>,
 }
 
 fn not_open() -> StoreError {

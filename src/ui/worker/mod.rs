@@ -146,6 +146,7 @@ impl DataWorker {
                 clock,
                 data_dir: PathBuf::new(),
                 simulator: None,
+                watchers: None,
                 link: worker_link,
                 ctx: ctx.clone(),
                 watcher_stop: None,
@@ -343,6 +344,7 @@ impl Worker {
             simulator: None,
             attendance: settings.attendance.to_settings().unwrap_or_default(),
         };
+        self.watchers = None;
         self.store = Some(remote.clone());
         self.remote = Some(remote);
         self.data_dir = data_dir;
@@ -403,6 +405,7 @@ impl Worker {
         self.stop_watcher();
         self.link.remote.store(false, Ordering::Relaxed);
         self.remote = None;
+        self.watchers = None;
         self.store = Some(Arc::new(store));
         self.data_dir = opened.data_dir.clone();
         Ok(opened)
