@@ -312,7 +312,8 @@ pub(super) fn watch_day(
         return Ok(());
     }
     let system = store.system_session();
-    let cameras = store.camera_streams(&system)?;
+    // The window cameras (the hall's overview camera has no seat to watch).
+    let cameras: Vec<_> = store.directory(&system)?.cameras.into_iter().filter(|c| c.window_code.is_some()).collect();
     if cameras.len() < 3 {
         return Ok(());
     }

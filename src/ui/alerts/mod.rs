@@ -224,6 +224,9 @@ fn camera_alarms_ui(ui: &mut egui::Ui, state: &AppState) {
     ui.add_space(4.0);
 }
 
+/// How many camera findings the card lists (undecided first).
+const FINDING_ROWS: usize = 6;
+
 /// Camera findings (视频巡察, Art 11(8)): a camera blocked or turned away (red while open) and 离岗
 /// candidates, each for a supervisor to confirm as an observation or dismiss with a reason.
 fn findings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
@@ -243,7 +246,7 @@ fn findings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>)
                 .strong()
                 .color(if undecided > 0 { t.red } else { t.text_weak }),
         );
-        for f in findings.iter().take(10) {
+        for f in findings.iter().take(FINDING_ROWS) {
             ui.horizontal(|ui| {
                 let open = f.resolved_at.is_none();
                 let colour = match (open, f.kind.is_tamper()) {
@@ -296,6 +299,7 @@ fn findings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>)
                                 commands.push(
                                     AlertsCommand::OpenDialog(AlertDialog::DecideFinding {
                                         finding_id: f.id,
+                                        kind: f.kind,
                                         confirm,
                                         subtitle: subtitle.clone(),
                                         text: String::new(),
@@ -310,8 +314,8 @@ fn findings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>)
                 }
             });
         }
-        if findings.len() > 10 {
-            ui.label(RichText::new(format!("… {}", findings.len() - 10)).color(t.text_weak));
+        if findings.len() > FINDING_ROWS {
+            ui.label(RichText::new(format!("… {}", findings.len() - FINDING_ROWS)).color(t.text_weak));
         }
     });
     ui.add_space(4.0);
@@ -664,7 +668,10 @@ pub fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Com
         _ => None,
     };
     let confirming = matches!(dialog, AlertDialog::DecideFinding { confirm: true, .. });
-    let is_finding = matches!(dialog, AlertDialog::DecideFinding { .. });
+    let finding_kind = match dialog {
+        AlertDialog::DecideFinding { kind, .. } => Some(*kind),
+        _ => None,
+    };
     let (title, field_label, text, submit): (&str, &str, &mut String, &str) = match dialog {
         AlertDialog::IssueNotice { text, .. } => (
             lang.pick("发出督办通知", "Issue a supervision notice"),
@@ -708,7 +715,7 @@ pub fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Com
         dialog = dialog.subtitle(no);
     }
     dialog.show(ui, &t, commands, |ui, _| {
-        if is_finding {
+        if let Some(kind) = finding_kind {
             ui.label(
                 RichText::new(lang.pick(
                     "自动检测只提示，不认定违纪：请看截图与录像后决定。",
@@ -719,11 +726,13 @@ pub fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Com
             ui.horizontal(|ui| {
                 for (i, (_, texture)) in pictures.0.iter().enumerate() {
                     ui.vertical(|ui| {
-                        ui.label(if i == 0 {
-                            lang.pick("开始时", "At the start")
-                        } else {
-                            lang.pick("之后", "After")
-                        });
+                        let label = match (kind.is_tamper(), i) {
+                            (true, 0) => lang.pick("之前（正常画面）", "Before (normal view)"),
+                            (true, _) => lang.pick("检测到时", "When found"),
+                            (false, 0) => lang.pick("离开座位时", "When the seat emptied"),
+                            (false, _) => lang.pick("返回座位时", "When the person came back"),
+                        };
+                        ui.label(label);
                         ui.add(egui::Image::new(texture).fit_to_exact_size(egui::vec2(320.0, 180.0)));
                     });
                 }

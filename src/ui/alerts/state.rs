@@ -81,6 +81,7 @@ pub enum AlertDialog {
     /// Confirm (`confirm`) or dismiss a camera finding (视频巡察); a dismissal needs a reason.
     DecideFinding {
         finding_id: i64,
+        kind: crate::domain::watch::FindingKind,
         confirm: bool,
         subtitle: String,
         text: String,
