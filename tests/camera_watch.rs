@@ -241,3 +241,52 @@ fn only_watchers_and_supervisors_see_or_report_findings() {
     };
     assert!(matches!(sqlite.report_watch(&admin, &missing), Err(StoreError::NotFound(_))));
 }
+
+#[test]
+fn a_finding_on_a_window_without_department_or_staff_is_not_confirmed_and_says_why() {
+    let clock: Arc<dyn Clock> = Arc::new(jiancha::clock::FixedClock::new(
+        DateTime::parse_from_rfc3339("2026-12-02T10:00:00+08:00").unwrap().with_timezone(&Utc),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let file = "[hall]\ncode = \"ND\"\nname = \"测试大厅\"\n\n[[window]]\ncode = \"B01\"\n\n[[camera]]\nname = \"B01 摄像头\"\n\
+                window = \"B01\"\nvendor = \"rtsp\"\nmain_url = \"rtsp://127.0.0.1:1/a\"\n";
+    let config = jiancha::interchange::hall::parse("hall.toml", file).unwrap();
+    let admin = NewUser {
+        username: "admin".into(),
+        display_name: "管理员".into(),
+        role: Role::Admin,
+        password: PASSWORD.into(),
+    };
+    let (store, _) =
+        jiancha::store::sqlite::init::initialise(dir.path(), clock.clone(), &admin, Some(&config)).unwrap();
+    let a = store.login("admin", PASSWORD).unwrap();
+    let sup = NewUser {
+        username: "sup".into(),
+        display_name: "监察员".into(),
+        role: Role::Supervisor,
+        password: PASSWORD.into(),
+    };
+    store.create_user(&a, &sup).unwrap();
+    let sup = store.login("sup", PASSWORD).unwrap();
+    let camera = store.camera_streams(&store.system_session()).unwrap()[0].id;
+    let since = clock.now() - chrono::Duration::minutes(15);
+    let report = jiancha::store::WatchReport::Raised {
+        camera_id: camera,
+        kind: FindingKind::Absent,
+        since,
+        first: None,
+        second: None,
+    };
+    store.report_watch(&store.system_session(), &report).unwrap();
+    let finding = findings(&store, &sup).remove(0);
+    let Err(StoreError::Invalid(message)) = store.decide_finding(&sup, finding.id, FindingDecision::Confirmed, "")
+    else {
+        panic!("confirmed without a department");
+    };
+    assert!(message.contains("B01") && message.contains("未指定部门"), "{message}");
+    let day = jiancha::domain::time::local_date(since);
+    assert!(store.observations(&sup, day, day).unwrap().is_empty(), "nothing half-written");
+    assert_eq!(findings(&store, &sup)[0].decision, None, "still to decide");
+    // Dismissing it still works.
+    store.decide_finding(&sup, finding.id, FindingDecision::Dismissed, "窗口未启用").unwrap();
+}

@@ -1329,3 +1329,75 @@ fn a_chief_drills_from_a_deduction_to_the_overdue_case_publishes_and_writes_the_
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("第1版") && text.contains("县税务局") && text.contains("32.00"), "{text}");
 }
+
+#[test]
+fn a_supervisor_dismisses_one_camera_finding_with_a_reason_and_confirms_another() {
+    use camera_hall::PASSWORD;
+    use jiancha::domain::watch::{FindingDecision, FindingKind};
+    use jiancha::store::{FindingQuery, Store, WatchReport};
+    use jiancha::video::watch_live::{PICTURE, Picture};
+    let clock = Arc::new(FixedClock::new(now()));
+    let (dir, store, cameras) = camera_hall::four_cameras(clock.clone());
+    let system = store.system_session();
+    let scene = |script: &str| {
+        let script = jiancha::video::scene::Script::parse("t", script).unwrap();
+        Picture {
+            width: PICTURE.0,
+            height: PICTURE.1,
+            rgb: jiancha::video::scene::render_rgb(&script, 0, PICTURE.0, PICTURE.1),
+        }
+        .png()
+    };
+    let since = now() - chrono::Duration::minutes(20);
+    for (camera, kind, first, second) in [
+        (cameras[0], FindingKind::Blocked, scene(""), scene("0s covered 1h")),
+        (cameras[1], FindingKind::Absent, scene("0s away 1h"), None),
+    ] {
+        store.report_watch(&system, &WatchReport::Raised { camera_id: camera, kind, since, first, second }).unwrap();
+    }
+    drop(store);
+    let harness = harness_for(dir.path(), clock);
+    let mut c = Console { harness, _dir: dir };
+    c.log_in_with("sup", PASSWORD);
+    c.visit(Area::Alerts);
+    c.step_until("the findings", |app| app.state().alerts.findings.len() == 2);
+    // The blocked camera is listed first (open and red, newest raised first among equals).
+    let blocked =
+        c.harness.state().state().alerts.findings.iter().position(|f| f.kind == FindingKind::Blocked).unwrap();
+    let dismiss = c.harness.query_all_by_label("排除…").nth(blocked).unwrap();
+    dismiss.click();
+    c.step_until("the dialog and its snapshots", |app| app.state().alerts.finding_pictures.0.len() == 2);
+    c.screenshot("finding-dismiss");
+    let field =
+        c.harness.query_all_by_label("排除理由（必填）").find(|n| n.accesskit_node().role() != Role::Label).unwrap();
+    field.focus();
+    c.harness.step();
+    c.harness
+        .query_all_by_label("排除理由（必填）")
+        .find(|n| n.accesskit_node().role() != Role::Label)
+        .unwrap()
+        .type_text("保洁擦拭镜头");
+    c.harness.step();
+    c.click_button("排除");
+    c.step_until("the dismissal", |app| {
+        app.state().alerts.dialog.is_none()
+            && app.state().alerts.findings.iter().any(|f| f.decision == Some(FindingDecision::Dismissed))
+    });
+    c.click_button("确认…");
+    c.step_until("the confirmation dialog", |app| app.state().alerts.dialog.is_some());
+    c.click_button("确认");
+    c.step_until("the confirmation", |app| app.state().alerts.findings.iter().all(|f| f.decision.is_some()));
+    let store = jiancha::store::sqlite::SqliteStore::open_dir(c._dir.path(), Arc::new(FixedClock::new(now()))).unwrap();
+    let sup = store.login("sup", PASSWORD).unwrap();
+    let decided = store.camera_findings(&sup, &FindingQuery::default()).unwrap();
+    let by = |k: FindingKind| decided.iter().find(|f| f.kind == k).unwrap().clone();
+    assert_eq!(
+        (by(FindingKind::Blocked).decision, by(FindingKind::Blocked).reason.as_str()),
+        (Some(FindingDecision::Dismissed), "保洁擦拭镜头")
+    );
+    let absent = by(FindingKind::Absent);
+    assert_eq!(absent.decision, Some(FindingDecision::Confirmed));
+    let day = jiancha::domain::time::local_date(since);
+    let observations = store.observations(&sup, day, day).unwrap();
+    assert!(observations.iter().any(|o| o.finding_id == Some(absent.id) && o.category == "离岗"), "{observations:?}");
+}

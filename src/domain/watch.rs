@@ -89,6 +89,14 @@ impl FindingKind {
         }
     }
 
+    /// What a confirmed finding states (the observation's note): no "to confirm" any more.
+    pub fn confirmed_zh(self) -> &'static str {
+        match self {
+            FindingKind::Absent => "座位无人",
+            other => other.label_zh(),
+        }
+    }
+
     pub fn label_en(self) -> &'static str {
         match self {
             FindingKind::Blocked => "Camera blocked",

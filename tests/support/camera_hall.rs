@@ -18,10 +18,11 @@ pub const PASSWORD: &str = "correct-horse";
 /// The hall; returns its directory, the store and the cameras' ids.
 pub fn four_cameras(clock: Arc<dyn Clock>) -> (tempfile::TempDir, SqliteStore, Vec<i64>) {
     let dir = tempfile::tempdir().unwrap();
-    let mut file = String::from("[hall]\ncode = \"MC\"\nname = \"多路测试大厅\"\n");
+    let mut file =
+        String::from("[hall]\ncode = \"MC\"\nname = \"多路测试大厅\"\n\n[[department]]\nname = \"县政务服务中心\"\n");
     for i in 1..=4 {
         file.push_str(&format!(
-            "\n[[window]]\ncode = \"W0{i}\"\n\n[[camera]]\nname = \"W0{i} 摄像头\"\nwindow = \"W0{i}\"\nvendor = \"rtsp\"\n\
+            "\n[[window]]\ncode = \"W0{i}\"\ndepartment = \"县政务服务中心\"\n\n[[camera]]\nname = \"W0{i} 摄像头\"\nwindow = \"W0{i}\"\nvendor = \"rtsp\"\n\
              main_url = \"rtsp://127.0.0.1:1/cam{i}\"\nsub_url = \"rtsp://127.0.0.1:1/cam{i}/sub\"\n"
         ));
     }

@@ -361,8 +361,30 @@ pub(super) fn decide(
             None
         }
         FindingDecision::Confirmed => {
+            if found.staff_no.is_none() {
+                let department: Option<i64> = tx
+                    .query_row(
+                        "SELECT w.department_id FROM camera c JOIN service_window w ON w.id = c.window_id
+                         WHERE c.id = ?1",
+                        [found.camera_id],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .flatten();
+                if department.is_none() {
+                    return Err(invalid(format!(
+                        "camera: 摄像头“{}”的窗口{}未指定部门，也无在岗工作人员，无法记为纪律记录；请先在大厅文件中为窗口指定部门 \
+                         (the camera's window has no department and no staff on duty)",
+                        found.camera_name,
+                        found.window_code.as_deref().map(|w| format!(" {w} ")).unwrap_or_default()
+                    )));
+                }
+            }
             let until = found.resolved_at.unwrap_or(now).max(found.since + Duration::seconds(1));
-            let mut text = format!("{}（自动检测 #{id}，{} 秒）", found.kind.label_zh(), found.seconds(now));
+            let seconds = found.seconds(now);
+            let lasted =
+                if seconds < 120 { format!("{seconds} 秒") } else { format!("约 {} 分钟", (seconds + 30) / 60) };
+            let mut text = format!("{}（自动检测 #{id}，{lasted}）", found.kind.confirmed_zh());
             if !found.staff_note.is_empty() {
                 text.push_str(&format!("；{}", found.staff_note));
             }

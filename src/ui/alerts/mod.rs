@@ -246,7 +246,9 @@ fn findings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>)
                 .strong()
                 .color(if undecided > 0 { t.red } else { t.text_weak }),
         );
-        for f in findings.iter().take(FINDING_ROWS) {
+        let all_id = egui::Id::unique("alerts_all_findings");
+        let all = ui.ctx().data(|d| d.get_temp::<bool>(all_id)).unwrap_or(false);
+        for f in findings.iter().take(if all { findings.len() } else { FINDING_ROWS }) {
             ui.horizontal(|ui| {
                 let open = f.resolved_at.is_none();
                 let colour = match (open, f.kind.is_tamper()) {
@@ -315,7 +317,18 @@ fn findings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>)
             });
         }
         if findings.len() > FINDING_ROWS {
-            ui.label(RichText::new(format!("… {}", findings.len() - FINDING_ROWS)).color(t.text_weak));
+            let hidden = findings.len() - FINDING_ROWS;
+            let label = if all {
+                lang.pick("只显示前几条", "Show fewer").to_owned()
+            } else {
+                lang.pick_owned(
+                    &format!("另有 {hidden} 条未列出，显示全部"),
+                    &format!("{hidden} more not listed; show all"),
+                )
+            };
+            if ui.link(RichText::new(label).color(t.text_weak)).clicked() {
+                ui.ctx().data_mut(|d| d.insert_temp(all_id, !all));
+            }
         }
     });
     ui.add_space(4.0);
