@@ -1163,6 +1163,56 @@ fn a_new_hall_is_set_up_in_the_console_and_its_camera_goes_live() {
     c.step_until("the camera", |app| app.state().admin.config.as_ref().is_some_and(|c| c.cameras.len() == 1));
     c.screenshot("04-cameras");
 
+    // 巡察设置: the sub stream's picture now (with the sealed password) becomes the reference view,
+    // and a drag on it frames the staff seat.
+    c.click_button("巡察设置…");
+    c.step_until("the picture now", |app| app.state().admin.watch.picture.is_some());
+    if let Some(Err(e)) = &c.harness.state().state().admin.watch.picture {
+        panic!("no picture: {e}");
+    }
+    c.click_button("设为基准画面");
+    c.step_until("the reference view", |app| app.state().admin.watch.reference.is_some());
+    let canvas = c.harness.get_by_label("座位区域画面").rect();
+    let at = |fx: f32, fy: f32| canvas.min + egui::vec2(fx * canvas.width(), fy * canvas.height());
+    c.harness.hover_at(at(0.25, 0.2));
+    c.harness.step();
+    c.harness.drag_at(at(0.25, 0.2));
+    c.harness.step();
+    for i in 1..=5 {
+        let f = i as f32 / 5.0;
+        c.harness.hover_at(at(0.25 + 0.5 * f, 0.2 + 0.6 * f));
+        c.harness.step();
+    }
+    c.harness.drop_at(at(0.75, 0.8));
+    c.harness.step();
+    c.harness.get_by_label_contains("新画的座位区域（未保存）");
+    c.screenshot("04b-watch-setup");
+    c.click_button("保存座位区域");
+    c.step_until("the seat saved", |app| {
+        let s = app.state();
+        !s.admin.pending && s.admin.watch.setup.as_ref().is_some_and(|w| w.as_ref().is_ok_and(|w| w.seat.is_some()))
+    });
+    c.harness.get_by_label("座位区域已保存。");
+    {
+        use jiancha::store::Store as _;
+        let store = jiancha::store::sqlite::SqliteStore::open_dir(&data_dir, Arc::new(FixedClock::new(now()))).unwrap();
+        let admin = store.login("hall.admin", "admin-pass-1").unwrap();
+        let watch = store.watch_config(&admin).unwrap().cameras.remove(0);
+        let seat = watch.seat.expect("the seat region");
+        let near = |a: f32, b: f32| (a - b).abs() < 0.02;
+        assert!(near(seat.x, 0.25) && near(seat.y, 0.2) && near(seat.width, 0.5) && near(seat.height, 0.6), "{seat:?}");
+        let png = watch.reference_png.expect("the reference view");
+        assert_eq!(Some(jiancha::files::sha256_hex(&png)), watch.reference_sha256);
+        assert_eq!(jiancha::domain::watch::png_size(&png), Some(jiancha::video::watch_live::PICTURE));
+        assert_eq!(watch.reference_set_by.as_deref(), Some("hall.admin"));
+        let query =
+            jiancha::store::AuditQuery { action_prefix: Some("camera".into()), limit: 10, ..Default::default() };
+        let actions: Vec<String> = store.audit_log(&admin, &query).unwrap().into_iter().map(|a| a.action).collect();
+        assert!(actions.contains(&"camera.reference".into()) && actions.contains(&"camera.seat".into()), "{actions:?}");
+    }
+    c.click_button("关闭");
+    c.step_until("the dialog closed", |app| app.state().admin.form.is_none());
+
     // On the wall, live, with the sealed password (the directory itself has none).
     c.visit(Area::Wall);
     c.step_until("the live tile", |app| {

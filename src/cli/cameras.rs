@@ -135,13 +135,7 @@ pub(super) fn cameras_reference(ctx: &Ctx, name: &str, hall: Option<&str>, clear
         .find(|s| s.id == id)
         .ok_or_else(|| anyhow::anyhow!("camera {name:?} has no stream"))?;
     let url = stream.sub_url.clone().unwrap_or_else(|| stream.main_url.clone());
-    let probe = crate::video::probe::probe(&url, crate::video::probe::PROBE_TIMEOUT)
-        .map_err(|e| anyhow::anyhow!("camera {name}: {e}"))?;
-    let (w, h) = crate::video::probe::PREVIEW;
-    let rgb: Vec<u8> = probe.preview.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
-    let png = crate::video::watch_live::Picture { width: w, height: h, rgb }
-        .png()
-        .ok_or_else(|| anyhow::anyhow!("camera {name}: the picture could not be encoded"))?;
+    let (_, png) = crate::video::watch_live::still(&url).map_err(|e| anyhow::anyhow!("camera {name}: {e}"))?;
     store.set_camera_reference(&session, id, Some(&png))?;
     println!("camera {name}: reference view set (SHA-256 {})", crate::files::sha256_hex(&png));
     Ok(())

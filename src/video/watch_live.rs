@@ -67,6 +67,21 @@ impl Picture {
     }
 }
 
+/// One picture of the stream at `url` now (the sub stream a watcher reads), for a reference view
+/// (设为基准画面) or for drawing the seat region on; and the picture as PNG. The error names what
+/// failed, never the URL (it may carry the camera's password).
+pub fn still(url: &str) -> Result<(Picture, Vec<u8>), String> {
+    let probe = super::probe::probe(url, super::probe::PROBE_TIMEOUT)?;
+    let (width, height) = super::probe::PREVIEW;
+    if probe.preview.len() != (width * height * 4) as usize {
+        return Err("the camera's picture could not be read".into());
+    }
+    let rgb: Vec<u8> = probe.preview.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    let picture = Picture { width, height, rgb };
+    let png = picture.png().ok_or_else(|| "the picture could not be encoded".to_owned())?;
+    Ok((picture, png))
+}
+
 /// A PNG (as the store keeps a reference view) as the detectors' grey picture.
 pub fn gray_from_png(png_bytes: &[u8]) -> Option<Gray> {
     let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));

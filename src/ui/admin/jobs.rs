@@ -44,6 +44,28 @@ pub enum AdminJob {
         slot: Arc<Mutex<Option<Result<ProbeResult, String>>>>,
         ctx: egui::Context,
     },
+    /// 巡察设置 of a camera: its settings in force; with `capture`, a picture from its sub stream
+    /// (with the stored password) taken on a thread of its own.
+    WatchSetup {
+        session: Session,
+        hall: String,
+        camera: String,
+        capture: Option<(Arc<Mutex<Option<super::state::Still>>>, egui::Context)>,
+    },
+    /// Set or clear the reference view or the seat region, then the settings again.
+    SetWatch {
+        session: Session,
+        hall: String,
+        camera: String,
+        change: WatchChange,
+    },
+}
+
+/// A change to a camera's watch settings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WatchChange {
+    Reference(Option<Vec<u8>>),
+    Seat(Option<crate::domain::watch::Region>),
 }
 
 pub enum AdminReply {
@@ -56,4 +78,6 @@ pub enum AdminReply {
     /// The accounts after a change to one.
     Users(Result<Vec<User>, StoreError>),
     ProbeStarted(Result<(), JobError>),
+    /// The camera's watch settings and its reference view decoded (after a change: `Some` of it).
+    Watch(Result<(crate::store::CameraWatch, Option<egui::ColorImage>), JobError>, Option<WatchChange>),
 }

@@ -51,6 +51,14 @@ pub enum AdminCommand {
     UseDevice(usize),
     /// Ask the dialog's ONVIF device for its stream URIs with the dialog's user and password.
     FetchStreamUris,
+    /// 巡察设置 of the camera named.
+    WatchSetup(String),
+    /// Take the camera's picture again.
+    Capture,
+    /// 设为基准画面 with the picture taken (`true`), or remove the reference view.
+    SetReference(bool),
+    /// Remove the seat region (saving the one drawn is the dialog's submit).
+    ClearSeat,
 }
 
 impl From<AdminCommand> for crate::ui::command::Command {
@@ -178,6 +186,7 @@ impl AreaLogic for AdminArea {
                     view.form = None;
                     view.form_error = None;
                     view.probe = Default::default();
+                    view.watch = Default::default();
                 }
             }
             AdminCommand::TestConnection => {
@@ -199,6 +208,50 @@ impl AreaLogic for AdminArea {
                         app.submit(job);
                     }
                 }
+            }
+            AdminCommand::WatchSetup(camera) => {
+                let Some(hall) = config.as_ref().map(|c| c.hall.code.clone()) else { return };
+                open(view, AdminForm::Watch { camera: camera.clone(), seat: None, changed: false });
+                view.watch = Default::default();
+                view.watch.loading = true;
+                view.watch.capturing = true;
+                let capture = Some((view.watch.slot.clone(), ctx.clone()));
+                app.submit(AdminJob::WatchSetup { session, hall, camera, capture });
+            }
+            AdminCommand::Capture => {
+                let Some(AdminForm::Watch { camera, .. }) = &view.form else { return };
+                let camera = camera.clone();
+                let Some(hall) = config.as_ref().map(|c| c.hall.code.clone()) else { return };
+                if view.watch.capturing {
+                    return;
+                }
+                view.watch.capturing = true;
+                view.watch.picture = None;
+                let capture = Some((view.watch.slot.clone(), ctx.clone()));
+                app.submit(AdminJob::WatchSetup { session, hall, camera, capture });
+            }
+            AdminCommand::SetReference(set) => {
+                let Some(AdminForm::Watch { camera, .. }) = &view.form else { return };
+                let camera = camera.clone();
+                let Some(hall) = config.as_ref().map(|c| c.hall.code.clone()) else { return };
+                let png = match (&view.watch.picture, set) {
+                    (Some(Ok((png, _))), true) => Some(png.clone()),
+                    (_, true) => return,
+                    (_, false) => None,
+                };
+                view.pending = true;
+                view.form_error = None;
+                let change = super::jobs::WatchChange::Reference(png);
+                app.submit(AdminJob::SetWatch { session, hall, camera, change });
+            }
+            AdminCommand::ClearSeat => {
+                let Some(AdminForm::Watch { camera, .. }) = &view.form else { return };
+                let camera = camera.clone();
+                let Some(hall) = config.as_ref().map(|c| c.hall.code.clone()) else { return };
+                view.pending = true;
+                view.form_error = None;
+                let change = super::jobs::WatchChange::Seat(None);
+                app.submit(AdminJob::SetWatch { session, hall, camera, change });
             }
             AdminCommand::Submit => submit(app, lang),
             AdminCommand::Discover => {
@@ -338,6 +391,56 @@ impl AreaLogic for AdminArea {
                     }
                 }
             }
+            AdminReply::Watch(result, change) => {
+                let m = result.as_ref().err().map(|e| app.job_error(e));
+                let view = &mut app.state.admin;
+                let Some(AdminForm::Watch { seat, changed, .. }) = &mut view.form else { return };
+                let w = &mut view.watch;
+                w.loading = false;
+                match result {
+                    Ok((setup, reference)) => {
+                        if change.is_some() {
+                            view.pending = false;
+                            view.form_error = None;
+                        }
+                        if change.is_some() || !*changed {
+                            *seat = setup.seat;
+                            *changed = false;
+                        }
+                        w.saved = change.map(|c| {
+                            match c {
+                                super::jobs::WatchChange::Reference(Some(_)) => {
+                                    lang.pick("已设为基准画面。", "Set as the reference view.")
+                                }
+                                super::jobs::WatchChange::Reference(None) => {
+                                    lang.pick("已清除基准画面。", "Reference view removed.")
+                                }
+                                super::jobs::WatchChange::Seat(Some(_)) => {
+                                    lang.pick("座位区域已保存。", "Seat region saved.")
+                                }
+                                super::jobs::WatchChange::Seat(None) => {
+                                    lang.pick("已清除座位区域。", "Seat region removed.")
+                                }
+                            }
+                            .to_owned()
+                        });
+                        w.reference = reference.map(|image| {
+                            app.egui_ctx.load_texture("admin-watch-reference", image, egui::TextureOptions::LINEAR)
+                        });
+                        w.setup = Some(Ok(setup));
+                    }
+                    Err(_) => {
+                        let m = m.unwrap_or_default();
+                        if change.is_some() {
+                            view.pending = false;
+                            view.form_error = Some(m);
+                        } else {
+                            w.capturing = false;
+                            w.setup = Some(Err(m));
+                        }
+                    }
+                }
+            }
             AdminReply::ProbeStarted(result) => {
                 if let Err(e) = result {
                     let m = app.job_error(&e);
@@ -359,6 +462,8 @@ impl AreaLogic for AdminArea {
                     }
                     AdminJob::Apply { .. } => AdminReply::Applied(Err(e)),
                     AdminJob::Probe { .. } => AdminReply::ProbeStarted(Err(JobError::Store(e))),
+                    AdminJob::WatchSetup { .. } => AdminReply::Watch(Err(JobError::Store(e)), None),
+                    AdminJob::SetWatch { change, .. } => AdminReply::Watch(Err(JobError::Store(e)), Some(change)),
                     _ => AdminReply::Users(Err(e)),
                 };
             }
@@ -417,6 +522,45 @@ impl AreaLogic for AdminArea {
                 });
                 AdminReply::ProbeStarted(started.map(|_| ()).map_err(JobError::local))
             }
+            AdminJob::WatchSetup { session, hall, camera, capture } => {
+                let setup = watch_setup(store, &session, &hall, &camera);
+                if let (Ok((setup, _)), Some((slot, ctx))) = (&setup, capture) {
+                    // The sub stream a watcher reads, with the stored password (from the one call
+                    // that hands it out); the URL never leaves this job.
+                    let url = match store.camera_streams(&session) {
+                        Ok(streams) => streams
+                            .into_iter()
+                            .find(|s| s.id == setup.camera_id)
+                            .map(|s| s.sub_url.unwrap_or(s.main_url)),
+                        Err(e) => return AdminReply::Watch(Err(JobError::Store(e)), None),
+                    };
+                    let started = std::thread::Builder::new().name("jiancha-still".into()).spawn(move || {
+                        let still = match url {
+                            Some(url) => crate::video::watch_live::still(&url),
+                            None => Err("the camera has no stream".to_owned()),
+                        };
+                        *slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(still);
+                        ctx.request_repaint();
+                    });
+                    if let Err(e) = started {
+                        return AdminReply::Watch(Err(JobError::local(e)), None);
+                    }
+                }
+                AdminReply::Watch(setup, None)
+            }
+            AdminJob::SetWatch { session, hall, camera, change } => {
+                let done = watch_setup(store, &session, &hall, &camera).and_then(|(setup, _)| {
+                    match &change {
+                        super::jobs::WatchChange::Reference(png) => {
+                            store.set_camera_reference(&session, setup.camera_id, png.as_deref())
+                        }
+                        super::jobs::WatchChange::Seat(seat) => store.set_camera_seat(&session, setup.camera_id, *seat),
+                    }
+                    .map_err(JobError::Store)?;
+                    watch_setup(store, &session, &hall, &camera)
+                });
+                AdminReply::Watch(done, Some(change))
+            }
         }
     }
 
@@ -445,6 +589,18 @@ impl AreaLogic for AdminArea {
                 Err(e) => view.discovery.uris_error = Some(e),
             }
         }
+        let watch = &mut app.state.admin.watch;
+        if watch.capturing
+            && let Some(still) = watch.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+        {
+            watch.capturing = false;
+            watch.picture = Some(still.map(|(picture, png)| {
+                let rgba: Vec<u8> = picture.rgb.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+                let size = [picture.width as usize, picture.height as usize];
+                let image = egui::ColorImage::from_rgba_unmultiplied(size, &rgba);
+                (png, ctx.load_texture("admin-watch-still", image, egui::TextureOptions::LINEAR))
+            }));
+        }
         let probe = &mut app.state.admin.probe;
         if !probe.running {
             return;
@@ -468,6 +624,29 @@ impl AreaLogic for AdminArea {
             app.commands.push(AdminCommand::Load.into());
         }
     }
+}
+
+/// The watch settings of camera `camera` of `hall`, with its reference view decoded for a texture.
+fn watch_setup(
+    store: &dyn crate::store::Store,
+    session: &crate::store::Session,
+    hall: &str,
+    camera: &str,
+) -> Result<(crate::store::CameraWatch, Option<egui::ColorImage>), JobError> {
+    let config = store.watch_config(session).map_err(JobError::Store)?;
+    let setup = config
+        .cameras
+        .into_iter()
+        .find(|c| c.hall_code == hall && c.camera_name == camera)
+        .ok_or_else(|| JobError::Store(StoreError::NotFound(format!("camera {camera}"))))?;
+    let reference = match &setup.reference_png {
+        Some(png) => {
+            let (size, rgba) = crate::ui::picture::decode_png(png).map_err(JobError::local)?;
+            Some(egui::ColorImage::from_rgba_unmultiplied(size, &rgba))
+        }
+        None => None,
+    };
+    Ok((setup, reference))
 }
 
 /// Saves the open dialog: a whole new configuration for the hall's parts, a user call for accounts.
@@ -615,6 +794,16 @@ fn submit(app: &mut JianchaApp, lang: Lang) {
                     ..Default::default()
                 };
                 return Ok(Some(AdminJob::UpdateUser { session: session.clone(), username, change }));
+            }
+            AdminForm::Watch { camera, seat, .. } => {
+                let Some(seat) = seat.filter(crate::domain::watch::Region::is_valid) else {
+                    return Err(lang
+                        .pick("请在画面上拖动，框出工作人员的座位。", "Drag on the picture to frame the staff seat.")
+                        .into());
+                };
+                let hall = config.hall.code.clone();
+                let change = super::jobs::WatchChange::Seat(Some(seat));
+                return Ok(Some(AdminJob::SetWatch { session: session.clone(), hall, camera, change }));
             }
             AdminForm::ResetPassword { username, password, again } => {
                 if password != again {

@@ -309,7 +309,19 @@ fn cameras_tab(ui: &mut egui::Ui, view: &mut state::AdminView, commands: &mut Ve
             ui.label(lang.pick(cam.vendor.label_zh(), cam.vendor.label_en()));
             ui.label(RichText::new(&cam.main_url).monospace());
             ui.label(&cam.user);
-            part_buttons(ui, commands, lang, AdminCommand::EditCamera(cam.name.clone()), Part::Camera, &cam.name);
+            ui.horizontal(|ui| {
+                part_buttons(ui, commands, lang, AdminCommand::EditCamera(cam.name.clone()), Part::Camera, &cam.name);
+                if ui
+                    .small_button(lang.pick("巡察设置…", "Watching…"))
+                    .on_hover_text(lang.pick(
+                        "设为基准画面（发现摄像头被转动）并框出工作人员座位（发现离岗）",
+                        "Set the reference view (to notice a turned camera) and frame the staff seat (to notice an empty seat)",
+                    ))
+                    .clicked()
+                {
+                    commands.push(AdminCommand::WatchSetup(cam.name.clone()).into());
+                }
+            });
             ui.end_row();
         }
     });
@@ -623,6 +635,19 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command
                     }
                 });
         }
+        AdminForm::Watch { camera, seat, changed } => {
+            let ready = *changed && seat.is_some_and(|s| s.is_valid());
+            let w = &view.watch;
+            base("admin_watch", format!("{} · {camera}", lang.pick("巡察设置", "Watching")))
+                .width(DialogWidth::Wide)
+                .subtitle(lang.pick(
+                    "基准画面用于发现摄像头被转动；座位区域用于发现离岗（营业时间内无人超过规定时长）。检测结果只提示，由监察员确认。",
+                    "The reference view shows a turned camera; the seat region an empty seat (nobody there longer than allowed in opening hours). Findings only prompt: a supervisor decides.",
+                ))
+                .submit(lang.pick("保存座位区域", "Save the seat region"), AdminCommand::Submit.into(), ready)
+                .cancel_label(lang.pick("关闭", "Close"))
+                .show(ui, &t, commands, |ui, commands| watch_setup_ui(ui, w, seat, changed, commands, lang, &t));
+        }
         AdminForm::Retire { part, key } => {
             let title = format!("{}{} {key}", lang.pick("停用", "Retire "), lang.pick(part.label_zh(), part.as_str()));
             base("admin_retire", title).width(DialogWidth::Narrow).submit(lang.pick("停用", "Retire"), AdminCommand::Submit.into(), true).show(
@@ -697,5 +722,171 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command
                     });
                 });
         }
+    }
+}
+
+/// The body of 巡察设置: the picture now with the seat region (drag to draw it), the reference view
+/// in force, and their buttons.
+fn watch_setup_ui(
+    ui: &mut egui::Ui,
+    w: &state::WatchSetupView,
+    seat: &mut Option<crate::domain::watch::Region>,
+    changed: &mut bool,
+    commands: &mut Vec<Command>,
+    lang: Lang,
+    t: &Tokens,
+) {
+    let setup = match &w.setup {
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(lang.pick("正在读取…", "Loading…"));
+            });
+            return;
+        }
+        Some(Err(e)) => {
+            ui.label(RichText::new(e).color(t.red));
+            return;
+        }
+        Some(Ok(setup)) => setup,
+    };
+    ui.label(RichText::new(lang.pick("当前画面（拖动框出座位）", "The picture now (drag to frame the seat)")).strong());
+    let width = ui.available_width();
+    let size = egui::vec2(width, width * 9.0 / 16.0);
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::drag());
+    let canvas = lang.pick("座位区域画面", "Seat region picture");
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, canvas));
+    let painter = ui.painter_at(rect);
+    let picture = match &w.picture {
+        Some(Ok((_, texture))) => Some(texture),
+        _ => w.reference.as_ref(),
+    };
+    match picture {
+        Some(texture) => {
+            let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
+            painter.image(texture.id(), rect, uv, egui::Color32::WHITE);
+        }
+        None => {
+            painter.rect_filled(rect, 2.0, t.panel_raised);
+        }
+    }
+    let text = match &w.picture {
+        None if w.capturing => {
+            Some(lang.pick("正在取画面（最多 10 秒）…", "Taking a picture (up to 10 seconds)…").to_owned())
+        }
+        Some(Err(e)) => Some(format!("{}：{e}", lang.pick("取不到画面", "No picture"))),
+        _ if picture.is_none() => Some(lang.pick("没有画面", "No picture").to_owned()),
+        _ => None,
+    };
+    if let Some(text) = text {
+        painter.text(rect.center(), egui::Align2::CENTER_CENTER, text, egui::FontId::proportional(14.0), t.orange);
+    }
+    // Drag from one corner to the other; the region is kept as fractions of the picture.
+    let start_id = egui::Id::unique("admin_watch_seat_start");
+    if response.drag_started()
+        && let Some(p) = response.interact_pointer_pos()
+    {
+        ui.ctx().data_mut(|d| d.insert_temp(start_id, p));
+    }
+    if response.dragged()
+        && let (Some(start), Some(p)) =
+            (ui.ctx().data(|d| d.get_temp::<egui::Pos2>(start_id)), response.interact_pointer_pos())
+    {
+        let a = rect.clamp(start);
+        let b = rect.clamp(p);
+        let drawn = egui::Rect::from_two_pos(a, b);
+        *seat = Some(crate::domain::watch::Region {
+            x: (drawn.min.x - rect.min.x) / rect.width(),
+            y: (drawn.min.y - rect.min.y) / rect.height(),
+            width: drawn.width() / rect.width(),
+            height: drawn.height() / rect.height(),
+        });
+        *changed = true;
+    }
+    if let Some(s) = seat {
+        let drawn = egui::Rect::from_min_size(
+            rect.min + egui::vec2(s.x * rect.width(), s.y * rect.height()),
+            egui::vec2(s.width * rect.width(), s.height * rect.height()),
+        );
+        let colour = if s.is_valid() { t.orange } else { t.red };
+        painter.rect_stroke(drawn, 0.0, egui::Stroke::new(2.0, colour), egui::StrokeKind::Inside);
+        painter.text(
+            drawn.left_top() + egui::vec2(4.0, 2.0),
+            egui::Align2::LEFT_TOP,
+            lang.pick("座位", "Seat"),
+            egui::FontId::proportional(13.0),
+            colour,
+        );
+    }
+    ui.horizontal(|ui| {
+        let seat_text = match (seat.as_ref(), *changed) {
+            (None, _) => {
+                lang.pick("未设座位区域：不检测离岗", "No seat region: empty seats are not watched").to_owned()
+            }
+            (Some(s), true) => format!(
+                "{} {:.0}%×{:.0}%",
+                lang.pick("新画的座位区域（未保存）", "Seat region drawn (not saved)"),
+                s.width * 100.0,
+                s.height * 100.0
+            ),
+            (Some(_), false) => lang.pick("座位区域已设定", "Seat region set").to_owned(),
+        };
+        ui.label(RichText::new(seat_text).color(if *changed { t.orange } else { t.text_weak }));
+        if setup.seat.is_some() && ui.small_button(lang.pick("清除座位区域", "Remove the seat region")).clicked()
+        {
+            commands.push(AdminCommand::ClearSeat.into());
+        }
+    });
+    ui.add_space(t.spacing * 0.5);
+    ui.horizontal(|ui| {
+        if let Some(texture) = &w.reference {
+            ui.add(egui::Image::new((texture.id(), egui::vec2(160.0, 90.0))));
+        }
+        ui.vertical(|ui| {
+            ui.label(RichText::new(lang.pick("基准画面", "Reference view")).strong());
+            match (&setup.reference_sha256, &setup.reference_set_at) {
+                (Some(sha), Some(at)) => {
+                    let (by, at) = (
+                        setup.reference_set_by.as_deref().unwrap_or("?"),
+                        crate::domain::time::format_local_minutes(*at),
+                    );
+                    ui.label(lang.pick_owned(&format!("由 {by} 于 {at} 设定"), &format!("Set by {by} at {at}")));
+                    ui.label(
+                        RichText::new(format!("SHA-256 {}…", &sha[..sha.len().min(16)])).monospace().color(t.text_weak),
+                    );
+                }
+                _ => {
+                    ui.label(
+                        RichText::new(lang.pick("未设基准画面：不检测转动", "None: a turned camera is not noticed"))
+                            .color(t.text_weak),
+                    );
+                }
+            }
+            ui.horizontal(|ui| {
+                let have = matches!(w.picture, Some(Ok(_)));
+                if ui
+                    .add_enabled(have, egui::Button::new(lang.pick("设为基准画面", "Set as the reference view")))
+                    .clicked()
+                {
+                    commands.push(AdminCommand::SetReference(true).into());
+                }
+                if ui
+                    .add_enabled(!w.capturing, egui::Button::new(lang.pick("重新取画面", "Take the picture again")))
+                    .clicked()
+                {
+                    commands.push(AdminCommand::Capture.into());
+                }
+                if w.capturing {
+                    ui.spinner();
+                }
+                if setup.reference_sha256.is_some() && ui.small_button(lang.pick("清除基准画面", "Remove")).clicked()
+                {
+                    commands.push(AdminCommand::SetReference(false).into());
+                }
+            });
+        });
+    });
+    if let Some(saved) = &w.saved {
+        ui.label(RichText::new(saved).color(t.ok));
     }
 }

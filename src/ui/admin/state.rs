@@ -185,6 +185,31 @@ pub enum AdminForm {
         password: String,
         again: String,
     },
+    /// 巡察设置 of the camera `camera` (its name in the hall shown): the seat region as drawn
+    /// (`changed` until saved); the rest is in [`WatchSetupView`].
+    Watch {
+        camera: String,
+        seat: Option<crate::domain::watch::Region>,
+        changed: bool,
+    },
+}
+
+/// A picture from a camera's sub stream now, as PNG (what 设为基准画面 keeps) and as RGB.
+pub type Still = Result<(crate::video::watch_live::Picture, Vec<u8>), String>;
+
+/// 巡察设置: the camera's watch settings in force (reference view, seat region), and a picture taken
+/// now on a thread of its own, which fills `slot`.
+#[derive(Default)]
+pub struct WatchSetupView {
+    pub loading: bool,
+    pub setup: Option<Result<crate::store::CameraWatch, String>>,
+    pub reference: Option<egui::TextureHandle>,
+    pub capturing: bool,
+    pub slot: Arc<Mutex<Option<Still>>>,
+    /// The picture taken (its PNG) and its texture, or why there is none.
+    pub picture: Option<Result<(Vec<u8>, egui::TextureHandle), String>>,
+    /// What the last change did.
+    pub saved: Option<String>,
 }
 
 /// The connection test of the camera dialog: a thread of its own fills `slot`.
@@ -247,4 +272,5 @@ pub struct AdminView {
     pub last_change: Vec<String>,
     pub probe: ProbeView,
     pub discovery: DiscoveryView,
+    pub watch: WatchSetupView,
 }
