@@ -290,3 +290,39 @@ fn a_finding_on_a_window_without_department_or_staff_is_not_confirmed_and_says_w
     // Dismissing it still works.
     store.decide_finding(&sup, finding.id, FindingDecision::Dismissed, "窗口未启用").unwrap();
 }
+
+#[test]
+fn a_candidate_names_the_window_staff_and_their_approved_leave_and_the_observation_is_theirs() {
+    use jiancha::interchange::{self, ImportKind};
+    let at = DateTime::parse_from_rfc3339("2026-12-02T10:30:00+08:00").unwrap().with_timezone(&Utc);
+    let clock: Arc<dyn Clock> = Arc::new(jiancha::clock::FixedClock::new(at));
+    let (_dir, store) = hall(clock.clone(), "rtsp://127.0.0.1:1/main", "rtsp://127.0.0.1:1/sub");
+    let admin = store.login("admin", PASSWORD).unwrap();
+    let sup = store.login("sup", PASSWORD).unwrap();
+    let staff = "staff_no,name,department,window,device_user_id\nS0101,李娜,市场监管局,A01,\n";
+    store.import(&admin, &interchange::parse(ImportKind::Staff, "staff.csv", staff).unwrap()).unwrap();
+    let leave = "staff_no,start,end,kind\nS0101,2026-12-02 09:00:00,2026-12-02 11:00:00,business\n";
+    store.import(&admin, &interchange::parse(ImportKind::Leave, "leave.csv", leave).unwrap()).unwrap();
+    let camera = store.camera_streams(&store.system_session()).unwrap()[0].id;
+    let report = jiancha::store::WatchReport::Raised {
+        camera_id: camera,
+        kind: FindingKind::Absent,
+        since: at - chrono::Duration::minutes(12),
+        first: None,
+        second: None,
+    };
+    store.report_watch(&store.system_session(), &report).unwrap();
+    let candidate = findings(&store, &sup).remove(0);
+    assert_eq!((candidate.staff_no.as_deref(), candidate.staff_name.as_deref()), (Some("S0101"), Some("李娜")));
+    assert!(candidate.staff_note.contains("公出"), "{:?}", candidate.staff_note);
+    let confirmed = store.decide_finding(&sup, candidate.id, FindingDecision::Confirmed, "").unwrap();
+    let day = jiancha::domain::time::local_date(at);
+    let observation = store
+        .observations(&sup, day, day)
+        .unwrap()
+        .into_iter()
+        .find(|o| Some(o.id) == confirmed.observation_id)
+        .unwrap();
+    assert_eq!(observation.staff_no.as_deref(), Some("S0101"));
+    assert!(observation.note.contains("约 12 分钟") && observation.note.contains("公出"), "{}", observation.note);
+}
