@@ -1165,6 +1165,7 @@ fn a_new_hall_is_set_up_in_the_console_and_its_camera_goes_live() {
 
     // 巡察设置: the sub stream's picture now (with the sealed password) becomes the reference view,
     // and a drag on it frames the staff seat.
+    c.harness.get_by_label("未设置");
     c.click_button("巡察设置…");
     c.step_until("the picture now", |app| app.state().admin.watch.picture.is_some());
     if let Some(Err(e)) = &c.harness.state().state().admin.watch.picture {
@@ -1212,6 +1213,7 @@ fn a_new_hall_is_set_up_in_the_console_and_its_camera_goes_live() {
     }
     c.click_button("关闭");
     c.step_until("the dialog closed", |app| app.state().admin.form.is_none());
+    c.harness.get_by_label("基准画面 · 座位");
 
     // On the wall, live, with the sealed password (the directory itself has none).
     c.visit(Area::Wall);

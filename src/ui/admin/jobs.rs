@@ -73,6 +73,8 @@ pub enum AdminReply {
         halls: Vec<crate::domain::model::Hall>,
         config: Result<Option<HallConfig>, StoreError>,
         users: Result<Vec<User>, StoreError>,
+        /// Which cameras are commissioned for watching (empty if that could not be read).
+        watched: Vec<super::state::Watched>,
     },
     Applied(Result<(HallDiff, HallConfig), StoreError>),
     /// The accounts after a change to one.

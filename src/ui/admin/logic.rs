@@ -325,8 +325,9 @@ impl AreaLogic for AdminArea {
     fn handle(app: &mut JianchaApp, reply: AdminReply) {
         let lang = app.state.lang;
         match reply {
-            AdminReply::Loaded { halls, config, users } => {
+            AdminReply::Loaded { halls, config, users, watched } => {
                 let view = &mut app.state.admin;
+                view.watched = watched;
                 view.loading = false;
                 view.loaded = true;
                 view.halls = halls;
@@ -427,6 +428,16 @@ impl AreaLogic for AdminArea {
                         w.reference = reference.map(|image| {
                             app.egui_ctx.load_texture("admin-watch-reference", image, egui::TextureOptions::LINEAR)
                         });
+                        let glance = (
+                            setup.hall_code.clone(),
+                            setup.camera_name.clone(),
+                            setup.reference_sha256.is_some(),
+                            setup.seat.is_some(),
+                        );
+                        match view.watched.iter_mut().find(|(h, c, ..)| *h == glance.0 && *c == glance.1) {
+                            Some(entry) => *entry = glance,
+                            None => view.watched.push(glance),
+                        }
                         w.setup = Some(Ok(setup));
                     }
                     Err(_) => {
@@ -457,9 +468,12 @@ impl AreaLogic for AdminArea {
             Ok(s) => s,
             Err(e) => {
                 return match job {
-                    AdminJob::Load(..) => {
-                        AdminReply::Loaded { halls: Vec::new(), config: Err(e.clone()), users: Err(e) }
-                    }
+                    AdminJob::Load(..) => AdminReply::Loaded {
+                        halls: Vec::new(),
+                        config: Err(e.clone()),
+                        users: Err(e),
+                        watched: Vec::new(),
+                    },
                     AdminJob::Apply { .. } => AdminReply::Applied(Err(e)),
                     AdminJob::Probe { .. } => AdminReply::ProbeStarted(Err(JobError::Store(e))),
                     AdminJob::WatchSetup { .. } => AdminReply::Watch(Err(JobError::Store(e)), None),
@@ -483,7 +497,16 @@ impl AreaLogic for AdminArea {
                         Err(e) => Err(e),
                     },
                 };
-                AdminReply::Loaded { halls, config, users: store.users(&session) }
+                let watched = store
+                    .watch_config(&session)
+                    .map(|w| {
+                        w.cameras
+                            .into_iter()
+                            .map(|c| (c.hall_code, c.camera_name, c.reference_sha256.is_some(), c.seat.is_some()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                AdminReply::Loaded { halls, config, users: store.users(&session), watched }
             }
             AdminJob::Apply { session, config, password } => AdminReply::Applied((|| {
                 let diff = store.apply_hall(&session, &config)?;

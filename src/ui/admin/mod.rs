@@ -79,7 +79,7 @@ pub fn admin_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
         AdminTab::Hall => hall_tab(ui, view, commands, lang, &t),
         AdminTab::Departments => departments_tab(ui, view, commands, lang),
         AdminTab::Windows => windows_tab(ui, view, commands, lang),
-        AdminTab::Cameras => cameras_tab(ui, view, commands, lang),
+        AdminTab::Cameras => cameras_tab(ui, view, commands, lang, &t),
         AdminTab::Users => users_tab(ui, view, commands, lang, &t, state.session.as_ref().map(|s| s.username.as_str())),
     });
     dialog_ui(ui, state, commands);
@@ -228,7 +228,7 @@ fn windows_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Vec<Co
     });
 }
 
-fn cameras_tab(ui: &mut egui::Ui, view: &mut state::AdminView, commands: &mut Vec<Command>, lang: Lang) {
+fn cameras_tab(ui: &mut egui::Ui, view: &mut state::AdminView, commands: &mut Vec<Command>, lang: Lang, t: &Tokens) {
     if no_hall(ui, view, lang) {
         return;
     }
@@ -291,13 +291,14 @@ fn cameras_tab(ui: &mut egui::Ui, view: &mut state::AdminView, commands: &mut Ve
     }
     ui.separator();
     let Some(c) = &view.config else { return };
-    egui::Grid::new("admin_cameras").striped(true).num_columns(6).spacing([16.0, 6.0]).show(ui, |ui| {
+    egui::Grid::new("admin_cameras").striped(true).num_columns(7).spacing([16.0, 6.0]).show(ui, |ui| {
         for h in [
             lang.pick("名称", "Name"),
             lang.pick("窗口", "Window"),
             lang.pick("厂家", "Vendor"),
             lang.pick("主码流地址", "Main stream"),
             lang.pick("用户", "User"),
+            lang.pick("视频巡察", "Watching"),
             "",
         ] {
             ui.label(RichText::new(h).strong());
@@ -309,6 +310,15 @@ fn cameras_tab(ui: &mut egui::Ui, view: &mut state::AdminView, commands: &mut Ve
             ui.label(lang.pick(cam.vendor.label_zh(), cam.vendor.label_en()));
             ui.label(RichText::new(&cam.main_url).monospace());
             ui.label(&cam.user);
+            let glance = view.watched.iter().find(|(h, n, ..)| *h == c.hall.code && *n == cam.name);
+            let (reference, seat) = glance.map_or((false, false), |g| (g.2, g.3));
+            let text = match (reference, seat) {
+                (true, true) => lang.pick("基准画面 · 座位", "Reference · seat"),
+                (true, false) => lang.pick("基准画面", "Reference"),
+                (false, true) => lang.pick("座位", "Seat"),
+                (false, false) => lang.pick("未设置", "Not set"),
+            };
+            ui.label(RichText::new(text).color(if reference || seat { t.ok } else { t.text_weak }));
             ui.horizontal(|ui| {
                 part_buttons(ui, commands, lang, AdminCommand::EditCamera(cam.name.clone()), Part::Camera, &cam.name);
                 if ui

@@ -194,6 +194,9 @@ pub enum AdminForm {
     },
 }
 
+/// A camera's watch settings at a glance: (hall, camera, has a reference view, has a seat region).
+pub type Watched = (String, String, bool, bool);
+
 /// A picture from a camera's sub stream now, as PNG (what 设为基准画面 keeps) and as RGB.
 pub type Still = Result<(crate::video::watch_live::Picture, Vec<u8>), String>;
 
@@ -273,4 +276,5 @@ pub struct AdminView {
     pub probe: ProbeView,
     pub discovery: DiscoveryView,
     pub watch: WatchSetupView,
+    pub watched: Vec<Watched>,
 }
