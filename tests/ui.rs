@@ -1452,4 +1452,16 @@ fn a_supervisor_dismisses_one_camera_finding_with_a_reason_and_confirms_another(
     let day = jiancha::domain::time::local_date(since);
     let observations = store.observations(&sup, day, day).unwrap();
     assert!(observations.iter().any(|o| o.finding_id == Some(absent.id) && o.category == "离岗"), "{observations:?}");
+
+    // The footage around a finding is requested under the usual access rules, not played at once.
+    let row = c.harness.state().state().alerts.findings.iter().position(|f| f.id == absent.id).unwrap();
+    c.harness.query_all_by_label("申请调阅录像…").nth(row).unwrap().click();
+    c.step_until("the request draft", |app| app.state().footage.draft.is_some());
+    let draft = c.harness.state().state().footage.draft.clone().unwrap();
+    assert_eq!(draft.cameras.iter().copied().collect::<Vec<_>>(), vec![absent.camera_id]);
+    assert!(draft.purpose.contains(&format!("自动检测 #{}", absent.id)), "{}", draft.purpose);
+    assert_eq!(
+        draft.from,
+        jiancha::domain::time::local_datetime(since - chrono::Duration::minutes(1)).format("%H:%M").to_string()
+    );
 }

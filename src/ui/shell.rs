@@ -198,7 +198,7 @@ fn main_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>,
                 if state.case.is_some() {
                     case::case_ui(ui, state, commands);
                 } else {
-                    alerts::alerts_ui(ui, state, commands);
+                    alerts::alerts_ui(ui, state, commands, now);
                 }
                 alerts::dialog_ui(ui, state, commands);
             }

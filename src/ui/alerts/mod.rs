@@ -105,7 +105,12 @@ fn edit(ui: &mut egui::Ui, label: &str, value: &mut String, width: f32, hint: &s
     ui.add(egui::TextEdit::singleline(value).desired_width(width).hint_text(hint)).labelled_by(l.id);
 }
 
-pub fn alerts_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+pub fn alerts_ui(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    commands: &mut Vec<Command>,
+    now: chrono::DateTime<chrono::Utc>,
+) {
     let lang = state.lang;
     ui.horizontal(|ui| {
         for (tab, label) in [
@@ -122,7 +127,7 @@ pub fn alerts_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Com
     });
     ui.add_space(4.0);
     match state.alerts.tab {
-        AlertsTab::List => list_ui(ui, state, commands),
+        AlertsTab::List => list_ui(ui, state, commands, now),
         AlertsTab::Notices => notices_ui(ui, state, commands),
         AlertsTab::DailyChecks => daily_checks_ui(ui, state, commands),
     }
@@ -229,7 +234,7 @@ const FINDING_ROWS: usize = 6;
 
 /// Camera findings (视频巡察, Art 11(8)): a camera blocked or turned away (red while open) and 离岗
 /// candidates, each for a supervisor to confirm as an observation or dismiss with a reason.
-fn findings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+fn findings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>, now: chrono::DateTime<chrono::Utc>) {
     let lang = state.lang;
     let t = &state.tokens;
     let findings = &state.alerts.findings;
@@ -248,74 +253,106 @@ fn findings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>)
         );
         let all_id = egui::Id::unique("alerts_all_findings");
         let all = ui.ctx().data(|d| d.get_temp::<bool>(all_id)).unwrap_or(false);
-        for f in findings.iter().take(if all { findings.len() } else { FINDING_ROWS }) {
-            ui.horizontal(|ui| {
-                let open = f.resolved_at.is_none();
-                let colour = match (open, f.kind.is_tamper()) {
-                    (true, true) => t.red,
-                    (true, false) => t.orange,
-                    _ => t.text_weak,
-                };
-                ui.label(RichText::new(if open { "●" } else { "○" }).color(colour));
-                ui.label(RichText::new(f.window_code.as_deref().unwrap_or("—")).monospace());
-                ui.label(&f.camera_name);
-                ui.label(RichText::new(lang.pick(f.kind.label_zh(), f.kind.label_en())).color(colour).strong());
-                let span = match f.resolved_at {
-                    Some(end) => format!(
-                        "{}–{}",
-                        time::format_local_minutes(f.since),
-                        time::format_local_minutes(end).rsplit(' ').next().unwrap_or_default()
-                    ),
-                    None => format!("{} {}", lang.pick("自", "since"), time::format_local_minutes(f.since)),
-                };
-                ui.label(span);
-                if let Some(name) = &f.staff_name {
-                    ui.label(RichText::new(name).color(t.text_weak));
-                }
-                if !f.staff_note.is_empty() {
-                    ui.label(RichText::new(&f.staff_note).color(t.orange));
-                }
-                let subtitle = format!(
-                    "{} · {} · {}",
-                    f.camera_name,
-                    lang.pick(f.kind.label_zh(), f.kind.label_en()),
-                    time::format_local_minutes(f.since)
-                );
-                let snapshots: Vec<i64> =
-                    [&f.first_snapshot, &f.second_snapshot].into_iter().flatten().map(|s| s.id).collect();
-                match f.decision {
-                    Some(crate::domain::watch::FindingDecision::Confirmed) => {
-                        ui.label(RichText::new(lang.pick("已确认", "Confirmed")).color(t.ok));
-                    }
-                    Some(crate::domain::watch::FindingDecision::Dismissed) => {
-                        ui.label(
-                            RichText::new(format!("{}：{}", lang.pick("已排除", "Dismissed"), f.reason))
-                                .color(t.text_weak),
-                        );
-                    }
-                    None if may_decide => {
-                        for (confirm, label) in
-                            [(true, lang.pick("确认…", "Confirm…")), (false, lang.pick("排除…", "Dismiss…"))]
-                        {
-                            if ui.button(label).clicked() {
-                                commands.push(
-                                    AlertsCommand::OpenDialog(AlertDialog::DecideFinding {
-                                        finding_id: f.id,
-                                        kind: f.kind,
-                                        confirm,
-                                        subtitle: subtitle.clone(),
-                                        text: String::new(),
-                                        snapshots: snapshots.clone(),
-                                    })
-                                    .into(),
-                                );
+        egui::Grid::new("alerts_findings").num_columns(8).spacing([10.0, 4.0]).show(ui, |ui| {
+            for f in findings.iter().take(if all { findings.len() } else { FINDING_ROWS }) {
+                {
+                    let open = f.resolved_at.is_none();
+                    let colour = match (open, f.kind.is_tamper()) {
+                        (true, true) => t.red,
+                        (true, false) => t.orange,
+                        _ => t.text_weak,
+                    };
+                    ui.label(RichText::new(if open { "●" } else { "○" }).color(colour));
+                    ui.label(RichText::new(f.window_code.as_deref().unwrap_or("—")).monospace());
+                    ui.label(&f.camera_name);
+                    ui.label(RichText::new(lang.pick(f.kind.label_zh(), f.kind.label_en())).color(colour).strong());
+                    let span = match f.resolved_at {
+                        Some(end) => format!(
+                            "{}–{}",
+                            time::format_local_minutes(f.since),
+                            time::format_local_minutes(end).rsplit(' ').next().unwrap_or_default()
+                        ),
+                        None => format!("{} {}", lang.pick("自", "since"), time::format_local_minutes(f.since)),
+                    };
+                    ui.label(span);
+                    ui.horizontal(|ui| {
+                        if let Some(name) = &f.staff_name {
+                            ui.label(RichText::new(name).color(t.text_weak));
+                        }
+                        if !f.staff_note.is_empty() {
+                            ui.label(RichText::new(&f.staff_note).color(t.orange));
+                        }
+                    });
+                    let subtitle = format!(
+                        "{} · {} · {}",
+                        f.camera_name,
+                        lang.pick(f.kind.label_zh(), f.kind.label_en()),
+                        time::format_local_minutes(f.since)
+                    );
+                    let snapshots: Vec<i64> =
+                        [&f.first_snapshot, &f.second_snapshot].into_iter().flatten().map(|s| s.id).collect();
+                    ui.horizontal(|ui| match f.decision {
+                        Some(crate::domain::watch::FindingDecision::Confirmed) => {
+                            ui.label(RichText::new(lang.pick("已确认", "Confirmed")).color(t.ok));
+                        }
+                        Some(crate::domain::watch::FindingDecision::Dismissed) => {
+                            ui.label(
+                                RichText::new(format!("{}：{}", lang.pick("已排除", "Dismissed"), f.reason))
+                                    .color(t.text_weak),
+                            );
+                        }
+                        None if may_decide => {
+                            for (confirm, label) in
+                                [(true, lang.pick("确认…", "Confirm…")), (false, lang.pick("排除…", "Dismiss…"))]
+                            {
+                                if ui.button(label).clicked() {
+                                    commands.push(
+                                        AlertsCommand::OpenDialog(AlertDialog::DecideFinding {
+                                            finding_id: f.id,
+                                            kind: f.kind,
+                                            confirm,
+                                            subtitle: subtitle.clone(),
+                                            text: String::new(),
+                                            snapshots: snapshots.clone(),
+                                        })
+                                        .into(),
+                                    );
+                                }
                             }
                         }
+                        None => {}
+                    });
+                    // The footage around it, under the usual access rules (a request to approve).
+                    if ui
+                        .small_button(lang.pick("申请调阅录像…", "Request footage…"))
+                        .on_hover_text(
+                            lang.pick("开始前 1 分钟至结束后 1 分钟", "From a minute before to a minute after"),
+                        )
+                        .clicked()
+                    {
+                        let from = (f.since - chrono::Duration::minutes(1)).timestamp_millis();
+                        let to = (f.resolved_at.unwrap_or(now) + chrono::Duration::minutes(1)).timestamp_millis();
+                        commands.push(Command::Navigate(crate::ui::state::Area::Footage));
+                        commands.push(
+                            crate::ui::footage::FootageCommand::NewRequest {
+                                cameras: vec![f.camera_id],
+                                from: Some(from),
+                                to: Some(to.min(now.timestamp_millis())),
+                                purpose: lang.pick_owned(
+                                    &format!("核查自动检测 #{}（{}）", f.id, f.kind.label_zh()),
+                                    &format!("Check finding #{} ({})", f.id, f.kind.label_en()),
+                                ),
+                                kind: crate::domain::footage::RequestKind::View,
+                                case_no: None,
+                                complaint_no: None,
+                            }
+                            .into(),
+                        );
                     }
-                    None => {}
+                    ui.end_row();
                 }
-            });
-        }
+            }
+        });
         if findings.len() > FINDING_ROWS {
             let hidden = findings.len() - FINDING_ROWS;
             let label = if all {
@@ -334,7 +371,7 @@ fn findings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>)
     ui.add_space(4.0);
 }
 
-fn list_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+fn list_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: chrono::DateTime<chrono::Utc>) {
     let lang = state.lang;
     let t = state.tokens;
     if !state.alerts.loaded {
@@ -356,7 +393,7 @@ fn list_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>)
         return;
     }
     camera_alarms_ui(ui, state);
-    findings_ui(ui, state, commands);
+    findings_ui(ui, state, commands, now);
     // Counts per level: clickable filters.
     ui.horizontal(|ui| {
         for level in [Level::Red, Level::Orange, Level::Yellow] {
