@@ -153,6 +153,12 @@ fn a_slip_pdf_names_the_department_number_week_and_every_finding() {
     }
     let index = pdftotext(&out.join("index.pdf"));
     assert!(index.contains(&slip.number_text()) && index.contains("电子监察提示单目录"));
+    let total: usize = slips.iter().map(|x| x.findings.len()).sum();
+    let detected = slips.iter().flat_map(|x| &x.findings).filter(|f| f.finding_id.is_some()).count();
+    assert!(detected > 0, "the demo's week has confirmed detections");
+    let by_source =
+        format!("本周提示单共列问题 {total} 项：人工记录 {} 项，自动检测经监察员确认 {detected} 项", total - detected);
+    assert!(index.split_whitespace().collect::<String>().contains(&by_source.replace(' ', "")), "{index}");
     // A cancelled slip is printed as 作废.
     let cancelled = store.cancel_slip(&s, slip.id, "测试作废").unwrap();
     let path = dir.path().join("cancelled.pdf");

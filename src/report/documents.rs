@@ -129,6 +129,7 @@ pub fn slip_index_sheet(hall: &str, week: Week, slips: &[Slip], generated_at: Da
                 s.number_text(),
                 s.department_name.clone(),
                 s.findings.len().to_string(),
+                s.findings.iter().filter(|f| f.finding_id.is_some()).count().to_string(),
                 s.status.label_zh().to_owned(),
                 date_zh(s.reply_due),
                 slip_file_name(s),
@@ -140,15 +141,26 @@ pub fn slip_index_sheet(hall: &str, week: Week, slips: &[Slip], generated_at: Da
     } else {
         sheet.table(
             &[
-                Column { header: "编号", share: 1.5 },
+                Column { header: "编号", share: 1.8 },
                 Column { header: "部门", share: 1.5 },
-                Column { header: "问题数", share: 0.6 },
-                Column { header: "状态", share: 0.7 },
-                Column { header: "反馈期限", share: 1.2 },
-                Column { header: "文件", share: 2.2 },
+                Column { header: "项数", share: 0.7 },
+                Column { header: "检测", share: 0.7 },
+                Column { header: "状态", share: 0.8 },
+                Column { header: "反馈期限", share: 1.8 },
+                Column { header: "文件", share: 2.4 },
             ],
             &rows,
             9.5,
+        );
+        // Art 8(2)2's weekly figures by source: typed in from the wall, or confirmed from a detection.
+        let live = slips.iter().filter(|s| s.status != SlipStatus::Cancelled);
+        let (total, detected) = live.fold((0, 0), |(t, d), s| {
+            (t + s.findings.len(), d + s.findings.iter().filter(|f| f.finding_id.is_some()).count())
+        });
+        sheet.space(4.0);
+        sheet.paragraph(
+            10.0,
+            &format!("本周提示单共列问题 {total} 项：人工记录 {} 项，自动检测经监察员确认 {detected} 项（“检测”列；不含作废的提示单）。", total - detected),
         );
     }
     sheet
