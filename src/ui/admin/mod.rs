@@ -774,7 +774,7 @@ fn watch_setup_ui(
     match picture {
         Some(texture) => {
             let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
-            painter.image(texture.id(), rect, uv, egui::Color32::WHITE);
+            painter.image(texture.id(), rect, uv, t.image_tint);
         }
         None => {
             painter.rect_filled(rect, 2.0, t.panel_raised);
@@ -789,7 +789,13 @@ fn watch_setup_ui(
         _ => None,
     };
     if let Some(text) = text {
-        painter.text(rect.center(), egui::Align2::CENTER_CENTER, text, egui::FontId::proportional(14.0), t.orange);
+        painter.text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            text,
+            egui::FontId::proportional(t.text_size.nav),
+            t.orange,
+        );
     }
     // Drag from one corner to the other; the region is kept as fractions of the picture.
     let start_id = egui::Id::unique("admin_watch_seat_start");
@@ -824,7 +830,7 @@ fn watch_setup_ui(
             drawn.left_top() + egui::vec2(4.0, 2.0),
             egui::Align2::LEFT_TOP,
             lang.pick("座位", "Seat"),
-            egui::FontId::proportional(13.0),
+            egui::FontId::proportional(t.text_size.tile),
             colour,
         );
     }
