@@ -57,10 +57,32 @@ const DECODER_ELEMENTS: &[(&str, &str)] = &[
 const SIM_ELEMENTS: &[(&str, &str)] = &[
     ("videotestsrc", "gstreamer1.0-plugins-base"),
     ("textoverlay", "gstreamer1.0-plugins-base"),
-    ("clockoverlay", "gstreamer1.0-plugins-base"),
+    ("timeoverlay", "gstreamer1.0-plugins-base"),
     ("x264enc", "gstreamer1.0-plugins-ugly"),
     ("rtph264pay", "gstreamer1.0-plugins-good"),
 ];
+
+/// Makes a `timeoverlay … show-times-as-dates=true` burn in hall time (Asia/Shanghai) from `at`
+/// onwards: its first buffer shows `at`, later ones `at` plus their timestamp. (A `clockoverlay`
+/// would show the process's local zone, UTC on a machine without one.)
+pub(crate) fn set_clock_epoch(overlay: &gst::Element, at: chrono::DateTime<chrono::Utc>) {
+    use chrono::{Datelike as _, Timelike as _};
+    use gst::prelude::*;
+    let local = crate::domain::time::local_datetime(at);
+    #[allow(deprecated, reason = "from_identifier needs glib 2.68 features not enabled here")]
+    let zone = gst::glib::TimeZone::new(Some("+08:00"));
+    if let Ok(epoch) = gst::glib::DateTime::new(
+        &zone,
+        local.year(),
+        local.month() as i32,
+        local.day() as i32,
+        local.hour() as i32,
+        local.minute() as i32,
+        f64::from(local.second()) + f64::from(local.nanosecond() / 1_000_000) / 1000.0,
+    ) {
+        overlay.set_property("datetime-epoch", &epoch);
+    }
+}
 
 /// Initialises GStreamer once (thread-safe, idempotent) and checks the decoder elements.
 pub fn init() -> Result<(), VideoError> {
@@ -132,6 +154,24 @@ mod tests {
         assert!(!clean.contains("s3cret"), "{clean}");
         assert!(clean.contains("rtsp://10.0.0.5:554/cam/1"));
         assert_eq!(sanitize("no url here", "rtsp://h/x"), "no url here");
+    }
+
+    #[test]
+    fn the_burned_in_clock_starts_at_hall_time() {
+        use gst::prelude::*;
+        gst::init().expect("GStreamer");
+        let overlay =
+            gst::ElementFactory::make("timeoverlay").build().expect("timeoverlay (gstreamer1.0-plugins-base)");
+        // 2026-12-04 20:13:05.250 UTC is 2026-12-05 04:13:05.250 in Siping.
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-04T20:13:05.250Z").expect("time").to_utc();
+        set_clock_epoch(&overlay, at);
+        let epoch = overlay.property::<gst::glib::DateTime>("datetime-epoch");
+        assert_eq!(
+            (epoch.year(), epoch.month(), epoch.day_of_month(), epoch.hour(), epoch.minute(), epoch.second()),
+            (2026, 12, 5, 4, 13, 5)
+        );
+        assert_eq!(epoch.utc_offset().as_seconds(), 8 * 3600);
+        assert_eq!(epoch.microsecond() / 1000, 250);
     }
 
     #[test]

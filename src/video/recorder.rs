@@ -469,20 +469,7 @@ pub fn record_synthetic(
         .downcast::<gst::Pipeline>()
         .map_err(|_| VideoError::Pipeline("not a pipeline".into()))?;
     if let Some(clock) = pipeline.by_name("clock") {
-        let local = time::local_datetime(start);
-        #[allow(deprecated, reason = "from_identifier needs glib 2.68 features not enabled here")]
-        let zone = gst::glib::TimeZone::new(Some("+08:00"));
-        if let Ok(epoch) = gst::glib::DateTime::new(
-            &zone,
-            chrono::Datelike::year(&local),
-            chrono::Datelike::month(&local) as i32,
-            chrono::Datelike::day(&local) as i32,
-            chrono::Timelike::hour(&local) as i32,
-            chrono::Timelike::minute(&local) as i32,
-            f64::from(chrono::Timelike::second(&local)),
-        ) {
-            clock.set_property("datetime-epoch", &epoch);
-        }
+        super::set_clock_epoch(&clock, start);
     }
     let mux = pipeline.by_name("mux").ok_or_else(|| VideoError::Pipeline("no splitmuxsink".into()))?;
     // Timestamps do not start at zero (the encoder offsets them by 1000 hours to keep decoding times

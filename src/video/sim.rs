@@ -140,7 +140,7 @@ fn launch(camera: &SimCamera, width: u32, height: u32, kbps: u32, fps: u32, swit
     format!(
         "( videotestsrc is-live=true pattern=ball background-color=0xff1c2833 foreground-color=0xff5a7a96 motion=sweep ! {caps} \
          ! textoverlay text=\"{label}\" font-desc=\"Noto Sans CJK SC, {font}\" halignment=left valignment=bottom shaded-background=true \
-         ! clockoverlay time-format=\"%Y-%m-%d %H:%M:%S\" font-desc=\"Noto Sans CJK SC, {small}\" halignment=right valignment=top shaded-background=true \
+         ! timeoverlay name=clock show-times-as-dates=true datetime-format=\"%Y-%m-%d %H:%M:%S\" font-desc=\"Noto Sans CJK SC, {small}\" halignment=right valignment=top shaded-background=true \
          ! videoconvert ! video/x-raw,format=I420 \
          ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bitrate={kbps} threads=1 \
          ! rtph264pay name=pay0 pt=96 config-interval=1 )",
@@ -281,10 +281,20 @@ fn serve(
                             }
                         });
                     }
-                    _ => factory.set_launch(&match options.bars {
-                        Some(colour) => bars_launch(width, height, kbps, fps, colour),
-                        None => launch(camera, width, height, kbps, fps, switching),
-                    }),
+                    _ => {
+                        factory.set_launch(&match options.bars {
+                            Some(colour) => bars_launch(width, height, kbps, fps, colour),
+                            None => launch(camera, width, height, kbps, fps, switching),
+                        });
+                        // The burned-in clock shows hall time, from when the stream starts.
+                        factory.connect_media_configure(|_, media| {
+                            let clock =
+                                media.element().downcast_ref::<gst::Bin>().and_then(|b| b.by_name_recurse_up("clock"));
+                            if let Some(clock) = clock {
+                                super::set_clock_epoch(&clock, chrono::Utc::now());
+                            }
+                        });
+                    }
                 }
                 factory.set_shared(true);
                 if switching {
