@@ -72,7 +72,7 @@ say "install"
 dpkg -i "$deb" || apt-get -f install -y
 dpkg-query -W -f='${Status} ${Version}\n' jiancha | grep -q "install ok installed" || fail "not installed"
 getent passwd jiancha >/dev/null || fail "no jiancha user"
-[ "$(stat -c %U:%a /var/lib/jiancha)" = "jiancha:750" ] || fail "/var/lib/jiancha is $(stat -c %U:%a /var/lib/jiancha)"
+[ "$(stat -c %U:%a /var/lib/jiancha)" = "jiancha:700" ] || fail "/var/lib/jiancha is $(stat -c %U:%a /var/lib/jiancha)"
 jiancha --version | tee "$x/version.txt" | grep -Eq "^jiancha ${version} \(commit [0-9a-f]{12}\)$" \
   || fail "jiancha --version does not name the version and the commit: $(cat "$x/version.txt")"
 cat "$x/version.txt"
@@ -113,6 +113,15 @@ stop_server() {
   echo "stopped on SIGTERM in $(( ($(date +%s%N) - t0) / 1000000 )) ms, exit 0"
 }
 check_health() {
+  # Anonymous: only ok or failing. Logged in: the version, the commit and the schema.
+  python3 -c 'import json,sys; h=json.load(open(sys.argv[1])); assert h == {"status": "ok"}, h' "$x/health.json" \
+    || fail "an anonymous /api/v1/health says more than ok: $(cat "$x/health.json")"
+  local token
+  token=$(curl -fsS -H 'content-type: application/json' \
+      -d '{"username":"hall.admin","password":"deb-test-admin-2026"}' http://127.0.0.1:8730/api/v1/login \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])') || fail "cannot log in to the server"
+  curl -fsS -H "authorization: Bearer $token" http://127.0.0.1:8730/api/v1/health -o "$x/health.json" \
+    || fail "the logged-in /api/v1/health failed"
   python3 - "$x/health.json" "$version" <<'PY'
 import json, sys
 h = json.load(open(sys.argv[1]))

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 fn main() -> ExitCode {
+    // Every file and directory the program makes is its user's alone (0600/0700).
+    jiancha::files::private_by_default();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("JIANCHA_LOG")

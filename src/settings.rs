@@ -318,6 +318,10 @@ pub struct ServerFile {
     /// A PEM certificate authority to trust for an `https://` upper-level server.
     #[serde(default)]
     pub ca_cert: Option<PathBuf>,
+    /// Leave the camera watchers (Art 11(8)) of the cameras no recorder records to someone else: by
+    /// default the server runs them itself, since its consoles do not.
+    #[serde(default)]
+    pub no_watch: bool,
 }
 
 impl ServerFile {
@@ -362,6 +366,7 @@ impl ServerFile {
             forward: flags.forward.or(self.forward),
             forward_user: flags.forward_user.or(self.forward_user),
             ca_cert: flags.ca_cert.or(self.ca_cert),
+            no_watch: flags.no_watch || self.no_watch,
         }
     }
 }

@@ -121,7 +121,8 @@ fn scripted_cameras_raise_tamper_and_absence_findings_that_supervisors_confirm_o
     assert!(watched.is_open(clock.now()), "10:00 on a Wednesday is within opening hours");
 
     // The console's watchers (the camera is not recorded: live only).
-    let mut host = WatchHost::new(store.clone(), sup.clone(), clock.clone(), Which::LiveOnly);
+    // They report as this machine's system actor: detections never come from a caller (issue 28).
+    let mut host = WatchHost::new(store.clone(), system.clone(), clock.clone(), Which::LiveOnly);
     assert_eq!(host.refresh().unwrap(), 1);
 
     let of = |kind: FindingKind| findings(&*store, &sup).into_iter().filter(|f| f.kind == kind).collect::<Vec<_>>();
@@ -224,6 +225,9 @@ fn only_watchers_and_supervisors_see_or_report_findings() {
         second: Some(b"not a png at all, and not at all".to_vec()),
     };
     assert!(matches!(sqlite.report_watch(&aud, &report), Err(StoreError::Forbidden { .. })));
+    // Issue 28: no person reports a detection, not even an administrator — only this machine's watchers.
+    assert!(matches!(sqlite.report_watch(&admin, &report), Err(StoreError::Forbidden { .. })));
+    let admin = sqlite.system_session();
     assert!(matches!(sqlite.report_watch(&admin, &report), Err(StoreError::Invalid(_))), "a snapshot must be a PNG");
     assert!(sqlite.camera_findings(&admin, &FindingQuery::default()).unwrap().is_empty(), "nothing half-written");
     let ended = jiancha::store::WatchReport::Ended {

@@ -744,19 +744,29 @@ fn four_eyes_take_two_people() {
     assert!(matches!(&err, StoreError::Refused(m) if m.contains("具名")), "{err:?}");
     // A chief promoted after the request: not for this one.
     store.create_user(&admin, &user("late.chief", Role::Supervisor)).unwrap();
-    store.update_user(&admin, "late.chief", &UserChange { role: Some(Role::Chief), ..Default::default() }).unwrap();
+    // (Issue 28: a promotion to chief is confirmed by a second person — here the hall's chief.)
+    let chief1 = store.login("chief1", pw).unwrap();
+    let confirm = |asked: Option<i64>, by: &jiancha::store::Session| {
+        store.decide_account_change(by, asked.expect("a request"), true, "").unwrap();
+    };
+    let asked = store.update_user(&admin, "late.chief", &UserChange { role: Some(Role::Chief), ..Default::default() });
+    confirm(asked.unwrap().pending_change, &chief1);
     let late = store.login("late.chief", "pass-word-1").unwrap();
     let err = store.decide_footage(&late, request.id, true, "").unwrap_err();
     assert!(matches!(&err, StoreError::Refused(m) if m.contains("申请提出后")), "{err:?}");
     // A chief account the requester made (while an administrator), before the request: not for it either.
-    store.update_user(&admin, "sup9", &UserChange { role: Some(Role::Admin), ..Default::default() }).unwrap();
+    let asked = store.update_user(&admin, "sup9", &UserChange { role: Some(Role::Admin), ..Default::default() });
+    confirm(asked.unwrap().pending_change, &chief1);
     let sup9_admin = store.login("sup9", "pass-word-1").unwrap();
-    store.create_user(&sup9_admin, &user("puppet.chief", Role::Chief)).unwrap();
+    let asked = store.create_user(&sup9_admin, &user("puppet.chief", Role::Chief)).unwrap();
+    // Confirmed by another administrator, who cannot tell it is a puppet: the audit still names who asked.
+    confirm(asked.pending_change, &admin);
     store.update_user(&admin, "sup9", &UserChange { role: Some(Role::Supervisor), ..Default::default() }).unwrap();
     clock.advance(chrono::Duration::minutes(5));
     let sup9 = store.login("sup9", "pass-word-1").unwrap();
     let second = store.request_footage(&sup9, &new(span)).unwrap();
     let puppet = store.login("puppet.chief", "pass-word-1").unwrap();
+    store.set_password(&puppet, "puppet.chief", Some("pass-word-1"), "pass-word-2").unwrap();
     let err = store.decide_footage(&puppet, second.id, true, "").unwrap_err();
     assert!(matches!(&err, StoreError::Refused(m) if m.contains("由申请人授予")), "{err:?}");
     // A chief who was one before, and whom nobody involved made: yes.

@@ -273,7 +273,7 @@ fn the_server_refuses_a_database_newer_than_itself_and_reads_its_settings_file()
 }
 
 #[test]
-fn health_answers_the_version_the_schema_and_the_recorders_newest_segment_without_a_token() {
+fn health_tells_anonymous_callers_only_ok_and_a_logged_in_one_the_schema_and_the_newest_segment() {
     let dir = commissioned();
     let hall = dir.path().join("hall");
     let clock = Arc::new(jiancha::clock::FixedClock::new(
@@ -283,8 +283,15 @@ fn health_answers_the_version_the_schema_and_the_recorders_newest_segment_withou
     let server = jiancha::server::spawn(store.clone(), "127.0.0.1:0".parse().unwrap()).unwrap();
     jiancha::server::tls::install_crypto();
     let http = reqwest::blocking::Client::new();
+    // Anonymous: ok or failing, nothing more (from the server's own probe, not a database call).
+    let anonymous: serde_json::Value =
+        http.get(format!("{}/api/v1/health", server.url())).send().unwrap().json().unwrap();
+    assert_eq!(anonymous, serde_json::json!({"status": "ok"}));
+    let bogus = http.get(format!("{}/api/v1/health", server.url())).bearer_auth("not-a-token").send().unwrap();
+    assert_eq!(bogus.json::<serde_json::Value>().unwrap(), serde_json::json!({"status": "ok"}));
+    let token = store.login("wang.admin", ADMIN_PASSWORD).unwrap().token;
     let health = || -> serde_json::Value {
-        let answer = http.get(format!("{}/api/v1/health", server.url())).send().unwrap();
+        let answer = http.get(format!("{}/api/v1/health", server.url())).bearer_auth(&token).send().unwrap();
         assert_eq!(answer.status(), 200);
         answer.json().unwrap()
     };

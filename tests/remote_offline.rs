@@ -487,3 +487,76 @@ fn availability_only_known_host_names_are_answered() {
     let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
     assert!(raw_request(&mut stream, login).starts_with("HTTP/1.1 421"), "not even a login");
 }
+
+/// Issue 28, "starving the server": a silent socket, a half-sent head and a half-sent body are closed
+/// within the limits' timeouts; strangers filling the global cap leave room for the addresses the
+/// server knows (its own machine, those a user logged in from).
+#[test]
+fn availability_silent_and_slow_clients_are_closed_and_strangers_leave_room_for_known_clients() {
+    use std::io::{Read as _, Write as _};
+    let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
+    let hall = demo_hall(clock.clone());
+    let store = SqliteStore::open_existing_dir(hall.path(), clock).unwrap();
+    let store = Arc::new(store);
+    let limits = jiancha::server::limits::Limits {
+        header_timeout: Duration::from_secs(1),
+        body_timeout: Duration::from_secs(1),
+        ..Default::default()
+    };
+    let options = jiancha::server::ServeOptions { limits, ..Default::default() };
+    let server = jiancha::server::spawn_with(store.clone(), "127.0.0.1:0".parse().unwrap(), &options).unwrap();
+    // Reads until the server closes the connection (or 20 s, a failure): what it said.
+    let until_closed = |stream: &mut std::net::TcpStream| -> (String, Duration) {
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let started = Instant::now();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        (answer, started.elapsed())
+    };
+    let mut silent = std::net::TcpStream::connect(server.addr).unwrap();
+    let (said, after) = until_closed(&mut silent);
+    assert!(after < Duration::from_secs(10), "a silent socket is closed ({after:?})");
+    assert!(said.is_empty() || said.starts_with("HTTP/1.1 408"), "{said}");
+    let mut half_head = std::net::TcpStream::connect(server.addr).unwrap();
+    half_head.write_all(b"POST /api/v1/login HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-ty").unwrap();
+    let (_, after) = until_closed(&mut half_head);
+    assert!(after < Duration::from_secs(10), "a half-sent head is closed ({after:?})");
+    let mut half_body = std::net::TcpStream::connect(server.addr).unwrap();
+    half_body
+        .write_all(
+            b"POST /api/v1/login HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"user",
+        )
+        .unwrap();
+    let (said, after) = until_closed(&mut half_body);
+    assert!(after < Duration::from_secs(10), "a half-sent body is closed ({after:?})");
+    assert!(said.starts_with("HTTP/1.1 408"), "{said}");
+
+    drop(server);
+
+    // Strangers from two addresses fill the six places (three each) and sit silent.
+    let limits = jiancha::server::limits::Limits {
+        max_connections: 6,
+        per_client_connections: 3,
+        reserved_for_known: 2,
+        header_timeout: Duration::from_secs(60),
+        ..Default::default()
+    };
+    let options = jiancha::server::ServeOptions { limits, ..Default::default() };
+    let server = jiancha::server::spawn_with(store, "127.0.0.1:0".parse().unwrap(), &options).unwrap();
+    let strangers: Vec<std::net::TcpStream> = [[127, 0, 0, 3], [127, 0, 0, 4]]
+        .iter()
+        .flat_map(|ip| (0..3).map(move |_| *ip))
+        .map(|ip| socket_from(std::net::SocketAddr::from((ip, 0)), server.addr))
+        .collect();
+    let health = format!("GET /api/v1/health HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n\r\n", server.addr);
+    // Every place taken (the accept task admits in order): a seventh stranger is closed without an
+    // answer …
+    let mut stranger = socket_from(std::net::SocketAddr::from(([127, 0, 0, 5], 0)), server.addr);
+    stranger.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    assert_eq!(raw_request(&mut stranger, &health), "", "the cap holds for strangers");
+    // … while this machine (the recorder, a console here) still gets in.
+    let mut known = std::net::TcpStream::connect(server.addr).unwrap();
+    known.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    assert!(raw_request(&mut known, &health).starts_with("HTTP/1.1 200"), "a known client is served past the cap");
+    drop(strangers);
+}

@@ -128,11 +128,25 @@ pub(super) fn users(ctx: &Ctx, cmd: UsersCommand) -> Result<(), Failure> {
             let password = new_password(&username)?;
             let created =
                 store.create_user(&session, &NewUser { username, display_name: name, role: role.into(), password })?;
-            println!("created {} ({})", created.username, created.role.label_zh());
+            match created.pending_change {
+                None => println!("created {} ({})", created.username, created.role.label_zh()),
+                Some(id) => println!(
+                    "待确认 (waiting): {} ({}) is request #{id} — the account exists when another administrator or a \
+                     chief confirms it (`jiancha users confirm {id}`)",
+                    created.username,
+                    created.role.label_zh()
+                ),
+            }
         }
         UsersCommand::Passwd { username } => {
+            // One's own password needs the current one; the local system actor sets anyone's.
+            let current = if session.role == Role::System {
+                None
+            } else {
+                Some(secret("JIANCHA_CURRENT_PASSWORD", &format!("{username} 的当前密码 (current password): "))?)
+            };
             let password = new_password(&username)?;
-            store.set_password(&session, &username, &password)?;
+            store.set_password(&session, &username, current.as_deref(), &password)?;
             println!("password changed for {username}");
         }
         UsersCommand::Edit { username, name, role } => {
@@ -140,11 +154,58 @@ pub(super) fn users(ctx: &Ctx, cmd: UsersCommand) -> Result<(), Failure> {
                 crate::store::UserChange { display_name: name, role: role.map(Role::from), ..Default::default() };
             let u = store.update_user(&session, &username, &change)?;
             println!("{} {} {}", u.username, u.display_name, u.role.label_zh());
+            if let Some(id) = u.pending_change {
+                println!(
+                    "待确认 (waiting): the role change is request #{id}, for another administrator or a chief to confirm"
+                );
+            }
         }
         UsersCommand::Reset { username } => {
             let password = new_password(&username)?;
-            store.reset_password(&session, &username, &password)?;
-            println!("temporary password set for {username}: it must be changed at the next login");
+            match store.reset_password(&session, &username, &password)? {
+                None => println!("temporary password set for {username}: it must be changed at the next login"),
+                Some(change) => println!(
+                    "待确认 (waiting): the reset of {username}'s password is request #{} — it takes effect when another \
+                     administrator or a chief confirms it (`jiancha users confirm {}`)",
+                    change.id, change.id
+                ),
+            }
+        }
+        UsersCommand::Changes { format } => {
+            let changes = store.account_changes(&session)?;
+            if format == Format::Json {
+                print_json(&changes)?;
+            } else {
+                for c in changes {
+                    let state = match (c.outcome, &c.decided_by) {
+                        (None, _) => "待确认 (waiting)".to_owned(),
+                        (Some(o), by) => format!("{o:?} by {}", by.as_deref().unwrap_or("?")).to_lowercase(),
+                    };
+                    println!(
+                        "#{:<4} {:<8} {:<20} {:<10} asked by {} {}  {}{}",
+                        c.id,
+                        c.kind.as_str(),
+                        c.username,
+                        c.role.map_or("", Role::as_str),
+                        c.requested_by,
+                        time::format_local_minutes(c.requested_at),
+                        state,
+                        if c.note.is_empty() { String::new() } else { format!(" — {}", c.note) }
+                    );
+                }
+            }
+        }
+        UsersCommand::Confirm { change } => {
+            let c = store.decide_account_change(&session, change, true, "")?;
+            println!("confirmed #{}: {} {}", c.id, c.kind.as_str(), c.username);
+        }
+        UsersCommand::Refuse { change, reason } => {
+            let c = store.decide_account_change(&session, change, false, &reason)?;
+            println!("refused #{}: {} {}", c.id, c.kind.as_str(), c.username);
+        }
+        UsersCommand::Withdraw { change } => {
+            let c = store.decide_account_change(&session, change, false, "")?;
+            println!("withdrawn #{}: {} {}", c.id, c.kind.as_str(), c.username);
         }
         UsersCommand::Disable { username } => switch_user(
             &*store,
@@ -234,7 +295,18 @@ pub(super) fn serve(ctx: &Ctx, config: settings::ServerFile) -> Result<(), Failu
     let forwarding = forward.as_ref().map(|(_, to)| to.upstream.url.clone());
     let limits = crate::server::limits::Limits { host_names, ..Default::default() };
     let options = crate::server::ServeOptions { tls, forward, limits };
-    let server = crate::server::spawn_with(Arc::new(store), listen, &options).map_err(anyhow::Error::msg)?;
+    let store = Arc::new(store);
+    // The camera watchers of Art 11(8) for the cameras no recorder watches: the server's own, so that
+    // detections come from this machine and never from a caller (`report_watch` is the system's).
+    let mut watchers = (!config.no_watch).then(|| {
+        crate::video::watch_live::WatchHost::new(
+            store.clone(),
+            system.clone(),
+            ctx.clock.clone(),
+            crate::video::watch_live::Which::LiveOnly,
+        )
+    });
+    let server = crate::server::spawn_with(store, listen, &options).map_err(anyhow::Error::msg)?;
     println!("监察台 server on {} (data {}); Ctrl-C to stop", server.url(), data_dir.display());
     if let Some(url) = forwarding {
         println!("forwarding pushed case events to {url}");
@@ -243,7 +315,19 @@ pub(super) fn serve(ctx: &Ctx, config: settings::ServerFile) -> Result<(), Failu
     footage::ctrlc_cancel(move || {
         let _ = tx.send(());
     })?;
-    let _ = rx.recv();
+    // The watchers' configuration (reference views, seats, which cameras) is read again every minute.
+    loop {
+        if let Some(host) = watchers.as_mut()
+            && let Err(e) = host.refresh()
+        {
+            tracing::warn!("camera watchers: {e}");
+        }
+        match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+            Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    drop(watchers);
     eprintln!("stopping …");
     server.stop();
     Ok(())

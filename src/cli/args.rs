@@ -144,6 +144,9 @@ pub enum Command {
         /// `localhost` are always answered, any other `Host` is refused.
         #[arg(long, value_name = "NAME")]
         host_name: Vec<String>,
+        /// Do not run the camera watchers (Art 11(8)) of the cameras no recorder records.
+        #[arg(long)]
+        no_watch: bool,
     },
     /// A consistent copy of the database while the server, the recorder or a console writes to it
     /// (SQLite's online backup), with its manifest beside it (FILE.manifest.json: SHA-256, schema
@@ -477,6 +480,26 @@ pub enum UsersCommand {
     /// End a lock-out after failed logins.
     Unlock {
         username: String,
+    },
+    /// The account changes waiting for a second person (a new chief or administrator, a promotion to
+    /// one, the reset of one's password), then the last decided.
+    Changes {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Confirm an account change another administrator asked for (administrators and chiefs).
+    Confirm {
+        change: i64,
+    },
+    /// Refuse an account change, with the reason.
+    Refuse {
+        change: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Take back an account change one asked for oneself.
+    Withdraw {
+        change: i64,
     },
 }
 

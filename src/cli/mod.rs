@@ -222,7 +222,7 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         }
         Command::Slips(args) => discipline::slips(ctx, args)?,
         Command::Assessment(args) => assessment::assessment(ctx, args)?,
-        Command::Serve { config, listen, tls_cert, tls_key, forward, forward_user, host_name } => {
+        Command::Serve { config, listen, tls_cert, tls_key, forward, forward_user, host_name, no_watch } => {
             let file = match &config {
                 Some(path) => settings::ServerFile::load(path)?,
                 None => settings::ServerFile::default(),
@@ -235,6 +235,7 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
                 forward,
                 forward_user,
                 ca_cert: None,
+                no_watch,
             };
             serve(ctx, file.overridden_by(flags))?
         }

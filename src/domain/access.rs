@@ -76,6 +76,7 @@ impl Role {
                     | P::VerifyAudit
                     | P::ReadFootageRegister
                     | P::ReadComplainantContact
+                    | P::ConfirmAccountChange
             ),
             Role::Auditor => matches!(
                 permission,
@@ -93,6 +94,7 @@ impl Role {
                     | P::ReadFootageRegister
                     | P::DecideAccountability
                     | P::ReadComplainantContact
+                    | P::ConfirmAccountChange
             ),
             Role::Supervisor => {
                 matches!(permission, P::ReadHall | P::ReadCases | P::Import | P::Supervise | P::WatchLive)
@@ -161,6 +163,9 @@ pub enum Permission {
     OwnAccount,
     /// See a complainant's contact details.
     ReadComplainantContact,
+    /// Confirm or refuse an account change that needs a second person (dual authorisation): another
+    /// administrator or a chief.
+    ConfirmAccountChange,
 }
 
 impl Permission {
@@ -183,6 +188,7 @@ impl Permission {
             Permission::RefreshAlerts => "refresh_alerts",
             Permission::OwnAccount => "own_account",
             Permission::ReadComplainantContact => "read_complainant_contact",
+            Permission::ConfirmAccountChange => "confirm_account_change",
         }
     }
 }

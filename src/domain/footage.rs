@@ -271,6 +271,8 @@ pub enum Refusal {
     /// The deciding chief was given the role by the requester, or after the request was made.
     RoleFromRequester,
     RoleAfterRequest,
+    /// The deciding chief's password was reset by an administrator after the request was made.
+    ResetAfterRequest,
 }
 
 impl fmt::Display for Refusal {
@@ -294,6 +296,9 @@ impl fmt::Display for Refusal {
             ),
             Refusal::RoleAfterRequest => f.write_str(
                 "审批人在申请提出后才获得负责人角色 (the chief role was granted after the request was made)",
+            ),
+            Refusal::ResetAfterRequest => f.write_str(
+                "审批人的密码在申请提出后被管理员重置，不能审批此申请 (the chief's password was reset by an administrator after the request was made)",
             ),
         }
     }
@@ -340,13 +345,19 @@ pub fn check_new_request(
 }
 
 /// Whether `actor` (with `role`) may approve or refuse `request` now.
-pub fn may_decide(request: &FootageRequest, actor: &str, role: Role) -> Result<(), Refusal> {
+/// Whether `role` may decide footage requests at all (asked before any request is looked up).
+pub fn may_decide_any(role: Role) -> Result<(), Refusal> {
     if role == Role::System {
         return Err(Refusal::Unnamed);
     }
     if !role.allows(Permission::ApproveFootage) {
         return Err(Refusal::Role);
     }
+    Ok(())
+}
+
+pub fn may_decide(request: &FootageRequest, actor: &str, role: Role) -> Result<(), Refusal> {
+    may_decide_any(role)?;
     if request.requester == actor || request.second_person.as_deref() == Some(actor) {
         return Err(Refusal::OwnRequest);
     }

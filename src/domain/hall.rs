@@ -167,6 +167,12 @@ impl CameraSpec {
         if self.name.trim().is_empty() {
             return Err(("name", "a camera needs a name".into()));
         }
+        if let Some(problem) = name_problem(&self.name) {
+            return Err(("name", problem));
+        }
+        if let Some(problem) = name_problem(&self.user) {
+            return Err(("user", problem));
+        }
         if self.user.contains([':', '@', '/']) {
             return Err(("user", "a user name cannot hold ':', '@' or '/'".into()));
         }
@@ -199,8 +205,14 @@ impl CameraSpec {
 /// Whether `url` is an RTSP URL the store can keep: `rtsp://` or `rtsps://`, a host, and no
 /// credentials (the password is set on its own, so that it never sits in a URL or a file).
 pub fn check_stream_url(url: &str) -> Result<(), String> {
+    if url.chars().count() > MAX_URL_CHARS {
+        return Err(format!("a stream URL is at most {MAX_URL_CHARS} characters"));
+    }
+    if url.chars().any(|c| c.is_control() || c.is_whitespace() || is_bidi(c)) {
+        return Err("a stream URL holds no spaces, control or bidirectional characters".into());
+    }
     let Some((scheme, rest)) = url.split_once("://") else {
-        return Err(format!("{url:?} is not a URL (rtsp://host/path)"));
+        return Err(format!("{} is not a URL (rtsp://host/path)", redacted_url(url)));
     };
     if scheme != "rtsp" && scheme != "rtsps" {
         return Err(format!("{scheme}:// is not a stream URL; expected rtsp://"));
@@ -212,9 +224,67 @@ pub fn check_stream_url(url: &str) -> Result<(), String> {
             .into());
     }
     if authority.is_empty() {
-        return Err(format!("{url:?} names no host"));
+        return Err(format!("{} names no host", redacted_url(url)));
+    }
+    if let Some(key) = secret_parameter(url) {
+        return Err(format!(
+            "the URL carries a credential in its parameter `{key}`: give the user on its own and set the password \
+             with `jiancha cameras passwd` or in 系统管理"
+        ));
     }
     Ok(())
+}
+
+/// The longest stream URL kept.
+pub const MAX_URL_CHARS: usize = 500;
+
+/// The longest name (hall, department, window, camera, user's display name) kept.
+pub const MAX_NAME_CHARS: usize = 100;
+
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// What is wrong with a name that is shown on the wall, in lists and in documents, if anything: more
+/// than [`MAX_NAME_CHARS`] characters, a control character (NUL, a line break, BEL …) or a
+/// bidirectional mark that would make it read other than it is.
+pub fn name_problem(text: &str) -> Option<String> {
+    if text.chars().count() > MAX_NAME_CHARS {
+        return Some(format!("名称至多 {MAX_NAME_CHARS} 个字符 (a name is at most {MAX_NAME_CHARS} characters)"));
+    }
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Some(format!("holds the control character U+{:04X}", u32::from(c)));
+    }
+    if let Some(c) = text.chars().find(|c| is_bidi(*c)) {
+        return Some(format!("holds the bidirectional mark U+{:04X}", u32::from(c)));
+    }
+    None
+}
+
+/// The query parameter of `url` that carries a credential (`password=`, `pwd=`, `user=` …), if any:
+/// some cameras take them there, and such a URL would be stored and shown with the password in it.
+pub fn secret_parameter(url: &str) -> Option<String> {
+    const SECRET: [&str; 9] = ["password", "passwd", "pwd", "pass", "user", "username", "usr", "token", "auth"];
+    let query = url.split_once(['?', '#']).map(|(_, q)| q)?;
+    query.split(['&', ';', '?', '#']).find_map(|pair| {
+        let key = percent_decode(pair.split_once('=').map_or(pair, |(k, _)| k)).to_ascii_lowercase();
+        SECRET.contains(&key.trim()).then(|| key.chars().take(20).collect())
+    })
+}
+
+/// `url` as it may be shown in a message: no user or password, no query.
+pub fn redacted_url(url: &str) -> String {
+    let (bare, _, _) = split_credentials(url);
+    let bare = bare.split(['?', '#']).next().unwrap_or("");
+    let shown: String = bare.chars().filter(|c| !c.is_control()).take(120).collect();
+    format!("{shown:?}")
+}
+
+/// The `host[:port]` a stream URL points at (lower case), without credentials.
+pub fn url_authority(url: &str) -> String {
+    let (bare, _, _) = split_credentials(url);
+    let rest = bare.split_once("://").map_or(bare.as_str(), |(_, r)| r);
+    rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())].to_ascii_lowercase()
 }
 
 /// Splits the credentials out of a URL: (the URL without them, user, password). Percent-escapes are
@@ -302,9 +372,17 @@ impl HallConfig {
         if self.hall.name.trim().is_empty() {
             return Err((Part::Hall, 0, "name", "the hall needs a name".into()));
         }
+        for (field, text) in [("code", &self.hall.code), ("name", &self.hall.name), ("address", &self.hall.address)] {
+            if let Some(problem) = name_problem(text) {
+                return Err((Part::Hall, 0, field, problem));
+            }
+        }
         for (i, d) in self.departments.iter().enumerate() {
             if d.name.trim().is_empty() {
                 return Err((Part::Department, i, "name", "a department needs a name".into()));
+            }
+            if let Some(problem) = name_problem(&d.name) {
+                return Err((Part::Department, i, "name", problem));
             }
             if self.departments[..i].iter().any(|o| o.name == d.name) {
                 return Err((Part::Department, i, "name", format!("department {} is given twice", d.name)));
@@ -313,6 +391,11 @@ impl HallConfig {
         for (i, w) in self.windows.iter().enumerate() {
             if w.code.trim().is_empty() {
                 return Err((Part::Window, i, "code", "a window needs a code".into()));
+            }
+            for (field, text) in [("code", &w.code), ("name", &w.name)] {
+                if let Some(problem) = name_problem(text) {
+                    return Err((Part::Window, i, field, problem));
+                }
             }
             if self.windows[..i].iter().any(|o| o.code == w.code) {
                 return Err((Part::Window, i, "code", format!("window {} is given twice", w.code)));

@@ -45,9 +45,13 @@ pub fn local_datetime(at: DateTime<Utc>) -> NaiveDateTime {
     at.with_timezone(&shanghai()).naive_local()
 }
 
-/// The UTC instant of a local wall-clock time. A fixed offset has no gaps or folds, so this is total.
+/// The UTC instant of a local wall-clock time. A fixed offset has no gaps or folds, so this is total
+/// (at chrono's very first instant it saturates rather than underflows).
 pub fn from_local(local: NaiveDateTime) -> DateTime<Utc> {
-    local.and_utc() - chrono::Duration::seconds(i64::from(SHANGHAI_OFFSET_SECS))
+    local
+        .and_utc()
+        .checked_sub_signed(chrono::Duration::seconds(i64::from(SHANGHAI_OFFSET_SECS)))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// The instant a local date begins (00:00 local).

@@ -38,6 +38,15 @@ pub struct Limits {
     pub host_names: Vec<String>,
     /// How long a TLS handshake may take.
     pub handshake_timeout: Duration,
+    /// How long a connection may take to send a request's head, counted from when the server waits
+    /// for it: a new connection, or one idle between requests. A silent or slow client is closed then.
+    pub header_timeout: Duration,
+    /// How long a request's body may take to arrive once its head is in.
+    pub body_timeout: Duration,
+    /// Connections beyond `max_connections` kept for the addresses the server knows (its own machine,
+    /// and those a user logged in from): a flood of strangers cannot shut the consoles and the
+    /// recorder out.
+    pub reserved_for_known: usize,
 }
 
 impl Default for Limits {
@@ -50,16 +59,24 @@ impl Default for Limits {
             unmetered: vec![IpAddr::from([127, 0, 0, 1]), IpAddr::from(std::net::Ipv6Addr::LOCALHOST)],
             host_names: Vec::new(),
             handshake_timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(15),
+            body_timeout: Duration::from_secs(30),
+            reserved_for_known: 256,
         }
     }
 }
 
-/// The open connections, in all and per address.
+/// The open connections, in all and per address, and the addresses known to the server.
 #[derive(Default)]
 struct Counts {
     total: usize,
     per_address: HashMap<IpAddr, usize>,
+    /// Addresses a user logged in from (most recent last seen), besides the unmetered ones.
+    known: HashMap<IpAddr, Instant>,
 }
+
+/// How many known addresses are remembered; the longest unseen is forgotten first.
+const KNOWN_ADDRESSES: usize = 4096;
 
 /// Admits connections within the limits; each admitted one holds a [`Permit`] until it closes.
 #[derive(Clone)]
@@ -73,16 +90,33 @@ impl Gate {
         Self { limits, counts: Arc::default() }
     }
 
-    /// A permit for a connection from `ip`, or `None` when it would pass a limit.
+    /// A permit for a connection from `ip`, or `None` when it would pass a limit. Known addresses
+    /// (the unmetered ones, and those a user logged in from) may use the reserve past the global cap.
     pub fn admit(&self, ip: IpAddr) -> Option<Permit> {
         let mut counts = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mine = counts.per_address.get(&ip).copied().unwrap_or(0);
-        if counts.total >= self.limits.max_connections || mine >= self.limits.per_client_connections {
+        let known = self.limits.unmetered.contains(&ip) || counts.known.contains_key(&ip);
+        let cap = self.limits.max_connections + if known { self.limits.reserved_for_known } else { 0 };
+        if counts.total >= cap || mine >= self.limits.per_client_connections {
             return None;
         }
         counts.total += 1;
         counts.per_address.insert(ip, mine + 1);
         Some(Permit { ip, counts: self.counts.clone() })
+    }
+}
+
+impl Gate {
+    /// Remembers `ip` as a known client (a user logged in from it).
+    pub fn know(&self, ip: IpAddr) {
+        let mut counts = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if counts.known.len() >= KNOWN_ADDRESSES && !counts.known.contains_key(&ip) {
+            let oldest = counts.known.iter().min_by_key(|(_, at)| **at).map(|(ip, _)| *ip);
+            if let Some(oldest) = oldest {
+                counts.known.remove(&oldest);
+            }
+        }
+        counts.known.insert(ip, Instant::now());
     }
 }
 
@@ -324,8 +358,10 @@ pub async fn check_request(
         }
         return response;
     }
-    let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !host_allowed(host, &checks.limits.host_names) {
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    let host = hosts.next().and_then(|v| v.to_str().ok()).unwrap_or("");
+    // Two `Host` headers are a request that means different things to different readers.
+    if hosts.next().is_some() || !host_allowed(host, &checks.limits.host_names) {
         return (
             StatusCode::MISDIRECTED_REQUEST,
             axum::Json(StoreError::Refused(
@@ -383,6 +419,43 @@ mod tests {
         drop(first);
         assert!(gate.admit(a).is_some(), "a closed connection frees its place");
     }
+}
+
+/// Serves `app` on the gate's connections with HTTP/1.1 until `stop` resolves, then lets the requests
+/// in flight finish (at most 35 s: a console's wait for changes is answered when the server closes).
+/// Each connection gets the request-head timeout of the limits; every request carries its peer's
+/// address as `ConnectInfo<Peer>`.
+pub async fn serve<Io>(
+    mut listener: Gated<Io>,
+    app: axum::Router,
+    header_timeout: Duration,
+    stop: impl std::future::Future<Output = ()>,
+) where
+    Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        tokio::select! {
+            (io, addr) = axum::serve::Listener::accept(&mut listener) => {
+                let routes = app.clone().layer(axum::Extension(ConnectInfo(Peer(addr))));
+                let service = hyper_util::service::TowerToHyperService::new(routes);
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(header_timeout)
+                    .serve_connection(hyper_util::rt::TokioIo::new(io), service);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    if let Err(e) = conn.await {
+                        tracing::trace!(%addr, error = %e, "connection closed");
+                    }
+                });
+            }
+            () = &mut stop => break,
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(Duration::from_secs(35), graceful.shutdown()).await;
 }
 
 /// The address a request comes from, over plain TCP or TLS.

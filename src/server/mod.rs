@@ -48,7 +48,17 @@ struct Shared {
     forward: Option<crate::server::forward::Forwarder>,
     /// Set when the server stops: waiting consoles are answered at once.
     closing: Arc<std::sync::atomic::AtomicBool>,
+    /// The database's last answer to the health probe (`probe_health`, every few seconds) and when:
+    /// what an anonymous `/api/v1/health` is told, without taking the database's lock itself.
+    probed: Arc<std::sync::Mutex<Option<(std::time::Instant, bool)>>>,
+    /// The connection gate: a successful login makes its address a known one.
+    gate: limits::Gate,
+    /// How long a request's body may take to arrive.
+    body_timeout: std::time::Duration,
 }
+
+/// How often the server asks its database whether it answers, for anonymous health checks.
+const HEALTH_PROBE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The HTTP status of a store error.
 pub fn status_of(e: &StoreError) -> StatusCode {
@@ -140,9 +150,11 @@ async fn login(
         )
             .into_response();
     }
-    let body = match axum::body::to_bytes(request.into_body(), 64 * 1024).await {
-        Ok(b) => b,
-        Err(_) => {
+    let read = tokio::time::timeout(shared.body_timeout, axum::body::to_bytes(request.into_body(), 64 * 1024)).await;
+    let body = match read {
+        Ok(Ok(b)) => b,
+        Err(_) => return too_slow(shared.body_timeout),
+        Ok(Err(_)) => {
             return (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 axum::Json(StoreError::Invalid("login: the body is over 64 KiB".into())),
@@ -157,7 +169,10 @@ async fn login(
     let store = shared.store.clone();
     let from = workstation(&headers, peer);
     match blocking(move || store.login_from(&body.username, &body.password, &from)).await {
-        Ok(Ok(session)) => ok(serde_json::to_value(session).unwrap_or_default()),
+        Ok(Ok(session)) => {
+            shared.gate.know(peer.ip());
+            ok(serde_json::to_value(session).unwrap_or_default())
+        }
         Ok(Err(e)) | Err(e) => error(e),
     }
 }
@@ -184,12 +199,27 @@ async fn authenticated(shared: &Shared, headers: &HeaderMap) -> Result<(Session,
     Ok((session, username))
 }
 
-/// The body, read only now (after authentication), up to [`BODY_LIMIT`].
-async fn read_body(request: axum::extract::Request) -> Result<Bytes, Response> {
-    axum::body::to_bytes(request.into_body(), BODY_LIMIT).await.map_err(|_| {
-        (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(StoreError::Invalid(format!("the body is over {BODY_LIMIT} bytes"))))
-            .into_response()
-    })
+/// The body, read only now (after authentication), up to [`BODY_LIMIT`] and within the body timeout.
+async fn read_body(shared: &Shared, request: axum::extract::Request) -> Result<Bytes, Response> {
+    match tokio::time::timeout(shared.body_timeout, axum::body::to_bytes(request.into_body(), BODY_LIMIT)).await {
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(_)) => Err((
+            StatusCode::PAYLOAD_TOO_LARGE,
+            axum::Json(StoreError::Invalid(format!("the body is over {BODY_LIMIT} bytes"))),
+        )
+            .into_response()),
+        Err(_) => Err(too_slow(shared.body_timeout)),
+    }
+}
+
+/// A body that did not arrive in time: 408, and the connection is closed.
+fn too_slow(limit: std::time::Duration) -> Response {
+    (
+        StatusCode::REQUEST_TIMEOUT,
+        [(header::CONNECTION, "close")],
+        axum::Json(StoreError::Invalid(format!("the body did not arrive within {} s", limit.as_secs()))),
+    )
+        .into_response()
 }
 
 async fn call(
@@ -203,7 +233,7 @@ async fn call(
         Ok(s) => s,
         Err(e) => return error(e),
     };
-    let body = match read_body(request).await {
+    let body = match read_body(&shared, request).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -216,18 +246,28 @@ async fn call(
         }
     };
     let key = headers.get(IDEMPOTENCY_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let Some(key) = key else {
-        return run_call(&shared, session, method, args).await.0;
-    };
-    if !(16..=100).contains(&key.len()) || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    // Only writes are remembered: a read is simply answered again, so that no answer is kept that
+    // carries what a read may carry (the playable camera URLs, the accounts) and a replay never skips
+    // the permission a read is checked against today.
+    if let Some(key) = &key
+        && (!(16..=100).contains(&key.len()) || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
         return malformed(format!("header `{IDEMPOTENCY_HEADER}`: 16 to 100 letters, digits or '-'"));
     }
+    let writes = api::call_kind(&method).is_some_and(api::CallKind::writes);
+    let Some(key) = key.filter(|_| writes) else {
+        return run_call(&shared, session, method, args).await.0;
+    };
     // One keyed call at a time: the answer is remembered before the next one looks.
     let _one = shared.keyed.lock().await;
     let store = shared.store.clone();
     let (lookup, user) = (key.clone(), username.clone());
-    // What was asked: the arguments as they arrived, whatever their spacing.
-    let asked = crate::files::sha256_hex(args.to_string().as_bytes());
+    // What was asked: the arguments as they arrived, whatever their spacing, as a keyed digest (a
+    // password among the arguments cannot be tried offline against it).
+    let asked = match shared.store.request_digest(&method, &args.to_string()) {
+        Ok(d) => d,
+        Err(e) => return error(e),
+    };
     match blocking(move || store.remembered_answer(&user, &lookup)).await {
         Ok(Ok(Some(done))) => {
             if done.method != method || (!done.request_sha256.is_empty() && done.request_sha256 != asked) {
@@ -349,7 +389,7 @@ async fn push_events(State(shared): State<Shared>, headers: HeaderMap, request: 
         Ok((s, _)) => s,
         Err(e) => return error(e),
     };
-    let body = match read_body(request).await {
+    let body = match read_body(&shared, request).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -562,7 +602,9 @@ impl ChangesQuery {
     }
 }
 
-/// What `GET /api/v1/health` answers (no token: a hall's monitoring asks it). Nothing about people.
+/// What `GET /api/v1/health` answers to a logged-in caller. Nothing about people. An anonymous caller
+/// (a hall's monitoring) is told only `{"status": "ok"}` or `{"status": "failing"}` (then 503), from
+/// the server's own probe: it neither learns the version nor takes the database's lock.
 #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Health {
     /// `ok`, or `failing` when the database does not answer (then with status 503).
@@ -580,7 +622,35 @@ pub struct Health {
     pub cameras: u64,
 }
 
-async fn health(State(shared): State<Shared>) -> Response {
+/// Asks the database whether it answers, every [`HEALTH_PROBE`], for anonymous health checks.
+async fn probe_health(store: Arc<SqliteStore>, probed: Arc<std::sync::Mutex<Option<(std::time::Instant, bool)>>>) {
+    loop {
+        tokio::time::sleep(HEALTH_PROBE).await;
+        probe_once(&store, &probed).await;
+    }
+}
+
+async fn probe_once(store: &Arc<SqliteStore>, probed: &std::sync::Mutex<Option<(std::time::Instant, bool)>>) {
+    let asked = store.clone();
+    let answered = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        tokio::task::spawn_blocking(move || asked.health().is_ok()),
+    )
+    .await
+    .is_ok_and(|r| r.unwrap_or(false));
+    *probed.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((std::time::Instant::now(), answered));
+}
+
+async fn health(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+    if authenticated(&shared, &headers).await.is_err() {
+        let last = *shared.probed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Failing when the last probe failed, or none answered for three rounds.
+        let fine =
+            last.is_some_and(|(at, ok)| ok && at.elapsed() < 3 * HEALTH_PROBE + std::time::Duration::from_secs(5));
+        let status = if fine { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+        let body = serde_json::json!({ "status": if fine { "ok" } else { "failing" } });
+        return (status, [(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response();
+    }
     let store = shared.store.clone();
     let probe =
         tokio::time::timeout(std::time::Duration::from_secs(5), tokio::task::spawn_blocking(move || store.health()))
@@ -737,17 +807,24 @@ pub fn spawn_with(store: Arc<SqliteStore>, addr: SocketAddr, options: &ServeOpti
     // Every write that changes data, through any call or push, moves the counter consoles wait on.
     let counter = revision.clone();
     store.set_change_listener(Arc::new(move || counter.send_modify(|r| *r += 1)));
+    let probed = Arc::new(std::sync::Mutex::new(None));
+    runtime.block_on(probe_once(&store, &probed));
+    runtime.spawn(probe_health(store.clone(), probed.clone()));
+    let limits = Arc::new(options.limits.clone());
+    let checks = limits::Checks { limits: limits.clone(), meter: limits::Meter::new(limits.clone()) };
+    let gate = limits::Gate::new(limits.clone());
     let shared = Shared {
         store,
         revision: revision.clone(),
         keyed: Arc::new(tokio::sync::Mutex::new(())),
         forward,
         closing: closing.clone(),
+        probed,
+        gate: gate.clone(),
+        body_timeout: limits.body_timeout,
     };
-    let limits = Arc::new(options.limits.clone());
-    let checks = limits::Checks { limits: limits.clone(), meter: limits::Meter::new(limits.clone()) };
-    let gate = limits::Gate::new(limits);
-    let app = router(shared, checks).into_make_service_with_connect_info::<limits::Peer>();
+    let app = router(shared, checks);
+    let header_timeout = options.limits.header_timeout;
     let thread = std::thread::Builder::new()
         .name("jiancha-serve".into())
         .spawn(move || {
@@ -759,12 +836,13 @@ pub fn spawn_with(store: Arc<SqliteStore>, addr: SocketAddr, options: &ServeOpti
             };
             let served = runtime.block_on(async move {
                 match tls {
-                    None => axum::serve(limits::plain(listener, gate)?, app).with_graceful_shutdown(stopped).await,
+                    None => limits::serve(limits::plain(listener, gate)?, app, header_timeout, stopped).await,
                     Some(config) => {
                         let acceptor = tokio_rustls::TlsAcceptor::from(config);
-                        axum::serve(limits::tls(listener, gate, acceptor)?, app).with_graceful_shutdown(stopped).await
+                        limits::serve(limits::tls(listener, gate, acceptor)?, app, header_timeout, stopped).await;
                     }
                 }
+                Ok::<(), std::io::Error>(())
             });
             if let Err(e) = served {
                 tracing::error!(error = %e, "the HTTP server stopped");

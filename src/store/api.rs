@@ -218,7 +218,8 @@ impl CallKind {
 }
 
 /// Calls only the local system actor may make (the recorder's): not part of the server's public API.
-pub const SYSTEM_ONLY: &[&str] = &["add_segment", "segment_paths", "expire_segments", "report_camera_link"];
+pub const SYSTEM_ONLY: &[&str] =
+    &["add_segment", "segment_paths", "expire_segments", "report_camera_link", "report_watch"];
 
 /// The kind of a call by its method name (`None`: no such call).
 pub fn call_kind(method: &str) -> Option<CallKind> {
@@ -255,6 +256,7 @@ macro_rules! store_api {
             match method {
                 $(
                     stringify!($name) => {
+                        admit_values(&args, &mut String::from("arguments")).map_err(DispatchError::Rules)?;
                         #[allow(unused_mut, unused_variables, reason = "a call without arguments reads none")]
                         let mut list = arg_list(args, &[ $( stringify!($arg) ),* ])?;
                         $(
@@ -304,6 +306,94 @@ pub struct MethodSchema {
     pub result: schemars::Schema,
 }
 
+/// The longest text any argument may carry (a free-text note, a reply); names have their own, shorter
+/// limits in the store.
+pub const MAX_ARGUMENT_CHARS: usize = 10_000;
+
+/// The rule every text anywhere in a call's arguments meets, nested objects and lists included,
+/// before the call is parsed any further: at most [`MAX_ARGUMENT_CHARS`] characters, no control
+/// character but a line break or a tab, no bidirectional override; and a text shaped like a date
+/// (`YYYY-MM`, `YYYY-MM-DD`, an RFC 3339 time) lies within the years the system works with. The error
+/// names where, as `argument[0].from`.
+pub fn admit_values(value: &serde_json::Value, at: &mut String) -> Result<(), String> {
+    match value {
+        serde_json::Value::String(text) => text_rule(text).map_err(|m| format!("`{at}`: {m}")),
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = at.len();
+                at.push_str(&format!("[{i}]"));
+                admit_values(item, at)?;
+                at.truncate(len);
+            }
+            Ok(())
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map {
+                text_rule(key).map_err(|m| format!("`{at}` key: {m}"))?;
+                let len = at.len();
+                at.push('.');
+                at.push_str(key);
+                admit_values(item, at)?;
+                at.truncate(len);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn text_rule(text: &str) -> Result<(), String> {
+    if text.len() > MAX_ARGUMENT_CHARS * 4 || text.chars().count() > MAX_ARGUMENT_CHARS {
+        return Err(format!("longer than {MAX_ARGUMENT_CHARS} characters"));
+    }
+    if let Some(c) = text.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(format!("holds the control character U+{:04X}", u32::from(c)));
+    }
+    if let Some(c) = text.chars().find(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')) {
+        return Err(format!("holds the bidirectional override U+{:04X}", u32::from(c)));
+    }
+    if let Some(year) = date_year(text)
+        && !(i64::from(crate::domain::time::EARLIEST_YEAR)..=i64::from(crate::domain::time::LATEST_YEAR))
+            .contains(&year)
+    {
+        return Err(format!(
+            "{}: 日期须在 {}—{} 年之间 (dates lie in {}–{})",
+            text.chars().take(40).collect::<String>(),
+            crate::domain::time::EARLIEST_YEAR,
+            crate::domain::time::LATEST_YEAR,
+            crate::domain::time::EARLIEST_YEAR,
+            crate::domain::time::LATEST_YEAR
+        ));
+    }
+    Ok(())
+}
+
+/// The year of a text shaped like a date (`[+-]YYYY-MM`, `…-DD`, then optionally `T` or a space and a
+/// time), or `None` for any other text.
+fn date_year(text: &str) -> Option<i64> {
+    let (negative, rest) = match text.as_bytes().first()? {
+        b'+' => (false, &text[1..]),
+        b'-' => (true, &text[1..]),
+        _ => (false, text),
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if !(4..=9).contains(&digits) {
+        return None;
+    }
+    let after = &rest[digits..];
+    let two = |s: &str| s.len() >= 3 && s.as_bytes()[0] == b'-' && s[1..3].bytes().all(|b| b.is_ascii_digit());
+    if !two(after) {
+        return None;
+    }
+    let after = &after[3..];
+    let tail = if two(after) { &after[3..] } else { after };
+    if !(tail.is_empty() || tail.starts_with(['T', 't', ' '])) {
+        return None;
+    }
+    let year: i64 = rest[..digits].parse().ok()?;
+    Some(if negative { -year } else { year })
+}
+
 /// The arguments as a list of the expected length.
 fn arg_list(args: serde_json::Value, names: &[&str]) -> Result<std::vec::IntoIter<serde_json::Value>, DispatchError> {
     let list = match args {
@@ -327,10 +417,13 @@ fn arg_list(args: serde_json::Value, names: &[&str]) -> Result<std::vec::IntoIte
 pub fn whole_numbers(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Number(n) if n.is_f64() => {
-            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0) {
-                if (0.0..18_446_744_073_709_551_616.0).contains(&f) {
+            // Only where the float is exactly the integer written: past 2^53 a float stands for many
+            // integers (-9223372036854775809 reads as i64::MIN), and such a number is refused.
+            const EXACT: f64 = 9_007_199_254_740_992.0;
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= EXACT) {
+                if f >= 0.0 {
                     *n = serde_json::Number::from(f as u64);
-                } else if (-9_223_372_036_854_775_808.0..0.0).contains(&f) {
+                } else {
                     *n = serde_json::Number::from(f as i64);
                 }
             }
@@ -351,9 +444,11 @@ fn parse_one<T: DeserializeOwned>(value: Option<serde_json::Value>, name: &str) 
 store_api! {
     read  fn users() -> Vec<super::User>;
     write fn create_user(user: &NewUser) -> super::User;
-    write fn set_password(username: &str, password: &str) -> ();
+    write fn set_password(username: &str, current: Option<&str>, password: &str) -> ();
     write fn update_user(username: &str, change: &super::UserChange) -> super::User;
-    write fn reset_password(username: &str, temporary: &str) -> ();
+    write fn reset_password(username: &str, temporary: &str) -> Option<super::AccountChange>;
+    read  fn account_changes() -> Vec<super::AccountChange>;
+    write fn decide_account_change(change_id: i64, confirm: bool, note: &str) -> super::AccountChange;
     read  fn directory() -> super::HallDirectory;
     write fn configure_hall(setup: &HallSetup) -> ();
     read  fn hall_config(hall: Option<&str>) -> crate::domain::hall::HallConfig;
@@ -451,6 +546,6 @@ mod tests {
         assert_eq!(call_kind("open_footage_cameras"), Some(CallKind::Write));
         let queueable = METHODS.iter().filter(|m| m.2 == CallKind::Queueable).count();
         let writes = METHODS.iter().filter(|m| m.2.writes()).count();
-        assert_eq!((queueable, writes), (19, 43));
+        assert_eq!((queueable, writes), (19, 44));
     }
 }

@@ -49,7 +49,9 @@ impl std::fmt::Debug for Session {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, schemars::JsonSchema)]
 #[serde(tag = "error", content = "detail", rename_all = "snake_case")]
 pub enum StoreError {
-    #[error("用户名或密码错误 (wrong user name or password)")]
+    #[error(
+        "用户名或密码错误；连续 5 次错误后该账户在本机锁定 15 分钟 (wrong user name or password; five failures lock the account from this machine for 15 minutes)"
+    )]
     BadCredentials,
     #[error("账户 {username} 因多次登录失败已锁定至 {until} (account locked after repeated failed logins)")]
     Locked { username: String, until: String },
@@ -111,6 +113,77 @@ pub struct User {
     /// The password was reset: the user chooses a new one at the next login.
     #[serde(default)]
     pub must_change_password: bool,
+    /// A change of this account that waits for a second person's confirmation (`AccountChange::id`).
+    #[serde(default)]
+    pub pending_change: Option<i64>,
+}
+
+/// What an account change that needs a second person does (dual authorisation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountChangeKind {
+    /// A new chief or administrator.
+    Create,
+    /// An account made a chief or an administrator.
+    Role,
+    /// A chief's or an administrator's password reset to a temporary one.
+    Reset,
+}
+
+impl AccountChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountChangeKind::Create => "create",
+            AccountChangeKind::Role => "role",
+            AccountChangeKind::Reset => "reset",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            AccountChangeKind::Create => "新建账户",
+            AccountChangeKind::Role => "变更角色",
+            AccountChangeKind::Reset => "重置密码",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            AccountChangeKind::Create => "New account",
+            AccountChangeKind::Role => "Role change",
+            AccountChangeKind::Reset => "Password reset",
+        }
+    }
+}
+
+/// How an account change ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountChangeOutcome {
+    Confirmed,
+    Refused,
+    /// Taken back by the one who asked.
+    Withdrawn,
+}
+
+/// A change of an account that makes or unlocks a chief or an administrator: it takes effect only when
+/// a second person — another administrator or an active chief, never the one who asked nor the account
+/// concerned — confirms it. Never carries a password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AccountChange {
+    pub id: i64,
+    pub kind: AccountChangeKind,
+    pub username: String,
+    /// For a new account: its name.
+    pub display_name: Option<String>,
+    /// The role the account gets (new account, role change); its role now for a reset.
+    pub role: Option<Role>,
+    pub requested_by: String,
+    pub requested_at: DateTime<Utc>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub outcome: Option<AccountChangeOutcome>,
+    pub note: String,
 }
 
 /// What an administrator changes about an account (`None`: leave as it is).
@@ -1058,12 +1131,39 @@ pub trait Store: Send + Sync {
 
     fn users(&self, session: &Session) -> Result<Vec<User>, StoreError>;
     fn create_user(&self, session: &Session, user: &NewUser) -> Result<User, StoreError>;
-    fn set_password(&self, session: &Session, username: &str, password: &str) -> Result<(), StoreError>;
+    /// Changes a password: one's own, giving the current one (`current`), to a different one; another's
+    /// only as the local system actor (administrators reset: `reset_password`).
+    fn set_password(
+        &self,
+        session: &Session,
+        username: &str,
+        current: Option<&str>,
+        password: &str,
+    ) -> Result<(), StoreError>;
     /// Changes an account's name, role or state, or unlocks it. Nobody disables or demotes themselves
     /// or the last active administrator.
     fn update_user(&self, session: &Session, username: &str, change: &UserChange) -> Result<User, StoreError>;
-    /// Gives an account a temporary password that its user must replace at the next login.
-    fn reset_password(&self, session: &Session, username: &str, temporary: &str) -> Result<(), StoreError>;
+    /// Gives an account a temporary password that its user must replace at the next login. For a chief
+    /// or an administrator (unless the local system asks) it is a request that waits for a second
+    /// person's confirmation: then the request is the answer.
+    fn reset_password(
+        &self,
+        session: &Session,
+        username: &str,
+        temporary: &str,
+    ) -> Result<Option<AccountChange>, StoreError>;
+    /// The account changes that wait for a second person, then the last ones decided (administrators
+    /// and chiefs).
+    fn account_changes(&self, session: &Session) -> Result<Vec<AccountChange>, StoreError>;
+    /// Confirms (`confirm`) or refuses (with a reason) an account change; the one who asked may only
+    /// withdraw it (`confirm` false). Nobody decides a change of their own account.
+    fn decide_account_change(
+        &self,
+        session: &Session,
+        change_id: i64,
+        confirm: bool,
+        note: &str,
+    ) -> Result<AccountChange, StoreError>;
 
     /// The halls, their active departments, windows and cameras, staff and catalogue. Camera URLs carry
     /// no credentials.

@@ -95,6 +95,8 @@ impl RemoteStore {
         let mut builder = reqwest::blocking::Client::builder()
             .connect_timeout(Duration::from_secs(3))
             .timeout(Duration::from_secs(60))
+            // The server closes a connection idle for 15 s: never reuse one that old.
+            .pool_idle_timeout(Duration::from_secs(10))
             .tcp_nodelay(true);
         if let Some(path) = &to.ca_cert {
             let pem = std::fs::read(path).map_err(|e| StoreError::Invalid(format!("{}: {e}", path.display())))?;

@@ -345,6 +345,7 @@ impl JianchaApp {
                 self.state.login.pending = false;
                 match result {
                     Ok(()) => {
+                        self.state.login.current_password.clear();
                         self.state.login.new_password.clear();
                         self.state.login.new_password_again.clear();
                         if let Some(s) = &mut self.state.session {
@@ -536,8 +537,8 @@ impl JianchaApp {
                 }
                 form.error = None;
                 form.pending = true;
-                let password = form.new_password.clone();
-                self.submit(Job::ChangeOwnPassword { session: s, password });
+                let (current, password) = (form.current_password.clone(), form.new_password.clone());
+                self.submit(Job::ChangeOwnPassword { session: s, current, password });
             }
             Command::Area(command) => command.apply(self, ctx),
         }

@@ -194,14 +194,15 @@ pub fn change_password_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mu
             ui.set_width(t.login_width());
             ui.label(
                 RichText::new(lang.pick(
-                    "管理员重置了您的密码。请先设置新密码（至少 8 个字符）。",
-                    "An administrator reset your password. Choose a new one first (at least 8 characters).",
+                    "管理员重置了您的密码。请输入临时密码，并设置一个不同的新密码（至少 8 个字符）。",
+                    "An administrator reset your password. Give the temporary one and choose a different new one (at least 8 characters).",
                 ))
                 .strong(),
             );
             ui.add_space(t.spacing * 0.5);
             let form = &mut state.login;
             egui::Grid::new("new_password").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+                field(ui, lang.pick("临时密码", "Temporary password"), &mut form.current_password, true, "");
                 field(ui, lang.pick("新密码", "New password"), &mut form.new_password, true, "");
                 field(ui, lang.pick("再输入一次", "Again"), &mut form.new_password_again, true, "");
             });

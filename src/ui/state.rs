@@ -58,7 +58,11 @@ impl Area {
     /// Whether the navigation offers the area to `role` (the store still decides every call).
     pub fn offered_to(self, role: crate::domain::access::Role) -> bool {
         match self {
-            Area::Admin => role.allows(crate::domain::access::Permission::ConfigureHall),
+            // Chiefs see it for the account changes they confirm (dual authorisation).
+            Area::Admin => {
+                role.allows(crate::domain::access::Permission::ConfigureHall)
+                    || role.allows(crate::domain::access::Permission::ConfirmAccountChange)
+            }
             _ => true,
         }
     }
@@ -129,7 +133,8 @@ pub struct FirstStartView {
 pub struct LoginForm {
     pub username: String,
     pub password: String,
-    /// After a reset: the new password, twice.
+    /// After a reset: the temporary password given, and the new one, twice.
+    pub current_password: String,
     pub new_password: String,
     pub new_password_again: String,
     pub error: Option<String>,

@@ -667,6 +667,14 @@ pub(super) fn publish(
     if ts(now) < end {
         return Err(StoreError::Refused(format!("{}尚未结束，不能发布 ({month} has not ended yet)", month.label_zh())));
     }
+    // A publication is frozen for ever: a month with no department assessed (no case, say 1990-01)
+    // has nothing to publish.
+    if assessment.departments.iter().all(|d| d.rank.is_none()) {
+        return Err(StoreError::Refused(format!(
+            "{}没有参加评估的部门，无可发布 ({month} has no department assessed: nothing to publish)",
+            month.label_zh()
+        )));
+    }
     let version: u32 = tx.query_row(
         "SELECT coalesce(max(version), 0) + 1 FROM assessment_publication WHERE month = ?1",
         [month.to_string()],

@@ -98,6 +98,19 @@ pub(super) fn audit_name(typed: &str, known: bool) -> String {
     format!("unknown({} chars, sha256 {})", typed.chars().count(), &digest[..12])
 }
 
+/// A person's name as lists, the audit log and documents show it: 1–50 characters, no control or
+/// bidirectional characters.
+fn check_display_name(name: &str) -> Result<(), StoreError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 50 {
+        return Err(StoreError::Invalid("姓名须为 1–50 个字符 (a name is 1 to 50 characters)".into()));
+    }
+    if let Some(problem) = crate::domain::hall::name_problem(name) {
+        return Err(StoreError::Invalid(format!("姓名 (display name): {problem}")));
+    }
+    Ok(())
+}
+
 pub(super) fn check_password_rules(password: &str) -> Result<(), StoreError> {
     if password.chars().count() < 8 {
         return Err(StoreError::Invalid("密码至少 8 个字符 (the password needs at least 8 characters)".into()));
@@ -106,8 +119,8 @@ pub(super) fn check_password_rules(password: &str) -> Result<(), StoreError> {
 }
 
 /// The columns `user_row` reads, in its order.
-pub(super) const USER_COLUMNS: &str =
-    "username, display_name, role, active, created_at, locked_until, last_login_at, must_change_password";
+pub(super) const USER_COLUMNS: &str = "username, display_name, role, active, created_at, locked_until, last_login_at,
+     must_change_password, (SELECT a.id FROM account_change a WHERE a.username = user.username AND a.outcome IS NULL)";
 
 pub(super) fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     let role: String = r.get(2)?;
@@ -120,6 +133,7 @@ pub(super) fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
         locked_until: r.get::<_, Option<i64>>(5)?.map(from_ts),
         last_login_at: r.get::<_, Option<i64>>(6)?.map(from_ts),
         must_change_password: r.get::<_, i64>(7)? != 0,
+        pending_change: r.get(8)?,
     })
 }
 
@@ -127,6 +141,13 @@ fn user_by_name(conn: &Connection, username: &str) -> Result<User, StoreError> {
     conn.query_row(&format!("SELECT {USER_COLUMNS} FROM user WHERE username = ?1"), [username], user_row)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("user {username}")))
+}
+
+/// Forgets the server's remembered answers to `username`'s keyed calls: after a change of role, state
+/// or password a repeated key runs again, checked against what the account may do now.
+fn forget_answers(tx: &Transaction<'_>, username: &str) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM idempotency WHERE username = ?1", [username])?;
+    Ok(())
 }
 
 /// Active administrators other than `username`.
@@ -241,15 +262,11 @@ impl SqliteStore {
             )
             .optional()?
             .flatten();
-        if let Some(until) = locked_until.filter(|u| *u > ts(now)) {
-            refuse(tx, "locked")?;
-            if !verified {
-                return Err(StoreError::BadCredentials);
-            }
-            return Err(StoreError::Locked {
-                username: username.to_owned(),
-                until: crate::domain::time::format_local_minutes(from_ts(until)),
-            });
+        // While locked the answer is the same whatever the password: the lock-out is a brake on
+        // guessing, and must not tell the guesser which guess was right.
+        if locked_until.is_some_and(|u| u > ts(now)) {
+            refuse(tx, if verified { "locked (right password)" } else { "locked" })?;
+            return Err(StoreError::BadCredentials);
         }
         if !verified || active == 0 {
             let failed: i64 = tx.query_row(
@@ -321,6 +338,7 @@ impl SqliteStore {
             return Err(StoreError::Invalid("the system actor is not a login".into()));
         }
         check_password_rules(&user.password)?;
+        check_display_name(&user.display_name)?;
         let username = user.username.trim().to_owned();
         if username.is_empty()
             || username.len() > 64
@@ -336,6 +354,29 @@ impl SqliteStore {
                 w.tx.query_row("SELECT count(*) FROM user WHERE username = ?1", [&username], |r| r.get::<_, i64>(0))? > 0;
             if exists {
                 return Err(StoreError::Conflict(format!("用户 {username} 已存在 (user {username} exists)")));
+            }
+            // A new chief or administrator waits for a second person's confirmation.
+            let kind = crate::store::AccountChangeKind::Create;
+            if super::accounts::needs_second_person(w, kind, &username, user.role)? {
+                let change = super::accounts::request(
+                    w,
+                    crate::store::AccountChangeKind::Create,
+                    &username,
+                    Some(user.display_name.trim()),
+                    Some(user.role),
+                    Some(&hash),
+                )?;
+                return Ok(User {
+                    username: username.clone(),
+                    display_name: user.display_name.trim().to_owned(),
+                    role: user.role,
+                    active: false,
+                    created_at: from_ts(ts(w.now)),
+                    locked_until: None,
+                    last_login_at: None,
+                    must_change_password: true,
+                    pending_change: Some(change.id),
+                });
             }
             w.tx.execute(
                 "INSERT INTO user (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -355,25 +396,108 @@ impl SqliteStore {
                 locked_until: None,
                 last_login_at: None,
                 must_change_password: false,
+                pending_change: None,
             })
         })
     }
 
-    /// Sets a password; everyone may change their own, only administrators others'. The user's other
-    /// sessions end: a reset password must lock out whoever had the old one.
-    pub(super) fn change_password(&self, session: &Session, username: &str, password: &str) -> Result<(), StoreError> {
-        self.put_password(session, username, password, false)
+    /// Sets a password. A person changes only their own, and gives the current one (a stolen session
+    /// alone cannot take the account over); the new one must differ from it. Another's password is set
+    /// only by the local system actor; administrators give a temporary one (`reset_password`).
+    pub(super) fn change_password(
+        &self,
+        session: &Session,
+        username: &str,
+        current: Option<&str>,
+        password: &str,
+    ) -> Result<(), StoreError> {
+        let actor = {
+            let conn = self.lock();
+            self.actor(&conn, session, Permission::OwnAccount)?
+        };
+        let own = actor.user_id.is_some() && actor.username == username;
+        if !own && actor.role != Role::System {
+            return Err(if actor.role.allows(Permission::ManageUsers) {
+                StoreError::Refused(
+                    "他人的密码只能重置为临时密码 (another's password is reset to a temporary one: use reset)".into(),
+                )
+            } else {
+                StoreError::Forbidden {
+                    role: actor.role.label_zh().into(),
+                    action: Permission::ManageUsers.as_str().into(),
+                }
+            });
+        }
+        if own {
+            self.check_current_password(session, &actor, current.unwrap_or(""), password)?;
+        }
+        self.put_password(session, username, password, false).map(|_| ())
+    }
+
+    /// For one's own change: the current password must be right (wrong ones count towards the lock-out
+    /// like failed logins; the fifth ends the account's sessions) and the new one must differ from it.
+    fn check_current_password(
+        &self,
+        session: &Session,
+        actor: &Actor,
+        current: &str,
+        password: &str,
+    ) -> Result<(), StoreError> {
+        let hash: String = self
+            .lock()
+            .query_row("SELECT password_hash FROM user WHERE username = ?1", [&actor.username], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("user {}", actor.username)))?;
+        let parsed = PasswordHash::new(&hash).map_err(|e| StoreError::Backend(format!("a stored hash: {e}")))?;
+        let right = Argon2::default().verify_password(current.as_bytes(), &parsed).is_ok();
+        let same = right && current == password;
+        if right {
+            check_password_rules(password)?;
+            if same {
+                return Err(StoreError::Invalid(
+                    "新密码不能与当前密码相同 (the new password must differ from the current one)".into(),
+                ));
+            }
+            return Ok(());
+        }
+        let source = login_source(&actor.workstation);
+        self.write(session, Permission::OwnAccount, |w| {
+            let failed: i64 = w.tx.query_row(
+                "INSERT INTO login_lock (user_id, source, failures) VALUES (?1, ?2, 1)
+                 ON CONFLICT (user_id, source) DO UPDATE SET failures = failures + 1 RETURNING failures",
+                params![actor.user_id, source],
+                |r| r.get(0),
+            )?;
+            let locked = failed >= MAX_FAILED_LOGINS;
+            if locked {
+                let until = ts(w.now + Duration::minutes(LOCK_MINUTES));
+                w.tx.execute(
+                    "UPDATE login_lock SET failures = 0, locked_until = ?3 WHERE user_id = ?1 AND source = ?2",
+                    params![actor.user_id, source, until],
+                )?;
+                w.tx.execute("UPDATE user SET locked_until = ?2 WHERE id = ?1", params![actor.user_id, until])?;
+                w.tx.execute("DELETE FROM session WHERE user_id = ?1", [actor.user_id])?;
+            }
+            w.audit(
+                "user.password_failed",
+                &format!("user:{}", actor.username),
+                serde_json::json!({"reason": "wrong current password", "locked": locked}),
+            )?;
+            Ok(())
+        })?;
+        Err(StoreError::Refused("当前密码不正确 (the current password is wrong)".into()))
     }
 
     /// Sets `username`'s password: one's own (which also ends a pending reset), or, for those who
     /// manage users, anyone's — `temporary` makes its user choose a new one at the next login.
+    /// Every remembered answer of the account is forgotten: a replay is checked again as it is now.
     fn put_password(
         &self,
         session: &Session,
         username: &str,
         password: &str,
         temporary: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<crate::store::AccountChange>, StoreError> {
         // Who asks is known before anything of the request is looked at or hashed.
         let own = {
             let conn = self.lock();
@@ -391,6 +515,21 @@ impl SqliteStore {
         let hash = hash_password(password, &random_salt()?)?;
         let token_hash = sha256_hex(&session.token);
         self.write(session, if own { Permission::OwnAccount } else { Permission::ManageUsers }, |w| {
+            // A chief's or an administrator's reset waits for a second person's confirmation.
+            if temporary {
+                let role = user_by_name(&w.tx, username)?.role;
+                if super::accounts::needs_second_person(w, crate::store::AccountChangeKind::Reset, username, role)? {
+                    let change = super::accounts::request(
+                        w,
+                        crate::store::AccountChangeKind::Reset,
+                        username,
+                        None,
+                        Some(role),
+                        Some(&hash),
+                    )?;
+                    return Ok(Some(change));
+                }
+            }
             let changed = w.tx.execute(
                 "UPDATE user SET password_hash = ?2, failed_logins = 0, locked_until = NULL, must_change_password = ?3
                  WHERE username = ?1",
@@ -398,6 +537,12 @@ impl SqliteStore {
             )?;
             if changed == 0 {
                 return Err(StoreError::NotFound(format!("user {username}")));
+            }
+            if temporary {
+                w.tx.execute(
+                    "UPDATE user SET password_reset_at = ?2 WHERE username = ?1",
+                    params![username, ts(w.now)],
+                )?;
             }
             w.tx.execute(
                 "DELETE FROM login_lock WHERE user_id = (SELECT id FROM user WHERE username = ?1)",
@@ -407,9 +552,10 @@ impl SqliteStore {
                 "DELETE FROM session WHERE user_id = (SELECT id FROM user WHERE username = ?1) AND token_hash <> ?2",
                 params![username, token_hash],
             )?;
+            forget_answers(&w.tx, username)?;
             let action = if temporary { "user.password_reset" } else { "user.password" };
             w.audit(action, &format!("user:{username}"), serde_json::json!({}))?;
-            Ok(())
+            Ok(None)
         })
     }
 
@@ -418,7 +564,7 @@ impl SqliteStore {
         session: &Session,
         username: &str,
         temporary: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<crate::store::AccountChange>, StoreError> {
         self.put_password(session, username, temporary, true)
     }
 
@@ -451,8 +597,18 @@ impl SqliteStore {
                 ));
             }
             let name = change.display_name.as_deref().map(str::trim);
-            if name.is_some_and(|n| n.is_empty() || n.chars().count() > 50) {
-                return Err(StoreError::Invalid("姓名须为 1–50 个字符 (a name is 1 to 50 characters)".into()));
+            if let Some(name) = name {
+                check_display_name(name)?;
+            }
+            // Made a chief or an administrator: a request for a second person; the rest applies now.
+            let mut role = change.role;
+            let mut requested = false;
+            if let Some(wanted) = role.filter(|r| *r != before.role)
+                && super::accounts::needs_second_person(w, crate::store::AccountChangeKind::Role, username, wanted)?
+            {
+                super::accounts::request(w, crate::store::AccountChangeKind::Role, username, None, Some(wanted), None)?;
+                role = None;
+                requested = true;
             }
             w.tx.execute(
                 "UPDATE user SET display_name = coalesce(?2, display_name), role = coalesce(?3, role),
@@ -460,8 +616,11 @@ impl SqliteStore {
                    failed_logins = CASE WHEN ?5 THEN 0 ELSE failed_logins END,
                    locked_until = CASE WHEN ?5 THEN NULL ELSE locked_until END
                  WHERE username = ?1",
-                params![username, name, change.role.map(Role::as_str), change.active, change.unlock],
+                params![username, name, role.map(Role::as_str), change.active, change.unlock],
             )?;
+            if demoted || disabled || role.is_some_and(|r| r != before.role) {
+                forget_answers(&w.tx, username)?;
+            }
             if disabled {
                 w.tx.execute(
                     "DELETE FROM session WHERE user_id = (SELECT id FROM user WHERE username = ?1)",
@@ -489,7 +648,9 @@ impl SqliteStore {
                 detail.insert("unlocked".into(), serde_json::json!(true));
             }
             if detail.is_empty() {
-                w.unchanged();
+                if !requested {
+                    w.unchanged();
+                }
             } else {
                 w.audit("user.update", &format!("user:{username}"), serde_json::Value::Object(detail))?;
             }

@@ -187,6 +187,8 @@ fn partial_path(out: &Path) -> PathBuf {
 
 /// The online backup in one step: all pages as of one read snapshot of the source.
 fn copy_online(source: &Connection, to: &Path) -> Result<(), BackupError> {
+    // The copy is as private as the database (0600), from its first byte.
+    crate::files::private_file(to, true).map_err(io(to))?;
     let mut dest = Connection::open(to).map_err(sql(to))?;
     let backup = rusqlite::backup::Backup::new(source, &mut dest).map_err(sql(to))?;
     // All pages in one step (-1): one read snapshot, however busy the writers are. A step that finds the
@@ -254,6 +256,20 @@ pub fn read_manifest(file: &Path) -> Result<Manifest, BackupError> {
             manifest.format
         )));
     }
+    // What a restore prints of it is plain text: no terminal escapes, nothing a screen could hide.
+    for (field, text) in [
+        ("made_by", &manifest.made_by),
+        ("source", &manifest.source),
+        ("audit_head", &manifest.audit_head),
+        ("sha256", &manifest.sha256),
+    ] {
+        if text.chars().count() > 1000 || text.chars().any(|c| c.is_control()) {
+            return Err(BackupError::Refused(format!(
+                "{}: {field}: holds control characters or is over 1000 characters: not a manifest `jiancha backup` wrote",
+                path.display()
+            )));
+        }
+    }
     Ok(manifest)
 }
 
@@ -280,12 +296,13 @@ pub fn restore(file: &Path, data_dir: &Path, replace: bool, now: DateTime<Utc>) 
             migrate::LATEST_VERSION
         )));
     }
-    std::fs::create_dir_all(data_dir).map_err(io(data_dir))?;
+    crate::files::private_dirs(data_dir).map_err(io(data_dir))?;
     let database = data_dir.join(DB_FILE);
     let incoming = data_dir.join(format!("{DB_FILE}.restoring"));
     let _ = std::fs::remove_file(&incoming);
     let checked = (|| {
         std::fs::copy(file, &incoming).map_err(io(&incoming))?;
+        crate::files::make_private(&incoming).map_err(io(&incoming))?;
         let mut conn = Connection::open(&incoming).map_err(sql(&incoming))?;
         if migrate::version(&conn)
             .map_err(|e| BackupError::Sqlite { path: incoming.clone(), message: e.to_string() })?
@@ -306,6 +323,17 @@ pub fn restore(file: &Path, data_dir: &Path, replace: bool, now: DateTime<Utc>) 
         // Brought to this program's schema now, so the first start has nothing left to do.
         migrate::migrate(&mut conn)
             .map_err(|e| BackupError::Sqlite { path: incoming.clone(), message: e.to_string() })?;
+        // Then it must be exactly the schema this program makes: a trigger dropped (a frozen
+        // publication made editable), or a trigger, view or table planted (every login an
+        // administrator) is refused.
+        if let Some(difference) = schema_difference(&conn)
+            .map_err(|e| BackupError::Sqlite { path: incoming.clone(), message: e.to_string() })?
+        {
+            return Err(BackupError::Refused(format!(
+                "{}: its schema is not this program's ({difference}); the copy is not restored",
+                file.display()
+            )));
+        }
         Ok(())
     })();
     if let Err(e) = checked {
@@ -326,6 +354,21 @@ pub fn restore(file: &Path, data_dir: &Path, replace: bool, now: DateTime<Utc>) 
     };
     std::fs::rename(&incoming, &database).map_err(io(&database))?;
     Ok(Restored { manifest, database, replaced })
+}
+
+/// How the schema of `conn` differs from the one this program makes (its first difference), if at all.
+pub fn schema_difference(conn: &Connection) -> Result<Option<String>, super::SqliteError> {
+    let mut fresh = Connection::open_in_memory()?;
+    migrate::migrate(&mut fresh)?;
+    let (theirs, ours) = (migrate::describe_schema(conn)?, migrate::describe_schema(&fresh)?);
+    let shown = |line: &str| line.chars().take(160).collect::<String>();
+    if let Some(extra) = theirs.iter().find(|l| !ours.contains(l)) {
+        return Ok(Some(format!("not ours: {}", shown(extra))));
+    }
+    if let Some(missing) = ours.iter().find(|l| !theirs.contains(l)) {
+        return Ok(Some(format!("missing: {}", shown(missing))));
+    }
+    Ok(None)
 }
 
 /// Moves the current database aside after checking that nothing has it open; says what it held.

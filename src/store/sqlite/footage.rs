@@ -306,22 +306,34 @@ pub(super) fn decide(
     settings: &FootageSettings,
     now: DateTime<Utc>,
 ) -> Result<FootageRequest, StoreError> {
+    // Whether the caller may decide requests at all is said before anything about the request is
+    // looked up: whether a request exists is nobody's business who cannot decide it.
+    footage::may_decide_any(actor.role).map_err(refused)?;
     let request = request_by_id(tx, id)?;
     footage::may_decide(&request, &actor.username, actor.role).map_err(refused)?;
-    // Four eyes means two people: not a chief account the requester made or promoted, nor one that
-    // became a chief after the request (the audit log records who gave the role, and when).
-    let granted: Option<(i64, String)> = tx
+    // Four eyes means two people: not a chief account the requester made, promoted or confirmed, nor
+    // one that became a chief after the request (the audit log records who gave the role, and when).
+    let granted: Option<(i64, String, Option<String>)> = tx
         .query_row(
-            "SELECT at, actor FROM audit_log WHERE target = ?1
+            "SELECT at, actor, json_extract(detail, '$.requested_by') FROM audit_log WHERE target = ?1
                AND ((action = 'user.create' AND json_extract(detail, '$.role') = 'chief')
                  OR (action = 'user.update' AND json_extract(detail, '$.role[1]') = 'chief'))
              ORDER BY seq DESC LIMIT 1",
             [format!("user:{}", actor.username)],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    if let Some((at_micros, by)) = granted {
-        if by == request.requester {
+    // A chief whose password an administrator reset after the request was made may be someone else
+    // now: not for this request.
+    let reset_at: Option<i64> = tx
+        .query_row("SELECT password_reset_at FROM user WHERE username = ?1", [&actor.username], |r| r.get(0))
+        .optional()?
+        .flatten();
+    if reset_at.is_some_and(|at| at >= request.created_at.timestamp()) {
+        return Err(refused(footage::Refusal::ResetAfterRequest));
+    }
+    if let Some((at_micros, by, requested_by)) = granted {
+        if by == request.requester || requested_by.as_deref() == Some(request.requester.as_str()) {
             return Err(refused(footage::Refusal::RoleFromRequester));
         }
         // Requests are kept to the second; a role given in the same second counts as before.

@@ -208,6 +208,24 @@ pub(super) fn upsert_camera(tx: &Connection, hall: &str, c: &CameraSpec) -> Resu
         ),
         None => None,
     };
+    // A camera that now points at another host loses its sealed password: the next `camera_streams`
+    // would otherwise send it to whoever answers there. It is set again for the new device.
+    let before: Option<(String, Option<String>)> = tx
+        .query_row(
+            "SELECT main_url, sub_url FROM camera WHERE hall_code = ?1 AND name = ?2",
+            params![hall, c.name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((main, sub)) = before {
+        let hosts = |main: &str, sub: Option<&str>| (hall::url_authority(main), sub.map(hall::url_authority));
+        if hosts(&main, sub.as_deref()) != hosts(&c.main_url, c.sub_url.as_deref()) {
+            tx.execute(
+                "UPDATE camera SET password_sealed = NULL WHERE hall_code = ?1 AND name = ?2",
+                params![hall, c.name],
+            )?;
+        }
+    }
     tx.execute(
         "INSERT INTO camera (name, hall_code, window_id, main_url, sub_url, vendor, host, port, channel, username)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)

@@ -35,6 +35,17 @@ impl SqliteStore {
             .optional()?)
     }
 
+    /// What is kept of a keyed call's arguments to tell a repeat from another request: a keyed digest
+    /// (HMAC-SHA256 under a key derived from the data directory's `camera.key`, never in the database),
+    /// so that a password among the arguments cannot be tried offline against a copy of the database.
+    pub fn request_digest(&self, method: &str, args: &str) -> Result<String, StoreError> {
+        let mut message = Vec::with_capacity(method.len() + 1 + args.len());
+        message.extend_from_slice(method.as_bytes());
+        message.push(0);
+        message.extend_from_slice(args.as_bytes());
+        self.camera_key.digest("jiancha idempotency request v1", &message)
+    }
+
     /// Remembers the answer to a keyed call (see `remembered_answer`).
     pub fn remember_answer(
         &self,

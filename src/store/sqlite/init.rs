@@ -37,7 +37,8 @@ pub fn initialise(
         let path = path.to_owned();
         move |source| InitError::Io { path, source }
     };
-    std::fs::create_dir_all(data_dir).map_err(io(data_dir))?;
+    crate::files::private_dirs(data_dir).map_err(io(data_dir))?;
+    crate::files::make_private(data_dir).map_err(io(data_dir))?;
     let partial = data_dir.join(format!("{DB_FILE}.init-partial"));
     let remove_partial = || {
         for suffix in ["", "-wal", "-shm"] {

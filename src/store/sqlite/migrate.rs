@@ -8,7 +8,7 @@ use rusqlite::{Connection, Transaction};
 use super::SqliteError;
 
 /// The schema version this program writes.
-pub const LATEST_VERSION: i64 = 16;
+pub const LATEST_VERSION: i64 = 17;
 
 /// The full current schema.
 pub const SCHEMA: &str = include_str!("schema.sql");
@@ -33,6 +33,7 @@ const UPGRADES: &[&str] = &[
     include_str!("upgrade/v14.sql"),
     include_str!("upgrade/v15.sql"),
     include_str!("upgrade/v16.sql"),
+    include_str!("upgrade/v17.sql"),
 ];
 
 const _: () = assert!(UPGRADES.len() as i64 == LATEST_VERSION - 1, "one upgrade step per version");

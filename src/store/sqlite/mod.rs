@@ -7,6 +7,7 @@
 //! `idempotency.rs` (the server's remembered answers) keep the rest of the ceremony.
 
 mod accountability;
+mod accounts;
 mod alerts;
 mod assessment;
 mod audit;
@@ -177,7 +178,9 @@ fn configure(conn: &Connection) -> Result<(), SqliteError> {
 impl SqliteStore {
     /// Opens (creating when missing, with its directory) the database in `data_dir` and upgrades it.
     pub fn open_dir(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Self, SqliteError> {
-        std::fs::create_dir_all(data_dir).map_err(|source| SqliteError::Io { path: data_dir.to_owned(), source })?;
+        let io = |source| SqliteError::Io { path: data_dir.to_owned(), source };
+        crate::files::private_dirs(data_dir).map_err(io)?;
+        crate::files::make_private(data_dir).map_err(io)?;
         Self::open(&data_dir.join(DB_FILE), clock)
     }
 
@@ -192,6 +195,9 @@ impl SqliteStore {
 
     /// Opens (creating when missing) the database file at `path` and upgrades it.
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self, SqliteError> {
+        // The database is its owner's alone (SQLite gives its journal the same mode).
+        let private = |source| SqliteError::Io { path: path.to_owned(), source };
+        crate::files::private_file(path, false).map_err(private)?;
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
         migrate::migrate(&mut conn)?;
@@ -392,16 +398,41 @@ impl Store for SqliteStore {
         self.create_user_with_salt(session, user, &auth::random_salt()?)
     }
 
-    fn set_password(&self, session: &Session, username: &str, password: &str) -> Result<(), StoreError> {
-        self.change_password(session, username, password)
+    fn set_password(
+        &self,
+        session: &Session,
+        username: &str,
+        current: Option<&str>,
+        password: &str,
+    ) -> Result<(), StoreError> {
+        self.change_password(session, username, current, password)
     }
 
     fn update_user(&self, session: &Session, username: &str, change: &UserChange) -> Result<User, StoreError> {
         self.change_user(session, username, change)
     }
 
-    fn reset_password(&self, session: &Session, username: &str, temporary: &str) -> Result<(), StoreError> {
+    fn reset_password(
+        &self,
+        session: &Session,
+        username: &str,
+        temporary: &str,
+    ) -> Result<Option<super::AccountChange>, StoreError> {
         self.reset_user_password(session, username, temporary)
+    }
+
+    fn account_changes(&self, session: &Session) -> Result<Vec<super::AccountChange>, StoreError> {
+        self.read(session, Permission::ConfirmAccountChange, |r| accounts::list(r.conn))
+    }
+
+    fn decide_account_change(
+        &self,
+        session: &Session,
+        change_id: i64,
+        confirm: bool,
+        note: &str,
+    ) -> Result<super::AccountChange, StoreError> {
+        self.write(session, Permission::ConfirmAccountChange, |w| accounts::decide(w, change_id, confirm, note))
     }
 
     fn directory(&self, session: &Session) -> Result<HallDirectory, StoreError> {
@@ -892,7 +923,9 @@ impl Store for SqliteStore {
         session: &Session,
         report: &super::WatchReport,
     ) -> Result<Option<super::CameraFinding>, StoreError> {
-        self.write(session, Permission::WatchLive, |w| {
+        // Detections come only from this machine's own watchers (the recorder, the server, a standalone
+        // console): no caller invents one to confirm it afterwards.
+        self.write(session, Permission::RecordFootage, |w| {
             let change = watch::report(&w.tx, report, &w.actor.username, w.now)?;
             match &change {
                 None => w.unchanged(),

@@ -31,7 +31,10 @@ CREATE TABLE user (
   created_at INTEGER NOT NULL,
   -- Set when an administrator resets the password: the user chooses a new one at the next login.
   must_change_password INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1)),
-  last_login_at INTEGER
+  last_login_at INTEGER,
+  -- When an administrator last reset the password (version 17): a chief reset after a footage request
+  -- was made may not decide it.
+  password_reset_at INTEGER
 );
 
 -- Failed logins by where they come from (the client's address; this machine's name locally): five in a
@@ -634,7 +637,8 @@ CREATE TABLE idempotency (
   status INTEGER NOT NULL,
   answer TEXT NOT NULL,
   at INTEGER NOT NULL,
-  -- The SHA-256 of the call's arguments: a key used again for another request is refused.
+  -- A keyed digest (HMAC-SHA256, key derived from camera.key; since version 17) of the call's
+  -- arguments: a key used again for another request is refused. Only writes are remembered.
   request_sha256 TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (username, key)
 );
@@ -809,3 +813,34 @@ CREATE TABLE camera_finding (
 );
 CREATE UNIQUE INDEX camera_finding_open ON camera_finding (camera_id, kind) WHERE resolved_at IS NULL;
 CREATE INDEX camera_finding_by_since ON camera_finding (since);
+
+-- ---------------------------------------------------------------------------------------------------
+-- Version 17: dual authorisation of what would let one person act as two. Creating or promoting a
+-- chief or an administrator, and resetting a chief's or an administrator's password, are requests that
+-- take effect only when a second person confirms (another administrator, or an active chief; never the
+-- requester, never the account concerned). The local system actor acts at once.
+CREATE TABLE account_change (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('create', 'role', 'reset')),
+  username TEXT NOT NULL CHECK (length(username) BETWEEN 1 AND 64 AND username NOT GLOB '*[^a-z0-9._-]*'),
+  -- create: the new account's name and role; role: the role asked for.
+  display_name TEXT,
+  role TEXT CHECK (role IS NULL OR role IN ('supervisor', 'chief', 'auditor', 'admin')),
+  -- create and reset: the Argon2id hash of the password that takes effect on confirmation.
+  password_hash TEXT CHECK (password_hash IS NULL OR password_hash LIKE '$argon2id$%'),
+  requested_by TEXT NOT NULL,
+  requested_at INTEGER NOT NULL,
+  decided_by TEXT,
+  decided_at INTEGER,
+  outcome TEXT CHECK (outcome IS NULL OR outcome IN ('confirmed', 'refused', 'withdrawn')),
+  -- Why it was refused (required then).
+  note TEXT NOT NULL DEFAULT '',
+  CHECK ((outcome IS NULL) = (decided_at IS NULL)),
+  CHECK (outcome IS NOT 'refused' OR length(note) > 0),
+  -- A create or a reset holds its hash until decided; then it is dropped.
+  CHECK (kind <> 'role' OR password_hash IS NULL),
+  CHECK (kind = 'role' OR password_hash IS NOT NULL OR outcome IS NOT NULL),
+  CHECK (kind = 'reset' OR role IS NOT NULL)
+);
+-- One open request per account.
+CREATE UNIQUE INDEX account_change_open ON account_change (username) WHERE outcome IS NULL;

@@ -71,6 +71,15 @@ impl CameraKey {
         Ok(out)
     }
 
+    /// A keyed digest of `message` for `purpose` (HMAC-SHA256 under a key derived from this one), in
+    /// hex: what the server keeps of a request, so that a password in it cannot be tried offline.
+    pub fn digest(&self, purpose: &str, message: &[u8]) -> Result<String, StoreError> {
+        let master = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &self.key(true)?);
+        let derived = ring::hmac::sign(&master, purpose.as_bytes());
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref());
+        Ok(hex::encode(ring::hmac::sign(&key, message).as_ref()))
+    }
+
     /// Opens a sealed password.
     pub fn open(&self, sealed: &[u8]) -> Result<String, StoreError> {
         let key = aead_key(&self.key(false)?)?;

@@ -311,11 +311,12 @@ pub(super) fn findings(
     query: &FindingQuery,
     now: DateTime<Utc>,
 ) -> Result<Vec<CameraFinding>, StoreError> {
-    let day_start = |d: NaiveDate| ts(time::from_local(d.and_hms_opt(0, 0, 0).unwrap_or_default()));
+    let day_start = |d: NaiveDate| ts(time::start_of_day(d));
+    let day_end = |d: NaiveDate| ts(time::end_of_day(d));
     let (from, to) = match (query.from, query.to) {
-        (Some(from), Some(to)) => (day_start(from), day_start(to + Duration::days(1))),
+        (Some(from), Some(to)) => (day_start(from), day_end(to)),
         (Some(from), None) => (day_start(from), ts(now) + 1),
-        (None, Some(to)) => (ts(now - Duration::days(7)), day_start(to + Duration::days(1))),
+        (None, Some(to)) => (ts(now - Duration::days(7)), day_end(to)),
         (None, None) => (ts(now - Duration::days(7)), ts(now) + 1),
     };
     let sql = format!(

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use crate::domain::hall::{CameraSpec, HallConfig, HallDiff};
-use crate::store::{NewUser, Session, StoreError, User, UserChange};
+use crate::store::{AccountChange, NewUser, Session, StoreError, User, UserChange};
 use crate::ui::worker::context::JobError;
 use crate::video::probe::ProbeResult;
 
@@ -32,6 +32,13 @@ pub enum AdminJob {
         session: Session,
         username: String,
         password: String,
+    },
+    /// Confirm, refuse (with the reason) or withdraw an account change.
+    DecideChange {
+        session: Session,
+        id: i64,
+        confirm: bool,
+        note: String,
     },
     /// Test a camera's stream: the URL is made here (with the stored password when none was typed)
     /// and opened on a thread of its own, which fills `slot`.
@@ -75,10 +82,17 @@ pub enum AdminReply {
         users: Result<Vec<User>, StoreError>,
         /// Which cameras are commissioned for watching (empty if that could not be read).
         watched: Vec<super::state::Watched>,
+        /// The account changes waiting for a second person, then the last decided.
+        changes: Vec<AccountChange>,
     },
     Applied(Result<(HallDiff, HallConfig), StoreError>),
-    /// The accounts after a change to one.
-    Users(Result<Vec<User>, StoreError>),
+    /// The accounts after a change to one (for a chief, who confirms changes only: none), the account
+    /// changes, and the change the action became when it waits for a second person.
+    Users {
+        users: Result<Vec<User>, StoreError>,
+        changes: Vec<AccountChange>,
+        waiting: Option<i64>,
+    },
     ProbeStarted(Result<(), JobError>),
     /// The camera's watch settings and its reference view decoded (after a change: `Some` of it).
     Watch(Result<(crate::store::CameraWatch, Option<egui::ColorImage>), JobError>, Option<WatchChange>),

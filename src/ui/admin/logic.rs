@@ -38,6 +38,10 @@ pub enum AdminCommand {
     AddUser,
     EditUser(String),
     ResetPassword(String),
+    /// Confirm (`true`) or, for the one who asked, withdraw (`false`) account change `id`.
+    DecideChange(i64, bool),
+    /// Ask for the reason to refuse account change `id`.
+    RefuseChange(i64),
     SetActive(String, bool),
     Unlock(String),
     /// Save the open dialog.
@@ -170,6 +174,19 @@ impl AreaLogic for AdminArea {
             }
             AdminCommand::ResetPassword(username) => {
                 open(view, AdminForm::ResetPassword { username, password: String::new(), again: String::new() })
+            }
+            AdminCommand::DecideChange(id, confirm) => {
+                view.pending = true;
+                app.submit(AdminJob::DecideChange { session, id, confirm, note: String::new() });
+            }
+            AdminCommand::RefuseChange(id) => {
+                let summary = view
+                    .changes
+                    .iter()
+                    .find(|c| c.id == id)
+                    .map(|c| format!("#{id} {} {}", lang.pick(c.kind.label_zh(), c.kind.label_en()), c.username))
+                    .unwrap_or_default();
+                open(view, AdminForm::RefuseChange { id, summary, reason: String::new() })
             }
             AdminCommand::SetActive(username, active) => {
                 view.pending = true;
@@ -325,9 +342,10 @@ impl AreaLogic for AdminArea {
     fn handle(app: &mut JianchaApp, reply: AdminReply) {
         let lang = app.state.lang;
         match reply {
-            AdminReply::Loaded { halls, config, users, watched } => {
+            AdminReply::Loaded { halls, config, users, watched, changes } => {
                 let view = &mut app.state.admin;
                 view.watched = watched;
+                view.changes = changes;
                 view.loading = false;
                 view.loaded = true;
                 view.halls = halls;
@@ -371,12 +389,22 @@ impl AreaLogic for AdminArea {
                     }
                 }
             }
-            AdminReply::Users(result) => {
+            AdminReply::Users { users: result, changes, waiting } => {
                 app.state.admin.pending = false;
                 match result {
                     Ok(users) => {
                         let view = &mut app.state.admin;
                         view.users = users;
+                        view.changes = changes;
+                        view.notice = waiting.map(|id| {
+                            format!(
+                                "{} #{id}",
+                                lang.pick(
+                                    "已提交，须由另一名管理员或监察室负责人确认后生效：申请",
+                                    "Submitted: it takes effect when another administrator or a chief confirms request"
+                                )
+                            )
+                        });
                         view.form = None;
                         view.form_error = None;
                         view.error = None;
@@ -473,16 +501,41 @@ impl AreaLogic for AdminArea {
                         config: Err(e.clone()),
                         users: Err(e),
                         watched: Vec::new(),
+                        changes: Vec::new(),
                     },
                     AdminJob::Apply { .. } => AdminReply::Applied(Err(e)),
                     AdminJob::Probe { .. } => AdminReply::ProbeStarted(Err(JobError::Store(e))),
                     AdminJob::WatchSetup { .. } => AdminReply::Watch(Err(JobError::Store(e)), None),
                     AdminJob::SetWatch { change, .. } => AdminReply::Watch(Err(JobError::Store(e)), Some(change)),
-                    _ => AdminReply::Users(Err(e)),
+                    _ => AdminReply::Users { users: Err(e), changes: Vec::new(), waiting: None },
                 };
             }
         };
+        // The accounts (administrators) and the account changes (administrators and chiefs) after an action.
+        let accounts = |session: &crate::store::Session, done: Result<Option<i64>, StoreError>| {
+            let changes = store.account_changes(session).unwrap_or_default();
+            let users = if session.role.allows(crate::domain::access::Permission::ManageUsers) {
+                done.and_then(|waiting| Ok((store.users(session)?, waiting)))
+            } else {
+                done.map(|waiting| (Vec::new(), waiting))
+            };
+            match users {
+                Ok((users, waiting)) => AdminReply::Users { users: Ok(users), changes, waiting },
+                Err(e) => AdminReply::Users { users: Err(e), changes, waiting: None },
+            }
+        };
         match job {
+            AdminJob::Load(session, _) if !session.role.allows(crate::domain::access::Permission::ConfigureHall) => {
+                // A chief: 系统管理 shows only the account changes to confirm.
+                let changes = store.account_changes(&session);
+                AdminReply::Loaded {
+                    halls: Vec::new(),
+                    config: Ok(None),
+                    users: changes.as_ref().map(|_| Vec::new()).map_err(Clone::clone),
+                    watched: Vec::new(),
+                    changes: changes.unwrap_or_default(),
+                }
+            }
             AdminJob::Load(session, hall) => {
                 let halls = store.directory(&session).map(|d| d.halls).unwrap_or_default();
                 // The hall asked for if it is still there, else the first.
@@ -506,7 +559,8 @@ impl AreaLogic for AdminArea {
                             .collect()
                     })
                     .unwrap_or_default();
-                AdminReply::Loaded { halls, config, users: store.users(&session), watched }
+                let changes = store.account_changes(&session).unwrap_or_default();
+                AdminReply::Loaded { halls, config, users: store.users(&session), watched, changes }
             }
             AdminJob::Apply { session, config, password } => AdminReply::Applied((|| {
                 let diff = store.apply_hall(&session, &config)?;
@@ -516,14 +570,20 @@ impl AreaLogic for AdminArea {
                 Ok((diff, store.hall_config(&session, Some(&config.hall.code))?))
             })()),
             AdminJob::CreateUser { session, user } => {
-                AdminReply::Users(store.create_user(&session, &user).and_then(|_| store.users(&session)))
+                accounts(&session, store.create_user(&session, &user).map(|u| u.pending_change))
             }
             AdminJob::UpdateUser { session, username, change } => {
-                AdminReply::Users(store.update_user(&session, &username, &change).and_then(|_| store.users(&session)))
+                let wanted = change.role;
+                let done = store.update_user(&session, &username, &change);
+                // A role change that did not take effect waits for a second person.
+                accounts(&session, done.map(|u| u.pending_change.filter(|_| wanted.is_some_and(|r| r != u.role))))
             }
-            AdminJob::ResetPassword { session, username, password } => AdminReply::Users(
-                store.reset_password(&session, &username, &password).and_then(|()| store.users(&session)),
-            ),
+            AdminJob::ResetPassword { session, username, password } => {
+                accounts(&session, store.reset_password(&session, &username, &password).map(|c| c.map(|c| c.id)))
+            }
+            AdminJob::DecideChange { session, id, confirm, note } => {
+                accounts(&session, store.decide_account_change(&session, id, confirm, &note).map(|_| None))
+            }
             AdminJob::Probe { session, stored, spec, password, slot, ctx } => {
                 // The stored password, when none was typed: from the one call that hands it out.
                 let password = match (password, &stored) {
@@ -833,6 +893,13 @@ fn submit(app: &mut JianchaApp, lang: Lang) {
                     return Err(lang.pick("两次输入的密码不一致。", "The two passwords differ.").into());
                 }
                 return Ok(Some(AdminJob::ResetPassword { session: session.clone(), username, password }));
+            }
+            AdminForm::RefuseChange { id, reason, .. } => {
+                if reason.trim().is_empty() {
+                    return Err(lang.pick("驳回须写明理由。", "A refusal needs a reason.").into());
+                }
+                let note = reason.trim().to_owned();
+                return Ok(Some(AdminJob::DecideChange { session: session.clone(), id, confirm: false, note }));
             }
         }
         // The configuration is checked here for a quick answer; the store checks it again.

@@ -39,6 +39,29 @@ pub fn admin_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
     let lang = state.lang;
     let t = state.tokens;
     let allowed = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::ConfigureHall));
+    let confirms = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::ConfirmAccountChange));
+    if !allowed && confirms {
+        // A chief: the account changes that wait for a second person, nothing else.
+        let me = state.session.as_ref().map(|s| s.username.clone());
+        let view = &state.admin;
+        ui.horizontal(|ui| {
+            ui.heading(lang.pick("账户变更确认", "Account changes to confirm"));
+            if ui.button(lang.pick("刷新", "Reload")).clicked() {
+                commands.push(AdminCommand::Load.into());
+            }
+            if view.loading || view.pending {
+                ui.spinner();
+            }
+        });
+        if let Some(e) = &view.error {
+            ui.label(RichText::new(e).color(t.red));
+        }
+        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+            changes_card(ui, view, commands, lang, &t, me.as_deref());
+        });
+        dialog_ui(ui, state, commands);
+        return;
+    }
     if !allowed {
         t.card_frame().show(ui, |ui| {
             ui.label(
@@ -341,6 +364,96 @@ fn role_label(role: Role, lang: Lang) -> &'static str {
     lang.pick(role.label_zh(), role.label_en())
 }
 
+/// Dual authorisation: the account changes that wait for a second person — confirmed or refused by
+/// another administrator or a chief, withdrawn by the one who asked — and the last ones decided.
+fn changes_card(
+    ui: &mut egui::Ui,
+    view: &state::AdminView,
+    commands: &mut Vec<Command>,
+    lang: Lang,
+    t: &Tokens,
+    me: Option<&str>,
+) {
+    let open: Vec<_> = view.changes.iter().filter(|c| c.outcome.is_none()).collect();
+    t.card_frame().show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(RichText::new(lang.pick("待确认的账户变更（双人授权）", "Account changes waiting (dual authorisation)")).strong());
+        ui.label(RichText::new(lang.pick(
+            "新建或提升监察室负责人、管理员，以及重置他们的密码，须由另一名管理员或监察室负责人确认后才生效。",
+            "A new chief or administrator, a promotion to one, and the reset of their password take effect only when another administrator or a chief confirms.",
+        )).color(t.text_weak));
+        if open.is_empty() {
+            ui.label(RichText::new(lang.pick("没有待确认的变更。", "Nothing waits.")).color(t.text_weak));
+        } else {
+            egui::Grid::new("admin_changes").striped(true).num_columns(6).spacing([16.0, 6.0]).show(ui, |ui| {
+                for h in [
+                    lang.pick("编号", "No."),
+                    lang.pick("变更", "Change"),
+                    lang.pick("账户", "Account"),
+                    lang.pick("角色", "Role"),
+                    lang.pick("提出人 · 时间", "Asked by · when"),
+                    "",
+                ] {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
+                for c in open {
+                    ui.label(format!("#{}", c.id));
+                    ui.label(RichText::new(lang.pick(c.kind.label_zh(), c.kind.label_en())).color(t.orange));
+                    let name = c.display_name.as_deref().map_or(c.username.clone(), |n| format!("{} {n}", c.username));
+                    ui.label(name);
+                    ui.label(c.role.map_or("", |r| role_label(r, lang)));
+                    ui.label(format!("{} · {}", c.requested_by, time::format_local_minutes(c.requested_at)));
+                    ui.horizontal(|ui| {
+                        let busy = view.pending;
+                        if me == Some(c.requested_by.as_str()) {
+                            ui.label(RichText::new(lang.pick("等待他人确认", "Waiting for another person")).color(t.text_weak));
+                            if ui.add_enabled(!busy, egui::Button::new(lang.pick("撤回", "Withdraw")).small()).clicked() {
+                                commands.push(AdminCommand::DecideChange(c.id, false).into());
+                            }
+                        } else if me == Some(c.username.as_str()) {
+                            ui.label(RichText::new(lang.pick("涉及本人账户", "Your own account")).color(t.text_weak));
+                        } else {
+                            if ui.add_enabled(!busy, egui::Button::new(lang.pick("确认", "Confirm")).small()).clicked() {
+                                commands.push(AdminCommand::DecideChange(c.id, true).into());
+                            }
+                            if ui.add_enabled(!busy, egui::Button::new(lang.pick("驳回…", "Refuse…")).small()).clicked() {
+                                commands.push(AdminCommand::RefuseChange(c.id).into());
+                            }
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
+        }
+        let decided: Vec<_> = view.changes.iter().filter(|c| c.outcome.is_some()).take(5).collect();
+        if !decided.is_empty() {
+            ui.add_space(t.spacing * 0.5);
+            ui.label(RichText::new(lang.pick("最近处理", "Recently decided")).color(t.text_weak));
+            for c in decided {
+                let outcome = match c.outcome {
+                    Some(crate::store::AccountChangeOutcome::Confirmed) => lang.pick("已确认", "confirmed"),
+                    Some(crate::store::AccountChangeOutcome::Refused) => lang.pick("已驳回", "refused"),
+                    _ => lang.pick("已撤回", "withdrawn"),
+                };
+                ui.label(
+                    RichText::new(format!(
+                        "#{} {} {} — {} {} {}{}",
+                        c.id,
+                        lang.pick(c.kind.label_zh(), c.kind.label_en()),
+                        c.username,
+                        c.requested_by,
+                        outcome,
+                        c.decided_by.as_deref().unwrap_or(""),
+                        if c.note.is_empty() { String::new() } else { format!("：{}", c.note) }
+                    ))
+                    .color(t.text_weak),
+                );
+            }
+        }
+    });
+}
+
 fn users_tab(
     ui: &mut egui::Ui,
     view: &state::AdminView,
@@ -349,6 +462,11 @@ fn users_tab(
     t: &Tokens,
     me: Option<&str>,
 ) {
+    if let Some(notice) = &view.notice {
+        ui.label(RichText::new(notice).color(t.orange));
+    }
+    changes_card(ui, view, commands, lang, t, me);
+    ui.add_space(t.spacing * 0.5);
     if ui.button(lang.pick("新增用户…", "Add a user…")).clicked() {
         commands.push(AdminCommand::AddUser.into());
     }
@@ -370,7 +488,9 @@ fn users_tab(
             ui.label(&u.display_name);
             ui.label(role_label(u.role, lang));
             let locked = u.locked_until.is_some_and(|until| until > now);
-            let (text, colour) = if !u.active {
+            let (text, colour) = if u.pending_change.is_some() {
+                (lang.pick("变更待确认", "Change waiting"), t.orange)
+            } else if !u.active {
                 (lang.pick("已停用", "Disabled"), t.text_weak)
             } else if locked {
                 (lang.pick("已锁定", "Locked"), t.orange)
@@ -712,6 +832,17 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command
                         ui.end_row();
                     });
                 });
+        }
+        AdminForm::RefuseChange { summary, reason, .. } => {
+            base(
+                "admin_refuse_change",
+                format!("{} {summary}", lang.pick("驳回账户变更", "Refuse the account change")),
+            )
+            .submit(lang.pick("驳回", "Refuse"), AdminCommand::Submit.into(), !reason.trim().is_empty())
+            .show(ui, &t, commands, |ui, _| {
+                ui.label(lang.pick("驳回的理由（记入审计日志）：", "Why (kept in the audit log):"));
+                ui.add(egui::TextEdit::multiline(reason).desired_rows(3).desired_width(f32::INFINITY));
+            });
         }
         AdminForm::ResetPassword { username, password, again } => {
             base("admin_reset", format!("{} {username}", lang.pick("重置密码", "Reset the password of")))

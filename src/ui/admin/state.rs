@@ -185,6 +185,12 @@ pub enum AdminForm {
         password: String,
         again: String,
     },
+    /// Refuse account change `id`, with the reason.
+    RefuseChange {
+        id: i64,
+        summary: String,
+        reason: String,
+    },
     /// 巡察设置 of the camera `camera` (its name in the hall shown): the seat region as drawn
     /// (`changed` until saved); the rest is in [`WatchSetupView`].
     Watch {
@@ -265,6 +271,10 @@ pub struct AdminView {
     /// The configuration in force (`None`: no hall yet).
     pub config: Option<HallConfig>,
     pub users: Vec<User>,
+    /// Account changes waiting for a second person (dual authorisation), then the last decided.
+    pub changes: Vec<crate::store::AccountChange>,
+    /// Said after an action that now waits for a second person.
+    pub notice: Option<String>,
     pub loaded: bool,
     pub loading: bool,
     pub error: Option<String>,

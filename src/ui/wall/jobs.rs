@@ -44,14 +44,17 @@ pub(super) fn run(worker: &mut Worker, job: WallJob) -> WallReply {
 /// The console's camera watchers: made for the user logged in, refreshed on every call.
 fn watch(worker: &mut Worker, session: Session) -> Result<usize, StoreError> {
     use crate::video::watch_live::{WatchHost, Which};
-    if !session.role.allows(crate::domain::access::Permission::WatchLive) {
+    // Against a server, the server watches; here only while someone who may watch is logged in.
+    let Some(system) =
+        worker.system.clone().filter(|_| session.role.allows(crate::domain::access::Permission::WatchLive))
+    else {
         worker.watchers = None;
         return Ok(0);
-    }
+    };
     let store = worker.shared_store()?;
     let keep = worker.watchers.as_ref().is_some_and(|(user, _)| *user == session.username);
     if !keep {
-        let host = WatchHost::new(store, session.clone(), worker.clock.clone(), Which::LiveOnly);
+        let host = WatchHost::new(store, system, worker.clock.clone(), Which::LiveOnly);
         worker.watchers = Some((session.username.clone(), host));
     }
     match &mut worker.watchers {

@@ -54,8 +54,12 @@ pub struct Worker {
     pub(in crate::ui) data_dir: PathBuf,
     /// The demo's simulated cameras, served for as long as the console runs.
     pub(super) simulator: Option<crate::video::sim::SimServer>,
-    /// The camera watchers of the cameras no recorder watches (live only), with the user they report as.
+    /// The camera watchers of the cameras no recorder watches (live only), with the user whose console
+    /// runs them. They report as this process's system actor: only a console that holds the database
+    /// watches (a server's consoles leave it to the server).
     pub(in crate::ui) watchers: Option<(String, crate::video::watch_live::WatchHost)>,
+    /// The local system actor of the database this console opened itself (`None` against a server).
+    pub(in crate::ui) system: Option<crate::store::Session>,
 }
 
 fn not_open() -> StoreError {

@@ -53,6 +53,7 @@ pub enum Job {
     /// Replace one's own reset password.
     ChangeOwnPassword {
         session: Session,
+        current: String,
         password: String,
     },
     /// First start: set up an empty data directory with its first administrator and hall, then open it.
@@ -147,6 +148,7 @@ impl DataWorker {
                 data_dir: PathBuf::new(),
                 simulator: None,
                 watchers: None,
+                system: None,
                 link: worker_link,
                 ctx: ctx.clone(),
                 watcher_stop: None,
@@ -260,8 +262,8 @@ impl Worker {
                 playable(s, &session, &mut directory);
                 Ok(directory)
             })),
-            Job::ChangeOwnPassword { session, password } => Reply::PasswordChanged(
-                self.store().and_then(|s| s.set_password(&session, &session.username, &password)),
+            Job::ChangeOwnPassword { session, current, password } => Reply::PasswordChanged(
+                self.store().and_then(|s| s.set_password(&session, &session.username, Some(&current), &password)),
             ),
             Job::SetUpHall { data_dir, admin, hall, start_simulator } => {
                 let config = crate::domain::hall::HallConfig {
@@ -345,6 +347,7 @@ impl Worker {
             attendance: settings.attendance.to_settings().unwrap_or_default(),
         };
         self.watchers = None;
+        self.system = None;
         self.store = Some(remote.clone());
         self.remote = Some(remote);
         self.data_dir = data_dir;
@@ -406,6 +409,7 @@ impl Worker {
         self.link.remote.store(false, Ordering::Relaxed);
         self.remote = None;
         self.watchers = None;
+        self.system = Some(store.system_session());
         self.store = Some(Arc::new(store));
         self.data_dir = opened.data_dir.clone();
         Ok(opened)
