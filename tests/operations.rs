@@ -121,8 +121,14 @@ fn a_backup_taken_while_a_writer_is_busy_restores_with_its_audit_chain_and_count
     assert!(manifest.cases >= 150 && manifest.cases % 50 == 0, "whole batches only: {} cases", manifest.cases);
     assert!(!dir.path().join("hall-backup.db.partial").exists(), "no partial file left");
 
-    // Restored into a fresh directory: the audit chain verifies and the counts are the manifest's.
+    // Restored into a fresh directory: refused until the hall's audit key is there (a backup never
+    // holds it); then the audit chain and its MACs verify and the counts are the manifest's.
     let fresh = dir.path().join("fresh");
+    let out = jiancha(&fresh, &["restore", file.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("audit.key"), "{}", text(&out.stderr));
+    assert!(manifest.mac.is_some() && manifest.audit_mac.is_some(), "{manifest:?}");
+    std::fs::copy(hall.join("audit.key"), fresh.join("audit.key")).unwrap();
     let out = jiancha(&fresh, &["restore", file.to_str().unwrap()], &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("audit chain verified"), "{}", text(&out.stdout));
@@ -156,6 +162,8 @@ fn a_tampered_or_incomplete_backup_is_refused_and_nothing_is_replaced() {
     assert!(text(&again.stderr).contains("already exists"), "{}", text(&again.stderr));
 
     let fresh = dir.path().join("fresh");
+    std::fs::create_dir_all(&fresh).unwrap();
+    std::fs::copy(hall.join("audit.key"), fresh.join("audit.key")).unwrap();
     // (1) A byte changed: the SHA-256 no longer fits the manifest.
     let flipped = dir.path().join("flipped.db");
     let mut bytes = std::fs::read(&file).unwrap();
@@ -183,7 +191,8 @@ fn a_tampered_or_incomplete_backup_is_refused_and_nothing_is_replaced() {
     std::fs::write(backup::manifest_path(&forged), serde_json::to_vec(&manifest).unwrap()).unwrap();
     let out = jiancha(&fresh, &["restore", forged.to_str().unwrap()], &[]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("audit chain does not verify"), "{}", text(&out.stderr));
+    // The manifest's MAC (under the hall's audit key) no longer fits what was recomputed.
+    assert!(text(&out.stderr).contains("MAC does not match"), "{}", text(&out.stderr));
     assert!(!fresh.join("jiancha.db").exists() && !fresh.join("jiancha.db.restoring").exists());
 
     // (3) No manifest, or a manifest with an unknown field: refused, naming the file.

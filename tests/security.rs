@@ -410,8 +410,11 @@ fn a_restore_refuses_a_copy_whose_schema_is_not_the_programs_own() {
         manifest["bytes"] = std::fs::metadata(&copy).unwrap().len().into();
         std::fs::write(&manifest_path, serde_json::to_vec(&manifest).unwrap()).unwrap();
         let target = top.path().join(format!("restored{i}"));
+        std::fs::create_dir_all(&target).unwrap();
+        std::fs::copy(dir.join("audit.key"), target.join("audit.key")).unwrap();
         let err = jiancha::store::sqlite::backup::restore(&copy, &target, false, clock.now()).unwrap_err().to_string();
-        assert!(err.contains("schema is not this program's"), "{sql}: {err}");
+        // The manifest's MAC (the attacker has no audit key) or, past it, the schema: refused.
+        assert!(err.contains("MAC does not match") || err.contains("schema is not this program's"), "{sql}: {err}");
         assert!(!target.join("jiancha.db").exists(), "nothing restored");
     }
     // A manifest whose text would drive the terminal is refused before anything is read.
@@ -423,8 +426,85 @@ fn a_restore_refuses_a_copy_whose_schema_is_not_the_programs_own() {
     std::fs::write(&manifest_path, serde_json::to_vec(&manifest).unwrap()).unwrap();
     let err = jiancha::store::sqlite::backup::restore(&copy, &top.path().join("r"), false, clock.now()).unwrap_err();
     assert!(err.to_string().contains("source"), "{err}");
-    // An untouched copy restores.
+    // An untouched copy restores (beside the hall's audit key).
     let good = top.path().join("good.db");
     jiancha::store::sqlite::backup::backup(&dir.join("jiancha.db"), &good, clock.now(), "test").unwrap();
-    jiancha::store::sqlite::backup::restore(&good, &top.path().join("ok"), false, clock.now()).unwrap();
+    let ok = top.path().join("ok");
+    std::fs::create_dir_all(&ok).unwrap();
+    std::fs::copy(dir.join("audit.key"), ok.join("audit.key")).unwrap();
+    jiancha::store::sqlite::backup::restore(&good, &ok, false, clock.now()).unwrap();
+    // Schema checks alone, past the MAC (as if the manifest were made by one who holds the key).
+    let copy = top.path().join("planted.db");
+    jiancha::store::sqlite::backup::backup(&dir.join("jiancha.db"), &copy, clock.now(), "test").unwrap();
+    {
+        let conn = rusqlite::Connection::open(&copy).unwrap();
+        conn.execute_batch(tampered[0]).unwrap();
+        let mut stmt = conn.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").unwrap();
+        let n: i64 = stmt.query_row([], |r| r.get(0)).unwrap();
+        assert!(n > 3);
+    }
+    let difference = jiancha::store::sqlite::backup::schema_difference(&rusqlite::Connection::open(&copy).unwrap())
+        .unwrap()
+        .expect("a planted trigger is a difference");
+    assert!(difference.contains("every_login_admin"), "{difference}");
+}
+
+/// The audit history rewritten in the database itself — an actor changed and every later hash
+/// recomputed, as anyone holding the file could — fails the keyed chain; a saved anchor tells the
+/// history before it from another.
+#[test]
+fn a_rewritten_audit_history_fails_the_keyed_chain_and_a_saved_anchor() {
+    use jiancha::domain::audit::{AuditFields, chain_hash};
+    let (dir, store, _clock, _) = hall();
+    let admin = store.login("admin", PASSWORD).unwrap();
+    let before = store.verify_audit(&admin).unwrap();
+    assert!(before.first_bad.is_none(), "{before:?}");
+    let anchor = before.anchor.clone().expect("a keyed head");
+    assert!(store.check_audit_anchor(&admin, &anchor).unwrap());
+    let fake: jiancha::store::AuditAnchor = format!("{}:{}", anchor.seq, "0".repeat(64)).parse().unwrap();
+    assert!(!store.check_audit_anchor(&admin, &fake).unwrap());
+    drop(store);
+    {
+        let conn = rusqlite::Connection::open(dir.path().join("jiancha.db")).unwrap();
+        conn.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'nobody' WHERE seq = 2;")
+            .unwrap();
+        let rows: Vec<(i64, i64, String, String, String, String, String, String)> = conn
+            .prepare("SELECT seq, at, actor, role, action, target, detail, workstation FROM audit_log ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut prev = jiancha::domain::audit::GENESIS_HASH.to_owned();
+        for (seq, at, actor, role, action, target, detail, workstation) in rows {
+            let at = chrono::DateTime::from_timestamp_micros(at).unwrap();
+            let fields = AuditFields {
+                seq,
+                at,
+                actor: &actor,
+                role: &role,
+                action: &action,
+                target: &target,
+                detail: &detail,
+                workstation: &workstation,
+            };
+            let hash = chain_hash(&prev, &fields);
+            conn.execute(
+                "UPDATE audit_log SET prev_hash = ?2, hash = ?3 WHERE seq = ?1",
+                rusqlite::params![seq, prev, hash],
+            )
+            .unwrap();
+            prev = hash;
+        }
+        conn.execute("UPDATE audit_head SET hash = ?1", [&prev]).unwrap();
+    }
+    let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
+    let store = SqliteStore::open_existing_dir(dir.path(), clock).unwrap();
+    let admin = store.login("admin", PASSWORD).unwrap();
+    let after = store.verify_audit(&admin).unwrap();
+    let broken = after.first_bad.expect("the MACs do not follow the rewritten hashes");
+    assert_eq!(broken.seq, 2, "{broken:?}");
+    assert!(broken.reason.contains("MAC"), "{broken:?}");
 }

@@ -424,6 +424,10 @@ pub enum AuditCommand {
     Verify {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// A saved chain head (`SEQ:MAC`, as the daily report prints it): the history up to it must be
+        /// the one anchored (exit 1 if not).
+        #[arg(long, value_name = "SEQ:MAC")]
+        anchor: Option<crate::store::AuditAnchor>,
     },
     /// Show records, newest first.
     Log {

@@ -76,19 +76,33 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
                 );
             }
         }
-        Command::Audit(AuditCommand::Verify { format }) => {
+        Command::Audit(AuditCommand::Verify { format, anchor }) => {
             let (store, session) = connect(ctx, false)?;
             let v = store.verify_audit(&session)?;
+            let anchored = anchor.as_ref().map(|a| store.check_audit_anchor(&session, a)).transpose()?;
             if format == Format::Json {
-                print_json(&v)?;
+                print_json(&serde_json::json!({"verification": v, "anchor_holds": anchored}))?;
             } else {
                 match &v.first_bad {
                     None => println!("审计链完整 (audit chain intact): {} records", v.records),
                     Some(b) => println!("审计链被破坏 (audit chain broken) at record {}: {}", b.seq, b.reason),
                 }
+                if let Some(head) = &v.anchor {
+                    println!("链头 (chain head, keep it apart): {head}");
+                }
+                match (&anchor, anchored) {
+                    (Some(a), Some(true)) => println!("锚点相符 (anchor {} holds)", a.seq),
+                    (Some(a), _) => {
+                        println!("锚点不符 (anchor {} does not hold): the history before it was rewritten", a.seq)
+                    }
+                    _ => {}
+                }
             }
             if v.first_bad.is_some() {
                 return Err(Failure { code: 1, error: anyhow::anyhow!("the audit chain is broken") });
+            }
+            if anchored == Some(false) {
+                return Err(Failure { code: 1, error: anyhow::anyhow!("the audit chain does not hold the anchor") });
             }
         }
         Command::Audit(AuditCommand::Log { limit, actor, action, format }) => {

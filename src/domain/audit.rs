@@ -76,6 +76,64 @@ pub fn chain_hash(prev_hash: &str, fields: &AuditFields<'_>) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// HMAC-SHA256 (RFC 2104) of `message` under `key`, in hex.
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> String {
+    const BLOCK: usize = 64;
+    let mut block = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let pad = |byte: u8| block.map(|b| b ^ byte);
+    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
+    hex::encode(Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize())
+}
+
+/// A record's MAC in the keyed chain: over the previous record's MAC and this record's hash (which
+/// covers its content and the previous hash), under the audit key kept outside the database. Whoever
+/// rewrites history without the key — an edited actor with every later hash recomputed — cannot make
+/// the MACs agree.
+pub fn chain_mac(key: &[u8], prev_mac: &str, hash: &str) -> String {
+    let mut message = Vec::with_capacity(prev_mac.len() + hash.len() + 1);
+    message.extend_from_slice(prev_mac.as_bytes());
+    message.push(b'|');
+    message.extend_from_slice(hash.as_bytes());
+    hmac_sha256(key, &message)
+}
+
+/// Checks the MACs of a chain whose hashes already verified: `(seq, hash, mac)` in order, and the head's
+/// MAC. Every record carries one.
+pub fn verify_macs<'a>(
+    key: &[u8],
+    records: impl IntoIterator<Item = (i64, &'a str, Option<&'a str>)>,
+    head_mac: Option<&str>,
+) -> Result<(), ChainBreak> {
+    let mut prev = String::new();
+    for (seq, hash, mac) in records {
+        let expected = chain_mac(key, &prev, hash);
+        match mac {
+            Some(m) if m == expected => prev = expected,
+            Some(_) => {
+                return Err(ChainBreak {
+                    seq,
+                    reason: "its MAC does not match under the audit key (the history was rewritten, or this is \
+                             another hall's audit.key)"
+                        .into(),
+                });
+            }
+            None => return Err(ChainBreak { seq, reason: "it carries no MAC (the keyed chain was stripped)".into() }),
+        }
+    }
+    if !prev.is_empty() && head_mac != Some(prev.as_str()) {
+        return Err(ChainBreak {
+            seq: 0,
+            reason: "the chain head's MAC is not the newest record's (the newest records were replaced)".into(),
+        });
+    }
+    Ok(())
+}
+
 /// Why the chain is broken, at the first bad record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ChainBreak {
@@ -192,5 +250,49 @@ mod tests {
         let a = AuditFields { seq: 1, at, actor: "ab", role: "c", action: "", target: "", detail: "", workstation: "" };
         let b = AuditFields { actor: "a", role: "bc", ..a };
         assert_ne!(chain_hash(GENESIS_HASH, &a), chain_hash(GENESIS_HASH, &b));
+    }
+}
+
+#[cfg(test)]
+mod mac_tests {
+    use super::*;
+
+    #[test]
+    fn hmac_sha256_matches_rfc_4231() {
+        // RFC 4231, test case 2.
+        assert_eq!(
+            hmac_sha256(b"Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        // Test case 6: a key longer than the block.
+        assert_eq!(
+            hmac_sha256(&[0xaa; 131], b"Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+    }
+
+    #[test]
+    fn a_mac_chain_breaks_at_the_first_record_rewritten_without_the_key() {
+        let key = [7u8; 32];
+        let hashes = ["a".repeat(64), "b".repeat(64), "c".repeat(64)];
+        let mut macs = Vec::new();
+        let mut prev = String::new();
+        for h in &hashes {
+            prev = chain_mac(&key, &prev, h);
+            macs.push(prev.clone());
+        }
+        let rows = |macs: &[String]| -> Vec<(i64, String, String)> {
+            hashes.iter().zip(macs).enumerate().map(|(i, (h, m))| (i as i64 + 1, h.clone(), m.clone())).collect()
+        };
+        let good = rows(&macs);
+        let view = |r: &[(i64, String, String)]| {
+            r.iter().map(|(s, h, m)| (*s, h.as_str(), Some(m.as_str()))).collect::<Vec<_>>()
+        };
+        assert!(verify_macs(&key, view(&good), Some(&macs[2])).is_ok());
+        assert_eq!(verify_macs(&[8u8; 32], view(&good), Some(&macs[2])).unwrap_err().seq, 1, "another key");
+        let mut forged = macs.clone();
+        forged[1] = chain_mac(&[9u8; 32], &macs[0], &hashes[1]);
+        assert_eq!(verify_macs(&key, view(&rows(&forged)), Some(&macs[2])).unwrap_err().seq, 2);
+        assert!(verify_macs(&key, view(&good), Some(&macs[1])).is_err(), "the head must be the newest");
     }
 }

@@ -241,6 +241,10 @@ pub fn daily_sheet(hall: &str, data: &DailyCheckData, checked_by: &str) -> Sheet
     if let Some(w) = &data.calendar_warning {
         sheet.line(0.0, 9.5, w);
     }
+    if let Some(anchor) = &data.audit_anchor {
+        // The audit chain's head on paper: `jiancha audit verify --anchor SEQ:MAC` checks it later.
+        sheet.line(0.0, 8.0, &format!("审计链头（存档备查）：{anchor}"));
+    }
     sheet.space(4.0);
     let rows: Vec<Vec<String>> = data
         .open

@@ -133,6 +133,7 @@ by_reference!(
     NewEvidence,
     AuditQuery,
     super::NewRecommendation,
+    super::AuditAnchor,
     super::WatchReport,
     super::FindingQuery,
 );
@@ -521,6 +522,7 @@ store_api! {
     read  fn evidence(limit: u32) -> Vec<super::Evidence>;
     read  fn audit_log(query: &AuditQuery) -> Vec<crate::domain::audit::AuditRecord>;
     read  fn verify_audit() -> super::AuditVerification;
+    read  fn check_audit_anchor(anchor: &super::AuditAnchor) -> bool;
     read  fn assessment(month: crate::domain::assessment::YearMonth) -> super::AssessmentView;
     read  fn assessment_items(month: crate::domain::assessment::YearMonth, department_id: i64) -> Vec<crate::domain::assessment::AssessmentItem>;
     read  fn assessment_year(year: i32) -> crate::domain::assessment::YearAssessment;

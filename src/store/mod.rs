@@ -362,6 +362,35 @@ pub struct AuditQuery {
 pub struct AuditVerification {
     pub records: i64,
     pub first_bad: Option<ChainBreak>,
+    /// The chain's head — the newest record and its MAC under the audit key — to keep outside the
+    /// database (the daily report prints it; `audit verify --anchor SEQ:MAC` checks a saved one).
+    #[serde(default)]
+    pub anchor: Option<AuditAnchor>,
+}
+
+/// A point of the keyed audit chain: record `seq` and its MAC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AuditAnchor {
+    pub seq: i64,
+    pub mac: String,
+}
+
+impl std::fmt::Display for AuditAnchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, self.mac)
+    }
+}
+
+impl std::str::FromStr for AuditAnchor {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (seq, mac) = s.trim().split_once(':').ok_or("an anchor is SEQ:MAC, as the daily report prints it")?;
+        let seq: i64 = seq.parse().map_err(|_| format!("{seq:?} is not a record number"))?;
+        if mac.len() != 64 || !mac.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err("the MAC of an anchor is 64 hex digits".into());
+        }
+        Ok(AuditAnchor { seq, mac: mac.to_ascii_lowercase() })
+    }
 }
 
 /// A complaint to register.
@@ -685,6 +714,9 @@ pub struct DailyCheckData {
     /// How many of them began that day.
     pub new_alerts: u32,
     pub calendar_warning: Option<String>,
+    /// The audit chain's head when the report was made (printed on it: an anchor kept on paper).
+    #[serde(default)]
+    pub audit_anchor: Option<AuditAnchor>,
 }
 
 /// A recorded daily check.
@@ -1452,6 +1484,9 @@ pub trait Store: Send + Sync {
 
     fn audit_log(&self, session: &Session, query: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError>;
     fn verify_audit(&self, session: &Session) -> Result<AuditVerification, StoreError>;
+    /// Whether the chain still holds a saved anchor: record `seq` carries `mac` (the history up to it is
+    /// the one anchored). Auditors and administrators.
+    fn check_audit_anchor(&self, session: &Session, anchor: &AuditAnchor) -> Result<bool, StoreError>;
 
     /// 绩效评估: a month of every department, live and as published.
     fn assessment(

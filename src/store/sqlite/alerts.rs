@@ -628,6 +628,7 @@ pub(super) fn daily_data(
         open,
         new_alerts,
         calendar_warning: crate::domain::calendar::missing_years_warning(&missing),
+        audit_anchor: super::audit::anchor(conn)?.map(|(seq, mac)| crate::store::AuditAnchor { seq, mac }),
     })
 }
 

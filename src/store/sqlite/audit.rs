@@ -14,16 +14,19 @@ impl SqliteStore {
     /// Appends one audit record in `tx`.
     pub(crate) fn append_audit(
         tx: &Transaction<'_>,
+        key: &[u8; 32],
         at: DateTime<Utc>,
         actor: &Actor,
         action: &str,
         target: &str,
         detail: &serde_json::Value,
     ) -> Result<i64, StoreError> {
-        let head: Option<(i64, String)> = tx
-            .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        let head: Option<(i64, String, Option<String>)> = tx
+            .query_row("SELECT seq, hash, mac FROM audit_head WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()?;
-        let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_owned()));
+        let (prev_seq, prev_hash, prev_mac) = head.unwrap_or((0, GENESIS_HASH.to_owned(), None));
         let seq = prev_seq + 1;
         // Truncated to microseconds, as stored, so the hash can be recomputed from the row.
         let at = DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
@@ -33,9 +36,10 @@ impl SqliteStore {
         let fields =
             AuditFields { seq, at, actor: &actor.username, role, action, target, detail: &detail, workstation };
         let hash = audit::chain_hash(&prev_hash, &fields);
+        let mac = audit::chain_mac(key, prev_mac.as_deref().unwrap_or(""), &hash);
         tx.execute(
-            "INSERT INTO audit_log (seq, at, actor, role, action, target, detail, prev_hash, hash, workstation)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO audit_log (seq, at, actor, role, action, target, detail, prev_hash, hash, workstation, mac)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 seq,
                 at.timestamp_micros(),
@@ -46,25 +50,105 @@ impl SqliteStore {
                 detail,
                 prev_hash,
                 hash,
-                workstation
+                workstation,
+                mac
             ],
         )?;
         tx.execute(
-            "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
-             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-            params![seq, hash],
+            "INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac",
+            params![seq, hash, mac],
         )?;
         Ok(seq)
     }
 }
 
-/// Recomputes the whole chain against the head row.
-pub(super) fn verify(r: &Read<'_>) -> Result<AuditVerification, StoreError> {
-    verify_conn(r.conn)
+/// Keys the chain of a database brought to version 17 from an older one: every record so far gets its
+/// MAC under `key`, in order, in one transaction (the update guard is lifted for it and put back as it
+/// was). Only an upgrade does this: on a keyed database a record without its MAC is a broken chain.
+pub(super) fn key_the_chain(conn: &mut rusqlite::Connection, key: &[u8; 32]) -> Result<i64, StoreError> {
+    let tx = conn.transaction()?;
+    let guard: Option<String> = tx
+        .query_row("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_log_no_update'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if guard.is_some() {
+        tx.execute_batch("DROP TRIGGER audit_log_no_update;")?;
+    }
+    let rows: Vec<(i64, String)> = tx
+        .prepare("SELECT seq, hash FROM audit_log ORDER BY seq")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut prev = String::new();
+    for (seq, hash) in &rows {
+        prev = audit::chain_mac(key, &prev, hash);
+        tx.execute("UPDATE audit_log SET mac = ?2 WHERE seq = ?1", params![seq, prev])?;
+    }
+    if !rows.is_empty() {
+        tx.execute("UPDATE audit_head SET mac = ?1 WHERE id = 1", [&prev])?;
+    }
+    if let Some(sql) = guard {
+        tx.execute_batch(&sql)?;
+    }
+    tx.commit()?;
+    Ok(rows.len() as i64)
 }
 
-/// Recomputes the whole chain of the database `conn` against its head row (backups are checked so).
-pub(super) fn verify_conn(conn: &rusqlite::Connection) -> Result<AuditVerification, StoreError> {
+/// Recomputes the whole chain against the head row, and its MACs under the audit key.
+pub(super) fn verify(r: &Read<'_>, key: &[u8; 32]) -> Result<AuditVerification, StoreError> {
+    verify_conn(r.conn, Some(key))
+}
+
+/// Recomputes the whole chain of the database `conn` against its head row (backups are checked so),
+/// and with `key` the keyed chain's MACs.
+pub(super) fn verify_conn(
+    conn: &rusqlite::Connection,
+    key: Option<&[u8; 32]>,
+) -> Result<AuditVerification, StoreError> {
+    let plain = verify_hashes(conn)?;
+    let (Some(key), None) = (key, &plain.first_bad) else { return Ok(plain) };
+    let head_mac: Option<String> =
+        conn.query_row("SELECT mac FROM audit_head WHERE id = 1", [], |r| r.get(0)).optional()?.flatten();
+    let rows: Vec<(i64, String, Option<String>)> = conn
+        .prepare("SELECT seq, hash, mac FROM audit_log ORDER BY rowid")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let view = rows.iter().map(|(seq, hash, mac)| (*seq, hash.as_str(), mac.as_deref()));
+    match audit::verify_macs(key, view, head_mac.as_deref()) {
+        Ok(()) => Ok(plain),
+        Err(mut br) => {
+            if br.seq == 0 {
+                br.seq = plain.records;
+            }
+            Ok(AuditVerification { first_bad: Some(br), ..plain })
+        }
+    }
+}
+
+/// The head's sequence number and MAC: what `audit verify --anchor` checks against, and what the
+/// daily report prints and a county forwards.
+pub(super) fn anchor(conn: &rusqlite::Connection) -> Result<Option<(i64, String)>, StoreError> {
+    Ok(conn
+        .query_row("SELECT seq, mac FROM audit_head WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get::<_, Option<String>>(1)?))
+        })
+        .optional()?
+        .and_then(|(seq, mac)| mac.map(|m| (seq, m))))
+}
+
+fn anchor_of(conn: &rusqlite::Connection) -> Result<Option<crate::store::AuditAnchor>, StoreError> {
+    Ok(anchor(conn)?.map(|(seq, mac)| crate::store::AuditAnchor { seq, mac }))
+}
+
+/// Whether record `seq` carries `mac`: the history up to a saved anchor is the one that was anchored.
+pub(super) fn matches_anchor(conn: &rusqlite::Connection, seq: i64, mac: &str) -> Result<bool, StoreError> {
+    let found: Option<Option<String>> =
+        conn.query_row("SELECT mac FROM audit_log WHERE seq = ?1", [seq], |r| r.get(0)).optional()?;
+    Ok(found.flatten().is_some_and(|m| m.eq_ignore_ascii_case(mac)))
+}
+
+fn verify_hashes(conn: &rusqlite::Connection) -> Result<AuditVerification, StoreError> {
     let head: Option<(i64, String)> = conn
         .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
@@ -74,7 +158,9 @@ pub(super) fn verify_conn(conn: &rusqlite::Connection) -> Result<AuditVerificati
     let records = stmt.query_map([], query::audit_row)?.collect::<Result<Vec<_>, _>>()?;
     let head = head.as_ref().map(|(seq, hash)| (*seq, hash.as_str())).or(Some((0, "")));
     match audit::verify_chain(&records, head) {
-        Ok(count) => Ok(AuditVerification { records: count, first_bad: None }),
-        Err(br) => Ok(AuditVerification { records: records.len() as i64, first_bad: Some(br) }),
+        Ok(count) => Ok(AuditVerification { records: count, first_bad: None, anchor: anchor_of(conn)? }),
+        Err(br) => {
+            Ok(AuditVerification { records: records.len() as i64, first_bad: Some(br), anchor: anchor_of(conn)? })
+        }
     }
 }

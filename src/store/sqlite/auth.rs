@@ -233,6 +233,7 @@ impl SqliteStore {
         let hash = row.as_ref().map_or_else(|| stand_in_hash().to_owned(), |r| r.3.clone());
         let verified = PasswordHash::new(&hash)
             .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
+        let audit_key = self.audit_key.bytes(true)?;
         let mut conn = self.lock();
         let now = self.now();
         let tx = conn.transaction()?;
@@ -240,6 +241,7 @@ impl SqliteStore {
         let refuse = |tx: Transaction<'_>, reason: &str| -> Result<(), StoreError> {
             Self::append_audit(
                 &tx,
+                &audit_key,
                 now,
                 &anonymous,
                 "login.failed",
@@ -302,7 +304,7 @@ impl SqliteStore {
             params![sha256_hex(&token), user_id, ts(now), ts(now + Duration::hours(SESSION_HOURS)), workstation],
         )?;
         let actor = Actor { user_id: Some(user_id), username: username.to_owned(), role, workstation };
-        Self::append_audit(&tx, now, &actor, "login", &format!("user:{username}"), &serde_json::json!({}))?;
+        Self::append_audit(&tx, &audit_key, now, &actor, "login", &format!("user:{username}"), &serde_json::json!({}))?;
         tx.commit()?;
         Ok(Session { token, username: username.to_owned(), display_name, role, must_change_password: must_change != 0 })
     }

@@ -45,6 +45,12 @@ pub struct Manifest {
     pub cases: i64,
     pub bytes: u64,
     pub sha256: String,
+    /// The newest audit record's MAC (the keyed chain's head; none before version 17).
+    #[serde(default)]
+    pub audit_mac: Option<String>,
+    /// HMAC-SHA256 under the hall's audit key of the copy's SHA-256, size, schema and audit head.
+    #[serde(default)]
+    pub mac: Option<String>,
 }
 
 /// What a restore put in place and what it replaced.
@@ -135,13 +141,17 @@ pub fn backup(db: &Path, out: &Path, now: DateTime<Utc>, made_by: &str) -> Resul
     }
     let partial = partial_path(out);
     let _ = std::fs::remove_file(&partial);
+    let key = audit_key_beside(db);
     let copied = copy_online(&source, &partial).and_then(|()| {
         let copy = Connection::open(&partial).map_err(sql(&partial))?;
         // A single self-contained file: no write-ahead log beside it.
         copy.execute_batch("PRAGMA journal_mode = DELETE;").map_err(sql(&partial))?;
         let summary = summarize(&copy, &partial)?;
-        let intact = verify_chain(&copy, &partial)?.is_none();
+        let intact = verify_chain(&copy, &partial, key.as_ref())?.is_none();
         let head = audit_head(&copy, &partial)?;
+        let audit_mac = super::audit::anchor(&copy)
+            .map_err(|e| BackupError::Sqlite { path: partial.clone(), message: e.to_string() })?
+            .map(|(_, mac)| mac);
         drop(copy);
         let bytes = std::fs::metadata(&partial).map_err(io(&partial))?.len();
         let sha256 = crate::files::sha256_file(&partial).map_err(io(&partial))?;
@@ -158,10 +168,15 @@ pub fn backup(db: &Path, out: &Path, now: DateTime<Utc>, made_by: &str) -> Resul
             cases: summary.cases,
             bytes,
             sha256,
+            audit_mac,
+            mac: None,
         })
     });
     let manifest = match copied {
-        Ok(m) => m,
+        Ok(mut m) => {
+            m.mac = key.as_ref().map(|k| manifest_mac(k, &m));
+            m
+        }
         Err(e) => {
             let _ = std::fs::remove_file(&partial);
             return Err(e);
@@ -230,9 +245,28 @@ fn audit_head(conn: &Connection, path: &Path) -> Result<String, BackupError> {
         .unwrap_or_default())
 }
 
-/// The first break in the audit chain, if any.
-fn verify_chain(conn: &Connection, path: &Path) -> Result<Option<String>, BackupError> {
-    let verification = super::audit::verify_conn(conn)
+/// The audit key kept beside the database `db` (`None` when there is none).
+fn audit_key_beside(db: &Path) -> Option<[u8; 32]> {
+    super::secrets::CameraKey::beside_named(Some(db), super::secrets::AUDIT_KEY_FILE).bytes(false).ok()
+}
+
+/// What the manifest's `mac` covers: the copy's SHA-256 and size and its audit head, under the audit
+/// key — a copy edited and its manifest recomputed without the key is refused.
+fn manifest_mac(key: &[u8; 32], m: &Manifest) -> String {
+    let message = format!(
+        "jiancha backup v1|{}|{}|{}|{}|{}",
+        m.sha256,
+        m.bytes,
+        m.schema_version,
+        m.audit_seq,
+        m.audit_mac.as_deref().unwrap_or("")
+    );
+    crate::domain::audit::hmac_sha256(key, message.as_bytes())
+}
+
+/// The first break in the audit chain (with `key`, its MACs too), if any.
+fn verify_chain(conn: &Connection, path: &Path, key: Option<&[u8; 32]>) -> Result<Option<String>, BackupError> {
+    let verification = super::audit::verify_conn(conn, key)
         .map_err(|e| BackupError::Sqlite { path: path.to_owned(), message: e.to_string() })?;
     Ok(verification.first_bad.map(|b| format!("record #{}: {}", b.seq, b.reason)))
 }
@@ -298,6 +332,24 @@ pub fn restore(file: &Path, data_dir: &Path, replace: bool, now: DateTime<Utc>) 
     }
     crate::files::private_dirs(data_dir).map_err(io(data_dir))?;
     let database = data_dir.join(DB_FILE);
+    // The hall's audit key must be there first (a backup never holds it): the copy is checked with it.
+    let Some(key) = audit_key_beside(&database) else {
+        return Err(BackupError::Refused(format!(
+            "{}: no audit key: put the hall's {} (kept apart from the backups, with camera.key) into {} first",
+            file.display(),
+            super::secrets::AUDIT_KEY_FILE,
+            data_dir.display()
+        )));
+    };
+    if manifest.schema_version >= migrate::KEYED_AUDIT_VERSION
+        && manifest.mac.as_deref() != Some(&manifest_mac(&key, &manifest))
+    {
+        return Err(BackupError::Refused(format!(
+            "{}: its manifest's MAC does not match under this hall's audit key: the copy or its manifest was \
+             changed, or it is another hall's",
+            file.display()
+        )));
+    }
     let incoming = data_dir.join(format!("{DB_FILE}.restoring"));
     let _ = std::fs::remove_file(&incoming);
     let checked = (|| {
@@ -310,7 +362,8 @@ pub fn restore(file: &Path, data_dir: &Path, replace: bool, now: DateTime<Utc>) 
         {
             return Err(BackupError::Refused(format!("{}: schema version differs from its manifest", file.display())));
         }
-        if let Some(bad) = verify_chain(&conn, file)? {
+        let keyed = manifest.schema_version >= migrate::KEYED_AUDIT_VERSION;
+        if let Some(bad) = verify_chain(&conn, file, keyed.then_some(&key))? {
             return Err(BackupError::Refused(format!(
                 "{}: the audit chain does not verify ({bad}); the copy is not restored",
                 file.display()
@@ -320,9 +373,14 @@ pub fn restore(file: &Path, data_dir: &Path, replace: bool, now: DateTime<Utc>) 
         if summary.audit_seq != manifest.audit_seq || audit_head(&conn, &incoming)? != manifest.audit_head {
             return Err(BackupError::Refused(format!("{}: the audit head differs from its manifest", file.display())));
         }
-        // Brought to this program's schema now, so the first start has nothing left to do.
+        // Brought to this program's schema now, so the first start has nothing left to do; an older
+        // copy's chain is keyed with this hall's key as it is.
         migrate::migrate(&mut conn)
             .map_err(|e| BackupError::Sqlite { path: incoming.clone(), message: e.to_string() })?;
+        if !keyed {
+            super::audit::key_the_chain(&mut conn, &key)
+                .map_err(|e| BackupError::Sqlite { path: incoming.clone(), message: e.to_string() })?;
+        }
         // Then it must be exactly the schema this program makes: a trigger dropped (a frozen
         // publication made editable), or a trigger, view or table planted (every login an
         // administrator) is refused.

@@ -10,6 +10,9 @@ use super::SqliteError;
 /// The schema version this program writes.
 pub const LATEST_VERSION: i64 = 17;
 
+/// The version from which the audit chain is keyed (each record's MAC under `audit.key`).
+pub const KEYED_AUDIT_VERSION: i64 = 17;
+
 /// The full current schema.
 pub const SCHEMA: &str = include_str!("schema.sql");
 

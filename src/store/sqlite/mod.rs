@@ -10,7 +10,7 @@ mod accountability;
 mod accounts;
 mod alerts;
 mod assessment;
-mod audit;
+pub(crate) mod audit;
 mod auth;
 pub mod backup;
 mod devices;
@@ -78,6 +78,8 @@ pub enum SqliteError {
     Missing(PathBuf),
     #[error("cannot seal the cameras' passwords: {0}")]
     Credentials(String),
+    #[error("cannot key the audit chain: {0}")]
+    AuditKey(String),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -118,6 +120,8 @@ pub struct SqliteStore {
     on_change: RwLock<Option<ChangeListener>>,
     /// The key camera passwords are sealed with (a file beside the database).
     camera_key: secrets::CameraKey,
+    /// The key of the audit chain's MACs (`audit.key` beside the database).
+    audit_key: secrets::CameraKey,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -142,12 +146,14 @@ pub(crate) struct Write<'a> {
     pub now: DateTime<Utc>,
     pub rules: Arc<RuleBook>,
     changed: Cell<bool>,
+    /// The audit chain's key.
+    audit_key: [u8; 32],
 }
 
 impl Write<'_> {
     /// Appends the audit record of this write (by the caller, now).
     pub fn audit(&self, action: &str, target: &str, detail: serde_json::Value) -> Result<i64, StoreError> {
-        SqliteStore::append_audit(&self.tx, self.now, &self.actor, action, target, &detail)
+        SqliteStore::append_audit(&self.tx, &self.audit_key, self.now, &self.actor, action, target, &detail)
     }
 
     /// Nothing others need to reload came of this write (a refresh that changed no alert).
@@ -200,7 +206,15 @@ impl SqliteStore {
         crate::files::private_file(path, false).map_err(private)?;
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
-        migrate::migrate(&mut conn)?;
+        let found = migrate::migrate(&mut conn)?;
+        // A database brought to the keyed chain now: its records so far get their MACs.
+        if (1..migrate::KEYED_AUDIT_VERSION).contains(&found) {
+            let key = secrets::CameraKey::beside_named(Some(path), secrets::AUDIT_KEY_FILE)
+                .bytes(true)
+                .map_err(|e| SqliteError::AuditKey(e.to_string()))?;
+            let keyed = audit::key_the_chain(&mut conn, &key).map_err(|e| SqliteError::AuditKey(e.to_string()))?;
+            tracing::info!(records = keyed, "keyed the audit chain (audit.key)");
+        }
         let store = Self::wrap(conn, Some(path.to_owned()), clock);
         // URLs from before version 10 may hold credentials: they move out of the URLs, sealed.
         let moved = hall::seal_embedded_credentials(&store.lock(), &store.camera_key)
@@ -228,6 +242,7 @@ impl SqliteStore {
             workstation: super::local_workstation(),
             on_change: RwLock::new(None),
             camera_key: secrets::CameraKey::beside(path.as_deref()),
+            audit_key: secrets::CameraKey::beside_named(path.as_deref(), secrets::AUDIT_KEY_FILE),
             path,
         }
     }
@@ -325,6 +340,7 @@ impl SqliteStore {
         f: impl FnOnce(&Write<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let (result, changed) = {
+            let audit_key = self.audit_key.bytes(true)?;
             let mut conn = self.lock();
             let actor = self.actor(&conn, session, permission)?;
             let write = Write {
@@ -333,6 +349,7 @@ impl SqliteStore {
                 now: self.now(),
                 rules: self.rules(),
                 changed: Cell::new(true),
+                audit_key,
             };
             let result = f(&write)?;
             let changed = write.changed.get();
@@ -1243,7 +1260,12 @@ impl Store for SqliteStore {
     }
 
     fn verify_audit(&self, session: &Session) -> Result<AuditVerification, StoreError> {
-        self.read(session, Permission::VerifyAudit, audit::verify)
+        let key = self.audit_key.bytes(true)?;
+        self.read(session, Permission::VerifyAudit, |r| audit::verify(r, &key))
+    }
+
+    fn check_audit_anchor(&self, session: &Session, anchor: &super::AuditAnchor) -> Result<bool, StoreError> {
+        self.read(session, Permission::VerifyAudit, |r| audit::matches_anchor(r.conn, anchor.seq, &anchor.mac))
     }
 
     fn assessment(&self, session: &Session, month: YearMonth) -> Result<super::AssessmentView, StoreError> {

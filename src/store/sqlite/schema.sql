@@ -218,7 +218,9 @@ CREATE TABLE audit_log (
   prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
   hash TEXT NOT NULL CHECK (length(hash) = 64),
   -- Where the actor sat; part of the hash when not empty (records before version 9 have none).
-  workstation TEXT NOT NULL DEFAULT ''
+  workstation TEXT NOT NULL DEFAULT '',
+  -- The keyed chain (version 17): HMAC-SHA256 under DIR/audit.key of the previous MAC and this hash.
+  mac TEXT
 );
 CREATE INDEX audit_log_by_actor ON audit_log (actor, seq);
 
@@ -226,7 +228,9 @@ CREATE INDEX audit_log_by_actor ON audit_log (actor, seq);
 CREATE TABLE audit_head (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   seq INTEGER NOT NULL,
-  hash TEXT NOT NULL
+  hash TEXT NOT NULL,
+  -- The newest record's MAC (version 17).
+  mac TEXT
 );
 
 -- The program never updates or deletes audit records; these make an accident fail loudly. (Someone

@@ -17,6 +17,10 @@ use crate::store::StoreError;
 /// The key file's name in the data directory.
 pub const KEY_FILE: &str = "camera.key";
 
+/// The audit key's file: the keyed audit chain's MACs are made with it (never in the database; a
+/// backup is restored beside it).
+pub const AUDIT_KEY_FILE: &str = "audit.key";
+
 /// Bound into every seal, so that a sealed value means nothing to any other use of the key.
 const PURPOSE: &[u8] = b"jiancha camera password v1";
 
@@ -30,8 +34,18 @@ pub(crate) struct CameraKey {
 impl CameraKey {
     /// The key kept beside the database at `db_path` (`None`: in memory).
     pub fn beside(db_path: Option<&Path>) -> Self {
-        let path = db_path.map(|p| p.parent().unwrap_or(Path::new(".")).join(KEY_FILE));
+        Self::beside_named(db_path, KEY_FILE)
+    }
+
+    /// The key file `name` beside the database at `db_path` (`None`: in memory).
+    pub fn beside_named(db_path: Option<&Path>, name: &str) -> Self {
+        let path = db_path.map(|p| p.parent().unwrap_or(Path::new(".")).join(name));
         CameraKey { path, key: Mutex::new(None) }
+    }
+
+    /// The key's bytes (made, with its file, when `create` and there is none yet).
+    pub fn bytes(&self, create: bool) -> Result<[u8; 32], StoreError> {
+        self.key(create)
     }
 
     fn key(&self, create: bool) -> Result<[u8; 32], StoreError> {
@@ -45,9 +59,13 @@ impl CameraKey {
                 Ok(text) => parse_key(path, &text)?,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => make_key_file(path)?,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    let what = if path.ends_with(AUDIT_KEY_FILE) {
+                        "the audit chain cannot be checked without it"
+                    } else {
+                        "or set the camera passwords again"
+                    };
                     return Err(StoreError::Backend(format!(
-                        "the camera password key {} is missing: restore it from the backup that holds the \
-                         database, or set the camera passwords again",
+                        "the key {} is missing: restore it from the backup that holds the database; {what}",
                         path.display()
                     )));
                 }
@@ -114,7 +132,7 @@ fn random_key() -> [u8; 32] {
 }
 
 fn parse_key(path: &Path, text: &str) -> Result<[u8; 32], StoreError> {
-    let bad = || StoreError::Backend(format!("{} is not a camera password key (64 hex digits)", path.display()));
+    let bad = || StoreError::Backend(format!("{} is not a key file (64 hex digits)", path.display()));
     let bytes = hex::decode(text.trim()).map_err(|_| bad())?;
     let key: [u8; 32] = bytes.try_into().map_err(|_| bad())?;
     // A key others could read is made private again.

@@ -1,5 +1,9 @@
 -- Upgrade step 16 → 17: dual authorisation of account changes; no secret at rest in remembered answers.
 ALTER TABLE user ADD COLUMN password_reset_at INTEGER;
+-- The keyed audit chain: the MACs of the records kept so far are made by the program right after this
+-- step (`migrate::key_the_chain`), with the data directory's audit.key.
+ALTER TABLE audit_log ADD COLUMN mac TEXT;
+ALTER TABLE audit_head ADD COLUMN mac TEXT;
 
 -- ---------------------------------------------------------------------------------------------------
 -- Version 17: dual authorisation of what would let one person act as two. Creating or promoting a
