@@ -1465,3 +1465,46 @@ fn a_supervisor_dismisses_one_camera_finding_with_a_reason_and_confirms_another(
         jiancha::domain::time::local_datetime(since - chrono::Duration::minutes(1)).format("%H:%M").to_string()
     );
 }
+
+/// Issue 28, dual authorisation in the console: the administrator's new chief waits in 系统管理 → 用户
+/// for a second person (the administrator may only withdraw it); the chief, who sees 系统管理 for this
+/// alone, confirms it, and only then the account exists.
+#[test]
+fn a_chief_confirms_in_the_console_the_chief_an_administrator_asked_for() {
+    use jiancha::domain::access::Role as UserRole;
+    use jiancha::store::Store as _;
+    let mut c = console();
+    let clock = Arc::new(FixedClock::new(now()));
+    let store = jiancha::store::sqlite::SqliteStore::open_existing_dir(c._dir.path(), clock).unwrap();
+    let admin = store.login("admin1", jiancha::demo::DEMO_PASSWORD).unwrap();
+    let new = jiancha::store::NewUser {
+        username: "chief.zhao".into(),
+        display_name: "赵主任".into(),
+        role: UserRole::Chief,
+        password: "temporary-2026".into(),
+    };
+    let asked = store.create_user(&admin, &new).unwrap();
+    assert!(asked.pending_change.is_some());
+
+    c.log_in("admin1");
+    c.visit(Area::Admin);
+    c.harness.state_mut().push(jiancha::ui::admin::AdminCommand::Tab(jiancha::ui::admin::state::AdminTab::Users));
+    c.step_until("the account changes", |app| !app.state().admin.changes.is_empty());
+    assert!(c.harness.query_all_by_label("等待他人确认").next().is_some(), "the asker waits");
+    assert!(c.harness.query_all_by_label("确认").next().is_none(), "and cannot confirm it");
+    c.screenshot("dual-authorisation-admin");
+    c.harness.state_mut().push(jiancha::ui::command::Command::Logout);
+    c.harness.step();
+    c.harness.state_mut().state_mut().login.username.clear();
+
+    c.log_in("chief1");
+    c.visit(Area::Admin);
+    c.step_until("the chief's list", |app| app.state().admin.changes.iter().any(|ch| ch.outcome.is_none()));
+    assert!(c.harness.query_all_by_label_contains("赵主任").next().is_some(), "the request is shown");
+    c.screenshot("dual-authorisation-chief");
+    c.click_button("确认");
+    c.step_until("the confirmation", |app| app.state().admin.changes.iter().all(|ch| ch.outcome.is_some()));
+    let session = store.login("chief.zhao", "temporary-2026").unwrap();
+    assert_eq!(session.role, UserRole::Chief);
+    assert!(session.must_change_password, "the new chief chooses their own password");
+}
