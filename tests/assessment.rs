@@ -466,3 +466,59 @@ fn through_the_server_the_month_is_the_same_and_a_chief_publishes_and_recommends
     assert_eq!(year.published[1], Some(1));
     assert!(matches!(remote.assessment_year(&s, 1776), Err(StoreError::Invalid(_))));
 }
+
+/// Issue 29, "right when nobody is looking": T4 is accepted Tue 10 Feb 2026 with 5 working days
+/// promised — D = Tue 24 Feb, the Spring Festival between — and never completed. Three working days
+/// after D (25, 26, 27 Feb) it turns 严重超时, a 红牌, as Sat 28 Feb begins (a make-up working day).
+/// (1) With no console open, the server's own alert clock raises the card at its time, and February
+/// published days later holds it. (2) With nobody ever looking and no clock running, the publication
+/// brings the alerts up to date in its own transaction: the same card, the same figures.
+#[test]
+fn a_case_turns_seriously_overdue_while_nobody_looks_and_the_published_month_holds_its_red_card() {
+    use jiancha::store::AlertQuery;
+    use jiancha::store::sqlite::{AlertClock, SqliteStore};
+    let red_cards = |store: &SqliteStore| {
+        let query = AlertQuery { case_no: Some("T4".into()), limit: 50, ..Default::default() };
+        let rows = store.alerts(&store.system_session(), &query).unwrap();
+        rows.into_iter().filter(|a| a.rule.as_str() == "overdue_serious").collect::<Vec<_>>()
+    };
+    let tax = |p: &jiancha::domain::assessment::Publication| {
+        p.assessment.departments.iter().find(|d| d.department == "县税务局").unwrap().figures.clone()
+    };
+    let hall = |clock: &Arc<FixedClock>| {
+        let (dir, store) = commissioned(clock.clone());
+        let case = accept("T4", "TAX-1", "T01", "S2", "2026-02-10T09:00:00", None);
+        import(&store, ImportKind::Events, "events.jsonl", &case);
+        (dir, Arc::new(store))
+    };
+
+    // (1) The server's clock.
+    let clock = Arc::new(FixedClock::new(t("2026-02-26T16:00:00+08:00")));
+    let (_dir, store) = hall(&clock);
+    let alert_clock = AlertClock::start(store.clone(), std::time::Duration::from_millis(100)).unwrap();
+    assert!(red_cards(&store).is_empty(), "overdue since 25 Feb, not yet seriously");
+    clock.set(t("2026-02-28T09:00:00+08:00"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while red_cards(&store).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the alert clock raised no red card");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let card = red_cards(&store).remove(0);
+    assert_eq!(card.level.as_str(), "red");
+    assert_eq!(card.since, t("2026-02-28T00:00:00+08:00"), "from the instant time alone made it: {card:?}");
+    drop(alert_clock);
+    clock.set(t("2026-03-03T10:00:00+08:00"));
+    let chief = login(&store, "chief1");
+    let published = store.publish_assessment(&chief, feb(), "").unwrap();
+    let seen = tax(&published);
+    assert_eq!((seen.cases, seen.completed, seen.red_signals), (1, 0, 1), "{seen:#?}");
+
+    // (2) Nobody ever looking, no clock: the publication itself brings the alerts up to date.
+    let clock = Arc::new(FixedClock::new(t("2026-02-26T16:00:00+08:00")));
+    let (_dir, store) = hall(&clock);
+    clock.set(t("2026-03-03T10:00:00+08:00"));
+    let chief = login(&store, "chief1");
+    let unseen = tax(&store.publish_assessment(&chief, feb(), "").unwrap());
+    assert_eq!(unseen, seen, "the same month whether or not anyone opened the alert list");
+    assert_eq!(red_cards(&store).len(), 1);
+}

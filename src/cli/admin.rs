@@ -306,6 +306,9 @@ pub(super) fn serve(ctx: &Ctx, config: settings::ServerFile) -> Result<(), Failu
             crate::video::watch_live::Which::LiveOnly,
         )
     });
+    // Time-driven alerts on the server's own clock, whether or not any console looks.
+    let _alert_clock = crate::store::sqlite::AlertClock::start(store.clone(), crate::store::sqlite::AlertClock::EVERY)
+        .context("starting the alert clock")?;
     let server = crate::server::spawn_with(store, listen, &options).map_err(anyhow::Error::msg)?;
     println!("监察台 server on {} (data {}); Ctrl-C to stop", server.url(), data_dir.display());
     if let Some(url) = forwarding {

@@ -430,9 +430,12 @@ pub(super) fn ctrlc_cancel(f: impl Fn() + Send + 'static) -> Result<(), std::io:
 /// given) until interrupted, applying retention every ten minutes.
 pub fn record(ctx: &Ctx, cameras: Vec<i64>, sub: bool, watch: bool, poll: Duration) -> Result<(), Failure> {
     let data_dir = ctx.data_dir.as_path();
-    let sqlite = open_store(data_dir, false, ctx.clock.clone())?;
+    let sqlite = Arc::new(open_store(data_dir, false, ctx.clock.clone())?);
     let sqlite_session = sqlite.system_session();
-    let store: Arc<dyn Store> = Arc::new(sqlite);
+    // The recorder holds the database: it keeps the time-driven alerts on time too.
+    let _alert_clock = crate::store::sqlite::AlertClock::start(sqlite.clone(), crate::store::sqlite::AlertClock::EVERY)
+        .context("starting the alert clock")?;
+    let store: Arc<dyn Store> = sqlite;
     let root = recorder::footage_root(data_dir);
     std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
     let reconciled = recorder::reconcile(&*store, &sqlite_session, &root).map_err(|e| anyhow::anyhow!(e))?;

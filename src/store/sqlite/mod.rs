@@ -272,6 +272,25 @@ impl SqliteStore {
         Ok(n)
     }
 
+    /// Brings the time-driven alerts up to the store's clock (the cases whose next instant has come), as
+    /// the local system: derived data, not audited; the change listener hears of a change.
+    pub fn bring_alerts_up_to_date(&self) -> Result<RefreshReport, StoreError> {
+        let report = {
+            let mut conn = self.lock();
+            let tx = conn.transaction()?;
+            let (evaluated, outcome) = alerts::refresh_due(&tx, &self.rules(), self.now())?;
+            tx.commit()?;
+            RefreshReport { evaluated, changed: outcome.changed, new_red: outcome.new_red }
+        };
+        if report.changed > 0 {
+            let listener = self.on_change.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+            if let Some(listener) = listener {
+                listener();
+            }
+        }
+        Ok(report)
+    }
+
     /// The clock this store runs on (the server's forwarding outbox keeps its times by it too).
     pub fn clock(&self) -> Arc<dyn Clock> {
         self.clock.clone()
@@ -1269,6 +1288,9 @@ impl Store for SqliteStore {
     }
 
     fn assessment(&self, session: &Session, month: YearMonth) -> Result<super::AssessmentView, StoreError> {
+        // The month as the alerts stand now, whether or not anyone opened the alert list.
+        self.identify(session)?;
+        self.bring_alerts_up_to_date()?;
         self.read(session, Permission::ReadCases, |r| {
             Ok(super::AssessmentView {
                 live: assessment::month(r.conn, &r.rules, month, r.now)?,
@@ -1283,6 +1305,8 @@ impl Store for SqliteStore {
         month: YearMonth,
         department_id: i64,
     ) -> Result<Vec<AssessmentItem>, StoreError> {
+        self.identify(session)?;
+        self.bring_alerts_up_to_date()?;
         self.read(session, Permission::ReadCases, |r| assessment::items(r.conn, &r.rules, month, department_id, r.now))
     }
 
@@ -1292,6 +1316,9 @@ impl Store for SqliteStore {
 
     fn publish_assessment(&self, session: &Session, month: YearMonth, reason: &str) -> Result<Publication, StoreError> {
         self.write(session, Permission::DecideAccountability, |w| {
+            // The alerts time alone raised are brought up to now in this very transaction: a published
+            // month is the same whether or not anyone looked at the alert list before.
+            alerts::refresh_due(&w.tx, &w.rules, w.now)?;
             let computed = assessment::month(&w.tx, &w.rules, month, w.now)?;
             let published = assessment::publish(&w.tx, &computed, reason, &w.actor.username, w.now)?;
             w.audit(
@@ -1363,5 +1390,51 @@ impl Store for SqliteStore {
             )?;
             Ok(r)
         })
+    }
+}
+
+/// Time-driven alerts on the store's own clock: a thread (`jiancha-alert-clock`) that brings them up to
+/// date every `every` (30 s in service), whether or not anyone looks — `jiancha serve`, `jiancha record`
+/// and a console holding the database run one. Stops when dropped.
+pub struct AlertClock {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl AlertClock {
+    /// How often in service: a red card is raised within half a minute of its instant.
+    pub const EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+    pub fn start(store: Arc<SqliteStore>, every: std::time::Duration) -> std::io::Result<AlertClock> {
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new().name("jiancha-alert-clock".into()).spawn(move || {
+            loop {
+                match store.bring_alerts_up_to_date() {
+                    Ok(r) if r.changed > 0 => {
+                        tracing::info!(
+                            changed = r.changed,
+                            new_red = r.new_red.len(),
+                            "time-driven alerts brought up to date"
+                        );
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("time-driven alerts: {e}"),
+                }
+                match stopped.recv_timeout(every) {
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                    Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+            }
+        })?;
+        Ok(AlertClock { stop: Some(stop), thread: Some(thread) })
+    }
+}
+
+impl Drop for AlertClock {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }

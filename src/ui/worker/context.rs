@@ -60,6 +60,9 @@ pub struct Worker {
     pub(in crate::ui) watchers: Option<(String, crate::video::watch_live::WatchHost)>,
     /// The local system actor of the database this console opened itself (`None` against a server).
     pub(in crate::ui) system: Option<crate::store::Session>,
+    /// The time-driven alerts of the database this console opened itself, kept on time whether or not
+    /// anyone is logged in (`None` against a server, whose own clock does it).
+    pub(super) alert_clock: Option<crate::store::sqlite::AlertClock>,
 }
 
 fn not_open() -> StoreError {

@@ -149,6 +149,7 @@ impl DataWorker {
                 simulator: None,
                 watchers: None,
                 system: None,
+                alert_clock: None,
                 link: worker_link,
                 ctx: ctx.clone(),
                 watcher_stop: None,
@@ -348,6 +349,7 @@ impl Worker {
         };
         self.watchers = None;
         self.system = None;
+        self.alert_clock = None;
         self.store = Some(remote.clone());
         self.remote = Some(remote);
         self.data_dir = data_dir;
@@ -410,7 +412,13 @@ impl Worker {
         self.remote = None;
         self.watchers = None;
         self.system = Some(store.system_session());
-        self.store = Some(Arc::new(store));
+        let store = Arc::new(store);
+        self.alert_clock = None;
+        match crate::store::sqlite::AlertClock::start(store.clone(), crate::store::sqlite::AlertClock::EVERY) {
+            Ok(clock) => self.alert_clock = Some(clock),
+            Err(e) => tracing::warn!("the alert clock did not start: {e}"),
+        }
+        self.store = Some(store);
         self.data_dir = opened.data_dir.clone();
         Ok(opened)
     }
