@@ -3,11 +3,15 @@
 //! WS-UsernameToken digest), to fill in a camera's stream URLs.
 //!
 //! Only what the hall needs: `Probe` for `dn:NetworkVideoTransmitter`, `GetCapabilities` (the media
-//! service's address), `GetProfiles`, `GetStreamUri` (RTP-Unicast over RTSP). The XML is read by local
-//! element names, namespaces ignored, as cameras of different vendors prefix them differently.
+//! service's address), `GetProfiles`, `GetStreamUri` (RTP-Unicast over RTSP). Calls go over a real HTTP
+//! client (reqwest: chunked answers, no redirects, no proxy, 5 s, answers at most 1 MiB) only to the
+//! host the user chose — a media address the device names elsewhere is taken on that host. Answers are
+//! parsed as XML (roxmltree: no DTD, at most 100,000 nodes) and read by local element names, namespaces
+//! ignored, as cameras of different vendors prefix them differently. Discovery takes only answers to
+//! its own probe's message id, at most 256 devices; a device's own words are shown trimmed.
 
-use std::io::{Read as _, Write as _};
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs as _, UdpSocket};
+use std::io::Read as _;
+use std::net::{SocketAddr, ToSocketAddrs as _, UdpSocket};
 use std::time::{Duration, Instant};
 
 use rand::RngCore as _;
@@ -17,6 +21,12 @@ pub const DISCOVERY_ADDR: &str = "239.255.255.250:3702";
 
 /// How long a device has to answer a SOAP call.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The most devices one search lists.
+pub const MAX_DEVICES: usize = 256;
+
+/// The largest answer read from a device.
+const MAX_ANSWER: u64 = 1 << 20;
 
 /// A device that answered the probe.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -103,21 +113,25 @@ pub fn discover(target: &str, wait: Duration) -> Result<Vec<Device>, OnvifError>
         let _ = socket.set_read_timeout(Some(left.max(Duration::from_millis(1))));
         let Ok((n, _from)) = socket.recv_from(&mut buf) else { break };
         let text = String::from_utf8_lossy(&buf[..n]);
-        // Answers to someone else's probe are not ours.
-        if element(&text, "RelatesTo").is_some_and(|r| r.trim() != id) {
+        let Ok(doc) = parse(&text) else { continue };
+        // Only answers to this very probe: anything else on the network is not ours.
+        if first_text(&doc, "RelatesTo").as_deref() != Some(id.as_str()) {
             continue;
         }
-        for m in elements(&text, "ProbeMatch") {
-            let Some(address) = element(m, "XAddrs").and_then(|x| x.split_whitespace().next().map(str::to_owned))
+        for m in doc.descendants().filter(|n| n.is_element() && n.tag_name().name() == "ProbeMatch") {
+            let Some(address) = child_text(m, "XAddrs").and_then(|x| x.split_whitespace().next().map(str::to_owned))
             else {
                 continue;
             };
-            let scopes = element(m, "Scopes").unwrap_or_default();
+            if !address.starts_with("http://") || address.len() > 300 {
+                continue;
+            }
+            let scopes = child_text(m, "Scopes").unwrap_or_default();
             let scope = |key: &str| {
                 scopes
                     .split_whitespace()
                     .find_map(|s| s.strip_prefix(&format!("onvif://www.onvif.org/{key}/")))
-                    .map(crate::domain::hall::percent_decode)
+                    .map(|v| shown(&crate::domain::hall::percent_decode(v)))
                     .unwrap_or_default()
             };
             let manufacturer =
@@ -126,12 +140,47 @@ pub fn discover(target: &str, wait: Duration) -> Result<Vec<Device>, OnvifError>
             if !devices.iter().any(|d| d.address == device.address) {
                 devices.push(device);
             }
+            if devices.len() >= MAX_DEVICES {
+                return Ok(devices);
+            }
         }
     }
     Ok(devices)
 }
 
-/// The text inside the first element called `local` (any namespace prefix).
+/// An answer parsed as XML: no DTD (no entity expansion), at most 100,000 nodes.
+fn parse(text: &str) -> Result<roxmltree::Document<'_>, OnvifError> {
+    let options = roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: 100_000 };
+    roxmltree::Document::parse_with_options(text, options)
+        .map_err(|e| OnvifError::Unexpected(format!("not XML: {}", shown(&e.to_string()))))
+}
+
+/// The trimmed text of the first element called `local` (any namespace) in `doc`.
+fn first_text(doc: &roxmltree::Document<'_>, local: &str) -> Option<String> {
+    child_text(doc.root(), local)
+}
+
+/// The trimmed text of the first element called `local` under `node` (any depth, any namespace).
+fn child_text(node: roxmltree::Node<'_, '_>, local: &str) -> Option<String> {
+    node.descendants()
+        .find(|n| n.is_element() && n.tag_name().name() == local)
+        .and_then(|n| n.text())
+        .map(|t| t.trim().to_owned())
+}
+
+/// A device's own words as the console shows them: no control characters, at most 200 characters.
+fn shown(text: &str) -> String {
+    let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+    let trimmed = clean.trim();
+    if trimmed.chars().count() > 200 {
+        format!("{}…", trimmed.chars().take(200).collect::<String>())
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// The text inside the first element called `local` (any namespace prefix) — a plain search, for a
+/// responder in tests; the client parses answers as XML.
 pub fn element<'a>(xml: &'a str, local: &str) -> Option<&'a str> {
     elements(xml, local).into_iter().next()
 }
@@ -169,22 +218,6 @@ fn find_open<'a>(xml: &'a str, from: usize, local: &str) -> Option<(usize, &'a s
         at = tag_end;
     }
     None
-}
-
-/// The attribute `name` of the first element called `local`.
-fn attribute(xml: &str, local: &str, name: &str) -> Option<String> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while let Some((end, _)) = find_open(xml, at, local) {
-        let start = xml[..end].rfind('<').unwrap_or(0);
-        let tag = &xml[start..end];
-        if let Some(i) = tag.find(&format!("{name}=\"")) {
-            let v = &tag[i + name.len() + 2..];
-            out.push(v[..v.find('"').unwrap_or(v.len())].to_owned());
-        }
-        at = end;
-    }
-    out.into_iter().next()
 }
 
 fn base64(bytes: &[u8]) -> String {
@@ -260,85 +293,105 @@ fn xml_escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn xml_unescape(text: &str) -> String {
-    text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
-}
-
 /// POSTs a SOAP envelope to `url` (plain HTTP, as cameras serve ONVIF) and returns the answer's body.
-fn call(url: &str, envelope: &str) -> Result<String, OnvifError> {
-    let rest = url.strip_prefix("http://").ok_or_else(|| OnvifError::Unexpected(format!("{url} is not http://")))?;
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let path = if path.is_empty() { "/" } else { path };
-    let addr_text = if authority.contains(':') { authority.to_owned() } else { format!("{authority}:80") };
-    let addr = addr_text
-        .to_socket_addrs()
-        .map_err(|e| OnvifError::Unreachable(authority.to_owned(), e.to_string()))?
-        .next()
-        .ok_or_else(|| OnvifError::Unreachable(authority.to_owned(), "no address".into()))?;
-    let secs = CALL_TIMEOUT.as_secs();
-    let timeout = |e: std::io::Error| match e.kind() {
-        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
-            OnvifError::Timeout(authority.to_owned(), secs)
-        }
-        _ => OnvifError::Unreachable(authority.to_owned(), e.to_string()),
+fn call(url: &reqwest::Url, envelope: &str) -> Result<String, OnvifError> {
+    let authority = match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str().unwrap_or("")),
+        None => url.host_str().unwrap_or("").to_owned(),
     };
-    let mut stream = TcpStream::connect_timeout(&addr, CALL_TIMEOUT).map_err(timeout)?;
-    stream.set_read_timeout(Some(CALL_TIMEOUT)).map_err(timeout)?;
-    stream.set_write_timeout(Some(CALL_TIMEOUT)).map_err(timeout)?;
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/soap+xml; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{envelope}",
-        envelope.len()
-    );
-    stream.write_all(request.as_bytes()).map_err(timeout)?;
-    let mut answer = Vec::new();
-    let mut buf = [0u8; 8192];
-    let deadline = Instant::now() + CALL_TIMEOUT;
-    loop {
-        match stream.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => answer.extend_from_slice(&buf[..n]),
-            Err(e) => return Err(timeout(e)),
+    crate::store::remote::install_crypto();
+    let client = reqwest::blocking::Client::builder()
+        .connect_timeout(CALL_TIMEOUT)
+        .timeout(CALL_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .map_err(|e| OnvifError::Unexpected(shown(&e.to_string())))?;
+    let secs = CALL_TIMEOUT.as_secs();
+    let failed = |e: reqwest::Error| {
+        if e.is_timeout() {
+            OnvifError::Timeout(authority.clone(), secs)
+        } else {
+            let mut cause: &dyn std::error::Error = &e;
+            while let Some(next) = cause.source() {
+                cause = next;
+            }
+            OnvifError::Unreachable(authority.clone(), shown(&cause.to_string()))
         }
-        if answer.len() > 1 << 20 {
-            return Err(OnvifError::Unexpected("the answer is over 1 MiB".into()));
-        }
-        if Instant::now() > deadline {
-            return Err(OnvifError::Timeout(authority.to_owned(), secs));
-        }
+    };
+    let answer = client
+        .post(url.clone())
+        .header(reqwest::header::CONTENT_TYPE, "application/soap+xml; charset=utf-8")
+        .body(envelope.to_owned())
+        .send()
+        .map_err(failed)?;
+    let status = answer.status().as_u16();
+    let mut body = Vec::new();
+    answer.take(MAX_ANSWER + 1).read_to_end(&mut body).map_err(|e| match e.kind() {
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => OnvifError::Timeout(authority.clone(), secs),
+        _ => OnvifError::Unreachable(authority.clone(), shown(&e.to_string())),
+    })?;
+    if body.len() as u64 > MAX_ANSWER {
+        return Err(OnvifError::Unexpected("the answer is over 1 MiB".into()));
     }
-    let text = String::from_utf8_lossy(&answer).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status: u16 = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    if status == 401 || body.contains("NotAuthorized") {
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let fault = parse(&body).ok().and_then(|doc| first_text(&doc, "Text").or_else(|| first_text(&doc, "Value")));
+    if status == 401 || fault.as_deref().is_some_and(|f| f.contains("NotAuthorized")) || body.contains("NotAuthorized")
+    {
         return Err(OnvifError::Unauthorized);
     }
     if !(200..300).contains(&status) {
-        let reason = element(body, "Text").map(str::to_owned).unwrap_or_else(|| format!("HTTP {status}"));
-        return Err(OnvifError::Unexpected(reason));
+        return Err(OnvifError::Unexpected(fault.map_or_else(|| format!("HTTP {status}"), |f| shown(&f))));
     }
-    Ok(body.to_owned())
+    Ok(body)
+}
+
+/// The device service the user chose, as a URL (plain HTTP, a host).
+fn device_url(text: &str) -> Result<reqwest::Url, OnvifError> {
+    let url = reqwest::Url::parse(text.trim())
+        .map_err(|_| OnvifError::Unexpected(format!("{} is not a device address", shown(text))))?;
+    if url.scheme() != "http" || url.host_str().is_none() || !url.username().is_empty() || url.password().is_some() {
+        return Err(OnvifError::Unexpected(format!("{} is not http://host/…", shown(text))));
+    }
+    Ok(url)
+}
+
+/// The media service where the device says it is — but on the host the user chose: a device (or whoever
+/// answers for it) does not send the next digest anywhere else. Its port and path are kept.
+fn on_chosen_host(chosen: &reqwest::Url, named: &str) -> Result<reqwest::Url, OnvifError> {
+    let mut url = reqwest::Url::parse(named.trim())
+        .map_err(|_| OnvifError::Unexpected(format!("the media address {} is not a URL", shown(named))))?;
+    if url.scheme() != "http" {
+        return Err(OnvifError::Unexpected(format!("the media address {} is not http://", shown(named))));
+    }
+    url.set_host(chosen.host_str()).map_err(|_| OnvifError::Unexpected("the media address has no host".into()))?;
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    Ok(url)
 }
 
 /// The device's media profiles' stream URIs, asked with its user and password.
-pub fn stream_uris(device_url: &str, user: &str, password: &str) -> Result<StreamUris, OnvifError> {
+pub fn stream_uris(device: &str, user: &str, password: &str) -> Result<StreamUris, OnvifError> {
+    let chosen = device_url(device)?;
     let capabilities = call(
-        device_url,
+        &chosen,
         &envelope(user, password, "<tds:GetCapabilities><tds:Category>Media</tds:Category></tds:GetCapabilities>"),
     )?;
-    let media = element(&capabilities, "Media")
-        .and_then(|m| element(m, "XAddr"))
-        .map(|x| xml_unescape(x.trim()))
+    let capabilities = parse(&capabilities)?;
+    let named = capabilities
+        .descendants()
+        .find(|n| n.is_element() && n.tag_name().name() == "Media")
+        .and_then(|m| child_text(m, "XAddr"))
         .ok_or_else(|| OnvifError::Unexpected("no media service in GetCapabilities".into()))?;
+    let media = on_chosen_host(&chosen, &named)?;
     let profiles = call(&media, &envelope(user, password, "<trt:GetProfiles/>"))?;
-    let mut tokens = Vec::new();
-    let mut at = 0;
-    while let Some((end, _)) = find_open(&profiles, at, "Profiles") {
-        let start = profiles[..end].rfind('<').unwrap_or(0);
-        if let Some(t) = attribute(&profiles[start..end], "Profiles", "token") {
-            tokens.push(t);
-        }
-        at = end;
-    }
+    let profiles = parse(&profiles)?;
+    let tokens: Vec<String> = profiles
+        .descendants()
+        .filter(|n| n.is_element() && n.tag_name().name() == "Profiles")
+        .filter_map(|n| n.attribute("token").map(str::to_owned))
+        .take(16)
+        .collect();
     if tokens.is_empty() {
         return Err(OnvifError::Unexpected("GetProfiles lists no profile".into()));
     }
@@ -348,10 +401,15 @@ pub fn stream_uris(device_url: &str, user: &str, password: &str) -> Result<Strea
             xml_escape(token)
         );
         let answer = call(&media, &envelope(user, password, &body))?;
-        let uri = element(&answer, "MediaUri")
-            .and_then(|m| element(m, "Uri"))
-            .map(|u| xml_unescape(u.trim()))
+        let answer = parse(&answer)?;
+        let uri = answer
+            .descendants()
+            .find(|n| n.is_element() && n.tag_name().name() == "MediaUri")
+            .and_then(|m| child_text(m, "Uri"))
             .ok_or_else(|| OnvifError::Unexpected("GetStreamUri gave no Uri".into()))?;
+        if uri.chars().count() > crate::domain::hall::MAX_URL_CHARS || uri.chars().any(char::is_control) {
+            return Err(OnvifError::Unexpected("GetStreamUri gave an unusable Uri".into()));
+        }
         // A URI with credentials in it keeps them out: the password is set on its own.
         Ok(crate::domain::hall::split_credentials(&uri).0)
     };
