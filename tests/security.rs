@@ -508,3 +508,31 @@ fn a_rewritten_audit_history_fails_the_keyed_chain_and_a_saved_anchor() {
     assert_eq!(broken.seq, 2, "{broken:?}");
     assert!(broken.reason.contains("MAC"), "{broken:?}");
 }
+
+/// A picture kept as evidence decodes as its header says: a header claiming 8192×8192 followed by junk,
+/// or one larger than 4096 on a side, is refused; a real picture is kept.
+#[test]
+fn a_reference_view_or_snapshot_must_be_a_whole_png() {
+    let (_dir, store, _clock, cameras) = hall();
+    let admin = store.login("admin", PASSWORD).unwrap();
+    let mut forged = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13];
+    forged.extend_from_slice(b"IHDR");
+    forged.extend_from_slice(&8192u32.to_be_bytes());
+    forged.extend_from_slice(&8192u32.to_be_bytes());
+    forged.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    forged.extend(std::iter::repeat_n(0x5a, 4096));
+    let err = store.set_camera_reference(&admin, cameras[0], Some(&forged)).unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("4096")), "{err:?}");
+    forged[16..20].copy_from_slice(&64u32.to_be_bytes());
+    forged[20..24].copy_from_slice(&64u32.to_be_bytes());
+    let err = store.set_camera_reference(&admin, cameras[0], Some(&forged)).unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("does not decode")), "{err:?}");
+    let mut real = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut real, 4, 3);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.write_header().unwrap().write_image_data(&[128; 4 * 3 * 3]).unwrap();
+    }
+    store.set_camera_reference(&admin, cameras[0], Some(&real)).unwrap();
+}

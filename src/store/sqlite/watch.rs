@@ -19,6 +19,10 @@ use crate::store::{
 
 /// The largest picture kept (a reference view or a snapshot).
 pub const MAX_PNG_BYTES: usize = 4 * 1024 * 1024;
+
+/// The largest side of a picture kept (the sub stream's picture is 320 or 640 wide; a reference view
+/// from the main stream at most 4K).
+const MAX_PNG_SIDE: u32 = 4096;
 /// A camera the recorder reported within this long is watched by the recorder service.
 const RECORDED_WITHIN_SECONDS: i64 = 30;
 /// The longest reason or note kept.
@@ -33,7 +37,20 @@ fn check_png(png: &[u8], what: &str) -> Result<(u32, u32), StoreError> {
     if png.len() > MAX_PNG_BYTES {
         return Err(invalid(format!("{what}: {} bytes is over {MAX_PNG_BYTES}", png.len())));
     }
-    png_size(png).ok_or_else(|| invalid(format!("{what}: not a PNG picture")))
+    let (width, height) = png_size(png).ok_or_else(|| invalid(format!("{what}: not a PNG picture")))?;
+    if width > MAX_PNG_SIDE || height > MAX_PNG_SIDE {
+        return Err(invalid(format!("{what}: {width}×{height} is larger than {MAX_PNG_SIDE}×{MAX_PNG_SIDE}")));
+    }
+    // The whole picture must decode as its header says: a header claiming a picture, followed by junk,
+    // is not kept as evidence. Decoding is bounded by the size just checked.
+    let limits = png::Limits { bytes: (MAX_PNG_SIDE as usize).pow(2) * 8 };
+    let decoded =
+        png::Decoder::new_with_limits(std::io::Cursor::new(png), limits).read_info().and_then(|mut reader| {
+            let mut buf = vec![0; reader.output_buffer_size().unwrap_or(0)];
+            reader.next_frame(&mut buf).map(|_| ())
+        });
+    decoded.map_err(|e| invalid(format!("{what}: the PNG does not decode ({e})")))?;
+    Ok((width, height))
 }
 
 fn sha256(bytes: &[u8]) -> String {
