@@ -536,3 +536,172 @@ fn a_reference_view_or_snapshot_must_be_a_whole_png() {
     }
     store.set_camera_reference(&admin, cameras[0], Some(&real)).unwrap();
 }
+
+/// Issue 28, "inputs": every call of the API driven with values its own OpenAPI document allows, every
+/// text, date and number in them hostile or extreme (NUL, overrides, 20,000 characters, years −262143
+/// and +262142, `i64::MIN`), nested objects included, as an administrator, a chief and a supervisor:
+/// nothing panics and nothing answers as a failure of the server (5xx). Bounded by count and seeded
+/// (`JIANCHA_FUZZ_SEED` tries another seed).
+#[test]
+fn every_call_with_extreme_and_hostile_values_never_fails_the_server_nor_panics() {
+    use rand::{Rng as _, SeedableRng as _};
+    use serde_json::{Value, json};
+    let (_dir, store, _clock, _cameras) = hall();
+    let doc = jiancha::server::openapi();
+    let sessions = [
+        store.login("admin", PASSWORD).unwrap(),
+        store.login("chief", PASSWORD).unwrap(),
+        store.login("sup", PASSWORD).unwrap(),
+    ];
+    let texts = [
+        String::new(),
+        "\u{0}".into(),
+        "a\u{202e}b".into(),
+        "bell\u{7}".into(),
+        "长".repeat(20_000),
+        "../../../etc/passwd".into(),
+        "rtsp://admin:pw@10.0.0.1/x?password=pw".into(),
+        "SP-CITY".into(),
+        "MC".into(),
+        "W01".into(),
+        "sup".into(),
+        "2026-11-27".into(),
+        "-262143-01-01".into(),
+        "+262142-12-31T23:59:59Z".into(),
+        "1990-01".into(),
+    ];
+    let dates =
+        ["-262143-01-01", "+262142-12-31", "1989-12-31", "1990-01-01", "2026-11-27", "2100-12-31", "2101-01-01"];
+    let times = ["-262143-01-01T00:00:00Z", "+262142-12-31T23:59:59Z", "1970-01-01T00:00:00Z", "2026-11-27T02:30:00Z"];
+    fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+        match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
+            Some(name) => resolve(doc, &doc["components"]["schemas"][name]),
+            None => schema,
+        }
+    }
+    let seed = std::env::var("JIANCHA_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(28);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut calls = 0;
+    let mut deepest = 0usize;
+    let mut reached = (0usize, 0usize, 0usize);
+    let methods: Vec<(String, Value)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter_map(|(path, item)| {
+            let method = path.strip_prefix("/api/v1/call/")?;
+            Some((method.to_owned(), item["post"]["requestBody"]["content"]["application/json"]["schema"].clone()))
+        })
+        .collect();
+    assert!(methods.len() > 80, "every public call: {}", methods.len());
+    for (method, arguments) in &methods {
+        for case in 0..30 {
+            // One value that fits the schema, with hostile leaves.
+            fn make(
+                doc: &Value,
+                schema: &Value,
+                rng: &mut rand_chacha::ChaCha8Rng,
+                depth: usize,
+                leaves: &(&[String], &[&str], &[&str]),
+            ) -> Value {
+                let schema = resolve(doc, schema);
+                if depth > 8 {
+                    return Value::Null;
+                }
+                for key in ["anyOf", "oneOf"] {
+                    if let Some(branches) = schema.get(key).and_then(Value::as_array) {
+                        let pick = &branches[rng.gen_range(0..branches.len())];
+                        return make(doc, pick, rng, depth + 1, leaves);
+                    }
+                }
+                if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+                    return make(doc, &all[0], rng, depth + 1, leaves);
+                }
+                if let Some(c) = schema.get("const") {
+                    return c.clone();
+                }
+                if let Some(options) = schema.get("enum").and_then(Value::as_array) {
+                    return options[rng.gen_range(0..options.len())].clone();
+                }
+                let kind = match &schema["type"] {
+                    Value::String(t) => t.clone(),
+                    Value::Array(types) => {
+                        let types: Vec<&str> = types.iter().filter_map(Value::as_str).collect();
+                        types[rng.gen_range(0..types.len())].to_owned()
+                    }
+                    _ => "object".into(),
+                };
+                match kind.as_str() {
+                    "null" => Value::Null,
+                    "boolean" => Value::Bool(rng.r#gen()),
+                    "integer" => {
+                        let lo = schema.get("minimum").and_then(Value::as_i64).unwrap_or(i64::MIN);
+                        let hi = schema.get("maximum").and_then(Value::as_i64).unwrap_or(i64::MAX);
+                        let pick = [lo, hi, 0, 1, -1, 7, 999_999]
+                            .iter()
+                            .copied()
+                            .filter(|v| (lo..=hi).contains(v))
+                            .collect::<Vec<_>>();
+                        json!(pick[rng.gen_range(0..pick.len())])
+                    }
+                    "number" => json!([0.0, -1.5, 1e300, -1e300, 0.1][rng.gen_range(0..5)]),
+                    "string" => match schema.get("format").and_then(Value::as_str) {
+                        Some("date") => json!(leaves.1[rng.gen_range(0..leaves.1.len())]),
+                        Some("date-time") => json!(leaves.2[rng.gen_range(0..leaves.2.len())]),
+                        _ => json!(leaves.0[rng.gen_range(0..leaves.0.len())]),
+                    },
+                    "array" => {
+                        if let Some(prefix) = schema.get("prefixItems").and_then(Value::as_array) {
+                            Value::Array(prefix.iter().map(|s| make(doc, s, rng, depth + 1, leaves)).collect())
+                        } else {
+                            let items = schema.get("items").cloned().unwrap_or(Value::Bool(true));
+                            let n = rng.gen_range(0..3);
+                            Value::Array((0..n).map(|_| make(doc, &items, rng, depth + 1, leaves)).collect())
+                        }
+                    }
+                    _ => {
+                        let required: Vec<&str> = schema
+                            .get("required")
+                            .and_then(Value::as_array)
+                            .map(|r| r.iter().filter_map(Value::as_str).collect())
+                            .unwrap_or_default();
+                        let mut map = serde_json::Map::new();
+                        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+                            for (name, prop) in props {
+                                if required.contains(&name.as_str()) || rng.gen_bool(0.6) {
+                                    map.insert(name.clone(), make(doc, prop, rng, depth + 1, leaves));
+                                }
+                            }
+                        }
+                        Value::Object(map)
+                    }
+                }
+            }
+            let leaves = (&texts[..], &dates[..], &times[..]);
+            let args = make(&doc, arguments, &mut rng, 0, &leaves);
+            deepest = deepest.max(args.to_string().matches('{').count());
+            let session = &sessions[case % sessions.len()];
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                jiancha::store::api::dispatch(&*store, session, method, args.clone())
+            }));
+            calls += 1;
+            match outcome {
+                Err(_) => panic!("{method} panicked on {:.400}", args.to_string()),
+                Ok(Err(jiancha::store::api::DispatchError::Store(StoreError::Backend(m)))) => {
+                    panic!("{method} failed as the server ({m}) on {:.400}", args.to_string())
+                }
+                Ok(Ok(_)) => reached.0 += 1,
+                Ok(Err(jiancha::store::api::DispatchError::Store(_))) => reached.1 += 1,
+                Ok(Err(_)) => reached.2 += 1,
+            }
+        }
+    }
+    println!(
+        "{calls} calls: {} answered, {} refused by the store, {} refused before it",
+        reached.0, reached.1, reached.2
+    );
+    assert!(calls >= 80 * 30, "{calls} calls");
+    // Deep enough to matter: many calls reached the store and many were answered.
+    assert!(reached.0 >= 400 && reached.1 >= 400, "{reached:?}");
+    assert!(deepest >= 2, "nested objects were driven too");
+}

@@ -166,20 +166,51 @@ pub struct ImportBatch {
     pub records: Records,
 }
 
-/// Checks a batch that arrived already parsed (over the API) exactly as its file would be: case events
-/// are written back as JSON lines and read again by the same parser as files and pushes, so that no
-/// check of theirs is skipped. The errors carry the batch's own line numbers.
+/// Checks a batch that arrived already parsed (over the API) exactly as its file would be: case events,
+/// the catalogue, staff, leave and evaluations are written back as their files and read again by the
+/// same parsers as files and pushes (a catalogue item of 4,294,967,295 legal days is refused as in its
+/// CSV, not by the database); punches have their texts and times checked. The errors carry the batch's
+/// own line numbers.
 pub fn recheck(batch: ImportBatch) -> Result<ImportBatch, InputErrors> {
-    let Records::Events(events) = &batch.records else { return Ok(batch) };
-    let plain: Vec<CaseEvent> = events.iter().map(|e| e.record.clone()).collect();
-    let lines: Vec<u64> = events.iter().map(|e| e.line).collect();
-    let original = |line: u64| lines.get((line as usize).wrapping_sub(1)).copied().unwrap_or(line);
-    match parse(ImportKind::Events, &batch.source, &write::events_jsonl(&plain)) {
+    fn plain<T: Clone>(records: &[Lined<T>]) -> (Vec<T>, Vec<u64>) {
+        (records.iter().map(|r| r.record.clone()).collect(), records.iter().map(|r| r.line).collect())
+    }
+    // Each kind written back as its file and read again by the file's parser; `first` is the line of
+    // the first record in that file (CSV files have a header line).
+    let (text, first, lines) = match &batch.records {
+        Records::Events(v) => {
+            let (r, l) = plain(v);
+            (write::events_jsonl(&r), 1, l)
+        }
+        Records::Items(v) => {
+            let (r, l) = plain(v);
+            (write::items_csv(&r), 2, l)
+        }
+        Records::Staff(v) => {
+            let (r, l) = plain(v);
+            (write::staff_csv(&r), 2, l)
+        }
+        Records::Leave(v) => {
+            let (r, l) = plain(v);
+            (write::leave_csv(&r), 2, l)
+        }
+        Records::Evaluations(v) => {
+            let (r, l) = plain(v);
+            (write::evaluations_csv(&r), 2, l)
+        }
+        Records::Punches(v) => return recheck_punches(batch.source.clone(), v).map(|_| batch),
+    };
+    let original = |line: u64| lines.get((line as usize).wrapping_sub(first as usize)).copied().unwrap_or(line);
+    let renumber = |line: &mut u64| *line = original(*line);
+    match parse(batch.records.kind(), &batch.source, &text) {
         Ok(mut checked) => {
-            if let Records::Events(events) = &mut checked.records {
-                for e in events {
-                    e.line = original(e.line);
-                }
+            match &mut checked.records {
+                Records::Events(v) => v.iter_mut().for_each(|r| renumber(&mut r.line)),
+                Records::Items(v) => v.iter_mut().for_each(|r| renumber(&mut r.line)),
+                Records::Staff(v) => v.iter_mut().for_each(|r| renumber(&mut r.line)),
+                Records::Leave(v) => v.iter_mut().for_each(|r| renumber(&mut r.line)),
+                Records::Evaluations(v) => v.iter_mut().for_each(|r| renumber(&mut r.line)),
+                Records::Punches(v) => v.iter_mut().for_each(|r| renumber(&mut r.line)),
             }
             Ok(checked)
         }
@@ -190,6 +221,23 @@ pub fn recheck(batch: ImportBatch) -> Result<ImportBatch, InputErrors> {
             Err(errors)
         }
     }
+}
+
+/// Punches as a call sends them: the person and device are texts of the file rule, the time within the
+/// years the system works with.
+fn recheck_punches(source: String, punches: &[Lined<PunchRecord>]) -> Result<(), InputErrors> {
+    let mut errors = Errors::new(&source);
+    for p in punches {
+        for (field, text) in [("staff_no", Some(p.record.person.as_str())), ("device", p.record.device.as_deref())] {
+            if let Some(problem) = text.and_then(text_problem) {
+                errors.push(p.line, field, problem);
+            }
+        }
+        if let Err(message) = crate::domain::time::check_date(p.record.time.date()) {
+            errors.push(p.line, "time", message);
+        }
+    }
+    errors.finish(())
 }
 
 /// Parses case events one record at a time (the push API): the records that are valid, and every
