@@ -594,6 +594,12 @@ fn every_call_with_extreme_and_hostile_values_never_fails_the_server_nor_panics(
         })
         .collect();
     assert!(methods.len() > 80, "every public call: {}", methods.len());
+    // The rule is in the document, as the server applies it.
+    for (path, item) in doc["paths"].as_object().unwrap().iter().filter(|(p, _)| p.starts_with("/api/v1/call/")) {
+        let rule = &item["post"]["requestBody"]["x-jiancha-text-rule"];
+        assert_eq!(rule["maxLength"], jiancha::store::api::MAX_ARGUMENT_CHARS, "{path}");
+        assert_eq!(rule["dateYears"], json!([1990, 2100]), "{path}");
+    }
     for (method, arguments) in &methods {
         for case in 0..30 {
             // One value that fits the schema, with hostile leaves.

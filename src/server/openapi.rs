@@ -72,7 +72,7 @@ pub fn document() -> Value {
         json!({"post": {
             "operationId": "login",
             "summary": "Log in; answers the session with its bearer token.",
-            "description": "JSON only (a web page cannot post it without a CORS preflight). Wrong user names and wrong passwords get the same answer; five failures from one address lock that address out of the account for 15 minutes. 423 is answered only to the right password of a locked account: a wrong guess always answers 401, so answers do not tell users apart.",
+            "description": "JSON only (a web page cannot post it without a CORS preflight). Wrong user names and wrong passwords get the same answer; five failures from one address lock that address out of the account for 15 minutes, and while locked even the right password answers 401 like a wrong one, so answers tell neither users nor passwords apart.",
             "requestBody": {"required": true, "content": {"application/json": {"schema": {
                 "type": "object", "additionalProperties": false, "required": ["username", "password"],
                 "properties": {"username": {"type": "string", "maxLength": 200}, "password": {"type": "string", "maxLength": 1024}}}}}},
@@ -208,7 +208,12 @@ pub fn document() -> Value {
         if let Value::Object(op) = &mut operation {
             op.insert(
                 "requestBody".into(),
-                json!({"required": count > 0, "content": {"application/json": {"schema": arguments}}}),
+                json!({
+                    "required": count > 0,
+                    "description": text_rule_description(),
+                    "x-jiancha-text-rule": text_rule(),
+                    "content": {"application/json": {"schema": arguments}}
+                }),
             );
         }
         paths.insert(format!("/api/v1/call/{}", method.name), json!({"post": operation}));
@@ -231,6 +236,29 @@ pub fn document() -> Value {
     });
     bound_integers(&mut document);
     document
+}
+
+/// The one rule every text anywhere in a call's arguments meets (`api::admit_values`), machine-readable.
+fn text_rule() -> Value {
+    json!({
+        "maxLength": api::MAX_ARGUMENT_CHARS,
+        "controlCharacters": "none but LF, CR and TAB",
+        "bidirectionalOverrides": "none (U+202A–U+202E, U+2066–U+2069)",
+        "dateYears": [crate::domain::time::EARLIEST_YEAR, crate::domain::time::LATEST_YEAR],
+        "status": 422
+    })
+}
+
+fn text_rule_description() -> String {
+    format!(
+        "Every text anywhere in the arguments, nested objects and lists included, has at most {} characters, no \
+         control character but a line break or a tab, and no bidirectional override; a text shaped like a date \
+         (YYYY-MM, YYYY-MM-DD, an RFC 3339 time) lies within {}–{}. Otherwise 422, naming where \
+         (`arguments[0].from`).",
+        api::MAX_ARGUMENT_CHARS,
+        crate::domain::time::EARLIEST_YEAR,
+        crate::domain::time::LATEST_YEAR
+    )
 }
 
 /// Gives every integer schema the bounds of its Rust type (`format: uint32` → 0 … 4294967295): a
