@@ -285,9 +285,9 @@ mod mac_tests {
             hashes.iter().zip(macs).enumerate().map(|(i, (h, m))| (i as i64 + 1, h.clone(), m.clone())).collect()
         };
         let good = rows(&macs);
-        let view = |r: &[(i64, String, String)]| {
-            r.iter().map(|(s, h, m)| (*s, h.as_str(), Some(m.as_str()))).collect::<Vec<_>>()
-        };
+        fn view(r: &[(i64, String, String)]) -> Vec<(i64, &str, Option<&str>)> {
+            r.iter().map(|(s, h, m)| (*s, h.as_str(), Some(m.as_str()))).collect()
+        }
         assert!(verify_macs(&key, view(&good), Some(&macs[2])).is_ok());
         assert_eq!(verify_macs(&[8u8; 32], view(&good), Some(&macs[2])).unwrap_err().seq, 1, "another key");
         let mut forged = macs.clone();

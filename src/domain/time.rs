@@ -83,6 +83,14 @@ pub fn to_local_rfc3339(at: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
 
+    /// Issue 28: `cases --accepted-from` at chrono's first date panicked (an underflow here).
+    #[test]
+    fn the_first_and_last_dates_chrono_knows_have_a_start_and_an_end() {
+        assert_eq!(start_of_day(NaiveDate::MIN), DateTime::<Utc>::MIN_UTC);
+        assert_eq!(end_of_day(NaiveDate::MAX), DateTime::<Utc>::MAX_UTC);
+        assert!(start_of_day(NaiveDate::MAX) < end_of_day(NaiveDate::MAX));
+    }
+
     #[test]
     fn local_midnight_is_previous_utc_evening() {
         let d = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
