@@ -36,6 +36,16 @@ fn audit_verify_finds_a_row_edited_by_hand() {
     let ok = jiancha(dir.path(), &["audit", "verify"]);
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
     assert!(text(&ok.stdout).contains("intact"));
+    // The chain head, kept apart (the daily report prints it), holds; a forged one does not.
+    let json = jiancha(dir.path(), &["audit", "verify", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let anchor = format!("{}:{}", v["anchor"]["seq"], v["anchor"]["mac"].as_str().unwrap());
+    let held = jiancha(dir.path(), &["audit", "verify", "--anchor", &anchor]);
+    assert_eq!(held.status.code(), Some(0), "{}{}", text(&held.stdout), text(&held.stderr));
+    assert!(text(&held.stdout).contains("anchor"), "{}", text(&held.stdout));
+    let forged = format!("{}:{}", v["anchor"]["seq"], "ab".repeat(32));
+    let broken = jiancha(dir.path(), &["audit", "verify", "--anchor", &forged]);
+    assert_eq!(broken.status.code(), Some(1), "{}", text(&broken.stdout));
 
     let conn = rusqlite::Connection::open(dir.path().join("jiancha.db")).unwrap();
     conn.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'chief1' WHERE seq = 3;")

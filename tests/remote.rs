@@ -33,6 +33,12 @@ fn halls() -> (tempfile::TempDir, tempfile::TempDir, Arc<FixedClock>) {
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
     drop(conn);
     std::fs::copy(a.path().join("jiancha.db"), b.path().join("jiancha.db")).unwrap();
+    // The database's keys go with it (the audit chain's MACs, the sealed camera passwords).
+    for key in ["audit.key", "camera.key"] {
+        if a.path().join(key).exists() {
+            std::fs::copy(a.path().join(key), b.path().join(key)).unwrap();
+        }
+    }
     (a, b, clock)
 }
 

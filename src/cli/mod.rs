@@ -81,7 +81,12 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
             let v = store.verify_audit(&session)?;
             let anchored = anchor.as_ref().map(|a| store.check_audit_anchor(&session, a)).transpose()?;
             if format == Format::Json {
-                print_json(&serde_json::json!({"verification": v, "anchor_holds": anchored}))?;
+                // The verification as it is, with whether the anchor held when one was given.
+                let mut shown = serde_json::to_value(&v).map_err(anyhow::Error::from)?;
+                if let (Some(held), Some(map)) = (anchored, shown.as_object_mut()) {
+                    map.insert("anchor_holds".into(), serde_json::Value::Bool(held));
+                }
+                print_json(&shown)?;
             } else {
                 match &v.first_bad {
                     None => println!("审计链完整 (audit chain intact): {} records", v.records),
