@@ -31,6 +31,19 @@ fn user(name: &str, role: Role) -> NewUser {
     NewUser { username: name.into(), display_name: name.into(), role, password: PASSWORD.into() }
 }
 
+/// A request to view the hour before last of `camera`.
+fn view_request(camera: i64, clock: &FixedClock) -> NewFootageRequest {
+    NewFootageRequest {
+        cameras: vec![camera],
+        span: Span::new(clock.now() - chrono::Duration::hours(2), clock.now() - chrono::Duration::hours(1)),
+        purpose: "投诉核查".into(),
+        kind: RequestKind::View,
+        second_person: None,
+        case_no: None,
+        complaint_no: None,
+    }
+}
+
 fn http() -> reqwest::blocking::Client {
     jiancha::server::tls::install_crypto();
     reqwest::blocking::Client::new()
@@ -160,15 +173,7 @@ fn one_person_cannot_act_as_two_dual_authorisation_of_chiefs_and_administrators(
     // The administrator resets the chief's password to log in as the chief: a request; the old
     // password still works until another administrator confirms.
     let supervisor = store.login("sup", PASSWORD).unwrap();
-    let new = NewFootageRequest {
-        cameras: vec![cameras[0]],
-        span: Span::new(clock.now() - chrono::Duration::hours(2), clock.now() - chrono::Duration::hours(1)),
-        purpose: "投诉核查".into(),
-        kind: RequestKind::View,
-        second_person: None,
-        case_no: None,
-        complaint_no: None,
-    };
+    let new = view_request(cameras[0], &clock);
     let request = store.request_footage(&supervisor, &new).unwrap();
     clock.advance(chrono::Duration::minutes(1));
     let reset = store.reset_password(&admin, "chief", "temporary-1").unwrap().expect("a request");
@@ -252,15 +257,7 @@ fn own_password_detections_lock_out_and_footage_decisions_give_nothing_away() {
     assert!(store.report_watch(&store.system_session(), &report).is_ok());
 
     // Whether a footage request exists is nobody's business who cannot decide one.
-    let new = NewFootageRequest {
-        cameras: vec![cameras[0]],
-        span: Span::new(clock.now() - chrono::Duration::hours(2), clock.now() - chrono::Duration::hours(1)),
-        purpose: "投诉核查".into(),
-        kind: RequestKind::View,
-        second_person: None,
-        case_no: None,
-        complaint_no: None,
-    };
+    let new = view_request(cameras[0], &clock);
     let request = store.request_footage(&sup, &new).unwrap();
     for who in [&sup, &admin] {
         let existing = store.decide_footage(who, request.id, true, "").unwrap_err();
