@@ -483,7 +483,7 @@ fn a_case_turns_seriously_overdue_while_nobody_looks_and_the_published_month_hol
         rows.into_iter().filter(|a| a.rule.as_str() == "overdue_serious").collect::<Vec<_>>()
     };
     let tax = |p: &jiancha::domain::assessment::Publication| {
-        p.assessment.departments.iter().find(|d| d.department == "县税务局").unwrap().figures.clone()
+        p.assessment.departments.iter().find(|d| d.department == "县税务局").unwrap().figures
     };
     let hall = |clock: &Arc<FixedClock>| {
         let (dir, store) = commissioned(clock.clone());
