@@ -92,7 +92,8 @@ fn the_server_killed_mid_session_gets_the_outbox_exactly_once_after_it_restarts(
     console.add_observation(&s, &observation("online")).unwrap();
     // An alert a supervisor may close (time-driven ones resolve by themselves; the server's own clock
     // keeps them current, so which are open depends on today's date).
-    let alert = console.alerts(&s, &AlertQuery::default()).unwrap().into_iter().find(|a| a.rule.needs_closing()).unwrap();
+    let alert =
+        console.alerts(&s, &AlertQuery::default()).unwrap().into_iter().find(|a| a.rule.needs_closing()).unwrap();
     let complaints_before = console.complaints(&s).unwrap().len();
 
     // The server dies in the middle of the session.
@@ -296,6 +297,23 @@ fn a_county_server_forwards_pushed_events_to_the_city() {
         .unwrap();
     assert!(!log.is_empty());
     assert!(county_dir.path().join(jiancha::server::forward::FORWARD_OUTBOX_FILE).exists());
+    // Issue 28: the county's audit chain head goes up too, and is kept at the city, outside the county's
+    // database: the county's history up to it can be checked against it.
+    let auditor = at_city.login("auditor1", jiancha::demo::DEMO_PASSWORD).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let received = loop {
+        let anchors = at_city.audit_anchors(&auditor, 10).unwrap();
+        if let Some(a) = anchors.into_iter().next() {
+            break a;
+        }
+        assert!(Instant::now() < deadline, "the city never got the county's chain head");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(received.source, "SP-CITY", "the county's hall: {received:?}");
+    assert_eq!(received.received_by, "supervisor2");
+    let county_auditor = to_county.login("auditor1", jiancha::demo::DEMO_PASSWORD).unwrap();
+    assert!(to_county.check_audit_anchor(&county_auditor, &received.anchor).unwrap(), "the county's history holds it");
+    assert!(to_county.verify_audit(&county_auditor).unwrap().first_bad.is_none());
 }
 
 #[test]

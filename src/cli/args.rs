@@ -421,6 +421,14 @@ pub struct DemoArgs {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Check the hash chain: exit 0 when intact, 1 naming the first bad record.
+    /// The audit chain heads lower-level halls' servers forwarded here (a county's, at the city), newest
+    /// first: check one at the county with `audit verify --anchor SEQ:MAC`.
+    Anchors {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     Verify {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,

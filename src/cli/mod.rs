@@ -110,6 +110,23 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
                 return Err(Failure { code: 1, error: anyhow::anyhow!("the audit chain does not hold the anchor") });
             }
         }
+        Command::Audit(AuditCommand::Anchors { limit, format }) => {
+            let (store, session) = connect(ctx, false)?;
+            let anchors = store.audit_anchors(&session, limit)?;
+            if format == Format::Json {
+                print_json(&anchors)?;
+            } else {
+                for a in anchors {
+                    println!(
+                        "{}  {:<20} {}  (from {})",
+                        time::format_local(a.received_at),
+                        a.source,
+                        a.anchor,
+                        a.received_by
+                    );
+                }
+            }
+        }
         Command::Audit(AuditCommand::Log { limit, actor, action, format }) => {
             let (store, session) = connect(ctx, false)?;
             let records = store

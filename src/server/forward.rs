@@ -5,6 +5,9 @@
 //! Each accepted push is first kept in `DIR/forward-outbox.db` (the same outbox as a console's), then
 //! sent in order by a thread of its own, again and again while the city cannot be reached. The city's
 //! import is idempotent, so a push sent twice after a lost answer changes nothing.
+//!
+//! The same thread forwards this database's audit chain head (`SEQ:MAC`) whenever it has moved, so
+//! that the city keeps each county's anchors outside the county's database (`record_audit_anchor`).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -36,8 +39,14 @@ pub struct Forwarder {
 }
 
 impl Forwarder {
-    /// Opens the outbox in `data_dir` and starts the forwarding thread.
-    pub fn start(data_dir: &Path, to: ForwardTo, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
+    /// Opens the outbox in `data_dir` and starts the forwarding thread; `anchors` is the database whose
+    /// chain head goes up too.
+    pub fn start(
+        data_dir: &Path,
+        to: ForwardTo,
+        clock: Arc<dyn Clock>,
+        anchors: Arc<crate::store::sqlite::SqliteStore>,
+    ) -> Result<Self, StoreError> {
         let outbox = Arc::new(Outbox::open(&data_dir.join(FORWARD_OUTBOX_FILE))?);
         let upstream = RemoteStore::connect(&to.upstream)?;
         let (wake, woken) = channel();
@@ -45,7 +54,7 @@ impl Forwarder {
         let thread_clock = clock.clone();
         std::thread::Builder::new()
             .name("jiancha-forward".into())
-            .spawn(move || forward_loop(&upstream, &to, &thread_outbox, &woken, thread_clock.as_ref()))
+            .spawn(move || forward_loop(&upstream, &to, &thread_outbox, &woken, thread_clock.as_ref(), &anchors))
             .map_err(|e| StoreError::Backend(format!("cannot start the forwarding thread: {e}")))?;
         Ok(Self { outbox, wake, clock })
     }
@@ -68,10 +77,19 @@ impl Forwarder {
     }
 }
 
-fn forward_loop(upstream: &RemoteStore, to: &ForwardTo, outbox: &Outbox, woken: &Receiver<()>, clock: &dyn Clock) {
+fn forward_loop(
+    upstream: &RemoteStore,
+    to: &ForwardTo,
+    outbox: &Outbox,
+    woken: &Receiver<()>,
+    clock: &dyn Clock,
+    anchors: &crate::store::sqlite::SqliteStore,
+) {
     let mut session: Option<Session> = None;
+    let mut sent_anchor: Option<crate::store::AuditAnchor> = None;
     loop {
-        let delivered = deliver(upstream, to, outbox, &mut session, clock);
+        let delivered = deliver(upstream, to, outbox, &mut session, clock)
+            && send_anchor(upstream, to, &mut session, anchors, &mut sent_anchor);
         let pause = if delivered { Duration::from_secs(60) } else { Duration::from_secs(3) };
         match woken.recv_timeout(pause) {
             Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
@@ -81,6 +99,56 @@ fn forward_loop(upstream: &RemoteStore, to: &ForwardTo, outbox: &Outbox, woken: 
                 }
                 std::thread::sleep(pause);
             }
+        }
+    }
+}
+
+/// The session on the city's server, logging in when there is none.
+fn logged_in(upstream: &RemoteStore, to: &ForwardTo, session: &mut Option<Session>) -> Option<Session> {
+    if session.is_none() {
+        match upstream.login(&to.username, &to.password) {
+            Ok(s) => *session = Some(s),
+            Err(e) => tracing::warn!(error = %e, upstream = upstream.url(), "cannot log in to forward"),
+        }
+    }
+    session.clone()
+}
+
+/// Sends this database's chain head when it moved since the last one sent; `true` when done.
+fn send_anchor(
+    upstream: &RemoteStore,
+    to: &ForwardTo,
+    session: &mut Option<Session>,
+    anchors: &crate::store::sqlite::SqliteStore,
+    sent: &mut Option<crate::store::AuditAnchor>,
+) -> bool {
+    let (source, anchor) = match anchors.anchor_to_forward() {
+        Ok(Some(found)) => found,
+        Ok(None) => return true,
+        Err(e) => {
+            tracing::warn!(error = %e, "the audit chain head to forward");
+            return true;
+        }
+    };
+    if sent.as_ref() == Some(&anchor) {
+        return true;
+    }
+    let Some(current) = logged_in(upstream, to, session) else { return false };
+    match upstream.record_audit_anchor(&current, &source, &anchor) {
+        Ok(()) => {
+            *sent = Some(anchor);
+            true
+        }
+        Err(StoreError::SessionExpired) => {
+            *session = None;
+            false
+        }
+        Err(e) if e.is_offline() => false,
+        Err(e) => {
+            // Refused (the account may not push, say): said, and not tried again until the head moves.
+            tracing::warn!(error = %e, "the city refused the audit chain head");
+            *sent = Some(anchor);
+            true
         }
     }
 }
@@ -101,19 +169,7 @@ fn deliver(
         }
     };
     for entry in pending {
-        let current = match session.clone() {
-            Some(s) => s,
-            None => match upstream.login(&to.username, &to.password) {
-                Ok(s) => {
-                    *session = Some(s.clone());
-                    s
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, upstream = upstream.url(), "cannot log in to forward");
-                    return false;
-                }
-            },
-        };
+        let Some(current) = logged_in(upstream, to, session) else { return false };
         match upstream.push_events(&current, &entry.args) {
             Ok(answer) => {
                 let refused = (!answer.rejected.is_empty())

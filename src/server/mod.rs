@@ -788,7 +788,9 @@ pub fn spawn_with(store: Arc<SqliteStore>, addr: SocketAddr, options: &ServeOpti
         None => None,
     };
     let forward = match &options.forward {
-        Some((dir, to)) => Some(forward::Forwarder::start(dir, to.clone(), store.clock()).map_err(|e| e.to_string())?),
+        Some((dir, to)) => {
+            Some(forward::Forwarder::start(dir, to.clone(), store.clock(), store.clone()).map_err(|e| e.to_string())?)
+        }
         None => None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -523,6 +523,8 @@ store_api! {
     read  fn audit_log(query: &AuditQuery) -> Vec<crate::domain::audit::AuditRecord>;
     read  fn verify_audit() -> super::AuditVerification;
     read  fn check_audit_anchor(anchor: &super::AuditAnchor) -> bool;
+    write fn record_audit_anchor(source: &str, anchor: &super::AuditAnchor) -> ();
+    read  fn audit_anchors(limit: u32) -> Vec<super::ReceivedAnchor>;
     read  fn assessment(month: crate::domain::assessment::YearMonth) -> super::AssessmentView;
     read  fn assessment_items(month: crate::domain::assessment::YearMonth, department_id: i64) -> Vec<crate::domain::assessment::AssessmentItem>;
     read  fn assessment_year(year: i32) -> crate::domain::assessment::YearAssessment;
@@ -548,6 +550,6 @@ mod tests {
         assert_eq!(call_kind("open_footage_cameras"), Some(CallKind::Write));
         let queueable = METHODS.iter().filter(|m| m.2 == CallKind::Queueable).count();
         let writes = METHODS.iter().filter(|m| m.2.writes()).count();
-        assert_eq!((queueable, writes), (19, 44));
+        assert_eq!((queueable, writes), (19, 45));
     }
 }

@@ -368,6 +368,17 @@ pub struct AuditVerification {
     pub anchor: Option<AuditAnchor>,
 }
 
+/// A chain head a lower-level hall's server forwarded (kept by the upper level's database).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ReceivedAnchor {
+    /// The forwarding hall's code(s).
+    pub source: String,
+    pub anchor: AuditAnchor,
+    pub received_at: DateTime<Utc>,
+    /// The account it came in as.
+    pub received_by: String,
+}
+
 /// A point of the keyed audit chain: record `seq` and its MAC.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuditAnchor {
@@ -1487,6 +1498,11 @@ pub trait Store: Send + Sync {
     /// Whether the chain still holds a saved anchor: record `seq` carries `mac` (the history up to it is
     /// the one anchored). Auditors and administrators.
     fn check_audit_anchor(&self, session: &Session, anchor: &AuditAnchor) -> Result<bool, StoreError>;
+    /// Keeps the chain head a lower-level hall's server forwards (`source`: its hall code or codes); the
+    /// same head again changes nothing. Those who may push events.
+    fn record_audit_anchor(&self, session: &Session, source: &str, anchor: &AuditAnchor) -> Result<(), StoreError>;
+    /// The chain heads received, newest first (auditors and administrators).
+    fn audit_anchors(&self, session: &Session, limit: u32) -> Result<Vec<ReceivedAnchor>, StoreError>;
 
     /// 绩效评估: a month of every department, live and as published.
     fn assessment(

@@ -164,3 +164,59 @@ fn verify_hashes(conn: &rusqlite::Connection) -> Result<AuditVerification, Store
         }
     }
 }
+
+/// Keeps a forwarded chain head (unless it is the source's newest already).
+pub(super) fn record_received(
+    w: &super::Write<'_>,
+    source: &str,
+    anchor: &crate::store::AuditAnchor,
+) -> Result<(), StoreError> {
+    let source = source.trim();
+    if source.is_empty() || source.chars().count() > 200 || source.chars().any(char::is_control) {
+        return Err(StoreError::Invalid("source: a hall code or codes, 1–200 characters".into()));
+    }
+    if anchor.seq < 1 || anchor.mac.len() != 64 || !anchor.mac.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(StoreError::Invalid("anchor: a record number and a 64-hex-digit MAC".into()));
+    }
+    let newest: Option<(i64, String)> =
+        w.tx.query_row(
+            "SELECT seq, mac FROM audit_anchor_received WHERE source = ?1 ORDER BY id DESC LIMIT 1",
+            [source],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if newest.as_ref().is_some_and(|(seq, mac)| *seq == anchor.seq && mac.eq_ignore_ascii_case(&anchor.mac)) {
+        w.unchanged();
+        return Ok(());
+    }
+    w.tx.execute(
+        "INSERT INTO audit_anchor_received (source, seq, mac, received_at, received_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![source, anchor.seq, anchor.mac.to_ascii_lowercase(), super::ts(w.now), w.actor.username],
+    )?;
+    w.audit(
+        "audit.anchor_received",
+        &format!("hall:{source}"),
+        serde_json::json!({"seq": anchor.seq, "mac": anchor.mac}),
+    )?;
+    Ok(())
+}
+
+/// The chain heads received, newest first.
+pub(super) fn received(
+    conn: &rusqlite::Connection,
+    limit: u32,
+) -> Result<Vec<crate::store::ReceivedAnchor>, StoreError> {
+    let limit = if limit == 0 { 200 } else { limit.min(10_000) };
+    let mut stmt = conn.prepare(
+        "SELECT source, seq, mac, received_at, received_by FROM audit_anchor_received ORDER BY id DESC LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit], |r| {
+        Ok(crate::store::ReceivedAnchor {
+            source: r.get(0)?,
+            anchor: crate::store::AuditAnchor { seq: r.get(1)?, mac: r.get(2)? },
+            received_at: super::from_ts(r.get(3)?),
+            received_by: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -291,6 +291,18 @@ impl SqliteStore {
         Ok(report)
     }
 
+    /// This database's chain head and the codes of its halls: what a county's server forwards to the city.
+    pub fn anchor_to_forward(&self) -> Result<Option<(String, super::AuditAnchor)>, StoreError> {
+        let conn = self.lock();
+        let Some((seq, mac)) = audit::anchor(&conn)? else { return Ok(None) };
+        let halls: Vec<String> = conn
+            .prepare("SELECT code FROM hall ORDER BY code")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let source = if halls.is_empty() { self.workstation.clone() } else { halls.join(",") };
+        Ok(Some((source.chars().take(200).collect(), super::AuditAnchor { seq, mac })))
+    }
+
     /// The clock this store runs on (the server's forwarding outbox keeps its times by it too).
     pub fn clock(&self) -> Arc<dyn Clock> {
         self.clock.clone()
@@ -1285,6 +1297,19 @@ impl Store for SqliteStore {
 
     fn check_audit_anchor(&self, session: &Session, anchor: &super::AuditAnchor) -> Result<bool, StoreError> {
         self.read(session, Permission::VerifyAudit, |r| audit::matches_anchor(r.conn, anchor.seq, &anchor.mac))
+    }
+
+    fn record_audit_anchor(
+        &self,
+        session: &Session,
+        source: &str,
+        anchor: &super::AuditAnchor,
+    ) -> Result<(), StoreError> {
+        self.write(session, Permission::Import, |w| audit::record_received(w, source, anchor))
+    }
+
+    fn audit_anchors(&self, session: &Session, limit: u32) -> Result<Vec<super::ReceivedAnchor>, StoreError> {
+        self.read(session, Permission::ReadAudit, |r| audit::received(r.conn, limit))
     }
 
     fn assessment(&self, session: &Session, month: YearMonth) -> Result<super::AssessmentView, StoreError> {

@@ -848,3 +848,16 @@ CREATE TABLE account_change (
 );
 -- One open request per account.
 CREATE UNIQUE INDEX account_change_open ON account_change (username) WHERE outcome IS NULL;
+
+-- The chain heads lower-level halls' servers forward (a county's to the city's): kept outside the
+-- county's own database, so that a rewritten county history is found against them.
+CREATE TABLE audit_anchor_received (
+  id INTEGER PRIMARY KEY,
+  -- The forwarding hall's code(s), as it names itself.
+  source TEXT NOT NULL CHECK (length(source) BETWEEN 1 AND 200),
+  seq INTEGER NOT NULL CHECK (seq >= 1),
+  mac TEXT NOT NULL CHECK (length(mac) = 64),
+  received_at INTEGER NOT NULL,
+  received_by TEXT NOT NULL
+);
+CREATE INDEX audit_anchor_received_by_source ON audit_anchor_received (source, id);
