@@ -471,8 +471,19 @@ fn ui_frame(full: bool) {
 
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
-    engine(full);
-    query(full);
-    server_load(full);
-    ui_frame(full);
+    // `JIANCHA_BENCH_ONLY=server` (or engine, query, ui) runs that part alone.
+    let only = std::env::var("JIANCHA_BENCH_ONLY").ok();
+    let run = |part: &str| only.as_deref().is_none_or(|o| o == part);
+    if run("engine") {
+        engine(full);
+    }
+    if run("query") {
+        query(full);
+    }
+    if run("server") {
+        server_load(full);
+    }
+    if run("ui") {
+        ui_frame(full);
+    }
 }
