@@ -31,6 +31,17 @@ fn user(name: &str, role: Role) -> NewUser {
     NewUser { username: name.into(), display_name: name.into(), role, password: PASSWORD.into() }
 }
 
+/// A data directory with a database and its administrator only (`top/hall`), closed.
+fn bare_hall() -> (tempfile::TempDir, std::path::PathBuf, Arc<FixedClock>) {
+    let top = tempfile::tempdir().unwrap();
+    let dir = top.path().join("hall");
+    let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
+    let store = SqliteStore::open_dir(&dir, clock.clone()).unwrap();
+    store.create_user(&store.system_session(), &user("admin", Role::Admin)).unwrap();
+    drop(store);
+    (top, dir, clock)
+}
+
 /// A request to view the hour before last of `camera`.
 fn view_request(camera: i64, clock: &FixedClock) -> NewFootageRequest {
     NewFootageRequest {
@@ -356,12 +367,7 @@ fn every_text_and_date_anywhere_in_a_call_meets_one_rule_over_http() {
 fn files_the_program_writes_are_its_owners_alone() {
     use std::os::unix::fs::PermissionsExt as _;
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-    let top = tempfile::tempdir().unwrap();
-    let dir = top.path().join("hall");
-    let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
-    let store = SqliteStore::open_dir(&dir, clock.clone()).unwrap();
-    store.create_user(&store.system_session(), &user("admin", Role::Admin)).unwrap();
-    drop(store);
+    let (top, dir, clock) = bare_hall();
     assert_eq!(mode(&dir), 0o700);
     assert_eq!(mode(&dir.join("jiancha.db")), 0o600);
     let out = top.path().join("backups").join("copy.db");
@@ -379,12 +385,7 @@ fn files_the_program_writes_are_its_owners_alone() {
 
 #[test]
 fn a_restore_refuses_a_copy_whose_schema_is_not_the_programs_own() {
-    let top = tempfile::tempdir().unwrap();
-    let dir = top.path().join("hall");
-    let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
-    let store = SqliteStore::open_dir(&dir, clock.clone()).unwrap();
-    store.create_user(&store.system_session(), &user("admin", Role::Admin)).unwrap();
-    drop(store);
+    let (top, dir, clock) = bare_hall();
     let tampered = [
         // Every login an administrator.
         "CREATE TRIGGER every_login_admin AFTER INSERT ON session BEGIN UPDATE user SET role = 'admin' WHERE id = NEW.user_id; END;",
