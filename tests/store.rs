@@ -94,6 +94,73 @@ fn upgrading_from_version_1_gives_the_fresh_schema() {
     assert_eq!(hall, "四平市政务服务中心");
 }
 
+/// Issue 28: a hall's audit history from before the keyed chain (version 16) is keyed once as the
+/// database is brought to version 17 — every record gets its MAC under the new `audit.key` — and
+/// verifies; the next records continue the keyed chain.
+#[test]
+fn an_older_audit_history_is_keyed_once_on_the_upgrade_and_verifies() {
+    use jiancha::domain::audit::{AuditFields, GENESIS_HASH, chain_hash};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrate::create_v1(&mut conn).unwrap();
+        migrate::upgrade_to(&mut conn, migrate::KEYED_AUDIT_VERSION - 1).unwrap();
+        // Two records as version 16 wrote them: chained by SHA-256, no MAC.
+        let mut prev = GENESIS_HASH.to_owned();
+        for seq in 1..=2i64 {
+            let at = t0() + Duration::seconds(seq);
+            let detail = format!("{{\"n\":{seq}}}");
+            let fields = AuditFields {
+                seq,
+                at,
+                actor: "system",
+                role: "system",
+                action: "test.old",
+                target: "x",
+                detail: &detail,
+                workstation: "",
+            };
+            let hash = chain_hash(&prev, &fields);
+            conn.execute(
+                "INSERT INTO audit_log (seq, at, actor, role, action, target, detail, prev_hash, hash) \
+                 VALUES (?1, ?2, 'system', 'system', 'test.old', 'x', ?3, ?4, ?5)",
+                rusqlite::params![seq, at.timestamp_micros(), detail, prev, hash],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2) ON CONFLICT (id) DO UPDATE SET seq = ?1, hash = ?2",
+                rusqlite::params![seq, hash],
+            )
+            .unwrap();
+            prev = hash;
+        }
+    }
+    assert!(!dir.path().join("audit.key").exists());
+    let store = SqliteStore::open(&path, Arc::new(FixedClock::new(t0()))).unwrap();
+    assert!(dir.path().join("audit.key").exists(), "the key is made for the upgrade");
+    let system = store.system_session();
+    store
+        .create_user(
+            &system,
+            &NewUser {
+                username: "a1".into(),
+                display_name: "A".into(),
+                role: Role::Admin,
+                password: "long-enough".into(),
+            },
+        )
+        .unwrap();
+    let verified = store.verify_audit(&system).unwrap();
+    assert!(verified.first_bad.is_none(), "{verified:?}");
+    assert_eq!(verified.records, 3);
+    assert_eq!(verified.anchor.as_ref().map(|a| a.seq), Some(3));
+    drop(store);
+    let conn = Connection::open(&path).unwrap();
+    let unkeyed: i64 = conn.query_row("SELECT count(*) FROM audit_log WHERE mac IS NULL", [], |r| r.get(0)).unwrap();
+    assert_eq!(unkeyed, 0, "every record carries its MAC");
+}
+
 #[test]
 fn a_newer_or_foreign_database_is_refused() {
     let dir = tempfile::tempdir().unwrap();
