@@ -522,3 +522,14 @@ fn a_case_turns_seriously_overdue_while_nobody_looks_and_the_published_month_hol
     assert_eq!(unseen, seen, "the same month whether or not anyone opened the alert list");
     assert_eq!(red_cards(&store).len(), 1);
 }
+
+/// Issue 29: a supervisor refused publication is told what was refused, in both languages.
+#[test]
+fn a_refused_publication_says_publish_the_assessment() {
+    let clock = Arc::new(FixedClock::new(t("2026-03-03T10:00:00+08:00")));
+    let (_dir, store) = commissioned(clock);
+    let supervisor = login(&store, "supervisor1");
+    let err = store.publish_assessment(&supervisor, feb(), "").unwrap_err();
+    assert!(matches!(err, StoreError::Forbidden { .. }), "{err:?}");
+    assert_eq!(err.to_string(), "监察员 无权发布绩效评估 (Supervisor may not publish the assessment)");
+}

@@ -57,7 +57,7 @@ pub enum StoreError {
     Locked { username: String, until: String },
     #[error("登录已过期，请重新登录 (the session has ended; log in again)")]
     SessionExpired,
-    #[error("{role} 无权{action} ({role} may not {action})")]
+    #[error("{role} 无权{} ({} may not {})", action_zh(.action), role_en(.role), action_en(.action))]
     Forbidden { role: String, action: String },
     #[error("{0} not found")]
     NotFound(String),
@@ -1549,4 +1549,86 @@ pub trait Store: Send + Sync {
         recommendation_id: i64,
         reply: &str,
     ) -> Result<crate::domain::assessment::Recommendation, StoreError>;
+}
+
+/// What a refused caller may not do, as `Forbidden` says it: a permission (`decide_accountability`) or a
+/// call named on its own (`publish_assessment`), in Chinese and in English.
+const ACTIONS: &[(&str, &str, &str)] = &[
+    ("read_hall", "查看大厅", "read the hall"),
+    ("read_cases", "查看办件", "read the cases"),
+    ("import", "导入数据", "import data"),
+    ("import_master_data", "导入事项目录和人员名单", "import the catalogue and the staff list"),
+    ("supervise", "进行监察操作", "act as a supervisor"),
+    ("approve_footage", "审批录像调阅", "decide footage requests"),
+    ("configure_hall", "配置大厅", "configure the hall"),
+    ("manage_users", "管理账户", "manage accounts"),
+    ("read_audit", "查看审计日志", "read the audit log"),
+    ("verify_audit", "校验审计链", "verify the audit chain"),
+    ("read_footage_register", "查看调取登记", "read the footage register"),
+    ("record_footage", "写入录像或检测结果（仅本机系统）", "record footage or detections (the local system only)"),
+    ("decide_accountability", "决定问责", "decide accountability measures"),
+    ("watch_live", "观看实时视频", "watch the live cameras"),
+    ("refresh_alerts", "刷新预警", "refresh the alerts"),
+    ("own_account", "管理本人账户", "manage one's own account"),
+    ("read_complainant_contact", "查看投诉人联系方式", "see complainants' contacts"),
+    ("confirm_account_change", "确认账户变更", "confirm account changes"),
+    ("publish_assessment", "发布绩效评估", "publish the assessment"),
+    ("issue_recommendation", "签发监察建议书", "issue a 监察建议书"),
+    ("decide_violation", "决定违规问责措施", "decide a violation's measures"),
+];
+
+fn action_zh(action: &str) -> &str {
+    ACTIONS.iter().find(|a| a.0 == action).map_or(action, |a| a.1)
+}
+
+fn action_en(action: &str) -> &str {
+    ACTIONS.iter().find(|a| a.0 == action).map_or(action, |a| a.2)
+}
+
+/// The English name of a role given by its Chinese label (as `Forbidden` carries it).
+fn role_en(role: &str) -> &str {
+    crate::domain::access::Role::PEOPLE
+        .iter()
+        .chain(&[crate::domain::access::Role::System])
+        .find(|r| r.label_zh() == role)
+        .map_or(role, |r| r.label_en())
+}
+
+#[cfg(test)]
+mod refusal_tests {
+    use super::*;
+    use crate::domain::access::{Permission as P, Role};
+
+    /// Issue 29: a refusal names what was refused, in both languages, never a permission's code.
+    #[test]
+    fn refusals_name_what_was_refused_in_both_languages() {
+        let all = [
+            P::ReadHall,
+            P::ReadCases,
+            P::Import,
+            P::ImportMasterData,
+            P::Supervise,
+            P::ApproveFootage,
+            P::ConfigureHall,
+            P::ManageUsers,
+            P::ReadAudit,
+            P::VerifyAudit,
+            P::ReadFootageRegister,
+            P::RecordFootage,
+            P::DecideAccountability,
+            P::WatchLive,
+            P::RefreshAlerts,
+            P::OwnAccount,
+            P::ReadComplainantContact,
+            P::ConfirmAccountChange,
+        ];
+        for p in all {
+            let e = StoreError::Forbidden { role: Role::Auditor.label_zh().into(), action: p.as_str().into() };
+            let said = e.to_string();
+            assert!(action_zh(p.as_str()) != p.as_str() && action_en(p.as_str()) != p.as_str(), "{said}");
+            assert!(said.starts_with("审计员 无权") && said.contains("(Auditor may not "), "{said}");
+        }
+        let e = StoreError::Forbidden { role: Role::Supervisor.label_zh().into(), action: "publish_assessment".into() };
+        assert_eq!(e.to_string(), "监察员 无权发布绩效评估 (Supervisor may not publish the assessment)");
+    }
 }

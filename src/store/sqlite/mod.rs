@@ -362,6 +362,21 @@ impl SqliteStore {
         f(&Read { conn: &conn, actor, now: self.now(), rules: self.rules() })
     }
 
+    /// A write like [`Self::write`] whose refusal names the call (`publish_assessment`) rather than the
+    /// permission it needs, so that the refused user is told what was refused.
+    fn write_named<T>(
+        &self,
+        session: &Session,
+        permission: Permission,
+        call: &str,
+        f: impl FnOnce(&Write<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.write(session, permission, f).map_err(|e| match e {
+            StoreError::Forbidden { role, .. } => StoreError::Forbidden { role, action: call.to_owned() },
+            other => other,
+        })
+    }
+
     /// A write: authenticates `session` for `permission`, runs `f` in one transaction (its changes and
     /// its audit records), commits, and tells the change listener. Any error rolls everything back.
     fn write<T>(
@@ -738,7 +753,7 @@ impl Store for SqliteStore {
         measures: &[Measure],
         note: &str,
     ) -> Result<DecisionOutcome, StoreError> {
-        self.write(session, Permission::DecideAccountability, |w| {
+        self.write_named(session, Permission::DecideAccountability, "decide_violation", |w| {
             let flag = accountability::decide_violation(&w.tx, violation_id, measures, note, &w.actor.username, w.now)?;
             w.audit(
                 "violation.decide",
@@ -1340,7 +1355,7 @@ impl Store for SqliteStore {
     }
 
     fn publish_assessment(&self, session: &Session, month: YearMonth, reason: &str) -> Result<Publication, StoreError> {
-        self.write(session, Permission::DecideAccountability, |w| {
+        self.write_named(session, Permission::DecideAccountability, "publish_assessment", |w| {
             // The alerts time alone raised are brought up to now in this very transaction: a published
             // month is the same whether or not anyone looked at the alert list before.
             alerts::refresh_due(&w.tx, &w.rules, w.now)?;
@@ -1363,7 +1378,7 @@ impl Store for SqliteStore {
         session: &Session,
         recommendation: &super::NewRecommendation,
     ) -> Result<Recommendation, StoreError> {
-        self.write(session, Permission::DecideAccountability, |w| {
+        self.write_named(session, Permission::DecideAccountability, "issue_recommendation", |w| {
             let id = assessment::issue_recommendation(&w.tx, &w.rules, recommendation, &w.actor.username, w.now)?;
             let issued = assessment::recommendation(&w.tx, id, w.now)?;
             w.audit(
