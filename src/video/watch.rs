@@ -152,6 +152,10 @@ pub struct Watcher<P = Gray> {
 const CLEAR_SECONDS: i64 = 5;
 /// How long a still region is taken as possibly empty before it is learnt as the empty seat.
 const LEARN_EMPTY_SECONDS: i64 = 120;
+/// How long someone seen moving in the seat is still taken as there while the pictures show no motion:
+/// a seated person is still for a second or two (and pictures a second apart can catch a sway at its
+/// turning point), which is no absence.
+const STILL_SECONDS: i64 = 3;
 
 impl Watcher<Gray> {
     /// Looks at the next picture, taken at `at`, with the window `open` or not; the snapshots are
@@ -233,9 +237,14 @@ impl<P: Clone> Watcher<P> {
             && !is_blocked
             && !is_moved
         {
-            let present = self.seat_presence(at, &seat, frame);
-            if present {
+            let seen = self.seat_presence(at, &seat, frame);
+            if seen {
                 self.last_presence = Some(at);
+            }
+            // Seen now, or moments ago: a still second is no absence. The absence counts from the last
+            // picture that showed someone.
+            let present = seen || self.last_presence.is_some_and(|p| (at - p).num_seconds() <= STILL_SECONDS);
+            if present {
                 self.absence_snapshot = None;
             } else if self.absence_snapshot.is_none() {
                 self.absence_snapshot = Some(picture.clone());

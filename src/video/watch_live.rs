@@ -473,7 +473,7 @@ mod host_tests {
                 "40: raised moved since 34",
                 "53: ended moved at 53",
                 "69: raised absent since 58",
-                "85: ended absent at 85",
+                "83: ended absent at 83",
             ],
             "covered 10–24 s, turned 34–48 s, away 58–78 s and 92–98 s; 5 s and 10 s allowed, 5 s to clear"
         );
