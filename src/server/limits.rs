@@ -71,8 +71,11 @@ impl Default for Limits {
 struct Counts {
     total: usize,
     per_address: HashMap<IpAddr, usize>,
-    /// Addresses a user logged in from (most recent last seen), besides the unmetered ones.
-    known: HashMap<IpAddr, Instant>,
+    /// Addresses a user logged in from, with the order of their last login (no clock needed to forget
+    /// the longest unseen), besides the unmetered ones.
+    known: HashMap<IpAddr, u64>,
+    /// The next login's order number.
+    logins: u64,
 }
 
 /// How many known addresses are remembered; the longest unseen is forgotten first.
@@ -116,7 +119,9 @@ impl Gate {
                 counts.known.remove(&oldest);
             }
         }
-        counts.known.insert(ip, Instant::now());
+        counts.logins += 1;
+        let order = counts.logins;
+        counts.known.insert(ip, order);
     }
 }
 
