@@ -467,6 +467,12 @@ mod tests {
         assert_eq!(err, "rules.toml: alerts.late_entry_hours: 0 is outside 1–720");
         let err = Settings::parse("rules.toml", "[assessment]\nweights = { fees = 9.0 }\n").unwrap_err().to_string();
         assert!(err.contains("assessment.weights") && err.contains("101"), "{err}");
+        let err = Settings::parse("rules.toml", "[assessment]\nyellow_points = 5.005\n").unwrap_err().to_string();
+        assert!(err.contains("yellow_points") && err.contains("at most two decimals"), "{err}");
+        let err = Settings::parse("rules.toml", "[assessment]\nwarning_rule = \"weekly\"\n").unwrap_err().to_string();
+        assert!(err.contains("warning_rule") && err.contains("signals_in_month"), "{err}");
+        let err = Settings::parse("rules.toml", "[assessment]\nscore_cap = 50\n").unwrap_err().to_string();
+        assert_eq!(err, "rules.toml: assessment.score_cap: 50.00 is outside excellent–200");
         let err = Settings::parse("rules.toml", "[alerts]\nlate_entry_hours = \"soon\"\n").unwrap_err().to_string();
         assert!(err.contains("late_entry_hours"), "{err}");
         let twice = "[calendar]\noverrides = [{ date = \"2026-12-01\", working = false, note = \"a\" }, { date = \"2026-12-01\", working = true, note = \"b\" }]\n";

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use jiancha::clock::FixedClock;
-use jiancha::domain::assessment::{Category, Grade, ItemKind, RecommendationStatus, YearMonth};
+use jiancha::domain::assessment::{Category, Grade, Hundredths, ItemKind, RecommendationStatus, YearMonth};
 use jiancha::interchange::ImportKind;
 use jiancha::store::{AuditQuery, NewRecommendation, Store, StoreError};
 
@@ -23,7 +23,12 @@ use cups::Cups;
 use assessment_hall::{accept, commissioned, event, feb, import, login, t, the_months};
 
 fn points(d: &jiancha::domain::assessment::DepartmentMonth) -> Vec<(Category, f64)> {
-    d.score.as_ref().unwrap().categories.iter().map(|c| (c.category, c.points)).collect()
+    d.score.as_ref().unwrap().categories.iter().map(|c| (c.category, c.points.to_f64())).collect()
+}
+
+/// A score written in a test (hand-computed).
+fn p(x: f64) -> Hundredths {
+    Hundredths::from_f64(x).unwrap()
 }
 
 #[test]
@@ -66,9 +71,9 @@ fn every_indicator_of_a_spring_festival_month_against_figures_computed_by_hand()
             (Category::Integrity, 0.0),     // 10 − 2 × 5
         ]
     );
-    assert_eq!(score.signal_deduction, 28.0, "5 + 2 × 10 + 3 for three months in a row");
-    assert_eq!(score.early_bonus, 3.0, "1 of 3 completions early: three 10 % steps");
-    assert_eq!(score.score, 32.0, "57 kept − 28 + 3");
+    assert_eq!(score.signal_deduction, p(28.0), "5 + 2 × 10 + 3 for three months in a row");
+    assert_eq!(score.early_bonus, p(3.0), "1 of 3 completions early: three 10 % steps");
+    assert_eq!(score.score, p(32.0), "57 kept − 28 + 3");
     assert_eq!(tax.grade, Some(Grade::Fail));
 
     // 县市场监管局: M1 early with a fee waiver (红牌), M2 on time; 王三 absent both halves of 2 Feb.
@@ -80,7 +85,7 @@ fn every_indicator_of_a_spring_festival_month_against_figures_computed_by_hand()
     let score = mkt.score.as_ref().unwrap();
     assert_eq!(points(mkt)[3], (Category::Fees, 4.0));
     assert_eq!(points(mkt)[5], (Category::Attitude, 8.0));
-    assert_eq!((score.signal_deduction, score.early_bonus, score.score), (10.0, 5.0, 89.0));
+    assert_eq!((score.signal_deduction, score.early_bonus, score.score), (p(10.0), p(5.0), p(89.0)));
     assert_eq!(mkt.grade, Some(Grade::Good));
 
     // 县人社局 had no case: no score, no rank, no grade — neither first nor last.
@@ -113,23 +118,26 @@ fn every_indicator_of_a_spring_festival_month_against_figures_computed_by_hand()
     let year = store.assessment_year(&s, 2026).unwrap();
     let tax_year = year.departments.iter().find(|d| d.department == "县税务局").unwrap();
     let (jan, febr) = (tax_year.months[0].unwrap(), tax_year.months[1].unwrap());
-    assert_eq!(febr, 32.0);
+    assert_eq!(febr, p(32.0));
+    // January by hand: T00, accepted 12 Jan and entered late (黄牌 −5, 政务公开 10 × (1 − 1/1) = 0), then
+    // seriously overdue (红牌 −10); no third carded month yet: 90 − 15 = 75.
+    assert_eq!(jan, p(75.0));
     assert_eq!(tax_year.months[2], None, "no case of the tax office in March yet");
     assert_eq!(tax_year.months[3..], [None; 9]);
-    assert_eq!(tax_year.quarters[0], Some(((jan + febr) / 2.0 * 100.0).round() / 100.0));
+    assert_eq!(tax_year.quarters[0], Some(p(53.5)), "(75 + 32) / 2");
     let mkt_year = year.departments.iter().find(|d| d.department == "县市场监管局").unwrap();
-    assert_eq!(mkt_year.quarters[0], Some(89.0), "one scored month");
+    assert_eq!(mkt_year.quarters[0], Some(p(89.0)), "one scored month");
     assert_eq!(mkt_year.quarter_grades[0], Some(Grade::Good));
     assert_eq!(year.published, vec![None; 12]);
 
     // The cap on the cards' deduction is a setting: at 20 the tax office loses 20, not 28.
     let mut rules = jiancha::domain::alerts::RuleBook::official();
-    rules.assessment.signal_deduction_cap = 20.0;
+    rules.assessment.signal_deduction_cap = p(20.0);
     store.set_rules(rules);
     let capped = store.assessment(&s, feb()).unwrap();
     let tax = capped.live.departments.iter().find(|d| d.department == "县税务局").unwrap();
     let score = tax.score.as_ref().unwrap();
-    assert_eq!((score.signal_deduction, score.score), (20.0, 40.0));
+    assert_eq!((score.signal_deduction, score.score), (p(20.0), p(40.0)));
 }
 
 #[test]
@@ -151,11 +159,15 @@ fn departments_with_the_same_score_share_a_place() {
     let s = login(&store, "supervisor1");
     let march: YearMonth = "2026-03".parse().unwrap();
     let a = store.assessment(&s, march).unwrap().live;
-    let places: Vec<(&str, Option<u32>, Option<f64>)> =
+    let places: Vec<(&str, Option<u32>, Option<Hundredths>)> =
         a.departments.iter().map(|d| (d.department.as_str(), d.rank, d.points())).collect();
     assert_eq!(
         places,
-        vec![("县市场监管局", Some(1), Some(105.0)), ("县税务局", Some(1), Some(105.0)), ("县人社局", None, None)],
+        vec![
+            ("县市场监管局", Some(1), Some(p(105.0))),
+            ("县税务局", Some(1), Some(p(105.0))),
+            ("县人社局", None, None)
+        ],
         "a tie shares first place (by name within it); the office without cases is not ranked"
     );
     let year = store.assessment_year(&s, 2026).unwrap();
@@ -201,7 +213,7 @@ fn a_published_month_is_frozen_and_a_recomputation_is_a_new_audited_version() {
     assert_eq!(view.published[0], v1, "the published month is unchanged");
     assert_eq!(view.current(), &v1.assessment);
     let frozen = v1.assessment.departments.iter().find(|d| d.department == "县市场监管局").unwrap();
-    assert_eq!((frozen.figures.completed, frozen.points()), (2, Some(89.0)));
+    assert_eq!((frozen.figures.completed, frozen.points()), (2, Some(p(89.0))));
 
     // The database itself refuses to change or remove a publication.
     {
@@ -218,7 +230,7 @@ fn a_published_month_is_frozen_and_a_recomputation_is_a_new_audited_version() {
     assert_eq!(v2.version, 2);
     let again = v2.assessment.departments.iter().find(|d| d.department == "县市场监管局").unwrap();
     assert_eq!(again.figures.completed, 3);
-    assert!(again.points().unwrap() < 89.0);
+    assert!(again.points().unwrap() < p(89.0));
     let view = store.assessment(&s, feb()).unwrap();
     assert_eq!(view.published.iter().map(|p| p.version).collect::<Vec<_>>(), vec![2, 1]);
     assert_eq!(view.published[1], v1);
@@ -532,4 +544,66 @@ fn a_refused_publication_says_publish_the_assessment() {
     let err = store.publish_assessment(&supervisor, feb(), "").unwrap_err();
     assert!(matches!(err, StoreError::Forbidden { .. }), "{err:?}");
     assert_eq!(err.to_string(), "监察员 无权发布绩效评估 (Supervisor may not publish the assessment)");
+}
+
+/// The city text's variants switched on in `rules.toml` after February was published: February keeps
+/// the rules it was published with, January (unpublished) and the live February follow the new ones,
+/// and the year deducts only the measures of months scored with yearly sanctions.
+#[test]
+fn a_hall_switches_the_city_variants_on_and_published_months_keep_their_rules() {
+    let clock = Arc::new(FixedClock::new(t("2025-12-01T09:00:00+08:00")));
+    let (_dir, store) = commissioned(clock.clone());
+    the_months(&store, &clock);
+    let chief = login(&store, "chief1");
+    let published = store.publish_assessment(&chief, feb(), "").unwrap();
+    assert_eq!(published.assessment.settings, jiancha::domain::assessment::AssessmentSettings::default());
+    let tax = |a: &jiancha::domain::assessment::MonthAssessment| {
+        a.departments.iter().find(|d| d.department == "县税务局").unwrap().clone()
+    };
+    assert_eq!(tax(&published.assessment).points(), Some(p(32.0)));
+
+    let variants = jiancha::settings::Settings::parse(
+        "rules.toml",
+        "[assessment]\nwarning_rule = \"signals_in_month\"\nwarning_signals = 50\nsanctions = \"yearly\"\n\
+         promise_bonus_points = 3\nscore_cap = 100\n",
+    )
+    .unwrap()
+    .assessment;
+    let mut rules = jiancha::domain::alerts::RuleBook::official();
+    rules.assessment = variants.clone();
+    store.set_rules(rules);
+    let s = login(&store, "supervisor1");
+    let view = store.assessment(&s, feb()).unwrap();
+    let live = tax(&view.live);
+    let f = &live.figures;
+    // The figures the variants read: the catalogue's TAX-1 promises 5 of 20 legal days (75 % shorter);
+    // the two measures by kind; no incomplete case.
+    assert_eq!((f.legal_days_total, f.promised_days_total, f.incomplete_cases), (20, 5, 0));
+    assert_eq!((f.measures_by_kind.admonition, f.measures_by_kind.written_self_criticism), (1, 1));
+    // February by hand: 57 kept + 10 (廉洁行政 keeps its weight) = 67; cards 5 + 2 × 10 = 25 (fewer than
+    // 50 signals: no −3, the three-month run no longer counts); +3 early; +3 promise: 48. The year loses
+    // 诫勉谈话 10 + 书面检查 10.
+    let score = live.score.as_ref().unwrap();
+    assert_eq!((score.signal_deduction, score.early_bonus, score.promise_bonus), (p(25.0), p(3.0), p(3.0)));
+    assert_eq!((score.score, live.year_sanctions), (p(48.0), p(20.0)));
+    assert_eq!(view.published[0].assessment.settings, Default::default(), "the publication keeps its rules");
+
+    // The year: January live under the variants (75 + 3 = 78), February as published (32, scored
+    // monthly: it takes nothing from the year): (78 + 32) / 2 = 55.00, no sanction.
+    let year = store.assessment_year(&s, 2026).unwrap();
+    let y = year.departments.iter().find(|d| d.department == "县税务局").unwrap();
+    assert_eq!((y.months[0], y.months[1]), (Some(p(78.0)), Some(p(32.0))));
+    assert_eq!((y.quarters[0], y.sanctions, y.year), (Some(p(55.0)), p(0.0), Some(p(55.0))));
+
+    // Republished with its reason, February is scored with the variants and the year takes the 20.
+    let v2 = store.publish_assessment(&chief, feb(), "启用市测评细则的计分规则").unwrap();
+    assert_eq!(v2.assessment.settings, variants);
+    assert!(!v2.assessment.settings.variants_zh().is_empty());
+    let year = store.assessment_year(&s, 2026).unwrap();
+    let y = year.departments.iter().find(|d| d.department == "县税务局").unwrap();
+    // (78 + 48) / 2 = 63; less 20 = 43.
+    assert_eq!((y.quarters[0], y.sanctions, y.year), (Some(p(63.0)), p(20.0), Some(p(43.0))));
+    // The public JSON names the rules it was scored with.
+    let json = jiancha::report::assessment::public_json("县政务服务中心", &v2);
+    assert!(json.contains("承诺期限缩短30%以上加3.00分") && json.contains("\"promise_bonus\": 3.0"), "{json}");
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::{Ctx, Failure, connect, print_json};
-use crate::domain::assessment::{Grade, MonthAssessment, YearMonth, recommendation_facts};
+use crate::domain::assessment::{Grade, Hundredths, MonthAssessment, YearMonth, recommendation_facts};
 use crate::domain::time;
 use crate::report;
 use crate::store::{NewRecommendation, Store};
@@ -180,7 +180,7 @@ fn act(
             if json {
                 return print_json(&y);
             }
-            let cell = |s: Option<f64>| s.map_or_else(|| "—".into(), |s| format!("{s:.2}"));
+            let cell = |s: Option<Hundredths>| s.map_or_else(|| "—".into(), |s| s.to_string());
             println!("{year} 年度绩效评估 (year): 季度、半年、全年为各月平均");
             println!(
                 "{:<16} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}  季度等次",

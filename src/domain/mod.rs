@@ -14,6 +14,7 @@ pub mod discipline;
 pub mod evaluator;
 pub mod footage;
 pub mod hall;
+pub mod hundredths;
 pub mod model;
 pub mod time;
 pub mod watch;

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::daily::inert;
 use super::documents::date_zh;
 use super::pdf::{Column, Sheet};
-use crate::domain::assessment::{Category, Grade, MonthAssessment, Publication, Recommendation, YearMonth};
+use crate::domain::assessment::{Category, Grade, Hundredths, MonthAssessment, Publication, Recommendation, YearMonth};
 use crate::domain::time;
 use crate::files::write_atomically;
 
@@ -127,6 +127,10 @@ pub fn bulletin_sheet(hall: &str, a: &MonthAssessment, publication: Option<&Publ
     if !unscored.is_empty() {
         sheet.paragraph(10.0, &format!("本月无办件、未参加排名的部门：{}。", unscored.join("、")));
     }
+    let variants = a.settings.variants_zh();
+    if !variants.is_empty() {
+        sheet.paragraph(10.0, &format!("本月计分规则：{}。", variants.join("；")));
+    }
     sheet.space(4.0);
     sheet.line(0.0, 12.0, "二、发现的主要问题");
     let found = problems(a);
@@ -136,17 +140,17 @@ pub fn bulletin_sheet(hall: &str, a: &MonthAssessment, publication: Option<&Publ
         sheet.paragraph(11.0, &format!("　　本月电子监察发现：{}。", found.join("；")));
     }
     // The categories that lost most across the hall.
-    let mut lost: Vec<(Category, f64)> = Vec::new();
+    let mut lost: Vec<(Category, Hundredths)> = Vec::new();
     for d in &scored {
         for c in d.score.iter().flat_map(|s| &s.categories) {
             match lost.iter_mut().find(|(k, _)| *k == c.category) {
-                Some((_, v)) => *v += c.weight - c.points,
+                Some((_, v)) => *v = *v + (c.weight - c.points),
                 None => lost.push((c.category, c.weight - c.points)),
             }
         }
     }
-    lost.retain(|(_, v)| *v > 0.005);
-    lost.sort_by(|a, b| b.1.total_cmp(&a.1));
+    lost.retain(|(_, v)| v.is_positive());
+    lost.sort_by_key(|l| std::cmp::Reverse(l.1));
     if !lost.is_empty() {
         let text: Vec<String> = lost.iter().take(3).map(|(c, v)| format!("{}（共失{:.2}分）", c.label(), v)).collect();
         sheet.paragraph(11.0, &format!("　　失分最多的指标：{}。", text.join("、")));
@@ -218,11 +222,13 @@ pub fn recommendation_sheet(r: &Recommendation) -> Sheet {
 struct PublicDepartment<'a> {
     rank: Option<u32>,
     department: &'a str,
-    score: Option<f64>,
+    score: Option<Hundredths>,
     grade: Option<&'static str>,
-    categories: Vec<(&'static str, f64, f64)>,
-    signal_deduction: Option<f64>,
-    early_bonus: Option<f64>,
+    categories: Vec<(&'static str, Hundredths, Hundredths)>,
+    signal_deduction: Option<Hundredths>,
+    early_bonus: Option<Hundredths>,
+    completeness_deduction: Option<Hundredths>,
+    promise_bonus: Option<Hundredths>,
     cases: u32,
     completed: u32,
     completed_on_time: u32,
@@ -239,7 +245,9 @@ struct PublicMonth<'a> {
     published_on: NaiveDate,
     reason: &'a str,
     /// (category, weight) of the rules the month was scored with.
-    weights: Vec<(&'static str, f64)>,
+    weights: Vec<(&'static str, Hundredths)>,
+    /// The city text's variants the month was scored with (empty: the default rules).
+    variants: Vec<String>,
     departments: Vec<PublicDepartment<'a>>,
     problems: Vec<String>,
 }
@@ -276,6 +284,8 @@ pub fn public_json(hall: &str, p: &Publication) -> String {
                     .collect(),
                 signal_deduction: d.score.as_ref().map(|s| s.signal_deduction),
                 early_bonus: d.score.as_ref().map(|s| s.early_bonus),
+                completeness_deduction: d.score.as_ref().map(|s| s.completeness_deduction),
+                promise_bonus: d.score.as_ref().map(|s| s.promise_bonus),
                 cases: d.figures.cases,
                 completed: d.figures.completed,
                 completed_on_time: d.figures.completed_on_time,
@@ -285,6 +295,7 @@ pub fn public_json(hall: &str, p: &Publication) -> String {
             })
             .collect(),
         problems: problems(a),
+        variants: a.settings.variants_zh(),
     };
     serde_json::to_string_pretty(&month).unwrap_or_default()
 }

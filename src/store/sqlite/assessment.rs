@@ -14,8 +14,8 @@ use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params};
 use super::{from_ts, people, ts};
 use crate::domain::alerts::{self, Level, Rule, RuleBook, Signal};
 use crate::domain::assessment::{
-    AssessmentItem, Category, ItemKind, MonthAssessment, MonthFigures, Publication, Recommendation,
-    RecommendationStatus, YearAssessment, YearMonth, assess_month, assess_year,
+    AssessmentItem, Category, Hundredths, ItemKind, MonthAssessment, MonthFigures, Publication, Recommendation,
+    RecommendationStatus, YearAssessment, YearInput, YearMonth, assess_month, assess_year,
 };
 use crate::domain::model::Step;
 use crate::domain::{evaluator, time};
@@ -39,6 +39,8 @@ fn departments(conn: &Connection, month: YearMonth) -> Result<Vec<(i64, String)>
 struct Collected {
     figures: HashMap<i64, MonthFigures>,
     items: Vec<(i64, AssessmentItem)>,
+    /// The cases of the month whose records are incomplete, by department.
+    incomplete: HashMap<i64, std::collections::HashSet<i64>>,
 }
 
 impl Collected {
@@ -127,6 +129,9 @@ fn completions(conn: &Connection, rules: &RuleBook, month: YearMonth, c: &mut Co
                 &suspensions,
             )
         });
+        if accepted.is_none() {
+            c.incomplete.entry(department).or_default().insert(case);
+        }
         let f = c.of(department);
         f.completed += 1;
         let Some(deadline) = deadline else {
@@ -169,7 +174,7 @@ fn completions(conn: &Connection, rules: &RuleBook, month: YearMonth, c: &mut Co
 fn alerts(conn: &Connection, month: YearMonth, c: &mut Collected) -> Result<(), StoreError> {
     let (from, to) = bounds(month);
     let mut stmt = conn.prepare_cached(
-        "SELECT a.id, i.department_id, c.case_no, a.rule, a.since FROM alert a
+        "SELECT a.id, i.department_id, c.case_no, a.rule, a.since, a.case_id FROM alert a
          JOIN case_file c ON c.id = a.case_id JOIN item i ON i.code = c.item_code
          WHERE a.since >= ?1 AND a.since < ?2",
     )?;
@@ -180,12 +185,17 @@ fn alerts(conn: &Connection, month: YearMonth, c: &mut Collected) -> Result<(), 
             r.get::<_, String>(2)?,
             r.get::<_, String>(3)?,
             r.get::<_, i64>(4)?,
+            r.get::<_, i64>(5)?,
         ))
     })?;
     for row in rows {
-        let (id, department, case_no, rule, since) = row?;
+        let (id, department, case_no, rule, since, case) = row?;
         let Ok(rule) = rule.parse::<Rule>() else { continue };
+        if rule == Rule::OutOfOrder {
+            c.incomplete.entry(department).or_default().insert(case);
+        }
         let f = c.of(department);
+        f.warning_signals += 1;
         let category = match rule {
             Rule::LateEntry => {
                 f.late_entries += 1;
@@ -315,8 +325,10 @@ fn ratings(
         let Some((department, _)) = windows.get(window) else { continue };
         let f = c.of(*department);
         f.ratings += 1;
-        if *rating >= 4 {
-            f.ratings_satisfied += 1;
+        match *rating {
+            4.. => f.ratings_satisfied += 1,
+            3 => f.ratings_basic += 1,
+            _ => {}
         }
     }
     let late = |due: NaiveDate, done: Option<DateTime<Utc>>| {
@@ -537,15 +549,19 @@ fn violations(conn: &Connection, month: YearMonth, c: &mut Collected) -> Result<
     })?;
     for row in rows {
         let (id, department, measures, at, violation) = row?;
+        let f = c.of(department);
         let labels: Vec<String> = measures
             .split(',')
             .filter(|m| !m.trim().is_empty())
-            .map(|m| {
-                m.parse::<crate::domain::accountability::Measure>()
-                    .map_or_else(|_| m.to_owned(), |m| m.label_zh().to_owned())
+            .map(|m| match m.parse::<crate::domain::accountability::Measure>() {
+                Ok(measure) => {
+                    f.measures_by_kind.add(measure);
+                    measure.label_zh().to_owned()
+                }
+                Err(_) => m.to_owned(),
             })
             .collect();
-        c.of(department).measures += u32::try_from(labels.len()).unwrap_or(u32::MAX);
+        f.measures += u32::try_from(labels.len()).unwrap_or(u32::MAX);
         let text = format!("违规{violation}：{}", labels.join("、"));
         c.item(
             department,
@@ -556,7 +572,7 @@ fn violations(conn: &Connection, month: YearMonth, c: &mut Collected) -> Result<
 }
 
 fn collect(conn: &Connection, rules: &RuleBook, month: YearMonth, now: DateTime<Utc>) -> Result<Collected, StoreError> {
-    let mut c = Collected { figures: HashMap::new(), items: Vec::new() };
+    let mut c = Collected { figures: HashMap::new(), items: Vec::new(), incomplete: HashMap::new() };
     let (from, to) = bounds(month);
     // Completed in the month, and accepted in it but not completed in it: both read from an index
     // alone (an OR of the two ranges would fetch every row).
@@ -584,6 +600,21 @@ fn collect(conn: &Connection, rules: &RuleBook, month: YearMonth, now: DateTime<
     complaints(conn, month, &mut c)?;
     attendance(conn, rules, month, &mut c)?;
     violations(conn, month, &mut c)?;
+    for (department, cases) in std::mem::take(&mut c.incomplete) {
+        c.of(department).incomplete_cases = u32::try_from(cases.len()).unwrap_or(u32::MAX);
+    }
+    // The promise a department makes: its catalogue's promised days against the legal ones (items with
+    // a legal limit), as the catalogue stands.
+    let mut stmt = conn.prepare_cached(
+        "SELECT department_id, sum(legal_days), sum(promised_days) FROM item WHERE legal_days > 0 GROUP BY department_id",
+    )?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))? {
+        let (department, legal, promised) = row?;
+        if let Some(f) = c.figures.get_mut(&department) {
+            f.legal_days_total = u32::try_from(legal).unwrap_or(u32::MAX);
+            f.promised_days_total = u32::try_from(promised).unwrap_or(u32::MAX);
+        }
+    }
     Ok(c)
 }
 
@@ -713,15 +744,15 @@ pub(super) fn year(
 ) -> Result<YearAssessment, StoreError> {
     let today = time::local_date(now);
     let mut published = Vec::with_capacity(12);
-    let mut scores: BTreeMap<i64, (String, Vec<Option<f64>>)> = BTreeMap::new();
+    let mut scores: BTreeMap<i64, YearInput> = BTreeMap::new();
     for m in 1..=12 {
         let Some(month) = YearMonth::new(year, m) else {
             return Err(StoreError::Invalid(format!("year {year} is outside 1990–2100")));
         };
         if month.first_day() > today {
             published.push(None);
-            for (_, months) in scores.values_mut() {
-                months.push(None);
+            for d in scores.values_mut() {
+                d.months.push(None);
             }
             continue;
         }
@@ -732,16 +763,21 @@ pub(super) fn year(
             None => self::month(conn, rules, month, now)?,
         };
         for d in assessment.departments {
-            let entry =
-                scores.entry(d.department_id).or_insert_with(|| (d.department.clone(), vec![None; (m - 1) as usize]));
-            entry.1.push(d.points());
+            let entry = scores.entry(d.department_id).or_insert_with(|| YearInput {
+                department_id: d.department_id,
+                department: d.department.clone(),
+                months: vec![None; (m - 1) as usize],
+                sanctions: Hundredths::ZERO,
+            });
+            entry.months.push(d.points());
+            // Each month as it was scored: measures come off the year only from months scored so.
+            entry.sanctions = entry.sanctions + d.year_sanctions;
         }
-        for (_, months) in scores.values_mut() {
-            months.resize(m as usize, None);
+        for d in scores.values_mut() {
+            d.months.resize(m as usize, None);
         }
     }
-    let months = scores.into_iter().map(|(id, (name, months))| (id, name, months)).collect();
-    Ok(assess_year(year, published, months, &rules.assessment))
+    Ok(assess_year(year, published, scores.into_values().collect(), &rules.assessment))
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ pub enum AssessmentJob {
     },
 }
 
-pub type Trend = (YearMonth, Vec<(i64, String, Vec<Option<f64>>)>);
+pub type Trend = (YearMonth, Vec<(i64, String, Vec<Option<crate::domain::assessment::Hundredths>>)>);
 
 pub enum AssessmentReply {
     Month(Result<Box<(AssessmentView, Vec<Recommendation>)>, JobError>),
@@ -96,7 +96,7 @@ fn write_or_print(
 fn trend(store: &dyn Store, session: &Session, month: YearMonth) -> Result<Trend, JobError> {
     let this = store.assessment_year(session, month.year)?;
     let before = if month.month < 12 { Some(store.assessment_year(session, month.year - 1)?) } else { None };
-    let mut out: Vec<(i64, String, Vec<Option<f64>>)> = Vec::new();
+    let mut out: Vec<(i64, String, Vec<Option<crate::domain::assessment::Hundredths>>)> = Vec::new();
     let keep = 12 - month.month as usize;
     for d in before.iter().flat_map(|y| &y.departments) {
         out.push((d.department_id, d.department.clone(), d.months[12 - keep..].to_vec()));

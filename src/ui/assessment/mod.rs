@@ -15,7 +15,7 @@ use egui::RichText;
 
 use crate::domain::access::Permission;
 use crate::domain::assessment::{
-    AssessmentItem, Category, DepartmentMonth, Grade, ItemKind, MonthAssessment, Recommendation, YearMonth,
+    AssessmentItem, Category, DepartmentMonth, Grade, Hundredths, ItemKind, MonthAssessment, Recommendation, YearMonth,
 };
 use crate::domain::time;
 use crate::ui::alerts::AlertsCommand;
@@ -64,18 +64,18 @@ fn category_text(c: Category, lang: Lang) -> &'static str {
 }
 
 /// `+3.00`, `−28.00`, `0.00`.
-fn signed(points: f64) -> String {
-    if points > 0.0 {
-        format!("+{points:.2}")
-    } else if points < 0.0 {
-        format!("−{:.2}", -points)
+fn signed(points: Hundredths) -> String {
+    if points.is_positive() {
+        format!("+{points}")
+    } else if points < Hundredths::ZERO {
+        format!("−{}", -points)
     } else {
         "0.00".into()
     }
 }
 
-fn score_text(score: Option<f64>) -> String {
-    score.map_or_else(|| "—".into(), |s| format!("{s:.2}"))
+fn score_text(score: Option<Hundredths>) -> String {
+    score.map_or_else(|| "—".into(), |s| s.to_string())
 }
 
 pub fn assessment_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>) {
@@ -296,6 +296,16 @@ fn ranking_ui(
             .color(t.text_weak),
         );
     }
+    let variants = a.settings.variants_zh();
+    if !variants.is_empty() {
+        ui.label(
+            RichText::new(lang.pick_owned(
+                &format!("本月按以下计分规则计算：{}。", variants.join("；")),
+                &format!("Scored with the city rules' variants: {}.", variants.join("; ")),
+            ))
+            .color(t.text_weak),
+        );
+    }
 }
 
 #[allow(clippy::too_many_arguments, reason = "a card reads the month, the department, the one compared and the role")]
@@ -362,19 +372,20 @@ fn card_ui(
             ui.label(category_text(c.category, lang));
             ui.label(format!("{:.0}", c.weight));
             ui.label(format!("{:.1}%", c.measure * 100.0));
-            ui.label(format!("{:.2}", c.points));
+            ui.label(c.points.to_string());
             let lost = c.weight - c.points;
-            ui.label(RichText::new(if lost > 0.005 { format!("−{lost:.2}") } else { String::new() }).color(t.red));
+            ui.label(RichText::new(if lost.is_positive() { format!("−{lost}") } else { String::new() }).color(t.red));
             if let Some((_, s)) = other {
-                let theirs = s.categories.iter().find(|x| x.category == c.category).map_or(0.0, |x| x.points);
-                ui.label(format!("{theirs:.2}"));
+                let theirs =
+                    s.categories.iter().find(|x| x.category == c.category).map_or(Hundredths::ZERO, |x| x.points);
+                ui.label(theirs.to_string());
             }
             ui.end_row();
         }
         ui.label(lang.pick("黄牌红牌扣分", "Cards"));
         ui.label("");
         ui.label(format!("{}/{}", d.figures.yellow_signals, d.figures.red_signals));
-        ui.label(RichText::new(signed(-score.signal_deduction)).color(if score.signal_deduction > 0.0 {
+        ui.label(RichText::new(signed(-score.signal_deduction)).color(if score.signal_deduction.is_positive() {
             t.red
         } else {
             t.text
@@ -387,19 +398,53 @@ fn card_ui(
         ui.label(lang.pick("提前办结加分", "Early completion"));
         ui.label("");
         ui.label(format!("{}/{}", d.figures.completed_early, d.figures.completed));
-        ui.label(RichText::new(signed(score.early_bonus)).color(if score.early_bonus > 0.0 { t.ok } else { t.text }));
+        ui.label(RichText::new(signed(score.early_bonus)).color(if score.early_bonus.is_positive() {
+            t.ok
+        } else {
+            t.text
+        }));
         ui.label("");
         if let Some((_, s)) = other {
             ui.label(signed(s.early_bonus));
         }
         ui.end_row();
+        // The city text's variants, shown when the month was scored with them.
+        if a.settings.completeness_points.is_positive() {
+            ui.label(lang.pick("数据完整性扣分", "Incomplete records"));
+            ui.label("");
+            ui.label(format!("{}/{}", d.figures.incomplete_cases, d.figures.cases));
+            ui.label(
+                RichText::new(signed(-score.completeness_deduction))
+                    .color(if score.completeness_deduction.is_positive() { t.red } else { t.text }),
+            );
+            ui.label("");
+            if let Some((_, s)) = other {
+                ui.label(signed(-s.completeness_deduction));
+            }
+            ui.end_row();
+        }
+        if a.settings.promise_bonus_points.is_positive() {
+            ui.label(lang.pick("承诺期限缩短加分", "Shortened promises"));
+            ui.label("");
+            ui.label(format!("{}/{}", d.figures.promised_days_total, d.figures.legal_days_total));
+            ui.label(RichText::new(signed(score.promise_bonus)).color(if score.promise_bonus.is_positive() {
+                t.ok
+            } else {
+                t.text
+            }));
+            ui.label("");
+            if let Some((_, s)) = other {
+                ui.label(signed(s.promise_bonus));
+            }
+            ui.end_row();
+        }
         ui.label(RichText::new(lang.pick("合计", "Total")).strong());
         ui.label("100");
         ui.label("");
-        ui.label(RichText::new(format!("{:.2}", score.score)).strong());
+        ui.label(RichText::new(score.score.to_string()).strong());
         ui.label("");
         if let Some((_, s)) = other {
-            ui.label(RichText::new(format!("{:.2}", s.score)).strong());
+            ui.label(RichText::new(s.score.to_string()).strong());
         }
         ui.end_row();
     });
@@ -493,7 +538,8 @@ fn trend_ui(ui: &mut egui::Ui, view: &AssessmentState, lang: Lang, t: &Tokens) {
     ui.label(RichText::new(lang.pick("近 12 个月得分", "Scores of the last 12 months")).strong());
     let line = |id: i64| -> Option<(String, Vec<[f64; 2]>)> {
         let (_, name, values) = series.iter().find(|(d, _, _)| *d == id)?;
-        let points: Vec<[f64; 2]> = values.iter().enumerate().filter_map(|(i, v)| v.map(|v| [i as f64, v])).collect();
+        let points: Vec<[f64; 2]> =
+            values.iter().enumerate().filter_map(|(i, v)| v.map(|v| [i as f64, v.to_f64()])).collect();
         Some((name.clone(), points))
     };
     let selected = view.selected.and_then(line);

@@ -46,7 +46,7 @@ pub struct AssessmentState {
     /// Show the figures as the records stand now instead of the published version.
     pub live: bool,
     /// The twelve months ending with `month`, per department (oldest first), for the trend.
-    pub trend: Option<(YearMonth, Vec<(i64, String, Vec<Option<f64>>)>)>,
+    pub trend: Option<(YearMonth, Vec<(i64, String, Vec<Option<crate::domain::assessment::Hundredths>>)>)>,
     pub year: Option<YearAssessment>,
     pub recommendations: Option<Vec<Recommendation>>,
     pub selected: Option<i64>,
