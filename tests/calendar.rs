@@ -314,3 +314,119 @@ fn the_acceptance_day_itself_is_not_counted_for_missing_data() {
     assert_eq!(fast.missing_data, !slow.missing_years.is_empty());
     assert!(!fast.missing_data, "2006-12-31 is listed in the 2007 notice; counting happens in 2007");
 }
+
+#[path = "support/assessment_hall.rs"]
+mod assessment_hall;
+
+/// A 2027 schedule as an administrator enters it from the notice (春节 off Sat 6 – Sun 14 Feb, a
+/// make-up working day on Sat 20 Feb; 元旦 1 Jan). For the test only: the State Council's own is
+/// entered by a hall when it is published.
+fn schedule_2027() -> jiancha::domain::calendar::YearSchedule {
+    use jiancha::domain::calendar::{ScheduleDay, YearSchedule};
+    let mut days: Vec<ScheduleDay> = (6..=14)
+        .map(|day| ScheduleDay { name: "春节".into(), date: d(&format!("2027-02-{day:02}")), off: true })
+        .collect();
+    days.push(ScheduleDay { name: "春节".into(), date: d("2027-02-20"), off: false });
+    days.push(ScheduleDay { name: "元旦".into(), date: d("2027-01-01"), off: true });
+    YearSchedule { year: 2027, notice: "国办发明电〔2026〕1号".into(), days }
+}
+
+/// On a hall set up with `jiancha init` and a hall file: an open case's deadline and its overdue alert
+/// move when an administrator enters 2027; the entry is audited, refused to others, checked, kept in
+/// the database across a restart, and the same from the command line.
+#[test]
+fn a_year_entered_by_the_administrator_moves_open_cases_across_its_spring_festival() {
+    use assessment_hall::{accept, commissioned, import, login, t};
+    use jiancha::store::{AlertState, AuditQuery, CalendarSource, Store, StoreError};
+    let clock = std::sync::Arc::new(jiancha::clock::FixedClock::new(t("2027-02-04T09:30:00+08:00")));
+    let (dir, store) = commissioned(clock.clone());
+    // Accepted Thu 4 Feb 2027, promised 5 working days (TAX-1).
+    import(
+        &store,
+        jiancha::interchange::ImportKind::Events,
+        "c27.jsonl",
+        &accept("C27", "TAX-1", "T01", "S1", "2027-02-04T09:00:00", None),
+    );
+    // Fri 12 Feb: with Monday–Friday assumed, D was Thu 11 Feb and the case is overdue.
+    clock.set(t("2027-02-12T10:00:00+08:00"));
+    let supervisor = login(&store, "supervisor1");
+    store.refresh_alerts(&supervisor).unwrap();
+    let before = store.case_detail(&supervisor, "C27").unwrap();
+    assert_eq!(before.deadline.as_ref().unwrap().day, d("2027-02-11"));
+    let overdue = |detail: &jiancha::store::CaseDetail| {
+        detail.alerts.iter().any(|a| a.rule.as_str() == "overdue" && a.state == AlertState::Open)
+    };
+    assert!(overdue(&before), "{:#?}", before.alerts);
+    let view = store.calendar_year(&supervisor, 2027).unwrap();
+    assert_eq!(
+        (view.source, view.schedule.is_none(), view.missing_years.clone()),
+        (CalendarSource::Missing, true, vec![2027, 2028])
+    );
+
+    // Only an administrator enters it; a bad entry names the field and changes nothing.
+    let err = store.set_calendar_year(&supervisor, &schedule_2027()).unwrap_err();
+    assert!(matches!(err, StoreError::Forbidden { .. }) && err.to_string().contains("录入工作日历"), "{err}");
+    let admin = login(&store, "admin");
+    let mut twice = schedule_2027();
+    twice.days[1].date = d("2027-02-06");
+    let err = store.set_calendar_year(&admin, &twice).unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.starts_with("days[") && m.contains("listed twice")), "{err}");
+    assert_eq!(store.calendar_year(&admin, 2027).unwrap().source, CalendarSource::Missing);
+
+    // Entered: D counts Fri 5, then Mon 15, Tue 16, Wed 17, Thu 18 Feb; the overdue alert ends by itself.
+    let entered = store.set_calendar_year(&admin, &schedule_2027()).unwrap();
+    assert_eq!(
+        (entered.source, entered.recomputed, entered.missing_years.clone()),
+        (CalendarSource::Entered, 1, vec![2028])
+    );
+    assert_eq!(entered.entered_by.as_deref(), Some("admin"));
+    let after = store.case_detail(&supervisor, "C27").unwrap();
+    assert_eq!(after.deadline.as_ref().unwrap().day, d("2027-02-18"));
+    assert!(after.deadline.as_ref().unwrap().missing_years.is_empty());
+    assert!(!overdue(&after), "{:#?}", after.alerts);
+    let audit = store.audit_log(&admin, &AuditQuery { limit: 20, ..Default::default() }).unwrap();
+    let record = audit.iter().find(|r| r.action == "calendar.set_year").expect("audited");
+    assert_eq!(record.target, "calendar:2027");
+    assert!(record.detail.contains("国办发明电〔2026〕1号") && record.detail.contains("春节"), "{}", record.detail);
+
+    // Kept in the database: a restart counts with it.
+    drop(store);
+    let store = jiancha::store::sqlite::SqliteStore::open_dir(dir.path(), clock.clone()).unwrap();
+    let s = login(&store, "supervisor1");
+    assert_eq!(store.calendar_year(&s, 2027).unwrap().source, CalendarSource::Entered);
+    assert_eq!(store.case_detail(&s, "C27").unwrap().deadline.unwrap().day, d("2027-02-18"));
+    drop(store);
+
+    // The command line: `calendar set YEAR FILE` in the built-in format, `calendar show YEAR`.
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_jiancha"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .env_remove("JIANCHA_DATA_DIR")
+            .env_remove("JIANCHA_PASSWORD")
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+    };
+    let (code, out) = run(&["calendar", "show", "2027"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("系统管理录入") && out.contains("春节：放假 02-06 02-07") && out.contains("调休上班 02-20"),
+        "{out}"
+    );
+    let file = dir.path().join("2028.json");
+    let mut y2028 = schedule_2027();
+    y2028.year = 2028;
+    y2028.days =
+        vec![jiancha::domain::calendar::ScheduleDay { name: "元旦".into(), date: d("2028-01-01"), off: true }];
+    std::fs::write(&file, y2028.to_year_file()).unwrap();
+    let (code, out) = run(&["calendar", "set", "2027", file.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "the file is for 2028: {out}");
+    assert!(out.contains("2028.json: year"), "{out}");
+    let (code, out) = run(&["calendar", "set", "2028", file.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = run(&["calendar", "days", "2028-01-01", "2028-01-01"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("节假日 元旦"), "{out}");
+}

@@ -1508,3 +1508,65 @@ fn a_chief_confirms_in_the_console_the_chief_an_administrator_asked_for() {
     assert_eq!(session.role, UserRole::Chief);
     assert!(session.must_change_password, "the new chief chooses their own password");
 }
+
+/// 2027 has no data on 27 Nov 2026: the status bar says so and, for an administrator, leads to 系统管理 →
+/// 工作日历, where the year's holidays are entered as a form per holiday and saved; the warning goes.
+#[test]
+fn the_status_bar_leads_an_administrator_to_enter_next_years_holidays() {
+    use jiancha::store::Store as _;
+    use jiancha::ui::admin::calendar::HolidayRow;
+    let mut c = console();
+    c.log_in("admin1");
+    c.step_until("the opened hall", |app| app.state().opened.is_some());
+    let warning = c.harness.state().state().opened.as_ref().unwrap().calendar_warning.clone();
+    assert!(warning.as_deref().is_some_and(|w| w.starts_with("2027")), "{warning:?}");
+    let link = c
+        .harness
+        .query_all_by_label_contains("录入")
+        .find(|n| n.accesskit_node().role() == Role::Link)
+        .expect("the warning is a link for an administrator");
+    link.click();
+    c.step_until("the 2027 calendar", |app| app.state().admin.calendar.view.as_ref().is_some_and(|v| v.year == 2027));
+    assert_eq!(c.harness.state().state().area, Area::Admin);
+    c.click_button("录入 / 修改…");
+    c.step_until("the form", |app| app.state().admin.calendar.rows.is_some());
+    {
+        // As typed in the form: 元旦 on 1 Jan; 春节 off 6–14 Feb with a make-up working day on Sat 20 Feb.
+        let tab = &mut c.harness.state_mut().state_mut().admin.calendar;
+        tab.notice = "国办发明电〔2026〕1号".into();
+        tab.rows = Some(vec![
+            HolidayRow {
+                name: "元旦".into(),
+                first_off: "2027-01-01".into(),
+                last_off: String::new(),
+                make_up: String::new(),
+            },
+            HolidayRow {
+                name: "春节".into(),
+                first_off: "2027-02-06".into(),
+                last_off: "2027-02-14".into(),
+                make_up: "2027-02-20".into(),
+            },
+        ]);
+    }
+    c.harness.step();
+    c.screenshot("calendar-form");
+    c.click_button("保存并重算在办件");
+    c.step_until("the save", |app| app.state().admin.calendar.saved.is_some());
+    c.screenshot("calendar-saved");
+    let state = c.harness.state().state();
+    assert!(state.opened.as_ref().unwrap().calendar_warning.is_none(), "the status bar's warning is gone");
+    let view = state.admin.calendar.view.clone().unwrap();
+    assert_eq!(
+        (view.source, view.schedule.as_ref().unwrap().days.len()),
+        (jiancha::store::CalendarSource::Entered, 11)
+    );
+    let store = jiancha::store::sqlite::SqliteStore::open_existing_dir(c._dir.path(), Arc::new(FixedClock::new(now())))
+        .unwrap();
+    let s = store.login("admin1", jiancha::demo::DEMO_PASSWORD).unwrap();
+    let held = store.calendar_year(&s, 2027).unwrap();
+    assert_eq!(
+        (held.entered_by.as_deref(), held.schedule.unwrap().notice.as_str()),
+        (Some("admin1"), "国办发明电〔2026〕1号")
+    );
+}

@@ -572,6 +572,15 @@ pub enum CalendarCommand {
         accepted: NaiveDate,
         days: u32,
     },
+    /// Enter a year's holidays and make-up working days from the State Council's notice, from a file in
+    /// the built-in format (holiday-cn's YYYY.json); the open cases are recomputed (administrators).
+    Set { year: i32, file: PathBuf },
+    /// A year's holidays and make-up working days in force, and where they come from.
+    Show {
+        year: i32,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

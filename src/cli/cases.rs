@@ -44,9 +44,13 @@ pub(super) fn cases(ctx: &Ctx, cmd: CasesCommand) -> Result<(), Failure> {
     Ok(())
 }
 
-pub(super) fn calendar(data_dir: &Path, cmd: CalendarCommand) -> Result<(), Failure> {
+pub(super) fn calendar(ctx: &Ctx, data_dir: &Path, cmd: CalendarCommand) -> Result<(), Failure> {
     let settings = Settings::load(data_dir)?;
-    let cal = settings::calendar(data_dir, &settings)?;
+    let mut cal = settings::calendar(data_dir, &settings)?;
+    // The years an administrator entered in the hall's database count here too.
+    if ctx.backend.is_none() && data_dir.join(crate::store::sqlite::DB_FILE).exists() {
+        cal = open_store(data_dir, false, ctx.clock.clone())?.rule_book().calendar.clone();
+    }
     match cmd {
         CalendarCommand::Days { from, to } => {
             let mut missing = std::collections::BTreeSet::new();
@@ -72,6 +76,8 @@ pub(super) fn calendar(data_dir: &Path, cmd: CalendarCommand) -> Result<(), Fail
                 eprintln!("warning: {w}");
             }
         }
+        CalendarCommand::Set { year, file } => calendar_set(ctx, year, &file)?,
+        CalendarCommand::Show { year, format } => calendar_show(ctx, year, format)?,
         CalendarCommand::Deadline { accepted, days } => {
             let d = cal.deadline(accepted, days, &[])?;
             println!("{}", d.day);
@@ -174,6 +180,62 @@ pub(super) fn check_daily(
         if let Some(w) = data.calendar_warning {
             eprintln!("warning: {w}");
         }
+    }
+    Ok(())
+}
+
+/// `calendar set YEAR FILE`: the file is read and checked here, the year stored by the store.
+pub(super) fn calendar_set(ctx: &Ctx, year: i32, file: &Path) -> Result<(), Failure> {
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    let schedule = crate::domain::calendar::YearSchedule::from_year_file(&name, &text)?;
+    if schedule.year != year {
+        return Err(anyhow::anyhow!("{name}: year: the file is for {}, not {year}", schedule.year).into());
+    }
+    schedule.check().map_err(|(field, message)| anyhow::anyhow!("{name}: {field}: {message}"))?;
+    let (store, session) = connect(ctx, false)?;
+    let view = store.set_calendar_year(&session, &schedule)?;
+    let holidays = schedule.holidays();
+    println!(
+        "{year} 年工作日历已录入 (entered): {} 个节日、{} 天；已重新计算 {} 件在办件 (open cases recomputed)",
+        holidays.len(),
+        schedule.days.len(),
+        view.recomputed
+    );
+    Ok(())
+}
+
+/// `calendar show YEAR`.
+pub(super) fn calendar_show(ctx: &Ctx, year: i32, format: Format) -> Result<(), Failure> {
+    let (store, session) = connect(ctx, false)?;
+    let view = store.calendar_year(&session, year)?;
+    if format == Format::Json {
+        return print_json(&view);
+    }
+    let source = match view.source {
+        crate::store::CalendarSource::Entered => format!(
+            "系统管理录入 (entered by {} at {})",
+            view.entered_by.as_deref().unwrap_or("?"),
+            view.entered_at.map(time::format_local).unwrap_or_default()
+        ),
+        crate::store::CalendarSource::BuiltIn => "内置国务院数据 (built-in official data)".to_owned(),
+        crate::store::CalendarSource::Missing => "无数据，按周一至周五计算 (no data: Monday–Friday assumed)".to_owned(),
+    };
+    println!("{year} 年工作日历 (calendar): {source}");
+    if let Some(s) = &view.schedule {
+        if !s.notice.trim().is_empty() {
+            println!("依据 (notice): {}", s.notice);
+        }
+        for h in s.holidays() {
+            let dates =
+                |list: &[NaiveDate]| list.iter().map(|d| d.format("%m-%d").to_string()).collect::<Vec<_>>().join(" ");
+            let make_up =
+                if h.make_up.is_empty() { String::new() } else { format!("；调休上班 {}", dates(&h.make_up)) };
+            println!("{}：放假 {}（{} 天）{make_up}", h.name, dates(&h.off), h.off.len());
+        }
+    }
+    if let Some(w) = missing_years_warning(&view.missing_years.iter().copied().collect()) {
+        eprintln!("warning: {w}");
     }
     Ok(())
 }

@@ -149,7 +149,7 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         }
         Command::Users(cmd) => users(ctx, cmd)?,
         Command::Cases(cmd) => cases(ctx, cmd)?,
-        Command::Calendar(cmd) => calendar(&data_dir, cmd)?,
+        Command::Calendar(cmd) => calendar(ctx, &data_dir, cmd)?,
         Command::Alerts { at, all, format } => alerts(ctx, at, all, format)?,
         Command::CheckDaily { date, pdf, format } => check_daily(ctx, date, pdf.as_deref(), format)?,
         Command::Cameras(CamerasCommand::List { format }) => cameras_list(ctx, format)?,

@@ -88,6 +88,123 @@ pub fn missing_years_warning(years: &BTreeSet<i32>) -> Option<String> {
     ))
 }
 
+/// One day of a year's official schedule: a holiday's day off, or a make-up working day (调休上班).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ScheduleDay {
+    /// The holiday's name (`春节`).
+    pub name: String,
+    pub date: NaiveDate,
+    /// A day off (true) or a make-up working day (false).
+    pub off: bool,
+}
+
+/// A year's holidays and make-up working days as the State Council's notice gives them (国务院办公厅
+/// 关于YYYY年部分节假日安排的通知), entered in 系统管理 → 工作日历 or imported from a file in the
+/// built-in format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct YearSchedule {
+    pub year: i32,
+    /// The notice it follows (its number or address).
+    pub notice: String,
+    /// In date order.
+    pub days: Vec<ScheduleDay>,
+}
+
+/// One holiday of a schedule: its days off and its make-up working days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holiday {
+    pub name: String,
+    pub off: Vec<NaiveDate>,
+    pub make_up: Vec<NaiveDate>,
+}
+
+impl YearSchedule {
+    /// The schedule in a `holiday-cn` year file (the built-in format). `file` names it in errors.
+    pub fn from_year_file(file: &str, content: &str) -> Result<Self, CalendarError> {
+        let parsed: YearFile = serde_json::from_str(content).map_err(|err| CalendarError::Parse {
+            file: file.to_owned(),
+            message: format!("line {}, column {}: {err}", err.line(), err.column()),
+        })?;
+        let mut days = Vec::with_capacity(parsed.days.len());
+        for (index, day) in parsed.days.iter().enumerate() {
+            let date = NaiveDate::parse_from_str(&day.date, "%Y-%m-%d").map_err(|err| CalendarError::Field {
+                file: file.to_owned(),
+                field: format!("days[{index}].date"),
+                message: format!("{:?} is not a date: {err}", day.date),
+            })?;
+            days.push(ScheduleDay { name: day.name.clone(), date, off: day.is_off_day });
+        }
+        days.sort_by_key(|d| d.date);
+        Ok(Self { year: parsed.year, notice: parsed.papers.join(" "), days })
+    }
+
+    /// The schedule as a `holiday-cn` year file.
+    pub fn to_year_file(&self) -> String {
+        let days: Vec<serde_json::Value> = self
+            .days
+            .iter()
+            .map(|d| serde_json::json!({ "name": d.name, "date": d.date.to_string(), "isOffDay": d.off }))
+            .collect();
+        let papers: Vec<&str> = self.notice.split_whitespace().collect();
+        let file = serde_json::json!({ "year": self.year, "papers": papers, "days": days });
+        serde_json::to_string_pretty(&file).unwrap_or_default()
+    }
+
+    /// Checks what a person or a file entered; the error names the field (`days[3].date`) and says what
+    /// is wrong, in Chinese and English. A notice reaches into the neighbouring months only (2007's New
+    /// Year began on 2006-12-30): every day lies between 1 December before and 31 January after.
+    pub fn check(&self) -> Result<(), (String, String)> {
+        if !(1990..=2100).contains(&self.year) {
+            return Err(("year".into(), format!("{} 不在 1990–2100 之间 (outside 1990–2100)", self.year)));
+        }
+        if self.notice.chars().count() > 300 || self.notice.chars().any(char::is_control) {
+            return Err(("notice".into(), "通知文号或地址过长或含控制字符 (too long, or control characters)".into()));
+        }
+        if self.days.is_empty() || self.days.len() > 80 {
+            return Err(("days".into(), format!("{} 天：应为 1–80 天 (1–80 days)", self.days.len())));
+        }
+        let first = NaiveDate::from_ymd_opt(self.year - 1, 12, 1).unwrap_or(NaiveDate::MIN);
+        let last = NaiveDate::from_ymd_opt(self.year + 1, 1, 31).unwrap_or(NaiveDate::MAX);
+        let mut seen = BTreeSet::new();
+        for (i, d) in self.days.iter().enumerate() {
+            let field = |f: &str| format!("days[{i}].{f}");
+            let name = d.name.trim();
+            if name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control) {
+                return Err((field("name"), "节日名称应为 1–40 个字 (a name of 1–40 characters)".into()));
+            }
+            if !(first..=last).contains(&d.date) {
+                return Err((
+                    field("date"),
+                    format!("{} 不在 {first} 至 {last} 之间 (outside the year's notice)", d.date),
+                ));
+            }
+            if !seen.insert(d.date) {
+                return Err((field("date"), format!("{} 重复 (listed twice)", d.date)));
+            }
+        }
+        Ok(())
+    }
+
+    /// The holidays, in the order of their first day.
+    pub fn holidays(&self) -> Vec<Holiday> {
+        let mut out: Vec<Holiday> = Vec::new();
+        let mut days = self.days.clone();
+        days.sort_by_key(|d| d.date);
+        for d in days {
+            let at = match out.iter().position(|h| h.name == d.name) {
+                Some(i) => i,
+                None => {
+                    out.push(Holiday { name: d.name.clone(), off: Vec::new(), make_up: Vec::new() });
+                    out.len() - 1
+                }
+            };
+            if d.off { out[at].off.push(d.date) } else { out[at].make_up.push(d.date) }
+        }
+        out.sort_by_key(|h| h.off.first().or(h.make_up.first()).copied());
+        out
+    }
+}
+
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 struct YearFile {
     year: i32,
@@ -254,6 +371,33 @@ impl Calendar {
         self.merge_year_file(file, content)?;
         self.rebuild_index();
         Ok(())
+    }
+
+    /// Replaces a year's official days with a schedule entered or imported (checked by the caller).
+    pub fn set_year(&mut self, schedule: &YearSchedule) {
+        let year = schedule.year;
+        self.official.retain(|_, day| day.notice_year != year);
+        self.known_years.remove(&year);
+        if !schedule.days.is_empty() {
+            for d in &schedule.days {
+                self.official.insert(d.date, OfficialDay { off: d.off, name: d.name.clone(), notice_year: year });
+            }
+            let papers = if schedule.notice.trim().is_empty() { Vec::new() } else { vec![schedule.notice.clone()] };
+            self.known_years.insert(year, papers);
+        }
+        self.rebuild_index();
+    }
+
+    /// A known year's schedule as the calendar holds it; none for a year without data.
+    pub fn year_schedule(&self, year: i32) -> Option<YearSchedule> {
+        let papers = self.known_years.get(&year)?;
+        let days = self
+            .official
+            .iter()
+            .filter(|(_, d)| d.notice_year == year)
+            .map(|(date, d)| ScheduleDay { name: d.name.clone(), date: *date, off: d.off })
+            .collect();
+        Some(YearSchedule { year, notice: papers.join(" "), days })
     }
 
     fn merge_year_file(&mut self, file: &str, content: &str) -> Result<(), CalendarError> {
@@ -770,6 +914,67 @@ mod tests {
         assert!(c.is_year_known(2026));
         assert!(!c.is_year_known(2027), "2027 has no published days yet");
         assert_eq!(c.papers(2026).len(), 1);
+    }
+
+    /// A 2027 schedule for tests (not the State Council's: that is entered by a hall when published):
+    /// 春节 off Sat 6 – Sun 14 Feb, a make-up working day on Sat 20 Feb.
+    pub(crate) fn spring_2027() -> YearSchedule {
+        let mut days: Vec<ScheduleDay> = (6..=14)
+            .map(|day| ScheduleDay { name: "春节".into(), date: d(&format!("2027-02-{day:02}")), off: true })
+            .collect();
+        days.push(ScheduleDay { name: "春节".into(), date: d("2027-02-20"), off: false });
+        days.push(ScheduleDay { name: "元旦".into(), date: d("2027-01-01"), off: true });
+        YearSchedule { year: 2027, notice: "国办发明电〔2026〕1号".into(), days }
+    }
+
+    #[test]
+    fn a_year_entered_moves_a_deadline_across_its_spring_festival() {
+        let mut c = Calendar::official();
+        // Accepted Thu 4 Feb 2027, 5 working days, counted from the next day. Weekdays assumed: Fri 5,
+        // Mon 8, Tue 9, Wed 10, Thu 11. With the schedule: Fri 5, then Mon 15, Tue 16, Wed 17, Thu 18.
+        let before = c.add_working_days(d("2027-02-04"), 5).unwrap();
+        assert_eq!((before.value, before.missing_years.contains(&2027)), (d("2027-02-11"), true));
+        let schedule = spring_2027();
+        schedule.check().unwrap();
+        c.set_year(&schedule);
+        let after = c.add_working_days(d("2027-02-04"), 5).unwrap();
+        assert_eq!((after.value, after.missing_years.is_empty()), (d("2027-02-18"), true));
+        assert_eq!(c.day(d("2027-02-20")).kind, DayKind::MakeUpWorkday);
+        assert!(c.is_year_known(2027) && c.papers(2027) == ["国办发明电〔2026〕1号"]);
+        // What the calendar holds comes back as entered; the file format round-trips.
+        let held = c.year_schedule(2027).unwrap();
+        assert_eq!(held.days.len(), 11);
+        let holidays = held.holidays();
+        assert_eq!(holidays.iter().map(|h| h.name.as_str()).collect::<Vec<_>>(), ["元旦", "春节"]);
+        assert_eq!((holidays[1].off.len(), holidays[1].make_up.clone()), (9, vec![d("2027-02-20")]));
+        let again = YearSchedule::from_year_file("2027.json", &held.to_year_file()).unwrap();
+        assert_eq!(again, held);
+        // Entering a year again replaces it: no day of the first entry is left behind.
+        c.set_year(&YearSchedule { days: vec![schedule.days[10].clone()], ..schedule });
+        assert_eq!(c.day(d("2027-02-08")).kind, DayKind::Weekday);
+    }
+
+    #[test]
+    fn a_schedule_entered_is_checked_field_by_field() {
+        // Every year of the official data passes the check a hall's entry must pass.
+        let c = Calendar::official();
+        for year in c.known_years().collect::<Vec<_>>() {
+            c.year_schedule(year).unwrap().check().unwrap_or_else(|e| panic!("{year}: {e:?}"));
+        }
+        let good = spring_2027();
+        let field = |s: YearSchedule| s.check().unwrap_err().0;
+        let mut s = good.clone();
+        s.days[3].date = d("2027-02-06");
+        assert_eq!(field(s), "days[3].date", "listed twice");
+        let mut s = good.clone();
+        s.days[0].date = d("2028-03-01");
+        assert_eq!(field(s), "days[0].date", "outside the notice's months");
+        let mut s = good.clone();
+        s.days[1].name = " ".into();
+        assert_eq!(field(s), "days[1].name");
+        assert_eq!(field(YearSchedule { days: vec![], ..good.clone() }), "days");
+        assert_eq!(field(YearSchedule { year: 2101, ..good.clone() }), "year");
+        assert_eq!(field(YearSchedule { notice: "a\u{7}".into(), ..good }), "notice");
     }
 
     #[test]

@@ -133,6 +133,7 @@ by_reference!(
     NewEvidence,
     AuditQuery,
     super::NewRecommendation,
+    crate::domain::calendar::YearSchedule,
     super::AuditAnchor,
     super::WatchReport,
     super::FindingQuery,
@@ -533,6 +534,8 @@ store_api! {
     read  fn recommendations() -> Vec<crate::domain::assessment::Recommendation>;
     queue fn record_recommendation_receipt(recommendation_id: i64, signed_by: &str) -> crate::domain::assessment::Recommendation;
     queue fn record_recommendation_reply(recommendation_id: i64, reply: &str) -> crate::domain::assessment::Recommendation;
+    read  fn calendar_year(year: i32) -> super::CalendarYearView;
+    write fn set_calendar_year(schedule: &crate::domain::calendar::YearSchedule) -> super::CalendarYearView;
 }
 
 #[cfg(test)]
@@ -550,6 +553,6 @@ mod tests {
         assert_eq!(call_kind("open_footage_cameras"), Some(CallKind::Write));
         let queueable = METHODS.iter().filter(|m| m.2 == CallKind::Queueable).count();
         let writes = METHODS.iter().filter(|m| m.2.writes()).count();
-        assert_eq!((queueable, writes), (19, 45));
+        assert_eq!((queueable, writes), (19, 46));
     }
 }

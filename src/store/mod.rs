@@ -1549,6 +1549,43 @@ pub trait Store: Send + Sync {
         recommendation_id: i64,
         reply: &str,
     ) -> Result<crate::domain::assessment::Recommendation, StoreError>;
+
+    /// A year of the working-day calendar: the holidays in force and where they come from.
+    fn calendar_year(&self, session: &Session, year: i32) -> Result<CalendarYearView, StoreError>;
+    /// Enters (or replaces) a year's holidays and make-up working days from the State Council's notice
+    /// (administrators); audited; the deadlines and alerts of the open cases are recomputed with it.
+    fn set_calendar_year(
+        &self,
+        session: &Session,
+        schedule: &crate::domain::calendar::YearSchedule,
+    ) -> Result<CalendarYearView, StoreError>;
+}
+
+/// Where a year's holiday data comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CalendarSource {
+    /// Entered by an administrator (系统管理 → 工作日历, `jiancha calendar set`).
+    Entered,
+    /// The official data shipped with the program, or a year file in the data directory.
+    BuiltIn,
+    /// None: Monday–Friday are assumed.
+    Missing,
+}
+
+/// A year of the calendar as in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct CalendarYearView {
+    pub year: i32,
+    pub source: CalendarSource,
+    /// The holidays and make-up working days; none for a missing year.
+    pub schedule: Option<crate::domain::calendar::YearSchedule>,
+    pub entered_by: Option<String>,
+    pub entered_at: Option<DateTime<Utc>>,
+    /// After a change: the open cases whose deadlines and alerts were recomputed (0 when read).
+    pub recomputed: u32,
+    /// The years around today (this one and the next) that have no data, as the status bar warns.
+    pub missing_years: Vec<i32>,
 }
 
 /// What a refused caller may not do, as `Forbidden` says it: a permission (`decide_accountability`) or a
@@ -1573,6 +1610,7 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("read_complainant_contact", "查看投诉人联系方式", "see complainants' contacts"),
     ("confirm_account_change", "确认账户变更", "confirm account changes"),
     ("publish_assessment", "发布绩效评估", "publish the assessment"),
+    ("set_calendar_year", "录入工作日历", "enter the working-day calendar"),
     ("issue_recommendation", "签发监察建议书", "issue a 监察建议书"),
     ("decide_violation", "决定违规问责措施", "decide a violation's measures"),
 ];

@@ -94,8 +94,8 @@ pub fn settings_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<C
         if let Some(w) = &opened.calendar_warning {
             ui.label(RichText::new(w).color(t.orange));
             ui.label(RichText::new(lang.pick(
-                "新一年的通知发布后，把 holiday-cn 的 YYYY.json 放入数据目录的 holiday-cn/ 子目录即可生效。",
-                "When the next year's notice is published, put holiday-cn's YYYY.json into the data directory's holiday-cn/ folder.",
+                "新一年的通知发布后，由管理员在 系统管理 → 工作日历 录入（或导入 holiday-cn 格式的 YYYY.json）。",
+                "When the next year's notice is published, an administrator enters it in Administration → Calendar (or imports holiday-cn's YYYY.json).",
             )).color(t.text_weak));
         }
         let overrides: Vec<_> = opened.calendar.overrides().collect();

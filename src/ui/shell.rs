@@ -176,7 +176,7 @@ fn main_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>,
     egui::Panel::bottom("status_bar")
         .frame(egui::Frame::new().fill(tokens.bg).inner_margin(egui::Margin::symmetric(8, 4)))
         .show(ui, |ui| {
-            status_bar_ui(ui, state, now, busy);
+            status_bar_ui(ui, state, commands, now, busy);
         });
     egui::Panel::left("navigation")
         .resizable(false)
@@ -295,7 +295,7 @@ fn navigation_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
     }
 }
 
-fn status_bar_ui(ui: &mut egui::Ui, state: &AppState, now: DateTime<Utc>, busy: bool) {
+fn status_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>, now: DateTime<Utc>, busy: bool) {
     let lang = state.lang;
     let t = &state.tokens;
     ui.horizontal(|ui| {
@@ -356,7 +356,27 @@ fn status_bar_ui(ui: &mut egui::Ui, state: &AppState, now: DateTime<Utc>, busy: 
         }
         if let Some(w) = state.opened.as_ref().and_then(|o| o.calendar_warning.as_ref()) {
             ui.separator();
-            ui.label(RichText::new(w).small().color(t.orange));
+            // The warning leads to where the year is entered (administrators); others are told who can.
+            let admin =
+                state.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::ConfigureHall));
+            if admin {
+                let link =
+                    ui.link(RichText::new(format!("{w} — {}", lang.pick("录入", "enter it"))).small().color(t.orange));
+                if link.clicked() {
+                    let year = w.chars().take(4).collect::<String>().parse::<i32>().ok();
+                    commands.push(Command::Navigate(Area::Admin));
+                    commands
+                        .push(crate::ui::admin::AdminCommand::Tab(crate::ui::admin::state::AdminTab::Calendar).into());
+                    if let Some(year) = year {
+                        commands.push(crate::ui::admin::AdminCommand::CalendarYear(year).into());
+                    }
+                }
+            } else {
+                ui.label(RichText::new(w).small().color(t.orange)).on_hover_text(lang.pick(
+                    "请管理员在 系统管理 → 工作日历 录入国务院的节假日安排",
+                    "An administrator enters the State Council's schedule in Administration → Calendar",
+                ));
+            }
         }
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
             ui.label(RichText::new(time::format_local(now)).monospace().color(t.text));

@@ -13,6 +13,7 @@ mod assessment;
 pub(crate) mod audit;
 mod auth;
 pub mod backup;
+mod calendar;
 mod devices;
 mod footage;
 mod hall;
@@ -216,6 +217,7 @@ impl SqliteStore {
             tracing::info!(records = keyed, "keyed the audit chain (audit.key)");
         }
         let store = Self::wrap(conn, Some(path.to_owned()), clock);
+        store.set_rules(RuleBook::official());
         // URLs from before version 10 may hold credentials: they move out of the URLs, sealed.
         let moved = hall::seal_embedded_credentials(&store.lock(), &store.camera_key)
             .map_err(|e| SqliteError::Credentials(e.to_string()))?;
@@ -249,8 +251,19 @@ impl SqliteStore {
 
     /// Sets the calendar and alert settings (from the data directory's settings). Cases are
     /// re-evaluated with them as they next come up; `reevaluate_all` does it at once.
-    pub fn set_rules(&self, rules: RuleBook) {
+    ///
+    /// The years an administrator entered in the database (系统管理 → 工作日历) are laid over the
+    /// calendar given: the database is the hall's record of them, whichever program opened it.
+    pub fn set_rules(&self, mut rules: RuleBook) {
+        if let Err(e) = calendar::apply_entered(&self.lock(), &mut rules.calendar) {
+            tracing::warn!(error = %e, "the working-day calendar entered in the database cannot be read");
+        }
         *self.rules.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(rules);
+    }
+
+    /// The rules in force (with the calendar years entered in the database).
+    pub fn rule_book(&self) -> Arc<RuleBook> {
+        self.rules()
     }
 
     fn rules(&self) -> Arc<RuleBook> {
@@ -1371,6 +1384,42 @@ impl Store for SqliteStore {
             )?;
             Ok(published)
         })
+    }
+
+    fn calendar_year(&self, session: &Session, year: i32) -> Result<super::CalendarYearView, StoreError> {
+        self.read(session, Permission::ReadHall, |r| calendar::view(r.conn, &r.rules, year, r.now))
+    }
+
+    fn set_calendar_year(
+        &self,
+        session: &Session,
+        schedule: &crate::domain::calendar::YearSchedule,
+    ) -> Result<super::CalendarYearView, StoreError> {
+        let view = self.write_named(session, Permission::ConfigureHall, "set_calendar_year", |w| {
+            schedule.check().map_err(|(field, message)| StoreError::Invalid(format!("{field}: {message}")))?;
+            let replaced = calendar::store(&w.tx, schedule, &w.actor.username, w.now)?;
+            // The open cases are evaluated again at once with the new days: their deadlines, prompts
+            // and overdue alerts move with the holidays.
+            let mut rules = (*w.rules).clone();
+            rules.calendar.set_year(schedule);
+            let marked = calendar::mark_open_cases(&w.tx, w.now)?;
+            let (evaluated, outcome) = alerts::refresh_due(&w.tx, &rules, w.now)?;
+            let holidays: Vec<String> = schedule.holidays().into_iter().map(|h| h.name).collect();
+            w.audit(
+                "calendar.set_year",
+                &format!("calendar:{}", schedule.year),
+                serde_json::json!({
+                    "notice": schedule.notice.trim(), "days": schedule.days.len(), "holidays": holidays,
+                    "replaced": replaced, "open_cases": marked, "alerts_changed": outcome.changed,
+                }),
+            )?;
+            let mut view = calendar::view(&w.tx, &rules, schedule.year, w.now)?;
+            view.recomputed = evaluated;
+            Ok(view)
+        })?;
+        // Every later call counts with the year (the database's entries laid over the rules in force).
+        self.set_rules((*self.rules()).clone());
+        Ok(view)
     }
 
     fn issue_recommendation(

@@ -59,6 +59,20 @@ pub enum AdminJob {
         camera: String,
         capture: Option<(Arc<Mutex<Option<super::state::Still>>>, egui::Context)>,
     },
+    /// A year of the working-day calendar.
+    CalendarLoad {
+        session: Session,
+        year: i32,
+    },
+    /// Enter a year's schedule (audited; the open cases are recomputed).
+    CalendarSave {
+        session: Session,
+        schedule: crate::domain::calendar::YearSchedule,
+    },
+    /// Read a file in the built-in format into the form (nothing is saved).
+    CalendarImport {
+        path: std::path::PathBuf,
+    },
     /// Set or clear the reference view or the seat region, then the settings again.
     SetWatch {
         session: Session,
@@ -94,6 +108,12 @@ pub enum AdminReply {
         waiting: Option<i64>,
     },
     ProbeStarted(Result<(), JobError>),
+    /// A year of the calendar as in force; `saved` after a change.
+    Calendar {
+        result: Result<crate::store::CalendarYearView, StoreError>,
+        saved: bool,
+    },
+    CalendarImported(Result<crate::domain::calendar::YearSchedule, String>),
     /// The camera's watch settings and its reference view decoded (after a change: `Some` of it).
     Watch(Result<(crate::store::CameraWatch, Option<egui::ColorImage>), JobError>, Option<WatchChange>),
 }

@@ -63,6 +63,14 @@ pub enum AdminCommand {
     SetReference(bool),
     /// Remove the seat region (saving the one drawn is the dialog's submit).
     ClearSeat,
+    /// 工作日历: show a year.
+    CalendarYear(i32),
+    /// Fill the form with the year in force (or one empty row) to enter or change it.
+    CalendarEdit,
+    /// Read the form's file into the form.
+    CalendarImport,
+    CalendarSave,
+    CalendarCancel,
 }
 
 impl From<AdminCommand> for crate::ui::command::Command {
@@ -105,6 +113,57 @@ impl AreaLogic for AdminArea {
             AdminCommand::Tab(tab) => {
                 view.tab = tab;
                 view.last_change.clear();
+                if tab == AdminTab::Calendar && view.calendar.year == 0 {
+                    // The first year without data (this one or the next), else next year.
+                    let this = chrono::Datelike::year(&crate::domain::time::local_date(app.clock.now()));
+                    view.calendar.year = this + 1;
+                    view.calendar.loading = true;
+                    app.submit(AdminJob::CalendarLoad { session, year: this + 1 });
+                }
+            }
+            AdminCommand::CalendarYear(year) => {
+                let tab = &mut view.calendar;
+                if (1990..=2100).contains(&year) {
+                    tab.year = year;
+                    tab.rows = None;
+                    tab.error = None;
+                    tab.saved = None;
+                    tab.loading = true;
+                    view.tab = AdminTab::Calendar;
+                    app.submit(AdminJob::CalendarLoad { session, year });
+                }
+            }
+            AdminCommand::CalendarEdit => {
+                let tab = &mut view.calendar;
+                let schedule = tab.view.as_ref().and_then(|v| v.schedule.clone());
+                tab.notice = schedule.as_ref().map(|s| s.notice.clone()).unwrap_or_default();
+                let rows = schedule.as_ref().map(super::calendar::HolidayRow::of).unwrap_or_default();
+                tab.rows = Some(if rows.is_empty() { vec![super::calendar::HolidayRow::default()] } else { rows });
+                tab.saved = None;
+            }
+            AdminCommand::CalendarImport => {
+                let path = view.calendar.import_path.trim().to_owned();
+                if path.is_empty() {
+                    view.calendar.error = Some(lang.pick_owned("请填写文件路径", "Give the file's path"));
+                } else {
+                    app.submit(AdminJob::CalendarImport { path: path.into() });
+                }
+            }
+            AdminCommand::CalendarSave => {
+                let tab = &mut view.calendar;
+                let Some(rows) = &tab.rows else { return };
+                match super::calendar::schedule_of(tab.year, &tab.notice, rows, lang) {
+                    Ok(schedule) => {
+                        tab.error = None;
+                        tab.saving = true;
+                        app.submit(AdminJob::CalendarSave { session, schedule });
+                    }
+                    Err(e) => tab.error = Some(e),
+                }
+            }
+            AdminCommand::CalendarCancel => {
+                view.calendar.rows = None;
+                view.calendar.error = None;
             }
             AdminCommand::PickHall(code) => {
                 view.hall = Some(code.clone());
@@ -480,6 +539,55 @@ impl AreaLogic for AdminArea {
                     }
                 }
             }
+            AdminReply::Calendar { result, saved } => {
+                let result = result.map_err(|e| app.store_error(&e));
+                let tab = &mut app.state.admin.calendar;
+                tab.loading = false;
+                tab.saving = false;
+                match result {
+                    Ok(v) => {
+                        if saved {
+                            tab.rows = None;
+                            tab.saved = Some(lang.pick_owned(
+                                &format!(
+                                    "{} 年工作日历已保存（已记入审计日志），{} 件在办件已按新日历重算。",
+                                    v.year, v.recomputed
+                                ),
+                                &format!(
+                                    "The {} calendar is saved (in the audit log); {} open cases recomputed with it.",
+                                    v.year, v.recomputed
+                                ),
+                            ));
+                        }
+                        // The status bar's warning follows the years in force.
+                        let warning =
+                            crate::domain::calendar::missing_years_warning(&v.missing_years.iter().copied().collect());
+                        if let Some(opened) = &mut app.state.opened {
+                            opened.calendar_warning = warning;
+                        }
+                        tab.error = None;
+                        tab.view = Some(v);
+                    }
+                    Err(e) => tab.error = Some(e),
+                }
+            }
+            AdminReply::CalendarImported(result) => {
+                let tab = &mut app.state.admin.calendar;
+                match result {
+                    Ok(s) if s.year != tab.year => {
+                        tab.error = Some(lang.pick_owned(
+                            &format!("文件是 {} 年的，不是 {} 年", s.year, tab.year),
+                            &format!("the file is for {}, not {}", s.year, tab.year),
+                        ));
+                    }
+                    Ok(s) => {
+                        tab.notice = s.notice.clone();
+                        tab.rows = Some(super::calendar::HolidayRow::of(&s));
+                        tab.error = None;
+                    }
+                    Err(e) => tab.error = Some(e),
+                }
+            }
             AdminReply::ProbeStarted(result) => {
                 if let Err(e) = result {
                     let m = app.job_error(&e);
@@ -507,6 +615,9 @@ impl AreaLogic for AdminArea {
                     AdminJob::Probe { .. } => AdminReply::ProbeStarted(Err(JobError::Store(e))),
                     AdminJob::WatchSetup { .. } => AdminReply::Watch(Err(JobError::Store(e)), None),
                     AdminJob::SetWatch { change, .. } => AdminReply::Watch(Err(JobError::Store(e)), Some(change)),
+                    AdminJob::CalendarLoad { .. } => AdminReply::Calendar { result: Err(e), saved: false },
+                    AdminJob::CalendarSave { .. } => AdminReply::Calendar { result: Err(e), saved: true },
+                    AdminJob::CalendarImport { path } => AdminReply::CalendarImported(import_year_file(&path)),
                     _ => AdminReply::Users { users: Err(e), changes: Vec::new(), waiting: None },
                 };
             }
@@ -569,6 +680,13 @@ impl AreaLogic for AdminArea {
                 }
                 Ok((diff, store.hall_config(&session, Some(&config.hall.code))?))
             })()),
+            AdminJob::CalendarLoad { session, year } => {
+                AdminReply::Calendar { result: store.calendar_year(&session, year), saved: false }
+            }
+            AdminJob::CalendarSave { session, schedule } => {
+                AdminReply::Calendar { result: store.set_calendar_year(&session, &schedule), saved: true }
+            }
+            AdminJob::CalendarImport { path } => AdminReply::CalendarImported(import_year_file(&path)),
             AdminJob::CreateUser { session, user } => {
                 accounts(&session, store.create_user(&session, &user).map(|u| u.pending_change))
             }
@@ -935,4 +1053,11 @@ fn diff_lines(diff: &crate::domain::hall::HallDiff, lang: Lang) -> Vec<String> {
     let changed = diff.changed.iter().map(|c| line(lang.pick("修改", "changed"), c));
     let retired = diff.retired.iter().map(|c| line(lang.pick("停用", "retired"), c));
     added.chain(changed).chain(retired).collect()
+}
+
+/// A year file in the built-in format, read and parsed on the worker; the error names the file.
+fn import_year_file(path: &std::path::Path) -> Result<crate::domain::calendar::YearSchedule, String> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+    crate::domain::calendar::YearSchedule::from_year_file(&name, &text).map_err(|e| e.to_string())
 }

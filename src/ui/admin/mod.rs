@@ -1,6 +1,7 @@
 //! 系统管理 (administrators only): the hall, its departments, windows and cameras, and the accounts —
 //! tables with add, edit and retire dialogs; a camera dialog with the vendor presets and 测试连接.
 
+pub mod calendar;
 pub mod jobs;
 pub mod logic;
 pub mod state;
@@ -104,6 +105,7 @@ pub fn admin_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
         AdminTab::Windows => windows_tab(ui, view, commands, lang),
         AdminTab::Cameras => cameras_tab(ui, view, commands, lang, &t),
         AdminTab::Users => users_tab(ui, view, commands, lang, &t, state.session.as_ref().map(|s| s.username.as_str())),
+        AdminTab::Calendar => calendar::calendar_tab(ui, &mut view.calendar, commands, lang, &t),
     });
     dialog_ui(ui, state, commands);
 }

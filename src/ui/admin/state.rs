@@ -17,11 +17,18 @@ pub enum AdminTab {
     Windows,
     Cameras,
     Users,
+    Calendar,
 }
 
 impl AdminTab {
-    pub const ALL: [AdminTab; 5] =
-        [AdminTab::Hall, AdminTab::Departments, AdminTab::Windows, AdminTab::Cameras, AdminTab::Users];
+    pub const ALL: [AdminTab; 6] = [
+        AdminTab::Hall,
+        AdminTab::Departments,
+        AdminTab::Windows,
+        AdminTab::Cameras,
+        AdminTab::Users,
+        AdminTab::Calendar,
+    ];
 
     pub fn label(self, lang: crate::ui::i18n::Lang) -> &'static str {
         match self {
@@ -30,6 +37,7 @@ impl AdminTab {
             AdminTab::Windows => lang.pick("窗口", "Windows"),
             AdminTab::Cameras => lang.pick("摄像头", "Cameras"),
             AdminTab::Users => lang.pick("用户", "Users"),
+            AdminTab::Calendar => lang.pick("工作日历", "Calendar"),
         }
     }
 }
@@ -287,4 +295,5 @@ pub struct AdminView {
     pub discovery: DiscoveryView,
     pub watch: WatchSetupView,
     pub watched: Vec<Watched>,
+    pub calendar: super::calendar::CalendarTab,
 }

@@ -388,6 +388,8 @@ impl Worker {
             .map_err(|e| format!("打开数据库失败 (cannot open the database in {}): {e}", data_dir.display()))?;
         let rules_attendance = rules.attendance.clone();
         store.set_rules(rules);
+        // With the years an administrator entered in the database.
+        let calendar = store.rule_book().calendar.clone();
         let has_users = store.users(&store.system_session()).map(|u| !u.is_empty()).unwrap_or(false);
         let this_year = chrono::Datelike::year(&crate::domain::time::local_date(self.clock.now()));
         let missing: std::collections::BTreeSet<i32> =
