@@ -524,6 +524,10 @@ fn a_case_turns_seriously_overdue_while_nobody_looks_and_the_published_month_hol
     let published = store.publish_assessment(&chief, feb(), "").unwrap();
     let seen = tax(&published);
     assert_eq!((seen.cases, seen.completed, seen.red_signals), (1, 0, 1), "{seen:#?}");
+    // By hand: one case, nothing else wrong, the red card −10: 90.00 (without the card it was published
+    // 100.00).
+    let scored = published.assessment.departments.iter().find(|d| d.department == "县税务局").unwrap();
+    assert_eq!((scored.points(), scored.grade), (Some(p(90.0)), Some(Grade::Excellent)));
 
     // (2) Nobody ever looking, no clock: the publication itself brings the alerts up to date.
     let clock = Arc::new(FixedClock::new(t("2026-02-26T16:00:00+08:00")));
