@@ -320,6 +320,10 @@ pub struct Overview {
     pub today_checked: Option<DailyCheck>,
     /// Per window: cases accepted today and open cases.
     pub window_load: Vec<WindowLoad>,
+    /// This year and the next, those without holiday data (the status bar's warning, on every
+    /// workstation of the database, local or through a server).
+    #[serde(default)]
+    pub calendar_missing_years: Vec<i32>,
 }
 
 /// Open alerts per level.

@@ -354,7 +354,15 @@ fn status_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                 ui.label(RichText::new(lang.pick("尚无办件数据", "No case data yet")).small().color(t.text_weak));
             }
         }
-        if let Some(w) = state.opened.as_ref().and_then(|o| o.calendar_warning.as_ref()) {
+        // The years without holiday data as the store counts them (with the years entered in the
+        // database; through a server too), else as the opened data directory does.
+        let calendar_warning = match &state.overview {
+            Some(o) => {
+                crate::domain::calendar::missing_years_warning(&o.calendar_missing_years.iter().copied().collect())
+            }
+            None => state.opened.as_ref().and_then(|o| o.calendar_warning.clone()),
+        };
+        if let Some(w) = &calendar_warning {
             ui.separator();
             // The warning leads to where the year is entered (administrators); others are told who can.
             let admin =

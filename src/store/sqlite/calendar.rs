@@ -54,7 +54,7 @@ pub(super) fn apply_entered(conn: &Connection, calendar: &mut Calendar) -> Resul
 }
 
 /// This year and the next, those without data.
-fn missing_around(calendar: &Calendar, now: DateTime<Utc>) -> Vec<i32> {
+pub(super) fn missing_around(calendar: &Calendar, now: DateTime<Utc>) -> Vec<i32> {
     let this = time::local_date(now).year();
     [this, this + 1].into_iter().filter(|y| !calendar.is_year_known(*y)).collect()
 }

@@ -624,7 +624,11 @@ impl Store for SqliteStore {
     }
 
     fn overview(&self, session: &Session) -> Result<Overview, StoreError> {
-        self.read(session, Permission::ReadHall, |r| overview::overview(r.conn, r.now))
+        self.read(session, Permission::ReadHall, |r| {
+            let mut o = overview::overview(r.conn, r.now)?;
+            o.calendar_missing_years = calendar::missing_around(&r.rules.calendar, r.now);
+            Ok(o)
+        })
     }
 
     fn register_complaint(&self, session: &Session, complaint: &NewComplaint) -> Result<Complaint, StoreError> {

@@ -92,5 +92,6 @@ pub(super) fn overview(conn: &Connection, now: DateTime<Utc>) -> Result<Overview
         open_alerts: alerts::level_counts(conn)?,
         today_checked: alerts::latest_check_of(conn, today)?,
         window_load,
+        calendar_missing_years: Vec::new(),
     })
 }

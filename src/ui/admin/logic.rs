@@ -565,6 +565,9 @@ impl AreaLogic for AdminArea {
                         if let Some(opened) = &mut app.state.opened {
                             opened.calendar_warning = warning;
                         }
+                        if saved {
+                            app.commands.push(crate::ui::command::Command::RefreshOverview);
+                        }
                         tab.error = None;
                         tab.view = Some(v);
                     }
