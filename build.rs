@@ -22,11 +22,16 @@ fn git(args: &[&str]) -> Option<String> {
 fn git_commit() -> Option<String> {
     let git_dir = git(&["rev-parse", "--absolute-git-dir"])?;
     // Built again when HEAD moves: a new commit, a checkout of another branch.
+    // Only paths that exist: cargo runs the script again on every build for a path that does not (a
+    // checkout need not have `packed-refs`, nor a loose file for its branch). A commit rewrites the
+    // branch's loose ref or adds one under `refs/heads`, which cargo scans as a directory.
     let git_dir = Path::new(&git_dir);
-    println!("cargo:rerun-if-changed={}", git_dir.join("HEAD").display());
-    println!("cargo:rerun-if-changed={}", git_dir.join("packed-refs").display());
+    let mut watched = vec![git_dir.join("HEAD"), git_dir.join("packed-refs"), git_dir.join("refs").join("heads")];
     if let Some(head) = git(&["symbolic-ref", "-q", "HEAD"]) {
-        println!("cargo:rerun-if-changed={}", git_dir.join(head).display());
+        watched.push(git_dir.join(head));
+    }
+    for path in watched.iter().filter(|p| p.exists()) {
+        println!("cargo:rerun-if-changed={}", path.display());
     }
     git(&["rev-parse", "--short=12", "HEAD"])
 }

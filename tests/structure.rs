@@ -54,10 +54,57 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// The code of a file with comments and string/char literals blanked out, and without its
 /// `#[cfg(test)]` modules (tests may use any layer).
 fn code_only(text: &str) -> String {
-    let text = match text.find("#[cfg(test)]\nmod ") {
-        Some(i) => &text[..i],
-        None => text,
-    };
+    without_test_modules(&blanked(text))
+}
+
+/// Removes every `#[cfg(test)] mod name { … }` (to its matching brace) from blanked code, keeping the
+/// newlines so that line numbers stay those of the file. Code after a test module is read as well.
+fn without_test_modules(code: &str) -> String {
+    let b: Vec<char> = code.chars().collect();
+    let mut out = String::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i..].starts_with(&['#', '[', 'c', 'f', 'g', '(', 't', 'e', 's', 't', ')', ']']) {
+            // The item the attribute is on: a module with a body is skipped to its closing brace.
+            let mut j = i + 12;
+            while j < b.len() && b[j].is_whitespace() {
+                j += 1;
+            }
+            let rest: String = b[j..b.len().min(j + 8)].iter().collect();
+            if rest.starts_with("mod ") || rest.starts_with("pub mod ") {
+                let mut k = j;
+                while k < b.len() && b[k] != '{' && b[k] != ';' {
+                    k += 1;
+                }
+                if b.get(k) == Some(&'{') {
+                    let mut depth = 0usize;
+                    while k < b.len() {
+                        match b[k] {
+                            '{' => depth += 1,
+                            '}' => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    break;
+                                }
+                            }
+                            _ => {}
+                        }
+                        k += 1;
+                    }
+                    out.extend(b[i..k.min(b.len())].iter().filter(|c| **c == '\n'));
+                    i = k + 1;
+                    continue;
+                }
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The code of a file with comments and string/char literals blanked out.
+fn blanked(text: &str) -> String {
     let b: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(b.len());
     let mut i = 0;
@@ -241,38 +288,210 @@ fn is_prefix(a: &[String], b: &[String]) -> bool {
     a.len() <= b.len() && b[..a.len()] == *a
 }
 
-#[test]
-fn no_module_uses_a_layer_above_it_and_no_two_modules_use_each_other() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
-    files.retain(|f| f.file_name().is_some_and(|n| n != "main.rs"));
-    let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(&src, f)).collect();
+/// What a scan of `src/` read: each file module, the modules it uses, and its file.
+struct Scan {
+    modules: BTreeSet<Vec<String>>,
+    uses: BTreeMap<Vec<String>, BTreeSet<Vec<String>>>,
+    file_of: BTreeMap<Vec<String>, String>,
+}
 
-    let mut problems = Vec::new();
-    // Every top-level module has its layer.
-    for m in modules.iter().filter(|m| m.len() == 1) {
-        if layer_of(&m[0]).is_none() {
-            problems.push(format!("src/{}: not in the layer table (tests/layers.rs, ARCHITECTURE.md)", m[0]));
+impl Scan {
+    /// `files`: (path relative to `src/`, its text).
+    fn of(files: &[(String, String)]) -> Scan {
+        let module = |rel: &str| module_of(Path::new(""), Path::new(rel));
+        let modules: BTreeSet<Vec<String>> = files.iter().map(|(rel, _)| module(rel)).collect();
+        let mut uses = BTreeMap::new();
+        let mut file_of = BTreeMap::new();
+        for (rel, text) in files {
+            let m = module(rel);
+            let used: BTreeSet<Vec<String>> = references(&code_only(text), &m)
+                .iter()
+                .filter_map(|p| resolve(p, &modules))
+                .filter(|u| *u != m)
+                .collect();
+            file_of.insert(m.clone(), rel.clone());
+            uses.insert(m, used);
+        }
+        Scan { modules, uses, file_of }
+    }
+
+    fn references(&self) -> usize {
+        self.uses.values().map(BTreeSet::len).sum()
+    }
+
+    /// Edges between files that are dependencies: a module declaring its own submodules (and using
+    /// what it declared) is ownership, not a dependency, so edges to one's own descendants are left out.
+    fn edges(&self) -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
+        self.uses
+            .iter()
+            .map(|(a, used)| (a.clone(), used.iter().filter(|b| !is_prefix(a, b)).cloned().collect()))
+            .collect()
+    }
+}
+
+/// The strongly connected components with more than one node (Tarjan), each sorted, in order.
+fn cycles<N: Ord + Clone>(edges: &BTreeMap<N, BTreeSet<N>>) -> Vec<Vec<N>> {
+    struct State<N> {
+        index: BTreeMap<N, usize>,
+        low: BTreeMap<N, usize>,
+        stack: Vec<N>,
+        on_stack: BTreeSet<N>,
+        next: usize,
+        out: Vec<Vec<N>>,
+    }
+    fn visit<N: Ord + Clone>(n: &N, edges: &BTreeMap<N, BTreeSet<N>>, s: &mut State<N>) {
+        s.index.insert(n.clone(), s.next);
+        s.low.insert(n.clone(), s.next);
+        s.next += 1;
+        s.stack.push(n.clone());
+        s.on_stack.insert(n.clone());
+        for m in edges.get(n).into_iter().flatten() {
+            if !s.index.contains_key(m) {
+                visit(m, edges, s);
+                let low = s.low[n].min(s.low[m]);
+                s.low.insert(n.clone(), low);
+            } else if s.on_stack.contains(m) {
+                let low = s.low[n].min(s.index[m]);
+                s.low.insert(n.clone(), low);
+            }
+        }
+        if s.low[n] == s.index[n] {
+            let mut component = Vec::new();
+            while let Some(m) = s.stack.pop() {
+                s.on_stack.remove(&m);
+                let done = m == *n;
+                component.push(m);
+                if done {
+                    break;
+                }
+            }
+            if component.len() > 1 {
+                component.sort();
+                s.out.push(component);
+            }
         }
     }
-
-    // file module → modules it uses (resolved), with the file for messages.
-    let mut uses: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
-    let mut file_of: BTreeMap<Vec<String>, String> = BTreeMap::new();
-    for file in &files {
-        let module = module_of(&src, file);
-        let text = std::fs::read_to_string(file).expect("a source file is readable");
-        let code = code_only(&text);
-        let used: BTreeSet<Vec<String>> =
-            references(&code, &module).iter().filter_map(|p| resolve(p, &modules)).filter(|m| *m != module).collect();
-        file_of.insert(module.clone(), file.strip_prefix(&src).unwrap_or(file).display().to_string());
-        uses.insert(module, used);
+    let mut s = State {
+        index: BTreeMap::new(),
+        low: BTreeMap::new(),
+        stack: Vec::new(),
+        on_stack: BTreeSet::new(),
+        next: 0,
+        out: Vec::new(),
+    };
+    for n in edges.keys() {
+        if !s.index.contains_key(n) {
+            visit(n, edges, &mut s);
+        }
     }
+    s.out.sort();
+    s.out
+}
 
+/// The area folders of `ui/` (a folder with its own `mod.rs`) and the folders each uses.
+fn area_edges(scan: &Scan) -> BTreeMap<String, BTreeSet<String>> {
+    let area = |m: &[String]| -> Option<String> {
+        (m.len() >= 2 && m[0] == "ui" && scan.modules.iter().any(|o| o.len() > 2 && o[..2] == m[..2]))
+            .then(|| m[1].clone())
+    };
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (a, used) in &scan.uses {
+        let Some(from) = area(a) else { continue };
+        let entry = edges.entry(from.clone()).or_default();
+        for b in used {
+            if let Some(to) = area(b).filter(|to| *to != from) {
+                entry.insert(to);
+            }
+        }
+    }
+    edges
+}
+
+/// ARCHITECTURE.md's module table: each top-level module and the modules of the crate it may use
+/// ("everything below": every module of a lower layer).
+fn may_use(architecture: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let known: BTreeSet<&str> = LAYERS.iter().flat_map(|l| l.iter().copied()).collect();
+    let mut out = BTreeMap::new();
+    for line in architecture.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();
+        let (Some(first), Some(last)) = (cells.first(), cells.last()) else { continue };
+        // Rows of one top-level module only (`store/`, `settings.rs`), not of its parts.
+        let names: Vec<&str> = first.split(',').map(|c| c.trim().trim_matches('`')).collect();
+        let [name] = names.as_slice() else { continue };
+        let top = name.trim_end_matches('/').trim_end_matches(".rs");
+        if !known.contains(top) || name.trim_end_matches('/').contains('/') {
+            continue;
+        }
+        let allowed: BTreeSet<String> = if last.contains("everything below") {
+            let own = layer_of(top).unwrap_or(0);
+            LAYERS[..own].iter().flat_map(|l| l.iter().map(|m| (*m).to_owned())).collect()
+        } else {
+            last.split(',')
+                .filter_map(|item| item.split_whitespace().next())
+                .filter(|w| known.contains(w))
+                .map(str::to_owned)
+                .collect()
+        };
+        out.insert(top.to_owned(), allowed);
+    }
+    out
+}
+
+/// The cycles this test holds as known debt while issue 30's "areas that stand alone" is not done:
+/// the console's shell and areas (through `app.rs`, the worker and `areas.rs`), and the area folders
+/// that use each other. A new cycle, or one of these growing, fails; one of these gone or shrunk fails
+/// too, so that the list is cut as the debt is paid.
+const KNOWN_FILE_CYCLES: &[&[&str]] = &[
+    // The shell, the worker, the area list and every area's panel: app.rs → worker/mod.rs → areas.rs →
+    // an area → app.rs (27 files).
+    &[
+        "ui/admin/mod.rs",
+        "ui/admin/calendar.rs",
+        "ui/admin/state.rs",
+        "ui/alerts/mod.rs",
+        "ui/alerts/case.rs",
+        "ui/app.rs",
+        "ui/areas.rs",
+        "ui/assessment/mod.rs",
+        "ui/attendance/mod.rs",
+        "ui/audit/mod.rs",
+        "ui/command.rs",
+        "ui/dialog.rs",
+        "ui/evaluator/mod.rs",
+        "ui/first_start.rs",
+        "ui/footage/mod.rs",
+        "ui/footage/state.rs",
+        "ui/login.rs",
+        "ui/overview.rs",
+        "ui/settings.rs",
+        "ui/shell.rs",
+        "ui/state.rs",
+        "ui/supervision/complaints.rs",
+        "ui/supervision/discipline.rs",
+        "ui/supervision/violations.rs",
+        "ui/wall/mod.rs",
+        "ui/worker/mod.rs",
+        "ui/worker/context.rs",
+    ],
+];
+const KNOWN_AREA_CYCLES: &[&[&str]] = &[
+    // 预警 opens a footage request and a notice's PDF; 录像调阅 records an observation; 纪律 opens a
+    // violation from an observation and a footage request.
+    &["alerts", "footage", "supervision"],
+];
+
+/// Everything wrong with the structure of the files given, as messages.
+/// `known`: the cycles of files and of area folders held as debt (`KNOWN_FILE_CYCLES`, `KNOWN_AREA_CYCLES`).
+fn structure_problems(scan: &Scan, architecture: &str, known: (&[&[&str]], &[&[&str]])) -> Vec<String> {
+    let mut problems = Vec::new();
+    for m in scan.modules.iter().filter(|m| m.len() == 1) {
+        if layer_of(&m[0]).is_none() {
+            problems.push(format!("src/{}: not in the layer table (tests/structure.rs, ARCHITECTURE.md)", m[0]));
+        }
+    }
     // Layers: nobody reaches up.
     let mut top_edges: BTreeSet<(String, String)> = BTreeSet::new();
-    for (module, used) in &uses {
+    for (module, used) in &scan.uses {
         let Some(own) = module.first() else { continue };
         for u in used {
             let Some(other) = u.first() else { continue };
@@ -285,41 +504,126 @@ fn no_module_uses_a_layer_above_it_and_no_two_modules_use_each_other() {
             {
                 problems.push(format!(
                     "src/{} (layer {a}, {own}) uses crate::{} (layer {b}): a module may use only its own layer and below",
-                    file_of[module],
+                    scan.file_of[module],
                     u.join("::")
                 ));
             }
         }
     }
-    // No two top-level modules use each other.
+    // ARCHITECTURE's "may use" column says what each module uses.
+    let allowed = may_use(architecture);
+    for (own, other) in &top_edges {
+        match allowed.get(own) {
+            Some(list) if list.contains(other) => {}
+            Some(list) => problems.push(format!(
+                "crate::{own} uses crate::{other}, which ARCHITECTURE.md's \"may use\" column for {own} does not name ({})",
+                list.iter().cloned().collect::<Vec<_>>().join(", ")
+            )),
+            None => problems.push(format!("ARCHITECTURE.md's module table has no row for {own}")),
+        }
+    }
+    // Cycles: among top-level modules, among files, among the console's area folders.
+    let mut tops: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (a, b) in &top_edges {
-        if a < b && top_edges.contains(&(b.clone(), a.clone())) {
-            problems.push(format!("crate::{a} and crate::{b} use each other"));
+        tops.entry(a.clone()).or_default().insert(b.clone());
+    }
+    for c in cycles(&tops) {
+        problems.push(format!("top-level modules in a cycle: {}", c.join(" → ")));
+    }
+    let (known_files, known_areas) = known;
+    let known = |list: &[&[&str]]| -> BTreeSet<Vec<String>> {
+        list.iter().map(|c| c.iter().map(|s| (*s).to_owned()).collect()).collect()
+    };
+    let file_cycles: BTreeSet<Vec<String>> =
+        cycles(&scan.edges()).into_iter().map(|c| c.iter().map(|m| scan.file_of[m].clone()).collect()).collect();
+    let area_cycles: BTreeSet<Vec<String>> = cycles(&area_edges(scan)).into_iter().collect();
+    for (what, found, known) in
+        [("files", file_cycles, known(known_files)), ("ui/ area folders", area_cycles, known(known_areas))]
+    {
+        for c in found.difference(&known) {
+            problems.push(format!("{what} in a cycle ({}): {}", c.len(), c.join(", ")));
+        }
+        for c in known.difference(&found) {
+            problems
+                .push(format!("a known cycle of {what} is gone or changed — cut it from the list: {}", c.join(", ")));
         }
     }
-    // No two files use each other (a parent and its own submodules aside).
-    for (a, used) in &uses {
-        for b in used {
-            if a < b && !is_prefix(a, b) && !is_prefix(b, a) && uses.get(b).is_some_and(|u| u.contains(a)) {
-                problems.push(format!("src/{} and src/{} use each other", file_of[a], file_of[b]));
-            }
-        }
-    }
+    problems
+}
 
-    println!("layers (lowest first):");
-    for (n, layer) in LAYERS.iter().enumerate() {
-        let names: Vec<String> = layer
-            .iter()
-            .map(|m| {
-                let below: Vec<&str> = top_edges.iter().filter(|(a, _)| a == m).map(|(_, b)| b.as_str()).collect();
-                format!("{m} → [{}]", below.join(", "))
-            })
-            .collect();
-        println!("  {n}: {}", names.join("; "));
+/// Every file of `src/` (but `main.rs`) with its text, by its path under `src/`.
+fn source_files() -> Vec<(String, String)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files
+        .iter()
+        .filter(|f| f.file_name().is_some_and(|n| n != "main.rs"))
+        .map(|f| {
+            let rel = f.strip_prefix(&src).unwrap_or(f).to_string_lossy().replace('\\', "/");
+            (rel, std::fs::read_to_string(f).expect("a source file is readable"))
+        })
+        .collect()
+}
+
+#[test]
+fn no_module_uses_a_layer_above_it_or_outside_its_row_and_nothing_is_in_a_cycle() {
+    let files = source_files();
+    let scan = Scan::of(&files);
+    let architecture = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
+        .expect("ARCHITECTURE.md");
+    let problems = structure_problems(&scan, &architecture, (KNOWN_FILE_CYCLES, KNOWN_AREA_CYCLES));
+    let (read, references) = (scan.uses.len(), scan.references());
+    println!("{read} files, {references} module references read; {} problem(s)", problems.len());
+    for (module, allowed) in may_use(&architecture) {
+        println!("  {module} may use [{}]", allowed.into_iter().collect::<Vec<_>>().join(", "));
     }
-    let file_edges: usize = uses.values().map(BTreeSet::len).sum();
-    println!("{} files, {} module references read; {} problem(s)", files.len(), file_edges, problems.len());
-    assert!(problems.is_empty(), "layer violations:\n  {}", problems.join("\n  "));
+    // A scan that read nothing would pass: the tree has some 160 files and 900 references to others.
+    assert!(read >= 150 && references >= 800, "the scan read too little: {read} files, {references} references");
+    let layered = LAYERS.iter().map(|l| l.len()).sum::<usize>();
+    assert_eq!(may_use(&architecture).len(), layered, "ARCHITECTURE.md's module table has a row per module");
+    assert!(problems.is_empty(), "structure problems:\n  {}", problems.join("\n  "));
+}
+
+#[test]
+fn a_three_file_cycle_and_code_after_a_test_module_are_seen() {
+    let file = |rel: &str, text: &str| (rel.to_owned(), text.to_owned());
+    let architecture = "| `store/` | x | domain |\n| `domain/` | x | — |\n";
+    // a → b → c → a, with the last use after a test module that the old reader stopped at.
+    let files = vec![
+        file("store/a.rs", "use crate::store::b::B;\npub struct A;\n"),
+        file("store/b.rs", "use crate::store::c::C;\npub struct B;\n"),
+        file(
+            "store/c.rs",
+            "#[cfg(test)]\nmod tests {\n    fn f() { let _ = '{'; }\n}\npub struct C;\nfn g() { crate::store::a::A; }\n",
+        ),
+        file("store/mod.rs", "pub mod a;\npub mod b;\npub mod c;\n"),
+        file("domain/mod.rs", "pub struct D;\n"),
+    ];
+    let scan = Scan::of(&files);
+    let problems = structure_problems(&scan, architecture, (&[], &[]));
+    assert_eq!(
+        problems,
+        ["files in a cycle (3): store/a.rs, store/b.rs, store/c.rs".to_owned()],
+        "the cycle is found, and only it"
+    );
+    // The module table is checked: a use the row does not name fails.
+    let files = vec![file("domain/mod.rs", "use crate::store::X;\n"), file("store/mod.rs", "pub struct X;\n")];
+    let problems = structure_problems(&Scan::of(&files), architecture, (&[], &[]));
+    assert!(problems.iter().any(|p| p.contains("layer 1, domain) uses crate::store")), "{problems:?}");
+    assert!(problems.iter().any(|p| p.contains("\"may use\" column for domain")), "{problems:?}");
+    // SCCs: two separate cycles and a tail.
+    let edges: BTreeMap<u8, BTreeSet<u8>> = [
+        (1, BTreeSet::from([2])),
+        (2, BTreeSet::from([1, 3])),
+        (3, BTreeSet::from([4])),
+        (4, BTreeSet::from([5])),
+        (5, BTreeSet::from([3])),
+        (6, BTreeSet::from([1])),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(cycles(&edges), vec![vec![1, 2], vec![3, 4, 5]]);
 }
 
 #[test]
