@@ -156,7 +156,7 @@ fn discovery_takes_only_answers_to_its_probe_and_at_most_256_devices() {
         let mut buf = [0u8; 65_536];
         let Ok((n, from)) = socket.recv_from(&mut buf) else { return };
         let probe = String::from_utf8_lossy(&buf[..n]).into_owned();
-        let id = onvif::element(&probe, "MessageID").unwrap_or("").to_owned();
+        let id = onvif::element(&probe, "MessageID").unwrap_or_default();
         let answer = |relates: Option<&str>, devices: std::ops::Range<usize>| {
             let relates = relates.map_or_else(String::new, |r| format!("<a:RelatesTo>{r}</a:RelatesTo>"));
             let matches: String = devices

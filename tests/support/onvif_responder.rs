@@ -23,7 +23,7 @@ pub fn discovery_responder(http_port: u16) -> String {
             if !probe.contains("Probe") || !probe.contains("NetworkVideoTransmitter") {
                 continue;
             }
-            let id = onvif::element(&probe, "MessageID").unwrap_or("").to_owned();
+            let id = onvif::element(&probe, "MessageID").unwrap_or_default();
             let answer = format!(
                 r#"<?xml version="1.0" encoding="UTF-8"?>
 <SOAP-ENV:Envelope xmlns:SOAP-ENV="http://www.w3.org/2003/05/soap-envelope" xmlns:wsa="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" xmlns:dn="http://www.onvif.org/ver10/network/wsdl">
@@ -52,8 +52,8 @@ fn authorised(request: &str) -> bool {
     ) else {
         return false;
     };
-    let Some(nonce) = onvif::decode_base64(nonce) else { return false };
-    user == USER && onvif::password_digest(&nonce, created, PASSWORD) == digest
+    let Some(nonce) = onvif::decode_base64(&nonce) else { return false };
+    user == USER && onvif::password_digest(&nonce, &created, PASSWORD) == digest
 }
 
 /// The device and media services on 127.0.0.1; returns the port.
