@@ -541,6 +541,7 @@ impl JianchaApp {
                 self.submit(Job::ChangeOwnPassword { session: s, current, password });
             }
             Command::Area(command) => command.apply(self, ctx),
+            Command::Open(item) => self.apply(ctx, route(item)),
         }
     }
 
@@ -608,5 +609,29 @@ impl eframe::App for JianchaApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, PREFS_KEY, &Prefs { lang: self.state.lang, palette: self.state.palette });
         eframe::set_value(storage, WALL_KEY, &self.state.wall.layout);
+    }
+}
+
+/// The area command that opens what another area asked for (`ui::open`): the one place that knows
+/// which area owns which item.
+fn route(item: super::open::Open) -> Command {
+    use super::attendance::AttendanceCommand;
+    use super::footage::FootageCommand;
+    use super::open::Open;
+    use super::supervision::{SupervisionAction, SupervisionCommand};
+    match item {
+        Open::Case(case_no) => super::alerts::AlertsCommand::OpenCase(case_no).into(),
+        Open::FootageRequest { cameras, from, to, purpose, kind, case_no, complaint_no } => {
+            FootageCommand::NewRequest { cameras, from, to, purpose, kind, case_no, complaint_no }.into()
+        }
+        Open::FootageForEvent { window_code, at, case_no } => {
+            FootageCommand::ForEvent { window_code, at, case_no }.into()
+        }
+        Open::Observation(draft) => SupervisionCommand::OpenObservation(draft).into(),
+        Open::NoticePdf { notice_id, print } => {
+            SupervisionCommand::Act(SupervisionAction::NoticePdf { notice_id, print }).into()
+        }
+        Open::DailyPdf(day) => SupervisionCommand::Act(SupervisionAction::DailyPdf(day)).into(),
+        Open::Printers => AttendanceCommand::LoadPrinters.into(),
     }
 }

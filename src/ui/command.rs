@@ -33,4 +33,6 @@ pub enum Command {
     ChangeOwnPassword,
     /// A command of one area.
     Area(AreaCommand),
+    /// Something one area asks another to open (`open.rs`): the console routes it.
+    Open(super::open::Open),
 }

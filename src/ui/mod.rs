@@ -17,6 +17,7 @@ pub mod fonts;
 pub mod footage;
 pub mod i18n;
 mod login;
+pub mod open;
 pub mod overview;
 pub mod picture;
 mod settings;

@@ -14,8 +14,8 @@ use crate::ui::alerts::AlertsCommand;
 use crate::ui::alerts::state::AlertDialog;
 use crate::ui::alerts::{level_colour, rule_label, signal_ui};
 use crate::ui::command::Command;
-use crate::ui::footage::FootageCommand;
 use crate::ui::i18n::Lang;
+use crate::ui::open::Open;
 use crate::ui::state::AppState;
 use crate::ui::theme::Tokens;
 
@@ -325,11 +325,11 @@ fn timeline_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail, comman
                                     ),
                                 );
                                 if button.clicked() {
-                                    commands.push(FootageCommand::ForEvent {
+                                    commands.push(Command::Open(Open::FootageForEvent {
                                         window_code: window.clone(),
                                         at: e.occurred_at,
                                         case_no: d.summary.case_no.clone(),
-                                    }.into());
+                                    }));
                                 }
                             }
                         });

@@ -27,8 +27,8 @@ use crate::report::documents::notice_draft;
 use crate::ui::command::Command;
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
+use crate::ui::open::Open;
 use crate::ui::state::AppState;
-use crate::ui::supervision::SupervisionCommand;
 use crate::ui::theme::DialogWidth;
 use crate::ui::theme::Tokens;
 use state::{AlertDialog, AlertFilter, AlertSort, AlertsTab, AlertsView};
@@ -333,21 +333,18 @@ fn findings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>,
                         let from = (f.since - chrono::Duration::minutes(1)).timestamp_millis();
                         let to = (f.resolved_at.unwrap_or(now) + chrono::Duration::minutes(1)).timestamp_millis();
                         commands.push(Command::Navigate(crate::ui::state::Area::Footage));
-                        commands.push(
-                            crate::ui::footage::FootageCommand::NewRequest {
-                                cameras: vec![f.camera_id],
-                                from: Some(from),
-                                to: Some(to.min(now.timestamp_millis())),
-                                purpose: lang.pick_owned(
-                                    &format!("核查自动检测 #{}（{}）", f.id, f.kind.label_zh()),
-                                    &format!("Check finding #{} ({})", f.id, f.kind.label_en()),
-                                ),
-                                kind: crate::domain::footage::RequestKind::View,
-                                case_no: None,
-                                complaint_no: None,
-                            }
-                            .into(),
-                        );
+                        commands.push(Command::Open(Open::FootageRequest {
+                            cameras: vec![f.camera_id],
+                            from: Some(from),
+                            to: Some(to.min(now.timestamp_millis())),
+                            purpose: lang.pick_owned(
+                                &format!("核查自动检测 #{}（{}）", f.id, f.kind.label_zh()),
+                                &format!("Check finding #{} ({})", f.id, f.kind.label_en()),
+                            ),
+                            kind: crate::domain::footage::RequestKind::View,
+                            case_no: None,
+                            complaint_no: None,
+                        }));
                     }
                     ui.end_row();
                 }

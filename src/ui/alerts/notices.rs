@@ -77,22 +77,10 @@ pub(super) fn notices_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec
                             .on_hover_text(lang.pick("督办通知单 PDF", "The notice as PDF"))
                             .clicked()
                         {
-                            commands.push(
-                                SupervisionCommand::Act(crate::ui::supervision::SupervisionAction::NoticePdf {
-                                    notice_id: n.id,
-                                    print: None,
-                                })
-                                .into(),
-                            );
+                            commands.push(Command::Open(Open::NoticePdf { notice_id: n.id, print: None }));
                         }
                         if ui.small_button(lang.pick("打印", "Print")).clicked() {
-                            commands.push(
-                                SupervisionCommand::Act(crate::ui::supervision::SupervisionAction::NoticePdf {
-                                    notice_id: n.id,
-                                    print: Some(None),
-                                })
-                                .into(),
-                            );
+                            commands.push(Command::Open(Open::NoticePdf { notice_id: n.id, print: Some(None) }));
                         }
                         match &n.reply_text {
                             Some(text) => {
@@ -178,10 +166,7 @@ pub(super) fn daily_checks_ui(ui: &mut egui::Ui, state: &AppState, commands: &mu
                             .on_hover_text(lang.pick("当日检查报告 PDF", "The day's report as PDF"))
                             .clicked()
                         {
-                            commands.push(
-                                SupervisionCommand::Act(crate::ui::supervision::SupervisionAction::DailyPdf(c.day))
-                                    .into(),
-                            );
+                            commands.push(Command::Open(Open::DailyPdf(c.day)));
                         }
                         ui.label(RichText::new(&c.report_path).monospace().small())
                             .on_hover_text(format!("SHA-256 {}", c.report_sha256));

@@ -18,10 +18,10 @@ use crate::domain::assessment::{
     AssessmentItem, Category, DepartmentMonth, Grade, Hundredths, ItemKind, MonthAssessment, Recommendation, YearMonth,
 };
 use crate::domain::time;
-use crate::ui::alerts::AlertsCommand;
 use crate::ui::command::Command;
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
+use crate::ui::open::Open;
 use crate::ui::state::AppState;
 use crate::ui::theme::{DialogWidth, Tokens};
 use state::{AssessmentForm, AssessmentState, AssessmentTab};
@@ -518,7 +518,7 @@ fn items_ui(ui: &mut egui::Ui, items: &[AssessmentItem], lang: Lang, t: &Tokens,
             if let Some(case_no) = &item.case_no
                 && ui.link(case_no).on_hover_text(lang.pick("打开办件详情", "Open the case")).clicked()
             {
-                commands.push(AlertsCommand::OpenCase(case_no.clone()).into());
+                commands.push(Command::Open(Open::Case(case_no.clone())));
             }
             ui.label(&item.text);
         });
@@ -556,7 +556,7 @@ fn trend_ui(ui: &mut egui::Ui, view: &AssessmentState, lang: Lang, t: &Tokens) {
         .include_x(-0.5)
         .include_x(11.5)
         .legend(egui_plot::Legend::default().position(egui_plot::Corner::LeftBottom))
-        .x_grid_spacer(crate::ui::attendance::per_index_marks(12))
+        .x_grid_spacer(crate::ui::widgets::per_index_marks(12))
         // Twelve months in half the width: labels closer together than the default 60 points stay.
         .custom_x_axes(vec![egui_plot::AxisHints::new_x().label_spacing(28.0..=36.0).formatter(move |mark, _| {
             let i = mark.value.round();

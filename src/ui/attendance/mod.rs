@@ -498,7 +498,7 @@ fn trend_ui(ui: &mut egui::Ui, view: &AttendanceView, lang: Lang, t: &Tokens) {
         .include_y(0.0)
         .include_y(3.0)
         .show_grid([false, true])
-        .x_grid_spacer(per_index_marks(periods.len()))
+        .x_grid_spacer(crate::ui::widgets::per_index_marks(periods.len()))
         .x_axis_formatter(move |mark, _| {
             let i = mark.value.round();
             if (mark.value - i).abs() > 1e-6 || i < 0.0 {
@@ -512,11 +512,6 @@ fn trend_ui(ui: &mut egui::Ui, view: &AttendanceView, lang: Lang, t: &Tokens) {
                 plot.bar_chart(egui_plot::BarChart::new(lang.pick("本周期", "this period"), highlight));
             }
         });
-}
-
-/// One x-axis mark per bar (the default spacer fades most of the labels).
-pub(crate) fn per_index_marks(n: usize) -> impl Fn(egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
-    move |_| (0..n).map(|i| egui_plot::GridMark { value: i as f64, step_size: 1.0 }).collect()
 }
 
 /// The selected person's days: each half-day's verdict and the punches behind it.

@@ -601,7 +601,7 @@ fn satisfaction_ui(
         .allow_boxed_zoom(false)
         .include_y(1.0)
         .include_y(5.0)
-        .x_grid_spacer(crate::ui::attendance::per_index_marks(s.weekly.len()))
+        .x_grid_spacer(crate::ui::widgets::per_index_marks(s.weekly.len()))
         .x_axis_formatter(move |mark, _| {
             let i = mark.value.round();
             if (mark.value - i).abs() > 1e-6 || i < 0.0 {

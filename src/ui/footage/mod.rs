@@ -32,8 +32,8 @@ use crate::video::playback::{Group, PlayerStatus, SPEEDS};
 
 use crate::ui::command::Command;
 use crate::ui::i18n::Lang;
+use crate::ui::open::Open;
 use crate::ui::state::AppState;
-use crate::ui::supervision::SupervisionCommand;
 use crate::ui::theme::Tokens;
 use state::FootageTab;
 

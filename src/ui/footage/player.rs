@@ -112,17 +112,14 @@ pub(super) fn playback_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Ve
                 from: (position - 30_000).max(view.span.from),
                 to: (position + 30_000).min(view.span.to),
             };
-            commands.push(
-                SupervisionCommand::OpenObservation(crate::ui::supervision::state::ObservationDraft {
-                    at: time::local_datetime(at(position)).format("%Y-%m-%d %H:%M:%S").to_string(),
-                    source: crate::domain::discipline::ObservationSource::Playback,
-                    camera_id: Some(view.camera_id),
-                    clip: Some(clip).filter(|c| c.from < c.to),
-                    window,
-                    ..Default::default()
-                })
-                .into(),
-            );
+            commands.push(Command::Open(Open::Observation(crate::ui::open::ObservationDraft {
+                at: time::local_datetime(at(position)).format("%Y-%m-%d %H:%M:%S").to_string(),
+                source: crate::domain::discipline::ObservationSource::Playback,
+                camera_id: Some(view.camera_id),
+                clip: Some(clip).filter(|c| c.from < c.to),
+                window,
+                ..Default::default()
+            })));
         }
     });
     timeline_ui(ui, state, commands, position);

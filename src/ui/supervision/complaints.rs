@@ -12,11 +12,10 @@ use crate::domain::time;
 use crate::store::ComplaintStep;
 use crate::ui::supervision::SupervisionAction;
 
-use crate::ui::alerts::AlertsCommand;
 use crate::ui::command::Command;
 use crate::ui::dialog::Dialog;
-use crate::ui::footage::FootageCommand;
 use crate::ui::i18n::Lang;
+use crate::ui::open::Open;
 use crate::ui::state::AppState;
 use crate::ui::supervision::SupervisionCommand;
 use crate::ui::supervision::SupervisionForm;
@@ -248,7 +247,7 @@ fn detail_ui(
                 && ui.button(format!("{} {case_no}", lang.pick("办件", "Case"))).clicked()
             {
                 commands.push(Command::Navigate(crate::ui::state::Area::Alerts));
-                commands.push(AlertsCommand::OpenCase(case_no.clone()).into());
+                commands.push(Command::Open(Open::Case(case_no.clone())));
             }
             if !may_act {
                 return;
@@ -309,18 +308,15 @@ fn detail_ui(
                     {
                         let at = c.received_at.timestamp_millis();
                         commands.push(Command::Navigate(crate::ui::state::Area::Footage));
-                        commands.push(
-                            FootageCommand::NewRequest {
-                                cameras: vec![camera],
-                                from: Some(at - 30 * 60_000),
-                                to: Some(at),
-                                purpose: format!("{}{}", lang.pick("核查投诉 ", "Check complaint "), c.complaint_no),
-                                kind: crate::domain::footage::RequestKind::View,
-                                case_no: c.case_no.clone(),
-                                complaint_no: Some(c.complaint_no.clone()),
-                            }
-                            .into(),
-                        );
+                        commands.push(Command::Open(Open::FootageRequest {
+                            cameras: vec![camera],
+                            from: Some(at - 30 * 60_000),
+                            to: Some(at),
+                            purpose: format!("{}{}", lang.pick("核查投诉 ", "Check complaint "), c.complaint_no),
+                            kind: crate::domain::footage::RequestKind::View,
+                            case_no: c.case_no.clone(),
+                            complaint_no: Some(c.complaint_no.clone()),
+                        }));
                     }
                 }
                 if ui.button(lang.pick("记录违规…", "Record a violation…")).clicked() {

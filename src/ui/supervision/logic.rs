@@ -11,7 +11,6 @@ use crate::domain::time;
 use crate::store::{ComplaintStep, NewComplaint, NewObservation, NewViolation};
 use crate::ui::app::JianchaApp;
 use crate::ui::areas::AreaLogic;
-use crate::ui::attendance::AttendanceCommand;
 use crate::ui::command::Command;
 use crate::ui::state::{Area, NoticeLevel};
 use crate::ui::worker::Worker;
@@ -184,7 +183,7 @@ impl AreaLogic for SupervisionArea {
         {
             app.commands.push(SupervisionCommand::Load.into());
             if area == Area::Discipline {
-                app.commands.push(AttendanceCommand::LoadPrinters.into());
+                app.commands.push(crate::ui::command::Command::Open(crate::ui::open::Open::Printers));
             }
         }
     }

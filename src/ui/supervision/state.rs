@@ -1,20 +1,7 @@
 //! What 纪律与提示单, 投诉 and 违规与问责 show: the week and the registers, and the forms being typed.
 
-/// A discipline observation being typed in (记录违纪).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ObservationDraft {
-    /// `YYYY-MM-DD HH:MM` (Beijing time).
-    pub at: String,
-    pub source: crate::domain::discipline::ObservationSource,
-    pub camera_id: Option<i64>,
-    /// The footage range that shows it (from playback).
-    pub clip: Option<crate::domain::footage::Span>,
-    pub category: String,
-    pub window: String,
-    pub staff_no: String,
-    pub department: String,
-    pub note: String,
-}
+/// A discipline observation being typed in (记录违纪): another area may fill one in (`ui::open`).
+pub use crate::ui::open::ObservationDraft;
 
 /// A complaint being registered.
 #[derive(Debug, Clone, PartialEq)]
