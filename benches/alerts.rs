@@ -7,6 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark fails loudly")]
 
+use jiancha::store::prelude::*;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark fails loudly")]
 
+use jiancha::store::prelude::*;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,7 +14,6 @@ use chrono::{DateTime, Utc};
 use jiancha::clock::FixedClock;
 use jiancha::domain::assessment::YearMonth;
 use jiancha::domain::time;
-use jiancha::store::Store;
 use jiancha::store::sqlite::{DB_FILE, SqliteStore};
 use rand::{Rng as _, SeedableRng as _};
 

@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark fails loudly")]
 
+use jiancha::store::prelude::*;
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Instant;
@@ -15,7 +16,6 @@ use jiancha::clock::FixedClock;
 use jiancha::domain::attendance::{self, AttendanceSettings, Person};
 use jiancha::domain::calendar::Calendar;
 use jiancha::interchange::{self, ImportKind};
-use jiancha::store::Store as _;
 use jiancha::store::sqlite::SqliteStore;
 use rand::{Rng as _, SeedableRng as _};
 

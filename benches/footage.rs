@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark fails loudly")]
 
+use jiancha::store::prelude::*;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
@@ -13,7 +14,7 @@ use chrono::{DateTime, Utc};
 use jiancha::clock::FixedClock;
 use jiancha::domain::footage::Span;
 use jiancha::store::sqlite::{DB_FILE, SqliteStore};
-use jiancha::store::{HallSetup, NewCamera, Store};
+use jiancha::store::{HallSetup, NewCamera};
 use jiancha::video::export::{self, ExportOptions};
 use jiancha::video::recorder;
 use rand::{Rng as _, SeedableRng as _};

@@ -288,8 +288,9 @@ mod through_the_store {
     use chrono::{DateTime, NaiveDate, Utc};
     use jiancha::clock::FixedClock;
     use jiancha::interchange::{self, ImportKind};
+    use jiancha::store::prelude::*;
     use jiancha::store::sqlite::SqliteStore;
-    use jiancha::store::{FollowUpStep, NewInterview, Store, StoreError};
+    use jiancha::store::{FollowUpStep, NewInterview, StoreError};
 
     const STAFF: &str = "staff_no,name,department,window,device_user_id\nS0001,张三,市税务局,,101\nS0002,李四,市税务局,,102\nS0003,王五,市民政局,,\n";
 

@@ -337,7 +337,8 @@ fn schedule_2027() -> jiancha::domain::calendar::YearSchedule {
 #[test]
 fn a_year_entered_by_the_administrator_moves_open_cases_across_its_spring_festival() {
     use assessment_hall::{accept, commissioned, import, login, t};
-    use jiancha::store::{AlertState, AuditQuery, CalendarSource, Store, StoreError};
+    use jiancha::store::prelude::*;
+    use jiancha::store::{AlertState, AuditQuery, CalendarSource, StoreError};
     let clock = std::sync::Arc::new(jiancha::clock::FixedClock::new(t("2027-02-04T09:30:00+08:00")));
     let (dir, store) = commissioned(clock.clone());
     // Accepted Thu 4 Feb 2027, promised 5 working days (TAX-1).

@@ -8,6 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
+use jiancha::store::prelude::*;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

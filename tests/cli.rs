@@ -196,7 +196,8 @@ fn check_daily_saves_the_report_and_records_it() {
 
 #[test]
 fn cameras_list_never_shows_credentials() {
-    use jiancha::store::{HallSetup, NewCamera, Store as _};
+    use jiancha::store::prelude::*;
+    use jiancha::store::{HallSetup, NewCamera};
     let dir = tempfile::tempdir().unwrap();
     let store =
         jiancha::store::SqliteStore::open_dir(dir.path(), std::sync::Arc::new(jiancha::clock::SystemClock)).unwrap();
@@ -267,6 +268,7 @@ fn attendance_rank_json_has_the_documented_fields() {
 #[test]
 fn init_sets_up_an_empty_hall_with_its_first_administrator_and_refuses_a_used_directory() {
     use jiancha::store::Store as _;
+    use jiancha::store::prelude::*;
     let dir = tempfile::tempdir().unwrap();
     let hall = dir.path().join("hall");
     let init = |password: &str, admin: &str| {
@@ -474,7 +476,7 @@ fn the_recorder_follows_cameras_added_and_retired() {
     let segments = || {
         let clock = std::sync::Arc::new(jiancha::clock::SystemClock);
         let store = jiancha::store::sqlite::SqliteStore::open_existing_dir(&hall, clock).unwrap();
-        jiancha::store::Store::segment_paths(&store, &store.system_session()).unwrap().len()
+        jiancha::store::FootageStore::segment_paths(&store, &store.system_session()).unwrap().len()
     };
     wait_for("the new camera recording", &|| std::fs::read_to_string(&log).unwrap_or_default().contains(": recording"));
     wait_for("a whole segment", &|| segments() >= 1);

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
+use jiancha::store::prelude::*;
 use std::path::Path;
 use std::sync::Arc;
 

@@ -8,6 +8,7 @@
 #[path = "support/camera_hall.rs"]
 mod camera_hall;
 
+use jiancha::store::prelude::*;
 use std::sync::Arc;
 
 use camera_hall::{PASSWORD, four_cameras};

@@ -411,7 +411,8 @@ fn supervisor_switches_wall_layouts_and_watches_one_window_full_screen() {
 
 #[test]
 fn live_tiles_play_and_a_snapshot_is_kept_as_evidence() {
-    use jiancha::store::{HallSetup, NewCamera, Store as _};
+    use jiancha::store::prelude::*;
+    use jiancha::store::{HallSetup, NewCamera};
     use jiancha::video::sim::{SimCamera, SimOptions, SimServer};
     // The demo hall with its first four cameras pointed at a simulator of this test.
     let dir = tempfile::tempdir().unwrap();
@@ -723,6 +724,7 @@ fn complaint_footage_is_requested_approved_played_and_copied() {
 fn four_cameras_of_a_request_play_together_and_export_with_one_manifest() {
     use camera_hall::PASSWORD;
     use jiancha::domain::footage::{RequestKind, Span};
+    use jiancha::store::prelude::*;
     use jiancha::store::{NewFootageRequest, Store};
     let clock = Arc::new(FixedClock::new(now()));
     let (dir, store, cameras) = camera_hall::four_cameras(clock.clone());
@@ -953,7 +955,8 @@ fn slips_are_issued_previewed_and_received_and_a_complaint_ends_in_a_flagged_war
 
 #[test]
 fn a_console_on_a_server_follows_pushed_cases_survives_a_lost_link_and_sends_its_outbox_once() {
-    use jiancha::store::{AlertQuery, AuditQuery, Store as _};
+    use jiancha::store::prelude::*;
+    use jiancha::store::{AlertQuery, AuditQuery};
     use jiancha::ui::alerts::state::AlertDialog;
     let hall = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(now()));
@@ -1196,6 +1199,7 @@ fn a_new_hall_is_set_up_in_the_console_and_its_camera_goes_live() {
     c.harness.get_by_label("座位区域已保存。");
     {
         use jiancha::store::Store as _;
+        use jiancha::store::prelude::*;
         let store = jiancha::store::sqlite::SqliteStore::open_dir(&data_dir, Arc::new(FixedClock::new(now()))).unwrap();
         let admin = store.login("hall.admin", "admin-pass-1").unwrap();
         let watch = store.watch_config(&admin).unwrap().cameras.remove(0);
@@ -1386,6 +1390,7 @@ fn a_chief_drills_from_a_deduction_to_the_overdue_case_publishes_and_writes_the_
 fn a_supervisor_dismisses_one_camera_finding_with_a_reason_and_confirms_another() {
     use camera_hall::PASSWORD;
     use jiancha::domain::watch::{FindingDecision, FindingKind};
+    use jiancha::store::prelude::*;
     use jiancha::store::{FindingQuery, Store, WatchReport};
     use jiancha::video::watch_live::{PICTURE, Picture};
     let clock = Arc::new(FixedClock::new(now()));
@@ -1473,6 +1478,7 @@ fn a_supervisor_dismisses_one_camera_finding_with_a_reason_and_confirms_another(
 fn a_chief_confirms_in_the_console_the_chief_an_administrator_asked_for() {
     use jiancha::domain::access::Role as UserRole;
     use jiancha::store::Store as _;
+    use jiancha::store::prelude::*;
     let mut c = console();
     let clock = Arc::new(FixedClock::new(now()));
     let store = jiancha::store::sqlite::SqliteStore::open_existing_dir(c._dir.path(), clock).unwrap();
@@ -1514,6 +1520,7 @@ fn a_chief_confirms_in_the_console_the_chief_an_administrator_asked_for() {
 #[test]
 fn the_status_bar_leads_an_administrator_to_enter_next_years_holidays() {
     use jiancha::store::Store as _;
+    use jiancha::store::prelude::*;
     use jiancha::ui::admin::calendar::HolidayRow;
     let mut c = console();
     c.log_in("admin1");

@@ -1,6 +1,7 @@
 //! Setting up and serving: a hall's first start, the demo, users, and `jiancha serve`.
 
 use super::*;
+use crate::store::prelude::*;
 
 /// `jiancha init`: an empty data directory with its first administrator. The database is built under a
 /// temporary name and renamed at the end, so a refused password or name leaves nothing behind.

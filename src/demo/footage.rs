@@ -1,6 +1,7 @@
 //! The demo's recorded footage and the simulated cameras that stand in for the window cameras.
 
 use super::*;
+use crate::store::prelude::*;
 
 /// The footage the demo records: (window, local date, from, to) of what a supervisor will look up —
 /// the B07 complaint on the last working Tuesday, the two evaluator bursts at A05 yesterday, the

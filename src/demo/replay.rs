@@ -2,6 +2,7 @@
 //! through them.
 
 use super::*;
+use crate::store::prelude::*;
 
 /// Canned reasons supervisors give when closing a violation alert after looking into it.
 pub(super) fn close_reason(rule: Rule, n: usize) -> &'static str {

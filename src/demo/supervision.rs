@@ -1,6 +1,7 @@
 //! The supervision office's own records in the demo: observations, slips, complaints, violations.
 
 use super::*;
+use crate::store::prelude::*;
 
 /// Discipline categories as the demo sees them, most frequent first.
 pub(super) const DEMO_CATEGORIES: [(&str, u32); 8] = [

@@ -9,6 +9,7 @@
 //! The same thread forwards this database's audit chain head (`SEQ:MAC`) whenever it has moved, so
 //! that the city keeps each county's anchors outside the county's database (`record_audit_anchor`).
 
+use crate::store::prelude::*;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};

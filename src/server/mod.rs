@@ -6,6 +6,7 @@
 //! `GET /api/v1/health`. Every store call runs on the blocking pool; permissions and the audit log are
 //! the store's, exactly as for a local console.
 
+use crate::store::prelude::*;
 use std::net::SocketAddr;
 use std::sync::Arc;
 

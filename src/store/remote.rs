@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use chrono::NaiveDate;
 
 // The types the generated methods name (the API table is written in `api.rs`'s terms).
-use super::api::remote_methods;
+use super::api::remote_families;
 use super::outbox::{Outbox, Sent};
 use super::{
     AlertQuery, AuditQuery, CaseQuery, ComplaintStep, DailyCheck, ExportOutcome, FollowUpStep, HallSetup, NewComplaint,
@@ -437,9 +437,9 @@ impl Store for RemoteStore {
             .map_err(|e| Self::unreachable(&e))?;
         Self::answer(response)
     }
-
-    remote_methods!();
 }
+
+remote_families!(RemoteStore);
 
 /// Whether `url` is plain `http://` to another machine: passwords, tokens and footage then cross the
 /// hall's network readable by anyone on it (the console warns for as long as it is so).

@@ -4,6 +4,7 @@
 
 #![allow(dead_code, reason = "each test file uses part of it")]
 
+use jiancha::store::prelude::*;
 use std::sync::Arc;
 use std::time::Duration;
 

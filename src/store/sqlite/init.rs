@@ -2,12 +2,13 @@
 //! database with its first administrator and, when given, the hall itself — built under a temporary
 //! name and renamed at the end, so a refused name or password leaves the directory as it was.
 
+use crate::store::prelude::*;
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::domain::hall::HallConfig;
-use crate::store::{NewUser, Store as _, StoreError, User};
+use crate::store::{NewUser, StoreError, User};
 
 use super::{DB_FILE, SqliteStore};
 

@@ -3,6 +3,7 @@
 //! replies come out on bounded channels; each reply wakes the UI with `request_repaint`. The console's
 //! own jobs are here (opening the data, logging in, the outbox); each area's are in its `jobs.rs`.
 
+use crate::store::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};

@@ -1,0 +1,152 @@
+//! The `CasesStore` calls of the embedded database: cases and alerts: imports, the cases, the alert engine's rows, notices (督办), the daily data check, the overview.
+//!
+//! Each call is its ceremony (`read` / `write`: the session, the permission, the transaction and its
+//! audit) around the SQL of its own module.
+
+use super::*;
+use crate::store::prelude::*;
+
+impl CasesStore for SqliteStore {
+    fn import(&self, session: &Session, batch: &ImportBatch) -> Result<ImportReport, StoreError> {
+        let permission = match batch.records.kind() {
+            crate::interchange::ImportKind::Items | crate::interchange::ImportKind::Staff => {
+                Permission::ImportMasterData
+            }
+            _ => Permission::Import,
+        };
+        self.write(session, permission, |w| {
+            let report = import::apply(&w.tx, batch, &w.rules, w.now)?;
+            if report.inserted + report.updated == 0 {
+                // Importing the same file twice changes nothing, not even the audit log.
+                w.unchanged();
+                return Ok(report);
+            }
+            let kind = batch.records.kind().as_str();
+            w.tx.execute(
+                "INSERT INTO import_log (at, actor, kind, source, records, inserted, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![ts(w.now), w.actor.username, kind, batch.source, report.records as i64, report.inserted as i64, report.updated as i64],
+            )?;
+            w.audit(&format!("import.{kind}"), &batch.source, serde_json::to_value(&report).unwrap_or_default())?;
+            Ok(report)
+        })
+    }
+
+    fn cases(&self, session: &Session, q: &CaseQuery) -> Result<Vec<crate::domain::model::CaseSummary>, StoreError> {
+        self.read(session, Permission::ReadCases, |r| query::cases(r.conn, q))
+    }
+
+    fn case_events(
+        &self,
+        session: &Session,
+        case_no: &str,
+    ) -> Result<Vec<crate::domain::model::CaseEvent>, StoreError> {
+        self.read(session, Permission::ReadCases, |r| query::case_events(r.conn, case_no))
+    }
+
+    fn overview(&self, session: &Session) -> Result<Overview, StoreError> {
+        self.read(session, Permission::ReadHall, |r| {
+            let mut o = overview::overview(r.conn, r.now)?;
+            o.calendar_missing_years = calendar::missing_around(&r.rules.calendar, r.now);
+            Ok(o)
+        })
+    }
+
+    fn refresh_alerts(&self, session: &Session) -> Result<RefreshReport, StoreError> {
+        // Derived from the events by time alone: not audited.
+        self.write(session, Permission::RefreshAlerts, |w| {
+            let (evaluated, outcome) = alerts::refresh_due(&w.tx, &w.rules, w.now)?;
+            if outcome.changed == 0 {
+                w.unchanged();
+            }
+            Ok(RefreshReport { evaluated, changed: outcome.changed, new_red: outcome.new_red })
+        })
+    }
+
+    fn alerts(&self, session: &Session, q: &AlertQuery) -> Result<Vec<AlertRow>, StoreError> {
+        self.read(session, Permission::ReadCases, |r| match q.at {
+            Some(at) => {
+                let mut rows = alerts::at_instant(r.conn, &r.rules, at, q.include_inactive)?;
+                if let Some(no) = &q.case_no {
+                    rows.retain(|row| &row.case_no == no);
+                }
+                if q.limit > 0 {
+                    rows.truncate(q.limit as usize);
+                }
+                Ok(rows)
+            }
+            None => alerts::list(r.conn, q.include_inactive, q.case_no.as_deref(), q.limit),
+        })
+    }
+
+    fn case_detail(&self, session: &Session, case_no: &str) -> Result<CaseDetail, StoreError> {
+        self.read(session, Permission::ReadCases, |r| alerts::case_detail(r.conn, case_no, &r.rules, r.now))
+    }
+
+    fn close_alert(&self, session: &Session, alert_id: i64, reason: &str) -> Result<AlertRow, StoreError> {
+        self.write(session, Permission::Supervise, |w| {
+            let row = alerts::close(&w.tx, alert_id, &w.actor.username, reason, w.now)?;
+            w.audit(
+                "alert.close",
+                &format!("case:{}", row.case_no),
+                serde_json::json!({"alert_id": alert_id, "rule": row.rule.as_str(), "key": row.key, "reason": reason.trim()}),
+            )?;
+            Ok(row)
+        })
+    }
+
+    fn issue_notice(&self, session: &Session, notice: &NewNotice) -> Result<Notice, StoreError> {
+        self.write(session, Permission::Supervise, |w| {
+            let (issued, case_id) =
+                alerts::issue_notice(&w.tx, notice.alert_id, &notice.text, &w.actor.username, &w.rules, w.now)?;
+            alerts::refresh_case(&w.tx, case_id, &w.rules, w.now, false)?;
+            w.audit(
+                "notice.issue",
+                &format!("case:{}", issued.case_no),
+                serde_json::json!({"notice_no": issued.notice_no, "alert_id": notice.alert_id, "due_date": issued.due_date, "department": issued.department}),
+            )?;
+            Ok(issued)
+        })
+    }
+
+    fn record_notice_reply(&self, session: &Session, notice_id: i64, reply: &str) -> Result<Notice, StoreError> {
+        self.write(session, Permission::Supervise, |w| {
+            let (notice, case_id) = alerts::record_reply(&w.tx, notice_id, reply, &w.actor.username, w.now)?;
+            alerts::refresh_case(&w.tx, case_id, &w.rules, w.now, false)?;
+            w.audit(
+                "notice.reply",
+                &format!("case:{}", notice.case_no),
+                serde_json::json!({"notice_no": notice.notice_no, "state": notice.state}),
+            )?;
+            Ok(notice)
+        })
+    }
+
+    fn notices(&self, session: &Session) -> Result<Vec<Notice>, StoreError> {
+        self.read(session, Permission::ReadCases, |r| alerts::notices(r.conn, None, r.now))
+    }
+
+    fn daily_check_data(&self, session: &Session, day: NaiveDate) -> Result<DailyCheckData, StoreError> {
+        self.read(session, Permission::ReadCases, |r| alerts::daily_data(r.conn, day, r.now, &r.rules))
+    }
+
+    fn record_daily_check(&self, session: &Session, check: &DailyCheck) -> Result<DailyCheck, StoreError> {
+        self.write(session, Permission::Supervise, |w| {
+            let record =
+                DailyCheck { checked_at: from_ts(ts(w.now)), checked_by: w.actor.username.clone(), ..check.clone() };
+            alerts::insert_daily(&w.tx, &record)?;
+            w.audit(
+                "check.daily",
+                &format!("day:{}", record.day),
+                serde_json::json!({
+                    "report": record.report_path, "sha256": record.report_sha256, "open_alerts": record.open_alerts,
+                    "new_alerts": record.new_alerts, "red": record.red, "orange": record.orange, "yellow": record.yellow,
+                }),
+            )?;
+            Ok(record)
+        })
+    }
+
+    fn daily_checks(&self, session: &Session, limit: u32) -> Result<Vec<DailyCheck>, StoreError> {
+        self.read(session, Permission::ReadCases, |r| alerts::daily_checks(r.conn, limit))
+    }
+}

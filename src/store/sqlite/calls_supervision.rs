@@ -1,0 +1,169 @@
+//! The `SupervisionStore` calls of the embedded database: supervision: discipline observations and reminder slips, complaints, violations and Art 13 decisions.
+//!
+//! Each call is its ceremony (`read` / `write`: the session, the permission, the transaction and its
+//! audit) around the SQL of its own module.
+
+use super::*;
+use crate::store::prelude::*;
+
+impl SupervisionStore for SqliteStore {
+    fn register_complaint(&self, session: &Session, complaint: &NewComplaint) -> Result<Complaint, StoreError> {
+        self.write(session, Permission::Supervise, |w| {
+            let id = accountability::insert_complaint(&w.tx, complaint, &w.actor.username)?;
+            let no: String = w.tx.query_row("SELECT complaint_no FROM complaint WHERE id = ?1", [id], |r| r.get(0))?;
+            w.audit(
+                "complaint.register",
+                &format!("complaint:{no}"),
+                serde_json::json!({"channel": complaint.channel.as_str(), "case_no": complaint.case_no, "window": complaint.window_code}),
+            )?;
+            complaint_as(&w.tx, &w.actor, &w.rules, &no)
+        })
+    }
+
+    fn complaints(&self, session: &Session) -> Result<Vec<Complaint>, StoreError> {
+        self.read(session, Permission::ReadCases, |r| {
+            accountability::complaints(
+                r.conn,
+                None,
+                &r.rules.calendar,
+                &r.rules.complaints,
+                r.actor.role.allows(Permission::ReadComplainantContact),
+            )
+        })
+    }
+
+    fn advance_complaint(
+        &self,
+        session: &Session,
+        complaint_no: &str,
+        step: &ComplaintStep,
+    ) -> Result<Complaint, StoreError> {
+        self.write(session, Permission::Supervise, |w| {
+            let status = accountability::advance_complaint(&w.tx, complaint_no, step, &w.actor.username, w.now)?;
+            w.audit(
+                &format!("complaint.{}", status.as_str()),
+                &format!("complaint:{complaint_no}"),
+                serde_json::to_value(step).unwrap_or_default(),
+            )?;
+            complaint_as(&w.tx, &w.actor, &w.rules, complaint_no)
+        })
+    }
+
+    fn add_observation(&self, session: &Session, observation: &NewObservation) -> Result<Observation, StoreError> {
+        self.write(session, Permission::Supervise, |w| {
+            let stored = accountability::insert_observation(&w.tx, observation, &w.actor.username, w.now)?;
+            w.audit(
+                "observation.add",
+                &format!("observation:{}", stored.id),
+                serde_json::json!({
+                    "category": stored.category, "window": stored.window_code, "staff_no": stored.staff_no,
+                    "observed_at": stored.observed_at, "evidence_id": stored.evidence_id, "source": stored.source,
+                }),
+            )?;
+            Ok(stored)
+        })
+    }
+
+    fn observations(&self, session: &Session, from: NaiveDate, to: NaiveDate) -> Result<Vec<Observation>, StoreError> {
+        self.read(session, Permission::ReadCases, |r| accountability::observations(r.conn, from, to))
+    }
+
+    fn issue_slips(&self, session: &Session, week: Week) -> Result<Vec<Slip>, StoreError> {
+        self.write(session, Permission::Supervise, |w| {
+            let issued = accountability::issue_slips(
+                &w.tx,
+                week,
+                &w.rules.calendar,
+                w.rules.settings.notice_due_working_days,
+                &w.actor.username,
+                w.now,
+            )?;
+            for id in &issued {
+                let slip = accountability::slip(&w.tx, *id)?;
+                w.audit(
+                    "slip.issue",
+                    &format!("slip:{}", slip.number_text()),
+                    serde_json::json!({
+                        "department": slip.department_name, "week": week.to_string(),
+                        "findings": slip.findings.iter().map(|f| f.id).collect::<Vec<_>>(),
+                    }),
+                )?;
+            }
+            accountability::slips(&w.tx, Some(week))
+        })
+    }
+
+    fn slips(&self, session: &Session, week: Option<Week>) -> Result<Vec<Slip>, StoreError> {
+        self.read(session, Permission::ReadCases, |r| accountability::slips(r.conn, week))
+    }
+
+    fn cancel_slip(&self, session: &Session, slip_id: i64, reason: &str) -> Result<Slip, StoreError> {
+        self.write(session, Permission::Supervise, |w| {
+            accountability::cancel_slip(&w.tx, slip_id, reason)?;
+            let slip = accountability::slip(&w.tx, slip_id)?;
+            w.audit("slip.cancel", &format!("slip:{}", slip.number_text()), serde_json::json!({"reason": reason}))?;
+            Ok(slip)
+        })
+    }
+
+    fn record_slip_receipt(&self, session: &Session, slip_id: i64, signed_by: &str) -> Result<Slip, StoreError> {
+        self.write(session, Permission::Supervise, |w| {
+            accountability::record_receipt(&w.tx, slip_id, signed_by, w.now)?;
+            let slip = accountability::slip(&w.tx, slip_id)?;
+            w.audit(
+                "slip.receipt",
+                &format!("slip:{}", slip.number_text()),
+                serde_json::json!({"signed_by": signed_by}),
+            )?;
+            Ok(slip)
+        })
+    }
+
+    fn record_violation(&self, session: &Session, violation: &NewViolation) -> Result<Violation, StoreError> {
+        self.write(session, Permission::Supervise, |w| {
+            let id = accountability::insert_violation(&w.tx, violation, &w.actor.username, w.now)?;
+            let stored = accountability::violation(&w.tx, id)?;
+            w.audit(
+                "violation.record",
+                &format!("violation:{id}"),
+                serde_json::json!({
+                    "item": stored.item, "department": stored.department, "staff_no": stored.staff_no,
+                    "source": stored.source, "complaint_no": stored.complaint_no, "case_no": stored.case_no,
+                }),
+            )?;
+            Ok(stored)
+        })
+    }
+
+    fn violations(&self, session: &Session) -> Result<Vec<Violation>, StoreError> {
+        self.read(session, Permission::ReadCases, |r| accountability::violations(r.conn))
+    }
+
+    fn decide_violation(
+        &self,
+        session: &Session,
+        violation_id: i64,
+        measures: &[Measure],
+        note: &str,
+    ) -> Result<DecisionOutcome, StoreError> {
+        self.write_named(session, Permission::DecideAccountability, "decide_violation", |w| {
+            let flag = accountability::decide_violation(&w.tx, violation_id, measures, note, &w.actor.username, w.now)?;
+            w.audit(
+                "violation.decide",
+                &format!("violation:{violation_id}"),
+                serde_json::json!({"measures": measures.iter().map(|m| m.as_str()).collect::<Vec<_>>(), "note": note}),
+            )?;
+            if let Some(id) = flag {
+                w.audit("violation.flag_12_6", &format!("violation:{id}"), serde_json::json!({"after": violation_id}))?;
+            }
+            Ok(DecisionOutcome {
+                violation: accountability::violation(&w.tx, violation_id)?,
+                flag: flag.map(|id| accountability::violation(&w.tx, id)).transpose()?,
+            })
+        })
+    }
+
+    fn department_flags(&self, session: &Session) -> Result<Vec<DepartmentFlag>, StoreError> {
+        self.read(session, Permission::ReadCases, |r| accountability::department_flags(r.conn, r.now))
+    }
+}
