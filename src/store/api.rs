@@ -582,6 +582,9 @@ mod tests {
         let writes = METHODS.iter().filter(|m| m.2.writes()).count();
         assert_eq!((queueable, writes), (19, 46));
         // The calls only the local system makes are marked so in the table, not kept in a list.
-        assert_eq!(SYSTEM_ONLY, ["add_segment", "segment_paths", "expire_segments", "report_camera_link", "report_watch"]);
+        assert_eq!(
+            SYSTEM_ONLY,
+            ["add_segment", "segment_paths", "expire_segments", "report_camera_link", "report_watch"]
+        );
     }
 }

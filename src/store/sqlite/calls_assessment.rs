@@ -14,7 +14,7 @@ impl AssessmentStore for SqliteStore {
         self.read(session, Permission::ReadCases, |r| {
             Ok(crate::store::AssessmentView {
                 live: assessment::month(r.conn, &r.rules, month, r.now)?,
-                published: assessment::publications(r.conn, month)?,
+                published: publications::publications(r.conn, month)?,
             })
         })
     }
@@ -31,7 +31,7 @@ impl AssessmentStore for SqliteStore {
     }
 
     fn assessment_year(&self, session: &Session, year: i32) -> Result<YearAssessment, StoreError> {
-        self.read(session, Permission::ReadCases, |r| assessment::year(r.conn, &r.rules, year, r.now))
+        self.read(session, Permission::ReadCases, |r| publications::year(r.conn, &r.rules, year, r.now))
     }
 
     fn publish_assessment(&self, session: &Session, month: YearMonth, reason: &str) -> Result<Publication, StoreError> {
@@ -40,7 +40,7 @@ impl AssessmentStore for SqliteStore {
             // month is the same whether or not anyone looked at the alert list before.
             alerts::refresh_due(&w.tx, &w.rules, w.now)?;
             let computed = assessment::month(&w.tx, &w.rules, month, w.now)?;
-            let published = assessment::publish(&w.tx, &computed, reason, &w.actor.username, w.now)?;
+            let published = publications::publish(&w.tx, &computed, reason, &w.actor.username, w.now)?;
             w.audit(
                 "assessment.publish",
                 &format!("assessment:{month}"),
@@ -59,8 +59,8 @@ impl AssessmentStore for SqliteStore {
         recommendation: &crate::store::NewRecommendation,
     ) -> Result<Recommendation, StoreError> {
         self.write_named(session, Permission::DecideAccountability, "issue_recommendation", |w| {
-            let id = assessment::issue_recommendation(&w.tx, &w.rules, recommendation, &w.actor.username, w.now)?;
-            let issued = assessment::recommendation(&w.tx, id, w.now)?;
+            let id = recommendations::issue_recommendation(&w.tx, &w.rules, recommendation, &w.actor.username, w.now)?;
+            let issued = recommendations::recommendation(&w.tx, id, w.now)?;
             w.audit(
                 "recommendation.issue",
                 &format!("recommendation:{}", issued.number_text()),
@@ -73,7 +73,7 @@ impl AssessmentStore for SqliteStore {
     }
 
     fn recommendations(&self, session: &Session) -> Result<Vec<Recommendation>, StoreError> {
-        self.read(session, Permission::ReadCases, |r| assessment::recommendations(r.conn, r.now))
+        self.read(session, Permission::ReadCases, |r| recommendations::recommendations(r.conn, r.now))
     }
 
     fn record_recommendation_receipt(
@@ -83,8 +83,8 @@ impl AssessmentStore for SqliteStore {
         signed_by: &str,
     ) -> Result<Recommendation, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            assessment::record_recommendation_receipt(&w.tx, recommendation_id, signed_by, w.now)?;
-            let r = assessment::recommendation(&w.tx, recommendation_id, w.now)?;
+            recommendations::record_recommendation_receipt(&w.tx, recommendation_id, signed_by, w.now)?;
+            let r = recommendations::recommendation(&w.tx, recommendation_id, w.now)?;
             w.audit(
                 "recommendation.receipt",
                 &format!("recommendation:{}", r.number_text()),
@@ -101,8 +101,8 @@ impl AssessmentStore for SqliteStore {
         reply: &str,
     ) -> Result<Recommendation, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            assessment::record_recommendation_reply(&w.tx, recommendation_id, reply, &w.actor.username, w.now)?;
-            let r = assessment::recommendation(&w.tx, recommendation_id, w.now)?;
+            recommendations::record_recommendation_reply(&w.tx, recommendation_id, reply, &w.actor.username, w.now)?;
+            let r = recommendations::recommendation(&w.tx, recommendation_id, w.now)?;
             w.audit(
                 "recommendation.reply",
                 &format!("recommendation:{}", r.number_text()),

@@ -97,7 +97,7 @@ impl CasesStore for SqliteStore {
     fn issue_notice(&self, session: &Session, notice: &NewNotice) -> Result<Notice, StoreError> {
         self.write(session, Permission::Supervise, |w| {
             let (issued, case_id) =
-                alerts::issue_notice(&w.tx, notice.alert_id, &notice.text, &w.actor.username, &w.rules, w.now)?;
+                notices::issue_notice(&w.tx, notice.alert_id, &notice.text, &w.actor.username, &w.rules, w.now)?;
             alerts::refresh_case(&w.tx, case_id, &w.rules, w.now, false)?;
             w.audit(
                 "notice.issue",
@@ -110,7 +110,7 @@ impl CasesStore for SqliteStore {
 
     fn record_notice_reply(&self, session: &Session, notice_id: i64, reply: &str) -> Result<Notice, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let (notice, case_id) = alerts::record_reply(&w.tx, notice_id, reply, &w.actor.username, w.now)?;
+            let (notice, case_id) = notices::record_reply(&w.tx, notice_id, reply, &w.actor.username, w.now)?;
             alerts::refresh_case(&w.tx, case_id, &w.rules, w.now, false)?;
             w.audit(
                 "notice.reply",
@@ -122,18 +122,18 @@ impl CasesStore for SqliteStore {
     }
 
     fn notices(&self, session: &Session) -> Result<Vec<Notice>, StoreError> {
-        self.read(session, Permission::ReadCases, |r| alerts::notices(r.conn, None, r.now))
+        self.read(session, Permission::ReadCases, |r| notices::notices(r.conn, None, r.now))
     }
 
     fn daily_check_data(&self, session: &Session, day: NaiveDate) -> Result<DailyCheckData, StoreError> {
-        self.read(session, Permission::ReadCases, |r| alerts::daily_data(r.conn, day, r.now, &r.rules))
+        self.read(session, Permission::ReadCases, |r| notices::daily_data(r.conn, day, r.now, &r.rules))
     }
 
     fn record_daily_check(&self, session: &Session, check: &DailyCheck) -> Result<DailyCheck, StoreError> {
         self.write(session, Permission::Supervise, |w| {
             let record =
                 DailyCheck { checked_at: from_ts(ts(w.now)), checked_by: w.actor.username.clone(), ..check.clone() };
-            alerts::insert_daily(&w.tx, &record)?;
+            notices::insert_daily(&w.tx, &record)?;
             w.audit(
                 "check.daily",
                 &format!("day:{}", record.day),
@@ -147,6 +147,6 @@ impl CasesStore for SqliteStore {
     }
 
     fn daily_checks(&self, session: &Session, limit: u32) -> Result<Vec<DailyCheck>, StoreError> {
-        self.read(session, Permission::ReadCases, |r| alerts::daily_checks(r.conn, limit))
+        self.read(session, Permission::ReadCases, |r| notices::daily_checks(r.conn, limit))
     }
 }

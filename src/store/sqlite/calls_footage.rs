@@ -51,7 +51,7 @@ impl FootageStore for SqliteStore {
         window_code: &str,
         span: Span,
     ) -> Result<Vec<crate::store::WindowEvent>, StoreError> {
-        self.read(session, Permission::ReadCases, |r| footage::window_events(r.conn, window_code, span))
+        self.read(session, Permission::ReadCases, |r| holds::window_events(r.conn, window_code, span))
     }
 
     fn recording_health(&self, session: &Session, span: Span) -> Result<RecordingHealth, StoreError> {
@@ -201,7 +201,7 @@ impl FootageStore for SqliteStore {
 
     fn place_hold(&self, session: &Session, camera_id: i64, span: Span, reason: &str) -> Result<LegalHold, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let hold = footage::place_hold(&w.tx, camera_id, span, reason, &w.actor.username, w.now)?;
+            let hold = holds::place_hold(&w.tx, camera_id, span, reason, &w.actor.username, w.now)?;
             w.audit(
                 "footage.hold",
                 &format!("legal_hold:{}", hold.id),
@@ -213,7 +213,7 @@ impl FootageStore for SqliteStore {
 
     fn lift_hold(&self, session: &Session, hold_id: i64, reason: &str) -> Result<LegalHold, StoreError> {
         self.write(session, Permission::ApproveFootage, |w| {
-            let hold = footage::lift_hold(&w.tx, hold_id, reason, &w.actor.username, w.now)?;
+            let hold = holds::lift_hold(&w.tx, hold_id, reason, &w.actor.username, w.now)?;
             w.audit(
                 "footage.lift_hold",
                 &format!("legal_hold:{hold_id}"),
@@ -224,7 +224,7 @@ impl FootageStore for SqliteStore {
     }
 
     fn holds(&self, session: &Session) -> Result<Vec<LegalHold>, StoreError> {
-        self.read(session, Permission::ReadHall, |r| footage::holds(r.conn))
+        self.read(session, Permission::ReadHall, |r| holds::holds(r.conn))
     }
 
     fn record_evidence(&self, session: &Session, evidence: &NewEvidence) -> Result<Evidence, StoreError> {

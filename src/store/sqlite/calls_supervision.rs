@@ -9,7 +9,7 @@ use crate::store::prelude::*;
 impl SupervisionStore for SqliteStore {
     fn register_complaint(&self, session: &Session, complaint: &NewComplaint) -> Result<Complaint, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let id = accountability::insert_complaint(&w.tx, complaint, &w.actor.username)?;
+            let id = complaints::insert_complaint(&w.tx, complaint, &w.actor.username)?;
             let no: String = w.tx.query_row("SELECT complaint_no FROM complaint WHERE id = ?1", [id], |r| r.get(0))?;
             w.audit(
                 "complaint.register",
@@ -22,7 +22,7 @@ impl SupervisionStore for SqliteStore {
 
     fn complaints(&self, session: &Session) -> Result<Vec<Complaint>, StoreError> {
         self.read(session, Permission::ReadCases, |r| {
-            accountability::complaints(
+            complaints::complaints(
                 r.conn,
                 None,
                 &r.rules.calendar,
@@ -39,7 +39,7 @@ impl SupervisionStore for SqliteStore {
         step: &ComplaintStep,
     ) -> Result<Complaint, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let status = accountability::advance_complaint(&w.tx, complaint_no, step, &w.actor.username, w.now)?;
+            let status = complaints::advance_complaint(&w.tx, complaint_no, step, &w.actor.username, w.now)?;
             w.audit(
                 &format!("complaint.{}", status.as_str()),
                 &format!("complaint:{complaint_no}"),

@@ -10,6 +10,7 @@ mod accountability;
 mod accounts;
 mod alerts;
 mod assessment;
+mod assessment_records;
 pub(crate) mod audit;
 mod auth;
 pub mod backup;
@@ -22,17 +23,23 @@ mod calls_footage;
 mod calls_people;
 mod calls_supervision;
 mod calls_watch;
+mod complaints;
 mod devices;
 mod footage;
 mod hall;
+mod holds;
 mod idempotency;
 mod import;
 pub mod init;
 pub mod migrate;
+mod notices;
 mod overview;
 mod people;
+mod publications;
 mod query;
+mod recommendations;
 mod secrets;
+mod users;
 mod watch;
 
 use std::cell::Cell;
@@ -440,7 +447,7 @@ fn complaint_as(
     rules: &RuleBook,
     complaint_no: &str,
 ) -> Result<Complaint, StoreError> {
-    accountability::complaints(
+    complaints::complaints(
         conn,
         Some(complaint_no),
         &rules.calendar,

@@ -8,7 +8,7 @@ use crate::domain::time;
 use crate::store::{Overview, StoreError, WindowLoad};
 
 use super::query::day_bounds;
-use super::{alerts, from_ts};
+use super::{from_ts, notices};
 
 fn count(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<u32, StoreError> {
     Ok(conn.query_row(sql, args, |r| r.get(0))?)
@@ -89,9 +89,26 @@ pub(super) fn overview(conn: &Connection, now: DateTime<Utc>) -> Result<Overview
             [],
         )?,
         audit_records: conn.query_row("SELECT coalesce(max(seq), 0) FROM audit_log", [], |r| r.get(0))?,
-        open_alerts: alerts::level_counts(conn)?,
-        today_checked: alerts::latest_check_of(conn, today)?,
+        open_alerts: level_counts(conn)?,
+        today_checked: notices::latest_check_of(conn, today)?,
         window_load,
         calendar_missing_years: Vec::new(),
     })
+}
+
+/// Open alerts per level.
+fn level_counts(conn: &Connection) -> Result<crate::store::LevelCounts, StoreError> {
+    let mut counts = crate::store::LevelCounts::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT level, count(*) FROM alert WHERE resolved_at IS NULL AND closed_at IS NULL GROUP BY level",
+    )?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))? {
+        let (level, n) = row?;
+        match level.as_str() {
+            "red" => counts.red = n,
+            "orange" => counts.orange = n,
+            _ => counts.yellow = n,
+        }
+    }
+    Ok(counts)
 }
