@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params};
 use crate::domain::alerts::{self, CaseInput, Finding, Level, NoticeFacts, Rule, RuleBook};
 use crate::domain::model::{CaseEvent, CatalogueItem};
 use crate::domain::time;
-use crate::store::{AlertRow, AlertState, CaseQuery, Notice, NoticeState, StoreError};
+use crate::store::{AlertRow, AlertState, StoreError};
 
 use super::{from_ts, query, ts};
 
@@ -480,105 +480,4 @@ pub(super) fn close(
         params![id, ts(now), by, reason],
     )?;
     alert_by_id(tx, id)
-}
-
-pub(super) const NOTICE_SELECT: &str =
-    "SELECT n.id, n.notice_no, c.case_no, n.alert_id, a.rule, d.name, n.text, n.issued_at, n.issued_by,
-        n.due_date, n.reply_text, n.reply_at, n.reply_recorded_by
-     FROM notice n JOIN case_file c ON c.id = n.case_id LEFT JOIN alert a ON a.id = n.alert_id
-     LEFT JOIN department d ON d.id = n.department_id";
-
-pub(super) fn notice_row(r: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<Notice> {
-    let due: String = r.get(9)?;
-    let due_date = NaiveDate::parse_from_str(&due, "%Y-%m-%d").map_err(|e| conversion(9, e.to_string()))?;
-    let due_end = time::end_of_day(due_date);
-    let reply_at: Option<DateTime<Utc>> = r.get::<_, Option<i64>>(11)?.map(from_ts);
-    let state = match reply_at {
-        Some(at) if at < due_end => NoticeState::Answered,
-        Some(_) => NoticeState::AnsweredLate,
-        None if now >= due_end => NoticeState::Overdue,
-        None => NoticeState::Pending,
-    };
-    Ok(Notice {
-        id: r.get(0)?,
-        notice_no: r.get(1)?,
-        case_no: r.get(2)?,
-        alert_id: r.get(3)?,
-        rule: r.get::<_, Option<String>>(4)?.and_then(|s| s.parse().ok()),
-        department: r.get(5)?,
-        text: r.get(6)?,
-        issued_at: from_ts(r.get(7)?),
-        issued_by: r.get(8)?,
-        due_date,
-        reply_text: r.get(10)?,
-        reply_at,
-        reply_recorded_by: r.get(12)?,
-        state,
-    })
-}
-
-/// The case detail: summary, events, the explained deadline, alerts, notices.
-pub(super) fn case_detail(
-    conn: &Connection,
-    case_no: &str,
-    rules: &RuleBook,
-    now: DateTime<Utc>,
-) -> Result<crate::store::CaseDetail, StoreError> {
-    let id = case_id(conn, case_no)?;
-    let summary =
-        query::cases(conn, &CaseQuery { case_no: Some(case_no.to_owned()), limit: 1, ..CaseQuery::default() })?
-            .into_iter()
-            .next()
-            .ok_or_else(|| StoreError::NotFound(format!("case {case_no}")))?;
-    let loaded = load_case(conn, id, None)?;
-    let known: Vec<CaseEvent> = loaded.events.iter().filter(|e| e.recorded_at <= now).cloned().collect();
-    let accept = known.iter().find(|e| e.step == crate::domain::model::Step::Accept);
-    let finished = known
-        .iter()
-        .find(|e| matches!(e.step, crate::domain::model::Step::Complete | crate::domain::model::Step::Deny))
-        .map(|e| e.occurred_at);
-    let rejected = known
-        .iter()
-        .find(|e| matches!(e.step, crate::domain::model::Step::Accept | crate::domain::model::Step::Reject))
-        .is_some_and(|e| e.step == crate::domain::model::Step::Reject);
-    let deadline = match (accept, rejected) {
-        (Some(a), false) => {
-            let promised = a.promised_days.unwrap_or(loaded.item.promised_days);
-            let suspensions = alerts::case_suspensions(&known);
-            rules.calendar.deadline(time::local_date(a.occurred_at), promised, &suspensions).ok()
-        }
-        _ => None,
-    };
-    let deadline_state = deadline.as_ref().map(|d| d.state(&rules.calendar, now, finished));
-    let alerts = list(conn, true, Some(case_no), 0)?;
-    let notices = super::notices::notices(conn, Some(id), now)?;
-    let mut staff_names = Vec::new();
-    for no in loaded.events.iter().filter_map(|e| e.staff_no.clone()) {
-        if !staff_names.iter().any(|(n, _): &(String, String)| *n == no) {
-            let name: Option<String> = conn
-                .prepare_cached("SELECT name FROM staff WHERE staff_no = ?1")?
-                .query_row([&no], |r| r.get(0))
-                .optional()?;
-            staff_names.push((no.clone(), name.unwrap_or(no)));
-        }
-    }
-    let evaluator_ratings = conn
-        .prepare_cached("SELECT time, rating FROM evaluation WHERE case_no = ?1 ORDER BY time")?
-        .query_map([case_no], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u8>(1)?)))?
-        .filter_map(Result::ok)
-        .filter_map(|(t, rating)| NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S").ok().map(|t| (t, rating)))
-        .collect();
-    let fee_total_fen = loaded.events.iter().filter_map(|e| e.amount_fen).sum();
-    Ok(crate::store::CaseDetail {
-        summary,
-        item: loaded.item,
-        events: loaded.events,
-        staff_names,
-        deadline,
-        deadline_state,
-        alerts,
-        notices,
-        evaluator_ratings,
-        fee_total_fen,
-    })
 }

@@ -11,20 +11,13 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
-use super::assessment_records as records;
-use super::{from_ts, ts};
+use super::assessment_records::{self as records, Collected, bounds, item};
+use super::from_ts;
 use crate::domain::alerts::{self, Level, Rule, RuleBook, Signal};
-use crate::domain::assessment::{
-    AssessmentItem, Category, ItemKind, MonthAssessment, MonthFigures, YearMonth, assess_month,
-};
+use crate::domain::assessment::{AssessmentItem, Category, ItemKind, MonthAssessment, YearMonth, assess_month};
 use crate::domain::model::Step;
 use crate::domain::time;
 use crate::store::StoreError;
-
-/// The month as UTC seconds `[from, to)`.
-pub(super) fn bounds(month: YearMonth) -> (i64, i64) {
-    (ts(time::start_of_day(month.first_day())), ts(time::start_of_day(month.next().first_day())))
-}
 
 /// The departments a month is assessed for: those not retired before it began.
 fn departments(conn: &Connection, month: YearMonth) -> Result<Vec<(i64, String)>, StoreError> {
@@ -33,34 +26,6 @@ fn departments(conn: &Connection, month: YearMonth) -> Result<Vec<(i64, String)>
         .prepare_cached("SELECT id, name FROM department WHERE retired_at IS NULL OR retired_at >= ?1 ORDER BY id")?
         .query_map([from], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?)
-}
-
-/// A month's figures by department and, when `items` is asked for, the records behind them.
-pub(super) struct Collected {
-    figures: HashMap<i64, MonthFigures>,
-    items: Vec<(i64, AssessmentItem)>,
-    /// The cases of the month whose records are incomplete, by department.
-    incomplete: HashMap<i64, std::collections::HashSet<i64>>,
-}
-
-impl Collected {
-    pub(super) fn of(&mut self, department: i64) -> &mut MonthFigures {
-        self.figures.entry(department).or_default()
-    }
-
-    pub(super) fn item(&mut self, department: i64, item: AssessmentItem) {
-        self.items.push((department, item));
-    }
-}
-
-pub(super) fn item(
-    category: Option<Category>,
-    kind: ItemKind,
-    reference: String,
-    at: Option<DateTime<Utc>>,
-    text: String,
-) -> AssessmentItem {
-    AssessmentItem { category, kind, reference, case_no: None, at, text }
 }
 
 /// Completions of the month: on time against the deadline with its suspensions (the engine's

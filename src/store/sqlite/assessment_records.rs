@@ -1,14 +1,46 @@
 //! A month's figures from the records other than cases and alerts: ratings and late follow-ups, notices, slip findings, upheld complaints, attendance marks, violations and Art 13 measures (RULES.md, "Where each figure comes from").
 
-use super::assessment::{Collected, bounds, item};
-use super::{from_ts, people};
+use super::{from_ts, people, ts};
 use crate::domain::alerts::RuleBook;
-use crate::domain::assessment::{AssessmentItem, Category, ItemKind, YearMonth};
+use crate::domain::assessment::{AssessmentItem, Category, ItemKind, MonthFigures, YearMonth};
 use crate::domain::{evaluator, time};
 use crate::store::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension as _};
 use std::collections::HashMap;
+
+/// The month as UTC seconds `[from, to)`.
+pub(super) fn bounds(month: YearMonth) -> (i64, i64) {
+    (ts(time::start_of_day(month.first_day())), ts(time::start_of_day(month.next().first_day())))
+}
+
+/// A month's figures by department and, when `items` is asked for, the records behind them.
+pub(super) struct Collected {
+    pub(super) figures: HashMap<i64, MonthFigures>,
+    pub(super) items: Vec<(i64, AssessmentItem)>,
+    /// The cases of the month whose records are incomplete, by department.
+    pub(super) incomplete: HashMap<i64, std::collections::HashSet<i64>>,
+}
+
+impl Collected {
+    pub(super) fn of(&mut self, department: i64) -> &mut MonthFigures {
+        self.figures.entry(department).or_default()
+    }
+
+    pub(super) fn item(&mut self, department: i64, item: AssessmentItem) {
+        self.items.push((department, item));
+    }
+}
+
+pub(super) fn item(
+    category: Option<Category>,
+    kind: ItemKind,
+    reference: String,
+    at: Option<DateTime<Utc>>,
+    text: String,
+) -> AssessmentItem {
+    AssessmentItem { category, kind, reference, case_no: None, at, text }
+}
 
 /// Ratings of the month by the rated window's department; poor ratings whose return visit or
 /// rectification came after its due day (or has not come and the day has ended).

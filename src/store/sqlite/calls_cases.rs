@@ -79,7 +79,7 @@ impl CasesStore for SqliteStore {
     }
 
     fn case_detail(&self, session: &Session, case_no: &str) -> Result<CaseDetail, StoreError> {
-        self.read(session, Permission::ReadCases, |r| alerts::case_detail(r.conn, case_no, &r.rules, r.now))
+        self.read(session, Permission::ReadCases, |r| case_detail::case_detail(r.conn, case_no, &r.rules, r.now))
     }
 
     fn close_alert(&self, session: &Session, alert_id: i64, reason: &str) -> Result<AlertRow, StoreError> {

@@ -23,6 +23,7 @@ mod calls_footage;
 mod calls_people;
 mod calls_supervision;
 mod calls_watch;
+mod case_detail;
 mod complaints;
 mod devices;
 mod footage;

@@ -1,12 +1,47 @@
 //! Supervision notices (督办) on alerts and their replies, and the daily data check (每日数据检查): its content and the checks recorded.
 
-use super::alerts::{ALERT_SELECT, NOTICE_SELECT, alert_by_id, alert_row, case_id, conversion, notice_row};
+use super::alerts::{ALERT_SELECT, alert_by_id, alert_row, case_id, conversion};
 use super::{from_ts, query, ts};
 use crate::domain::alerts::RuleBook;
 use crate::domain::time;
-use crate::store::{AlertState, DailyCheck, DailyCheckData, Notice, StoreError};
+use crate::store::{AlertState, DailyCheck, DailyCheckData, Notice, NoticeState, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params};
+
+pub(super) const NOTICE_SELECT: &str =
+    "SELECT n.id, n.notice_no, c.case_no, n.alert_id, a.rule, d.name, n.text, n.issued_at, n.issued_by,
+        n.due_date, n.reply_text, n.reply_at, n.reply_recorded_by
+     FROM notice n JOIN case_file c ON c.id = n.case_id LEFT JOIN alert a ON a.id = n.alert_id
+     LEFT JOIN department d ON d.id = n.department_id";
+
+pub(super) fn notice_row(r: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<Notice> {
+    let due: String = r.get(9)?;
+    let due_date = NaiveDate::parse_from_str(&due, "%Y-%m-%d").map_err(|e| conversion(9, e.to_string()))?;
+    let due_end = time::end_of_day(due_date);
+    let reply_at: Option<DateTime<Utc>> = r.get::<_, Option<i64>>(11)?.map(from_ts);
+    let state = match reply_at {
+        Some(at) if at < due_end => NoticeState::Answered,
+        Some(_) => NoticeState::AnsweredLate,
+        None if now >= due_end => NoticeState::Overdue,
+        None => NoticeState::Pending,
+    };
+    Ok(Notice {
+        id: r.get(0)?,
+        notice_no: r.get(1)?,
+        case_no: r.get(2)?,
+        alert_id: r.get(3)?,
+        rule: r.get::<_, Option<String>>(4)?.and_then(|s| s.parse().ok()),
+        department: r.get(5)?,
+        text: r.get(6)?,
+        issued_at: from_ts(r.get(7)?),
+        issued_by: r.get(8)?,
+        due_date,
+        reply_text: r.get(10)?,
+        reply_at,
+        reply_recorded_by: r.get(12)?,
+        state,
+    })
+}
 
 pub(super) fn notices(conn: &Connection, case_id: Option<i64>, now: DateTime<Utc>) -> Result<Vec<Notice>, StoreError> {
     let sql = match case_id {

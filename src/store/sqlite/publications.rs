@@ -1,6 +1,7 @@
 //! Published months (绩效评估 frozen as JSON with their SHA-256, versioned with reasons) and the year from each month's newest version.
 
-use super::assessment::{bounds, month};
+use super::assessment::month;
+use super::assessment_records::bounds;
 use super::{from_ts, ts};
 use crate::domain::alerts::RuleBook;
 use crate::domain::assessment::{
