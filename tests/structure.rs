@@ -279,6 +279,15 @@ fn references(code: &str, module: &[String]) -> Vec<Vec<String>> {
     out
 }
 
+/// Whether `code` has the identifier `word` (not as part of a longer one).
+fn names_word(code: &str, word: &str) -> bool {
+    code.match_indices(word).any(|(i, _)| {
+        let before = code[..i].chars().next_back().is_none_or(|c| !is_ident(c));
+        let after = code[i + word.len()..].chars().next().is_none_or(|c| !is_ident(c));
+        before && after
+    })
+}
+
 /// The longest known module that a path starts with.
 fn resolve(path: &[String], modules: &BTreeSet<Vec<String>>) -> Option<Vec<String>> {
     (1..=path.len()).rev().map(|n| path[..n].to_vec()).find(|p| modules.contains(p))
@@ -293,6 +302,8 @@ struct Scan {
     modules: BTreeSet<Vec<String>>,
     uses: BTreeMap<Vec<String>, BTreeSet<Vec<String>>>,
     file_of: BTreeMap<Vec<String>, String>,
+    /// The names of `NAMES_NOT_FOR_AREAS` each file's code writes.
+    names: BTreeMap<Vec<String>, BTreeSet<&'static str>>,
 }
 
 impl Scan {
@@ -302,9 +313,14 @@ impl Scan {
         let modules: BTreeSet<Vec<String>> = files.iter().map(|(rel, _)| module(rel)).collect();
         let mut uses = BTreeMap::new();
         let mut file_of = BTreeMap::new();
+        let mut names = BTreeMap::new();
         for (rel, text) in files {
             let m = module(rel);
-            let used: BTreeSet<Vec<String>> = references(&code_only(text), &m)
+            let code = code_only(text);
+            let written: BTreeSet<&'static str> =
+                NAMES_NOT_FOR_AREAS.iter().copied().filter(|n| names_word(&code, n)).collect();
+            names.insert(m.clone(), written);
+            let used: BTreeSet<Vec<String>> = references(&code, &m)
                 .iter()
                 .filter_map(|p| resolve(p, &modules))
                 .filter(|u| *u != m)
@@ -312,7 +328,7 @@ impl Scan {
             file_of.insert(m.clone(), rel.clone());
             uses.insert(m, used);
         }
-        Scan { modules, uses, file_of }
+        Scan { modules, uses, file_of, names }
     }
 
     fn references(&self) -> usize {
@@ -388,15 +404,16 @@ fn cycles<N: Ord + Clone>(edges: &BTreeMap<N, BTreeSet<N>>) -> Vec<Vec<N>> {
     s.out
 }
 
+/// The area of the console module `m` belongs to: a folder of ui/ with its own `logic.rs` (the
+/// worker's folder is not one).
+fn area_of(scan: &Scan, m: &[String]) -> Option<String> {
+    (m.len() >= 2 && m[0] == "ui" && scan.modules.contains(&vec!["ui".to_owned(), m[1].clone(), "logic".to_owned()]))
+        .then(|| m[1].clone())
+}
+
 /// The area folders of `ui/` and the other areas each names.
 fn area_edges(scan: &Scan) -> BTreeMap<String, BTreeSet<String>> {
-    // An area is a folder of ui/ with its own `logic.rs` (the worker's folder is not one).
-    let area = |m: &[String]| -> Option<String> {
-        (m.len() >= 2
-            && m[0] == "ui"
-            && scan.modules.contains(&vec!["ui".to_owned(), m[1].clone(), "logic".to_owned()]))
-        .then(|| m[1].clone())
-    };
+    let area = |m: &[String]| area_of(scan, m);
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (a, used) in &scan.uses {
         let Some(from) = area(a) else { continue };
@@ -440,43 +457,18 @@ fn may_use(architecture: &str) -> BTreeMap<String, BTreeSet<String>> {
     out
 }
 
-/// The cycles this test holds as known debt while issue 30's "areas that stand alone" is not done: the
-/// console's shell and areas (through `app.rs`, the worker and `areas.rs`: an area's logic still gets
-/// the whole app). A new cycle, or this one growing, fails; this one gone or shrunk fails too, so that
-/// the list is cut as the debt is paid.
-const KNOWN_FILE_CYCLES: &[&[&str]] = &[
-    // The shell, the worker, the area list and every area's panel: app.rs → worker/mod.rs → areas.rs →
-    // an area → app.rs (27 files).
-    &[
-        "ui/admin/mod.rs",
-        "ui/admin/calendar.rs",
-        "ui/admin/state.rs",
-        "ui/alerts/mod.rs",
-        "ui/alerts/case.rs",
-        "ui/app.rs",
-        "ui/areas.rs",
-        "ui/assessment/mod.rs",
-        "ui/attendance/mod.rs",
-        "ui/audit/mod.rs",
-        "ui/command.rs",
-        "ui/dialog.rs",
-        "ui/evaluator/mod.rs",
-        "ui/first_start.rs",
-        "ui/footage/mod.rs",
-        "ui/footage/state.rs",
-        "ui/login.rs",
-        "ui/overview.rs",
-        "ui/settings.rs",
-        "ui/shell.rs",
-        "ui/state.rs",
-        "ui/supervision/complaints.rs",
-        "ui/supervision/discipline.rs",
-        "ui/supervision/violations.rs",
-        "ui/wall/mod.rs",
-        "ui/worker/mod.rs",
-        "ui/worker/context.rs",
-    ],
-];
+/// Cycles of files held as known debt: a new cycle, or a known one growing, fails; a known one gone or
+/// shrunk fails too, so that the list is cut as the debt is paid. Empty since the areas stand alone
+/// (issue 30): the last one (27 files: app.rs → worker/mod.rs → areas.rs → an area → app.rs) is gone.
+const KNOWN_FILE_CYCLES: &[&[&str]] = &[];
+
+/// The console's parts an area may not name: the app, its state as a whole, the shell, the area list
+/// and its routing, and the worker's job list (an area's jobs reach the worker through
+/// `worker/context.rs`). An area gets what it needs through `context.rs`.
+const NOT_FOR_AREAS: [&str; 6] = ["ui/app", "ui/state", "ui/shell", "ui/areas", "ui/routing", "ui/worker"];
+
+/// Names an area's files never write (the app and its whole state).
+const NAMES_NOT_FOR_AREAS: [&str; 2] = ["JianchaApp", "AppState"];
 
 /// Everything wrong with the structure of the files given, as messages.
 /// `known_files`: the cycles of files held as debt (`KNOWN_FILE_CYCLES`).
@@ -545,6 +537,22 @@ fn structure_problems(scan: &Scan, architecture: &str, known_files: &[&[&str]]) 
     for (area, others) in area_edges(scan) {
         for other in others {
             problems.push(format!("ui/{area}/ names the area ui/{other}/: ask through Command::Open instead"));
+        }
+    }
+    // Nor the app, its whole state or the routing: it gets an `AreaCtx` / `Panel` (`ui/context.rs`).
+    for (m, used) in &scan.uses {
+        if area_of(scan, m).is_none() {
+            continue;
+        }
+        let file = &scan.file_of[m];
+        for u in used {
+            let path = u.join("/");
+            if NOT_FOR_AREAS.contains(&path.as_str()) {
+                problems.push(format!("src/{file} (an area) uses crate::{}: take it from ui/context.rs", u.join("::")));
+            }
+        }
+        for name in &scan.names[m] {
+            problems.push(format!("src/{file} (an area) names {name}: take what it needs from ui/context.rs"));
         }
     }
     problems
@@ -621,6 +629,22 @@ fn a_three_file_cycle_and_code_after_a_test_module_are_seen() {
     ];
     let problems = structure_problems(&Scan::of(&files), "| `ui/` | x | everything below |\n", &[]);
     assert_eq!(problems, ["ui/a/ names the area ui/b/: ask through Command::Open instead".to_owned()]);
+    // An area naming the app or its whole state is found.
+    let files = vec![
+        file("ui/mod.rs", "pub mod a;\npub mod app;\n"),
+        file("ui/app.rs", "pub struct JianchaApp;\n"),
+        file("ui/a/mod.rs", "pub mod logic;\n"),
+        file("ui/a/logic.rs", "fn f(app: &mut crate::ui::app::JianchaApp) { let s: AppState; let MyAppStateX = 1; }\n"),
+    ];
+    let problems = structure_problems(&Scan::of(&files), "| `ui/` | x | everything below |\n", &[]);
+    assert_eq!(
+        problems,
+        [
+            "src/ui/a/logic.rs (an area) uses crate::ui::app: take it from ui/context.rs".to_owned(),
+            "src/ui/a/logic.rs (an area) names AppState: take what it needs from ui/context.rs".to_owned(),
+            "src/ui/a/logic.rs (an area) names JianchaApp: take what it needs from ui/context.rs".to_owned(),
+        ]
+    );
     // SCCs: two separate cycles and a tail.
     let edges: BTreeMap<u8, BTreeSet<u8>> = [
         (1, BTreeSet::from([2])),

@@ -151,7 +151,7 @@ fn supervisor_logs_in_and_visits_every_area() {
                 );
             }
             Area::Complaints => {
-                c.step_until("complaints", |app| app.state().complaints.is_some());
+                c.step_until("complaints", |app| app.state().supervision.complaints.is_some());
                 c.harness.get_by_label_contains("B07窗口");
             }
             Area::Settings => {
@@ -327,7 +327,7 @@ fn supervisor_filters_alerts_opens_a_red_case_issues_a_notice_and_checks_the_day
     c.harness.key_press(egui::Key::ArrowDown);
     c.step_until("a selection", |app| app.state().alerts.selected.is_some());
     c.harness.key_press(egui::Key::Enter);
-    c.step_until("the case detail", |app| app.state().case.as_ref().is_some_and(|v| v.detail.is_some()));
+    c.step_until("the case detail", |app| app.state().alerts.case.as_ref().is_some_and(|v| v.detail.is_some()));
     c.harness.get_by_label("承诺期限计算");
     c.harness.get_by_label("办理过程");
 
@@ -349,7 +349,7 @@ fn supervisor_filters_alerts_opens_a_red_case_issues_a_notice_and_checks_the_day
 
     // Close the violation with a reason.
     c.step_until("the reloaded case", |app| {
-        app.state().case.as_ref().is_some_and(|v| v.detail.as_ref().is_some_and(|d| !d.notices.is_empty()))
+        app.state().alerts.case.as_ref().is_some_and(|v| v.detail.as_ref().is_some_and(|d| !d.notices.is_empty()))
     });
     c.harness.get_all_by_role_and_label(Role::Button, "关闭…").next().unwrap().click();
     c.step_until("the close dialog", |app| {
@@ -364,7 +364,7 @@ fn supervisor_filters_alerts_opens_a_red_case_issues_a_notice_and_checks_the_day
 
     // Back to the list and run today's data check.
     c.harness.get_by_role_and_label(Role::Button, "← 返回预警列表").click();
-    c.step_until("the list", |app| app.state().case.is_none());
+    c.step_until("the list", |app| app.state().alerts.case.is_none());
     c.harness.get_by_role_and_label(Role::Button, "执行今日检查").click();
     c.step_until("the daily check", |app| app.state().overview.as_ref().is_some_and(|o| o.today_checked.is_some()));
     c.harness.get_by_label_contains("今日数据已检查");
@@ -577,11 +577,12 @@ fn complaint_footage_is_requested_approved_played_and_copied() {
 
     c.log_in("supervisor1");
     c.visit(Area::Complaints);
-    c.step_until("complaints", |app| app.state().complaints.is_some());
+    c.step_until("complaints", |app| app.state().supervision.complaints.is_some());
     let case_no = c
         .harness
         .state()
         .state()
+        .supervision
         .complaints
         .as_ref()
         .unwrap()
@@ -592,7 +593,7 @@ fn complaint_footage_is_requested_approved_played_and_copied() {
     c.harness.state_mut().push(jiancha::ui::alerts::AlertsCommand::OpenCase(case_no.clone()));
     let wanted = case_no.clone();
     c.step_until("the case", move |app| {
-        app.state().case.as_ref().is_some_and(|v| v.case_no == wanted && v.detail.is_some())
+        app.state().alerts.case.as_ref().is_some_and(|v| v.case_no == wanted && v.detail.is_some())
     });
 
     // "查看录像" on the accept step: nothing is approved yet, so a request is pre-filled.
@@ -635,14 +636,14 @@ fn complaint_footage_is_requested_approved_played_and_copied() {
     c.harness.get_all_by_label_contains("▶ ").next().expect("a play button per camera").click();
     c.step_until("the first picture", |app| {
         app.state().footage.playback.is_some()
-            && app.state().player.as_ref().is_some_and(|p| p.tiles.iter().any(|t| t.texture.is_some()))
+            && app.state().footage.player.as_ref().is_some_and(|p| p.tiles.iter().any(|t| t.texture.is_some()))
     });
     let span = c.harness.state().state().footage.playback.as_ref().unwrap().span;
     assert_eq!(span, request.span);
     let moment = span.from + 10 * 60_000;
     c.harness.state_mut().push(jiancha::ui::footage::FootageCommand::PlayerSeek(moment));
     c.step_until("the seek", move |app| {
-        app.state().player.as_ref().is_some_and(|p| (p.position_ms - moment).abs() < 1_000)
+        app.state().footage.player.as_ref().is_some_and(|p| (p.position_ms - moment).abs() < 1_000)
     });
     c.harness.get_by_role_and_label(Role::Button, "添加书签").click();
     c.step_until("the bookmark", |app| app.state().footage.playback.as_ref().is_some_and(|p| p.bookmarks.len() == 1));
@@ -757,12 +758,12 @@ fn four_cameras_of_a_request_play_together_and_export_with_one_manifest() {
     c.step_until("the request", |app| app.state().footage.requests.as_ref().is_some_and(|r| r.len() == 1));
     c.click_button("▶ 同步回放 (4)");
     c.step_until("four pictures", |app| {
-        app.state().player.as_ref().is_some_and(|p| p.tiles.len() == 4 && p.tiles.iter().all(|t| t.texture.is_some()))
+        app.state().footage.player.as_ref().is_some_and(|p| p.tiles.len() == 4 && p.tiles.iter().all(|t| t.texture.is_some()))
     });
     let moment = span.from + 9_250;
     c.harness.state_mut().push(jiancha::ui::footage::FootageCommand::PlayerSeek(moment));
     c.step_until("the seek on all four", move |app| {
-        app.state().player.as_ref().is_some_and(|p| {
+        app.state().footage.player.as_ref().is_some_and(|p| {
             p.position_ms == moment && p.tiles.iter().all(|t| (moment..moment + 100).contains(&t.position_ms))
         })
     });
@@ -1366,9 +1367,9 @@ fn a_chief_drills_from_a_deduction_to_the_overdue_case_publishes_and_writes_the_
     c.harness.get_by_label_contains("承诺期限2026-02-09");
     c.screenshot("assessment-card");
     c.click_button("T3");
-    c.step_until("the overdue case", |app| app.state().case.as_ref().is_some_and(|k| k.detail.is_some()));
+    c.step_until("the overdue case", |app| app.state().alerts.case.as_ref().is_some_and(|k| k.detail.is_some()));
     assert_eq!(c.harness.state().state().area, Area::Alerts);
-    assert_eq!(c.harness.state().state().case.as_ref().map(|k| k.case_no.as_str()), Some("T3"));
+    assert_eq!(c.harness.state().state().alerts.case.as_ref().map(|k| k.case_no.as_str()), Some("T3"));
 
     c.visit(Area::Assessment);
     c.click_button("发布本月…");

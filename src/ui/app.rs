@@ -13,7 +13,8 @@ use super::fonts::{self, CjkFont};
 use super::i18n::Lang;
 use super::state::{AppState, Area, NoticeLevel, Screen};
 use super::theme::{AlertPalette, Tokens};
-use super::wall::runner::WallRunner;
+use super::areas::{AppCommand, AreaRuntimes};
+use super::context::{RuntimeStart, shared};
 use super::worker::{DataWorker, Job, JobError, Reply};
 use super::{Options, shell};
 
@@ -35,18 +36,15 @@ struct Prefs {
 /// The app. Its fields are the areas' to use (`pub(super)`: the `ui` module only).
 pub struct JianchaApp {
     pub(super) egui_ctx: egui::Context,
-    /// The footage players, one per camera on one play head (their threads decode; the UI reads their shared state).
-    pub(super) player: Option<crate::video::playback::Group>,
     pub(super) state: AppState,
+    /// What the areas run besides their state: the wall's decoders, the footage players.
+    pub(super) runtimes: AreaRuntimes,
     pub(super) worker: DataWorker,
-    pub(super) wall: WallRunner,
-    pub(super) commands: Vec<Command>,
+    pub(super) commands: Vec<AppCommand>,
     pub(super) clock: Arc<dyn Clock>,
     pending_user: Option<String>,
     /// Serve the demo's simulated cameras when they are the hall's (off in tests).
     start_simulator: bool,
-    /// The frame kept when the discipline dialog opened.
-    pub(super) pending_frame: Option<Arc<crate::video::decoder::Frame>>,
 }
 
 impl JianchaApp {
@@ -87,18 +85,16 @@ impl JianchaApp {
             backend: options.backend.clone(),
         });
         state.login.username = options.user.clone().unwrap_or_default();
-        let wall = WallRunner::new(&cc.egui_ctx, cc.gl.clone());
+        let runtimes = AreaRuntimes::start(&RuntimeStart { egui: &cc.egui_ctx, gl: cc.gl.clone() });
         Ok(Self {
             egui_ctx: cc.egui_ctx.clone(),
-            player: None,
             state,
+            runtimes,
             worker,
-            wall,
             commands: Vec::new(),
             clock: options.clock,
             pending_user: options.user,
             start_simulator: options.start_simulator,
-            pending_frame: None,
         })
     }
 
@@ -111,7 +107,7 @@ impl JianchaApp {
     }
 
     /// Queues a command as a panel would (tests drive the app this way too).
-    pub fn push(&mut self, command: impl Into<Command>) {
+    pub fn push(&mut self, command: impl Into<AppCommand>) {
         self.commands.push(command.into());
     }
 
@@ -121,7 +117,7 @@ impl JianchaApp {
 
     /// Decoders running now (tests).
     pub fn running_decoders(&self) -> usize {
-        self.wall.running()
+        self.runtimes.wall.runner.running()
     }
 
     /// Hands a job to the data worker; says so when it is too far behind.
@@ -134,12 +130,7 @@ impl JianchaApp {
         }
     }
 
-    /// The banner over the areas.
-    pub(super) fn notify(&mut self, level: NoticeLevel, text: impl Into<String>) {
-        self.state.notice = Some((level, text.into()));
-    }
-
-    fn session_expired(&mut self) {
+    pub(super) fn session_expired(&mut self) {
         self.state.session = None;
         self.state.screen = Screen::Login;
         self.state.login.error =
@@ -147,7 +138,7 @@ impl JianchaApp {
     }
 
     /// The text of a store error; a lost session goes back to the login screen.
-    pub(super) fn store_error(&mut self, error: &StoreError) -> String {
+    fn store_error(&mut self, error: &StoreError) -> String {
         if matches!(error, StoreError::SessionExpired) {
             self.session_expired();
         }
@@ -155,7 +146,7 @@ impl JianchaApp {
     }
 
     /// The text of a job's error; a lost session goes back to the login screen.
-    pub(super) fn job_error(&mut self, error: &JobError) -> String {
+    fn job_error(&mut self, error: &JobError) -> String {
         match error {
             JobError::Store(e) => self.store_error(e),
             JobError::Local(m) => m.clone(),
@@ -164,7 +155,7 @@ impl JianchaApp {
 
     /// Saves the server address of the settings area and reopens the data with it (a new login).
     /// Reads the directory again (the wall, the pickers and the player follow it).
-    pub(super) fn reload_directory(&mut self) {
+    fn reload_directory(&mut self) {
         if let Some(s) = self.state.session.clone() {
             self.state.last_directory_request = Some(Instant::now());
             self.submit(Job::Directory(s));
@@ -274,7 +265,7 @@ impl JianchaApp {
                 self.commands.push(super::alerts::AlertsCommand::Load.into());
             }
             self.state.last_directory_request = None;
-            self.commands.push(Command::RefreshOverview);
+            self.commands.push(AppCommand::Console(Command::RefreshOverview));
         }
         if !self.state.link.offline
             && self.state.link.pending > 0
@@ -331,7 +322,7 @@ impl JianchaApp {
                 if let Some((username, password)) = self.state.first_start.login_after_open.clone() {
                     self.state.login.username = username;
                     self.state.login.password = password;
-                    self.commands.push(Command::Login);
+                    self.commands.push(AppCommand::Console(Command::Login));
                 }
             }
             Reply::HallSetUp(Err(e)) => {
@@ -379,7 +370,7 @@ impl JianchaApp {
                         // The console opens on the video wall; a hall just set up, on 系统管理.
                         self.state.area = Area::Wall;
                         if self.state.first_start.login_after_open.take().is_some() {
-                            self.commands.push(Command::Navigate(Area::Admin));
+                            self.commands.push(AppCommand::Console(Command::Navigate(Area::Admin)));
                         }
                         self.state.last_directory_request = Some(Instant::now());
                         self.submit(Job::Directory(session.clone()));
@@ -419,7 +410,7 @@ impl JianchaApp {
                     let level = if refused.is_empty() { NoticeLevel::Info } else { NoticeLevel::Warning };
                     self.state.notice = Some((level, text));
                     self.commands.push(super::alerts::AlertsCommand::Load.into());
-                    self.commands.push(Command::RefreshOverview);
+                    self.commands.push(AppCommand::Console(Command::RefreshOverview));
                 }
             }
             Reply::WorkstationSaved(Ok(backend)) => self.reopen(backend),
@@ -435,11 +426,12 @@ impl JianchaApp {
                 tracing::warn!("overview: {m}");
             }
             Reply::Directory(Ok(d)) => self.state.directory = Some(d),
+            Reply::Printers(list) => self.state.printers = Some(list),
             Reply::Directory(Err(e)) => {
                 let m = self.store_error(&e);
                 self.state.notice = Some((NoticeLevel::Error, m));
             }
-            Reply::Area(reply) => reply.handle(self),
+            Reply::Area(reply) => self.handle_area(reply),
         }
     }
 
@@ -476,7 +468,7 @@ impl JianchaApp {
             Command::Navigate(area) => {
                 self.state.area = area;
                 if area == Area::Overview {
-                    self.commands.push(Command::RefreshOverview);
+                    self.commands.push(AppCommand::Console(Command::RefreshOverview));
                 }
                 self.areas_navigated(area);
             }
@@ -500,6 +492,14 @@ impl JianchaApp {
             Command::DismissNotice => self.state.notice = None,
             Command::SaveBackend => self.save_backend(),
             Command::SetSoundOnRed(on) => self.state.sound_on_red = on,
+            Command::ReloadDirectory => self.reload_directory(),
+            Command::CalendarWarning(warning) => {
+                if let Some(opened) = &mut self.state.opened {
+                    opened.calendar_warning = warning;
+                }
+            }
+            Command::LoadPrinters => self.submit(Job::Printers),
+            Command::SetPrinter(printer) => self.state.printer = printer,
             Command::ContinueWithoutFont => {
                 self.state.lang = Lang::En;
                 self.state.screen = if self.state.session.is_some() {
@@ -540,8 +540,11 @@ impl JianchaApp {
                 let (current, password) = (form.current_password.clone(), form.new_password.clone());
                 self.submit(Job::ChangeOwnPassword { session: s, current, password });
             }
-            Command::Area(command) => command.apply(self, ctx),
-            Command::Open(item) => self.apply(ctx, route(item)),
+            Command::Open(item) => {
+                for command in route(item) {
+                    self.apply_area(command);
+                }
+            }
         }
     }
 
@@ -558,20 +561,23 @@ impl JianchaApp {
         {
             self.state.login.username = user;
             self.state.login.password = password;
-            self.commands.push(Command::Login);
+            self.commands.push(AppCommand::Console(Command::Login));
         }
         let commands = std::mem::take(&mut self.commands);
         for command in commands {
-            self.apply(ctx, command);
+            match command {
+                AppCommand::Console(c) => self.apply(ctx, c),
+                AppCommand::Area(c) => self.apply_area(c),
+            }
         }
         if self.state.session.is_some()
             && self.state.last_overview_request.is_none_or(|t| t.elapsed() >= OVERVIEW_REFRESH)
         {
-            self.commands.push(Command::RefreshOverview);
+            self.commands.push(AppCommand::Console(Command::RefreshOverview));
             ctx.request_repaint();
         }
         self.link_logic();
-        self.areas_frame(ctx);
+        self.areas_frame();
         // The clock in the status bar.
         ctx.request_repaint_after(Duration::from_secs(1));
     }
@@ -594,10 +600,15 @@ impl eframe::App for JianchaApp {
                 egui::ViewportId::from_hash_of("jiancha_wall_second"),
                 egui::ViewportBuilder::default().with_title(title).with_inner_size([1280.0, 720.0]),
                 |ui, _class| {
-                    egui::CentralPanel::no_frame().show(ui, |ui| super::wall::grid_ui(ui, state, commands, now, false));
+                    let mut sender = super::context::Sender::default();
+                    egui::CentralPanel::no_frame().show(ui, |ui| {
+                        let panel = &mut super::context::Panel { shared: shared!(state, now), view: &mut state.wall };
+                        super::wall::grid_ui(ui, panel, &mut sender, now, false);
+                    });
                     if ui.input(|i| i.viewport().close_requested()) {
-                        commands.push(super::wall::WallCommand::SetSecondWindow(false).into());
+                        sender.push(super::wall::WallCommand::SetSecondWindow(false));
                     }
+                    super::areas::queue(sender.take(), super::areas::AreaCommand::Wall, commands);
                 },
             );
         }
@@ -614,24 +625,32 @@ impl eframe::App for JianchaApp {
 
 /// The area command that opens what another area asked for (`ui::open`): the one place that knows
 /// which area owns which item.
-fn route(item: super::open::Open) -> Command {
-    use super::attendance::AttendanceCommand;
+fn route(item: super::open::Open) -> Vec<super::areas::AreaCommand> {
+    use super::admin::{AdminCommand, state::AdminTab};
+    use super::alerts::AlertsCommand;
+    use super::areas::AreaCommand;
     use super::footage::FootageCommand;
     use super::open::Open;
     use super::supervision::{SupervisionAction, SupervisionCommand};
-    match item {
-        Open::Case(case_no) => super::alerts::AlertsCommand::OpenCase(case_no).into(),
+    let one = match item {
+        Open::Case(case_no) => AreaCommand::Alerts(AlertsCommand::OpenCase(case_no)),
+        Open::Alerts(level) => AreaCommand::Alerts(AlertsCommand::Show(level)),
         Open::FootageRequest { cameras, from, to, purpose, kind, case_no, complaint_no } => {
-            FootageCommand::NewRequest { cameras, from, to, purpose, kind, case_no, complaint_no }.into()
+            AreaCommand::Footage(FootageCommand::NewRequest { cameras, from, to, purpose, kind, case_no, complaint_no })
         }
         Open::FootageForEvent { window_code, at, case_no } => {
-            FootageCommand::ForEvent { window_code, at, case_no }.into()
+            AreaCommand::Footage(FootageCommand::ForEvent { window_code, at, case_no })
         }
-        Open::Observation(draft) => SupervisionCommand::OpenObservation(draft).into(),
+        Open::Observation(draft) => AreaCommand::Supervision(SupervisionCommand::OpenObservation(draft)),
         Open::NoticePdf { notice_id, print } => {
-            SupervisionCommand::Act(SupervisionAction::NoticePdf { notice_id, print }).into()
+            AreaCommand::Supervision(SupervisionCommand::Act(SupervisionAction::NoticePdf { notice_id, print }))
         }
-        Open::DailyPdf(day) => SupervisionCommand::Act(SupervisionAction::DailyPdf(day)).into(),
-        Open::Printers => AttendanceCommand::LoadPrinters.into(),
-    }
+        Open::DailyPdf(day) => AreaCommand::Supervision(SupervisionCommand::Act(SupervisionAction::DailyPdf(day))),
+        Open::Calendar(year) => {
+            let mut commands = vec![AreaCommand::Admin(AdminCommand::Tab(AdminTab::Calendar))];
+            commands.extend(year.map(|y| AreaCommand::Admin(AdminCommand::CalendarYear(y))));
+            return commands;
+        }
+    };
+    vec![one]
 }

@@ -1,44 +1,59 @@
-//! The console's areas and how they join it.
+//! The console's areas: the one list of them.
 //!
 //! An area is a folder under `ui/`: `state.rs` (what it shows and the forms being typed), `logic.rs`
-//! (its commands, how the app carries them out, and how its replies change the state), `jobs.rs` (what
+//! (its commands, how they are carried out, and how its replies change the state), `jobs.rs` (what
 //! the data worker does for it: store calls, files, PDFs) and its panels (`mod.rs` and the rest). It
-//! implements `AreaLogic` and says how its command and job become the console's (`From`), and joins the
-//! console with one line in `areas!` below: the command, job and reply enums and their routing are made
-//! from that list. The app and the worker call the routing as methods on those enums; only this module
-//! knows every area.
+//! implements `context::AreaLogic` on an `AreaCtx` (its own state, what every area may read, an
+//! outbox) and names nothing of the console but `context`, `command`, `open` and the shared widgets;
+//! it joins the console with one line in `each_area!` below. The command, job and reply enums and the
+//! runtimes are made here from that list; the app (`app.rs`) makes its routing from the same list.
 
-use super::app::JianchaApp;
-use super::state::Area;
+use super::command::Command;
+use super::context::{AreaLogic, AreaRuntime, Msg, RuntimeStart};
 use super::worker::context::Worker;
 
-/// One area's logic. The app routes the area's commands and replies here; the data worker its jobs.
-pub trait AreaLogic {
-    /// What its panels ask for.
-    type Command;
-    /// What the data worker does for it.
-    type Job;
-    /// What comes back from the worker.
-    type Reply;
-    /// Carries out a command (on the UI thread: state changes and jobs, never I/O).
-    fn apply(app: &mut JianchaApp, ctx: &egui::Context, command: Self::Command);
-    /// Takes a reply into the state.
-    fn handle(app: &mut JianchaApp, reply: Self::Reply);
-    /// Runs a job on the data worker's thread.
-    fn run(worker: &mut Worker, job: Self::Job) -> Self::Reply;
-    /// Work of every frame (timers, a player's picture); most areas have none.
-    fn frame(_app: &mut JianchaApp, _ctx: &egui::Context) {}
-    /// The supervisor went to `area` (load what it shows the first time).
-    fn navigated(_app: &mut JianchaApp, _area: Area) {}
-    /// Whether a reply says the server cannot be reached (the console then shows itself offline).
-    fn is_offline(_reply: &Self::Reply) -> bool {
-        false
+/// Calls macro `$then` with the list of areas: `Variant(field of the state and the runtimes) => logic`.
+macro_rules! each_area {
+    ($then:ident) => {
+        $then! {
+            Alerts(alerts) => crate::ui::alerts::AlertsArea,
+            Wall(wall) => crate::ui::wall::WallArea,
+            Attendance(attendance) => crate::ui::attendance::AttendanceArea,
+            Evaluator(evaluator) => crate::ui::evaluator::EvaluatorArea,
+            Footage(footage) => crate::ui::footage::FootageArea,
+            Supervision(supervision) => crate::ui::supervision::SupervisionArea,
+            Audit(audit) => crate::ui::audit::AuditArea,
+            Assessment(assessment) => crate::ui::assessment::AssessmentArea,
+            Admin(admin) => crate::ui::admin::AdminArea,
+        }
+    };
+}
+pub(super) use each_area;
+
+/// What the app's queue holds: a command of the console, or of one area.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AppCommand {
+    Console(Command),
+    Area(AreaCommand),
+}
+
+impl From<Command> for AppCommand {
+    fn from(command: Command) -> Self {
+        AppCommand::Console(command)
     }
 }
 
-macro_rules! areas {
-    ($( $Variant:ident => $logic:ty ),* $(,)?) => {
-        /// A command of one area (`Command::Area`).
+/// An area's messages into the app's queue, in order.
+pub(super) fn queue<C>(msgs: Vec<Msg<C>>, wrap: impl Fn(C) -> AreaCommand, queue: &mut Vec<AppCommand>) {
+    queue.extend(msgs.into_iter().map(|m| match m {
+        Msg::Area(c) => AppCommand::Area(wrap(c)),
+        Msg::Console(c) => AppCommand::Console(c),
+    }));
+}
+
+macro_rules! area_types {
+    ($( $Variant:ident($field:ident) => $logic:ty ),* $(,)?) => {
+        /// A command of one area.
         #[derive(Debug, Clone, PartialEq)]
         pub enum AreaCommand {
             $( $Variant(<$logic as AreaLogic>::Command), )*
@@ -54,23 +69,26 @@ macro_rules! areas {
             $( $Variant(<$logic as AreaLogic>::Reply), )*
         }
 
-        impl AreaCommand {
-            /// Carries the command out in its area.
-            pub(super) fn apply(self, app: &mut JianchaApp, ctx: &egui::Context) {
-                match self {
-                    $( AreaCommand::$Variant(c) => <$logic as AreaLogic>::apply(app, ctx, c), )*
+        $(
+            impl From<<$logic as AreaLogic>::Command> for AppCommand {
+                fn from(command: <$logic as AreaLogic>::Command) -> Self {
+                    AppCommand::Area(AreaCommand::$Variant(command))
                 }
+            }
+        )*
+
+        /// Every area's runtime (held by the app, beside the state).
+        pub struct AreaRuntimes {
+            $( pub(super) $field: <$logic as AreaLogic>::Runtime, )*
+        }
+
+        impl AreaRuntimes {
+            pub(super) fn start(start: &RuntimeStart<'_>) -> Self {
+                Self { $( $field: AreaRuntime::start(start), )* }
             }
         }
 
         impl AreaReply {
-            /// Takes the reply into its area's state.
-            pub(super) fn handle(self, app: &mut JianchaApp) {
-                match self {
-                    $( AreaReply::$Variant(r) => <$logic as AreaLogic>::handle(app, r), )*
-                }
-            }
-
             /// Whether the reply says the server cannot be reached.
             pub(super) fn is_offline(&self) -> bool {
                 match self {
@@ -87,29 +105,7 @@ macro_rules! areas {
                 }
             }
         }
-
-        impl JianchaApp {
-            /// Every area's work of a frame.
-            pub(super) fn areas_frame(&mut self, ctx: &egui::Context) {
-                $( <$logic as AreaLogic>::frame(self, ctx); )*
-            }
-
-            /// Tells every area where the supervisor went.
-            pub(super) fn areas_navigated(&mut self, area: Area) {
-                $( <$logic as AreaLogic>::navigated(self, area); )*
-            }
-        }
     };
 }
 
-areas! {
-    Alerts => super::alerts::AlertsArea,
-    Wall => super::wall::WallArea,
-    Attendance => super::attendance::AttendanceArea,
-    Evaluator => super::evaluator::EvaluatorArea,
-    Footage => super::footage::FootageArea,
-    Supervision => super::supervision::SupervisionArea,
-    Audit => super::audit::AuditArea,
-    Assessment => super::assessment::AssessmentArea,
-    Admin => super::admin::AdminArea,
-}
+each_area!(area_types);

@@ -1,11 +1,10 @@
 //! What panels ask for. Panels push commands; `JianchaApp::apply` carries them out once per frame, in
 //! one place, so no panel changes shared state behind another's back. The console's own commands are
-//! here; each area's are in its `logic.rs` and arrive as `Command::Area` (`areas.rs`), so that a panel
-//! writes `commands.push(FootageCommand::PlayerPlay.into())`.
+//! here; each area's are in its `logic.rs`, and its panels send them with `context::Sender` (`push` for
+//! the area's own, `console` for these).
 
-use super::areas::AreaCommand;
 use super::i18n::Lang;
-use super::state::Area;
+use super::nav::Area;
 use super::theme::AlertPalette;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -21,18 +20,24 @@ pub enum Command {
     SaveBackend,
     DismissNotice,
     SetSoundOnRed(bool),
+    /// The years missing from the calendar changed (系统管理 → 工作日历): the warning to show.
+    CalendarWarning(Option<String>),
+    /// Read the hall's directory again (cameras, windows, staff changed).
+    ReloadDirectory,
+    /// Read the workstation's printers (once; the print pickers show them).
+    LoadPrinters,
+    /// The printer the console prints to (`None`: the system's default).
+    SetPrinter(Option<String>),
     /// Go on without a Chinese font (English interface).
     ContinueWithoutFont,
     /// First start: which way in.
-    FirstStartChoose(super::state::FirstStartChoice),
+    FirstStartChoose(super::nav::FirstStartChoice),
     /// First start: create the demo hall here and open it.
     OpenDemo,
     /// First start: set up this hall with the form's administrator and hall, then open 系统管理.
     SetUpHall,
     /// Replace a reset password with the login form's new one.
     ChangeOwnPassword,
-    /// A command of one area.
-    Area(AreaCommand),
     /// Something one area asks another to open (`open.rs`): the console routes it.
     Open(super::open::Open),
 }

@@ -4,25 +4,25 @@
 
 use egui::RichText;
 
-use super::command::Command;
+use super::context::Sender;
 use super::i18n::Lang;
 use super::theme::{DialogWidth, Tokens};
 
 /// A modal dialog, built then shown once per frame.
-pub struct Dialog<'a> {
+pub struct Dialog<'a, C> {
     id: &'static str,
     title: String,
     subtitle: Option<String>,
     width: DialogWidth,
     error: Option<&'a str>,
-    submit: Option<(String, Command, bool)>,
-    cancel: (String, Command),
+    submit: Option<(String, C, bool)>,
+    cancel: (String, C),
     pending: bool,
 }
 
-impl<'a> Dialog<'a> {
+impl<'a, C: Clone> Dialog<'a, C> {
     /// A dialog that `cancel` closes (the 取消 button, Escape, a click beside it).
-    pub fn new(id: &'static str, title: impl Into<String>, lang: Lang, cancel: Command) -> Self {
+    pub fn new(id: &'static str, title: impl Into<String>, lang: Lang, cancel: C) -> Self {
         Self {
             id,
             title: title.into(),
@@ -47,7 +47,7 @@ impl<'a> Dialog<'a> {
     }
 
     /// The main button: its label, the command it sends, and whether the form is ready for it.
-    pub fn submit(mut self, label: &str, command: Command, ready: bool) -> Self {
+    pub fn submit(mut self, label: &str, command: C, ready: bool) -> Self {
         self.submit = Some((label.to_owned(), command, ready));
         self
     }
@@ -70,13 +70,13 @@ impl<'a> Dialog<'a> {
         self
     }
 
-    /// Shows the dialog; `body` draws the fields (it may push commands of its own).
+    /// Shows the dialog; `body` draws the fields (it may push commands of its own); `C` is the area's command.
     pub fn show(
         self,
         ui: &mut egui::Ui,
         t: &Tokens,
-        commands: &mut Vec<Command>,
-        body: impl FnOnce(&mut egui::Ui, &mut Vec<Command>),
+        commands: &mut Sender<C>,
+        body: impl FnOnce(&mut egui::Ui, &mut Sender<C>),
     ) {
         let Self { id, title, subtitle, width, error, submit, cancel, pending } = self;
         let modal = egui::Modal::new(egui::Id::unique(id)).show(ui.ctx(), |ui| {

@@ -44,8 +44,10 @@ pub enum Open {
     Observation(ObservationDraft),
     /// A supervision notice as PDF (`print`: `Some(None)` the default printer).
     NoticePdf { notice_id: i64, print: Option<Option<String>> },
+    /// 预警: the alert list, showing one level (`None`: all).
+    Alerts(Option<crate::domain::alerts::Level>),
+    /// 系统管理 → 工作日历, at `year` if given.
+    Calendar(Option<i32>),
     /// A day's data check report as PDF.
     DailyPdf(NaiveDate),
-    /// The printers of this machine, listed again (for a panel that prints).
-    Printers,
 }

@@ -5,11 +5,10 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::domain::alerts::Level;
 
-use crate::ui::alerts::AlertsCommand;
 use crate::ui::command::Command;
-use crate::ui::state::AppState;
+use crate::ui::context::Shared;
 
-fn stat_ui(ui: &mut egui::Ui, state: &AppState, label: &str, value: u32, colour: egui::Color32) {
+fn stat_ui(ui: &mut egui::Ui, state: &Shared<'_>, label: &str, value: u32, colour: egui::Color32) {
     state.tokens.card_frame().show(ui, |ui| {
         ui.set_min_width(112.0);
         ui.vertical(|ui| {
@@ -19,10 +18,10 @@ fn stat_ui(ui: &mut egui::Ui, state: &AppState, label: &str, value: u32, colour:
     });
 }
 
-pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+pub fn overview_ui(ui: &mut egui::Ui, state: &Shared<'_>, commands: &mut Vec<Command>) {
     let lang = state.lang;
     let t = &state.tokens;
-    let Some(o) = &state.overview else {
+    let Some(o) = state.overview else {
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label(lang.pick("正在读取…", "Loading…"));
@@ -50,7 +49,7 @@ pub fn overview_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
                 .on_hover_text(lang.pick("查看该级别的预警", "Show these alerts"))
                 .clicked()
             {
-                commands.push(AlertsCommand::Show(Some(level)).into());
+                commands.push(Command::Open(crate::ui::open::Open::Alerts(Some(level))));
             }
         }
         ui.add_space(12.0);

@@ -5,7 +5,9 @@ use egui::{Align, Layout, RichText};
 
 use crate::domain::time;
 
-use crate::ui::alerts::{self, case};
+use crate::ui::alerts;
+use crate::ui::areas::{self, AppCommand, AreaCommand};
+use crate::ui::context::{Panel, Sender, shared};
 use crate::ui::command::Command;
 use crate::ui::i18n::Lang;
 use crate::ui::state::{AppState, Area, NoticeLevel, Screen};
@@ -15,7 +17,22 @@ use crate::ui::{
     admin, assessment, attendance, audit, evaluator, first_start, fonts, footage, login, overview, settings, wall,
 };
 
-pub fn app_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>, busy: bool) {
+/// Draws the console. The console's own panels push `Command`s; each area's panels send through their
+/// own `Sender`, drained into `queue` in order.
+pub fn app_ui(ui: &mut egui::Ui, state: &mut AppState, queue: &mut Vec<AppCommand>, now: DateTime<Utc>, busy: bool) {
+    let mut own = Vec::new();
+    screen_ui(ui, state, &mut own, queue, now, busy);
+    queue.extend(own.into_iter().map(AppCommand::Console));
+}
+
+fn screen_ui(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    commands: &mut Vec<Command>,
+    queue: &mut Vec<AppCommand>,
+    now: DateTime<Utc>,
+    busy: bool,
+) {
     match state.screen.clone() {
         Screen::NoFont => no_font_ui(ui, state, commands),
         Screen::Starting => starting_ui(ui, state),
@@ -37,7 +54,7 @@ pub fn app_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comman
                 first_start::change_password_ui(ui, state, commands);
             });
         }
-        Screen::Main => main_ui(ui, state, commands, now, busy),
+        Screen::Main => main_ui(ui, state, commands, queue, now, busy),
     }
 }
 
@@ -166,7 +183,14 @@ fn notice_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
     ui.add_space(4.0);
 }
 
-fn main_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>, busy: bool) {
+fn main_ui(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    commands: &mut Vec<Command>,
+    queue: &mut Vec<AppCommand>,
+    now: DateTime<Utc>,
+    busy: bool,
+) {
     let lang = state.lang;
     let tokens = state.tokens;
 
@@ -191,30 +215,34 @@ fn main_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>,
         notice_ui(ui, state, commands);
         ui.heading(RichText::new(state.area.label(lang)).color(tokens.text_strong));
         ui.add_space(6.0);
+        // Each area draws from its own state and the shared part (`context::Panel`) and sends through
+        // its own `Sender`.
+        macro_rules! area {
+            ($Variant:ident, $field:ident, |$panel:ident, $sender:ident| $call:expr) => {{
+                let mut $sender = Sender::default();
+                let $panel = &mut Panel { shared: shared!(state, now), view: &mut state.$field };
+                $call;
+                areas::queue($sender.take(), AreaCommand::$Variant, queue);
+            }};
+        }
         match state.area {
-            Area::Overview => overview::overview_ui(ui, state, commands),
-            Area::Wall => wall::wall_ui(ui, state, commands, now),
-            Area::Alerts => {
-                if state.case.is_some() {
-                    case::case_ui(ui, state, commands);
-                } else {
-                    alerts::alerts_ui(ui, state, commands, now);
-                }
-                alerts::dialog_ui(ui, state, commands);
-            }
-            Area::Attendance => attendance::attendance_ui(ui, state, commands, now),
-            Area::Evaluator => evaluator::evaluator_ui(ui, state, commands, now),
+            Area::Overview => overview::overview_ui(ui, &shared!(state, now), commands),
+            Area::Wall => area!(Wall, wall, |p, s| wall::wall_ui(ui, p, &mut s, now)),
+            Area::Alerts => area!(Alerts, alerts, |p, s| alerts::area_ui(ui, p, &mut s, now)),
+            Area::Attendance => area!(Attendance, attendance, |p, s| attendance::attendance_ui(ui, p, &mut s, now)),
+            Area::Evaluator => area!(Evaluator, evaluator, |p, s| evaluator::evaluator_ui(ui, p, &mut s, now)),
             Area::Footage => {
-                footage::footage_ui(ui, state, commands, now);
-                discipline::observation_form_ui(ui, state, commands);
+                area!(Footage, footage, |p, s| footage::footage_ui(ui, p, &mut s, now));
+                // An observation asked for from the footage (`Open::Observation`) is filled in here.
+                area!(Supervision, supervision, |p, s| discipline::observation_form_ui(ui, p, &mut s));
             }
-            Area::Audit => audit::audit_ui(ui, state, commands),
-            Area::Assessment => assessment::assessment_ui(ui, state, commands, now),
-            Area::Complaints => complaints::complaints_ui(ui, state, commands, now),
-            Area::Discipline => discipline::discipline_ui(ui, state, commands, now),
-            Area::Violations => violations::violations_ui(ui, state, commands, now),
+            Area::Audit => area!(Audit, audit, |p, s| audit::audit_ui(ui, p, &mut s)),
+            Area::Assessment => area!(Assessment, assessment, |p, s| assessment::assessment_ui(ui, p, &mut s, now)),
+            Area::Complaints => area!(Supervision, supervision, |p, s| complaints::complaints_ui(ui, p, &mut s, now)),
+            Area::Discipline => area!(Supervision, supervision, |p, s| discipline::discipline_ui(ui, p, &mut s, now)),
+            Area::Violations => area!(Supervision, supervision, |p, s| violations::violations_ui(ui, p, &mut s, now)),
             Area::Settings => settings::settings_ui(ui, state, commands),
-            Area::Admin => admin::admin_ui(ui, state, commands),
+            Area::Admin => area!(Admin, admin, |p, s| admin::admin_ui(ui, p, &mut s)),
         }
     });
 }
@@ -373,11 +401,7 @@ fn status_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                 if link.clicked() {
                     let year = w.chars().take(4).collect::<String>().parse::<i32>().ok();
                     commands.push(Command::Navigate(Area::Admin));
-                    commands
-                        .push(crate::ui::admin::AdminCommand::Tab(crate::ui::admin::state::AdminTab::Calendar).into());
-                    if let Some(year) = year {
-                        commands.push(crate::ui::admin::AdminCommand::CalendarYear(year).into());
-                    }
+                    commands.push(Command::Open(crate::ui::open::Open::Calendar(year)));
                 }
             } else {
                 ui.label(RichText::new(w).small().color(t.orange)).on_hover_text(lang.pick(

@@ -4,111 +4,19 @@
 
 use std::time::Instant;
 
-use crate::domain::model::Complaint;
 use crate::store::{HallDirectory, Overview, Session};
 
-use super::alerts::state::{AlertsView, CaseView};
+use super::alerts::state::AlertsView;
 use super::attendance::state::AttendanceView;
 use super::audit::state::AuditView;
 use super::evaluator::state::EvaluatorView;
-use super::footage::state::{FootageView, PlayerDisplay};
+use super::footage::state::FootageView;
 use super::i18n::Lang;
+pub use super::nav::{Area, FirstStartChoice, NoticeLevel, Screen};
 use super::supervision::state::SupervisionView;
 use super::theme::{AlertPalette, Tokens};
 use super::wall::state::WallView;
-use super::worker::Opened;
-
-/// The areas of the console, in navigation order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Area {
-    Overview,
-    Wall,
-    Alerts,
-    Attendance,
-    Evaluator,
-    Discipline,
-    Footage,
-    Complaints,
-    Violations,
-    /// 绩效评估: the departments' monthly assessment, the bulletin and supervision recommendations.
-    Assessment,
-    Audit,
-    Settings,
-    /// 系统管理: the hall, departments, windows, cameras and users (administrators only).
-    Admin,
-}
-
-impl Area {
-    pub const ALL: [Area; 13] = [
-        Area::Overview,
-        Area::Wall,
-        Area::Alerts,
-        Area::Attendance,
-        Area::Evaluator,
-        Area::Discipline,
-        Area::Footage,
-        Area::Complaints,
-        Area::Violations,
-        Area::Assessment,
-        Area::Audit,
-        Area::Settings,
-        Area::Admin,
-    ];
-
-    /// Whether the navigation offers the area to `role` (the store still decides every call).
-    pub fn offered_to(self, role: crate::domain::access::Role) -> bool {
-        match self {
-            // Chiefs see it for the account changes they confirm (dual authorisation).
-            Area::Admin => {
-                role.allows(crate::domain::access::Permission::ConfigureHall)
-                    || role.allows(crate::domain::access::Permission::ConfirmAccountChange)
-            }
-            _ => true,
-        }
-    }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            Area::Overview => lang.pick("大厅概况", "Hall overview"),
-            Area::Wall => lang.pick("视频墙", "Video wall"),
-            Area::Alerts => lang.pick("预警", "Alerts"),
-            Area::Attendance => lang.pick("考勤", "Attendance"),
-            Area::Evaluator => lang.pick("评价器", "Evaluator"),
-            Area::Discipline => lang.pick("纪律与提示单", "Discipline & slips"),
-            Area::Footage => lang.pick("录像调阅", "Footage"),
-            Area::Complaints => lang.pick("投诉", "Complaints"),
-            Area::Violations => lang.pick("违规与问责", "Violations"),
-            Area::Assessment => lang.pick("绩效评估", "Assessment"),
-            Area::Audit => lang.pick("审计", "Audit"),
-            Area::Settings => lang.pick("设置", "Settings"),
-            Area::Admin => lang.pick("系统管理", "Administration"),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Screen {
-    /// Opening the database (and maybe creating the demo).
-    Starting,
-    /// No Chinese font on the system.
-    NoFont,
-    OpenFailed(String),
-    /// No database and no server yet: 打开演示大厅 / 新建本大厅 / 连接服务器.
-    FirstStart,
-    Login,
-    /// Logged in with a reset password: a new one first.
-    ChangePassword,
-    Main,
-}
-
-/// Which way in the first-start screen is showing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum FirstStartChoice {
-    #[default]
-    Choose,
-    NewHall,
-    Server,
-}
+use super::worker::context::Opened;
 
 /// The first-start screen: the data directory it is about, and the 新建本大厅 form.
 #[derive(Default)]
@@ -141,13 +49,6 @@ pub struct LoginForm {
     pub pending: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoticeLevel {
-    Info,
-    Warning,
-    Error,
-}
-
 /// Everything the console shows. Each area's part is its own `state.rs`'s type.
 pub struct AppState {
     pub lang: Lang,
@@ -159,7 +60,6 @@ pub struct AppState {
     pub opened: Option<Opened>,
     pub overview: Option<Overview>,
     pub directory: Option<HallDirectory>,
-    pub complaints: Option<Vec<Complaint>>,
     pub supervision: SupervisionView,
     pub login: LoginForm,
     pub audit: AuditView,
@@ -168,16 +68,16 @@ pub struct AppState {
     pub last_directory_request: Option<Instant>,
     pub font_family: Option<String>,
     pub alerts: AlertsView,
-    /// When set, the alert area shows this case instead of the list.
-    pub case: Option<CaseView>,
     /// Play a sound when a new red alert appears.
     pub sound_on_red: bool,
+    /// The workstation's printers, once read.
+    pub printers: Option<Vec<String>>,
+    /// The printer the console prints to (`None`: the system's default).
+    pub printer: Option<String>,
     pub wall: WallView,
-    pub evidence: Option<Vec<crate::store::Evidence>>,
     pub attendance: AttendanceView,
     pub evaluator: EvaluatorView,
     pub footage: FootageView,
-    pub player: Option<PlayerDisplay>,
     /// Remote mode: the link to the server as last seen (the banner and the status bar show it).
     pub link: LinkView,
     /// The backend form of the settings area (and of the first start's 连接服务器).
@@ -220,7 +120,6 @@ impl AppState {
             opened: None,
             overview: None,
             directory: None,
-            complaints: None,
             supervision: SupervisionView::default(),
             login: LoginForm::default(),
             audit: AuditView::default(),
@@ -229,10 +128,10 @@ impl AppState {
             last_directory_request: None,
             font_family: None,
             alerts: AlertsView::default(),
-            case: None,
             sound_on_red: false,
+            printers: None,
+            printer: None,
             wall: WallView::default(),
-            evidence: None,
             link: LinkView::default(),
             backend_form: BackendForm::default(),
             first_start: FirstStartView::default(),
@@ -241,7 +140,6 @@ impl AppState {
             attendance: AttendanceView::default(),
             evaluator: EvaluatorView::default(),
             footage: FootageView::default(),
-            player: None,
         }
     }
 

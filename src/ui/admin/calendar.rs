@@ -3,13 +3,13 @@
 //! built-in format, checked, then saved through `Store::set_calendar_year` (audited; the open cases are
 //! recomputed). The status bar's warning about a year without data leads here.
 
+use crate::ui::context::Sender;
 use chrono::NaiveDate;
 use egui::RichText;
 
 use super::AdminCommand;
 use crate::domain::calendar::{ScheduleDay, YearSchedule};
 use crate::store::{CalendarSource, CalendarYearView};
-use crate::ui::command::Command;
 use crate::ui::i18n::Lang;
 use crate::ui::theme::Tokens;
 
@@ -135,14 +135,14 @@ fn source_text(v: &CalendarYearView, lang: Lang) -> String {
     }
 }
 
-pub fn calendar_tab(ui: &mut egui::Ui, tab: &mut CalendarTab, commands: &mut Vec<Command>, lang: Lang, t: &Tokens) {
+pub fn calendar_tab(ui: &mut egui::Ui, tab: &mut CalendarTab, commands: &mut Sender<AdminCommand>, lang: Lang, t: &Tokens) {
     ui.horizontal(|ui| {
         if ui.button("◀").clicked() {
-            commands.push(AdminCommand::CalendarYear(tab.year - 1).into());
+            commands.push(AdminCommand::CalendarYear(tab.year - 1));
         }
         ui.label(RichText::new(format!("{} {}", tab.year, lang.pick("年", ""))).strong().size(t.text_size.subtitle));
         if ui.button("▶").clicked() {
-            commands.push(AdminCommand::CalendarYear(tab.year + 1).into());
+            commands.push(AdminCommand::CalendarYear(tab.year + 1));
         }
         if tab.loading || tab.saving {
             ui.spinner();
@@ -192,7 +192,7 @@ pub fn calendar_tab(ui: &mut egui::Ui, tab: &mut CalendarTab, commands: &mut Vec
                 }
             }
             if tab.rows.is_none() && ui.button(lang.pick("录入 / 修改…", "Enter / change…")).clicked() {
-                commands.push(AdminCommand::CalendarEdit.into());
+                commands.push(AdminCommand::CalendarEdit);
             }
         });
     }
@@ -250,7 +250,7 @@ pub fn calendar_tab(ui: &mut egui::Ui, tab: &mut CalendarTab, commands: &mut Vec
             ui.add(egui::TextEdit::singleline(&mut tab.import_path).hint_text("/path/2027.json").desired_width(220.0))
                 .labelled_by(l.id);
             if ui.button(lang.pick("导入到表单", "Import into the form")).clicked() {
-                commands.push(AdminCommand::CalendarImport.into());
+                commands.push(AdminCommand::CalendarImport);
             }
         });
         ui.horizontal(|ui| {
@@ -259,10 +259,10 @@ pub fn calendar_tab(ui: &mut egui::Ui, tab: &mut CalendarTab, commands: &mut Vec
                 egui::Button::new(lang.pick("保存并重算在办件", "Save and recompute open cases")),
             );
             if save.clicked() {
-                commands.push(AdminCommand::CalendarSave.into());
+                commands.push(AdminCommand::CalendarSave);
             }
             if ui.button(lang.pick("取消", "Cancel")).clicked() {
-                commands.push(AdminCommand::CalendarCancel.into());
+                commands.push(AdminCommand::CalendarCancel);
             }
         });
     });

@@ -6,11 +6,10 @@ use crate::domain::access::Role;
 use crate::domain::hall::{self, HallConfig, Part, WindowSpec};
 use crate::domain::model::Hall;
 use crate::store::{NewUser, StoreError, UserChange};
-use crate::ui::app::JianchaApp;
-use crate::ui::areas::AreaLogic;
+use crate::ui::context::{AreaCtx, AreaLogic};
 use crate::ui::i18n::Lang;
-use crate::ui::state::Area;
-use crate::ui::worker::{JobError, Worker};
+use crate::ui::nav::Area;
+use crate::ui::worker::context::{JobError, Worker};
 
 use super::jobs::{AdminJob, AdminReply};
 use super::state::{AdminForm, AdminTab, CameraForm, HallForm, NewUserForm, WindowForm};
@@ -73,29 +72,22 @@ pub enum AdminCommand {
     CalendarCancel,
 }
 
-impl From<AdminCommand> for crate::ui::command::Command {
-    fn from(command: AdminCommand) -> Self {
-        crate::ui::command::Command::Area(crate::ui::areas::AreaCommand::Admin(command))
-    }
-}
-
-impl From<AdminJob> for crate::ui::worker::Job {
-    fn from(job: AdminJob) -> Self {
-        crate::ui::worker::Job::Area(crate::ui::areas::AreaJob::Admin(job))
-    }
-}
-
 pub struct AdminArea;
 
+/// The context this area's logic runs in.
+type Cx<'a> = AreaCtx<'a, AdminArea>;
+
 impl AreaLogic for AdminArea {
+    type State = super::state::AdminView;
+    type Runtime = ();
     type Command = AdminCommand;
     type Job = AdminJob;
     type Reply = AdminReply;
 
-    fn apply(app: &mut JianchaApp, ctx: &egui::Context, command: AdminCommand) {
-        let Some(session) = app.state.session.clone() else { return };
-        let lang = app.state.lang;
-        let view = &mut app.state.admin;
+    fn apply(cx: &mut Cx<'_>, command: AdminCommand) {
+        let Some(session) = cx.shared.session() else { return };
+        let lang = cx.shared.lang;
+        let view = &mut *cx.view;
         let config = view.config.clone();
         let open = |view: &mut super::state::AdminView, form: AdminForm| {
             view.form = Some(form);
@@ -108,17 +100,17 @@ impl AreaLogic for AdminArea {
             AdminCommand::Load => {
                 view.loading = true;
                 let hall = view.hall.clone();
-                app.submit(AdminJob::Load(session, hall));
+                cx.out.submit(AdminJob::Load(session, hall));
             }
             AdminCommand::Tab(tab) => {
                 view.tab = tab;
                 view.last_change.clear();
                 if tab == AdminTab::Calendar && view.calendar.year == 0 {
                     // The first year without data (this one or the next), else next year.
-                    let this = chrono::Datelike::year(&crate::domain::time::local_date(app.clock.now()));
+                    let this = chrono::Datelike::year(&crate::domain::time::local_date(cx.shared.now));
                     view.calendar.year = this + 1;
                     view.calendar.loading = true;
-                    app.submit(AdminJob::CalendarLoad { session, year: this + 1 });
+                    cx.out.submit(AdminJob::CalendarLoad { session, year: this + 1 });
                 }
             }
             AdminCommand::CalendarYear(year) => {
@@ -130,7 +122,7 @@ impl AreaLogic for AdminArea {
                     tab.saved = None;
                     tab.loading = true;
                     view.tab = AdminTab::Calendar;
-                    app.submit(AdminJob::CalendarLoad { session, year });
+                    cx.out.submit(AdminJob::CalendarLoad { session, year });
                 }
             }
             AdminCommand::CalendarEdit => {
@@ -146,7 +138,7 @@ impl AreaLogic for AdminArea {
                 if path.is_empty() {
                     view.calendar.error = Some(lang.pick_owned("请填写文件路径", "Give the file's path"));
                 } else {
-                    app.submit(AdminJob::CalendarImport { path: path.into() });
+                    cx.out.submit(AdminJob::CalendarImport { path: path.into() });
                 }
             }
             AdminCommand::CalendarSave => {
@@ -156,7 +148,7 @@ impl AreaLogic for AdminArea {
                     Ok(schedule) => {
                         tab.error = None;
                         tab.saving = true;
-                        app.submit(AdminJob::CalendarSave { session, schedule });
+                        cx.out.submit(AdminJob::CalendarSave { session, schedule });
                     }
                     Err(e) => tab.error = Some(e),
                 }
@@ -169,7 +161,7 @@ impl AreaLogic for AdminArea {
                 view.hall = Some(code.clone());
                 view.last_change.clear();
                 view.loading = true;
-                app.submit(AdminJob::Load(session, Some(code)));
+                cx.out.submit(AdminJob::Load(session, Some(code)));
             }
             AdminCommand::EditHall => {
                 let form = match &config {
@@ -236,7 +228,7 @@ impl AreaLogic for AdminArea {
             }
             AdminCommand::DecideChange(id, confirm) => {
                 view.pending = true;
-                app.submit(AdminJob::DecideChange { session, id, confirm, note: String::new() });
+                cx.out.submit(AdminJob::DecideChange { session, id, confirm, note: String::new() });
             }
             AdminCommand::RefuseChange(id) => {
                 let summary = view
@@ -250,12 +242,12 @@ impl AreaLogic for AdminArea {
             AdminCommand::SetActive(username, active) => {
                 view.pending = true;
                 let change = UserChange { active: Some(active), ..Default::default() };
-                app.submit(AdminJob::UpdateUser { session, username, change });
+                cx.out.submit(AdminJob::UpdateUser { session, username, change });
             }
             AdminCommand::Unlock(username) => {
                 view.pending = true;
                 let change = UserChange { unlock: true, ..Default::default() };
-                app.submit(AdminJob::UpdateUser { session, username, change });
+                cx.out.submit(AdminJob::UpdateUser { session, username, change });
             }
             AdminCommand::Close => {
                 if !view.pending {
@@ -279,9 +271,9 @@ impl AreaLogic for AdminArea {
                             spec,
                             password,
                             slot: view.probe.slot.clone(),
-                            ctx: ctx.clone(),
+                            ctx: cx.egui.clone(),
                         };
-                        app.submit(job);
+                        cx.out.submit(job);
                     }
                 }
             }
@@ -291,8 +283,8 @@ impl AreaLogic for AdminArea {
                 view.watch = Default::default();
                 view.watch.loading = true;
                 view.watch.capturing = true;
-                let capture = Some((view.watch.slot.clone(), ctx.clone()));
-                app.submit(AdminJob::WatchSetup { session, hall, camera, capture });
+                let capture = Some((view.watch.slot.clone(), cx.egui.clone()));
+                cx.out.submit(AdminJob::WatchSetup { session, hall, camera, capture });
             }
             AdminCommand::Capture => {
                 let Some(AdminForm::Watch { camera, .. }) = &view.form else { return };
@@ -303,8 +295,8 @@ impl AreaLogic for AdminArea {
                 }
                 view.watch.capturing = true;
                 view.watch.picture = None;
-                let capture = Some((view.watch.slot.clone(), ctx.clone()));
-                app.submit(AdminJob::WatchSetup { session, hall, camera, capture });
+                let capture = Some((view.watch.slot.clone(), cx.egui.clone()));
+                cx.out.submit(AdminJob::WatchSetup { session, hall, camera, capture });
             }
             AdminCommand::SetReference(set) => {
                 let Some(AdminForm::Watch { camera, .. }) = &view.form else { return };
@@ -318,7 +310,7 @@ impl AreaLogic for AdminArea {
                 view.pending = true;
                 view.form_error = None;
                 let change = super::jobs::WatchChange::Reference(png);
-                app.submit(AdminJob::SetWatch { session, hall, camera, change });
+                cx.out.submit(AdminJob::SetWatch { session, hall, camera, change });
             }
             AdminCommand::ClearSeat => {
                 let Some(AdminForm::Watch { camera, .. }) = &view.form else { return };
@@ -327,9 +319,9 @@ impl AreaLogic for AdminArea {
                 view.pending = true;
                 view.form_error = None;
                 let change = super::jobs::WatchChange::Seat(None);
-                app.submit(AdminJob::SetWatch { session, hall, camera, change });
+                cx.out.submit(AdminJob::SetWatch { session, hall, camera, change });
             }
-            AdminCommand::Submit => submit(app, lang),
+            AdminCommand::Submit => submit(cx, lang),
             AdminCommand::Discover => {
                 let d = &mut view.discovery;
                 if d.running {
@@ -337,7 +329,7 @@ impl AreaLogic for AdminArea {
                 }
                 d.running = true;
                 d.devices = None;
-                let (slot, ctx) = (d.slot.clone(), ctx.clone());
+                let (slot, ctx) = (d.slot.clone(), cx.egui.clone());
                 let target = match d.target.trim() {
                     "" => crate::onvif::DISCOVERY_ADDR.to_owned(),
                     t if t.contains(':') => t.to_owned(),
@@ -384,7 +376,7 @@ impl AreaLogic for AdminArea {
                 d.uris_running = true;
                 d.uris_error = None;
                 let (user, password) = (form.user.trim().to_owned(), form.password.clone());
-                let (slot, ctx) = (d.uris_slot.clone(), ctx.clone());
+                let (slot, ctx) = (d.uris_slot.clone(), cx.egui.clone());
                 let started = std::thread::Builder::new().name("jiancha-onvif".into()).spawn(move || {
                     let uris = crate::onvif::stream_uris(&device.address, &user, &password).map_err(|e| e.to_string());
                     *slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(uris);
@@ -398,11 +390,11 @@ impl AreaLogic for AdminArea {
         }
     }
 
-    fn handle(app: &mut JianchaApp, reply: AdminReply) {
-        let lang = app.state.lang;
+    fn handle(cx: &mut Cx<'_>, reply: AdminReply) {
+        let lang = cx.shared.lang;
         match reply {
             AdminReply::Loaded { halls, config, users, watched, changes } => {
-                let view = &mut app.state.admin;
+                let view = &mut *cx.view;
                 view.watched = watched;
                 view.changes = changes;
                 view.loading = false;
@@ -416,16 +408,16 @@ impl AreaLogic for AdminArea {
                         view.error = None;
                     }
                     (Err(e), _) | (_, Err(e)) => {
-                        let m = app.store_error(&e);
-                        app.state.admin.error = Some(m);
+                        let m = cx.out.store_error(&e);
+                        cx.view.error = Some(m);
                     }
                 }
             }
             AdminReply::Applied(result) => {
-                app.state.admin.pending = false;
+                cx.view.pending = false;
                 match result {
                     Ok((diff, config)) => {
-                        let view = &mut app.state.admin;
+                        let view = &mut *cx.view;
                         if !view.halls.iter().any(|h| h.code == config.hall.code) {
                             view.halls.push(config.hall.clone());
                         }
@@ -440,19 +432,19 @@ impl AreaLogic for AdminArea {
                         view.form_error = None;
                         view.probe = Default::default();
                         // The wall, the pickers and the status bar follow at once.
-                        app.reload_directory();
+                        cx.out.console(crate::ui::command::Command::ReloadDirectory);
                     }
                     Err(e) => {
-                        let m = app.store_error(&e);
-                        app.state.admin.form_error = Some(m);
+                        let m = cx.out.store_error(&e);
+                        cx.view.form_error = Some(m);
                     }
                 }
             }
             AdminReply::Users { users: result, changes, waiting } => {
-                app.state.admin.pending = false;
+                cx.view.pending = false;
                 match result {
                     Ok(users) => {
-                        let view = &mut app.state.admin;
+                        let view = &mut *cx.view;
                         view.users = users;
                         view.changes = changes;
                         view.notice = waiting.map(|id| {
@@ -469,8 +461,8 @@ impl AreaLogic for AdminArea {
                         view.error = None;
                     }
                     Err(e) => {
-                        let m = app.store_error(&e);
-                        let view = &mut app.state.admin;
+                        let m = cx.out.store_error(&e);
+                        let view = &mut *cx.view;
                         if view.form.is_some() {
                             view.form_error = Some(m);
                         } else {
@@ -480,8 +472,8 @@ impl AreaLogic for AdminArea {
                 }
             }
             AdminReply::Watch(result, change) => {
-                let m = result.as_ref().err().map(|e| app.job_error(e));
-                let view = &mut app.state.admin;
+                let m = result.as_ref().err().map(|e| cx.out.job_error(e));
+                let view = &mut *cx.view;
                 let Some(AdminForm::Watch { seat, changed, .. }) = &mut view.form else { return };
                 let w = &mut view.watch;
                 w.loading = false;
@@ -513,7 +505,7 @@ impl AreaLogic for AdminArea {
                             .to_owned()
                         });
                         w.reference = reference.map(|image| {
-                            app.egui_ctx.load_texture("admin-watch-reference", image, egui::TextureOptions::LINEAR)
+                            cx.egui.load_texture("admin-watch-reference", image, egui::TextureOptions::LINEAR)
                         });
                         let glance = (
                             setup.hall_code.clone(),
@@ -540,8 +532,8 @@ impl AreaLogic for AdminArea {
                 }
             }
             AdminReply::Calendar { result, saved } => {
-                let result = result.map_err(|e| app.store_error(&e));
-                let tab = &mut app.state.admin.calendar;
+                let result = result.map_err(|e| cx.out.store_error(&e));
+                let tab = &mut cx.view.calendar;
                 tab.loading = false;
                 tab.saving = false;
                 match result {
@@ -562,11 +554,9 @@ impl AreaLogic for AdminArea {
                         // The status bar's warning follows the years in force.
                         let warning =
                             crate::domain::calendar::missing_years_warning(&v.missing_years.iter().copied().collect());
-                        if let Some(opened) = &mut app.state.opened {
-                            opened.calendar_warning = warning;
-                        }
+                        cx.out.console(crate::ui::command::Command::CalendarWarning(warning));
                         if saved {
-                            app.commands.push(crate::ui::command::Command::RefreshOverview);
+                            cx.out.console(crate::ui::command::Command::RefreshOverview);
                         }
                         tab.error = None;
                         tab.view = Some(v);
@@ -575,7 +565,7 @@ impl AreaLogic for AdminArea {
                 }
             }
             AdminReply::CalendarImported(result) => {
-                let tab = &mut app.state.admin.calendar;
+                let tab = &mut cx.view.calendar;
                 match result {
                     Ok(s) if s.year != tab.year => {
                         tab.error = Some(lang.pick_owned(
@@ -593,8 +583,8 @@ impl AreaLogic for AdminArea {
             }
             AdminReply::ProbeStarted(result) => {
                 if let Err(e) = result {
-                    let m = app.job_error(&e);
-                    let probe = &mut app.state.admin.probe;
+                    let m = cx.out.job_error(&e);
+                    let probe = &mut cx.view.probe;
                     probe.running = false;
                     probe.result = Some(Err(m));
                 }
@@ -769,8 +759,8 @@ impl AreaLogic for AdminArea {
     }
 
     /// Takes finished searches and connection tests into the view (the preview as a texture).
-    fn frame(app: &mut JianchaApp, ctx: &egui::Context) {
-        let view = &mut app.state.admin;
+    fn frame(cx: &mut Cx<'_>) {
+        let view = &mut *cx.view;
         if view.discovery.running
             && let Some(found) = view.discovery.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
         {
@@ -793,7 +783,7 @@ impl AreaLogic for AdminArea {
                 Err(e) => view.discovery.uris_error = Some(e),
             }
         }
-        let watch = &mut app.state.admin.watch;
+        let watch = &mut cx.view.watch;
         if watch.capturing
             && let Some(still) = watch.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
         {
@@ -802,10 +792,10 @@ impl AreaLogic for AdminArea {
                 let rgba: Vec<u8> = picture.rgb.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
                 let size = [picture.width as usize, picture.height as usize];
                 let image = egui::ColorImage::from_rgba_unmultiplied(size, &rgba);
-                (png, ctx.load_texture("admin-watch-still", image, egui::TextureOptions::LINEAR))
+                (png, cx.egui.load_texture("admin-watch-still", image, egui::TextureOptions::LINEAR))
             }));
         }
-        let probe = &mut app.state.admin.probe;
+        let probe = &mut cx.view.probe;
         if !probe.running {
             return;
         }
@@ -816,16 +806,16 @@ impl AreaLogic for AdminArea {
                 let (w, h) = crate::video::probe::PREVIEW;
                 if r.preview.len() == (w * h * 4) as usize {
                     let image = egui::ColorImage::from_rgba_unmultiplied([w as usize, h as usize], &r.preview);
-                    probe.texture = Some(ctx.load_texture("admin-probe", image, egui::TextureOptions::LINEAR));
+                    probe.texture = Some(cx.egui.load_texture("admin-probe", image, egui::TextureOptions::LINEAR));
                 }
             }
             probe.result = Some(result);
         }
     }
 
-    fn navigated(app: &mut JianchaApp, area: Area) {
-        if area == Area::Admin && !app.state.admin.loading {
-            app.commands.push(AdminCommand::Load.into());
+    fn navigated(cx: &mut Cx<'_>, area: Area) {
+        if area == Area::Admin && !cx.view.loading {
+            cx.out.send(AdminCommand::Load);
         }
     }
 }
@@ -854,9 +844,9 @@ fn watch_setup(
 }
 
 /// Saves the open dialog: a whole new configuration for the hall's parts, a user call for accounts.
-fn submit(app: &mut JianchaApp, lang: Lang) {
-    let Some(session) = app.state.session.clone() else { return };
-    let view = &mut app.state.admin;
+fn submit(cx: &mut Cx<'_>, lang: Lang) {
+    let Some(session) = cx.shared.session() else { return };
+    let view = &mut *cx.view;
     let Some(form) = view.form.clone() else { return };
     let current = view.config.clone();
     let result: Result<Option<AdminJob>, String> = (|| {
@@ -1034,7 +1024,7 @@ fn submit(app: &mut JianchaApp, lang: Lang) {
         Ok(Some(job)) => {
             view.pending = true;
             view.form_error = None;
-            app.submit(job);
+            cx.out.submit(job);
         }
         Ok(None) => {}
         Err(e) => view.form_error = Some(e),

@@ -15,10 +15,9 @@ use crate::domain::access::{Permission, Role};
 use crate::domain::hall::{Part, Vendor};
 use crate::domain::model::HallLevel;
 use crate::domain::time;
-use crate::ui::command::Command;
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
-use crate::ui::state::AppState;
+use crate::ui::context::{Panel, Sender};
 use crate::ui::theme::{DialogWidth, Tokens};
 
 use state::{AdminForm, AdminTab};
@@ -36,19 +35,19 @@ fn secret_row(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str) {
     ui.end_row();
 }
 
-pub fn admin_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let allowed = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::ConfigureHall));
-    let confirms = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::ConfirmAccountChange));
+pub fn admin_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AdminView>, commands: &mut Sender<AdminCommand>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let allowed = state.shared.session.as_ref().is_some_and(|s| s.role.allows(Permission::ConfigureHall));
+    let confirms = state.shared.session.as_ref().is_some_and(|s| s.role.allows(Permission::ConfirmAccountChange));
     if !allowed && confirms {
         // A chief: the account changes that wait for a second person, nothing else.
-        let me = state.session.as_ref().map(|s| s.username.clone());
-        let view = &state.admin;
+        let me = state.shared.session.as_ref().map(|s| s.username.clone());
+        let view = &*state.view;
         ui.horizontal(|ui| {
             ui.heading(lang.pick("账户变更确认", "Account changes to confirm"));
             if ui.button(lang.pick("刷新", "Reload")).clicked() {
-                commands.push(AdminCommand::Load.into());
+                commands.push(AdminCommand::Load);
             }
             if view.loading || view.pending {
                 ui.spinner();
@@ -72,16 +71,16 @@ pub fn admin_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
         });
         return;
     }
-    let view = &mut state.admin;
+    let view = &mut *state.view;
     ui.horizontal(|ui| {
         for tab in AdminTab::ALL {
             if ui.selectable_label(view.tab == tab, RichText::new(tab.label(lang)).size(t.text_size.nav)).clicked() {
-                commands.push(AdminCommand::Tab(tab).into());
+                commands.push(AdminCommand::Tab(tab));
             }
         }
         ui.separator();
         if ui.button(lang.pick("刷新", "Reload")).clicked() {
-            commands.push(AdminCommand::Load.into());
+            commands.push(AdminCommand::Load);
         }
         if view.loading {
             ui.spinner();
@@ -104,18 +103,18 @@ pub fn admin_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
         AdminTab::Departments => departments_tab(ui, view, commands, lang),
         AdminTab::Windows => windows_tab(ui, view, commands, lang),
         AdminTab::Cameras => cameras_tab(ui, view, commands, lang, &t),
-        AdminTab::Users => users_tab(ui, view, commands, lang, &t, state.session.as_ref().map(|s| s.username.as_str())),
+        AdminTab::Users => users_tab(ui, view, commands, lang, &t, state.shared.session.as_ref().map(|s| s.username.as_str())),
         AdminTab::Calendar => calendar::calendar_tab(ui, &mut view.calendar, commands, lang, &t),
     });
     dialog_ui(ui, state, commands);
 }
 
-fn hall_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Vec<Command>, lang: Lang, t: &Tokens) {
+fn hall_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Sender<AdminCommand>, lang: Lang, t: &Tokens) {
     match &view.config {
         None if view.loaded => {
             ui.label(RichText::new(lang.pick("还没有设置大厅。", "No hall is set up yet.")).color(t.orange));
             if ui.button(lang.pick("设置本大厅…", "Set up the hall…")).clicked() {
-                commands.push(AdminCommand::EditHall.into());
+                commands.push(AdminCommand::EditHall);
             }
         }
         None => {}
@@ -133,7 +132,7 @@ fn hall_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Vec<Comma
                         ui.label(lang.pick(h.level.label_zh(), h.level.label_en()));
                         let shown = h.code == c.hall.code;
                         if ui.add_enabled(!shown, egui::Button::new(lang.pick("查看", "Show")).small()).clicked() {
-                            commands.push(AdminCommand::PickHall(h.code.clone()).into());
+                            commands.push(AdminCommand::PickHall(h.code.clone()));
                         }
                         ui.end_row();
                     }
@@ -160,10 +159,10 @@ fn hall_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Vec<Comma
             ui.add_space(t.spacing * 0.5);
             ui.horizontal(|ui| {
                 if ui.button(lang.pick("编辑大厅…", "Edit the hall…")).clicked() {
-                    commands.push(AdminCommand::EditHall.into());
+                    commands.push(AdminCommand::EditHall);
                 }
                 if ui.button(lang.pick("新增大厅（分厅）…", "Add a hall (branch)…")).clicked() {
-                    commands.push(AdminCommand::AddHall.into());
+                    commands.push(AdminCommand::AddHall);
                 }
             });
             ui.add_space(t.spacing);
@@ -179,13 +178,13 @@ fn hall_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Vec<Comma
 }
 
 /// The row buttons of a hall part: 编辑 and 停用.
-fn part_buttons(ui: &mut egui::Ui, commands: &mut Vec<Command>, lang: Lang, edit: AdminCommand, part: Part, key: &str) {
+fn part_buttons(ui: &mut egui::Ui, commands: &mut Sender<AdminCommand>, lang: Lang, edit: AdminCommand, part: Part, key: &str) {
     ui.horizontal(|ui| {
         if ui.small_button(lang.pick("编辑", "Edit")).clicked() {
-            commands.push(edit.into());
+            commands.push(edit);
         }
         if ui.small_button(lang.pick("停用", "Retire")).clicked() {
-            commands.push(AdminCommand::Retire(part, key.to_owned()).into());
+            commands.push(AdminCommand::Retire(part, key.to_owned()));
         }
     });
 }
@@ -200,12 +199,12 @@ fn no_hall(ui: &mut egui::Ui, view: &state::AdminView, lang: Lang) -> bool {
     false
 }
 
-fn departments_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Vec<Command>, lang: Lang) {
+fn departments_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Sender<AdminCommand>, lang: Lang) {
     if no_hall(ui, view, lang) {
         return;
     }
     if ui.button(lang.pick("新增部门…", "Add a department…")).clicked() {
-        commands.push(AdminCommand::AddDepartment.into());
+        commands.push(AdminCommand::AddDepartment);
     }
     let Some(c) = &view.config else { return };
     egui::Grid::new("admin_departments").striped(true).num_columns(5).spacing([16.0, 6.0]).show(ui, |ui| {
@@ -230,12 +229,12 @@ fn departments_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Ve
     });
 }
 
-fn windows_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Vec<Command>, lang: Lang) {
+fn windows_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Sender<AdminCommand>, lang: Lang) {
     if no_hall(ui, view, lang) {
         return;
     }
     if ui.button(lang.pick("新增窗口…", "Add a window…")).clicked() {
-        commands.push(AdminCommand::AddWindow.into());
+        commands.push(AdminCommand::AddWindow);
     }
     let Some(c) = &view.config else { return };
     egui::Grid::new("admin_windows").striped(true).num_columns(4).spacing([16.0, 6.0]).show(ui, |ui| {
@@ -253,13 +252,13 @@ fn windows_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Vec<Co
     });
 }
 
-fn cameras_tab(ui: &mut egui::Ui, view: &mut state::AdminView, commands: &mut Vec<Command>, lang: Lang, t: &Tokens) {
+fn cameras_tab(ui: &mut egui::Ui, view: &mut state::AdminView, commands: &mut Sender<AdminCommand>, lang: Lang, t: &Tokens) {
     if no_hall(ui, view, lang) {
         return;
     }
     ui.horizontal(|ui| {
         if ui.button(lang.pick("新增摄像头…", "Add a camera…")).clicked() {
-            commands.push(AdminCommand::AddCamera.into());
+            commands.push(AdminCommand::AddCamera);
         }
         let d = &mut view.discovery;
         let l = ui.label(lang.pick("搜索地址", "Search at"));
@@ -271,7 +270,7 @@ fn cameras_tab(ui: &mut egui::Ui, view: &mut state::AdminView, commands: &mut Ve
             .add_enabled(!d.running, egui::Button::new(lang.pick("搜索摄像头 (ONVIF)", "Search cameras (ONVIF)")))
             .clicked()
         {
-            commands.push(AdminCommand::Discover.into());
+            commands.push(AdminCommand::Discover);
         }
         if d.running {
             ui.spinner();
@@ -303,7 +302,7 @@ fn cameras_tab(ui: &mut egui::Ui, view: &mut state::AdminView, commands: &mut Ve
                     ui.label(&d.model);
                     ui.label(&d.name);
                     if ui.small_button(lang.pick("添加为摄像头…", "Add as a camera…")).clicked() {
-                        commands.push(AdminCommand::UseDevice(i).into());
+                        commands.push(AdminCommand::UseDevice(i));
                     }
                     ui.end_row();
                 }
@@ -354,7 +353,7 @@ fn cameras_tab(ui: &mut egui::Ui, view: &mut state::AdminView, commands: &mut Ve
                     ))
                     .clicked()
                 {
-                    commands.push(AdminCommand::WatchSetup(cam.name.clone()).into());
+                    commands.push(AdminCommand::WatchSetup(cam.name.clone()));
                 }
             });
             ui.end_row();
@@ -371,7 +370,7 @@ fn role_label(role: Role, lang: Lang) -> &'static str {
 fn changes_card(
     ui: &mut egui::Ui,
     view: &state::AdminView,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<AdminCommand>,
     lang: Lang,
     t: &Tokens,
     me: Option<&str>,
@@ -411,16 +410,16 @@ fn changes_card(
                         if me == Some(c.requested_by.as_str()) {
                             ui.label(RichText::new(lang.pick("等待他人确认", "Waiting for another person")).color(t.text_weak));
                             if ui.add_enabled(!busy, egui::Button::new(lang.pick("撤回", "Withdraw")).small()).clicked() {
-                                commands.push(AdminCommand::DecideChange(c.id, false).into());
+                                commands.push(AdminCommand::DecideChange(c.id, false));
                             }
                         } else if me == Some(c.username.as_str()) {
                             ui.label(RichText::new(lang.pick("涉及本人账户", "Your own account")).color(t.text_weak));
                         } else {
                             if ui.add_enabled(!busy, egui::Button::new(lang.pick("确认", "Confirm")).small()).clicked() {
-                                commands.push(AdminCommand::DecideChange(c.id, true).into());
+                                commands.push(AdminCommand::DecideChange(c.id, true));
                             }
                             if ui.add_enabled(!busy, egui::Button::new(lang.pick("驳回…", "Refuse…")).small()).clicked() {
-                                commands.push(AdminCommand::RefuseChange(c.id).into());
+                                commands.push(AdminCommand::RefuseChange(c.id));
                             }
                         }
                     });
@@ -459,7 +458,7 @@ fn changes_card(
 fn users_tab(
     ui: &mut egui::Ui,
     view: &state::AdminView,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<AdminCommand>,
     lang: Lang,
     t: &Tokens,
     me: Option<&str>,
@@ -470,7 +469,7 @@ fn users_tab(
     changes_card(ui, view, commands, lang, t, me);
     ui.add_space(t.spacing * 0.5);
     if ui.button(lang.pick("新增用户…", "Add a user…")).clicked() {
-        commands.push(AdminCommand::AddUser.into());
+        commands.push(AdminCommand::AddUser);
     }
     let now = chrono::Utc::now();
     egui::Grid::new("admin_users").striped(true).num_columns(6).spacing([16.0, 6.0]).show(ui, |ui| {
@@ -506,23 +505,23 @@ fn users_tab(
             ui.horizontal(|ui| {
                 let busy = view.pending;
                 if ui.add_enabled(!busy, egui::Button::new(lang.pick("编辑", "Edit")).small()).clicked() {
-                    commands.push(AdminCommand::EditUser(u.username.clone()).into());
+                    commands.push(AdminCommand::EditUser(u.username.clone()));
                 }
                 if ui.add_enabled(!busy, egui::Button::new(lang.pick("重置密码", "Reset password")).small()).clicked()
                 {
-                    commands.push(AdminCommand::ResetPassword(u.username.clone()).into());
+                    commands.push(AdminCommand::ResetPassword(u.username.clone()));
                 }
                 let own = me == Some(u.username.as_str());
                 if u.active {
                     if ui.add_enabled(!busy && !own, egui::Button::new(lang.pick("停用", "Disable")).small()).clicked()
                     {
-                        commands.push(AdminCommand::SetActive(u.username.clone(), false).into());
+                        commands.push(AdminCommand::SetActive(u.username.clone(), false));
                     }
                 } else if ui.add_enabled(!busy, egui::Button::new(lang.pick("启用", "Enable")).small()).clicked() {
-                    commands.push(AdminCommand::SetActive(u.username.clone(), true).into());
+                    commands.push(AdminCommand::SetActive(u.username.clone(), true));
                 }
                 if locked && ui.add_enabled(!busy, egui::Button::new(lang.pick("解锁", "Unlock")).small()).clicked() {
-                    commands.push(AdminCommand::Unlock(u.username.clone()).into());
+                    commands.push(AdminCommand::Unlock(u.username.clone()));
                 }
             });
             ui.end_row();
@@ -530,10 +529,10 @@ fn users_tab(
     });
 }
 
-fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let view = &mut state.admin;
+fn dialog_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AdminView>, commands: &mut Sender<AdminCommand>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let view = &mut *state.view;
     let Some(form) = &mut view.form else { return };
     let error = view.form_error.as_deref();
     let pending = view.pending;
@@ -543,13 +542,13 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command
         view.config.as_ref().map(|c| c.departments.iter().map(|d| d.name.clone()).collect()).unwrap_or_default();
     let save = lang.pick("保存", "Save");
     let base = |id: &'static str, title: String| {
-        Dialog::new(id, title, lang, AdminCommand::Close.into()).error(error).pending(pending)
+        Dialog::new(id, title, lang, AdminCommand::Close).error(error).pending(pending)
     };
     match form {
         AdminForm::Hall(f) => {
             let new = f.new;
             base("admin_hall", lang.pick("本大厅", "The hall").to_owned())
-                .submit(save, AdminCommand::Submit.into(), true)
+                .submit(save, AdminCommand::Submit, true)
                 .show(ui, &t, commands, |ui, _| {
                     egui::Grid::new("admin_hall_form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
                         if new {
@@ -574,7 +573,7 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command
                 lang.pick("新增部门", "Add a department")
             };
             base("admin_department", title.to_owned())
-                .submit(save, AdminCommand::Submit.into(), !f.name.trim().is_empty())
+                .submit(save, AdminCommand::Submit, !f.name.trim().is_empty())
                 .show(ui, &t, commands, |ui, _| {
                     egui::Grid::new("admin_department_form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
                         row(ui, lang.pick("部门全称", "Name"), &mut f.name, "市市场监督管理局");
@@ -591,7 +590,7 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command
                 lang.pick("新增窗口", "Add a window")
             };
             base("admin_window", title.to_owned())
-                .submit(save, AdminCommand::Submit.into(), !f.code.trim().is_empty())
+                .submit(save, AdminCommand::Submit, !f.code.trim().is_empty())
                 .show(ui, &t, commands, |ui, _| {
                     egui::Grid::new("admin_window_form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
                         row(ui, lang.pick("窗口号", "Code"), &mut f.code, "A01");
@@ -622,7 +621,7 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command
             let discovery = &view.discovery;
             base("admin_camera", title.to_owned())
                 .width(DialogWidth::Wide)
-                .submit(save, AdminCommand::Submit.into(), !f.name.trim().is_empty())
+                .submit(save, AdminCommand::Submit, !f.name.trim().is_empty())
                 .show(ui, &t, commands, |ui, commands| {
                     egui::Grid::new("admin_camera_form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
                         row(ui, lang.pick("名称", "Name"), &mut f.name, "A01 市场监管");
@@ -694,7 +693,7 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command
                             ui.label(RichText::new(format!("ONVIF: {}", device.address)).color(t.text_weak));
                             let label = lang.pick("从摄像头获取码流地址", "Ask the camera for its stream URLs");
                             if ui.add_enabled(!discovery.uris_running, egui::Button::new(label)).clicked() {
-                                commands.push(AdminCommand::FetchStreamUris.into());
+                                commands.push(AdminCommand::FetchStreamUris);
                             }
                             if discovery.uris_running {
                                 ui.spinner();
@@ -733,7 +732,7 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command
                             )
                             .clicked()
                         {
-                            commands.push(AdminCommand::TestConnection.into());
+                            commands.push(AdminCommand::TestConnection);
                         }
                         if probe.running {
                             ui.spinner();
@@ -776,13 +775,13 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command
                     "基准画面用于发现摄像头被转动；座位区域用于发现离岗（营业时间内无人超过规定时长）。检测结果只提示，由监察员确认。",
                     "The reference view shows a turned camera; the seat region an empty seat (nobody there longer than allowed in opening hours). Findings only prompt: a supervisor decides.",
                 ))
-                .submit(lang.pick("保存座位区域", "Save the seat region"), AdminCommand::Submit.into(), ready)
+                .submit(lang.pick("保存座位区域", "Save the seat region"), AdminCommand::Submit, ready)
                 .cancel_label(lang.pick("关闭", "Close"))
                 .show(ui, &t, commands, |ui, commands| watch_setup_ui(ui, w, seat, changed, commands, lang, &t));
         }
         AdminForm::Retire { part, key } => {
             let title = format!("{}{} {key}", lang.pick("停用", "Retire "), lang.pick(part.label_zh(), part.as_str()));
-            base("admin_retire", title).width(DialogWidth::Narrow).submit(lang.pick("停用", "Retire"), AdminCommand::Submit.into(), true).show(
+            base("admin_retire", title).width(DialogWidth::Narrow).submit(lang.pick("停用", "Retire"), AdminCommand::Submit, true).show(
                 ui,
                 &t,
                 commands,
@@ -797,7 +796,7 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command
         AdminForm::NewUser(f) => {
             let ready = !f.username.trim().is_empty() && f.role.is_some();
             base("admin_new_user", lang.pick("新增用户", "Add a user").to_owned())
-                .submit(save, AdminCommand::Submit.into(), ready)
+                .submit(save, AdminCommand::Submit, ready)
                 .show(ui, &t, commands, |ui, _| {
                     egui::Grid::new("admin_new_user_form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
                         row(ui, lang.pick("用户名", "User name"), &mut f.username, "supervisor2");
@@ -821,7 +820,7 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command
         }
         AdminForm::EditUser { username, display_name, role } => {
             base("admin_edit_user", format!("{} {username}", lang.pick("编辑用户", "Edit user")))
-                .submit(save, AdminCommand::Submit.into(), true)
+                .submit(save, AdminCommand::Submit, true)
                 .show(ui, &t, commands, |ui, _| {
                     egui::Grid::new("admin_edit_user_form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
                         row(ui, lang.pick("姓名", "Name"), display_name, "");
@@ -840,7 +839,7 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command
                 "admin_refuse_change",
                 format!("{} {summary}", lang.pick("驳回账户变更", "Refuse the account change")),
             )
-            .submit(lang.pick("驳回", "Refuse"), AdminCommand::Submit.into(), !reason.trim().is_empty())
+            .submit(lang.pick("驳回", "Refuse"), AdminCommand::Submit, !reason.trim().is_empty())
             .show(ui, &t, commands, |ui, _| {
                 ui.label(lang.pick("驳回的理由（记入审计日志）：", "Why (kept in the audit log):"));
                 ui.add(egui::TextEdit::multiline(reason).desired_rows(3).desired_width(f32::INFINITY));
@@ -848,7 +847,7 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command
         }
         AdminForm::ResetPassword { username, password, again } => {
             base("admin_reset", format!("{} {username}", lang.pick("重置密码", "Reset the password of")))
-                .submit(save, AdminCommand::Submit.into(), !password.is_empty())
+                .submit(save, AdminCommand::Submit, !password.is_empty())
                 .show(ui, &t, commands, |ui, _| {
                     ui.label(lang.pick(
                         "用户下次登录时必须设置新密码。",
@@ -875,7 +874,7 @@ fn watch_setup_ui(
     w: &state::WatchSetupView,
     seat: &mut Option<crate::domain::watch::Region>,
     changed: &mut bool,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<AdminCommand>,
     lang: Lang,
     t: &Tokens,
 ) {
@@ -983,7 +982,7 @@ fn watch_setup_ui(
         ui.label(RichText::new(seat_text).color(if *changed { t.orange } else { t.text_weak }));
         if setup.seat.is_some() && ui.small_button(lang.pick("清除座位区域", "Remove the seat region")).clicked()
         {
-            commands.push(AdminCommand::ClearSeat.into());
+            commands.push(AdminCommand::ClearSeat);
         }
     });
     ui.add_space(t.spacing * 0.5);
@@ -1017,20 +1016,20 @@ fn watch_setup_ui(
                     .add_enabled(have, egui::Button::new(lang.pick("设为基准画面", "Set as the reference view")))
                     .clicked()
                 {
-                    commands.push(AdminCommand::SetReference(true).into());
+                    commands.push(AdminCommand::SetReference(true));
                 }
                 if ui
                     .add_enabled(!w.capturing, egui::Button::new(lang.pick("重新取画面", "Take the picture again")))
                     .clicked()
                 {
-                    commands.push(AdminCommand::Capture.into());
+                    commands.push(AdminCommand::Capture);
                 }
                 if w.capturing {
                     ui.spinner();
                 }
                 if setup.reference_sha256.is_some() && ui.small_button(lang.pick("清除基准画面", "Remove")).clicked()
                 {
-                    commands.push(AdminCommand::SetReference(false).into());
+                    commands.push(AdminCommand::SetReference(false));
                 }
             });
         });

@@ -16,16 +16,16 @@ use crate::ui::alerts::{level_colour, rule_label, signal_ui};
 use crate::ui::command::Command;
 use crate::ui::i18n::Lang;
 use crate::ui::open::Open;
-use crate::ui::state::AppState;
+use crate::ui::context::{Panel, Sender};
 use crate::ui::theme::Tokens;
 
-pub fn case_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = &state.tokens;
-    let Some(view) = &state.case else { return };
+pub fn case_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::AlertsView>, commands: &mut Sender<AlertsCommand>) {
+    let lang = state.shared.lang;
+    let t = &state.shared.tokens;
+    let Some(view) = &state.view.case else { return };
     ui.horizontal(|ui| {
         if ui.button(lang.pick("← 返回预警列表", "← Back to the alerts")).clicked() {
-            commands.push(AlertsCommand::CloseCase.into());
+            commands.push(AlertsCommand::CloseCase);
         }
         ui.label(
             RichText::new(format!("{} {}", lang.pick("办件", "Case"), view.case_no))
@@ -197,10 +197,10 @@ fn deadline_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail) {
     });
 }
 
-fn alerts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>, d: &CaseDetail) {
-    let lang = state.lang;
-    let t = &state.tokens;
-    let can_act = state.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
+fn alerts_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::AlertsView>, commands: &mut Sender<AlertsCommand>, d: &CaseDetail) {
+    let lang = state.shared.lang;
+    let t = &state.shared.tokens;
+    let can_act = state.shared.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
     t.card_frame().show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.label(
@@ -226,14 +226,12 @@ fn alerts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>, d
                             AlertsCommand::OpenDialog(AlertDialog::IssueNotice {
                                 alert_id: a.id,
                                 text: notice_draft(a),
-                            })
-                            .into(),
+                            }),
                         );
                     }
                     if a.rule.needs_closing() && ui.small_button(lang.pick("关闭…", "Close…")).clicked() {
                         commands.push(
-                            AlertsCommand::OpenDialog(AlertDialog::Close { alert_id: a.id, reason: String::new() })
-                                .into(),
+                            AlertsCommand::OpenDialog(AlertDialog::Close { alert_id: a.id, reason: String::new() }),
                         );
                     }
                 }
@@ -250,7 +248,7 @@ fn alerts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>, d
     });
 }
 
-fn timeline_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail, commands: &mut Vec<Command>) {
+fn timeline_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail, commands: &mut Sender<AlertsCommand>) {
     let names: std::collections::HashMap<&str, &str> =
         d.staff_names.iter().map(|(n, m)| (n.as_str(), m.as_str())).collect();
     t.card_frame().show(ui, |ui| {
@@ -325,7 +323,7 @@ fn timeline_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail, comman
                                     ),
                                 );
                                 if button.clicked() {
-                                    commands.push(Command::Open(Open::FootageForEvent {
+                                    commands.console(Command::Open(Open::FootageForEvent {
                                         window_code: window.clone(),
                                         at: e.occurred_at,
                                         case_no: d.summary.case_no.clone(),
@@ -384,7 +382,7 @@ fn fees_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail) {
     ui.add_space(6.0);
 }
 
-fn notices_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail, commands: &mut Vec<Command>) {
+fn notices_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail, commands: &mut Sender<AlertsCommand>) {
     if d.notices.is_empty() {
         return;
     }
@@ -402,8 +400,7 @@ fn notices_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail, command
                             notice_id: n.id,
                             notice_no: n.notice_no.clone(),
                             text: String::new(),
-                        })
-                        .into(),
+                        }),
                     );
                 }
             });

@@ -6,7 +6,7 @@ use crate::store::{
     AlertQuery, AlertRow, CameraAlert, CameraFinding, CaseDetail, DailyCheck, FindingQuery, NewNotice, Notice,
     RefreshReport, Session, StoreError,
 };
-use crate::ui::worker::{JobError, Worker};
+use crate::ui::worker::context::{JobError, Worker};
 
 pub enum AlertsJob {
     /// Time-driven re-evaluation, then the alert list.

@@ -7,11 +7,10 @@ use std::time::{Duration, Instant};
 use crate::domain::alerts::Level;
 use crate::domain::time;
 use crate::store::{AlertRow, AlertState, NewNotice, StoreError};
-use crate::ui::app::JianchaApp;
-use crate::ui::areas::AreaLogic;
+use crate::ui::context::{AreaCtx, AreaLogic};
 use crate::ui::command::Command;
-use crate::ui::state::{Area, NoticeLevel};
-use crate::ui::worker::Worker;
+use crate::ui::nav::{Area, NoticeLevel};
+use crate::ui::worker::context::Worker;
 
 use super::jobs::{ActionDone, AlertsJob, AlertsReply};
 use super::state::{AlertDialog, AlertsTab, CaseView};
@@ -41,81 +40,74 @@ pub enum AlertsCommand {
     RunDailyCheck,
 }
 
-impl From<AlertsCommand> for crate::ui::command::Command {
-    fn from(command: AlertsCommand) -> Self {
-        crate::ui::command::Command::Area(crate::ui::areas::AreaCommand::Alerts(command))
-    }
-}
-
-impl From<AlertsJob> for crate::ui::worker::Job {
-    fn from(job: AlertsJob) -> Self {
-        crate::ui::worker::Job::Area(crate::ui::areas::AreaJob::Alerts(job))
-    }
-}
-
 pub struct AlertsArea;
 
+/// The context this area's logic runs in.
+type Cx<'a> = AreaCtx<'a, AlertsArea>;
+
 impl AreaLogic for AlertsArea {
+    type State = super::state::AlertsView;
+    type Runtime = ();
     type Command = AlertsCommand;
     type Job = AlertsJob;
     type Reply = AlertsReply;
 
-    fn apply(app: &mut JianchaApp, _ctx: &egui::Context, command: AlertsCommand) {
-        let Some(session) = app.state.session.clone() else { return };
+    fn apply(cx: &mut Cx<'_>, command: AlertsCommand) {
+        let Some(session) = cx.shared.session() else { return };
         match command {
             AlertsCommand::Load => {
-                if !app.state.alerts.loading {
-                    app.state.alerts.loading = true;
-                    app.state.alerts.last_refresh = Some(Instant::now());
-                    app.submit(AlertsJob::Alerts { session, include_inactive: false });
+                if !cx.view.loading {
+                    cx.view.loading = true;
+                    cx.view.last_refresh = Some(Instant::now());
+                    cx.out.submit(AlertsJob::Alerts { session, include_inactive: false });
                 }
             }
             AlertsCommand::Show(level) => {
-                let filter = &mut app.state.alerts.filter;
+                let filter = &mut cx.view.filter;
                 filter.levels = match level {
                     Some(Level::Red) => [true, false, false],
                     Some(Level::Orange) => [false, true, false],
                     Some(Level::Yellow) => [false, false, true],
                     None => [true; 3],
                 };
-                app.state.alerts.tab = AlertsTab::List;
-                app.state.case = None;
-                app.commands.push(Command::Navigate(Area::Alerts));
+                cx.view.tab = AlertsTab::List;
+                cx.view.case = None;
+                cx.out.console(Command::Navigate(Area::Alerts));
             }
             AlertsCommand::SetTab(tab) => {
-                app.state.alerts.tab = tab;
+                cx.view.tab = tab;
                 match tab {
-                    AlertsTab::Notices => app.commands.push(AlertsCommand::LoadNotices.into()),
-                    AlertsTab::DailyChecks => app.commands.push(AlertsCommand::LoadDailyChecks.into()),
+                    AlertsTab::Notices => cx.out.send(AlertsCommand::LoadNotices),
+                    AlertsTab::DailyChecks => cx.out.send(AlertsCommand::LoadDailyChecks),
                     AlertsTab::List => {}
                 }
             }
             AlertsCommand::Select(id) => {
-                app.state.alerts.selected = id;
-                app.state.alerts.scroll_to_selected = id.is_some();
+                cx.view.selected = id;
+                cx.view.scroll_to_selected = id.is_some();
             }
             AlertsCommand::OpenCase(case_no) => {
-                app.state.area = Area::Alerts;
-                app.state.case = Some(CaseView { case_no: case_no.clone(), detail: None, error: None });
-                app.submit(AlertsJob::CaseDetail { session, case_no });
+                cx.out.console(crate::ui::command::Command::Navigate(Area::Alerts));
+                cx.view.case = Some(CaseView { case_no: case_no.clone(), detail: None, error: None });
+                cx.out.submit(AlertsJob::CaseDetail { session, case_no });
             }
-            AlertsCommand::CloseCase => app.state.case = None,
+            AlertsCommand::CloseCase => cx.view.case = None,
             AlertsCommand::OpenDialog(dialog) => {
-                app.state.alerts.finding_pictures.0.clear();
+                cx.view.finding_pictures.0.clear();
                 if let AlertDialog::DecideFinding { snapshots, .. } = &dialog
                     && !snapshots.is_empty()
                 {
-                    app.submit(AlertsJob::Snapshots { session, ids: snapshots.clone() });
+                    cx.out.submit(AlertsJob::Snapshots { session, ids: snapshots.clone() });
                 }
-                app.state.alerts.dialog = Some(dialog);
-                app.state.alerts.dialog_error = None;
+                cx.view.dialog = Some(dialog);
+                cx.view.dialog_error = None;
             }
             AlertsCommand::CancelDialog => {
-                app.state.alerts.dialog = None;
-                app.state.alerts.dialog_error = None;
+                cx.view.dialog = None;
+                cx.view.dialog_error = None;
             }
             AlertsCommand::SubmitDialog => {
-                let Some(dialog) = app.state.alerts.dialog.clone() else { return };
+                let Some(dialog) = cx.view.dialog.clone() else { return };
                 let job = match dialog {
                     AlertDialog::IssueNotice { alert_id, text } => {
                         AlertsJob::IssueNotice { session, notice: NewNotice { alert_id, text } }
@@ -135,27 +127,27 @@ impl AreaLogic for AlertsArea {
                         note: text,
                     },
                 };
-                app.state.alerts.action_pending = true;
-                app.submit(job);
+                cx.view.action_pending = true;
+                cx.out.submit(job);
             }
-            AlertsCommand::LoadNotices => app.submit(AlertsJob::Notices(session)),
-            AlertsCommand::LoadDailyChecks => app.submit(AlertsJob::DailyChecks(session)),
+            AlertsCommand::LoadNotices => cx.out.submit(AlertsJob::Notices(session)),
+            AlertsCommand::LoadDailyChecks => cx.out.submit(AlertsJob::DailyChecks(session)),
             AlertsCommand::RunDailyCheck => {
-                app.state.alerts.daily_running = true;
-                let day = time::local_date(app.clock.now());
-                app.submit(AlertsJob::DailyCheck { session, day });
+                cx.view.daily_running = true;
+                let day = time::local_date(cx.shared.now);
+                cx.out.submit(AlertsJob::DailyCheck { session, day });
             }
         }
     }
 
-    fn handle(app: &mut JianchaApp, reply: AlertsReply) {
-        let lang = app.state.lang;
+    fn handle(cx: &mut Cx<'_>, reply: AlertsReply) {
+        let lang = cx.shared.lang;
         match reply {
-            AlertsReply::Alerts(result) => alerts_loaded(app, result),
+            AlertsReply::Alerts(result) => alerts_loaded(cx, result),
             AlertsReply::Snapshots(result) => match result {
                 Ok(images) => {
-                    let ctx = app.egui_ctx.clone();
-                    app.state.alerts.finding_pictures.0 = images
+                    let ctx = cx.egui.clone();
+                    cx.view.finding_pictures.0 = images
                         .into_iter()
                         .map(|(id, image)| {
                             (id, ctx.load_texture(format!("finding-{id}"), image, egui::TextureOptions::LINEAR))
@@ -163,13 +155,13 @@ impl AreaLogic for AlertsArea {
                         .collect();
                 }
                 Err(e) => {
-                    let m = app.job_error(&e);
-                    app.state.alerts.dialog_error = Some(m);
+                    let m = cx.out.job_error(&e);
+                    cx.view.dialog_error = Some(m);
                 }
             },
             AlertsReply::CaseDetail(result) => {
-                let error = result.as_ref().err().map(|e| app.store_error(e));
-                if let Some(view) = &mut app.state.case {
+                let error = result.as_ref().err().map(|e| cx.out.store_error(e));
+                if let Some(view) = &mut cx.view.case {
                     match result {
                         Ok(detail) if detail.summary.case_no == view.case_no => {
                             view.detail = Some(*detail);
@@ -181,11 +173,11 @@ impl AreaLogic for AlertsArea {
                 }
             }
             AlertsReply::Action(result) => {
-                app.state.alerts.action_pending = false;
+                cx.view.action_pending = false;
                 match result {
                     Ok(done) => {
-                        app.state.alerts.dialog = None;
-                        app.state.alerts.dialog_error = None;
+                        cx.view.dialog = None;
+                        cx.view.dialog_error = None;
                         let message = match &done {
                             ActionDone::Closed(a) => {
                                 format!("{} {}", lang.pick("已关闭预警", "Alert closed:"), a.case_no)
@@ -209,41 +201,41 @@ impl AreaLogic for AlertsArea {
                                 None => lang.pick("已排除该检测结果", "Finding dismissed").to_owned(),
                             },
                         };
-                        app.state.alerts.finding_pictures.0.clear();
-                        app.notify(NoticeLevel::Info, message);
-                        app.commands.push(AlertsCommand::Load.into());
-                        if app.state.alerts.notices.is_some() {
-                            app.commands.push(AlertsCommand::LoadNotices.into());
+                        cx.view.finding_pictures.0.clear();
+                        cx.out.notify(NoticeLevel::Info, message);
+                        cx.out.send(AlertsCommand::Load);
+                        if cx.view.notices.is_some() {
+                            cx.out.send(AlertsCommand::LoadNotices);
                         }
                         if let (Some(case_no), Some(session)) =
-                            (app.state.case.as_ref().map(|c| c.case_no.clone()), app.state.session.clone())
+                            (cx.view.case.as_ref().map(|c| c.case_no.clone()), cx.shared.session())
                         {
-                            app.submit(AlertsJob::CaseDetail { session, case_no });
+                            cx.out.submit(AlertsJob::CaseDetail { session, case_no });
                         }
                     }
                     // Offline: kept in the outbox; the dialog is done (sending it again would queue it twice).
                     Err(e @ StoreError::Queued(_)) => {
-                        app.state.alerts.dialog = None;
-                        app.state.alerts.dialog_error = None;
-                        app.notify(NoticeLevel::Info, e.to_string());
+                        cx.view.dialog = None;
+                        cx.view.dialog_error = None;
+                        cx.out.notify(NoticeLevel::Info, e.to_string());
                     }
                     Err(e) => {
-                        let m = app.store_error(&e);
-                        app.state.alerts.dialog_error = Some(m);
+                        let m = cx.out.store_error(&e);
+                        cx.view.dialog_error = Some(m);
                     }
                 }
             }
-            AlertsReply::Notices(Ok(list)) => app.state.alerts.notices = Some(list),
-            AlertsReply::DailyChecks(Ok(list)) => app.state.alerts.daily_checks = Some(list),
+            AlertsReply::Notices(Ok(list)) => cx.view.notices = Some(list),
+            AlertsReply::DailyChecks(Ok(list)) => cx.view.daily_checks = Some(list),
             AlertsReply::Notices(Err(e)) | AlertsReply::DailyChecks(Err(e)) => {
-                let m = app.store_error(&e);
-                app.notify(NoticeLevel::Error, m);
+                let m = cx.out.store_error(&e);
+                cx.out.notify(NoticeLevel::Error, m);
             }
             AlertsReply::DailyCheck(result) => {
-                app.state.alerts.daily_running = false;
+                cx.view.daily_running = false;
                 match result {
                     Ok(c) => {
-                        app.notify(
+                        cx.out.notify(
                             NoticeLevel::Info,
                             format!(
                                 "{} {}：{} {}（{} {} / {} {} / {} {}），{} {}",
@@ -261,12 +253,12 @@ impl AreaLogic for AlertsArea {
                                 c.report_path
                             ),
                         );
-                        app.commands.push(Command::RefreshOverview);
-                        app.commands.push(AlertsCommand::LoadDailyChecks.into());
+                        cx.out.console(Command::RefreshOverview);
+                        cx.out.send(AlertsCommand::LoadDailyChecks);
                     }
                     Err(e) => {
-                        let m = app.job_error(&e);
-                        app.notify(NoticeLevel::Error, m);
+                        let m = cx.out.job_error(&e);
+                        cx.out.notify(NoticeLevel::Error, m);
                     }
                 }
             }
@@ -286,37 +278,37 @@ impl AreaLogic for AlertsArea {
 
     /// Alerts change by time alone (a deadline passes at midnight): refresh on a timer, on every area,
     /// so that a new red alert is announced wherever the supervisor is; and keep the filtered view.
-    fn frame(app: &mut JianchaApp, ctx: &egui::Context) {
-        if app.state.session.is_some()
-            && app.state.alerts.loaded
-            && app.state.alerts.last_refresh.is_none_or(|t| t.elapsed() >= ALERT_REFRESH)
+    fn frame(cx: &mut Cx<'_>) {
+        if cx.shared.session.is_some()
+            && cx.view.loaded
+            && cx.view.last_refresh.is_none_or(|t| t.elapsed() >= ALERT_REFRESH)
         {
-            app.commands.push(AlertsCommand::Load.into());
-            ctx.request_repaint();
+            cx.out.send(AlertsCommand::Load);
+            cx.egui.request_repaint();
         }
-        super::recompute(&mut app.state.alerts);
+        super::recompute(&mut *cx.view);
     }
 
-    fn navigated(app: &mut JianchaApp, area: Area) {
-        if area == Area::Alerts && !app.state.alerts.loaded && !app.state.alerts.loading {
-            app.commands.push(AlertsCommand::Load.into());
+    fn navigated(cx: &mut Cx<'_>, area: Area) {
+        if area == Area::Alerts && !cx.view.loaded && !cx.view.loading {
+            cx.out.send(AlertsCommand::Load);
         }
     }
 }
 
 /// A fresh list: new red alerts (since the last list, or by the refresh) are highlighted and announced.
-fn alerts_loaded(app: &mut JianchaApp, result: Result<super::jobs::AlertLists, StoreError>) {
-    let lang = app.state.lang;
-    app.state.alerts.loading = false;
+fn alerts_loaded(cx: &mut Cx<'_>, result: Result<super::jobs::AlertLists, StoreError>) {
+    let lang = cx.shared.lang;
+    cx.view.loading = false;
     let (refresh, rows, cameras, findings) = match result {
         Ok(r) => r,
         Err(e) => {
-            let m = app.store_error(&e);
-            app.state.alerts.error = Some(m);
+            let m = cx.out.store_error(&e);
+            cx.view.error = Some(m);
             return;
         }
     };
-    let view = &mut app.state.alerts;
+    let view = &mut *cx.view;
     let open_red = |r: &AlertRow| r.level == Level::Red && r.state == AlertState::Open;
     let before: HashSet<i64> = view.rows.iter().filter(|r| open_red(r)).map(|r| r.id).collect();
     let new_red: HashSet<i64> = if view.loaded {
@@ -353,7 +345,7 @@ fn alerts_loaded(app: &mut JianchaApp, result: Result<super::jobs::AlertLists, S
         let n = new_red.len();
         view.new_red = new_red;
         view.new_red_since = Some(Instant::now());
-        app.notify(
+        cx.out.notify(
             NoticeLevel::Error,
             format!(
                 "{} {n} {}",
@@ -361,21 +353,21 @@ fn alerts_loaded(app: &mut JianchaApp, result: Result<super::jobs::AlertLists, S
                 lang.pick("条，已在列表中高亮", "highlighted in the list")
             ),
         );
-        if app.state.sound_on_red {
+        if cx.shared.sound_on_red {
             crate::ui::sound::play_alert();
         }
     }
     if !new_camera_alarms.is_empty() {
-        app.notify(
+        cx.out.notify(
             NoticeLevel::Error,
             format!("{}{}", lang.pick("设备告警：摄像头离线 ", "Camera alarm: offline "), new_camera_alarms.join("、")),
         );
-        if app.state.sound_on_red {
+        if cx.shared.sound_on_red {
             crate::ui::sound::play_alert();
         }
     }
     if new_findings > 0 {
-        app.notify(
+        cx.out.notify(
             NoticeLevel::Warning,
             format!(
                 "{} {new_findings}",

@@ -28,7 +28,7 @@ use crate::ui::command::Command;
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
 use crate::ui::open::Open;
-use crate::ui::state::AppState;
+use crate::ui::context::{Panel, Sender};
 use crate::ui::theme::DialogWidth;
 use crate::ui::theme::Tokens;
 use state::{AlertDialog, AlertFilter, AlertSort, AlertsTab, AlertsView};
@@ -105,38 +105,53 @@ fn edit(ui: &mut egui::Ui, label: &str, value: &mut String, width: f32, hint: &s
     ui.add(egui::TextEdit::singleline(value).desired_width(width).hint_text(hint)).labelled_by(l.id);
 }
 
-pub fn alerts_ui(
+/// 预警: the open case, or the lists; and the dialog of an action.
+pub fn area_ui(
     ui: &mut egui::Ui,
-    state: &mut AppState,
-    commands: &mut Vec<Command>,
+    state: &mut Panel<'_, state::AlertsView>,
+    commands: &mut Sender<AlertsCommand>,
     now: chrono::DateTime<chrono::Utc>,
 ) {
-    let lang = state.lang;
+    if state.view.case.is_some() {
+        case::case_ui(ui, state, commands);
+    } else {
+        alerts_ui(ui, state, commands, now);
+    }
+    dialog_ui(ui, state, commands);
+}
+
+fn alerts_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, state::AlertsView>,
+    commands: &mut Sender<AlertsCommand>,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    let lang = state.shared.lang;
     ui.horizontal(|ui| {
         for (tab, label) in [
             (AlertsTab::List, lang.pick("预警列表", "Alert list")),
             (AlertsTab::Notices, lang.pick("督办通知", "Supervision notices")),
             (AlertsTab::DailyChecks, lang.pick("每日数据检查", "Daily data check")),
         ] {
-            if ui.selectable_label(state.alerts.tab == tab, label).clicked() && state.alerts.tab != tab {
-                commands.push(AlertsCommand::SetTab(tab).into());
+            if ui.selectable_label(state.view.tab == tab, label).clicked() && state.view.tab != tab {
+                commands.push(AlertsCommand::SetTab(tab));
             }
         }
         ui.separator();
         daily_status_ui(ui, state, commands);
     });
     ui.add_space(4.0);
-    match state.alerts.tab {
+    match state.view.tab {
         AlertsTab::List => list_ui(ui, state, commands, now),
         AlertsTab::Notices => notices_ui(ui, state, commands),
         AlertsTab::DailyChecks => daily_checks_ui(ui, state, commands),
     }
 }
 
-fn daily_status_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = &state.tokens;
-    match state.overview.as_ref().and_then(|o| o.today_checked.as_ref()) {
+fn daily_status_ui(ui: &mut egui::Ui, state: &Panel<'_, state::AlertsView>, commands: &mut Sender<AlertsCommand>) {
+    let lang = state.shared.lang;
+    let t = &state.shared.tokens;
+    match state.shared.overview.as_ref().and_then(|o| o.today_checked.as_ref()) {
         Some(c) => {
             ui.label(
                 RichText::new(format!(
@@ -148,18 +163,18 @@ fn daily_status_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comma
                 .color(t.ok),
             );
         }
-        None if state.overview.as_ref().is_some_and(|o| !state.is_working_day(o.at)) => {
+        None if state.shared.overview.as_ref().is_some_and(|o| !state.shared.is_working_day(o.at)) => {
             ui.label(RichText::new(lang.pick("今日非工作日", "Not a working day")).color(t.text_weak));
         }
         None => {
             ui.label(RichText::new(lang.pick("今日数据尚未检查", "Today's data not yet checked")).color(t.orange));
         }
     }
-    let can = state.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
-    if state.alerts.daily_running {
+    let can = state.shared.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
+    if state.view.daily_running {
         ui.spinner();
     } else if can && ui.button(lang.pick("执行今日检查", "Run today's check")).clicked() {
-        commands.push(AlertsCommand::RunDailyCheck.into());
+        commands.push(AlertsCommand::RunDailyCheck);
     }
 }
 
@@ -176,10 +191,10 @@ fn level_chip(ui: &mut egui::Ui, t: &Tokens, lang: Lang, level: Level, count: us
 }
 
 /// Camera alarms (设备告警) above the case alerts: a camera lost during opening hours, until it returns.
-fn camera_alarms_ui(ui: &mut egui::Ui, state: &AppState) {
-    let lang = state.lang;
-    let t = &state.tokens;
-    let alarms = &state.alerts.cameras;
+fn camera_alarms_ui(ui: &mut egui::Ui, state: &Panel<'_, state::AlertsView>) {
+    let lang = state.shared.lang;
+    let t = &state.shared.tokens;
+    let alarms = &state.view.cameras;
     if alarms.is_empty() {
         return;
     }
@@ -234,16 +249,16 @@ const FINDING_ROWS: usize = 6;
 
 /// Camera findings (视频巡察, Art 11(8)): a camera blocked or turned away (red while open) and 离岗
 /// candidates, each for a supervisor to confirm as an observation or dismiss with a reason.
-fn findings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>, now: chrono::DateTime<chrono::Utc>) {
-    let lang = state.lang;
-    let t = &state.tokens;
-    let findings = &state.alerts.findings;
+fn findings_ui(ui: &mut egui::Ui, state: &Panel<'_, state::AlertsView>, commands: &mut Sender<AlertsCommand>, now: chrono::DateTime<chrono::Utc>) {
+    let lang = state.shared.lang;
+    let t = &state.shared.tokens;
+    let findings = &state.view.findings;
     if findings.is_empty() {
         return;
     }
     let undecided = findings.iter().filter(|f| f.decision.is_none()).count();
     let may_decide =
-        state.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
+        state.shared.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
     t.card_frame().show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.label(
@@ -314,8 +329,7 @@ fn findings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>,
                                             subtitle: subtitle.clone(),
                                             text: String::new(),
                                             snapshots: snapshots.clone(),
-                                        })
-                                        .into(),
+                                        }),
                                     );
                                 }
                             }
@@ -332,8 +346,8 @@ fn findings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>,
                     {
                         let from = (f.since - chrono::Duration::minutes(1)).timestamp_millis();
                         let to = (f.resolved_at.unwrap_or(now) + chrono::Duration::minutes(1)).timestamp_millis();
-                        commands.push(Command::Navigate(crate::ui::state::Area::Footage));
-                        commands.push(Command::Open(Open::FootageRequest {
+                        commands.console(Command::Navigate(crate::ui::nav::Area::Footage));
+                        commands.console(Command::Open(Open::FootageRequest {
                             cameras: vec![f.camera_id],
                             from: Some(from),
                             to: Some(to.min(now.timestamp_millis())),
@@ -368,16 +382,16 @@ fn findings_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>,
     ui.add_space(4.0);
 }
 
-fn list_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: chrono::DateTime<chrono::Utc>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    if !state.alerts.loaded {
-        match &state.alerts.error {
+fn list_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AlertsView>, commands: &mut Sender<AlertsCommand>, now: chrono::DateTime<chrono::Utc>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    if !state.view.loaded {
+        match &state.view.error {
             // Not loading any more: say why there is nothing, and offer to try again.
-            Some(e) if !state.alerts.loading => {
+            Some(e) if !state.view.loading => {
                 ui.label(RichText::new(e).color(t.red));
                 if ui.button(lang.pick("重试", "Try again")).clicked() {
-                    commands.push(AlertsCommand::Load.into());
+                    commands.push(AlertsCommand::Load);
                 }
             }
             _ => {
@@ -395,9 +409,9 @@ fn list_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>,
     ui.horizontal(|ui| {
         for level in [Level::Red, Level::Orange, Level::Yellow] {
             let i = level_index(level);
-            let on = state.alerts.filter.levels[i];
-            if level_chip(ui, &t, lang, level, state.alerts.counts[i], on) {
-                state.alerts.filter.levels[i] = !on;
+            let on = state.view.filter.levels[i];
+            if level_chip(ui, &t, lang, level, state.view.counts[i], on) {
+                state.view.filter.levels[i] = !on;
             }
         }
         ui.add_space(12.0);
@@ -409,25 +423,25 @@ fn list_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>,
                 RichText::new(format!(
                     "{} {} / {}",
                     lang.pick("显示", "Showing"),
-                    state.alerts.visible.len(),
-                    state.alerts.rows.len()
+                    state.view.visible.len(),
+                    state.view.rows.len()
                 ))
                 .color(t.text_weak),
             );
         });
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if state.alerts.loading {
+            if state.view.loading {
                 ui.spinner();
             } else if ui.button(lang.pick("刷新", "Refresh")).clicked() {
-                commands.push(AlertsCommand::Load.into());
+                commands.push(AlertsCommand::Load);
             }
         });
     });
     filters_ui(ui, state);
-    if let Some(e) = &state.alerts.filter_error {
+    if let Some(e) = &state.view.filter_error {
         ui.label(RichText::new(e).color(t.red));
     }
-    let selected_row = state.alerts.selected.and_then(|id| state.alerts.rows.iter().find(|r| r.id == id)).cloned();
+    let selected_row = state.view.selected.and_then(|id| state.view.rows.iter().find(|r| r.id == id)).cloned();
     let detail_height = if selected_row.is_some() { 150.0 } else { 0.0 };
     table_ui(ui, state, commands, (ui.available_height() - detail_height).max(160.0));
     if let Some(row) = selected_row {
@@ -443,11 +457,11 @@ fn signal_legend(ui: &mut egui::Ui, t: &Tokens, lang: Lang) {
     ui.label(RichText::new(lang.pick("牌：违规信号", "card: violation")).small().color(t.text_weak));
 }
 
-fn filters_ui(ui: &mut egui::Ui, state: &mut AppState) {
-    let lang = state.lang;
-    let dir = state.directory.clone().unwrap_or_default();
+fn filters_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AlertsView>) {
+    let lang = state.shared.lang;
+    let dir = state.shared.directory.cloned().unwrap_or_default();
     let any = lang.pick("全部", "All");
-    let f = &mut state.alerts.filter;
+    let f = &mut state.view.filter;
     ui.horizontal_wrapped(|ui| {
         if dir.halls.len() > 1 {
             let halls: Vec<String> = dir.halls.iter().map(|h| h.code.clone()).collect();
@@ -485,14 +499,14 @@ fn filters_ui(ui: &mut egui::Ui, state: &mut AppState) {
     });
 }
 
-fn table_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, height: f32) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let highlight_new = state.alerts.new_red_since.is_some_and(|s| s.elapsed().as_secs() < NEW_RED_HIGHLIGHT_SECS);
-    let selected = state.alerts.selected;
-    let scroll_to = if state.alerts.scroll_to_selected {
-        state.alerts.scroll_to_selected = false;
-        selected.and_then(|id| state.alerts.visible.iter().position(|&i| state.alerts.rows[i].id == id))
+fn table_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AlertsView>, commands: &mut Sender<AlertsCommand>, height: f32) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let highlight_new = state.view.new_red_since.is_some_and(|s| s.elapsed().as_secs() < NEW_RED_HIGHLIGHT_SECS);
+    let selected = state.view.selected;
+    let scroll_to = if state.view.scroll_to_selected {
+        state.view.scroll_to_selected = false;
+        selected.and_then(|id| state.view.visible.iter().position(|&i| state.view.rows[i].id == id))
     } else {
         None
     };
@@ -515,7 +529,7 @@ fn table_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
     if let Some(index) = scroll_to {
         table = table.scroll_to_row(index, Some(egui::Align::Center));
     }
-    let view = &mut state.alerts;
+    let view = &mut *state.view;
     let mut header_clicks: Vec<AlertSort> = Vec::new();
     table
         .header(26.0, |mut h| {
@@ -599,10 +613,10 @@ fn table_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>
                 });
                 let response = row.response();
                 if response.clicked() {
-                    commands.push(AlertsCommand::Select(Some(a.id)).into());
+                    commands.push(AlertsCommand::Select(Some(a.id)));
                 }
                 if response.double_clicked() {
-                    commands.push(AlertsCommand::OpenCase(a.case_no.clone()).into());
+                    commands.push(AlertsCommand::OpenCase(a.case_no.clone()));
                 }
             });
         });
@@ -620,10 +634,10 @@ fn header_button_apply(view: &mut AlertsView, sort: AlertSort) {
     }
 }
 
-fn selected_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>, a: &AlertRow) {
-    let lang = state.lang;
-    let t = &state.tokens;
-    let can_act = state.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
+fn selected_ui(ui: &mut egui::Ui, state: &Panel<'_, state::AlertsView>, commands: &mut Sender<AlertsCommand>, a: &AlertRow) {
+    let lang = state.shared.lang;
+    let t = &state.shared.tokens;
+    let can_act = state.shared.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
     t.card_frame().show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {
@@ -643,18 +657,17 @@ fn selected_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>,
         }
         ui.horizontal(|ui| {
             if ui.button(lang.pick("查看办件", "Open case")).clicked() {
-                commands.push(AlertsCommand::OpenCase(a.case_no.clone()).into());
+                commands.push(AlertsCommand::OpenCase(a.case_no.clone()));
             }
             if can_act && a.state == AlertState::Open {
                 if ui.button(lang.pick("督办…", "Supervision notice…")).clicked() {
                     commands.push(
-                        AlertsCommand::OpenDialog(AlertDialog::IssueNotice { alert_id: a.id, text: notice_draft(a) })
-                            .into(),
+                        AlertsCommand::OpenDialog(AlertDialog::IssueNotice { alert_id: a.id, text: notice_draft(a) }),
                     );
                 }
                 if a.rule.needs_closing() && ui.button(lang.pick("关闭预警…", "Close alert…")).clicked() {
                     commands.push(
-                        AlertsCommand::OpenDialog(AlertDialog::Close { alert_id: a.id, reason: String::new() }).into(),
+                        AlertsCommand::OpenDialog(AlertDialog::Close { alert_id: a.id, reason: String::new() }),
                     );
                 }
             }
@@ -667,11 +680,11 @@ fn selected_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>,
     });
 }
 
-fn keyboard(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
-    if state.alerts.dialog.is_some() || ui.ctx().memory(|m| m.focused().is_some()) {
+fn keyboard(ui: &mut egui::Ui, state: &Panel<'_, state::AlertsView>, commands: &mut Sender<AlertsCommand>) {
+    if state.view.dialog.is_some() || ui.ctx().memory(|m| m.focused().is_some()) {
         return;
     }
-    let view = &state.alerts;
+    let view = &*state.view;
     let (down, up, enter, escape) = ui.input(|i| {
         (
             i.key_pressed(egui::Key::ArrowDown),
@@ -692,23 +705,23 @@ fn keyboard(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
         None
     };
     if let Some(p) = target {
-        commands.push(AlertsCommand::Select(Some(view.rows[view.visible[p]].id)).into());
+        commands.push(AlertsCommand::Select(Some(view.rows[view.visible[p]].id)));
     }
     if enter && let Some(p) = position {
-        commands.push(AlertsCommand::OpenCase(view.rows[view.visible[p]].case_no.clone()).into());
+        commands.push(AlertsCommand::OpenCase(view.rows[view.visible[p]].case_no.clone()));
     }
     if escape && view.selected.is_some() {
-        commands.push(AlertsCommand::Select(None).into());
+        commands.push(AlertsCommand::Select(None));
     }
 }
 
 /// The open dialog (notice, close, reply), over the alert list or the case detail.
-pub fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let pending = state.alerts.action_pending;
-    let error = state.alerts.dialog_error.clone();
-    let Some(dialog) = &mut state.alerts.dialog else { return };
+fn dialog_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AlertsView>, commands: &mut Sender<AlertsCommand>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let pending = state.view.action_pending;
+    let error = state.view.dialog_error.clone();
+    let Some(dialog) = &mut state.view.dialog else { return };
     let notice_no = match dialog {
         AlertDialog::Reply { notice_no, .. } => Some(notice_no.clone()),
         AlertDialog::DecideFinding { subtitle, .. } => Some(subtitle.clone()),
@@ -752,12 +765,12 @@ pub fn dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Com
         ),
     };
     let ready = confirming || !text.trim().is_empty();
-    let pictures = &state.alerts.finding_pictures;
-    let mut dialog = Dialog::new("jiancha_alert_dialog", title, lang, AlertsCommand::CancelDialog.into())
+    let pictures = &state.view.finding_pictures;
+    let mut dialog = Dialog::new("jiancha_alert_dialog", title, lang, AlertsCommand::CancelDialog)
         .width(DialogWidth::Wide)
         .error(error.as_deref())
         .pending(pending)
-        .submit(submit, AlertsCommand::SubmitDialog.into(), ready);
+        .submit(submit, AlertsCommand::SubmitDialog, ready);
     if let Some(no) = notice_no {
         dialog = dialog.subtitle(no);
     }

@@ -1,11 +1,12 @@
 //! The alert area's other tabs: supervision notices (督办通知单) with their replies, and the daily checks.
 
+use crate::ui::context::{Panel, Sender};
 use super::*;
 
-pub(super) fn notices_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = &state.tokens;
-    let Some(list) = &state.alerts.notices else {
+pub(super) fn notices_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::AlertsView>, commands: &mut Sender<AlertsCommand>) {
+    let lang = state.shared.lang;
+    let t = &state.shared.tokens;
+    let Some(list) = &state.view.notices else {
         ui.spinner();
         return;
     };
@@ -16,7 +17,7 @@ pub(super) fn notices_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec
         ));
         return;
     }
-    let can_act = state.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
+    let can_act = state.shared.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
     TableBuilder::new(ui)
         .id_salt("notices")
         .striped(true)
@@ -49,7 +50,7 @@ pub(super) fn notices_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec
                 });
                 row.col(|ui| {
                     if ui.link(&n.case_no).clicked() {
-                        commands.push(AlertsCommand::OpenCase(n.case_no.clone()).into());
+                        commands.push(AlertsCommand::OpenCase(n.case_no.clone()));
                     }
                 });
                 row.col(|ui| {
@@ -77,10 +78,10 @@ pub(super) fn notices_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec
                             .on_hover_text(lang.pick("督办通知单 PDF", "The notice as PDF"))
                             .clicked()
                         {
-                            commands.push(Command::Open(Open::NoticePdf { notice_id: n.id, print: None }));
+                            commands.console(Command::Open(Open::NoticePdf { notice_id: n.id, print: None }));
                         }
                         if ui.small_button(lang.pick("打印", "Print")).clicked() {
-                            commands.push(Command::Open(Open::NoticePdf { notice_id: n.id, print: Some(None) }));
+                            commands.console(Command::Open(Open::NoticePdf { notice_id: n.id, print: Some(None) }));
                         }
                         match &n.reply_text {
                             Some(text) => {
@@ -93,8 +94,7 @@ pub(super) fn notices_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec
                                             notice_id: n.id,
                                             notice_no: n.notice_no.clone(),
                                             text: String::new(),
-                                        })
-                                        .into(),
+                                        }),
                                     );
                                 }
                             }
@@ -105,14 +105,14 @@ pub(super) fn notices_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec
         });
 }
 
-pub(super) fn daily_checks_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = &state.tokens;
+pub(super) fn daily_checks_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::AlertsView>, commands: &mut Sender<AlertsCommand>) {
+    let lang = state.shared.lang;
+    let t = &state.shared.tokens;
     ui.label(RichText::new(lang.pick(
         "依据第八条第二款第一项：每日查询一次审批数据，对发现的问题发出预警提示。每次检查保存当日报告（CSV）并记录检查人与时间。",
         "Art 8(2)1: query the approval data once a day and prompt on the problems found. Each check saves the day's report (CSV) and records who checked and when.",
     )).color(t.text_weak));
-    let Some(list) = &state.alerts.daily_checks else {
+    let Some(list) = &state.view.daily_checks else {
         ui.spinner();
         return;
     };
@@ -166,7 +166,7 @@ pub(super) fn daily_checks_ui(ui: &mut egui::Ui, state: &AppState, commands: &mu
                             .on_hover_text(lang.pick("当日检查报告 PDF", "The day's report as PDF"))
                             .clicked()
                         {
-                            commands.push(Command::Open(Open::DailyPdf(c.day)));
+                            commands.console(Command::Open(Open::DailyPdf(c.day)));
                         }
                         ui.label(RichText::new(&c.report_path).monospace().small())
                             .on_hover_text(format!("SHA-256 {}", c.report_sha256));

@@ -134,6 +134,8 @@ pub struct AlertsView {
     pub dialog_error: Option<String>,
     pub action_pending: bool,
     pub last_refresh: Option<std::time::Instant>,
+    /// When set, the alert area shows this case instead of the list.
+    pub case: Option<CaseView>,
 }
 
 /// The case detail, opened from an alert or a case number.

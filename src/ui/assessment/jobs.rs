@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::domain::assessment::{AssessmentItem, Publication, Recommendation, YearAssessment, YearMonth};
 use crate::store::{AssessmentView, NewRecommendation, Session, Store};
-use crate::ui::worker::Worker;
+use crate::ui::worker::context::Worker;
 use crate::ui::worker::context::JobError;
 
 pub enum AssessmentJob {

@@ -4,10 +4,9 @@
 use crate::domain::assessment::{YearMonth, recommendation_facts};
 use crate::domain::time;
 use crate::store::NewRecommendation;
-use crate::ui::app::JianchaApp;
-use crate::ui::areas::AreaLogic;
-use crate::ui::state::Area;
-use crate::ui::worker::Worker;
+use crate::ui::context::{AreaCtx, AreaLogic};
+use crate::ui::nav::Area;
+use crate::ui::worker::context::Worker;
 
 use super::jobs::{AssessmentJob, AssessmentReply};
 use super::state::{AssessmentForm, AssessmentTab};
@@ -41,48 +40,41 @@ pub enum AssessmentCommand {
     },
 }
 
-impl From<AssessmentCommand> for crate::ui::command::Command {
-    fn from(command: AssessmentCommand) -> Self {
-        crate::ui::command::Command::Area(crate::ui::areas::AreaCommand::Assessment(command))
-    }
-}
-
-impl From<AssessmentJob> for crate::ui::worker::Job {
-    fn from(job: AssessmentJob) -> Self {
-        crate::ui::worker::Job::Area(crate::ui::areas::AreaJob::Assessment(job))
-    }
-}
-
 pub struct AssessmentArea;
 
+/// The context this area's logic runs in.
+type Cx<'a> = AreaCtx<'a, AssessmentArea>;
+
 impl AreaLogic for AssessmentArea {
+    type State = super::state::AssessmentState;
+    type Runtime = ();
     type Command = AssessmentCommand;
     type Job = AssessmentJob;
     type Reply = AssessmentReply;
 
-    fn apply(app: &mut JianchaApp, _ctx: &egui::Context, command: AssessmentCommand) {
-        let Some(session) = app.state.session.clone() else { return };
-        let view = &mut app.state.assessment;
+    fn apply(cx: &mut Cx<'_>, command: AssessmentCommand) {
+        let Some(session) = cx.shared.session() else { return };
+        let view = &mut *cx.view;
         match command {
             AssessmentCommand::Load(month) => {
                 view.month = Some(month);
                 view.loading = true;
                 view.items = None;
                 view.trend = None;
-                app.submit(AssessmentJob::Month { session: session.clone(), month });
-                app.submit(AssessmentJob::Trend { session, month });
+                cx.out.submit(AssessmentJob::Month { session: session.clone(), month });
+                cx.out.submit(AssessmentJob::Trend { session, month });
             }
             AssessmentCommand::SetTab(tab) => {
                 view.tab = tab;
                 if tab == AssessmentTab::Year && view.year.is_none() {
                     let year =
-                        view.month.map_or_else(|| YearMonth::of(time::local_date(app.clock.now())).year, |m| m.year);
-                    app.submit(AssessmentJob::Year { session, year });
+                        view.month.map_or_else(|| YearMonth::of(time::local_date(cx.shared.now)).year, |m| m.year);
+                    cx.out.submit(AssessmentJob::Year { session, year });
                 }
             }
             AssessmentCommand::LoadYear(year) => {
                 view.year = None;
-                app.submit(AssessmentJob::Year { session, year });
+                cx.out.submit(AssessmentJob::Year { session, year });
             }
             AssessmentCommand::Select(id) => {
                 view.selected = Some(id);
@@ -95,7 +87,7 @@ impl AreaLogic for AssessmentArea {
             AssessmentCommand::SetLive(live) => view.live = live,
             AssessmentCommand::Items => {
                 if let (Some(month), Some(department_id)) = (view.month, view.selected) {
-                    app.submit(AssessmentJob::Items { session, month, department_id });
+                    cx.out.submit(AssessmentJob::Items { session, month, department_id });
                 }
             }
             AssessmentCommand::OpenPublish => {
@@ -147,27 +139,27 @@ impl AreaLogic for AssessmentArea {
                     AssessmentForm::Receipt { id, signed_by } => AssessmentJob::Receipt { session, id, signed_by },
                     AssessmentForm::Reply { id, reply } => AssessmentJob::Reply { session, id, reply },
                 };
-                app.submit(job);
+                cx.out.submit(job);
             }
             AssessmentCommand::Bulletin { print } => {
                 if let Some(month) = view.month {
-                    app.submit(AssessmentJob::Bulletin { session, month, print });
+                    cx.out.submit(AssessmentJob::Bulletin { session, month, print });
                 }
             }
             AssessmentCommand::RecommendationPdf { id, print } => {
-                app.submit(AssessmentJob::RecommendationPdf { session, id, print });
+                cx.out.submit(AssessmentJob::RecommendationPdf { session, id, print });
             }
         }
     }
 
-    fn handle(app: &mut JianchaApp, reply: AssessmentReply) {
+    fn handle(cx: &mut Cx<'_>, reply: AssessmentReply) {
         match reply {
             AssessmentReply::Month(result) => {
-                app.state.assessment.loading = false;
+                cx.view.loading = false;
                 match result {
                     Ok(both) => {
                         let (month, recommendations) = *both;
-                        let view = &mut app.state.assessment;
+                        let view = &mut *cx.view;
                         if view.month != Some(month.live.month) {
                             return;
                         }
@@ -180,36 +172,36 @@ impl AreaLogic for AssessmentArea {
                         view.error = None;
                     }
                     Err(e) => {
-                        let m = app.job_error(&e);
-                        app.state.assessment.error = Some(m);
+                        let m = cx.out.job_error(&e);
+                        cx.view.error = Some(m);
                     }
                 }
             }
             AssessmentReply::Trend(result) => match result {
-                Ok(trend) if app.state.assessment.month == Some(trend.0) => app.state.assessment.trend = Some(trend),
+                Ok(trend) if cx.view.month == Some(trend.0) => cx.view.trend = Some(trend),
                 Ok(_) => {}
                 Err(e) => {
-                    let m = app.job_error(&e);
-                    app.state.assessment.error = Some(m);
+                    let m = cx.out.job_error(&e);
+                    cx.view.error = Some(m);
                 }
             },
             AssessmentReply::Year(result) => match result {
-                Ok(year) => app.state.assessment.year = Some(year),
+                Ok(year) => cx.view.year = Some(year),
                 Err(e) => {
-                    let m = app.job_error(&e);
-                    app.state.assessment.error = Some(m);
+                    let m = cx.out.job_error(&e);
+                    cx.view.error = Some(m);
                 }
             },
             AssessmentReply::Items(result) => match result {
-                Ok(items) => app.state.assessment.items = Some(items),
+                Ok(items) => cx.view.items = Some(items),
                 Err(e) => {
-                    let m = app.job_error(&e);
-                    app.state.assessment.error = Some(m);
+                    let m = cx.out.job_error(&e);
+                    cx.view.error = Some(m);
                 }
             },
             AssessmentReply::Published(result) => match result {
                 Ok(p) => {
-                    let view = &mut app.state.assessment;
+                    let view = &mut *cx.view;
                     view.form = None;
                     view.form_error = None;
                     view.live = false;
@@ -222,20 +214,20 @@ impl AreaLogic for AssessmentArea {
                     view.year = None;
                 }
                 Err(e) => {
-                    let m = app.job_error(&e);
-                    app.state.assessment.form_error = Some(m);
+                    let m = cx.out.job_error(&e);
+                    cx.view.form_error = Some(m);
                 }
             },
             AssessmentReply::Done(result) => match result {
-                Ok(message) => app.state.assessment.message = Some(message),
+                Ok(message) => cx.view.message = Some(message),
                 Err(e) => {
-                    let m = app.job_error(&e);
-                    app.state.assessment.message = Some(m);
+                    let m = cx.out.job_error(&e);
+                    cx.view.message = Some(m);
                 }
             },
             AssessmentReply::Recommendation(result) => match result {
                 Ok((r, message)) => {
-                    let view = &mut app.state.assessment;
+                    let view = &mut *cx.view;
                     view.form = None;
                     view.form_error = None;
                     view.message = Some(format!("{} → {}：{message}", r.number_text(), r.department));
@@ -246,8 +238,8 @@ impl AreaLogic for AssessmentArea {
                     }
                 }
                 Err(e) => {
-                    let m = app.job_error(&e);
-                    app.state.assessment.form_error = Some(m);
+                    let m = cx.out.job_error(&e);
+                    cx.view.form_error = Some(m);
                 }
             },
         }
@@ -257,11 +249,11 @@ impl AreaLogic for AssessmentArea {
         super::jobs::run(worker, job)
     }
 
-    fn navigated(app: &mut JianchaApp, area: Area) {
-        if area == Area::Assessment && app.state.assessment.view.is_none() && !app.state.assessment.loading {
+    fn navigated(cx: &mut Cx<'_>, area: Area) {
+        if area == Area::Assessment && cx.view.view.is_none() && !cx.view.loading {
             // Last month: the one a chief publishes at the start of this one.
-            let month = YearMonth::of(time::local_date(app.clock.now())).previous();
-            app.commands.push(AssessmentCommand::Load(month).into());
+            let month = YearMonth::of(time::local_date(cx.shared.now)).previous();
+            cx.out.send(AssessmentCommand::Load(month));
         }
     }
 

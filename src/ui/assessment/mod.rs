@@ -22,7 +22,7 @@ use crate::ui::command::Command;
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
 use crate::ui::open::Open;
-use crate::ui::state::AppState;
+use crate::ui::context::{Panel, Sender};
 use crate::ui::theme::{DialogWidth, Tokens};
 use state::{AssessmentForm, AssessmentState, AssessmentTab};
 
@@ -78,13 +78,13 @@ fn score_text(score: Option<Hundredths>) -> String {
     score.map_or_else(|| "—".into(), |s| s.to_string())
 }
 
-pub fn assessment_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let chief = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::DecideAccountability));
-    let supervise = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::Supervise));
-    let printer = state.supervision.printer.clone();
-    let view = &mut state.assessment;
+pub fn assessment_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AssessmentState>, commands: &mut Sender<AssessmentCommand>, now: DateTime<Utc>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let chief = state.shared.session.as_ref().is_some_and(|s| s.role.allows(Permission::DecideAccountability));
+    let supervise = state.shared.session.as_ref().is_some_and(|s| s.role.allows(Permission::Supervise));
+    let printer = state.shared.printer.map(str::to_owned);
+    let view = &mut *state.view;
     toolbar_ui(ui, view, now, chief, printer.clone(), lang, &t, commands);
     if let Some(e) = &view.error {
         ui.colored_label(t.red, e);
@@ -112,7 +112,7 @@ fn toolbar_ui(
     printer: Option<String>,
     lang: Lang,
     t: &Tokens,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<AssessmentCommand>,
 ) {
     let this_month = YearMonth::of(time::local_date(now));
     ui.horizontal(|ui| {
@@ -122,7 +122,7 @@ fn toolbar_ui(
             (AssessmentTab::Recommendations, lang.pick("监察建议书", "Recommendations")),
         ] {
             if ui.selectable_label(view.tab == tab, label).clicked() {
-                commands.push(AssessmentCommand::SetTab(tab).into());
+                commands.push(AssessmentCommand::SetTab(tab));
             }
         }
         ui.separator();
@@ -135,7 +135,7 @@ fn toolbar_ui(
             .on_hover_text(lang.pick("上个月", "Previous month"))
             .clicked()
         {
-            commands.push(AssessmentCommand::Load(month.previous()).into());
+            commands.push(AssessmentCommand::Load(month.previous()));
         }
         ui.label(RichText::new(month.label_zh()).strong().color(t.text_strong));
         if ui
@@ -143,10 +143,10 @@ fn toolbar_ui(
             .on_hover_text(lang.pick("下个月", "Next month"))
             .clicked()
         {
-            commands.push(AssessmentCommand::Load(month.next()).into());
+            commands.push(AssessmentCommand::Load(month.next()));
         }
         if ui.add_enabled(!view.loading, egui::Button::new(lang.pick("刷新", "Refresh"))).clicked() {
-            commands.push(AssessmentCommand::Load(month).into());
+            commands.push(AssessmentCommand::Load(month));
         }
         if view.loading {
             ui.spinner();
@@ -167,7 +167,7 @@ fn toolbar_ui(
                 );
                 let mut live = view.live;
                 if ui.checkbox(&mut live, lang.pick("显示当前数据", "Show the records as they stand")).changed() {
-                    commands.push(AssessmentCommand::SetLive(live).into());
+                    commands.push(AssessmentCommand::SetLive(live));
                 }
             }
             None => {
@@ -189,16 +189,16 @@ fn toolbar_ui(
                 .on_disabled_hover_text(lang.pick("月份结束后才能发布", "A month is published once it has ended"))
                 .clicked()
             {
-                commands.push(AssessmentCommand::OpenPublish.into());
+                commands.push(AssessmentCommand::OpenPublish);
             }
         }
         if ui.add_enabled(view.view.is_some(), egui::Button::new(lang.pick("生成通报", "Write the bulletin"))).clicked()
         {
-            commands.push(AssessmentCommand::Bulletin { print: None }.into());
+            commands.push(AssessmentCommand::Bulletin { print: None });
         }
         if ui.add_enabled(view.view.is_some(), egui::Button::new(lang.pick("打印通报", "Print the bulletin"))).clicked()
         {
-            commands.push(AssessmentCommand::Bulletin { print: Some(printer) }.into());
+            commands.push(AssessmentCommand::Bulletin { print: Some(printer) });
         }
     });
 }
@@ -215,7 +215,7 @@ fn month_ui(
     chief: bool,
     lang: Lang,
     t: &Tokens,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<AssessmentCommand>,
 ) {
     let Some(a) = shown(view) else {
         if !view.loading {
@@ -245,7 +245,7 @@ fn ranking_ui(
     selected: Option<i64>,
     lang: Lang,
     t: &Tokens,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<AssessmentCommand>,
 ) {
     egui::Grid::new("assessment_ranking_grid").striped(true).num_columns(8).show(ui, |ui| {
         for h in [
@@ -264,7 +264,7 @@ fn ranking_ui(
         for d in &a.departments {
             ui.label(d.rank.map_or_else(|| "—".into(), |r| r.to_string()));
             if ui.selectable_label(selected == Some(d.department_id), &d.department).clicked() {
-                commands.push(AssessmentCommand::Select(d.department_id).into());
+                commands.push(AssessmentCommand::Select(d.department_id));
             }
             ui.label(score_text(d.points()));
             ui.label(RichText::new(format!("■ {}", grade_text(d.grade, lang))).color(grade_colour(d.grade, t)));
@@ -318,7 +318,7 @@ fn card_ui(
     chief: bool,
     lang: Lang,
     t: &Tokens,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<AssessmentCommand>,
 ) {
     ui.horizontal(|ui| {
         ui.label(RichText::new(&d.department).size(t.text_size.subtitle).strong().color(t.text_strong));
@@ -329,11 +329,11 @@ fn card_ui(
         }
     });
     ui.horizontal(|ui| {
-        ui.label(lang.pick("对比", "Compare with"));
+        let label = ui.label(lang.pick("对比", "Compare with"));
         let chosen = compare.map_or_else(|| lang.pick_owned("（不对比）", "(none)"), |c| c.department.clone());
-        egui::ComboBox::from_id_salt("assessment_compare").selected_text(chosen).show_ui(ui, |ui| {
+        let combo = egui::ComboBox::from_id_salt("assessment_compare").selected_text(chosen).show_ui(ui, |ui| {
             if ui.selectable_label(compare.is_none(), lang.pick("（不对比）", "(none)")).clicked() {
-                commands.push(AssessmentCommand::Compare(None).into());
+                commands.push(AssessmentCommand::Compare(None));
             }
             for other in a.departments.iter().filter(|o| o.department_id != d.department_id) {
                 if ui
@@ -343,10 +343,11 @@ fn card_ui(
                     )
                     .clicked()
                 {
-                    commands.push(AssessmentCommand::Compare(Some(other.department_id)).into());
+                    commands.push(AssessmentCommand::Compare(Some(other.department_id)));
                 }
             }
         });
+        combo.response.labelled_by(label.id);
     });
     let Some(score) = &d.score else {
         ui.label(lang.pick("本月无办件，未评分。", "No cases this month: not scored."));
@@ -466,11 +467,11 @@ fn card_ui(
     );
     ui.horizontal(|ui| {
         if ui.button(lang.pick("查看扣分明细", "Show what cost the points")).clicked() {
-            commands.push(AssessmentCommand::Items.into());
+            commands.push(AssessmentCommand::Items);
         }
         if chief && ui.button(lang.pick("发出监察建议书…", "Issue a supervision recommendation…")).clicked()
         {
-            commands.push(AssessmentCommand::OpenRecommend(d.department_id).into());
+            commands.push(AssessmentCommand::OpenRecommend(d.department_id));
         }
     });
     if let Some((month, department, items)) = &view.items
@@ -488,7 +489,7 @@ fn item_heading(item: &AssessmentItem, lang: Lang) -> &'static str {
     }
 }
 
-fn items_ui(ui: &mut egui::Ui, items: &[AssessmentItem], lang: Lang, t: &Tokens, commands: &mut Vec<Command>) {
+fn items_ui(ui: &mut egui::Ui, items: &[AssessmentItem], lang: Lang, t: &Tokens, commands: &mut Sender<AssessmentCommand>) {
     ui.add_space(t.spacing * 0.5);
     if items.is_empty() {
         ui.label(lang.pick("本月没有扣分记录。", "Nothing cost points this month."));
@@ -518,7 +519,7 @@ fn items_ui(ui: &mut egui::Ui, items: &[AssessmentItem], lang: Lang, t: &Tokens,
             if let Some(case_no) = &item.case_no
                 && ui.link(case_no).on_hover_text(lang.pick("打开办件详情", "Open the case")).clicked()
             {
-                commands.push(Command::Open(Open::Case(case_no.clone())));
+                commands.console(Command::Open(Open::Case(case_no.clone())));
             }
             ui.label(&item.text);
         });
@@ -575,18 +576,18 @@ fn trend_ui(ui: &mut egui::Ui, view: &AssessmentState, lang: Lang, t: &Tokens) {
         });
 }
 
-fn year_ui(ui: &mut egui::Ui, view: &AssessmentState, lang: Lang, t: &Tokens, commands: &mut Vec<Command>) {
+fn year_ui(ui: &mut egui::Ui, view: &AssessmentState, lang: Lang, t: &Tokens, commands: &mut Sender<AssessmentCommand>) {
     let Some(y) = &view.year else {
         ui.spinner();
         return;
     };
     ui.horizontal(|ui| {
         if ui.button("◀").clicked() {
-            commands.push(AssessmentCommand::LoadYear(y.year - 1).into());
+            commands.push(AssessmentCommand::LoadYear(y.year - 1));
         }
         ui.label(RichText::new(lang.pick_owned(&format!("{}年", y.year), &y.year.to_string())).strong());
         if ui.button("▶").clicked() {
-            commands.push(AssessmentCommand::LoadYear(y.year + 1).into());
+            commands.push(AssessmentCommand::LoadYear(y.year + 1));
         }
         ui.label(
             RichText::new(lang.pick(
@@ -666,7 +667,7 @@ fn recommendations_ui(
     printer: Option<&str>,
     lang: Lang,
     t: &Tokens,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<AssessmentCommand>,
 ) {
     let Some(list) = &view.recommendations else {
         ui.spinner();
@@ -704,21 +705,20 @@ fn recommendations_ui(
                         && r.reply_at.is_none()
                         && ui.button(lang.pick("登记签收", "Signed for")).clicked()
                     {
-                        commands.push(AssessmentCommand::OpenReceipt(r.id).into());
+                        commands.push(AssessmentCommand::OpenReceipt(r.id));
                     }
                     if supervise
                         && r.reply_at.is_none()
                         && ui.button(lang.pick("登记回复", "Record the reply")).clicked()
                     {
-                        commands.push(AssessmentCommand::OpenReply(r.id).into());
+                        commands.push(AssessmentCommand::OpenReply(r.id));
                     }
                     if ui.button("PDF").clicked() {
-                        commands.push(AssessmentCommand::RecommendationPdf { id: r.id, print: None }.into());
+                        commands.push(AssessmentCommand::RecommendationPdf { id: r.id, print: None });
                     }
                     if ui.button(lang.pick("打印", "Print")).clicked() {
                         commands.push(
-                            AssessmentCommand::RecommendationPdf { id: r.id, print: Some(printer.map(str::to_owned)) }
-                                .into(),
+                            AssessmentCommand::RecommendationPdf { id: r.id, print: Some(printer.map(str::to_owned)) },
                         );
                     }
                 });
@@ -733,7 +733,7 @@ fn recommendations_ui(
     });
 }
 
-fn form_ui(ui: &mut egui::Ui, view: &mut AssessmentState, lang: Lang, t: &Tokens, commands: &mut Vec<Command>) {
+fn form_ui(ui: &mut egui::Ui, view: &mut AssessmentState, lang: Lang, t: &Tokens, commands: &mut Sender<AssessmentCommand>) {
     let error = view.form_error.clone();
     let published = view.view.as_ref().and_then(|v| v.published.first()).map(|p| p.version);
     let month = view.month;
@@ -749,8 +749,8 @@ fn form_ui(ui: &mut egui::Ui, view: &mut AssessmentState, lang: Lang, t: &Tokens
         _ => None,
     };
     let Some(form) = &mut view.form else { return };
-    let cancel = AssessmentCommand::CancelForm.into();
-    let submit = AssessmentCommand::SubmitForm.into();
+    let cancel = AssessmentCommand::CancelForm;
+    let submit = AssessmentCommand::SubmitForm;
     match form {
         AssessmentForm::Publish { reason } => {
             let title = month.map_or_else(String::new, |m| {

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::store::{AttendancePeriod, AttendanceTrend, Interview, NewInterview, Session, StoreError};
-use crate::ui::worker::{JobError, Worker};
+use crate::ui::worker::context::{JobError, Worker};
 
 pub enum AttendanceJob {
     Attendance {
@@ -21,7 +21,6 @@ pub enum AttendanceJob {
         notices: bool,
         printer: Option<Option<String>>,
     },
-    Printers,
 }
 
 pub enum AttendanceReply {
@@ -29,7 +28,6 @@ pub enum AttendanceReply {
     Interview(Result<Interview, StoreError>),
     /// The path written (and what the printer said).
     Document(Result<String, JobError>),
-    Printers(Vec<String>),
 }
 
 pub(super) fn run(worker: &mut Worker, job: AttendanceJob) -> AttendanceReply {
@@ -47,7 +45,6 @@ pub(super) fn run(worker: &mut Worker, job: AttendanceJob) -> AttendanceReply {
         AttendanceJob::Pdf { session, period_start, notices, printer } => {
             AttendanceReply::Document(attendance_pdf(worker, &session, period_start, notices, printer))
         }
-        AttendanceJob::Printers => AttendanceReply::Printers(crate::report::print::printers()),
     }
 }
 

@@ -2,10 +2,9 @@
 //! PDFs and printing.
 
 use crate::domain::time;
-use crate::ui::app::JianchaApp;
-use crate::ui::areas::AreaLogic;
-use crate::ui::state::{Area, NoticeLevel};
-use crate::ui::worker::Worker;
+use crate::ui::context::{AreaCtx, AreaLogic};
+use crate::ui::nav::{Area, NoticeLevel};
+use crate::ui::worker::context::Worker;
 
 use super::jobs::{AttendanceJob, AttendanceReply};
 use super::state::InterviewDraft;
@@ -28,60 +27,51 @@ pub enum AttendanceCommand {
         notices: bool,
         print: bool,
     },
-    LoadPrinters,
-    SetPrinter(Option<String>),
-}
-
-impl From<AttendanceCommand> for crate::ui::command::Command {
-    fn from(command: AttendanceCommand) -> Self {
-        crate::ui::command::Command::Area(crate::ui::areas::AreaCommand::Attendance(command))
-    }
-}
-
-impl From<AttendanceJob> for crate::ui::worker::Job {
-    fn from(job: AttendanceJob) -> Self {
-        crate::ui::worker::Job::Area(crate::ui::areas::AreaJob::Attendance(job))
-    }
 }
 
 pub struct AttendanceArea;
 
+/// The context this area's logic runs in.
+type Cx<'a> = AreaCtx<'a, AttendanceArea>;
+
 impl AreaLogic for AttendanceArea {
+    type State = super::state::AttendanceView;
+    type Runtime = ();
     type Command = AttendanceCommand;
     type Job = AttendanceJob;
     type Reply = AttendanceReply;
 
-    fn apply(app: &mut JianchaApp, _ctx: &egui::Context, command: AttendanceCommand) {
-        let session = app.state.session.clone();
+    fn apply(cx: &mut Cx<'_>, command: AttendanceCommand) {
+        let session = cx.shared.session();
         match command {
             AttendanceCommand::Load(period) => {
                 if let Some(s) = session {
-                    app.state.attendance.loading = true;
-                    app.submit(AttendanceJob::Attendance { session: s, period_start: period });
+                    cx.view.loading = true;
+                    cx.out.submit(AttendanceJob::Attendance { session: s, period_start: period });
                 }
             }
             AttendanceCommand::SelectStaff(no) => {
-                app.state.attendance.selected_staff = no;
-                app.state.attendance.selected_department = None;
+                cx.view.selected_staff = no;
+                cx.view.selected_department = None;
             }
             AttendanceCommand::SelectDepartment(d) => {
-                app.state.attendance.selected_department = d;
-                app.state.attendance.selected_staff = None;
+                cx.view.selected_department = d;
+                cx.view.selected_staff = None;
             }
             AttendanceCommand::OpenInterview { staff_no, name } => {
-                let now = time::local_datetime(app.clock.now()).format("%Y-%m-%d %H:%M").to_string();
-                app.state.attendance.interview = Some(InterviewDraft {
+                let now = time::local_datetime(cx.shared.now).format("%Y-%m-%d %H:%M").to_string();
+                cx.view.interview = Some(InterviewDraft {
                     staff_no,
                     name,
                     held_at: now,
                     participants: String::new(),
                     note: String::new(),
                 });
-                app.state.attendance.dialog_error = None;
+                cx.view.dialog_error = None;
             }
             AttendanceCommand::SubmitInterview => {
                 let (Some(s), Some(draft), Some(period)) =
-                    (session, app.state.attendance.interview.clone(), app.state.attendance.period_start)
+                    (session, cx.view.interview.clone(), cx.view.period_start)
                 else {
                     return;
                 };
@@ -94,34 +84,32 @@ impl AreaLogic for AttendanceArea {
                             participants: draft.participants,
                             note: draft.note,
                         };
-                        app.submit(AttendanceJob::RecordInterview { session: s, interview });
+                        cx.out.submit(AttendanceJob::RecordInterview { session: s, interview });
                     }
                     Err(_) => {
-                        app.state.attendance.dialog_error = Some(
-                            app.state
+                        cx.view.dialog_error = Some(
+                            cx.shared
                                 .lang
                                 .pick_owned("约谈时间格式应为 YYYY-MM-DD HH:MM", "The time must be YYYY-MM-DD HH:MM"),
                         );
                     }
                 }
             }
-            AttendanceCommand::CancelInterview => app.state.attendance.interview = None,
+            AttendanceCommand::CancelInterview => cx.view.interview = None,
             AttendanceCommand::Pdf { notices, print } => {
-                let (Some(s), Some(period)) = (session, app.state.attendance.period_start) else { return };
-                let printer = print.then(|| app.state.attendance.printer.clone());
-                app.state.attendance.document = None;
-                app.submit(AttendanceJob::Pdf { session: s, period_start: period, notices, printer });
+                let (Some(s), Some(period)) = (session, cx.view.period_start) else { return };
+                let printer = print.then(|| cx.shared.printer.map(str::to_owned));
+                cx.view.document = None;
+                cx.out.submit(AttendanceJob::Pdf { session: s, period_start: period, notices, printer });
             }
-            AttendanceCommand::LoadPrinters => app.submit(AttendanceJob::Printers),
-            AttendanceCommand::SetPrinter(p) => app.state.attendance.printer = p,
         }
     }
 
-    fn handle(app: &mut JianchaApp, reply: AttendanceReply) {
-        let lang = app.state.lang;
+    fn handle(cx: &mut Cx<'_>, reply: AttendanceReply) {
+        let lang = cx.shared.lang;
         match reply {
             AttendanceReply::Attendance(result) => {
-                let view = &mut app.state.attendance;
+                let view = &mut *cx.view;
                 view.loading = false;
                 match result {
                     Ok(both) => {
@@ -132,16 +120,16 @@ impl AreaLogic for AttendanceArea {
                         view.error = None;
                     }
                     Err(e) => {
-                        let m = app.store_error(&e);
-                        app.state.attendance.error = Some(m);
+                        let m = cx.out.store_error(&e);
+                        cx.view.error = Some(m);
                     }
                 }
             }
             AttendanceReply::Interview(result) => match result {
                 Ok(i) => {
-                    app.state.attendance.interview = None;
-                    app.state.attendance.dialog_error = None;
-                    app.state.notice = Some((
+                    cx.view.interview = None;
+                    cx.view.dialog_error = None;
+                    cx.out.notify(
                         NoticeLevel::Info,
                         format!(
                             "{} {} {}",
@@ -149,25 +137,19 @@ impl AreaLogic for AttendanceArea {
                             i.staff_name,
                             time::format_local_minutes(i.held_at)
                         ),
-                    ));
-                    if let Some(p) = app.state.attendance.period_start {
-                        app.commands.push(AttendanceCommand::Load(p).into());
+                    );
+                    if let Some(p) = cx.view.period_start {
+                        cx.out.send(AttendanceCommand::Load(p));
                     }
                 }
                 Err(e) => {
-                    let m = app.store_error(&e);
-                    app.state.attendance.dialog_error = Some(m);
+                    let m = cx.out.store_error(&e);
+                    cx.view.dialog_error = Some(m);
                 }
             },
             AttendanceReply::Document(result) => {
-                let result = result.map_err(|e| app.job_error(&e));
-                app.state.attendance.document = Some(result);
-            }
-            AttendanceReply::Printers(list) => {
-                if app.state.attendance.printer.is_none() {
-                    app.state.attendance.printer = list.first().cloned();
-                }
-                app.state.attendance.printers = Some(list);
+                let result = result.map_err(|e| cx.out.job_error(&e));
+                cx.view.document = Some(result);
             }
         }
     }
@@ -176,17 +158,17 @@ impl AreaLogic for AttendanceArea {
         super::jobs::run(worker, job)
     }
 
-    fn navigated(app: &mut JianchaApp, area: Area) {
-        if area == Area::Attendance && app.state.attendance.data.is_none() && !app.state.attendance.loading {
-            if let Some(opened) = &app.state.opened {
+    fn navigated(cx: &mut Cx<'_>, area: Area) {
+        if area == Area::Attendance && cx.view.data.is_none() && !cx.view.loading {
+            if let Some(opened) = &cx.shared.opened {
                 // The last complete period: the ranking is made once it has ended.
                 let settings = &opened.attendance;
-                let current = settings.period_start(time::local_date(app.clock.now()));
+                let current = settings.period_start(time::local_date(cx.shared.now));
                 let previous = current - chrono::Duration::days(i64::from(settings.period_days.max(1)));
-                app.commands.push(AttendanceCommand::Load(previous).into());
+                cx.out.send(AttendanceCommand::Load(previous));
             }
-            if app.state.attendance.printers.is_none() {
-                app.commands.push(AttendanceCommand::LoadPrinters.into());
+            if cx.shared.printers.is_none() {
+                cx.out.console(crate::ui::command::Command::LoadPrinters);
             }
         }
     }

@@ -17,18 +17,17 @@ use crate::domain::model::LeaveKind;
 use crate::domain::time;
 use crate::store::AttendancePeriod;
 
-use crate::ui::command::Command;
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
-use crate::ui::state::AppState;
+use crate::ui::context::{Panel, Sender};
 use crate::ui::theme::Tokens;
 use state::AttendanceView;
 
-pub fn attendance_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>) {
-    let lang = state.lang;
-    let t = state.tokens;
+pub fn attendance_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AttendanceView>, commands: &mut Sender<AttendanceCommand>, now: DateTime<Utc>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
     toolbar_ui(ui, state, commands, now);
-    let view = &mut state.attendance;
+    let view = &mut *state.view;
     if let Some(e) = &view.error {
         ui.colored_label(t.red, e);
     }
@@ -67,12 +66,12 @@ pub fn attendance_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
     interview_dialog_ui(ui, view, lang, &t, commands);
 }
 
-fn toolbar_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let Some(opened) = &state.opened else { return };
+fn toolbar_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AttendanceView>, commands: &mut Sender<AttendanceCommand>, now: DateTime<Utc>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let Some(opened) = &state.shared.opened else { return };
     let settings = &opened.attendance;
-    let view = &mut state.attendance;
+    let view = &mut *state.view;
     let days = Duration::days(i64::from(settings.period_days.max(1)));
     let current = settings.period_start(time::local_date(now));
     ui.horizontal(|ui| {
@@ -82,7 +81,7 @@ fn toolbar_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comman
             .clicked()
             && let Some(s) = start
         {
-            commands.push(AttendanceCommand::Load(s - days).into());
+            commands.push(AttendanceCommand::Load(s - days));
         }
         match start {
             Some(s) => {
@@ -103,7 +102,7 @@ fn toolbar_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comman
         if ui.add_enabled(next_ok, egui::Button::new(lang.pick("下一周期 ▶", "Next ▶"))).clicked()
             && let Some(s) = start
         {
-            commands.push(AttendanceCommand::Load(s + days).into());
+            commands.push(AttendanceCommand::Load(s + days));
         }
         if ui
             .add_enabled(
@@ -112,7 +111,7 @@ fn toolbar_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comman
             )
             .clicked()
         {
-            commands.push(AttendanceCommand::Load(current - days).into());
+            commands.push(AttendanceCommand::Load(current - days));
         }
         if view.loading {
             ui.spinner();
@@ -124,7 +123,7 @@ fn toolbar_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comman
             .on_hover_text(lang.pick("生成本周期的考勤排名（A4 PDF）", "Write this period's ranking as an A4 PDF"))
             .clicked()
         {
-            commands.push(AttendanceCommand::Pdf { notices: false, print: false }.into());
+            commands.push(AttendanceCommand::Pdf { notices: false, print: false });
         }
         if ui
             .add_enabled(have, egui::Button::new(lang.pick("约谈通知书 PDF", "Interview notices PDF")))
@@ -133,31 +132,15 @@ fn toolbar_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comman
             )
             .clicked()
         {
-            commands.push(AttendanceCommand::Pdf { notices: true, print: false }.into());
+            commands.push(AttendanceCommand::Pdf { notices: true, print: false });
         }
-        let printers = view.printers.clone().unwrap_or_default();
-        let selected = view.printer.clone();
         let none = lang.pick("（默认打印机）", "(default printer)");
-        let l = ui.label(lang.pick("打印机", "Printer"));
-        egui::ComboBox::from_id_salt("attendance_printer")
-            .selected_text(selected.as_deref().unwrap_or(none))
-            .show_ui(ui, |ui| {
-                if ui.selectable_label(selected.is_none(), none).clicked() {
-                    commands.push(AttendanceCommand::SetPrinter(None).into());
-                }
-                for p in &printers {
-                    if ui.selectable_label(selected.as_deref() == Some(p.as_str()), p).clicked() {
-                        commands.push(AttendanceCommand::SetPrinter(Some(p.clone())).into());
-                    }
-                }
-            })
-            .response
-            .labelled_by(l.id);
+        crate::ui::widgets::printer_picker_ui(ui, "attendance_printer", none, &state.shared, commands);
         if ui.add_enabled(have, egui::Button::new(lang.pick("打印排名", "Print ranking"))).clicked() {
-            commands.push(AttendanceCommand::Pdf { notices: false, print: true }.into());
+            commands.push(AttendanceCommand::Pdf { notices: false, print: true });
         }
         if ui.add_enabled(have, egui::Button::new(lang.pick("打印通知书", "Print notices"))).clicked() {
-            commands.push(AttendanceCommand::Pdf { notices: true, print: true }.into());
+            commands.push(AttendanceCommand::Pdf { notices: true, print: true });
         }
     });
     match &view.document {
@@ -227,7 +210,7 @@ fn interview_of<'a>(data: &'a AttendancePeriod, staff_no: &str) -> Option<&'a cr
     data.interviews.iter().find(|i| i.staff_no == staff_no)
 }
 
-fn staff_table_ui(ui: &mut egui::Ui, view: &mut AttendanceView, lang: Lang, t: &Tokens, commands: &mut Vec<Command>) {
+fn staff_table_ui(ui: &mut egui::Ui, view: &mut AttendanceView, lang: Lang, t: &Tokens, commands: &mut Sender<AttendanceCommand>) {
     ui.horizontal(|ui| {
         ui.label(RichText::new(lang.pick("人员排名", "Staff ranking")).strong());
         ui.add(
@@ -324,7 +307,7 @@ fn staff_table_ui(ui: &mut egui::Ui, view: &mut AttendanceView, lang: Lang, t: &
                 });
                 if row.response().clicked() {
                     let again = selected.as_deref() == Some(s.staff_no.as_str());
-                    commands.push(AttendanceCommand::SelectStaff((!again).then(|| s.staff_no.clone())).into());
+                    commands.push(AttendanceCommand::SelectStaff((!again).then(|| s.staff_no.clone())));
                 }
             });
         });
@@ -344,7 +327,7 @@ fn interview_cell_ui(
     s: &StaffTally,
     lang: Lang,
     t: &Tokens,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<AttendanceCommand>,
 ) {
     match (s.interview, interview_of(data, &s.staff_no)) {
         (_, Some(i)) => {
@@ -357,7 +340,7 @@ fn interview_cell_ui(
                 ui.label(RichText::new(lang.pick("须约谈", "due")).strong().color(t.red));
                 if ui.small_button(lang.pick("记录约谈", "Record")).clicked() {
                     commands.push(
-                        AttendanceCommand::OpenInterview { staff_no: s.staff_no.clone(), name: s.name.clone() }.into(),
+                        AttendanceCommand::OpenInterview { staff_no: s.staff_no.clone(), name: s.name.clone() },
                     );
                 }
             });
@@ -368,7 +351,7 @@ fn interview_cell_ui(
     }
 }
 
-fn departments_ui(ui: &mut egui::Ui, view: &AttendanceView, lang: Lang, t: &Tokens, commands: &mut Vec<Command>) {
+fn departments_ui(ui: &mut egui::Ui, view: &AttendanceView, lang: Lang, t: &Tokens, commands: &mut Sender<AttendanceCommand>) {
     let Some(data) = &view.data else { return };
     ui.label(RichText::new(lang.pick("部门排名", "Department ranking")).strong());
     let selected = view.selected_department.clone();
@@ -436,7 +419,7 @@ fn departments_ui(ui: &mut egui::Ui, view: &AttendanceView, lang: Lang, t: &Toke
                 });
                 if row.response().clicked() {
                     let again = selected.as_deref() == Some(d.department.as_str());
-                    commands.push(AttendanceCommand::SelectDepartment((!again).then(|| d.department.clone())).into());
+                    commands.push(AttendanceCommand::SelectDepartment((!again).then(|| d.department.clone())));
                 }
             });
         });
@@ -646,7 +629,7 @@ fn interview_dialog_ui(
     view: &mut AttendanceView,
     lang: Lang,
     t: &Tokens,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<AttendanceCommand>,
 ) {
     let period = view.period_start;
     let error = view.dialog_error.clone();
@@ -655,10 +638,10 @@ fn interview_dialog_ui(
         "jiancha_interview_dialog",
         lang.pick("记录约谈", "Record an interview"),
         lang,
-        AttendanceCommand::CancelInterview.into(),
+        AttendanceCommand::CancelInterview,
     )
     .error(error.as_deref())
-    .submit(lang.pick("保存", "Save"), AttendanceCommand::SubmitInterview.into(), true)
+    .submit(lang.pick("保存", "Save"), AttendanceCommand::SubmitInterview, true)
     .show(ui, t, commands, |ui, _| {
         egui::Grid::new("interview_grid").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
             ui.label(lang.pick("约谈对象", "Person"));

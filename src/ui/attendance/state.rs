@@ -28,6 +28,4 @@ pub struct AttendanceView {
     pub all_staff: bool,
     /// The last PDF written or printed.
     pub document: Option<Result<String, String>>,
-    pub printers: Option<Vec<String>>,
-    pub printer: Option<String>,
 }

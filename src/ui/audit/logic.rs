@@ -4,10 +4,9 @@ use chrono::NaiveDate;
 
 use crate::domain::time;
 use crate::store::AuditQuery;
-use crate::ui::app::JianchaApp;
-use crate::ui::areas::AreaLogic;
-use crate::ui::state::Area;
-use crate::ui::worker::Worker;
+use crate::ui::context::{AreaCtx, AreaLogic};
+use crate::ui::nav::Area;
+use crate::ui::worker::context::Worker;
 
 use super::jobs::{AuditJob, AuditReply};
 
@@ -25,42 +24,35 @@ pub enum AuditCommand {
     Select(Option<i64>),
 }
 
-impl From<AuditCommand> for crate::ui::command::Command {
-    fn from(command: AuditCommand) -> Self {
-        crate::ui::command::Command::Area(crate::ui::areas::AreaCommand::Audit(command))
-    }
-}
-
-impl From<AuditJob> for crate::ui::worker::Job {
-    fn from(job: AuditJob) -> Self {
-        crate::ui::worker::Job::Area(crate::ui::areas::AreaJob::Audit(job))
-    }
-}
-
 pub struct AuditArea;
 
+/// The context this area's logic runs in.
+type Cx<'a> = AreaCtx<'a, AuditArea>;
+
 impl AreaLogic for AuditArea {
+    type State = super::state::AuditView;
+    type Runtime = ();
     type Command = AuditCommand;
     type Job = AuditJob;
     type Reply = AuditReply;
 
-    fn apply(app: &mut JianchaApp, _ctx: &egui::Context, command: AuditCommand) {
-        let session = app.state.session.clone();
+    fn apply(cx: &mut Cx<'_>, command: AuditCommand) {
+        let session = cx.shared.session();
         match command {
             AuditCommand::Search => {
                 let Some(s) = session else { return };
-                if let Some(query) = audit_query(app, None) {
-                    app.state.audit.loading = true;
-                    app.state.audit.selected = None;
-                    app.submit(AuditJob::AuditLog { session: s, query, append: false });
+                if let Some(query) = audit_query(cx, None) {
+                    cx.view.loading = true;
+                    cx.view.selected = None;
+                    cx.out.submit(AuditJob::AuditLog { session: s, query, append: false });
                 }
             }
             AuditCommand::More => {
                 let Some(s) = session else { return };
-                let before = app.state.audit.records.last().map(|r| r.seq);
-                if let (Some(before), Some(query)) = (before, audit_query(app, before)) {
-                    app.state.audit.loading = true;
-                    app.submit(AuditJob::AuditLog {
+                let before = cx.view.records.last().map(|r| r.seq);
+                if let (Some(before), Some(query)) = (before, audit_query(cx, before)) {
+                    cx.view.loading = true;
+                    cx.out.submit(AuditJob::AuditLog {
                         session: s,
                         query: AuditQuery { before_seq: Some(before), ..query },
                         append: true,
@@ -69,19 +61,19 @@ impl AreaLogic for AuditArea {
             }
             AuditCommand::Verify => {
                 if let Some(s) = session {
-                    app.state.audit.verifying = true;
-                    app.state.audit.verification = None;
-                    app.submit(AuditJob::Verify(s));
+                    cx.view.verifying = true;
+                    cx.view.verification = None;
+                    cx.out.submit(AuditJob::Verify(s));
                 }
             }
-            AuditCommand::Select(seq) => app.state.audit.selected = seq,
+            AuditCommand::Select(seq) => cx.view.selected = seq,
         }
     }
 
-    fn handle(app: &mut JianchaApp, reply: AuditReply) {
+    fn handle(cx: &mut Cx<'_>, reply: AuditReply) {
         match reply {
             AuditReply::Log { result, append } => {
-                let audit = &mut app.state.audit;
+                let audit = &mut *cx.view;
                 audit.loading = false;
                 audit.loaded = true;
                 match result {
@@ -95,15 +87,15 @@ impl AreaLogic for AuditArea {
                         }
                     }
                     Err(e) => {
-                        let m = app.store_error(&e);
-                        app.state.audit.error = Some(m);
+                        let m = cx.out.store_error(&e);
+                        cx.view.error = Some(m);
                     }
                 }
             }
             AuditReply::Verified(result) => {
-                app.state.audit.verifying = false;
-                let r = result.map_err(|e| app.store_error(&e));
-                app.state.audit.verification = Some(r);
+                cx.view.verifying = false;
+                let r = result.map_err(|e| cx.out.store_error(&e));
+                cx.view.verification = Some(r);
             }
         }
     }
@@ -118,16 +110,16 @@ impl AreaLogic for AuditArea {
         }
     }
 
-    fn navigated(app: &mut JianchaApp, area: Area) {
-        if area == Area::Audit && !app.state.audit.loaded && !app.state.audit.loading {
-            app.commands.push(AuditCommand::Search.into());
+    fn navigated(cx: &mut Cx<'_>, area: Area) {
+        if area == Area::Audit && !cx.view.loaded && !cx.view.loading {
+            cx.out.send(AuditCommand::Search);
         }
     }
 }
 
-fn audit_query(app: &mut JianchaApp, before_seq: Option<i64>) -> Option<AuditQuery> {
-    let f = &app.state.audit.filter;
-    let lang = app.state.lang;
+fn audit_query(cx: &mut Cx<'_>, before_seq: Option<i64>) -> Option<AuditQuery> {
+    let f = &cx.view.filter;
+    let lang = cx.shared.lang;
     let date = |text: &str, what: &str| -> Result<Option<NaiveDate>, String> {
         let t = text.trim();
         if t.is_empty() {
@@ -142,11 +134,11 @@ fn audit_query(app: &mut JianchaApp, before_seq: Option<i64>) -> Option<AuditQue
     let (from, to) = match (from, to) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
-            app.state.audit.filter_error = Some(e);
+            cx.view.filter_error = Some(e);
             return None;
         }
     };
-    app.state.audit.filter_error = None;
+    cx.view.filter_error = None;
     let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     Some(AuditQuery {
         actor: text(&f.actor),

@@ -13,18 +13,17 @@ use egui_extras::{Column, TableBuilder};
 use crate::domain::access::Permission;
 use crate::domain::time;
 
-use crate::ui::command::Command;
-use crate::ui::state::AppState;
+use crate::ui::context::{Panel, Sender};
 
 fn labelled_edit(ui: &mut egui::Ui, label: &str, value: &mut String, width: f32, hint: &str) -> egui::Response {
     let l = ui.label(label);
     ui.add(egui::TextEdit::singleline(value).desired_width(width).hint_text(hint)).labelled_by(l.id)
 }
 
-pub fn audit_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let allowed = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::ReadAudit));
+pub fn audit_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AuditView>, commands: &mut Sender<AuditCommand>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let allowed = state.shared.session.as_ref().is_some_and(|s| s.role.allows(Permission::ReadAudit));
     if !allowed {
         t.card_frame().show(ui, |ui| {
             ui.label(
@@ -37,7 +36,7 @@ pub fn audit_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
         });
         return;
     }
-    let view = &mut state.audit;
+    let view = &mut *state.view;
     let mut search = false;
     ui.horizontal_wrapped(|ui| {
         let r1 = labelled_edit(ui, lang.pick("操作人", "Actor"), &mut view.filter.actor, 110.0, "supervisor1");
@@ -59,11 +58,11 @@ pub fn audit_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
         ui.separator();
         let verify = ui.add_enabled(!view.verifying, egui::Button::new(lang.pick("校验审计链", "Verify chain")));
         if verify.clicked() {
-            commands.push(AuditCommand::Verify.into());
+            commands.push(AuditCommand::Verify);
         }
     });
     if search {
-        commands.push(AuditCommand::Search.into());
+        commands.push(AuditCommand::Search);
     }
     if let Some(e) = &view.filter_error {
         ui.label(RichText::new(e).color(t.red));
@@ -174,7 +173,7 @@ pub fn audit_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
                 });
                 if row.response().clicked() {
                     commands
-                        .push(AuditCommand::Select(if selected == Some(r.seq) { None } else { Some(r.seq) }).into());
+                        .push(AuditCommand::Select(if selected == Some(r.seq) { None } else { Some(r.seq) }));
                 }
             });
         });
@@ -185,7 +184,7 @@ pub fn audit_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comm
             && !view.records.is_empty()
             && ui.button(lang.pick("加载更早的记录", "Load older records")).clicked()
         {
-            commands.push(AuditCommand::More.into());
+            commands.push(AuditCommand::More);
         }
     });
     if let Some(r) = selected.and_then(|seq| view.records.iter().find(|r| r.seq == seq)) {

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use crate::domain::evaluator::EvaluatorCheck;
 use crate::store::{FollowUpStep, PoorRating, Satisfaction, Session, StoreError};
-use crate::ui::worker::Worker;
+use crate::ui::worker::context::Worker;
 
 pub enum EvaluatorJob {
     Evaluator { session: Session, date: NaiveDate },

@@ -1,10 +1,9 @@
 //! The evaluator area's logic: the day's check, poor ratings and their follow-up, satisfaction.
 
 use crate::domain::time;
-use crate::ui::app::JianchaApp;
-use crate::ui::areas::AreaLogic;
-use crate::ui::state::Area;
-use crate::ui::worker::Worker;
+use crate::ui::context::{AreaCtx, AreaLogic};
+use crate::ui::nav::Area;
+use crate::ui::worker::context::Worker;
 
 use super::jobs::{EvaluatorJob, EvaluatorReply};
 use super::state::{EvaluatorTab, SatisfactionGroup};
@@ -20,54 +19,47 @@ pub enum EvaluatorCommand {
     CancelFollowUp,
 }
 
-impl From<EvaluatorCommand> for crate::ui::command::Command {
-    fn from(command: EvaluatorCommand) -> Self {
-        crate::ui::command::Command::Area(crate::ui::areas::AreaCommand::Evaluator(command))
-    }
-}
-
-impl From<EvaluatorJob> for crate::ui::worker::Job {
-    fn from(job: EvaluatorJob) -> Self {
-        crate::ui::worker::Job::Area(crate::ui::areas::AreaJob::Evaluator(job))
-    }
-}
-
 pub struct EvaluatorArea;
 
+/// The context this area's logic runs in.
+type Cx<'a> = AreaCtx<'a, EvaluatorArea>;
+
 impl AreaLogic for EvaluatorArea {
+    type State = super::state::EvaluatorView;
+    type Runtime = ();
     type Command = EvaluatorCommand;
     type Job = EvaluatorJob;
     type Reply = EvaluatorReply;
 
-    fn apply(app: &mut JianchaApp, _ctx: &egui::Context, command: EvaluatorCommand) {
-        let session = app.state.session.clone();
+    fn apply(cx: &mut Cx<'_>, command: EvaluatorCommand) {
+        let session = cx.shared.session();
         match command {
             EvaluatorCommand::Load(date) => {
                 if let Some(s) = session {
-                    app.state.evaluator.loading = true;
-                    app.submit(EvaluatorJob::Evaluator { session: s, date });
+                    cx.view.loading = true;
+                    cx.out.submit(EvaluatorJob::Evaluator { session: s, date });
                 }
             }
-            EvaluatorCommand::SetTab(tab) => app.state.evaluator.tab = tab,
-            EvaluatorCommand::SetGroup(g) => app.state.evaluator.group = g,
+            EvaluatorCommand::SetTab(tab) => cx.view.tab = tab,
+            EvaluatorCommand::SetGroup(g) => cx.view.group = g,
             EvaluatorCommand::OpenFollowUp { key, step } => {
-                app.state.evaluator.follow_up = Some((key, step, String::new()));
-                app.state.evaluator.dialog_error = None;
+                cx.view.follow_up = Some((key, step, String::new()));
+                cx.view.dialog_error = None;
             }
             EvaluatorCommand::SubmitFollowUp => {
-                let (Some(s), Some((key, step, note))) = (session, app.state.evaluator.follow_up.clone()) else {
+                let (Some(s), Some((key, step, note))) = (session, cx.view.follow_up.clone()) else {
                     return;
                 };
-                app.submit(EvaluatorJob::RecordFollowUp { session: s, key, step, note });
+                cx.out.submit(EvaluatorJob::RecordFollowUp { session: s, key, step, note });
             }
-            EvaluatorCommand::CancelFollowUp => app.state.evaluator.follow_up = None,
+            EvaluatorCommand::CancelFollowUp => cx.view.follow_up = None,
         }
     }
 
-    fn handle(app: &mut JianchaApp, reply: EvaluatorReply) {
+    fn handle(cx: &mut Cx<'_>, reply: EvaluatorReply) {
         match reply {
             EvaluatorReply::Evaluator(result) => {
-                let view = &mut app.state.evaluator;
+                let view = &mut *cx.view;
                 view.loading = false;
                 match result {
                     Ok(all) => {
@@ -80,24 +72,24 @@ impl AreaLogic for EvaluatorArea {
                         view.error = None;
                     }
                     Err(e) => {
-                        let m = app.store_error(&e);
-                        app.state.evaluator.error = Some(m);
+                        let m = cx.out.store_error(&e);
+                        cx.view.error = Some(m);
                     }
                 }
             }
             EvaluatorReply::FollowUp(result) => match result {
                 Ok(done) => {
-                    app.state.evaluator.follow_up = None;
-                    app.state.evaluator.dialog_error = None;
-                    if let Some(list) = &mut app.state.evaluator.poor
+                    cx.view.follow_up = None;
+                    cx.view.dialog_error = None;
+                    if let Some(list) = &mut cx.view.poor
                         && let Some(p) = list.iter_mut().find(|p| p.key == done.key)
                     {
                         *p = done;
                     }
                 }
                 Err(e) => {
-                    let m = app.store_error(&e);
-                    app.state.evaluator.dialog_error = Some(m);
+                    let m = cx.out.store_error(&e);
+                    cx.view.dialog_error = Some(m);
                 }
             },
         }
@@ -107,16 +99,16 @@ impl AreaLogic for EvaluatorArea {
         super::jobs::run(worker, job)
     }
 
-    fn navigated(app: &mut JianchaApp, area: Area) {
+    fn navigated(cx: &mut Cx<'_>, area: Area) {
         if area == Area::Evaluator
-            && app.state.evaluator.check.is_none()
-            && !app.state.evaluator.loading
-            && let Some(opened) = &app.state.opened
+            && cx.view.check.is_none()
+            && !cx.view.loading
+            && let Some(opened) = &cx.shared.opened
         {
             // The previous working day: the daily check looks at a finished day.
-            let today = time::local_date(app.clock.now());
+            let today = time::local_date(cx.shared.now);
             let day = opened.calendar.previous_working_day(today).map(|r| r.value).unwrap_or(today);
-            app.commands.push(EvaluatorCommand::Load(day).into());
+            cx.out.send(EvaluatorCommand::Load(day));
         }
     }
 }

@@ -17,19 +17,18 @@ use crate::domain::evaluator::{Anomaly, AnomalyKind, EvaluatorCheck, Rating, rat
 use crate::domain::time;
 use crate::store::{FollowUpStep, PoorRating, Satisfaction, SatisfactionRow};
 
-use crate::ui::command::Command;
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
-use crate::ui::state::AppState;
+use crate::ui::context::{Panel, Sender};
 use crate::ui::theme::Tokens;
 use state::{EvaluatorTab, EvaluatorView, SatisfactionGroup};
 
-pub fn evaluator_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>) {
-    let lang = state.lang;
-    let t = state.tokens;
+pub fn evaluator_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::EvaluatorView>, commands: &mut Sender<EvaluatorCommand>, now: DateTime<Utc>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
     let today = time::local_date(now);
-    let calendar = state.opened.as_ref().map(|o| &o.calendar);
-    let view = &mut state.evaluator;
+    let calendar = state.shared.opened.as_ref().map(|o| &o.calendar);
+    let view = &mut *state.view;
     toolbar_ui(ui, view, calendar, today, lang, &t, commands);
     if let Some(e) = &view.error {
         ui.colored_label(t.red, e);
@@ -58,7 +57,7 @@ fn toolbar_ui(
     today: NaiveDate,
     lang: Lang,
     t: &Tokens,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<EvaluatorCommand>,
 ) {
     ui.horizontal(|ui| {
         let date = view.date;
@@ -72,7 +71,7 @@ fn toolbar_ui(
             .clicked()
             && let Some(d) = previous
         {
-            commands.push(EvaluatorCommand::Load(d).into());
+            commands.push(EvaluatorCommand::Load(d));
         }
         let l = ui.label(lang.pick("日期", "Date"));
         let edit = ui
@@ -82,7 +81,7 @@ fn toolbar_ui(
             || (edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
         if go {
             match NaiveDate::parse_from_str(view.date_text.trim(), "%Y-%m-%d") {
-                Ok(d) if d <= today => commands.push(EvaluatorCommand::Load(d).into()),
+                Ok(d) if d <= today => commands.push(EvaluatorCommand::Load(d)),
                 Ok(_) => view.error = Some(lang.pick_owned("不能查看未来的日期", "That day has not come yet")),
                 Err(_) => view.error = Some(lang.pick_owned("日期格式应为 YYYY-MM-DD", "The date must be YYYY-MM-DD")),
             }
@@ -92,7 +91,7 @@ fn toolbar_ui(
             .clicked()
             && let Some(d) = next
         {
-            commands.push(EvaluatorCommand::Load(d).into());
+            commands.push(EvaluatorCommand::Load(d));
         }
         if view.loading {
             ui.spinner();
@@ -115,7 +114,7 @@ fn tabs_ui(
     today: NaiveDate,
     lang: Lang,
     t: &Tokens,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<EvaluatorCommand>,
 ) {
     let low = check.usage.iter().filter(|u| u.below_minimum).count();
     let overdue = poor.iter().filter(|p| follow_up_overdue(p, today)).count();
@@ -124,7 +123,7 @@ fn tabs_ui(
         let mut tab_button = |ui: &mut egui::Ui, which: EvaluatorTab, label: String, warn: bool| {
             let text = if warn { RichText::new(label).color(t.red) } else { RichText::new(label) };
             if ui.selectable_label(tab == which, text).clicked() && tab != which {
-                commands.push(EvaluatorCommand::SetTab(which).into());
+                commands.push(EvaluatorCommand::SetTab(which));
             }
         };
         tab_button(
@@ -377,7 +376,7 @@ fn poor_ui(
     today: NaiveDate,
     lang: Lang,
     t: &Tokens,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<EvaluatorCommand>,
 ) {
     if poor.is_empty() {
         ui.label(RichText::new(lang.pick("近 60 天没有差评。", "No poor ratings in the last 60 days.")).color(t.ok));
@@ -481,7 +480,7 @@ fn step_cell_ui(
     today: NaiveDate,
     lang: Lang,
     t: &Tokens,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<EvaluatorCommand>,
 ) {
     let state = due(done, due_on, today);
     let (text, colour) = match &state {
@@ -502,7 +501,7 @@ fn step_cell_ui(
                 FollowUpStep::Rectification => lang.pick("记录整改", "Record fix"),
             };
             if ui.small_button(button).clicked() {
-                commands.push(EvaluatorCommand::OpenFollowUp { key: p.key.clone(), step }.into());
+                commands.push(EvaluatorCommand::OpenFollowUp { key: p.key.clone(), step });
             }
         }
     });
@@ -514,7 +513,7 @@ fn satisfaction_ui(
     group: SatisfactionGroup,
     lang: Lang,
     t: &Tokens,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<EvaluatorCommand>,
 ) {
     ui.horizontal(|ui| {
         ui.label(
@@ -533,7 +532,7 @@ fn satisfaction_ui(
             (SatisfactionGroup::Staff, lang.pick("按人员", "By person")),
         ] {
             if ui.selectable_label(group == which, label).clicked() && group != which {
-                commands.push(EvaluatorCommand::SetGroup(which).into());
+                commands.push(EvaluatorCommand::SetGroup(which));
             }
         }
     });
@@ -644,7 +643,7 @@ fn follow_up_dialog_ui(
     view: &mut EvaluatorView,
     lang: Lang,
     t: &Tokens,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<EvaluatorCommand>,
 ) {
     let error = view.dialog_error.clone();
     let rating =
@@ -658,9 +657,9 @@ fn follow_up_dialog_ui(
         FollowUpStep::ReturnVisit => lang.pick("回访情况（对象、方式、意见）", "Who was called, how, what they said"),
         FollowUpStep::Rectification => lang.pick("整改措施与结果", "What was changed"),
     };
-    Dialog::new("jiancha_follow_up_dialog", title, lang, EvaluatorCommand::CancelFollowUp.into())
+    Dialog::new("jiancha_follow_up_dialog", title, lang, EvaluatorCommand::CancelFollowUp)
         .error(error.as_deref())
-        .submit(lang.pick("保存", "Save"), EvaluatorCommand::SubmitFollowUp.into(), true)
+        .submit(lang.pick("保存", "Save"), EvaluatorCommand::SubmitFollowUp, true)
         .show(ui, t, commands, |ui, _| {
             if let Some(p) = &rating {
                 ui.label(format!(

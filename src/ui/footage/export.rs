@@ -1,27 +1,28 @@
 //! 拷贝录像: the export dialog with its destination (removable drives, a folder browser) and options.
 //! The drives and folders are listed by the data worker; the dialog only draws what it found.
 
+use crate::ui::context::{Panel, Sender};
 use super::*;
 
 use crate::ui::dialog::Dialog;
 use crate::ui::theme::DialogWidth;
 
-pub(super) fn export_dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let error = state.footage.export_result.as_ref().and_then(|r| r.as_ref().err()).cloned();
+pub(super) fn export_dialog_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::FootageView>, commands: &mut Sender<FootageCommand>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let error = state.view.export_result.as_ref().and_then(|r| r.as_ref().err()).cloned();
     let names: Vec<(i64, String)> =
-        state.footage.export.iter().flat_map(|d| d.cameras.iter()).map(|(c, _)| (*c, camera_name(state, *c))).collect();
-    let Some(draft) = state.footage.export.as_mut() else { return };
+        state.view.export.iter().flat_map(|d| d.cameras.iter()).map(|(c, _)| (*c, camera_name(state, *c))).collect();
+    let Some(draft) = state.view.export.as_mut() else { return };
     Dialog::new(
         "jiancha_export_footage",
         format!("{} {}", lang.pick("拷贝录像", "Copy footage"), draft.request_no),
         lang,
-        FootageCommand::CancelExportDialog.into(),
+        FootageCommand::CancelExportDialog,
     )
     .width(DialogWidth::Wide)
     .error(error.as_deref())
-    .submit(lang.pick("开始导出", "Export"), FootageCommand::SubmitExport.into(), true)
+    .submit(lang.pick("开始导出", "Export"), FootageCommand::SubmitExport, true)
     .show(ui, &t, commands, |ui, commands| {
         ui.label(
             RichText::new(lang.pick(
@@ -67,7 +68,7 @@ pub(super) fn export_dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands
                 }
             }
             if ui.small_button(lang.pick("浏览…", "Browse…")).clicked() {
-                commands.push(FootageCommand::ToggleBrowse.into());
+                commands.push(FootageCommand::ToggleBrowse);
             }
         });
         if draft.browsing {
@@ -86,7 +87,7 @@ fn folder_browser_ui(
     listing: Option<&state::FolderListing>,
     lang: Lang,
     t: &Tokens,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<FootageCommand>,
 ) {
     t.card_frame().show(ui, |ui| {
         let Some(listing) = listing else {
@@ -98,7 +99,7 @@ fn folder_browser_ui(
             if let Some(parent) = &listing.parent
                 && ui.selectable_label(false, "⬆ ..").clicked()
             {
-                commands.push(FootageCommand::BrowseInto(parent.clone()).into());
+                commands.push(FootageCommand::BrowseInto(parent.clone()));
             }
             if listing.folders.is_empty() {
                 ui.label(RichText::new(lang.pick("（没有子文件夹）", "(no folders)")).color(t.text_weak));
@@ -106,7 +107,7 @@ fn folder_browser_ui(
             for d in &listing.folders {
                 let name = d.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 if ui.selectable_label(false, format!("📁 {name}")).clicked() {
-                    commands.push(FootageCommand::BrowseInto(d.clone()).into());
+                    commands.push(FootageCommand::BrowseInto(d.clone()));
                 }
             }
         });

@@ -1,17 +1,18 @@
 //! 保全: legal holds on footage.
 
+use crate::ui::context::{Panel, Sender};
 use super::*;
 
-pub(super) fn holds_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let may_lift = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::ApproveFootage));
+pub(super) fn holds_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::FootageView>, commands: &mut Sender<FootageCommand>, now: DateTime<Utc>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let may_lift = state.shared.session.as_ref().is_some_and(|s| s.role.allows(Permission::ApproveFootage));
     let cameras: Vec<(i64, String)> = state
-        .directory
+        .shared.directory
         .as_ref()
         .map(|d| d.cameras.iter().map(|c| (c.id, c.name.clone())).collect())
         .unwrap_or_default();
-    if let Some((camera, date, from, to, reason)) = state.footage.hold_draft.as_mut() {
+    if let Some((camera, date, from, to, reason)) = state.view.hold_draft.as_mut() {
         t.card_frame().show(ui, |ui| {
             ui.heading(lang.pick("保全录像", "Hold footage"));
             egui::Grid::new("hold_draft").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
@@ -37,17 +38,17 @@ pub(super) fn holds_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut V
             });
             ui.horizontal(|ui| {
                 if ui.button(lang.pick("保全", "Hold")).clicked() {
-                    commands.push(FootageCommand::SubmitHold.into());
+                    commands.push(FootageCommand::SubmitHold);
                 }
                 if ui.button(lang.pick("取消", "Cancel")).clicked() {
-                    commands.push(FootageCommand::CancelHold.into());
+                    commands.push(FootageCommand::CancelHold);
                 }
             });
         });
     } else if ui.button(lang.pick("新建保全…", "New hold…")).clicked() {
-        commands.push(FootageCommand::NewHold.into());
+        commands.push(FootageCommand::NewHold);
     }
-    let holds = state.footage.holds.clone().unwrap_or_default();
+    let holds = state.view.holds.clone().unwrap_or_default();
     if holds.is_empty() {
         ui.label(
             RichText::new(lang.pick(
@@ -79,8 +80,7 @@ pub(super) fn holds_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut V
                     FootageCommand::LiftHold {
                         id: h.id,
                         reason: lang.pick_owned("核查结束，解除保全", "Review finished"),
-                    }
-                    .into(),
+                    },
                 );
             }
         });

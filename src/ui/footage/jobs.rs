@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use crate::store::{Session, StoreError};
-use crate::ui::worker::{JobError, Worker};
+use crate::ui::worker::context::{JobError, Worker};
 
 use super::state::{ExportProgress, FolderListing};
 

@@ -8,10 +8,9 @@ use chrono::{NaiveDate, NaiveTime};
 
 use crate::domain::footage::{RequestKind, Span};
 use crate::domain::time;
-use crate::ui::app::JianchaApp;
-use crate::ui::areas::AreaLogic;
-use crate::ui::state::{Area, NoticeLevel};
-use crate::ui::worker::Worker;
+use crate::ui::context::{AreaCtx, AreaLogic};
+use crate::ui::nav::{Area, NoticeLevel};
+use crate::ui::worker::context::Worker;
 use crate::video::export::{ExportOptions, Privacy};
 use crate::video::playback::{Group, SPEEDS};
 
@@ -132,28 +131,21 @@ fn local_ms(date: &str, hm: &str) -> Option<i64> {
     Some(time::from_local(d.and_time(t)).timestamp_millis())
 }
 
-impl From<FootageCommand> for crate::ui::command::Command {
-    fn from(command: FootageCommand) -> Self {
-        crate::ui::command::Command::Area(crate::ui::areas::AreaCommand::Footage(command))
-    }
-}
-
-impl From<FootageJob> for crate::ui::worker::Job {
-    fn from(job: FootageJob) -> Self {
-        crate::ui::worker::Job::Area(crate::ui::areas::AreaJob::Footage(job))
-    }
-}
-
 pub struct FootageArea;
 
+/// The context this area's logic runs in.
+type Cx<'a> = AreaCtx<'a, FootageArea>;
+
 impl AreaLogic for FootageArea {
+    type State = super::state::FootageView;
+    type Runtime = super::state::FootageRuntime;
     type Command = FootageCommand;
     type Job = FootageJob;
     type Reply = FootageReply;
 
-    fn handle(app: &mut JianchaApp, reply: FootageReply) {
-        let lang = app.state.lang;
-        let view = &mut app.state.footage;
+    fn handle(cx: &mut Cx<'_>, reply: FootageReply) {
+        let lang = cx.shared.lang;
+        let view = &mut *cx.view;
         match reply {
             FootageReply::Data(result) => {
                 view.loading = false;
@@ -166,13 +158,13 @@ impl AreaLogic for FootageArea {
                         view.holds = Some(data.holds);
                         view.error = None;
                         if let Some((window_code, at, case_no)) = view.event_pending.take() {
-                            app.commands.push(FootageCommand::ForEvent { window_code, at, case_no }.into());
+                            cx.out.send(FootageCommand::ForEvent { window_code, at, case_no });
                         }
                     }
                     Err(e) => {
-                        let m = app.store_error(&e);
-                        app.state.footage.event_pending = None;
-                        app.state.footage.error = Some(m);
+                        let m = cx.out.store_error(&e);
+                        cx.view.event_pending = None;
+                        cx.view.error = Some(m);
                     }
                 }
             }
@@ -180,7 +172,7 @@ impl AreaLogic for FootageArea {
                 Ok(r) => {
                     view.draft = None;
                     view.draft_error = None;
-                    app.state.notice = Some((
+                    cx.out.notify(
                         NoticeLevel::Info,
                         format!(
                             "{} {}{}",
@@ -188,25 +180,25 @@ impl AreaLogic for FootageArea {
                             r.kind.label_zh(),
                             lang.pick("申请已提交，待审批。", " request sent for approval.")
                         ),
-                    ));
-                    app.commands.push(FootageCommand::Load.into());
+                    );
+                    cx.out.send(FootageCommand::Load);
                 }
                 Err(e) => {
-                    let m = app.store_error(&e);
-                    app.state.footage.draft_error = Some(m);
+                    let m = cx.out.store_error(&e);
+                    cx.view.draft_error = Some(m);
                 }
             },
             FootageReply::Decided(result) => match result {
                 Ok(r) => {
                     view.refusing = None;
-                    let now = app.clock.now();
+                    let now = cx.shared.now;
                     let state = lang.pick(r.state_zh(now), r.state_en(now));
-                    app.state.notice = Some((NoticeLevel::Info, format!("{} {state}", r.request_no)));
-                    app.commands.push(FootageCommand::Load.into());
+                    cx.out.notify(NoticeLevel::Info, format!("{} {state}", r.request_no));
+                    cx.out.send(FootageCommand::Load);
                 }
                 Err(e) => {
-                    let m = app.store_error(&e);
-                    app.state.notice = Some((NoticeLevel::Error, m));
+                    let m = cx.out.store_error(&e);
+                    cx.out.notify(NoticeLevel::Error, m);
                 }
             },
             FootageReply::Granted(result) => match result {
@@ -235,14 +227,14 @@ impl AreaLogic for FootageArea {
                         })
                         .collect();
                     let size = if tracks.len() > 1 { PLAYER_SIZE_SMALL } else { PLAYER_SIZE };
-                    app.player = Some(Group::start(
+                    cx.runtime.players = Some(Group::start(
                         grants.tracks.iter().map(|t| (opened.root.clone(), t.segments.clone())).collect(),
                         span,
                         opened.at,
                         size,
-                        repaint_notify(app),
+                        repaint_notify(cx),
                     ));
-                    app.state.footage.playback = Some(PlaybackView {
+                    cx.view.playback = Some(PlaybackView {
                         camera_id: tracks.first().map_or(0, |t| t.camera_id),
                         request: grants.request,
                         span,
@@ -251,17 +243,17 @@ impl AreaLogic for FootageArea {
                         bookmarks: Vec::new(),
                         start_at: opened.at,
                     });
-                    app.state.footage.tab = FootageTab::Playback;
+                    cx.view.tab = FootageTab::Playback;
                 }
                 Err(e) => {
-                    let m = app.store_error(&e);
-                    app.state.notice = Some((NoticeLevel::Error, m));
+                    let m = cx.out.store_error(&e);
+                    cx.out.notify(NoticeLevel::Error, m);
                 }
             },
             FootageReply::Exported(Err(e)) => {
                 view.exporting = None;
-                let m = app.job_error(&e);
-                app.state.footage.export_result = Some(Err(m));
+                let m = cx.out.job_error(&e);
+                cx.view.export_result = Some(Err(m));
             }
             FootageReply::Exported(Ok(())) => {}
             FootageReply::Drives(drives) => {
@@ -283,34 +275,34 @@ impl AreaLogic for FootageArea {
             FootageReply::HoldChanged(result) => match result {
                 Ok(_) => {
                     view.hold_draft = None;
-                    app.commands.push(FootageCommand::Load.into());
+                    cx.out.send(FootageCommand::Load);
                 }
                 Err(e) => {
-                    let m = app.store_error(&e);
-                    app.state.notice = Some((NoticeLevel::Error, m));
+                    let m = cx.out.store_error(&e);
+                    cx.out.notify(NoticeLevel::Error, m);
                 }
             },
         }
     }
 
-    fn apply(app: &mut JianchaApp, _ctx: &egui::Context, command: FootageCommand) {
-        let lang = app.state.lang;
-        let session = app.state.session.clone();
-        let now = app.clock.now();
+    fn apply(cx: &mut Cx<'_>, command: FootageCommand) {
+        let lang = cx.shared.lang;
+        let session = cx.shared.session();
+        let now = cx.shared.now;
         match command {
             FootageCommand::Load => {
                 if let Some(s) = session {
-                    app.state.footage.loading = true;
-                    app.submit(FootageJob::Load { session: s });
+                    cx.view.loading = true;
+                    cx.out.submit(FootageJob::Load { session: s });
                 }
             }
-            FootageCommand::SetTab(tab) => app.state.footage.tab = tab,
+            FootageCommand::SetTab(tab) => cx.view.tab = tab,
             FootageCommand::NewRequest { cameras, from, to, purpose, kind, case_no, complaint_no } => {
                 let default_to = now.timestamp_millis();
                 let (from, to) = (from.unwrap_or(default_to - 20 * 60_000), to.unwrap_or(default_to));
                 let start = chrono::DateTime::from_timestamp_millis(from).unwrap_or(now);
                 let end = chrono::DateTime::from_timestamp_millis(to).unwrap_or(now);
-                app.state.footage.draft = Some(RequestDraft {
+                cx.view.draft = Some(RequestDraft {
                     cameras: cameras.into_iter().collect(),
                     date: time::local_date(start).to_string(),
                     from: time::local_datetime(start).format("%H:%M").to_string(),
@@ -321,13 +313,13 @@ impl AreaLogic for FootageArea {
                     case_no: case_no.unwrap_or_default(),
                     complaint_no: complaint_no.unwrap_or_default(),
                 });
-                app.state.footage.draft_error = None;
-                app.state.footage.tab = FootageTab::Requests;
+                cx.view.draft_error = None;
+                cx.view.tab = FootageTab::Requests;
             }
             FootageCommand::SubmitRequest => {
-                let (Some(s), Some(d)) = (session, app.state.footage.draft.clone()) else { return };
+                let (Some(s), Some(d)) = (session, cx.view.draft.clone()) else { return };
                 let (Some(from), Some(to)) = (local_ms(&d.date, &d.from), local_ms(&d.date, &d.to)) else {
-                    app.state.footage.draft_error = Some(
+                    cx.view.draft_error = Some(
                         lang.pick_owned("日期应为 YYYY-MM-DD，时间应为 HH:MM", "Date as YYYY-MM-DD, times as HH:MM"),
                     );
                     return;
@@ -342,63 +334,61 @@ impl AreaLogic for FootageArea {
                     case_no: opt(&d.case_no),
                     complaint_no: opt(&d.complaint_no),
                 };
-                app.submit(FootageJob::Request { session: s, request });
+                cx.out.submit(FootageJob::Request { session: s, request });
             }
-            FootageCommand::CancelDraft => app.state.footage.draft = None,
+            FootageCommand::CancelDraft => cx.view.draft = None,
             FootageCommand::CancelRequest(id) => {
                 if let Some(s) = session {
-                    app.submit(FootageJob::CancelRequest { session: s, id });
+                    cx.out.submit(FootageJob::CancelRequest { session: s, id });
                 }
             }
             FootageCommand::Approve(id) => {
                 if let Some(s) = session {
-                    app.submit(FootageJob::Decide { session: s, id, approve: true, note: String::new() });
+                    cx.out.submit(FootageJob::Decide { session: s, id, approve: true, note: String::new() });
                 }
             }
-            FootageCommand::StartRefuse(id) => app.state.footage.refusing = Some((id, String::new())),
+            FootageCommand::StartRefuse(id) => cx.view.refusing = Some((id, String::new())),
             FootageCommand::SubmitRefuse => {
-                if let (Some(s), Some((id, reason))) = (session, app.state.footage.refusing.clone()) {
-                    app.submit(FootageJob::Decide { session: s, id, approve: false, note: reason });
+                if let (Some(s), Some((id, reason))) = (session, cx.view.refusing.clone()) {
+                    cx.out.submit(FootageJob::Decide { session: s, id, approve: false, note: reason });
                 }
             }
-            FootageCommand::CancelRefuse => app.state.footage.refusing = None,
+            FootageCommand::CancelRefuse => cx.view.refusing = None,
             FootageCommand::Play { request_id, cameras, at } => {
-                let span = app
-                    .state
-                    .footage
+                let span = cx
+                    .view
                     .requests
                     .as_ref()
                     .and_then(|r| r.iter().find(|r| r.id == request_id))
                     .map(|r| r.span);
                 if let (Some(s), Some(span)) = (session, span) {
-                    close_player(app);
+                    close_player(cx);
                     let cameras = cameras.into_iter().take(Group::MAX).collect();
-                    app.submit(FootageJob::Open { session: s, request_id, cameras, span, at });
+                    cx.out.submit(FootageJob::Open { session: s, request_id, cameras, span, at });
                 }
             }
             FootageCommand::ClosePlayback => {
-                close_player(app);
-                app.state.footage.playback = None;
-                app.state.footage.tab = FootageTab::Requests;
+                close_player(cx);
+                cx.view.playback = None;
+                cx.view.tab = FootageTab::Requests;
             }
-            FootageCommand::PlayerPlay => app.player.iter().for_each(Group::play),
-            FootageCommand::PlayerPause => app.player.iter().for_each(Group::pause),
-            FootageCommand::PlayerSeek(at) => app.player.iter().for_each(|p| p.seek(at)),
+            FootageCommand::PlayerPlay => cx.runtime.players.iter().for_each(Group::play),
+            FootageCommand::PlayerPause => cx.runtime.players.iter().for_each(Group::pause),
+            FootageCommand::PlayerSeek(at) => cx.runtime.players.iter().for_each(|p| p.seek(at)),
             FootageCommand::PlayerSpeed(i) => {
-                app.player.iter().for_each(|p| p.set_speed(SPEEDS[i.min(SPEEDS.len() - 1)]))
+                cx.runtime.players.iter().for_each(|p| p.set_speed(SPEEDS[i.min(SPEEDS.len() - 1)]))
             }
-            FootageCommand::PlayerStep => app.player.iter().for_each(Group::step),
+            FootageCommand::PlayerStep => cx.runtime.players.iter().for_each(Group::step),
             FootageCommand::PlayerFocus(camera_id) => {
-                if let Some(view) = app.state.footage.playback.as_mut()
+                if let Some(view) = cx.view.playback.as_mut()
                     && view.tracks.iter().any(|t| t.camera_id == camera_id)
                 {
                     view.camera_id = camera_id;
                 }
             }
             FootageCommand::PlayerZoom { camera_id, zoom } => {
-                if let Some(track) = app
-                    .state
-                    .footage
+                if let Some(track) = cx
+                    .view
                     .playback
                     .as_mut()
                     .and_then(|v| v.tracks.iter_mut().find(|t| t.camera_id == camera_id))
@@ -407,7 +397,7 @@ impl AreaLogic for FootageArea {
                 }
             }
             FootageCommand::AddBookmark => {
-                if let (Some(p), Some(view)) = (&app.state.player, app.state.footage.playback.as_mut()) {
+                if let (Some(p), Some(view)) = (&cx.view.player, cx.view.playback.as_mut()) {
                     let label =
                         time::format_local(chrono::DateTime::from_timestamp_millis(p.position_ms).unwrap_or(now));
                     view.bookmarks.push((p.position_ms, label));
@@ -415,7 +405,7 @@ impl AreaLogic for FootageArea {
                 }
             }
             FootageCommand::OpenExport { request_id, cameras } => {
-                let request = app.state.footage.requests.as_ref().and_then(|r| r.iter().find(|r| r.id == request_id));
+                let request = cx.view.requests.as_ref().and_then(|r| r.iter().find(|r| r.id == request_id));
                 let request_no = request.map(|r| r.request_no.clone()).unwrap_or_default();
                 let all = request.map(|r| r.cameras.clone()).unwrap_or_else(|| cameras.clone());
                 let home = dirs::home_dir().unwrap_or_default();
@@ -423,7 +413,7 @@ impl AreaLogic for FootageArea {
                     [one] => format!("{}-camera{one}.mp4", request_no.replace(['〔', '〕'], "-")),
                     _ => format!("{}.mp4", request_no.replace(['〔', '〕'], "-")),
                 };
-                app.state.footage.export = Some(ExportDraft {
+                cx.view.export = Some(ExportDraft {
                     request_id,
                     request_no,
                     cameras: all.iter().map(|c| (*c, cameras.contains(c))).collect(),
@@ -435,42 +425,42 @@ impl AreaLogic for FootageArea {
                     drives: None,
                     folders: None,
                 });
-                app.state.footage.export_result = None;
+                cx.view.export_result = None;
                 // Removable drives are where copies usually go: listed by the worker, the first one chosen.
-                app.submit(FootageJob::Drives);
+                cx.out.submit(FootageJob::Drives);
             }
             FootageCommand::ToggleBrowse => {
-                let Some(draft) = app.state.footage.export.as_mut() else { return };
+                let Some(draft) = cx.view.export.as_mut() else { return };
                 draft.browsing = !draft.browsing;
                 if draft.browsing {
                     let destination = draft.destination.clone();
-                    app.submit(FootageJob::Folders { destination });
+                    cx.out.submit(FootageJob::Folders { destination });
                 }
             }
             FootageCommand::BrowseInto(dir) => {
-                let Some(draft) = app.state.footage.export.as_mut() else { return };
+                let Some(draft) = cx.view.export.as_mut() else { return };
                 draft.destination = dir.join(&draft.file).display().to_string();
                 let destination = draft.destination.clone();
-                app.submit(FootageJob::Folders { destination });
+                cx.out.submit(FootageJob::Folders { destination });
             }
             FootageCommand::SubmitExport => {
-                let (Some(s), Some(d)) = (session, app.state.footage.export.clone()) else { return };
+                let (Some(s), Some(d)) = (session, cx.view.export.clone()) else { return };
                 let privacy = match parse_privacy(&d.privacy) {
                     Ok(p) => p,
                     Err(e) => {
-                        app.state.footage.export_result = Some(Err(e));
+                        cx.view.export_result = Some(Err(e));
                         return;
                     }
                 };
                 let cameras: Vec<i64> = d.cameras.iter().filter(|(_, on)| *on).map(|(c, _)| *c).collect();
                 if cameras.is_empty() || cameras.len() > crate::store::MAX_GRANT_CAMERAS {
-                    app.state.footage.export_result =
+                    cx.view.export_result =
                         Some(Err(lang.pick_owned("请选择 1–4 路摄像头", "Choose one to four cameras")));
                     return;
                 }
                 let out = std::path::PathBuf::from(d.destination.trim());
                 if out.as_os_str().is_empty() || out.extension().is_none_or(|e| e != "mp4") {
-                    app.state.footage.export_result =
+                    cx.view.export_result =
                         Some(Err(lang.pick_owned("请给出以 .mp4 结尾的文件路径", "Give a file path ending in .mp4")));
                     return;
                 }
@@ -484,10 +474,10 @@ impl AreaLogic for FootageArea {
                     permille: Arc::new(AtomicU32::new(0)),
                     result: Arc::new(std::sync::Mutex::new(None)),
                 };
-                app.state.footage.exporting = Some(progress.clone());
-                app.state.footage.export = None;
-                app.state.footage.export_result = None;
-                app.submit(FootageJob::Export {
+                cx.view.exporting = Some(progress.clone());
+                cx.view.export = None;
+                cx.view.export_result = None;
+                cx.out.submit(FootageJob::Export {
                     session: s,
                     request_id: d.request_id,
                     cameras,
@@ -496,32 +486,32 @@ impl AreaLogic for FootageArea {
                     progress,
                 });
             }
-            FootageCommand::CancelExportDialog => app.state.footage.export = None,
+            FootageCommand::CancelExportDialog => cx.view.export = None,
             FootageCommand::CancelExport => {
-                if let Some(p) = &app.state.footage.exporting {
+                if let Some(p) = &cx.view.exporting {
                     p.cancel.store(true, Ordering::SeqCst);
                 }
             }
             FootageCommand::ForEvent { window_code, at, case_no } => {
-                app.state.area = Area::Footage;
-                let camera = app
-                    .state
+                cx.out.console(crate::ui::command::Command::Navigate(Area::Footage));
+                let camera = cx
+                    .shared
                     .directory
                     .as_ref()
                     .and_then(|d| d.cameras.iter().find(|c| c.window_code.as_deref() == Some(window_code.as_str())))
                     .map(|c| c.id);
                 let Some(camera) = camera else {
-                    app.state.notice = Some((
+                    cx.out.notify(
                         NoticeLevel::Warning,
                         format!("{window_code} {}", lang.pick("窗口没有摄像头。", "has no camera.")),
-                    ));
+                    );
                     return;
                 };
                 let moment = at.timestamp_millis();
-                let Some(requests) = app.state.footage.requests.as_ref() else {
+                let Some(requests) = cx.view.requests.as_ref() else {
                     // Decide once the user's requests are known: an approved one plays at once.
-                    app.state.footage.event_pending = Some((window_code, at, case_no));
-                    app.commands.push(FootageCommand::Load.into());
+                    cx.view.event_pending = Some((window_code, at, case_no));
+                    cx.out.send(FootageCommand::Load);
                     return;
                 };
                 let approved = Some(requests).and_then(|list| {
@@ -536,11 +526,11 @@ impl AreaLogic for FootageArea {
                         .cloned()
                 });
                 match approved {
-                    Some(r) => app.commands.push(
-                        FootageCommand::Play { request_id: r.id, cameras: vec![camera], at: Some(moment) }.into(),
+                    Some(r) => cx.out.send(
+                        FootageCommand::Play { request_id: r.id, cameras: vec![camera], at: Some(moment) },
                     ),
                     None => {
-                        app.commands.push(
+                        cx.out.send(
                             FootageCommand::NewRequest {
                                 cameras: vec![camera],
                                 from: Some(moment - 10 * 60_000),
@@ -549,36 +539,35 @@ impl AreaLogic for FootageArea {
                                 kind: RequestKind::View,
                                 case_no: Some(case_no),
                                 complaint_no: None,
-                            }
-                            .into(),
+                            },
                         );
                     }
                 }
             }
             FootageCommand::NewHold => {
-                let camera = app.state.footage.playback.as_ref().map(|p| p.camera_id).unwrap_or(1);
+                let camera = cx.view.playback.as_ref().map(|p| p.camera_id).unwrap_or(1);
                 let today = time::local_date(now).to_string();
-                app.state.footage.hold_draft = Some((camera, today, "09:00".into(), "10:00".into(), String::new()));
+                cx.view.hold_draft = Some((camera, today, "09:00".into(), "10:00".into(), String::new()));
             }
             FootageCommand::SubmitHold => {
                 let (Some(s), Some((camera_id, date, from, to, reason))) =
-                    (session, app.state.footage.hold_draft.clone())
+                    (session, cx.view.hold_draft.clone())
                 else {
                     return;
                 };
                 let (Some(from), Some(to)) = (local_ms(&date, &from), local_ms(&date, &to)) else {
-                    app.state.notice = Some((
+                    cx.out.notify(
                         NoticeLevel::Warning,
                         lang.pick_owned("日期应为 YYYY-MM-DD，时间应为 HH:MM", "Date as YYYY-MM-DD, times as HH:MM"),
-                    ));
+                    );
                     return;
                 };
-                app.submit(FootageJob::PlaceHold { session: s, camera_id, span: Span { from, to }, reason });
+                cx.out.submit(FootageJob::PlaceHold { session: s, camera_id, span: Span { from, to }, reason });
             }
-            FootageCommand::CancelHold => app.state.footage.hold_draft = None,
+            FootageCommand::CancelHold => cx.view.hold_draft = None,
             FootageCommand::LiftHold { id, reason } => {
                 if let Some(s) = session {
-                    app.submit(FootageJob::LiftHold { session: s, id, reason });
+                    cx.out.submit(FootageJob::LiftHold { session: s, id, reason });
                 }
             }
         }
@@ -588,16 +577,16 @@ impl AreaLogic for FootageArea {
         super::jobs::run(worker, job)
     }
 
-    fn navigated(app: &mut JianchaApp, area: Area) {
-        if area == Area::Footage && app.state.footage.requests.is_none() && !app.state.footage.loading {
-            app.commands.push(FootageCommand::Load.into());
+    fn navigated(cx: &mut Cx<'_>, area: Area) {
+        if area == Area::Footage && cx.view.requests.is_none() && !cx.view.loading {
+            cx.out.send(FootageCommand::Load);
         }
     }
 
     /// Each frame: the player's picture into a texture, and the export's end.
-    fn frame(app: &mut JianchaApp, ctx: &egui::Context) {
-        if let (Some(group), Some(view)) = (&app.player, &app.state.footage.playback) {
-            let display = app.state.player.get_or_insert_with(|| PlayerDisplay {
+    fn frame(cx: &mut Cx<'_>) {
+        if let (Some(group), Some(view)) = (&cx.runtime.players, &cx.view.playback) {
+            let display = cx.view.player.get_or_insert_with(|| PlayerDisplay {
                 status: group.status(),
                 position_ms: group.position_ms(),
                 speed: group.speed(),
@@ -630,7 +619,7 @@ impl AreaLogic for FootageArea {
                         Some(t) => t.set(image, egui::TextureOptions::LINEAR),
                         None => {
                             let name = format!("footage-player-{}", track.camera_id);
-                            tile.texture = Some(ctx.load_texture(name, image, egui::TextureOptions::LINEAR));
+                            tile.texture = Some(cx.egui.load_texture(name, image, egui::TextureOptions::LINEAR));
                         }
                     }
                     tile.seq = frame.seq;
@@ -638,35 +627,35 @@ impl AreaLogic for FootageArea {
             }
             if display.status == crate::video::playback::PlayerStatus::Playing {
                 // The head moves between frames too (the timeline and the clock follow it).
-                ctx.request_repaint_after(Duration::from_millis(100));
+                cx.egui.request_repaint_after(Duration::from_millis(100));
             }
         }
-        if let Some(p) = &app.state.footage.exporting {
+        if let Some(p) = &cx.view.exporting {
             let finished = p.result.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
             match finished {
                 Some(result) => {
-                    let result = result.map_err(|e| app.job_error(&e));
-                    app.state.footage.export_result = Some(result);
-                    app.state.footage.exporting = None;
-                    app.commands.push(FootageCommand::Load.into());
+                    let result = result.map_err(|e| cx.out.job_error(&e));
+                    cx.view.export_result = Some(result);
+                    cx.view.exporting = None;
+                    cx.out.send(FootageCommand::Load);
                 }
-                None => ctx.request_repaint_after(Duration::from_millis(100)),
+                None => cx.egui.request_repaint_after(Duration::from_millis(100)),
             }
         }
     }
 }
 
-fn repaint_notify(app: &JianchaApp) -> crate::video::decoder::Notify {
-    let ctx = app.egui_ctx.clone();
+fn repaint_notify(cx: &Cx<'_>) -> crate::video::decoder::Notify {
+    let ctx = cx.egui.clone();
     Arc::new(move || ctx.request_repaint())
 }
 
 /// Stops the player without waiting for its thread (it may be in the middle of a seek).
-fn close_player(app: &mut JianchaApp) {
-    if let Some(player) = app.player.take() {
+fn close_player(cx: &mut Cx<'_>) {
+    if let Some(player) = cx.runtime.players.take() {
         player.close();
     }
-    app.state.player = None;
+    cx.view.player = None;
 }
 
 #[cfg(test)]

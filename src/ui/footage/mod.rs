@@ -33,7 +33,7 @@ use crate::video::playback::{Group, PlayerStatus, SPEEDS};
 use crate::ui::command::Command;
 use crate::ui::i18n::Lang;
 use crate::ui::open::Open;
-use crate::ui::state::AppState;
+use crate::ui::context::{Panel, Sender};
 use crate::ui::theme::Tokens;
 use state::FootageTab;
 
@@ -41,9 +41,9 @@ pub(super) fn at(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-pub(super) fn camera_name(state: &AppState, id: i64) -> String {
+pub(super) fn camera_name(state: &Panel<'_, state::FootageView>, id: i64) -> String {
     state
-        .directory
+        .shared.directory
         .as_ref()
         .and_then(|d| d.cameras.iter().find(|c| c.id == id))
         .map(|c| c.name.clone())
@@ -59,20 +59,20 @@ pub(super) fn span_text(span: Span) -> String {
     }
 }
 
-pub fn footage_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>) {
-    let lang = state.lang;
-    let t = state.tokens;
+pub fn footage_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::FootageView>, commands: &mut Sender<FootageCommand>, now: DateTime<Utc>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
     tabs_ui(ui, state, commands);
-    if let Some(e) = &state.footage.error {
+    if let Some(e) = &state.view.error {
         ui.colored_label(t.red, e);
     }
     export_status_ui(ui, state, commands);
     ui.separator();
-    if state.footage.requests.is_none() {
+    if state.view.requests.is_none() {
         ui.spinner();
         return;
     }
-    match state.footage.tab {
+    match state.view.tab {
         FootageTab::Requests => requests_ui(ui, state, commands, now),
         FootageTab::Approvals => approvals_ui(ui, state, commands, now),
         FootageTab::Playback => playback_ui(ui, state, commands),
@@ -84,15 +84,15 @@ pub fn footage_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Co
     export_dialog_ui(ui, state, commands);
 }
 
-fn tabs_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = &state.tokens;
-    let view = &state.footage;
+fn tabs_ui(ui: &mut egui::Ui, state: &Panel<'_, state::FootageView>, commands: &mut Sender<FootageCommand>) {
+    let lang = state.shared.lang;
+    let t = &state.shared.tokens;
+    let view = &*state.view;
     ui.horizontal(|ui| {
         let mut tab = |ui: &mut egui::Ui, which: FootageTab, label: String, warn: bool| {
             let text = if warn { RichText::new(label).color(t.orange) } else { RichText::new(label) };
             if ui.selectable_label(view.tab == which, text).clicked() && view.tab != which {
-                commands.push(FootageCommand::SetTab(which).into());
+                commands.push(FootageCommand::SetTab(which));
             }
         };
         tab(ui, FootageTab::Requests, lang.pick_owned("调阅申请", "Requests"), false);
@@ -113,25 +113,25 @@ fn tabs_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
         if view.loading {
             ui.spinner();
         } else if ui.small_button(lang.pick("刷新", "Refresh")).clicked() {
-            commands.push(FootageCommand::Load.into());
+            commands.push(FootageCommand::Load);
         }
     });
 }
 
-fn export_status_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = &state.tokens;
-    if let Some(p) = &state.footage.exporting {
+fn export_status_ui(ui: &mut egui::Ui, state: &Panel<'_, state::FootageView>, commands: &mut Sender<FootageCommand>) {
+    let lang = state.shared.lang;
+    let t = &state.shared.tokens;
+    if let Some(p) = &state.view.exporting {
         let fraction = p.permille.load(std::sync::atomic::Ordering::Relaxed) as f32 / 1000.0;
         ui.horizontal(|ui| {
             ui.label(format!("{} {} → {}", lang.pick("正在导出", "Exporting"), p.request_no, p.destination));
             ui.add(egui::ProgressBar::new(fraction).desired_width(240.0).show_percentage());
             if ui.button(lang.pick("取消导出", "Cancel export")).clicked() {
-                commands.push(FootageCommand::CancelExport.into());
+                commands.push(FootageCommand::CancelExport);
             }
         });
     }
-    match &state.footage.export_result {
+    match &state.view.export_result {
         Some(Ok(done)) => {
             ui.label(RichText::new(format!("{} {done}", lang.pick("已导出：", "Exported:"))).color(t.ok));
         }

@@ -1,12 +1,13 @@
 //! 回放: the player's picture and controls, and the timeline of recorded runs, gaps, case events and
 //! bookmarks.
 
+use crate::ui::context::{Panel, Sender};
 use super::*;
 
-pub(super) fn playback_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = &state.tokens;
-    let Some(view) = &state.footage.playback else { return };
+pub(super) fn playback_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::FootageView>, commands: &mut Sender<FootageCommand>) {
+    let lang = state.shared.lang;
+    let t = &state.shared.tokens;
+    let Some(view) = &state.view.playback else { return };
     ui.horizontal(|ui| {
         let names: Vec<String> = view.tracks.iter().map(|t| camera_name(state, t.camera_id)).collect();
         ui.label(RichText::new(format!("{} · {}", view.request.request_no, names.join("、"))).strong());
@@ -26,30 +27,30 @@ pub(super) fn playback_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Ve
             RichText::new(format!("{}{}", lang.pick("用途：", "purpose: "), view.request.purpose)).color(t.text_weak),
         );
         if ui.small_button(lang.pick("关闭回放", "Close")).clicked() {
-            commands.push(FootageCommand::ClosePlayback.into());
+            commands.push(FootageCommand::ClosePlayback);
         }
     });
-    let display = state.player.as_ref();
+    let display = state.view.player.as_ref();
     pictures_ui(ui, state, view, display, commands);
     // Controls.
     let (status, position, speed) =
         display.map_or((PlayerStatus::Loading, view.span.from, 1.0), |d| (d.status.clone(), d.position_ms, d.speed));
     ui.horizontal(|ui| {
         if ui.button("|◀").on_hover_text(lang.pick("到开头", "To the start")).clicked() {
-            commands.push(FootageCommand::PlayerSeek(view.span.from).into());
+            commands.push(FootageCommand::PlayerSeek(view.span.from));
         }
         let playing = status == PlayerStatus::Playing;
         let label = if playing { lang.pick("‖ 暂停", "‖ Pause") } else { lang.pick("▶ 播放", "▶ Play") };
         if ui.button(label).clicked() {
-            commands.push(if playing { FootageCommand::PlayerPause } else { FootageCommand::PlayerPlay }.into());
+            commands.push(if playing { FootageCommand::PlayerPause } else { FootageCommand::PlayerPlay });
         }
         if ui.button(lang.pick("下一帧", "Next frame")).clicked() {
-            commands.push(FootageCommand::PlayerStep.into());
+            commands.push(FootageCommand::PlayerStep);
         }
         ui.label(lang.pick("速度", "Speed"));
         for (i, s) in SPEEDS.iter().enumerate() {
             if ui.selectable_label((speed - s).abs() < 0.01, format!("{s}×")).clicked() {
-                commands.push(FootageCommand::PlayerSpeed(i).into());
+                commands.push(FootageCommand::PlayerSpeed(i));
             }
         }
         ui.separator();
@@ -60,11 +61,11 @@ pub(super) fn playback_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Ve
             );
         }
         if ui.button(lang.pick("添加书签", "Bookmark")).clicked() {
-            commands.push(FootageCommand::AddBookmark.into());
+            commands.push(FootageCommand::AddBookmark);
         }
         if view.request.kind == RequestKind::Export && ui.button(lang.pick("导出…", "Export…")).clicked() {
             let cameras = view.tracks.iter().map(|t| t.camera_id).collect();
-            commands.push(FootageCommand::OpenExport { request_id: view.request.id, cameras }.into());
+            commands.push(FootageCommand::OpenExport { request_id: view.request.id, cameras });
         }
         if view.request.kind == RequestKind::View
             && ui
@@ -87,12 +88,11 @@ pub(super) fn playback_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Ve
                     kind: RequestKind::Export,
                     case_no: view.request.case_no.clone(),
                     complaint_no: view.request.complaint_no.clone(),
-                }
-                .into(),
+                },
             );
         }
         if ui.button(lang.pick("保全…", "Hold…")).clicked() {
-            commands.push(FootageCommand::NewHold.into());
+            commands.push(FootageCommand::NewHold);
         }
         if ui
             .button(lang.pick("记录违纪…", "Record observation…"))
@@ -103,7 +103,7 @@ pub(super) fn playback_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Ve
             .clicked()
         {
             let window = state
-                .directory
+                .shared.directory
                 .as_ref()
                 .and_then(|d| d.cameras.iter().find(|c| c.id == view.camera_id))
                 .and_then(|c| c.window_code.clone())
@@ -112,7 +112,7 @@ pub(super) fn playback_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Ve
                 from: (position - 30_000).max(view.span.from),
                 to: (position + 30_000).min(view.span.to),
             };
-            commands.push(Command::Open(Open::Observation(crate::ui::open::ObservationDraft {
+            commands.console(Command::Open(Open::Observation(crate::ui::open::ObservationDraft {
                 at: time::local_datetime(at(position)).format("%Y-%m-%d %H:%M:%S").to_string(),
                 source: crate::domain::discipline::ObservationSource::Playback,
                 camera_id: Some(view.camera_id),
@@ -129,13 +129,13 @@ pub(super) fn playback_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Ve
 /// grid. Wheel and drag zoom a picture (double-click resets); a click chooses the camera.
 fn pictures_ui(
     ui: &mut egui::Ui,
-    state: &AppState,
+    state: &Panel<'_, super::state::FootageView>,
     view: &super::state::PlaybackView,
     display: Option<&super::state::PlayerDisplay>,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<FootageCommand>,
 ) {
-    let lang = state.lang;
-    let t = &state.tokens;
+    let lang = state.shared.lang;
+    let t = &state.shared.tokens;
     let count = view.tracks.len().max(1);
     let (columns, rows) = match count {
         1 => (1, 1),
@@ -163,10 +163,10 @@ fn pictures_ui(
                 changed = true;
             }
             if changed {
-                commands.push(FootageCommand::PlayerZoom { camera_id: track.camera_id, zoom }.into());
+                commands.push(FootageCommand::PlayerZoom { camera_id: track.camera_id, zoom });
             }
             if response.clicked() && view.camera_id != track.camera_id {
-                commands.push(FootageCommand::PlayerFocus(track.camera_id).into());
+                commands.push(FootageCommand::PlayerFocus(track.camera_id));
             }
             match tile.and_then(|x| x.texture.as_ref()) {
                 Some(texture) => {
@@ -228,10 +228,10 @@ fn pictures_ui(
 
 /// The recorded ranges (and gaps) of the approved range, case events, bookmarks and the play head;
 /// click or drag to seek.
-pub(super) fn timeline_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>, position: i64) {
-    let lang = state.lang;
-    let t = &state.tokens;
-    let Some(view) = &state.footage.playback else { return };
+pub(super) fn timeline_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::FootageView>, commands: &mut Sender<FootageCommand>, position: i64) {
+    let lang = state.shared.lang;
+    let t = &state.shared.tokens;
+    let Some(view) = &state.view.playback else { return };
     let span = view.span;
     let (rect, response) = ui.allocate_exact_size(egui::vec2(ui.available_width(), 68.0), Sense::click_and_drag());
     let painter = ui.painter_at(rect);
@@ -367,7 +367,7 @@ pub(super) fn timeline_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Ve
         && let Some(p) = response.interact_pointer_pos()
     {
         let ms = span.from + ((p.x - bar.left()) / bar.width() * span.millis() as f32) as i64;
-        commands.push(FootageCommand::PlayerSeek(ms.clamp(span.from, span.to - 1)).into());
+        commands.push(FootageCommand::PlayerSeek(ms.clamp(span.from, span.to - 1)));
     }
     // Bookmarks as buttons.
     if !view.bookmarks.is_empty() {
@@ -375,7 +375,7 @@ pub(super) fn timeline_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Ve
             ui.label(RichText::new(lang.pick("书签：", "Bookmarks:")).color(t.text_weak));
             for (ms, label) in &view.bookmarks {
                 if ui.small_button(label).clicked() {
-                    commands.push(FootageCommand::PlayerSeek(*ms).into());
+                    commands.push(FootageCommand::PlayerSeek(*ms));
                 }
             }
         });

@@ -1,10 +1,11 @@
 //! 调取登记: the footage register.
 
+use crate::ui::context::Panel;
 use super::*;
 
-pub(super) fn register_ui(ui: &mut egui::Ui, state: &AppState, lang: Lang, t: &Tokens) {
-    let lines = state.footage.register.clone().unwrap_or_default();
-    let everyone = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::ReadFootageRegister));
+pub(super) fn register_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::FootageView>, lang: Lang, t: &Tokens) {
+    let lines = state.view.register.clone().unwrap_or_default();
+    let everyone = state.shared.session.as_ref().is_some_and(|s| s.role.allows(Permission::ReadFootageRegister));
     ui.label(
         RichText::new(if everyone {
             lang.pick(

@@ -1,15 +1,16 @@
 //! 调阅申请 and 审批: the request list, the request form, pending approvals and the refusal dialog.
 
+use crate::ui::context::{Panel, Sender};
 use super::*;
 
 use crate::ui::dialog::Dialog;
 use crate::ui::theme::DialogWidth;
 
-pub(super) fn requests_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let may_request = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::Supervise));
-    if state.footage.draft.is_some() {
+pub(super) fn requests_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::FootageView>, commands: &mut Sender<FootageCommand>, now: DateTime<Utc>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let may_request = state.shared.session.as_ref().is_some_and(|s| s.role.allows(Permission::Supervise));
+    if state.view.draft.is_some() {
         draft_ui(ui, state, commands);
         ui.add_space(8.0);
     } else if may_request {
@@ -24,8 +25,7 @@ pub(super) fn requests_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mu
                         kind: RequestKind::View,
                         case_no: None,
                         complaint_no: None,
-                    }
-                    .into(),
+                    },
                 );
             }
             ui.label(
@@ -37,7 +37,7 @@ pub(super) fn requests_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mu
             );
         });
     }
-    let requests = state.footage.requests.clone().unwrap_or_default();
+    let requests = state.view.requests.clone().unwrap_or_default();
     if requests.is_empty() {
         ui.label(RichText::new(lang.pick("还没有申请。", "No requests yet.")).color(t.text_weak));
         return;
@@ -121,26 +121,26 @@ pub(super) fn requests_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mu
                                 .clicked()
                         {
                             commands.push(
-                                FootageCommand::Play { request_id: r.id, cameras: several.clone(), at: None }.into(),
+                                FootageCommand::Play { request_id: r.id, cameras: several.clone(), at: None },
                             );
                         }
                         if usable
                             && r.kind == RequestKind::Export
                             && ui.small_button(lang.pick("导出…", "Export…")).clicked()
                         {
-                            commands.push(FootageCommand::OpenExport { request_id: r.id, cameras: several }.into());
+                            commands.push(FootageCommand::OpenExport { request_id: r.id, cameras: several });
                         }
                         for camera in &r.cameras {
                             if usable && ui.small_button(format!("▶ {}", camera_name(state, *camera))).clicked() {
                                 commands.push(
-                                    FootageCommand::Play { request_id: r.id, cameras: vec![*camera], at: None }.into(),
+                                    FootageCommand::Play { request_id: r.id, cameras: vec![*camera], at: None },
                                 );
                             }
                         }
                         if r.status == RequestStatus::Pending
                             && ui.small_button(lang.pick("撤回", "Withdraw")).clicked()
                         {
-                            commands.push(FootageCommand::CancelRequest(r.id).into());
+                            commands.push(FootageCommand::CancelRequest(r.id));
                         }
                     });
                 });
@@ -148,16 +148,16 @@ pub(super) fn requests_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mu
         });
 }
 
-pub(super) fn draft_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = state.tokens;
+pub(super) fn draft_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::FootageView>, commands: &mut Sender<FootageCommand>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
     let cameras: Vec<(i64, String)> = state
-        .directory
+        .shared.directory
         .as_ref()
         .map(|d| d.cameras.iter().map(|c| (c.id, c.name.clone())).collect())
         .unwrap_or_default();
-    let error = state.footage.draft_error.clone();
-    let Some(draft) = state.footage.draft.as_mut() else { return };
+    let error = state.view.draft_error.clone();
+    let Some(draft) = state.view.draft.as_mut() else { return };
     t.card_frame().show(ui, |ui| {
         ui.heading(lang.pick("调阅/拷贝申请", "Request footage"));
         egui::Grid::new("footage_draft").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
@@ -221,20 +221,20 @@ pub(super) fn draft_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut V
         }
         ui.horizontal(|ui| {
             if ui.button(lang.pick("提交申请", "Send request")).clicked() {
-                commands.push(FootageCommand::SubmitRequest.into());
+                commands.push(FootageCommand::SubmitRequest);
             }
             if ui.button(lang.pick("取消", "Cancel")).clicked() {
-                commands.push(FootageCommand::CancelDraft.into());
+                commands.push(FootageCommand::CancelDraft);
             }
         });
     });
 }
 
-pub(super) fn approvals_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>, now: DateTime<Utc>) {
-    let lang = state.lang;
-    let t = &state.tokens;
-    let me = state.session.as_ref().map(|s| s.username.clone()).unwrap_or_default();
-    let pending = state.footage.pending.clone().unwrap_or_default();
+pub(super) fn approvals_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::FootageView>, commands: &mut Sender<FootageCommand>, now: DateTime<Utc>) {
+    let lang = state.shared.lang;
+    let t = &state.shared.tokens;
+    let me = state.shared.session.as_ref().map(|s| s.username.clone()).unwrap_or_default();
+    let pending = state.view.pending.clone().unwrap_or_default();
     if pending.is_empty() {
         ui.label(RichText::new(lang.pick("没有待审批的申请。", "Nothing to approve.")).color(t.ok));
         return;
@@ -282,10 +282,10 @@ pub(super) fn approvals_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut V
                     );
                 } else {
                     if ui.button(lang.pick("批准", "Approve")).clicked() {
-                        commands.push(FootageCommand::Approve(r.id).into());
+                        commands.push(FootageCommand::Approve(r.id));
                     }
                     if ui.button(lang.pick("拒绝…", "Refuse…")).clicked() {
-                        commands.push(FootageCommand::StartRefuse(r.id).into());
+                        commands.push(FootageCommand::StartRefuse(r.id));
                     }
                 }
                 let _ = now;
@@ -295,19 +295,19 @@ pub(super) fn approvals_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut V
     }
 }
 
-pub(super) fn refuse_dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let Some((_, reason)) = state.footage.refusing.as_mut() else { return };
+pub(super) fn refuse_dialog_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::FootageView>, commands: &mut Sender<FootageCommand>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let Some((_, reason)) = state.view.refusing.as_mut() else { return };
     let ready = !reason.trim().is_empty();
     Dialog::new(
         "jiancha_refuse_footage",
         lang.pick("拒绝申请", "Refuse the request"),
         lang,
-        FootageCommand::CancelRefuse.into(),
+        FootageCommand::CancelRefuse,
     )
     .width(DialogWidth::Narrow)
-    .submit(lang.pick("拒绝", "Refuse"), FootageCommand::SubmitRefuse.into(), ready)
+    .submit(lang.pick("拒绝", "Refuse"), FootageCommand::SubmitRefuse, ready)
     .show(ui, &t, commands, |ui, _| {
         let l = ui.label(lang.pick("拒绝理由", "Reason"));
         ui.add(egui::TextEdit::multiline(reason).desired_rows(3).desired_width(f32::INFINITY)).labelled_by(l.id);

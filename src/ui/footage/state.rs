@@ -112,11 +112,13 @@ pub struct ExportProgress {
     /// Progress in 1/1000.
     pub permille: std::sync::Arc<std::sync::atomic::AtomicU32>,
     /// Set by the export thread when it ends: the clip and its SHA-256, or why not.
-    pub result: std::sync::Arc<std::sync::Mutex<Option<Result<String, crate::ui::worker::JobError>>>>,
+    pub result: std::sync::Arc<std::sync::Mutex<Option<Result<String, crate::ui::worker::context::JobError>>>>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct FootageView {
+    /// The players' picture and head, while a request plays.
+    pub player: Option<PlayerDisplay>,
     pub tab: FootageTab,
     pub requests: Option<Vec<crate::domain::footage::FootageRequest>>,
     pub pending: Option<Vec<crate::domain::footage::FootageRequest>>,
@@ -138,4 +140,17 @@ pub struct FootageView {
     pub hold_draft: Option<(i64, String, String, String, String)>,
     /// A case event's "查看录像" waiting for the request list: (window code, moment, case number).
     pub event_pending: Option<(String, chrono::DateTime<chrono::Utc>, String)>,
+}
+
+/// What the footage area runs besides its state: the players, one per camera on one play head (their
+/// threads decode; the panel shows what `PlayerDisplay` copies of them).
+#[derive(Default)]
+pub struct FootageRuntime {
+    pub players: Option<crate::video::playback::Group>,
+}
+
+impl crate::ui::context::AreaRuntime for FootageRuntime {
+    fn start(_start: &crate::ui::context::RuntimeStart<'_>) -> Self {
+        Self::default()
+    }
 }

@@ -16,7 +16,7 @@ use crate::ui::command::Command;
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
 use crate::ui::open::Open;
-use crate::ui::state::AppState;
+use crate::ui::context::{Panel, Sender};
 use crate::ui::supervision::SupervisionCommand;
 use crate::ui::supervision::SupervisionForm;
 use crate::ui::supervision::state::{ComplaintDraft, ComplaintStepKind, ViolationDraft};
@@ -36,16 +36,16 @@ fn status_label(s: ComplaintStatus, lang: Lang) -> &'static str {
 
 pub fn complaints_ui(
     ui: &mut egui::Ui,
-    state: &mut AppState,
-    commands: &mut Vec<Command>,
+    state: &mut Panel<'_, super::state::SupervisionView>,
+    commands: &mut Sender<SupervisionCommand>,
     now: chrono::DateTime<chrono::Utc>,
 ) {
-    let lang = state.lang;
-    let t = state.tokens;
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
     let today = time::local_date(now);
-    let may_act = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::Supervise));
-    let Some(data) = state.supervision.data.clone() else {
-        if let Some(e) = &state.supervision.error {
+    let may_act = state.shared.session.as_ref().is_some_and(|s| s.role.allows(Permission::Supervise));
+    let Some(data) = state.view.data.clone() else {
+        if let Some(e) = &state.view.error {
             ui.colored_label(t.red, e);
         }
         ui.spinner();
@@ -65,12 +65,12 @@ pub fn complaints_ui(
                 department: String::new(),
                 case_no: String::new(),
             };
-            commands.push(SupervisionCommand::OpenComplaint(draft).into());
+            commands.push(SupervisionCommand::OpenComplaint(draft));
         }
         let open = list.iter().filter(|c| !c.status.is_closed()).count();
         ui.label(RichText::new(format!("{} {open}", lang.pick("办理中", "Open:"))).color(t.text_weak));
         if ui.small_button(lang.pick("刷新", "Refresh")).clicked() {
-            commands.push(SupervisionCommand::Load.into());
+            commands.push(SupervisionCommand::Load);
         }
     });
     if list.is_empty() {
@@ -79,12 +79,12 @@ pub fn complaints_ui(
     // The due colours, once per frame from the opened calendar (never copied).
     let urgencies: Vec<Urgency> = list
         .iter()
-        .map(|c| match state.opened.as_ref() {
+        .map(|c| match state.shared.opened.as_ref() {
             Some(o) => accountability::urgency(&o.calendar, c.due, today),
             None => Urgency::Normal,
         })
         .collect();
-    let selected = state.supervision.selected_complaint.clone();
+    let selected = state.view.selected_complaint.clone();
     StripBuilder::new(ui).size(Size::relative(0.55)).size(Size::remainder()).horizontal(|mut strip| {
         strip.cell(|ui| {
             TableBuilder::new(ui)
@@ -144,7 +144,7 @@ pub fn complaints_ui(
                             ui.label(&c.content).on_hover_text(&c.content);
                         });
                         if row.response().clicked() {
-                            commands.push(SupervisionCommand::SelectComplaint(Some(c.complaint_no.clone())).into());
+                            commands.push(SupervisionCommand::SelectComplaint(Some(c.complaint_no.clone())));
                         }
                     });
                 });
@@ -179,13 +179,13 @@ fn urgency_colour(u: Urgency, t: &Tokens) -> egui::Color32 {
 
 fn detail_ui(
     ui: &mut egui::Ui,
-    state: &mut AppState,
+    state: &mut Panel<'_, super::state::SupervisionView>,
     c: &Complaint,
     may_act: bool,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<SupervisionCommand>,
     t: &Tokens,
 ) {
-    let lang = state.lang;
+    let lang = state.shared.lang;
     t.card_frame().show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {
@@ -246,8 +246,8 @@ fn detail_ui(
             if let Some(case_no) = &c.case_no
                 && ui.button(format!("{} {case_no}", lang.pick("办件", "Case"))).clicked()
             {
-                commands.push(Command::Navigate(crate::ui::state::Area::Alerts));
-                commands.push(Command::Open(Open::Case(case_no.clone())));
+                commands.console(Command::Navigate(crate::ui::nav::Area::Alerts));
+                commands.console(Command::Open(Open::Case(case_no.clone())));
             }
             if !may_act {
                 return;
@@ -260,8 +260,7 @@ fn detail_ui(
                             SupervisionCommand::OpenComplaintStep {
                                 complaint_no: no.clone(),
                                 kind: ComplaintStepKind::Accept,
-                            }
-                            .into(),
+                            },
                         );
                     }
                     if ui.button(lang.pick("不予受理…", "Decline…")).clicked() {
@@ -269,8 +268,7 @@ fn detail_ui(
                             SupervisionCommand::OpenComplaintStep {
                                 complaint_no: no.clone(),
                                 kind: ComplaintStepKind::Decline,
-                            }
-                            .into(),
+                            },
                         );
                     }
                 }
@@ -279,8 +277,7 @@ fn detail_ui(
                         SupervisionCommand::Act(SupervisionAction::AdvanceComplaint {
                             complaint_no: no.clone(),
                             step: ComplaintStep::Investigate,
-                        })
-                        .into(),
+                        }),
                     );
                 }
                 _ => {}
@@ -292,14 +289,13 @@ fn detail_ui(
                     SupervisionCommand::OpenComplaintStep {
                         complaint_no: no.clone(),
                         kind: ComplaintStepKind::Conclude,
-                    }
-                    .into(),
+                    },
                 );
             }
             if !c.status.is_closed() {
                 if let Some(window) = &c.window_code {
                     let camera = state
-                        .directory
+                        .shared.directory
                         .as_ref()
                         .and_then(|d| d.cameras.iter().find(|cam| cam.window_code.as_deref() == Some(window.as_str())))
                         .map(|cam| cam.id);
@@ -307,8 +303,8 @@ fn detail_ui(
                         && ui.button(lang.pick("申请调阅录像…", "Request footage…")).clicked()
                     {
                         let at = c.received_at.timestamp_millis();
-                        commands.push(Command::Navigate(crate::ui::state::Area::Footage));
-                        commands.push(Command::Open(Open::FootageRequest {
+                        commands.console(Command::Navigate(crate::ui::nav::Area::Footage));
+                        commands.console(Command::Open(Open::FootageRequest {
                             cameras: vec![camera],
                             from: Some(at - 30 * 60_000),
                             to: Some(at),
@@ -331,29 +327,29 @@ fn detail_ui(
                         complaint_no: c.complaint_no.clone(),
                         observation_id: None,
                     };
-                    commands.push(SupervisionCommand::OpenViolation(draft).into());
+                    commands.push(SupervisionCommand::OpenViolation(draft));
                 }
             }
         });
     });
 }
 
-fn complaint_form_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let error = state.supervision.form_error.clone();
-    let pending = state.supervision.loading;
-    let Some(d) = state.supervision.complaint.as_mut() else { return };
+fn complaint_form_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::SupervisionView>, commands: &mut Sender<SupervisionCommand>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let error = state.view.form_error.clone();
+    let pending = state.view.loading;
+    let Some(d) = state.view.complaint.as_mut() else { return };
     Dialog::new(
         "complaint_form",
         lang.pick("登记投诉", "Register a complaint"),
         lang,
-        SupervisionCommand::CloseForm(SupervisionForm::Complaint).into(),
+        SupervisionCommand::CloseForm(SupervisionForm::Complaint),
     )
     .width(DialogWidth::Wide)
     .error(error.as_deref())
     .pending(pending)
-    .submit(lang.pick("登记", "Register"), SupervisionCommand::SubmitComplaint.into(), true)
+    .submit(lang.pick("登记", "Register"), SupervisionCommand::SubmitComplaint, true)
     .show(ui, &t, commands, |ui, _| {
         egui::Grid::new("complaint_grid").num_columns(2).spacing([10.0, 6.0]).show(ui, |ui| {
             let l = ui.label(lang.pick("收到时间", "Received"));
@@ -391,12 +387,12 @@ fn complaint_form_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
     });
 }
 
-fn step_dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let error = state.supervision.form_error.clone();
-    let pending = state.supervision.loading;
-    let Some((no, kind, a, b)) = state.supervision.complaint_step.as_mut() else { return };
+fn step_dialog_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::SupervisionView>, commands: &mut Sender<SupervisionCommand>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let error = state.view.form_error.clone();
+    let pending = state.view.loading;
+    let Some((no, kind, a, b)) = state.view.complaint_step.as_mut() else { return };
     let (title, first, needs_first) = match kind {
         ComplaintStepKind::Accept => (lang.pick("受理投诉", "Accept"), lang.pick("受理意见", "Note"), false),
         ComplaintStepKind::Decline => (lang.pick("不予受理", "Decline"), lang.pick("理由", "Reason"), true),
@@ -408,11 +404,11 @@ fn step_dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Co
         "complaint_step",
         format!("{title} {no}"),
         lang,
-        SupervisionCommand::CloseForm(SupervisionForm::ComplaintStep).into(),
+        SupervisionCommand::CloseForm(SupervisionForm::ComplaintStep),
     )
     .error(error.as_deref())
     .pending(pending)
-    .submit(lang.pick("确定", "Confirm"), SupervisionCommand::SubmitComplaintStep.into(), ready)
+    .submit(lang.pick("确定", "Confirm"), SupervisionCommand::SubmitComplaintStep, ready)
     .show(ui, &t, commands, |ui, _| {
         let l = ui.label(first);
         ui.add(egui::TextEdit::multiline(a).desired_rows(2).desired_width(f32::INFINITY)).labelled_by(l.id);

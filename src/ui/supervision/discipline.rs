@@ -8,10 +8,9 @@ use crate::domain::discipline::{DISCIPLINE_CATEGORIES, SlipStatus};
 use crate::domain::time;
 use crate::ui::supervision::SupervisionAction;
 
-use crate::ui::command::Command;
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
-use crate::ui::state::AppState;
+use crate::ui::context::{Panel, Sender};
 use crate::ui::supervision::SupervisionCommand;
 use crate::ui::supervision::SupervisionForm;
 use crate::ui::supervision::state::ObservationDraft;
@@ -20,14 +19,14 @@ use crate::ui::theme::Tokens;
 
 pub fn discipline_ui(
     ui: &mut egui::Ui,
-    state: &mut AppState,
-    commands: &mut Vec<Command>,
+    state: &mut Panel<'_, super::state::SupervisionView>,
+    commands: &mut Sender<SupervisionCommand>,
     now: chrono::DateTime<chrono::Utc>,
 ) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let Some(data) = state.supervision.data.clone() else {
-        if let Some(e) = &state.supervision.error {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let Some(data) = state.view.data.clone() else {
+        if let Some(e) = &state.view.error {
             ui.colored_label(t.red, e);
         }
         ui.spinner();
@@ -37,25 +36,25 @@ pub fn discipline_ui(
     // Toolbar: the week, issuing, writing, printing.
     ui.horizontal(|ui| {
         if ui.button(lang.pick("◀ 上一周", "◀ Previous week")).clicked() {
-            commands.push(SupervisionCommand::SetWeek(week.previous()).into());
+            commands.push(SupervisionCommand::SetWeek(week.previous()));
         }
         ui.label(RichText::new(lang.pick_owned(&week.label_zh(), &week.label_en())).strong().color(t.text_strong));
         if ui.button(lang.pick("下一周 ▶", "Next week ▶")).clicked() {
-            commands.push(SupervisionCommand::SetWeek(week.next()).into());
+            commands.push(SupervisionCommand::SetWeek(week.next()));
         }
         ui.separator();
         if ui.button(lang.pick("记录违纪…", "Record observation…")).clicked() {
             let now = time::local_datetime(now);
-            state.supervision.observation =
+            state.view.observation =
                 Some(ObservationDraft { at: now.format("%Y-%m-%d %H:%M").to_string(), ..ObservationDraft::default() });
         }
         if !data.unissued.is_empty() {
             let label = format!("{}（{}）", lang.pick("签发提示单", "Issue slips"), data.unissued.len());
             if ui.button(RichText::new(label).strong()).on_hover_text(data.unissued.join("、")).clicked() {
-                commands.push(SupervisionCommand::Act(SupervisionAction::IssueSlips).into());
+                commands.push(SupervisionCommand::Act(SupervisionAction::IssueSlips));
             }
         }
-        if state.supervision.loading {
+        if state.view.loading {
             ui.spinner();
         }
     });
@@ -109,7 +108,7 @@ fn observations_ui(
     data: &crate::ui::supervision::SupervisionData,
     lang: Lang,
     t: &Tokens,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<SupervisionCommand>,
 ) {
     ui.label(RichText::new(lang.pick("违纪记录", "Observations")).strong().color(t.text_strong));
     if data.observations.is_empty() {
@@ -191,8 +190,7 @@ fn observations_ui(
                                 case_no: String::new(),
                                 complaint_no: String::new(),
                                 observation_id: Some(o.id),
-                            })
-                            .into(),
+                            }),
                         );
                     }
                 });
@@ -234,38 +232,26 @@ fn statistics_ui(ui: &mut egui::Ui, data: &crate::ui::supervision::SupervisionDa
 
 fn slips_ui(
     ui: &mut egui::Ui,
-    state: &mut AppState,
+    state: &mut Panel<'_, super::state::SupervisionView>,
     data: &crate::ui::supervision::SupervisionData,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<SupervisionCommand>,
 ) {
-    let lang = state.lang;
-    let t = state.tokens;
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
     ui.horizontal(|ui| {
         ui.label(RichText::new(lang.pick("本周提示单", "Slips of the week")).strong().color(t.text_strong));
-        let printers = state.attendance.printers.clone().unwrap_or_default();
-        let chosen = state.supervision.printer.clone();
-        let l = ui.label(lang.pick("打印机", "Printer"));
-        egui::ComboBox::from_id_salt("slip_printer")
-            .selected_text(chosen.clone().unwrap_or_else(|| lang.pick_owned("默认打印机", "Default printer")))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut state.supervision.printer, None, lang.pick("默认打印机", "Default printer"));
-                for p in &printers {
-                    ui.selectable_value(&mut state.supervision.printer, Some(p.clone()), p);
-                }
-            })
-            .response
-            .labelled_by(l.id);
+        let none = lang.pick("默认打印机", "Default printer");
+        crate::ui::widgets::printer_picker_ui(ui, "slip_printer", none, &state.shared, commands);
         let live = data.slips.iter().any(|s| s.status != SlipStatus::Cancelled);
         if ui.add_enabled(live, egui::Button::new(lang.pick("全部打印", "Print all"))).clicked() {
             commands.push(
                 SupervisionCommand::Act(SupervisionAction::WriteSlips {
-                    print: Some(state.supervision.printer.clone()),
-                })
-                .into(),
+                    print: Some(state.shared.printer.map(str::to_owned)),
+                }),
             );
         }
         if ui.add_enabled(!data.slips.is_empty(), egui::Button::new(lang.pick("存为 PDF", "Save as PDF"))).clicked() {
-            commands.push(SupervisionCommand::Act(SupervisionAction::WriteSlips { print: None }).into());
+            commands.push(SupervisionCommand::Act(SupervisionAction::WriteSlips { print: None }));
         }
     });
     if data.slips.is_empty() {
@@ -331,14 +317,14 @@ fn slips_ui(
 
 fn slip_actions_ui(
     ui: &mut egui::Ui,
-    state: &mut AppState,
+    state: &mut Panel<'_, super::state::SupervisionView>,
     slip: &crate::domain::discipline::Slip,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<SupervisionCommand>,
 ) {
-    let lang = state.lang;
-    let t = state.tokens;
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
     if ui.small_button(lang.pick("预览", "Preview")).clicked() {
-        commands.push(SupervisionCommand::Act(SupervisionAction::PreviewSlip(slip.id)).into());
+        commands.push(SupervisionCommand::Act(SupervisionAction::PreviewSlip(slip.id)));
     }
     match slip.status {
         SlipStatus::Received => {
@@ -356,10 +342,10 @@ fn slip_actions_ui(
         }
         SlipStatus::Issued => {
             if ui.small_button(lang.pick("回执…", "Receipt…")).clicked() {
-                commands.push(SupervisionCommand::OpenReceipt(slip.id).into());
+                commands.push(SupervisionCommand::OpenReceipt(slip.id));
             }
             if ui.small_button(lang.pick("作废…", "Cancel…")).clicked() {
-                commands.push(SupervisionCommand::OpenCancelSlip(slip.id).into());
+                commands.push(SupervisionCommand::OpenCancelSlip(slip.id));
             }
             ui.label(
                 RichText::new(format!("{} {}", lang.pick("期限", "due"), slip.reply_due.format("%m-%d")))
@@ -372,12 +358,12 @@ fn slip_actions_ui(
 /// The rendered slip in a window of its own, with printing of that slip.
 fn preview_window_ui(
     ui: &mut egui::Ui,
-    state: &mut AppState,
+    state: &mut Panel<'_, super::state::SupervisionView>,
     data: &crate::ui::supervision::SupervisionData,
-    commands: &mut Vec<Command>,
+    commands: &mut Sender<SupervisionCommand>,
 ) {
-    let lang = state.lang;
-    let Some((id, texture)) = state.supervision.preview.clone() else { return };
+    let lang = state.shared.lang;
+    let Some((id, texture)) = state.view.preview.clone() else { return };
     let Some(slip) = data.slips.iter().find(|s| s.id == id) else { return };
     let mut open = true;
     egui::Window::new(format!("{} {} {}", lang.pick("预览", "Preview"), slip.number_text(), slip.department_name))
@@ -394,12 +380,11 @@ fn preview_window_ui(
                     commands.push(
                         SupervisionCommand::Act(SupervisionAction::PrintSlip {
                             id,
-                            printer: state.supervision.printer.clone(),
-                        })
-                        .into(),
+                            printer: state.shared.printer.map(str::to_owned),
+                        }),
                     );
                 }
-                if let Some(m) = &state.supervision.message {
+                if let Some(m) = &state.view.message {
                     ui.label(RichText::new(m).small());
                 }
             });
@@ -413,25 +398,25 @@ fn preview_window_ui(
             });
         });
     if !open {
-        commands.push(SupervisionCommand::ClosePreview.into());
+        commands.push(SupervisionCommand::ClosePreview);
     }
 }
 
-pub fn observation_form_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let error = state.supervision.form_error.clone();
-    let pending = state.supervision.loading;
-    let Some(d) = state.supervision.observation.as_mut() else { return };
+pub fn observation_form_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::SupervisionView>, commands: &mut Sender<SupervisionCommand>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let error = state.view.form_error.clone();
+    let pending = state.view.loading;
+    let Some(d) = state.view.observation.as_mut() else { return };
     Dialog::new(
         "observation_form",
         lang.pick("记录违纪", "Record an observation"),
         lang,
-        SupervisionCommand::CloseForm(SupervisionForm::Observation).into(),
+        SupervisionCommand::CloseForm(SupervisionForm::Observation),
     )
     .error(error.as_deref())
     .pending(pending)
-    .submit(lang.pick("保存", "Save"), SupervisionCommand::SubmitObservation.into(), true)
+    .submit(lang.pick("保存", "Save"), SupervisionCommand::SubmitObservation, true)
     .show(ui, &t, commands, |ui, _| {
         if let Some(clip) = d.clip {
             let f = |ms: i64| {
@@ -475,24 +460,24 @@ pub fn observation_form_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &m
     });
 }
 
-fn slip_dialogs_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let error = state.supervision.form_error.clone();
-    let pending = state.supervision.loading;
-    let view = &mut state.supervision;
+fn slip_dialogs_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::SupervisionView>, commands: &mut Sender<SupervisionCommand>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let error = state.view.form_error.clone();
+    let pending = state.view.loading;
+    let view = &mut *state.view;
     if let Some((_, signer)) = view.receipt.as_mut() {
         let ready = !signer.trim().is_empty();
         Dialog::new(
             "slip_receipt",
             lang.pick("登记回执", "Record the receipt"),
             lang,
-            SupervisionCommand::CloseForm(SupervisionForm::Receipt).into(),
+            SupervisionCommand::CloseForm(SupervisionForm::Receipt),
         )
         .width(DialogWidth::Narrow)
         .error(error.as_deref())
         .pending(pending)
-        .submit(lang.pick("登记", "Record"), SupervisionCommand::SubmitReceipt.into(), ready)
+        .submit(lang.pick("登记", "Record"), SupervisionCommand::SubmitReceipt, ready)
         .show(ui, &t, commands, |ui, _| {
             let l = ui.label(lang.pick("签收人", "Signed by"));
             ui.add(egui::TextEdit::singleline(signer)).labelled_by(l.id);
@@ -504,13 +489,13 @@ fn slip_dialogs_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<C
             "slip_cancel",
             lang.pick("作废提示单", "Cancel the slip"),
             lang,
-            SupervisionCommand::CloseForm(SupervisionForm::CancelSlip).into(),
+            SupervisionCommand::CloseForm(SupervisionForm::CancelSlip),
         )
         .width(DialogWidth::Narrow)
         .cancel_label(lang.pick("返回", "Back"))
         .error(error.as_deref())
         .pending(pending)
-        .submit(lang.pick("作废", "Cancel slip"), SupervisionCommand::SubmitCancelSlip.into(), ready)
+        .submit(lang.pick("作废", "Cancel slip"), SupervisionCommand::SubmitCancelSlip, ready)
         .show(ui, &t, commands, |ui, _| {
             ui.label(lang.pick("作废后编号保留，不再使用。", "A cancelled slip keeps its number; it is never reused."));
             let l = ui.label(lang.pick("原因", "Reason"));

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::domain::accountability::Measure;
-use crate::ui::worker::{JobError, Worker};
+use crate::ui::worker::context::{JobError, Worker};
 
 use super::state::{SupervisionData, SupervisionForm};
 use crate::domain::discipline::{self, SlipStatus, Week};

@@ -9,11 +9,10 @@ use crate::domain::accountability::Subject;
 use crate::domain::discipline::Week;
 use crate::domain::time;
 use crate::store::{ComplaintStep, NewComplaint, NewObservation, NewViolation};
-use crate::ui::app::JianchaApp;
-use crate::ui::areas::AreaLogic;
+use crate::ui::context::{AreaCtx, AreaLogic};
 use crate::ui::command::Command;
-use crate::ui::state::{Area, NoticeLevel};
-use crate::ui::worker::Worker;
+use crate::ui::nav::{Area, NoticeLevel};
+use crate::ui::worker::context::Worker;
 
 use super::jobs::{SupervisionAction, SupervisionJob, SupervisionReply};
 use super::state::{ComplaintDraft, ComplaintStepKind, ObservationDraft, SupervisionForm, ViolationDraft};
@@ -66,35 +65,28 @@ pub enum SupervisionCommand {
     LoadComplaints,
 }
 
-impl From<SupervisionCommand> for crate::ui::command::Command {
-    fn from(command: SupervisionCommand) -> Self {
-        crate::ui::command::Command::Area(crate::ui::areas::AreaCommand::Supervision(command))
-    }
-}
-
-impl From<SupervisionJob> for crate::ui::worker::Job {
-    fn from(job: SupervisionJob) -> Self {
-        crate::ui::worker::Job::Area(crate::ui::areas::AreaJob::Supervision(job))
-    }
-}
-
 pub struct SupervisionArea;
 
+/// The context this area's logic runs in.
+type Cx<'a> = AreaCtx<'a, SupervisionArea>;
+
 impl AreaLogic for SupervisionArea {
+    type State = super::state::SupervisionView;
+    type Runtime = ();
     type Command = SupervisionCommand;
     type Job = SupervisionJob;
     type Reply = SupervisionReply;
 
-    fn apply(app: &mut JianchaApp, _ctx: &egui::Context, command: SupervisionCommand) {
-        let view = &mut app.state.supervision;
+    fn apply(cx: &mut Cx<'_>, command: SupervisionCommand) {
+        let view = &mut *cx.view;
         match command {
-            SupervisionCommand::Load => supervise(app, None, None),
+            SupervisionCommand::Load => supervise(cx, None, None),
             SupervisionCommand::SetWeek(week) => {
                 view.week = Some(week);
                 view.preview = None;
-                supervise(app, None, None);
+                supervise(cx, None, None);
             }
-            SupervisionCommand::Act(action) => supervise(app, Some(action), None),
+            SupervisionCommand::Act(action) => supervise(cx, Some(action), None),
             SupervisionCommand::OpenObservation(draft) => {
                 view.observation = Some(draft);
                 view.form_error = None;
@@ -110,7 +102,7 @@ impl AreaLogic for SupervisionArea {
             SupervisionCommand::OpenViolation(draft) => {
                 view.violation = Some(draft);
                 view.form_error = None;
-                app.commands.push(Command::Navigate(Area::Violations));
+                cx.out.console(Command::Navigate(Area::Violations));
             }
             SupervisionCommand::OpenDecision(id) => {
                 view.decision = Some((id, Default::default(), String::new()));
@@ -125,47 +117,47 @@ impl AreaLogic for SupervisionArea {
                 view.form_error = None;
             }
             SupervisionCommand::CloseForm(form) => {
-                close_form(app, form);
-                app.state.supervision.form_error = None;
+                close_form(cx, form);
+                cx.view.form_error = None;
             }
-            SupervisionCommand::SubmitObservation => submit_observation(app),
-            SupervisionCommand::SubmitComplaint => submit_complaint(app),
-            SupervisionCommand::SubmitComplaintStep => submit_complaint_step(app),
-            SupervisionCommand::SubmitViolation => submit_violation(app),
-            SupervisionCommand::SubmitDecision => submit_decision(app),
+            SupervisionCommand::SubmitObservation => submit_observation(cx),
+            SupervisionCommand::SubmitComplaint => submit_complaint(cx),
+            SupervisionCommand::SubmitComplaintStep => submit_complaint_step(cx),
+            SupervisionCommand::SubmitViolation => submit_violation(cx),
+            SupervisionCommand::SubmitDecision => submit_decision(cx),
             SupervisionCommand::SubmitReceipt => {
                 let Some((id, signer)) = view.receipt.clone() else { return };
                 if signer.trim().is_empty() {
-                    return form_error(app, "请填写签收人", "Who signed for it?");
+                    return form_error(cx, "请填写签收人", "Who signed for it?");
                 }
                 let action = SupervisionAction::Receipt { id, signed_by: signer.trim().to_owned() };
-                supervise(app, Some(action), Some(SupervisionForm::Receipt));
+                supervise(cx, Some(action), Some(SupervisionForm::Receipt));
             }
             SupervisionCommand::SubmitCancelSlip => {
                 let Some((id, reason)) = view.cancel.clone() else { return };
                 if reason.trim().is_empty() {
-                    return form_error(app, "请填写作废原因", "Give the reason");
+                    return form_error(cx, "请填写作废原因", "Give the reason");
                 }
                 let action = SupervisionAction::CancelSlip { id, reason: reason.trim().to_owned() };
-                supervise(app, Some(action), Some(SupervisionForm::CancelSlip));
+                supervise(cx, Some(action), Some(SupervisionForm::CancelSlip));
             }
             SupervisionCommand::SelectComplaint(no) => view.selected_complaint = no,
             SupervisionCommand::ClosePreview => view.preview = None,
             SupervisionCommand::LoadComplaints => {
-                if let Some(session) = app.state.session.clone() {
-                    app.submit(SupervisionJob::Complaints(session));
+                if let Some(session) = cx.shared.session() {
+                    cx.out.submit(SupervisionJob::Complaints(session));
                 }
             }
         }
     }
 
-    fn handle(app: &mut JianchaApp, reply: SupervisionReply) {
+    fn handle(cx: &mut Cx<'_>, reply: SupervisionReply) {
         match reply {
-            SupervisionReply::Done { result, form } => done(app, result, form),
-            SupervisionReply::Complaints(Ok(list)) => app.state.complaints = Some(list),
+            SupervisionReply::Done { result, form } => done(cx, result, form),
+            SupervisionReply::Complaints(Ok(list)) => cx.view.complaints = Some(list),
             SupervisionReply::Complaints(Err(e)) => {
-                let m = app.store_error(&e);
-                app.notify(NoticeLevel::Error, m);
+                let m = cx.out.store_error(&e);
+                cx.out.notify(NoticeLevel::Error, m);
             }
         }
     }
@@ -174,16 +166,16 @@ impl AreaLogic for SupervisionArea {
         super::jobs::run(worker, job)
     }
 
-    fn navigated(app: &mut JianchaApp, area: Area) {
-        app.state.supervision.preview = None;
-        let view = &app.state.supervision;
+    fn navigated(cx: &mut Cx<'_>, area: Area) {
+        cx.view.preview = None;
+        let view = &*cx.view;
         if matches!(area, Area::Complaints | Area::Discipline | Area::Violations)
             && view.data.is_none()
             && !view.loading
         {
-            app.commands.push(SupervisionCommand::Load.into());
+            cx.out.send(SupervisionCommand::Load);
             if area == Area::Discipline {
-                app.commands.push(crate::ui::command::Command::Open(crate::ui::open::Open::Printers));
+                cx.out.console(crate::ui::command::Command::LoadPrinters);
             }
         }
     }
@@ -191,23 +183,23 @@ impl AreaLogic for SupervisionArea {
 
 /// A reply: the fresh data (and the form it came from closes), or why not (the form stays, with it).
 fn done(
-    app: &mut JianchaApp,
-    result: Result<Box<super::jobs::SupervisionDone>, crate::ui::worker::JobError>,
+    cx: &mut Cx<'_>,
+    result: Result<Box<super::jobs::SupervisionDone>, crate::ui::worker::context::JobError>,
     form: Option<SupervisionForm>,
 ) {
-    app.state.supervision.loading = false;
+    cx.view.loading = false;
     match result {
         Ok(reply) => {
             let reply = *reply;
             if let Some(form) = form {
-                close_form(app, form);
+                close_form(cx, form);
             }
-            let view = &mut app.state.supervision;
+            let view = &mut *cx.view;
             view.form_error = None;
             view.week = Some(reply.data.week);
             let previewed = reply.preview.is_some();
             if let Some((id, image)) = reply.preview {
-                let texture = app.egui_ctx.load_texture(format!("slip-{id}"), image, egui::TextureOptions::LINEAR);
+                let texture = cx.egui.load_texture(format!("slip-{id}"), image, egui::TextureOptions::LINEAR);
                 view.preview = Some((id, texture));
             }
             view.error = None;
@@ -215,36 +207,36 @@ fn done(
                 view.message = Some(m.clone());
                 // A preview shows its file in its own window.
                 if !previewed {
-                    app.notify(NoticeLevel::Info, m);
+                    cx.out.notify(NoticeLevel::Info, m);
                 }
             }
-            app.state.complaints = Some(reply.data.complaints.clone());
-            app.state.supervision.data = Some(std::sync::Arc::new(reply.data));
+            cx.view.complaints = Some(reply.data.complaints.clone());
+            cx.view.data = Some(std::sync::Arc::new(reply.data));
         }
         // Offline: the action waits in the outbox (the reload after it could not run either); its form
         // is done, since sending it again would queue it twice.
         Err(e) if e.is_queued() => {
             if let Some(form) = form {
-                close_form(app, form);
+                close_form(cx, form);
             }
-            app.state.supervision.error = None;
-            app.notify(NoticeLevel::Info, e.to_string());
+            cx.view.error = None;
+            cx.out.notify(NoticeLevel::Info, e.to_string());
         }
         Err(e) => {
-            let m = app.job_error(&e);
+            let m = cx.out.job_error(&e);
             match form {
-                Some(_) => app.state.supervision.form_error = Some(m),
+                Some(_) => cx.view.form_error = Some(m),
                 None => {
-                    app.state.supervision.error = Some(m.clone());
-                    app.notify(NoticeLevel::Error, m);
+                    cx.view.error = Some(m.clone());
+                    cx.out.notify(NoticeLevel::Error, m);
                 }
             }
         }
     }
 }
 
-fn close_form(app: &mut JianchaApp, form: SupervisionForm) {
-    let view = &mut app.state.supervision;
+fn close_form(cx: &mut Cx<'_>, form: SupervisionForm) {
+    let view = &mut *cx.view;
     match form {
         SupervisionForm::Observation => view.observation = None,
         SupervisionForm::Complaint => view.complaint = None,
@@ -257,25 +249,25 @@ fn close_form(app: &mut JianchaApp, form: SupervisionForm) {
 }
 
 /// Acts (when asked) and reloads the week and the registers; `form` closes when it worked.
-fn supervise(app: &mut JianchaApp, action: Option<SupervisionAction>, form: Option<SupervisionForm>) {
-    let Some(session) = app.state.session.clone() else { return };
-    let week = supervision_week(app);
-    app.state.supervision.loading = true;
-    app.submit(SupervisionJob::Supervise { session, week, action, form });
+fn supervise(cx: &mut Cx<'_>, action: Option<SupervisionAction>, form: Option<SupervisionForm>) {
+    let Some(session) = cx.shared.session() else { return };
+    let week = supervision_week(cx);
+    cx.view.loading = true;
+    cx.out.submit(SupervisionJob::Supervise { session, week, action, form });
 }
 
 /// A form that cannot be sent as typed: the reason in its error line.
-fn form_error(app: &mut JianchaApp, zh: &str, en: &str) {
-    app.state.supervision.form_error = Some(app.state.lang.pick_owned(zh, en));
+fn form_error(cx: &mut Cx<'_>, zh: &str, en: &str) {
+    cx.view.form_error = Some(cx.shared.lang.pick_owned(zh, en));
 }
 
-fn submit_observation(app: &mut JianchaApp) {
-    let Some(d) = app.state.supervision.observation.clone() else { return };
+fn submit_observation(cx: &mut Cx<'_>) {
+    let Some(d) = cx.view.observation.clone() else { return };
     let Some(at) = parse_local(&d.at) else {
-        return form_error(app, "时间应为 YYYY-MM-DD HH:MM", "Time as YYYY-MM-DD HH:MM");
+        return form_error(cx, "时间应为 YYYY-MM-DD HH:MM", "Time as YYYY-MM-DD HH:MM");
     };
     if !crate::domain::discipline::is_category(&d.category) {
-        return form_error(app, "请选择类别", "Choose a category");
+        return form_error(cx, "请选择类别", "Choose a category");
     }
     let action = SupervisionAction::AddObservation(NewObservation {
         observed_at: at,
@@ -289,16 +281,16 @@ fn submit_observation(app: &mut JianchaApp) {
         clip: d.clip,
         note: d.note.trim().to_owned(),
     });
-    supervise(app, Some(action), Some(SupervisionForm::Observation));
+    supervise(cx, Some(action), Some(SupervisionForm::Observation));
 }
 
-fn submit_complaint(app: &mut JianchaApp) {
-    let Some(d) = app.state.supervision.complaint.clone() else { return };
+fn submit_complaint(cx: &mut Cx<'_>) {
+    let Some(d) = cx.view.complaint.clone() else { return };
     let Some(at) = parse_local(&d.at) else {
-        return form_error(app, "收到时间应为 YYYY-MM-DD HH:MM", "Received as YYYY-MM-DD HH:MM");
+        return form_error(cx, "收到时间应为 YYYY-MM-DD HH:MM", "Received as YYYY-MM-DD HH:MM");
     };
     if d.content.trim().is_empty() {
-        return form_error(app, "请填写投诉内容", "The complaint needs its content");
+        return form_error(cx, "请填写投诉内容", "The complaint needs its content");
     }
     let action = SupervisionAction::RegisterComplaint(NewComplaint {
         received_at: at,
@@ -312,24 +304,24 @@ fn submit_complaint(app: &mut JianchaApp) {
         staff_no: opt(&d.staff_no),
         department: opt(&d.department),
     });
-    supervise(app, Some(action), Some(SupervisionForm::Complaint));
+    supervise(cx, Some(action), Some(SupervisionForm::Complaint));
 }
 
-fn submit_complaint_step(app: &mut JianchaApp) {
-    let Some((no, kind, a, b)) = app.state.supervision.complaint_step.clone() else { return };
+fn submit_complaint_step(cx: &mut Cx<'_>) {
+    let Some((no, kind, a, b)) = cx.view.complaint_step.clone() else { return };
     let step = match kind {
         ComplaintStepKind::Accept => ComplaintStep::Accept { note: a },
         ComplaintStepKind::Decline => ComplaintStep::Decline { reason: a },
         ComplaintStepKind::Conclude => ComplaintStep::Conclude { conclusion: a, reply: b },
     };
     let action = SupervisionAction::AdvanceComplaint { complaint_no: no, step };
-    supervise(app, Some(action), Some(SupervisionForm::ComplaintStep));
+    supervise(cx, Some(action), Some(SupervisionForm::ComplaintStep));
 }
 
-fn submit_violation(app: &mut JianchaApp) {
-    let Some(d) = app.state.supervision.violation.clone() else { return };
+fn submit_violation(cx: &mut Cx<'_>) {
+    let Some(d) = cx.view.violation.clone() else { return };
     let Some(at) = parse_local(&d.at) else {
-        return form_error(app, "发生时间应为 YYYY-MM-DD HH:MM", "Time as YYYY-MM-DD HH:MM");
+        return form_error(cx, "发生时间应为 YYYY-MM-DD HH:MM", "Time as YYYY-MM-DD HH:MM");
     };
     let staff = opt(&d.staff_no);
     let action = SupervisionAction::RecordViolation(NewViolation {
@@ -346,22 +338,22 @@ fn submit_violation(app: &mut JianchaApp) {
         complaint_no: opt(&d.complaint_no),
         evidence_id: None,
     });
-    supervise(app, Some(action), Some(SupervisionForm::Violation));
+    supervise(cx, Some(action), Some(SupervisionForm::Violation));
 }
 
-fn submit_decision(app: &mut JianchaApp) {
-    let Some((id, measures, note)) = app.state.supervision.decision.clone() else { return };
+fn submit_decision(cx: &mut Cx<'_>) {
+    let Some((id, measures, note)) = cx.view.decision.clone() else { return };
     if measures.is_empty() {
-        return form_error(app, "请至少选择一项问责措施", "Choose at least one measure");
+        return form_error(cx, "请至少选择一项问责措施", "Choose at least one measure");
     }
     let measures: BTreeSet<_> = measures;
     let action = SupervisionAction::DecideViolation { id, measures: measures.into_iter().collect(), note };
-    supervise(app, Some(action), Some(SupervisionForm::Decision));
+    supervise(cx, Some(action), Some(SupervisionForm::Decision));
 }
 
 /// The week shown (last complete week until another is chosen).
-pub fn supervision_week(app: &JianchaApp) -> Week {
-    app.state.supervision.week.unwrap_or_else(|| Week::last_complete(time::local_date(app.clock.now())))
+pub fn supervision_week(cx: &Cx<'_>) -> Week {
+    cx.view.week.unwrap_or_else(|| Week::last_complete(time::local_date(cx.shared.now)))
 }
 
 #[cfg(test)]

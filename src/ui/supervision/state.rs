@@ -42,6 +42,8 @@ pub struct ViolationDraft {
 /// 纪律与提示单, 投诉, 违规与问责: the loaded week and registers, and the open forms.
 #[derive(Default)]
 pub struct SupervisionView {
+    /// 投诉: the register.
+    pub complaints: Option<Vec<crate::domain::model::Complaint>>,
     pub week: Option<crate::domain::discipline::Week>,
     /// Shared, so that panels hold it for a frame without copying.
     pub data: Option<std::sync::Arc<SupervisionData>>,
@@ -62,8 +64,6 @@ pub struct SupervisionView {
     /// (slip id, signer) of a receipt being recorded.
     pub receipt: Option<(i64, String)>,
     pub preview: Option<(i64, egui::TextureHandle)>,
-    /// The print queue chosen; `None` is the system default.
-    pub printer: Option<String>,
 }
 
 /// The forms of the three panels.

@@ -8,10 +8,9 @@ use crate::domain::access::Permission;
 use crate::domain::accountability::{self, ARTICLE_ITEMS, Measure, Subject, ViolationSource};
 use crate::domain::time;
 
-use crate::ui::command::Command;
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
-use crate::ui::state::AppState;
+use crate::ui::context::{Panel, Sender};
 use crate::ui::supervision::SupervisionCommand;
 use crate::ui::supervision::SupervisionForm;
 use crate::ui::supervision::state::ViolationCounts;
@@ -21,16 +20,16 @@ use crate::ui::theme::Tokens;
 
 pub fn violations_ui(
     ui: &mut egui::Ui,
-    state: &mut AppState,
-    commands: &mut Vec<Command>,
+    state: &mut Panel<'_, super::state::SupervisionView>,
+    commands: &mut Sender<SupervisionCommand>,
     now: chrono::DateTime<chrono::Utc>,
 ) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let may_record = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::Supervise));
-    let may_decide = state.session.as_ref().is_some_and(|s| s.role.allows(Permission::DecideAccountability));
-    let Some(data) = state.supervision.data.clone() else {
-        if let Some(e) = &state.supervision.error {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let may_record = state.shared.session.as_ref().is_some_and(|s| s.role.allows(Permission::Supervise));
+    let may_decide = state.shared.session.as_ref().is_some_and(|s| s.role.allows(Permission::DecideAccountability));
+    let Some(data) = state.view.data.clone() else {
+        if let Some(e) = &state.view.error {
             ui.colored_label(t.red, e);
         }
         ui.spinner();
@@ -67,7 +66,7 @@ pub fn violations_ui(
                 complaint_no: String::new(),
                 observation_id: None,
             };
-            commands.push(SupervisionCommand::OpenViolation(draft).into());
+            commands.push(SupervisionCommand::OpenViolation(draft));
         }
         ui.label(RichText::new(format!("{} {}", lang.pick("共", "Total"), data.violations.len())).color(t.text_weak));
     });
@@ -151,7 +150,7 @@ pub fn violations_ui(
                 });
                 row.col(|ui| {
                     if may_decide && ui.small_button(lang.pick("问责…", "Decide…")).clicked() {
-                        commands.push(SupervisionCommand::OpenDecision(v.id).into());
+                        commands.push(SupervisionCommand::OpenDecision(v.id));
                     }
                 });
             });
@@ -185,23 +184,23 @@ fn statistics_ui(ui: &mut egui::Ui, counts: &ViolationCounts, lang: Lang, t: &To
     });
 }
 
-fn violation_form_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let error = state.supervision.form_error.clone();
-    let pending = state.supervision.loading;
-    let Some(d) = state.supervision.violation.as_mut() else { return };
+fn violation_form_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::SupervisionView>, commands: &mut Sender<SupervisionCommand>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let error = state.view.form_error.clone();
+    let pending = state.view.loading;
+    let Some(d) = state.view.violation.as_mut() else { return };
     let ready = !d.description.trim().is_empty();
     Dialog::new(
         "violation_form",
         lang.pick("记录违规", "Record a violation"),
         lang,
-        SupervisionCommand::CloseForm(SupervisionForm::Violation).into(),
+        SupervisionCommand::CloseForm(SupervisionForm::Violation),
     )
     .width(DialogWidth::Wide)
     .error(error.as_deref())
     .pending(pending)
-    .submit(lang.pick("记录", "Record"), SupervisionCommand::SubmitViolation.into(), ready)
+    .submit(lang.pick("记录", "Record"), SupervisionCommand::SubmitViolation, ready)
     .show(ui, &t, commands, |ui, _| {
         egui::Grid::new("violation_grid").num_columns(2).spacing([10.0, 6.0]).show(ui, |ui| {
             ui.label(lang.pick("条款", "Item"));
@@ -247,23 +246,23 @@ fn violation_form_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec
     });
 }
 
-fn decision_dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let error = state.supervision.form_error.clone();
-    let pending = state.supervision.loading;
-    let Some((id, measures, note)) = state.supervision.decision.as_mut() else { return };
+fn decision_dialog_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::SupervisionView>, commands: &mut Sender<SupervisionCommand>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let error = state.view.form_error.clone();
+    let pending = state.view.loading;
+    let Some((id, measures, note)) = state.view.decision.as_mut() else { return };
     let ready = !measures.is_empty();
     Dialog::new(
         "violation_decision",
         format!("{} #{id}", lang.pick("问责决定", "Accountability decision")),
         lang,
-        SupervisionCommand::CloseForm(SupervisionForm::Decision).into(),
+        SupervisionCommand::CloseForm(SupervisionForm::Decision),
     )
     .width(DialogWidth::Narrow)
     .error(error.as_deref())
     .pending(pending)
-    .submit(lang.pick("决定", "Decide"), SupervisionCommand::SubmitDecision.into(), ready)
+    .submit(lang.pick("决定", "Decide"), SupervisionCommand::SubmitDecision, ready)
     .show(ui, &t, commands, |ui, _| {
         ui.label(lang.pick("第十三条：可单独或合并适用。", "Art 13: alone or combined."));
         for m in Measure::ALL {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::store::{Evidence, EvidenceKind, NewEvidence, Session, StoreError};
-use crate::ui::worker::{JobError, Worker};
+use crate::ui::worker::context::{JobError, Worker};
 use crate::video::decoder::Frame;
 
 pub enum WallJob {

@@ -3,10 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use crate::ui::app::JianchaApp;
-use crate::ui::areas::AreaLogic;
-use crate::ui::state::{Area, Screen};
-use crate::ui::worker::Worker;
+use crate::ui::context::{AreaCtx, AreaLogic};
+use crate::ui::nav::Area;
+use crate::ui::worker::context::Worker;
 
 use super::jobs::{SnapshotRequest, WallJob, WallReply};
 use super::state::DisciplineDraft;
@@ -37,29 +36,22 @@ pub enum WallCommand {
     LoadEvidence,
 }
 
-impl From<WallCommand> for crate::ui::command::Command {
-    fn from(command: WallCommand) -> Self {
-        crate::ui::command::Command::Area(crate::ui::areas::AreaCommand::Wall(command))
-    }
-}
-
-impl From<WallJob> for crate::ui::worker::Job {
-    fn from(job: WallJob) -> Self {
-        crate::ui::worker::Job::Area(crate::ui::areas::AreaJob::Wall(job))
-    }
-}
-
 pub struct WallArea;
 
+/// The context this area's logic runs in.
+type Cx<'a> = AreaCtx<'a, WallArea>;
+
 impl AreaLogic for WallArea {
+    type State = super::state::WallView;
+    type Runtime = super::runner::WallRuntime;
     type Command = WallCommand;
     type Job = WallJob;
     type Reply = WallReply;
 
-    fn apply(app: &mut JianchaApp, _ctx: &egui::Context, command: WallCommand) {
+    fn apply(cx: &mut Cx<'_>, command: WallCommand) {
         match command {
             WallCommand::SetTiles(n) => {
-                let wall = &mut app.state.wall;
+                let wall = &mut *cx.view;
                 // Keep the first camera of the current page on screen.
                 let first = wall.page * wall.layout.tiles;
                 wall.layout.tiles = n;
@@ -67,11 +59,11 @@ impl AreaLogic for WallArea {
                 wall.fullscreen = None;
             }
             WallCommand::SetPage(page) => {
-                app.state.wall.page = page.min(app.state.wall.pages().saturating_sub(1));
-                app.state.wall.tour_page_since = Some(Instant::now());
+                cx.view.page = page.min(cx.view.pages().saturating_sub(1));
+                cx.view.tour_page_since = Some(Instant::now());
             }
             WallCommand::Assign { slot, camera_id } => {
-                let slots = &mut app.state.wall.layout.slots;
+                let slots = &mut cx.view.layout.slots;
                 if let Some(id) = camera_id {
                     // A camera lives in one slot: move it.
                     for s in slots.iter_mut() {
@@ -85,65 +77,65 @@ impl AreaLogic for WallArea {
                 }
                 slots[slot] = camera_id;
             }
-            WallCommand::Fullscreen(camera) => app.state.wall.fullscreen = camera,
+            WallCommand::Fullscreen(camera) => cx.view.fullscreen = camera,
             WallCommand::SetTouring(on) => {
-                app.state.wall.touring = on;
-                app.state.wall.tour_page_since = Some(Instant::now());
+                cx.view.touring = on;
+                cx.view.tour_page_since = Some(Instant::now());
             }
-            WallCommand::SetTourSecs(secs) => app.state.wall.layout.tour_secs = secs.clamp(5, 600),
-            WallCommand::ToggleCameraList => app.state.wall.camera_list_open = !app.state.wall.camera_list_open,
-            WallCommand::SetSecondWindow(on) => app.state.wall.second_window = on,
-            WallCommand::Snapshot(camera_id) => snapshot(app, camera_id, None),
+            WallCommand::SetTourSecs(secs) => cx.view.layout.tour_secs = secs.clamp(5, 600),
+            WallCommand::ToggleCameraList => cx.view.camera_list_open = !cx.view.camera_list_open,
+            WallCommand::SetSecondWindow(on) => cx.view.second_window = on,
+            WallCommand::Snapshot(camera_id) => snapshot(cx, camera_id, None),
             WallCommand::StartDiscipline(camera_id) => {
                 let Some(camera) =
-                    app.state.directory.as_ref().and_then(|d| d.cameras.iter().find(|c| c.id == camera_id)).cloned()
+                    cx.shared.directory.as_ref().and_then(|d| d.cameras.iter().find(|c| c.id == camera_id)).cloned()
                 else {
                     return;
                 };
-                if app.wall.frame(camera_id).is_none() {
-                    app.state.wall.last_snapshot = Some(Err(app
-                        .state
+                if cx.runtime.runner.frame(camera_id).is_none() {
+                    cx.view.last_snapshot = Some(Err(cx
+                        .shared
                         .lang
                         .pick_owned("还没有画面，无法取证", "No picture yet to keep as evidence")));
                     return;
                 }
-                let (staff_no, staff_name) = on_duty(app, &camera);
-                app.pending_frame = app.wall.frame(camera_id);
-                app.state.wall.discipline = Some(DisciplineDraft {
+                let (staff_no, staff_name) = on_duty(cx, &camera);
+                cx.runtime.pending_frame = cx.runtime.runner.frame(camera_id);
+                cx.view.discipline = Some(DisciplineDraft {
                     camera_id,
                     camera_name: camera.name.clone(),
                     window_code: camera.window_code.clone(),
                     staff_no,
                     staff_name,
-                    taken_at: app.clock.now(),
+                    taken_at: cx.shared.now,
                     category: 0,
                     note: String::new(),
                 });
             }
             WallCommand::SubmitDiscipline => {
-                if let Some(draft) = app.state.wall.discipline.take() {
+                if let Some(draft) = cx.view.discipline.take() {
                     let category =
                         crate::domain::model::DISCIPLINE_CATEGORIES.get(draft.category).map(|c| (*c).to_owned());
-                    snapshot(app, draft.camera_id, Some((draft, category)));
+                    snapshot(cx, draft.camera_id, Some((draft, category)));
                 }
             }
             WallCommand::CancelDiscipline => {
-                app.state.wall.discipline = None;
-                app.pending_frame = None;
+                cx.view.discipline = None;
+                cx.runtime.pending_frame = None;
             }
             WallCommand::LoadEvidence => {
-                if let Some(s) = app.state.session.clone() {
-                    app.submit(WallJob::Evidence(s));
+                if let Some(s) = cx.shared.session() {
+                    cx.out.submit(WallJob::Evidence(s));
                 }
             }
         }
     }
 
-    fn handle(app: &mut JianchaApp, reply: WallReply) {
-        let lang = app.state.lang;
+    fn handle(cx: &mut Cx<'_>, reply: WallReply) {
+        let lang = cx.shared.lang;
         match reply {
             WallReply::Snapshot(result) => {
-                app.state.wall.last_snapshot = Some(match result {
+                cx.view.last_snapshot = Some(match result {
                     Ok(e) => Ok(format!(
                         "{} {}（SHA-256 {}…）",
                         if e.evidence.for_discipline {
@@ -154,18 +146,18 @@ impl AreaLogic for WallArea {
                         e.evidence.path,
                         &e.evidence.sha256[..12]
                     )),
-                    Err(e) => Err(app.job_error(&e)),
+                    Err(e) => Err(cx.out.job_error(&e)),
                 });
-                if app.state.evidence.is_some() {
-                    app.commands.push(WallCommand::LoadEvidence.into());
+                if cx.view.evidence.is_some() {
+                    cx.out.send(WallCommand::LoadEvidence);
                 }
             }
-            WallReply::Evidence(Ok(list)) => app.state.evidence = Some(list),
+            WallReply::Evidence(Ok(list)) => cx.view.evidence = Some(list),
             WallReply::Evidence(Err(e)) => {
-                let m = app.store_error(&e);
-                app.notify(crate::ui::state::NoticeLevel::Error, m);
+                let m = cx.out.store_error(&e);
+                cx.out.notify(crate::ui::nav::NoticeLevel::Error, m);
             }
-            WallReply::Watching(Ok(n)) => app.state.wall.watching = Some(n),
+            WallReply::Watching(Ok(n)) => cx.view.watching = Some(n),
             WallReply::Watching(Err(e)) => tracing::warn!("camera watchers: {e}"),
         }
     }
@@ -175,17 +167,17 @@ impl AreaLogic for WallArea {
     }
 
     /// The wall: first filling of the slots, touring, and the decoders of what is on screen.
-    fn frame(app: &mut JianchaApp, ctx: &egui::Context) {
+    fn frame(cx: &mut Cx<'_>) {
         // The camera watchers of live-only cameras (Art 11(8)) run in the data worker's threads;
         // their configuration is read again every minute.
-        if let Some(session) = app.state.session.clone()
-            && app.state.wall.watch_checked.is_none_or(|t| t.elapsed() >= Duration::from_secs(60))
+        if let Some(session) = cx.shared.session()
+            && cx.view.watch_checked.is_none_or(|t| t.elapsed() >= Duration::from_secs(60))
         {
-            app.state.wall.watch_checked = Some(Instant::now());
-            app.submit(WallJob::Watch(session));
+            cx.view.watch_checked = Some(Instant::now());
+            cx.out.submit(WallJob::Watch(session));
         }
-        let cameras = app.state.directory.as_ref().map(|d| d.cameras.clone()).unwrap_or_default();
-        let wall = &mut app.state.wall;
+        let cameras = cx.shared.directory.as_ref().map(|d| d.cameras.clone()).unwrap_or_default();
+        let wall = &mut *cx.view;
         // Cameras added or retired since (系统管理, a hall file): retired ones leave their slots, new
         // ones take the first free slot or a new one at the end.
         let ids: Vec<i64> = cameras.iter().map(|c| c.id).collect();
@@ -233,20 +225,20 @@ impl AreaLogic for WallArea {
                 wall.page = (wall.page + 1) % wall.pages();
                 wall.tour_page_since = Some(Instant::now());
             }
-            ctx.request_repaint_after(Duration::from_millis(500));
+            cx.egui.request_repaint_after(Duration::from_millis(500));
         }
-        let on_screen = app.state.session.is_some()
-            && app.state.screen == Screen::Main
-            && (app.state.area == Area::Wall || wall.second_window);
-        app.wall.step(ctx, &mut app.state.wall, &cameras, on_screen);
+        let on_screen = cx.shared.session.is_some()
+            && cx.shared.on_main_screen
+            && (cx.shared.area == Area::Wall || wall.second_window);
+        cx.runtime.runner.step(cx.egui, &mut *cx.view, &cameras, on_screen);
     }
 }
 
 /// The staff member on duty at a camera's window (the first who punched in today).
-fn on_duty(app: &JianchaApp, camera: &crate::domain::model::Camera) -> (Option<String>, Option<String>) {
-    let Some(dir) = &app.state.directory else { return (None, None) };
+fn on_duty(cx: &Cx<'_>, camera: &crate::domain::model::Camera) -> (Option<String>, Option<String>) {
+    let Some(dir) = &cx.shared.directory else { return (None, None) };
     let window = camera.window_code.as_ref();
-    let on_duty_name = app.state.overview.as_ref().and_then(|o| {
+    let on_duty_name = cx.shared.overview.as_ref().and_then(|o| {
         o.window_load
             .iter()
             .find(|l| Some(&l.window_code) == window && l.hall_code == camera.hall_code)
@@ -261,23 +253,23 @@ fn on_duty(app: &JianchaApp, camera: &crate::domain::model::Camera) -> (Option<S
 }
 
 /// Keeps a camera's current frame (or the one held for the discipline dialog) as evidence.
-fn snapshot(app: &mut JianchaApp, camera_id: i64, discipline: Option<(DisciplineDraft, Option<String>)>) {
-    let Some(session) = app.state.session.clone() else { return };
+fn snapshot(cx: &mut Cx<'_>, camera_id: i64, discipline: Option<(DisciplineDraft, Option<String>)>) {
+    let Some(session) = cx.shared.session() else { return };
     let frame = if discipline.is_some() {
-        app.pending_frame.take().or_else(|| app.wall.frame(camera_id))
+        cx.runtime.pending_frame.take().or_else(|| cx.runtime.runner.frame(camera_id))
     } else {
-        app.wall.frame(camera_id)
+        cx.runtime.runner.frame(camera_id)
     };
     let Some(frame) = frame else {
-        app.state.wall.last_snapshot =
-            Some(Err(app.state.lang.pick_owned("还没有画面，无法截图", "No picture yet to snapshot")));
+        cx.view.last_snapshot =
+            Some(Err(cx.shared.lang.pick_owned("还没有画面，无法截图", "No picture yet to snapshot")));
         return;
     };
-    let Some(camera) = app.state.directory.as_ref().and_then(|d| d.cameras.iter().find(|c| c.id == camera_id)).cloned()
+    let Some(camera) = cx.shared.directory.as_ref().and_then(|d| d.cameras.iter().find(|c| c.id == camera_id)).cloned()
     else {
         return;
     };
-    let (staff_no, _) = on_duty(app, &camera);
+    let (staff_no, _) = on_duty(cx, &camera);
     let (taken_at, for_discipline, category, note, staff_no) = match discipline {
         Some((draft, category)) => (draft.taken_at, true, category, draft.note, draft.staff_no),
         None => (frame.received_at, false, None, String::new(), staff_no),
@@ -293,5 +285,5 @@ fn snapshot(app: &mut JianchaApp, camera_id: i64, discipline: Option<(Discipline
         category,
         note,
     };
-    app.submit(WallJob::Snapshot(Box::new(request)));
+    cx.out.submit(WallJob::Snapshot(Box::new(request)));
 }

@@ -20,9 +20,8 @@ use crate::domain::time;
 use crate::video::StreamKind;
 use crate::video::decoder::TileStatus;
 
-use crate::ui::command::Command;
 use crate::ui::dialog::Dialog;
-use crate::ui::state::AppState;
+use crate::ui::context::{Panel, Sender};
 use crate::ui::theme::DialogWidth;
 use crate::ui::video::{self, Zoom};
 use state::WALL_LAYOUTS;
@@ -36,8 +35,8 @@ pub struct TileLabel {
 }
 
 /// The label of a camera: window, department's short name, staff on duty.
-pub fn tile_label(state: &AppState, camera: &Camera) -> TileLabel {
-    let dir = state.directory.as_ref();
+pub fn tile_label(state: &Panel<'_, state::WallView>, camera: &Camera) -> TileLabel {
+    let dir = state.shared.directory.as_ref();
     let window = camera.window_code.clone();
     let department = window.as_ref().and_then(|w| {
         let name = dir?.windows.iter().find(|x| &x.code == w && x.hall_code == camera.hall_code)?.department.clone()?;
@@ -46,41 +45,41 @@ pub fn tile_label(state: &AppState, camera: &Camera) -> TileLabel {
         Some(short.unwrap_or(name))
     });
     let load = window.as_ref().and_then(|w| {
-        state.overview.as_ref()?.window_load.iter().find(|l| &l.window_code == w && l.hall_code == camera.hall_code)
+        state.shared.overview.as_ref()?.window_load.iter().find(|l| &l.window_code == w && l.hall_code == camera.hall_code)
     });
     let on_duty =
         load.map(|l| if l.on_duty.is_empty() { l.staff.clone() } else { l.on_duty.clone() }).unwrap_or_default();
     TileLabel { camera_name: camera.name.clone(), window, department, on_duty }
 }
 
-fn cameras(state: &AppState) -> Vec<Camera> {
-    state.directory.as_ref().map(|d| d.cameras.clone()).unwrap_or_default()
+fn cameras(state: &Panel<'_, state::WallView>) -> Vec<Camera> {
+    state.shared.directory.as_ref().map(|d| d.cameras.clone()).unwrap_or_default()
 }
 
-pub fn wall_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>, now: DateTime<Utc>) {
+pub fn wall_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::WallView>, commands: &mut Sender<WallCommand>, now: DateTime<Utc>) {
     toolbar_ui(ui, state, commands);
     ui.add_space(4.0);
-    if state.wall.camera_list_open && state.wall.fullscreen.is_none() {
+    if state.view.camera_list_open && state.view.fullscreen.is_none() {
         egui::Panel::left("wall_cameras").resizable(false).exact_size(190.0).show(ui, |ui| camera_list_ui(ui, state));
     }
     egui::CentralPanel::no_frame().show(ui, |ui| grid_ui(ui, state, commands, now, true));
     discipline_dialog_ui(ui, state, commands);
-    if state.wall.fullscreen.is_some() && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
-        commands.push(WallCommand::Fullscreen(None).into());
+    if state.view.fullscreen.is_some() && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+        commands.push(WallCommand::Fullscreen(None));
     }
 }
 
-fn toolbar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = &state.tokens;
-    let wall = &state.wall;
+fn toolbar_ui(ui: &mut egui::Ui, state: &Panel<'_, state::WallView>, commands: &mut Sender<WallCommand>) {
+    let lang = state.shared.lang;
+    let t = &state.shared.tokens;
+    let wall = &*state.view;
     ui.horizontal(|ui| {
         if let Some(id) = wall.fullscreen {
             if ui.button(lang.pick("← 返回视频墙 (Esc)", "← Back to the wall (Esc)")).clicked() {
-                commands.push(WallCommand::Fullscreen(None).into());
+                commands.push(WallCommand::Fullscreen(None));
             }
             let name = state
-                .directory
+                .shared.directory
                 .as_ref()
                 .and_then(|d| d.cameras.iter().find(|c| c.id == id))
                 .map(|c| c.name.clone())
@@ -95,31 +94,31 @@ fn toolbar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
         for n in WALL_LAYOUTS {
             let label = format!("{n} {}", lang.pick("画面", "tiles"));
             if ui.selectable_label(wall.layout.tiles == n, label).clicked() && wall.layout.tiles != n {
-                commands.push(WallCommand::SetTiles(n).into());
+                commands.push(WallCommand::SetTiles(n));
             }
         }
         ui.separator();
         let pages = wall.pages();
         if ui.add_enabled(wall.page > 0, egui::Button::new(lang.pick("上一页", "Previous"))).clicked() {
-            commands.push(WallCommand::SetPage(wall.page - 1).into());
+            commands.push(WallCommand::SetPage(wall.page - 1));
         }
         ui.label(format!("{} {} / {pages}", lang.pick("第", "Page"), wall.page + 1));
         if ui.add_enabled(wall.page + 1 < pages, egui::Button::new(lang.pick("下一页", "Next"))).clicked() {
-            commands.push(WallCommand::SetPage(wall.page + 1).into());
+            commands.push(WallCommand::SetPage(wall.page + 1));
         }
         ui.separator();
         let mut touring = wall.touring;
         if ui.checkbox(&mut touring, lang.pick("轮巡", "Tour")).changed() {
-            commands.push(WallCommand::SetTouring(touring).into());
+            commands.push(WallCommand::SetTouring(touring));
         }
         let mut secs = wall.layout.tour_secs;
         let l = ui.label(lang.pick("秒/页", "s/page"));
         if ui.add(egui::DragValue::new(&mut secs).range(5..=600)).labelled_by(l.id).changed() {
-            commands.push(WallCommand::SetTourSecs(secs).into());
+            commands.push(WallCommand::SetTourSecs(secs));
         }
         ui.separator();
         if ui.selectable_label(wall.camera_list_open, lang.pick("摄像头列表", "Cameras")).clicked() {
-            commands.push(WallCommand::ToggleCameraList.into());
+            commands.push(WallCommand::ToggleCameraList);
         }
         if ui
             .selectable_label(wall.second_window, lang.pick("第二屏", "Second screen"))
@@ -131,7 +130,7 @@ fn toolbar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
             )
             .clicked()
         {
-            commands.push(WallCommand::SetSecondWindow(!wall.second_window).into());
+            commands.push(WallCommand::SetSecondWindow(!wall.second_window));
         }
         if let Some(result) = &wall.last_snapshot {
             let (text, colour) = match result {
@@ -143,9 +142,9 @@ fn toolbar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
     });
 }
 
-fn camera_list_ui(ui: &mut egui::Ui, state: &AppState) {
-    let lang = state.lang;
-    ui.label(RichText::new(lang.pick("拖到画面上分配", "Drag onto a tile")).small().color(state.tokens.text_weak));
+fn camera_list_ui(ui: &mut egui::Ui, state: &Panel<'_, state::WallView>) {
+    let lang = state.shared.lang;
+    ui.label(RichText::new(lang.pick("拖到画面上分配", "Drag onto a tile")).small().color(state.shared.tokens.text_weak));
     egui::ScrollArea::vertical().id_salt("camera_list").show(ui, |ui| {
         for camera in cameras(state) {
             let label = tile_label(state, &camera);
@@ -164,8 +163,8 @@ fn camera_list_ui(ui: &mut egui::Ui, state: &AppState) {
 /// window, which only mirrors.
 pub fn grid_ui(
     ui: &mut egui::Ui,
-    state: &mut AppState,
-    commands: &mut Vec<Command>,
+    state: &mut Panel<'_, state::WallView>,
+    commands: &mut Sender<WallCommand>,
     now: DateTime<Utc>,
     interactive: bool,
 ) {
@@ -173,11 +172,11 @@ pub fn grid_ui(
     ui.allocate_rect(rect, Sense::hover());
     let ppp = ui.ctx().pixels_per_point();
     let all = cameras(state);
-    let slots: Vec<(usize, Option<i64>)> = match state.wall.fullscreen {
+    let slots: Vec<(usize, Option<i64>)> = match state.view.fullscreen {
         Some(id) => vec![(usize::MAX, Some(id))],
         None => {
-            let start = state.wall.page * state.wall.layout.tiles;
-            state.wall.page_slots().into_iter().enumerate().map(|(i, c)| (start + i, c)).collect()
+            let start = state.view.page * state.view.layout.tiles;
+            state.view.page_slots().into_iter().enumerate().map(|(i, c)| (start + i, c)).collect()
         }
     };
     let cols = (slots.len() as f32).sqrt().ceil().max(1.0) as usize;
@@ -197,10 +196,10 @@ pub fn grid_ui(
         if let Some(camera) = camera {
             // The picture keeps 16:9 inside the tile; ask the decoder for exactly that many pixels.
             let fit = fit_16_9(tile);
-            state.wall.tile_px.insert(camera.id, [(fit.width() * ppp) as u32, (fit.height() * ppp) as u32]);
+            state.view.tile_px.insert(camera.id, [(fit.width() * ppp) as u32, (fit.height() * ppp) as u32]);
         }
         if let Some((id, zoom)) = tile_ui(ui, state, commands, tile, slot, camera, now, interactive) {
-            state.wall.zoom.insert(id, zoom);
+            state.view.zoom.insert(id, zoom);
         }
     }
 }
@@ -219,16 +218,16 @@ fn fit_16_9(rect: egui::Rect) -> egui::Rect {
 #[allow(clippy::too_many_arguments, reason = "one tile's inputs, passed once per tile")]
 fn tile_ui(
     ui: &mut egui::Ui,
-    state: &AppState,
-    commands: &mut Vec<Command>,
+    state: &Panel<'_, state::WallView>,
+    commands: &mut Sender<WallCommand>,
     rect: egui::Rect,
     slot: usize,
     camera: Option<&Camera>,
     now: DateTime<Utc>,
     interactive: bool,
 ) -> Option<(i64, Zoom)> {
-    let lang = state.lang;
-    let t = &state.tokens;
+    let lang = state.shared.lang;
+    let t = &state.shared.tokens;
     let label = camera.map(|c| tile_label(state, c));
     let accessible = match &label {
         Some(l) => {
@@ -260,7 +259,7 @@ fn tile_ui(
         && let Some(dropped) = response.dnd_release_payload::<i64>()
         && slot != usize::MAX
     {
-        commands.push(WallCommand::Assign { slot, camera_id: Some(*dropped) }.into());
+        commands.push(WallCommand::Assign { slot, camera_id: Some(*dropped) });
     }
     let (Some(camera), Some(label)) = (camera, label) else {
         painter.text(
@@ -272,9 +271,9 @@ fn tile_ui(
         );
         return None;
     };
-    let view = state.wall.tiles.get(&camera.id);
+    let view = state.view.tiles.get(&camera.id);
     let picture_rect = fit_16_9(rect);
-    let mut zoom = state.wall.zoom.get(&camera.id).copied().unwrap_or_default();
+    let mut zoom = state.view.zoom.get(&camera.id).copied().unwrap_or_default();
     let zoomed = interactive && video::zoom_input(ui, &response, picture_rect, &mut zoom);
     if let Some(picture) = view.and_then(|v| v.picture.as_ref()) {
         let playing = view.is_some_and(|v| v.status == TileStatus::Playing);
@@ -371,18 +370,18 @@ fn tile_ui(
             t.overlay_live,
         );
     }
-    let show_buttons = response.hovered() || state.wall.fullscreen == Some(camera.id) || ui.rect_contains_pointer(rect);
+    let show_buttons = response.hovered() || state.view.fullscreen == Some(camera.id) || ui.rect_contains_pointer(rect);
     if show_buttons {
         let mut x = rect.right() - 6.0;
         let y = rect.top() + 4.0;
         let buttons: [(&str, WallCommand); 3] = [
             (
-                if state.wall.fullscreen.is_some() {
+                if state.view.fullscreen.is_some() {
                     lang.pick("退出全屏", "Exit full screen")
                 } else {
                     lang.pick("全屏", "Full screen")
                 },
-                WallCommand::Fullscreen(if state.wall.fullscreen.is_some() { None } else { Some(camera.id) }),
+                WallCommand::Fullscreen(if state.view.fullscreen.is_some() { None } else { Some(camera.id) }),
             ),
             (lang.pick("记录违纪…", "Discipline…"), WallCommand::StartDiscipline(camera.id)),
             (lang.pick("截图", "Snapshot"), WallCommand::Snapshot(camera.id)),
@@ -403,7 +402,7 @@ fn tile_ui(
                 )
                 .clicked()
             {
-                commands.push(command.into());
+                commands.push(command);
             }
         }
     }
@@ -413,23 +412,23 @@ fn tile_ui(
             return Some((camera.id, Zoom::default()));
         }
         commands
-            .push(WallCommand::Fullscreen(if state.wall.fullscreen.is_some() { None } else { Some(camera.id) }).into());
+            .push(WallCommand::Fullscreen(if state.view.fullscreen.is_some() { None } else { Some(camera.id) }));
     }
     zoomed.then_some((camera.id, zoom))
 }
 
-fn discipline_dialog_ui(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
-    let lang = state.lang;
-    let t = state.tokens;
-    let Some(draft) = &mut state.wall.discipline else { return };
+fn discipline_dialog_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::WallView>, commands: &mut Sender<WallCommand>) {
+    let lang = state.shared.lang;
+    let t = state.shared.tokens;
+    let Some(draft) = &mut state.view.discipline else { return };
     Dialog::new(
         "jiancha_discipline_dialog",
         lang.pick("记录违纪", "Record a discipline problem"),
         lang,
-        WallCommand::CancelDiscipline.into(),
+        WallCommand::CancelDiscipline,
     )
     .width(DialogWidth::Wide)
-    .submit(lang.pick("保存", "Save"), WallCommand::SubmitDiscipline.into(), true)
+    .submit(lang.pick("保存", "Save"), WallCommand::SubmitDiscipline, true)
     .show(ui, &t, commands, |ui, _| {
         egui::Grid::new("discipline_grid").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
             ui.label(lang.pick("摄像头", "Camera"));

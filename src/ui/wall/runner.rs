@@ -177,3 +177,16 @@ impl WallRunner {
         }
     }
 }
+
+/// What the wall runs besides its state: the decoders, and the frame kept when the discipline dialog
+/// opened.
+pub struct WallRuntime {
+    pub runner: WallRunner,
+    pub pending_frame: Option<Arc<crate::video::decoder::Frame>>,
+}
+
+impl crate::ui::context::AreaRuntime for WallRuntime {
+    fn start(start: &crate::ui::context::RuntimeStart<'_>) -> Self {
+        Self { runner: WallRunner::new(start.egui, start.gl.clone()), pending_frame: None }
+    }
+}

@@ -71,6 +71,8 @@ pub struct WallView {
     pub initialised: bool,
     /// The directory's camera ids the slots were last brought in line with.
     pub known_cameras: Vec<i64>,
+    /// The evidence snapshots kept on this console's wall.
+    pub evidence: Option<Vec<crate::store::Evidence>>,
 }
 
 impl WallView {

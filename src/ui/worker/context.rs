@@ -45,7 +45,7 @@ pub struct Worker {
     pub(super) store: Option<Arc<dyn Store>>,
     /// The same store when it is a server's (the outbox and change watching need it).
     pub(in crate::ui) remote: Option<Arc<crate::store::remote::RemoteStore>>,
-    pub(super) link: Arc<super::Link>,
+    pub(super) link: Arc<Link>,
     pub(super) ctx: egui::Context,
     /// Stops the change watcher of the current server.
     pub(super) watcher_stop: Option<Arc<AtomicBool>>,
@@ -91,3 +91,46 @@ impl Worker {
         }
     }
 }
+
+/// What the console needs to know about the opened backend.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub backend: String,
+    /// Working against a server (the link state then matters).
+    pub remote: bool,
+    /// The workstation settings as saved (`workstation.toml`), for the settings area.
+    pub workstation: crate::settings::Workstation,
+    pub data_dir: PathBuf,
+    /// Set when the demo hall was created just now.
+    pub demo_created: bool,
+    pub has_users: bool,
+    pub calendar: crate::domain::calendar::Calendar,
+    /// Settings problems: the defaults are used meanwhile.
+    pub settings_warning: Option<String>,
+    /// "2027 holiday data missing" when this or next year has no data.
+    pub calendar_warning: Option<String>,
+    /// The simulated cameras the console started (demo mode): `Ok(text)` or why not.
+    pub simulator: Option<Result<String, String>>,
+    /// Periods and schedules (the console picks the default period with them).
+    pub attendance: crate::domain::attendance::AttendanceSettings,
+}
+
+/// The link to a server, as the console shows it; read by the UI every frame (atomics only).
+#[derive(Debug, Default)]
+pub struct Link {
+    /// Working against a server at all.
+    pub remote: std::sync::atomic::AtomicBool,
+    /// The server answered the last time it was asked.
+    pub online: std::sync::atomic::AtomicBool,
+    /// The server's change counter, as last heard.
+    pub revision: std::sync::atomic::AtomicU64,
+    /// Writes waiting in the outbox.
+    pub pending: std::sync::atomic::AtomicUsize,
+}
+
+impl Link {
+    pub fn is_offline(&self) -> bool {
+        self.remote.load(std::sync::atomic::Ordering::Relaxed) && !self.online.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+

@@ -6,7 +6,7 @@
 use crate::store::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
@@ -21,7 +21,7 @@ use super::areas::{AreaJob, AreaReply};
 
 pub mod context;
 
-pub use context::{JobError, Worker};
+pub use context::{JobError, Link, Opened, Worker};
 
 /// Jobs waiting for the worker; beyond this the UI is told the worker is busy.
 const QUEUE: usize = 32;
@@ -51,6 +51,8 @@ pub enum Job {
     Logout(Session),
     Overview(Session),
     Directory(Session),
+    /// The workstation's printers (CUPS).
+    Printers,
     /// Replace one's own reset password.
     ChangeOwnPassword {
         session: Session,
@@ -67,29 +69,6 @@ pub enum Job {
     Area(AreaJob),
 }
 
-/// What the console needs to know about the opened backend.
-#[derive(Debug, Clone)]
-pub struct Opened {
-    pub backend: String,
-    /// Working against a server (the link state then matters).
-    pub remote: bool,
-    /// The workstation settings as saved (`workstation.toml`), for the settings area.
-    pub workstation: crate::settings::Workstation,
-    pub data_dir: PathBuf,
-    /// Set when the demo hall was created just now.
-    pub demo_created: bool,
-    pub has_users: bool,
-    pub calendar: Calendar,
-    /// Settings problems: the defaults are used meanwhile.
-    pub settings_warning: Option<String>,
-    /// "2027 holiday data missing" when this or next year has no data.
-    pub calendar_warning: Option<String>,
-    /// The simulated cameras the console started (demo mode): `Ok(text)` or why not.
-    pub simulator: Option<Result<String, String>>,
-    /// Periods and schedules (the console picks the default period with them).
-    pub attendance: crate::domain::attendance::AttendanceSettings,
-}
-
 pub enum Reply {
     Opened(Result<Box<Opened>, JobError>),
     /// The directory holds no database and no server is configured: the first-start screen.
@@ -101,30 +80,12 @@ pub enum Reply {
     LoggedOut,
     Overview(Result<Overview, StoreError>),
     Directory(Result<HallDirectory, StoreError>),
+    Printers(Vec<String>),
     /// What sending the outbox did.
     Flushed(Result<crate::store::remote::FlushReport, StoreError>),
     /// The workstation settings were saved: the backend to open now (`None`: the local database).
     WorkstationSaved(Result<Option<crate::store::remote::Connection>, JobError>),
     Area(AreaReply),
-}
-
-/// The link to a server, as the console shows it; read by the UI every frame (atomics only).
-#[derive(Debug, Default)]
-pub struct Link {
-    /// Working against a server at all.
-    pub remote: AtomicBool,
-    /// The server answered the last time it was asked.
-    pub online: AtomicBool,
-    /// The server's change counter, as last heard.
-    pub revision: AtomicU64,
-    /// Writes waiting in the outbox.
-    pub pending: AtomicUsize,
-}
-
-impl Link {
-    pub fn is_offline(&self) -> bool {
-        self.remote.load(Ordering::Relaxed) && !self.online.load(Ordering::Relaxed)
-    }
 }
 
 pub struct DataWorker {
@@ -186,6 +147,13 @@ impl DataWorker {
 
     pub fn try_recv(&mut self) -> Option<Reply> {
         let reply = self.replies.try_recv().ok()?;
+        self.in_flight = self.in_flight.saturating_sub(1);
+        Some(reply)
+    }
+
+    /// The next reply, waiting at most `timeout` (tests and tools that drive the worker directly).
+    pub fn recv_timeout(&mut self, timeout: std::time::Duration) -> Option<Reply> {
+        let reply = self.replies.recv_timeout(timeout).ok()?;
         self.in_flight = self.in_flight.saturating_sub(1);
         Some(reply)
     }
@@ -259,6 +227,7 @@ impl Worker {
                 Reply::LoggedOut
             }
             Job::Overview(session) => Reply::Overview(self.store().and_then(|s| s.overview(&session))),
+            Job::Printers => Reply::Printers(crate::report::print::printers()),
             Job::Directory(session) => Reply::Directory(self.store().and_then(|s| {
                 let mut directory = s.directory(&session)?;
                 playable(s, &session, &mut directory);
