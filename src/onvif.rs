@@ -12,7 +12,7 @@
 
 use std::io::Read as _;
 use std::net::{SocketAddr, ToSocketAddrs as _, UdpSocket};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rand::RngCore as _;
 
@@ -102,11 +102,11 @@ pub fn discover(target: &str, wait: Duration) -> Result<Vec<Device>, OnvifError>
     socket
         .send_to(probe_message(&id).as_bytes(), target)
         .map_err(|e| OnvifError::Unreachable(target.to_string(), e.to_string()))?;
-    let deadline = Instant::now() + wait;
+    let deadline = crate::clock::real_monotonic() + wait;
     let mut devices: Vec<Device> = Vec::new();
     let mut buf = vec![0u8; 65_536];
     loop {
-        let left = deadline.saturating_duration_since(Instant::now());
+        let left = deadline.saturating_duration_since(crate::clock::real_monotonic());
         if left.is_zero() {
             break;
         }

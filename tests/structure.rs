@@ -776,3 +776,51 @@ fn unsafe_code_stays_in_the_gl_module() {
     assert_eq!(allowed_seen, UNSAFE_ALLOWED.len(), "the GL module is where the unsafe calls are");
     assert!(hits.is_empty(), "unsafe code outside {UNSAFE_ALLOWED:?}:\n  {}", hits.join("\n  "));
 }
+
+/// Where the real clock may be read or slept on directly: the clock itself and the benchmarks.
+const REAL_TIME_ALLOWED: [&str; 3] = ["clock.rs", "video/bench.rs", "video/watch_bench.rs"];
+
+/// Known debt (issue 30, deliverable 4): threads that pace real GStreamer pipelines and sockets read
+/// `Instant::now()` and sleep themselves. The list only shrinks: a file named here that no longer reads
+/// the real clock fails, so that it is cut.
+const REAL_TIME_DEBT: [&str; 7] = [
+    "cli/footage.rs",
+    "video/decoder.rs",
+    "video/playback.rs",
+    "video/probe.rs",
+    "video/recorder.rs",
+    "video/sim.rs",
+    "video/watch_live.rs",
+];
+
+/// Time goes through `clock::Clock` (now, monotonic, sleep, timed waits; `SimulatedClock` in tests):
+/// `Instant::now()` and `thread::sleep` are the clock's and the benchmarks' alone.
+#[test]
+fn time_is_read_and_waited_for_through_the_clock() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut hits = Vec::new();
+    let mut debt_seen = BTreeSet::new();
+    for file in &files {
+        let rel = file.strip_prefix(&src).unwrap_or(file).to_string_lossy().replace('\\', "/");
+        if REAL_TIME_ALLOWED.contains(&rel.as_str()) {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).expect("a source file is readable");
+        let code = code_only(&text);
+        let found = literal_hits(file, &code, &text, &[("Instant::now()", false), ("thread::sleep(", false)]);
+        if found.is_empty() {
+            continue;
+        }
+        if REAL_TIME_DEBT.contains(&rel.as_str()) {
+            debt_seen.insert(rel);
+        } else {
+            hits.extend(found);
+        }
+    }
+    assert!(files.len() > 150, "the scan read the source ({} files)", files.len());
+    assert!(hits.is_empty(), "the real clock read outside clock.rs (use the Clock):\n  {}", hits.join("\n  "));
+    let paid: Vec<&str> = REAL_TIME_DEBT.iter().copied().filter(|f| !debt_seen.contains(*f)).collect();
+    assert!(paid.is_empty(), "no longer reads the real clock — cut from REAL_TIME_DEBT: {paid:?}");
+}

@@ -89,7 +89,7 @@ impl Hall {
             directory: Some(&who.directory),
             overview: Some(&who.overview),
             area,
-            ..Shared::empty(Lang::Zh, now())
+            ..Shared::empty(Lang::Zh, now(), std::time::Instant::now())
         }
     }
 
@@ -114,7 +114,7 @@ impl Hall {
             directory: Some(&who.directory),
             overview: Some(&who.overview),
             area,
-            ..Shared::empty(Lang::Zh, now())
+            ..Shared::empty(Lang::Zh, now(), std::time::Instant::now())
         };
         let mut cx = AreaCtx::<A> { view, runtime: &mut runtime, shared: &shared, out: &mut out, egui: &egui };
         A::navigated(&mut cx, area);

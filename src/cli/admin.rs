@@ -62,7 +62,7 @@ pub(super) fn demo(data_dir: &Path, args: DemoArgs) -> Result<(), Failure> {
     let report = crate::demo::write_demo(&dir, args.seed, clock.clone(), &rules)
         .with_context(|| format!("writing the demo into {}", dir.display()))?;
     if !args.no_footage {
-        let started = std::time::Instant::now();
+        let started = crate::clock::real_monotonic();
         let segments = crate::demo::record_footage(&dir, clock, &rules)
             .with_context(|| format!("recording the demo footage into {}", dir.display()))?;
         eprintln!("  footage: {segments} segments in {:.1} s", started.elapsed().as_secs_f64());
@@ -382,7 +382,7 @@ pub(super) fn backup(ctx: &Ctx, out: &Path) -> Result<(), Failure> {
         .into());
     }
     let db = ctx.data_dir.join(crate::store::sqlite::DB_FILE);
-    let started = std::time::Instant::now();
+    let started = crate::clock::real_monotonic();
     let manifest = backup::backup(&db, out, ctx.clock.now(), crate::VERSION_LINE).map_err(anyhow::Error::from)?;
     println!("{}", out.display());
     eprintln!(

@@ -98,7 +98,7 @@ fn forward_loop(
                 if outbox.is_empty() {
                     return;
                 }
-                std::thread::sleep(pause);
+                clock.sleep(pause);
             }
         }
     }

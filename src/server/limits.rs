@@ -337,6 +337,8 @@ fn is_port(text: &str) -> bool {
 pub struct Checks {
     pub limits: Arc<Limits>,
     pub meter: Meter,
+    /// The server's clock (the meter refills on its monotonic time).
+    pub clock: Arc<dyn crate::clock::Clock>,
 }
 
 /// Refuses, before anything else, a request over its address's rate (429) or to a host name the
@@ -347,7 +349,7 @@ pub async fn check_request(
     request: Request,
     next: Next,
 ) -> Response {
-    if let Err(wait) = checks.meter.take(peer.ip(), Instant::now()) {
+    if let Err(wait) = checks.meter.take(peer.ip(), checks.clock.monotonic()) {
         let seconds = wait.ceil().max(1.0) as u64;
         let mut response = (
             StatusCode::TOO_MANY_REQUESTS,

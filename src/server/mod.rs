@@ -639,7 +639,7 @@ async fn probe_once(store: &Arc<SqliteStore>, probed: &std::sync::Mutex<Option<(
     )
     .await
     .is_ok_and(|r| r.unwrap_or(false));
-    *probed.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((std::time::Instant::now(), answered));
+    *probed.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((store.clock().monotonic(), answered));
 }
 
 async fn health(State(shared): State<Shared>, headers: HeaderMap) -> Response {
@@ -647,7 +647,9 @@ async fn health(State(shared): State<Shared>, headers: HeaderMap) -> Response {
         let last = *shared.probed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         // Failing when the last probe failed, or none answered for three rounds.
         let fine =
-            last.is_some_and(|(at, ok)| ok && at.elapsed() < 3 * HEALTH_PROBE + std::time::Duration::from_secs(5));
+            last.is_some_and(|(at, ok)| {
+            ok && shared.store.clock().elapsed(at) < 3 * HEALTH_PROBE + std::time::Duration::from_secs(5)
+        });
         let status = if fine { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
         let body = serde_json::json!({ "status": if fine { "ok" } else { "failing" } });
         return (status, [(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response();
@@ -814,7 +816,8 @@ pub fn spawn_with(store: Arc<SqliteStore>, addr: SocketAddr, options: &ServeOpti
     runtime.block_on(probe_once(&store, &probed));
     runtime.spawn(probe_health(store.clone(), probed.clone()));
     let limits = Arc::new(options.limits.clone());
-    let checks = limits::Checks { limits: limits.clone(), meter: limits::Meter::new(limits.clone()) };
+    let checks =
+        limits::Checks { limits: limits.clone(), meter: limits::Meter::new(limits.clone()), clock: store.clock() };
     let gate = limits::Gate::new(limits.clone());
     let shared = Shared {
         store,

@@ -3,7 +3,7 @@
 //! each area's go to its `logic.rs` through `areas.rs`.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::store::StoreError;
@@ -157,7 +157,7 @@ impl JianchaApp {
     /// Reads the directory again (the wall, the pickers and the player follow it).
     fn reload_directory(&mut self) {
         if let Some(s) = self.state.session.clone() {
-            self.state.last_directory_request = Some(Instant::now());
+            self.state.last_directory_request = Some(self.clock.monotonic());
             self.submit(Job::Directory(s));
         }
     }
@@ -269,9 +269,9 @@ impl JianchaApp {
         }
         if !self.state.link.offline
             && self.state.link.pending > 0
-            && self.state.link.last_flush.is_none_or(|t| t.elapsed() >= Duration::from_secs(3))
+            && self.state.link.last_flush.is_none_or(|t| self.clock.elapsed(t) >= Duration::from_secs(3))
         {
-            self.state.link.last_flush = Some(Instant::now());
+            self.state.link.last_flush = Some(self.clock.monotonic());
             self.submit(Job::FlushOutbox(session));
         }
     }
@@ -372,10 +372,10 @@ impl JianchaApp {
                         if self.state.first_start.login_after_open.take().is_some() {
                             self.commands.push(AppCommand::Console(Command::Navigate(Area::Admin)));
                         }
-                        self.state.last_directory_request = Some(Instant::now());
+                        self.state.last_directory_request = Some(self.clock.monotonic());
                         self.submit(Job::Directory(session.clone()));
                         self.submit(Job::Overview(session));
-                        self.state.last_overview_request = Some(Instant::now());
+                        self.state.last_overview_request = Some(self.clock.monotonic());
                     }
                     Err(e) => {
                         self.state.login.password.clear();
@@ -385,7 +385,7 @@ impl JianchaApp {
             }
             Reply::LoggedOut => {}
             Reply::Flushed(Ok(report)) => {
-                self.state.link.last_flush = Some(Instant::now());
+                self.state.link.last_flush = Some(self.clock.monotonic());
                 if !report.sent.is_empty() {
                     let refused: Vec<String> = report
                         .sent
@@ -416,7 +416,7 @@ impl JianchaApp {
             Reply::WorkstationSaved(Ok(backend)) => self.reopen(backend),
             Reply::WorkstationSaved(Err(e)) => self.state.backend_form.error = Some(e.to_string()),
             Reply::Flushed(Err(e)) => {
-                self.state.link.last_flush = Some(Instant::now());
+                self.state.link.last_flush = Some(self.clock.monotonic());
                 let m = self.store_error(&e);
                 tracing::info!("outbox: {m}");
             }
@@ -480,10 +480,10 @@ impl JianchaApp {
             }
             Command::RefreshOverview => {
                 if let Some(s) = session {
-                    self.state.last_overview_request = Some(Instant::now());
+                    self.state.last_overview_request = Some(self.clock.monotonic());
                     // The hall's cameras and windows too, now and then: changes made elsewhere (a hall
                     // file applied, another workstation's 系统管理) reach the wall without a restart.
-                    if self.state.last_directory_request.is_none_or(|t| t.elapsed() >= DIRECTORY_REFRESH) {
+                    if self.state.last_directory_request.is_none_or(|t| self.clock.elapsed(t) >= DIRECTORY_REFRESH) {
                         self.reload_directory();
                     }
                     self.submit(Job::Overview(s));
@@ -571,7 +571,7 @@ impl JianchaApp {
             }
         }
         if self.state.session.is_some()
-            && self.state.last_overview_request.is_none_or(|t| t.elapsed() >= OVERVIEW_REFRESH)
+            && self.state.last_overview_request.is_none_or(|t| self.clock.elapsed(t) >= OVERVIEW_REFRESH)
         {
             self.commands.push(AppCommand::Console(Command::RefreshOverview));
             ctx.request_repaint();
@@ -589,9 +589,9 @@ impl eframe::App for JianchaApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        let now = self.clock.now();
+        let (now, monotonic) = (self.clock.now(), self.clock.monotonic());
         let busy = self.worker.is_busy();
-        shell::app_ui(ui, &mut self.state, &mut self.commands, now, busy);
+        shell::app_ui(ui, &mut self.state, &mut self.commands, (now, monotonic), busy);
         if self.state.wall.second_window && self.state.screen == Screen::Main {
             let state = &mut self.state;
             let commands = &mut self.commands;
@@ -602,7 +602,7 @@ impl eframe::App for JianchaApp {
                 |ui, _class| {
                     let mut sender = super::context::Sender::default();
                     egui::CentralPanel::no_frame().show(ui, |ui| {
-                        let panel = &mut super::context::Panel { shared: shared!(state, now), view: &mut state.wall };
+                        let panel = &mut super::context::Panel { shared: shared!(state, now, monotonic), view: &mut state.wall };
                         super::wall::grid_ui(ui, panel, &mut sender, now, false);
                     });
                     if ui.input(|i| i.viewport().close_requested()) {

@@ -80,11 +80,13 @@ pub struct Shared<'a> {
     /// Play a sound when a new red alert appears (设置).
     pub sound_on_red: bool,
     pub now: DateTime<Utc>,
+    /// The console clock's monotonic reading for this call (timers and refresh intervals).
+    pub monotonic: std::time::Instant,
 }
 
 impl Shared<'_> {
     /// The shared part of a console that has opened nothing yet: tests render a panel with it.
-    pub fn empty(lang: Lang, now: DateTime<Utc>) -> Shared<'static> {
+    pub fn empty(lang: Lang, now: DateTime<Utc>, monotonic: std::time::Instant) -> Shared<'static> {
         Shared {
             lang,
             tokens: Tokens::new(Default::default()),
@@ -98,6 +100,7 @@ impl Shared<'_> {
             on_main_screen: true,
             sound_on_red: false,
             now,
+            monotonic,
         }
     }
 
@@ -125,7 +128,7 @@ impl Shared<'_> {
 /// Builds `Shared` from an `AppState` expression's fields, so that the borrow checker sees which
 /// fields it reads (an area's own state can then be borrowed mutably beside it).
 macro_rules! shared {
-    ($state:expr, $now:expr) => {
+    ($state:expr, $now:expr, $monotonic:expr) => {
         $crate::ui::context::Shared {
             lang: $state.lang,
             tokens: $state.tokens,
@@ -139,6 +142,7 @@ macro_rules! shared {
             on_main_screen: $state.screen.is_main(),
             sound_on_red: $state.sound_on_red,
             now: $now,
+            monotonic: $monotonic,
         }
     };
 }

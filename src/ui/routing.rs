@@ -14,11 +14,11 @@ macro_rules! with_area {
     ($app:expr, $Variant:ident, $field:ident, $logic:ty, |$cx:ident| $body:expr) => {{
         let app: &mut JianchaApp = $app;
         let mut out = Outbox::<<$logic as AreaLogic>::Job, <$logic as AreaLogic>::Command>::default();
-        let now = app.clock.now();
+        let (now, monotonic) = (app.clock.now(), app.clock.monotonic());
         {
             let state = &mut app.state;
             let mut $cx = AreaCtx::<$logic> {
-                shared: &shared!(state, now),
+                shared: &shared!(state, now, monotonic),
                 view: &mut state.$field,
                 runtime: &mut app.runtimes.$field,
                 out: &mut out,

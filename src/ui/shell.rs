@@ -19,9 +19,15 @@ use crate::ui::{
 
 /// Draws the console. The console's own panels push `Command`s; each area's panels send through their
 /// own `Sender`, drained into `queue` in order.
-pub fn app_ui(ui: &mut egui::Ui, state: &mut AppState, queue: &mut Vec<AppCommand>, now: DateTime<Utc>, busy: bool) {
+pub fn app_ui(
+    ui: &mut egui::Ui,
+    state: &mut AppState,
+    queue: &mut Vec<AppCommand>,
+    (now, monotonic): (DateTime<Utc>, std::time::Instant),
+    busy: bool,
+) {
     let mut own = Vec::new();
-    screen_ui(ui, state, &mut own, queue, now, busy);
+    screen_ui(ui, state, &mut own, queue, (now, monotonic), busy);
     queue.extend(own.into_iter().map(AppCommand::Console));
 }
 
@@ -30,7 +36,7 @@ fn screen_ui(
     state: &mut AppState,
     commands: &mut Vec<Command>,
     queue: &mut Vec<AppCommand>,
-    now: DateTime<Utc>,
+    (now, monotonic): (DateTime<Utc>, std::time::Instant),
     busy: bool,
 ) {
     match state.screen.clone() {
@@ -54,7 +60,7 @@ fn screen_ui(
                 first_start::change_password_ui(ui, state, commands);
             });
         }
-        Screen::Main => main_ui(ui, state, commands, queue, now, busy),
+        Screen::Main => main_ui(ui, state, commands, queue, (now, monotonic), busy),
     }
 }
 
@@ -188,7 +194,7 @@ fn main_ui(
     state: &mut AppState,
     commands: &mut Vec<Command>,
     queue: &mut Vec<AppCommand>,
-    now: DateTime<Utc>,
+    (now, monotonic): (DateTime<Utc>, std::time::Instant),
     busy: bool,
 ) {
     let lang = state.lang;
@@ -220,13 +226,13 @@ fn main_ui(
         macro_rules! area {
             ($Variant:ident, $field:ident, |$panel:ident, $sender:ident| $call:expr) => {{
                 let mut $sender = Sender::default();
-                let $panel = &mut Panel { shared: shared!(state, now), view: &mut state.$field };
+                let $panel = &mut Panel { shared: shared!(state, now, monotonic), view: &mut state.$field };
                 $call;
                 areas::queue($sender.take(), AreaCommand::$Variant, queue);
             }};
         }
         match state.area {
-            Area::Overview => overview::overview_ui(ui, &shared!(state, now), commands),
+            Area::Overview => overview::overview_ui(ui, &shared!(state, now, monotonic), commands),
             Area::Wall => area!(Wall, wall, |p, s| wall::wall_ui(ui, p, &mut s, now)),
             Area::Alerts => area!(Alerts, alerts, |p, s| alerts::area_ui(ui, p, &mut s, now)),
             Area::Attendance => area!(Attendance, attendance, |p, s| attendance::attendance_ui(ui, p, &mut s, now)),

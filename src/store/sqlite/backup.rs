@@ -211,7 +211,8 @@ fn copy_online(source: &Connection, to: &Path) -> Result<(), BackupError> {
     for _ in 0..1200 {
         match backup.step(-1).map_err(sql(to))? {
             rusqlite::backup::StepResult::Done => return Ok(()),
-            _ => std::thread::sleep(Duration::from_millis(50)),
+            // A real lock held by another process: waited for on the real clock.
+            _ => crate::clock::real_sleep(Duration::from_millis(50)),
         }
     }
     Err(BackupError::Refused(format!("{}: the database stayed locked for a minute; try again", to.display())))

@@ -2,7 +2,7 @@
 //! detail, the notice/close/reply dialog, notices and daily checks.
 
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::domain::alerts::Level;
 use crate::domain::time;
@@ -58,7 +58,7 @@ impl AreaLogic for AlertsArea {
             AlertsCommand::Load => {
                 if !cx.view.loading {
                     cx.view.loading = true;
-                    cx.view.last_refresh = Some(Instant::now());
+                    cx.view.last_refresh = Some(cx.shared.monotonic);
                     cx.out.submit(AlertsJob::Alerts { session, include_inactive: false });
                 }
             }
@@ -281,7 +281,7 @@ impl AreaLogic for AlertsArea {
     fn frame(cx: &mut Cx<'_>) {
         if cx.shared.session.is_some()
             && cx.view.loaded
-            && cx.view.last_refresh.is_none_or(|t| t.elapsed() >= ALERT_REFRESH)
+            && cx.view.last_refresh.is_none_or(|t| cx.shared.monotonic.saturating_duration_since(t) >= ALERT_REFRESH)
         {
             cx.out.send(AlertsCommand::Load);
             cx.egui.request_repaint();
@@ -344,7 +344,7 @@ fn alerts_loaded(cx: &mut Cx<'_>, result: Result<super::jobs::AlertLists, StoreE
     if !new_red.is_empty() {
         let n = new_red.len();
         view.new_red = new_red;
-        view.new_red_since = Some(Instant::now());
+        view.new_red_since = Some(cx.shared.monotonic);
         cx.out.notify(
             NoticeLevel::Error,
             format!(

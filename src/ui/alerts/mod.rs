@@ -502,7 +502,7 @@ fn filters_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AlertsView>) {
 fn table_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AlertsView>, commands: &mut Sender<AlertsCommand>, height: f32) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
-    let highlight_new = state.view.new_red_since.is_some_and(|s| s.elapsed().as_secs() < NEW_RED_HIGHLIGHT_SECS);
+    let highlight_new = state.view.new_red_since.is_some_and(|s| state.shared.monotonic.saturating_duration_since(s).as_secs() < NEW_RED_HIGHLIGHT_SECS);
     let selected = state.view.selected;
     let scroll_to = if state.view.scroll_to_selected {
         state.view.scroll_to_selected = false;

@@ -1,7 +1,7 @@
 //! The video wall's logic: the layout (tiles, pages, touring, cameras in slots), full screen, the
 //! second screen, snapshots and the 记录违纪 dialog, and the decoders of what is on screen.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::ui::context::{AreaCtx, AreaLogic};
 use crate::ui::nav::Area;
@@ -60,7 +60,7 @@ impl AreaLogic for WallArea {
             }
             WallCommand::SetPage(page) => {
                 cx.view.page = page.min(cx.view.pages().saturating_sub(1));
-                cx.view.tour_page_since = Some(Instant::now());
+                cx.view.tour_page_since = Some(cx.shared.monotonic);
             }
             WallCommand::Assign { slot, camera_id } => {
                 let slots = &mut cx.view.layout.slots;
@@ -80,7 +80,7 @@ impl AreaLogic for WallArea {
             WallCommand::Fullscreen(camera) => cx.view.fullscreen = camera,
             WallCommand::SetTouring(on) => {
                 cx.view.touring = on;
-                cx.view.tour_page_since = Some(Instant::now());
+                cx.view.tour_page_since = Some(cx.shared.monotonic);
             }
             WallCommand::SetTourSecs(secs) => cx.view.layout.tour_secs = secs.clamp(5, 600),
             WallCommand::ToggleCameraList => cx.view.camera_list_open = !cx.view.camera_list_open,
@@ -171,9 +171,9 @@ impl AreaLogic for WallArea {
         // The camera watchers of live-only cameras (Art 11(8)) run in the data worker's threads;
         // their configuration is read again every minute.
         if let Some(session) = cx.shared.session()
-            && cx.view.watch_checked.is_none_or(|t| t.elapsed() >= Duration::from_secs(60))
+            && cx.view.watch_checked.is_none_or(|t| cx.shared.monotonic.saturating_duration_since(t) >= Duration::from_secs(60))
         {
-            cx.view.watch_checked = Some(Instant::now());
+            cx.view.watch_checked = Some(cx.shared.monotonic);
             cx.out.submit(WallJob::Watch(session));
         }
         let cameras = cx.shared.directory.as_ref().map(|d| d.cameras.clone()).unwrap_or_default();
@@ -220,10 +220,10 @@ impl AreaLogic for WallArea {
             }
         }
         if wall.touring && wall.fullscreen.is_none() && wall.pages() > 1 {
-            let since = *wall.tour_page_since.get_or_insert_with(Instant::now);
-            if since.elapsed() >= Duration::from_secs(u64::from(wall.layout.tour_secs)) {
+            let since = *wall.tour_page_since.get_or_insert(cx.shared.monotonic);
+            if cx.shared.monotonic.saturating_duration_since(since) >= Duration::from_secs(u64::from(wall.layout.tour_secs)) {
                 wall.page = (wall.page + 1) % wall.pages();
-                wall.tour_page_since = Some(Instant::now());
+                wall.tour_page_since = Some(cx.shared.monotonic);
             }
             cx.egui.request_repaint_after(Duration::from_millis(500));
         }

@@ -10,7 +10,6 @@ pub mod state;
 pub use jobs::{WallJob, WallReply};
 pub use logic::{WallArea, WallCommand};
 
-use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use egui::{Align2, FontId, RichText, Sense};
@@ -314,7 +313,8 @@ fn tile_ui(
                 t.overlay_soft,
                 font.size,
             ));
-            let secs = retry_at.saturating_duration_since(Instant::now()).as_secs();
+            // The decoder sets `retry_at` on the real clock (it paces a real pipeline).
+            let secs = retry_at.saturating_duration_since(crate::clock::real_monotonic()).as_secs();
             lines.push((
                 format!("{} {secs} {}", lang.pick("将在", "Reconnecting in"), lang.pick("秒后重连", "s")),
                 t.overlay_weak,

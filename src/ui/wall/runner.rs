@@ -79,6 +79,8 @@ impl WallRunner {
 
     /// Brings the decoders in line with what the wall shows; `active` is false when no wall is on screen.
     pub fn step(&mut self, ctx: &egui::Context, wall: &mut WallView, cameras: &[Camera], active: bool) {
+        // The decoders pace real pipelines: their timers are on the real clock.
+        let now = crate::clock::real_monotonic();
         let wanted: Vec<i64> = if active { wall.visible_cameras() } else { Vec::new() };
         self.tiles.retain(|id, _| wanted.contains(id));
         wall.tiles.retain(|id, _| wanted.contains(id));
@@ -114,7 +116,7 @@ impl WallRunner {
                     self.notify.clone(),
                 ) {
                     Ok(decoder) => {
-                        slot.insert(Running { decoder, texture: None, uploaded: 0, last_resize: Instant::now() });
+                        slot.insert(Running { decoder, texture: None, uploaded: 0, last_resize: now });
                     }
                     Err(e) => {
                         wall.tiles.insert(
@@ -124,7 +126,7 @@ impl WallRunner {
                                 status: TileStatus::Lost {
                                     reason: e.to_string(),
                                     last_frame_at: None,
-                                    retry_at: Instant::now(),
+                                    retry_at: now,
                                 },
                                 stats: Default::default(),
                                 last_frame_at: None,
@@ -136,9 +138,9 @@ impl WallRunner {
                 }
             }
             let Some(running) = self.tiles.get_mut(&id) else { continue };
-            if running.last_resize.elapsed() >= RESIZE_EVERY {
+            if now.saturating_duration_since(running.last_resize) >= RESIZE_EVERY {
                 running.decoder.resize(px[0], px[1]);
-                running.last_resize = Instant::now();
+                running.last_resize = now;
             }
             let mailbox = running.decoder.mailbox().clone();
             let frame = mailbox.frame();

@@ -297,12 +297,12 @@ impl Worker {
         self.stop_watcher();
         let stop = Arc::new(AtomicBool::new(false));
         self.watcher_stop = Some(stop.clone());
-        let (watch, link, ctx) = (remote.clone(), self.link.clone(), self.ctx.clone());
+        let (watch, link, ctx, clock) = (remote.clone(), self.link.clone(), self.ctx.clone(), self.clock.clone());
         link.remote.store(true, Ordering::Relaxed);
         link.pending.store(remote.outbox().map_or(0, crate::store::outbox::Outbox::len), Ordering::Relaxed);
         std::thread::Builder::new()
             .name("jiancha-changes".into())
-            .spawn(move || watch_changes(&watch, &link, &ctx, &stop))
+            .spawn(move || watch_changes(&watch, &link, &ctx, &stop, clock.as_ref()))
             .map_err(|e| e.to_string())?;
         let opened = Opened {
             backend: remote.describe(),
@@ -423,12 +423,18 @@ fn local_settings(data_dir: &std::path::Path) -> (crate::settings::Settings, Cal
 
 /// Waits on the server's change counter until stopped: marks the link online or offline and wakes the
 /// UI when the counter moves.
-fn watch_changes(remote: &crate::store::remote::RemoteStore, link: &Link, ctx: &egui::Context, stop: &AtomicBool) {
+fn watch_changes(
+    remote: &crate::store::remote::RemoteStore,
+    link: &Link,
+    ctx: &egui::Context,
+    stop: &AtomicBool,
+    clock: &dyn Clock,
+) {
     let mut since = 0;
     // The first question is answered at once, so that the console knows the link from the start.
     let mut wait = 0;
     while !stop.load(Ordering::Relaxed) {
-        let asked = std::time::Instant::now();
+        let asked = clock.monotonic();
         let answer = remote.wait_for_change(since, wait);
         let first = wait == 0;
         wait = 20;
@@ -436,8 +442,8 @@ fn watch_changes(remote: &crate::store::remote::RemoteStore, link: &Link, ctx: &
             Ok(revision) => {
                 // Before login the server answers at once (it holds only logged-in users' waits):
                 // ask again in a while rather than at once.
-                if !first && revision == since && asked.elapsed() < std::time::Duration::from_secs(1) {
-                    std::thread::sleep(std::time::Duration::from_secs(3));
+                if !first && revision == since && clock.elapsed(asked) < std::time::Duration::from_secs(1) {
+                    clock.sleep(std::time::Duration::from_secs(3));
                 }
                 let was_offline = !link.online.swap(true, Ordering::Relaxed);
                 if revision != since || was_offline {
@@ -451,7 +457,7 @@ fn watch_changes(remote: &crate::store::remote::RemoteStore, link: &Link, ctx: &
                     tracing::warn!(error = %e, "the server cannot be reached");
                     ctx.request_repaint();
                 }
-                std::thread::sleep(std::time::Duration::from_secs(2));
+                clock.sleep(std::time::Duration::from_secs(2));
             }
         }
     }
