@@ -24,6 +24,12 @@ pub trait Clock: Send + Sync {
         std::thread::sleep(d);
     }
 
+    /// Waits until the monotonic clock reads `deadline`. A simulated clock moves to it (never back), so
+    /// that threads waiting on one simulated clock meet at their deadlines rather than add up waits.
+    fn sleep_until(&self, deadline: Instant) {
+        self.sleep(deadline.saturating_duration_since(self.monotonic()));
+    }
+
     /// How long since `since` (a `monotonic()` reading).
     fn elapsed(&self, since: Instant) -> Duration {
         self.monotonic().saturating_duration_since(since)
@@ -50,6 +56,26 @@ pub fn recv_timeout<T>(
         Err(crossbeam_channel::TryRecvError::Disconnected) => Err(crossbeam_channel::RecvTimeoutError::Disconnected),
         Err(crossbeam_channel::TryRecvError::Empty) => {
             clock.sleep(timeout);
+            Err(crossbeam_channel::RecvTimeoutError::Timeout)
+        }
+    }
+}
+
+/// Waits for a message on `rx` until the monotonic clock reads `deadline` (see `recv_timeout`; a
+/// simulated clock moves to the deadline when nothing is there).
+pub fn recv_deadline<T>(
+    clock: &dyn Clock,
+    rx: &crossbeam_channel::Receiver<T>,
+    deadline: Instant,
+) -> Result<T, crossbeam_channel::RecvTimeoutError> {
+    if !clock.is_simulated() {
+        return rx.recv_deadline(deadline);
+    }
+    match rx.try_recv() {
+        Ok(message) => Ok(message),
+        Err(crossbeam_channel::TryRecvError::Disconnected) => Err(crossbeam_channel::RecvTimeoutError::Disconnected),
+        Err(crossbeam_channel::TryRecvError::Empty) => {
+            clock.sleep_until(deadline);
             Err(crossbeam_channel::RecvTimeoutError::Timeout)
         }
     }
@@ -150,6 +176,16 @@ impl Clock for SimulatedClock {
         self.advance(d);
     }
 
+    fn sleep_until(&self, deadline: Instant) {
+        let mut guard = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let target = deadline.saturating_duration_since(self.base);
+        if target > guard.1 {
+            let by = target - guard.1;
+            guard.0 += chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX);
+            guard.1 = target;
+        }
+    }
+
     fn is_simulated(&self) -> bool {
         true
     }
@@ -181,5 +217,14 @@ mod tests {
         }));
         assert_eq!(clock.elapsed(start), Duration::from_secs(3632));
         assert!(!wait_until(&clock, Duration::from_secs(5), Duration::from_secs(1), || false), "the deadline ends it");
+        // Two waiters on one deadline meet there; a deadline passed does not move the clock back.
+        let at = clock.monotonic() + Duration::from_secs(10);
+        clock.sleep_until(at);
+        clock.sleep_until(at);
+        assert_eq!(clock.monotonic(), at);
+        clock.sleep_until(at - Duration::from_secs(5));
+        assert_eq!(clock.monotonic(), at);
+        assert_eq!(recv_deadline(&clock, &rx, at + Duration::from_secs(2)), Err(crossbeam_channel::RecvTimeoutError::Timeout));
+        assert_eq!(clock.monotonic(), at + Duration::from_secs(2));
     }
 }

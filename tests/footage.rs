@@ -432,7 +432,7 @@ fn playback_stays_inside_the_approved_range_and_seeks_steps_and_speeds_up() {
             frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         })
     };
-    let player = Player::start(&root, segments, range, None, (320, 180), notify);
+    let player = Player::start(&root, segments, range, None, (320, 180), notify, Arc::new(jiancha::clock::SystemClock));
     let shared = player.shared().clone();
     let wait = |what: &str, done: &dyn Fn() -> bool| {
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
@@ -468,6 +468,43 @@ fn playback_stays_inside_the_approved_range_and_seeks_steps_and_speeds_up() {
     );
     assert!((0.6..4.0).contains(&took), "8× took {took:.2} s for 8.7 s of footage");
     assert!(shared.frames_shown() - shown_before >= 80, "{} frames", shared.frames_shown() - shown_before);
+    drop(player);
+}
+
+/// Playback paced by a simulated clock (`clock::SimulatedClock`): 19.4 s of footage played at 1× ends
+/// with the clock moved by the footage's length — the pacing is checked in simulated time, so the test
+/// does not wait the 19 s out.
+#[test]
+fn playback_at_normal_speed_takes_the_footages_length_on_a_simulated_clock() {
+    use jiancha::clock::{Clock, SimulatedClock};
+    use jiancha::video::playback::{Player, PlayerStatus};
+    let (dir, store, _segments, start) = recorded_minute();
+    let root = recorder::footage_root(dir.path());
+    let ms = |s: f64| start.timestamp_millis() + (s * 1000.0) as i64;
+    let range = Span { from: ms(10.55), to: ms(30.0) };
+    let segments = store.segments(&store.system_session(), 1, range).unwrap();
+    let clock = Arc::new(SimulatedClock::new(start));
+    let player = Player::start(&root, segments, range, None, (320, 180), Arc::new(|| {}), clock.clone());
+    let shared = player.shared().clone();
+    // Waits in real time (the decoder is real) for a condition, with a deadline.
+    let wait = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while !done() {
+            assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}; status {:?}", shared.status());
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    wait("the first frame", &|| shared.status() == PlayerStatus::Paused && shared.frame().is_some());
+    assert_eq!(shared.position_ms(), ms(10.6));
+    let shown_before = shared.frames_shown();
+    let before = clock.monotonic();
+    player.play();
+    wait("the end", &|| shared.status() == PlayerStatus::Ended);
+    let took = clock.elapsed(before).as_secs_f64();
+    // From the frame at 10.6 s to the last before 30.0 s (29.9 s): 19.3 s at 1×.
+    assert!((19.2..=19.5).contains(&took), "the simulated clock moved {took:.3} s for 19.3 s of footage at 1×");
+    assert_eq!(shared.position_ms(), ms(29.9), "the last frame inside the range");
+    assert_eq!(shared.frames_shown() - shown_before, 193, "every 10 fps frame after the first, shown once");
     drop(player);
 }
 

@@ -102,7 +102,7 @@ fn four_cameras_play_on_one_head_within_a_frame_through_seeks_speeds_pauses_and_
     let root = recorder::footage_root(dir.path());
     let tracks: Vec<(std::path::PathBuf, Vec<Segment>)> =
         grants.tracks.iter().map(|t| (root.clone(), t.segments.clone())).collect();
-    let group = Group::start(tracks, span, None, (160, 90), Arc::new(|| {}));
+    let group = Group::start(tracks, span, None, (160, 90), Arc::new(|| {}), Arc::new(jiancha::clock::SystemClock));
     let frame = 100;
     wait("the first frames", &group, &|| {
         settled(&group) && group.players().iter().all(|p| p.shared().frame().is_some())

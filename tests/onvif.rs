@@ -45,9 +45,11 @@ fn a_camera_that_does_not_answer_times_out_with_a_clear_message() {
     // Accepts the connection and says nothing.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    let (done, answered) = std::sync::mpsc::channel::<()>();
     let held = std::thread::spawn(move || {
         let kept = listener.accept();
-        std::thread::sleep(Duration::from_secs(8));
+        // Holds the connection, silent, until the client has given up.
+        let _ = answered.recv_timeout(Duration::from_secs(60));
         drop(kept);
     });
     let started = std::time::Instant::now();
@@ -55,7 +57,8 @@ fn a_camera_that_does_not_answer_times_out_with_a_clear_message() {
     assert!(matches!(err, OnvifError::Timeout(..)), "{err:?}");
     assert!(err.to_string().contains("没有回应"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(8), "bounded by the call timeout");
-    drop(held);
+    done.send(()).unwrap();
+    held.join().unwrap();
     // Nobody answers the probe: an empty list once the wait is over.
     let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
     let devices = onvif::discover(&silent.local_addr().unwrap().to_string(), Duration::from_millis(500)).unwrap();

@@ -106,7 +106,12 @@ fn a_backup_taken_while_a_writer_is_busy_restores_with_its_audit_chain_and_count
     let file = dir.path().join("hall-backup.db");
     let out = jiancha(&hall, &["backup", "--out", file.to_str().unwrap()], &[]);
     let during = batches.load(Ordering::Relaxed);
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // The writer goes on after the backup (a condition with a deadline, not a fixed wait).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while batches.load(Ordering::Relaxed) < during + 2 {
+        assert!(std::time::Instant::now() < deadline, "the writer stopped after the backup");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     stop.store(true, Ordering::Relaxed);
     writer.join().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -389,7 +389,7 @@ fn availability_silent_clients_do_not_stall_the_tls_handshakes_of_others() {
     let options = jiancha::server::ServeOptions { tls: Some((cert, key)), limits, ..Default::default() };
     let server = jiancha::server::spawn_with(Arc::new(store), "127.0.0.1:0".parse().unwrap(), &options).unwrap();
     let silent: Vec<_> = (0..5).map(|_| std::net::TcpStream::connect(server.addr).unwrap()).collect();
-    std::thread::sleep(Duration::from_millis(200));
+    wait_for_connections(&server, 5);
     let started = Instant::now();
     let remote = RemoteStore::connect(&Connection { url: server.url(), ca_cert: Some(ca) }).unwrap();
     let s = remote.login("supervisor1", jiancha::demo::DEMO_PASSWORD).unwrap();
@@ -412,7 +412,7 @@ fn availability_connections_per_client_are_limited_and_freed_when_closed() {
     let server = jiancha::server::spawn_with(Arc::new(store), "127.0.0.1:0".parse().unwrap(), &options).unwrap();
     let health = format!("GET /api/v1/health HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n\r\n", server.addr);
     let held: Vec<_> = (0..4).map(|_| std::net::TcpStream::connect(server.addr).unwrap()).collect();
-    std::thread::sleep(Duration::from_millis(200));
+    wait_for_connections(&server, 4);
     // The fifth is closed without an answer.
     let mut fifth = std::net::TcpStream::connect(server.addr).unwrap();
     fifth.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
@@ -424,9 +424,19 @@ fn availability_connections_per_client_are_limited_and_freed_when_closed() {
     let mut socket = socket;
     assert!(raw_request(&mut socket, &health).starts_with("HTTP/1.1 200"), "another client is served");
     drop(held);
-    std::thread::sleep(Duration::from_millis(300));
+    wait_for_connections(&server, 0);
     let mut again = std::net::TcpStream::connect(server.addr).unwrap();
     assert!(raw_request(&mut again, &health).starts_with("HTTP/1.1 200"), "closed connections free their places");
+}
+
+/// Waits until the server holds `n` connections open (it counts them as its accept task admits or
+/// closes them), with a deadline.
+fn wait_for_connections(server: &jiancha::server::ServerHandle, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while server.open_connections() != n {
+        assert!(Instant::now() < deadline, "the server holds {} connections, not {n}", server.open_connections());
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// A connection to `to` from the local address `from` (another loopback address, say).

@@ -783,10 +783,9 @@ const REAL_TIME_ALLOWED: [&str; 3] = ["clock.rs", "video/bench.rs", "video/watch
 /// Known debt (issue 30, deliverable 4): threads that pace real GStreamer pipelines and sockets read
 /// `Instant::now()` and sleep themselves. The list only shrinks: a file named here that no longer reads
 /// the real clock fails, so that it is cut.
-const REAL_TIME_DEBT: [&str; 7] = [
+const REAL_TIME_DEBT: [&str; 6] = [
     "cli/footage.rs",
     "video/decoder.rs",
-    "video/playback.rs",
     "video/probe.rs",
     "video/recorder.rs",
     "video/sim.rs",

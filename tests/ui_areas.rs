@@ -103,7 +103,11 @@ impl Hall {
         wrap: fn(A::Job) -> AreaJob,
         unwrap: fn(AreaReply) -> Option<A::Reply>,
     ) -> usize {
-        let mut runtime = A::Runtime::start(&RuntimeStart { egui: &self.egui, gl: None });
+        let mut runtime = A::Runtime::start(&RuntimeStart {
+            egui: &self.egui,
+            gl: None,
+            clock: Arc::new(FixedClock::new(now())),
+        });
         let mut out = Outbox::<A::Job, A::Command>::default();
         let mut replies = 0;
         let egui = self.egui.clone();

@@ -93,6 +93,11 @@ impl Gate {
         Self { limits, counts: Arc::default() }
     }
 
+    /// The connections open now (admitted, not yet closed).
+    pub fn open(&self) -> usize {
+        self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).total
+    }
+
     /// A permit for a connection from `ip`, or `None` when it would pass a limit. Known addresses
     /// (the unmetered ones, and those a user logged in from) may use the reserve past the global cap.
     pub fn admit(&self, ip: IpAddr) -> Option<Permit> {

@@ -738,6 +738,7 @@ fn router(shared: Shared, checks: limits::Checks) -> Router {
 pub struct ServerHandle {
     pub addr: SocketAddr,
     tls: bool,
+    gate: limits::Gate,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -745,6 +746,11 @@ pub struct ServerHandle {
 impl ServerHandle {
     pub fn url(&self) -> String {
         format!("{}://{}", if self.tls { "https" } else { "http" }, self.addr)
+    }
+
+    /// The connections the server holds open now (tests wait on it rather than sleep).
+    pub fn open_connections(&self) -> usize {
+        self.gate.open()
     }
 
     /// Stops accepting, finishes the calls in flight, and returns.
@@ -819,6 +825,7 @@ pub fn spawn_with(store: Arc<SqliteStore>, addr: SocketAddr, options: &ServeOpti
     let checks =
         limits::Checks { limits: limits.clone(), meter: limits::Meter::new(limits.clone()), clock: store.clock() };
     let gate = limits::Gate::new(limits.clone());
+    let handle_gate = gate.clone();
     let shared = Shared {
         store,
         revision: revision.clone(),
@@ -855,5 +862,5 @@ pub fn spawn_with(store: Arc<SqliteStore>, addr: SocketAddr, options: &ServeOpti
             }
         })
         .map_err(|e| format!("cannot start the server thread: {e}"))?;
-    Ok(ServerHandle { addr: bound, tls: options.tls.is_some(), stop: Some(stop_tx), thread: Some(thread) })
+    Ok(ServerHandle { addr: bound, tls: options.tls.is_some(), gate: handle_gate, stop: Some(stop_tx), thread: Some(thread) })
 }

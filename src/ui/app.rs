@@ -85,7 +85,8 @@ impl JianchaApp {
             backend: options.backend.clone(),
         });
         state.login.username = options.user.clone().unwrap_or_default();
-        let runtimes = AreaRuntimes::start(&RuntimeStart { egui: &cc.egui_ctx, gl: cc.gl.clone() });
+        let runtimes =
+            AreaRuntimes::start(&RuntimeStart { egui: &cc.egui_ctx, gl: cc.gl.clone(), clock: options.clock.clone() });
         Ok(Self {
             egui_ctx: cc.egui_ctx.clone(),
             state,

@@ -48,6 +48,8 @@ pub struct RuntimeStart<'a> {
     pub egui: &'a egui::Context,
     /// eframe's GL context (none under another renderer).
     pub gl: Option<std::sync::Arc<glow::Context>>,
+    /// The console's clock (players pace their pictures by it).
+    pub clock: std::sync::Arc<dyn crate::clock::Clock>,
 }
 
 /// An area's runtime, made once when the console starts.

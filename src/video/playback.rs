@@ -18,6 +18,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::clock::Clock;
+
 use chrono::Utc;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 use gstreamer as gst;
@@ -125,18 +127,20 @@ impl Head {
 /// The one play head the players of a [`Group`] follow.
 pub struct Timeline {
     head: Mutex<Head>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Timeline {
-    fn new(at: i64) -> Self {
-        Self { head: Mutex::new(Head { anchor_ms: at, anchor_at: Instant::now(), speed: 1.0, playing: false }) }
+    fn new(at: i64, clock: Arc<dyn Clock>) -> Self {
+        let head = Head { anchor_ms: at, anchor_at: clock.monotonic(), speed: 1.0, playing: false };
+        Self { head: Mutex::new(head), clock }
     }
     fn head(&self) -> Head {
         *lock(&self.head)
     }
     /// The head's wall time (UTC ms) now.
     pub fn position_ms(&self) -> i64 {
-        self.head().position(Instant::now())
+        self.head().position(self.clock.monotonic())
     }
     pub fn speed(&self) -> f32 {
         self.head().speed
@@ -149,19 +153,19 @@ impl Timeline {
     fn set(&self, at: i64, lead: Duration) {
         let mut head = lock(&self.head);
         head.anchor_ms = at;
-        head.anchor_at = Instant::now() + lead;
+        head.anchor_at = self.clock.monotonic() + lead;
     }
     /// Starts or stops the head where it stands; returns that position.
     fn run(&self, playing: bool) -> i64 {
         let mut head = lock(&self.head);
-        let now = Instant::now();
+        let now = self.clock.monotonic();
         let at = head.position(now);
         *head = Head { anchor_ms: at, anchor_at: now, speed: head.speed, playing };
         at
     }
     fn set_speed(&self, speed: f32) {
         let mut head = lock(&self.head);
-        let now = Instant::now();
+        let now = self.clock.monotonic();
         let at = head.position(now);
         *head = Head { anchor_ms: at, anchor_at: now, speed, playing: head.playing };
     }
@@ -197,8 +201,9 @@ impl Player {
         at: Option<i64>,
         size: (u32, u32),
         notify: Notify,
+        clock: Arc<dyn Clock>,
     ) -> Self {
-        Self::start_on(root, segments, range, at, size, notify, None)
+        Self::start_on(root, segments, range, at, size, notify, Timing::Own(clock))
     }
 
     fn start_on(
@@ -208,7 +213,7 @@ impl Player {
         at: Option<i64>,
         size: (u32, u32),
         notify: Notify,
-        timeline: Option<Arc<Timeline>>,
+        timing: Timing,
     ) -> Self {
         let (tx, rx) = bounded(64);
         let shared = Arc::new(PlayerShared {
@@ -227,7 +232,7 @@ impl Player {
                 let shared = shared.clone();
                 move || {
                     let start = at.unwrap_or(range.from).clamp(range.from, range.to - 1);
-                    let mut engine = Engine::new(root, segments, range, size, shared.clone(), notify.clone(), timeline);
+                    let mut engine = Engine::new(root, segments, range, size, shared.clone(), notify.clone(), timing);
                     if let Err(e) = engine.run(start, &rx) {
                         *lock(&shared.status) = PlayerStatus::Error(e);
                         notify();
@@ -317,6 +322,14 @@ struct Engine {
     seq: u64,
     /// The group's play head this player follows, if it plays in a group.
     timeline: Option<Arc<Timeline>>,
+    /// The clock the frames are paced by (the group's, when in a group).
+    clock: Arc<dyn Clock>,
+}
+
+/// How a player keeps time: on its own clock, or on a group's play head (and its clock).
+enum Timing {
+    Own(Arc<dyn Clock>),
+    Group(Arc<Timeline>),
 }
 
 struct Decoder {
@@ -339,10 +352,17 @@ impl Engine {
         size: (u32, u32),
         shared: Arc<PlayerShared>,
         notify: Notify,
-        timeline: Option<Arc<Timeline>>,
+        timing: Timing,
     ) -> Self {
         segments.sort_by_key(|s| s.span.from);
         segments.retain(|s| s.span.overlaps(range));
+        let (timeline, clock) = match timing {
+            Timing::Own(clock) => (None, clock),
+            Timing::Group(timeline) => {
+                let clock = timeline.clock.clone();
+                (Some(timeline), clock)
+            }
+        };
         Self {
             root,
             segments,
@@ -356,6 +376,7 @@ impl Engine {
             show_from: range.from,
             seq: 0,
             timeline,
+            clock,
         }
     }
 
@@ -555,12 +576,19 @@ impl Engine {
                 (None, Some((anchor_ms, anchor_at))) => Some(Head { anchor_ms, anchor_at, speed, playing }),
                 (None, None) => None,
             };
-            let timeout = match (&pending, head, playing) {
-                (Some((wall, _)), Some(head), true) => head.due(*wall).saturating_duration_since(Instant::now()),
-                (None, _, true) => Duration::ZERO,
-                _ => Duration::from_secs(3600),
+            // Playing, until the pending frame is due (by the clock: a simulated one moves there);
+            // otherwise until a command comes, however long.
+            let now = self.clock.monotonic();
+            let deadline = match (&pending, head, playing) {
+                (Some((wall, _)), Some(head), true) => Some(head.due(*wall).max(now)),
+                (None, _, true) => Some(now),
+                _ => None,
             };
-            let command = match rx.recv_timeout(timeout) {
+            let received = match deadline {
+                Some(deadline) => crate::clock::recv_deadline(self.clock.as_ref(), rx, deadline),
+                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            let command = match received {
                 Ok(c) => Some(c),
                 Err(RecvTimeoutError::Timeout) => None,
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
@@ -574,7 +602,7 @@ impl Engine {
                         exhausted = false;
                     }
                     playing = true;
-                    anchor = Some((self.shared.position_ms(), Instant::now()));
+                    anchor = Some((self.shared.position_ms(), self.clock.monotonic()));
                     self.set_status(PlayerStatus::Playing);
                 }
                 Some(Command::Pause) => {
@@ -584,7 +612,7 @@ impl Engine {
                 Some(Command::Speed(s)) => {
                     speed = s.clamp(0.25, 16.0);
                     *lock(&self.shared.speed) = speed;
-                    anchor = Some((self.shared.position_ms(), Instant::now()));
+                    anchor = Some((self.shared.position_ms(), self.clock.monotonic()));
                     (self.notify)();
                 }
                 Some(Command::Resize(w, h)) if (w, h) != self.size && w > 0 && h > 0 => {
@@ -605,7 +633,7 @@ impl Engine {
                     match self.next_picture()? {
                         Some((wall, frame)) => {
                             self.show(wall, frame);
-                            anchor = Some((wall, Instant::now()));
+                            anchor = Some((wall, self.clock.monotonic()));
                             if !playing {
                                 self.set_status(PlayerStatus::Paused);
                             }
@@ -664,7 +692,7 @@ impl Engine {
                         // Across a gap, carry on at once rather than wait out the missing time.
                         let previous = self.shared.position_ms();
                         if wall - previous > 1_500 && self.timeline.is_none() {
-                            anchor = Some((wall, Instant::now()));
+                            anchor = Some((wall, self.clock.monotonic()));
                         }
                         self.show(wall, frame);
                     }
@@ -706,14 +734,15 @@ impl Group {
         at: Option<i64>,
         size: (u32, u32),
         notify: Notify,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         let start = at.unwrap_or(range.from).clamp(range.from, range.to - 1);
-        let timeline = Arc::new(Timeline::new(start));
+        let timeline = Arc::new(Timeline::new(start, clock));
         let players = tracks
             .into_iter()
             .take(Self::MAX)
             .map(|(root, segments)| {
-                Player::start_on(&root, segments, range, Some(start), size, notify.clone(), Some(timeline.clone()))
+                Player::start_on(&root, segments, range, Some(start), size, notify.clone(), Timing::Group(timeline.clone()))
             })
             .collect();
         Self { players, timeline, range }

@@ -233,6 +233,7 @@ impl AreaLogic for FootageArea {
                         opened.at,
                         size,
                         repaint_notify(cx),
+                        cx.runtime.clock.clone(),
                     ));
                     cx.view.playback = Some(PlaybackView {
                         camera_id: tracks.first().map_or(0, |t| t.camera_id),

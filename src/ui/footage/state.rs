@@ -144,13 +144,14 @@ pub struct FootageView {
 
 /// What the footage area runs besides its state: the players, one per camera on one play head (their
 /// threads decode; the panel shows what `PlayerDisplay` copies of them).
-#[derive(Default)]
 pub struct FootageRuntime {
     pub players: Option<crate::video::playback::Group>,
+    /// The console's clock, which the players pace their pictures by.
+    pub clock: std::sync::Arc<dyn crate::clock::Clock>,
 }
 
 impl crate::ui::context::AreaRuntime for FootageRuntime {
-    fn start(_start: &crate::ui::context::RuntimeStart<'_>) -> Self {
-        Self::default()
+    fn start(start: &crate::ui::context::RuntimeStart<'_>) -> Self {
+        Self { players: None, clock: start.clock.clone() }
     }
 }
