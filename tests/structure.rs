@@ -783,13 +783,11 @@ const REAL_TIME_ALLOWED: [&str; 3] = ["clock.rs", "video/bench.rs", "video/watch
 /// Known debt (issue 30, deliverable 4): threads that pace real GStreamer pipelines and sockets read
 /// `Instant::now()` and sleep themselves. The list only shrinks: a file named here that no longer reads
 /// the real clock fails, so that it is cut.
-const REAL_TIME_DEBT: [&str; 6] = [
-    "cli/footage.rs",
+const REAL_TIME_DEBT: [&str; 4] = [
     "video/decoder.rs",
     "video/probe.rs",
     "video/recorder.rs",
     "video/sim.rs",
-    "video/watch_live.rs",
 ];
 
 /// Time goes through `clock::Clock` (now, monotonic, sleep, timed waits; `SimulatedClock` in tests):

@@ -490,13 +490,15 @@ pub fn record(ctx: &Ctx, cameras: Vec<i64>, sub: bool, watch: bool, poll: Durati
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     ctrlc_cancel(move || flag.store(true, Ordering::SeqCst)).context("installing the signal handler")?;
-    let mut last_retention = std::time::Instant::now() - Duration::from_secs(3600);
-    let mut last_sync = std::time::Instant::now();
-    let mut last_links = std::time::Instant::now();
+    // The loop's timers run on the command's clock.
+    let clock = ctx.clock.clone();
+    let mut last_retention: Option<std::time::Instant> = None;
+    let mut last_sync = clock.monotonic();
+    let mut last_links = clock.monotonic();
     let mut stopped_segments = 0;
     while !stop.load(Ordering::SeqCst) {
-        if last_links.elapsed() >= recorder::LINK_REPORT_EVERY {
-            last_links = std::time::Instant::now();
+        if clock.elapsed(last_links) >= recorder::LINK_REPORT_EVERY {
+            last_links = clock.monotonic();
             let statuses: Vec<_> = recorders.iter().map(|(_, _, r)| r.status()).collect();
             for change in recorder::report_links(&*store, &sqlite_session, &statuses) {
                 match change {
@@ -506,17 +508,17 @@ pub fn record(ctx: &Ctx, cameras: Vec<i64>, sub: bool, watch: bool, poll: Durati
                 }
             }
         }
-        if last_retention.elapsed() > Duration::from_secs(600) {
+        if last_retention.is_none_or(|at| clock.elapsed(at) > Duration::from_secs(600)) {
             match recorder::apply_retention(&*store, &sqlite_session, &root) {
                 Ok(gone) if !gone.is_empty() => eprintln!("retention: {} segments deleted", gone.len()),
                 Ok(_) => {}
                 Err(e) => eprintln!("retention failed: {e}"),
             }
-            last_retention = std::time::Instant::now();
+            last_retention = Some(clock.monotonic());
         }
         // Cameras added, changed or retired in the hall's configuration reach the recorder here.
-        if last_sync.elapsed() >= poll {
-            last_sync = std::time::Instant::now();
+        if clock.elapsed(last_sync) >= poll {
+            last_sync = clock.monotonic();
             if let Some(host) = watchers.as_mut() {
                 refresh_watchers(host);
             }
@@ -547,7 +549,7 @@ pub fn record(ctx: &Ctx, cameras: Vec<i64>, sub: bool, watch: bool, poll: Durati
                 Err(e) => eprintln!("the camera list: {e}"),
             }
         }
-        std::thread::sleep(Duration::from_millis(200));
+        clock.sleep(Duration::from_millis(200));
     }
     eprintln!("stopping: closing the open segments …");
     let segments: u64 = stopped_segments + recorders.iter().map(|(_, _, r)| r.status().segments).sum::<u64>();

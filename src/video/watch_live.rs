@@ -327,11 +327,12 @@ fn watch_camera(
         if let Err(e) = run_stream(store, session, clock, shared, stop, url) {
             tracing::warn!("camera watcher: {}", super::sanitize(&e, url));
         }
+        // Five seconds before trying again, by the watcher's clock, looking at the stop flag.
         for _ in 0..50 {
             if stop.load(Ordering::Relaxed) {
                 return;
             }
-            std::thread::sleep(Duration::from_millis(100));
+            clock.sleep(Duration::from_millis(100));
         }
     }
 }
