@@ -10,9 +10,5 @@ packaging/pytools.sh
 rustup component add clippy >/dev/null 2>&1 || true
 cargo clippy --locked --all-targets -- -D warnings
 # The UI tests (egui_kittest) need no display; unset DISPLAY so nothing reaches a real X server.
-# In the release profile: one optimised build serves the tests and the package below (cargo deb finds it
-# fresh), instead of a debug build and a release build of everything; and the tests run the demo's
-# replay, PDFs and video at the speed a hall gets. Overflow checks stay on in the tests' code paths only
-# where the code checks explicitly (as it must: the shipped binary has none either).
-env -u DISPLAY cargo test --locked --release --all-targets "$@"
+env -u DISPLAY cargo test --locked --all-targets "$@"
 packaging/deb-test.sh
