@@ -48,17 +48,7 @@ pub fn recv_timeout<T>(
     rx: &crossbeam_channel::Receiver<T>,
     timeout: Duration,
 ) -> Result<T, crossbeam_channel::RecvTimeoutError> {
-    if !clock.is_simulated() {
-        return rx.recv_timeout(timeout);
-    }
-    match rx.try_recv() {
-        Ok(message) => Ok(message),
-        Err(crossbeam_channel::TryRecvError::Disconnected) => Err(crossbeam_channel::RecvTimeoutError::Disconnected),
-        Err(crossbeam_channel::TryRecvError::Empty) => {
-            clock.sleep(timeout);
-            Err(crossbeam_channel::RecvTimeoutError::Timeout)
-        }
-    }
+    recv_deadline(clock, rx, clock.monotonic() + timeout)
 }
 
 /// Waits for a message on `rx` until the monotonic clock reads `deadline` (see `recv_timeout`; a
