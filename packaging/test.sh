@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 packaging/setup.sh
 packaging/pytools.sh
 # Every lint is an error in CI (each `allow` in the code says why).
-rustup component add clippy >/dev/null 2>&1 || true
+rustup component add clippy rustfmt >/dev/null 2>&1 || true
+# The code is formatted as rustfmt.toml says.
+cargo fmt --check
 cargo clippy --locked --all-targets -- -D warnings
 # The UI tests (egui_kittest) need no display; unset DISPLAY so nothing reaches a real X server.
 # In the release profile, the one the package ships: the package build below then reuses most of this

@@ -194,7 +194,10 @@ mod tests {
         assert_eq!(clock.elapsed(start), Duration::from_secs(3600));
         assert_eq!(clock.now(), at + chrono::Duration::hours(1));
         let (tx, rx) = crossbeam_channel::bounded::<u8>(1);
-        assert_eq!(recv_timeout(&clock, &rx, Duration::from_secs(30)), Err(crossbeam_channel::RecvTimeoutError::Timeout));
+        assert_eq!(
+            recv_timeout(&clock, &rx, Duration::from_secs(30)),
+            Err(crossbeam_channel::RecvTimeoutError::Timeout)
+        );
         assert_eq!(clock.elapsed(start), Duration::from_secs(3630));
         tx.send(7).unwrap();
         assert_eq!(recv_timeout(&clock, &rx, Duration::from_secs(30)), Ok(7));
@@ -214,7 +217,10 @@ mod tests {
         assert_eq!(clock.monotonic(), at);
         clock.sleep_until(at - Duration::from_secs(5));
         assert_eq!(clock.monotonic(), at);
-        assert_eq!(recv_deadline(&clock, &rx, at + Duration::from_secs(2)), Err(crossbeam_channel::RecvTimeoutError::Timeout));
+        assert_eq!(
+            recv_deadline(&clock, &rx, at + Duration::from_secs(2)),
+            Err(crossbeam_channel::RecvTimeoutError::Timeout)
+        );
         assert_eq!(clock.monotonic(), at + Duration::from_secs(2));
     }
 }

@@ -325,12 +325,15 @@ fn a_live_camera_recorded_in_three_second_segments_is_found_in_its_segments() {
     let rec =
         recorder::CameraRecorder::start(store.clone(), session.clone(), root.clone(), 1, sim.url(1, true), 3).unwrap();
     // Until three segments are closed and indexed (a condition, with a deadline; not a fixed sleep).
-    let indexed = || {
-        store.segments(&session, 1, Span::new(started - chrono::Duration::seconds(5), Utc::now())).unwrap().len()
-    };
+    let indexed =
+        || store.segments(&session, 1, Span::new(started - chrono::Duration::seconds(5), Utc::now())).unwrap().len();
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while indexed() < 3 {
-        assert!(std::time::Instant::now() < deadline, "three segments were not indexed in a minute: {:?}", rec.status());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "three segments were not indexed in a minute: {:?}",
+            rec.status()
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     let status = rec.status();

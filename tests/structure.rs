@@ -320,11 +320,8 @@ impl Scan {
             let written: BTreeSet<&'static str> =
                 NAMES_NOT_FOR_AREAS.iter().copied().filter(|n| names_word(&code, n)).collect();
             names.insert(m.clone(), written);
-            let used: BTreeSet<Vec<String>> = references(&code, &m)
-                .iter()
-                .filter_map(|p| resolve(p, &modules))
-                .filter(|u| *u != m)
-                .collect();
+            let used: BTreeSet<Vec<String>> =
+                references(&code, &m).iter().filter_map(|p| resolve(p, &modules)).filter(|u| *u != m).collect();
             file_of.insert(m.clone(), rel.clone());
             uses.insert(m, used);
         }
@@ -783,12 +780,7 @@ const REAL_TIME_ALLOWED: [&str; 3] = ["clock.rs", "video/bench.rs", "video/watch
 /// Known debt (issue 30, deliverable 4): threads that pace real GStreamer pipelines and sockets read
 /// `Instant::now()` and sleep themselves. The list only shrinks: a file named here that no longer reads
 /// the real clock fails, so that it is cut.
-const REAL_TIME_DEBT: [&str; 4] = [
-    "video/decoder.rs",
-    "video/probe.rs",
-    "video/recorder.rs",
-    "video/sim.rs",
-];
+const REAL_TIME_DEBT: [&str; 4] = ["video/decoder.rs", "video/probe.rs", "video/recorder.rs", "video/sim.rs"];
 
 /// Time goes through `clock::Clock` (now, monotonic, sleep, timed waits; `SimulatedClock` in tests):
 /// `Instant::now()` and `thread::sleep` are the clock's and the benchmarks' alone.

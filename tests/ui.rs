@@ -758,7 +758,11 @@ fn four_cameras_of_a_request_play_together_and_export_with_one_manifest() {
     c.step_until("the request", |app| app.state().footage.requests.as_ref().is_some_and(|r| r.len() == 1));
     c.click_button("▶ 同步回放 (4)");
     c.step_until("four pictures", |app| {
-        app.state().footage.player.as_ref().is_some_and(|p| p.tiles.len() == 4 && p.tiles.iter().all(|t| t.texture.is_some()))
+        app.state()
+            .footage
+            .player
+            .as_ref()
+            .is_some_and(|p| p.tiles.len() == 4 && p.tiles.iter().all(|t| t.texture.is_some()))
     });
     let moment = span.from + 9_250;
     c.harness.state_mut().push(jiancha::ui::footage::FootageCommand::PlayerSeek(moment));

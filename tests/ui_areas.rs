@@ -48,7 +48,12 @@ impl Hall {
         jiancha::demo::write_demo(&dir, 11, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
         let egui = egui::Context::default();
         let mut worker = DataWorker::spawn(egui.clone(), clock).unwrap();
-        worker.submit(Job::Open { data_dir: dir, create_demo_if_missing: false, start_simulator: false, backend: None });
+        worker.submit(Job::Open {
+            data_dir: dir,
+            create_demo_if_missing: false,
+            start_simulator: false,
+            backend: None,
+        });
         let opened = match worker.recv_timeout(JOB_DEADLINE) {
             Some(Reply::Opened(Ok(opened))) => *opened,
             Some(Reply::Opened(Err(e))) => panic!("the demo hall did not open: {e}"),
@@ -65,12 +70,11 @@ impl Hall {
 
     /// Logs `user` in, with the directory and the overview its console would read.
     fn login(&mut self, user: &str) -> Who {
-        let session = match self
-            .ask(Job::Login { username: user.into(), password: jiancha::demo::DEMO_PASSWORD.into() })
-        {
-            Reply::LoggedIn(Ok(s)) => s,
-            _ => panic!("{user} did not log in"),
-        };
+        let session =
+            match self.ask(Job::Login { username: user.into(), password: jiancha::demo::DEMO_PASSWORD.into() }) {
+                Reply::LoggedIn(Ok(s)) => s,
+                _ => panic!("{user} did not log in"),
+            };
         let directory = match self.ask(Job::Directory(session.clone())) {
             Reply::Directory(Ok(d)) => d,
             _ => panic!("no directory for {user}"),
@@ -103,11 +107,8 @@ impl Hall {
         wrap: fn(A::Job) -> AreaJob,
         unwrap: fn(AreaReply) -> Option<A::Reply>,
     ) -> usize {
-        let mut runtime = A::Runtime::start(&RuntimeStart {
-            egui: &self.egui,
-            gl: None,
-            clock: Arc::new(FixedClock::new(now())),
-        });
+        let mut runtime =
+            A::Runtime::start(&RuntimeStart { egui: &self.egui, gl: None, clock: Arc::new(FixedClock::new(now())) });
         let mut out = Outbox::<A::Job, A::Command>::default();
         let mut replies = 0;
         let egui = self.egui.clone();
@@ -149,11 +150,7 @@ impl Hall {
     }
 
     /// A harness drawing `panel` alone on the look of the console.
-    fn harness<'a, S: 'a>(
-        &self,
-        state: S,
-        mut panel: impl FnMut(&mut egui::Ui, &mut S) + 'a,
-    ) -> Harness<'a, S> {
+    fn harness<'a, S: 'a>(&self, state: S, mut panel: impl FnMut(&mut egui::Ui, &mut S) + 'a) -> Harness<'a, S> {
         let cjk = self.font.clone();
         Harness::builder()
             .with_size(egui::vec2(1360.0, 820.0))
@@ -240,12 +237,16 @@ fn every_areas_panel_is_drawn_from_its_own_state_alone() {
     });
 
     let mut view = attendance::state::AttendanceView::default();
-    hall.load::<attendance::AttendanceArea>(&supervisor, Area::Attendance, &mut view, AreaJob::Attendance, |r| {
-        match r {
+    hall.load::<attendance::AttendanceArea>(
+        &supervisor,
+        Area::Attendance,
+        &mut view,
+        AreaJob::Attendance,
+        |r| match r {
             AreaReply::Attendance(r) => Some(r),
             _ => None,
-        }
-    });
+        },
+    );
     assert!(view.data.is_some(), "the period loaded: {:?}", view.error);
     snap!(hall, &supervisor, results, Area::Attendance, "area-attendance", view, |ui, p, s| {
         attendance::attendance_ui(ui, p, &mut s, now)
@@ -272,9 +273,11 @@ fn every_areas_panel_is_drawn_from_its_own_state_alone() {
     });
 
     // 纪律与提示单, 投诉, 违规与问责: one area, three panels.
-    for (area, name) in
-        [(Area::Discipline, "area-discipline"), (Area::Complaints, "area-complaints"), (Area::Violations, "area-violations")]
-    {
+    for (area, name) in [
+        (Area::Discipline, "area-discipline"),
+        (Area::Complaints, "area-complaints"),
+        (Area::Violations, "area-violations"),
+    ] {
         let mut view = supervision::state::SupervisionView::default();
         hall.load::<supervision::SupervisionArea>(&supervisor, area, &mut view, AreaJob::Supervision, |r| match r {
             AreaReply::Supervision(r) => Some(r),

@@ -646,8 +646,7 @@ async fn health(State(shared): State<Shared>, headers: HeaderMap) -> Response {
     if authenticated(&shared, &headers).await.is_err() {
         let last = *shared.probed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         // Failing when the last probe failed, or none answered for three rounds.
-        let fine =
-            last.is_some_and(|(at, ok)| {
+        let fine = last.is_some_and(|(at, ok)| {
             ok && shared.store.clock().elapsed(at) < 3 * HEALTH_PROBE + std::time::Duration::from_secs(5)
         });
         let status = if fine { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
@@ -862,5 +861,11 @@ pub fn spawn_with(store: Arc<SqliteStore>, addr: SocketAddr, options: &ServeOpti
             }
         })
         .map_err(|e| format!("cannot start the server thread: {e}"))?;
-    Ok(ServerHandle { addr: bound, tls: options.tls.is_some(), gate: handle_gate, stop: Some(stop_tx), thread: Some(thread) })
+    Ok(ServerHandle {
+        addr: bound,
+        tls: options.tls.is_some(),
+        gate: handle_gate,
+        stop: Some(stop_tx),
+        thread: Some(thread),
+    })
 }

@@ -8,13 +8,13 @@ use std::time::Duration;
 use crate::clock::Clock;
 use crate::store::StoreError;
 
+use super::areas::{AppCommand, AreaRuntimes};
 use super::command::Command;
+use super::context::{RuntimeStart, shared};
 use super::fonts::{self, CjkFont};
 use super::i18n::Lang;
 use super::state::{AppState, Area, NoticeLevel, Screen};
 use super::theme::{AlertPalette, Tokens};
-use super::areas::{AppCommand, AreaRuntimes};
-use super::context::{RuntimeStart, shared};
 use super::worker::{DataWorker, Job, JobError, Reply};
 use super::{Options, shell};
 
@@ -603,7 +603,10 @@ impl eframe::App for JianchaApp {
                 |ui, _class| {
                     let mut sender = super::context::Sender::default();
                     egui::CentralPanel::no_frame().show(ui, |ui| {
-                        let panel = &mut super::context::Panel { shared: shared!(state, now, monotonic), view: &mut state.wall };
+                        let panel = &mut super::context::Panel {
+                            shared: shared!(state, now, monotonic),
+                            view: &mut state.wall,
+                        };
                         super::wall::grid_ui(ui, panel, &mut sender, now, false);
                     });
                     if ui.input(|i| i.viewport().close_requested()) {

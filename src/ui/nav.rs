@@ -87,7 +87,6 @@ pub enum Screen {
     Main,
 }
 
-
 impl Screen {
     /// Whether the main screen (the areas) is showing.
     pub fn is_main(&self) -> bool {

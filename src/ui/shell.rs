@@ -7,8 +7,8 @@ use crate::domain::time;
 
 use crate::ui::alerts;
 use crate::ui::areas::{self, AppCommand, AreaCommand};
-use crate::ui::context::{Panel, Sender, shared};
 use crate::ui::command::Command;
+use crate::ui::context::{Panel, Sender, shared};
 use crate::ui::i18n::Lang;
 use crate::ui::state::{AppState, Area, NoticeLevel, Screen};
 use crate::ui::supervision::{complaints, discipline, violations};

@@ -742,7 +742,15 @@ impl Group {
             .into_iter()
             .take(Self::MAX)
             .map(|(root, segments)| {
-                Player::start_on(&root, segments, range, Some(start), size, notify.clone(), Timing::Group(timeline.clone()))
+                Player::start_on(
+                    &root,
+                    segments,
+                    range,
+                    Some(start),
+                    size,
+                    notify.clone(),
+                    Timing::Group(timeline.clone()),
+                )
             })
             .collect();
         Self { players, timeline, range }

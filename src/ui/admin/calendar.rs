@@ -135,7 +135,13 @@ fn source_text(v: &CalendarYearView, lang: Lang) -> String {
     }
 }
 
-pub fn calendar_tab(ui: &mut egui::Ui, tab: &mut CalendarTab, commands: &mut Sender<AdminCommand>, lang: Lang, t: &Tokens) {
+pub fn calendar_tab(
+    ui: &mut egui::Ui,
+    tab: &mut CalendarTab,
+    commands: &mut Sender<AdminCommand>,
+    lang: Lang,
+    t: &Tokens,
+) {
     ui.horizontal(|ui| {
         if ui.button("◀").clicked() {
             commands.push(AdminCommand::CalendarYear(tab.year - 1));

@@ -15,9 +15,9 @@ use crate::domain::access::{Permission, Role};
 use crate::domain::hall::{Part, Vendor};
 use crate::domain::model::HallLevel;
 use crate::domain::time;
+use crate::ui::context::{Panel, Sender};
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
-use crate::ui::context::{Panel, Sender};
 use crate::ui::theme::{DialogWidth, Tokens};
 
 use state::{AdminForm, AdminTab};
@@ -103,7 +103,9 @@ pub fn admin_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AdminView>, comm
         AdminTab::Departments => departments_tab(ui, view, commands, lang),
         AdminTab::Windows => windows_tab(ui, view, commands, lang),
         AdminTab::Cameras => cameras_tab(ui, view, commands, lang, &t),
-        AdminTab::Users => users_tab(ui, view, commands, lang, &t, state.shared.session.as_ref().map(|s| s.username.as_str())),
+        AdminTab::Users => {
+            users_tab(ui, view, commands, lang, &t, state.shared.session.as_ref().map(|s| s.username.as_str()))
+        }
         AdminTab::Calendar => calendar::calendar_tab(ui, &mut view.calendar, commands, lang, &t),
     });
     dialog_ui(ui, state, commands);
@@ -178,7 +180,14 @@ fn hall_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Sender<Ad
 }
 
 /// The row buttons of a hall part: 编辑 and 停用.
-fn part_buttons(ui: &mut egui::Ui, commands: &mut Sender<AdminCommand>, lang: Lang, edit: AdminCommand, part: Part, key: &str) {
+fn part_buttons(
+    ui: &mut egui::Ui,
+    commands: &mut Sender<AdminCommand>,
+    lang: Lang,
+    edit: AdminCommand,
+    part: Part,
+    key: &str,
+) {
     ui.horizontal(|ui| {
         if ui.small_button(lang.pick("编辑", "Edit")).clicked() {
             commands.push(edit);
@@ -252,7 +261,13 @@ fn windows_tab(ui: &mut egui::Ui, view: &state::AdminView, commands: &mut Sender
     });
 }
 
-fn cameras_tab(ui: &mut egui::Ui, view: &mut state::AdminView, commands: &mut Sender<AdminCommand>, lang: Lang, t: &Tokens) {
+fn cameras_tab(
+    ui: &mut egui::Ui,
+    view: &mut state::AdminView,
+    commands: &mut Sender<AdminCommand>,
+    lang: Lang,
+    t: &Tokens,
+) {
     if no_hall(ui, view, lang) {
         return;
     }
@@ -589,9 +604,11 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AdminView>, command
             } else {
                 lang.pick("新增窗口", "Add a window")
             };
-            base("admin_window", title.to_owned())
-                .submit(save, AdminCommand::Submit, !f.code.trim().is_empty())
-                .show(ui, &t, commands, |ui, _| {
+            base("admin_window", title.to_owned()).submit(save, AdminCommand::Submit, !f.code.trim().is_empty()).show(
+                ui,
+                &t,
+                commands,
+                |ui, _| {
                     egui::Grid::new("admin_window_form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
                         row(ui, lang.pick("窗口号", "Code"), &mut f.code, "A01");
                         row(ui, lang.pick("名称", "Name"), &mut f.name, "市场监管 1 号窗");
@@ -609,7 +626,8 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AdminView>, command
                             .labelled_by(l.id);
                         ui.end_row();
                     });
-                });
+                },
+            );
         }
         AdminForm::Camera { original, form: f } => {
             let title = if original.is_some() {

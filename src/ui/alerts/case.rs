@@ -14,9 +14,9 @@ use crate::ui::alerts::AlertsCommand;
 use crate::ui::alerts::state::AlertDialog;
 use crate::ui::alerts::{level_colour, rule_label, signal_ui};
 use crate::ui::command::Command;
+use crate::ui::context::{Panel, Sender};
 use crate::ui::i18n::Lang;
 use crate::ui::open::Open;
-use crate::ui::context::{Panel, Sender};
 use crate::ui::theme::Tokens;
 
 pub fn case_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::AlertsView>, commands: &mut Sender<AlertsCommand>) {
@@ -197,10 +197,16 @@ fn deadline_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail) {
     });
 }
 
-fn alerts_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::AlertsView>, commands: &mut Sender<AlertsCommand>, d: &CaseDetail) {
+fn alerts_ui(
+    ui: &mut egui::Ui,
+    state: &Panel<'_, super::state::AlertsView>,
+    commands: &mut Sender<AlertsCommand>,
+    d: &CaseDetail,
+) {
     let lang = state.shared.lang;
     let t = &state.shared.tokens;
-    let can_act = state.shared.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
+    let can_act =
+        state.shared.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
     t.card_frame().show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.label(
@@ -222,17 +228,16 @@ fn alerts_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::AlertsView>, com
                 );
                 if can_act && a.state == AlertState::Open {
                     if ui.small_button(lang.pick("督办…", "Notice…")).clicked() {
-                        commands.push(
-                            AlertsCommand::OpenDialog(AlertDialog::IssueNotice {
-                                alert_id: a.id,
-                                text: notice_draft(a),
-                            }),
-                        );
+                        commands.push(AlertsCommand::OpenDialog(AlertDialog::IssueNotice {
+                            alert_id: a.id,
+                            text: notice_draft(a),
+                        }));
                     }
                     if a.rule.needs_closing() && ui.small_button(lang.pick("关闭…", "Close…")).clicked() {
-                        commands.push(
-                            AlertsCommand::OpenDialog(AlertDialog::Close { alert_id: a.id, reason: String::new() }),
-                        );
+                        commands.push(AlertsCommand::OpenDialog(AlertDialog::Close {
+                            alert_id: a.id,
+                            reason: String::new(),
+                        }));
                     }
                 }
             });
@@ -395,13 +400,11 @@ fn notices_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail, command
                 ui.label(format!("{} {}", lang.pick("答复期限", "due"), n.due_date));
                 ui.label(n.state.label_zh());
                 if n.reply_at.is_none() && ui.small_button(lang.pick("记录答复…", "Record reply…")).clicked() {
-                    commands.push(
-                        AlertsCommand::OpenDialog(AlertDialog::Reply {
-                            notice_id: n.id,
-                            notice_no: n.notice_no.clone(),
-                            text: String::new(),
-                        }),
-                    );
+                    commands.push(AlertsCommand::OpenDialog(AlertDialog::Reply {
+                        notice_id: n.id,
+                        notice_no: n.notice_no.clone(),
+                        text: String::new(),
+                    }));
                 }
             });
             ui.label(RichText::new(&n.text).color(t.text_weak));

@@ -7,8 +7,8 @@ use std::time::Duration;
 use crate::domain::alerts::Level;
 use crate::domain::time;
 use crate::store::{AlertRow, AlertState, NewNotice, StoreError};
-use crate::ui::context::{AreaCtx, AreaLogic};
 use crate::ui::command::Command;
+use crate::ui::context::{AreaCtx, AreaLogic};
 use crate::ui::nav::{Area, NoticeLevel};
 use crate::ui::worker::context::Worker;
 

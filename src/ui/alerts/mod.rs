@@ -25,10 +25,10 @@ use crate::store::{AlertRow, AlertState, NoticeState};
 
 use crate::report::documents::notice_draft;
 use crate::ui::command::Command;
+use crate::ui::context::{Panel, Sender};
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
 use crate::ui::open::Open;
-use crate::ui::context::{Panel, Sender};
 use crate::ui::theme::DialogWidth;
 use crate::ui::theme::Tokens;
 use state::{AlertDialog, AlertFilter, AlertSort, AlertsTab, AlertsView};
@@ -170,7 +170,8 @@ fn daily_status_ui(ui: &mut egui::Ui, state: &Panel<'_, state::AlertsView>, comm
             ui.label(RichText::new(lang.pick("今日数据尚未检查", "Today's data not yet checked")).color(t.orange));
         }
     }
-    let can = state.shared.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
+    let can =
+        state.shared.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
     if state.view.daily_running {
         ui.spinner();
     } else if can && ui.button(lang.pick("执行今日检查", "Run today's check")).clicked() {
@@ -249,7 +250,12 @@ const FINDING_ROWS: usize = 6;
 
 /// Camera findings (视频巡察, Art 11(8)): a camera blocked or turned away (red while open) and 离岗
 /// candidates, each for a supervisor to confirm as an observation or dismiss with a reason.
-fn findings_ui(ui: &mut egui::Ui, state: &Panel<'_, state::AlertsView>, commands: &mut Sender<AlertsCommand>, now: chrono::DateTime<chrono::Utc>) {
+fn findings_ui(
+    ui: &mut egui::Ui,
+    state: &Panel<'_, state::AlertsView>,
+    commands: &mut Sender<AlertsCommand>,
+    now: chrono::DateTime<chrono::Utc>,
+) {
     let lang = state.shared.lang;
     let t = &state.shared.tokens;
     let findings = &state.view.findings;
@@ -321,16 +327,14 @@ fn findings_ui(ui: &mut egui::Ui, state: &Panel<'_, state::AlertsView>, commands
                                 [(true, lang.pick("确认…", "Confirm…")), (false, lang.pick("排除…", "Dismiss…"))]
                             {
                                 if ui.button(label).clicked() {
-                                    commands.push(
-                                        AlertsCommand::OpenDialog(AlertDialog::DecideFinding {
-                                            finding_id: f.id,
-                                            kind: f.kind,
-                                            confirm,
-                                            subtitle: subtitle.clone(),
-                                            text: String::new(),
-                                            snapshots: snapshots.clone(),
-                                        }),
-                                    );
+                                    commands.push(AlertsCommand::OpenDialog(AlertDialog::DecideFinding {
+                                        finding_id: f.id,
+                                        kind: f.kind,
+                                        confirm,
+                                        subtitle: subtitle.clone(),
+                                        text: String::new(),
+                                        snapshots: snapshots.clone(),
+                                    }));
                                 }
                             }
                         }
@@ -382,7 +386,12 @@ fn findings_ui(ui: &mut egui::Ui, state: &Panel<'_, state::AlertsView>, commands
     ui.add_space(4.0);
 }
 
-fn list_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AlertsView>, commands: &mut Sender<AlertsCommand>, now: chrono::DateTime<chrono::Utc>) {
+fn list_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, state::AlertsView>,
+    commands: &mut Sender<AlertsCommand>,
+    now: chrono::DateTime<chrono::Utc>,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
     if !state.view.loaded {
@@ -499,10 +508,18 @@ fn filters_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AlertsView>) {
     });
 }
 
-fn table_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AlertsView>, commands: &mut Sender<AlertsCommand>, height: f32) {
+fn table_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, state::AlertsView>,
+    commands: &mut Sender<AlertsCommand>,
+    height: f32,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
-    let highlight_new = state.view.new_red_since.is_some_and(|s| state.shared.monotonic.saturating_duration_since(s).as_secs() < NEW_RED_HIGHLIGHT_SECS);
+    let highlight_new = state
+        .view
+        .new_red_since
+        .is_some_and(|s| state.shared.monotonic.saturating_duration_since(s).as_secs() < NEW_RED_HIGHLIGHT_SECS);
     let selected = state.view.selected;
     let scroll_to = if state.view.scroll_to_selected {
         state.view.scroll_to_selected = false;
@@ -634,10 +651,16 @@ fn header_button_apply(view: &mut AlertsView, sort: AlertSort) {
     }
 }
 
-fn selected_ui(ui: &mut egui::Ui, state: &Panel<'_, state::AlertsView>, commands: &mut Sender<AlertsCommand>, a: &AlertRow) {
+fn selected_ui(
+    ui: &mut egui::Ui,
+    state: &Panel<'_, state::AlertsView>,
+    commands: &mut Sender<AlertsCommand>,
+    a: &AlertRow,
+) {
     let lang = state.shared.lang;
     let t = &state.shared.tokens;
-    let can_act = state.shared.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
+    let can_act =
+        state.shared.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
     t.card_frame().show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {
@@ -661,14 +684,14 @@ fn selected_ui(ui: &mut egui::Ui, state: &Panel<'_, state::AlertsView>, commands
             }
             if can_act && a.state == AlertState::Open {
                 if ui.button(lang.pick("督办…", "Supervision notice…")).clicked() {
-                    commands.push(
-                        AlertsCommand::OpenDialog(AlertDialog::IssueNotice { alert_id: a.id, text: notice_draft(a) }),
-                    );
+                    commands.push(AlertsCommand::OpenDialog(AlertDialog::IssueNotice {
+                        alert_id: a.id,
+                        text: notice_draft(a),
+                    }));
                 }
                 if a.rule.needs_closing() && ui.button(lang.pick("关闭预警…", "Close alert…")).clicked() {
-                    commands.push(
-                        AlertsCommand::OpenDialog(AlertDialog::Close { alert_id: a.id, reason: String::new() }),
-                    );
+                    commands
+                        .push(AlertsCommand::OpenDialog(AlertDialog::Close { alert_id: a.id, reason: String::new() }));
                 }
             }
             ui.label(

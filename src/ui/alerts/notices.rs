@@ -1,9 +1,13 @@
 //! The alert area's other tabs: supervision notices (督办通知单) with their replies, and the daily checks.
 
-use crate::ui::context::{Panel, Sender};
 use super::*;
+use crate::ui::context::{Panel, Sender};
 
-pub(super) fn notices_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::AlertsView>, commands: &mut Sender<AlertsCommand>) {
+pub(super) fn notices_ui(
+    ui: &mut egui::Ui,
+    state: &Panel<'_, super::state::AlertsView>,
+    commands: &mut Sender<AlertsCommand>,
+) {
     let lang = state.shared.lang;
     let t = &state.shared.tokens;
     let Some(list) = &state.view.notices else {
@@ -17,7 +21,8 @@ pub(super) fn notices_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::Aler
         ));
         return;
     }
-    let can_act = state.shared.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
+    let can_act =
+        state.shared.session.as_ref().is_some_and(|s| s.role.allows(crate::domain::access::Permission::Supervise));
     TableBuilder::new(ui)
         .id_salt("notices")
         .striped(true)
@@ -89,13 +94,11 @@ pub(super) fn notices_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::Aler
                             }
                             None => {
                                 if can_act && ui.button(lang.pick("记录答复…", "Record reply…")).clicked() {
-                                    commands.push(
-                                        AlertsCommand::OpenDialog(AlertDialog::Reply {
-                                            notice_id: n.id,
-                                            notice_no: n.notice_no.clone(),
-                                            text: String::new(),
-                                        }),
-                                    );
+                                    commands.push(AlertsCommand::OpenDialog(AlertDialog::Reply {
+                                        notice_id: n.id,
+                                        notice_no: n.notice_no.clone(),
+                                        text: String::new(),
+                                    }));
                                 }
                             }
                         }
@@ -105,7 +108,11 @@ pub(super) fn notices_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::Aler
         });
 }
 
-pub(super) fn daily_checks_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::AlertsView>, commands: &mut Sender<AlertsCommand>) {
+pub(super) fn daily_checks_ui(
+    ui: &mut egui::Ui,
+    state: &Panel<'_, super::state::AlertsView>,
+    commands: &mut Sender<AlertsCommand>,
+) {
     let lang = state.shared.lang;
     let t = &state.shared.tokens;
     ui.label(RichText::new(lang.pick(

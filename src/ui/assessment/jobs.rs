@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use crate::domain::assessment::{AssessmentItem, Publication, Recommendation, YearAssessment, YearMonth};
 use crate::store::{AssessmentView, NewRecommendation, Session, Store};
-use crate::ui::worker::context::Worker;
 use crate::ui::worker::context::JobError;
+use crate::ui::worker::context::Worker;
 
 pub enum AssessmentJob {
     Month {

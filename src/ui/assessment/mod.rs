@@ -19,10 +19,10 @@ use crate::domain::assessment::{
 };
 use crate::domain::time;
 use crate::ui::command::Command;
+use crate::ui::context::{Panel, Sender};
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
 use crate::ui::open::Open;
-use crate::ui::context::{Panel, Sender};
 use crate::ui::theme::{DialogWidth, Tokens};
 use state::{AssessmentForm, AssessmentState, AssessmentTab};
 
@@ -78,7 +78,12 @@ fn score_text(score: Option<Hundredths>) -> String {
     score.map_or_else(|| "—".into(), |s| s.to_string())
 }
 
-pub fn assessment_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AssessmentState>, commands: &mut Sender<AssessmentCommand>, now: DateTime<Utc>) {
+pub fn assessment_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, state::AssessmentState>,
+    commands: &mut Sender<AssessmentCommand>,
+    now: DateTime<Utc>,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
     let chief = state.shared.session.as_ref().is_some_and(|s| s.role.allows(Permission::DecideAccountability));
@@ -489,7 +494,13 @@ fn item_heading(item: &AssessmentItem, lang: Lang) -> &'static str {
     }
 }
 
-fn items_ui(ui: &mut egui::Ui, items: &[AssessmentItem], lang: Lang, t: &Tokens, commands: &mut Sender<AssessmentCommand>) {
+fn items_ui(
+    ui: &mut egui::Ui,
+    items: &[AssessmentItem],
+    lang: Lang,
+    t: &Tokens,
+    commands: &mut Sender<AssessmentCommand>,
+) {
     ui.add_space(t.spacing * 0.5);
     if items.is_empty() {
         ui.label(lang.pick("本月没有扣分记录。", "Nothing cost points this month."));
@@ -576,7 +587,13 @@ fn trend_ui(ui: &mut egui::Ui, view: &AssessmentState, lang: Lang, t: &Tokens) {
         });
 }
 
-fn year_ui(ui: &mut egui::Ui, view: &AssessmentState, lang: Lang, t: &Tokens, commands: &mut Sender<AssessmentCommand>) {
+fn year_ui(
+    ui: &mut egui::Ui,
+    view: &AssessmentState,
+    lang: Lang,
+    t: &Tokens,
+    commands: &mut Sender<AssessmentCommand>,
+) {
     let Some(y) = &view.year else {
         ui.spinner();
         return;
@@ -717,9 +734,10 @@ fn recommendations_ui(
                         commands.push(AssessmentCommand::RecommendationPdf { id: r.id, print: None });
                     }
                     if ui.button(lang.pick("打印", "Print")).clicked() {
-                        commands.push(
-                            AssessmentCommand::RecommendationPdf { id: r.id, print: Some(printer.map(str::to_owned)) },
-                        );
+                        commands.push(AssessmentCommand::RecommendationPdf {
+                            id: r.id,
+                            print: Some(printer.map(str::to_owned)),
+                        });
                     }
                 });
                 ui.end_row();
@@ -733,7 +751,13 @@ fn recommendations_ui(
     });
 }
 
-fn form_ui(ui: &mut egui::Ui, view: &mut AssessmentState, lang: Lang, t: &Tokens, commands: &mut Sender<AssessmentCommand>) {
+fn form_ui(
+    ui: &mut egui::Ui,
+    view: &mut AssessmentState,
+    lang: Lang,
+    t: &Tokens,
+    commands: &mut Sender<AssessmentCommand>,
+) {
     let error = view.form_error.clone();
     let published = view.view.as_ref().and_then(|v| v.published.first()).map(|p| p.version);
     let month = view.month;

@@ -70,8 +70,7 @@ impl AreaLogic for AttendanceArea {
                 cx.view.dialog_error = None;
             }
             AttendanceCommand::SubmitInterview => {
-                let (Some(s), Some(draft), Some(period)) =
-                    (session, cx.view.interview.clone(), cx.view.period_start)
+                let (Some(s), Some(draft), Some(period)) = (session, cx.view.interview.clone(), cx.view.period_start)
                 else {
                     return;
                 };

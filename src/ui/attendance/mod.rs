@@ -17,13 +17,18 @@ use crate::domain::model::LeaveKind;
 use crate::domain::time;
 use crate::store::AttendancePeriod;
 
+use crate::ui::context::{Panel, Sender};
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
-use crate::ui::context::{Panel, Sender};
 use crate::ui::theme::Tokens;
 use state::AttendanceView;
 
-pub fn attendance_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AttendanceView>, commands: &mut Sender<AttendanceCommand>, now: DateTime<Utc>) {
+pub fn attendance_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, state::AttendanceView>,
+    commands: &mut Sender<AttendanceCommand>,
+    now: DateTime<Utc>,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
     toolbar_ui(ui, state, commands, now);
@@ -66,7 +71,12 @@ pub fn attendance_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AttendanceV
     interview_dialog_ui(ui, view, lang, &t, commands);
 }
 
-fn toolbar_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AttendanceView>, commands: &mut Sender<AttendanceCommand>, now: DateTime<Utc>) {
+fn toolbar_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, state::AttendanceView>,
+    commands: &mut Sender<AttendanceCommand>,
+    now: DateTime<Utc>,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
     let Some(opened) = &state.shared.opened else { return };
@@ -210,7 +220,13 @@ fn interview_of<'a>(data: &'a AttendancePeriod, staff_no: &str) -> Option<&'a cr
     data.interviews.iter().find(|i| i.staff_no == staff_no)
 }
 
-fn staff_table_ui(ui: &mut egui::Ui, view: &mut AttendanceView, lang: Lang, t: &Tokens, commands: &mut Sender<AttendanceCommand>) {
+fn staff_table_ui(
+    ui: &mut egui::Ui,
+    view: &mut AttendanceView,
+    lang: Lang,
+    t: &Tokens,
+    commands: &mut Sender<AttendanceCommand>,
+) {
     ui.horizontal(|ui| {
         ui.label(RichText::new(lang.pick("人员排名", "Staff ranking")).strong());
         ui.add(
@@ -339,9 +355,8 @@ fn interview_cell_ui(
             ui.horizontal(|ui| {
                 ui.label(RichText::new(lang.pick("须约谈", "due")).strong().color(t.red));
                 if ui.small_button(lang.pick("记录约谈", "Record")).clicked() {
-                    commands.push(
-                        AttendanceCommand::OpenInterview { staff_no: s.staff_no.clone(), name: s.name.clone() },
-                    );
+                    commands
+                        .push(AttendanceCommand::OpenInterview { staff_no: s.staff_no.clone(), name: s.name.clone() });
                 }
             });
         }
@@ -351,7 +366,13 @@ fn interview_cell_ui(
     }
 }
 
-fn departments_ui(ui: &mut egui::Ui, view: &AttendanceView, lang: Lang, t: &Tokens, commands: &mut Sender<AttendanceCommand>) {
+fn departments_ui(
+    ui: &mut egui::Ui,
+    view: &AttendanceView,
+    lang: Lang,
+    t: &Tokens,
+    commands: &mut Sender<AttendanceCommand>,
+) {
     let Some(data) = &view.data else { return };
     ui.label(RichText::new(lang.pick("部门排名", "Department ranking")).strong());
     let selected = view.selected_department.clone();

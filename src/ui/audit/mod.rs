@@ -172,8 +172,7 @@ pub fn audit_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AuditView>, comm
                     ui.label(RichText::new(&r.detail).small().color(t.text_weak));
                 });
                 if row.response().clicked() {
-                    commands
-                        .push(AuditCommand::Select(if selected == Some(r.seq) { None } else { Some(r.seq) }));
+                    commands.push(AuditCommand::Select(if selected == Some(r.seq) { None } else { Some(r.seq) }));
                 }
             });
         });

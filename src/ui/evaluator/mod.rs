@@ -17,13 +17,18 @@ use crate::domain::evaluator::{Anomaly, AnomalyKind, EvaluatorCheck, Rating, rat
 use crate::domain::time;
 use crate::store::{FollowUpStep, PoorRating, Satisfaction, SatisfactionRow};
 
+use crate::ui::context::{Panel, Sender};
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
-use crate::ui::context::{Panel, Sender};
 use crate::ui::theme::Tokens;
 use state::{EvaluatorTab, EvaluatorView, SatisfactionGroup};
 
-pub fn evaluator_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::EvaluatorView>, commands: &mut Sender<EvaluatorCommand>, now: DateTime<Utc>) {
+pub fn evaluator_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, state::EvaluatorView>,
+    commands: &mut Sender<EvaluatorCommand>,
+    now: DateTime<Utc>,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
     let today = time::local_date(now);

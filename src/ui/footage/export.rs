@@ -1,13 +1,17 @@
 //! 拷贝录像: the export dialog with its destination (removable drives, a folder browser) and options.
 //! The drives and folders are listed by the data worker; the dialog only draws what it found.
 
-use crate::ui::context::{Panel, Sender};
 use super::*;
+use crate::ui::context::{Panel, Sender};
 
 use crate::ui::dialog::Dialog;
 use crate::ui::theme::DialogWidth;
 
-pub(super) fn export_dialog_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::FootageView>, commands: &mut Sender<FootageCommand>) {
+pub(super) fn export_dialog_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, super::state::FootageView>,
+    commands: &mut Sender<FootageCommand>,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
     let error = state.view.export_result.as_ref().and_then(|r| r.as_ref().err()).cloned();

@@ -1,9 +1,15 @@
 //! 录像状态: recording health per camera, the day as a strip.
 
-use crate::ui::context::Panel;
 use super::*;
+use crate::ui::context::Panel;
 
-pub(super) fn health_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::FootageView>, lang: Lang, t: &Tokens, now: DateTime<Utc>) {
+pub(super) fn health_ui(
+    ui: &mut egui::Ui,
+    state: &Panel<'_, super::state::FootageView>,
+    lang: Lang,
+    t: &Tokens,
+    now: DateTime<Utc>,
+) {
     let Some(health) = &state.view.health else { return };
     let stale = |c: &crate::store::CameraRecording| c.last_end.is_none_or(|e| now - e > chrono::Duration::minutes(5));
     let silent = health.cameras.iter().filter(|c| stale(c)).count();

@@ -1,14 +1,20 @@
 //! 保全: legal holds on footage.
 
-use crate::ui::context::{Panel, Sender};
 use super::*;
+use crate::ui::context::{Panel, Sender};
 
-pub(super) fn holds_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::FootageView>, commands: &mut Sender<FootageCommand>, now: DateTime<Utc>) {
+pub(super) fn holds_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, super::state::FootageView>,
+    commands: &mut Sender<FootageCommand>,
+    now: DateTime<Utc>,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
     let may_lift = state.shared.session.as_ref().is_some_and(|s| s.role.allows(Permission::ApproveFootage));
     let cameras: Vec<(i64, String)> = state
-        .shared.directory
+        .shared
+        .directory
         .as_ref()
         .map(|d| d.cameras.iter().map(|c| (c.id, c.name.clone())).collect())
         .unwrap_or_default();
@@ -76,12 +82,10 @@ pub(super) fn holds_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::Fo
             if let Some((by, at, why)) = &h.lifted {
                 ui.label(RichText::new(format!("{by} {} {why}", time::format_local_minutes(*at))).color(t.text_weak));
             } else if may_lift && ui.small_button(lang.pick("解除", "Lift")).clicked() {
-                commands.push(
-                    FootageCommand::LiftHold {
-                        id: h.id,
-                        reason: lang.pick_owned("核查结束，解除保全", "Review finished"),
-                    },
-                );
+                commands.push(FootageCommand::LiftHold {
+                    id: h.id,
+                    reason: lang.pick_owned("核查结束，解除保全", "Review finished"),
+                });
             }
         });
     }

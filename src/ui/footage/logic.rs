@@ -356,12 +356,8 @@ impl AreaLogic for FootageArea {
             }
             FootageCommand::CancelRefuse => cx.view.refusing = None,
             FootageCommand::Play { request_id, cameras, at } => {
-                let span = cx
-                    .view
-                    .requests
-                    .as_ref()
-                    .and_then(|r| r.iter().find(|r| r.id == request_id))
-                    .map(|r| r.span);
+                let span =
+                    cx.view.requests.as_ref().and_then(|r| r.iter().find(|r| r.id == request_id)).map(|r| r.span);
                 if let (Some(s), Some(span)) = (session, span) {
                     close_player(cx);
                     let cameras = cameras.into_iter().take(Group::MAX).collect();
@@ -388,11 +384,8 @@ impl AreaLogic for FootageArea {
                 }
             }
             FootageCommand::PlayerZoom { camera_id, zoom } => {
-                if let Some(track) = cx
-                    .view
-                    .playback
-                    .as_mut()
-                    .and_then(|v| v.tracks.iter_mut().find(|t| t.camera_id == camera_id))
+                if let Some(track) =
+                    cx.view.playback.as_mut().and_then(|v| v.tracks.iter_mut().find(|t| t.camera_id == camera_id))
                 {
                     track.zoom = zoom;
                 }
@@ -527,21 +520,19 @@ impl AreaLogic for FootageArea {
                         .cloned()
                 });
                 match approved {
-                    Some(r) => cx.out.send(
-                        FootageCommand::Play { request_id: r.id, cameras: vec![camera], at: Some(moment) },
-                    ),
+                    Some(r) => {
+                        cx.out.send(FootageCommand::Play { request_id: r.id, cameras: vec![camera], at: Some(moment) })
+                    }
                     None => {
-                        cx.out.send(
-                            FootageCommand::NewRequest {
-                                cameras: vec![camera],
-                                from: Some(moment - 10 * 60_000),
-                                to: Some(moment + 10 * 60_000),
-                                purpose: format!("{}{case_no}", lang.pick("核查办件 ", "Check case ")),
-                                kind: RequestKind::View,
-                                case_no: Some(case_no),
-                                complaint_no: None,
-                            },
-                        );
+                        cx.out.send(FootageCommand::NewRequest {
+                            cameras: vec![camera],
+                            from: Some(moment - 10 * 60_000),
+                            to: Some(moment + 10 * 60_000),
+                            purpose: format!("{}{case_no}", lang.pick("核查办件 ", "Check case ")),
+                            kind: RequestKind::View,
+                            case_no: Some(case_no),
+                            complaint_no: None,
+                        });
                     }
                 }
             }
@@ -551,9 +542,7 @@ impl AreaLogic for FootageArea {
                 cx.view.hold_draft = Some((camera, today, "09:00".into(), "10:00".into(), String::new()));
             }
             FootageCommand::SubmitHold => {
-                let (Some(s), Some((camera_id, date, from, to, reason))) =
-                    (session, cx.view.hold_draft.clone())
-                else {
+                let (Some(s), Some((camera_id, date, from, to, reason))) = (session, cx.view.hold_draft.clone()) else {
                     return;
                 };
                 let (Some(from), Some(to)) = (local_ms(&date, &from), local_ms(&date, &to)) else {

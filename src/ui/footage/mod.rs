@@ -31,9 +31,9 @@ use crate::domain::time;
 use crate::video::playback::{Group, PlayerStatus, SPEEDS};
 
 use crate::ui::command::Command;
+use crate::ui::context::{Panel, Sender};
 use crate::ui::i18n::Lang;
 use crate::ui::open::Open;
-use crate::ui::context::{Panel, Sender};
 use crate::ui::theme::Tokens;
 use state::FootageTab;
 
@@ -43,7 +43,8 @@ pub(super) fn at(ms: i64) -> DateTime<Utc> {
 
 pub(super) fn camera_name(state: &Panel<'_, state::FootageView>, id: i64) -> String {
     state
-        .shared.directory
+        .shared
+        .directory
         .as_ref()
         .and_then(|d| d.cameras.iter().find(|c| c.id == id))
         .map(|c| c.name.clone())
@@ -59,7 +60,12 @@ pub(super) fn span_text(span: Span) -> String {
     }
 }
 
-pub fn footage_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::FootageView>, commands: &mut Sender<FootageCommand>, now: DateTime<Utc>) {
+pub fn footage_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, state::FootageView>,
+    commands: &mut Sender<FootageCommand>,
+    now: DateTime<Utc>,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
     tabs_ui(ui, state, commands);

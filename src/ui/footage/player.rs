@@ -1,10 +1,14 @@
 //! 回放: the player's picture and controls, and the timeline of recorded runs, gaps, case events and
 //! bookmarks.
 
-use crate::ui::context::{Panel, Sender};
 use super::*;
+use crate::ui::context::{Panel, Sender};
 
-pub(super) fn playback_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::FootageView>, commands: &mut Sender<FootageCommand>) {
+pub(super) fn playback_ui(
+    ui: &mut egui::Ui,
+    state: &Panel<'_, super::state::FootageView>,
+    commands: &mut Sender<FootageCommand>,
+) {
     let lang = state.shared.lang;
     let t = &state.shared.tokens;
     let Some(view) = &state.view.playback else { return };
@@ -79,17 +83,15 @@ pub(super) fn playback_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::Foo
             let minute = 60_000;
             let from = ((position - 2 * minute) / minute * minute).max(view.span.from);
             let to = ((position + 2 * minute + minute - 1) / minute * minute).min(view.span.to);
-            commands.push(
-                FootageCommand::NewRequest {
-                    cameras: vec![view.camera_id],
-                    from: Some(from),
-                    to: Some(to),
-                    purpose: view.request.purpose.clone(),
-                    kind: RequestKind::Export,
-                    case_no: view.request.case_no.clone(),
-                    complaint_no: view.request.complaint_no.clone(),
-                },
-            );
+            commands.push(FootageCommand::NewRequest {
+                cameras: vec![view.camera_id],
+                from: Some(from),
+                to: Some(to),
+                purpose: view.request.purpose.clone(),
+                kind: RequestKind::Export,
+                case_no: view.request.case_no.clone(),
+                complaint_no: view.request.complaint_no.clone(),
+            });
         }
         if ui.button(lang.pick("保全…", "Hold…")).clicked() {
             commands.push(FootageCommand::NewHold);
@@ -103,7 +105,8 @@ pub(super) fn playback_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::Foo
             .clicked()
         {
             let window = state
-                .shared.directory
+                .shared
+                .directory
                 .as_ref()
                 .and_then(|d| d.cameras.iter().find(|c| c.id == view.camera_id))
                 .and_then(|c| c.window_code.clone())
@@ -228,7 +231,12 @@ fn pictures_ui(
 
 /// The recorded ranges (and gaps) of the approved range, case events, bookmarks and the play head;
 /// click or drag to seek.
-pub(super) fn timeline_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::FootageView>, commands: &mut Sender<FootageCommand>, position: i64) {
+pub(super) fn timeline_ui(
+    ui: &mut egui::Ui,
+    state: &Panel<'_, super::state::FootageView>,
+    commands: &mut Sender<FootageCommand>,
+    position: i64,
+) {
     let lang = state.shared.lang;
     let t = &state.shared.tokens;
     let Some(view) = &state.view.playback else { return };

@@ -1,7 +1,7 @@
 //! 调取登记: the footage register.
 
-use crate::ui::context::Panel;
 use super::*;
+use crate::ui::context::Panel;
 
 pub(super) fn register_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::FootageView>, lang: Lang, t: &Tokens) {
     let lines = state.view.register.clone().unwrap_or_default();

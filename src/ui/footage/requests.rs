@@ -1,12 +1,17 @@
 //! 调阅申请 and 审批: the request list, the request form, pending approvals and the refusal dialog.
 
-use crate::ui::context::{Panel, Sender};
 use super::*;
+use crate::ui::context::{Panel, Sender};
 
 use crate::ui::dialog::Dialog;
 use crate::ui::theme::DialogWidth;
 
-pub(super) fn requests_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::FootageView>, commands: &mut Sender<FootageCommand>, now: DateTime<Utc>) {
+pub(super) fn requests_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, super::state::FootageView>,
+    commands: &mut Sender<FootageCommand>,
+    now: DateTime<Utc>,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
     let may_request = state.shared.session.as_ref().is_some_and(|s| s.role.allows(Permission::Supervise));
@@ -16,17 +21,15 @@ pub(super) fn requests_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state:
     } else if may_request {
         ui.horizontal(|ui| {
             if ui.button(lang.pick("新建调阅/拷贝申请", "New request")).clicked() {
-                commands.push(
-                    FootageCommand::NewRequest {
-                        cameras: Vec::new(),
-                        from: None,
-                        to: None,
-                        purpose: String::new(),
-                        kind: RequestKind::View,
-                        case_no: None,
-                        complaint_no: None,
-                    },
-                );
+                commands.push(FootageCommand::NewRequest {
+                    cameras: Vec::new(),
+                    from: None,
+                    to: None,
+                    purpose: String::new(),
+                    kind: RequestKind::View,
+                    case_no: None,
+                    complaint_no: None,
+                });
             }
             ui.label(
                 RichText::new(lang.pick(
@@ -120,9 +123,11 @@ pub(super) fn requests_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state:
                                 ))
                                 .clicked()
                         {
-                            commands.push(
-                                FootageCommand::Play { request_id: r.id, cameras: several.clone(), at: None },
-                            );
+                            commands.push(FootageCommand::Play {
+                                request_id: r.id,
+                                cameras: several.clone(),
+                                at: None,
+                            });
                         }
                         if usable
                             && r.kind == RequestKind::Export
@@ -132,9 +137,11 @@ pub(super) fn requests_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state:
                         }
                         for camera in &r.cameras {
                             if usable && ui.small_button(format!("▶ {}", camera_name(state, *camera))).clicked() {
-                                commands.push(
-                                    FootageCommand::Play { request_id: r.id, cameras: vec![*camera], at: None },
-                                );
+                                commands.push(FootageCommand::Play {
+                                    request_id: r.id,
+                                    cameras: vec![*camera],
+                                    at: None,
+                                });
                             }
                         }
                         if r.status == RequestStatus::Pending
@@ -148,11 +155,16 @@ pub(super) fn requests_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state:
         });
 }
 
-pub(super) fn draft_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::FootageView>, commands: &mut Sender<FootageCommand>) {
+pub(super) fn draft_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, super::state::FootageView>,
+    commands: &mut Sender<FootageCommand>,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
     let cameras: Vec<(i64, String)> = state
-        .shared.directory
+        .shared
+        .directory
         .as_ref()
         .map(|d| d.cameras.iter().map(|c| (c.id, c.name.clone())).collect())
         .unwrap_or_default();
@@ -230,7 +242,12 @@ pub(super) fn draft_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::Fo
     });
 }
 
-pub(super) fn approvals_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::FootageView>, commands: &mut Sender<FootageCommand>, now: DateTime<Utc>) {
+pub(super) fn approvals_ui(
+    ui: &mut egui::Ui,
+    state: &Panel<'_, super::state::FootageView>,
+    commands: &mut Sender<FootageCommand>,
+    now: DateTime<Utc>,
+) {
     let lang = state.shared.lang;
     let t = &state.shared.tokens;
     let me = state.shared.session.as_ref().map(|s| s.username.clone()).unwrap_or_default();
@@ -295,7 +312,11 @@ pub(super) fn approvals_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::Fo
     }
 }
 
-pub(super) fn refuse_dialog_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::FootageView>, commands: &mut Sender<FootageCommand>) {
+pub(super) fn refuse_dialog_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, super::state::FootageView>,
+    commands: &mut Sender<FootageCommand>,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
     let Some((_, reason)) = state.view.refusing.as_mut() else { return };

@@ -13,10 +13,10 @@ use crate::store::ComplaintStep;
 use crate::ui::supervision::SupervisionAction;
 
 use crate::ui::command::Command;
+use crate::ui::context::{Panel, Sender};
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
 use crate::ui::open::Open;
-use crate::ui::context::{Panel, Sender};
 use crate::ui::supervision::SupervisionCommand;
 use crate::ui::supervision::SupervisionForm;
 use crate::ui::supervision::state::{ComplaintDraft, ComplaintStepKind, ViolationDraft};
@@ -256,46 +256,39 @@ fn detail_ui(
             match c.status {
                 ComplaintStatus::Registered => {
                     if ui.button(lang.pick("受理…", "Accept…")).clicked() {
-                        commands.push(
-                            SupervisionCommand::OpenComplaintStep {
-                                complaint_no: no.clone(),
-                                kind: ComplaintStepKind::Accept,
-                            },
-                        );
+                        commands.push(SupervisionCommand::OpenComplaintStep {
+                            complaint_no: no.clone(),
+                            kind: ComplaintStepKind::Accept,
+                        });
                     }
                     if ui.button(lang.pick("不予受理…", "Decline…")).clicked() {
-                        commands.push(
-                            SupervisionCommand::OpenComplaintStep {
-                                complaint_no: no.clone(),
-                                kind: ComplaintStepKind::Decline,
-                            },
-                        );
+                        commands.push(SupervisionCommand::OpenComplaintStep {
+                            complaint_no: no.clone(),
+                            kind: ComplaintStepKind::Decline,
+                        });
                     }
                 }
                 ComplaintStatus::Accepted if ui.button(lang.pick("开始调查", "Investigate")).clicked() => {
-                    commands.push(
-                        SupervisionCommand::Act(SupervisionAction::AdvanceComplaint {
-                            complaint_no: no.clone(),
-                            step: ComplaintStep::Investigate,
-                        }),
-                    );
+                    commands.push(SupervisionCommand::Act(SupervisionAction::AdvanceComplaint {
+                        complaint_no: no.clone(),
+                        step: ComplaintStep::Investigate,
+                    }));
                 }
                 _ => {}
             }
             if matches!(c.status, ComplaintStatus::Accepted | ComplaintStatus::Investigating)
                 && ui.button(lang.pick("办结并答复…", "Conclude and reply…")).clicked()
             {
-                commands.push(
-                    SupervisionCommand::OpenComplaintStep {
-                        complaint_no: no.clone(),
-                        kind: ComplaintStepKind::Conclude,
-                    },
-                );
+                commands.push(SupervisionCommand::OpenComplaintStep {
+                    complaint_no: no.clone(),
+                    kind: ComplaintStepKind::Conclude,
+                });
             }
             if !c.status.is_closed() {
                 if let Some(window) = &c.window_code {
                     let camera = state
-                        .shared.directory
+                        .shared
+                        .directory
                         .as_ref()
                         .and_then(|d| d.cameras.iter().find(|cam| cam.window_code.as_deref() == Some(window.as_str())))
                         .map(|cam| cam.id);
@@ -334,7 +327,11 @@ fn detail_ui(
     });
 }
 
-fn complaint_form_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::SupervisionView>, commands: &mut Sender<SupervisionCommand>) {
+fn complaint_form_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, super::state::SupervisionView>,
+    commands: &mut Sender<SupervisionCommand>,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
     let error = state.view.form_error.clone();
@@ -387,7 +384,11 @@ fn complaint_form_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::Supe
     });
 }
 
-fn step_dialog_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::SupervisionView>, commands: &mut Sender<SupervisionCommand>) {
+fn step_dialog_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, super::state::SupervisionView>,
+    commands: &mut Sender<SupervisionCommand>,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
     let error = state.view.form_error.clone();

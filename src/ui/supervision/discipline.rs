@@ -8,9 +8,9 @@ use crate::domain::discipline::{DISCIPLINE_CATEGORIES, SlipStatus};
 use crate::domain::time;
 use crate::ui::supervision::SupervisionAction;
 
+use crate::ui::context::{Panel, Sender};
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
-use crate::ui::context::{Panel, Sender};
 use crate::ui::supervision::SupervisionCommand;
 use crate::ui::supervision::SupervisionForm;
 use crate::ui::supervision::state::ObservationDraft;
@@ -175,8 +175,8 @@ fn observations_ui(
                             "遮挡摄像头/规避监察" | "他人顶岗" => "11(8)",
                             _ => "11(10)",
                         };
-                        commands.push(
-                            SupervisionCommand::OpenViolation(crate::ui::supervision::state::ViolationDraft {
+                        commands.push(SupervisionCommand::OpenViolation(
+                            crate::ui::supervision::state::ViolationDraft {
                                 item: item.into(),
                                 staff_no: o.staff_no.clone().unwrap_or_default(),
                                 department: o.department_name.clone().unwrap_or_default(),
@@ -190,8 +190,8 @@ fn observations_ui(
                                 case_no: String::new(),
                                 complaint_no: String::new(),
                                 observation_id: Some(o.id),
-                            }),
-                        );
+                            },
+                        ));
                     }
                 });
             });
@@ -244,11 +244,9 @@ fn slips_ui(
         crate::ui::widgets::printer_picker_ui(ui, "slip_printer", none, &state.shared, commands);
         let live = data.slips.iter().any(|s| s.status != SlipStatus::Cancelled);
         if ui.add_enabled(live, egui::Button::new(lang.pick("全部打印", "Print all"))).clicked() {
-            commands.push(
-                SupervisionCommand::Act(SupervisionAction::WriteSlips {
-                    print: Some(state.shared.printer.map(str::to_owned)),
-                }),
-            );
+            commands.push(SupervisionCommand::Act(SupervisionAction::WriteSlips {
+                print: Some(state.shared.printer.map(str::to_owned)),
+            }));
         }
         if ui.add_enabled(!data.slips.is_empty(), egui::Button::new(lang.pick("存为 PDF", "Save as PDF"))).clicked() {
             commands.push(SupervisionCommand::Act(SupervisionAction::WriteSlips { print: None }));
@@ -377,12 +375,10 @@ fn preview_window_ui(
             ui.horizontal(|ui| {
                 if slip.status != SlipStatus::Cancelled && ui.button(lang.pick("打印此单", "Print this slip")).clicked()
                 {
-                    commands.push(
-                        SupervisionCommand::Act(SupervisionAction::PrintSlip {
-                            id,
-                            printer: state.shared.printer.map(str::to_owned),
-                        }),
-                    );
+                    commands.push(SupervisionCommand::Act(SupervisionAction::PrintSlip {
+                        id,
+                        printer: state.shared.printer.map(str::to_owned),
+                    }));
                 }
                 if let Some(m) = &state.view.message {
                     ui.label(RichText::new(m).small());
@@ -402,7 +398,11 @@ fn preview_window_ui(
     }
 }
 
-pub fn observation_form_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::SupervisionView>, commands: &mut Sender<SupervisionCommand>) {
+pub fn observation_form_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, super::state::SupervisionView>,
+    commands: &mut Sender<SupervisionCommand>,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
     let error = state.view.form_error.clone();
@@ -460,7 +460,11 @@ pub fn observation_form_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state
     });
 }
 
-fn slip_dialogs_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::SupervisionView>, commands: &mut Sender<SupervisionCommand>) {
+fn slip_dialogs_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, super::state::SupervisionView>,
+    commands: &mut Sender<SupervisionCommand>,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
     let error = state.view.form_error.clone();

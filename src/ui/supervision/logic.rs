@@ -9,8 +9,8 @@ use crate::domain::accountability::Subject;
 use crate::domain::discipline::Week;
 use crate::domain::time;
 use crate::store::{ComplaintStep, NewComplaint, NewObservation, NewViolation};
-use crate::ui::context::{AreaCtx, AreaLogic};
 use crate::ui::command::Command;
+use crate::ui::context::{AreaCtx, AreaLogic};
 use crate::ui::nav::{Area, NoticeLevel};
 use crate::ui::worker::context::Worker;
 

@@ -8,9 +8,9 @@ use crate::domain::access::Permission;
 use crate::domain::accountability::{self, ARTICLE_ITEMS, Measure, Subject, ViolationSource};
 use crate::domain::time;
 
+use crate::ui::context::{Panel, Sender};
 use crate::ui::dialog::Dialog;
 use crate::ui::i18n::Lang;
-use crate::ui::context::{Panel, Sender};
 use crate::ui::supervision::SupervisionCommand;
 use crate::ui::supervision::SupervisionForm;
 use crate::ui::supervision::state::ViolationCounts;
@@ -184,7 +184,11 @@ fn statistics_ui(ui: &mut egui::Ui, counts: &ViolationCounts, lang: Lang, t: &To
     });
 }
 
-fn violation_form_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::SupervisionView>, commands: &mut Sender<SupervisionCommand>) {
+fn violation_form_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, super::state::SupervisionView>,
+    commands: &mut Sender<SupervisionCommand>,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
     let error = state.view.form_error.clone();
@@ -246,7 +250,11 @@ fn violation_form_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::Supe
     });
 }
 
-fn decision_dialog_ui(ui: &mut egui::Ui, state: &mut Panel<'_, super::state::SupervisionView>, commands: &mut Sender<SupervisionCommand>) {
+fn decision_dialog_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, super::state::SupervisionView>,
+    commands: &mut Sender<SupervisionCommand>,
+) {
     let lang = state.shared.lang;
     let t = state.shared.tokens;
     let error = state.view.form_error.clone();

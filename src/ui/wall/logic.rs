@@ -171,7 +171,10 @@ impl AreaLogic for WallArea {
         // The camera watchers of live-only cameras (Art 11(8)) run in the data worker's threads;
         // their configuration is read again every minute.
         if let Some(session) = cx.shared.session()
-            && cx.view.watch_checked.is_none_or(|t| cx.shared.monotonic.saturating_duration_since(t) >= Duration::from_secs(60))
+            && cx
+                .view
+                .watch_checked
+                .is_none_or(|t| cx.shared.monotonic.saturating_duration_since(t) >= Duration::from_secs(60))
         {
             cx.view.watch_checked = Some(cx.shared.monotonic);
             cx.out.submit(WallJob::Watch(session));
@@ -221,7 +224,9 @@ impl AreaLogic for WallArea {
         }
         if wall.touring && wall.fullscreen.is_none() && wall.pages() > 1 {
             let since = *wall.tour_page_since.get_or_insert(cx.shared.monotonic);
-            if cx.shared.monotonic.saturating_duration_since(since) >= Duration::from_secs(u64::from(wall.layout.tour_secs)) {
+            if cx.shared.monotonic.saturating_duration_since(since)
+                >= Duration::from_secs(u64::from(wall.layout.tour_secs))
+            {
                 wall.page = (wall.page + 1) % wall.pages();
                 wall.tour_page_since = Some(cx.shared.monotonic);
             }

@@ -10,7 +10,6 @@ pub mod state;
 pub use jobs::{WallJob, WallReply};
 pub use logic::{WallArea, WallCommand};
 
-
 use chrono::{DateTime, Utc};
 use egui::{Align2, FontId, RichText, Sense};
 
@@ -19,8 +18,8 @@ use crate::domain::time;
 use crate::video::StreamKind;
 use crate::video::decoder::TileStatus;
 
-use crate::ui::dialog::Dialog;
 use crate::ui::context::{Panel, Sender};
+use crate::ui::dialog::Dialog;
 use crate::ui::theme::DialogWidth;
 use crate::ui::video::{self, Zoom};
 use state::WALL_LAYOUTS;
@@ -44,7 +43,13 @@ pub fn tile_label(state: &Panel<'_, state::WallView>, camera: &Camera) -> TileLa
         Some(short.unwrap_or(name))
     });
     let load = window.as_ref().and_then(|w| {
-        state.shared.overview.as_ref()?.window_load.iter().find(|l| &l.window_code == w && l.hall_code == camera.hall_code)
+        state
+            .shared
+            .overview
+            .as_ref()?
+            .window_load
+            .iter()
+            .find(|l| &l.window_code == w && l.hall_code == camera.hall_code)
     });
     let on_duty =
         load.map(|l| if l.on_duty.is_empty() { l.staff.clone() } else { l.on_duty.clone() }).unwrap_or_default();
@@ -55,7 +60,12 @@ fn cameras(state: &Panel<'_, state::WallView>) -> Vec<Camera> {
     state.shared.directory.as_ref().map(|d| d.cameras.clone()).unwrap_or_default()
 }
 
-pub fn wall_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::WallView>, commands: &mut Sender<WallCommand>, now: DateTime<Utc>) {
+pub fn wall_ui(
+    ui: &mut egui::Ui,
+    state: &mut Panel<'_, state::WallView>,
+    commands: &mut Sender<WallCommand>,
+    now: DateTime<Utc>,
+) {
     toolbar_ui(ui, state, commands);
     ui.add_space(4.0);
     if state.view.camera_list_open && state.view.fullscreen.is_none() {
@@ -78,7 +88,8 @@ fn toolbar_ui(ui: &mut egui::Ui, state: &Panel<'_, state::WallView>, commands: &
                 commands.push(WallCommand::Fullscreen(None));
             }
             let name = state
-                .shared.directory
+                .shared
+                .directory
                 .as_ref()
                 .and_then(|d| d.cameras.iter().find(|c| c.id == id))
                 .map(|c| c.name.clone())
@@ -143,7 +154,9 @@ fn toolbar_ui(ui: &mut egui::Ui, state: &Panel<'_, state::WallView>, commands: &
 
 fn camera_list_ui(ui: &mut egui::Ui, state: &Panel<'_, state::WallView>) {
     let lang = state.shared.lang;
-    ui.label(RichText::new(lang.pick("拖到画面上分配", "Drag onto a tile")).small().color(state.shared.tokens.text_weak));
+    ui.label(
+        RichText::new(lang.pick("拖到画面上分配", "Drag onto a tile")).small().color(state.shared.tokens.text_weak),
+    );
     egui::ScrollArea::vertical().id_salt("camera_list").show(ui, |ui| {
         for camera in cameras(state) {
             let label = tile_label(state, &camera);
@@ -411,8 +424,7 @@ fn tile_ui(
         if zoom.is_zoomed() {
             return Some((camera.id, Zoom::default()));
         }
-        commands
-            .push(WallCommand::Fullscreen(if state.view.fullscreen.is_some() { None } else { Some(camera.id) }));
+        commands.push(WallCommand::Fullscreen(if state.view.fullscreen.is_some() { None } else { Some(camera.id) }));
     }
     zoomed.then_some((camera.id, zoom))
 }

@@ -123,11 +123,7 @@ impl WallRunner {
                             id,
                             TileView {
                                 picture: None,
-                                status: TileStatus::Lost {
-                                    reason: e.to_string(),
-                                    last_frame_at: None,
-                                    retry_at: now,
-                                },
+                                status: TileStatus::Lost { reason: e.to_string(), last_frame_at: None, retry_at: now },
                                 stats: Default::default(),
                                 last_frame_at: None,
                                 stream: kind,

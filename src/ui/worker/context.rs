@@ -130,7 +130,7 @@ pub struct Link {
 
 impl Link {
     pub fn is_offline(&self) -> bool {
-        self.remote.load(std::sync::atomic::Ordering::Relaxed) && !self.online.load(std::sync::atomic::Ordering::Relaxed)
+        self.remote.load(std::sync::atomic::Ordering::Relaxed)
+            && !self.online.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
-
