@@ -15,10 +15,8 @@ use jiancha::domain::assessment::{Category, Grade, Hundredths, ItemKind, Recomme
 use jiancha::interchange::ImportKind;
 use jiancha::store::{AuditQuery, NewRecommendation, Store, StoreError};
 
-#[path = "support/assessment_hall.rs"]
-mod assessment_hall;
-#[path = "support/cups.rs"]
-mod cups;
+use crate::support::assessment_hall;
+use crate::support::cups;
 use cups::Cups;
 
 use assessment_hall::{accept, commissioned, event, feb, import, login, t, the_months};

@@ -315,8 +315,7 @@ fn the_acceptance_day_itself_is_not_counted_for_missing_data() {
     assert!(!fast.missing_data, "2006-12-31 is listed in the 2007 notice; counting happens in 2007");
 }
 
-#[path = "support/assessment_hall.rs"]
-mod assessment_hall;
+use crate::support::assessment_hall;
 
 /// A 2027 schedule as an administrator enters it from the notice (春节 off Sat 6 – Sun 14 Feb, a
 /// make-up working day on Sat 20 Feb; 元旦 1 Jan). For the test only: the State Council's own is

@@ -180,8 +180,7 @@ fn pdftotext(path: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-#[path = "support/cups.rs"]
-mod cups;
+use crate::support::cups;
 use cups::Cups;
 
 #[test]

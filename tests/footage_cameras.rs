@@ -18,8 +18,7 @@ use jiancha::store::{NewFootageRequest, Segment, Store, StoreError};
 use jiancha::video::playback::{Group, PlayerStatus};
 use jiancha::video::recorder;
 
-#[path = "support/camera_hall.rs"]
-mod camera_hall;
+use crate::support::camera_hall;
 
 use camera_hall::PASSWORD;
 

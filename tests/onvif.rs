@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use jiancha::onvif::{self, OnvifError};
 
-#[path = "support/onvif_responder.rs"]
-mod responder;
+use crate::support::onvif_responder as responder;
 
 use responder::{PASSWORD, USER, device_responder, discovery_responder};
 

@@ -5,8 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
-#[path = "support/camera_hall.rs"]
-mod camera_hall;
+use crate::support::camera_hall;
 
 use jiancha::store::prelude::*;
 use std::sync::Arc;

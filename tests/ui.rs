@@ -17,8 +17,7 @@ use jiancha::ui::i18n::Lang;
 use jiancha::ui::state::{Area, Screen};
 use jiancha::ui::{FontChoice, JianchaApp, Options};
 
-#[path = "support/camera_hall.rs"]
-mod camera_hall;
+use crate::support::camera_hall;
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-27T10:30:00+08:00").unwrap().with_timezone(&Utc)
@@ -1262,8 +1261,7 @@ fn a_new_hall_is_set_up_in_the_console_and_its_camera_goes_live() {
     drop(sim);
 }
 
-#[path = "support/onvif_responder.rs"]
-mod onvif_responder;
+use crate::support::onvif_responder;
 
 /// 搜索摄像头 (ONVIF) in 系统管理, against the loopback responder: the device is listed, 添加为摄像头
 /// opens the camera dialog with its host, and the device's stream URIs fill it in with the user and
@@ -1343,8 +1341,7 @@ fn the_first_start_connects_to_a_server() {
     c.harness.get_by_label_contains("数据源 http://127.0.0.1");
 }
 
-#[path = "support/assessment_hall.rs"]
-mod assessment_hall;
+use crate::support::assessment_hall;
 
 /// Issue 17: on a hall of its own, a chief opens 绩效评估 on last month, drills from the tax office's
 /// deadline points down to its overdue case, publishes the month and writes the bulletin.

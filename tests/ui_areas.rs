@@ -5,7 +5,7 @@
 //! takes the replies in — but without the app: no `JianchaApp`, no `AppState` (but for 设置, which is the
 //! console's own). Then the panel alone is drawn by kittest from that state and what every area reads
 //! (`Shared`), and compared with `tests/snapshots/area-*.png` (wgpu on the CPU adapter, as
-//! `ui_snapshots.rs`). `UPDATE_SNAPSHOTS=1 cargo test --test ui_areas` takes new ones when a change is
+//! `ui_snapshots.rs`). `UPDATE_SNAPSHOTS=1 cargo test --test suite ui_areas::` takes new ones when a change is
 //! meant.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]

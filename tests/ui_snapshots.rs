@@ -2,7 +2,7 @@
 //! on the machine's CPU adapter (Mesa's lavapipe, installed by packaging/setup.sh) and compared with
 //! `tests/snapshots/*.png`. A change that moves pixels fails here; when it is meant, look at the
 //! `.new.png` and `.diff.png` beside the snapshot and run `UPDATE_SNAPSHOTS=1 cargo test --test
-//! ui_snapshots` to take it.
+//! suite ui_snapshots::` to take it.
 //!
 //! The hall lives at a fixed path, because the status bar names the database.
 

@@ -1,0 +1,8 @@
+//! Helpers several test files share: one module each, compiled once into the suite.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
+
+pub mod assessment_hall;
+pub mod camera_hall;
+pub mod cups;
+pub mod onvif_responder;
