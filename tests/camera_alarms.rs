@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use jiancha::clock::{Clock, FixedClock};
+use jiancha::clock::{Clock, FixedClock, SystemClock};
 use jiancha::domain::access::Role;
 use jiancha::domain::alerts::{Level, RuleBook};
 use jiancha::store::sqlite::SqliteStore;
@@ -90,8 +90,16 @@ fn a_camera_lost_during_opening_hours_raises_a_red_alarm_that_resolves_when_it_r
     let store: Arc<dyn Store> = Arc::new(sqlite);
     let root = recorder::footage_root(dir.path());
     let camera = store.camera_streams(&system).unwrap()[0].id;
-    let rec =
-        recorder::CameraRecorder::start(store.clone(), system.clone(), root, camera, sim.url(1, true), 4).unwrap();
+    let rec = recorder::CameraRecorder::start(
+        store.clone(),
+        system.clone(),
+        root,
+        camera,
+        sim.url(1, true),
+        4,
+        Arc::new(SystemClock),
+    )
+    .unwrap();
     let report = || recorder::report_links(&*store, &system, &[rec.status()]);
 
     wait_for("recording", Duration::from_secs(20), || rec.status().state == recorder::RecorderState::Recording);

@@ -322,8 +322,16 @@ fn a_live_camera_recorded_in_three_second_segments_is_found_in_its_segments() {
     let session = sqlite.system_session();
     let store: Arc<dyn Store> = Arc::new(sqlite);
     let started = Utc::now();
-    let rec =
-        recorder::CameraRecorder::start(store.clone(), session.clone(), root.clone(), 1, sim.url(1, true), 3).unwrap();
+    let rec = recorder::CameraRecorder::start(
+        store.clone(),
+        session.clone(),
+        root.clone(),
+        1,
+        sim.url(1, true),
+        3,
+        Arc::new(jiancha::clock::SystemClock),
+    )
+    .unwrap();
     // Until three segments are closed and indexed (a condition, with a deadline; not a fixed sleep).
     let indexed =
         || store.segments(&session, 1, Span::new(started - chrono::Duration::seconds(5), Utc::now())).unwrap().len();

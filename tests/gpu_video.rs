@@ -21,7 +21,16 @@ fn frame_of(colour: Colour) -> (SimServer, Arc<Frame>) {
     let cameras = [SimCamera { index: 1, label: "色条".into() }];
     let server = SimServer::start(0, &cameras, &SimOptions { bars: Some(colour), ..Default::default() }).unwrap();
     let source = StreamSource { url: server.url(1, true), kind: StreamKind::Sub };
-    let decoder = Decoder::start("bars", source, Output::Planes, 640, 360, Arc::new(|| {})).unwrap();
+    let decoder = Decoder::start(
+        "bars",
+        source,
+        Output::Planes,
+        640,
+        360,
+        Arc::new(|| {}),
+        Arc::new(jiancha::clock::SystemClock),
+    )
+    .unwrap();
     let start = Instant::now();
     // A few frames in, past the first key frame's start-up.
     while decoder.mailbox().frame().is_none_or(|f| f.seq < 10) {

@@ -4,11 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use jiancha::clock::{Clock as _, SimulatedClock, SystemClock};
 use jiancha::video::StreamKind;
-use jiancha::video::decoder::{Decoder, Output, StreamSource, TileStatus};
+use jiancha::video::decoder::{Decoder, Mailbox, Output, StreamSource, TileStatus};
 use jiancha::video::sim::{SimCamera, SimOptions, SimServer};
 
 fn cameras(n: u32) -> Vec<SimCamera> {
@@ -31,7 +32,56 @@ fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) -> Dura
 }
 
 fn decoder(url: String, w: u32, h: u32) -> Decoder {
-    Decoder::start("test", StreamSource { url, kind: StreamKind::Sub }, Output::Rgba, w, h, quiet()).unwrap()
+    Decoder::start(
+        "test",
+        StreamSource { url, kind: StreamKind::Sub },
+        Output::Rgba,
+        w,
+        h,
+        quiet(),
+        Arc::new(SystemClock),
+    )
+    .unwrap()
+}
+
+/// A lost camera is retried after 1, 2, 4, 8 s, then every 10 s, timed by the decoder's clock: on a
+/// simulated one, six retries (35 s of waiting) take a moment. Each wait is read as the decoder
+/// announces it (the clock moves only when the decoder waits, after the announcement).
+#[test]
+fn a_lost_camera_is_retried_with_backoff_on_the_decoders_clock() {
+    let clock = Arc::new(SimulatedClock::new(chrono::Utc::now()));
+    let mailbox: Arc<OnceLock<Arc<Mailbox>>> = Arc::new(OnceLock::new());
+    let waits: Arc<Mutex<Vec<Duration>>> = Arc::default();
+    let notify = {
+        let (clock, mailbox, waits) = (clock.clone(), mailbox.clone(), waits.clone());
+        Arc::new(move || {
+            if let Some(TileStatus::Lost { retry_at, .. }) = mailbox.get().map(|m| m.status()) {
+                let mut waits = waits.lock().unwrap();
+                let wait = retry_at.saturating_duration_since(clock.monotonic());
+                // The same announcement can be notified twice (a resize); count each retry once.
+                if waits.len() < 6 && !wait.is_zero() {
+                    waits.push(wait);
+                }
+            }
+        })
+    };
+    let started = clock.monotonic();
+    let d = Decoder::start(
+        "backoff",
+        StreamSource { url: "rtsp://127.0.0.1:9/cam/1".into(), kind: StreamKind::Sub },
+        Output::Rgba,
+        320,
+        180,
+        notify,
+        clock.clone(),
+    )
+    .unwrap();
+    mailbox.set(d.mailbox().clone()).ok().unwrap();
+    wait_for("six retries", Duration::from_secs(60), || waits.lock().unwrap().len() == 6);
+    let secs: Vec<u64> = waits.lock().unwrap().iter().map(Duration::as_secs).collect();
+    assert_eq!(secs, [1, 2, 4, 8, 10, 10]);
+    // 1 + 2 + 4 + 8 + 10 = 25 s waited before the sixth attempt's failure announced its wait.
+    assert!(clock.elapsed(started) >= Duration::from_secs(25), "{:?}", clock.elapsed(started));
 }
 
 #[test]

@@ -449,7 +449,15 @@ pub fn record(ctx: &Ctx, cameras: Vec<i64>, sub: bool, watch: bool, poll: Durati
     }
     let segment_seconds = crate::settings::rule_book(data_dir)?.footage.segment_seconds;
     let start = |id: i64, url: String| {
-        recorder::CameraRecorder::start(store.clone(), sqlite_session.clone(), root.clone(), id, url, segment_seconds)
+        recorder::CameraRecorder::start(
+            store.clone(),
+            sqlite_session.clone(),
+            root.clone(),
+            id,
+            url,
+            segment_seconds,
+            ctx.clock.clone(),
+        )
     };
     // The cameras to record: every active one (or those asked for), by id, with the URL to open.
     let wanted = || -> Result<Vec<(i64, String)>, crate::store::StoreError> {

@@ -250,6 +250,7 @@ pub fn run(
                 tile_w,
                 tile_h,
                 notify.clone(),
+                Arc::new(crate::clock::SystemClock),
             )
         })
         .collect::<Result<_, _>>()

@@ -10,11 +10,11 @@
 //! [`MAX_BACKOFF`]) and the tile plays again when frames come back.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, TrySendError, bounded};
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
@@ -23,6 +23,7 @@ use gstreamer_video::prelude::*;
 
 use super::yuv::{Colour, Planes};
 use super::{StreamKind, VideoError, sanitize};
+use crate::clock::Clock;
 use crate::domain::model::redact_url;
 
 /// No frame for this long while playing: the signal is lost.
@@ -172,7 +173,7 @@ impl std::fmt::Debug for StreamSource {
 /// A running decoder. Dropping it asks the thread to stop without waiting for it.
 pub struct Decoder {
     mailbox: Arc<Mailbox>,
-    commands: SyncSender<Command>,
+    commands: Sender<Command>,
     source: StreamSource,
     output: Output,
     size: (u32, u32),
@@ -192,7 +193,8 @@ pub fn tile_size(width: u32, height: u32) -> (u32, u32) {
 
 impl Decoder {
     /// Starts decoding `source` on a new thread named after `name`: planes at the stream's size, or
-    /// RGBA scaled to `width`×`height`.
+    /// RGBA scaled to `width`×`height`. `clock` times the retries, the loss of signal and the rates
+    /// (GStreamer's own pipeline runs in real time).
     pub fn start(
         name: &str,
         source: StreamSource,
@@ -200,15 +202,16 @@ impl Decoder {
         width: u32,
         height: u32,
         notify: Notify,
+        clock: Arc<dyn Clock>,
     ) -> Result<Self, VideoError> {
         let mailbox = Arc::new(Mailbox::default());
-        let (commands, rx) = sync_channel(8);
+        let (commands, rx) = bounded(8);
         let size = tile_size(width, height);
         let thread_mailbox = mailbox.clone();
         let thread_source = source.clone();
         std::thread::Builder::new()
             .name(format!("jiancha-tile-{name}"))
-            .spawn(move || run(thread_source, output, size, &thread_mailbox, &rx, &notify))
+            .spawn(move || run(thread_source, output, size, &thread_mailbox, &rx, &notify, &clock))
             .map_err(|e| VideoError::Pipeline(format!("cannot start a decoder thread: {e}")))?;
         Ok(Self { mailbox, commands, source, output, size })
     }
@@ -290,12 +293,13 @@ fn run(
     mailbox: &Arc<Mailbox>,
     rx: &Receiver<Command>,
     notify: &Notify,
+    clock: &Arc<dyn Clock>,
 ) {
     if let Err(e) = super::init() {
         mailbox.set_status(TileStatus::Lost {
             reason: e.to_string(),
             last_frame_at: None,
-            retry_at: Instant::now() + MAX_BACKOFF * 100,
+            retry_at: clock.monotonic() + MAX_BACKOFF * 100,
         });
         notify();
         // Without GStreamer there is nothing to retry; wait for the stop.
@@ -307,7 +311,7 @@ fn run(
         latency_ms: 0.0,
         frames_in_window: 0,
         bytes_in_window: 0,
-        window_start: Instant::now(),
+        window_start: clock.monotonic(),
         last_frame: None,
         last_frame_at: None,
     }));
@@ -315,7 +319,7 @@ fn run(
     loop {
         mailbox.set_status(TileStatus::Connecting);
         notify();
-        let (ended, had_frames) = session(&source, output, &mut size, mailbox, rx, notify, &counters);
+        let (ended, had_frames) = session(&source, output, &mut size, mailbox, rx, notify, &counters, clock);
         match ended {
             Ended::Stop => break,
             Ended::Lost(reason) if output == Output::Planes && !had_frames && reason.contains(NOT_NEGOTIATED) => {
@@ -326,7 +330,7 @@ fn run(
                 if had_frames {
                     backoff = FIRST_BACKOFF;
                 }
-                let retry_at = Instant::now() + backoff;
+                let retry_at = clock.monotonic() + backoff;
                 let last_frame_at = lock(&counters).last_frame_at;
                 tracing::info!(stream = %redact_url(&source.url), %reason, retry_in_ms = backoff.as_millis() as u64, "camera signal lost");
                 mailbox.set_status(TileStatus::Lost { reason, last_frame_at, retry_at });
@@ -334,11 +338,7 @@ fn run(
                 notify();
                 // Wait for the retry, still obeying commands.
                 loop {
-                    let left = retry_at.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        break;
-                    }
-                    match rx.recv_timeout(left) {
+                    match crate::clock::recv_deadline(&**clock, rx, retry_at) {
                         Ok(Command::Resize(w, h)) => size = (w, h),
                         Ok(Command::Stop) | Err(RecvTimeoutError::Disconnected) => {
                             mailbox.set_status(TileStatus::Stopped);
@@ -358,6 +358,7 @@ fn run(
 const NOT_NEGOTIATED: &str = "not-negotiated";
 
 /// One connection: build, play, watch; returns why it ended and whether any frame came.
+#[allow(clippy::too_many_arguments, reason = "one decoder's state, passed once")]
 fn session(
     source: &StreamSource,
     output: Output,
@@ -366,18 +367,19 @@ fn session(
     rx: &Receiver<Command>,
     notify: &Notify,
     counters: &Arc<Mutex<Counters>>,
+    clock: &Arc<dyn Clock>,
 ) -> (Ended, bool) {
-    let pipeline = match build(source, output, *size, mailbox, notify, counters) {
+    let pipeline = match build(source, output, *size, mailbox, notify, counters, clock) {
         Ok(p) => p,
         Err(reason) => return (wait_or_stop(rx, Ended::Lost(reason)), false),
     };
-    let started = Instant::now();
+    let started = clock.monotonic();
     let frames_before = mailbox.frame_count();
     let ended = match pipeline.set_state(gst::State::Playing) {
         Err(_) => {
             Ended::Lost(first_error(&pipeline, &source.url).unwrap_or_else(|| "无法连接摄像头 (cannot connect)".into()))
         }
-        Ok(_) => watch(&pipeline, source, size, mailbox, rx, started, frames_before, counters),
+        Ok(_) => watch(&pipeline, source, size, mailbox, rx, started, frames_before, counters, clock),
     };
     let _ = pipeline.set_state(gst::State::Null);
     (ended, mailbox.frame_count() > frames_before)
@@ -422,6 +424,7 @@ fn build(
     mailbox: &Arc<Mailbox>,
     notify: &Notify,
     counters: &Arc<Mutex<Counters>>,
+    clock: &Arc<dyn Clock>,
 ) -> Result<gst::Pipeline, String> {
     let element = gst::parse::launch(&launch(output, size.0, size.1)).map_err(|e| format!("pipeline: {e}"))?;
     let pipeline = element.downcast::<gst::Pipeline>().map_err(|_| "pipeline: not a pipeline".to_owned())?;
@@ -442,6 +445,7 @@ fn build(
     let mailbox = mailbox.clone();
     let notify = notify.clone();
     let counters = counters.clone();
+    let clock = clock.clone();
     let weak_pipeline = pipeline.downgrade();
     sink.set_callbacks(
         gst_app::AppSinkCallbacks::builder()
@@ -464,9 +468,9 @@ fn build(
                 let mut c = lock(&counters);
                 let delay_ms = c.latency_ms + behind_ms.unwrap_or(0.0);
                 c.frames_in_window += 1;
-                c.last_frame = Some(Instant::now());
+                c.last_frame = Some(clock.monotonic());
                 c.last_frame_at = Some(now);
-                let elapsed = c.window_start.elapsed();
+                let elapsed = clock.elapsed(c.window_start);
                 if elapsed >= Duration::from_secs(1) {
                     let secs = elapsed.as_secs_f32();
                     *lock(&mailbox.stats) = TileStats {
@@ -477,7 +481,7 @@ fn build(
                     };
                     c.frames_in_window = 0;
                     c.bytes_in_window = 0;
-                    c.window_start = Instant::now();
+                    c.window_start = clock.monotonic();
                 }
                 drop(c);
                 if !matches!(mailbox.status(), TileStatus::Playing) {
@@ -539,12 +543,13 @@ fn watch(
     started: Instant,
     frames_before: u64,
     counters: &Arc<Mutex<Counters>>,
+    clock: &Arc<dyn Clock>,
 ) -> Ended {
     let Some(bus) = pipeline.bus() else { return Ended::Lost("pipeline: no bus".into()) };
-    let mut last_latency_query = Instant::now();
+    let mut last_latency_query = clock.monotonic();
     loop {
-        if last_latency_query.elapsed() >= Duration::from_secs(1) {
-            last_latency_query = Instant::now();
+        if clock.elapsed(last_latency_query) >= Duration::from_secs(1) {
+            last_latency_query = clock.monotonic();
             let mut query = gst::query::Latency::new();
             if pipeline.query(&mut query) {
                 let (_, min, _) = query.result();
@@ -568,7 +573,7 @@ fn watch(
         }
         loop {
             match rx.try_recv() {
-                Ok(Command::Stop) | Err(std::sync::mpsc::TryRecvError::Disconnected) => return Ended::Stop,
+                Ok(Command::Stop) | Err(TryRecvError::Disconnected) => return Ended::Stop,
                 Ok(Command::Resize(w, h)) => {
                     *size = (w, h);
                     if let Some(filter) = pipeline.by_name("size") {
@@ -580,16 +585,16 @@ fn watch(
                         filter.set_property("caps", caps);
                     }
                 }
-                Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                Err(TryRecvError::Empty) => break,
             }
         }
         let got_frames = mailbox.frame_count() > frames_before;
         let last = lock(counters).last_frame;
         if got_frames {
-            if last.is_some_and(|t| t.elapsed() > LOST_AFTER) {
+            if last.is_some_and(|t| clock.elapsed(t) > LOST_AFTER) {
                 return Ended::Lost("信号中断：超过 2 秒没有画面 (no picture for 2 s)".into());
             }
-        } else if started.elapsed() > CONNECT_TIMEOUT {
+        } else if clock.elapsed(started) > CONNECT_TIMEOUT {
             return Ended::Lost("连接超时 (no picture after connecting)".into());
         }
     }

@@ -68,7 +68,8 @@ fn run(pipeline: &gst::Pipeline, url: &str, timeout: Duration) -> Result<ProbeRe
         pipeline.by_name("sink").and_then(|s| s.downcast::<gst_app::AppSink>().ok()).ok_or("pipeline: no appsink")?;
     pipeline.set_state(gst::State::Playing).map_err(|_| describe_error("could not open the stream", url))?;
     let bus = pipeline.bus().ok_or("pipeline: no bus")?;
-    let deadline = Instant::now() + timeout;
+    // A real stream's pictures, counted in real time (the frame rate is what the probe measures).
+    let deadline = crate::clock::real_monotonic() + timeout;
     let mut first: Option<(Instant, Vec<u8>)> = None;
     let mut frames = 0u32;
     loop {
@@ -84,15 +85,15 @@ fn run(pipeline: &gst::Pipeline, url: &str, timeout: Duration) -> Result<ProbeRe
                     .buffer()
                     .and_then(|b| b.map_readable().ok().map(|m| m.as_slice().to_vec()))
                     .unwrap_or_default();
-                first = Some((Instant::now(), preview));
+                first = Some((crate::clock::real_monotonic(), preview));
             }
         }
         if let Some((at, _)) = &first
-            && at.elapsed() >= Duration::from_millis(1000)
+            && crate::clock::real_monotonic().saturating_duration_since(*at) >= Duration::from_millis(1000)
         {
             break;
         }
-        if Instant::now() >= deadline {
+        if crate::clock::real_monotonic() >= deadline {
             if first.is_some() {
                 break;
             }
@@ -111,7 +112,11 @@ fn run(pipeline: &gst::Pipeline, url: &str, timeout: Duration) -> Result<ProbeRe
     let width = s.and_then(|s| s.get::<i32>("width").ok()).unwrap_or(0).max(0) as u32;
     let height = s.and_then(|s| s.get::<i32>("height").ok()).unwrap_or(0).max(0) as u32;
     let declared = s.and_then(|s| s.get::<gst::Fraction>("framerate").ok()).filter(|f| f.numer() > 0 && f.denom() > 0);
-    let measured = if frames > 1 { (frames - 1) as f32 / at.elapsed().as_secs_f32().max(0.001) } else { 0.0 };
+    let measured = if frames > 1 {
+        (frames - 1) as f32 / crate::clock::real_monotonic().saturating_duration_since(at).as_secs_f32().max(0.001)
+    } else {
+        0.0
+    };
     let fps = declared.map_or(measured, |f| f.numer() as f32 / f.denom() as f32);
     let profile = caps("parse").as_ref().and_then(|c| c.structure(0)).and_then(|s| s.get::<String>("profile").ok());
     let codec = match profile {

@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use gstreamer as gst;
@@ -240,6 +240,7 @@ impl CameraRecorder {
         camera_id: i64,
         url: String,
         segment_seconds: u32,
+        clock: Arc<dyn crate::clock::Clock>,
     ) -> Result<Self, VideoError> {
         let stop = Arc::new(AtomicBool::new(false));
         let status = Arc::new(Mutex::new(RecorderStatus {
@@ -252,7 +253,7 @@ impl CameraRecorder {
             .name(format!("jiancha-rec-{camera_id}"))
             .spawn({
                 let (stop, status) = (stop.clone(), status.clone());
-                move || record_loop(&*store, &session, &root, camera_id, &url, segment_seconds, &stop, &status)
+                move || record_loop(&*store, &session, &root, camera_id, &url, segment_seconds, &stop, &status, &*clock)
             })
             .map_err(|e| VideoError::Pipeline(format!("cannot start the recorder thread: {e}")))?;
         Ok(Self { stop, status, thread: Some(thread) })
@@ -294,10 +295,11 @@ fn record_loop(
     segment_seconds: u32,
     stop: &AtomicBool,
     status: &Mutex<RecorderStatus>,
+    clock: &dyn crate::clock::Clock,
 ) {
     let mut backoff = Duration::from_secs(1);
     while !stop.load(Ordering::SeqCst) {
-        let started = Instant::now();
+        let started = clock.monotonic();
         let result = record_session(store, session, root, camera_id, url, segment_seconds, stop, status);
         if stop.load(Ordering::SeqCst) {
             break;
@@ -311,12 +313,13 @@ fn record_loop(
             s.state = RecorderState::Reconnecting { reason: reason.clone() };
             s.last_error = Some(reason.clone());
         });
-        if started.elapsed() > Duration::from_secs(30) {
+        if clock.elapsed(started) > Duration::from_secs(30) {
             backoff = Duration::from_secs(1);
         }
-        let until = Instant::now() + backoff;
-        while Instant::now() < until && !stop.load(Ordering::SeqCst) {
-            std::thread::sleep(Duration::from_millis(100));
+        // Waits out the backoff, looking at the stop flag ten times a second.
+        let until = clock.monotonic() + backoff;
+        while clock.monotonic() < until && !stop.load(Ordering::SeqCst) {
+            clock.sleep(Duration::from_millis(100).min(until.saturating_duration_since(clock.monotonic())));
         }
         backoff = (backoff * 2).min(Duration::from_secs(10));
     }
@@ -395,12 +398,13 @@ fn record_session(
         if stop.load(Ordering::SeqCst) {
             // Close the open fragment properly, then index it.
             pipeline.send_event(gst::event::Eos::new());
-            let deadline = Instant::now() + Duration::from_secs(5);
+            // GStreamer's pipeline drains in real time.
+            let deadline = crate::clock::real_monotonic() + Duration::from_secs(5);
             while let Some(msg) = bus.timed_pop(gst::ClockTime::from_mseconds(200)) {
                 if let Some(r) = index_closed(store, session, root, &msg) {
                     report(r, status);
                 }
-                if matches!(msg.view(), gst::MessageView::Eos(_)) || Instant::now() > deadline {
+                if matches!(msg.view(), gst::MessageView::Eos(_)) || crate::clock::real_monotonic() > deadline {
                     break;
                 }
             }

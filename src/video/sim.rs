@@ -64,21 +64,23 @@ fn scene_launch() -> String {
 }
 
 /// Feeds a scripted stream until its media goes away: the scene at the script's time (from `start`).
+/// A camera's frames go out in real time to real RTSP clients: the process's monotonic clock paces them.
 fn feed_scene(src: glib::WeakRef<gst_app::AppSrc>, script: super::scene::Script, start: std::time::Instant) {
     let period = std::time::Duration::from_millis(u64::from(1000 / SCENE_FPS));
-    let mut next = std::time::Instant::now();
+    let mut next = crate::clock::real_monotonic();
     loop {
         let Some(src) = src.upgrade() else { return };
-        let t_ms = i64::try_from(start.elapsed().as_millis()).unwrap_or(i64::MAX);
+        let t_ms = i64::try_from(crate::clock::real_monotonic().saturating_duration_since(start).as_millis())
+            .unwrap_or(i64::MAX);
         let rgb = super::scene::render_rgb(&script, t_ms, SCENE_SIZE.0, SCENE_SIZE.1);
         if src.push_buffer(gst::Buffer::from_mut_slice(rgb)).is_err() {
             return;
         }
         drop(src);
         next += period;
-        let now = std::time::Instant::now();
+        let now = crate::clock::real_monotonic();
         if next > now {
-            std::thread::sleep(next - now);
+            crate::clock::real_sleep(next - now);
         } else {
             next = now;
         }
@@ -224,7 +226,7 @@ fn serve(
         return;
     };
     let fps = options.fps.unwrap_or(25).clamp(1, 60);
-    let started = std::time::Instant::now();
+    let started = crate::clock::real_monotonic();
     let shared = if options.plain {
         match SharedEncoder::start(640, 360, 500, fps) {
             Ok(encoder) => Some(encoder),
@@ -454,7 +456,7 @@ fn switch_resolution(media: &rtsp::RTSPMedia, width: u32, height: u32) {
     let spawned = std::thread::Builder::new().name("jiancha-sim-resize".into()).spawn(move || {
         let mut small = false;
         loop {
-            std::thread::sleep(std::time::Duration::from_secs(1));
+            crate::clock::real_sleep(std::time::Duration::from_secs(1));
             let Some(filter) = weak.upgrade() else { return };
             small = !small;
             let (w, h) = if small { (width / 2, height / 2) } else { (width, height) };

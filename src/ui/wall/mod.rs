@@ -326,8 +326,8 @@ fn tile_ui(
                 t.overlay_soft,
                 font.size,
             ));
-            // The decoder sets `retry_at` on the real clock (it paces a real pipeline).
-            let secs = retry_at.saturating_duration_since(crate::clock::real_monotonic()).as_secs();
+            // The decoder sets `retry_at` on the console's clock, as `monotonic` reads it.
+            let secs = retry_at.saturating_duration_since(state.shared.monotonic).as_secs();
             lines.push((
                 format!("{} {secs} {}", lang.pick("将在", "Reconnecting in"), lang.pick("秒后重连", "s")),
                 t.overlay_weak,

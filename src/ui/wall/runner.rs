@@ -36,11 +36,13 @@ pub struct WallRunner {
     notify: Notify,
     gpu: Option<SharedRenderer>,
     path: VideoPath,
+    /// The console's clock: the decoders' retries and rates, the resize pacing.
+    clock: Arc<dyn crate::clock::Clock>,
 }
 
 impl WallRunner {
     /// `gl` is eframe's GL context (none under another renderer): with GL 3 the wall takes the GPU path.
-    pub fn new(ctx: &egui::Context, gl: Option<Arc<glow::Context>>) -> Self {
+    pub fn new(ctx: &egui::Context, gl: Option<Arc<glow::Context>>, clock: Arc<dyn crate::clock::Clock>) -> Self {
         let (gpu, path) = match gl {
             None => (None, VideoPath::Cpu("no OpenGL context".into())),
             Some(gl) => {
@@ -59,7 +61,7 @@ impl WallRunner {
         // A new frame asks for a repaint within a video frame's time, so that many tiles delivering at
         // 25 fps each cost the UI at most ~30 repaints a second, not one per frame per tile.
         let notify: Notify = Arc::new(move || ctx.request_repaint_after(Duration::from_millis(33)));
-        Self { tiles: HashMap::new(), notify, gpu, path }
+        Self { tiles: HashMap::new(), notify, gpu, path, clock }
     }
 
     /// The GPU path or the CPU path, for the status bar.
@@ -79,8 +81,7 @@ impl WallRunner {
 
     /// Brings the decoders in line with what the wall shows; `active` is false when no wall is on screen.
     pub fn step(&mut self, ctx: &egui::Context, wall: &mut WallView, cameras: &[Camera], active: bool) {
-        // The decoders pace real pipelines: their timers are on the real clock.
-        let now = crate::clock::real_monotonic();
+        let now = self.clock.monotonic();
         let wanted: Vec<i64> = if active { wall.visible_cameras() } else { Vec::new() };
         self.tiles.retain(|id, _| wanted.contains(id));
         wall.tiles.retain(|id, _| wanted.contains(id));
@@ -114,6 +115,7 @@ impl WallRunner {
                     px[0],
                     px[1],
                     self.notify.clone(),
+                    self.clock.clone(),
                 ) {
                     Ok(decoder) => {
                         slot.insert(Running { decoder, texture: None, uploaded: 0, last_resize: now });
@@ -185,6 +187,6 @@ pub struct WallRuntime {
 
 impl crate::ui::context::AreaRuntime for WallRuntime {
     fn start(start: &crate::ui::context::RuntimeStart<'_>) -> Self {
-        Self { runner: WallRunner::new(start.egui, start.gl.clone()), pending_frame: None }
+        Self { runner: WallRunner::new(start.egui, start.gl.clone(), start.clock.clone()), pending_frame: None }
     }
 }
