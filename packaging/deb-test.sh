@@ -17,7 +17,8 @@ fi
 
 say "build"
 started=$(date +%s)
-packaging/deb.sh
+# Arguments go to cargo deb: packaging/test.sh passes --no-build to package the binary its tests ran.
+packaging/deb.sh "$@"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 arch=$(dpkg --print-architecture)
 deb="target/debian/jiancha_${version}-1_${arch}.deb"
