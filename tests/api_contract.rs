@@ -25,7 +25,7 @@ fn demo_server() -> (tempfile::TempDir, jiancha::server::ServerHandle) {
         chrono::DateTime::parse_from_rfc3339("2026-11-27T10:30:00+08:00").unwrap().with_timezone(&chrono::Utc),
     ));
     let dir = tempfile::tempdir().unwrap();
-    jiancha::demo::write_demo(dir.path(), 11, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
+    crate::support::demo_hall::write_demo(dir.path(), 11, jiancha::clock::Clock::now(&*clock));
     let store = SqliteStore::open_existing_dir(dir.path(), clock).unwrap();
     let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
     (dir, server)

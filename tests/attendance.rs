@@ -435,13 +435,7 @@ mod through_the_store {
     fn poor_ratings_are_followed_up_once() {
         let now = DateTime::parse_from_rfc3339("2026-11-27T18:00:00+08:00").unwrap().with_timezone(&Utc);
         let dir = tempfile::tempdir().unwrap();
-        jiancha::demo::write_demo(
-            dir.path(),
-            5,
-            Arc::new(FixedClock::new(now)),
-            &jiancha::domain::alerts::RuleBook::official(),
-        )
-        .unwrap();
+        crate::support::demo_hall::write_demo(dir.path(), 5, now);
         let store = SqliteStore::open_existing_dir(dir.path(), Arc::new(FixedClock::new(now))).unwrap();
         let system = store.system_session();
         let from = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();

@@ -23,10 +23,9 @@ fn text(o: &[u8]) -> String {
     String::from_utf8_lossy(o).into_owned()
 }
 
+/// `jiancha demo --dir DIR --now NOW`, run once for the suite and copied (tests/support/demo_hall.rs).
 fn demo(dir: &Path) {
-    let out = jiancha(dir, &["demo", "--dir", dir.to_str().unwrap(), "--now", NOW]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("jiancha-demo"), "the demo prints the demo password");
+    crate::support::demo_hall::cli_demo(dir, NOW);
 }
 
 #[test]

@@ -27,7 +27,7 @@ fn d(s: &str) -> NaiveDate {
 fn hall() -> (tempfile::TempDir, SqliteStore, Arc<FixedClock>) {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
-    jiancha::demo::write_demo(dir.path(), 11, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
+    crate::support::demo_hall::write_demo(dir.path(), 11, jiancha::clock::Clock::now(&*clock));
     let store = SqliteStore::open_existing_dir(dir.path(), clock.clone()).unwrap();
     (dir, store, clock)
 }

@@ -27,7 +27,7 @@ fn t(s: &str) -> DateTime<Utc> {
 fn hall() -> (tempfile::TempDir, SqliteStore, Arc<FixedClock>) {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(now()));
-    jiancha::demo::write_demo(dir.path(), 11, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
+    crate::support::demo_hall::write_demo(dir.path(), 11, jiancha::clock::Clock::now(&*clock));
     let store = SqliteStore::open_existing_dir(dir.path(), clock.clone()).unwrap();
     (dir, store, clock)
 }

@@ -25,9 +25,8 @@ fn t(s: &str) -> DateTime<Utc> {
 /// Two copies of the same demo hall: one for the local store, one behind the server.
 fn halls() -> (tempfile::TempDir, tempfile::TempDir, Arc<FixedClock>) {
     let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
-    let rules = jiancha::domain::alerts::RuleBook::official();
     let a = tempfile::tempdir().unwrap();
-    jiancha::demo::write_demo(a.path(), 11, clock.clone(), &rules).unwrap();
+    crate::support::demo_hall::write_demo(a.path(), 11, jiancha::clock::Clock::now(&*clock));
     let b = tempfile::tempdir().unwrap();
     // A consistent copy: checkpoint the WAL first.
     let conn = rusqlite::Connection::open(a.path().join("jiancha.db")).unwrap();

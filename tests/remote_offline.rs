@@ -25,7 +25,7 @@ fn t(s: &str) -> DateTime<Utc> {
 
 fn demo_hall(clock: Arc<FixedClock>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    jiancha::demo::write_demo(dir.path(), 11, clock, &jiancha::domain::alerts::RuleBook::official()).unwrap();
+    crate::support::demo_hall::write_demo(dir.path(), 11, jiancha::clock::Clock::now(&*clock));
     dir
 }
 

@@ -65,7 +65,7 @@ fn harness_with(
 fn console() -> Console {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(now()));
-    jiancha::demo::write_demo(dir.path(), 11, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
+    crate::support::demo_hall::write_demo(dir.path(), 11, jiancha::clock::Clock::now(&*clock));
     let harness = harness_for(dir.path(), clock);
     Console { harness, _dir: dir }
 }
@@ -416,7 +416,7 @@ fn live_tiles_play_and_a_snapshot_is_kept_as_evidence() {
     // The demo hall with its first four cameras pointed at a simulator of this test.
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(now()));
-    jiancha::demo::write_demo(dir.path(), 11, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
+    crate::support::demo_hall::write_demo(dir.path(), 11, jiancha::clock::Clock::now(&*clock));
     let cameras: Vec<SimCamera> = (1..=4).map(|index| SimCamera { index, label: format!("测试 {index}") }).collect();
     let sim = SimServer::start(0, &cameras, &SimOptions::default()).unwrap();
     {
@@ -567,7 +567,7 @@ fn complaint_footage_is_requested_approved_played_and_copied() {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(now()));
     let rules = jiancha::domain::alerts::RuleBook::official();
-    jiancha::demo::write_demo(dir.path(), 11, clock.clone(), &rules).unwrap();
+    crate::support::demo_hall::write_demo(dir.path(), 11, jiancha::clock::Clock::now(&*clock));
     jiancha::demo::record_footage(dir.path(), clock.clone(), &rules).unwrap();
     let usb = dir.path().join("usb");
     std::fs::create_dir(&usb).unwrap();
@@ -964,7 +964,7 @@ fn a_console_on_a_server_follows_pushed_cases_survives_a_lost_link_and_sends_its
     use jiancha::ui::alerts::state::AlertDialog;
     let hall = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(now()));
-    jiancha::demo::write_demo(hall.path(), 11, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
+    crate::support::demo_hall::write_demo(hall.path(), 11, jiancha::clock::Clock::now(&*clock));
     let open = || Arc::new(jiancha::store::sqlite::SqliteStore::open_existing_dir(hall.path(), clock.clone()).unwrap());
     let server = jiancha::server::spawn(open(), "127.0.0.1:0".parse().unwrap()).unwrap();
     let addr = server.addr;
@@ -1325,7 +1325,7 @@ fn onvif_search_fills_in_a_new_camera() {
 fn the_first_start_connects_to_a_server() {
     let hall = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(now()));
-    jiancha::demo::write_demo(hall.path(), 11, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
+    crate::support::demo_hall::write_demo(hall.path(), 11, jiancha::clock::Clock::now(&*clock));
     let store = Arc::new(jiancha::store::sqlite::SqliteStore::open_existing_dir(hall.path(), clock.clone()).unwrap());
     let server = jiancha::server::spawn(store, "127.0.0.1:0".parse().unwrap()).unwrap();
     let workstation = tempfile::tempdir().unwrap();

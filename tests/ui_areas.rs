@@ -45,7 +45,7 @@ impl Hall {
         let dir = std::env::temp_dir().join("jiancha-ui-areas");
         let _ = std::fs::remove_dir_all(&dir);
         let clock = Arc::new(FixedClock::new(now()));
-        jiancha::demo::write_demo(&dir, 11, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
+        crate::support::demo_hall::write_demo(&dir, 11, jiancha::clock::Clock::now(&*clock));
         let egui = egui::Context::default();
         let mut worker = DataWorker::spawn(egui.clone(), clock).unwrap();
         worker.submit(Job::Open {

@@ -76,7 +76,7 @@ fn the_main_areas_look_as_they_did() {
     let dir = std::env::temp_dir().join("jiancha-ui-snapshots");
     let _ = std::fs::remove_dir_all(&dir);
     let clock = Arc::new(FixedClock::new(now()));
-    jiancha::demo::write_demo(&dir, 11, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
+    crate::support::demo_hall::write_demo(&dir, 11, jiancha::clock::Clock::now(&*clock));
     let font = fonts::find_cjk_font().expect("a CJK font (packaging/setup.sh installs fonts-noto-cjk)");
     let cjk = font.clone();
     let options = Options {

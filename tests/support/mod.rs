@@ -5,4 +5,5 @@
 pub mod assessment_hall;
 pub mod camera_hall;
 pub mod cups;
+pub mod demo_hall;
 pub mod onvif_responder;
