@@ -12,7 +12,8 @@ set -euo pipefail
 # Run:   GStreamer plugins (RTSP, H.264 encode/decode, text overlay), GL/Vulkan drivers, X libraries,
 #        a CJK font, CUPS (lp) for printing. Tests: Xvfb for screenshots, poppler for PDF checks,
 #        ffmpeg to probe clips, cupsd for a private print queue. HTTPS to a server: the system CAs.
-#        Python with venv for the test tools packaging/pytools.sh installs from PyPI.
+#        Python with venv for the test tools packaging/pytools.sh installs from PyPI. PostgreSQL's
+#        server (the PostgreSQL tests start a throw-away cluster of their own as the postgres user).
 # Package: dpkg-dev (dpkg-shlibdeps for cargo-deb), and the checkers packaging/deb-test.sh runs:
 #        desktop-file-validate, appstreamcli, systemd-analyze; adduser for the package's own user.
 PACKAGES=(
@@ -26,6 +27,7 @@ PACKAGES=(
   cups-client cups-daemon
   ca-certificates
   python3 python3-venv
+  postgresql postgresql-client
   dpkg-dev desktop-file-utils appstream systemd adduser curl
 )
 

@@ -22,6 +22,7 @@ mod gpu_video;
 mod hall;
 mod onvif;
 mod operations;
+mod pg;
 mod remote;
 mod remote_offline;
 mod security;

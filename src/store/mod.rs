@@ -6,7 +6,7 @@
 //! - Every call is made by an authenticated [`Session`]; the implementation checks the caller's
 //!   [`Permission`](crate::domain::access::Permission) and writes the audit record in the same
 //!   transaction as the change.
-//! - SQL lives only in [`sqlite`].
+//! - SQL lives only in [`sqlite`] and [`pg`] (PostgreSQL: its first part, issue 31).
 
 mod admin;
 mod assessment;
@@ -27,6 +27,7 @@ pub use watch::*;
 
 pub mod api;
 pub mod outbox;
+pub mod pg;
 pub mod remote;
 pub mod sqlite;
 

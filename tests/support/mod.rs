@@ -7,3 +7,4 @@ pub mod camera_hall;
 pub mod cups;
 pub mod demo_hall;
 pub mod onvif_responder;
+pub mod pg;

@@ -1,0 +1,169 @@
+//! PostgreSQL, first part (issue 31), on a real server (tests/support/pg.rs): logins with SCRAM and MD5,
+//! the schema created once and refused on a foreign or newer database, and the audit chain — one line
+//! under eight concurrent writers, append-only, tampering found.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use jiancha::store::pg::audit::{self, Entry};
+use jiancha::store::pg::migrate::{self, LATEST_VERSION};
+use jiancha::store::pg::{Database, PgError};
+
+use crate::support::pg::Cluster;
+
+const KEY: [u8; 32] = [7; 32];
+
+fn at() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-12-07T09:30:00+08:00").unwrap().with_timezone(&Utc)
+}
+
+fn database(cluster: &Cluster, role: &str, db: &str, password: &str) -> Database {
+    let password = password.to_owned();
+    Database::from_url(&cluster.url(role, db), &move |k| (k == "PGPASSWORD").then(|| password.clone())).unwrap()
+}
+
+fn entry<'a>(actor: &'a str, target: &'a str, detail: &'a serde_json::Value) -> Entry<'a> {
+    Entry { at: at(), actor, role: "supervisor", workstation: "ws-1", action: "alert.handle", target, detail }
+}
+
+#[test]
+fn logins_with_scram_and_md5_reach_the_database_and_a_wrong_password_says_nothing_of_it() {
+    let cluster = Cluster::start();
+    cluster.role_and_database("jiancha", "Scram-Pass-1", "scram-sha-256", "supervision");
+    cluster.role_and_database("jiancha_md5", "Md5-Pass-1", "md5", "supervision_md5");
+    let mut scram = database(&cluster, "jiancha", "supervision", "Scram-Pass-1").connect().unwrap();
+    let user: String = scram.query_one("SELECT current_user::text", &[]).unwrap().get(0);
+    assert_eq!(user, "jiancha");
+    let mut md5 = database(&cluster, "jiancha_md5", "supervision_md5", "Md5-Pass-1").connect().unwrap();
+    let user: String = md5.query_one("SELECT current_user::text", &[]).unwrap().get(0);
+    assert_eq!(user, "jiancha_md5");
+    // The server asked MD5 of one and SCRAM of the other: each role's stored verifier says which.
+    let mut su = cluster.superuser("postgres");
+    let mut stored = |role: &str| -> String {
+        su.query_one("SELECT left(rolpassword, 5) FROM pg_authid WHERE rolname = $1", &[&role]).unwrap().get(0)
+    };
+    assert!(stored("jiancha_md5").starts_with("md5"));
+    assert!(stored("jiancha").starts_with("SCRAM"));
+    for (role, db) in [("jiancha", "supervision"), ("jiancha_md5", "supervision_md5")] {
+        let e = database(&cluster, role, db, "Wrong-Pass-9").connect().err().expect("refused").to_string();
+        assert!(e.contains("password authentication failed"), "{e}");
+        assert!(!e.contains("Wrong-Pass-9"), "{e}");
+    }
+}
+
+#[test]
+fn the_schema_is_made_once_even_by_two_servers_at_once_and_a_foreign_or_newer_database_is_refused() {
+    let cluster = Cluster::start();
+    cluster.role_and_database("jiancha", "Scram-Pass-1", "scram-sha-256", "supervision");
+    let db = Arc::new(database(&cluster, "jiancha", "supervision", "Scram-Pass-1"));
+    // Two servers start on the empty database in the same moment.
+    let starts: Vec<_> = (0..2)
+        .map(|_| {
+            let db = db.clone();
+            std::thread::spawn(move || migrate::migrate(&mut db.connect().unwrap()))
+        })
+        .collect();
+    for start in starts {
+        assert_eq!(start.join().unwrap().unwrap(), 0, "each found it empty (or the other's work done)");
+    }
+    let mut client = db.connect().unwrap();
+    assert_eq!(migrate::version(&mut client).unwrap(), LATEST_VERSION);
+    assert_eq!(migrate::migrate(&mut client).unwrap(), LATEST_VERSION, "a second start changes nothing");
+    let heads: i64 = client.query_one("SELECT count(*) FROM audit_head", &[]).unwrap().get(0);
+    assert_eq!(heads, 1);
+
+    // Newer than this program: refused, untouched.
+    cluster.superuser("supervision").execute("UPDATE jiancha_schema SET version = 99", &[]).unwrap();
+    assert!(matches!(migrate::migrate(&mut client), Err(PgError::TooNew { found: 99, .. })));
+
+    // Someone else's database.
+    cluster.role_and_database("other", "Other-Pass-1", "scram-sha-256", "other");
+    let mut other = database(&cluster, "other", "other", "Other-Pass-1").connect().unwrap();
+    other.batch_execute("CREATE TABLE invoices (id integer)").unwrap();
+    let e = migrate::migrate(&mut other).unwrap_err();
+    assert!(matches!(e, PgError::NotJiancha), "{e}");
+}
+
+/// 8 writers, each on its own connection, 40 records each in transactions of their own: one chain of 320
+/// records with no gap, every MAC right under the key.
+#[test]
+fn eight_concurrent_writers_leave_one_verifiable_chain() {
+    let cluster = Cluster::start();
+    cluster.role_and_database("jiancha", "Scram-Pass-1", "scram-sha-256", "supervision");
+    let db = Arc::new(database(&cluster, "jiancha", "supervision", "Scram-Pass-1"));
+    migrate::migrate(&mut db.connect().unwrap()).unwrap();
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                let mut client = db.connect().unwrap();
+                let mut seqs = Vec::new();
+                for i in 0..40 {
+                    let detail = serde_json::json!({ "writer": w, "n": i });
+                    let (actor, target) = (format!("sup{w}"), format!("case:SP{w}{i:03}"));
+                    let mut tx = client.transaction().unwrap();
+                    seqs.push(audit::append(&mut tx, &KEY, &entry(&actor, &target, &detail)).unwrap());
+                    tx.commit().unwrap();
+                }
+                seqs
+            })
+        })
+        .collect();
+    let mut all: Vec<i64> = writers.into_iter().flat_map(|w| w.join().unwrap()).collect();
+    all.sort_unstable();
+    assert_eq!(all, (1..=320).collect::<Vec<i64>>(), "every record its own number, none twice, none skipped");
+    let mut client = db.connect().unwrap();
+    let verified = audit::verify(&mut client, Some(&KEY)).unwrap();
+    assert_eq!(verified.records, 320);
+    assert_eq!(verified.first_bad, None);
+    let anchor = verified.anchor.unwrap();
+    assert_eq!(anchor.seq, 320);
+    let newest: String = client.query_one("SELECT mac FROM audit_log WHERE seq = 320", &[]).unwrap().get(0);
+    assert_eq!(anchor.mac, newest);
+    // Another hall's key: the MACs do not hold.
+    let wrong = audit::verify(&mut client, Some(&[8; 32])).unwrap();
+    assert_eq!(wrong.first_bad.unwrap().seq, 1);
+}
+
+#[test]
+fn audit_records_cannot_be_changed_and_a_change_behind_the_triggers_is_found() {
+    let cluster = Cluster::start();
+    cluster.role_and_database("jiancha", "Scram-Pass-1", "scram-sha-256", "supervision");
+    let db = database(&cluster, "jiancha", "supervision", "Scram-Pass-1");
+    let mut client = db.connect().unwrap();
+    migrate::migrate(&mut client).unwrap();
+    // An empty chain verifies.
+    let empty = audit::verify(&mut client, Some(&KEY)).unwrap();
+    assert_eq!((empty.records, empty.first_bad, empty.anchor), (0, None, None));
+    for n in 0..5 {
+        let detail = serde_json::json!({ "n": n });
+        let mut tx = client.transaction().unwrap();
+        audit::append(&mut tx, &KEY, &entry("sup1", "case:SP001", &detail)).unwrap();
+        tx.commit().unwrap();
+    }
+    for sql in [
+        "UPDATE audit_log SET actor = 'chief1' WHERE seq = 3",
+        "DELETE FROM audit_log WHERE seq = 5",
+        "TRUNCATE audit_log",
+        "DELETE FROM audit_head",
+    ] {
+        let e = client.batch_execute(sql).unwrap_err();
+        let said = PgError::from(e).to_string();
+        assert!(said.contains("append-only"), "{sql}: {said}");
+    }
+    assert_eq!(audit::verify(&mut client, Some(&KEY)).unwrap().first_bad, None);
+
+    // The owner drops the guard and edits a record: the chain names it.
+    client
+        .batch_execute(
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; \
+             UPDATE audit_log SET actor = 'chief1' WHERE seq = 3; \
+             ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only;",
+        )
+        .unwrap();
+    let broken = audit::verify(&mut client, Some(&KEY)).unwrap().first_bad.unwrap();
+    assert_eq!(broken.seq, 3, "{broken:?}");
+    assert!(broken.reason.contains("edited"), "{broken:?}");
+}
