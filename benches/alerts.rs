@@ -17,7 +17,7 @@ use jiancha::domain::access::Role;
 use jiancha::domain::alerts::{self, AlertSettings, CaseInput, Level, Rule};
 use jiancha::domain::calendar::Calendar;
 use jiancha::domain::model::{CaseEvent, CatalogueItem, Document, Step};
-use jiancha::store::sqlite::{DB_FILE, SqliteStore};
+use jiancha::store::sqlite::{DB_FILE, SqlStore};
 use jiancha::store::{AlertQuery, AlertRow, AlertState, Session, Store};
 use rand::{Rng as _, SeedableRng as _};
 
@@ -159,9 +159,9 @@ fn engine(full: bool) {
 
 /// Fills a database with `cases` cases straight through SQL (the import path is measured elsewhere),
 /// `open_share` of them with an open alert and twice as many resolved ones.
-fn big_database(dir: &std::path::Path, cases: usize, open_share: f64) -> (SqliteStore, Session) {
+fn big_database(dir: &std::path::Path, cases: usize, open_share: f64) -> (SqlStore, Session) {
     let clock = Arc::new(FixedClock::new(now()));
-    let store = SqliteStore::open_dir(dir, clock.clone()).unwrap();
+    let store = SqlStore::open_dir(dir, clock.clone()).unwrap();
     drop(store);
     let conn = rusqlite::Connection::open(dir.join(DB_FILE)).unwrap();
     conn.execute_batch(
@@ -206,7 +206,7 @@ fn big_database(dir: &std::path::Path, cases: usize, open_share: f64) -> (Sqlite
     }
     conn.execute_batch("COMMIT; ANALYZE;").unwrap();
     drop(conn);
-    let store = SqliteStore::open_dir(dir, clock).unwrap();
+    let store = SqlStore::open_dir(dir, clock).unwrap();
     let session = store.system_session();
     (store, session)
 }

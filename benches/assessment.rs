@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use jiancha::clock::FixedClock;
 use jiancha::domain::assessment::YearMonth;
 use jiancha::domain::time;
-use jiancha::store::sqlite::{DB_FILE, SqliteStore};
+use jiancha::store::sqlite::{DB_FILE, SqlStore};
 use rand::{Rng as _, SeedableRng as _};
 
 fn now() -> DateTime<Utc> {
@@ -24,9 +24,9 @@ fn now() -> DateTime<Utc> {
 /// A hall with `departments` departments (a window, ten staff and an item each) and `cases` cases
 /// accepted through 2026: completions, supplements, alerts of every kind, ratings, notices, punches of
 /// every working day, observations on slips, violations with decisions.
-fn build(dir: &std::path::Path, departments: i64, cases: i64) -> SqliteStore {
+fn build(dir: &std::path::Path, departments: i64, cases: i64) -> SqlStore {
     let clock = Arc::new(FixedClock::new(now()));
-    drop(SqliteStore::open_dir(dir, clock.clone()).unwrap());
+    drop(SqlStore::open_dir(dir, clock.clone()).unwrap());
     let conn = rusqlite::Connection::open(dir.join(DB_FILE)).unwrap();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
     let calendar = jiancha::domain::calendar::Calendar::official();
@@ -175,7 +175,7 @@ fn build(dir: &std::path::Path, departments: i64, cases: i64) -> SqliteStore {
     }
     conn.execute_batch("COMMIT; ANALYZE;").unwrap();
     drop(conn);
-    SqliteStore::open_dir(dir, clock).unwrap()
+    SqlStore::open_dir(dir, clock).unwrap()
 }
 
 fn main() {

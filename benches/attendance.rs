@@ -16,7 +16,7 @@ use jiancha::clock::FixedClock;
 use jiancha::domain::attendance::{self, AttendanceSettings, Person};
 use jiancha::domain::calendar::Calendar;
 use jiancha::interchange::{self, ImportKind};
-use jiancha::store::sqlite::SqliteStore;
+use jiancha::store::sqlite::SqlStore;
 use rand::{Rng as _, SeedableRng as _};
 
 fn now() -> DateTime<Utc> {
@@ -68,7 +68,7 @@ fn main() {
 
     // Into a SQLite file, a month per import as the fingerprint machine's export arrives.
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open_dir(dir.path(), Arc::new(FixedClock::new(now()))).unwrap();
+    let store = SqlStore::open_dir(dir.path(), Arc::new(FixedClock::new(now()))).unwrap();
     let system = store.system_session();
     let mut csv = String::from("staff_no,name,department,window,device_user_id\n");
     for i in 0..staff {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use jiancha::clock::FixedClock;
 use jiancha::domain::footage::Span;
-use jiancha::store::sqlite::{DB_FILE, SqliteStore};
+use jiancha::store::sqlite::{DB_FILE, SqlStore};
 use jiancha::store::{HallSetup, NewCamera};
 use jiancha::video::export::{self, ExportOptions};
 use jiancha::video::recorder;
@@ -29,8 +29,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// A store with one hall and `cameras` cameras.
-fn store_with_cameras(dir: &std::path::Path, cameras: usize) -> SqliteStore {
-    let store = SqliteStore::open_dir(dir, Arc::new(FixedClock::new(now()))).unwrap();
+fn store_with_cameras(dir: &std::path::Path, cameras: usize) -> SqlStore {
+    let store = SqlStore::open_dir(dir, Arc::new(FixedClock::new(now()))).unwrap();
     let system = store.system_session();
     let data = jiancha::demo::generate(1, now(), &jiancha::domain::alerts::RuleBook::official());
     let mut setup: HallSetup = data.setup.clone();
@@ -157,7 +157,7 @@ fn main() {
         }
         tx.commit().unwrap();
     }
-    let big = SqliteStore::open_existing_dir(dir.path(), Arc::new(FixedClock::new(now()))).unwrap();
+    let big = SqlStore::open_existing_dir(dir.path(), Arc::new(FixedClock::new(now()))).unwrap();
     let system = big.system_session();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
     let lookups = 2_000;

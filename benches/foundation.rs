@@ -14,7 +14,7 @@ use jiancha::clock::FixedClock;
 use jiancha::domain::calendar::{Calendar, Suspension, SuspensionKind};
 use jiancha::domain::model::Hall;
 use jiancha::interchange::{self, ImportKind};
-use jiancha::store::sqlite::SqliteStore;
+use jiancha::store::sqlite::SqlStore;
 use jiancha::store::{CaseQuery, HallSetup, Store};
 
 fn now() -> DateTime<Utc> {
@@ -84,7 +84,7 @@ fn main() {
     report("import: parse events.jsonl", batch.records.len(), t.elapsed().as_secs_f64(), "event");
 
     let fresh = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open_dir(fresh.path(), clock.clone()).unwrap();
+    let store = SqlStore::open_dir(fresh.path(), clock.clone()).unwrap();
     let system = store.system_session();
     let items = interchange::parse(
         ImportKind::Items,
@@ -102,7 +102,7 @@ fn main() {
     report("import: the same events again (no change)", batch.records.len(), t.elapsed().as_secs_f64(), "event");
 
     // Case queries over the demo.
-    let demo_store = SqliteStore::open_existing_dir(dir.path(), clock.clone()).unwrap();
+    let demo_store = SqlStore::open_existing_dir(dir.path(), clock.clone()).unwrap();
     let system = demo_store.system_session();
     let t = Instant::now();
     let all = demo_store.cases(&system, &CaseQuery { limit: 200_000, ..CaseQuery::default() }).unwrap();
@@ -122,7 +122,7 @@ fn main() {
 
     // Audit: append 20,000 records (each its own transaction), then verify the chain.
     let audit_dir = tempfile::tempdir().unwrap();
-    let audit_store = SqliteStore::open_dir(audit_dir.path(), clock).unwrap();
+    let audit_store = SqlStore::open_dir(audit_dir.path(), clock).unwrap();
     let system = audit_store.system_session();
     let setup = HallSetup {
         hall: Hall { code: "H".into(), name: "大厅".into(), address: String::new(), level: Default::default() },
@@ -206,7 +206,7 @@ fn main() {
         "file",
     );
     let hall_dir = tempfile::tempdir().unwrap();
-    let hall_store = SqliteStore::open_dir(hall_dir.path(), Arc::new(FixedClock::new(now()))).unwrap();
+    let hall_store = SqlStore::open_dir(hall_dir.path(), Arc::new(FixedClock::new(now()))).unwrap();
     let system = hall_store.system_session();
     let t = Instant::now();
     let diff = hall_store.apply_hall(&system, &config).unwrap();

@@ -22,6 +22,15 @@ export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 # The cost: the tests run without overflow checks and debug assertions, as the shipped binary does
 # (`cargo test` in debug still has them).
 env -u DISPLAY cargo test --locked --release --all-targets "$@"
+# The store-level tests again, on PostgreSQL (tests/support/backend.rs): a throw-away cluster from
+# Debian's postgresql, as the postgres user (initdb refuses root), on loopback; if it cannot start, this
+# fails. Still under clippy-driver, so that nothing is compiled again.
+packaging/pg-cluster.sh start target/pg-test
+trap 'packaging/pg-cluster.sh stop target/pg-test' EXIT
+JIANCHA_TEST_POSTGRES=$(cat target/pg-test/url) PGPASSWORD=$(cat target/pg-test/pw) \
+  env -u DISPLAY cargo test --locked --release --test suite "$@" -- $(cat tests/support/on-both-backends)
+packaging/pg-cluster.sh stop target/pg-test
+trap - EXIT
 unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
 # The package holds the binary the tests just ran (`--no-build`): the same code, and no second release
 # build. Built with the tests, it carries eframe's wgpu renderer that egui_kittest's dev-dependency

@@ -11,7 +11,7 @@ use jiancha::clock::FixedClock;
 use jiancha::domain::access::Role;
 use jiancha::domain::alerts::{Level, Rule};
 use jiancha::interchange::{self, ImportKind};
-use jiancha::store::sqlite::SqliteStore;
+use jiancha::store::sqlite::SqlStore;
 use jiancha::store::{AlertQuery, AlertState, AuditQuery, NewNotice, NewUser, NoticeState, Session, Store, StoreError};
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -30,13 +30,13 @@ fn event(case_no: &str, step: &str, when: &str, extra: &str) -> String {
 struct Fixture {
     _dir: tempfile::TempDir,
     clock: Arc<FixedClock>,
-    store: SqliteStore,
+    store: SqlStore,
 }
 
 fn fixture(now: &str) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(at(now)));
-    let store = SqliteStore::open_dir(dir.path(), clock.clone()).unwrap();
+    let store = crate::support::backend::open_dir(dir.path(), clock.clone());
     let system = store.system_session();
     let user = NewUser {
         username: "supervisor1".into(),

@@ -487,8 +487,8 @@ fn through_the_server_the_month_is_the_same_and_a_chief_publishes_and_recommends
 #[test]
 fn a_case_turns_seriously_overdue_while_nobody_looks_and_the_published_month_holds_its_red_card() {
     use jiancha::store::AlertQuery;
-    use jiancha::store::sqlite::{AlertClock, SqliteStore};
-    let red_cards = |store: &SqliteStore| {
+    use jiancha::store::sqlite::{AlertClock, SqlStore};
+    let red_cards = |store: &SqlStore| {
         let query = AlertQuery { case_no: Some("T4".into()), limit: 50, ..Default::default() };
         let rows = store.alerts(&store.system_session(), &query).unwrap();
         rows.into_iter().filter(|a| a.rule.as_str() == "overdue_serious").collect::<Vec<_>>()

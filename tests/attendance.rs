@@ -289,14 +289,14 @@ mod through_the_store {
     use jiancha::clock::FixedClock;
     use jiancha::interchange::{self, ImportKind};
     use jiancha::store::prelude::*;
-    use jiancha::store::sqlite::SqliteStore;
+    use jiancha::store::sqlite::SqlStore;
     use jiancha::store::{FollowUpStep, NewInterview, StoreError};
 
     const STAFF: &str = "staff_no,name,department,window,device_user_id\nS0001,张三,市税务局,,101\nS0002,李四,市税务局,,102\nS0003,王五,市民政局,,\n";
 
-    fn store_with(kind_file: (&str, &str)) -> SqliteStore {
+    fn store_with(kind_file: (&str, &str)) -> SqlStore {
         let now = DateTime::parse_from_rfc3339("2026-12-07T09:00:00+08:00").unwrap().with_timezone(&Utc);
-        let store = SqliteStore::open_in_memory(Arc::new(FixedClock::new(now))).unwrap();
+        let store = SqlStore::open_in_memory(Arc::new(FixedClock::new(now))).unwrap();
         let system = store.system_session();
         store.import(&system, &interchange::parse(ImportKind::Staff, "staff.csv", STAFF).unwrap()).unwrap();
         store.import(&system, &interchange::parse(ImportKind::Punches, kind_file.0, kind_file.1).unwrap()).unwrap();
@@ -348,7 +348,7 @@ mod through_the_store {
         assert_eq!(mid.ranking.period_start, period);
     }
 
-    fn csv_store() -> SqliteStore {
+    fn csv_store() -> SqlStore {
         let csv: String = std::iter::once("staff_no,time,device\n".to_owned())
             .chain(punches().iter().map(|(no, _, t)| format!("{no},{t},door\n")))
             .collect();
@@ -436,7 +436,7 @@ mod through_the_store {
         let now = DateTime::parse_from_rfc3339("2026-11-27T18:00:00+08:00").unwrap().with_timezone(&Utc);
         let dir = tempfile::tempdir().unwrap();
         crate::support::demo_hall::write_demo(dir.path(), 5, now);
-        let store = SqliteStore::open_existing_dir(dir.path(), Arc::new(FixedClock::new(now))).unwrap();
+        let store = crate::support::backend::open_dir(dir.path(), Arc::new(FixedClock::new(now)));
         let system = store.system_session();
         let from = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
         let to = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();

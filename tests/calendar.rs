@@ -391,7 +391,7 @@ fn a_year_entered_by_the_administrator_moves_open_cases_across_its_spring_festiv
 
     // Kept in the database: a restart counts with it.
     drop(store);
-    let store = jiancha::store::sqlite::SqliteStore::open_dir(dir.path(), clock.clone()).unwrap();
+    let store = jiancha::store::sqlite::SqlStore::open_dir(dir.path(), clock.clone()).unwrap();
     let s = login(&store, "supervisor1");
     assert_eq!(store.calendar_year(&s, 2027).unwrap().source, CalendarSource::Entered);
     assert_eq!(store.case_detail(&s, "C27").unwrap().deadline.unwrap().day, d("2027-02-18"));

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use jiancha::clock::{Clock, FixedClock, SystemClock};
 use jiancha::domain::access::Role;
 use jiancha::domain::alerts::{Level, RuleBook};
-use jiancha::store::sqlite::SqliteStore;
+use jiancha::store::sqlite::SqlStore;
 use jiancha::store::{CameraRule, NewUser, Store, StoreError};
 use jiancha::video::recorder;
 use jiancha::video::sim::{SimCamera, SimOptions, SimServer};
@@ -33,7 +33,7 @@ impl Clock for ShiftedClock {
     }
 }
 
-fn hall(clock: Arc<dyn Clock>, main: &str, sub: &str) -> (tempfile::TempDir, SqliteStore) {
+fn hall(clock: Arc<dyn Clock>, main: &str, sub: &str) -> (tempfile::TempDir, SqlStore) {
     let dir = tempfile::tempdir().unwrap();
     let file = format!(
         "[hall]\ncode = \"CA\"\nname = \"测试大厅\"\n\n[[window]]\ncode = \"A01\"\n\n[[camera]]\nname = \"A01 摄像头\"\n\

@@ -17,7 +17,7 @@ use jiancha::clock::Clock;
 use jiancha::domain::access::Role;
 use jiancha::domain::alerts::RuleBook;
 use jiancha::domain::watch::{FindingDecision, FindingKind, Region};
-use jiancha::store::sqlite::SqliteStore;
+use jiancha::store::sqlite::SqlStore;
 use jiancha::store::{AuditQuery, CameraFinding, FindingQuery, NewUser, Store, StoreError};
 use jiancha::video::scene::{SEAT, Script};
 use jiancha::video::sim::{SimCamera, SimOptions, SimServer};
@@ -35,7 +35,7 @@ impl Clock for ShiftedClock {
     }
 }
 
-fn hall(clock: Arc<dyn Clock>, main: &str, sub: &str) -> (tempfile::TempDir, SqliteStore) {
+fn hall(clock: Arc<dyn Clock>, main: &str, sub: &str) -> (tempfile::TempDir, SqlStore) {
     let dir = tempfile::tempdir().unwrap();
     let file = format!(
         "[hall]\ncode = \"CW\"\nname = \"测试大厅\"\n\n[[department]]\nname = \"市场监管局\"\n\n[[window]]\ncode = \"A01\"\n\

@@ -199,7 +199,7 @@ fn cameras_list_never_shows_credentials() {
     use jiancha::store::{HallSetup, NewCamera};
     let dir = tempfile::tempdir().unwrap();
     let store =
-        jiancha::store::SqliteStore::open_dir(dir.path(), std::sync::Arc::new(jiancha::clock::SystemClock)).unwrap();
+        jiancha::store::SqlStore::open_dir(dir.path(), std::sync::Arc::new(jiancha::clock::SystemClock)).unwrap();
     let setup = HallSetup {
         hall: jiancha::domain::model::Hall {
             code: "SP-CITY".into(),
@@ -297,7 +297,7 @@ fn init_sets_up_an_empty_hall_with_its_first_administrator_and_refuses_a_used_di
 
     // The directory holds its administrator and nothing else: no hall, no demo users, no cases.
     let clock = std::sync::Arc::new(jiancha::clock::SystemClock);
-    let store = jiancha::store::sqlite::SqliteStore::open_existing_dir(&hall, clock).unwrap();
+    let store = jiancha::store::sqlite::SqlStore::open_existing_dir(&hall, clock).unwrap();
     let admin = store.login("wang.admin", "hall-admin-2026").unwrap();
     assert_eq!(admin.role, jiancha::domain::access::Role::Admin);
     assert_eq!(admin.display_name, "王管理");
@@ -317,7 +317,7 @@ fn init_sets_up_an_empty_hall_with_its_first_administrator_and_refuses_a_used_di
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again.stderr).contains("already holds a database"), "{}", text(&again.stderr));
     let store =
-        jiancha::store::sqlite::SqliteStore::open_existing_dir(&hall, std::sync::Arc::new(jiancha::clock::SystemClock))
+        jiancha::store::sqlite::SqlStore::open_existing_dir(&hall, std::sync::Arc::new(jiancha::clock::SystemClock))
             .unwrap();
     assert!(store.login("second.admin", "another-password").is_err());
     assert!(store.verify_audit(&store.system_session()).unwrap().first_bad.is_none());
@@ -474,7 +474,7 @@ fn the_recorder_follows_cameras_added_and_retired() {
     assert!(jiancha(&hall, &["hall", "apply", f]).status.success());
     let segments = || {
         let clock = std::sync::Arc::new(jiancha::clock::SystemClock);
-        let store = jiancha::store::sqlite::SqliteStore::open_existing_dir(&hall, clock).unwrap();
+        let store = jiancha::store::sqlite::SqlStore::open_existing_dir(&hall, clock).unwrap();
         jiancha::store::FootageStore::segment_paths(&store, &store.system_session()).unwrap().len()
     };
     wait_for("the new camera recording", &|| std::fs::read_to_string(&log).unwrap_or_default().contains(": recording"));

@@ -14,7 +14,7 @@ use jiancha::domain::alerts::RuleBook;
 use jiancha::domain::calendar::Calendar;
 use jiancha::domain::model::{Document, Step};
 use jiancha::domain::time;
-use jiancha::store::sqlite::SqliteStore;
+use jiancha::store::sqlite::SqlStore;
 use jiancha::store::{CaseQuery, Store};
 
 fn now() -> DateTime<Utc> {
@@ -104,7 +104,7 @@ fn the_demo_database_opens_with_its_users() {
     let report =
         demo::write_demo(dir.path(), 3, clock.clone(), &jiancha::domain::alerts::RuleBook::official()).unwrap();
     assert!(report.imports.iter().all(|r| r.inserted > 0));
-    let store = SqliteStore::open_existing_dir(dir.path(), clock).unwrap();
+    let store = SqlStore::open_existing_dir(dir.path(), clock).unwrap();
     for (name, _, role) in DEMO_USERS {
         let s = store.login(name, demo::DEMO_PASSWORD).unwrap();
         assert_eq!(s.role, role);

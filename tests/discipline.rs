@@ -12,7 +12,7 @@ use jiancha::clock::FixedClock;
 use jiancha::domain::accountability::{ComplaintStatus, Measure, Subject, ViolationSource};
 use jiancha::domain::discipline::{ObservationSource, SlipStatus, Week};
 use jiancha::domain::model::ComplaintChannel;
-use jiancha::store::sqlite::SqliteStore;
+use jiancha::store::sqlite::SqlStore;
 use jiancha::store::{ComplaintStep, NewComplaint, NewObservation, NewViolation, Session, Store, StoreError};
 
 fn t(s: &str) -> DateTime<Utc> {
@@ -24,19 +24,19 @@ fn d(s: &str) -> NaiveDate {
 }
 
 /// The demo hall at Friday 27 November 2026, 10:30.
-fn hall() -> (tempfile::TempDir, SqliteStore, Arc<FixedClock>) {
+fn hall() -> (tempfile::TempDir, SqlStore, Arc<FixedClock>) {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
     crate::support::demo_hall::write_demo(dir.path(), 11, jiancha::clock::Clock::now(&*clock));
-    let store = SqliteStore::open_existing_dir(dir.path(), clock.clone()).unwrap();
+    let store = SqlStore::open_existing_dir(dir.path(), clock.clone()).unwrap();
     (dir, store, clock)
 }
 
-fn login(store: &SqliteStore, user: &str) -> Session {
+fn login(store: &SqlStore, user: &str) -> Session {
     store.login(user, jiancha::demo::DEMO_PASSWORD).unwrap()
 }
 
-fn observe(store: &SqliteStore, s: &Session, at: &str, window: &str, staff: Option<&str>, category: &str) -> i64 {
+fn observe(store: &SqlStore, s: &Session, at: &str, window: &str, staff: Option<&str>, category: &str) -> i64 {
     store
         .add_observation(
             s,
@@ -58,7 +58,7 @@ fn observe(store: &SqliteStore, s: &Session, at: &str, window: &str, staff: Opti
 }
 
 /// A member of staff who normally works at `window`.
-fn staff_at(store: &SqliteStore, s: &Session, window: &str) -> (String, String) {
+fn staff_at(store: &SqlStore, s: &Session, window: &str) -> (String, String) {
     let dir = store.directory(s).unwrap();
     let p = dir.staff.iter().find(|p| p.window.as_deref() == Some(window)).unwrap();
     (p.staff_no.clone(), p.name.clone())

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use jiancha::clock::FixedClock;
 use jiancha::domain::footage::Span;
 use jiancha::store::Store;
-use jiancha::store::sqlite::SqliteStore;
+use jiancha::store::sqlite::SqlStore;
 use jiancha::video::recorder;
 
 fn now() -> DateTime<Utc> {
@@ -23,12 +23,19 @@ fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
-/// The demo hall in a temp dir (its 25 cameras), opened with a fixed clock.
-fn hall() -> (tempfile::TempDir, SqliteStore, Arc<FixedClock>) {
+/// The demo hall in a temp dir (its 25 cameras), opened with a fixed clock on the backend under test.
+fn hall() -> (tempfile::TempDir, SqlStore, Arc<FixedClock>) {
+    let (dir, _, clock) = sqlite_hall();
+    let store = crate::support::backend::open_dir(dir.path(), clock.clone());
+    (dir, store, clock)
+}
+
+/// The demo hall in SQLite, where `jiancha record` on its data directory finds it.
+fn sqlite_hall() -> (tempfile::TempDir, SqlStore, Arc<FixedClock>) {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(now()));
     crate::support::demo_hall::write_demo(dir.path(), 11, jiancha::clock::Clock::now(&*clock));
-    let store = SqliteStore::open_existing_dir(dir.path(), clock.clone()).unwrap();
+    let store = SqlStore::open_existing_dir(dir.path(), clock.clone()).unwrap();
     (dir, store, clock)
 }
 
@@ -79,7 +86,7 @@ fn a_synthetic_recording_is_indexed_segment_by_segment() {
 }
 
 /// A minute of camera 1 from 10:30:00 in 10 s segments, keyframes every 2 s.
-fn recorded_minute() -> (tempfile::TempDir, SqliteStore, Vec<jiancha::store::Segment>, DateTime<Utc>) {
+fn recorded_minute() -> (tempfile::TempDir, SqlStore, Vec<jiancha::store::Segment>, DateTime<Utc>) {
     let (dir, store, _clock) = hall();
     let root = recorder::footage_root(dir.path());
     let start = t("2026-11-24T10:30:00+08:00");
@@ -302,10 +309,10 @@ fn the_access_matrix_holds_through_the_store() {
 }
 
 /// The demo hall with camera 1 pointed at a simulator of this test.
-fn hall_with_live_camera() -> (tempfile::TempDir, SqliteStore, jiancha::video::sim::SimServer) {
+fn hall_with_live_camera() -> (tempfile::TempDir, SqlStore, jiancha::video::sim::SimServer) {
     use jiancha::store::{HallSetup, NewCamera};
     use jiancha::video::sim::{SimCamera, SimOptions, SimServer};
-    let (dir, store, _clock) = hall();
+    let (dir, store, _clock) = sqlite_hall();
     let sim = SimServer::start(0, &[SimCamera { index: 1, label: "A01 测试".into() }], &SimOptions::default()).unwrap();
     let data = jiancha::demo::generate(11, now(), &jiancha::domain::alerts::RuleBook::official());
     let mut setup: HallSetup = data.setup.clone();
@@ -389,7 +396,7 @@ fn a_recorder_killed_with_sigkill_leaves_an_index_that_reconciles() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
 
-    let store = SqliteStore::open_existing_dir(dir.path(), Arc::new(FixedClock::new(now()))).unwrap();
+    let store = SqlStore::open_existing_dir(dir.path(), Arc::new(FixedClock::new(now()))).unwrap();
     let system = store.system_session();
     assert!(store.segment_paths(&system).unwrap().is_empty(), "the 60 s segment was still open: not indexed");
     let report = recorder::reconcile(&store, &system, &root).unwrap();

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use jiancha::clock::SystemClock;
 use jiancha::domain::footage::{RequestKind, Span, Use};
-use jiancha::store::sqlite::SqliteStore;
+use jiancha::store::sqlite::SqlStore;
 use jiancha::store::{NewFootageRequest, Segment, Store, StoreError};
 use jiancha::video::playback::{Group, PlayerStatus};
 use jiancha::video::recorder;
@@ -24,7 +24,7 @@ use camera_hall::PASSWORD;
 
 /// The four-camera hall with 30 s of each camera recorded from an hour ago (the cameras start a few
 /// milliseconds apart). The real clock: the CLI (a process of its own) checks the approval against it.
-fn hall() -> (tempfile::TempDir, SqliteStore, Vec<i64>, DateTime<Utc>) {
+fn hall() -> (tempfile::TempDir, SqlStore, Vec<i64>, DateTime<Utc>) {
     let (dir, store, cameras) = camera_hall::four_cameras(Arc::new(SystemClock));
     let hour_ago = (Utc::now() - chrono::Duration::hours(1)).timestamp();
     let start = DateTime::from_timestamp(hour_ago, 0).unwrap();
@@ -32,7 +32,7 @@ fn hall() -> (tempfile::TempDir, SqliteStore, Vec<i64>, DateTime<Utc>) {
     (dir, store, cameras, start)
 }
 
-fn approved(store: &SqliteStore, cameras: &[i64], span: Span, kind: RequestKind) -> i64 {
+fn approved(store: &SqlStore, cameras: &[i64], span: Span, kind: RequestKind) -> i64 {
     let sup = store.login("sup", PASSWORD).unwrap();
     let chief = store.login("chief", PASSWORD).unwrap();
     let request = store

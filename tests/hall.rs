@@ -14,7 +14,7 @@ use jiancha::domain::access::Role;
 use jiancha::domain::hall::{HallConfig, Part};
 use jiancha::interchange::{self, ImportKind};
 use jiancha::store::remote::RemoteStore;
-use jiancha::store::sqlite::SqliteStore;
+use jiancha::store::sqlite::SqlStore;
 use jiancha::store::{AuditQuery, CaseQuery, NewUser, Session, Store, StoreError, UserChange};
 
 const SAMPLE: &str = include_str!("../data/hall.sample.toml");
@@ -26,10 +26,10 @@ fn t(s: &str) -> DateTime<Utc> {
 }
 
 /// An empty data directory with its first administrator, as `jiancha init` leaves it.
-fn initialised() -> (tempfile::TempDir, SqliteStore) {
+fn initialised() -> (tempfile::TempDir, SqlStore) {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
-    let store = SqliteStore::open_dir(dir.path(), clock).unwrap();
+    let store = crate::support::backend::open_dir(dir.path(), clock);
     let admin = NewUser {
         username: "admin".into(),
         display_name: "管理员".into(),
@@ -316,7 +316,7 @@ fn credentials_in_old_urls_move_out_sealed() {
         )
         .unwrap();
     }
-    let store = SqliteStore::open(&path, Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")))).unwrap();
+    let store = SqlStore::open(&path, Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")))).unwrap();
     let system = store.system_session();
     let dir_cameras = store.directory(&system).unwrap().cameras;
     assert_eq!(dir_cameras[0].main_url, "rtsp://10.0.0.9/main");

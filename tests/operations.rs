@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use jiancha::clock::{Clock as _, SystemClock};
 use jiancha::interchange::{self, ImportKind};
-use jiancha::store::sqlite::SqliteStore;
+use jiancha::store::sqlite::SqlStore;
 use jiancha::store::sqlite::backup::{self, Manifest};
 use jiancha::store::{CaseQuery, Store};
 
@@ -89,7 +89,7 @@ fn a_backup_taken_while_a_writer_is_busy_restores_with_its_audit_chain_and_count
     let writer = {
         let (hall, stop, batches) = (hall.clone(), stop.clone(), batches.clone());
         std::thread::spawn(move || {
-            let store = SqliteStore::open_existing_dir(&hall, Arc::new(SystemClock)).unwrap();
+            let store = SqlStore::open_existing_dir(&hall, Arc::new(SystemClock)).unwrap();
             let admin = store.login("wang.admin", ADMIN_PASSWORD).unwrap();
             let mut n = 0;
             while !stop.load(Ordering::Relaxed) {
@@ -140,7 +140,7 @@ fn a_backup_taken_while_a_writer_is_busy_restores_with_its_audit_chain_and_count
     assert!(text(&out.stdout).contains("audit chain verified"), "{}", text(&out.stdout));
     let out = jiancha(&fresh, &["audit", "verify"], &[]);
     assert!(out.status.success(), "audit verify: {}{}", text(&out.stdout), text(&out.stderr));
-    let restored = SqliteStore::open_existing_dir(&fresh, Arc::new(SystemClock)).unwrap();
+    let restored = SqlStore::open_existing_dir(&fresh, Arc::new(SystemClock)).unwrap();
     let admin = restored.login("wang.admin", ADMIN_PASSWORD).unwrap();
     let cases = restored.cases(&admin, &CaseQuery { limit: 100_000, ..Default::default() }).unwrap();
     assert_eq!(cases.len() as i64, manifest.cases);
@@ -149,7 +149,7 @@ fn a_backup_taken_while_a_writer_is_busy_restores_with_its_audit_chain_and_count
     // The login just now added one record to the restored copy.
     assert_eq!(verification.records, manifest.audit_records + 1);
     // The source went on past the copy.
-    let source = SqliteStore::open_existing_dir(&hall, Arc::new(SystemClock)).unwrap();
+    let source = SqlStore::open_existing_dir(&hall, Arc::new(SystemClock)).unwrap();
     let admin = source.login("wang.admin", ADMIN_PASSWORD).unwrap();
     let now = source.cases(&admin, &CaseQuery { limit: 100_000, ..Default::default() }).unwrap();
     assert!(now.len() as i64 > manifest.cases);
@@ -229,7 +229,7 @@ fn a_restore_replaces_a_database_only_when_asked_and_never_one_in_use() {
     );
     // While a store (a server, a console) has it open: refused.
     {
-        let open = SqliteStore::open_existing_dir(&hall, Arc::new(SystemClock)).unwrap();
+        let open = SqlStore::open_existing_dir(&hall, Arc::new(SystemClock)).unwrap();
         let _admin = open.login("wang.admin", ADMIN_PASSWORD).unwrap();
         let out = jiancha(&hall, &["restore", "--replace", file.to_str().unwrap()], &[]);
         assert_eq!(out.status.code(), Some(2));
@@ -294,7 +294,7 @@ fn health_tells_anonymous_callers_only_ok_and_a_logged_in_one_the_schema_and_the
     let clock = Arc::new(jiancha::clock::FixedClock::new(
         chrono::DateTime::parse_from_rfc3339("2026-11-27T10:30:00+08:00").unwrap().with_timezone(&chrono::Utc),
     ));
-    let store = Arc::new(SqliteStore::open_existing_dir(&hall, clock.clone()).unwrap());
+    let store = Arc::new(SqlStore::open_existing_dir(&hall, clock.clone()).unwrap());
     let server = jiancha::server::spawn(store.clone(), "127.0.0.1:0".parse().unwrap()).unwrap();
     jiancha::server::tls::install_crypto();
     let http = reqwest::blocking::Client::new();
@@ -397,7 +397,7 @@ fn the_recorder_closes_and_indexes_its_open_segment_on_sigterm() {
     }
     std::thread::sleep(std::time::Duration::from_secs(5));
     let indexed = || {
-        let store = SqliteStore::open_existing_dir(&hall, Arc::new(SystemClock)).unwrap();
+        let store = SqlStore::open_existing_dir(&hall, Arc::new(SystemClock)).unwrap();
         store.segment_paths(&store.system_session()).unwrap()
     };
     assert!(indexed().is_empty(), "a one-minute segment is still open after five seconds");

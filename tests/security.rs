@@ -14,14 +14,14 @@ use camera_hall::{PASSWORD, four_cameras};
 use jiancha::clock::{Clock as _, FixedClock};
 use jiancha::domain::access::Role;
 use jiancha::domain::footage::{RequestKind, Span};
-use jiancha::store::sqlite::SqliteStore;
+use jiancha::store::sqlite::SqlStore;
 use jiancha::store::{NewFootageRequest, NewUser, Store, StoreError, UserChange};
 
 fn t(s: &str) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc)
 }
 
-fn hall() -> (tempfile::TempDir, Arc<SqliteStore>, Arc<FixedClock>, Vec<i64>) {
+fn hall() -> (tempfile::TempDir, Arc<SqlStore>, Arc<FixedClock>, Vec<i64>) {
     let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
     let (dir, store, cameras) = four_cameras(clock.clone());
     (dir, Arc::new(store), clock, cameras)
@@ -36,7 +36,7 @@ fn bare_hall() -> (tempfile::TempDir, std::path::PathBuf, Arc<FixedClock>) {
     let top = tempfile::tempdir().unwrap();
     let dir = top.path().join("hall");
     let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
-    let store = SqliteStore::open_dir(&dir, clock.clone()).unwrap();
+    let store = SqlStore::open_dir(&dir, clock.clone()).unwrap();
     store.create_user(&store.system_session(), &user("admin", Role::Admin)).unwrap();
     drop(store);
     (top, dir, clock)
@@ -378,7 +378,7 @@ fn files_the_program_writes_are_its_owners_alone() {
     // A database made readable by others before this rule is made private when opened.
     std::fs::set_permissions(dir.join("jiancha.db"), std::fs::Permissions::from_mode(0o644)).unwrap();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-    drop(SqliteStore::open_dir(&dir, clock).unwrap());
+    drop(SqlStore::open_dir(&dir, clock).unwrap());
     assert_eq!(mode(&dir.join("jiancha.db")), 0o600);
     assert_eq!(mode(&dir), 0o700);
 }
@@ -499,7 +499,7 @@ fn a_rewritten_audit_history_fails_the_keyed_chain_and_a_saved_anchor() {
         conn.execute("UPDATE audit_head SET hash = ?1", [&prev]).unwrap();
     }
     let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
-    let store = SqliteStore::open_existing_dir(dir.path(), clock).unwrap();
+    let store = SqlStore::open_existing_dir(dir.path(), clock).unwrap();
     let admin = store.login("admin", PASSWORD).unwrap();
     let after = store.verify_audit(&admin).unwrap();
     let broken = after.first_bad.expect("the MACs do not follow the rewritten hashes");

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use jiancha::clock::FixedClock;
 use jiancha::domain::access::Role;
 use jiancha::interchange::{self, ImportKind};
-use jiancha::store::sqlite::{DB_FILE, SqliteStore, migrate};
+use jiancha::store::sqlite::{DB_FILE, SqlStore, migrate};
 use jiancha::store::{AuditQuery, CaseQuery, NewUser, Session, Store, StoreError};
 use rusqlite::Connection;
 
@@ -21,22 +21,22 @@ struct Fixture {
     _dir: tempfile::TempDir,
     path: std::path::PathBuf,
     clock: Arc<FixedClock>,
-    store: SqliteStore,
+    store: SqlStore,
 }
 
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(t0()));
-    let store = SqliteStore::open_dir(dir.path(), clock.clone()).unwrap();
+    let store = SqlStore::open_dir(dir.path(), clock.clone()).unwrap();
     Fixture { path: dir.path().join(DB_FILE), _dir: dir, clock, store }
 }
 
-fn add_user(store: &SqliteStore, name: &str, role: Role) {
+fn add_user(store: &SqlStore, name: &str, role: Role) {
     let user = NewUser { username: name.into(), display_name: name.into(), role, password: "correct-horse".into() };
     store.create_user(&store.system_session(), &user).unwrap();
 }
 
-fn login(store: &SqliteStore, name: &str) -> Session {
+fn login(store: &SqlStore, name: &str) -> Session {
     store.login(name, "correct-horse").unwrap()
 }
 
@@ -50,7 +50,7 @@ const EVENTS: &str = r#"{"case_no":"SP20261127003","item_code":"SCJG-001","hall"
 "#;
 
 fn import(
-    store: &SqliteStore,
+    store: &SqlStore,
     session: &Session,
     kind: ImportKind,
     file: &str,
@@ -60,7 +60,7 @@ fn import(
     store.import(session, &batch)
 }
 
-fn audit_count(store: &SqliteStore) -> i64 {
+fn audit_count(store: &SqlStore) -> i64 {
     store.verify_audit(&store.system_session()).unwrap().records
 }
 
@@ -76,10 +76,10 @@ fn upgrading_from_version_1_gives_the_fresh_schema() {
         conn.execute("INSERT INTO hall (code, name) VALUES ('SP-CITY', '四平市政务服务中心')", []).unwrap();
     }
     let clock = Arc::new(FixedClock::new(t0()));
-    let upgraded = SqliteStore::open(&old, clock.clone()).unwrap();
+    let upgraded = SqlStore::open(&old, clock.clone()).unwrap();
     drop(upgraded);
     let fresh_path = dir.path().join("fresh.db");
-    drop(SqliteStore::open(&fresh_path, clock).unwrap());
+    drop(SqlStore::open(&fresh_path, clock).unwrap());
 
     let old_conn = Connection::open(&old).unwrap();
     let fresh_conn = Connection::open(&fresh_path).unwrap();
@@ -138,7 +138,7 @@ fn an_older_audit_history_is_keyed_once_on_the_upgrade_and_verifies() {
         }
     }
     assert!(!dir.path().join("audit.key").exists());
-    let store = SqliteStore::open(&path, Arc::new(FixedClock::new(t0()))).unwrap();
+    let store = SqlStore::open(&path, Arc::new(FixedClock::new(t0()))).unwrap();
     assert!(dir.path().join("audit.key").exists(), "the key is made for the upgrade");
     let system = store.system_session();
     store
@@ -170,11 +170,11 @@ fn a_newer_or_foreign_database_is_refused() {
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch("PRAGMA user_version = 99").unwrap();
     }
-    let err = SqliteStore::open(&path, Arc::new(FixedClock::new(t0()))).unwrap_err();
+    let err = SqlStore::open(&path, Arc::new(FixedClock::new(t0()))).unwrap_err();
     assert!(err.to_string().contains("newer than this program"), "{err}");
     let other = dir.path().join("other.db");
     Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
-    let err = SqliteStore::open(&other, Arc::new(FixedClock::new(t0()))).unwrap_err();
+    let err = SqlStore::open(&other, Arc::new(FixedClock::new(t0()))).unwrap_err();
     assert!(err.to_string().contains("not a Jiancha one"), "{err}");
 }
 
@@ -467,7 +467,7 @@ fn upgrading_to_version_8_keeps_complaints_and_discipline_snapshots() {
         )
         .unwrap();
     }
-    let store = SqliteStore::open(&path, Arc::new(FixedClock::new(t0()))).unwrap();
+    let store = SqlStore::open(&path, Arc::new(FixedClock::new(t0()))).unwrap();
     let system = store.system_session();
     let complaints = store.complaints(&system).unwrap();
     let status = |no: &str| complaints.iter().find(|c| c.complaint_no == no).unwrap().status;

@@ -420,7 +420,7 @@ fn live_tiles_play_and_a_snapshot_is_kept_as_evidence() {
     let cameras: Vec<SimCamera> = (1..=4).map(|index| SimCamera { index, label: format!("测试 {index}") }).collect();
     let sim = SimServer::start(0, &cameras, &SimOptions::default()).unwrap();
     {
-        let store = jiancha::store::SqliteStore::open_existing_dir(dir.path(), clock.clone()).unwrap();
+        let store = jiancha::store::SqlStore::open_existing_dir(dir.path(), clock.clone()).unwrap();
         let system = store.system_session();
         let data = jiancha::demo::generate(11, now(), &jiancha::domain::alerts::RuleBook::official());
         let mut setup: HallSetup = data.setup.clone();
@@ -452,7 +452,7 @@ fn live_tiles_play_and_a_snapshot_is_kept_as_evidence() {
     let message = c.harness.state().state().wall.last_snapshot.clone().unwrap().expect("saved");
     assert!(message.contains("evidence/snapshots/"), "{message}");
     // The file is a PNG whose SHA-256 is the recorded one.
-    let store = jiancha::store::SqliteStore::open_existing_dir(dir.path(), Arc::new(FixedClock::new(now()))).unwrap();
+    let store = jiancha::store::SqlStore::open_existing_dir(dir.path(), Arc::new(FixedClock::new(now()))).unwrap();
     let evidence = store.evidence(&store.system_session(), 10).unwrap();
     assert_eq!(evidence.len(), 1);
     let e = &evidence[0].evidence;
@@ -965,7 +965,7 @@ fn a_console_on_a_server_follows_pushed_cases_survives_a_lost_link_and_sends_its
     let hall = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(now()));
     crate::support::demo_hall::write_demo(hall.path(), 11, jiancha::clock::Clock::now(&*clock));
-    let open = || Arc::new(jiancha::store::sqlite::SqliteStore::open_existing_dir(hall.path(), clock.clone()).unwrap());
+    let open = || Arc::new(jiancha::store::sqlite::SqlStore::open_existing_dir(hall.path(), clock.clone()).unwrap());
     let server = jiancha::server::spawn(open(), "127.0.0.1:0".parse().unwrap()).unwrap();
     let addr = server.addr;
     let backend = jiancha::store::remote::Connection { url: server.url(), ca_cert: None };
@@ -1204,7 +1204,7 @@ fn a_new_hall_is_set_up_in_the_console_and_its_camera_goes_live() {
     {
         use jiancha::store::Store as _;
         use jiancha::store::prelude::*;
-        let store = jiancha::store::sqlite::SqliteStore::open_dir(&data_dir, Arc::new(FixedClock::new(now()))).unwrap();
+        let store = jiancha::store::sqlite::SqlStore::open_dir(&data_dir, Arc::new(FixedClock::new(now()))).unwrap();
         let admin = store.login("hall.admin", "admin-pass-1").unwrap();
         let watch = store.watch_config(&admin).unwrap().cameras.remove(0);
         let seat = watch.seat.expect("the seat region");
@@ -1326,7 +1326,7 @@ fn the_first_start_connects_to_a_server() {
     let hall = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(now()));
     crate::support::demo_hall::write_demo(hall.path(), 11, jiancha::clock::Clock::now(&*clock));
-    let store = Arc::new(jiancha::store::sqlite::SqliteStore::open_existing_dir(hall.path(), clock.clone()).unwrap());
+    let store = Arc::new(jiancha::store::sqlite::SqlStore::open_existing_dir(hall.path(), clock.clone()).unwrap());
     let server = jiancha::server::spawn(store, "127.0.0.1:0".parse().unwrap()).unwrap();
     let workstation = tempfile::tempdir().unwrap();
     let mut c = Console { harness: harness_for(workstation.path(), clock), _dir: workstation };
@@ -1446,7 +1446,7 @@ fn a_supervisor_dismisses_one_camera_finding_with_a_reason_and_confirms_another(
     c.step_until("the confirmation dialog", |app| app.state().alerts.dialog.is_some());
     c.click_button("确认");
     c.step_until("the confirmation", |app| app.state().alerts.findings.iter().all(|f| f.decision.is_some()));
-    let store = jiancha::store::sqlite::SqliteStore::open_dir(c._dir.path(), Arc::new(FixedClock::new(now()))).unwrap();
+    let store = jiancha::store::sqlite::SqlStore::open_dir(c._dir.path(), Arc::new(FixedClock::new(now()))).unwrap();
     let sup = store.login("sup", PASSWORD).unwrap();
     let decided = store.camera_findings(&sup, &FindingQuery::default()).unwrap();
     let by = |k: FindingKind| decided.iter().find(|f| f.kind == k).unwrap().clone();
@@ -1483,7 +1483,7 @@ fn a_chief_confirms_in_the_console_the_chief_an_administrator_asked_for() {
     use jiancha::store::prelude::*;
     let mut c = console();
     let clock = Arc::new(FixedClock::new(now()));
-    let store = jiancha::store::sqlite::SqliteStore::open_existing_dir(c._dir.path(), clock).unwrap();
+    let store = jiancha::store::sqlite::SqlStore::open_existing_dir(c._dir.path(), clock).unwrap();
     let admin = store.login("admin1", jiancha::demo::DEMO_PASSWORD).unwrap();
     let new = jiancha::store::NewUser {
         username: "chief.zhao".into(),
@@ -1574,8 +1574,8 @@ fn the_status_bar_leads_an_administrator_to_enter_next_years_holidays() {
         (view.source, view.schedule.as_ref().unwrap().days.len()),
         (jiancha::store::CalendarSource::Entered, 11)
     );
-    let store = jiancha::store::sqlite::SqliteStore::open_existing_dir(c._dir.path(), Arc::new(FixedClock::new(now())))
-        .unwrap();
+    let store =
+        jiancha::store::sqlite::SqlStore::open_existing_dir(c._dir.path(), Arc::new(FixedClock::new(now()))).unwrap();
     let s = store.login("admin1", jiancha::demo::DEMO_PASSWORD).unwrap();
     let held = store.calendar_year(&s, 2027).unwrap();
     assert_eq!(

@@ -372,6 +372,67 @@ pub(super) fn hall(ctx: &Ctx, cmd: HallCommand) -> Result<(), Failure> {
 
 /// `jiancha backup --out FILE`: the online copy and its manifest; exit 1 when the audit chain was
 /// already broken in the database copied (the copy is still made: it is evidence).
+/// `jiancha migrate --to postgres://…`: this data directory's hall into an empty PostgreSQL database.
+pub(super) fn migrate_to_postgres(ctx: &Ctx, url: &str) -> Result<(), Failure> {
+    use crate::store::prelude::*;
+    if let Some(backend) = &ctx.backend {
+        return Err(anyhow::anyhow!(
+            "jiancha migrate moves this machine's database, not a server's ({}); run it where the data lives",
+            backend.url
+        )
+        .into());
+    }
+    let db = crate::store::pg::Database::from_url(url, &|k| std::env::var(k).ok()).map_err(anyhow::Error::from)?;
+    let source =
+        crate::store::SqlStore::open_existing_dir(&ctx.data_dir, ctx.clock.clone()).map_err(anyhow::Error::from)?;
+    let system = source.system_session();
+    let before = source.verify_audit(&system)?;
+    if let Some(bad) = &before.first_bad {
+        return Err(anyhow::anyhow!(
+            "the audit chain is broken at #{} ({}): repair it before moving the hall",
+            bad.seq,
+            bad.reason
+        )
+        .into());
+    }
+    let path = ctx.data_dir.join(crate::store::sqlite::DB_FILE);
+    let conn = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let started = crate::clock::real_monotonic();
+    let report = crate::store::pg::copy::copy_hall(&conn, &db).map_err(anyhow::Error::from)?;
+    let counts = crate::store::pg::copy::compare_counts(&conn, &db).map_err(anyhow::Error::from)?;
+    let differ: Vec<String> = counts
+        .iter()
+        .filter(|(_, a, b)| a != b)
+        .map(|(t, a, b)| format!("{t}: {a} in SQLite, {b} in PostgreSQL"))
+        .collect();
+    if !differ.is_empty() {
+        return Err(anyhow::anyhow!("the copy differs: {}", differ.join("; ")).into());
+    }
+    let target = crate::store::SqlStore::open_postgres(db.clone(), &ctx.data_dir, ctx.clock.clone())
+        .map_err(anyhow::Error::from)?;
+    let after = target.verify_audit(&target.system_session())?;
+    if after.first_bad.is_some() || after.records != before.records {
+        return Err(anyhow::anyhow!(
+            "the audit chain does not verify in PostgreSQL ({} records, first bad {:?}): keep using SQLite",
+            after.records,
+            after.first_bad.map(|b| b.seq)
+        )
+        .into());
+    }
+    let rows: u64 = report.tables.iter().map(|(_, n)| n).sum();
+    println!("{}", db.describe());
+    eprintln!(
+        "moved {} tables, {rows} rows in {:.1} s; row counts equal; audit chain verified before and after ({} records). \
+         Point the server at it: database = \"{}\" in server.toml, with camera.key and audit.key in its data directory.",
+        report.tables.len(),
+        started.elapsed().as_secs_f64(),
+        after.records,
+        db.describe()
+    );
+    Ok(())
+}
+
 pub(super) fn backup(ctx: &Ctx, out: &Path) -> Result<(), Failure> {
     use crate::store::sqlite::backup;
     if let Some(backend) = &ctx.backend {

@@ -156,6 +156,14 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Move this data directory's hall into an empty PostgreSQL database (`postgres://USER@HOST:PORT/DB`;
+    /// the password from PGPASSWORD or libpq's password file, never the command line): every table in
+    /// one transaction, the audit chain verified before and after, the rows of every table compared.
+    /// A target that already holds data is refused. Footage stays where it is; its index moves.
+    Migrate {
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
     /// Restore a copy made by `jiancha backup` as the data directory's database, after checking its
     /// SHA-256, schema version and whole audit chain. An existing database is replaced only with
     /// `--replace`, only when nothing has it open, and is kept beside the new one.

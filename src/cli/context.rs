@@ -96,9 +96,9 @@ pub(super) fn footage_source(ctx: &Ctx, root: &Path) -> Result<crate::video::exp
     })
 }
 
-pub(super) fn open_store(dir: &Path, create: bool, clock: Arc<dyn Clock>) -> Result<SqliteStore, Failure> {
+pub(super) fn open_store(dir: &Path, create: bool, clock: Arc<dyn Clock>) -> Result<SqlStore, Failure> {
     let rules = settings::rule_book(dir)?;
-    let store = if create { SqliteStore::open_dir(dir, clock) } else { SqliteStore::open_existing_dir(dir, clock) };
+    let store = if create { SqlStore::open_dir(dir, clock) } else { SqlStore::open_existing_dir(dir, clock) };
     let store = store.with_context(|| format!("opening the database in {}", dir.display()))?;
     store.set_rules(rules);
     Ok(store)

@@ -19,7 +19,7 @@ use crate::domain::calendar::{DayKind, missing_years_warning};
 use crate::domain::time;
 use crate::interchange::{self, ImportKind};
 use crate::settings::{self, Settings};
-use crate::store::sqlite::SqliteStore;
+use crate::store::sqlite::SqlStore;
 use crate::store::{AlertQuery, AuditQuery, CaseQuery, NewUser, Session, Store, StoreError};
 
 mod admin;
@@ -276,6 +276,7 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
             serve(ctx, file.overridden_by(flags))?
         }
         Command::Backup { out } => backup(ctx, &out)?,
+        Command::Migrate { to } => admin::migrate_to_postgres(ctx, &to)?,
         Command::Restore { file, replace } => restore(ctx, &file, replace)?,
         Command::Print { file, printer, dry_run } => discipline::print(&file, printer.as_deref(), dry_run)?,
         Command::Observe(args) => discipline::observe(ctx, args)?,

@@ -33,7 +33,7 @@ pub fn footage_plan(now: DateTime<Utc>, calendar: &Calendar) -> Vec<(&'static st
 /// into `dir/footage`, indexed in the demo database, as fast as the machine allows. Returns the
 /// number of segments.
 pub fn record_footage(dir: &Path, clock: Arc<dyn Clock>, rules: &RuleBook) -> Result<usize, DemoError> {
-    let store = SqliteStore::open_existing_dir(dir, clock.clone())?;
+    let store = SqlStore::open_existing_dir(dir, clock.clone())?;
     let system = store.system_session();
     let directory = store.directory(&system)?;
     let root = crate::video::recorder::footage_root(dir);
@@ -89,7 +89,7 @@ pub fn record_footage(dir: &Path, clock: Arc<dyn Clock>, rules: &RuleBook) -> Re
 /// when there is one.
 pub fn sim_cameras(data_dir: &Path, count: Option<u32>) -> Vec<crate::video::sim::SimCamera> {
     use crate::video::sim::SimCamera;
-    let from_db: Vec<SimCamera> = SqliteStore::open_existing_dir(data_dir, Arc::new(crate::clock::SystemClock))
+    let from_db: Vec<SimCamera> = SqlStore::open_existing_dir(data_dir, Arc::new(crate::clock::SystemClock))
         .ok()
         .and_then(|store| store.directory(&store.system_session()).ok())
         .map(|dir| {

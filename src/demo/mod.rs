@@ -40,7 +40,7 @@ use crate::domain::model::{
 };
 use crate::domain::time;
 use crate::interchange::{self, ImportKind, PunchRecord, write};
-use crate::store::sqlite::{SqliteStore, salt_from_bytes};
+use crate::store::sqlite::{SqlStore, salt_from_bytes};
 use crate::store::{HallSetup, ImportReport, NewCamera, NewComplaint, NewNotice, NewUser, Store as _, StoreError};
 
 /// The password of every demo user.
@@ -159,7 +159,7 @@ pub fn write_demo(dir: &Path, seed: u64, clock: Arc<dyn Clock>, rules: &RuleBook
     }
     let imports = {
         let clock = Arc::new(FixedClock::new(now));
-        let store = SqliteStore::open(&temp_path, clock.clone())?;
+        let store = SqlStore::open(&temp_path, clock.clone())?;
         store.set_rules(rules.clone());
         replay(&store, &clock, dir, &data, rules, now)?
     };

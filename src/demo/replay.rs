@@ -26,7 +26,7 @@ pub(super) fn close_reason(rule: Rule, n: usize) -> &'static str {
 /// into, issue supervision notices for seriously overdue cases, and departments reply (most in time,
 /// some late, a few never). The clock moves with it, so the audit log reads like a real one.
 pub(super) fn replay(
-    store: &SqliteStore,
+    store: &SqlStore,
     clock: &FixedClock,
     dir: &Path,
     data: &DemoData,

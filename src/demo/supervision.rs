@@ -22,7 +22,7 @@ pub(super) const DEMO_NOTES: [&str; 4] = ["", "约 10 分钟未在岗", "经提�
 /// for the supervisor), receipts coming back, complaints moving through their workflow, and violations
 /// with decisions — the tax bureau (B06–B08) has one warning this year, so a second raises Art 12(6).
 pub(super) fn discipline_day(
-    store: &SqliteStore,
+    store: &SqlStore,
     clock: &FixedClock,
     data: &DemoData,
     calendar: &Calendar,
@@ -233,7 +233,7 @@ pub(super) fn discipline_day(
 /// wholly inside the demo's history) and sends a 监察建议书 to each department graded 不合格; the
 /// departments sign for them two working days later and reply within the limit, except the last one.
 pub(super) fn assessment_day(
-    store: &SqliteStore,
+    store: &SqlStore,
     clock: &FixedClock,
     calendar: &Calendar,
     day: NaiveDate,
@@ -298,7 +298,7 @@ pub(super) fn assessment_day(
 /// with snapshots of the scripted scene. The older ones are decided (confirmed, or dismissed with a
 /// reason); those of the last two days wait for a supervisor.
 pub(super) fn watch_day(
-    store: &SqliteStore,
+    store: &SqlStore,
     clock: &FixedClock,
     calendar: &Calendar,
     day: NaiveDate,

@@ -46,7 +46,7 @@ impl Forwarder {
         data_dir: &Path,
         to: ForwardTo,
         clock: Arc<dyn Clock>,
-        anchors: Arc<crate::store::sqlite::SqliteStore>,
+        anchors: Arc<crate::store::sqlite::SqlStore>,
     ) -> Result<Self, StoreError> {
         let outbox = Arc::new(Outbox::open(&data_dir.join(FORWARD_OUTBOX_FILE))?);
         let upstream = RemoteStore::connect(&to.upstream)?;
@@ -84,7 +84,7 @@ fn forward_loop(
     outbox: &Outbox,
     woken: &Receiver<()>,
     clock: &dyn Clock,
-    anchors: &crate::store::sqlite::SqliteStore,
+    anchors: &crate::store::sqlite::SqlStore,
 ) {
     let mut session: Option<Session> = None;
     let mut sent_anchor: Option<crate::store::AuditAnchor> = None;
@@ -120,7 +120,7 @@ fn send_anchor(
     upstream: &RemoteStore,
     to: &ForwardTo,
     session: &mut Option<Session>,
-    anchors: &crate::store::sqlite::SqliteStore,
+    anchors: &crate::store::sqlite::SqlStore,
     sent: &mut Option<crate::store::AuditAnchor>,
 ) -> bool {
     let (source, anchor) = match anchors.anchor_to_forward() {

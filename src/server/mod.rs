@@ -26,7 +26,7 @@ use crate::store::api::{self, DispatchError};
 pub use crate::store::api::{
     CLIP_HEADER, IDEMPOTENCY_HEADER, PushAnswer, REPLAYED_HEADER, SEGMENT_SHA256_HEADER, WORKSTATION_HEADER,
 };
-use crate::store::sqlite::SqliteStore;
+use crate::store::sqlite::SqlStore;
 use crate::store::{Session, Store, StoreError};
 
 pub mod forward;
@@ -39,7 +39,7 @@ pub const BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 #[derive(Clone)]
 struct Shared {
-    store: Arc<SqliteStore>,
+    store: Arc<SqlStore>,
     /// Counts the changes made through the server (the store's change listener moves it); consoles
     /// wait on it (`/api/v1/changes`) to reload at once instead of polling.
     revision: Arc<tokio::sync::watch::Sender<u64>>,
@@ -539,7 +539,7 @@ async fn footage_file(
     let store = shared.store.clone();
     let read = blocking(move || -> Result<Served, StoreError> {
         let granted = store.footage_segment(&session, access_id, segment_id)?;
-        let data_dir = store.path().and_then(std::path::Path::parent).unwrap_or(std::path::Path::new("."));
+        let data_dir = store.data_dir().unwrap_or(std::path::Path::new("."));
         serve_segment(data_dir, &granted, range.as_deref())
     })
     .await;
@@ -624,14 +624,14 @@ pub struct Health {
 }
 
 /// Asks the database whether it answers, every [`HEALTH_PROBE`], for anonymous health checks.
-async fn probe_health(store: Arc<SqliteStore>, probed: Arc<std::sync::Mutex<Option<(std::time::Instant, bool)>>>) {
+async fn probe_health(store: Arc<SqlStore>, probed: Arc<std::sync::Mutex<Option<(std::time::Instant, bool)>>>) {
     loop {
         tokio::time::sleep(HEALTH_PROBE).await;
         probe_once(&store, &probed).await;
     }
 }
 
-async fn probe_once(store: &Arc<SqliteStore>, probed: &std::sync::Mutex<Option<(std::time::Instant, bool)>>) {
+async fn probe_once(store: &Arc<SqlStore>, probed: &std::sync::Mutex<Option<(std::time::Instant, bool)>>) {
     let asked = store.clone();
     let answered = tokio::time::timeout(
         std::time::Duration::from_secs(5),
@@ -785,12 +785,12 @@ pub struct ServeOptions {
 }
 
 /// Serves `store` on `addr` (port 0 picks a free one) over plain HTTP from a thread of its own.
-pub fn spawn(store: Arc<SqliteStore>, addr: SocketAddr) -> Result<ServerHandle, String> {
+pub fn spawn(store: Arc<SqlStore>, addr: SocketAddr) -> Result<ServerHandle, String> {
     spawn_with(store, addr, &ServeOptions::default())
 }
 
 /// Serves `store` on `addr` as `options` say.
-pub fn spawn_with(store: Arc<SqliteStore>, addr: SocketAddr, options: &ServeOptions) -> Result<ServerHandle, String> {
+pub fn spawn_with(store: Arc<SqlStore>, addr: SocketAddr, options: &ServeOptions) -> Result<ServerHandle, String> {
     let tls = match &options.tls {
         Some((cert, key)) => Some(tls::server_config(cert, key)?),
         None => None,

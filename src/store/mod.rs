@@ -29,6 +29,7 @@ pub mod api;
 pub mod outbox;
 pub mod pg;
 pub mod remote;
+pub mod sql;
 pub mod sqlite;
 
 use serde::{Deserialize, Serialize};
@@ -36,7 +37,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::access::Role;
 use crate::interchange::InputErrors;
 
-pub use sqlite::SqliteStore;
+pub use sqlite::SqlStore;
 
 /// An authenticated caller. The token is a bearer secret: never log or show it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -115,7 +116,7 @@ pub mod prelude {
     };
 }
 
-/// The data backend: embedded SQLite ([`SqliteStore`]) or a server ([`remote::RemoteStore`]); the
+/// The data backend: embedded SQLite ([`SqlStore`]) or a server ([`remote::RemoteStore`]); the
 /// calls by family ([`AdminStore`], [`CasesStore`], …), each with its types in its own module.
 ///
 /// Calls block; the console makes them only from its data worker thread.

@@ -16,7 +16,7 @@ use jiancha::domain::accountability::{Measure, Subject, ViolationSource};
 use jiancha::domain::discipline::{ObservationSource, Week};
 use jiancha::domain::model::ComplaintChannel;
 use jiancha::interchange::{self, ImportKind};
-use jiancha::store::sqlite::SqliteStore;
+use jiancha::store::sqlite::SqlStore;
 use jiancha::store::{
     AlertQuery, ComplaintStep, NewComplaint, NewNotice, NewObservation, NewUser, NewViolation, Session, Store,
 };
@@ -84,13 +84,13 @@ pub fn accept(case: &str, item: &str, window: &str, staff: &str, at: &str, recor
     event(case, item, window, staff, "accept", at, &format!(r#","documents":["acceptance_slip"]{recorded}"#))
 }
 
-pub fn import(store: &SqliteStore, kind: ImportKind, name: &str, text: &str) {
+pub fn import(store: &SqlStore, kind: ImportKind, name: &str, text: &str) {
     let batch = interchange::parse(kind, name, text).unwrap();
     store.import(&store.system_session(), &batch).unwrap();
 }
 
 /// The hall as `jiancha init` and `jiancha hall apply` leave it, with its people and catalogue.
-pub fn commissioned(clock: Arc<FixedClock>) -> (tempfile::TempDir, SqliteStore) {
+pub fn commissioned(clock: Arc<FixedClock>) -> (tempfile::TempDir, SqlStore) {
     let dir = tempfile::tempdir().unwrap();
     let admin = NewUser {
         username: "admin".into(),
@@ -114,12 +114,12 @@ pub fn commissioned(clock: Arc<FixedClock>) -> (tempfile::TempDir, SqliteStore) 
     (dir, store)
 }
 
-pub fn login(store: &SqliteStore, user: &str) -> Session {
+pub fn login(store: &SqlStore, user: &str) -> Session {
     store.login(user, PASSWORD).unwrap()
 }
 
 /// The records of December 2025 to February 2026, each entered when it happened.
-pub fn the_months(store: &SqliteStore, clock: &FixedClock) {
+pub fn the_months(store: &SqlStore, clock: &FixedClock) {
     // A card in December and in January (entered three days late): with February's, three months in a row.
     let mut lines = vec![
         accept("T0", "TAX-1", "T01", "S1", "2025-12-10T09:00:00", Some("2025-12-13T09:00:00")),

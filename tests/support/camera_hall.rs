@@ -11,13 +11,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use jiancha::clock::Clock;
 use jiancha::domain::access::Role;
-use jiancha::store::sqlite::SqliteStore;
+use jiancha::store::sqlite::SqlStore;
 use jiancha::store::{NewUser, Store};
 
 pub const PASSWORD: &str = "correct-horse";
 
 /// The hall; returns its directory, the store and the cameras' ids.
-pub fn four_cameras(clock: Arc<dyn Clock>) -> (tempfile::TempDir, SqliteStore, Vec<i64>) {
+pub fn four_cameras(clock: Arc<dyn Clock>) -> (tempfile::TempDir, SqlStore, Vec<i64>) {
     let dir = tempfile::tempdir().unwrap();
     let mut file =
         String::from("[hall]\ncode = \"MC\"\nname = \"多路测试大厅\"\n\n[[department]]\nname = \"县政务服务中心\"\n");
@@ -52,7 +52,7 @@ pub fn four_cameras(clock: Arc<dyn Clock>) -> (tempfile::TempDir, SqliteStore, V
 /// Records `seconds` of every camera from `start` (camera i a further `offsets_ms[i]` later, as real
 /// cameras start a few milliseconds apart), 10 fps in 10 s segments.
 pub fn record(
-    store: &SqliteStore,
+    store: &SqlStore,
     dir: &std::path::Path,
     cameras: &[i64],
     start: DateTime<Utc>,

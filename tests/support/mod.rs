@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
 pub mod assessment_hall;
+pub mod backend;
 pub mod camera_hall;
 pub mod cups;
 pub mod demo_hall;

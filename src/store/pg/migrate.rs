@@ -9,13 +9,16 @@ use postgres::Client;
 use super::PgError;
 
 /// The PostgreSQL schema version this program writes (its own numbering, not SQLite's).
-pub const LATEST_VERSION: i64 = 1;
+pub const LATEST_VERSION: i64 = 2;
 
 /// The full current schema.
 pub const SCHEMA: &str = include_str!("schema.sql");
 
+/// Version 1, as the first step of an upgrade starts from (tests).
+pub const V1_SCHEMA: &str = include_str!("upgrade/v1.sql");
+
 /// `UPGRADES[i]` takes a database from version `i + 1` to `i + 2`.
-const UPGRADES: &[&str] = &[];
+const UPGRADES: &[&str] = &[include_str!("upgrade/v2.sql")];
 
 const _: () = assert!(UPGRADES.len() as i64 == LATEST_VERSION - 1, "one upgrade step per version");
 

@@ -8,7 +8,9 @@
 //! triggers use `EXECUTE PROCEDURE`, which openGauss also takes.
 
 pub mod audit;
+pub(crate) mod backend;
 pub mod config;
+pub mod copy;
 pub mod migrate;
 
 pub use config::{ConfigError, Database};

@@ -2,8 +2,8 @@
 //! decisions: the SQL. Permission checks and audit records are the caller's (`mod.rs`), in the same
 //! transaction.
 
+use crate::store::sql::{Connection, OptionalExtension as _, Row, Transaction, params};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params};
 
 use super::query::{staff_id, window_id, windows_by_code};
 use super::{from_ts, ts};
@@ -14,13 +14,13 @@ use crate::domain::footage::Span;
 use crate::domain::time;
 use crate::store::{DepartmentFlag, NewObservation, NewViolation, StoreError, Violation, ViolationDecision};
 
-pub(super) fn parse<T: std::str::FromStr<Err = String>>(r: &Row<'_>, i: usize) -> rusqlite::Result<T> {
+pub(super) fn parse<T: std::str::FromStr<Err = String>>(r: &Row<'_>, i: usize) -> crate::store::sql::Result<T> {
     let s: String = r.get(i)?;
-    s.parse().map_err(|e: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))
+    s.parse().map_err(|e: String| crate::store::sql::Error::conversion(i, e))
 }
 
 /// A window by its code, in one hall or the only one with that code.
-pub(super) fn resolve_window(tx: &Transaction<'_>, hall: Option<&str>, code: &str) -> Result<i64, StoreError> {
+pub(super) fn resolve_window(tx: &Transaction, hall: Option<&str>, code: &str) -> Result<i64, StoreError> {
     match hall {
         Some(h) => window_id(tx, h, code)?.ok_or_else(|| StoreError::NotFound(format!("window {h}/{code}"))),
         None => match windows_by_code(tx, code)?.as_slice() {
@@ -31,7 +31,7 @@ pub(super) fn resolve_window(tx: &Transaction<'_>, hall: Option<&str>, code: &st
     }
 }
 
-pub(super) fn department_by_name(tx: &Transaction<'_>, name: &str) -> Result<i64, StoreError> {
+pub(super) fn department_by_name(tx: &Transaction, name: &str) -> Result<i64, StoreError> {
     tx.query_row(
         "SELECT id FROM department WHERE name = ?1 OR (short_name <> '' AND short_name = ?1)",
         [name.trim()],
@@ -51,7 +51,7 @@ const OBSERVATION_SELECT: &str =
     LEFT JOIN camera c ON c.id = o.camera_id LEFT JOIN service_window w ON w.id = o.window_id
     LEFT JOIN staff s ON s.id = o.staff_id LEFT JOIN evidence e ON e.id = o.evidence_id";
 
-fn observation_row(r: &Row<'_>) -> rusqlite::Result<Observation> {
+fn observation_row(r: &Row<'_>) -> crate::store::sql::Result<Observation> {
     let clip = match (r.get::<_, Option<i64>>(14)?, r.get::<_, Option<i64>>(15)?) {
         (Some(from), Some(to)) => Some(Span { from, to }),
         _ => None,
@@ -79,7 +79,7 @@ fn observation_row(r: &Row<'_>) -> rusqlite::Result<Observation> {
 }
 
 pub(super) fn insert_observation(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     o: &NewObservation,
     recorded_by: &str,
     now: DateTime<Utc>,
@@ -158,7 +158,7 @@ pub(super) fn insert_observation(
             o.note.trim()
         ],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid()?;
     Ok(tx.query_row(&format!("{OBSERVATION_SELECT} WHERE o.id = ?1"), [id], observation_row)?)
 }
 
@@ -174,7 +174,7 @@ pub(super) fn observations(conn: &Connection, from: NaiveDate, to: NaiveDate) ->
 // ------------------------------------------------------------------------------------------------
 // Slips
 
-fn slip_rows(conn: &Connection, filter: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<Slip>, StoreError> {
+fn slip_rows(conn: &Connection, filter: &str, args: &[&dyn crate::store::sql::ToSql]) -> Result<Vec<Slip>, StoreError> {
     let mut stmt = conn.prepare(&format!(
         "SELECT s.id, s.hall_code, h.name, s.year, s.number, s.department_id, d.name, s.week_monday, s.issued_at,
                 s.issued_by, s.reply_due, s.status, s.cancel_reason, s.receipt_by, s.receipt_at
@@ -186,8 +186,7 @@ fn slip_rows(conn: &Connection, filter: &str, args: &[&dyn rusqlite::ToSql]) -> 
             let week: String = r.get(7)?;
             let due: String = r.get(10)?;
             let date = |i: usize, s: &str| {
-                NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                    .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+                NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| crate::store::sql::Error::conversion(i, e))
             };
             Ok(Slip {
                 id: r.get(0)?,
@@ -234,7 +233,7 @@ pub(super) fn slip(conn: &Connection, id: i64) -> Result<Slip, StoreError> {
 
 /// Issues the missing slips of `week`; returns the ids of the new ones.
 pub(super) fn issue_slips(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     week: Week,
     calendar: &Calendar,
     reply_days: u32,
@@ -278,7 +277,7 @@ pub(super) fn issue_slips(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![hall, year, number, department, week.monday.to_string(), ts(now), issued_by, due.to_string()],
         )?;
-        let id = tx.last_insert_rowid();
+        let id = tx.last_insert_rowid()?;
         let mut add = tx.prepare_cached("INSERT INTO slip_finding (slip_id, observation_id) VALUES (?1, ?2)")?;
         for o in ids {
             add.execute([id, o])?;
@@ -288,7 +287,7 @@ pub(super) fn issue_slips(
     Ok(issued)
 }
 
-pub(super) fn cancel_slip(tx: &Transaction<'_>, id: i64, reason: &str) -> Result<(), StoreError> {
+pub(super) fn cancel_slip(tx: &Transaction, id: i64, reason: &str) -> Result<(), StoreError> {
     if reason.trim().is_empty() {
         return Err(StoreError::Invalid("作废须写明原因 (a cancellation needs a reason)".into()));
     }
@@ -303,12 +302,7 @@ pub(super) fn cancel_slip(tx: &Transaction<'_>, id: i64, reason: &str) -> Result
     Ok(())
 }
 
-pub(super) fn record_receipt(
-    tx: &Transaction<'_>,
-    id: i64,
-    signed_by: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+pub(super) fn record_receipt(tx: &Transaction, id: i64, signed_by: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
     if signed_by.trim().is_empty() {
         return Err(StoreError::Invalid("请填写回执签收人 (who signed the receipt)".into()));
     }
@@ -335,7 +329,7 @@ const VIOLATION_SELECT: &str = "SELECT v.id, v.item, v.subject, s.staff_no, s.na
     FROM violation v JOIN department d ON d.id = v.department_id LEFT JOIN staff s ON s.id = v.staff_id
     LEFT JOIN complaint c ON c.id = v.complaint_id";
 
-fn violation_row(r: &Row<'_>) -> rusqlite::Result<Violation> {
+fn violation_row(r: &Row<'_>) -> crate::store::sql::Result<Violation> {
     let subject: String = r.get(2)?;
     Ok(Violation {
         id: r.get(0)?,
@@ -395,7 +389,7 @@ pub(super) fn violation(conn: &Connection, id: i64) -> Result<Violation, StoreEr
 }
 
 pub(super) fn insert_violation(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     v: &NewViolation,
     recorded_by: &str,
     now: DateTime<Utc>,
@@ -454,7 +448,7 @@ pub(super) fn insert_violation(
             ts(now)
         ],
     )?;
-    Ok(tx.last_insert_rowid())
+    Ok(tx.last_insert_rowid()?)
 }
 
 /// The warnings (告诫) of a department's staff decided in `(at − 365 days, at]`, oldest first.
@@ -491,7 +485,7 @@ fn flag_violation(conn: &Connection, department: i64, at: DateTime<Utc>) -> Resu
 
 /// Records the decision; returns the id of the 12(6) violation it raised, if any.
 pub(super) fn decide_violation(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     violation_id: i64,
     measures: &[Measure],
     note: &str,
@@ -544,7 +538,7 @@ pub(super) fn decide_violation(
          VALUES ('12(6)', 'department', ?1, 'rule', ?2, ?3, ?4, ?2)",
         params![department, ts(now), description, actor],
     )?;
-    Ok(Some(tx.last_insert_rowid()))
+    Ok(Some(tx.last_insert_rowid()?))
 }
 
 pub(super) fn department_flags(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<DepartmentFlag>, StoreError> {

@@ -6,7 +6,7 @@
 //! the database anyway) acts at once; that is also how a hall whose only chief forgot the password
 //! gets going again.
 
-use rusqlite::{Connection, OptionalExtension as _, params};
+use crate::store::sql::{Connection, OptionalExtension as _, params};
 
 use crate::domain::access::Role;
 use crate::store::{AccountChange, AccountChangeKind, AccountChangeOutcome, StoreError};
@@ -28,7 +28,7 @@ pub(super) fn needs_second_person(
         return Ok(false);
     }
     let others: i64 = w.tx.query_row(
-        "SELECT count(*) FROM user WHERE active = 1 AND role IN ('admin', 'chief') AND username NOT IN (?1, ?2)",
+        "SELECT count(*) FROM \"user\" WHERE active = 1 AND role IN ('admin', 'chief') AND username NOT IN (?1, ?2)",
         params![w.actor.username, username],
         |r| r.get(0),
     )?;
@@ -47,7 +47,7 @@ pub(super) fn needs_second_person(
 const COLUMNS: &str =
     "id, kind, username, display_name, role, requested_by, requested_at, decided_by, decided_at, outcome, note";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountChange> {
+fn row(r: &crate::store::sql::Row<'_>) -> crate::store::sql::Result<AccountChange> {
     let kind: String = r.get(1)?;
     let role: Option<String> = r.get(4)?;
     let outcome: Option<String> = r.get(9)?;
@@ -121,7 +121,7 @@ pub(super) fn request(
             ts(w.now)
         ],
     )?;
-    let change = by_id(&w.tx, w.tx.last_insert_rowid())?;
+    let change = by_id(w.tx, w.tx.last_insert_rowid()?)?;
     w.audit(
         "account_change.request",
         &format!("user:{username}"),
@@ -133,7 +133,7 @@ pub(super) fn request(
 /// Confirms (carrying the change out), refuses (with a reason) or, for the one who asked, withdraws a
 /// request.
 pub(super) fn decide(w: &Write<'_>, id: i64, confirm: bool, note: &str) -> Result<AccountChange, StoreError> {
-    let change = by_id(&w.tx, id)?;
+    let change = by_id(w.tx, id)?;
     if change.outcome.is_some() {
         return Err(StoreError::Conflict(format!("account change #{id} was already decided")));
     }
@@ -181,7 +181,7 @@ pub(super) fn decide(w: &Write<'_>, id: i64, confirm: bool, note: &str) -> Resul
         &format!("user:{}", change.username),
         serde_json::json!({"change": id, "kind": change.kind.as_str(), "requested_by": change.requested_by, "note": note}),
     )?;
-    by_id(&w.tx, id)
+    by_id(w.tx, id)
 }
 
 /// What a confirmed request does, audited as the same action a system actor's direct change records,
@@ -193,7 +193,7 @@ fn carry_out(w: &Write<'_>, change: &AccountChange) -> Result<(), StoreError> {
     match change.kind {
         AccountChangeKind::Create => {
             let exists: i64 =
-                w.tx.query_row("SELECT count(*) FROM user WHERE username = ?1", [&change.username], |r| r.get(0))?;
+                w.tx.query_row("SELECT count(*) FROM \"user\" WHERE username = ?1", [&change.username], |r| r.get(0))?;
             if exists > 0 {
                 return Err(StoreError::Conflict(format!("用户 {0} 已存在 (user {0} exists)", change.username)));
             }
@@ -201,7 +201,7 @@ fn carry_out(w: &Write<'_>, change: &AccountChange) -> Result<(), StoreError> {
             let hash = hash.ok_or_else(|| StoreError::Backend("a new account without a password".into()))?;
             // The person sets their own password at the first login.
             w.tx.execute(
-                "INSERT INTO user (username, display_name, role, password_hash, created_at, must_change_password)
+                "INSERT INTO \"user\" (username, display_name, role, password_hash, created_at, must_change_password)
                  VALUES (?1, ?2, ?3, ?4, ?5, 1)",
                 params![change.username, change.display_name.as_deref().unwrap_or(""), role.as_str(), hash, ts(w.now)],
             )?;
@@ -217,10 +217,10 @@ fn carry_out(w: &Write<'_>, change: &AccountChange) -> Result<(), StoreError> {
         AccountChangeKind::Role => {
             let role = change.role.ok_or_else(|| StoreError::Backend("a role change without a role".into()))?;
             let before: String =
-                w.tx.query_row("SELECT role FROM user WHERE username = ?1", [&change.username], |r| r.get(0))
+                w.tx.query_row("SELECT role FROM \"user\" WHERE username = ?1", [&change.username], |r| r.get(0))
                     .optional()?
                     .ok_or_else(|| StoreError::NotFound(format!("user {}", change.username)))?;
-            w.tx.execute("UPDATE user SET role = ?2 WHERE username = ?1", params![change.username, role.as_str()])?;
+            w.tx.execute("UPDATE \"user\" SET role = ?2 WHERE username = ?1", params![change.username, role.as_str()])?;
             w.tx.execute("DELETE FROM idempotency WHERE username = ?1", [&change.username])?;
             w.audit(
                 "user.update",
@@ -233,7 +233,7 @@ fn carry_out(w: &Write<'_>, change: &AccountChange) -> Result<(), StoreError> {
         AccountChangeKind::Reset => {
             let hash = hash.ok_or_else(|| StoreError::Backend("a reset without a password".into()))?;
             let changed = w.tx.execute(
-                "UPDATE user SET password_hash = ?2, failed_logins = 0, locked_until = NULL, must_change_password = 1,
+                "UPDATE \"user\" SET password_hash = ?2, failed_logins = 0, locked_until = NULL, must_change_password = 1,
                    password_reset_at = ?3 WHERE username = ?1",
                 params![change.username, hash, ts(w.now)],
             )?;
@@ -241,8 +241,8 @@ fn carry_out(w: &Write<'_>, change: &AccountChange) -> Result<(), StoreError> {
                 return Err(StoreError::NotFound(format!("user {}", change.username)));
             }
             for sql in [
-                "DELETE FROM login_lock WHERE user_id = (SELECT id FROM user WHERE username = ?1)",
-                "DELETE FROM session WHERE user_id = (SELECT id FROM user WHERE username = ?1)",
+                "DELETE FROM login_lock WHERE user_id = (SELECT id FROM \"user\" WHERE username = ?1)",
+                "DELETE FROM session WHERE user_id = (SELECT id FROM \"user\" WHERE username = ?1)",
                 "DELETE FROM idempotency WHERE username = ?1",
             ] {
                 w.tx.execute(sql, [&change.username])?;

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
+use crate::store::sql::{Connection, OptionalExtension as _, Row, Transaction, params};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params};
 
 use crate::domain::alerts::{self, CaseInput, Finding, Level, NoticeFacts, Rule, RuleBook};
 use crate::domain::model::{CaseEvent, CatalogueItem};
@@ -36,11 +36,11 @@ pub(super) const ALERT_SELECT: &str = "SELECT a.id, c.case_no, a.rule, a.alert_k
      JOIN department d ON d.id = i.department_id
      LEFT JOIN service_window w ON w.id = c.window_id LEFT JOIN staff s ON s.id = c.staff_id";
 
-pub(super) fn conversion(i: usize, e: String) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+pub(super) fn conversion(i: usize, e: String) -> crate::store::sql::Error {
+    crate::store::sql::Error::conversion(i, e)
 }
 
-pub(super) fn alert_row(r: &Row<'_>) -> rusqlite::Result<AlertRow> {
+pub(super) fn alert_row(r: &Row<'_>) -> crate::store::sql::Result<AlertRow> {
     let rule: Rule = r.get::<_, String>(2)?.parse().map_err(|e| conversion(2, e))?;
     let level: Level = r.get::<_, String>(4)?.parse().map_err(|e| conversion(4, e))?;
     let resolved_at: Option<i64> = r.get(6)?;
@@ -149,7 +149,7 @@ struct Existing {
 /// Re-evaluates one case at `now`: optionally rewrites its summary, then brings its alert rows in step
 /// with the findings and sets when to look again.
 pub(super) fn refresh_case(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     case_id: i64,
     rules: &RuleBook,
     now: DateTime<Utc>,
@@ -166,7 +166,7 @@ pub(super) fn refresh_case(
     Ok(outcome)
 }
 
-fn sync(tx: &Transaction<'_>, case_id: i64, findings: &[Finding], now: DateTime<Utc>) -> Result<Outcome, StoreError> {
+fn sync(tx: &Transaction, case_id: i64, findings: &[Finding], now: DateTime<Utc>) -> Result<Outcome, StoreError> {
     let mut existing: HashMap<(String, String), Existing> = tx
         .prepare_cached("SELECT id, rule, alert_key, level, since, resolved_at, explanation, closed_at FROM alert WHERE case_id = ?1")?
         .query_map([case_id], |r| {
@@ -213,7 +213,7 @@ fn sync(tx: &Transaction<'_>, case_id: i64, findings: &[Finding], now: DateTime<
                 .execute(params![case_id, f.rule.as_str(), f.key, f.level.as_str(), since, resolved, f.explanation])?;
                 outcome.changed += 1;
                 if open_red {
-                    outcome.new_red.push(tx.last_insert_rowid());
+                    outcome.new_red.push(tx.last_insert_rowid()?);
                 }
             }
         }
@@ -230,7 +230,7 @@ fn sync(tx: &Transaction<'_>, case_id: i64, findings: &[Finding], now: DateTime<
 
 /// Re-evaluates every case whose time has come.
 pub(super) fn refresh_due(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     rules: &RuleBook,
     now: DateTime<Utc>,
 ) -> Result<(u32, Outcome), StoreError> {
@@ -304,7 +304,7 @@ pub(super) fn list(
         sql.push_str(&format!(" LIMIT {limit}"));
     }
     let mut stmt = conn.prepare_cached(&sql)?;
-    let map = |r: &Row<'_>| -> rusqlite::Result<AlertRow> {
+    let map = |r: &Row<'_>| -> crate::store::sql::Result<AlertRow> {
         let rule: Rule = r.get::<_, String>(2)?.parse().map_err(|e| conversion(2, e))?;
         let level: Level = r.get::<_, String>(4)?.parse().map_err(|e| conversion(4, e))?;
         let resolved_at: Option<i64> = r.get(6)?;
@@ -454,7 +454,7 @@ pub(super) fn case_id(conn: &Connection, case_no: &str) -> Result<i64, StoreErro
 }
 
 pub(super) fn close(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     id: i64,
     by: &str,
     reason: &str,

@@ -8,8 +8,8 @@
 
 use std::collections::HashMap;
 
+use crate::store::sql::Connection;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use super::assessment_records::{self as records, Collected, bounds, item};
 use super::from_ts;

@@ -5,8 +5,8 @@ use crate::domain::alerts::RuleBook;
 use crate::domain::assessment::{AssessmentItem, Category, ItemKind, MonthFigures, YearMonth};
 use crate::domain::{evaluator, time};
 use crate::store::StoreError;
+use crate::store::sql::{Connection, OptionalExtension as _};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension as _};
 use std::collections::HashMap;
 
 /// The month as UTC seconds `[from, to)`.

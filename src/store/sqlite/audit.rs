@@ -1,19 +1,19 @@
 //! The audit log: one record per change and per login, chained by SHA-256 (`domain::audit`), appended
 //! in the same transaction as the change; the head row catches removal of the newest records.
 
+use crate::store::sql::{Connection, OptionalExtension as _, Transaction, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension as _, Transaction, params};
 
 use crate::domain::audit::{self, AuditFields, GENESIS_HASH};
 use crate::store::{AuditVerification, StoreError};
 
 use super::auth::Actor;
-use super::{Read, SqliteStore, query};
+use super::{Read, SqlStore, query};
 
-impl SqliteStore {
+impl SqlStore {
     /// Appends one audit record in `tx`.
     pub(crate) fn append_audit(
-        tx: &Transaction<'_>,
+        tx: &Transaction,
         key: &[u8; 32],
         at: DateTime<Utc>,
         actor: &Actor,
@@ -68,11 +68,12 @@ impl SqliteStore {
 /// was). Only an upgrade does this: on a keyed database a record without its MAC is a broken chain.
 pub(super) fn key_the_chain(conn: &mut rusqlite::Connection, key: &[u8; 32]) -> Result<i64, StoreError> {
     let tx = conn.transaction()?;
-    let guard: Option<String> = tx
-        .query_row("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_log_no_update'", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
+    let guard: rusqlite::Result<String> = tx.query_row(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_log_no_update'",
+        [],
+        |r| r.get(0),
+    );
+    let guard = rusqlite::OptionalExtension::optional(guard)?;
     if guard.is_some() {
         tx.execute_batch("DROP TRIGGER audit_log_no_update;")?;
     }
@@ -83,7 +84,7 @@ pub(super) fn key_the_chain(conn: &mut rusqlite::Connection, key: &[u8; 32]) -> 
     let mut prev = String::new();
     for (seq, hash) in &rows {
         prev = audit::chain_mac(key, &prev, hash);
-        tx.execute("UPDATE audit_log SET mac = ?2 WHERE seq = ?1", params![seq, prev])?;
+        tx.execute("UPDATE audit_log SET mac = ?2 WHERE seq = ?1", rusqlite::params![seq, prev])?;
     }
     if !rows.is_empty() {
         tx.execute("UPDATE audit_head SET mac = ?1 WHERE id = 1", [&prev])?;
@@ -102,16 +103,13 @@ pub(super) fn verify(r: &Read<'_>, key: &[u8; 32]) -> Result<AuditVerification, 
 
 /// Recomputes the whole chain of the database `conn` against its head row (backups are checked so),
 /// and with `key` the keyed chain's MACs.
-pub(super) fn verify_conn(
-    conn: &rusqlite::Connection,
-    key: Option<&[u8; 32]>,
-) -> Result<AuditVerification, StoreError> {
+pub(super) fn verify_conn(conn: &Connection, key: Option<&[u8; 32]>) -> Result<AuditVerification, StoreError> {
     let plain = verify_hashes(conn)?;
     let (Some(key), None) = (key, &plain.first_bad) else { return Ok(plain) };
     let head_mac: Option<String> =
         conn.query_row("SELECT mac FROM audit_head WHERE id = 1", [], |r| r.get(0)).optional()?.flatten();
     let rows: Vec<(i64, String, Option<String>)> = conn
-        .prepare("SELECT seq, hash, mac FROM audit_log ORDER BY rowid")?
+        .prepare("SELECT seq, hash, mac FROM audit_log ORDER BY seq")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     let view = rows.iter().map(|(seq, hash, mac)| (*seq, hash.as_str(), mac.as_deref()));
@@ -128,7 +126,7 @@ pub(super) fn verify_conn(
 
 /// The head's sequence number and MAC: what `audit verify --anchor` checks against, and what the
 /// daily report prints and a county forwards.
-pub(super) fn anchor(conn: &rusqlite::Connection) -> Result<Option<(i64, String)>, StoreError> {
+pub(super) fn anchor(conn: &Connection) -> Result<Option<(i64, String)>, StoreError> {
     Ok(conn
         .query_row("SELECT seq, mac FROM audit_head WHERE id = 1", [], |r| {
             Ok((r.get(0)?, r.get::<_, Option<String>>(1)?))
@@ -137,23 +135,23 @@ pub(super) fn anchor(conn: &rusqlite::Connection) -> Result<Option<(i64, String)
         .and_then(|(seq, mac)| mac.map(|m| (seq, m))))
 }
 
-fn anchor_of(conn: &rusqlite::Connection) -> Result<Option<crate::store::AuditAnchor>, StoreError> {
+fn anchor_of(conn: &Connection) -> Result<Option<crate::store::AuditAnchor>, StoreError> {
     Ok(anchor(conn)?.map(|(seq, mac)| crate::store::AuditAnchor { seq, mac }))
 }
 
 /// Whether record `seq` carries `mac`: the history up to a saved anchor is the one that was anchored.
-pub(super) fn matches_anchor(conn: &rusqlite::Connection, seq: i64, mac: &str) -> Result<bool, StoreError> {
+pub(super) fn matches_anchor(conn: &Connection, seq: i64, mac: &str) -> Result<bool, StoreError> {
     let found: Option<Option<String>> =
         conn.query_row("SELECT mac FROM audit_log WHERE seq = ?1", [seq], |r| r.get(0)).optional()?;
     Ok(found.flatten().is_some_and(|m| m.eq_ignore_ascii_case(mac)))
 }
 
-fn verify_hashes(conn: &rusqlite::Connection) -> Result<AuditVerification, StoreError> {
+fn verify_hashes(conn: &Connection) -> Result<AuditVerification, StoreError> {
     let head: Option<(i64, String)> = conn
         .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let mut stmt = conn.prepare(
-        "SELECT seq, at, actor, role, action, target, detail, prev_hash, hash, workstation FROM audit_log ORDER BY rowid",
+        "SELECT seq, at, actor, role, action, target, detail, prev_hash, hash, workstation FROM audit_log ORDER BY seq",
     )?;
     let records = stmt.query_map([], query::audit_row)?.collect::<Result<Vec<_>, _>>()?;
     let head = head.as_ref().map(|(seq, hash)| (*seq, hash.as_str())).or(Some((0, "")));
@@ -202,10 +200,7 @@ pub(super) fn record_received(
 }
 
 /// The chain heads received, newest first.
-pub(super) fn received(
-    conn: &rusqlite::Connection,
-    limit: u32,
-) -> Result<Vec<crate::store::ReceivedAnchor>, StoreError> {
+pub(super) fn received(conn: &Connection, limit: u32) -> Result<Vec<crate::store::ReceivedAnchor>, StoreError> {
     let limit = if limit == 0 { 200 } else { limit.min(10_000) };
     let mut stmt = conn.prepare(
         "SELECT source, seq, mac, received_at, received_by FROM audit_anchor_received ORDER BY id DESC LIMIT ?1",

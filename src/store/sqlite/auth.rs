@@ -1,17 +1,17 @@
 //! Who is calling: passwords (Argon2id), logins with their lock-out, sessions (random tokens stored as
-//! SHA-256), and the check every call starts with (`SqliteStore::actor`).
+//! SHA-256), and the check every call starts with (`SqlStore::actor`).
 
+use crate::store::sql::{Connection, OptionalExtension as _, Transaction, params};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use rand::RngCore as _;
-use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use sha2::{Digest as _, Sha256};
 
 use crate::domain::access::{Permission, Role};
 use crate::store::{Session, StoreError, User};
 
-use super::{SqliteStore, from_ts, ts};
+use super::{SqlStore, from_ts, ts};
 
 /// A session lasts one shift.
 const SESSION_HOURS: i64 = 12;
@@ -120,9 +120,9 @@ pub(super) fn check_password_rules(password: &str) -> Result<(), StoreError> {
 
 /// The columns `user_row` reads, in its order.
 pub(super) const USER_COLUMNS: &str = "username, display_name, role, active, created_at, locked_until, last_login_at,
-     must_change_password, (SELECT a.id FROM account_change a WHERE a.username = user.username AND a.outcome IS NULL)";
+     must_change_password, (SELECT a.id FROM account_change a WHERE a.username = \"user\".username AND a.outcome IS NULL)";
 
-pub(super) fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+pub(super) fn user_row(r: &crate::store::sql::Row<'_>) -> crate::store::sql::Result<User> {
     let role: String = r.get(2)?;
     Ok(User {
         username: r.get(0)?,
@@ -138,14 +138,14 @@ pub(super) fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
 }
 
 pub(super) fn user_by_name(conn: &Connection, username: &str) -> Result<User, StoreError> {
-    conn.query_row(&format!("SELECT {USER_COLUMNS} FROM user WHERE username = ?1"), [username], user_row)
+    conn.query_row(&format!("SELECT {USER_COLUMNS} FROM \"user\" WHERE username = ?1"), [username], user_row)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("user {username}")))
 }
 
 /// Forgets the server's remembered answers to `username`'s keyed calls: after a change of role, state
 /// or password a repeated key runs again, checked against what the account may do now.
-pub(super) fn forget_answers(tx: &Transaction<'_>, username: &str) -> Result<(), StoreError> {
+pub(super) fn forget_answers(tx: &Transaction, username: &str) -> Result<(), StoreError> {
     tx.execute("DELETE FROM idempotency WHERE username = ?1", [username])?;
     Ok(())
 }
@@ -153,18 +153,21 @@ pub(super) fn forget_answers(tx: &Transaction<'_>, username: &str) -> Result<(),
 /// Active administrators other than `username`.
 pub(super) fn other_active_admins(conn: &Connection, username: &str) -> Result<i64, StoreError> {
     Ok(conn.query_row(
-        "SELECT count(*) FROM user WHERE role = 'admin' AND active = 1 AND username <> ?1",
+        "SELECT count(*) FROM \"user\" WHERE role = 'admin' AND active = 1 AND username <> ?1",
         [username],
         |r| r.get(0),
     )?)
 }
 
-impl SqliteStore {
+/// A user's row as a login reads it: id, display name, role, password hash, active, locked until, must
+/// change the password.
+type LoginRow = (i64, String, String, String, i64, Option<i64>, i64);
+
+impl SqlStore {
     /// Who `session` is (its user name; `system` for the local actor), or `SessionExpired`: the server asks
     /// this before it reads anything else of a request.
     pub fn identify(&self, session: &Session) -> Result<String, StoreError> {
-        let conn = self.lock();
-        Ok(self.actor(&conn, session, Permission::OwnAccount)?.username)
+        self.with_conn(|conn| Ok(self.actor(conn, session, Permission::OwnAccount)?.username))
     }
 
     /// Authenticates `session` and checks `permission`.
@@ -185,7 +188,7 @@ impl SqliteStore {
             let row: Option<(i64, String, String, i64, i64, String, i64)> = conn
                 .query_row(
                     "SELECT u.id, u.username, u.role, u.active, s.expires_at, s.workstation, u.must_change_password
-                     FROM session s JOIN user u ON u.id = s.user_id WHERE s.token_hash = ?1",
+                     FROM session s JOIN \"user\" u ON u.id = s.user_id WHERE s.token_hash = ?1",
                     [sha256_hex(&session.token)],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
                 )
@@ -221,41 +224,51 @@ impl SqliteStore {
     pub(super) fn login_at(&self, username: &str, password: &str, workstation: &str) -> Result<Session, StoreError> {
         let username = username.trim();
         let workstation: String = workstation.trim().chars().filter(|c| !c.is_control()).take(100).collect();
-        let row: Option<(i64, String, String, String, i64, Option<i64>, i64)> = self
-            .lock()
-            .query_row(
-                "SELECT id, display_name, role, password_hash, active, locked_until, must_change_password
-                 FROM user WHERE username = ?1",
-                [username],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
-            )
-            .optional()?;
+        let row: Option<LoginRow> = self.with_conn(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT id, display_name, role, password_hash, active, locked_until, must_change_password
+                     FROM \"user\" WHERE username = ?1",
+                    [username],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+                )
+                .optional()?)
+        })?;
         let hash = row.as_ref().map_or_else(|| stand_in_hash().to_owned(), |r| r.3.clone());
         let verified = PasswordHash::new(&hash)
             .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
         let audit_key = self.audit_key.bytes(true)?;
-        let mut conn = self.lock();
         let now = self.now();
-        let tx = conn.transaction()?;
-        let anonymous = Actor::anonymous(&audit_name(username, row.is_some()), &workstation);
-        let refuse = |tx: Transaction<'_>, reason: &str| -> Result<(), StoreError> {
+        // A refusal is recorded (committed) and answered with an error: the transaction's result is the
+        // answer.
+        self.with_tx(|tx| self.login_in(tx, (username, row, verified), &workstation, &audit_key, now))?
+    }
+
+    fn login_in(
+        &self,
+        tx: &Transaction,
+        (username, row, verified): (&str, Option<LoginRow>, bool),
+        workstation: &str,
+        audit_key: &[u8; 32],
+        now: DateTime<Utc>,
+    ) -> Result<Result<Session, StoreError>, StoreError> {
+        let anonymous = Actor::anonymous(&audit_name(username, row.is_some()), workstation);
+        let refuse = |reason: &str| -> Result<Result<Session, StoreError>, StoreError> {
             Self::append_audit(
-                &tx,
-                &audit_key,
+                tx,
+                audit_key,
                 now,
                 &anonymous,
                 "login.failed",
                 &format!("user:{}", anonymous.username),
                 &serde_json::json!({"reason": reason}),
             )?;
-            tx.commit()?;
-            Ok(())
+            Ok(Err(StoreError::BadCredentials))
         };
         let Some((user_id, display_name, role, _, active, _, must_change)) = row else {
-            refuse(tx, "unknown user")?;
-            return Err(StoreError::BadCredentials);
+            return refuse("unknown user");
         };
-        let source = login_source(&workstation);
+        let source = login_source(workstation);
         let locked_until: Option<i64> = tx
             .query_row(
                 "SELECT locked_until FROM login_lock WHERE user_id = ?1 AND source = ?2",
@@ -267,8 +280,7 @@ impl SqliteStore {
         // While locked the answer is the same whatever the password: the lock-out is a brake on
         // guessing, and must not tell the guesser which guess was right.
         if locked_until.is_some_and(|u| u > ts(now)) {
-            refuse(tx, if verified { "locked (right password)" } else { "locked" })?;
-            return Err(StoreError::BadCredentials);
+            return refuse(if verified { "locked (right password)" } else { "locked" });
         }
         if !verified || active == 0 {
             let failed: i64 = tx.query_row(
@@ -284,16 +296,15 @@ impl SqliteStore {
                     params![user_id, source, until],
                 )?;
                 // What 系统管理 shows (and may lift): the account is locked somewhere.
-                tx.execute("UPDATE user SET locked_until = ?2 WHERE id = ?1", params![user_id, until])?;
+                tx.execute("UPDATE \"user\" SET locked_until = ?2 WHERE id = ?1", params![user_id, until])?;
             }
-            refuse(tx, if active == 0 { "inactive" } else { "wrong password" })?;
-            return Err(StoreError::BadCredentials);
+            return refuse(if active == 0 { "inactive" } else { "wrong password" });
         }
         let role: Role = role.parse().map_err(StoreError::Backend)?;
         let token = random_hex(32);
         tx.execute("DELETE FROM login_lock WHERE user_id = ?1 AND source = ?2", params![user_id, source])?;
         tx.execute(
-            "UPDATE user SET failed_logins = 0, last_login_at = ?2,
+            "UPDATE \"user\" SET failed_logins = 0, last_login_at = ?2,
                locked_until = (SELECT max(locked_until) FROM login_lock WHERE user_id = ?1 AND locked_until > ?2)
              WHERE id = ?1",
             params![user_id, ts(now)],
@@ -303,10 +314,16 @@ impl SqliteStore {
             "INSERT INTO session (token_hash, user_id, created_at, expires_at, workstation) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![sha256_hex(&token), user_id, ts(now), ts(now + Duration::hours(SESSION_HOURS)), workstation],
         )?;
-        let actor = Actor { user_id: Some(user_id), username: username.to_owned(), role, workstation };
-        Self::append_audit(&tx, &audit_key, now, &actor, "login", &format!("user:{username}"), &serde_json::json!({}))?;
-        tx.commit()?;
-        Ok(Session { token, username: username.to_owned(), display_name, role, must_change_password: must_change != 0 })
+        let actor =
+            Actor { user_id: Some(user_id), username: username.to_owned(), role, workstation: workstation.to_owned() };
+        Self::append_audit(tx, audit_key, now, &actor, "login", &format!("user:{username}"), &serde_json::json!({}))?;
+        Ok(Ok(Session {
+            token,
+            username: username.to_owned(),
+            display_name,
+            role,
+            must_change_password: must_change != 0,
+        }))
     }
 
     /// Ends the session (the system actor has none to end).

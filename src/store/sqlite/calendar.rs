@@ -1,10 +1,10 @@
 //! The working-day calendar entered by administrators (`calendar_year`): a year's holidays from the
 //! State Council's notice, in place of the built-in data for that year. The store's rule book carries
-//! them (`SqliteStore::set_rules` lays them over whatever calendar it is given), so that the alert engine,
+//! them (`SqlStore::set_rules` lays them over whatever calendar it is given), so that the alert engine,
 //! deadlines, attendance and assessment all count with the same days.
 
+use crate::store::sql::{Connection, OptionalExtension as _, params};
 use chrono::{DateTime, Datelike as _, Utc};
-use rusqlite::{Connection, OptionalExtension as _, params};
 
 use super::{from_ts, ts};
 use crate::domain::alerts::RuleBook;

@@ -6,10 +6,10 @@
 use super::*;
 use crate::store::prelude::*;
 
-impl AdminStore for SqliteStore {
+impl AdminStore for SqlStore {
     fn users(&self, session: &Session) -> Result<Vec<User>, StoreError> {
         self.read(session, Permission::ManageUsers, |r| {
-            let mut stmt = r.conn.prepare(&format!("SELECT {} FROM user ORDER BY username", auth::USER_COLUMNS))?;
+            let mut stmt = r.conn.prepare(&format!("SELECT {} FROM \"user\" ORDER BY username", auth::USER_COLUMNS))?;
             Ok(stmt.query_map([], auth::user_row)?.collect::<Result<Vec<_>, _>>()?)
         })
     }
@@ -61,10 +61,10 @@ impl AdminStore for SqliteStore {
 
     fn configure_hall(&self, session: &Session, setup: &HallSetup) -> Result<(), StoreError> {
         self.write(session, Permission::ConfigureHall, |w| {
-            query::configure_hall(&w.tx, setup)?;
+            query::configure_hall(w.tx, setup)?;
             for c in &setup.cameras {
                 hall::upsert_plain_camera(
-                    &w.tx,
+                    w.tx,
                     &self.camera_key,
                     &setup.hall.code,
                     &c.name,
@@ -115,7 +115,7 @@ impl AdminStore for SqliteStore {
                     "摄像头密码须为 1–128 个可见字符 (a camera password is 1 to 128 visible characters)".into(),
                 ));
             }
-            if !hall::seal_password(&w.tx, &self.camera_key, hall_code, camera, password)? {
+            if !hall::seal_password(w.tx, &self.camera_key, hall_code, camera, password)? {
                 return Err(StoreError::NotFound(format!("camera {camera} in hall {hall_code}")));
             }
             w.audit(
@@ -168,13 +168,13 @@ impl AdminStore for SqliteStore {
     ) -> Result<crate::store::CalendarYearView, StoreError> {
         let view = self.write_named(session, Permission::ConfigureHall, "set_calendar_year", |w| {
             schedule.check().map_err(|(field, message)| StoreError::Invalid(format!("{field}: {message}")))?;
-            let replaced = calendar::store(&w.tx, schedule, &w.actor.username, w.now)?;
+            let replaced = calendar::store(w.tx, schedule, &w.actor.username, w.now)?;
             // The open cases are evaluated again at once with the new days: their deadlines, prompts
             // and overdue alerts move with the holidays.
             let mut rules = (*w.rules).clone();
             rules.calendar.set_year(schedule);
-            let marked = calendar::mark_open_cases(&w.tx, w.now)?;
-            let (evaluated, outcome) = alerts::refresh_due(&w.tx, &rules, w.now)?;
+            let marked = calendar::mark_open_cases(w.tx, w.now)?;
+            let (evaluated, outcome) = alerts::refresh_due(w.tx, &rules, w.now)?;
             let holidays: Vec<String> = schedule.holidays().into_iter().map(|h| h.name).collect();
             w.audit(
                 "calendar.set_year",
@@ -184,7 +184,7 @@ impl AdminStore for SqliteStore {
                     "replaced": replaced, "open_cases": marked, "alerts_changed": outcome.changed,
                 }),
             )?;
-            let mut view = calendar::view(&w.tx, &rules, schedule.year, w.now)?;
+            let mut view = calendar::view(w.tx, &rules, schedule.year, w.now)?;
             view.recomputed = evaluated;
             Ok(view)
         })?;

@@ -6,7 +6,7 @@
 use super::*;
 use crate::store::prelude::*;
 
-impl AssessmentStore for SqliteStore {
+impl AssessmentStore for SqlStore {
     fn assessment(&self, session: &Session, month: YearMonth) -> Result<crate::store::AssessmentView, StoreError> {
         // The month as the alerts stand now, whether or not anyone opened the alert list.
         self.identify(session)?;
@@ -38,9 +38,9 @@ impl AssessmentStore for SqliteStore {
         self.write_named(session, Permission::DecideAccountability, "publish_assessment", |w| {
             // The alerts time alone raised are brought up to now in this very transaction: a published
             // month is the same whether or not anyone looked at the alert list before.
-            alerts::refresh_due(&w.tx, &w.rules, w.now)?;
-            let computed = assessment::month(&w.tx, &w.rules, month, w.now)?;
-            let published = publications::publish(&w.tx, &computed, reason, &w.actor.username, w.now)?;
+            alerts::refresh_due(w.tx, &w.rules, w.now)?;
+            let computed = assessment::month(w.tx, &w.rules, month, w.now)?;
+            let published = publications::publish(w.tx, &computed, reason, &w.actor.username, w.now)?;
             w.audit(
                 "assessment.publish",
                 &format!("assessment:{month}"),
@@ -59,8 +59,8 @@ impl AssessmentStore for SqliteStore {
         recommendation: &crate::store::NewRecommendation,
     ) -> Result<Recommendation, StoreError> {
         self.write_named(session, Permission::DecideAccountability, "issue_recommendation", |w| {
-            let id = recommendations::issue_recommendation(&w.tx, &w.rules, recommendation, &w.actor.username, w.now)?;
-            let issued = recommendations::recommendation(&w.tx, id, w.now)?;
+            let id = recommendations::issue_recommendation(w.tx, &w.rules, recommendation, &w.actor.username, w.now)?;
+            let issued = recommendations::recommendation(w.tx, id, w.now)?;
             w.audit(
                 "recommendation.issue",
                 &format!("recommendation:{}", issued.number_text()),
@@ -83,8 +83,8 @@ impl AssessmentStore for SqliteStore {
         signed_by: &str,
     ) -> Result<Recommendation, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            recommendations::record_recommendation_receipt(&w.tx, recommendation_id, signed_by, w.now)?;
-            let r = recommendations::recommendation(&w.tx, recommendation_id, w.now)?;
+            recommendations::record_recommendation_receipt(w.tx, recommendation_id, signed_by, w.now)?;
+            let r = recommendations::recommendation(w.tx, recommendation_id, w.now)?;
             w.audit(
                 "recommendation.receipt",
                 &format!("recommendation:{}", r.number_text()),
@@ -101,8 +101,8 @@ impl AssessmentStore for SqliteStore {
         reply: &str,
     ) -> Result<Recommendation, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            recommendations::record_recommendation_reply(&w.tx, recommendation_id, reply, &w.actor.username, w.now)?;
-            let r = recommendations::recommendation(&w.tx, recommendation_id, w.now)?;
+            recommendations::record_recommendation_reply(w.tx, recommendation_id, reply, &w.actor.username, w.now)?;
+            let r = recommendations::recommendation(w.tx, recommendation_id, w.now)?;
             w.audit(
                 "recommendation.reply",
                 &format!("recommendation:{}", r.number_text()),

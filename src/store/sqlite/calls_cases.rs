@@ -5,8 +5,9 @@
 
 use super::*;
 use crate::store::prelude::*;
+use crate::store::sql::params;
 
-impl CasesStore for SqliteStore {
+impl CasesStore for SqlStore {
     fn import(&self, session: &Session, batch: &ImportBatch) -> Result<ImportReport, StoreError> {
         let permission = match batch.records.kind() {
             crate::interchange::ImportKind::Items | crate::interchange::ImportKind::Staff => {
@@ -15,7 +16,7 @@ impl CasesStore for SqliteStore {
             _ => Permission::Import,
         };
         self.write(session, permission, |w| {
-            let report = import::apply(&w.tx, batch, &w.rules, w.now)?;
+            let report = import::apply(w.tx, batch, &w.rules, w.now)?;
             if report.inserted + report.updated == 0 {
                 // Importing the same file twice changes nothing, not even the audit log.
                 w.unchanged();
@@ -54,7 +55,7 @@ impl CasesStore for SqliteStore {
     fn refresh_alerts(&self, session: &Session) -> Result<RefreshReport, StoreError> {
         // Derived from the events by time alone: not audited.
         self.write(session, Permission::RefreshAlerts, |w| {
-            let (evaluated, outcome) = alerts::refresh_due(&w.tx, &w.rules, w.now)?;
+            let (evaluated, outcome) = alerts::refresh_due(w.tx, &w.rules, w.now)?;
             if outcome.changed == 0 {
                 w.unchanged();
             }
@@ -84,7 +85,7 @@ impl CasesStore for SqliteStore {
 
     fn close_alert(&self, session: &Session, alert_id: i64, reason: &str) -> Result<AlertRow, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let row = alerts::close(&w.tx, alert_id, &w.actor.username, reason, w.now)?;
+            let row = alerts::close(w.tx, alert_id, &w.actor.username, reason, w.now)?;
             w.audit(
                 "alert.close",
                 &format!("case:{}", row.case_no),
@@ -97,8 +98,8 @@ impl CasesStore for SqliteStore {
     fn issue_notice(&self, session: &Session, notice: &NewNotice) -> Result<Notice, StoreError> {
         self.write(session, Permission::Supervise, |w| {
             let (issued, case_id) =
-                notices::issue_notice(&w.tx, notice.alert_id, &notice.text, &w.actor.username, &w.rules, w.now)?;
-            alerts::refresh_case(&w.tx, case_id, &w.rules, w.now, false)?;
+                notices::issue_notice(w.tx, notice.alert_id, &notice.text, &w.actor.username, &w.rules, w.now)?;
+            alerts::refresh_case(w.tx, case_id, &w.rules, w.now, false)?;
             w.audit(
                 "notice.issue",
                 &format!("case:{}", issued.case_no),
@@ -110,8 +111,8 @@ impl CasesStore for SqliteStore {
 
     fn record_notice_reply(&self, session: &Session, notice_id: i64, reply: &str) -> Result<Notice, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let (notice, case_id) = notices::record_reply(&w.tx, notice_id, reply, &w.actor.username, w.now)?;
-            alerts::refresh_case(&w.tx, case_id, &w.rules, w.now, false)?;
+            let (notice, case_id) = notices::record_reply(w.tx, notice_id, reply, &w.actor.username, w.now)?;
+            alerts::refresh_case(w.tx, case_id, &w.rules, w.now, false)?;
             w.audit(
                 "notice.reply",
                 &format!("case:{}", notice.case_no),
@@ -133,7 +134,7 @@ impl CasesStore for SqliteStore {
         self.write(session, Permission::Supervise, |w| {
             let record =
                 DailyCheck { checked_at: from_ts(ts(w.now)), checked_by: w.actor.username.clone(), ..check.clone() };
-            notices::insert_daily(&w.tx, &record)?;
+            notices::insert_daily(w.tx, &record)?;
             w.audit(
                 "check.daily",
                 &format!("day:{}", record.day),

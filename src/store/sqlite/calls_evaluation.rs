@@ -6,7 +6,7 @@
 use super::*;
 use crate::store::prelude::*;
 
-impl EvaluationStore for SqliteStore {
+impl EvaluationStore for SqlStore {
     fn evaluator_check(
         &self,
         session: &Session,
@@ -27,7 +27,7 @@ impl EvaluationStore for SqliteStore {
         note: &str,
     ) -> Result<PoorRating, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let done = people::record_follow_up(&w.tx, &w.rules, key, step, note, &w.actor.username, w.now)?;
+            let done = people::record_follow_up(w.tx, &w.rules, key, step, note, &w.actor.username, w.now)?;
             w.audit(
                 match step {
                     FollowUpStep::ReturnVisit => "rating.return_visit",

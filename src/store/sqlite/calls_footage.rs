@@ -6,10 +6,10 @@
 use super::*;
 use crate::store::prelude::*;
 
-impl FootageStore for SqliteStore {
+impl FootageStore for SqlStore {
     fn add_segment(&self, session: &Session, segment: &NewSegment) -> Result<Segment, StoreError> {
         // Derived from the recorder's files like alert rows from events: not audited one by one.
-        self.write(session, Permission::RecordFootage, |w| footage::insert_segment(&w.tx, segment, w.now))
+        self.write(session, Permission::RecordFootage, |w| footage::insert_segment(w.tx, segment, w.now))
     }
 
     fn segments(&self, session: &Session, camera_id: i64, span: Span) -> Result<Vec<Segment>, StoreError> {
@@ -22,11 +22,11 @@ impl FootageStore for SqliteStore {
 
     fn expire_segments(&self, session: &Session) -> Result<Vec<Segment>, StoreError> {
         self.write(session, Permission::RecordFootage, |w| {
-            let abandoned = footage::abandon_stale_exports(&w.tx, w.now)?;
+            let abandoned = footage::abandon_stale_exports(w.tx, w.now)?;
             if !abandoned.is_empty() {
                 w.audit("footage.export_abandoned", "footage_access", serde_json::json!({"lines": abandoned}))?;
             }
-            let gone = footage::expire_segments(&w.tx, &w.rules.footage, w.now)?;
+            let gone = footage::expire_segments(w.tx, &w.rules.footage, w.now)?;
             if gone.is_empty() {
                 if abandoned.is_empty() {
                     w.unchanged();
@@ -60,7 +60,7 @@ impl FootageStore for SqliteStore {
 
     fn request_footage(&self, session: &Session, request: &NewFootageRequest) -> Result<FootageRequest, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let stored = footage::insert_request(&w.tx, request, &w.actor.username, &w.rules.footage, w.now)?;
+            let stored = footage::insert_request(w.tx, request, &w.actor.username, &w.rules.footage, w.now)?;
             w.audit(
                 "footage.request",
                 &format!("footage_request:{}", stored.request_no),
@@ -95,7 +95,7 @@ impl FootageStore for SqliteStore {
     ) -> Result<FootageRequest, StoreError> {
         // Who may decide which request is the footage rules' question (`footage::decide`).
         self.write(session, Permission::ReadHall, |w| {
-            let decided = footage::decide(&w.tx, request_id, approve, note, &w.actor, &w.rules.footage, w.now)?;
+            let decided = footage::decide(w.tx, request_id, approve, note, &w.actor, &w.rules.footage, w.now)?;
             w.audit(
                 if approve { "footage.approve" } else { "footage.refuse" },
                 &format!("footage_request:{}", decided.request_no),
@@ -107,7 +107,7 @@ impl FootageStore for SqliteStore {
 
     fn cancel_footage_request(&self, session: &Session, request_id: i64) -> Result<FootageRequest, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let cancelled = footage::cancel(&w.tx, request_id, &w.actor.username)?;
+            let cancelled = footage::cancel(w.tx, request_id, &w.actor.username)?;
             w.audit("footage.cancel", &format!("footage_request:{}", cancelled.request_no), serde_json::json!({}))?;
             Ok(cancelled)
         })
@@ -138,11 +138,11 @@ impl FootageStore for SqliteStore {
     ) -> Result<crate::store::FootageGrants, StoreError> {
         self.write(session, Permission::Supervise, |w| {
             let (access_id, request) =
-                footage::open(&w.tx, request_id, camera_ids, span, use_, destination, &w.actor.username, w.now)?;
+                footage::open(w.tx, request_id, camera_ids, span, use_, destination, &w.actor.username, w.now)?;
             let tracks = camera_ids
                 .iter()
                 .map(|&camera_id| {
-                    Ok(crate::store::GrantTrack { camera_id, segments: footage::segments(&w.tx, camera_id, span)? })
+                    Ok(crate::store::GrantTrack { camera_id, segments: footage::segments(w.tx, camera_id, span)? })
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             let mut detail = serde_json::json!({
@@ -182,7 +182,7 @@ impl FootageStore for SqliteStore {
         outcome: &ExportOutcome,
     ) -> Result<FootageAccess, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let line = footage::finish_export(&w.tx, access_id, outcome, &w.actor.username, w.now)?;
+            let line = footage::finish_export(w.tx, access_id, outcome, &w.actor.username, w.now)?;
             w.audit(
                 "footage.export_finished",
                 &format!("footage_request:{}", line.request_no),
@@ -201,7 +201,7 @@ impl FootageStore for SqliteStore {
 
     fn place_hold(&self, session: &Session, camera_id: i64, span: Span, reason: &str) -> Result<LegalHold, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let hold = holds::place_hold(&w.tx, camera_id, span, reason, &w.actor.username, w.now)?;
+            let hold = holds::place_hold(w.tx, camera_id, span, reason, &w.actor.username, w.now)?;
             w.audit(
                 "footage.hold",
                 &format!("legal_hold:{}", hold.id),
@@ -213,7 +213,7 @@ impl FootageStore for SqliteStore {
 
     fn lift_hold(&self, session: &Session, hold_id: i64, reason: &str) -> Result<LegalHold, StoreError> {
         self.write(session, Permission::ApproveFootage, |w| {
-            let hold = holds::lift_hold(&w.tx, hold_id, reason, &w.actor.username, w.now)?;
+            let hold = holds::lift_hold(w.tx, hold_id, reason, &w.actor.username, w.now)?;
             w.audit(
                 "footage.lift_hold",
                 &format!("legal_hold:{hold_id}"),
@@ -229,7 +229,7 @@ impl FootageStore for SqliteStore {
 
     fn record_evidence(&self, session: &Session, evidence: &NewEvidence) -> Result<Evidence, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let stored = query::insert_evidence(&w.tx, evidence, &w.actor.username)?;
+            let stored = query::insert_evidence(w.tx, evidence, &w.actor.username)?;
             // A snapshot kept for the discipline log is an observation too, in the same transaction.
             if evidence.for_discipline {
                 let observation = NewObservation {
@@ -244,7 +244,7 @@ impl FootageStore for SqliteStore {
                     clip: None,
                     note: evidence.note.clone(),
                 };
-                accountability::insert_observation(&w.tx, &observation, &w.actor.username, w.now)?;
+                accountability::insert_observation(w.tx, &observation, &w.actor.username, w.now)?;
             }
             w.audit(
                 if evidence.for_discipline { "evidence.discipline" } else { "evidence.snapshot" },

@@ -6,7 +6,7 @@
 use super::*;
 use crate::store::prelude::*;
 
-impl PeopleStore for SqliteStore {
+impl PeopleStore for SqlStore {
     fn attendance(&self, session: &Session, period_start: NaiveDate) -> Result<AttendancePeriod, StoreError> {
         self.read(session, Permission::ReadCases, |r| people::period(r.conn, &r.rules, period_start))
     }
@@ -22,7 +22,7 @@ impl PeopleStore for SqliteStore {
 
     fn record_interview(&self, session: &Session, interview: &NewInterview) -> Result<Interview, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let recorded = people::insert_interview(&w.tx, &w.rules, interview, &w.actor.username, w.now)?;
+            let recorded = people::insert_interview(w.tx, &w.rules, interview, &w.actor.username, w.now)?;
             w.audit(
                 "attendance.interview",
                 &format!("staff:{}", recorded.staff_no),

@@ -6,17 +6,17 @@
 use super::*;
 use crate::store::prelude::*;
 
-impl SupervisionStore for SqliteStore {
+impl SupervisionStore for SqlStore {
     fn register_complaint(&self, session: &Session, complaint: &NewComplaint) -> Result<Complaint, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let id = complaints::insert_complaint(&w.tx, complaint, &w.actor.username)?;
+            let id = complaints::insert_complaint(w.tx, complaint, &w.actor.username)?;
             let no: String = w.tx.query_row("SELECT complaint_no FROM complaint WHERE id = ?1", [id], |r| r.get(0))?;
             w.audit(
                 "complaint.register",
                 &format!("complaint:{no}"),
                 serde_json::json!({"channel": complaint.channel.as_str(), "case_no": complaint.case_no, "window": complaint.window_code}),
             )?;
-            complaint_as(&w.tx, &w.actor, &w.rules, &no)
+            complaint_as(w.tx, &w.actor, &w.rules, &no)
         })
     }
 
@@ -39,19 +39,19 @@ impl SupervisionStore for SqliteStore {
         step: &ComplaintStep,
     ) -> Result<Complaint, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let status = complaints::advance_complaint(&w.tx, complaint_no, step, &w.actor.username, w.now)?;
+            let status = complaints::advance_complaint(w.tx, complaint_no, step, &w.actor.username, w.now)?;
             w.audit(
                 &format!("complaint.{}", status.as_str()),
                 &format!("complaint:{complaint_no}"),
                 serde_json::to_value(step).unwrap_or_default(),
             )?;
-            complaint_as(&w.tx, &w.actor, &w.rules, complaint_no)
+            complaint_as(w.tx, &w.actor, &w.rules, complaint_no)
         })
     }
 
     fn add_observation(&self, session: &Session, observation: &NewObservation) -> Result<Observation, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let stored = accountability::insert_observation(&w.tx, observation, &w.actor.username, w.now)?;
+            let stored = accountability::insert_observation(w.tx, observation, &w.actor.username, w.now)?;
             w.audit(
                 "observation.add",
                 &format!("observation:{}", stored.id),
@@ -71,7 +71,7 @@ impl SupervisionStore for SqliteStore {
     fn issue_slips(&self, session: &Session, week: Week) -> Result<Vec<Slip>, StoreError> {
         self.write(session, Permission::Supervise, |w| {
             let issued = accountability::issue_slips(
-                &w.tx,
+                w.tx,
                 week,
                 &w.rules.calendar,
                 w.rules.settings.notice_due_working_days,
@@ -79,7 +79,7 @@ impl SupervisionStore for SqliteStore {
                 w.now,
             )?;
             for id in &issued {
-                let slip = accountability::slip(&w.tx, *id)?;
+                let slip = accountability::slip(w.tx, *id)?;
                 w.audit(
                     "slip.issue",
                     &format!("slip:{}", slip.number_text()),
@@ -89,7 +89,7 @@ impl SupervisionStore for SqliteStore {
                     }),
                 )?;
             }
-            accountability::slips(&w.tx, Some(week))
+            accountability::slips(w.tx, Some(week))
         })
     }
 
@@ -99,8 +99,8 @@ impl SupervisionStore for SqliteStore {
 
     fn cancel_slip(&self, session: &Session, slip_id: i64, reason: &str) -> Result<Slip, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            accountability::cancel_slip(&w.tx, slip_id, reason)?;
-            let slip = accountability::slip(&w.tx, slip_id)?;
+            accountability::cancel_slip(w.tx, slip_id, reason)?;
+            let slip = accountability::slip(w.tx, slip_id)?;
             w.audit("slip.cancel", &format!("slip:{}", slip.number_text()), serde_json::json!({"reason": reason}))?;
             Ok(slip)
         })
@@ -108,8 +108,8 @@ impl SupervisionStore for SqliteStore {
 
     fn record_slip_receipt(&self, session: &Session, slip_id: i64, signed_by: &str) -> Result<Slip, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            accountability::record_receipt(&w.tx, slip_id, signed_by, w.now)?;
-            let slip = accountability::slip(&w.tx, slip_id)?;
+            accountability::record_receipt(w.tx, slip_id, signed_by, w.now)?;
+            let slip = accountability::slip(w.tx, slip_id)?;
             w.audit(
                 "slip.receipt",
                 &format!("slip:{}", slip.number_text()),
@@ -121,8 +121,8 @@ impl SupervisionStore for SqliteStore {
 
     fn record_violation(&self, session: &Session, violation: &NewViolation) -> Result<Violation, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let id = accountability::insert_violation(&w.tx, violation, &w.actor.username, w.now)?;
-            let stored = accountability::violation(&w.tx, id)?;
+            let id = accountability::insert_violation(w.tx, violation, &w.actor.username, w.now)?;
+            let stored = accountability::violation(w.tx, id)?;
             w.audit(
                 "violation.record",
                 &format!("violation:{id}"),
@@ -147,7 +147,7 @@ impl SupervisionStore for SqliteStore {
         note: &str,
     ) -> Result<DecisionOutcome, StoreError> {
         self.write_named(session, Permission::DecideAccountability, "decide_violation", |w| {
-            let flag = accountability::decide_violation(&w.tx, violation_id, measures, note, &w.actor.username, w.now)?;
+            let flag = accountability::decide_violation(w.tx, violation_id, measures, note, &w.actor.username, w.now)?;
             w.audit(
                 "violation.decide",
                 &format!("violation:{violation_id}"),
@@ -157,8 +157,8 @@ impl SupervisionStore for SqliteStore {
                 w.audit("violation.flag_12_6", &format!("violation:{id}"), serde_json::json!({"after": violation_id}))?;
             }
             Ok(DecisionOutcome {
-                violation: accountability::violation(&w.tx, violation_id)?,
-                flag: flag.map(|id| accountability::violation(&w.tx, id)).transpose()?,
+                violation: accountability::violation(w.tx, violation_id)?,
+                flag: flag.map(|id| accountability::violation(w.tx, id)).transpose()?,
             })
         })
     }

@@ -6,7 +6,7 @@
 use super::*;
 use crate::store::prelude::*;
 
-impl WatchStore for SqliteStore {
+impl WatchStore for SqlStore {
     fn report_camera_link(
         &self,
         session: &Session,
@@ -16,7 +16,7 @@ impl WatchStore for SqliteStore {
     ) -> Result<Option<CameraAlert>, StoreError> {
         // Derived from what the recorder sees, like alert rows from events: not audited.
         self.write(session, Permission::RecordFootage, |w| {
-            let change = devices::report_link(&w.tx, &w.rules, camera_id, online, reason, w.now)?;
+            let change = devices::report_link(w.tx, &w.rules, camera_id, online, reason, w.now)?;
             if change.is_none() {
                 w.unchanged();
             }
@@ -34,7 +34,7 @@ impl WatchStore for SqliteStore {
 
     fn set_camera_reference(&self, session: &Session, camera_id: i64, png: Option<&[u8]>) -> Result<(), StoreError> {
         self.write(session, Permission::ConfigureHall, |w| {
-            let sha = watch::set_reference(&w.tx, camera_id, png, &w.actor.username, w.now)?;
+            let sha = watch::set_reference(w.tx, camera_id, png, &w.actor.username, w.now)?;
             w.audit("camera.reference", &format!("camera:{camera_id}"), serde_json::json!({ "sha256": sha }))?;
             Ok(())
         })
@@ -47,7 +47,7 @@ impl WatchStore for SqliteStore {
         seat: Option<crate::domain::watch::Region>,
     ) -> Result<(), StoreError> {
         self.write(session, Permission::ConfigureHall, |w| {
-            watch::set_seat(&w.tx, camera_id, seat)?;
+            watch::set_seat(w.tx, camera_id, seat)?;
             w.audit("camera.seat", &format!("camera:{camera_id}"), serde_json::json!({ "seat": seat }))?;
             Ok(())
         })
@@ -61,7 +61,7 @@ impl WatchStore for SqliteStore {
         // Detections come only from this machine's own watchers (the recorder, the server, a standalone
         // console): no caller invents one to confirm it afterwards.
         self.write(session, Permission::RecordFootage, |w| {
-            let change = watch::report(&w.tx, report, &w.actor.username, w.now)?;
+            let change = watch::report(w.tx, report, &w.actor.username, w.now)?;
             match &change {
                 None => w.unchanged(),
                 Some(f) => {
@@ -101,7 +101,7 @@ impl WatchStore for SqliteStore {
         note: &str,
     ) -> Result<crate::store::CameraFinding, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let decided = watch::decide(&w.tx, finding_id, decision, note, &w.actor.username, w.now)?;
+            let decided = watch::decide(w.tx, finding_id, decision, note, &w.actor.username, w.now)?;
             w.audit(
                 if decision == crate::domain::watch::FindingDecision::Confirmed {
                     "watch.confirm"

@@ -5,9 +5,9 @@ use super::query;
 use crate::domain::alerts::{self, RuleBook};
 use crate::domain::model::CaseEvent;
 use crate::domain::time;
+use crate::store::sql::{Connection, OptionalExtension as _};
 use crate::store::{CaseQuery, StoreError};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use rusqlite::{Connection, OptionalExtension as _};
 
 /// The case detail: summary, events, the explained deadline, alerts, notices.
 pub(super) fn case_detail(

@@ -7,13 +7,13 @@ use crate::domain::accountability::{self, ComplaintSettings, ComplaintStatus};
 use crate::domain::calendar::Calendar;
 use crate::domain::model::{Complaint, ComplaintChannel};
 use crate::domain::time;
+use crate::store::sql::{Connection, OptionalExtension as _, Row, Transaction, params};
 use crate::store::{ComplaintStep, NewComplaint, StoreError};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params};
 
 // Complaints
 
-pub(super) fn insert_complaint(tx: &Transaction<'_>, c: &NewComplaint, created_by: &str) -> Result<i64, StoreError> {
+pub(super) fn insert_complaint(tx: &Transaction, c: &NewComplaint, created_by: &str) -> Result<i64, StoreError> {
     if c.content.trim().is_empty() {
         return Err(StoreError::Invalid("投诉内容不能为空 (the complaint needs a content)".into()));
     }
@@ -61,7 +61,7 @@ pub(super) fn insert_complaint(tx: &Transaction<'_>, c: &NewComplaint, created_b
             department
         ],
     )?;
-    Ok(tx.last_insert_rowid())
+    Ok(tx.last_insert_rowid()?)
 }
 
 const COMPLAINT_SELECT: &str =
@@ -140,7 +140,7 @@ pub(super) fn complaints(
 }
 
 pub(super) fn advance_complaint(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     complaint_no: &str,
     step: &ComplaintStep,
     actor: &str,

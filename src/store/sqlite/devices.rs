@@ -2,8 +2,8 @@
 //! longer than `footage.camera_offline_seconds` within an opening period raises one red
 //! `camera_offline` alarm, which resolves when the camera is back.
 
+use crate::store::sql::{Connection, OptionalExtension as _, Transaction, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 
 use super::{from_ts, ts};
 use crate::domain::alerts::{Level, RuleBook};
@@ -17,7 +17,7 @@ const SELECT: &str =
     "SELECT a.id, a.camera_id, c.name, w.code, a.level, a.since, a.raised_at, a.resolved_at, a.explanation
      FROM camera_alert a JOIN camera c ON c.id = a.camera_id LEFT JOIN service_window w ON w.id = c.window_id";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CameraAlert> {
+fn row(r: &crate::store::sql::Row<'_>) -> crate::store::sql::Result<CameraAlert> {
     let level: String = r.get(4)?;
     Ok(CameraAlert {
         id: r.get(0)?,
@@ -44,7 +44,7 @@ fn clean(reason: &str) -> String {
 
 /// Records the report and raises or resolves the alarm; returns the alarm it changed.
 pub(super) fn report_link(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     rules: &RuleBook,
     camera_id: i64,
     online: bool,
@@ -108,7 +108,7 @@ pub(super) fn report_link(
          VALUES (?1, 'camera_offline', 'red', ?2, ?3, ?4)",
         params![camera_id, since, ts(now), explanation],
     )?;
-    Ok(Some(alert(tx, tx.last_insert_rowid())?))
+    Ok(Some(alert(tx, tx.last_insert_rowid()?)?))
 }
 
 /// The open alarms, or also those resolved in the last seven days; newest first.

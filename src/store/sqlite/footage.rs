@@ -1,8 +1,8 @@
 //! Footage rows: segments, requests, the register and legal holds. The rules are in
 //! `domain::footage`; this module reads and writes rows and applies them.
 
+use crate::store::sql::{Connection, OptionalExtension as _, Row, Transaction, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params};
 
 use super::{from_ts, ts};
 use crate::domain::footage::{
@@ -21,7 +21,7 @@ fn refused(r: footage::Refusal) -> StoreError {
     StoreError::Refused(r.to_string())
 }
 
-fn segment_row(r: &Row<'_>) -> rusqlite::Result<Segment> {
+fn segment_row(r: &Row<'_>) -> crate::store::sql::Result<Segment> {
     Ok(Segment {
         id: r.get(0)?,
         camera_id: r.get(1)?,
@@ -40,7 +40,7 @@ pub(super) fn camera_exists(conn: &Connection, camera_id: i64) -> Result<(), Sto
     found.map(|_| ()).ok_or_else(|| StoreError::NotFound(format!("camera {camera_id}")))
 }
 
-pub(super) fn insert_segment(tx: &Transaction<'_>, s: &NewSegment, now: DateTime<Utc>) -> Result<Segment, StoreError> {
+pub(super) fn insert_segment(tx: &Transaction, s: &NewSegment, now: DateTime<Utc>) -> Result<Segment, StoreError> {
     camera_exists(tx, s.camera_id)?;
     if s.span.is_empty() || s.span.millis() > LONGEST_SEGMENT_MS {
         return Err(StoreError::Invalid(format!(
@@ -59,13 +59,14 @@ pub(super) fn insert_segment(tx: &Transaction<'_>, s: &NewSegment, now: DateTime
         "INSERT INTO segment (camera_id, start_ms, end_ms, path, bytes, sha256, indexed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![s.camera_id, s.span.from, s.span.to, s.path, s.bytes.cast_signed(), s.sha256, ts(now)],
     )
-    .map_err(|e| match e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+    .map_err(|e| {
+        if e.is_constraint_violation() {
             StoreError::Conflict(format!("segment {} is already indexed", s.path))
+        } else {
+            e.into()
         }
-        other => other.into(),
     })?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid()?;
     Ok(Segment {
         id,
         camera_id: s.camera_id,
@@ -113,7 +114,7 @@ fn protected(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<(i64, Span)>, 
 
 /// Copies left "in progress" past their grant's 12 hours (the console closed, or a holder who never
 /// finishes): marked failed, so that they stop keeping footage from retention. Their register lines.
-pub(super) fn abandon_stale_exports(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
+pub(super) fn abandon_stale_exports(tx: &Transaction, now: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
     let stale: Vec<i64> = tx
         .prepare("SELECT id FROM footage_access WHERE status = 'running' AND at <= ?1 ORDER BY id")?
         .query_map([ts(now - chrono::Duration::hours(GRANT_HOURS))], |r| r.get(0))?
@@ -128,7 +129,7 @@ pub(super) fn abandon_stale_exports(tx: &Transaction<'_>, now: DateTime<Utc>) ->
 }
 
 pub(super) fn expire_segments(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     settings: &FootageSettings,
     now: DateTime<Utc>,
 ) -> Result<Vec<Segment>, StoreError> {
@@ -186,7 +187,7 @@ pub(super) fn recording_health(conn: &Connection, span: Span) -> Result<Recordin
 const REQUEST_COLUMNS: &str = "id, request_no, requester, second_person, purpose, kind, from_ms, to_ms, created_at, \
      status, decided_by, decided_at, decision_note, expires_at, case_no, complaint_no";
 
-fn request_row(r: &Row<'_>) -> rusqlite::Result<FootageRequest> {
+fn request_row(r: &Row<'_>) -> crate::store::sql::Result<FootageRequest> {
     let kind: String = r.get(5)?;
     let status: String = r.get(9)?;
     Ok(FootageRequest {
@@ -225,7 +226,7 @@ pub(super) fn request_by_id(conn: &Connection, id: i64) -> Result<FootageRequest
 }
 
 pub(super) fn insert_request(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     new: &NewFootageRequest,
     requester: &str,
     settings: &FootageSettings,
@@ -242,7 +243,7 @@ pub(super) fn insert_request(
     }
     if let Some(p) = second {
         let known: Option<i64> =
-            tx.query_row("SELECT id FROM user WHERE username = ?1 AND active = 1", [p], |r| r.get(0)).optional()?;
+            tx.query_row("SELECT id FROM \"user\" WHERE username = ?1 AND active = 1", [p], |r| r.get(0)).optional()?;
         if known.is_none() {
             return Err(StoreError::Invalid(format!("第二人 {p} 不是本系统的用户 (no such user)")));
         }
@@ -270,7 +271,7 @@ pub(super) fn insert_request(
             new.complaint_no.as_deref().map(str::trim).filter(|s| !s.is_empty()),
         ],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid()?;
     let mut insert = tx.prepare_cached("INSERT INTO footage_request_camera (request_id, camera_id) VALUES (?1, ?2)")?;
     for c in &cameras {
         insert.execute([id, *c])?;
@@ -286,7 +287,7 @@ pub(super) fn requests(
     let (condition, bind): (&str, Option<&str>) = match filter {
         RequestFilter::Mine => ("requester = ?1 OR second_person = ?1", Some(user)),
         RequestFilter::Pending => ("status = 'pending'", None),
-        RequestFilter::All => ("1", None),
+        RequestFilter::All => ("TRUE", None),
     };
     let sql = format!("SELECT {REQUEST_COLUMNS} FROM footage_request WHERE {condition} ORDER BY id DESC LIMIT 500");
     let mut stmt = conn.prepare(&sql)?;
@@ -298,7 +299,7 @@ pub(super) fn requests(
 }
 
 pub(super) fn decide(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     id: i64,
     approve: bool,
     note: &str,
@@ -326,7 +327,7 @@ pub(super) fn decide(
     // A chief whose password an administrator reset after the request was made may be someone else
     // now: not for this request.
     let reset_at: Option<i64> = tx
-        .query_row("SELECT password_reset_at FROM user WHERE username = ?1", [&actor.username], |r| r.get(0))
+        .query_row("SELECT password_reset_at FROM \"user\" WHERE username = ?1", [&actor.username], |r| r.get(0))
         .optional()?
         .flatten();
     if reset_at.is_some_and(|at| at >= request.created_at.timestamp()) {
@@ -358,7 +359,7 @@ pub(super) fn decide(
     request_by_id(tx, id)
 }
 
-pub(super) fn cancel(tx: &Transaction<'_>, id: i64, user: &str) -> Result<FootageRequest, StoreError> {
+pub(super) fn cancel(tx: &Transaction, id: i64, user: &str) -> Result<FootageRequest, StoreError> {
     let request = request_by_id(tx, id)?;
     if request.requester != user {
         return Err(refused(footage::Refusal::NotHolder));
@@ -373,7 +374,7 @@ pub(super) fn cancel(tx: &Transaction<'_>, id: i64, user: &str) -> Result<Footag
 /// Checks the use and writes its register line; returns the line's id and the request.
 #[allow(clippy::too_many_arguments, reason = "one register line's fields")]
 pub(super) fn open(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     request_id: i64,
     camera_ids: &[i64],
     span: Span,
@@ -409,7 +410,7 @@ pub(super) fn open(
                 .ok_or_else(|| StoreError::Invalid("拷贝须写明去向 (a copy needs its destination)".into()))?;
             // A copy in progress keeps its footage from retention: one person may not pin much of it.
             let running: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM footage_access WHERE user = ?1 AND status = 'running' AND at > ?2",
+                "SELECT COUNT(*) FROM footage_access WHERE \"user\" = ?1 AND status = 'running' AND at > ?2",
                 params![user, ts(now - chrono::Duration::hours(GRANT_HOURS))],
                 |r| r.get(0),
             )?;
@@ -422,11 +423,11 @@ pub(super) fn open(
         }
     };
     tx.execute(
-        "INSERT INTO footage_access (request_id, user, action, camera_id, from_ms, to_ms, at, destination, status)
+        "INSERT INTO footage_access (request_id, \"user\", action, camera_id, from_ms, to_ms, at, destination, status)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![request_id, user, action, camera_id, span.from, span.to, ts(now), destination, status],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid()?;
     for camera in &camera_ids[1..] {
         tx.execute("INSERT INTO footage_access_camera (access_id, camera_id) VALUES (?1, ?2)", params![id, camera])?;
     }
@@ -449,7 +450,7 @@ pub(super) fn granted_segment(
 ) -> Result<crate::store::GrantedSegment, StoreError> {
     let (request_id, holder, action, camera_id, from, to, at): (i64, String, String, i64, i64, i64, i64) = conn
         .query_row(
-            "SELECT request_id, user, action, camera_id, from_ms, to_ms, at FROM footage_access WHERE id = ?1",
+            "SELECT request_id, \"user\", action, camera_id, from_ms, to_ms, at FROM footage_access WHERE id = ?1",
             [access_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
         )
@@ -485,13 +486,13 @@ pub(super) fn granted_segment(
     Ok(crate::store::GrantedSegment { segment, part })
 }
 
-const ACCESS_COLUMNS: &str = "a.id, r.request_no, r.purpose, a.user, a.action, a.camera_id, c.name, a.from_ms, a.to_ms, \
+const ACCESS_COLUMNS: &str = "a.id, r.request_no, r.purpose, a.\"user\", a.action, a.camera_id, c.name, a.from_ms, a.to_ms, \
      a.at, a.destination, a.status, a.sha256, a.bytes, a.note, \
-     (SELECT group_concat(x.camera_id) FROM footage_access_camera x WHERE x.access_id = a.id), \
+     (SELECT group_concat(CAST(x.camera_id AS TEXT)) FROM footage_access_camera x WHERE x.access_id = a.id), \
      (SELECT group_concat(n.name, '、') FROM footage_access_camera x JOIN camera n ON n.id = x.camera_id \
        WHERE x.access_id = a.id)";
 
-fn access_row(r: &Row<'_>) -> rusqlite::Result<FootageAccess> {
+fn access_row(r: &Row<'_>) -> crate::store::sql::Result<FootageAccess> {
     let action: String = r.get(4)?;
     let camera_id: i64 = r.get(5)?;
     let mut camera_name: String = r.get(6)?;
@@ -534,7 +535,7 @@ pub(super) fn access_by_id(conn: &Connection, id: i64) -> Result<FootageAccess, 
 }
 
 pub(super) fn finish_export(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     id: i64,
     outcome: &ExportOutcome,
     user: &str,
@@ -562,13 +563,13 @@ pub(super) fn finish_export(
 pub(super) fn register(conn: &Connection, user: Option<&str>, limit: u32) -> Result<Vec<FootageAccess>, StoreError> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {ACCESS_COLUMNS} FROM footage_access a JOIN footage_request r ON r.id = a.request_id
-         JOIN camera c ON c.id = a.camera_id WHERE ?1 IS NULL OR a.user = ?1 ORDER BY a.id DESC LIMIT ?2"
+         JOIN camera c ON c.id = a.camera_id WHERE ?1 IS NULL OR a.\"user\" = ?1 ORDER BY a.id DESC LIMIT ?2"
     ))?;
     let rows = stmt.query_map(params![user, limit], access_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
-pub(super) fn hold_row(r: &Row<'_>) -> rusqlite::Result<LegalHold> {
+pub(super) fn hold_row(r: &Row<'_>) -> crate::store::sql::Result<LegalHold> {
     let lifted_by: Option<String> = r.get(7)?;
     let lifted_at: Option<i64> = r.get(8)?;
     let lift_reason: Option<String> = r.get(9)?;

@@ -1,7 +1,7 @@
 //! A hall's configuration in force and applying a new one (the hall file, 系统管理); camera passwords
 //! and the playable URLs made with them.
 
-use rusqlite::{Connection, OptionalExtension as _, params};
+use crate::store::sql::{Connection, OptionalExtension as _, params};
 
 use crate::domain::hall::{self, CameraSpec, HallConfig, HallDiff, Part, Vendor, WindowSpec};
 use crate::domain::model::{Department, Hall};
@@ -120,12 +120,12 @@ pub(super) fn plan(conn: &Connection, desired: &HallConfig) -> Result<(HallConfi
 }
 
 pub(super) fn apply(w: &Write<'_>, desired: &HallConfig) -> Result<HallDiff, StoreError> {
-    let (desired, diff) = plan(&w.tx, desired)?;
+    let (desired, diff) = plan(w.tx, desired)?;
     if diff.is_empty() {
         w.unchanged();
         return Ok(diff);
     }
-    let tx = &w.tx;
+    let tx = w.tx;
     let now = ts(w.now);
     let code = &desired.hall.code;
     tx.execute(

@@ -3,9 +3,9 @@
 use super::footage::{HOLD_COLUMNS, camera_exists, hold_row};
 use super::{from_ts, ts};
 use crate::domain::footage::Span;
+use crate::store::sql::{Connection, OptionalExtension as _, Transaction, params};
 use crate::store::{LegalHold, StoreError};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 
 pub(super) fn hold_by_id(conn: &Connection, id: i64) -> Result<LegalHold, StoreError> {
     conn.query_row(&format!("SELECT {HOLD_COLUMNS} FROM legal_hold WHERE id = ?1"), [id], hold_row)
@@ -14,7 +14,7 @@ pub(super) fn hold_by_id(conn: &Connection, id: i64) -> Result<LegalHold, StoreE
 }
 
 pub(super) fn place_hold(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     camera_id: i64,
     span: Span,
     reason: &str,
@@ -32,11 +32,11 @@ pub(super) fn place_hold(
         "INSERT INTO legal_hold (camera_id, from_ms, to_ms, reason, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![camera_id, span.from, span.to, reason.trim(), by, ts(now)],
     )?;
-    hold_by_id(tx, tx.last_insert_rowid())
+    hold_by_id(tx, tx.last_insert_rowid()?)
 }
 
 pub(super) fn lift_hold(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     id: i64,
     reason: &str,
     by: &str,

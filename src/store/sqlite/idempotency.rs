@@ -1,38 +1,39 @@
 //! The server's memory of keyed calls: a console's outbox sends every write with an idempotency key,
 //! and a repeat of the key gets the first answer instead of running the write again.
 
+use crate::store::sql::{OptionalExtension as _, params};
 use chrono::Duration;
-use rusqlite::{OptionalExtension as _, params};
 
 use crate::store::StoreError;
 
-use super::{SqliteStore, ts};
+use super::{SqlStore, ts};
 
 /// How long an answer is remembered.
 const KEEP_DAYS: i64 = 30;
 
-impl SqliteStore {
+impl SqlStore {
     /// The server's remembered answer to `username`'s call made with idempotency key `key`: (method, HTTP
     /// status, body). A key is the user's own: another user's key is simply unknown to them. Answers older
     /// than 30 days are forgotten.
     pub fn remembered_answer(&self, username: &str, key: &str) -> Result<Option<Remembered>, StoreError> {
-        let conn = self.lock();
         let cutoff = ts(self.now() - Duration::days(KEEP_DAYS));
-        conn.execute("DELETE FROM idempotency WHERE at < ?1", [cutoff])?;
-        Ok(conn
-            .query_row(
-                "SELECT method, request_sha256, status, answer FROM idempotency WHERE username = ?1 AND key = ?2",
-                params![username, key],
-                |r| {
-                    Ok(Remembered {
-                        method: r.get(0)?,
-                        request_sha256: r.get(1)?,
-                        status: r.get(2)?,
-                        answer: r.get(3)?,
-                    })
-                },
-            )
-            .optional()?)
+        self.with_tx(|conn| {
+            conn.execute("DELETE FROM idempotency WHERE at < ?1", [cutoff])?;
+            Ok(conn
+                .query_row(
+                    "SELECT method, request_sha256, status, answer FROM idempotency WHERE username = ?1 AND key = ?2",
+                    params![username, key],
+                    |r| {
+                        Ok(Remembered {
+                            method: r.get(0)?,
+                            request_sha256: r.get(1)?,
+                            status: r.get(2)?,
+                            answer: r.get(3)?,
+                        })
+                    },
+                )
+                .optional()?)
+        })
     }
 
     /// What is kept of a keyed call's arguments to tell a repeat from another request: a keyed digest
@@ -57,13 +58,14 @@ impl SqliteStore {
         answer: &str,
     ) -> Result<(), StoreError> {
         let (method, request_sha256) = asked;
-        let conn = self.lock();
-        conn.execute(
-            "INSERT OR IGNORE INTO idempotency (username, key, method, workstation, status, answer, at, request_sha256)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![username, key, method, workstation, status, answer, ts(self.now()), request_sha256],
-        )?;
-        Ok(())
+        self.with_tx(|tx| {
+            tx.execute(
+                "INSERT INTO idempotency (username, key, method, workstation, status, answer, at, request_sha256)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+                params![username, key, method, workstation, status, answer, ts(self.now()), request_sha256],
+            )?;
+            Ok(())
+        })
     }
 }
 

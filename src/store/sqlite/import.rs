@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::store::sql::{OptionalExtension as _, Transaction, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension as _, Transaction, params};
 
 use crate::domain::model::{CaseEvent, CatalogueItem, Evaluation, Leave, Staff};
 use crate::interchange::{ImportBatch, InputError, InputErrors, Lined, PunchRecord, Records};
@@ -37,7 +37,7 @@ impl Problems<'_> {
 }
 
 pub(super) fn apply(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     batch: &ImportBatch,
     rules: &RuleBook,
     now: DateTime<Utc>,
@@ -65,7 +65,7 @@ pub(super) fn apply(
 }
 
 fn items(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     rows: &[Lined<CatalogueItem>],
     report: &mut ImportReport,
     problems: &mut Problems<'_>,
@@ -114,7 +114,7 @@ fn items(
 
 /// Resolves a window code without a hall: the one window with that code, or a new one in the only hall.
 fn window_without_hall(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     code: &str,
     department_id: Option<i64>,
     report: &mut ImportReport,
@@ -147,7 +147,7 @@ fn window_without_hall(
 }
 
 fn staff(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     rows: &[Lined<Staff>],
     report: &mut ImportReport,
     problems: &mut Problems<'_>,
@@ -231,7 +231,7 @@ fn seconds(at: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 fn events(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     rows: &[Lined<CaseEvent>],
     report: &mut ImportReport,
     problems: &mut Problems<'_>,
@@ -296,7 +296,7 @@ fn events(
                         params![no, department_id, window_id],
                     )?;
                     report.created_staff += 1;
-                    Some(tx.last_insert_rowid())
+                    Some(tx.last_insert_rowid()?)
                 }
             },
             None => None,
@@ -321,7 +321,7 @@ fn events(
                     "INSERT INTO case_file (case_no, item_code, hall_code, status) VALUES (?1, ?2, ?3, 'submitted')",
                 )?
                 .execute(params![event.case_no, event.item_code, event.hall])?;
-                tx.last_insert_rowid()
+                tx.last_insert_rowid()?
             }
         };
 
@@ -379,12 +379,13 @@ fn events(
     Ok(())
 }
 
-fn punches(tx: &Transaction<'_>, rows: &[Lined<PunchRecord>], report: &mut ImportReport) -> Result<(), StoreError> {
+fn punches(tx: &Transaction, rows: &[Lined<PunchRecord>], report: &mut ImportReport) -> Result<(), StoreError> {
     let mut by_device = tx.prepare_cached(
         "SELECT id FROM staff WHERE device_user_id = ?1 UNION ALL SELECT id FROM staff WHERE staff_no = ?1 LIMIT 1",
     )?;
     let mut by_no = tx.prepare_cached("SELECT id FROM staff WHERE staff_no = ?1")?;
-    let mut insert = tx.prepare_cached("INSERT OR IGNORE INTO punch (staff_id, time, device) VALUES (?1, ?2, ?3)")?;
+    let mut insert =
+        tx.prepare_cached("INSERT INTO punch (staff_id, time, device) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")?;
     for Lined { record: p, .. } in rows {
         let found: Option<i64> = if p.by_device_user {
             by_device.query_row([&p.person], |r| r.get(0)).optional()?
@@ -402,7 +403,7 @@ fn punches(tx: &Transaction<'_>, rows: &[Lined<PunchRecord>], report: &mut Impor
 }
 
 fn leave(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     rows: &[Lined<Leave>],
     report: &mut ImportReport,
     problems: &mut Problems<'_>,
@@ -413,7 +414,7 @@ fn leave(
             continue;
         };
         report.inserted += tx.execute(
-            "INSERT OR IGNORE INTO leave (staff_id, start, end, kind) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO leave (staff_id, start, \"end\", kind) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
             params![
                 staff_id,
                 l.start.format("%Y-%m-%d %H:%M:%S").to_string(),
@@ -426,7 +427,7 @@ fn leave(
 }
 
 fn evaluations(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     rows: &[Lined<Evaluation>],
     report: &mut ImportReport,
     problems: &mut Problems<'_>,
@@ -457,7 +458,7 @@ fn evaluations(
             }
         };
         let inserted = tx.execute(
-            "INSERT OR IGNORE INTO evaluation (window_id, time, rating, case_no) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO evaluation (window_id, time, rating, case_no) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
             params![
                 window_id,
                 e.time.format("%Y-%m-%d %H:%M:%S").to_string(),

@@ -10,7 +10,7 @@ use crate::clock::Clock;
 use crate::domain::hall::HallConfig;
 use crate::store::{NewUser, StoreError, User};
 
-use super::{DB_FILE, SqliteStore};
+use super::{DB_FILE, SqlStore};
 
 /// Why a directory could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -29,7 +29,7 @@ pub fn initialise(
     clock: Arc<dyn Clock>,
     admin: &NewUser,
     hall: Option<&HallConfig>,
-) -> Result<(SqliteStore, User), InitError> {
+) -> Result<(SqlStore, User), InitError> {
     let db = data_dir.join(DB_FILE);
     if db.exists() {
         return Err(InitError::Exists(db));
@@ -48,7 +48,7 @@ pub fn initialise(
     };
     remove_partial();
     let built = (|| -> Result<User, StoreError> {
-        let store = SqliteStore::open(&partial, clock.clone())?;
+        let store = SqlStore::open(&partial, clock.clone())?;
         let system = store.system_session();
         let user =
             store.create_user(&system, &NewUser { role: crate::domain::access::Role::Admin, ..admin.clone() })?;
@@ -71,6 +71,6 @@ pub fn initialise(
     }
     let _ = std::fs::remove_file(format!("{}-shm", partial.display()));
     std::fs::rename(&partial, &db).map_err(io(&partial))?;
-    let store = SqliteStore::open(&db, clock).map_err(|e| InitError::Refused(e.into()))?;
+    let store = SqlStore::open(&db, clock).map_err(|e| InitError::Refused(e.into()))?;
     Ok((store, user))
 }

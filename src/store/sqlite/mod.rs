@@ -47,8 +47,8 @@ use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
+use crate::store::sql::{Backend, Connection, Transaction};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, Transaction, params};
 
 use crate::clock::Clock;
 use crate::domain::access::{Permission, Role};
@@ -111,7 +111,7 @@ impl From<SqliteError> for StoreError {
     }
 }
 
-/// The figures of [`SqliteStore::health`].
+/// The figures of [`SqlStore::health`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreHealth {
     pub schema_version: i64,
@@ -124,9 +124,45 @@ pub struct StoreHealth {
 /// Called after every write that changed data (the server wakes its waiting consoles with it).
 pub type ChangeListener = Arc<dyn Fn() + Send + Sync>;
 
-pub struct SqliteStore {
-    conn: Mutex<Connection>,
-    path: Option<PathBuf>,
+/// The embedded database: one connection behind a mutex.
+struct Sqlite(Mutex<rusqlite::Connection>);
+
+/// Where a store's data is: an SQLite file, or a PostgreSQL database (with its keys in a directory).
+#[derive(Debug, Clone)]
+enum Place {
+    Sqlite(Option<PathBuf>),
+    Postgres { describe: String, key_dir: PathBuf },
+}
+
+impl Sqlite {
+    fn lock(&self) -> MutexGuard<'_, rusqlite::Connection> {
+        // A panic while holding the lock cannot leave a transaction open (it rolls back on drop), so
+        // the connection is still usable.
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Backend for Sqlite {
+    fn run_read(&self, f: &mut dyn FnMut(&Connection) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        f(&*self.lock())
+    }
+
+    fn run_write(&self, f: &mut dyn FnMut(&Transaction) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        f(&*tx)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(migrate::version(&self.lock())?)
+    }
+}
+
+pub struct SqlStore {
+    backend: Box<dyn Backend>,
+    place: Place,
     clock: Arc<dyn Clock>,
     /// The calendar and alert settings the engine runs with.
     rules: RwLock<Arc<RuleBook>>,
@@ -141,9 +177,9 @@ pub struct SqliteStore {
     audit_key: secrets::CameraKey,
 }
 
-impl std::fmt::Debug for SqliteStore {
+impl std::fmt::Debug for SqlStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("SqlStore").field("place", &self.place).finish_non_exhaustive()
     }
 }
 
@@ -158,7 +194,7 @@ pub(crate) struct Read<'a> {
 /// A write in progress: its transaction, the caller, the time and the rules. Whatever the call does
 /// and the audit records it appends commit together, or not at all.
 pub(crate) struct Write<'a> {
-    pub tx: Transaction<'a>,
+    pub tx: &'a Transaction,
     pub actor: Actor,
     pub now: DateTime<Utc>,
     pub rules: Arc<RuleBook>,
@@ -170,7 +206,7 @@ pub(crate) struct Write<'a> {
 impl Write<'_> {
     /// Appends the audit record of this write (by the caller, now).
     pub fn audit(&self, action: &str, target: &str, detail: serde_json::Value) -> Result<i64, StoreError> {
-        SqliteStore::append_audit(&self.tx, &self.audit_key, self.now, &self.actor, action, target, &detail)
+        SqlStore::append_audit(self.tx, &self.audit_key, self.now, &self.actor, action, target, &detail)
     }
 
     /// Nothing others need to reload came of this write (a refresh that changed no alert).
@@ -187,7 +223,7 @@ pub(crate) fn from_ts(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
-fn configure(conn: &Connection) -> Result<(), SqliteError> {
+fn configure(conn: &rusqlite::Connection) -> Result<(), SqliteError> {
     conn.execute_batch(
         // Memory-mapped reads and a 64 MiB page cache: listing tens of thousands of alerts over a
         // million cases touches pages all over the file, and system calls per page cost more than the
@@ -198,7 +234,7 @@ fn configure(conn: &Connection) -> Result<(), SqliteError> {
     Ok(())
 }
 
-impl SqliteStore {
+impl SqlStore {
     /// Opens (creating when missing, with its directory) the database in `data_dir` and upgrades it.
     pub fn open_dir(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Self, SqliteError> {
         let io = |source| SqliteError::Io { path: data_dir.to_owned(), source };
@@ -221,7 +257,7 @@ impl SqliteStore {
         // The database is its owner's alone (SQLite gives its journal the same mode).
         let private = |source| SqliteError::Io { path: path.to_owned(), source };
         crate::files::private_file(path, false).map_err(private)?;
-        let mut conn = Connection::open(path)?;
+        let mut conn = rusqlite::Connection::open(path)?;
         configure(&conn)?;
         let found = migrate::migrate(&mut conn)?;
         // A database brought to the keyed chain now: its records so far get their MACs.
@@ -235,7 +271,8 @@ impl SqliteStore {
         let store = Self::wrap(conn, Some(path.to_owned()), clock);
         store.set_rules(RuleBook::official());
         // URLs from before version 10 may hold credentials: they move out of the URLs, sealed.
-        let moved = hall::seal_embedded_credentials(&store.lock(), &store.camera_key)
+        let moved = store
+            .with_conn(|conn| hall::seal_embedded_credentials(conn, &store.camera_key))
             .map_err(|e| SqliteError::Credentials(e.to_string()))?;
         if moved > 0 {
             tracing::info!(cameras = moved, "moved camera credentials out of the stream URLs");
@@ -245,23 +282,47 @@ impl SqliteStore {
 
     /// A private in-memory database (tests).
     pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<Self, SqliteError> {
-        let mut conn = Connection::open_in_memory()?;
+        let mut conn = rusqlite::Connection::open_in_memory()?;
         configure(&conn)?;
         migrate::migrate(&mut conn)?;
         Ok(Self::wrap(conn, None, clock))
     }
 
-    fn wrap(conn: Connection, path: Option<PathBuf>, clock: Arc<dyn Clock>) -> Self {
+    fn wrap(conn: rusqlite::Connection, path: Option<PathBuf>, clock: Arc<dyn Clock>) -> Self {
+        Self::with_backend(Box::new(Sqlite(Mutex::new(conn))), Place::Sqlite(path), clock)
+    }
+
+    /// Opens the PostgreSQL database `db` (creating or upgrading its schema), with the camera-password
+    /// and audit keys in `key_dir` (`camera.key`, `audit.key`: every server on one database needs the
+    /// same two files).
+    pub fn open_postgres(
+        db: super::pg::Database,
+        key_dir: &Path,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, super::pg::PgError> {
+        let (backend, _found) = super::pg::backend::Pg::open(db)?;
+        let place = Place::Postgres { describe: backend.describe().to_owned(), key_dir: key_dir.to_owned() };
+        let store = Self::with_backend(Box::new(backend), place, clock);
+        store.set_rules(RuleBook::official());
+        Ok(store)
+    }
+
+    fn with_backend(backend: Box<dyn Backend>, place: Place, clock: Arc<dyn Clock>) -> Self {
+        // The keys' files are found beside this path (the database file; for PostgreSQL, in key_dir).
+        let key_path = match &place {
+            Place::Sqlite(path) => path.clone(),
+            Place::Postgres { key_dir, .. } => Some(key_dir.join(DB_FILE)),
+        };
         Self {
-            conn: Mutex::new(conn),
+            backend,
             clock,
             rules: RwLock::new(Arc::new(RuleBook::official())),
             system_token: format!("system:{}", auth::random_hex(32)),
             workstation: super::local_workstation(),
             on_change: RwLock::new(None),
-            camera_key: secrets::CameraKey::beside(path.as_deref()),
-            audit_key: secrets::CameraKey::beside_named(path.as_deref(), secrets::AUDIT_KEY_FILE),
-            path,
+            camera_key: secrets::CameraKey::beside(key_path.as_deref()),
+            audit_key: secrets::CameraKey::beside_named(key_path.as_deref(), secrets::AUDIT_KEY_FILE),
+            place,
         }
     }
 
@@ -271,7 +332,7 @@ impl SqliteStore {
     /// The years an administrator entered in the database (系统管理 → 工作日历) are laid over the
     /// calendar given: the database is the hall's record of them, whichever program opened it.
     pub fn set_rules(&self, mut rules: RuleBook) {
-        if let Err(e) = calendar::apply_entered(&self.lock(), &mut rules.calendar) {
+        if let Err(e) = self.with_conn(|conn| calendar::apply_entered(conn, &mut rules.calendar)) {
             tracing::warn!(error = %e, "the working-day calendar entered in the database cannot be read");
         }
         *self.rules.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(rules);
@@ -293,24 +354,19 @@ impl SqliteStore {
 
     /// Re-evaluates every case now (after the rules changed). Derived data: not audited.
     pub fn reevaluate_all(&self) -> Result<u32, StoreError> {
-        let mut conn = self.lock();
-        let tx = conn.transaction()?;
-        tx.execute("UPDATE case_file SET next_check_at = 0", [])?;
-        let (n, _) = alerts::refresh_due(&tx, &self.rules(), self.now())?;
-        tx.commit()?;
-        Ok(n)
+        self.with_tx(|tx| {
+            tx.execute("UPDATE case_file SET next_check_at = 0", [])?;
+            Ok(alerts::refresh_due(tx, &self.rules(), self.now())?.0)
+        })
     }
 
     /// Brings the time-driven alerts up to the store's clock (the cases whose next instant has come), as
     /// the local system: derived data, not audited; the change listener hears of a change.
     pub fn bring_alerts_up_to_date(&self) -> Result<RefreshReport, StoreError> {
-        let report = {
-            let mut conn = self.lock();
-            let tx = conn.transaction()?;
-            let (evaluated, outcome) = alerts::refresh_due(&tx, &self.rules(), self.now())?;
-            tx.commit()?;
-            RefreshReport { evaluated, changed: outcome.changed, new_red: outcome.new_red }
-        };
+        let report = self.with_tx(|tx| {
+            let (evaluated, outcome) = alerts::refresh_due(tx, &self.rules(), self.now())?;
+            Ok(RefreshReport { evaluated, changed: outcome.changed, new_red: outcome.new_red })
+        })?;
         if report.changed > 0 {
             let listener = self.on_change.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
             if let Some(listener) = listener {
@@ -322,12 +378,17 @@ impl SqliteStore {
 
     /// This database's chain head and the codes of its halls: what a county's server forwards to the city.
     pub fn anchor_to_forward(&self) -> Result<Option<(String, super::AuditAnchor)>, StoreError> {
-        let conn = self.lock();
-        let Some((seq, mac)) = audit::anchor(&conn)? else { return Ok(None) };
-        let halls: Vec<String> = conn
-            .prepare("SELECT code FROM hall ORDER BY code")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let Some(((seq, mac), halls)) = self.with_conn(|conn| {
+            let Some(anchor) = audit::anchor(conn)? else { return Ok(None) };
+            let halls: Vec<String> = conn
+                .prepare("SELECT code FROM hall ORDER BY code")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(Some((anchor, halls)))
+        })?
+        else {
+            return Ok(None);
+        };
         let source = if halls.is_empty() { self.workstation.clone() } else { halls.join(",") };
         Ok(Some((source.chars().take(200).collect(), super::AuditAnchor { seq, mac })))
     }
@@ -337,8 +398,20 @@ impl SqliteStore {
         self.clock.clone()
     }
 
+    /// The SQLite database file (`None` in memory and on PostgreSQL).
     pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+        match &self.place {
+            Place::Sqlite(path) => path.as_deref(),
+            Place::Postgres { .. } => None,
+        }
+    }
+
+    /// The data directory: the SQLite file's, or the PostgreSQL store's key directory.
+    pub fn data_dir(&self) -> Option<&Path> {
+        match &self.place {
+            Place::Sqlite(path) => path.as_deref().and_then(Path::parent),
+            Place::Postgres { key_dir, .. } => Some(key_dir),
+        }
     }
 
     /// The local system actor, for headless commands run without `--user`. Recorded as `system` in the
@@ -356,10 +429,13 @@ impl SqliteStore {
     /// What `GET /api/v1/health` tells a hall's monitoring, without a session: the schema version, the
     /// end of the newest recorded segment and the recording length in the rules. Nothing about people.
     pub fn health(&self) -> Result<StoreHealth, StoreError> {
-        let conn = self.lock();
-        let schema_version = migrate::version(&conn)?;
-        let newest: Option<i64> = conn.query_row("SELECT max(end_ms) FROM segment", [], |r| r.get(0))?;
-        let cameras: i64 = conn.query_row("SELECT count(*) FROM camera WHERE retired_at IS NULL", [], |r| r.get(0))?;
+        let schema_version = self.backend.schema_version()?;
+        let (newest, cameras) = self.with_conn(|conn| {
+            let newest: Option<i64> = conn.query_row("SELECT max(end_ms) FROM segment", [], |r| r.get(0))?;
+            let cameras: i64 =
+                conn.query_row("SELECT count(*) FROM camera WHERE retired_at IS NULL", [], |r| r.get(0))?;
+            Ok((newest, cameras))
+        })?;
         Ok(StoreHealth {
             schema_version,
             newest_segment_end: newest.and_then(DateTime::from_timestamp_millis),
@@ -369,10 +445,30 @@ impl SqliteStore {
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave a transaction open (it rolls back on drop), so
-        // the connection is still usable.
-        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Runs `f` on a connection of the backend (see [`Backend::run_read`]).
+    fn with_conn<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut f = Some(f);
+        let mut out = None;
+        self.backend.run_read(&mut |conn| {
+            if let Some(f) = f.take() {
+                out = Some(f(conn)?);
+            }
+            Ok(())
+        })?;
+        out.ok_or_else(|| StoreError::Backend("the read did not run".into()))
+    }
+
+    /// Runs `f` in a transaction of the backend (see [`Backend::run_write`]).
+    fn with_tx<T>(&self, f: impl FnOnce(&Transaction) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut f = Some(f);
+        let mut out = None;
+        self.backend.run_write(&mut |tx| {
+            if let Some(f) = f.take() {
+                out = Some(f(tx)?);
+            }
+            Ok(())
+        })?;
+        out.ok_or_else(|| StoreError::Backend("the write did not run".into()))
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -386,9 +482,10 @@ impl SqliteStore {
         permission: Permission,
         f: impl FnOnce(&Read<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let conn = self.lock();
-        let actor = self.actor(&conn, session, permission)?;
-        f(&Read { conn: &conn, actor, now: self.now(), rules: self.rules() })
+        self.with_conn(|conn| {
+            let actor = self.actor(conn, session, permission)?;
+            f(&Read { conn, actor, now: self.now(), rules: self.rules() })
+        })
     }
 
     /// A write like [`Self::write`] whose refusal names the call (`publish_assessment`) rather than the
@@ -414,23 +511,13 @@ impl SqliteStore {
         permission: Permission,
         f: impl FnOnce(&Write<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let (result, changed) = {
-            let audit_key = self.audit_key.bytes(true)?;
-            let mut conn = self.lock();
-            let actor = self.actor(&conn, session, permission)?;
-            let write = Write {
-                tx: conn.transaction()?,
-                actor,
-                now: self.now(),
-                rules: self.rules(),
-                changed: Cell::new(true),
-                audit_key,
-            };
+        let audit_key = self.audit_key.bytes(true)?;
+        let (result, changed) = self.with_tx(|tx| {
+            let actor = self.actor(tx, session, permission)?;
+            let write = Write { tx, actor, now: self.now(), rules: self.rules(), changed: Cell::new(true), audit_key };
             let result = f(&write)?;
-            let changed = write.changed.get();
-            write.tx.commit()?;
-            (result, changed)
-        };
+            Ok((result, write.changed.get()))
+        })?;
         if changed {
             let listener = self.on_change.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
             if let Some(listener) = listener {
@@ -459,11 +546,12 @@ fn complaint_as(
     .ok_or_else(|| StoreError::NotFound(format!("complaint {complaint_no}")))
 }
 
-impl Store for SqliteStore {
+impl Store for SqlStore {
     fn describe(&self) -> String {
-        match &self.path {
-            Some(p) => format!("SQLite {}", p.display()),
-            None => "SQLite (in memory)".into(),
+        match &self.place {
+            Place::Sqlite(Some(p)) => format!("SQLite {}", p.display()),
+            Place::Sqlite(None) => "SQLite (in memory)".into(),
+            Place::Postgres { describe, .. } => describe.clone(),
         }
     }
 
@@ -492,7 +580,7 @@ impl AlertClock {
     /// How often in service: a red card is raised within half a minute of its instant.
     pub const EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
-    pub fn start(store: Arc<SqliteStore>, every: std::time::Duration) -> std::io::Result<AlertClock> {
+    pub fn start(store: Arc<SqlStore>, every: std::time::Duration) -> std::io::Result<AlertClock> {
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::Builder::new().name("jiancha-alert-clock".into()).spawn(move || {
             loop {

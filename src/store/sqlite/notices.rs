@@ -4,9 +4,9 @@ use super::alerts::{ALERT_SELECT, alert_by_id, alert_row, case_id, conversion};
 use super::{from_ts, query, ts};
 use crate::domain::alerts::RuleBook;
 use crate::domain::time;
+use crate::store::sql::{Connection, OptionalExtension as _, Row, Transaction, params};
 use crate::store::{AlertState, DailyCheck, DailyCheckData, Notice, NoticeState, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params};
 
 pub(super) const NOTICE_SELECT: &str =
     "SELECT n.id, n.notice_no, c.case_no, n.alert_id, a.rule, d.name, n.text, n.issued_at, n.issued_by,
@@ -14,7 +14,7 @@ pub(super) const NOTICE_SELECT: &str =
      FROM notice n JOIN case_file c ON c.id = n.case_id LEFT JOIN alert a ON a.id = n.alert_id
      LEFT JOIN department d ON d.id = n.department_id";
 
-pub(super) fn notice_row(r: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<Notice> {
+pub(super) fn notice_row(r: &Row<'_>, now: DateTime<Utc>) -> crate::store::sql::Result<Notice> {
     let due: String = r.get(9)?;
     let due_date = NaiveDate::parse_from_str(&due, "%Y-%m-%d").map_err(|e| conversion(9, e.to_string()))?;
     let due_end = time::end_of_day(due_date);
@@ -68,7 +68,7 @@ pub(super) fn notice_by_id(conn: &Connection, id: i64, now: DateTime<Utc>) -> Re
 
 /// Issues a notice from an alert: the next number of the year, due after the set working days.
 pub(super) fn issue_notice(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     alert_id: i64,
     text: &str,
     by: &str,
@@ -99,12 +99,12 @@ pub(super) fn issue_notice(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![notice_no, year, seq, alert_id, case_id, department_id, text, ts(now), by, due.format("%Y-%m-%d").to_string()],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid()?;
     Ok((notice_by_id(tx, id, now)?.0, case_id))
 }
 
 pub(super) fn record_reply(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     id: i64,
     reply: &str,
     by: &str,
@@ -158,7 +158,7 @@ pub(super) fn daily_data(
     })
 }
 
-fn daily_row(r: &Row<'_>) -> rusqlite::Result<DailyCheck> {
+fn daily_row(r: &Row<'_>) -> crate::store::sql::Result<DailyCheck> {
     let day: String = r.get(0)?;
     Ok(DailyCheck {
         day: NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|e| conversion(0, e.to_string()))?,
@@ -176,7 +176,7 @@ fn daily_row(r: &Row<'_>) -> rusqlite::Result<DailyCheck> {
 
 const DAILY_SELECT: &str = "SELECT day, checked_at, checked_by, report_path, report_sha256, open_alerts, new_alerts, red, orange, yellow FROM daily_check";
 
-pub(super) fn insert_daily(tx: &Transaction<'_>, c: &DailyCheck) -> Result<(), StoreError> {
+pub(super) fn insert_daily(tx: &Transaction, c: &DailyCheck) -> Result<(), StoreError> {
     if c.report_sha256.len() != 64 || !c.report_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(StoreError::Invalid("report_sha256 must be 64 hex digits".into()));
     }

@@ -1,8 +1,8 @@
 //! The overview the status bar and the 总览 show: counts of the hall, today's cases, data freshness,
 //! open alerts and today's check. It reads what `query` and `alerts` keep, so it sits above both.
 
+use crate::store::sql::{Connection, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
 
 use crate::domain::time;
 use crate::store::{Overview, StoreError, WindowLoad};
@@ -10,7 +10,7 @@ use crate::store::{Overview, StoreError, WindowLoad};
 use super::query::day_bounds;
 use super::{from_ts, notices};
 
-fn count(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<u32, StoreError> {
+fn count(conn: &Connection, sql: &str, args: impl crate::store::sql::Params) -> Result<u32, StoreError> {
     Ok(conn.query_row(sql, args, |r| r.get(0))?)
 }
 

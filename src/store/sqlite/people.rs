@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::store::sql::{Connection, OptionalExtension as _, Transaction, params};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
-use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 
 use crate::domain::alerts::RuleBook;
 use crate::domain::attendance::{self, DayRecord, Person};
@@ -89,7 +89,7 @@ pub(super) fn day_records(
         }
     }
     let mut leave: HashMap<i64, Vec<Leave>> = HashMap::new();
-    let mut stmt = conn.prepare_cached("SELECT l.staff_id, s.staff_no, l.start, l.end, l.kind FROM leave l JOIN staff s ON s.id = l.staff_id WHERE l.start < ?2 AND l.end > ?1")?;
+    let mut stmt = conn.prepare_cached("SELECT l.staff_id, s.staff_no, l.start, l.\"end\", l.kind FROM leave l JOIN staff s ON s.id = l.staff_id WHERE l.start < ?2 AND l.\"end\" > ?1")?;
     for row in stmt.query_map([&start, &end], |r| {
         Ok((
             r.get::<_, i64>(0)?,
@@ -183,7 +183,7 @@ pub(super) fn trend(
     Ok(trend)
 }
 
-fn interview_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Interview> {
+fn interview_row(r: &crate::store::sql::Row<'_>) -> crate::store::sql::Result<Interview> {
     let period: String = r.get(1)?;
     Ok(Interview {
         id: r.get(0)?,
@@ -216,7 +216,7 @@ fn interviews(conn: &Connection, period: Option<NaiveDate>) -> Result<Vec<Interv
 }
 
 pub(super) fn insert_interview(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     rules: &RuleBook,
     i: &NewInterview,
     by: &str,
@@ -232,7 +232,7 @@ pub(super) fn insert_interview(
         "INSERT INTO interview (period_start, staff_id, held_at, participants, note, recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![period.format("%Y-%m-%d").to_string(), staff_id, ts(i.held_at), i.participants.trim(), i.note.trim(), by, ts(now)],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid()?;
     Ok(tx.query_row(&format!("{INTERVIEW_SELECT} WHERE i.id = ?1"), [id], interview_row)?)
 }
 
@@ -417,7 +417,7 @@ fn rating_by_key(conn: &Connection, key: &str) -> Result<Rating, StoreError> {
 }
 
 pub(super) fn record_follow_up(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     rules: &RuleBook,
     key: &str,
     step: FollowUpStep,
@@ -435,7 +435,7 @@ pub(super) fn record_follow_up(
     if note.trim().is_empty() {
         return Err(StoreError::Invalid("请填写回访或整改情况 (a note is required)".into()));
     }
-    tx.execute("INSERT OR IGNORE INTO rating_follow_up (rating_key) VALUES (?1)", [key])?;
+    tx.execute("INSERT INTO rating_follow_up (rating_key) VALUES (?1) ON CONFLICT DO NOTHING", [key])?;
     let column = match step {
         FollowUpStep::ReturnVisit => "visit",
         FollowUpStep::Rectification => "fix",

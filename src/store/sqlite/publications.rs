@@ -9,13 +9,13 @@ use crate::domain::assessment::{
 };
 use crate::domain::time;
 use crate::store::StoreError;
+use crate::store::sql::{Connection, Row, Transaction, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Row, Transaction, params};
 use std::collections::BTreeMap;
 
 // Publications
 
-fn publication_row(r: &Row<'_>) -> rusqlite::Result<(i64, u32, i64, String, String, String, String)> {
+fn publication_row(r: &Row<'_>) -> crate::store::sql::Result<(i64, u32, i64, String, String, String, String)> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
 }
 
@@ -42,7 +42,7 @@ pub(super) fn publications(conn: &Connection, month: YearMonth) -> Result<Vec<Pu
 
 /// Freezes `assessment` as the month's next version. The first needs no reason; every later one does.
 pub(super) fn publish(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     assessment: &MonthAssessment,
     reason: &str,
     by: &str,
@@ -84,7 +84,7 @@ pub(super) fn publish(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![month.to_string(), version, ts(now), by, reason, json, sha256],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid()?;
     let row = tx.query_row(&format!("{PUBLICATION_SELECT} WHERE id = ?1"), [id], publication_row)?;
     publication(month, row)
 }

@@ -1,7 +1,7 @@
 //! Reads and the small writes shared by several store calls.
 
+use crate::store::sql::{Connection, OptionalExtension as _, Row, Transaction, params, params_from_iter};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params, params_from_iter};
 
 use crate::domain::audit::AuditRecord;
 use crate::domain::model::{
@@ -20,38 +20,36 @@ fn limit(requested: u32) -> u32 {
     if requested == 0 { 1000 } else { requested.min(MAX_LIMIT) }
 }
 
-fn parse_col<T: std::str::FromStr<Err = String>>(r: &Row<'_>, i: usize) -> rusqlite::Result<T> {
+fn parse_col<T: std::str::FromStr<Err = String>>(r: &Row<'_>, i: usize) -> crate::store::sql::Result<T> {
     let text: String = r.get(i)?;
-    text.parse()
-        .map_err(|e: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))
+    text.parse().map_err(|e: String| crate::store::sql::Error::conversion(i, e))
 }
 
-fn json_col<T: serde::de::DeserializeOwned>(r: &Row<'_>, i: usize) -> rusqlite::Result<T> {
+fn json_col<T: serde::de::DeserializeOwned>(r: &Row<'_>, i: usize) -> crate::store::sql::Result<T> {
     let text: String = r.get(i)?;
-    serde_json::from_str(&text)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))
+    serde_json::from_str(&text).map_err(|e| crate::store::sql::Error::conversion(i, e))
 }
 
-pub(super) fn department_id(tx: &Transaction<'_>, name: &str) -> Result<Option<i64>, StoreError> {
+pub(super) fn department_id(tx: &Transaction, name: &str) -> Result<Option<i64>, StoreError> {
     Ok(tx.query_row("SELECT id FROM department WHERE name = ?1", [name], |r| r.get(0)).optional()?)
 }
 
 /// The department's id, creating it (named as given) when unknown. The flag says it was created.
-pub(super) fn ensure_department(tx: &Transaction<'_>, name: &str) -> Result<(i64, bool), StoreError> {
+pub(super) fn ensure_department(tx: &Transaction, name: &str) -> Result<(i64, bool), StoreError> {
     if let Some(id) = department_id(tx, name)? {
         return Ok((id, false));
     }
     tx.execute("INSERT INTO department (name) VALUES (?1)", [name])?;
-    Ok((tx.last_insert_rowid(), true))
+    Ok((tx.last_insert_rowid()?, true))
 }
 
 /// Creates the hall when unknown (named by its code). The flag says it was created.
-pub(super) fn ensure_hall(tx: &Transaction<'_>, code: &str) -> Result<bool, StoreError> {
-    let n = tx.execute("INSERT OR IGNORE INTO hall (code, name) VALUES (?1, ?1)", [code])?;
+pub(super) fn ensure_hall(tx: &Transaction, code: &str) -> Result<bool, StoreError> {
+    let n = tx.execute("INSERT INTO hall (code, name) VALUES (?1, ?1) ON CONFLICT DO NOTHING", [code])?;
     Ok(n > 0)
 }
 
-pub(super) fn window_id(tx: &Transaction<'_>, hall: &str, code: &str) -> Result<Option<i64>, StoreError> {
+pub(super) fn window_id(tx: &Transaction, hall: &str, code: &str) -> Result<Option<i64>, StoreError> {
     Ok(tx
         .query_row("SELECT id FROM service_window WHERE hall_code = ?1 AND code = ?2", [hall, code], |r| r.get(0))
         .optional()?)
@@ -59,7 +57,7 @@ pub(super) fn window_id(tx: &Transaction<'_>, hall: &str, code: &str) -> Result<
 
 /// The window's id, creating it when unknown. The flag says it was created.
 pub(super) fn ensure_window(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     hall: &str,
     code: &str,
     department_id: Option<i64>,
@@ -71,22 +69,22 @@ pub(super) fn ensure_window(
         "INSERT INTO service_window (hall_code, code, name, department_id) VALUES (?1, ?2, ?2, ?3)",
         params![hall, code, department_id],
     )?;
-    Ok((tx.last_insert_rowid(), true))
+    Ok((tx.last_insert_rowid()?, true))
 }
 
 /// Windows with this code in any hall (a code alone is ambiguous when several halls use it).
-pub(super) fn windows_by_code(tx: &Transaction<'_>, code: &str) -> Result<Vec<(i64, String)>, StoreError> {
+pub(super) fn windows_by_code(tx: &Transaction, code: &str) -> Result<Vec<(i64, String)>, StoreError> {
     let mut stmt = tx.prepare_cached("SELECT id, hall_code FROM service_window WHERE code = ?1 ORDER BY hall_code")?;
     let rows = stmt.query_map([code], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
-pub(super) fn staff_id(tx: &Transaction<'_>, staff_no: &str) -> Result<Option<i64>, StoreError> {
+pub(super) fn staff_id(tx: &Transaction, staff_no: &str) -> Result<Option<i64>, StoreError> {
     Ok(tx.query_row("SELECT id FROM staff WHERE staff_no = ?1", [staff_no], |r| r.get(0)).optional()?)
 }
 
 /// The hall, departments and windows of a set-up (its cameras are `hall::upsert_plain_camera`'s).
-pub(super) fn configure_hall(tx: &Transaction<'_>, setup: &HallSetup) -> Result<(), StoreError> {
+pub(super) fn configure_hall(tx: &Transaction, setup: &HallSetup) -> Result<(), StoreError> {
     let hall = &setup.hall;
     if hall.code.trim().is_empty() || hall.name.trim().is_empty() {
         return Err(StoreError::Invalid("hall code and name are required".into()));
@@ -127,7 +125,7 @@ pub(super) fn configure_hall(tx: &Transaction<'_>, setup: &HallSetup) -> Result<
     Ok(())
 }
 
-pub(super) fn item_row(r: &Row<'_>) -> rusqlite::Result<CatalogueItem> {
+pub(super) fn item_row(r: &Row<'_>) -> crate::store::sql::Result<CatalogueItem> {
     Ok(CatalogueItem {
         code: r.get(0)?,
         name: r.get(1)?,
@@ -201,7 +199,7 @@ pub(super) fn directory(conn: &Connection) -> Result<HallDirectory, StoreError> 
     Ok(HallDirectory { halls, departments, windows, staff, cameras, items })
 }
 
-fn case_row(r: &Row<'_>) -> rusqlite::Result<CaseSummary> {
+fn case_row(r: &Row<'_>) -> crate::store::sql::Result<CaseSummary> {
     Ok(CaseSummary {
         case_no: r.get(0)?,
         item_code: r.get(1)?,
@@ -225,8 +223,8 @@ pub(super) fn cases(conn: &Connection, q: &CaseQuery) -> Result<Vec<CaseSummary>
          FROM case_file c JOIN item i ON i.code = c.item_code JOIN department d ON d.id = i.department_id
          LEFT JOIN service_window w ON w.id = c.window_id WHERE 1 = 1",
     );
-    let mut args: Vec<rusqlite::types::Value> = Vec::new();
-    let mut push = |clause: &str, value: rusqlite::types::Value, sql: &mut String| {
+    let mut args: Vec<crate::store::sql::Value> = Vec::new();
+    let mut push = |clause: &str, value: crate::store::sql::Value, sql: &mut String| {
         args.push(value);
         sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
     };
@@ -268,7 +266,7 @@ pub(super) const EVENT_SELECT: &str =
      FROM event e JOIN case_file c ON c.id = e.case_id
      LEFT JOIN service_window w ON w.id = e.window_id LEFT JOIN staff s ON s.id = e.staff_id";
 
-pub(super) fn event_row(r: &Row<'_>) -> rusqlite::Result<CaseEvent> {
+pub(super) fn event_row(r: &Row<'_>) -> crate::store::sql::Result<CaseEvent> {
     let documents: Vec<String> = json_col(r, 8)?;
     Ok(CaseEvent {
         case_no: r.get(0)?,
@@ -299,7 +297,7 @@ pub(super) fn case_events(conn: &Connection, case_no: &str) -> Result<Vec<CaseEv
     Ok(rows)
 }
 
-pub(super) fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRecord> {
+pub(super) fn audit_row(r: &Row<'_>) -> crate::store::sql::Result<AuditRecord> {
     let micros: i64 = r.get(1)?;
     Ok(AuditRecord {
         seq: r.get(0)?,
@@ -319,8 +317,8 @@ pub(super) fn audit_log(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditRe
     let mut sql = String::from(
         "SELECT seq, at, actor, role, action, target, detail, prev_hash, hash, workstation FROM audit_log WHERE 1 = 1",
     );
-    let mut args: Vec<rusqlite::types::Value> = Vec::new();
-    let mut push = |clause: &str, value: rusqlite::types::Value, sql: &mut String| {
+    let mut args: Vec<crate::store::sql::Value> = Vec::new();
+    let mut push = |clause: &str, value: crate::store::sql::Value, sql: &mut String| {
         args.push(value);
         sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
     };
@@ -352,7 +350,7 @@ pub(super) fn audit_log(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditRe
 }
 
 /// The item's row, for import checks.
-pub(super) fn item(tx: &Transaction<'_>, code: &str) -> Result<Option<CatalogueItem>, StoreError> {
+pub(super) fn item(tx: &Transaction, code: &str) -> Result<Option<CatalogueItem>, StoreError> {
     Ok(tx.query_row(&format!("{ITEM_SELECT} WHERE i.code = ?1"), [code], item_row).optional()?)
 }
 
@@ -364,7 +362,7 @@ pub(super) fn events_of(conn: &Connection, case_id: i64) -> Result<Vec<CaseEvent
 }
 
 /// Rewrites the case row's derived columns from its events (after an import touched them).
-pub(super) fn store_case_summary(tx: &Transaction<'_>, case_id: i64, events: &[CaseEvent]) -> Result<(), StoreError> {
+pub(super) fn store_case_summary(tx: &Transaction, case_id: i64, events: &[CaseEvent]) -> Result<(), StoreError> {
     let status: CaseStatus = crate::domain::model::case_status(events);
     let accept = events.iter().find(|e| e.step == Step::Accept);
     let completed = events.iter().find(|e| matches!(e.step, Step::Complete | Step::Deny)).map(|e| ts(e.occurred_at));
@@ -403,7 +401,7 @@ pub(super) const EVIDENCE_SELECT: &str =
         e.height, e.window_code, e.staff_no, e.for_discipline, e.category, e.note, c.name, e.taken_by
      FROM evidence e JOIN camera c ON c.id = e.camera_id";
 
-pub(super) fn evidence_row(r: &Row<'_>) -> rusqlite::Result<crate::store::Evidence> {
+pub(super) fn evidence_row(r: &Row<'_>) -> crate::store::sql::Result<crate::store::Evidence> {
     Ok(crate::store::Evidence {
         id: r.get(0)?,
         camera_name: r.get(14)?,
@@ -427,7 +425,7 @@ pub(super) fn evidence_row(r: &Row<'_>) -> rusqlite::Result<crate::store::Eviden
 }
 
 pub(super) fn insert_evidence(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     e: &crate::store::NewEvidence,
     by: &str,
 ) -> Result<crate::store::Evidence, StoreError> {
@@ -467,7 +465,7 @@ pub(super) fn insert_evidence(
             e.note
         ],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid()?;
     Ok(tx.query_row(&format!("{EVIDENCE_SELECT} WHERE e.id = ?1"), [id], evidence_row)?)
 }
 

@@ -4,9 +4,9 @@ use super::{from_ts, ts};
 use crate::domain::alerts::RuleBook;
 use crate::domain::assessment::{Recommendation, RecommendationStatus, YearMonth};
 use crate::domain::time;
+use crate::store::sql::{Connection, OptionalExtension as _, Row, Transaction, params};
 use crate::store::{NewRecommendation, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params};
 
 // Supervision recommendations (监察建议书)
 
@@ -14,9 +14,8 @@ const RECOMMENDATION_SELECT: &str = "SELECT r.id, r.hall_code, h.name, r.year, r
     r.facts, r.recommendation, r.issued_at, r.issued_by, r.reply_due, r.receipt_by, r.receipt_at, r.reply_text, r.reply_at
     FROM recommendation r JOIN hall h ON h.code = r.hall_code JOIN department d ON d.id = r.department_id";
 
-fn recommendation_row(r: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<Recommendation> {
-    let conversion =
-        |i: usize, e: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into());
+fn recommendation_row(r: &Row<'_>, now: DateTime<Utc>) -> crate::store::sql::Result<Recommendation> {
+    let conversion = |i: usize, e: String| crate::store::sql::Error::conversion(i, e);
     let month: Option<String> = r.get(7)?;
     let month = month.map(|m| m.parse::<YearMonth>().map_err(|e| conversion(7, e))).transpose()?;
     let due: String = r.get(12)?;
@@ -88,7 +87,7 @@ fn long_text(field: &str, text: &str) -> Result<String, StoreError> {
 /// Issues a 监察建议书: the hall's next number of the year (never reused: rows are never deleted), the
 /// reply due `reply_days` working days after today.
 pub(super) fn issue_recommendation(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     rules: &RuleBook,
     new: &NewRecommendation,
     by: &str,
@@ -121,11 +120,11 @@ pub(super) fn issue_recommendation(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![hall, year, number, department, new.month.map(|m| m.to_string()), facts, text, ts(now), by, due.to_string()],
     )?;
-    Ok(tx.last_insert_rowid())
+    Ok(tx.last_insert_rowid()?)
 }
 
 pub(super) fn record_recommendation_receipt(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     id: i64,
     signed_by: &str,
     now: DateTime<Utc>,
@@ -149,7 +148,7 @@ pub(super) fn record_recommendation_receipt(
 }
 
 pub(super) fn record_recommendation_reply(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     id: i64,
     reply: &str,
     by: &str,

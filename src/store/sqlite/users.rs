@@ -5,15 +5,15 @@ use super::auth::{
     Actor, LOCK_MINUTES, MAX_FAILED_LOGINS, check_display_name, check_password_rules, forget_answers, hash_password,
     login_source, other_active_admins, random_salt, sha256_hex, user_by_name,
 };
-use super::{SqliteStore, from_ts, ts};
+use super::{SqlStore, from_ts, ts};
 use crate::domain::access::{Permission, Role};
+use crate::store::sql::{OptionalExtension as _, params};
 use crate::store::{NewUser, Session, StoreError, User, UserChange};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordVerifier as _, SaltString};
 use chrono::Duration;
-use rusqlite::{OptionalExtension as _, params};
 
-impl SqliteStore {
+impl SqlStore {
     /// Creates a user with a given salt (the demo uses seeded salts so that it is reproducible).
     pub(crate) fn create_user_with_salt(
         &self,
@@ -22,10 +22,7 @@ impl SqliteStore {
         salt: &SaltString,
     ) -> Result<User, StoreError> {
         // Who asks is known before anything of the request is looked at or hashed.
-        {
-            let conn = self.lock();
-            self.actor(&conn, session, Permission::ManageUsers)?;
-        }
+        self.with_conn(|conn| self.actor(conn, session, Permission::ManageUsers))?;
         if user.role == Role::System {
             return Err(StoreError::Invalid("the system actor is not a login".into()));
         }
@@ -43,7 +40,7 @@ impl SqliteStore {
         let hash = hash_password(&user.password, salt)?;
         self.write(session, Permission::ManageUsers, |w| {
             let exists: bool =
-                w.tx.query_row("SELECT count(*) FROM user WHERE username = ?1", [&username], |r| r.get::<_, i64>(0))? > 0;
+                w.tx.query_row("SELECT count(*) FROM \"user\" WHERE username = ?1", [&username], |r| r.get::<_, i64>(0))? > 0;
             if exists {
                 return Err(StoreError::Conflict(format!("用户 {username} 已存在 (user {username} exists)")));
             }
@@ -71,7 +68,7 @@ impl SqliteStore {
                 });
             }
             w.tx.execute(
-                "INSERT INTO user (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO \"user\" (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![username, user.display_name, user.role.as_str(), hash, ts(w.now)],
             )?;
             w.audit(
@@ -103,10 +100,7 @@ impl SqliteStore {
         current: Option<&str>,
         password: &str,
     ) -> Result<(), StoreError> {
-        let actor = {
-            let conn = self.lock();
-            self.actor(&conn, session, Permission::OwnAccount)?
-        };
+        let actor = self.with_conn(|conn| self.actor(conn, session, Permission::OwnAccount))?;
         let own = actor.user_id.is_some() && actor.username == username;
         if !own && actor.role != Role::System {
             return Err(if actor.role.allows(Permission::ManageUsers) {
@@ -136,9 +130,13 @@ impl SqliteStore {
         password: &str,
     ) -> Result<(), StoreError> {
         let hash: String = self
-            .lock()
-            .query_row("SELECT password_hash FROM user WHERE username = ?1", [&actor.username], |r| r.get(0))
-            .optional()?
+            .with_conn(|conn| {
+                Ok(conn
+                    .query_row("SELECT password_hash FROM \"user\" WHERE username = ?1", [&actor.username], |r| {
+                        r.get(0)
+                    })
+                    .optional()?)
+            })?
             .ok_or_else(|| StoreError::NotFound(format!("user {}", actor.username)))?;
         let parsed = PasswordHash::new(&hash).map_err(|e| StoreError::Backend(format!("a stored hash: {e}")))?;
         let right = Argon2::default().verify_password(current.as_bytes(), &parsed).is_ok();
@@ -167,7 +165,7 @@ impl SqliteStore {
                     "UPDATE login_lock SET failures = 0, locked_until = ?3 WHERE user_id = ?1 AND source = ?2",
                     params![actor.user_id, source, until],
                 )?;
-                w.tx.execute("UPDATE user SET locked_until = ?2 WHERE id = ?1", params![actor.user_id, until])?;
+                w.tx.execute("UPDATE \"user\" SET locked_until = ?2 WHERE id = ?1", params![actor.user_id, until])?;
                 w.tx.execute("DELETE FROM session WHERE user_id = ?1", [actor.user_id])?;
             }
             w.audit(
@@ -191,9 +189,8 @@ impl SqliteStore {
         temporary: bool,
     ) -> Result<Option<crate::store::AccountChange>, StoreError> {
         // Who asks is known before anything of the request is looked at or hashed.
-        let own = {
-            let conn = self.lock();
-            let actor = self.actor(&conn, session, Permission::OwnAccount)?;
+        let own = self.with_conn(|conn| {
+            let actor = self.actor(conn, session, Permission::OwnAccount)?;
             let own = actor.user_id.is_some() && actor.username == username && !temporary;
             if !own && !actor.role.allows(Permission::ManageUsers) {
                 return Err(StoreError::Forbidden {
@@ -201,15 +198,15 @@ impl SqliteStore {
                     action: Permission::ManageUsers.as_str().into(),
                 });
             }
-            own
-        };
+            Ok(own)
+        })?;
         check_password_rules(password)?;
         let hash = hash_password(password, &random_salt()?)?;
         let token_hash = sha256_hex(&session.token);
         self.write(session, if own { Permission::OwnAccount } else { Permission::ManageUsers }, |w| {
             // A chief's or an administrator's reset waits for a second person's confirmation.
             if temporary {
-                let role = user_by_name(&w.tx, username)?.role;
+                let role = user_by_name(w.tx, username)?.role;
                 if super::accounts::needs_second_person(w, crate::store::AccountChangeKind::Reset, username, role)? {
                     let change = super::accounts::request(
                         w,
@@ -223,7 +220,7 @@ impl SqliteStore {
                 }
             }
             let changed = w.tx.execute(
-                "UPDATE user SET password_hash = ?2, failed_logins = 0, locked_until = NULL, must_change_password = ?3
+                "UPDATE \"user\" SET password_hash = ?2, failed_logins = 0, locked_until = NULL, must_change_password = ?3
                  WHERE username = ?1",
                 params![username, hash, temporary],
             )?;
@@ -232,19 +229,19 @@ impl SqliteStore {
             }
             if temporary {
                 w.tx.execute(
-                    "UPDATE user SET password_reset_at = ?2 WHERE username = ?1",
+                    "UPDATE \"user\" SET password_reset_at = ?2 WHERE username = ?1",
                     params![username, ts(w.now)],
                 )?;
             }
             w.tx.execute(
-                "DELETE FROM login_lock WHERE user_id = (SELECT id FROM user WHERE username = ?1)",
+                "DELETE FROM login_lock WHERE user_id = (SELECT id FROM \"user\" WHERE username = ?1)",
                 [username],
             )?;
             w.tx.execute(
-                "DELETE FROM session WHERE user_id = (SELECT id FROM user WHERE username = ?1) AND token_hash <> ?2",
+                "DELETE FROM session WHERE user_id = (SELECT id FROM \"user\" WHERE username = ?1) AND token_hash <> ?2",
                 params![username, token_hash],
             )?;
-            forget_answers(&w.tx, username)?;
+            forget_answers(w.tx, username)?;
             let action = if temporary { "user.password_reset" } else { "user.password" };
             w.audit(action, &format!("user:{username}"), serde_json::json!({}))?;
             Ok(None)
@@ -268,7 +265,7 @@ impl SqliteStore {
         change: &UserChange,
     ) -> Result<User, StoreError> {
         self.write(session, Permission::ManageUsers, |w| {
-            let before = user_by_name(&w.tx, username)?;
+            let before = user_by_name(w.tx, username)?;
             if change.role == Some(Role::System) {
                 return Err(StoreError::Invalid("the system actor is not a login".into()));
             }
@@ -282,7 +279,7 @@ impl SqliteStore {
             if (demoted || disabled)
                 && before.role == Role::Admin
                 && before.active
-                && other_active_admins(&w.tx, username)? == 0
+                && other_active_admins(w.tx, username)? == 0
             {
                 return Err(StoreError::Refused(
                     "这是最后一个在用的管理员账户 (this is the last active administrator)".into(),
@@ -303,29 +300,29 @@ impl SqliteStore {
                 requested = true;
             }
             w.tx.execute(
-                "UPDATE user SET display_name = coalesce(?2, display_name), role = coalesce(?3, role),
+                "UPDATE \"user\" SET display_name = coalesce(?2, display_name), role = coalesce(?3, role),
                    active = coalesce(?4, active),
-                   failed_logins = CASE WHEN ?5 THEN 0 ELSE failed_logins END,
-                   locked_until = CASE WHEN ?5 THEN NULL ELSE locked_until END
+                   failed_logins = CASE WHEN ?5 <> 0 THEN 0 ELSE failed_logins END,
+                   locked_until = CASE WHEN ?5 <> 0 THEN NULL ELSE locked_until END
                  WHERE username = ?1",
                 params![username, name, role.map(Role::as_str), change.active, change.unlock],
             )?;
             if demoted || disabled || role.is_some_and(|r| r != before.role) {
-                forget_answers(&w.tx, username)?;
+                forget_answers(w.tx, username)?;
             }
             if disabled {
                 w.tx.execute(
-                    "DELETE FROM session WHERE user_id = (SELECT id FROM user WHERE username = ?1)",
+                    "DELETE FROM session WHERE user_id = (SELECT id FROM \"user\" WHERE username = ?1)",
                     [username],
                 )?;
             }
             if change.unlock {
                 w.tx.execute(
-                    "DELETE FROM login_lock WHERE user_id = (SELECT id FROM user WHERE username = ?1)",
+                    "DELETE FROM login_lock WHERE user_id = (SELECT id FROM \"user\" WHERE username = ?1)",
                     [username],
                 )?;
             }
-            let after = user_by_name(&w.tx, username)?;
+            let after = user_by_name(w.tx, username)?;
             let mut detail = serde_json::Map::new();
             if after.display_name != before.display_name {
                 detail.insert("display_name".into(), serde_json::json!([before.display_name, after.display_name]));

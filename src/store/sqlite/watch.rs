@@ -3,8 +3,8 @@
 //! findings raised and ended by the watchers, and a supervisor's decision — a confirmed finding
 //! becomes a discipline observation in the same transaction.
 
+use crate::store::sql::{Connection, OptionalExtension as _, Row, Transaction, params};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params};
 use sha2::{Digest as _, Sha256};
 
 use super::{from_ts, ts};
@@ -120,7 +120,7 @@ pub(super) fn config(conn: &Connection, rules: &RuleBook, now: DateTime<Utc>) ->
 
 /// Sets or clears the reference view; returns its SHA-256 (for the audit record).
 pub(super) fn set_reference(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     camera_id: i64,
     png: Option<&[u8]>,
     by: &str,
@@ -144,7 +144,7 @@ pub(super) fn set_reference(
     Ok(sha)
 }
 
-pub(super) fn set_seat(tx: &Transaction<'_>, camera_id: i64, seat: Option<Region>) -> Result<(), StoreError> {
+pub(super) fn set_seat(tx: &Transaction, camera_id: i64, seat: Option<Region>) -> Result<(), StoreError> {
     camera_exists(tx, camera_id)?;
     if let Some(s) = seat
         && !s.is_valid()
@@ -164,7 +164,7 @@ pub(super) fn set_seat(tx: &Transaction<'_>, camera_id: i64, seat: Option<Region
 }
 
 fn insert_snapshot(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     camera_id: i64,
     png: &[u8],
     taken_at: DateTime<Utc>,
@@ -175,7 +175,7 @@ fn insert_snapshot(
         "INSERT INTO watch_snapshot (camera_id, taken_at, png, sha256, width, height) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![camera_id, ts(taken_at), png, sha256(png), width, height],
     )?;
-    Ok(tx.last_insert_rowid())
+    Ok(tx.last_insert_rowid()?)
 }
 
 const SELECT: &str = "SELECT f.id, f.camera_id, c.name, w.code, f.kind, f.since, f.raised_at, f.resolved_at,
@@ -186,7 +186,7 @@ const SELECT: &str = "SELECT f.id, f.camera_id, c.name, w.code, f.kind, f.since,
     LEFT JOIN watch_snapshot a ON a.id = f.first_snapshot_id LEFT JOIN watch_snapshot b ON b.id = f.second_snapshot_id
     LEFT JOIN staff s ON s.id = f.staff_id";
 
-fn snapshot_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<SnapshotRef>> {
+fn snapshot_at(r: &Row<'_>, at: usize) -> crate::store::sql::Result<Option<SnapshotRef>> {
     let Some(id) = r.get::<_, Option<i64>>(at)? else { return Ok(None) };
     Ok(Some(SnapshotRef {
         id,
@@ -197,11 +197,10 @@ fn snapshot_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<SnapshotRef>> 
     }))
 }
 
-fn row(r: &Row<'_>) -> rusqlite::Result<CameraFinding> {
+fn row(r: &Row<'_>) -> crate::store::sql::Result<CameraFinding> {
     let kind: String = r.get(4)?;
     let decision: Option<String> = r.get(22)?;
-    let conversion =
-        |i: usize, e: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into());
+    let conversion = |i: usize, e: String| crate::store::sql::Error::conversion(i, e);
     Ok(CameraFinding {
         id: r.get(0)?,
         camera_id: r.get(1)?,
@@ -238,7 +237,7 @@ fn finding(conn: &Connection, id: i64) -> Result<CameraFinding, StoreError> {
 
 /// The window's staff on duty at `at` (the person whose window it is; the first of several), and a
 /// note of their approved leave or 公出 then.
-fn on_duty(tx: &Transaction<'_>, camera_id: i64, at: DateTime<Utc>) -> Result<(Option<i64>, String), StoreError> {
+fn on_duty(tx: &Transaction, camera_id: i64, at: DateTime<Utc>) -> Result<(Option<i64>, String), StoreError> {
     let staff: Option<i64> = tx
         .query_row(
             "SELECT s.id FROM staff s JOIN camera c ON c.window_id = s.window_id WHERE c.id = ?1 ORDER BY s.staff_no LIMIT 1",
@@ -250,7 +249,7 @@ fn on_duty(tx: &Transaction<'_>, camera_id: i64, at: DateTime<Utc>) -> Result<(O
     let local = time::local_datetime(at).format("%Y-%m-%d %H:%M:%S").to_string();
     let leave: Option<(String, String, String)> = tx
         .query_row(
-            "SELECT kind, start, end FROM leave WHERE staff_id = ?1 AND start <= ?2 AND end > ?2 ORDER BY start LIMIT 1",
+            "SELECT kind, start, \"end\" FROM leave WHERE staff_id = ?1 AND start <= ?2 AND \"end\" > ?2 ORDER BY start LIMIT 1",
             params![staff, local],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
@@ -267,7 +266,7 @@ fn on_duty(tx: &Transaction<'_>, camera_id: i64, at: DateTime<Utc>) -> Result<(O
 
 /// Raises or ends a finding; `None` when the report changed nothing (already open, nothing open).
 pub(super) fn report(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     report: &WatchReport,
     by: &str,
     now: DateTime<Utc>,
@@ -301,7 +300,7 @@ pub(super) fn report(
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![camera_id, kind.as_str(), kind.rule(), ts(since), ts(now), first, second, by, staff, note],
             )?;
-            Ok(Some(finding(tx, tx.last_insert_rowid())?))
+            Ok(Some(finding(tx, tx.last_insert_rowid()?)?))
         }
         WatchReport::Ended { at, snapshot, .. } => {
             let Some(id) = open else { return Ok(None) };
@@ -355,7 +354,7 @@ pub(super) fn snapshot(conn: &Connection, id: i64) -> Result<Vec<u8>, StoreError
 
 /// Confirms (an observation, linked back) or dismisses (with a reason) a finding not yet decided.
 pub(super) fn decide(
-    tx: &Transaction<'_>,
+    tx: &Transaction,
     id: i64,
     decision: FindingDecision,
     note: &str,

@@ -14,7 +14,7 @@ use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 use crate::clock::Clock;
 use crate::domain::alerts::RuleBook;
 use crate::domain::calendar::{Calendar, missing_years_warning};
-use crate::store::sqlite::{DB_FILE, SqliteStore};
+use crate::store::sqlite::{DB_FILE, SqlStore};
 use crate::store::{HallDirectory, Overview, Session, Store, StoreError};
 
 use super::areas::{AreaJob, AreaReply};
@@ -165,7 +165,7 @@ impl DataWorker {
 
 impl Worker {
     /// Demo mode: when the cameras point at the simulator's port on this machine, serve them.
-    fn start_simulator(&mut self, store: &SqliteStore, data_dir: &std::path::Path) -> Option<Result<String, String>> {
+    fn start_simulator(&mut self, store: &SqlStore, data_dir: &std::path::Path) -> Option<Result<String, String>> {
         let prefix = format!("rtsp://127.0.0.1:{}/cam/", crate::demo::SIM_RTSP_PORT);
         let dir = store.directory(&store.system_session()).ok()?;
         if !dir.cameras.iter().any(|c| c.main_url.starts_with(&prefix)) {
@@ -354,7 +354,7 @@ impl Worker {
             }
             demo_created = true;
         }
-        let store = SqliteStore::open_dir(&data_dir, self.clock.clone())
+        let store = SqlStore::open_dir(&data_dir, self.clock.clone())
             .map_err(|e| format!("打开数据库失败 (cannot open the database in {}): {e}", data_dir.display()))?;
         let rules_attendance = rules.attendance.clone();
         store.set_rules(rules);

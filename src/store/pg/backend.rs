@@ -1,0 +1,126 @@
+//! The store's calls on PostgreSQL: a pool of sessions (`r2d2`), each read in one repeatable-read,
+//! read-only snapshot, each write in one transaction that first locks the audit chain's head row — so
+//! that writers, from however many servers, run one after another as they do on SQLite's one
+//! connection, and each sees everything committed before it (read committed, after the lock).
+
+use std::time::Duration;
+
+use crate::store::StoreError;
+use crate::store::sql::{Backend, Connection, PgSession, Transaction};
+
+use super::{Database, PgError, migrate};
+
+/// At most this many sessions per server (the database's `max_connections` is shared by every server).
+const POOL_SIZE: u32 = 16;
+
+/// How long a call waits for a free session before it fails.
+const POOL_WAIT: Duration = Duration::from_secs(10);
+
+struct Manager(Database);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = PgSession;
+    type Error = PgError;
+
+    fn connect(&self) -> Result<PgSession, PgError> {
+        Ok(PgSession::new(self.0.connect()?))
+    }
+
+    fn is_valid(&self, conn: &mut PgSession) -> Result<(), PgError> {
+        conn.batch("").map_err(|e| PgError::Database(e.to_string()))
+    }
+
+    fn has_broken(&self, conn: &mut PgSession) -> bool {
+        conn.is_closed()
+    }
+}
+
+pub(crate) struct Pg {
+    /// Always `Some` but while dropping.
+    pool: Option<r2d2::Pool<Manager>>,
+    describe: String,
+}
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        // The synchronous client closes its connection on a runtime of its own, which cannot start on a
+        // thread that runs one (the server's): the sessions are closed on a thread of their own.
+        if let Some(pool) = self.pool.take() {
+            let closing = std::thread::Builder::new().name("jiancha-pg-close".into()).spawn(move || drop(pool));
+            if let Ok(thread) = closing {
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+impl Pg {
+    /// Connects, and creates or upgrades the schema (once, even with several servers starting); the
+    /// version found (0: the database was empty).
+    pub fn open(db: Database) -> Result<(Pg, i64), PgError> {
+        let found = migrate::migrate(&mut db.connect()?)?;
+        let describe = format!("PostgreSQL {}", db.describe());
+        let pool = r2d2::Pool::builder()
+            .max_size(POOL_SIZE)
+            .min_idle(Some(1))
+            .connection_timeout(POOL_WAIT)
+            .build(Manager(db))
+            .map_err(|e| PgError::Database(e.to_string()))?;
+        Ok((Pg { pool: Some(pool), describe }, found))
+    }
+
+    pub fn describe(&self) -> &str {
+        &self.describe
+    }
+
+    fn session(&self) -> Result<r2d2::PooledConnection<Manager>, StoreError> {
+        let pool = self.pool.as_ref().ok_or_else(|| StoreError::Backend("PostgreSQL: closed".into()))?;
+        pool.get().map_err(|e| StoreError::Backend(format!("PostgreSQL: {e}")))
+    }
+
+    /// Runs `f` between `begin` and COMMIT (ROLLBACK when it fails, and when it panics).
+    fn in_transaction(
+        &self,
+        begin: &str,
+        f: &mut dyn FnMut(&PgSession) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let session = self.session()?;
+        session.batch(begin)?;
+        let open = Open(&session);
+        f(open.0)?;
+        std::mem::forget(open);
+        session.batch("COMMIT")?;
+        Ok(())
+    }
+}
+
+/// A transaction still open: rolled back when dropped (an error or a panic in the call).
+struct Open<'a>(&'a PgSession);
+
+impl Drop for Open<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = self.0.batch("ROLLBACK") {
+            tracing::warn!("PostgreSQL: the rollback failed ({e}); the session is dropped");
+        }
+    }
+}
+
+impl Backend for Pg {
+    fn run_read(&self, f: &mut dyn FnMut(&Connection) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.in_transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", &mut |s| f(s))
+    }
+
+    fn run_write(&self, f: &mut dyn FnMut(&Transaction) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.in_transaction("BEGIN", &mut |s| {
+            // The writers' queue: every write holds the head row until it commits.
+            s.batch("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE")?;
+            f(s)
+        })
+    }
+
+    fn schema_version(&self) -> Result<i64, StoreError> {
+        let session = self.session()?;
+        let conn: &Connection = &*session;
+        Ok(conn.query_row("SELECT version FROM jiancha_schema WHERE id = 1", [], |r| r.get(0))?)
+    }
+}

@@ -1,0 +1,47 @@
+//! The backend the store-level tests run on, one suite for both: SQLite by default; PostgreSQL when
+//! `JIANCHA_TEST_POSTGRES` names a server's superuser (`postgres://postgres@127.0.0.1:PORT`, password in
+//! `PGPASSWORD`), as `packaging/test.sh` sets it after starting a throw-away cluster. Each store opened
+//! here on PostgreSQL is a new database, filled from the test's SQLite data directory with
+//! `jiancha migrate`'s own copy, its keys in that directory — so a test that prepared a hall in SQLite
+//! (a demo hall, an `init`) runs the same calls on PostgreSQL.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use jiancha::clock::Clock;
+use jiancha::store::SqlStore;
+use jiancha::store::pg::Database;
+
+/// The variable naming the server; unset: SQLite.
+pub const VAR: &str = "JIANCHA_TEST_POSTGRES";
+
+/// The PostgreSQL server the tests use, if any.
+pub fn postgres() -> Option<String> {
+    std::env::var(VAR).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The store of data directory `dir` (made when missing) on the backend under test.
+pub fn open_dir(dir: &Path, clock: Arc<dyn Clock>) -> SqlStore {
+    let store = SqlStore::open_dir(dir, clock.clone()).unwrap();
+    match postgres() {
+        None => store,
+        Some(server) => {
+            drop(store);
+            on_postgres(&server, dir, clock)
+        }
+    }
+}
+
+/// A fresh database on `server` holding a copy of `dir`'s SQLite hall, and its store.
+fn on_postgres(server: &str, dir: &Path, clock: Arc<dyn Clock>) -> SqlStore {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let name = format!("t{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    let env = |k: &str| std::env::var(k).ok();
+    let admin = Database::from_url(&format!("{}/postgres", server.trim_end_matches('/')), &env).unwrap();
+    admin.connect().unwrap().batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let db = Database::from_url(&format!("{}/{name}", server.trim_end_matches('/')), &env).unwrap();
+    let sqlite = rusqlite::Connection::open(dir.join(jiancha::store::sqlite::DB_FILE)).unwrap();
+    jiancha::store::pg::copy::copy_hall(&sqlite, &db).unwrap();
+    SqlStore::open_postgres(db, dir, clock).unwrap()
+}
