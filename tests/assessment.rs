@@ -215,11 +215,9 @@ fn a_published_month_is_frozen_and_a_recomputation_is_a_new_audited_version() {
     assert_eq!((frozen.figures.completed, frozen.points()), (2, Some(p(89.0))));
 
     // The database itself refuses to change or remove a publication.
-    {
-        let conn = rusqlite::Connection::open(dir.path().join("jiancha.db")).unwrap();
-        assert!(conn.execute("UPDATE assessment_publication SET reason = 'x'", []).is_err());
-        assert!(conn.execute("DELETE FROM assessment_publication", []).is_err());
-    }
+    let execute = |sql| crate::support::backend::execute(dir.path(), sql);
+    assert!(execute("UPDATE assessment_publication SET reason = 'x'").is_err());
+    assert!(execute("DELETE FROM assessment_publication").is_err());
 
     // A recomputation needs its reason; it is a new version, and both are audited.
     let chief = login(&store, "chief1");
@@ -336,10 +334,8 @@ fn recommendations_are_numbered_per_hall_and_year_never_reused_and_answered_like
     assert_eq!(next_year.number_text(), "〔2027〕监建第1号");
     let all: Vec<String> = store.recommendations(&chief).unwrap().iter().map(|r| r.number_text()).collect();
     assert_eq!(all, vec!["〔2027〕监建第1号", "〔2026〕监建第2号", "〔2026〕监建第1号"]);
-    {
-        let conn = rusqlite::Connection::open(dir.path().join("jiancha.db")).unwrap();
-        assert!(conn.execute("DELETE FROM recommendation", []).is_err());
-    }
+    let refused = crate::support::backend::execute(dir.path(), "DELETE FROM recommendation");
+    assert!(refused.is_err_and(|e| e.contains("never deleted")), "the recommendations were deleted");
     let auditor = login(&store, "auditor1");
     let audit = store
         .audit_log(

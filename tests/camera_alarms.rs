@@ -46,7 +46,10 @@ fn hall(clock: Arc<dyn Clock>, main: &str, sub: &str) -> (tempfile::TempDir, Sql
         role: Role::Admin,
         password: PASSWORD.into(),
     };
-    let (store, _) = jiancha::store::sqlite::init::initialise(dir.path(), clock, &admin, Some(&config)).unwrap();
+    let (store, _) =
+        jiancha::store::sqlite::init::initialise(dir.path(), clock.clone(), &admin, Some(&config)).unwrap();
+    drop(store);
+    let store = crate::support::backend::open_dir(dir.path(), clock);
     let a = store.login("admin", PASSWORD).unwrap();
     store
         .create_user(

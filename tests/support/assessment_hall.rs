@@ -99,7 +99,10 @@ pub fn commissioned(clock: Arc<FixedClock>) -> (tempfile::TempDir, SqlStore) {
         password: PASSWORD.into(),
     };
     let config = interchange::hall::parse("hall.toml", HALL).unwrap();
-    let (store, _) = jiancha::store::sqlite::init::initialise(dir.path(), clock, &admin, Some(&config)).unwrap();
+    let (store, _) =
+        jiancha::store::sqlite::init::initialise(dir.path(), clock.clone(), &admin, Some(&config)).unwrap();
+    drop(store);
+    let store = crate::support::backend::open_dir(dir.path(), clock);
     let a = store.login("admin", PASSWORD).unwrap();
     for (name, role) in [("supervisor1", Role::Supervisor), ("chief1", Role::Chief), ("auditor1", Role::Auditor)] {
         store

@@ -5,9 +5,10 @@
 //! `jiancha migrate`'s own copy, its keys in that directory — so a test that prepared a hall in SQLite
 //! (a demo hall, an `init`) runs the same calls on PostgreSQL.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
 use jiancha::clock::Clock;
 use jiancha::store::SqlStore;
@@ -33,6 +34,30 @@ pub fn open_dir(dir: &Path, clock: Arc<dyn Clock>) -> SqlStore {
     }
 }
 
+/// The PostgreSQL database made for each data directory's store (the newest).
+static DATABASES: Mutex<BTreeMap<PathBuf, String>> = Mutex::new(BTreeMap::new());
+
+/// Runs `sql` on the database of `dir`'s store under test, behind the store's back (as the database's
+/// owner would): what the schema itself refuses is refused on both backends.
+pub fn execute(dir: &Path, sql: &str) -> Result<usize, String> {
+    let url = DATABASES.lock().unwrap().get(dir).cloned();
+    match url {
+        None => {
+            let conn = rusqlite::Connection::open(dir.join(jiancha::store::sqlite::DB_FILE)).unwrap();
+            conn.execute(sql, []).map_err(|e| e.to_string())
+        }
+        Some(url) => {
+            let db = Database::from_url(&url, &|k| std::env::var(k).ok()).unwrap();
+            let changed = db
+                .connect()
+                .unwrap()
+                .execute(sql, &[])
+                .map_err(|e| e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_owned()))?;
+            Ok(usize::try_from(changed).unwrap())
+        }
+    }
+}
+
 /// A fresh database on `server` holding a copy of `dir`'s SQLite hall, and its store.
 fn on_postgres(server: &str, dir: &Path, clock: Arc<dyn Clock>) -> SqlStore {
     static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -43,5 +68,6 @@ fn on_postgres(server: &str, dir: &Path, clock: Arc<dyn Clock>) -> SqlStore {
     let db = Database::from_url(&format!("{}/{name}", server.trim_end_matches('/')), &env).unwrap();
     let sqlite = rusqlite::Connection::open(dir.join(jiancha::store::sqlite::DB_FILE)).unwrap();
     jiancha::store::pg::copy::copy_hall(&sqlite, &db).unwrap();
+    DATABASES.lock().unwrap().insert(dir.to_owned(), format!("{}/{name}", server.trim_end_matches('/')));
     SqlStore::open_postgres(db, dir, clock).unwrap()
 }

@@ -38,7 +38,7 @@ pub(super) fn insert_complaint(tx: &Transaction, c: &NewComplaint, created_by: &
     let year = time::local_date(c.received_at).format("%Y").to_string();
     let prefix = format!("TS{year}-");
     let next: i64 = tx.query_row(
-        "SELECT coalesce(max(CAST(substr(complaint_no, ?2) AS INTEGER)), 0) + 1 FROM complaint WHERE complaint_no LIKE ?1",
+        "SELECT coalesce(max(CAST(substr(complaint_no, CAST(?2 AS INTEGER)) AS INTEGER)), 0) + 1 FROM complaint WHERE complaint_no LIKE ?1",
         params![format!("{prefix}%"), prefix.len() as i64 + 1],
         |r| r.get(0),
     )?;
