@@ -322,6 +322,12 @@ pub struct ServerFile {
     /// default the server runs them itself, since its consoles do not.
     #[serde(default)]
     pub no_watch: bool,
+    /// The database: SQLite in the data directory (not given), or PostgreSQL —
+    /// `postgres://USER@HOST:PORT/DATABASE`, its password from `PGPASSWORD` (in server.env) or libpq's
+    /// password file, never here. The data directory still holds `camera.key` and `audit.key`, the same
+    /// two files on every server of one database.
+    #[serde(default)]
+    pub database: Option<String>,
 }
 
 impl ServerFile {
@@ -348,6 +354,13 @@ impl ServerFile {
         if self.forward.is_some() != self.forward_user.is_some() {
             return Err("forward and forward_user: give both or neither".into());
         }
+        if let Some(url) = &self.database
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return Err(
+                "database: a PostgreSQL address postgres://USER@HOST:PORT/DATABASE (SQLite: leave it out)".into()
+            );
+        }
         if let Some(url) = &self.forward {
             BackendSettings { url: Some(url.clone()), ca_cert: None }
                 .validate()
@@ -367,6 +380,7 @@ impl ServerFile {
             forward_user: flags.forward_user.or(self.forward_user),
             ca_cert: flags.ca_cert.or(self.ca_cert),
             no_watch: flags.no_watch || self.no_watch,
+            database: flags.database.or(self.database),
         }
     }
 }

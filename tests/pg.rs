@@ -167,3 +167,117 @@ fn audit_records_cannot_be_changed_and_a_change_behind_the_triggers_is_found() {
     assert_eq!(broken.seq, 3, "{broken:?}");
     assert!(broken.reason.contains("edited"), "{broken:?}");
 }
+
+/// Two `jiancha serve` on one PostgreSQL database serve the same consoles: a session made on one works on
+/// the other, a write through one wakes a console waiting at the other within a second (LISTEN/NOTIFY),
+/// and what a server answered is there after it is gone.
+#[test]
+fn two_servers_on_one_database_serve_the_same_consoles_interchangeably() {
+    use jiancha::clock::FixedClock;
+    use jiancha::domain::discipline::ObservationSource;
+    use jiancha::store::prelude::*;
+    use jiancha::store::remote::RemoteStore;
+    use jiancha::store::{NewObservation, SqlStore};
+
+    let cluster = Cluster::start();
+    cluster.role_and_database("jiancha", "Scram-Pass-1", "scram-sha-256", "city");
+    let db = database(&cluster, "jiancha", "city", "Scram-Pass-1");
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::new(at()));
+    crate::support::demo_hall::write_demo(dir.path(), 11, at());
+    let sqlite = rusqlite::Connection::open(dir.path().join(jiancha::store::sqlite::DB_FILE)).unwrap();
+    jiancha::store::pg::copy::copy_hall(&sqlite, &db).unwrap();
+    let open = || Arc::new(SqlStore::open_postgres(db.clone(), dir.path(), clock.clone()).unwrap());
+    let server_a = jiancha::server::spawn(open(), "127.0.0.1:0".parse().unwrap()).unwrap();
+    let server_b = jiancha::server::spawn(open(), "127.0.0.1:0".parse().unwrap()).unwrap();
+    let a = RemoteStore::new(&server_a.url()).unwrap();
+    let b = RemoteStore::new(&server_b.url()).unwrap();
+
+    // A session made on A works on B (sessions live in the database).
+    let session = a.login("supervisor1", "jiancha-demo").unwrap();
+    assert_eq!(b.directory(&session).unwrap(), a.directory(&session).unwrap());
+
+    // A console waiting on A hears of a write made through B.
+    let since = a.wait_for_change(0, 0).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        let revision = a.wait_for_change(since, 20).unwrap();
+        tx.send(std::time::Instant::now()).unwrap();
+        (a, revision)
+    });
+    // The waiter is at the server before the write (it would see the new revision at once otherwise too).
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let observation = NewObservation {
+        observed_at: at() - chrono::Duration::hours(1),
+        category: "离岗".into(),
+        source: ObservationSource::Manual,
+        camera_id: None,
+        window_code: Some("B07".into()),
+        staff_no: None,
+        department: None,
+        evidence_id: None,
+        clip: None,
+        note: "两台服务器".into(),
+    };
+    let sent = std::time::Instant::now();
+    let made = b.add_observation(&session, &observation).unwrap();
+    let answered = std::time::Instant::now();
+    let woke = rx.recv_timeout(std::time::Duration::from_secs(5)).expect("the console at A was not woken");
+    assert!(woke > sent, "the console at A was woken before the write was sent");
+    let delay = woke.saturating_duration_since(answered);
+    eprintln!("a write through B woke a console at A {} ms after B answered", delay.as_millis());
+    assert!(delay < std::time::Duration::from_secs(1), "woken after {delay:?}");
+    let (a, revision) = waiter.join().unwrap();
+    assert!(revision > since);
+    let day = jiancha::domain::time::local_date(at());
+    assert!(a.observations(&session, day, day).unwrap().iter().any(|o| o.id == made.id), "A reads B's write");
+
+    // A goes away: what it answered stays, and B carries on with the same session.
+    let second = a.add_observation(&session, &NewObservation { note: "A 写入".into(), ..observation }).unwrap();
+    drop(server_a);
+    let seen = b.observations(&session, day, day).unwrap();
+    assert!(seen.iter().any(|o| o.id == second.id) && seen.iter().any(|o| o.id == made.id));
+    // One chain, written by both servers, verifies.
+    let auditor = b.login("auditor1", "jiancha-demo").unwrap();
+    let verified = b.verify_audit(&auditor).unwrap();
+    assert!(verified.first_bad.is_none(), "{verified:?}");
+}
+
+/// `jiancha migrate --to` moves the demo hall: every table's rows compared, the chain verified on both
+/// sides; a second move into the same database is refused and changes nothing.
+#[test]
+fn migrate_moves_the_demo_hall_once_and_refuses_a_database_that_holds_data() {
+    let cluster = Cluster::start();
+    cluster.role_and_database("jiancha", "Scram-Pass-1", "scram-sha-256", "moved");
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::demo_hall::write_demo(dir.path(), 11, at());
+    let migrate = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_jiancha"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["migrate", "--to", &cluster.url("jiancha", "moved")])
+            .env("PGPASSWORD", "Scram-Pass-1")
+            .output()
+            .unwrap()
+    };
+    let first = migrate();
+    let said = String::from_utf8_lossy(&first.stderr).into_owned();
+    assert!(first.status.success(), "{said}");
+    assert!(said.contains("row counts equal") && said.contains("audit chain verified"), "{said}");
+    assert!(!said.contains("Scram-Pass-1"), "{said}");
+    let mut client = database(&cluster, "jiancha", "moved", "Scram-Pass-1").connect().unwrap();
+    let count = |client: &mut postgres::Client, table: &str| -> i64 {
+        client.query_one(&format!("SELECT count(*) FROM {table}"), &[]).unwrap().get(0)
+    };
+    let sqlite = rusqlite::Connection::open(dir.path().join(jiancha::store::sqlite::DB_FILE)).unwrap();
+    for table in ["case_file", "event", "alert", "camera", "audit_log", "\"user\""] {
+        let here: i64 = sqlite.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
+        assert!(here > 0, "the demo hall has {table}");
+        assert_eq!(count(&mut client, table), here, "{table}");
+    }
+    let events = count(&mut client, "event");
+    let again = migrate();
+    let said = String::from_utf8_lossy(&again.stderr).into_owned();
+    assert!(!again.status.success() && said.contains("already holds data"), "{said}");
+    assert_eq!(count(&mut client, "event"), events, "nothing copied twice");
+}

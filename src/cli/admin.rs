@@ -245,7 +245,7 @@ pub(super) fn serve(ctx: &Ctx, config: settings::ServerFile) -> Result<(), Failu
     let host_names = config.host_names;
     let data_dir = ctx.data_dir.as_path();
     std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
-    let fresh = !data_dir.join(crate::store::sqlite::DB_FILE).exists();
+    let fresh = config.database.is_none() && !data_dir.join(crate::store::sqlite::DB_FILE).exists();
     if fresh && std::env::var_os("JIANCHA_ADMIN_PASSWORD").is_none() && !std::io::stdout().is_terminal() {
         // A service's output goes to the journal: a generated password must not land there.
         return Err(anyhow::anyhow!(
@@ -255,7 +255,18 @@ pub(super) fn serve(ctx: &Ctx, config: settings::ServerFile) -> Result<(), Failu
         )
         .into());
     }
-    let store = open_store(data_dir, true, ctx.clock.clone())?;
+    let store = match &config.database {
+        None => open_store(data_dir, true, ctx.clock.clone())?,
+        Some(url) => {
+            let db =
+                crate::store::pg::Database::from_url(url, &|k| std::env::var(k).ok()).map_err(anyhow::Error::from)?;
+            crate::files::private_dirs(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+            let store = crate::store::SqlStore::open_postgres(db, data_dir, ctx.clock.clone())
+                .with_context(|| format!("opening {url}"))?;
+            store.set_rules(settings::rule_book(data_dir)?);
+            store
+        }
+    };
     let system = store.system_session();
     if store.users(&system)?.is_empty() {
         let (password, generated) = match std::env::var("JIANCHA_ADMIN_PASSWORD") {
@@ -310,8 +321,9 @@ pub(super) fn serve(ctx: &Ctx, config: settings::ServerFile) -> Result<(), Failu
     // Time-driven alerts on the server's own clock, whether or not any console looks.
     let _alert_clock = crate::store::sqlite::AlertClock::start(store.clone(), crate::store::sqlite::AlertClock::EVERY)
         .context("starting the alert clock")?;
+    let described = crate::store::Store::describe(&*store);
     let server = crate::server::spawn_with(store, listen, &options).map_err(anyhow::Error::msg)?;
-    println!("监察台 server on {} (data {}); Ctrl-C to stop", server.url(), data_dir.display());
+    println!("监察台 server on {} (data {}, {}); Ctrl-C to stop", server.url(), data_dir.display(), described);
     if let Some(url) = forwarding {
         println!("forwarding pushed case events to {url}");
     }

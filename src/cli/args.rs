@@ -147,6 +147,11 @@ pub enum Command {
         /// Do not run the camera watchers (Art 11(8)) of the cameras no recorder records.
         #[arg(long)]
         no_watch: bool,
+        /// Serve a PostgreSQL database (`postgres://USER@HOST:PORT/DATABASE`; password from PGPASSWORD or
+        /// libpq's password file) instead of the data directory's SQLite; the keys stay in the data
+        /// directory. Default: the file's `database`.
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
     },
     /// A consistent copy of the database while the server, the recorder or a console writes to it
     /// (SQLite's online backup), with its manifest beside it (FILE.manifest.json: SHA-256, schema

@@ -258,7 +258,7 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         }
         Command::Slips(args) => discipline::slips(ctx, args)?,
         Command::Assessment(args) => assessment::assessment(ctx, args)?,
-        Command::Serve { config, listen, tls_cert, tls_key, forward, forward_user, host_name, no_watch } => {
+        Command::Serve { config, listen, tls_cert, tls_key, forward, forward_user, host_name, no_watch, database } => {
             let file = match &config {
                 Some(path) => settings::ServerFile::load(path)?,
                 None => settings::ServerFile::default(),
@@ -272,6 +272,7 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
                 forward_user,
                 ca_cert: None,
                 no_watch,
+                database,
             };
             serve(ctx, file.overridden_by(flags))?
         }

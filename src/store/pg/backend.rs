@@ -3,6 +3,10 @@
 //! that writers, from however many servers, run one after another as they do on SQLite's one
 //! connection, and each sees everything committed before it (read committed, after the lock).
 
+use std::sync::Arc;
+
+use postgres::fallible_iterator::FallibleIterator as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::store::StoreError;
@@ -35,14 +39,23 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
+/// The channel every server of one database announces its committed changes on.
+const CHANNEL: &str = "jiancha_changes";
+
 pub(crate) struct Pg {
     /// Always `Some` but while dropping.
     pool: Option<r2d2::Pool<Manager>>,
     describe: String,
+    /// This server among those of the database (its own announcements are not news to it).
+    id: String,
+    db: Database,
+    /// Tells the listening thread to stop (when the backend is dropped).
+    stop: Arc<AtomicBool>,
 }
 
 impl Drop for Pg {
     fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
         // The synchronous client closes its connection on a runtime of its own, which cannot start on a
         // thread that runs one (the server's): the sessions are closed on a thread of their own.
         if let Some(pool) = self.pool.take() {
@@ -60,13 +73,15 @@ impl Pg {
     pub fn open(db: Database) -> Result<(Pg, i64), PgError> {
         let found = migrate::migrate(&mut db.connect()?)?;
         let describe = format!("PostgreSQL {}", db.describe());
+        let id = format!("{:016x}", rand::random::<u64>());
+        let listen = db.clone();
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
             .connection_timeout(POOL_WAIT)
             .build(Manager(db))
             .map_err(|e| PgError::Database(e.to_string()))?;
-        Ok((Pg { pool: Some(pool), describe }, found))
+        Ok((Pg { pool: Some(pool), describe, id, db: listen, stop: Arc::new(AtomicBool::new(false)) }, found))
     }
 
     pub fn describe(&self) -> &str {
@@ -118,9 +133,65 @@ impl Backend for Pg {
         })
     }
 
+    fn changed(&self) {
+        let announced = self.session().and_then(|s| Ok(s.batch(&format!("NOTIFY {CHANNEL}, '{}'", self.id))?));
+        if let Err(e) = announced {
+            tracing::warn!("PostgreSQL: the change was not announced to the other servers: {e}");
+        }
+    }
+
+    fn follow_changes(&self, on_change: Arc<dyn Fn() + Send + Sync>) {
+        let (db, id, stop) = (self.db.clone(), self.id.clone(), self.stop.clone());
+        let spawned = std::thread::Builder::new()
+            .name("jiancha-pg-listen".into())
+            .spawn(move || listen(&db, &id, &stop, &*on_change));
+        if let Err(e) = spawned {
+            tracing::warn!("PostgreSQL: cannot follow the other servers' changes: {e}");
+        }
+    }
+
     fn schema_version(&self) -> Result<i64, StoreError> {
         let session = self.session()?;
         let conn: &Connection = &*session;
         Ok(conn.query_row("SELECT version FROM jiancha_schema WHERE id = 1", [], |r| r.get(0))?)
+    }
+}
+
+/// Follows the other servers' announcements until `stop`: LISTEN on a session of its own (made again,
+/// after a pause, when it is lost), `on_change` for each announcement that is not `own`.
+fn listen(db: &Database, own: &str, stop: &AtomicBool, on_change: &(dyn Fn() + Send + Sync)) {
+    let mut again = false;
+    while !stop.load(Ordering::Relaxed) {
+        let followed = (|| -> Result<(), PgError> {
+            let mut client = db.connect()?;
+            client.batch_execute(&format!("LISTEN {CHANNEL}"))?;
+            // Listening again: the changes made while no session listened are not known, one wake-up
+            // covers them.
+            if std::mem::replace(&mut again, true) {
+                on_change();
+            }
+            while !stop.load(Ordering::Relaxed) {
+                {
+                    let mut notifications = client.notifications();
+                    let mut iter = notifications.timeout_iter(Duration::from_millis(500));
+                    while let Some(n) = iter.next()? {
+                        if n.payload() != own {
+                            on_change();
+                        }
+                        if stop.load(Ordering::Relaxed) {
+                            return Ok(());
+                        }
+                    }
+                }
+                if client.is_closed() {
+                    return Err(PgError::Database("the listening session was closed".into()));
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = followed {
+            tracing::warn!("PostgreSQL: following the other servers' changes: {e}; again in 5 s");
+            crate::clock::real_sleep(Duration::from_secs(5));
+        }
     }
 }

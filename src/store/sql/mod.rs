@@ -59,6 +59,12 @@ pub trait Backend: Send + Sync {
     ) -> Result<(), crate::store::StoreError>;
     /// The schema version of the database.
     fn schema_version(&self) -> Result<i64, crate::store::StoreError>;
+    /// A write that changed data was committed here: tell the other servers of the database (PostgreSQL:
+    /// NOTIFY). One database per process (SQLite) has nobody to tell.
+    fn changed(&self) {}
+    /// Calls `on_change` whenever another server of the database committed a change (PostgreSQL: LISTEN,
+    /// on a session of its own, for as long as the backend lives).
+    fn follow_changes(&self, _on_change: std::sync::Arc<dyn Fn() + Send + Sync>) {}
 }
 
 /// One row of a result, read by column position.

@@ -349,6 +349,7 @@ impl SqlStore {
 
     /// Calls `listener` after every write that changed data.
     pub fn set_change_listener(&self, listener: ChangeListener) {
+        self.backend.follow_changes(listener.clone());
         *self.on_change.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(listener);
     }
 
@@ -368,6 +369,7 @@ impl SqlStore {
             Ok(RefreshReport { evaluated, changed: outcome.changed, new_red: outcome.new_red })
         })?;
         if report.changed > 0 {
+            self.backend.changed();
             let listener = self.on_change.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
             if let Some(listener) = listener {
                 listener();
@@ -519,6 +521,7 @@ impl SqlStore {
             Ok((result, write.changed.get()))
         })?;
         if changed {
+            self.backend.changed();
             let listener = self.on_change.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
             if let Some(listener) = listener {
                 listener();
