@@ -205,8 +205,8 @@ fn two_servers_on_one_database_serve_the_same_consoles_interchangeably() {
         tx.send(std::time::Instant::now()).unwrap();
         (a, revision)
     });
-    // The waiter is at the server before the write (it would see the new revision at once otherwise too).
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Whether the waiter is parked at A before the write or arrives after it, only B's NOTIFY can move
+    // A's counter past `since` (A itself writes nothing): the revision it returns shows it.
     let observation = NewObservation {
         observed_at: at() - chrono::Duration::hours(1),
         category: "离岗".into(),
