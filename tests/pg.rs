@@ -281,3 +281,59 @@ fn migrate_moves_the_demo_hall_once_and_refuses_a_database_that_holds_data() {
     assert!(!again.status.success() && said.contains("already holds data"), "{said}");
     assert_eq!(count(&mut client, "event"), events, "nothing copied twice");
 }
+
+/// TLS to the database as `sslmode` says (rustls): `verify-full` checks the authority and the name,
+/// `verify-ca` the authority only, `require` encrypts without checking; the session really is encrypted,
+/// the SCRAM login is bound to the channel, and a role the server allows over TLS only gets nowhere with
+/// `disable`.
+#[test]
+fn tls_to_the_database_is_checked_as_sslmode_says() {
+    let cluster = Cluster::start();
+    let authority = |name: &str| {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params.distinguished_name.push(rcgen::DnType::CommonName, name);
+        rcgen::CertifiedIssuer::self_signed(params, key).unwrap()
+    };
+    let city_ca = authority("City supervision bureau CA");
+    let stranger_ca = authority("Someone else's CA");
+    // The server's certificate names 127.0.0.1 only (not "localhost").
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap().signed_by(&key, &city_ca).unwrap();
+    cluster.enable_tls(&cert.pem(), &key.serialize_pem());
+    cluster.role_and_database("jiancha_tls", "Tls-Pass-1", "scram-sha-256", "supervision");
+    let files = tempfile::tempdir().unwrap();
+    let (city, stranger) = (files.path().join("city-ca.pem"), files.path().join("stranger-ca.pem"));
+    std::fs::write(&city, city_ca.pem()).unwrap();
+    std::fs::write(&stranger, stranger_ca.pem()).unwrap();
+    let connect = |host: &str, options: &str| {
+        let url = format!("postgres://jiancha_tls@{host}:{}/supervision?{options}", cluster.port);
+        Database::from_url(&url, &|k| (k == "PGPASSWORD").then(|| "Tls-Pass-1".to_owned())).unwrap().connect()
+    };
+    let encrypted = |client: &mut postgres::Client| -> bool {
+        client.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).unwrap().get(0)
+    };
+    let full = format!("sslmode=verify-full&sslrootcert={}", city.display());
+    let mut client = connect("127.0.0.1", &full).unwrap();
+    assert!(encrypted(&mut client));
+    // SCRAM-SHA-256-PLUS: the client library refuses to log in unbound when told to require binding.
+    let mut bound = connect("127.0.0.1", &format!("{full}&channel_binding=require")).unwrap();
+    assert!(encrypted(&mut bound));
+    // The right authority but not the name the address uses: verify-ca takes it, verify-full does not.
+    let mut by_authority = connect("localhost", &format!("sslmode=verify-ca&sslrootcert={}", city.display())).unwrap();
+    assert!(encrypted(&mut by_authority));
+    let e = connect("localhost", &format!("sslmode=verify-full&sslrootcert={}", city.display())).err().unwrap();
+    assert!(e.to_string().contains("certificate"), "{e}");
+    // Another authority: refused, and the password never crossed.
+    let e = connect("127.0.0.1", &format!("sslmode=verify-full&sslrootcert={}", stranger.display())).err().unwrap();
+    assert!(e.to_string().contains("certificate") && !e.to_string().contains("Tls-Pass-1"), "{e}");
+    let e = connect("127.0.0.1", &format!("sslmode=require&sslrootcert={}", stranger.display())).err().unwrap();
+    assert!(e.to_string().contains("certificate"), "require with an authority checks it: {e}");
+    // require alone: encrypted, unchecked.
+    let mut required = connect("127.0.0.1", "sslmode=require").unwrap();
+    assert!(encrypted(&mut required));
+    // Plain text: this role is not let in without TLS.
+    let e = connect("127.0.0.1", "sslmode=disable").err().unwrap();
+    assert!(e.to_string().contains("no encryption"), "{e}");
+}

@@ -260,6 +260,13 @@ pub(super) fn serve(ctx: &Ctx, config: settings::ServerFile) -> Result<(), Failu
         Some(url) => {
             let db =
                 crate::store::pg::Database::from_url(url, &|k| std::env::var(k).ok()).map_err(anyhow::Error::from)?;
+            if !db.encrypted() && !db.is_local() {
+                tracing::warn!(
+                    database = db.describe(),
+                    "数据库连接未加密 (the connection to the database is not encrypted): add \
+                     sslmode=verify-full&sslrootcert=FILE to the address unless the network is trusted"
+                );
+            }
             crate::files::private_dirs(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
             let store = crate::store::SqlStore::open_postgres(db, data_dir, ctx.clock.clone())
                 .with_context(|| format!("opening {url}"))?;

@@ -4,7 +4,8 @@
 //! It fails — never skips — when the server cannot start.
 //!
 //! `pg_hba.conf` asks for SCRAM-SHA-256 from every role but `jiancha_md5`, which logs in with MD5 (as
-//! openGauss and GaussDB need for standard clients).
+//! openGauss and GaussDB need for standard clients), and refuses `jiancha_tls` without TLS (which
+//! `enable_tls` turns on).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -74,6 +75,7 @@ impl Cluster {
         std::fs::write(
             data.join("pg_hba.conf"),
             "local all all scram-sha-256\n\
+             hostnossl all jiancha_tls 127.0.0.1/32 reject\n\
              host all jiancha_md5 127.0.0.1/32 md5\n\
              host all all 127.0.0.1/32 scram-sha-256\n",
         )
@@ -108,6 +110,38 @@ impl Cluster {
         su.batch_execute(&format!("SET password_encryption = '{method}'")).unwrap();
         su.batch_execute(&format!("CREATE ROLE {role} LOGIN PASSWORD '{password}'")).unwrap();
         su.batch_execute(&format!("CREATE DATABASE {database} OWNER {role}")).unwrap();
+    }
+
+    /// Turns TLS on with this certificate (PEM chain) and key, and waits until a new session has it.
+    pub fn enable_tls(&self, cert_pem: &str, key_pem: &str) {
+        let (cert, key) = (self.dir.path().join("server.crt"), self.dir.path().join("server.key"));
+        std::fs::write(&cert, cert_pem).unwrap();
+        std::fs::write(&key, key_pem).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            // The server refuses a key others can read.
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        if is_root() {
+            let out = Command::new("chown").arg("postgres").arg(&cert).arg(&key).output().unwrap();
+            assert!(out.status.success(), "chown: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let mut su = self.superuser("postgres");
+        su.batch_execute(&format!("ALTER SYSTEM SET ssl_cert_file = '{}'", cert.display())).unwrap();
+        su.batch_execute(&format!("ALTER SYSTEM SET ssl_key_file = '{}'", key.display())).unwrap();
+        su.batch_execute("ALTER SYSTEM SET ssl = on").unwrap();
+        su.batch_execute("SELECT pg_reload_conf()").unwrap();
+        // The postmaster reloads on its own time: a new session shows when it has.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let on: String = self.superuser("postgres").query_one("SHOW ssl", &[]).unwrap().get(0);
+            if on == "on" {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "TLS did not come on: see {}", self.dir.path().display());
+            std::thread::yield_now();
+        }
     }
 
     /// `postgres://ROLE@127.0.0.1:PORT/DATABASE`

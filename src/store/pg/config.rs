@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use postgres::config::{Host, SslMode};
 
 use super::PgError;
+use super::tls::{Rustls, Verify};
 
 /// A bad address or password file, named by its field or its file and line. Never holds a password.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,6 +29,8 @@ fn address(field: &'static str, reason: impl Into<String>) -> ConfigError {
 pub struct Database {
     config: postgres::Config,
     shown: String,
+    /// `None`: plain text (`sslmode=disable`).
+    tls: Option<Rustls>,
 }
 
 impl std::fmt::Debug for Database {
@@ -55,6 +58,8 @@ impl Database {
                  configuration file): set PGPASSWORD, or put it in a password file (PGPASSFILE or ~/.pgpass)",
             ));
         }
+        // The TLS options are this program's (the client library knows no `verify-full`): taken out first.
+        let (url, tls_options) = take_tls_options(url);
         let mut config: postgres::Config =
             url.parse().map_err(|e: postgres::Error| address("address", e.to_string()))?;
         let user = config
@@ -73,21 +78,9 @@ impl Database {
             _ => return Err(address("host", "one host, please")),
         };
         let port = config.get_ports().first().copied().unwrap_or(5432);
-        let sslmode = rest.split_once('?').map_or("", |(_, q)| q).split('&').find_map(|p| p.strip_prefix("sslmode="));
-        match sslmode {
-            None | Some("disable") => {
-                config.ssl_mode(SslMode::Disable);
-            }
-            Some(other) => {
-                return Err(address(
-                    "sslmode",
-                    format!(
-                        "{other}: this build connects without TLS (sslmode=disable): on the database's own \
-                         machine or a trusted network only"
-                    ),
-                ));
-            }
-        }
+        let unix_socket = matches!(config.get_hosts(), [Host::Unix(_)]);
+        let tls = tls_for(&tls_options, unix_socket, env)?;
+        config.ssl_mode(if tls.is_some() { SslMode::Require } else { SslMode::Disable });
         let password = match env("PGPASSWORD").filter(|p| !p.is_empty()) {
             Some(p) => Some(p),
             None => {
@@ -108,7 +101,7 @@ impl Database {
             config.application_name("jiancha");
         }
         let shown = format!("postgres://{user}@{host}:{port}/{dbname}");
-        Ok(Self { config, shown })
+        Ok(Self { config, shown, tls })
     }
 
     /// The address without a password, for the status bar, the log and errors.
@@ -116,9 +109,99 @@ impl Database {
         &self.shown
     }
 
-    pub fn connect(&self) -> Result<postgres::Client, PgError> {
-        Ok(self.config.connect(postgres::NoTls)?)
+    /// Whether the database is on this machine (a Unix socket or a loopback address), where plain text
+    /// crosses no network.
+    pub fn is_local(&self) -> bool {
+        match self.config.get_hosts() {
+            [Host::Unix(_)] => true,
+            [Host::Tcp(name)] => {
+                name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+            }
+            _ => false,
+        }
     }
+
+    /// Whether the connection is encrypted (any `sslmode` but `disable`).
+    pub fn encrypted(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    pub fn connect(&self) -> Result<postgres::Client, PgError> {
+        Ok(match &self.tls {
+            Some(tls) => self.config.connect(tls.clone())?,
+            None => self.config.connect(postgres::NoTls)?,
+        })
+    }
+}
+
+/// `sslmode` and `sslrootcert` as the address gave them.
+#[derive(Debug, Default)]
+struct TlsOptions {
+    sslmode: Option<String>,
+    sslrootcert: Option<String>,
+}
+
+/// The address without its `sslmode` and `sslrootcert`, and those two.
+fn take_tls_options(url: &str) -> (String, TlsOptions) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_owned(), TlsOptions::default());
+    };
+    let mut options = TlsOptions::default();
+    let mut kept = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("sslmode", v)) => options.sslmode = Some(v.to_owned()),
+            Some(("sslrootcert", v)) => options.sslrootcert = Some(v.to_owned()),
+            _ => kept.push(pair),
+        }
+    }
+    let url = if kept.is_empty() { base.to_owned() } else { format!("{base}?{}", kept.join("&")) };
+    (url, options)
+}
+
+/// The TLS the options ask for (module `tls` has the table), or `None` for plain text.
+fn tls_for(
+    options: &TlsOptions,
+    unix_socket: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<Rustls>, ConfigError> {
+    let explicit_root = options.sslrootcert.as_deref().filter(|r| !r.is_empty()).map(PathBuf::from);
+    let verify = match options.sslmode.as_deref() {
+        None | Some("disable") => return Ok(None),
+        Some("require") if explicit_root.is_some() => Verify::Authority,
+        Some("require") => Verify::Nothing,
+        Some("verify-ca") => Verify::Authority,
+        Some("verify-full") => Verify::Full,
+        Some(other @ ("prefer" | "allow")) => {
+            return Err(address(
+                "sslmode",
+                format!(
+                    "{other} would fall back to plain text without a word: say require, verify-ca or \
+                     verify-full (encrypted), or disable"
+                ),
+            ));
+        }
+        Some(other) => {
+            return Err(address("sslmode", format!("{other}: expected disable, require, verify-ca or verify-full")));
+        }
+    };
+    if unix_socket {
+        return Err(address("sslmode", "a Unix socket is not encrypted: use sslmode=disable, or a TCP host"));
+    }
+    let root = match (verify, explicit_root) {
+        (Verify::Nothing, _) => None,
+        (_, Some(root)) => Some(root),
+        // libpq's default place for the authority's certificate.
+        (_, None) => env("HOME").map(|h| Path::new(&h).join(".postgresql/root.crt")).filter(|p| p.exists()),
+    };
+    if verify != Verify::Nothing && root.is_none() {
+        return Err(address(
+            "sslrootcert",
+            "verifying the server needs its authority's certificate: sslrootcert=/path/to/root.crt (or \
+             ~/.postgresql/root.crt)",
+        ));
+    }
+    Rustls::new(verify, root.as_deref()).map(Some).map_err(|reason| address("sslrootcert", reason))
 }
 
 /// The password for `host:port/database` as `user` from a libpq password file: the first line whose
@@ -221,9 +304,41 @@ mod tests {
         assert_eq!(field("mysql://jiancha@db/supervision"), "scheme");
         assert_eq!(field("postgres://db/supervision"), "user");
         assert_eq!(field("postgres://jiancha@db"), "database");
-        assert_eq!(field("postgres://jiancha@db/supervision?sslmode=require"), "sslmode");
+        assert_eq!(field("postgres://jiancha@db/supervision?sslmode=prefer"), "sslmode");
+        assert_eq!(field("postgres://jiancha@db/supervision?sslmode=allow"), "sslmode");
+        assert_eq!(field("postgres://jiancha@db/supervision?sslmode=on"), "sslmode");
+        assert_eq!(field("postgres://jiancha@%2Frun%2Fpostgresql/supervision?sslmode=require"), "sslmode");
+        assert_eq!(field("postgres://jiancha@db/supervision?sslmode=verify-full"), "sslrootcert");
+        assert_eq!(
+            field("postgres://jiancha@db/supervision?sslmode=verify-ca&sslrootcert=/nonexistent.crt"),
+            "sslrootcert"
+        );
         assert_eq!(field("postgres://jiancha@db/supervision?no_such_option=1"), "address");
-        assert!(Database::from_url("postgres://jiancha@db/supervision?sslmode=disable", &none).is_ok());
+        let plain = Database::from_url("postgres://jiancha@db/supervision?sslmode=disable", &none).unwrap();
+        assert!(!plain.encrypted() && !plain.is_local());
+        assert!(Database::from_url("postgres://jiancha@127.0.0.1/supervision", &none).unwrap().is_local());
+        assert!(!Database::from_url("postgres://jiancha@db/supervision", &none).unwrap().encrypted());
+        let tls = Database::from_url("postgres://jiancha@db/supervision?sslmode=require&connect_timeout=5", &none);
+        assert!(tls.unwrap().encrypted());
+    }
+
+    #[test]
+    fn an_authority_file_is_found_where_the_address_or_libpq_puts_it() {
+        let home = tempfile::tempdir().unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let ca = params.self_signed(&key).unwrap();
+        std::fs::create_dir(home.path().join(".postgresql")).unwrap();
+        std::fs::write(home.path().join(".postgresql/root.crt"), ca.pem()).unwrap();
+        let h = home.path().display().to_string();
+        let env = |k: &str| (k == "HOME").then(|| h.clone());
+        let db = Database::from_url("postgres://jiancha@db/supervision?sslmode=verify-full", &env).unwrap();
+        assert!(db.encrypted());
+        let named = home.path().join("city-ca.pem");
+        std::fs::write(&named, ca.pem()).unwrap();
+        let url = format!("postgres://jiancha@db/supervision?sslrootcert={}&sslmode=verify-ca", named.display());
+        assert!(Database::from_url(&url, &none).unwrap().encrypted());
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub(crate) mod backend;
 pub mod config;
 pub mod copy;
 pub mod migrate;
+pub mod tls;
 
 pub use config::{ConfigError, Database};
 
@@ -36,7 +37,17 @@ impl From<postgres::Error> for PgError {
         // The server's own message and its SQLSTATE where there is one; else the client's (connection).
         match e.as_db_error() {
             Some(db) => PgError::Database(format!("{} ({})", db.message(), db.code().code())),
-            None => PgError::Database(e.to_string()),
+            None => {
+                // The client's own error says what failed ("error performing TLS handshake"); its
+                // source says why ("invalid peer certificate: UnknownIssuer").
+                let mut said = e.to_string();
+                let mut source = std::error::Error::source(&e);
+                while let Some(cause) = source {
+                    said = format!("{said}: {cause}");
+                    source = cause.source();
+                }
+                PgError::Database(said)
+            }
         }
     }
 }
