@@ -266,3 +266,78 @@ fn auditors_cannot_act_on_alerts() {
         Err(StoreError::Forbidden { .. })
     ));
 }
+
+/// What a console holds of the open alerts, kept up to date from `alerts_changed`.
+struct Follower {
+    rows: std::collections::BTreeMap<i64, jiancha::store::AlertRow>,
+    revision: i64,
+}
+
+impl Follower {
+    fn follow(&mut self, f: &Fixture, expect: usize) -> Vec<jiancha::store::AlertRow> {
+        let changes = f.store.alerts_changed(&f.sup(), self.revision, 0).unwrap();
+        assert!(!changes.reload);
+        assert_eq!(changes.rows.len(), expect, "{:?}", changes.rows);
+        assert!(changes.revision >= self.revision);
+        self.revision = changes.revision;
+        for row in &changes.rows {
+            self.rows.remove(&row.id);
+            if row.state == AlertState::Open {
+                self.rows.insert(row.id, row.clone());
+            }
+        }
+        changes.rows
+    }
+}
+
+/// A console follows the hall by asking what changed since the revision it holds: each answer carries
+/// exactly the alerts inserted or changed (a close, a notice issued on one), nothing when nothing
+/// changed, and the list a follower builds from the answers is the list a full reload gives.
+#[test]
+fn a_console_following_changes_gets_exactly_what_changed() {
+    let f = fixture("2026-11-02T12:00:00+08:00");
+    accepted(&f);
+    let s = f.sup();
+    let first = f.store.alerts_changed(&s, 0, 0).unwrap();
+    assert!(!first.reload && first.revision > 0);
+    assert_eq!(first.rows.len(), 1);
+    let mut console = Follower { rows: first.rows.into_iter().map(|r| (r.id, r)).collect(), revision: first.revision };
+    // Nothing changed (a refresh with nothing due changes nothing either).
+    f.store.refresh_alerts(&s).unwrap();
+    console.follow(&f, 0);
+    // A new case: its alert alone.
+    f.import_events(&[event("SP2", "accept", "2026-11-02T11:00:00+08:00", "")]);
+    let new = console.follow(&f, 1);
+    assert_eq!(new[0].case_no, "SP2");
+    // A close: the closed alert, closed.
+    let sp1 = console.rows.values().find(|a| a.case_no == "SP1").unwrap().id;
+    f.store.close_alert(&s, sp1, "已补发受理承诺单").unwrap();
+    let closed = console.follow(&f, 1);
+    assert_eq!((closed[0].id, closed[0].state), (sp1, AlertState::Closed));
+    // A notice on an alert changes what the list shows of it.
+    let sp2 = new[0].id;
+    f.store.issue_notice(&s, &NewNotice { alert_id: sp2, text: "请核查".into() }).unwrap();
+    let noticed = console.follow(&f, 1);
+    assert_eq!(noticed[0].notice_no.as_deref(), Some("〔2026〕督第1号"));
+    // Time: a week on, the cards that change by time alone come with the refresh that changed them.
+    f.clock.set(at("2026-11-10T00:00:01+08:00"));
+    let refreshed = f.store.refresh_alerts(&f.sup()).unwrap();
+    assert!(refreshed.changed > 0);
+    let changed = f.store.alerts_changed(&f.sup(), console.revision, 0).unwrap().rows.len();
+    assert!(changed > 0);
+    let before = console.revision;
+    console.follow(&f, changed);
+    // The followed list is the list a full reload gives.
+    let full = f.store.alerts(&f.sup(), &AlertQuery::default()).unwrap();
+    let mut full_ids: Vec<i64> = full.iter().map(|a| a.id).collect();
+    full_ids.sort_unstable();
+    assert_eq!(console.rows.keys().copied().collect::<Vec<_>>(), full_ids);
+    for row in &full {
+        assert_eq!(&console.rows[&row.id], row);
+    }
+    // More changes than asked for, or a revision this database never had: reload.
+    let few = f.store.alerts_changed(&f.sup(), before - 1, 1).unwrap();
+    assert!(few.reload && few.rows.is_empty());
+    let ahead = f.store.alerts_changed(&f.sup(), console.revision + 1000, 0).unwrap();
+    assert!(ahead.reload);
+}

@@ -337,3 +337,68 @@ fn tls_to_the_database_is_checked_as_sslmode_says() {
     let e = connect("127.0.0.1", "sslmode=disable").err().unwrap();
     assert!(e.to_string().contains("no encryption"), "{e}");
 }
+
+/// Everything a schema holds, as the server describes it, sorted: tables and columns with their types,
+/// defaults and nullability; constraints with their checks; indexes; triggers; functions.
+fn describe_schema(client: &mut postgres::Client) -> Vec<String> {
+    let queries = [
+        "SELECT 'column ' || table_name || '.' || column_name || ' #' || ordinal_position || ' ' || data_type
+                || ' null=' || is_nullable || ' default=' || coalesce(column_default, '')
+         FROM information_schema.columns WHERE table_schema = current_schema()",
+        "SELECT 'constraint ' || tc.table_name || ' ' || tc.constraint_type || ' ' || tc.constraint_name
+                || ' ' || coalesce(cc.check_clause, '') || ' deferrable=' || tc.is_deferrable
+         FROM information_schema.table_constraints tc
+         LEFT JOIN information_schema.check_constraints cc
+           ON cc.constraint_schema = tc.constraint_schema AND cc.constraint_name = tc.constraint_name
+         WHERE tc.table_schema = current_schema() AND tc.constraint_name NOT LIKE '%_not_null'",
+        "SELECT 'key ' || table_name || ' ' || constraint_name || ' ' || column_name || ' #' || ordinal_position
+         FROM information_schema.key_column_usage WHERE table_schema = current_schema()",
+        "SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = current_schema()",
+        "SELECT 'trigger ' || event_object_table || ' ' || trigger_name || ' ' || action_timing || ' '
+                || event_manipulation || ' ' || action_statement || ' ' || coalesce(action_condition, '')
+         FROM information_schema.triggers WHERE trigger_schema = current_schema()",
+        "SELECT 'function ' || routine_name || ' ' || coalesce(routine_definition, '')
+         FROM information_schema.routines WHERE routine_schema = current_schema()",
+    ];
+    let mut out: Vec<String> = Vec::new();
+    for q in queries {
+        out.extend(client.query(q, &[]).unwrap().iter().map(|r| r.get::<_, String>(0)));
+    }
+    // Unnamed checks are numbered by the order they were made in; their clauses are what matter.
+    out.iter_mut().for_each(|l| {
+        if l.starts_with("constraint ") && l.contains(" CHECK ") {
+            let mut parts: Vec<&str> = l.splitn(5, ' ').collect();
+            parts[3] = "_";
+            *l = parts.join(" ");
+        }
+    });
+    out.sort();
+    out
+}
+
+/// A database made at version 1 and brought up by every numbered step is the schema a fresh database
+/// gets: same columns in the same places, checks, keys, indexes, triggers and functions.
+#[test]
+fn upgrading_from_version_1_gives_the_fresh_schema() {
+    let cluster = Cluster::start();
+    cluster.role_and_database("jiancha", "Scram-Pass-1", "scram-sha-256", "fresh");
+    let mut su = cluster.superuser("postgres");
+    su.batch_execute("CREATE DATABASE upgraded OWNER jiancha").unwrap();
+    let mut fresh = database(&cluster, "jiancha", "fresh", "Scram-Pass-1").connect().unwrap();
+    assert_eq!(migrate::migrate(&mut fresh).unwrap(), 0);
+    let mut upgraded = database(&cluster, "jiancha", "upgraded", "Scram-Pass-1").connect().unwrap();
+    upgraded.batch_execute(migrate::V1_SCHEMA).unwrap();
+    upgraded.batch_execute("INSERT INTO jiancha_schema (id, version) VALUES (1, 1)").unwrap();
+    assert_eq!(migrate::migrate(&mut upgraded).unwrap(), 1);
+    assert_eq!(migrate::version(&mut upgraded).unwrap(), LATEST_VERSION);
+    let (a, b) = (describe_schema(&mut fresh), describe_schema(&mut upgraded));
+    assert!(a.len() > 300, "the description holds the schema: {} lines", a.len());
+    assert!(a.iter().any(|l| l.starts_with("trigger alert alert_rev ")), "{a:?}");
+    for line in a.iter().filter(|l| !b.contains(l)) {
+        eprintln!("only fresh:    {line}");
+    }
+    for line in b.iter().filter(|l| !a.contains(l)) {
+        eprintln!("only upgraded: {line}");
+    }
+    assert!(a == b, "the upgraded schema differs from the fresh one (lines above)");
+}

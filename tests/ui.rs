@@ -986,6 +986,24 @@ fn a_console_on_a_server_follows_pushed_cases_survives_a_lost_link_and_sends_its
     event["case_no"] = serde_json::Value::String("PUSH-UI-0001".into());
     assert_eq!(approval.push_events(&pusher, &event.to_string()).unwrap().accepted, 1);
     c.step_until("the pushed case's alert", |app| app.state().alerts.rows.iter().any(|a| a.case_no == "PUSH-UI-0001"));
+    // Another workstation closes an alert: it leaves this console's list, taken in as a change (the
+    // console holds a newer revision of the alerts), not by reloading the list.
+    let revision = c.harness.state().state().alerts.revision;
+    let elsewhere = c
+        .harness
+        .state()
+        .state()
+        .alerts
+        .rows
+        .iter()
+        .find(|a| a.rule.needs_closing() && a.case_no != "PUSH-UI-0001")
+        .unwrap()
+        .clone();
+    approval.close_alert(&pusher, elsewhere.id, "另一工作站已核实处理").unwrap();
+    c.step_until("the alert closed elsewhere leaves the list", |app| {
+        !app.state().alerts.rows.iter().any(|a| a.id == elsewhere.id)
+    });
+    assert!(c.harness.state().state().alerts.revision > revision);
 
     // The server goes away: the console says so and keeps what it shows.
     server.stop();

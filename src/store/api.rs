@@ -485,6 +485,7 @@ store_api! {
         read  fn overview() -> super::Overview;
         write fn refresh_alerts() -> super::RefreshReport;
         read  fn alerts(query: &AlertQuery) -> Vec<super::AlertRow>;
+        read  fn alerts_changed(since: i64, limit: u32) -> super::AlertChanges;
         read  fn case_detail(case_no: &str) -> super::CaseDetail;
         queue fn close_alert(alert_id: i64, reason: &str) -> super::AlertRow;
         queue fn issue_notice(notice: &NewNotice) -> super::Notice;

@@ -157,6 +157,20 @@ pub struct AlertRow {
     pub notice_no: Option<String>,
 }
 
+/// What changed among the alerts since a console last looked (`alerts_changed`): a console follows the
+/// hall by asking with the revision it holds, and the server's work is in proportion to what changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AlertChanges {
+    /// The alerts' revision this answer is complete up to: ask with it next time.
+    pub revision: i64,
+    /// With `since` 0: every open alert, newest first (as `alerts`). Otherwise the alerts changed since
+    /// `since`, whatever their state now (a console drops those no longer open), oldest change first.
+    pub rows: Vec<AlertRow>,
+    /// More changed than the limit, or `since` is past this database's revision (another database, a
+    /// restore): reload with `since` 0 instead.
+    pub reload: bool,
+}
+
 /// Which alerts to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AlertQuery {
@@ -283,6 +297,9 @@ pub trait CasesStore: Send + Sync {
     /// Re-evaluates the cases whose alerts change by time alone (their `next_check_at` has come).
     fn refresh_alerts(&self, session: &Session) -> Result<RefreshReport, StoreError>;
     fn alerts(&self, session: &Session, query: &AlertQuery) -> Result<Vec<AlertRow>, StoreError>;
+    /// The alerts changed since revision `since` (every open one when `since` is 0), at most `limit`
+    /// changes (0: 500) — see [`AlertChanges`].
+    fn alerts_changed(&self, session: &Session, since: i64, limit: u32) -> Result<AlertChanges, StoreError>;
     fn case_detail(&self, session: &Session, case_no: &str) -> Result<CaseDetail, StoreError>;
     /// Closes a violation alert; the reason is required and audited.
     fn close_alert(&self, session: &Session, alert_id: i64, reason: &str) -> Result<AlertRow, StoreError>;

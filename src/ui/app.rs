@@ -20,6 +20,8 @@ use super::{Options, shell};
 
 /// How often the status bar's data freshness is refreshed.
 const OVERVIEW_REFRESH: Duration = Duration::from_secs(30);
+/// The shortest pause between two reloads of the overview and the directory for changes made elsewhere.
+const FOLLOW_PAUSE: Duration = Duration::from_secs(5);
 /// How often the directory (cameras, windows, staff) is read again without a known change.
 const DIRECTORY_REFRESH: Duration = Duration::from_secs(60);
 
@@ -263,9 +265,19 @@ impl JianchaApp {
         if revision != self.state.link.seen_revision {
             self.state.link.seen_revision = revision;
             if self.state.alerts.loaded {
-                self.commands.push(super::alerts::AlertsCommand::Load.into());
+                self.commands.push(super::alerts::AlertsCommand::Follow.into());
             }
-            self.state.last_directory_request = None;
+            self.state.link.overview_due = true;
+        }
+        // The overview and the hall's directory follow a change at most every few seconds: a hall whose
+        // approval system pushes many times a second must not have every console reload them each time.
+        if self.state.link.overview_due
+            && self.state.last_overview_request.is_none_or(|t| self.clock.elapsed(t) >= FOLLOW_PAUSE)
+        {
+            self.state.link.overview_due = false;
+            if self.state.last_directory_request.is_none_or(|t| self.clock.elapsed(t) >= FOLLOW_PAUSE) {
+                self.state.last_directory_request = None;
+            }
             self.commands.push(AppCommand::Console(Command::RefreshOverview));
         }
         if !self.state.link.offline

@@ -95,6 +95,8 @@ pub struct LinkView {
     pub pending: usize,
     /// The change counter the console last reloaded for.
     pub seen_revision: u64,
+    /// The hall changed since the overview was last loaded.
+    pub overview_due: bool,
     pub last_flush: Option<Instant>,
 }
 

@@ -60,17 +60,31 @@ fn columns(target: &Connection, table: &str) -> Result<Vec<(String, Kind)>, PgEr
     Ok(out)
 }
 
+/// The tables whose one row the schema makes (so that writers can lock or count on it), with the counter
+/// that is 0 while nothing was written.
+fn single_row_counter(table: &str) -> Option<&'static str> {
+    match table {
+        "audit_head" => Some("seq"),
+        "alert_revision" => Some("rev"),
+        _ => None,
+    }
+}
+
 /// Whether the target holds anything of a hall: any row in any table but the schema's version and the
 /// audit chain's empty head.
 fn holds_data(target: &Connection) -> Result<Option<String>, PgError> {
     for table in tables() {
         let rows: i64 =
             target.query_row(&format!("SELECT count(*) FROM {}", quoted(&table)), [], |r| r.get(0)).map_err(failed)?;
-        let empty_head = table == "audit_head"
-            && target
-                .query_row("SELECT seq FROM audit_head WHERE id = 1", [], |r| r.get::<_, i64>(0))
-                .map_err(failed)?
-                == 0;
+        let empty_head = match single_row_counter(&table) {
+            Some(counter) => {
+                target
+                    .query_row(&format!("SELECT {counter} FROM {table} WHERE id = 1"), [], |r| r.get::<_, i64>(0))
+                    .map_err(failed)?
+                    == 0
+            }
+            None => false,
+        };
         if rows > 0 && !empty_head {
             return Ok(Some(table));
         }
@@ -135,14 +149,21 @@ fn copy_tables(source: &rusqlite::Connection, target: &Connection) -> Result<Cop
         let mut batch: Vec<Value> = Vec::new();
         let per_insert = ROWS_PER_INSERT.min(MAX_PARAMS / columns.len().max(1));
         let mut count = 0u64;
-        if table == "audit_head" {
-            // Its one row exists already (seq 0): it takes the source's head.
+        if let Some(counter) = single_row_counter(table) {
+            // Its one row exists already: it takes the source's (the alerts' revision never moves back:
+            // the notices copied may have counted already).
             if let Some(row) = rows.next().map_err(failed)? {
                 let values = (0..columns.len())
                     .map(|i| value(row.get(i).map_err(failed)?, columns[i].1, &format!("{table} row 1")))
                     .collect::<Result<Vec<_>, _>>()?;
-                let sets = columns.iter().enumerate().map(|(i, (n, _))| format!("{} = ?{}", quoted(n), i + 1));
-                let sql = format!("UPDATE audit_head SET {} WHERE id = 1", sets.collect::<Vec<_>>().join(", "));
+                let sets = columns.iter().enumerate().map(|(i, (n, _))| {
+                    if n == counter && table == "alert_revision" {
+                        format!("{n} = GREATEST({n}, ?{})", i + 1)
+                    } else {
+                        format!("{} = ?{}", quoted(n), i + 1)
+                    }
+                });
+                let sql = format!("UPDATE {table} SET {} WHERE id = 1", sets.collect::<Vec<_>>().join(", "));
                 target.execute(&sql, crate::store::sql::params_from_iter(values)).map_err(failed)?;
                 count = 1;
             }
@@ -205,8 +226,8 @@ pub fn compare_counts(source: &rusqlite::Connection, db: &Database) -> Result<Ve
         let sql = format!("SELECT count(*) FROM {}", quoted(&table));
         let here: i64 = source.query_row(&sql, [], |r| r.get(0)).map_err(failed)?;
         let there: i64 = conn.query_row(&sql, [], |r| r.get(0)).map_err(failed)?;
-        // The audit head's row is there from the start in PostgreSQL.
-        let there = if table == "audit_head" && here == 0 { 0 } else { there };
+        // The audit head's and the alerts' revision's rows are there from the start in PostgreSQL.
+        let there = if single_row_counter(&table).is_some() && here == 0 { 0 } else { there };
         out.push((table, here.cast_unsigned(), there.cast_unsigned()));
     }
     Ok(out)

@@ -1,7 +1,8 @@
 -- Jiancha on PostgreSQL: the current schema (see `LATEST_VERSION` in migrate.rs). A fresh database is
 -- made from this file; an older one is brought here by the numbered steps in upgrade/ (v1: the version
--- row and the audit chain; v2: every other table). A test upgrades a version-1 database and compares it
--- with this schema, so a change here needs a new step, and the other way round.
+-- row and the audit chain; v2: every other table; v3: the alerts' revision). A test upgrades a
+-- version-1 database and compares it with this schema, so a change here needs a new step, and the other
+-- way round.
 --
 -- Conventions, as in SQLite's schema (src/store/sqlite/schema.sql, which this follows table by table):
 -- instants are BIGINT seconds since the Unix epoch, UTC (the audit log: microseconds); every integer is
@@ -377,6 +378,8 @@ CREATE TABLE alert (
   closed_at BIGINT,
   closed_by TEXT,
   close_reason TEXT CHECK (close_reason IS NULL OR length(trim(close_reason)) > 0),
+  -- The alerts' revision when this row last changed (version 3; see alert_revision).
+  rev BIGINT NOT NULL DEFAULT 0,
   CHECK ((closed_at IS NULL) = (closed_by IS NULL) AND (closed_at IS NULL) = (close_reason IS NULL)),
   UNIQUE (case_id, rule, alert_key)
 );
@@ -907,3 +910,37 @@ CREATE TABLE calendar_year (
   entered_by TEXT NOT NULL,
   entered_at BIGINT NOT NULL
 );
+
+-- The alerts' own change counter (version 3): every alert inserted or changed, and every notice issued
+-- on one, takes the next number, so that a console asks only for what changed since the number it holds
+-- (`alerts_changed`). A row counter rather than a sequence: writers queue on the audit head, so the
+-- numbers are taken in commit order, and a reader's snapshot holds every number up to the one it shows.
+CREATE TABLE alert_revision (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  rev BIGINT NOT NULL CHECK (rev >= 0)
+);
+INSERT INTO alert_revision (id, rev) VALUES (1, 0);
+CREATE INDEX alert_by_rev ON alert (rev);
+CREATE FUNCTION jiancha_alert_rev() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' AND NEW.rev > 0 THEN
+    -- A hall moved from SQLite (`jiancha migrate`) keeps its alerts' revisions; the program's own
+    -- inserts never give one.
+    RETURN NEW;
+  END IF;
+  UPDATE alert_revision SET rev = rev + 1 WHERE id = 1 RETURNING rev INTO NEW.rev;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER alert_rev BEFORE INSERT OR UPDATE ON alert
+  FOR EACH ROW EXECUTE PROCEDURE jiancha_alert_rev();
+CREATE FUNCTION jiancha_notice_alert_rev() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.alert_id IS NOT NULL THEN
+    UPDATE alert SET rev = rev WHERE id = NEW.alert_id;
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER alert_rev_notice AFTER INSERT ON notice
+  FOR EACH ROW EXECUTE PROCEDURE jiancha_notice_alert_rev();

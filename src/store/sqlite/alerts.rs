@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use crate::domain::alerts::{self, CaseInput, Finding, Level, NoticeFacts, Rule, RuleBook};
 use crate::domain::model::{CaseEvent, CatalogueItem};
 use crate::domain::time;
-use crate::store::{AlertRow, AlertState, StoreError};
+use crate::store::{AlertChanges, AlertRow, AlertState, StoreError};
 
 use super::{from_ts, query, ts};
 
@@ -276,6 +276,32 @@ impl Names {
             .collect::<Result<_, _>>()?;
         Ok(Self { items, windows, staff, notices })
     }
+}
+
+/// How many changed alerts one answer of `alerts_changed` carries at most (when the caller says 0).
+const CHANGES_LIMIT: u32 = 500;
+
+/// The alerts changed since revision `since` (every open alert when 0), for consoles that follow the hall.
+pub(super) fn changed_since(conn: &Connection, since: i64, limit: u32) -> Result<AlertChanges, StoreError> {
+    let revision: i64 = conn.query_row("SELECT rev FROM alert_revision WHERE id = 1", [], |r| r.get(0))?;
+    if since <= 0 {
+        let mut stmt = conn.prepare_cached(&format!(
+            "{ALERT_SELECT} WHERE a.resolved_at IS NULL AND a.closed_at IS NULL ORDER BY a.since DESC, a.id DESC"
+        ))?;
+        let rows = stmt.query_map([], alert_row)?.collect::<Result<Vec<_>, _>>()?;
+        return Ok(AlertChanges { revision, rows, reload: false });
+    }
+    if since > revision {
+        return Ok(AlertChanges { revision, rows: Vec::new(), reload: true });
+    }
+    let limit = if limit == 0 { CHANGES_LIMIT } else { limit.min(CHANGES_LIMIT) };
+    let mut stmt = conn.prepare_cached(&format!("{ALERT_SELECT} WHERE a.rev > ?1 ORDER BY a.rev LIMIT ?2"))?;
+    let mut rows = stmt.query_map(params![since, i64::from(limit) + 1], alert_row)?.collect::<Result<Vec<_>, _>>()?;
+    if rows.len() > limit as usize {
+        rows.clear();
+        return Ok(AlertChanges { revision, rows, reload: true });
+    }
+    Ok(AlertChanges { revision, rows, reload: false })
 }
 
 /// Stored alerts, newest first: open ones only unless `include_inactive`.

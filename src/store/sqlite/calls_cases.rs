@@ -4,6 +4,7 @@
 //! audit) around the SQL of its own module.
 
 use super::*;
+use crate::store::AlertChanges;
 use crate::store::prelude::*;
 use crate::store::sql::params;
 
@@ -77,6 +78,10 @@ impl CasesStore for SqlStore {
             }
             None => alerts::list(r.conn, q.include_inactive, q.case_no.as_deref(), q.limit),
         })
+    }
+
+    fn alerts_changed(&self, session: &Session, since: i64, limit: u32) -> Result<AlertChanges, StoreError> {
+        self.read(session, Permission::ReadCases, |r| alerts::changed_since(r.conn, since, limit))
     }
 
     fn case_detail(&self, session: &Session, case_no: &str) -> Result<CaseDetail, StoreError> {

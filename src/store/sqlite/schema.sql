@@ -337,6 +337,8 @@ CREATE TABLE alert (
   closed_at INTEGER,
   closed_by TEXT,
   close_reason TEXT CHECK (close_reason IS NULL OR length(trim(close_reason)) > 0),
+  -- The alerts' revision when this row last changed (version 19; see alert_revision).
+  rev INTEGER NOT NULL DEFAULT 0,
   CHECK ((closed_at IS NULL) = (closed_by IS NULL) AND (closed_at IS NULL) = (close_reason IS NULL)),
   UNIQUE (case_id, rule, alert_key)
 );
@@ -363,6 +365,7 @@ CREATE TABLE notice (
   CHECK ((reply_at IS NULL) = (reply_text IS NULL) AND (reply_at IS NULL) = (reply_recorded_by IS NULL)),
   UNIQUE (year, seq)
 );
+
 CREATE INDEX notice_by_case ON notice (case_id);
 CREATE INDEX notice_by_alert ON notice (alert_id);
 
@@ -872,3 +875,25 @@ CREATE TABLE calendar_year (
   entered_by TEXT NOT NULL,
   entered_at INTEGER NOT NULL
 );
+
+-- The alerts' own change counter (version 19): every alert inserted or changed, and every notice issued
+-- on one, takes the next number, so that a console asks only for what changed since the number it holds
+-- (`alerts_changed`) instead of reloading every open alert on every change of the hall.
+CREATE TABLE alert_revision (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  rev INTEGER NOT NULL CHECK (rev >= 0)
+);
+INSERT INTO alert_revision (id, rev) VALUES (1, 0);
+CREATE INDEX alert_by_rev ON alert (rev);
+CREATE TRIGGER alert_rev_insert AFTER INSERT ON alert BEGIN
+  UPDATE alert_revision SET rev = rev + 1 WHERE id = 1;
+  UPDATE alert SET rev = (SELECT rev FROM alert_revision WHERE id = 1) WHERE id = NEW.id;
+END;
+-- An update that leaves rev alone takes the next number (the trigger's own update moves rev, so it stops).
+CREATE TRIGGER alert_rev_update AFTER UPDATE ON alert WHEN NEW.rev = OLD.rev BEGIN
+  UPDATE alert_revision SET rev = rev + 1 WHERE id = 1;
+  UPDATE alert SET rev = (SELECT rev FROM alert_revision WHERE id = 1) WHERE id = NEW.id;
+END;
+CREATE TRIGGER alert_rev_notice AFTER INSERT ON notice WHEN NEW.alert_id IS NOT NULL BEGIN
+  UPDATE alert SET rev = rev WHERE id = NEW.alert_id;
+END;

@@ -3,16 +3,18 @@
 use chrono::NaiveDate;
 
 use crate::store::{
-    AlertQuery, AlertRow, CameraAlert, CameraFinding, CaseDetail, DailyCheck, FindingQuery, NewNotice, Notice,
+    AlertChanges, AlertRow, CameraAlert, CameraFinding, CaseDetail, DailyCheck, FindingQuery, NewNotice, Notice,
     RefreshReport, Session, StoreError,
 };
 use crate::ui::worker::context::{JobError, Worker};
 
 pub enum AlertsJob {
-    /// Time-driven re-evaluation, then the alert list.
-    Alerts {
+    /// Time-driven re-evaluation, then the alert list (every open alert, with its revision).
+    Alerts(Session),
+    /// What changed among the alerts since the revision the list holds (the hall changed).
+    Changes {
         session: Session,
-        include_inactive: bool,
+        since: i64,
     },
     CaseDetail {
         session: Session,
@@ -54,10 +56,11 @@ pub enum AlertsJob {
 }
 
 /// What the alert list shows: the refresh, the case alerts, the camera alarms and the camera findings.
-pub type AlertLists = (RefreshReport, Vec<AlertRow>, Vec<CameraAlert>, Vec<CameraFinding>);
+pub type AlertLists = (RefreshReport, AlertChanges, Vec<CameraAlert>, Vec<CameraFinding>);
 
 pub enum AlertsReply {
     Alerts(Result<AlertLists, StoreError>),
+    Changes(Result<AlertChanges, StoreError>),
     Snapshots(Result<Vec<(i64, egui::ColorImage)>, JobError>),
     CaseDetail(Result<Box<CaseDetail>, StoreError>),
     /// A supervision action finished (close, notice, reply), with what it changed.
@@ -79,20 +82,23 @@ pub enum ActionDone {
 pub(super) fn run(worker: &mut Worker, job: AlertsJob) -> AlertsReply {
     let store = worker.store();
     match job {
-        AlertsJob::Alerts { session, include_inactive } => AlertsReply::Alerts(store.and_then(|s| {
+        AlertsJob::Alerts(session) => AlertsReply::Alerts(store.and_then(|s| {
             // Auditors only look: their list is as fresh as the last refresh of those who work it.
             let refresh = if session.role.allows(crate::domain::access::Permission::RefreshAlerts) {
                 s.refresh_alerts(&session)?
             } else {
                 Default::default()
             };
-            let rows = s.alerts(&session, &AlertQuery { include_inactive, ..AlertQuery::default() })?;
-            // Camera alarms (设备告警): open ones, and with inactive alerts those of the last week.
-            let cameras = s.camera_alerts(&session, !include_inactive)?;
+            let rows = s.alerts_changed(&session, 0, 0)?;
+            // Camera alarms (设备告警): the open ones.
+            let cameras = s.camera_alerts(&session, true)?;
             // Camera findings (视频巡察) of the last week, and any still open or undecided.
             let findings = s.camera_findings(&session, &FindingQuery::default())?;
             Ok((refresh, rows, cameras, findings))
         })),
+        AlertsJob::Changes { session, since } => {
+            AlertsReply::Changes(store.and_then(|s| s.alerts_changed(&session, since, 0)))
+        }
         AlertsJob::CaseDetail { session, case_no } => {
             AlertsReply::CaseDetail(store.and_then(|s| s.case_detail(&session, &case_no)).map(Box::new))
         }

@@ -23,6 +23,9 @@ const ALERT_REFRESH: Duration = Duration::from_secs(30);
 pub enum AlertsCommand {
     /// Refresh (time-driven re-evaluation) and reload the alert list.
     Load,
+    /// The hall changed (another workstation, the approval system): take what changed among the alerts
+    /// into the list, in proportion to what changed.
+    Follow,
     /// Go to the alert list showing only this level (all levels with `None`).
     Show(Option<Level>),
     SetTab(AlertsTab),
@@ -59,7 +62,15 @@ impl AreaLogic for AlertsArea {
                 if !cx.view.loading {
                     cx.view.loading = true;
                     cx.view.last_refresh = Some(cx.shared.monotonic);
-                    cx.out.submit(AlertsJob::Alerts { session, include_inactive: false });
+                    cx.out.submit(AlertsJob::Alerts(session));
+                }
+            }
+            AlertsCommand::Follow => {
+                if cx.view.loading || cx.view.following {
+                    cx.view.follow_again = true;
+                } else if cx.view.loaded {
+                    cx.view.following = true;
+                    cx.out.submit(AlertsJob::Changes { session, since: cx.view.revision });
                 }
             }
             AlertsCommand::Show(level) => {
@@ -143,7 +154,24 @@ impl AreaLogic for AlertsArea {
     fn handle(cx: &mut Cx<'_>, reply: AlertsReply) {
         let lang = cx.shared.lang;
         match reply {
-            AlertsReply::Alerts(result) => alerts_loaded(cx, result),
+            AlertsReply::Alerts(result) => {
+                alerts_loaded(cx, result);
+                if std::mem::take(&mut cx.view.follow_again) {
+                    cx.out.send(AlertsCommand::Follow);
+                }
+            }
+            AlertsReply::Changes(result) => {
+                cx.view.following = false;
+                match result {
+                    Ok(changes) if changes.reload => cx.out.send(AlertsCommand::Load),
+                    Ok(changes) => alerts_followed(cx, changes),
+                    // Offline or refused: the next change, or the half-minute reload, tries again.
+                    Err(e) => tracing::debug!(error = %e, "following the alerts"),
+                }
+                if std::mem::take(&mut cx.view.follow_again) {
+                    cx.out.send(AlertsCommand::Follow);
+                }
+            }
             AlertsReply::Snapshots(result) => match result {
                 Ok(images) => {
                     let ctx = cx.egui.clone();
@@ -271,7 +299,7 @@ impl AreaLogic for AlertsArea {
 
     fn is_offline(reply: &AlertsReply) -> bool {
         match reply {
-            AlertsReply::Alerts(Err(e)) | AlertsReply::Action(Err(e)) => e.is_offline(),
+            AlertsReply::Alerts(Err(e)) | AlertsReply::Changes(Err(e)) | AlertsReply::Action(Err(e)) => e.is_offline(),
             _ => false,
         }
     }
@@ -297,10 +325,60 @@ impl AreaLogic for AlertsArea {
 }
 
 /// A fresh list: new red alerts (since the last list, or by the refresh) are highlighted and announced.
+fn open_red(r: &AlertRow) -> bool {
+    r.level == Level::Red && r.state == AlertState::Open
+}
+
+/// Highlights red alerts that just appeared, says so, and sounds when asked to.
+fn announce_new_red(cx: &mut Cx<'_>, new_red: HashSet<i64>) {
+    if new_red.is_empty() {
+        return;
+    }
+    let lang = cx.shared.lang;
+    let n = new_red.len();
+    cx.view.new_red = new_red;
+    cx.view.new_red_since = Some(cx.shared.monotonic);
+    cx.out.notify(
+        NoticeLevel::Error,
+        format!(
+            "{} {n} {}",
+            lang.pick("新增红色预警", "New red alerts:"),
+            lang.pick("条，已在列表中高亮", "highlighted in the list")
+        ),
+    );
+    if cx.shared.sound_on_red {
+        crate::ui::sound::play_alert();
+    }
+}
+
+/// Takes what changed among the alerts into the list: a changed alert replaces its row, one no longer
+/// open leaves it, a new one comes in (a new red one announced), in the list's order.
+fn alerts_followed(cx: &mut Cx<'_>, changes: crate::store::AlertChanges) {
+    let view = &mut *cx.view;
+    view.revision = changes.revision;
+    if changes.rows.is_empty() {
+        return;
+    }
+    let mut new_red = HashSet::new();
+    for row in changes.rows {
+        let was_red = view.rows.iter().any(|r| r.id == row.id && open_red(r));
+        view.rows.retain(|r| r.id != row.id);
+        if row.state == AlertState::Open {
+            if open_red(&row) && !was_red {
+                new_red.insert(row.id);
+            }
+            view.rows.push(row);
+        }
+    }
+    view.rows.sort_by(|a, b| b.since.cmp(&a.since).then(b.id.cmp(&a.id)));
+    view.generation += 1;
+    announce_new_red(cx, new_red);
+}
+
 fn alerts_loaded(cx: &mut Cx<'_>, result: Result<super::jobs::AlertLists, StoreError>) {
     let lang = cx.shared.lang;
     cx.view.loading = false;
-    let (refresh, rows, cameras, findings) = match result {
+    let (refresh, changes, cameras, findings) = match result {
         Ok(r) => r,
         Err(e) => {
             let m = cx.out.store_error(&e);
@@ -308,8 +386,9 @@ fn alerts_loaded(cx: &mut Cx<'_>, result: Result<super::jobs::AlertLists, StoreE
             return;
         }
     };
+    let rows = changes.rows;
     let view = &mut *cx.view;
-    let open_red = |r: &AlertRow| r.level == Level::Red && r.state == AlertState::Open;
+    view.revision = changes.revision;
     let before: HashSet<i64> = view.rows.iter().filter(|r| open_red(r)).map(|r| r.id).collect();
     let new_red: HashSet<i64> = if view.loaded {
         rows.iter()
@@ -341,22 +420,7 @@ fn alerts_loaded(cx: &mut Cx<'_>, result: Result<super::jobs::AlertLists, StoreE
     view.error = None;
     view.rows = rows;
     view.generation += 1;
-    if !new_red.is_empty() {
-        let n = new_red.len();
-        view.new_red = new_red;
-        view.new_red_since = Some(cx.shared.monotonic);
-        cx.out.notify(
-            NoticeLevel::Error,
-            format!(
-                "{} {n} {}",
-                lang.pick("新增红色预警", "New red alerts:"),
-                lang.pick("条，已在列表中高亮", "highlighted in the list")
-            ),
-        );
-        if cx.shared.sound_on_red {
-            crate::ui::sound::play_alert();
-        }
-    }
+    announce_new_red(cx, new_red);
     if !new_camera_alarms.is_empty() {
         cx.out.notify(
             NoticeLevel::Error,

@@ -110,6 +110,12 @@ pub struct AlertsView {
     pub finding_pictures: FindingPictures,
     pub loaded: bool,
     pub loading: bool,
+    /// The alerts' revision `rows` is complete up to (`alerts_changed`).
+    pub revision: i64,
+    /// Asking what changed since `revision`.
+    pub following: bool,
+    /// The hall changed again while a load or a follow was under way: follow once more after it.
+    pub follow_again: bool,
     pub error: Option<String>,
     pub filter: AlertFilter,
     /// The filter `visible` was computed with, and the rows' generation.
