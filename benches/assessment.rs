@@ -2,9 +2,14 @@
 //! store (`assessment` per month, `assessment_items` of one department, `assessment_year`,
 //! `publish_assessment`). Target: one month under 1 s.
 //! Run with `cargo bench --bench assessment`; `cargo test --all-targets` only builds it, and the built
-//! binary run without `--bench` runs scaled down (10 departments, 20,000 cases).
+//! binary run without `--bench` runs scaled down (10 departments, 20,000 cases). The same database is
+//! then moved to PostgreSQL (`jiancha migrate`'s copy, into a throw-away cluster) and measured there:
+//! the months, the open-alert query, the overview and the time-driven refresh.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark fails loudly")]
+
+#[path = "support/pg.rs"]
+mod pg;
 
 use jiancha::store::prelude::*;
 use std::sync::Arc;
@@ -235,4 +240,69 @@ fn main() {
     let year = store.assessment_year(&session, 2026).unwrap();
     println!("assessment: the year from its 12 publications in {:.0} ms", start.elapsed().as_secs_f64() * 1e3);
     assert!(year.published.iter().all(Option::is_some));
+    drop(store);
+    on_postgres(&at, departments, cases);
+}
+
+/// The same hall on PostgreSQL: moved with `jiancha migrate`'s copy, then the months, the open alerts,
+/// the overview and the refresh as on SQLite.
+fn on_postgres(dir: &std::path::Path, departments: i64, cases: i64) {
+    let mut cluster = pg::Cluster::start();
+    let db = pg::Cluster::open(&cluster.database("assessment"));
+    let sqlite = rusqlite::Connection::open(dir.join(DB_FILE)).unwrap();
+    let start = Instant::now();
+    jiancha::store::pg::copy::copy_hall(&sqlite, &db).unwrap();
+    println!("postgres: the hall copied in {:.1} s", start.elapsed().as_secs_f64());
+    let clock = Arc::new(FixedClock::new(now()));
+    let store = SqlStore::open_postgres(db, dir, clock).unwrap();
+    let session = store.system_session();
+    let mut times = Vec::new();
+    for m in 1..=12 {
+        let month = YearMonth::new(2026, m).unwrap();
+        let start = Instant::now();
+        let view = store.assessment(&session, month).unwrap();
+        times.push(start.elapsed());
+        assert_eq!(view.live.departments.iter().filter(|d| d.rank.is_some()).count() as i64, departments);
+    }
+    times.sort();
+    println!(
+        "postgres: a month of {departments} departments over {cases} cases: median {:.0} ms, slowest {:.0} ms",
+        times[6].as_secs_f64() * 1e3,
+        times[11].as_secs_f64() * 1e3
+    );
+    let mut best = Duration::MAX;
+    let mut open = 0;
+    for _ in 0..5 {
+        let start = Instant::now();
+        open = store.alerts(&session, &jiancha::store::AlertQuery::default()).unwrap().len();
+        best = best.min(start.elapsed());
+    }
+    println!("postgres: open alerts of {cases} cases: {open} rows in {:.1} ms (best of 5)", best.as_secs_f64() * 1e3);
+    let start = Instant::now();
+    let changes = store.alerts_changed(&session, 0, 0).unwrap();
+    println!(
+        "postgres: alerts_changed from 0 (every open alert with the revision): {} rows in {:.1} ms",
+        changes.rows.len(),
+        start.elapsed().as_secs_f64() * 1e3
+    );
+    let start = Instant::now();
+    let nothing = store.alerts_changed(&session, changes.revision, 0).unwrap();
+    assert!(nothing.rows.is_empty());
+    println!("postgres: alerts_changed with nothing changed in {:.2} ms", start.elapsed().as_secs_f64() * 1e3);
+    let start = Instant::now();
+    let counts = store.overview(&session).unwrap().open_alerts;
+    println!(
+        "postgres: overview ({} red, {} orange, {} yellow) in {:.1} ms",
+        counts.red,
+        counts.orange,
+        counts.yellow,
+        start.elapsed().as_secs_f64() * 1e3
+    );
+    let start = Instant::now();
+    let refreshed = store.refresh_alerts(&session).unwrap();
+    println!(
+        "postgres: time-driven refresh: {} cases evaluated in {:.0} ms",
+        refreshed.evaluated,
+        start.elapsed().as_secs_f64() * 1e3
+    );
 }

@@ -56,6 +56,46 @@ struct Shared {
     gate: limits::Gate,
     /// How long a request's body may take to arrive.
     body_timeout: std::time::Duration,
+    /// Sessions the database recognised a moment ago.
+    recognised: Arc<Recognised>,
+}
+
+/// Sessions the database recognised a moment ago, by the SHA-256 of their token: the check that lets a
+/// request's body be read (and a wait on the change counter be held) costs the database once per
+/// [`RECOGNISED_FOR`] and session, not once per request — with two hundred consoles following a busy
+/// hall, that was half of all the database's work. The call itself checks the session again in its own
+/// transaction, so an ended session reads and writes nothing; only a wait on the change counter (which
+/// tells nothing but a number) may outlast it by that moment. Logging out here forgets it at once.
+#[derive(Default)]
+struct Recognised(std::sync::Mutex<std::collections::HashMap<String, (String, std::time::Instant)>>);
+
+const RECOGNISED_FOR: std::time::Duration = std::time::Duration::from_secs(2);
+const RECOGNISED_MAX: usize = 10_000;
+
+impl Recognised {
+    fn key(session: &crate::store::Session) -> String {
+        crate::files::sha256_hex(session.token.as_bytes())
+    }
+
+    fn get(&self, key: &str, now: std::time::Instant) -> Option<String> {
+        let map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(key).filter(|(_, at)| now.saturating_duration_since(*at) < RECOGNISED_FOR).map(|(u, _)| u.clone())
+    }
+
+    fn put(&self, key: String, username: String, now: std::time::Instant) {
+        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() >= RECOGNISED_MAX {
+            map.retain(|_, (_, at)| now.saturating_duration_since(*at) < RECOGNISED_FOR);
+            if map.len() >= RECOGNISED_MAX {
+                map.clear();
+            }
+        }
+        map.insert(key, (username, now));
+    }
+
+    fn forget(&self, key: &str) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(key);
+    }
 }
 
 /// How often the server asks its database whether it answers, for anonymous health checks.
@@ -183,6 +223,7 @@ async fn logout(State(shared): State<Shared>, headers: HeaderMap) -> Response {
         Ok(s) => s,
         Err(e) => return error(e),
     };
+    shared.recognised.forget(&Recognised::key(&session));
     let store = shared.store.clone();
     match blocking(move || store.logout(&session)).await {
         Ok(Ok(())) => ok(serde_json::Value::Null),
@@ -194,9 +235,15 @@ async fn logout(State(shared): State<Shared>, headers: HeaderMap) -> Response {
 /// parsed, checked or remembered for a request without a live session.
 async fn authenticated(shared: &Shared, headers: &HeaderMap) -> Result<(Session, String), StoreError> {
     let session = session(headers)?;
+    let key = Recognised::key(&session);
+    let clock = shared.store.clock();
+    if let Some(username) = shared.recognised.get(&key, clock.monotonic()) {
+        return Ok((session, username));
+    }
     let store = shared.store.clone();
     let asked = session.clone();
     let username = blocking(move || store.identify(&asked)).await??;
+    shared.recognised.put(key, username.clone(), clock.monotonic());
     Ok((session, username))
 }
 
@@ -693,15 +740,19 @@ async fn changes(
     headers: HeaderMap,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Response {
+    let mut rx = shared.revision.subscribe();
+    // Only a logged-in user's wait is held, and only a logged-in user's query is read; anyone else gets
+    // the counter at once (the console's link check before login needs no more), so anonymous clients
+    // cannot pile up open connections.
+    if authenticated(&shared, &headers).await.is_err() {
+        let revision = *rx.borrow();
+        return ok(serde_json::json!({ "revision": revision }));
+    }
     let q = match ChangesQuery::parse(query.as_deref()) {
         Ok(q) => q,
         Err(m) => return malformed(m),
     };
-    let mut rx = shared.revision.subscribe();
-    // Only a logged-in user's wait is held; anyone else gets the counter at once (the console's link
-    // check before login needs no more), so anonymous clients cannot pile up open connections.
-    let waits = authenticated(&shared, &headers).await.is_ok();
-    let wait = std::time::Duration::from_secs(if waits { q.wait.min(30) } else { 0 });
+    let wait = std::time::Duration::from_secs(q.wait.min(30));
     let closing = shared.closing.clone();
     let _ = tokio::time::timeout(
         wait,
@@ -834,6 +885,7 @@ pub fn spawn_with(store: Arc<SqlStore>, addr: SocketAddr, options: &ServeOptions
         probed,
         gate: gate.clone(),
         body_timeout: limits.body_timeout,
+        recognised: Arc::new(Recognised::default()),
     };
     let app = router(shared, checks);
     let header_timeout = options.limits.header_timeout;

@@ -421,6 +421,10 @@ fn local_settings(data_dir: &std::path::Path) -> (crate::settings::Settings, Cal
     (settings, calendar, warning)
 }
 
+/// How long the console gathers the server's changes before it asks for the next ones, at most (at
+/// least half of it).
+const FOLLOW_COALESCE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Waits on the server's change counter until stopped: marks the link online or offline and wakes the
 /// UI when the counter moves.
 fn watch_changes(
@@ -450,6 +454,15 @@ fn watch_changes(
                     since = revision;
                     link.revision.store(revision, Ordering::Relaxed);
                     ctx.request_repaint();
+                    // Changes that come while the console takes this one in are taken together: a hall
+                    // changing a hundred times a second costs a console about three reloads a second,
+                    // not a hundred, and none waits more than this pause. Each console pauses its own
+                    // while, so that a change does not send every console to the server at one instant.
+                    if !first {
+                        use rand::Rng as _;
+                        let jitter = rand::thread_rng().gen_range(0..=FOLLOW_COALESCE.as_millis() as u64 / 2);
+                        clock.sleep(FOLLOW_COALESCE / 2 + std::time::Duration::from_millis(jitter));
+                    }
                 }
             }
             Err(e) => {
