@@ -27,7 +27,8 @@ impl r2d2::ManageConnection for Manager {
     type Error = PgError;
 
     fn connect(&self) -> Result<PgSession, PgError> {
-        Ok(PgSession::new(self.0.connect()?))
+        let client = self.0.connect()?;
+        Ok(PgSession::new(client))
     }
 
     fn is_valid(&self, conn: &mut PgSession) -> Result<(), PgError> {
@@ -78,6 +79,9 @@ impl Pg {
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
+            // No extra round trip before every call: a closed session is found by its first statement
+            // (`in_transaction` then takes another).
+            .test_on_check_out(false)
             .connection_timeout(POOL_WAIT)
             .build(Manager(db))
             .map_err(|e| PgError::Database(e.to_string()))?;
@@ -99,8 +103,17 @@ impl Pg {
         begin: &str,
         f: &mut dyn FnMut(&PgSession) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let session = self.session()?;
-        session.batch(begin)?;
+        let mut session = self.session()?;
+        if let Err(e) = session.batch(begin) {
+            // A session the server closed while it was idle (a restart, a dropped connection) shows at
+            // its first statement: it leaves the pool, and the call goes on a new one.
+            if !session.is_closed() {
+                return Err(e.into());
+            }
+            drop(session);
+            session = self.session()?;
+            session.batch(begin)?;
+        }
         let open = Open(&session);
         f(open.0)?;
         std::mem::forget(open);

@@ -122,6 +122,9 @@ pub fn copy_hall(source: &rusqlite::Connection, db: &Database) -> Result<CopyRep
     match copied {
         Ok(report) => {
             target.batch("COMMIT").map_err(failed)?;
+            // The planner's statistics, which a bulk copy leaves empty until autovacuum comes by: without
+            // them the first queries on a big hall choose nested loops over a million cases.
+            target.batch("ANALYZE").map_err(failed)?;
             Ok(report)
         }
         Err(e) => {
