@@ -28,7 +28,7 @@ fn hall() -> (tempfile::TempDir, SqlStore, Arc<FixedClock>) {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
     crate::support::demo_hall::write_demo(dir.path(), 11, jiancha::clock::Clock::now(&*clock));
-    let store = SqlStore::open_existing_dir(dir.path(), clock.clone()).unwrap();
+    let store = crate::support::backend::open_dir(dir.path(), clock.clone());
     (dir, store, clock)
 }
 
@@ -108,9 +108,9 @@ fn slip_numbers_run_on_across_weeks_restart_each_year_and_are_never_reused() {
     assert_eq!((new_year[0].year, new_year[0].number), (2027, 1));
     assert_eq!(new_year[0].number_text(), "〔2027〕第1号");
     // Slips cannot be deleted behind the program's back either.
-    let conn = rusqlite::Connection::open(dir.path().join("jiancha.db")).unwrap();
-    let err = conn.execute("DELETE FROM slip WHERE id = ?1", [cancelled.id]).unwrap_err();
-    assert!(err.to_string().contains("never deleted"), "{err}");
+    let err = crate::support::backend::execute(dir.path(), &format!("DELETE FROM slip WHERE id = {}", cancelled.id))
+        .unwrap_err();
+    assert!(err.contains("never deleted"), "{err}");
     // Receipts: once, and not on a cancelled slip.
     let live = store.slips(&s, Some(week)).unwrap().into_iter().find(|x| x.status == SlipStatus::Issued).unwrap();
     let received = store.record_slip_receipt(&s, live.id, "王科长").unwrap();
