@@ -26,7 +26,7 @@ use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "jiancha-demo";
@@ -171,11 +171,12 @@ struct Load {
 /// What one console did: each follow's start and end.
 type Follows = Vec<(Instant, Instant)>;
 
-fn console(server: SocketAddr, from: Ipv4Addr, token: &str, stop: &AtomicBool) -> Follows {
+fn console(server: SocketAddr, from: Ipv4Addr, token: &str, stop: &AtomicBool, loaded: &AtomicUsize) -> Follows {
     let mut http = Http::connect(server, from);
     let first = http.json("POST", "/api/v1/call/alerts_changed", Some(token), "[0, 0]");
     let mut alerts = first["revision"].as_i64().unwrap();
     let mut since = http.json("GET", "/api/v1/changes?since=0&wait=0", Some(token), "")["revision"].as_u64().unwrap();
+    loaded.fetch_add(1, Ordering::Relaxed);
     let mut follows = Vec::new();
     let mut rng = rand::thread_rng();
     while !stop.load(Ordering::Relaxed) {
@@ -244,19 +245,24 @@ fn run(name: &str, servers: &[Server], load: Load, events: &[serde_json::Value],
     let token = login(addrs[0], "supervisor1");
     let push_token = login(addrs[0], "supervisor2");
     let stop = Arc::new(AtomicBool::new(false));
+    let loaded = Arc::new(AtomicUsize::new(0));
     let consoles: Vec<_> = (0..load.consoles)
         .map(|i| {
-            let (server, token, stop) = (addrs[i % addrs.len()], token.clone(), stop.clone());
+            let (server, token, stop, loaded) = (addrs[i % addrs.len()], token.clone(), stop.clone(), loaded.clone());
             let from = Ipv4Addr::new(127, 0, 1 + (i / 250) as u8, 1 + (i % 250) as u8);
             std::thread::Builder::new()
                 .name(format!("console-{i}"))
                 .stack_size(256 * 1024)
-                .spawn(move || console(server, from, &token, &stop))
+                .spawn(move || console(server, from, &token, &stop, &loaded))
                 .unwrap()
         })
         .collect();
-    // The consoles' first full load is not part of the figures: give them a moment to have it.
-    std::thread::sleep(Duration::from_millis(500));
+    // The consoles' first full load is not part of the figures: the load starts when every console has it.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while loaded.load(Ordering::Relaxed) < load.consoles {
+        assert!(Instant::now() < deadline, "the consoles did not load within 120 s");
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let cpu_before: Vec<f64> = servers.iter().map(|s| cpu_seconds(s.child.id())).collect();
     let pg_before = if postgres { postgres_cpu() } else { 0.0 };
     let own_before = cpu_seconds(std::process::id());

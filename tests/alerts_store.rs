@@ -341,3 +341,52 @@ fn a_console_following_changes_gets_exactly_what_changed() {
     let ahead = f.store.alerts_changed(&f.sup(), console.revision + 1000, 0).unwrap();
     assert!(ahead.reload);
 }
+
+/// Two servers on one database: what one answers a follower from the changes it keeps in memory is
+/// what the database itself gives (a store that has just started and so reads every change from the
+/// database), while the writes go through the other server.
+#[test]
+fn a_server_answers_followers_from_memory_exactly_as_the_database() {
+    let f = fixture("2026-11-02T12:00:00+08:00");
+    accepted(&f);
+    let dir = f._dir.path();
+    let writer = crate::support::backend::reopen(dir, f.clock.clone());
+    let sup = |store: &SqlStore| store.login("supervisor1", "jiancha-demo").unwrap();
+    let first = f.store.alerts_changed(&sup(&f.store), 0, 0).unwrap();
+    let mut since = first.revision;
+    let events = |lines: &[String]| {
+        let batch = interchange::parse(ImportKind::Events, "events.jsonl", &lines.join("\n")).unwrap();
+        writer.import(&writer.system_session(), &batch).unwrap();
+    };
+    let compare = |since: i64, expect: usize| {
+        let warm = f.store.alerts_changed(&sup(&f.store), since, 0).unwrap();
+        let cold = crate::support::backend::reopen(dir, f.clock.clone());
+        let truth = cold.alerts_changed(&sup(&cold), since, 0).unwrap();
+        assert_eq!(warm, truth, "from revision {since}");
+        assert_eq!(warm.rows.len(), expect, "{:?}", warm.rows);
+        warm.revision
+    };
+    events(&[event("SP2", "accept", "2026-11-02T11:00:00+08:00", "")]);
+    since = compare(since, 1);
+    let sp1 = first.rows[0].id;
+    writer.close_alert(&sup(&writer), sp1, "已补发受理承诺单").unwrap();
+    events(&[
+        event("SP3", "accept", "2026-11-02T11:10:00+08:00", ""),
+        event("SP4", "accept", "2026-11-02T11:20:00+08:00", ""),
+    ]);
+    let from_sp1 = since;
+    since = compare(since, 3);
+    // From further back: the close and the new cases, each alert once in its newest state.
+    assert_eq!(compare(first.revision, 4), since);
+    assert_eq!(compare(from_sp1, 3), since);
+    let sp2 = f
+        .store
+        .alerts(&sup(&f.store), &AlertQuery::default())
+        .unwrap()
+        .into_iter()
+        .find(|a| a.case_no == "SP2")
+        .unwrap();
+    writer.issue_notice(&sup(&writer), &NewNotice { alert_id: sp2.id, text: "请核查".into() }).unwrap();
+    compare(since, 1);
+    compare(first.revision, 4);
+}

@@ -34,6 +34,20 @@ pub fn open_dir(dir: &Path, clock: Arc<dyn Clock>) -> SqlStore {
     }
 }
 
+/// Another store on the database of `dir`'s store under test (another server on it, or the same
+/// server started again): the same file on SQLite, the same database on PostgreSQL.
+#[allow(dead_code, reason = "not every test binary opens a store twice")]
+pub fn reopen(dir: &Path, clock: Arc<dyn Clock>) -> SqlStore {
+    let url = DATABASES.lock().unwrap().get(dir).cloned();
+    match url {
+        None => SqlStore::open_dir(dir, clock).unwrap(),
+        Some(url) => {
+            let db = Database::from_url(&url, &|k| std::env::var(k).ok()).unwrap();
+            SqlStore::open_postgres(db, dir, clock).unwrap()
+        }
+    }
+}
+
 /// The PostgreSQL database made for each data directory's store (the newest).
 static DATABASES: Mutex<BTreeMap<PathBuf, String>> = Mutex::new(BTreeMap::new());
 

@@ -81,7 +81,7 @@ impl CasesStore for SqlStore {
     }
 
     fn alerts_changed(&self, session: &Session, since: i64, limit: u32) -> Result<AlertChanges, StoreError> {
-        self.read(session, Permission::ReadCases, |r| alerts::changed_since(r.conn, since, limit))
+        self.read(session, Permission::ReadCases, |r| alerts::changed_since(r.conn, &self.alert_log, since, limit))
     }
 
     fn case_detail(&self, session: &Session, case_no: &str) -> Result<CaseDetail, StoreError> {

@@ -8,6 +8,7 @@
 
 mod accountability;
 mod accounts;
+mod alert_log;
 mod alerts;
 mod assessment;
 mod assessment_records;
@@ -175,6 +176,8 @@ pub struct SqlStore {
     camera_key: secrets::CameraKey,
     /// The key of the audit chain's MACs (`audit.key` beside the database).
     audit_key: secrets::CameraKey,
+    /// The alerts changed lately, for the consoles that follow them.
+    alert_log: alert_log::AlertLog,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -322,6 +325,7 @@ impl SqlStore {
             on_change: RwLock::new(None),
             camera_key: secrets::CameraKey::beside(key_path.as_deref()),
             audit_key: secrets::CameraKey::beside_named(key_path.as_deref(), secrets::AUDIT_KEY_FILE),
+            alert_log: alert_log::AlertLog::default(),
             place,
         }
     }
