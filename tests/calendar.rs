@@ -331,8 +331,8 @@ fn schedule_2027() -> jiancha::domain::calendar::YearSchedule {
 }
 
 /// On a hall set up with `jiancha init` and a hall file: an open case's deadline and its overdue alert
-/// move when an administrator enters 2027; the entry is audited, refused to others, checked, kept in
-/// the database across a restart, and the same from the command line.
+/// move when an administrator enters 2027; the entry is audited, refused to others, checked, and kept in
+/// the database across a restart.
 #[test]
 fn a_year_entered_by_the_administrator_moves_open_cases_across_its_spring_festival() {
     use assessment_hall::{accept, commissioned, import, login, t};
@@ -391,13 +391,20 @@ fn a_year_entered_by_the_administrator_moves_open_cases_across_its_spring_festiv
 
     // Kept in the database: a restart counts with it.
     drop(store);
-    let store = jiancha::store::sqlite::SqlStore::open_dir(dir.path(), clock.clone()).unwrap();
+    let store = crate::support::backend::reopen(dir.path(), clock.clone());
     let s = login(&store, "supervisor1");
     assert_eq!(store.calendar_year(&s, 2027).unwrap().source, CalendarSource::Entered);
     assert_eq!(store.case_detail(&s, "C27").unwrap().deadline.unwrap().day, d("2027-02-18"));
-    drop(store);
+}
 
-    // The command line: `calendar set YEAR FILE` in the built-in format, `calendar show YEAR`.
+/// The command line on a hall's data directory (its SQLite database): `calendar set YEAR FILE` in the
+/// built-in format, checked against the year it is given for; `calendar show YEAR`; `calendar days`.
+#[test]
+fn the_command_line_enters_shows_and_counts_a_year() {
+    use assessment_hall::{commissioned, t};
+    let clock = std::sync::Arc::new(jiancha::clock::FixedClock::new(t("2027-02-04T09:30:00+08:00")));
+    let (dir, store) = commissioned(clock);
+    drop(store);
     let run = |args: &[&str]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_jiancha"))
             .arg("--data-dir")
@@ -409,6 +416,10 @@ fn a_year_entered_by_the_administrator_moves_open_cases_across_its_spring_festiv
             .unwrap();
         (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
     };
+    let file = dir.path().join("2027.json");
+    std::fs::write(&file, schedule_2027().to_year_file()).unwrap();
+    let (code, out) = run(&["calendar", "set", "2027", file.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{out}");
     let (code, out) = run(&["calendar", "show", "2027"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(

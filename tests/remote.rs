@@ -12,7 +12,6 @@ use jiancha::domain::accountability::{ComplaintStatus, Measure, Subject, Violati
 use jiancha::domain::discipline::{ObservationSource, Week};
 use jiancha::domain::footage::{RequestKind, RequestStatus, Span};
 use jiancha::store::remote::RemoteStore;
-use jiancha::store::sqlite::SqlStore;
 use jiancha::store::{
     AlertQuery, AuditQuery, ComplaintStep, NewFootageRequest, NewObservation, NewViolation, RequestFilter, Store,
     StoreError,
@@ -170,9 +169,9 @@ fn sample_observation() -> NewObservation {
 #[test]
 fn the_conformance_suite_gives_the_same_results_locally_and_over_http() {
     let (a, b, clock) = halls();
-    let local = SqlStore::open_existing_dir(a.path(), clock.clone()).unwrap();
+    let local = crate::support::backend::open_dir(a.path(), clock.clone());
     let here = conformance(&local);
-    let behind = SqlStore::open_existing_dir(b.path(), clock).unwrap();
+    let behind = crate::support::backend::open_dir(b.path(), clock);
     let server = jiancha::server::spawn(Arc::new(behind), "127.0.0.1:0".parse().unwrap()).unwrap();
     let remote = RemoteStore::new(&server.url()).unwrap();
     let there = conformance(&remote);
@@ -183,7 +182,7 @@ fn the_conformance_suite_gives_the_same_results_locally_and_over_http() {
 #[test]
 fn tokens_roles_and_malformed_bodies_get_401_403_and_400_naming_the_field() {
     let (a, _b, clock) = halls();
-    let store = SqlStore::open_existing_dir(a.path(), clock).unwrap();
+    let store = crate::support::backend::open_dir(a.path(), clock);
     let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
     let url = server.url();
     let http = {
@@ -255,7 +254,7 @@ fn tokens_roles_and_malformed_bodies_get_401_403_and_400_naming_the_field() {
 #[test]
 fn pushed_events_are_answered_record_by_record_and_alerts_follow_at_once() {
     let (a, _b, clock) = halls();
-    let store = SqlStore::open_existing_dir(a.path(), clock).unwrap();
+    let store = crate::support::backend::open_dir(a.path(), clock);
     let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
     let remote = Arc::new(RemoteStore::new(&server.url()).unwrap());
     let s = remote.login("supervisor1", jiancha::demo::DEMO_PASSWORD).unwrap();
@@ -364,7 +363,7 @@ fn http_token(http: &reqwest::blocking::Client, url: &str, name: &str) -> String
 #[test]
 fn keys_and_bodies_are_looked_at_only_for_their_authenticated_user() {
     let (a, _b, clock) = halls();
-    let store = SqlStore::open_existing_dir(a.path(), clock).unwrap();
+    let store = crate::support::backend::open_dir(a.path(), clock);
     let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
     let url = server.url();
     jiancha::server::tls::install_crypto();
@@ -446,7 +445,7 @@ fn keys_and_bodies_are_looked_at_only_for_their_authenticated_user() {
 #[test]
 fn extreme_dates_are_refused_by_name_not_panicked_on() {
     let (a, _b, clock) = halls();
-    let store = SqlStore::open_existing_dir(a.path(), clock).unwrap();
+    let store = crate::support::backend::open_dir(a.path(), clock);
     let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
     let url = server.url();
     jiancha::server::tls::install_crypto();

@@ -80,15 +80,6 @@ fn keyed(
     (answer.status().as_u16(), answer.text().unwrap())
 }
 
-fn db_bytes(dir: &std::path::Path) -> Vec<u8> {
-    // The write-ahead log holds the newest pages until a checkpoint: read both.
-    let mut bytes = std::fs::read(dir.join("jiancha.db")).unwrap();
-    if let Ok(wal) = std::fs::read(dir.join("jiancha.db-wal")) {
-        bytes.extend(wal);
-    }
-    bytes
-}
-
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
@@ -113,21 +104,18 @@ fn remembered_answers_hold_no_secret_and_a_replay_is_checked_as_the_account_is_n
     assert_eq!(status, 200);
     assert!(body.contains(secret), "the playable URL carries the password: {body}");
     drop(server);
-    let conn = rusqlite::Connection::open(dir.path().join("jiancha.db")).unwrap();
-    let methods: Vec<(String, String)> = conn
-        .prepare("SELECT method, request_sha256 FROM idempotency")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(methods.len(), 1, "only the write is remembered: {methods:?}");
+    let remembered = |sql: &str| crate::support::backend::query_text(dir.path(), sql);
+    let methods = remembered("SELECT coalesce(group_concat(method), '') FROM idempotency");
+    assert_eq!(methods, "set_camera_password", "only the write is remembered");
+    let digest = remembered("SELECT request_sha256 FROM idempotency");
     let plain =
         jiancha::files::sha256_hex(serde_json::from_str::<serde_json::Value>(&args).unwrap().to_string().as_bytes());
-    assert_ne!(methods[0].1, plain, "not a plain SHA-256 of the arguments");
-    assert_eq!(methods[0].1.len(), 64);
-    drop(conn);
-    assert!(!contains(&db_bytes(dir.path()), secret), "the camera password is nowhere in the database in clear");
+    assert_ne!(digest, plain, "not a plain SHA-256 of the arguments");
+    assert_eq!(digest.len(), 64);
+    assert!(
+        !contains(&crate::support::backend::contents(dir.path()), secret),
+        "the camera password is nowhere in the database in clear"
+    );
 
     // A keyed write by an administrator who is then demoted: the same key runs again, and is refused.
     let server = jiancha::server::spawn(store.clone(), "127.0.0.1:0".parse().unwrap()).unwrap();

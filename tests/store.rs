@@ -1,4 +1,5 @@
-//! The SQLite store: migrations, logins and permissions, the audit chain under tampering, imports.
+//! The store on the backend under test: logins and permissions, the audit chain under tampering,
+//! imports; and the SQLite file itself: migrations, WAL, a newer or foreign database refused.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
@@ -12,6 +13,8 @@ use jiancha::interchange::{self, ImportKind};
 use jiancha::store::sqlite::{DB_FILE, SqlStore, migrate};
 use jiancha::store::{AuditQuery, CaseQuery, NewUser, Session, Store, StoreError};
 use rusqlite::Connection;
+
+use crate::support::backend;
 
 fn t0() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-27T09:00:00+08:00").unwrap().with_timezone(&Utc)
@@ -27,7 +30,7 @@ struct Fixture {
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(t0()));
-    let store = SqlStore::open_dir(dir.path(), clock.clone()).unwrap();
+    let store = crate::support::backend::open_dir(dir.path(), clock.clone());
     Fixture { path: dir.path().join(DB_FILE), _dir: dir, clock, store }
 }
 
@@ -194,9 +197,7 @@ fn the_database_uses_wal_and_checks_constraints() {
 fn passwords_are_argon2id_and_logins_are_audited() {
     let f = fixture();
     add_user(&f.store, "chief1", Role::Chief);
-    let conn = Connection::open(&f.path).unwrap();
-    let hash: String =
-        conn.query_row("SELECT password_hash FROM user WHERE username = 'chief1'", [], |r| r.get(0)).unwrap();
+    let hash = backend::query_text(f._dir.path(), r#"SELECT password_hash FROM "user" WHERE username = 'chief1'"#);
     assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
     assert!(!hash.contains("correct-horse"));
 
@@ -266,12 +267,10 @@ fn roles_limit_what_a_session_may_do() {
     assert!(matches!(theirs, Err(StoreError::Forbidden { .. })));
 }
 
-/// Opens the file directly, as someone with access to the disk would, and runs `sql` with the
-/// append-only triggers dropped.
-fn tamper(path: &std::path::Path, sql: &str) {
-    let conn = Connection::open(path).unwrap();
-    conn.execute_batch("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;").unwrap();
-    conn.execute_batch(sql).unwrap();
+/// Runs `sql` behind the store's back, as someone with access to the disk (or the database owner's
+/// rights) would, with the append-only triggers out of the way.
+fn tamper(f: &Fixture, sql: &str) {
+    backend::tamper(f._dir.path(), sql);
 }
 
 fn populated() -> Fixture {
@@ -287,16 +286,15 @@ fn populated() -> Fixture {
 #[test]
 fn the_program_never_rewrites_audit_records() {
     let f = populated();
-    let conn = Connection::open(&f.path).unwrap();
-    let err = conn.execute("UPDATE audit_log SET detail = '{}' WHERE seq = 2", []).unwrap_err();
-    assert!(err.to_string().contains("append-only"), "{err}");
-    assert!(conn.execute("DELETE FROM audit_log WHERE seq = 2", []).is_err());
+    let err = backend::execute(f._dir.path(), "UPDATE audit_log SET detail = '{}' WHERE seq = 2").unwrap_err();
+    assert!(err.contains("append-only"), "{err}");
+    assert!(backend::execute(f._dir.path(), "DELETE FROM audit_log WHERE seq = 2").is_err());
 }
 
 #[test]
 fn an_edited_record_breaks_the_chain_there() {
     let f = populated();
-    tamper(&f.path, r#"UPDATE audit_log SET detail = '{"display_name":"a2","role":"admin"}' WHERE seq = 2"#);
+    tamper(&f, r#"UPDATE audit_log SET detail = '{"display_name":"a2","role":"admin"}' WHERE seq = 2"#);
     let v = f.store.verify_audit(&f.store.system_session()).unwrap();
     let bad = v.first_bad.unwrap();
     assert_eq!(bad.seq, 2);
@@ -306,7 +304,7 @@ fn an_edited_record_breaks_the_chain_there() {
 #[test]
 fn a_deleted_record_breaks_the_chain() {
     let f = populated();
-    tamper(&f.path, "DELETE FROM audit_log WHERE seq = 3");
+    tamper(&f, "DELETE FROM audit_log WHERE seq = 3");
     let bad = f.store.verify_audit(&f.store.system_session()).unwrap().first_bad.unwrap();
     assert_eq!(bad.seq, 3);
 }
@@ -315,7 +313,7 @@ fn a_deleted_record_breaks_the_chain() {
 fn reordered_records_break_the_chain() {
     let f = populated();
     tamper(
-        &f.path,
+        &f,
         "UPDATE audit_log SET seq = 100 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 3; UPDATE audit_log SET seq = 3 WHERE seq = 100;",
     );
     let bad = f.store.verify_audit(&f.store.system_session()).unwrap().first_bad.unwrap();
@@ -325,7 +323,7 @@ fn reordered_records_break_the_chain() {
 #[test]
 fn removing_the_newest_record_is_caught_by_the_head() {
     let f = populated();
-    tamper(&f.path, "DELETE FROM audit_log WHERE seq = 4");
+    tamper(&f, "DELETE FROM audit_log WHERE seq = 4");
     let bad = f.store.verify_audit(&f.store.system_session()).unwrap().first_bad.unwrap();
     assert_eq!(bad.seq, 4);
     assert!(bad.reason.contains("newest"), "{}", bad.reason);

@@ -72,6 +72,80 @@ pub fn execute(dir: &Path, sql: &str) -> Result<usize, String> {
     }
 }
 
+/// Runs `sql` on the database of `dir`'s store with the audit log's append-only triggers out of the
+/// way, as someone with the database owner's rights (or the disk) could.
+#[allow(dead_code, reason = "not every test binary tampers")]
+pub fn tamper(dir: &Path, sql: &str) {
+    let url = DATABASES.lock().unwrap().get(dir).cloned();
+    match url {
+        None => {
+            let conn = rusqlite::Connection::open(dir.join(jiancha::store::sqlite::DB_FILE)).unwrap();
+            conn.execute_batch("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;").unwrap();
+            conn.execute_batch(sql).unwrap();
+        }
+        Some(url) => {
+            let db = Database::from_url(&url, &|k| std::env::var(k).ok()).unwrap();
+            db.connect()
+                .unwrap()
+                .batch_execute(&format!(
+                    "ALTER TABLE audit_log DISABLE TRIGGER USER; {sql}; ALTER TABLE audit_log ENABLE TRIGGER USER;"
+                ))
+                .unwrap();
+        }
+    }
+}
+
+/// The text in the first column of the first row `sql` gives on the database of `dir`'s store.
+#[allow(dead_code, reason = "not every test binary reads behind the store")]
+pub fn query_text(dir: &Path, sql: &str) -> String {
+    let url = DATABASES.lock().unwrap().get(dir).cloned();
+    match url {
+        None => {
+            let conn = rusqlite::Connection::open(dir.join(jiancha::store::sqlite::DB_FILE)).unwrap();
+            conn.query_row(sql, [], |r| r.get(0)).unwrap()
+        }
+        Some(url) => {
+            let db = Database::from_url(&url, &|k| std::env::var(k).ok()).unwrap();
+            db.connect().unwrap().query_one(sql, &[]).unwrap().get(0)
+        }
+    }
+}
+
+/// Every row of `dir`'s store as text (PostgreSQL: each table's rows; SQLite: the file and its
+/// write-ahead log as they lie on the disk), to look for what must never be stored in clear.
+#[allow(dead_code, reason = "not every test binary looks for secrets")]
+pub fn contents(dir: &Path) -> Vec<u8> {
+    let url = DATABASES.lock().unwrap().get(dir).cloned();
+    match url {
+        None => {
+            let db = dir.join(jiancha::store::sqlite::DB_FILE);
+            let mut bytes = std::fs::read(&db).unwrap();
+            if let Ok(wal) = std::fs::read(db.with_extension("db-wal")) {
+                bytes.extend(wal);
+            }
+            bytes
+        }
+        Some(url) => {
+            let db = Database::from_url(&url, &|k| std::env::var(k).ok()).unwrap();
+            let mut conn = db.connect().unwrap();
+            let tables: Vec<String> = conn
+                .query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'", &[])
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let mut text = String::new();
+            for table in tables {
+                for row in conn.query(&format!("SELECT t::text FROM \"{table}\" t"), &[]).unwrap() {
+                    text.push_str(row.get::<_, &str>(0));
+                    text.push('\n');
+                }
+            }
+            text.into_bytes()
+        }
+    }
+}
+
 /// A fresh database on `server` holding a copy of `dir`'s SQLite hall, and its store.
 fn on_postgres(server: &str, dir: &Path, clock: Arc<dyn Clock>) -> SqlStore {
     static NEXT: AtomicU32 = AtomicU32::new(0);

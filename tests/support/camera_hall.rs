@@ -34,7 +34,8 @@ pub fn four_cameras(clock: Arc<dyn Clock>) -> (tempfile::TempDir, SqlStore, Vec<
         role: Role::Admin,
         password: PASSWORD.into(),
     };
-    let (store, _) = jiancha::store::sqlite::init::initialise(dir.path(), clock, &admin, Some(&config)).unwrap();
+    let (store, _) =
+        jiancha::store::sqlite::init::initialise(dir.path(), clock.clone(), &admin, Some(&config)).unwrap();
     let a = store.login("admin", PASSWORD).unwrap();
     for (name, role) in [("sup", Role::Supervisor), ("chief", Role::Chief)] {
         store
@@ -44,6 +45,9 @@ pub fn four_cameras(clock: Arc<dyn Clock>) -> (tempfile::TempDir, SqlStore, Vec<
             )
             .unwrap();
     }
+    // The hall as `jiancha init` made it, on the backend under test.
+    drop(store);
+    let store = crate::support::backend::open_dir(dir.path(), clock);
     let cameras: Vec<i64> = store.camera_streams(&store.system_session()).unwrap().iter().map(|c| c.id).collect();
     assert_eq!(cameras.len(), 4);
     (dir, store, cameras)

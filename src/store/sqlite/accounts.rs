@@ -77,8 +77,8 @@ fn row(r: &crate::store::sql::Row<'_>) -> crate::store::sql::Result<AccountChang
 /// The open requests first (oldest first), then the last 50 decided.
 pub(super) fn list(conn: &Connection) -> Result<Vec<AccountChange>, StoreError> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM (SELECT * FROM account_change WHERE outcome IS NULL ORDER BY id)
-         UNION ALL SELECT {COLUMNS} FROM (SELECT * FROM account_change WHERE outcome IS NOT NULL ORDER BY id DESC LIMIT 50)"
+        "SELECT {COLUMNS} FROM (SELECT * FROM account_change WHERE outcome IS NULL ORDER BY id) AS pending
+         UNION ALL SELECT {COLUMNS} FROM (SELECT * FROM account_change WHERE outcome IS NOT NULL ORDER BY id DESC LIMIT 50) AS decided"
     ))?;
     Ok(stmt.query_map([], row)?.collect::<Result<Vec<_>, _>>()?)
 }

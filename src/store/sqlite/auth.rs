@@ -224,7 +224,11 @@ impl SqlStore {
     pub(super) fn login_at(&self, username: &str, password: &str, workstation: &str) -> Result<Session, StoreError> {
         let username = username.trim();
         let workstation: String = workstation.trim().chars().filter(|c| !c.is_control()).take(100).collect();
+        // No account is named with a NUL (PostgreSQL cannot even be asked about one).
         let row: Option<LoginRow> = self.with_conn(|conn| {
+            if username.contains('\0') {
+                return Ok(None);
+            }
             Ok(conn
                 .query_row(
                     "SELECT id, display_name, role, password_hash, active, locked_until, must_change_password
@@ -285,7 +289,7 @@ impl SqlStore {
         if !verified || active == 0 {
             let failed: i64 = tx.query_row(
                 "INSERT INTO login_lock (user_id, source, failures) VALUES (?1, ?2, 1)
-                 ON CONFLICT (user_id, source) DO UPDATE SET failures = failures + 1 RETURNING failures",
+                 ON CONFLICT (user_id, source) DO UPDATE SET failures = login_lock.failures + 1 RETURNING failures",
                 params![user_id, source],
                 |r| r.get(0),
             )?;

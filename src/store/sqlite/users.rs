@@ -154,7 +154,7 @@ impl SqlStore {
         self.write(session, Permission::OwnAccount, |w| {
             let failed: i64 = w.tx.query_row(
                 "INSERT INTO login_lock (user_id, source, failures) VALUES (?1, ?2, 1)
-                 ON CONFLICT (user_id, source) DO UPDATE SET failures = failures + 1 RETURNING failures",
+                 ON CONFLICT (user_id, source) DO UPDATE SET failures = login_lock.failures + 1 RETURNING failures",
                 params![actor.user_id, source],
                 |r| r.get(0),
             )?;
