@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use jiancha::clock::FixedClock;
 use jiancha::store::Store as _;
-use jiancha::store::sqlite::SqlStore;
 
 fn pytool(name: &str) -> PathBuf {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/pytools/bin").join(name);
@@ -26,7 +25,7 @@ fn demo_server() -> (tempfile::TempDir, jiancha::server::ServerHandle) {
     ));
     let dir = tempfile::tempdir().unwrap();
     crate::support::demo_hall::write_demo(dir.path(), 11, jiancha::clock::Clock::now(&*clock));
-    let store = SqlStore::open_existing_dir(dir.path(), clock).unwrap();
+    let store = crate::support::backend::open_dir(dir.path(), clock);
     let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
     (dir, server)
 }

@@ -16,7 +16,6 @@ use jiancha::clock::FixedClock;
 use jiancha::domain::discipline::{ObservationSource, Week};
 use jiancha::store::outbox::Outbox;
 use jiancha::store::remote::{Connection, RemoteStore};
-use jiancha::store::sqlite::SqlStore;
 use jiancha::store::{AlertQuery, AuditQuery, NewObservation, Store, StoreError};
 
 fn t(s: &str) -> DateTime<Utc> {
@@ -185,7 +184,7 @@ fn the_server_killed_mid_session_gets_the_outbox_exactly_once_after_it_restarts(
 fn an_expired_token_gets_401_and_the_wrong_role_403() {
     let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
     let hall = demo_hall(clock.clone());
-    let store = SqlStore::open_existing_dir(hall.path(), clock.clone()).unwrap();
+    let store = crate::support::backend::open_dir(hall.path(), clock.clone());
     let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
     let http = http();
     let remote = RemoteStore::new(&server.url()).unwrap();
@@ -225,7 +224,7 @@ fn https_with_the_halls_own_certificate_authority() {
     let hall = demo_hall(clock.clone());
     let certs = tempfile::tempdir().unwrap();
     let (ca, cert, key) = hall_ca(certs.path());
-    let store = SqlStore::open_existing_dir(hall.path(), clock).unwrap();
+    let store = crate::support::backend::open_dir(hall.path(), clock);
     let options = jiancha::server::ServeOptions { tls: Some((cert.clone(), key.clone())), ..Default::default() };
     let server = jiancha::server::spawn_with(Arc::new(store), "127.0.0.1:0".parse().unwrap(), &options).unwrap();
     assert!(server.url().starts_with("https://"));
@@ -253,7 +252,7 @@ fn a_county_server_forwards_pushed_events_to_the_city() {
     let city_dir = demo_hall(clock.clone());
     let county_dir = demo_hall(clock.clone());
     let city = jiancha::server::spawn(
-        Arc::new(SqlStore::open_existing_dir(city_dir.path(), clock.clone()).unwrap()),
+        Arc::new(crate::support::backend::open_dir(city_dir.path(), clock.clone())),
         "127.0.0.1:0".parse().unwrap(),
     )
     .unwrap();
@@ -265,7 +264,7 @@ fn a_county_server_forwards_pushed_events_to_the_city() {
     let options =
         jiancha::server::ServeOptions { forward: Some((county_dir.path().to_owned(), forward)), ..Default::default() };
     let county = jiancha::server::spawn_with(
-        Arc::new(SqlStore::open_existing_dir(county_dir.path(), clock).unwrap()),
+        Arc::new(crate::support::backend::open_dir(county_dir.path(), clock)),
         "127.0.0.1:0".parse().unwrap(),
         &options,
     )
@@ -321,7 +320,7 @@ fn a_county_server_forwards_pushed_events_to_the_city() {
 fn headless_commands_work_against_a_server() {
     let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
     let hall = demo_hall(clock.clone());
-    let store = SqlStore::open_existing_dir(hall.path(), clock).unwrap();
+    let store = crate::support::backend::open_dir(hall.path(), clock);
     let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
     let empty = tempfile::tempdir().unwrap();
     let run = |args: &[&str], user: Option<&str>| {
@@ -382,7 +381,7 @@ fn availability_silent_clients_do_not_stall_the_tls_handshakes_of_others() {
     let hall = demo_hall(clock.clone());
     let certs = tempfile::tempdir().unwrap();
     let (ca, cert, key) = hall_ca(certs.path());
-    let store = SqlStore::open_existing_dir(hall.path(), clock).unwrap();
+    let store = crate::support::backend::open_dir(hall.path(), clock);
     // A minute's grace for a handshake: were handshakes taken one after another, the silent clients
     // below would hold everyone else for minutes.
     let limits = jiancha::server::limits::Limits { handshake_timeout: Duration::from_secs(60), ..Default::default() };
@@ -406,7 +405,7 @@ fn availability_silent_clients_do_not_stall_the_tls_handshakes_of_others() {
 fn availability_connections_per_client_are_limited_and_freed_when_closed() {
     let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
     let hall = demo_hall(clock.clone());
-    let store = SqlStore::open_existing_dir(hall.path(), clock).unwrap();
+    let store = crate::support::backend::open_dir(hall.path(), clock);
     let limits = jiancha::server::limits::Limits { per_client_connections: 4, ..Default::default() };
     let options = jiancha::server::ServeOptions { limits, ..Default::default() };
     let server = jiancha::server::spawn_with(Arc::new(store), "127.0.0.1:0".parse().unwrap(), &options).unwrap();
@@ -456,7 +455,7 @@ fn socket_from(from: std::net::SocketAddr, to: std::net::SocketAddr) -> std::net
 fn availability_one_client_s_request_rate_is_limited_with_retry_after() {
     let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
     let hall = demo_hall(clock.clone());
-    let store = SqlStore::open_existing_dir(hall.path(), clock).unwrap();
+    let store = crate::support::backend::open_dir(hall.path(), clock);
     // The default limits: 200 a second with bursts of 400 for any address but the machine's own.
     let server = jiancha::server::spawn(Arc::new(store), "127.0.0.1:0".parse().unwrap()).unwrap();
     let from = |ip: [u8; 4]| {
@@ -491,7 +490,7 @@ fn availability_one_client_s_request_rate_is_limited_with_retry_after() {
 fn availability_only_known_host_names_are_answered() {
     let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
     let hall = demo_hall(clock.clone());
-    let store = SqlStore::open_existing_dir(hall.path(), clock).unwrap();
+    let store = crate::support::backend::open_dir(hall.path(), clock);
     let limits =
         jiancha::server::limits::Limits { host_names: vec!["jiancha.hall.local".into()], ..Default::default() };
     let options = jiancha::server::ServeOptions { limits, ..Default::default() };
@@ -521,7 +520,7 @@ fn availability_silent_and_slow_clients_are_closed_and_strangers_leave_room_for_
     use std::io::{Read as _, Write as _};
     let clock = Arc::new(FixedClock::new(t("2026-11-27T10:30:00+08:00")));
     let hall = demo_hall(clock.clone());
-    let store = SqlStore::open_existing_dir(hall.path(), clock).unwrap();
+    let store = crate::support::backend::open_dir(hall.path(), clock);
     let store = Arc::new(store);
     let limits = jiancha::server::limits::Limits {
         header_timeout: Duration::from_secs(1),
