@@ -20,6 +20,7 @@ use crate::video::decoder::TileStatus;
 
 use crate::ui::context::{Panel, Sender};
 use crate::ui::dialog::Dialog;
+use crate::ui::i18n::Lang;
 use crate::ui::theme::DialogWidth;
 use crate::ui::video::{self, Zoom};
 use state::WALL_LAYOUTS;
@@ -327,12 +328,8 @@ fn tile_ui(
                 font.size,
             ));
             // The decoder sets `retry_at` on the console's clock, as `monotonic` reads it.
-            let secs = retry_at.saturating_duration_since(state.shared.monotonic).as_secs();
-            lines.push((
-                format!("{} {secs} {}", lang.pick("将在", "Reconnecting in"), lang.pick("秒后重连", "s")),
-                t.overlay_weak,
-                font.size,
-            ));
+            let left = retry_at.saturating_duration_since(state.shared.monotonic);
+            lines.push((reconnect_line(left, lang), t.overlay_weak, font.size));
             lines.push((reason.chars().take(60).collect(), t.text_weak, font.size * 0.8));
             let mut y = rect.center().y - font.size * 2.0;
             for (text, colour, size) in lines {
@@ -473,4 +470,28 @@ fn discipline_dialog_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::WallView
             .small(),
         );
     });
+}
+
+/// When a lost camera is tried again: whole seconds rounded up, and once the moment has come, that the
+/// attempt is under way (not "in 0 s", which reads as stuck).
+fn reconnect_line(left: std::time::Duration, lang: Lang) -> String {
+    match left.as_millis().div_ceil(1000) {
+        0 => lang.pick("正在重连…", "Reconnecting…").to_owned(),
+        secs => format!("{} {secs} {}", lang.pick("将在", "Reconnecting in"), lang.pick("秒后重连", "s")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_lost_camera_says_when_it_is_tried_again() {
+        assert_eq!(reconnect_line(Duration::ZERO, Lang::Zh), "正在重连…");
+        assert_eq!(reconnect_line(Duration::from_millis(200), Lang::Zh), "将在 1 秒后重连");
+        assert_eq!(reconnect_line(Duration::from_millis(4_000), Lang::Zh), "将在 4 秒后重连");
+        assert_eq!(reconnect_line(Duration::from_millis(4_001), Lang::En), "Reconnecting in 5 s");
+        assert_eq!(reconnect_line(Duration::ZERO, Lang::En), "Reconnecting…");
+    }
 }
