@@ -285,6 +285,7 @@ fn server_load(full: bool) {
                 display_name: "压测".into(),
                 role: Role::Supervisor,
                 password: "load-test-password".into(),
+                halls: Vec::new(),
             },
         )
         .unwrap();
@@ -424,6 +425,7 @@ fn ui_frame(full: bool) {
             display_name: "张明".into(),
             role: Role::Supervisor,
             must_change_password: false,
+            halls: Vec::new(),
         });
         state.screen = Screen::Main;
         state.area = Area::Alerts;

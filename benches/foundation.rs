@@ -148,6 +148,7 @@ fn main() {
         display_name: "K".into(),
         role: jiancha::domain::access::Role::Supervisor,
         password: "known-password".into(),
+        halls: Vec::new(),
     };
     audit_store.create_user(&audit_store.system_session(), &user).unwrap();
     for (what, name) in [("login: known user, wrong password", "known"), ("login: unknown user", "nobody")] {

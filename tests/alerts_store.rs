@@ -43,6 +43,7 @@ fn fixture(now: &str) -> Fixture {
         display_name: "张明".into(),
         role: Role::Supervisor,
         password: "jiancha-demo".into(),
+        halls: Vec::new(),
     };
     store.create_user(&system, &user).unwrap();
     let batch = interchange::parse(ImportKind::Items, "items.csv", ITEMS).unwrap();
@@ -254,6 +255,7 @@ fn auditors_cannot_act_on_alerts() {
                 display_name: "赵敏".into(),
                 role: Role::Auditor,
                 password: "jiancha-demo".into(),
+                halls: Vec::new(),
             },
         )
         .unwrap();

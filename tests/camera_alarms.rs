@@ -45,6 +45,7 @@ fn hall(clock: Arc<dyn Clock>, main: &str, sub: &str) -> (tempfile::TempDir, Sql
         display_name: "管理员".into(),
         role: Role::Admin,
         password: PASSWORD.into(),
+        halls: Vec::new(),
     };
     let (store, _) =
         jiancha::store::sqlite::init::initialise(dir.path(), clock.clone(), &admin, Some(&config)).unwrap();
@@ -59,6 +60,7 @@ fn hall(clock: Arc<dyn Clock>, main: &str, sub: &str) -> (tempfile::TempDir, Sql
                 display_name: "监察员".into(),
                 role: Role::Supervisor,
                 password: PASSWORD.into(),
+                halls: Vec::new(),
             },
         )
         .unwrap();

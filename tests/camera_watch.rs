@@ -48,6 +48,7 @@ fn hall(clock: Arc<dyn Clock>, main: &str, sub: &str) -> (tempfile::TempDir, Sql
         display_name: "管理员".into(),
         role: Role::Admin,
         password: PASSWORD.into(),
+        halls: Vec::new(),
     };
     let (store, _) =
         jiancha::store::sqlite::init::initialise(dir.path(), clock.clone(), &admin, Some(&config)).unwrap();
@@ -59,6 +60,7 @@ fn hall(clock: Arc<dyn Clock>, main: &str, sub: &str) -> (tempfile::TempDir, Sql
         display_name: "监察员".into(),
         role: Role::Supervisor,
         password: PASSWORD.into(),
+        halls: Vec::new(),
     };
     store.create_user(&a, &sup).unwrap();
     let mut rules = RuleBook::official();
@@ -214,10 +216,13 @@ fn only_watchers_and_supervisors_see_or_report_findings() {
     let clock: Arc<dyn Clock> = Arc::new(jiancha::clock::SystemClock);
     let (_dir, sqlite) = hall(clock, "rtsp://127.0.0.1:9/cam/1", "rtsp://127.0.0.1:9/cam/1/sub");
     let admin = sqlite.login("admin", PASSWORD).unwrap();
-    let auditor =
-        NewUser {
-            username: "aud".into(), display_name: "审计".into(), role: Role::Auditor, password: PASSWORD.into()
-        };
+    let auditor = NewUser {
+        username: "aud".into(),
+        display_name: "审计".into(),
+        role: Role::Auditor,
+        password: PASSWORD.into(),
+        halls: Vec::new(),
+    };
     sqlite.create_user(&admin, &auditor).unwrap();
     let aud = sqlite.login("aud", PASSWORD).unwrap();
     let camera = sqlite.camera_streams(&admin).unwrap()[0].id;
@@ -264,6 +269,7 @@ fn a_finding_on_a_window_without_department_or_staff_is_not_confirmed_and_says_w
         display_name: "管理员".into(),
         role: Role::Admin,
         password: PASSWORD.into(),
+        halls: Vec::new(),
     };
     let (store, _) =
         jiancha::store::sqlite::init::initialise(dir.path(), clock.clone(), &admin, Some(&config)).unwrap();
@@ -273,6 +279,7 @@ fn a_finding_on_a_window_without_department_or_staff_is_not_confirmed_and_says_w
         display_name: "监察员".into(),
         role: Role::Supervisor,
         password: PASSWORD.into(),
+        halls: Vec::new(),
     };
     store.create_user(&a, &sup).unwrap();
     let sup = store.login("sup", PASSWORD).unwrap();

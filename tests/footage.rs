@@ -800,6 +800,7 @@ fn four_eyes_take_two_people() {
         display_name: name.into(),
         role,
         password: "pass-word-1".into(),
+        halls: Vec::new(),
     };
     store.create_user(&admin, &user("sup9", Role::Supervisor)).unwrap();
     let sup9 = store.login("sup9", "pass-word-1").unwrap();

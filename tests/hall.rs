@@ -35,6 +35,7 @@ fn initialised() -> (tempfile::TempDir, SqlStore) {
         display_name: "管理员".into(),
         role: Role::Admin,
         password: PASSWORD.into(),
+        halls: Vec::new(),
     };
     store.create_user(&store.system_session(), &admin).unwrap();
     (dir, store)
@@ -57,7 +58,13 @@ fn commissioning(store: &dyn Store) -> Vec<String> {
     assert!(matches!(store.hall_config(&admin, None), Err(StoreError::NotFound(_))));
     // Users: a supervisor and an auditor.
     for (name, role) in [("supervisor1", Role::Supervisor), ("auditor1", Role::Auditor), ("chief1", Role::Chief)] {
-        let u = NewUser { username: name.into(), display_name: name.into(), role, password: PASSWORD.into() };
+        let u = NewUser {
+            username: name.into(),
+            display_name: name.into(),
+            role,
+            password: PASSWORD.into(),
+            halls: Vec::new(),
+        };
         store.create_user(&admin, &u).unwrap();
     }
     let sup = store.login("supervisor1", PASSWORD).unwrap();
@@ -202,8 +209,13 @@ fn a_hall_is_commissioned_the_same_way_locally_and_through_the_server() {
 fn the_last_active_administrator_stays() {
     let (_dir, store) = initialised();
     let system = store.system_session();
-    let second =
-        NewUser { username: "admin2".into(), display_name: "二".into(), role: Role::Admin, password: PASSWORD.into() };
+    let second = NewUser {
+        username: "admin2".into(),
+        display_name: "二".into(),
+        role: Role::Admin,
+        password: PASSWORD.into(),
+        halls: Vec::new(),
+    };
     store.create_user(&system, &second).unwrap();
     let admin2 = store.login("admin2", PASSWORD).unwrap();
     // admin2 may disable admin (another admin remains: admin2 itself).
@@ -226,7 +238,13 @@ fn the_camera_password_is_nowhere_else() {
     let admin = store.login("admin", PASSWORD).unwrap();
     store.apply_hall(&admin, &sample()).unwrap();
     for (name, role) in [("supervisor1", Role::Supervisor), ("auditor1", Role::Auditor)] {
-        let u = NewUser { username: name.into(), display_name: name.into(), role, password: PASSWORD.into() };
+        let u = NewUser {
+            username: name.into(),
+            display_name: name.into(),
+            role,
+            password: PASSWORD.into(),
+            halls: Vec::new(),
+        };
         store.create_user(&admin, &u).unwrap();
     }
     store.set_camera_password(&admin, "SP-CITY", "A01 市场监管", Some(CAMERA_PASSWORD)).unwrap();

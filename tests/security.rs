@@ -28,7 +28,7 @@ fn hall() -> (tempfile::TempDir, Arc<SqlStore>, Arc<FixedClock>, Vec<i64>) {
 }
 
 fn user(name: &str, role: Role) -> NewUser {
-    NewUser { username: name.into(), display_name: name.into(), role, password: PASSWORD.into() }
+    NewUser { username: name.into(), display_name: name.into(), role, password: PASSWORD.into(), halls: Vec::new() }
 }
 
 /// A data directory with a database and its administrator only (`top/hall`), closed.

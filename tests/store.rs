@@ -35,7 +35,13 @@ fn fixture() -> Fixture {
 }
 
 fn add_user(store: &SqlStore, name: &str, role: Role) {
-    let user = NewUser { username: name.into(), display_name: name.into(), role, password: "correct-horse".into() };
+    let user = NewUser {
+        username: name.into(),
+        display_name: name.into(),
+        role,
+        password: "correct-horse".into(),
+        halls: Vec::new(),
+    };
     store.create_user(&store.system_session(), &user).unwrap();
 }
 
@@ -152,6 +158,7 @@ fn an_older_audit_history_is_keyed_once_on_the_upgrade_and_verifies() {
                 display_name: "A".into(),
                 role: Role::Admin,
                 password: "long-enough".into(),
+                halls: Vec::new(),
             },
         )
         .unwrap();
@@ -253,8 +260,13 @@ fn roles_limit_what_a_session_may_do() {
         import(&f.store, &auditor, ImportKind::Items, "items.csv", ITEMS),
         Err(StoreError::Forbidden { .. })
     ));
-    let new =
-        NewUser { username: "x1".into(), display_name: "X".into(), role: Role::Chief, password: "long-enough".into() };
+    let new = NewUser {
+        username: "x1".into(),
+        display_name: "X".into(),
+        role: Role::Chief,
+        password: "long-enough".into(),
+        halls: Vec::new(),
+    };
     assert!(matches!(f.store.create_user(&supervisor, &new), Err(StoreError::Forbidden { .. })));
     f.store.create_user(&admin, &new).unwrap();
     assert!(matches!(f.store.create_user(&admin, &new), Err(StoreError::Conflict(_))));

@@ -25,6 +25,7 @@ mod operations;
 mod pg;
 mod remote;
 mod remote_offline;
+mod scope;
 mod security;
 mod store;
 mod structure;

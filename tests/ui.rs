@@ -1295,6 +1295,7 @@ fn onvif_search_fills_in_a_new_camera() {
         display_name: "王管理".into(),
         role: jiancha::domain::access::Role::Admin,
         password: "admin-pass-1".into(),
+        halls: Vec::new(),
     };
     let config = jiancha::interchange::hall::parse(
         "hall.toml",
@@ -1508,6 +1509,7 @@ fn a_chief_confirms_in_the_console_the_chief_an_administrator_asked_for() {
         display_name: "赵主任".into(),
         role: UserRole::Chief,
         password: "temporary-2026".into(),
+        halls: Vec::new(),
     };
     let asked = store.create_user(&admin, &new).unwrap();
     assert!(asked.pending_change.is_some());

@@ -40,7 +40,13 @@ pub(super) fn init(ctx: &Ctx, admin: &str, name: &str) -> Result<(), Failure> {
             first
         }
     };
-    let admin_user = NewUser { username: admin.to_owned(), display_name: name.to_owned(), role: Role::Admin, password };
+    let admin_user = NewUser {
+        username: admin.to_owned(),
+        display_name: name.to_owned(),
+        role: Role::Admin,
+        password,
+        halls: Vec::new(),
+    };
     let (_store, user) = crate::store::sqlite::init::initialise(dir, ctx.clock.clone(), &admin_user, None)?;
     println!(
         "已建立数据目录 (data directory set up): {}\n  管理员 (administrator): {} ({})\n  camera passwords will be sealed with {} — back it up together with the database\n  next: describe the hall (jiancha hall apply FILE, or 系统管理 in the console), set the camera passwords, add users, import staff and the catalogue",
@@ -115,20 +121,21 @@ pub(super) fn users(ctx: &Ctx, cmd: UsersCommand) -> Result<(), Failure> {
                         notes.push("(must change password)");
                     }
                     println!(
-                        "{:<16} {:<10} {:<8} {:<17} {}",
+                        "{:<16} {:<10} {:<8} {:<12} {:<17} {}",
                         u.username,
                         u.display_name,
                         u.role,
+                        scope_label(&u.halls),
                         last,
                         notes.join(" ")
                     );
                 }
             }
         }
-        UsersCommand::Add { username, role, name } => {
+        UsersCommand::Add { username, role, name, halls } => {
             let password = new_password(&username)?;
-            let created =
-                store.create_user(&session, &NewUser { username, display_name: name, role: role.into(), password })?;
+            let created = store
+                .create_user(&session, &NewUser { username, display_name: name, role: role.into(), password, halls })?;
             match created.pending_change {
                 None => println!("created {} ({})", created.username, created.role.label_zh()),
                 Some(id) => println!(
@@ -150,11 +157,16 @@ pub(super) fn users(ctx: &Ctx, cmd: UsersCommand) -> Result<(), Failure> {
             store.set_password(&session, &username, current.as_deref(), &password)?;
             println!("password changed for {username}");
         }
-        UsersCommand::Edit { username, name, role } => {
-            let change =
-                crate::store::UserChange { display_name: name, role: role.map(Role::from), ..Default::default() };
+        UsersCommand::Edit { username, name, role, halls, city } => {
+            let halls = if city { Some(Vec::new()) } else { Some(halls).filter(|h| !h.is_empty()) };
+            let change = crate::store::UserChange {
+                display_name: name,
+                role: role.map(Role::from),
+                halls,
+                ..Default::default()
+            };
             let u = store.update_user(&session, &username, &change)?;
-            println!("{} {} {}", u.username, u.display_name, u.role.label_zh());
+            println!("{} {} {} {}", u.username, u.display_name, u.role.label_zh(), scope_label(&u.halls));
             if let Some(id) = u.pending_change {
                 println!(
                     "待确认 (waiting): the role change is request #{id}, for another administrator or a chief to confirm"
@@ -292,6 +304,7 @@ pub(super) fn serve(ctx: &Ctx, config: settings::ServerFile) -> Result<(), Failu
                 display_name: "管理员".into(),
                 role: Role::Admin,
                 password: password.clone(),
+                halls: Vec::new(),
             },
         )?;
         if generated {
@@ -514,4 +527,9 @@ pub(super) fn restore(ctx: &Ctx, file: &Path, replace: bool) -> Result<(), Failu
         );
     }
     Ok(())
+}
+
+/// An account's halls as the listings show them: 全市 for the whole city.
+fn scope_label(halls: &[String]) -> String {
+    if halls.is_empty() { "全市".to_owned() } else { halls.join(",") }
 }

@@ -477,18 +477,28 @@ pub enum UsersCommand {
         role: RoleArg,
         #[arg(long)]
         name: String,
+        /// A hall the account belongs to (repeat for several); none: the whole city — or, for an
+        /// administrator of some halls, theirs.
+        #[arg(long = "hall", value_name = "CODE")]
+        halls: Vec<String>,
     },
     /// Set a password (JIANCHA_NEW_PASSWORD or a prompt).
     Passwd {
         username: String,
     },
-    /// Change an account's name or role.
+    /// Change an account's name, role or halls.
     Edit {
         username: String,
         #[arg(long)]
         name: Option<String>,
         #[arg(long)]
         role: Option<RoleArg>,
+        /// The halls the account belongs to from now on (repeat for several); its sessions end.
+        #[arg(long = "hall", value_name = "CODE", conflicts_with = "city")]
+        halls: Vec<String>,
+        /// The account belongs to the whole city from now on.
+        #[arg(long)]
+        city: bool,
     },
     /// Give an account a temporary password (JIANCHA_NEW_PASSWORD or a prompt) that its user must
     /// replace at the next login.

@@ -65,6 +65,7 @@ pub(super) fn replay(
             display_name: (*display_name).into(),
             role: *role,
             password: DEMO_PASSWORD.into(),
+            halls: Vec::new(),
         };
         store.create_user_with_salt(&system, &user, &salt_from_bytes(salt)?)?;
     }

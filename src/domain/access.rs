@@ -193,6 +193,65 @@ impl Permission {
     }
 }
 
+/// Which halls an account belongs to (Art 4, 统一领导、分级管理): the whole city — every hall, and records
+/// that name no hall — or the halls listed. The store checks it on every call beside the role.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Scope {
+    #[default]
+    City,
+    /// These halls only (never empty), for the account `user_id`.
+    Halls { user_id: i64, halls: std::collections::BTreeSet<String> },
+}
+
+impl Scope {
+    /// The scope of account `user_id` from its halls (none: the whole city).
+    pub fn of(user_id: i64, halls: impl IntoIterator<Item = String>) -> Scope {
+        let halls: std::collections::BTreeSet<String> = halls.into_iter().collect();
+        if halls.is_empty() { Scope::City } else { Scope::Halls { user_id, halls } }
+    }
+
+    pub fn is_city(&self) -> bool {
+        matches!(self, Scope::City)
+    }
+
+    /// Whether a record of `hall` (`None`: a record that names no hall) is within the scope.
+    pub fn covers(&self, hall: Option<&str>) -> bool {
+        match self {
+            Scope::City => true,
+            Scope::Halls { halls, .. } => hall.is_some_and(|h| halls.contains(h)),
+        }
+    }
+
+    /// Whether every hall of `other` is within this scope.
+    pub fn contains(&self, other: &Scope) -> bool {
+        match (self, other) {
+            (Scope::City, _) => true,
+            (Scope::Halls { .. }, Scope::City) => false,
+            (Scope::Halls { halls, .. }, Scope::Halls { halls: theirs, .. }) => theirs.is_subset(halls),
+        }
+    }
+
+    /// The halls listed (empty for the whole city).
+    pub fn halls(&self) -> Vec<String> {
+        match self {
+            Scope::City => Vec::new(),
+            Scope::Halls { halls, .. } => halls.iter().cloned().collect(),
+        }
+    }
+
+    /// A condition to append to a query's WHERE clause keeping the rows whose hall, in `column`, is
+    /// within the scope: nothing for the whole city; otherwise the account's own rows of `user_hall`
+    /// (the account's number is an integer written into the text: nothing from outside the program).
+    pub fn sql(&self, column: &str) -> String {
+        match self {
+            Scope::City => String::new(),
+            Scope::Halls { user_id, .. } => {
+                format!(" AND {column} IN (SELECT hall_code FROM user_hall WHERE user_id = {user_id})")
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,5 +285,22 @@ mod tests {
         for role in Role::PEOPLE {
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
         }
+    }
+
+    #[test]
+    fn a_scope_covers_its_halls_and_the_city_covers_all() {
+        let city = Scope::of(1, Vec::new());
+        let county = Scope::of(2, ["LS".to_owned()]);
+        let both = Scope::of(3, ["LS".to_owned(), "GZL".to_owned()]);
+        assert!(city.is_city() && city.covers(None) && city.covers(Some("LS")));
+        assert!(county.covers(Some("LS")) && !county.covers(Some("GZL")) && !county.covers(None));
+        assert!(city.contains(&county) && both.contains(&county) && !county.contains(&both));
+        assert!(!county.contains(&city) && county.contains(&county));
+        assert_eq!(both.halls(), ["GZL", "LS"]);
+        assert_eq!(city.sql("c.hall_code"), "");
+        assert_eq!(
+            county.sql("c.hall_code"),
+            " AND c.hall_code IN (SELECT hall_code FROM user_hall WHERE user_id = 2)"
+        );
     }
 }

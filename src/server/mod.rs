@@ -145,6 +145,7 @@ fn session(headers: &HeaderMap) -> Result<Session, StoreError> {
         display_name: String::new(),
         role: Role::Supervisor,
         must_change_password: false,
+        halls: Vec::new(),
     })
 }
 

@@ -31,6 +31,9 @@ pub struct User {
     /// A change of this account that waits for a second person's confirmation (`AccountChange::id`).
     #[serde(default)]
     pub pending_change: Option<i64>,
+    /// The halls the account belongs to; empty: the whole city.
+    #[serde(default)]
+    pub halls: Vec<String>,
 }
 
 /// What an account change that needs a second person does (dual authorisation).
@@ -110,6 +113,9 @@ pub struct UserChange {
     /// End a lock-out after failed logins.
     #[serde(default)]
     pub unlock: bool,
+    /// The halls the account belongs to from now on (empty: the whole city).
+    #[serde(default)]
+    pub halls: Option<Vec<String>>,
 }
 
 /// A camera as those who watch it open it: its URLs with the credentials in them. Handed out by one
@@ -143,6 +149,10 @@ pub struct NewUser {
     pub role: Role,
     #[schemars(length(min = 8))]
     pub password: String,
+    /// The halls the account belongs to (codes); empty: the whole city — or, made by an administrator
+    /// of some halls, those halls.
+    #[serde(default)]
+    pub halls: Vec<String>,
 }
 
 /// A camera to add to a hall; `window_code` links it to the window it watches.

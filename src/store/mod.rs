@@ -49,6 +49,9 @@ pub struct Session {
     /// An administrator reset the password: nothing but choosing a new one is allowed until then.
     #[serde(default)]
     pub must_change_password: bool,
+    /// The halls the account belongs to; empty: the whole city.
+    #[serde(default)]
+    pub halls: Vec<String>,
 }
 
 impl std::fmt::Debug for Session {

@@ -202,6 +202,7 @@ impl JianchaApp {
                 display_name: form.display_name.trim().to_owned(),
                 role: crate::domain::access::Role::Admin,
                 password: form.password.clone(),
+                halls: Vec::new(),
             },
             hall: crate::domain::model::Hall {
                 code: form.hall_code.trim().to_owned(),

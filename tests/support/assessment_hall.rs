@@ -97,6 +97,7 @@ pub fn commissioned(clock: Arc<FixedClock>) -> (tempfile::TempDir, SqlStore) {
         display_name: "管理员".into(),
         role: Role::Admin,
         password: PASSWORD.into(),
+        halls: Vec::new(),
     };
     let config = interchange::hall::parse("hall.toml", HALL).unwrap();
     let (store, _) =
@@ -108,7 +109,13 @@ pub fn commissioned(clock: Arc<FixedClock>) -> (tempfile::TempDir, SqlStore) {
         store
             .create_user(
                 &a,
-                &NewUser { username: name.into(), display_name: name.into(), role, password: PASSWORD.into() },
+                &NewUser {
+                    username: name.into(),
+                    display_name: name.into(),
+                    role,
+                    password: PASSWORD.into(),
+                    halls: Vec::new(),
+                },
             )
             .unwrap();
     }

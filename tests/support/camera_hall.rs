@@ -33,6 +33,7 @@ pub fn four_cameras(clock: Arc<dyn Clock>) -> (tempfile::TempDir, SqlStore, Vec<
         display_name: "管理员".into(),
         role: Role::Admin,
         password: PASSWORD.into(),
+        halls: Vec::new(),
     };
     let (store, _) =
         jiancha::store::sqlite::init::initialise(dir.path(), clock.clone(), &admin, Some(&config)).unwrap();
@@ -41,7 +42,13 @@ pub fn four_cameras(clock: Arc<dyn Clock>) -> (tempfile::TempDir, SqlStore, Vec<
         store
             .create_user(
                 &a,
-                &NewUser { username: name.into(), display_name: name.into(), role, password: PASSWORD.into() },
+                &NewUser {
+                    username: name.into(),
+                    display_name: name.into(),
+                    role,
+                    password: PASSWORD.into(),
+                    halls: Vec::new(),
+                },
             )
             .unwrap();
     }

@@ -205,6 +205,11 @@ fn carry_out(w: &Write<'_>, change: &AccountChange) -> Result<(), StoreError> {
                  VALUES (?1, ?2, ?3, ?4, ?5, 1)",
                 params![change.username, change.display_name.as_deref().unwrap_or(""), role.as_str(), hash, ts(w.now)],
             )?;
+            w.tx.execute(
+                "INSERT INTO user_hall (user_id, hall_code)
+                 SELECT u.id, h.hall_code FROM \"user\" u, account_change_hall h WHERE u.username = ?1 AND h.change_id = ?2",
+                params![change.username, change.id],
+            )?;
             w.audit(
                 "user.create",
                 &target,

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use crate::store::sql::{Connection, OptionalExtension as _, Row, Transaction, params};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
+use crate::domain::access::Scope;
 use crate::domain::alerts::{self, CaseInput, Finding, Level, NoticeFacts, Rule, RuleBook};
 use crate::domain::model::{CaseEvent, CatalogueItem};
 use crate::domain::time;
@@ -287,14 +288,27 @@ const CHANGES_LIMIT: u32 = 500;
 pub(super) fn changed_since(
     conn: &Connection,
     log: &AlertLog,
+    (since, limit): (i64, u32),
+    scope: &Scope,
+) -> Result<AlertChanges, StoreError> {
+    let mut changes = changed_since_all(conn, log, since, limit, scope)?;
+    changes.rows.retain(|row| scope.covers(row.hall.as_deref()));
+    Ok(changes)
+}
+
+/// [`changed_since`] before the caller's halls are kept to (the open alerts of `since` 0 are already).
+fn changed_since_all(
+    conn: &Connection,
+    log: &AlertLog,
     since: i64,
     limit: u32,
+    scope: &Scope,
 ) -> Result<AlertChanges, StoreError> {
     let revision: i64 = conn.query_row("SELECT rev FROM alert_revision WHERE id = 1", [], |r| r.get(0))?;
     if since <= 0 {
         // The log starts here if it has not: the console's next question is from this revision.
         log.behind(revision);
-        return Ok(AlertChanges { revision, rows: list(conn, false, None, 0)?, reload: false });
+        return Ok(AlertChanges { revision, rows: list(conn, false, None, 0, scope)?, reload: false });
     }
     if since > revision {
         return Ok(AlertChanges { revision, rows: Vec::new(), reload: true });
@@ -343,6 +357,7 @@ pub(super) fn list(
     include_inactive: bool,
     case_no: Option<&str>,
     limit: u32,
+    scope: &Scope,
 ) -> Result<Vec<AlertRow>, StoreError> {
     let names = Names::load(conn)?;
     let mut sql = String::from(
@@ -358,6 +373,7 @@ pub(super) fn list(
     if case_no.is_some() {
         sql.push_str(" AND c.case_no = ?1");
     }
+    sql.push_str(&scope.sql("c.hall_code"));
     sql.push_str(" ORDER BY a.since DESC, a.id DESC");
     if limit > 0 {
         sql.push_str(&format!(" LIMIT {limit}"));

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 
-use crate::domain::access::{Permission, Role};
+use crate::domain::access::{Permission, Role, Scope};
 use crate::store::{Session, StoreError, User};
 
 use super::{SqlStore, from_ts, ts};
@@ -27,12 +27,20 @@ pub(crate) struct Actor {
     pub role: Role,
     /// Where the actor sits: the session's workstation, or this machine for the system actor.
     pub workstation: String,
+    /// The halls the actor may see and change.
+    pub scope: Scope,
 }
 
 impl Actor {
     /// Someone not (yet) authenticated, for the audit record of a failed login.
     fn anonymous(username: &str, workstation: &str) -> Self {
-        Self { user_id: None, username: username.to_owned(), role: Role::System, workstation: workstation.to_owned() }
+        Self {
+            user_id: None,
+            username: username.to_owned(),
+            role: Role::System,
+            workstation: workstation.to_owned(),
+            scope: Scope::City,
+        }
     }
 }
 
@@ -134,13 +142,43 @@ pub(super) fn user_row(r: &crate::store::sql::Row<'_>) -> crate::store::sql::Res
         last_login_at: r.get::<_, Option<i64>>(6)?.map(from_ts),
         must_change_password: r.get::<_, i64>(7)? != 0,
         pending_change: r.get(8)?,
+        halls: Vec::new(),
     })
 }
 
 pub(super) fn user_by_name(conn: &Connection, username: &str) -> Result<User, StoreError> {
-    conn.query_row(&format!("SELECT {USER_COLUMNS} FROM \"user\" WHERE username = ?1"), [username], user_row)
+    let mut user = conn
+        .query_row(&format!("SELECT {USER_COLUMNS} FROM \"user\" WHERE username = ?1"), [username], user_row)
         .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("user {username}")))
+        .ok_or_else(|| StoreError::NotFound(format!("user {username}")))?;
+    user.halls = conn
+        .prepare_cached(
+            "SELECT h.hall_code FROM user_hall h JOIN \"user\" u ON u.id = h.user_id WHERE u.username = ?1
+             ORDER BY h.hall_code",
+        )?
+        .query_map([username], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(user)
+}
+
+/// Every account with its halls, by name.
+pub(super) fn all_users(conn: &Connection) -> Result<Vec<User>, StoreError> {
+    let mut users = conn
+        .prepare(&format!("SELECT {USER_COLUMNS} FROM \"user\" ORDER BY username"))?
+        .query_map([], user_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    let halls: Vec<(String, String)> = conn
+        .prepare_cached(
+            "SELECT u.username, h.hall_code FROM user_hall h JOIN \"user\" u ON u.id = h.user_id ORDER BY h.hall_code",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (username, hall) in halls {
+        if let Some(user) = users.iter_mut().find(|u| u.username == username) {
+            user.halls.push(hall);
+        }
+    }
+    Ok(users)
 }
 
 /// Forgets the server's remembered answers to `username`'s keyed calls: after a change of role, state
@@ -170,7 +208,8 @@ impl SqlStore {
         self.with_conn(|conn| Ok(self.actor(conn, session, Permission::OwnAccount)?.username))
     }
 
-    /// Authenticates `session` and checks `permission`.
+    /// Authenticates `session` and checks `permission` (and, with [`Actor::scope`], gives the halls the
+    /// call keeps to).
     pub(super) fn actor(
         &self,
         conn: &Connection,
@@ -183,6 +222,7 @@ impl SqlStore {
                 username: "system".into(),
                 role: Role::System,
                 workstation: self.workstation.clone(),
+                scope: Scope::City,
             }
         } else {
             let row: Option<(i64, String, String, i64, i64, String, i64)> = conn
@@ -205,7 +245,8 @@ impl SqlStore {
                 ));
             }
             let role = role.parse::<Role>().map_err(StoreError::Backend)?;
-            Actor { user_id: Some(user_id), username, role, workstation }
+            let scope = scope_of(conn, user_id)?;
+            Actor { user_id: Some(user_id), username, role, workstation, scope }
         };
         if !actor.role.allows(permission) {
             return Err(StoreError::Forbidden {
@@ -318,8 +359,15 @@ impl SqlStore {
             "INSERT INTO session (token_hash, user_id, created_at, expires_at, workstation) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![sha256_hex(&token), user_id, ts(now), ts(now + Duration::hours(SESSION_HOURS)), workstation],
         )?;
-        let actor =
-            Actor { user_id: Some(user_id), username: username.to_owned(), role, workstation: workstation.to_owned() };
+        let scope = scope_of(tx, user_id)?;
+        let halls = scope.halls();
+        let actor = Actor {
+            user_id: Some(user_id),
+            username: username.to_owned(),
+            role,
+            workstation: workstation.to_owned(),
+            scope,
+        };
         Self::append_audit(tx, audit_key, now, &actor, "login", &format!("user:{username}"), &serde_json::json!({}))?;
         Ok(Ok(Session {
             token,
@@ -327,6 +375,7 @@ impl SqlStore {
             display_name,
             role,
             must_change_password: must_change != 0,
+            halls,
         }))
     }
 
@@ -344,4 +393,13 @@ impl SqlStore {
             Ok(())
         })
     }
+}
+
+/// The halls account `user_id` belongs to.
+pub(super) fn scope_of(conn: &Connection, user_id: i64) -> Result<Scope, StoreError> {
+    let halls = conn
+        .prepare_cached("SELECT hall_code FROM user_hall WHERE user_id = ?1")?
+        .query_map([user_id], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Scope::of(user_id, halls))
 }

@@ -9,8 +9,10 @@ use crate::store::prelude::*;
 impl AdminStore for SqlStore {
     fn users(&self, session: &Session) -> Result<Vec<User>, StoreError> {
         self.read(session, Permission::ManageUsers, |r| {
-            let mut stmt = r.conn.prepare(&format!("SELECT {} FROM \"user\" ORDER BY username", auth::USER_COLUMNS))?;
-            Ok(stmt.query_map([], auth::user_row)?.collect::<Result<Vec<_>, _>>()?)
+            // An administrator of some halls sees the accounts within them.
+            let mut users = auth::all_users(r.conn)?;
+            users.retain(|u| r.actor.scope.contains(&crate::domain::access::Scope::of(0, u.halls.iter().cloned())));
+            Ok(users)
         })
     }
 

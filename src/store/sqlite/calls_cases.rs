@@ -6,7 +6,7 @@
 use super::*;
 use crate::store::AlertChanges;
 use crate::store::prelude::*;
-use crate::store::sql::params;
+use crate::store::sql::{OptionalExtension as _, params};
 
 impl CasesStore for SqlStore {
     fn import(&self, session: &Session, batch: &ImportBatch) -> Result<ImportReport, StoreError> {
@@ -17,6 +17,7 @@ impl CasesStore for SqlStore {
             _ => Permission::Import,
         };
         self.write(session, permission, |w| {
+            keep_import_to_scope(w, &batch.records)?;
             let report = import::apply(w.tx, batch, &w.rules, w.now)?;
             if report.inserted + report.updated == 0 {
                 // Importing the same file twice changes nothing, not even the audit log.
@@ -34,7 +35,7 @@ impl CasesStore for SqlStore {
     }
 
     fn cases(&self, session: &Session, q: &CaseQuery) -> Result<Vec<crate::domain::model::CaseSummary>, StoreError> {
-        self.read(session, Permission::ReadCases, |r| query::cases(r.conn, q))
+        self.read(session, Permission::ReadCases, |r| query::cases(r.conn, q, &r.actor.scope))
     }
 
     fn case_events(
@@ -42,7 +43,10 @@ impl CasesStore for SqlStore {
         session: &Session,
         case_no: &str,
     ) -> Result<Vec<crate::domain::model::CaseEvent>, StoreError> {
-        self.read(session, Permission::ReadCases, |r| query::case_events(r.conn, case_no))
+        self.read(session, Permission::ReadCases, |r| {
+            query::case_in_scope(r.conn, case_no, &r.actor.scope)?;
+            query::case_events(r.conn, case_no)
+        })
     }
 
     fn overview(&self, session: &Session) -> Result<Overview, StoreError> {
@@ -68,6 +72,7 @@ impl CasesStore for SqlStore {
         self.read(session, Permission::ReadCases, |r| match q.at {
             Some(at) => {
                 let mut rows = alerts::at_instant(r.conn, &r.rules, at, q.include_inactive)?;
+                rows.retain(|row| r.actor.scope.covers(row.hall.as_deref()));
                 if let Some(no) = &q.case_no {
                     rows.retain(|row| &row.case_no == no);
                 }
@@ -76,20 +81,27 @@ impl CasesStore for SqlStore {
                 }
                 Ok(rows)
             }
-            None => alerts::list(r.conn, q.include_inactive, q.case_no.as_deref(), q.limit),
+            None => alerts::list(r.conn, q.include_inactive, q.case_no.as_deref(), q.limit, &r.actor.scope),
         })
     }
 
     fn alerts_changed(&self, session: &Session, since: i64, limit: u32) -> Result<AlertChanges, StoreError> {
-        self.read(session, Permission::ReadCases, |r| alerts::changed_since(r.conn, &self.alert_log, since, limit))
+        self.read(session, Permission::ReadCases, |r| {
+            alerts::changed_since(r.conn, &self.alert_log, (since, limit), &r.actor.scope)
+        })
     }
 
     fn case_detail(&self, session: &Session, case_no: &str) -> Result<CaseDetail, StoreError> {
-        self.read(session, Permission::ReadCases, |r| case_detail::case_detail(r.conn, case_no, &r.rules, r.now))
+        self.read(session, Permission::ReadCases, |r| {
+            query::case_in_scope(r.conn, case_no, &r.actor.scope)?;
+            case_detail::case_detail(r.conn, case_no, &r.rules, r.now)
+        })
     }
 
     fn close_alert(&self, session: &Session, alert_id: i64, reason: &str) -> Result<AlertRow, StoreError> {
         self.write(session, Permission::Supervise, |w| {
+            let before = alerts::alert_by_id(w.tx, alert_id)?;
+            w.keep_to(before.hall.as_deref(), "close_alert")?;
             let row = alerts::close(w.tx, alert_id, &w.actor.username, reason, w.now)?;
             w.audit(
                 "alert.close",
@@ -102,6 +114,8 @@ impl CasesStore for SqlStore {
 
     fn issue_notice(&self, session: &Session, notice: &NewNotice) -> Result<Notice, StoreError> {
         self.write(session, Permission::Supervise, |w| {
+            let alert = alerts::alert_by_id(w.tx, notice.alert_id)?;
+            w.keep_to(alert.hall.as_deref(), "issue_notice")?;
             let (issued, case_id) =
                 notices::issue_notice(w.tx, notice.alert_id, &notice.text, &w.actor.username, &w.rules, w.now)?;
             alerts::refresh_case(w.tx, case_id, &w.rules, w.now, false)?;
@@ -116,6 +130,15 @@ impl CasesStore for SqlStore {
 
     fn record_notice_reply(&self, session: &Session, notice_id: i64, reply: &str) -> Result<Notice, StoreError> {
         self.write(session, Permission::Supervise, |w| {
+            let hall: Option<String> =
+                w.tx.query_row(
+                    "SELECT c.hall_code FROM notice n JOIN case_file c ON c.id = n.case_id WHERE n.id = ?1",
+                    [notice_id],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            w.keep_to(hall.as_deref(), "record_notice_reply")?;
             let (notice, case_id) = notices::record_reply(w.tx, notice_id, reply, &w.actor.username, w.now)?;
             alerts::refresh_case(w.tx, case_id, &w.rules, w.now, false)?;
             w.audit(
@@ -128,7 +151,7 @@ impl CasesStore for SqlStore {
     }
 
     fn notices(&self, session: &Session) -> Result<Vec<Notice>, StoreError> {
-        self.read(session, Permission::ReadCases, |r| notices::notices(r.conn, None, r.now))
+        self.read(session, Permission::ReadCases, |r| notices::notices(r.conn, None, r.now, &r.actor.scope))
     }
 
     fn daily_check_data(&self, session: &Session, day: NaiveDate) -> Result<DailyCheckData, StoreError> {
@@ -155,4 +178,28 @@ impl CasesStore for SqlStore {
     fn daily_checks(&self, session: &Session, limit: u32) -> Result<Vec<DailyCheck>, StoreError> {
         self.read(session, Permission::ReadCases, |r| notices::daily_checks(r.conn, limit))
     }
+}
+
+/// An account of some halls imports only its halls' case events: each names one of them, or belongs to a
+/// case of one (a later step often names no hall). The catalogue, staff, punches and other records are
+/// the city's, imported by city-wide accounts.
+fn keep_import_to_scope(w: &Write<'_>, records: &crate::interchange::Records) -> Result<(), StoreError> {
+    if w.actor.scope.is_city() {
+        return Ok(());
+    }
+    let crate::interchange::Records::Events(events) = records else {
+        return w.keep_to(None, &format!("import.{}", records.kind().as_str()));
+    };
+    for event in events {
+        let hall = match &event.record.hall {
+            Some(hall) => Some(hall.clone()),
+            None => w
+                .tx
+                .query_row("SELECT hall_code FROM case_file WHERE case_no = ?1", [&event.record.case_no], |r| r.get(0))
+                .optional()?
+                .flatten(),
+        };
+        w.keep_to(hall.as_deref(), "import.events")?;
+    }
+    Ok(())
 }

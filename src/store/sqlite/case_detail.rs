@@ -17,11 +17,14 @@ pub(super) fn case_detail(
     now: DateTime<Utc>,
 ) -> Result<crate::store::CaseDetail, StoreError> {
     let id = case_id(conn, case_no)?;
-    let summary =
-        query::cases(conn, &CaseQuery { case_no: Some(case_no.to_owned()), limit: 1, ..CaseQuery::default() })?
-            .into_iter()
-            .next()
-            .ok_or_else(|| StoreError::NotFound(format!("case {case_no}")))?;
+    let summary = query::cases(
+        conn,
+        &CaseQuery { case_no: Some(case_no.to_owned()), limit: 1, ..CaseQuery::default() },
+        &crate::domain::access::Scope::City,
+    )?
+    .into_iter()
+    .next()
+    .ok_or_else(|| StoreError::NotFound(format!("case {case_no}")))?;
     let loaded = load_case(conn, id, None)?;
     let known: Vec<CaseEvent> = loaded.events.iter().filter(|e| e.recorded_at <= now).cloned().collect();
     let accept = known.iter().find(|e| e.step == crate::domain::model::Step::Accept);
@@ -42,8 +45,8 @@ pub(super) fn case_detail(
         _ => None,
     };
     let deadline_state = deadline.as_ref().map(|d| d.state(&rules.calendar, now, finished));
-    let alerts = list(conn, true, Some(case_no), 0)?;
-    let notices = super::notices::notices(conn, Some(id), now)?;
+    let alerts = list(conn, true, Some(case_no), 0, &crate::domain::access::Scope::City)?;
+    let notices = super::notices::notices(conn, Some(id), now, &crate::domain::access::Scope::City)?;
     let mut staff_names = Vec::new();
     for no in loaded.events.iter().filter_map(|e| e.staff_no.clone()) {
         if !staff_names.iter().any(|(n, _): &(String, String)| *n == no) {

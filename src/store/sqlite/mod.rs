@@ -44,7 +44,7 @@ mod secrets;
 mod users;
 mod watch;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
@@ -204,6 +204,15 @@ pub(crate) struct Write<'a> {
     changed: Cell<bool>,
     /// The audit chain's key.
     audit_key: [u8; 32],
+    /// A write refused for naming a hall outside the caller's scope: audited after the rollback.
+    refused: &'a RefCell<Option<Refusal>>,
+}
+
+/// What a write outside the caller's halls asked for, for the audit record of its refusal.
+pub(crate) struct Refusal {
+    actor: Actor,
+    what: String,
+    hall: Option<String>,
 }
 
 impl Write<'_> {
@@ -215,6 +224,28 @@ impl Write<'_> {
     /// Nothing others need to reload came of this write (a refresh that changed no alert).
     pub fn unchanged(&self) {
         self.changed.set(false);
+    }
+
+    /// Refuses (403) a write of `what` that touches a record of `hall` (`None`: one that names no hall)
+    /// outside the caller's halls; the refusal is audited once the write is rolled back.
+    pub fn keep_to(&self, hall: Option<&str>, what: &str) -> Result<(), StoreError> {
+        if self.actor.scope.covers(hall) {
+            return Ok(());
+        }
+        *self.refused.borrow_mut() =
+            Some(Refusal { actor: self.actor.clone(), what: what.to_owned(), hall: hall.map(str::to_owned) });
+        Err(out_of_scope(&self.actor, hall))
+    }
+}
+
+/// The refusal of something outside the caller's halls.
+pub(crate) fn out_of_scope(actor: &Actor, hall: Option<&str>) -> StoreError {
+    StoreError::Forbidden {
+        role: actor.role.label_zh().into(),
+        action: match hall {
+            Some(h) => format!("大厅 {h} 不在本账户的管辖范围内 (hall {h} is outside this account's halls)"),
+            None => "未注明大厅的记录只由全市账户处理 (records of no hall are for city-wide accounts)".into(),
+        },
     }
 }
 
@@ -429,6 +460,7 @@ impl SqlStore {
             display_name: "本机系统".into(),
             role: Role::System,
             must_change_password: false,
+            halls: Vec::new(),
         }
     }
 
@@ -518,12 +550,28 @@ impl SqlStore {
         f: impl FnOnce(&Write<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let audit_key = self.audit_key.bytes(true)?;
-        let (result, changed) = self.with_tx(|tx| {
+        let refused = RefCell::new(None);
+        let done = self.with_tx(|tx| {
             let actor = self.actor(tx, session, permission)?;
-            let write = Write { tx, actor, now: self.now(), rules: self.rules(), changed: Cell::new(true), audit_key };
+            let write = Write {
+                tx,
+                actor,
+                now: self.now(),
+                rules: self.rules(),
+                changed: Cell::new(true),
+                audit_key,
+                refused: &refused,
+            };
             let result = f(&write)?;
             Ok((result, write.changed.get()))
-        })?;
+        });
+        if let Some(refusal) = refused.into_inner() {
+            let detail = serde_json::json!({"call": refusal.what, "hall": refusal.hall});
+            self.with_tx(|tx| {
+                Self::append_audit(tx, &audit_key, self.now(), &refusal.actor, "scope.refused", "scope", &detail)
+            })?;
+        }
+        let (result, changed) = done?;
         if changed {
             self.backend.changed();
             let listener = self.on_change.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();

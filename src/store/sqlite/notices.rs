@@ -43,10 +43,16 @@ pub(super) fn notice_row(r: &Row<'_>, now: DateTime<Utc>) -> crate::store::sql::
     })
 }
 
-pub(super) fn notices(conn: &Connection, case_id: Option<i64>, now: DateTime<Utc>) -> Result<Vec<Notice>, StoreError> {
+pub(super) fn notices(
+    conn: &Connection,
+    case_id: Option<i64>,
+    now: DateTime<Utc>,
+    scope: &crate::domain::access::Scope,
+) -> Result<Vec<Notice>, StoreError> {
+    let within = scope.sql("c.hall_code");
     let sql = match case_id {
-        Some(_) => format!("{NOTICE_SELECT} WHERE n.case_id = ?1 ORDER BY n.id DESC"),
-        None => format!("{NOTICE_SELECT} ORDER BY n.id DESC"),
+        Some(_) => format!("{NOTICE_SELECT} WHERE n.case_id = ?1{within} ORDER BY n.id DESC"),
+        None => format!("{NOTICE_SELECT} WHERE 1 = 1{within} ORDER BY n.id DESC"),
     };
     let mut stmt = conn.prepare(&sql)?;
     let rows = match case_id {

@@ -1,5 +1,6 @@
 //! Reads and the small writes shared by several store calls.
 
+use crate::domain::access::Scope;
 use crate::store::sql::{Connection, OptionalExtension as _, Row, Transaction, params, params_from_iter};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -216,7 +217,7 @@ fn case_row(r: &Row<'_>) -> crate::store::sql::Result<CaseSummary> {
     })
 }
 
-pub(super) fn cases(conn: &Connection, q: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
+pub(super) fn cases(conn: &Connection, q: &CaseQuery, scope: &Scope) -> Result<Vec<CaseSummary>, StoreError> {
     let mut sql = String::from(
         "SELECT c.case_no, c.item_code, i.name, d.name, c.hall_code, w.code, c.applicant, c.accepted_at, c.completed_at,
                 coalesce(c.promised_days, i.promised_days), c.status, c.event_count
@@ -254,6 +255,7 @@ pub(super) fn cases(conn: &Connection, q: &CaseQuery) -> Result<Vec<CaseSummary>
     if let Some(to) = q.accepted_to.and_then(|d| d.succ_opt()) {
         push(" AND c.accepted_at < ?", ts(time::start_of_day(to)).into(), &mut sql);
     }
+    sql.push_str(&scope.sql("c.hall_code"));
     sql.push_str(&format!(" ORDER BY c.accepted_at DESC, c.case_no LIMIT {}", limit(q.limit)));
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), case_row)?.collect::<Result<Vec<_>, _>>()?;
@@ -481,4 +483,17 @@ pub(super) fn day_bounds(date: NaiveDate) -> (i64, i64) {
     let start = ts(time::start_of_day(date));
     let end = date.succ_opt().map_or(i64::MAX, |d| ts(time::start_of_day(d)));
     (start, end)
+}
+
+/// The hall of case `case_no` when the caller's scope covers it; otherwise "not found", as for a case
+/// that does not exist (another hall's case numbers are not told).
+pub(super) fn case_in_scope(conn: &Connection, case_no: &str, scope: &Scope) -> Result<(), StoreError> {
+    let hall: Option<Option<String>> = conn
+        .prepare_cached("SELECT hall_code FROM case_file WHERE case_no = ?1")?
+        .query_row([case_no], |r| r.get(0))
+        .optional()?;
+    match hall {
+        Some(hall) if scope.covers(hall.as_deref()) => Ok(()),
+        _ => Err(StoreError::NotFound(format!("case {case_no}"))),
+    }
 }

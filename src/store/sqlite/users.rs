@@ -5,9 +5,9 @@ use super::auth::{
     Actor, LOCK_MINUTES, MAX_FAILED_LOGINS, check_display_name, check_password_rules, forget_answers, hash_password,
     login_source, other_active_admins, random_salt, sha256_hex, user_by_name,
 };
-use super::{SqlStore, from_ts, ts};
+use super::{SqlStore, Write, from_ts, ts};
 use crate::domain::access::{Permission, Role};
-use crate::store::sql::{OptionalExtension as _, params};
+use crate::store::sql::{OptionalExtension as _, Transaction, params};
 use crate::store::{NewUser, Session, StoreError, User, UserChange};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordVerifier as _, SaltString};
@@ -44,6 +44,7 @@ impl SqlStore {
             if exists {
                 return Err(StoreError::Conflict(format!("用户 {username} 已存在 (user {username} exists)")));
             }
+            let halls = halls_for(w, &user.halls)?;
             // A new chief or administrator waits for a second person's confirmation.
             let kind = crate::store::AccountChangeKind::Create;
             if super::accounts::needs_second_person(w, kind, &username, user.role)? {
@@ -55,6 +56,12 @@ impl SqlStore {
                     Some(user.role),
                     Some(&hash),
                 )?;
+                for hall in &halls {
+                    w.tx.execute(
+                        "INSERT INTO account_change_hall (change_id, hall_code) VALUES (?1, ?2)",
+                        params![change.id, hall],
+                    )?;
+                }
                 return Ok(User {
                     username: username.clone(),
                     display_name: user.display_name.trim().to_owned(),
@@ -65,16 +72,18 @@ impl SqlStore {
                     last_login_at: None,
                     must_change_password: true,
                     pending_change: Some(change.id),
+                    halls,
                 });
             }
             w.tx.execute(
                 "INSERT INTO \"user\" (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![username, user.display_name, user.role.as_str(), hash, ts(w.now)],
             )?;
+            set_halls(w.tx, &username, &halls)?;
             w.audit(
                 "user.create",
                 &format!("user:{username}"),
-                serde_json::json!({"display_name": user.display_name, "role": user.role.as_str()}),
+                serde_json::json!({"display_name": user.display_name, "role": user.role.as_str(), "halls": halls}),
             )?;
             Ok(User {
                 username: username.clone(),
@@ -86,6 +95,7 @@ impl SqlStore {
                 last_login_at: None,
                 must_change_password: false,
                 pending_change: None,
+                halls,
             })
         })
     }
@@ -266,6 +276,7 @@ impl SqlStore {
     ) -> Result<User, StoreError> {
         self.write(session, Permission::ManageUsers, |w| {
             let before = user_by_name(w.tx, username)?;
+            keep_to_account(w, &before)?;
             if change.role == Some(Role::System) {
                 return Err(StoreError::Invalid("the system actor is not a login".into()));
             }
@@ -307,7 +318,19 @@ impl SqlStore {
                  WHERE username = ?1",
                 params![username, name, role.map(Role::as_str), change.active, change.unlock],
             )?;
-            if demoted || disabled || role.is_some_and(|r| r != before.role) {
+            let halls = match &change.halls {
+                Some(asked) => Some(halls_for(w, asked)?).filter(|h| *h != before.halls),
+                None => None,
+            };
+            if let Some(halls) = &halls {
+                set_halls(w.tx, username, halls)?;
+                // What the account may see changes at once: its sessions end.
+                w.tx.execute(
+                    "DELETE FROM session WHERE user_id = (SELECT id FROM \"user\" WHERE username = ?1)",
+                    [username],
+                )?;
+            }
+            if demoted || disabled || halls.is_some() || role.is_some_and(|r| r != before.role) {
                 forget_answers(w.tx, username)?;
             }
             if disabled {
@@ -333,6 +356,9 @@ impl SqlStore {
             if after.active != before.active {
                 detail.insert("active".into(), serde_json::json!([before.active, after.active]));
             }
+            if after.halls != before.halls {
+                detail.insert("halls".into(), serde_json::json!([before.halls, after.halls]));
+            }
             if change.unlock && before.locked_until.is_some() {
                 detail.insert("unlocked".into(), serde_json::json!(true));
             }
@@ -346,4 +372,46 @@ impl SqlStore {
             Ok(after)
         })
     }
+}
+
+/// The halls a new or changed account is given: each one known, and within the administrator's own
+/// halls (a refusal is audited); none asked of an administrator of some halls gives theirs.
+pub(super) fn halls_for(w: &Write<'_>, asked: &[String]) -> Result<Vec<String>, StoreError> {
+    let mut halls: Vec<String> = asked.iter().map(|h| h.trim().to_owned()).filter(|h| !h.is_empty()).collect();
+    halls.sort();
+    halls.dedup();
+    if halls.is_empty() {
+        return Ok(w.actor.scope.halls());
+    }
+    for (i, hall) in halls.iter().enumerate() {
+        let known: i64 = w.tx.query_row("SELECT count(*) FROM hall WHERE code = ?1", [hall], |r| r.get(0))?;
+        if known == 0 {
+            return Err(StoreError::Invalid(format!("halls[{i}]: 没有大厅 {hall} (no hall {hall})")));
+        }
+        w.keep_to(Some(hall), "user.halls")?;
+    }
+    Ok(halls)
+}
+
+/// Sets the halls of account `username` (none: the whole city).
+pub(super) fn set_halls(tx: &Transaction, username: &str, halls: &[String]) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM user_hall WHERE user_id = (SELECT id FROM \"user\" WHERE username = ?1)", [username])?;
+    for hall in halls {
+        tx.execute(
+            "INSERT INTO user_hall (user_id, hall_code) SELECT id, ?2 FROM \"user\" WHERE username = ?1",
+            params![username, hall],
+        )?;
+    }
+    Ok(())
+}
+
+/// An administrator of some halls manages only the accounts within them (a refusal is audited).
+pub(super) fn keep_to_account(w: &Write<'_>, account: &User) -> Result<(), StoreError> {
+    if account.halls.is_empty() {
+        return w.keep_to(None, "user");
+    }
+    for hall in &account.halls {
+        w.keep_to(Some(hall), "user")?;
+    }
+    Ok(())
 }

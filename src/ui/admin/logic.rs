@@ -219,7 +219,12 @@ impl AreaLogic for AdminArea {
             AdminCommand::AddUser => open(view, AdminForm::NewUser(NewUserForm::default())),
             AdminCommand::EditUser(username) => {
                 if let Some(u) = view.users.iter().find(|u| u.username == username) {
-                    let form = AdminForm::EditUser { username, display_name: u.display_name.clone(), role: u.role };
+                    let form = AdminForm::EditUser {
+                        username,
+                        display_name: u.display_name.clone(),
+                        role: u.role,
+                        halls: u.halls.join(", "),
+                    };
                     open(view, form);
                 }
             }
@@ -978,13 +983,15 @@ fn submit(cx: &mut Cx<'_>, lang: Lang) {
                     display_name: f.display_name.trim().to_owned(),
                     role,
                     password: f.password,
+                    halls: hall_codes(&f.halls),
                 };
                 return Ok(Some(AdminJob::CreateUser { session: session.clone(), user }));
             }
-            AdminForm::EditUser { username, display_name, role } => {
+            AdminForm::EditUser { username, display_name, role, halls } => {
                 let change = UserChange {
                     display_name: Some(display_name.trim().to_owned()),
                     role: Some(role).filter(|r| *r != Role::System),
+                    halls: Some(hall_codes(&halls)),
                     ..Default::default()
                 };
                 return Ok(Some(AdminJob::UpdateUser { session: session.clone(), username, change }));
@@ -1053,4 +1060,20 @@ fn import_year_file(path: &std::path::Path) -> Result<crate::domain::calendar::Y
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
     crate::domain::calendar::YearSchedule::from_year_file(&name, &text).map_err(|e| e.to_string())
+}
+
+/// Hall codes as typed in an account's form: separated by commas (either width) or spaces.
+fn hall_codes(text: &str) -> Vec<String> {
+    text.split([',', '，', '、', ' ']).map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hall_codes;
+
+    #[test]
+    fn hall_codes_are_read_as_typed_with_either_comma() {
+        assert_eq!(hall_codes(" LS, GZL，SP-CITY、 X "), ["LS", "GZL", "SP-CITY", "X"]);
+        assert!(hall_codes("  ,， ").is_empty(), "nothing typed: the whole city");
+    }
 }

@@ -487,11 +487,12 @@ fn users_tab(
         commands.push(AdminCommand::AddUser);
     }
     let now = chrono::Utc::now();
-    egui::Grid::new("admin_users").striped(true).num_columns(6).spacing([16.0, 6.0]).show(ui, |ui| {
+    egui::Grid::new("admin_users").striped(true).num_columns(7).spacing([16.0, 6.0]).show(ui, |ui| {
         for h in [
             lang.pick("用户名", "User"),
             lang.pick("姓名", "Name"),
             lang.pick("角色", "Role"),
+            lang.pick("所属大厅", "Halls"),
             lang.pick("状态", "State"),
             lang.pick("最近登录", "Last login"),
             "",
@@ -503,6 +504,7 @@ fn users_tab(
             ui.label(&u.username);
             ui.label(&u.display_name);
             ui.label(role_label(u.role, lang));
+            ui.label(halls_label(&u.halls, lang));
             let locked = u.locked_until.is_some_and(|until| until > now);
             let (text, colour) = if u.pending_change.is_some() {
                 (lang.pick("变更待确认", "Change waiting"), t.orange)
@@ -833,10 +835,11 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AdminView>, command
                             lang.pick("至少 8 个字符", "at least 8 characters"),
                         );
                         secret_row(ui, lang.pick("再输入一次", "Again"), &mut f.again, "");
+                        row(ui, lang.pick("所属大厅", "Halls"), &mut f.halls, HALLS_HINT[lang_index(lang)]);
                     });
                 });
         }
-        AdminForm::EditUser { username, display_name, role } => {
+        AdminForm::EditUser { username, display_name, role, halls } => {
             base("admin_edit_user", format!("{} {username}", lang.pick("编辑用户", "Edit user")))
                 .submit(save, AdminCommand::Submit, true)
                 .show(ui, &t, commands, |ui, _| {
@@ -849,6 +852,7 @@ fn dialog_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AdminView>, command
                             }
                         });
                         ui.end_row();
+                        row(ui, lang.pick("所属大厅", "Halls"), halls, HALLS_HINT[lang_index(lang)]);
                     });
                 });
         }
@@ -1055,4 +1059,16 @@ fn watch_setup_ui(
     if let Some(saved) = &w.saved {
         ui.label(RichText::new(saved).color(t.ok));
     }
+}
+
+/// What the halls field of an account's form takes: hall codes, comma-separated; empty for the city.
+const HALLS_HINT: [&str; 2] = ["大厅代码，逗号分隔；留空为全市", "hall codes, comma-separated; empty: the whole city"];
+
+fn lang_index(lang: Lang) -> usize {
+    usize::from(lang == Lang::En)
+}
+
+/// An account's halls as the list shows them.
+pub(super) fn halls_label(halls: &[String], lang: Lang) -> String {
+    if halls.is_empty() { lang.pick("全市", "Whole city").to_owned() } else { halls.join("、") }
 }

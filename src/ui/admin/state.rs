@@ -158,6 +158,8 @@ pub struct NewUserForm {
     pub role: Option<Role>,
     pub password: String,
     pub again: String,
+    /// Hall codes, comma-separated (empty: the whole city, or the administrator's own halls).
+    pub halls: String,
 }
 
 /// The dialog open in 系统管理.
@@ -187,6 +189,8 @@ pub enum AdminForm {
         username: String,
         display_name: String,
         role: Role,
+        /// Hall codes, comma-separated (empty: the whole city).
+        halls: String,
     },
     ResetPassword {
         username: String,
