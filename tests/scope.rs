@@ -212,3 +212,37 @@ fn a_county_administrator_manages_only_its_halls_accounts() {
     assert!(city_wide.halls.is_empty());
     assert_eq!(c.cases(&c.login("sup.ls")), ["C1", "G1", "L1"]);
 }
+
+/// The cameras — and their passwords, in the playable addresses — and the directory of a hall go to the
+/// accounts of that hall and the city's, never to another county's.
+#[test]
+fn another_halls_cameras_and_windows_are_not_given() {
+    let c = city();
+    let file = "[hall]\ncode = \"LS\"\nname = \"梨树县政务服务中心\"\nlevel = \"county\"\n\n\
+                [[department]]\nname = \"县市场监督管理局\"\n\n\
+                [[window]]\ncode = \"W-LS\"\ndepartment = \"县市场监督管理局\"\n\n\
+                [[camera]]\nname = \"梨树 W-LS\"\nwindow = \"W-LS\"\nvendor = \"rtsp\"\n\
+                main_url = \"rtsp://127.0.0.1:1/ls\"\nsub_url = \"rtsp://127.0.0.1:1/ls/sub\"\n";
+    let config = jiancha::interchange::hall::parse("ls.toml", file).unwrap();
+    let admin_city = c.login("admin.city");
+    c.store.apply_hall(&admin_city, &config).unwrap();
+    c.store.set_camera_password(&admin_city, "LS", "梨树 W-LS", Some("Ls-Camera-Secret")).unwrap();
+    c.store.create_user(&admin_city, &user("sup.ls", Role::Supervisor, &["LS"])).unwrap();
+    c.store.create_user(&admin_city, &user("sup.gzl", Role::Supervisor, &["GZL"])).unwrap();
+    let streams = |name: &str| c.store.camera_streams(&c.login(name)).unwrap();
+    let ls = streams("sup.ls");
+    assert_eq!(ls.len(), 1);
+    assert!(ls[0].main_url.contains("Ls-Camera-Secret"));
+    assert_eq!(streams("sup.city").len(), 1);
+    assert!(streams("sup.gzl").is_empty(), "another county's camera passwords are never opened for it");
+    let directory = |name: &str| c.store.directory(&c.login(name)).unwrap();
+    let gzl = directory("sup.gzl");
+    assert_eq!(gzl.halls.iter().map(|h| h.code.as_str()).collect::<Vec<_>>(), ["GZL"]);
+    assert!(gzl.windows.iter().all(|w| w.hall_code == "GZL"), "{:?}", gzl.windows);
+    assert!(gzl.cameras.is_empty());
+    assert!(gzl.staff.iter().all(|s| s.staff_no == "S-GZL"), "{:?}", gzl.staff);
+    let ls = directory("sup.ls");
+    assert_eq!(ls.cameras.len(), 1);
+    assert!(ls.windows.iter().any(|w| w.code == "W-LS"));
+    assert_eq!(directory("sup.city").halls.len(), 3);
+}

@@ -58,7 +58,7 @@ impl AdminStore for SqlStore {
     }
 
     fn directory(&self, session: &Session) -> Result<HallDirectory, StoreError> {
-        self.read(session, Permission::ReadHall, |r| query::directory(r.conn))
+        self.read(session, Permission::ReadHall, |r| query::directory(r.conn, &r.actor.scope))
     }
 
     fn configure_hall(&self, session: &Session, setup: &HallSetup) -> Result<(), StoreError> {
@@ -130,7 +130,7 @@ impl AdminStore for SqlStore {
     }
 
     fn camera_streams(&self, session: &Session) -> Result<Vec<CameraStream>, StoreError> {
-        self.read(session, Permission::WatchLive, |r| hall::streams(r.conn, &self.camera_key))
+        self.read(session, Permission::WatchLive, |r| hall::streams(r.conn, &self.camera_key, &r.actor.scope))
     }
 
     fn audit_log(&self, session: &Session, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {

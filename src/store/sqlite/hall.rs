@@ -289,12 +289,18 @@ pub(super) fn seal_password(
 }
 
 /// The active cameras' playable URLs.
-pub(super) fn streams(conn: &Connection, key: &CameraKey) -> Result<Vec<CameraStream>, StoreError> {
+pub(super) fn streams(
+    conn: &Connection,
+    key: &CameraKey,
+    scope: &crate::domain::access::Scope,
+) -> Result<Vec<CameraStream>, StoreError> {
+    // Only the cameras of the caller's halls: another hall's passwords are never opened for it.
     let rows: Vec<(i64, String, String, Option<String>, String, Option<Vec<u8>>)> = conn
-        .prepare(
-            "SELECT id, name, main_url, sub_url, username, password_sealed FROM camera WHERE retired_at IS NULL
+        .prepare(&format!(
+            "SELECT id, name, main_url, sub_url, username, password_sealed FROM camera WHERE retired_at IS NULL{}
              ORDER BY hall_code, id",
-        )?
+            scope.sql("hall_code")
+        ))?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
         .collect::<Result<_, _>>()?;
     let mut out = Vec::with_capacity(rows.len());

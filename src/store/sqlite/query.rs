@@ -143,9 +143,14 @@ pub(super) const ITEM_SELECT: &str =
     "SELECT i.code, i.name, d.name, i.legal_days, i.promised_days, i.fee_fen, i.workflow, i.step_limits
      FROM item i JOIN department d ON d.id = i.department_id";
 
-pub(super) fn directory(conn: &Connection) -> Result<HallDirectory, StoreError> {
+/// The halls, windows, staff and cameras of the caller's halls (staff by their window's hall); the
+/// departments and the catalogue are the city's.
+pub(super) fn directory(conn: &Connection, scope: &Scope) -> Result<HallDirectory, StoreError> {
     let halls = conn
-        .prepare("SELECT code, name, address, level FROM hall ORDER BY code")?
+        .prepare(&format!(
+            "SELECT code, name, address, level FROM hall WHERE 1 = 1{} ORDER BY code",
+            scope.sql("code")
+        ))?
         .query_map([], |r| Ok(Hall { code: r.get(0)?, name: r.get(1)?, address: r.get(2)?, level: parse_col(r, 3)? }))?
         .collect::<Result<Vec<_>, _>>()?;
     let departments = conn
@@ -155,18 +160,20 @@ pub(super) fn directory(conn: &Connection) -> Result<HallDirectory, StoreError> 
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let windows = conn
-        .prepare(
+        .prepare(&format!(
             "SELECT w.hall_code, w.code, w.name, d.name FROM service_window w LEFT JOIN department d ON d.id = w.department_id
-             WHERE w.retired_at IS NULL ORDER BY w.hall_code, w.code",
-        )?
+             WHERE w.retired_at IS NULL{} ORDER BY w.hall_code, w.code",
+            scope.sql("w.hall_code")
+        ))?
         .query_map([], |r| Ok(Window { hall_code: r.get(0)?, code: r.get(1)?, name: r.get(2)?, department: r.get(3)? }))?
         .collect::<Result<Vec<_>, _>>()?;
     let staff = conn
-        .prepare(
+        .prepare(&format!(
             "SELECT s.staff_no, s.name, d.name, w.code, s.device_user_id FROM staff s
              LEFT JOIN department d ON d.id = s.department_id LEFT JOIN service_window w ON w.id = s.window_id
-             ORDER BY s.staff_no",
-        )?
+             WHERE 1 = 1{} ORDER BY s.staff_no",
+            scope.sql("w.hall_code")
+        ))?
         .query_map([], |r| {
             Ok(Staff {
                 staff_no: r.get(0)?,
@@ -178,10 +185,11 @@ pub(super) fn directory(conn: &Connection) -> Result<HallDirectory, StoreError> 
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let cameras = conn
-        .prepare(
+        .prepare(&format!(
             "SELECT c.id, c.name, c.hall_code, w.code, c.main_url, c.sub_url FROM camera c
-             LEFT JOIN service_window w ON w.id = c.window_id WHERE c.retired_at IS NULL ORDER BY c.hall_code, c.id",
-        )?
+             LEFT JOIN service_window w ON w.id = c.window_id WHERE c.retired_at IS NULL{} ORDER BY c.hall_code, c.id",
+            scope.sql("c.hall_code")
+        ))?
         .query_map([], |r| {
             Ok(Camera {
                 id: r.get(0)?,
