@@ -25,7 +25,16 @@ fn database(cluster: &Cluster, role: &str, db: &str, password: &str) -> Database
 }
 
 fn entry<'a>(actor: &'a str, target: &'a str, detail: &'a serde_json::Value) -> Entry<'a> {
-    Entry { at: at(), actor, role: "supervisor", workstation: "ws-1", action: "alert.handle", target, detail }
+    Entry {
+        at: at(),
+        actor,
+        role: "supervisor",
+        workstation: "ws-1",
+        hall: None,
+        action: "alert.handle",
+        target,
+        detail,
+    }
 }
 
 #[test]

@@ -49,9 +49,14 @@ fn user(name: &str, role: Role, halls: &[&str]) -> NewUser {
 struct City {
     _dir: tempfile::TempDir,
     store: SqlStore,
+    clock: Arc<FixedClock>,
 }
 
 impl City {
+    fn clock_day(&self) -> chrono::NaiveDate {
+        jiancha::domain::time::local_date(jiancha::clock::Clock::now(&*self.clock))
+    }
+
     fn login(&self, name: &str) -> Session {
         self.store.login(name, PASSWORD).unwrap()
     }
@@ -86,7 +91,7 @@ impl City {
 fn city() -> City {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FixedClock::new(at("2026-11-02T12:00:00+08:00")));
-    let store = crate::support::backend::open_dir(dir.path(), clock);
+    let store = crate::support::backend::open_dir(dir.path(), clock.clone());
     let system = store.system_session();
     let items = interchange::parse(ImportKind::Items, "items.csv", ITEMS).unwrap();
     store.import(&system, &items).unwrap();
@@ -94,7 +99,7 @@ fn city() -> City {
     store.create_user(&system, &user("sup.city", Role::Supervisor, &[])).unwrap();
     store.create_user(&system, &user("admin.ls", Role::Admin, &["LS"])).unwrap();
     store.create_user(&system, &user("admin.city", Role::Admin, &[])).unwrap();
-    City { _dir: dir, store }
+    City { _dir: dir, store, clock }
 }
 
 #[test]
@@ -245,4 +250,488 @@ fn another_halls_cameras_and_windows_are_not_given() {
     assert_eq!(ls.cameras.len(), 1);
     assert!(ls.windows.iter().any(|w| w.code == "W-LS"));
     assert_eq!(directory("sup.city").halls.len(), 3);
+}
+
+const HALLS: [&str; 3] = ["CITY", "LS", "GZL"];
+
+/// The hall a name made by [`matrix_city`] belongs to: `W-LS`, `S-LS`, `cam-LS`, `dept-LS`, or a case
+/// `L1` (C: CITY, L: LS, G: GZL).
+fn hall_of(name: &str) -> Option<String> {
+    if let Some(h) = HALLS.iter().find(|h| name.ends_with(&format!("-{h}"))) {
+        return Some((*h).to_owned());
+    }
+    match name.chars().next() {
+        Some('C') if name.len() <= 3 => Some("CITY".into()),
+        Some('L') if name.len() <= 3 => Some("LS".into()),
+        Some('G') if name.len() <= 3 => Some("GZL".into()),
+        _ => None,
+    }
+}
+
+fn hall_file(code: &str) -> String {
+    format!(
+        "[hall]\ncode = \"{code}\"\nname = \"{code} 政务服务中心\"\nlevel = \"county\"\n\n\
+         [[department]]\nname = \"dept-{code}\"\n\n\
+         [[window]]\ncode = \"W-{code}\"\ndepartment = \"dept-{code}\"\n\n\
+         [[camera]]\nname = \"cam-{code}\"\nwindow = \"W-{code}\"\nvendor = \"rtsp\"\n\
+         main_url = \"rtsp://127.0.0.1:1/{code}\"\nsub_url = \"rtsp://127.0.0.1:1/{code}/sub\"\n"
+    )
+}
+
+/// Per hall: its cases and alerts, a department, window, camera, a complaint, an observation and its
+/// slip, a violation, a poor rating, an interview, a camera alarm, a hold, a footage request, a 监察建议书;
+/// and an account of every role for the city and for each county.
+struct Matrix {
+    c: City,
+    cameras: std::collections::BTreeMap<String, i64>,
+    complaints: std::collections::BTreeMap<String, String>,
+}
+
+fn matrix_city() -> Matrix {
+    use jiancha::domain::accountability::{Subject, ViolationSource};
+    use jiancha::domain::footage::{RequestKind, Span};
+    use jiancha::domain::model::ComplaintChannel;
+    use jiancha::store::{
+        NewComplaint, NewFootageRequest, NewInterview, NewObservation, NewRecommendation, NewViolation,
+    };
+    let c = city();
+    let system = c.store.system_session();
+    let mut cameras = std::collections::BTreeMap::new();
+    let mut complaints = std::collections::BTreeMap::new();
+    for role in [Role::Supervisor, Role::Chief, Role::Auditor, Role::Admin] {
+        // city() made admin.city and admin.ls already.
+        if role != Role::Admin {
+            c.store.create_user(&system, &user(&format!("{}.city", role.as_str()), role, &[])).unwrap();
+        }
+        for h in ["LS", "GZL"] {
+            let name = format!("{}.{}", role.as_str(), h.to_lowercase());
+            if name != "admin.ls" {
+                c.store.create_user(&system, &user(&name, role, &[h])).unwrap();
+            }
+        }
+    }
+    // Monday 2 November 2026, 14:00: the afternoon is open, so a lost camera counts.
+    c.clock.set(at("2026-11-02T14:00:00+08:00"));
+    let rated: Vec<String> = HALLS
+        .iter()
+        .map(|h| {
+            format!(
+                r#"{{"case_no":"{}R","item_code":"SCJG-004","hall":"{h}","window":"W-{h}","staff_no":"S-{h}","step":"evaluate","rating":1,"occurred_at":"2026-11-02T11:00:00+08:00"}}"#,
+                &h[..1]
+            )
+        })
+        .collect();
+    import(&c.store, &system, &rated).unwrap();
+    for h in HALLS {
+        let config = jiancha::interchange::hall::parse("hall.toml", &hall_file(h)).unwrap();
+        c.store.apply_hall(&system, &config).unwrap();
+        let camera = c.store.directory(&system).unwrap().cameras.into_iter().find(|x| x.name == format!("cam-{h}"));
+        let camera = camera.unwrap().id;
+        cameras.insert(h.to_owned(), camera);
+        let complaint = c
+            .store
+            .register_complaint(
+                &system,
+                &NewComplaint {
+                    received_at: at("2026-11-02T10:00:00+08:00"),
+                    channel: ComplaintChannel::Phone,
+                    complainant: "张三".into(),
+                    contact: "13800000000".into(),
+                    content: "窗口态度差".into(),
+                    case_no: None,
+                    hall_code: Some(h.into()),
+                    window_code: Some(format!("W-{h}")),
+                    staff_no: None,
+                    department: None,
+                },
+            )
+            .unwrap();
+        complaints.insert(h.to_owned(), complaint.complaint_no);
+        c.store
+            .add_observation(
+                &system,
+                &NewObservation {
+                    observed_at: at("2026-11-02T09:30:00+08:00"),
+                    category: "其他".into(),
+                    source: jiancha::domain::discipline::ObservationSource::Wall,
+                    camera_id: None,
+                    window_code: Some(format!("W-{h}")),
+                    staff_no: None,
+                    department: None,
+                    evidence_id: None,
+                    clip: None,
+                    note: String::new(),
+                },
+            )
+            .unwrap();
+        c.store
+            .record_violation(
+                &system,
+                &NewViolation {
+                    item: "11(1)".into(),
+                    subject: Subject::Staff,
+                    staff_no: Some(format!("S-{h}")),
+                    department: None,
+                    source: ViolationSource::Video,
+                    occurred_at: at("2026-11-02T09:00:00+08:00"),
+                    description: "擅自离岗".into(),
+                    case_no: None,
+                    alert_id: None,
+                    observation_id: None,
+                    complaint_no: None,
+                    evidence_id: None,
+                },
+            )
+            .unwrap();
+        let interview = NewInterview {
+            period_start: jiancha::domain::time::local_date(at("2026-11-02T10:00:00+08:00")),
+            staff_no: format!("S-{h}"),
+            held_at: at("2026-11-02T13:30:00+08:00"),
+            participants: "监察室".into(),
+            note: String::new(),
+        };
+        c.store.record_interview(&system, &interview).unwrap();
+        c.store.report_camera_link(&system, camera, false, "无法连接摄像头").unwrap();
+        c.store.place_hold(&system, camera, Span { from: 1_000, to: 2_000 }, "保全").unwrap();
+        let request = NewFootageRequest {
+            cameras: vec![camera],
+            span: Span {
+                from: at("2026-11-02T09:00:00+08:00").timestamp_millis(),
+                to: at("2026-11-02T09:10:00+08:00").timestamp_millis(),
+            },
+            purpose: format!("核查 {h}"),
+            kind: RequestKind::View,
+            second_person: None,
+            case_no: None,
+            complaint_no: None,
+        };
+        c.store.request_footage(&c.login("supervisor.city"), &request).unwrap();
+        let department = department_id(&c.store, &format!("dept-{h}"));
+        c.store
+            .issue_recommendation(
+                &system,
+                &NewRecommendation {
+                    department_id: department,
+                    month: None,
+                    facts: "超期".into(),
+                    recommendation: "整改".into(),
+                    hall: Some(h.into()),
+                },
+            )
+            .unwrap();
+    }
+    c.store
+        .issue_slips(
+            &system,
+            jiancha::domain::discipline::Week::of(chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap()),
+        )
+        .unwrap();
+    c.clock.set(at("2026-11-02T14:10:00+08:00"));
+    for camera in cameras.values() {
+        c.store.report_camera_link(&system, *camera, false, "无法连接摄像头").unwrap();
+    }
+    Matrix { c, cameras, complaints }
+}
+
+/// The id of department `name`, as the assessment gives it.
+fn department_id(store: &SqlStore, name: &str) -> i64 {
+    let month = jiancha::domain::assessment::YearMonth::new(2026, 11).unwrap();
+    let view = store.assessment(&store.system_session(), month).unwrap();
+    view.live.departments.into_iter().find(|d| d.department == name).unwrap().department_id
+}
+
+type Seen = Result<std::collections::BTreeSet<String>, StoreError>;
+
+/// Every read family, with the halls of what it gives.
+fn read_families(m: &Matrix) -> Vec<(&'static str, Box<dyn Fn(&Session) -> Seen + '_>)> {
+    use jiancha::store::RequestFilter;
+    let s = &m.c.store;
+    let day = || jiancha::domain::time::local_date(at("2026-11-02T10:00:00+08:00"));
+    let halls = |names: Vec<String>| -> std::collections::BTreeSet<String> {
+        names.iter().filter_map(|n| hall_of(n)).collect()
+    };
+    let camera_hall = |id: &i64| m.cameras.iter().find(|(_, c)| *c == id).map(|(h, _)| h.clone());
+    vec![
+        (
+            "cases",
+            Box::new(move |x: &Session| {
+                Ok(halls(s.cases(x, &CaseQuery::default())?.into_iter().map(|c| c.case_no).collect()))
+            }),
+        ),
+        (
+            "alerts",
+            Box::new(move |x: &Session| {
+                Ok(halls(s.alerts(x, &AlertQuery::default())?.into_iter().map(|a| a.case_no).collect()))
+            }),
+        ),
+        (
+            "overview",
+            Box::new(move |x: &Session| Ok(s.overview(x)?.window_load.into_iter().map(|w| w.hall_code).collect())),
+        ),
+        (
+            "attendance",
+            Box::new(move |x: &Session| {
+                Ok(halls(s.attendance(x, day())?.days.into_iter().map(|(no, _)| no).collect()))
+            }),
+        ),
+        (
+            "interviews",
+            Box::new(move |x: &Session| {
+                Ok(halls(s.attendance(x, day())?.interviews.into_iter().map(|i| i.staff_no).collect()))
+            }),
+        ),
+        (
+            "evaluator",
+            Box::new(move |x: &Session| {
+                Ok(halls(s.poor_ratings(x, day(), day())?.into_iter().map(|r| r.rating.window).collect()))
+            }),
+        ),
+        (
+            "satisfaction",
+            Box::new(move |x: &Session| {
+                Ok(halls(s.satisfaction(x, day(), day())?.windows.into_iter().map(|r| r.key).collect()))
+            }),
+        ),
+        (
+            "complaints",
+            Box::new(move |x: &Session| Ok(s.complaints(x)?.into_iter().filter_map(|c| c.hall_code).collect())),
+        ),
+        (
+            "observations",
+            Box::new(move |x: &Session| {
+                Ok(halls(s.observations(x, day(), day())?.into_iter().filter_map(|o| o.window_code).collect()))
+            }),
+        ),
+        ("slips", Box::new(move |x: &Session| Ok(s.slips(x, None)?.into_iter().map(|o| o.hall_code).collect()))),
+        (
+            "violations",
+            Box::new(move |x: &Session| Ok(halls(s.violations(x)?.into_iter().filter_map(|v| v.staff_no).collect()))),
+        ),
+        (
+            "assessment",
+            Box::new(move |x: &Session| {
+                let month = jiancha::domain::assessment::YearMonth::new(2026, 11).unwrap();
+                Ok(halls(s.assessment(x, month)?.live.departments.into_iter().map(|d| d.department).collect()))
+            }),
+        ),
+        (
+            "recommendations",
+            Box::new(move |x: &Session| Ok(s.recommendations(x)?.into_iter().map(|r| r.hall_code).collect())),
+        ),
+        ("cameras", Box::new(move |x: &Session| Ok(halls(s.camera_streams(x)?.into_iter().map(|c| c.name).collect())))),
+        (
+            "camera alarms",
+            Box::new(move |x: &Session| {
+                Ok(halls(s.camera_alerts(x, false)?.into_iter().map(|a| a.camera_name).collect()))
+            }),
+        ),
+        (
+            "footage requests",
+            Box::new(move |x: &Session| {
+                Ok(s.footage_requests(x, RequestFilter::All)?
+                    .iter()
+                    .flat_map(|r| r.cameras.iter().filter_map(camera_hall))
+                    .collect())
+            }),
+        ),
+        (
+            "holds",
+            Box::new(move |x: &Session| Ok(s.holds(x)?.iter().filter_map(|h| camera_hall(&h.camera_id)).collect())),
+        ),
+        (
+            "audit log",
+            Box::new(move |x: &Session| {
+                Ok(s.audit_log(x, &AuditQuery { limit: 10_000, ..Default::default() })?
+                    .into_iter()
+                    .filter_map(|r| r.hall)
+                    .collect())
+            }),
+        ),
+        ("accounts", Box::new(move |x: &Session| Ok(s.users(x)?.into_iter().flat_map(|u| u.halls).collect()))),
+    ]
+}
+
+/// Every role of the city and of each county reads each family: what it is given lies in its halls and
+/// is all of its halls' (a role the family is not for is refused). Printed as the issue's table.
+#[test]
+fn every_role_of_every_scope_reads_only_its_halls_in_every_family() {
+    let m = matrix_city();
+    let system = m.c.store.system_session();
+    let families = read_families(&m);
+    let mut table = String::from("| family | truth |");
+    let accounts: Vec<String> = [Role::Supervisor, Role::Chief, Role::Auditor, Role::Admin]
+        .iter()
+        .flat_map(|r| ["city", "ls", "gzl"].map(|s| format!("{}.{s}", r.as_str())))
+        .collect();
+    for a in &accounts {
+        table.push_str(&format!(" {a} |"));
+    }
+    let sessions: Vec<Session> = accounts.iter().map(|a| m.c.login(a)).collect();
+    for (family, read) in &families {
+        let truth = read(&system).unwrap();
+        assert!(
+            truth.contains("LS") && truth.contains("GZL"),
+            "{family}: the set-up gives both counties some: {truth:?}"
+        );
+        table.push_str(&format!("\n| {family} | {} |", truth.iter().cloned().collect::<Vec<_>>().join(" ")));
+        for (name, session) in accounts.iter().zip(&sessions) {
+            let cell = match read(session) {
+                Ok(seen) => {
+                    let expected: std::collections::BTreeSet<String> = if session.halls.is_empty() {
+                        truth.clone()
+                    } else {
+                        truth.iter().filter(|h| session.halls.contains(h)).cloned().collect()
+                    };
+                    if *family == "footage requests" && name.starts_with("supervisor.") {
+                        // A supervisor is given its own requests (its role), of its halls.
+                        assert!(seen.is_subset(&expected), "{family} read by {name}: {seen:?}");
+                    } else {
+                        assert_eq!(seen, expected, "{family} read by {name}");
+                    }
+                    if seen.is_empty() { "∅".to_owned() } else { seen.into_iter().collect::<Vec<_>>().join(" ") }
+                }
+                Err(StoreError::Forbidden { .. }) => "—".to_owned(),
+                Err(e) => panic!("{family} read by {name}: {e:?}"),
+            };
+            table.push_str(&format!(" {cell} |"));
+        }
+    }
+    eprintln!("{table}");
+    // The city's supervisor reads every family but the audit log and the accounts.
+    let city = &sessions[0];
+    assert!(families.iter().filter(|(_, read)| read(city).is_ok()).count() >= families.len() - 2);
+}
+
+/// A county's accounts change their own hall's records and are refused (403, audited) on the other
+/// county's, family by family; a county's chief decides only its hall's footage requests, and only a
+/// city-wide chief publishes the city's assessment.
+#[test]
+fn every_write_family_keeps_a_county_to_its_hall() {
+    use jiancha::domain::accountability::{Subject, ViolationSource};
+    use jiancha::domain::footage::Span;
+    use jiancha::store::{ComplaintStep, FollowUpStep, NewRecommendation, NewViolation, RequestFilter};
+    let m = matrix_city();
+    let s = &m.c.store;
+    let system = s.system_session();
+    let sup = m.c.login("supervisor.ls");
+    let chief = m.c.login("chief.ls");
+    let forbidden = |what: &str, r: Result<(), StoreError>| {
+        assert!(matches!(r, Err(StoreError::Forbidden { .. })), "{what}: {r:?}");
+    };
+    let fine = |what: &str, r: Result<(), StoreError>| {
+        assert!(r.is_ok(), "{what}: {r:?}");
+    };
+    let step = ComplaintStep::Accept { note: "受理".into() };
+    forbidden("advance_complaint GZL", s.advance_complaint(&sup, &m.complaints["GZL"], &step).map(drop));
+    fine("advance_complaint LS", s.advance_complaint(&sup, &m.complaints["LS"], &step).map(drop));
+    let slips = s.slips(&system, None).unwrap();
+    let slip_of = |h: &str| slips.iter().find(|x| x.hall_code == h).unwrap().id;
+    forbidden("record_slip_receipt GZL", s.record_slip_receipt(&sup, slip_of("GZL"), "王五").map(drop));
+    fine("record_slip_receipt LS", s.record_slip_receipt(&sup, slip_of("LS"), "王五").map(drop));
+    let violation = |staff: &str| NewViolation {
+        item: "11(2)".into(),
+        subject: Subject::Staff,
+        staff_no: Some(staff.into()),
+        department: None,
+        source: ViolationSource::Video,
+        occurred_at: at("2026-11-02T09:00:00+08:00"),
+        description: "迟到".into(),
+        case_no: None,
+        alert_id: None,
+        observation_id: None,
+        complaint_no: None,
+        evidence_id: None,
+    };
+    forbidden("record_violation S-GZL", s.record_violation(&sup, &violation("S-GZL")).map(drop));
+    fine("record_violation S-LS", s.record_violation(&sup, &violation("S-LS")).map(drop));
+    let violations = s.violations(&system).unwrap();
+    let violation_of = |no: &str| violations.iter().find(|v| v.staff_no.as_deref() == Some(no)).unwrap().id;
+    forbidden("decide_violation GZL", s.decide_violation(&chief, violation_of("S-GZL"), &[], "不予处理").map(drop));
+    forbidden(
+        "place_hold cam-GZL",
+        s.place_hold(&sup, m.cameras["GZL"], Span { from: 5_000, to: 6_000 }, "保全").map(drop),
+    );
+    fine("place_hold cam-LS", s.place_hold(&sup, m.cameras["LS"], Span { from: 5_000, to: 6_000 }, "保全").map(drop));
+    let poor = s.poor_ratings(&system, m.c.clock_day(), m.c.clock_day()).unwrap();
+    let rating_of = |w: &str| poor.iter().find(|r| r.rating.window == w).unwrap().key.clone();
+    forbidden(
+        "record_follow_up W-GZL",
+        s.record_follow_up(&sup, &rating_of("W-GZL"), FollowUpStep::ReturnVisit, "已回访").map(drop),
+    );
+    fine(
+        "record_follow_up W-LS",
+        s.record_follow_up(&sup, &rating_of("W-LS"), FollowUpStep::ReturnVisit, "已回访").map(drop),
+    );
+    // Footage: the county's chief decides its hall's request and not the other county's.
+    let requests = s.footage_requests(&system, RequestFilter::All).unwrap();
+    let request_of = |h: &str| requests.iter().find(|r| r.cameras == [m.cameras[h]]).unwrap().id;
+    forbidden("decide_footage GZL", s.decide_footage(&chief, request_of("GZL"), true, "").map(drop));
+    fine("decide_footage LS", s.decide_footage(&chief, request_of("LS"), true, "").map(drop));
+    assert_eq!(s.footage_requests(&m.c.login("chief.gzl"), RequestFilter::Pending).unwrap().len(), 1, "GZL's own");
+    let department = department_id(s, "dept-GZL");
+    let recommendation = NewRecommendation {
+        department_id: department,
+        month: None,
+        facts: "超期".into(),
+        recommendation: "整改".into(),
+        hall: Some("GZL".into()),
+    };
+    forbidden("issue_recommendation GZL", s.issue_recommendation(&chief, &recommendation).map(drop));
+    let month = jiancha::domain::assessment::YearMonth::new(2026, 11).unwrap();
+    m.c.clock.set(at("2026-12-01T10:00:00+08:00"));
+    let chief = m.c.login("chief.ls");
+    let admin = m.c.login("admin.ls");
+    forbidden("publish_assessment", s.publish_assessment(&chief, month, "").map(drop));
+    fine("publish_assessment by the city", s.publish_assessment(&m.c.login("chief.city"), month, "").map(drop));
+    // Configuration: the county's administrator configures only its hall.
+    forbidden("set_camera_password GZL", s.set_camera_password(&admin, "GZL", "cam-GZL", Some("x-Secret-1")));
+    fine("set_camera_password LS", s.set_camera_password(&admin, "LS", "cam-LS", Some("x-Secret-1")));
+    let gzl = jiancha::interchange::hall::parse("hall.toml", &hall_file("GZL")).unwrap();
+    forbidden("apply_hall GZL", s.apply_hall(&admin, &gzl).map(drop));
+    assert!(matches!(s.hall_config(&admin, Some("GZL")), Err(StoreError::Forbidden { .. })));
+    assert_eq!(s.hall_config(&admin, None).unwrap().hall.code, "LS", "its own hall by default");
+
+    // Every refusal is in the audit log, under the county's hall, which its auditor reads.
+    let refused = m.c.refusals();
+    assert_eq!(refused.len(), 11, "{refused:#?}");
+    let auditor = m.c.login("auditor.ls");
+    let query = AuditQuery { limit: 100, action_prefix: Some("scope.refused".into()), ..Default::default() };
+    assert_eq!(s.audit_log(&auditor, &query).unwrap().len(), 11);
+    assert!(s.audit_log(&m.c.login("auditor.gzl"), &query).unwrap().is_empty());
+    // What the county did in its hall is in its auditor's log too, not in the other county's.
+    let query = AuditQuery { limit: 100, action_prefix: Some("footage.approve".into()), ..Default::default() };
+    assert_eq!(s.audit_log(&auditor, &query).unwrap().len(), 1);
+    assert!(s.audit_log(&m.c.login("auditor.gzl"), &query).unwrap().is_empty());
+    // The audit chain, halls and all, still verifies.
+    assert!(s.verify_audit(&system).unwrap().first_bad.is_none());
+}
+
+/// The city's 大厅概况 puts every hall side by side; a county's has only its own figures.
+#[test]
+fn the_citys_overview_compares_the_halls() {
+    let m = matrix_city();
+    let city = m.c.store.overview(&m.c.login("supervisor.city")).unwrap();
+    let codes: Vec<&str> = city.halls_side.iter().map(|h| h.code.as_str()).collect();
+    assert_eq!(codes, ["CITY", "GZL", "LS"]);
+    let alerts = m.c.store.alerts(&m.c.login("supervisor.city"), &AlertQuery::default()).unwrap();
+    for h in &city.halls_side {
+        let of_hall: Vec<_> =
+            alerts.iter().filter(|a| hall_of(&a.case_no).as_deref() == Some(h.code.as_str())).collect();
+        let orange = of_hall.iter().filter(|a| a.level == jiancha::domain::alerts::Level::Orange).count();
+        assert!(orange >= 1, "{}: the case accepted without its 受理承诺单", h.code);
+        assert_eq!(h.open_alerts.orange as usize, orange, "{}", h.code);
+        assert_eq!(h.open_alerts.red + h.open_alerts.orange + h.open_alerts.yellow, of_hall.len() as u32, "{}", h.code);
+        // Each hall's one camera was reported lost at 14:00 and 14:10.
+        assert_eq!((h.cameras_online, h.cameras_offline), (0, 1), "{}", h.code);
+        assert_eq!(h.findings_to_decide, 0);
+        assert_eq!(h.attendance_marks, 0, "no punches imported");
+        assert_eq!(h.assessment_month, "2026-10");
+        assert_eq!(h.assessment_grade, None, "no cases in October");
+    }
+    assert_eq!(city.open_alerts.orange, city.halls_side.iter().map(|h| h.open_alerts.orange).sum::<u32>());
+    let county = m.c.store.overview(&m.c.login("supervisor.ls")).unwrap();
+    assert!(county.halls_side.is_empty(), "one hall: nothing to compare");
+    assert_eq!(county.open_alerts, city.halls_side.iter().find(|h| h.code == "LS").unwrap().open_alerts);
+    assert_eq!(county.cameras, 1);
+    assert!(county.window_load.iter().all(|w| w.hall_code == "LS"));
 }

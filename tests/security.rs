@@ -454,17 +454,29 @@ fn a_rewritten_audit_history_fails_the_keyed_chain_and_a_saved_anchor() {
         let conn = rusqlite::Connection::open(dir.path().join("jiancha.db")).unwrap();
         conn.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'nobody' WHERE seq = 2;")
             .unwrap();
-        let rows: Vec<(i64, i64, String, String, String, String, String, String)> = conn
-            .prepare("SELECT seq, at, actor, role, action, target, detail, workstation FROM audit_log ORDER BY seq")
+        let rows: Vec<(i64, i64, String, String, String, String, String, (String, String))> = conn
+            .prepare(
+                "SELECT seq, at, actor, role, action, target, detail, workstation, coalesce(hall_code, '') \
+                 FROM audit_log ORDER BY seq",
+            )
             .unwrap()
             .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    (r.get(7)?, r.get(8)?),
+                ))
             })
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
         let mut prev = jiancha::domain::audit::GENESIS_HASH.to_owned();
-        for (seq, at, actor, role, action, target, detail, workstation) in rows {
+        for (seq, at, actor, role, action, target, detail, (workstation, hall)) in rows {
             let at = chrono::DateTime::from_timestamp_micros(at).unwrap();
             let fields = AuditFields {
                 seq,
@@ -475,6 +487,7 @@ fn a_rewritten_audit_history_fails_the_keyed_chain_and_a_saved_anchor() {
                 target: &target,
                 detail: &detail,
                 workstation: &workstation,
+                hall: &hall,
             };
             let hash = chain_hash(&prev, &fields);
             conn.execute(

@@ -130,6 +130,7 @@ fn an_older_audit_history_is_keyed_once_on_the_upgrade_and_verifies() {
                 target: "x",
                 detail: &detail,
                 workstation: "",
+                hall: "",
             };
             let hash = chain_hash(&prev, &fields);
             conn.execute(

@@ -231,6 +231,14 @@ impl Scope {
         }
     }
 
+    /// The one hall of an account of one hall.
+    pub fn sole_hall(&self) -> Option<&str> {
+        match self {
+            Scope::Halls { halls, .. } if halls.len() == 1 => halls.first().map(String::as_str),
+            _ => None,
+        }
+    }
+
     /// The halls listed (empty for the whole city).
     pub fn halls(&self) -> Vec<String> {
         match self {

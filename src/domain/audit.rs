@@ -28,6 +28,10 @@ pub struct AuditRecord {
     /// The workstation the actor sat at (empty in records written before schema version 9).
     #[serde(default)]
     pub workstation: String,
+    /// The hall the record concerns (issue 32): the hall a write touched, else its actor's one hall;
+    /// none for the city's own records and those written before (SQLite 21, PostgreSQL 5).
+    #[serde(default)]
+    pub hall: Option<String>,
 }
 
 /// The fields of a record that its hash covers, before it is chained.
@@ -42,6 +46,9 @@ pub struct AuditFields<'a> {
     pub detail: &'a str,
     /// Hashed only when not empty, so records from before it existed still verify.
     pub workstation: &'a str,
+    /// Likewise; when not empty the workstation is hashed too, empty or not, so that no workstation
+    /// name (which holds no control character) can stand for a workstation and a hall.
+    pub hall: &'a str,
 }
 
 impl AuditRecord {
@@ -55,6 +62,7 @@ impl AuditRecord {
             target: &self.target,
             detail: &self.detail,
             workstation: &self.workstation,
+            hall: self.hall.as_deref().unwrap_or(""),
         }
     }
 }
@@ -69,9 +77,13 @@ pub fn chain_hash(prev_hash: &str, fields: &AuditFields<'_>) -> String {
         hasher.update((part.len() as u64).to_be_bytes());
         hasher.update(part.as_bytes());
     }
-    if !fields.workstation.is_empty() {
+    if !fields.workstation.is_empty() || !fields.hall.is_empty() {
         hasher.update((fields.workstation.len() as u64).to_be_bytes());
         hasher.update(fields.workstation.as_bytes());
+    }
+    if !fields.hall.is_empty() {
+        hasher.update((fields.hall.len() as u64).to_be_bytes());
+        hasher.update(fields.hall.as_bytes());
     }
     hex::encode(hasher.finalize())
 }
@@ -210,6 +222,7 @@ mod tests {
                 prev_hash: prev,
                 hash: String::new(),
                 workstation: if seq % 2 == 0 { format!("ws{seq}") } else { String::new() },
+                hall: (seq % 3 == 0).then(|| "LS".to_owned()),
             };
             r.hash = chain_hash(&r.prev_hash, &r.fields());
             out.push(r);
@@ -247,9 +260,37 @@ mod tests {
     #[test]
     fn field_boundaries_matter() {
         let at = DateTime::from_timestamp(0, 0).unwrap();
-        let a = AuditFields { seq: 1, at, actor: "ab", role: "c", action: "", target: "", detail: "", workstation: "" };
+        let a = AuditFields {
+            seq: 1,
+            at,
+            actor: "ab",
+            role: "c",
+            action: "",
+            target: "",
+            detail: "",
+            workstation: "",
+            hall: "",
+        };
         let b = AuditFields { actor: "a", role: "bc", ..a };
         assert_ne!(chain_hash(GENESIS_HASH, &a), chain_hash(GENESIS_HASH, &b));
+        // A hall is hashed (a record moved to another hall breaks the chain), and a hall alone is not
+        // a workstation of that name.
+        let with_hall = AuditFields { hall: "LS", ..a };
+        let with_workstation = AuditFields { workstation: "LS", ..a };
+        let both = AuditFields { workstation: "ws", hall: "LS", ..a };
+        let hashes = [a, with_hall, with_workstation, both].map(|f| chain_hash(GENESIS_HASH, &f));
+        for (i, x) in hashes.iter().enumerate() {
+            for y in &hashes[i + 1..] {
+                assert_ne!(x, y);
+            }
+        }
+        // A record without a hall hashes as it did before halls existed.
+        let mut old = Sha256::new();
+        for part in [GENESIS_HASH, "1", "0", "ab", "c", "", "", ""] {
+            old.update((part.len() as u64).to_be_bytes());
+            old.update(part.as_bytes());
+        }
+        assert_eq!(chain_hash(GENESIS_HASH, &a), hex::encode(old.finalize()));
     }
 }
 

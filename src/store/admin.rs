@@ -184,6 +184,14 @@ pub struct HallDirectory {
     pub items: Vec<CatalogueItem>,
 }
 
+impl HallDirectory {
+    /// The hall a console names as its own: the city's (the highest level), else the first — an
+    /// account of one county's hall has only its own.
+    pub fn home_hall(&self) -> Option<&crate::domain::model::Hall> {
+        self.halls.iter().find(|h| h.level == crate::domain::model::HallLevel::City).or(self.halls.first())
+    }
+}
+
 /// Filters for the audit log; newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuditQuery {
@@ -353,4 +361,24 @@ pub trait AdminStore: Send + Sync {
         session: &Session,
         schedule: &crate::domain::calendar::YearSchedule,
     ) -> Result<CalendarYearView, StoreError>;
+}
+
+#[cfg(test)]
+mod home_hall_tests {
+    use super::HallDirectory;
+    use crate::domain::model::{Hall, HallLevel};
+
+    #[test]
+    fn a_console_names_the_citys_hall_before_the_counties_listed_first() {
+        let hall = |code: &str, level| Hall { code: code.into(), name: code.into(), address: String::new(), level };
+        let mut directory = HallDirectory {
+            halls: vec![hall("GZL", HallLevel::County), hall("SP-CITY", HallLevel::City)],
+            ..HallDirectory::default()
+        };
+        assert_eq!(directory.home_hall().map(|h| h.code.as_str()), Some("SP-CITY"));
+        directory.halls.remove(1);
+        assert_eq!(directory.home_hall().map(|h| h.code.as_str()), Some("GZL"), "a county's account: its own");
+        directory.halls.clear();
+        assert!(directory.home_hall().is_none());
+    }
 }

@@ -78,6 +78,29 @@ pub struct Overview {
     /// workstation of the database, local or through a server).
     #[serde(default)]
     pub calendar_missing_years: Vec<i32>,
+    /// For an account of several halls (the city's): each hall side by side, in code order (empty for
+    /// an account of one hall, or a database of one hall).
+    #[serde(default)]
+    pub halls_side: Vec<HallSummary>,
+}
+
+/// One hall as the city's 大厅概况 compares it with the others.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct HallSummary {
+    pub code: String,
+    pub name: String,
+    pub open_alerts: LevelCounts,
+    /// Cameras whose signal the recorder reports lost, and the others.
+    pub cameras_online: u32,
+    pub cameras_offline: u32,
+    /// Camera findings (tampering, empty seats) waiting for a supervisor's decision.
+    pub findings_to_decide: u32,
+    /// This fortnight's late arrivals and early departures of the hall's staff.
+    pub attendance_marks: u32,
+    /// Last month, and the grade of the mean score of the hall's assessed departments (none assessed:
+    /// none).
+    pub assessment_month: String,
+    pub assessment_grade: Option<crate::domain::assessment::Grade>,
 }
 
 /// Open alerts per level.

@@ -76,6 +76,10 @@ pub fn overview_ui(ui: &mut egui::Ui, state: &Shared<'_>, commands: &mut Vec<Com
             ),
         };
     });
+    if !o.halls_side.is_empty() {
+        ui.add_space(6.0);
+        halls_side_ui(ui, state, &o.halls_side);
+    }
     ui.add_space(6.0);
     ui.horizontal_wrapped(|ui| {
         stat_ui(ui, state, lang.pick("窗口", "Windows"), o.windows, t.text_strong);
@@ -160,4 +164,48 @@ pub fn overview_ui(ui: &mut egui::Ui, state: &Shared<'_>, commands: &mut Vec<Com
                 });
             });
         });
+}
+
+/// The city's halls side by side (an account of several halls): open alerts by level, cameras,
+/// findings to decide, this fortnight's attendance marks and last month's grade.
+fn halls_side_ui(ui: &mut egui::Ui, state: &Shared<'_>, halls: &[crate::store::HallSummary]) {
+    let lang = state.lang;
+    let t = &state.tokens;
+    ui.label(RichText::new(lang.pick("各大厅", "Halls")).strong().color(t.text_strong));
+    egui::Grid::new("halls_side").striped(true).spacing(egui::vec2(18.0, 6.0)).show(ui, |ui| {
+        for heading in [
+            lang.pick("大厅", "Hall"),
+            lang.pick("红色预警", "Red"),
+            lang.pick("橙色预警", "Orange"),
+            lang.pick("黄色预警", "Yellow"),
+            lang.pick("摄像头 在线/离线", "Cameras on/off"),
+            lang.pick("待决定的发现", "Findings to decide"),
+            lang.pick("本期迟到早退", "Late/early this fortnight"),
+            lang.pick("上月评估", "Last month"),
+        ] {
+            ui.label(RichText::new(heading).color(t.text_weak));
+        }
+        ui.end_row();
+        let count = |ui: &mut egui::Ui, n: u32, colour: egui::Color32| {
+            ui.label(RichText::new(n.to_string()).strong().color(if n > 0 { colour } else { t.text_weak }));
+        };
+        for h in halls {
+            ui.label(RichText::new(format!("{} {}", h.code, h.name)).color(t.text_strong));
+            count(ui, h.open_alerts.red, crate::ui::alerts::level_colour(t, Level::Red));
+            count(ui, h.open_alerts.orange, crate::ui::alerts::level_colour(t, Level::Orange));
+            count(ui, h.open_alerts.yellow, crate::ui::alerts::level_colour(t, Level::Yellow));
+            ui.label(
+                RichText::new(format!("{} / {}", h.cameras_online, h.cameras_offline))
+                    .color(if h.cameras_offline > 0 { t.orange } else { t.text_strong }),
+            );
+            count(ui, h.findings_to_decide, t.orange);
+            count(ui, h.attendance_marks, t.yellow);
+            ui.label(match h.assessment_grade {
+                Some(grade) => RichText::new(format!("{} {}", h.assessment_month, grade.label())).color(t.text_strong),
+                None => RichText::new(format!("{} {}", h.assessment_month, lang.pick("未评估", "not assessed")))
+                    .color(t.text_weak),
+            });
+            ui.end_row();
+        }
+    });
 }

@@ -151,6 +151,6 @@ impl AppState {
     }
 
     pub fn hall_name(&self) -> Option<&str> {
-        self.directory.as_ref().and_then(|d| d.halls.first()).map(|h| h.name.as_str())
+        self.directory.as_ref().and_then(|d| d.home_hall()).map(|h| h.name.as_str())
     }
 }

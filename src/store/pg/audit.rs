@@ -18,6 +18,8 @@ pub struct Entry<'a> {
     pub actor: &'a str,
     pub role: &'a str,
     pub workstation: &'a str,
+    /// The hall the record concerns, if any.
+    pub hall: Option<&'a str>,
     pub action: &'a str,
     pub target: &'a str,
     pub detail: &'a serde_json::Value,
@@ -41,12 +43,13 @@ pub fn append(tx: &mut Transaction<'_>, key: &[u8; 32], entry: &Entry<'_>) -> Re
         target: entry.target,
         detail: &detail,
         workstation: entry.workstation,
+        hall: entry.hall.unwrap_or(""),
     };
     let hash = audit::chain_hash(&prev_hash, &fields);
     let mac = audit::chain_mac(key, prev_mac.as_deref().unwrap_or(""), &hash);
     tx.execute(
-        "INSERT INTO audit_log (seq, at, actor, role, action, target, detail, prev_hash, hash, workstation, mac)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO audit_log (seq, at, actor, role, action, target, detail, prev_hash, hash, workstation, mac, hall_code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         &[
             &seq,
             &at.timestamp_micros(),
@@ -59,6 +62,7 @@ pub fn append(tx: &mut Transaction<'_>, key: &[u8; 32], entry: &Entry<'_>) -> Re
             &hash,
             &entry.workstation,
             &mac,
+            &entry.hall,
         ],
     )?;
     tx.execute("UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1", &[&seq, &hash, &mac])?;
@@ -71,7 +75,7 @@ pub fn verify(client: &mut Client, key: Option<&[u8; 32]>) -> Result<AuditVerifi
     let head = tx.query_one("SELECT seq, hash, mac FROM audit_head WHERE id = 1", &[])?;
     let (head_seq, head_hash, head_mac): (i64, String, Option<String>) = (head.get(0), head.get(1), head.get(2));
     let rows = tx.query(
-        "SELECT seq, at, actor, role, action, target, detail, prev_hash, hash, workstation, mac
+        "SELECT seq, at, actor, role, action, target, detail, prev_hash, hash, workstation, mac, hall_code
          FROM audit_log ORDER BY seq",
         &[],
     )?;
@@ -91,6 +95,7 @@ pub fn verify(client: &mut Client, key: Option<&[u8; 32]>) -> Result<AuditVerifi
             prev_hash: row.get(7),
             hash: row.get(8),
             workstation: row.get(9),
+            hall: row.get(11),
         });
         macs.push(row.get(10));
     }

@@ -9,7 +9,7 @@ use postgres::Client;
 use super::PgError;
 
 /// The PostgreSQL schema version this program writes (its own numbering, not SQLite's).
-pub const LATEST_VERSION: i64 = 4;
+pub const LATEST_VERSION: i64 = 5;
 
 /// The full current schema.
 pub const SCHEMA: &str = include_str!("schema.sql");
@@ -18,8 +18,12 @@ pub const SCHEMA: &str = include_str!("schema.sql");
 pub const V1_SCHEMA: &str = include_str!("upgrade/v1.sql");
 
 /// `UPGRADES[i]` takes a database from version `i + 1` to `i + 2`.
-const UPGRADES: &[&str] =
-    &[include_str!("upgrade/v2.sql"), include_str!("upgrade/v3.sql"), include_str!("upgrade/v4.sql")];
+const UPGRADES: &[&str] = &[
+    include_str!("upgrade/v2.sql"),
+    include_str!("upgrade/v3.sql"),
+    include_str!("upgrade/v4.sql"),
+    include_str!("upgrade/v5.sql"),
+];
 
 const _: () = assert!(UPGRADES.len() as i64 == LATEST_VERSION - 1, "one upgrade step per version");
 

@@ -958,3 +958,9 @@ CREATE TABLE account_change_hall (
   hall_code TEXT NOT NULL REFERENCES hall (code),
   PRIMARY KEY (change_id, hall_code)
 );
+
+-- The hall an audit record concerns (version 5): the hall a write touched, else its actor's one hall;
+-- NULL for the city's own records and every record before. Part of the hash when set (domain/audit.rs).
+-- A county auditor reads its halls' records; a city-wide one reads all.
+ALTER TABLE audit_log ADD COLUMN hall_code TEXT;
+CREATE INDEX audit_log_by_hall ON audit_log (hall_code, seq);

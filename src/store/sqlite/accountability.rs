@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::query::{staff_id, window_id, windows_by_code};
 use super::{from_ts, ts};
+use crate::domain::access::Scope;
 use crate::domain::accountability::{self, Measure, Subject, ViolationSource, Warning};
 use crate::domain::calendar::Calendar;
 use crate::domain::discipline::{self, Observation, ObservationSource, Slip, SlipStatus, Week};
@@ -78,10 +79,12 @@ fn observation_row(r: &Row<'_>) -> crate::store::sql::Result<Observation> {
     })
 }
 
+/// Records an observation; one that names no window belongs to `default_hall` (the recorder's own,
+/// for an account of some halls) or else to the first hall.
 pub(super) fn insert_observation(
     tx: &Transaction,
     o: &NewObservation,
-    recorded_by: &str,
+    (recorded_by, default_hall): (&str, Option<&str>),
     now: DateTime<Utc>,
 ) -> Result<Observation, StoreError> {
     if !discipline::is_category(&o.category) {
@@ -130,9 +133,14 @@ pub(super) fn insert_observation(
     let department = department.ok_or_else(|| {
         StoreError::Invalid("请指明窗口、工作人员或部门 (name the window, the staff member or the department)".into())
     })?;
-    let hall: String = match window {
-        Some(w) => tx.query_row("SELECT hall_code FROM service_window WHERE id = ?1", [w], |r| r.get(0))?,
-        None => tx
+    let camera_hall = match o.camera_id {
+        Some(id) => super::reach::camera_hall(tx, id)?,
+        None => None,
+    };
+    let hall: String = match (window, camera_hall.as_deref().or(default_hall)) {
+        (Some(w), _) => tx.query_row("SELECT hall_code FROM service_window WHERE id = ?1", [w], |r| r.get(0))?,
+        (None, Some(hall)) => hall.to_owned(),
+        (None, None) => tx
             .query_row("SELECT code FROM hall ORDER BY code LIMIT 1", [], |r| r.get(0))
             .optional()?
             .ok_or_else(|| StoreError::Invalid("no hall is configured".into()))?,
@@ -162,11 +170,22 @@ pub(super) fn insert_observation(
     Ok(tx.query_row(&format!("{OBSERVATION_SELECT} WHERE o.id = ?1"), [id], observation_row)?)
 }
 
-pub(super) fn observations(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<Observation>, StoreError> {
+/// The hall of observation `id`.
+pub(super) fn observation_hall(conn: &Connection, id: i64) -> Result<String, StoreError> {
+    Ok(conn.query_row("SELECT hall_code FROM observation WHERE id = ?1", [id], |r| r.get(0))?)
+}
+
+pub(super) fn observations(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: &Scope,
+) -> Result<Vec<Observation>, StoreError> {
     let start = ts(time::from_local(from.and_hms_opt(0, 0, 0).unwrap_or_default()));
     let end = ts(time::from_local((to + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or_default()));
     let mut stmt = conn.prepare_cached(&format!(
-        "{OBSERVATION_SELECT} WHERE o.observed_at >= ?1 AND o.observed_at < ?2 ORDER BY o.observed_at, o.id"
+        "{OBSERVATION_SELECT} WHERE o.observed_at >= ?1 AND o.observed_at < ?2{} ORDER BY o.observed_at, o.id",
+        scope.sql("o.hall_code")
     ))?;
     Ok(stmt.query_map([start, end], observation_row)?.collect::<Result<Vec<_>, _>>()?)
 }
@@ -237,10 +256,10 @@ pub(super) fn issue_slips(
     week: Week,
     calendar: &Calendar,
     reply_days: u32,
-    issued_by: &str,
+    (issued_by, scope): (&str, &Scope),
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>, StoreError> {
-    let found = observations(tx, week.monday, week.sunday())?;
+    let found = observations(tx, week.monday, week.sunday(), scope)?;
     // (hall, department) → observation ids, in the order of the department's first finding.
     let mut groups: Vec<((String, i64), Vec<i64>)> = Vec::new();
     let mut halls = tx.prepare_cached("SELECT hall_code FROM observation WHERE id = ?1")?;
@@ -329,6 +348,23 @@ const VIOLATION_SELECT: &str = "SELECT v.id, v.item, v.subject, s.staff_no, s.na
     FROM violation v JOIN department d ON d.id = v.department_id LEFT JOIN staff s ON s.id = v.staff_id
     LEFT JOIN complaint c ON c.id = v.complaint_id";
 
+/// The hall of a violation (`v`): its staff member's window's, else its case's, complaint's or
+/// observation's, else the first hall its department has a window in; `NULL` for none of these.
+const VIOLATION_HALL: &str = "coalesce(
+        (SELECT w.hall_code FROM staff s2 JOIN service_window w ON w.id = s2.window_id WHERE s2.id = v.staff_id),
+        (SELECT hall_code FROM case_file WHERE case_no = v.case_no),
+        (SELECT hall_code FROM complaint WHERE id = v.complaint_id),
+        (SELECT hall_code FROM observation WHERE id = v.observation_id),
+        (SELECT min(hall_code) FROM service_window WHERE department_id = v.department_id))";
+
+/// The hall of violation `id` (see [`VIOLATION_HALL`]).
+pub(super) fn violation_hall(conn: &Connection, id: i64) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row(&format!("SELECT {VIOLATION_HALL} FROM violation v WHERE v.id = ?1"), [id], |r| r.get(0))
+        .optional()?
+        .flatten())
+}
+
 fn violation_row(r: &Row<'_>) -> crate::store::sql::Result<Violation> {
     let subject: String = r.get(2)?;
     Ok(Violation {
@@ -374,8 +410,11 @@ fn with_decisions(conn: &Connection, mut list: Vec<Violation>) -> Result<Vec<Vio
     Ok(list)
 }
 
-pub(super) fn violations(conn: &Connection) -> Result<Vec<Violation>, StoreError> {
-    let mut stmt = conn.prepare(&format!("{VIOLATION_SELECT} ORDER BY v.occurred_at DESC, v.id DESC"))?;
+pub(super) fn violations(conn: &Connection, scope: &Scope) -> Result<Vec<Violation>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "{VIOLATION_SELECT} WHERE 1 = 1{} ORDER BY v.occurred_at DESC, v.id DESC",
+        scope.sql(VIOLATION_HALL)
+    ))?;
     let list = stmt.query_map([], violation_row)?.collect::<Result<Vec<_>, _>>()?;
     with_decisions(conn, list)
 }

@@ -83,6 +83,21 @@ pub(super) fn list(conn: &Connection) -> Result<Vec<AccountChange>, StoreError> 
     Ok(stmt.query_map([], row)?.collect::<Result<Vec<_>, _>>()?)
 }
 
+/// The halls of the account a change is about: those the new account is to get, or the account's own
+/// (empty: the whole city).
+pub(super) fn halls_of(conn: &Connection, change: &AccountChange) -> Result<Vec<String>, StoreError> {
+    let (sql, key): (&str, &dyn crate::store::sql::ToSql) = if change.kind == AccountChangeKind::Create {
+        ("SELECT hall_code FROM account_change_hall WHERE change_id = ?1 ORDER BY hall_code", &change.id)
+    } else {
+        (
+            "SELECT h.hall_code FROM user_hall h JOIN \"user\" u ON u.id = h.user_id WHERE u.username = ?1
+             ORDER BY h.hall_code",
+            &change.username,
+        )
+    };
+    Ok(conn.prepare_cached(sql)?.query_map([key], |r| r.get(0))?.collect::<Result<_, _>>()?)
+}
+
 pub(super) fn by_id(conn: &Connection, id: i64) -> Result<AccountChange, StoreError> {
     conn.query_row(&format!("SELECT {COLUMNS} FROM account_change WHERE id = ?1"), [id], row)
         .optional()?
@@ -134,6 +149,14 @@ pub(super) fn request(
 /// request.
 pub(super) fn decide(w: &Write<'_>, id: i64, confirm: bool, note: &str) -> Result<AccountChange, StoreError> {
     let change = by_id(w.tx, id)?;
+    // Decided only by someone whose halls hold the account's.
+    let halls = halls_of(w.tx, &change)?;
+    if halls.is_empty() {
+        w.keep_to(None, "decide_account_change")?;
+    }
+    for hall in &halls {
+        w.keep_to(Some(hall), "decide_account_change")?;
+    }
     if change.outcome.is_some() {
         return Err(StoreError::Conflict(format!("account change #{id} was already decided")));
     }

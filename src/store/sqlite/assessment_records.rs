@@ -263,7 +263,8 @@ pub(super) fn attendance(
         .prepare_cached("SELECT name, id FROM department")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    let people = people::day_records(conn, rules, month.first_day(), month.last_day())?;
+    let people =
+        people::day_records(conn, rules, (month.first_day(), month.last_day()), &crate::domain::access::Scope::City)?;
     let ranking = crate::domain::attendance::rank(month.first_day(), month.last_day(), &people);
     for d in &ranking.departments {
         if let Some(id) = names.get(&d.department) {

@@ -16,7 +16,7 @@ impl SqlStore {
         tx: &Transaction,
         key: &[u8; 32],
         at: DateTime<Utc>,
-        actor: &Actor,
+        (actor, hall): (&Actor, Option<&str>),
         action: &str,
         target: &str,
         detail: &serde_json::Value,
@@ -33,13 +33,22 @@ impl SqlStore {
         let detail = detail.to_string();
         let role = actor.role.as_str();
         let workstation = actor.workstation.as_str();
-        let fields =
-            AuditFields { seq, at, actor: &actor.username, role, action, target, detail: &detail, workstation };
+        let fields = AuditFields {
+            seq,
+            at,
+            actor: &actor.username,
+            role,
+            action,
+            target,
+            detail: &detail,
+            workstation,
+            hall: hall.unwrap_or(""),
+        };
         let hash = audit::chain_hash(&prev_hash, &fields);
         let mac = audit::chain_mac(key, prev_mac.as_deref().unwrap_or(""), &hash);
         tx.execute(
-            "INSERT INTO audit_log (seq, at, actor, role, action, target, detail, prev_hash, hash, workstation, mac)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO audit_log (seq, at, actor, role, action, target, detail, prev_hash, hash, workstation, mac, hall_code)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 seq,
                 at.timestamp_micros(),
@@ -51,7 +60,8 @@ impl SqlStore {
                 prev_hash,
                 hash,
                 workstation,
-                mac
+                mac,
+                hall
             ],
         )?;
         tx.execute(
@@ -150,9 +160,7 @@ fn verify_hashes(conn: &Connection) -> Result<AuditVerification, StoreError> {
     let head: Option<(i64, String)> = conn
         .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, actor, role, action, target, detail, prev_hash, hash, workstation FROM audit_log ORDER BY seq",
-    )?;
+    let mut stmt = conn.prepare(&format!("SELECT {} FROM audit_log ORDER BY seq", query::AUDIT_COLUMNS))?;
     let records = stmt.query_map([], query::audit_row)?.collect::<Result<Vec<_>, _>>()?;
     let head = head.as_ref().map(|(seq, hash)| (*seq, hash.as_str())).or(Some((0, "")));
     match audit::verify_chain(&records, head) {

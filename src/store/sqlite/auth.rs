@@ -303,7 +303,7 @@ impl SqlStore {
                 tx,
                 audit_key,
                 now,
-                &anonymous,
+                (&anonymous, None),
                 "login.failed",
                 &format!("user:{}", anonymous.username),
                 &serde_json::json!({"reason": reason}),
@@ -368,7 +368,15 @@ impl SqlStore {
             workstation: workstation.to_owned(),
             scope,
         };
-        Self::append_audit(tx, audit_key, now, &actor, "login", &format!("user:{username}"), &serde_json::json!({}))?;
+        Self::append_audit(
+            tx,
+            audit_key,
+            now,
+            (&actor, actor.scope.sole_hall()),
+            "login",
+            &format!("user:{username}"),
+            &serde_json::json!({}),
+        )?;
         Ok(Ok(Session {
             token,
             username: username.to_owned(),

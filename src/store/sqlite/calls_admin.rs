@@ -44,7 +44,20 @@ impl AdminStore for SqlStore {
     }
 
     fn account_changes(&self, session: &Session) -> Result<Vec<crate::store::AccountChange>, StoreError> {
-        self.read(session, Permission::ConfirmAccountChange, |r| accounts::list(r.conn))
+        self.read(session, Permission::ConfirmAccountChange, |r| {
+            let mut list = accounts::list(r.conn)?;
+            if !r.actor.scope.is_city() {
+                let mut kept = Vec::with_capacity(list.len());
+                for change in list {
+                    let halls = accounts::halls_of(r.conn, &change)?;
+                    if r.actor.scope.contains(&crate::domain::access::Scope::of(0, halls)) {
+                        kept.push(change);
+                    }
+                }
+                list = kept;
+            }
+            Ok(list)
+        })
     }
 
     fn decide_account_change(
@@ -63,6 +76,7 @@ impl AdminStore for SqlStore {
 
     fn configure_hall(&self, session: &Session, setup: &HallSetup) -> Result<(), StoreError> {
         self.write(session, Permission::ConfigureHall, |w| {
+            w.keep_to(Some(&setup.hall.code), "configure_hall")?;
             query::configure_hall(w.tx, setup)?;
             for c in &setup.cameras {
                 hall::upsert_plain_camera(
@@ -90,15 +104,31 @@ impl AdminStore for SqlStore {
     }
 
     fn hall_config(&self, session: &Session, hall: Option<&str>) -> Result<HallConfig, StoreError> {
-        self.read(session, Permission::ConfigureHall, |r| hall::config(r.conn, hall))
+        self.read(session, Permission::ConfigureHall, |r| {
+            // An administrator of some halls is given its own (its first, when it names none).
+            let own = r.actor.scope.halls().into_iter().next();
+            let hall = hall.or(own.as_deref());
+            if !r.actor.scope.covers(hall) {
+                return Err(crate::store::sqlite::out_of_scope(&r.actor, hall));
+            }
+            hall::config(r.conn, hall)
+        })
     }
 
     fn plan_hall(&self, session: &Session, config: &HallConfig) -> Result<HallDiff, StoreError> {
-        self.read(session, Permission::ConfigureHall, |r| Ok(hall::plan(r.conn, config)?.1))
+        self.read(session, Permission::ConfigureHall, |r| {
+            if !r.actor.scope.covers(Some(&config.hall.code)) {
+                return Err(crate::store::sqlite::out_of_scope(&r.actor, Some(&config.hall.code)));
+            }
+            Ok(hall::plan(r.conn, config)?.1)
+        })
     }
 
     fn apply_hall(&self, session: &Session, config: &HallConfig) -> Result<HallDiff, StoreError> {
-        self.write(session, Permission::ConfigureHall, |w| hall::apply(w, config))
+        self.write(session, Permission::ConfigureHall, |w| {
+            w.keep_to(Some(&config.hall.code), "apply_hall")?;
+            hall::apply(w, config)
+        })
     }
 
     fn set_camera_password(
@@ -109,6 +139,7 @@ impl AdminStore for SqlStore {
         password: Option<&str>,
     ) -> Result<(), StoreError> {
         self.write(session, Permission::ConfigureHall, |w| {
+            w.keep_to(Some(hall_code), "set_camera_password")?;
             // Looked at only once the caller is known to be an administrator.
             if let Some(p) = password
                 && (p.is_empty() || p.chars().count() > 128 || p.chars().any(char::is_control))
@@ -134,7 +165,7 @@ impl AdminStore for SqlStore {
     }
 
     fn audit_log(&self, session: &Session, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
-        self.read(session, Permission::ReadAudit, |r| query::audit_log(r.conn, q))
+        self.read(session, Permission::ReadAudit, |r| query::audit_log(r.conn, q, &r.actor.scope))
     }
 
     fn verify_audit(&self, session: &Session) -> Result<AuditVerification, StoreError> {
@@ -169,6 +200,8 @@ impl AdminStore for SqlStore {
         schedule: &crate::domain::calendar::YearSchedule,
     ) -> Result<crate::store::CalendarYearView, StoreError> {
         let view = self.write_named(session, Permission::ConfigureHall, "set_calendar_year", |w| {
+            // One calendar for the whole city (the State Council's holidays and the province's days).
+            w.keep_to(None, "set_calendar_year")?;
             schedule.check().map_err(|(field, message)| StoreError::Invalid(format!("{field}: {message}")))?;
             let replaced = calendar::store(w.tx, schedule, &w.actor.username, w.now)?;
             // The open cases are evaluated again at once with the new days: their deadlines, prompts

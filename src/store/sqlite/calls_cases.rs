@@ -51,7 +51,7 @@ impl CasesStore for SqlStore {
 
     fn overview(&self, session: &Session) -> Result<Overview, StoreError> {
         self.read(session, Permission::ReadHall, |r| {
-            let mut o = overview::overview(r.conn, r.now)?;
+            let mut o = overview::overview(r.conn, &r.rules, r.now, &r.actor.scope)?;
             o.calendar_missing_years = calendar::missing_around(&r.rules.calendar, r.now);
             Ok(o)
         })

@@ -12,11 +12,13 @@ impl EvaluationStore for SqlStore {
         session: &Session,
         date: NaiveDate,
     ) -> Result<crate::domain::evaluator::EvaluatorCheck, StoreError> {
-        self.read(session, Permission::ReadCases, |r| people::evaluator_check(r.conn, &r.rules, date))
+        self.read(session, Permission::ReadCases, |r| people::evaluator_check(r.conn, &r.rules, date, &r.actor.scope))
     }
 
     fn poor_ratings(&self, session: &Session, from: NaiveDate, to: NaiveDate) -> Result<Vec<PoorRating>, StoreError> {
-        self.read(session, Permission::ReadCases, |r| people::poor_ratings(r.conn, &r.rules, from, to))
+        self.read(session, Permission::ReadCases, |r| {
+            people::poor_ratings(r.conn, &r.rules, (from, to), &r.actor.scope)
+        })
     }
 
     fn record_follow_up(
@@ -27,6 +29,9 @@ impl EvaluationStore for SqlStore {
         note: &str,
     ) -> Result<PoorRating, StoreError> {
         self.write(session, Permission::Supervise, |w| {
+            if let Some(hall) = people::rating_hall(w.tx, key)? {
+                w.keep_to(Some(&hall), "record_follow_up")?;
+            }
             let done = people::record_follow_up(w.tx, &w.rules, key, step, note, &w.actor.username, w.now)?;
             w.audit(
                 match step {
@@ -41,6 +46,6 @@ impl EvaluationStore for SqlStore {
     }
 
     fn satisfaction(&self, session: &Session, from: NaiveDate, to: NaiveDate) -> Result<Satisfaction, StoreError> {
-        self.read(session, Permission::ReadCases, |r| people::satisfaction(r.conn, from, to))
+        self.read(session, Permission::ReadCases, |r| people::satisfaction(r.conn, from, to, &r.actor.scope))
     }
 }

@@ -13,7 +13,12 @@ impl FootageStore for SqlStore {
     }
 
     fn segments(&self, session: &Session, camera_id: i64, span: Span) -> Result<Vec<Segment>, StoreError> {
-        self.read(session, Permission::ReadHall, |r| footage::segments(r.conn, camera_id, span))
+        self.read(session, Permission::ReadHall, |r| {
+            if !reach::Reach::of(r.conn, &r.actor.scope)?.camera(camera_id) {
+                return Err(StoreError::NotFound(format!("camera {camera_id}")));
+            }
+            footage::segments(r.conn, camera_id, span)
+        })
     }
 
     fn segment_paths(&self, session: &Session) -> Result<Vec<String>, StoreError> {
@@ -51,16 +56,25 @@ impl FootageStore for SqlStore {
         window_code: &str,
         span: Span,
     ) -> Result<Vec<crate::store::WindowEvent>, StoreError> {
-        self.read(session, Permission::ReadCases, |r| holds::window_events(r.conn, window_code, span))
+        self.read(session, Permission::ReadCases, |r| holds::window_events(r.conn, window_code, span, &r.actor.scope))
     }
 
     fn recording_health(&self, session: &Session, span: Span) -> Result<RecordingHealth, StoreError> {
-        self.read(session, Permission::ReadHall, |r| footage::recording_health(r.conn, span))
+        self.read(session, Permission::ReadHall, |r| {
+            let mut health = footage::recording_health(r.conn, span)?;
+            if !r.actor.scope.is_city() {
+                let reach = reach::Reach::of(r.conn, &r.actor.scope)?;
+                health.cameras.retain(|c| reach.camera(c.camera_id));
+                health.total_bytes = health.cameras.iter().map(|c| c.bytes).sum();
+            }
+            Ok(health)
+        })
     }
 
     fn request_footage(&self, session: &Session, request: &NewFootageRequest) -> Result<FootageRequest, StoreError> {
         self.write(session, Permission::Supervise, |w| {
             let stored = footage::insert_request(w.tx, request, &w.actor.username, &w.rules.footage, w.now)?;
+            keep_to_cameras(w, &stored.cameras, "request_footage")?;
             w.audit(
                 "footage.request",
                 &format!("footage_request:{}", stored.request_no),
@@ -82,7 +96,18 @@ impl FootageStore for SqlStore {
             } else {
                 RequestFilter::Mine
             };
-            footage::requests(r.conn, filter, &r.actor.username)
+            let mut list = footage::requests(r.conn, filter, &r.actor.username)?;
+            if !r.actor.scope.is_city() {
+                // Another hall's requests are not told, but one's own always are.
+                let reach = reach::Reach::of(r.conn, &r.actor.scope)?;
+                let me = r.actor.username.as_str();
+                list.retain(|q| {
+                    q.requester == me
+                        || q.second_person.as_deref() == Some(me)
+                        || q.cameras.iter().all(|c| reach.camera(*c))
+                });
+            }
+            Ok(list)
         })
     }
 
@@ -96,6 +121,9 @@ impl FootageStore for SqlStore {
         // Who may decide which request is the footage rules' question (`footage::decide`).
         self.write(session, Permission::ReadHall, |w| {
             let decided = footage::decide(w.tx, request_id, approve, note, &w.actor, &w.rules.footage, w.now)?;
+            // A chief decides only the requests on its halls' cameras (checked after the footage rules,
+            // so that who may decide none learns nothing of another hall's request: rolled back).
+            keep_to_cameras(w, &decided.cameras, "decide_footage")?;
             w.audit(
                 if approve { "footage.approve" } else { "footage.refuse" },
                 &format!("footage_request:{}", decided.request_no),
@@ -137,6 +165,7 @@ impl FootageStore for SqlStore {
         destination: Option<&str>,
     ) -> Result<crate::store::FootageGrants, StoreError> {
         self.write(session, Permission::Supervise, |w| {
+            keep_to_cameras(w, camera_ids, "open_footage")?;
             let (access_id, request) =
                 footage::open(w.tx, request_id, camera_ids, span, use_, destination, &w.actor.username, w.now)?;
             let tracks = camera_ids
@@ -195,12 +224,22 @@ impl FootageStore for SqlStore {
     fn footage_register(&self, session: &Session, limit: u32) -> Result<Vec<FootageAccess>, StoreError> {
         self.read(session, Permission::ReadHall, |r| {
             let everyone = r.actor.role.allows(Permission::ReadFootageRegister);
-            footage::register(r.conn, (!everyone).then_some(r.actor.username.as_str()), limit.clamp(1, 10_000))
+            let user = (!everyone).then_some(r.actor.username.as_str());
+            if r.actor.scope.is_city() {
+                return footage::register(r.conn, user, limit.clamp(1, 10_000));
+            }
+            // The lines on the caller's halls' cameras, newest first, up to `limit`.
+            let reach = reach::Reach::of(r.conn, &r.actor.scope)?;
+            let mut lines = footage::register(r.conn, user, 10_000)?;
+            lines.retain(|l| l.cameras.iter().all(|c| reach.camera(*c)));
+            lines.truncate(usize::try_from(limit.clamp(1, 10_000)).unwrap_or(usize::MAX));
+            Ok(lines)
         })
     }
 
     fn place_hold(&self, session: &Session, camera_id: i64, span: Span, reason: &str) -> Result<LegalHold, StoreError> {
         self.write(session, Permission::Supervise, |w| {
+            keep_to_cameras(w, &[camera_id], "place_hold")?;
             let hold = holds::place_hold(w.tx, camera_id, span, reason, &w.actor.username, w.now)?;
             w.audit(
                 "footage.hold",
@@ -213,6 +252,7 @@ impl FootageStore for SqlStore {
 
     fn lift_hold(&self, session: &Session, hold_id: i64, reason: &str) -> Result<LegalHold, StoreError> {
         self.write(session, Permission::ApproveFootage, |w| {
+            keep_to_cameras(w, &[holds::hold_by_id(w.tx, hold_id)?.camera_id], "lift_hold")?;
             let hold = holds::lift_hold(w.tx, hold_id, reason, &w.actor.username, w.now)?;
             w.audit(
                 "footage.lift_hold",
@@ -224,11 +264,17 @@ impl FootageStore for SqlStore {
     }
 
     fn holds(&self, session: &Session) -> Result<Vec<LegalHold>, StoreError> {
-        self.read(session, Permission::ReadHall, |r| holds::holds(r.conn))
+        self.read(session, Permission::ReadHall, |r| {
+            let reach = reach::Reach::of(r.conn, &r.actor.scope)?;
+            let mut list = holds::holds(r.conn)?;
+            list.retain(|h| reach.camera(h.camera_id));
+            Ok(list)
+        })
     }
 
     fn record_evidence(&self, session: &Session, evidence: &NewEvidence) -> Result<Evidence, StoreError> {
         self.write(session, Permission::Supervise, |w| {
+            keep_to_cameras(w, &[evidence.camera_id], "record_evidence")?;
             let stored = query::insert_evidence(w.tx, evidence, &w.actor.username)?;
             // A snapshot kept for the discipline log is an observation too, in the same transaction.
             if evidence.for_discipline {
@@ -244,7 +290,7 @@ impl FootageStore for SqlStore {
                     clip: None,
                     note: evidence.note.clone(),
                 };
-                accountability::insert_observation(w.tx, &observation, &w.actor.username, w.now)?;
+                accountability::insert_observation(w.tx, &observation, (&w.actor.username, None), w.now)?;
             }
             w.audit(
                 if evidence.for_discipline { "evidence.discipline" } else { "evidence.snapshot" },
@@ -259,6 +305,26 @@ impl FootageStore for SqlStore {
     }
 
     fn evidence(&self, session: &Session, limit: u32) -> Result<Vec<Evidence>, StoreError> {
-        self.read(session, Permission::ReadCases, |r| query::evidence(r.conn, limit))
+        self.read(session, Permission::ReadCases, |r| {
+            if r.actor.scope.is_city() {
+                return query::evidence(r.conn, limit);
+            }
+            let reach = reach::Reach::of(r.conn, &r.actor.scope)?;
+            let mut list = query::evidence(r.conn, 10_000)?;
+            list.retain(|e| reach.camera(e.evidence.camera_id));
+            list.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            Ok(list)
+        })
     }
+}
+
+/// Refuses (403, audited) a footage write on a camera outside the caller's halls.
+/// (For a city-wide caller it only notes the hall, for the audit record.)
+fn keep_to_cameras(w: &Write<'_>, cameras: &[i64], what: &str) -> Result<(), StoreError> {
+    for &camera in cameras {
+        if let Some(hall) = reach::camera_hall(w.tx, camera)? {
+            w.keep_to(Some(&hall), what)?;
+        }
+    }
+    Ok(())
 }

@@ -8,7 +8,7 @@ use crate::store::prelude::*;
 
 impl PeopleStore for SqlStore {
     fn attendance(&self, session: &Session, period_start: NaiveDate) -> Result<AttendancePeriod, StoreError> {
-        self.read(session, Permission::ReadCases, |r| people::period(r.conn, &r.rules, period_start))
+        self.read(session, Permission::ReadCases, |r| people::period(r.conn, &r.rules, period_start, &r.actor.scope))
     }
 
     fn attendance_trend(
@@ -17,12 +17,15 @@ impl PeopleStore for SqlStore {
         last_period_start: NaiveDate,
         count: u32,
     ) -> Result<AttendanceTrend, StoreError> {
-        self.read(session, Permission::ReadCases, |r| people::trend(r.conn, &r.rules, last_period_start, count))
+        self.read(session, Permission::ReadCases, |r| {
+            people::trend(r.conn, &r.rules, (last_period_start, count), &r.actor.scope)
+        })
     }
 
     fn record_interview(&self, session: &Session, interview: &NewInterview) -> Result<Interview, StoreError> {
         self.write(session, Permission::Supervise, |w| {
             let recorded = people::insert_interview(w.tx, &w.rules, interview, &w.actor.username, w.now)?;
+            w.keep_to(reach::staff_hall(w.tx, &recorded.staff_no)?.as_deref(), "record_interview")?;
             w.audit(
                 "attendance.interview",
                 &format!("staff:{}", recorded.staff_no),

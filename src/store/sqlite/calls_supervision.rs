@@ -5,12 +5,27 @@
 
 use super::*;
 use crate::store::prelude::*;
+use crate::store::sql::OptionalExtension as _;
 
 impl SupervisionStore for SqlStore {
     fn register_complaint(&self, session: &Session, complaint: &NewComplaint) -> Result<Complaint, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let id = complaints::insert_complaint(w.tx, complaint, &w.actor.username)?;
-            let no: String = w.tx.query_row("SELECT complaint_no FROM complaint WHERE id = ?1", [id], |r| r.get(0))?;
+            // An account of some halls registers for its hall: the case's, else its first.
+            let mut complaint = std::borrow::Cow::Borrowed(complaint);
+            if complaint.hall_code.is_none() && !w.actor.scope.is_city() {
+                let of_case = match complaint.case_no.as_deref() {
+                    Some(no) => query::case_hall(w.tx, no)?,
+                    None => None,
+                };
+                complaint.to_mut().hall_code = of_case.or_else(|| w.actor.scope.halls().into_iter().next());
+            }
+            let id = complaints::insert_complaint(w.tx, &complaint, &w.actor.username)?;
+            let (no, hall): (String, Option<String>) = w
+                .tx
+                .query_row("SELECT complaint_no, hall_code FROM complaint WHERE id = ?1", [id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+            w.keep_to(hall.as_deref(), "register_complaint")?;
             w.audit(
                 "complaint.register",
                 &format!("complaint:{no}"),
@@ -29,6 +44,10 @@ impl SupervisionStore for SqlStore {
                 &r.rules.complaints,
                 r.actor.role.allows(Permission::ReadComplainantContact),
             )
+            .map(|mut list| {
+                list.retain(|c| r.actor.scope.covers(c.hall_code.as_deref()));
+                list
+            })
         })
     }
 
@@ -39,6 +58,11 @@ impl SupervisionStore for SqlStore {
         step: &ComplaintStep,
     ) -> Result<Complaint, StoreError> {
         self.write(session, Permission::Supervise, |w| {
+            let hall: Option<Option<String>> =
+                w.tx.prepare_cached("SELECT hall_code FROM complaint WHERE complaint_no = ?1")?
+                    .query_row([complaint_no], |r| r.get(0))
+                    .optional()?;
+            w.keep_to(hall.flatten().as_deref(), "advance_complaint")?;
             let status = complaints::advance_complaint(w.tx, complaint_no, step, &w.actor.username, w.now)?;
             w.audit(
                 &format!("complaint.{}", status.as_str()),
@@ -51,7 +75,10 @@ impl SupervisionStore for SqlStore {
 
     fn add_observation(&self, session: &Session, observation: &NewObservation) -> Result<Observation, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let stored = accountability::insert_observation(w.tx, observation, &w.actor.username, w.now)?;
+            let own = w.actor.scope.halls().into_iter().next();
+            let stored =
+                accountability::insert_observation(w.tx, observation, (&w.actor.username, own.as_deref()), w.now)?;
+            w.keep_to(Some(&accountability::observation_hall(w.tx, stored.id)?), "add_observation")?;
             w.audit(
                 "observation.add",
                 &format!("observation:{}", stored.id),
@@ -65,7 +92,7 @@ impl SupervisionStore for SqlStore {
     }
 
     fn observations(&self, session: &Session, from: NaiveDate, to: NaiveDate) -> Result<Vec<Observation>, StoreError> {
-        self.read(session, Permission::ReadCases, |r| accountability::observations(r.conn, from, to))
+        self.read(session, Permission::ReadCases, |r| accountability::observations(r.conn, from, to, &r.actor.scope))
     }
 
     fn issue_slips(&self, session: &Session, week: Week) -> Result<Vec<Slip>, StoreError> {
@@ -75,7 +102,7 @@ impl SupervisionStore for SqlStore {
                 week,
                 &w.rules.calendar,
                 w.rules.settings.notice_due_working_days,
-                &w.actor.username,
+                (&w.actor.username, &w.actor.scope),
                 w.now,
             )?;
             for id in &issued {
@@ -89,16 +116,17 @@ impl SupervisionStore for SqlStore {
                     }),
                 )?;
             }
-            accountability::slips(w.tx, Some(week))
+            in_scope(accountability::slips(w.tx, Some(week))?, &w.actor.scope)
         })
     }
 
     fn slips(&self, session: &Session, week: Option<Week>) -> Result<Vec<Slip>, StoreError> {
-        self.read(session, Permission::ReadCases, |r| accountability::slips(r.conn, week))
+        self.read(session, Permission::ReadCases, |r| in_scope(accountability::slips(r.conn, week)?, &r.actor.scope))
     }
 
     fn cancel_slip(&self, session: &Session, slip_id: i64, reason: &str) -> Result<Slip, StoreError> {
         self.write(session, Permission::Supervise, |w| {
+            w.keep_to(Some(&accountability::slip(w.tx, slip_id)?.hall_code), "cancel_slip")?;
             accountability::cancel_slip(w.tx, slip_id, reason)?;
             let slip = accountability::slip(w.tx, slip_id)?;
             w.audit("slip.cancel", &format!("slip:{}", slip.number_text()), serde_json::json!({"reason": reason}))?;
@@ -108,6 +136,7 @@ impl SupervisionStore for SqlStore {
 
     fn record_slip_receipt(&self, session: &Session, slip_id: i64, signed_by: &str) -> Result<Slip, StoreError> {
         self.write(session, Permission::Supervise, |w| {
+            w.keep_to(Some(&accountability::slip(w.tx, slip_id)?.hall_code), "record_slip_receipt")?;
             accountability::record_receipt(w.tx, slip_id, signed_by, w.now)?;
             let slip = accountability::slip(w.tx, slip_id)?;
             w.audit(
@@ -122,6 +151,7 @@ impl SupervisionStore for SqlStore {
     fn record_violation(&self, session: &Session, violation: &NewViolation) -> Result<Violation, StoreError> {
         self.write(session, Permission::Supervise, |w| {
             let id = accountability::insert_violation(w.tx, violation, &w.actor.username, w.now)?;
+            w.keep_to(accountability::violation_hall(w.tx, id)?.as_deref(), "record_violation")?;
             let stored = accountability::violation(w.tx, id)?;
             w.audit(
                 "violation.record",
@@ -136,7 +166,7 @@ impl SupervisionStore for SqlStore {
     }
 
     fn violations(&self, session: &Session) -> Result<Vec<Violation>, StoreError> {
-        self.read(session, Permission::ReadCases, |r| accountability::violations(r.conn))
+        self.read(session, Permission::ReadCases, |r| accountability::violations(r.conn, &r.actor.scope))
     }
 
     fn decide_violation(
@@ -147,6 +177,7 @@ impl SupervisionStore for SqlStore {
         note: &str,
     ) -> Result<DecisionOutcome, StoreError> {
         self.write_named(session, Permission::DecideAccountability, "decide_violation", |w| {
+            w.keep_to(accountability::violation_hall(w.tx, violation_id)?.as_deref(), "decide_violation")?;
             let flag = accountability::decide_violation(w.tx, violation_id, measures, note, &w.actor.username, w.now)?;
             w.audit(
                 "violation.decide",
@@ -164,6 +195,17 @@ impl SupervisionStore for SqlStore {
     }
 
     fn department_flags(&self, session: &Session) -> Result<Vec<DepartmentFlag>, StoreError> {
-        self.read(session, Permission::ReadCases, |r| accountability::department_flags(r.conn, r.now))
+        self.read(session, Permission::ReadCases, |r| {
+            let reach = reach::Reach::of(r.conn, &r.actor.scope)?;
+            let mut flags = accountability::department_flags(r.conn, r.now)?;
+            flags.retain(|f| reach.department(f.department_id));
+            Ok(flags)
+        })
     }
+}
+
+/// The slips of the caller's halls.
+fn in_scope(mut slips: Vec<Slip>, scope: &crate::domain::access::Scope) -> Result<Vec<Slip>, StoreError> {
+    slips.retain(|s| scope.covers(Some(&s.hall_code)));
+    Ok(slips)
 }

@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::store::prelude::*;
+use crate::store::sql::OptionalExtension as _;
 
 impl WatchStore for SqlStore {
     fn report_camera_link(
@@ -25,15 +26,25 @@ impl WatchStore for SqlStore {
     }
 
     fn camera_alerts(&self, session: &Session, open_only: bool) -> Result<Vec<CameraAlert>, StoreError> {
-        self.read(session, Permission::ReadHall, |r| devices::camera_alerts(r.conn, open_only, r.now))
+        self.read(session, Permission::ReadHall, |r| {
+            let reach = reach::Reach::of(r.conn, &r.actor.scope)?;
+            let mut list = devices::camera_alerts(r.conn, open_only, r.now)?;
+            list.retain(|a| reach.camera(a.camera_id));
+            Ok(list)
+        })
     }
 
     fn watch_config(&self, session: &Session) -> Result<crate::store::WatchConfig, StoreError> {
-        self.read(session, Permission::WatchLive, |r| watch::config(r.conn, &r.rules, r.now))
+        self.read(session, Permission::WatchLive, |r| {
+            let mut config = watch::config(r.conn, &r.rules, r.now)?;
+            config.cameras.retain(|c| r.actor.scope.covers(Some(&c.hall_code)));
+            Ok(config)
+        })
     }
 
     fn set_camera_reference(&self, session: &Session, camera_id: i64, png: Option<&[u8]>) -> Result<(), StoreError> {
         self.write(session, Permission::ConfigureHall, |w| {
+            keep_to_camera(w, camera_id, "set_camera_reference")?;
             let sha = watch::set_reference(w.tx, camera_id, png, &w.actor.username, w.now)?;
             w.audit("camera.reference", &format!("camera:{camera_id}"), serde_json::json!({ "sha256": sha }))?;
             Ok(())
@@ -47,6 +58,7 @@ impl WatchStore for SqlStore {
         seat: Option<crate::domain::watch::Region>,
     ) -> Result<(), StoreError> {
         self.write(session, Permission::ConfigureHall, |w| {
+            keep_to_camera(w, camera_id, "set_camera_seat")?;
             watch::set_seat(w.tx, camera_id, seat)?;
             w.audit("camera.seat", &format!("camera:{camera_id}"), serde_json::json!({ "seat": seat }))?;
             Ok(())
@@ -86,11 +98,29 @@ impl WatchStore for SqlStore {
         session: &Session,
         query: &crate::store::FindingQuery,
     ) -> Result<Vec<crate::store::CameraFinding>, StoreError> {
-        self.read(session, Permission::ReadCases, |r| watch::findings(r.conn, query, r.now))
+        self.read(session, Permission::ReadCases, |r| {
+            let reach = reach::Reach::of(r.conn, &r.actor.scope)?;
+            let mut list = watch::findings(r.conn, query, r.now)?;
+            list.retain(|f| reach.camera(f.camera_id));
+            Ok(list)
+        })
     }
 
     fn watch_snapshot(&self, session: &Session, snapshot_id: i64) -> Result<Vec<u8>, StoreError> {
-        self.read(session, Permission::ReadCases, |r| watch::snapshot(r.conn, snapshot_id))
+        self.read(session, Permission::ReadCases, |r| {
+            if !r.actor.scope.is_city() {
+                let camera: Option<i64> = r
+                    .conn
+                    .prepare_cached("SELECT camera_id FROM watch_snapshot WHERE id = ?1")?
+                    .query_row([snapshot_id], |row| row.get(0))
+                    .optional()?;
+                if !camera.is_some_and(|c| reach::Reach::of(r.conn, &r.actor.scope).is_ok_and(|reach| reach.camera(c)))
+                {
+                    return Err(StoreError::NotFound(format!("snapshot {snapshot_id}")));
+                }
+            }
+            watch::snapshot(r.conn, snapshot_id)
+        })
     }
 
     fn decide_finding(
@@ -101,6 +131,13 @@ impl WatchStore for SqlStore {
         note: &str,
     ) -> Result<crate::store::CameraFinding, StoreError> {
         self.write(session, Permission::Supervise, |w| {
+            let camera: Option<i64> =
+                w.tx.prepare_cached("SELECT camera_id FROM camera_finding WHERE id = ?1")?
+                    .query_row([finding_id], |r| r.get(0))
+                    .optional()?;
+            if let Some(camera) = camera {
+                keep_to_camera(w, camera, "decide_finding")?;
+            }
             let decided = watch::decide(w.tx, finding_id, decision, note, &w.actor.username, w.now)?;
             w.audit(
                 if decision == crate::domain::watch::FindingDecision::Confirmed {
@@ -116,5 +153,13 @@ impl WatchStore for SqlStore {
             )?;
             Ok(decided)
         })
+    }
+}
+
+/// Refuses (403, audited) a write on a camera outside the caller's halls.
+fn keep_to_camera(w: &Write<'_>, camera_id: i64, what: &str) -> Result<(), StoreError> {
+    match reach::camera_hall(w.tx, camera_id)? {
+        Some(hall) => w.keep_to(Some(&hall), what),
+        None => Ok(()),
     }
 }

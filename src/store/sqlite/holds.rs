@@ -66,12 +66,14 @@ pub(super) fn window_events(
     conn: &Connection,
     window_code: &str,
     span: Span,
+    scope: &crate::domain::access::Scope,
 ) -> Result<Vec<crate::store::WindowEvent>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT e.occurred_at, c.case_no, e.step, s.name FROM event e JOIN service_window w ON w.id = e.window_id
          JOIN case_file c ON c.id = e.case_id LEFT JOIN staff s ON s.id = e.staff_id
-         WHERE w.code = ?1 AND e.occurred_at >= ?2 AND e.occurred_at < ?3 ORDER BY e.occurred_at LIMIT 1000",
-    )?;
+         WHERE w.code = ?1 AND e.occurred_at >= ?2 AND e.occurred_at < ?3{} ORDER BY e.occurred_at LIMIT 1000",
+        scope.sql("w.hall_code")
+    ))?;
     let rows = stmt
         .query_map(params![window_code, span.from.div_euclid(1000), (span.to + 999).div_euclid(1000)], |r| {
             let step: String = r.get(2)?;

@@ -39,6 +39,7 @@ mod overview;
 mod people;
 mod publications;
 mod query;
+mod reach;
 mod recommendations;
 mod secrets;
 mod users;
@@ -206,6 +207,8 @@ pub(crate) struct Write<'a> {
     audit_key: [u8; 32],
     /// A write refused for naming a hall outside the caller's scope: audited after the rollback.
     refused: &'a RefCell<Option<Refusal>>,
+    /// The first hall this write was let touch (`keep_to`), for its audit records.
+    touched: RefCell<Option<String>>,
 }
 
 /// What a write outside the caller's halls asked for, for the audit record of its refusal.
@@ -218,7 +221,10 @@ pub(crate) struct Refusal {
 impl Write<'_> {
     /// Appends the audit record of this write (by the caller, now).
     pub fn audit(&self, action: &str, target: &str, detail: serde_json::Value) -> Result<i64, StoreError> {
-        SqlStore::append_audit(self.tx, &self.audit_key, self.now, &self.actor, action, target, &detail)
+        // The hall this write touched, else the actor's one hall.
+        let touched = self.touched.borrow();
+        let hall = touched.as_deref().or_else(|| self.actor.scope.sole_hall());
+        SqlStore::append_audit(self.tx, &self.audit_key, self.now, (&self.actor, hall), action, target, &detail)
     }
 
     /// Nothing others need to reload came of this write (a refresh that changed no alert).
@@ -230,6 +236,11 @@ impl Write<'_> {
     /// outside the caller's halls; the refusal is audited once the write is rolled back.
     pub fn keep_to(&self, hall: Option<&str>, what: &str) -> Result<(), StoreError> {
         if self.actor.scope.covers(hall) {
+            if let Some(hall) = hall
+                && self.touched.borrow().is_none()
+            {
+                *self.touched.borrow_mut() = Some(hall.to_owned());
+            }
             return Ok(());
         }
         *self.refused.borrow_mut() =
@@ -561,6 +572,7 @@ impl SqlStore {
                 changed: Cell::new(true),
                 audit_key,
                 refused: &refused,
+                touched: RefCell::new(None),
             };
             let result = f(&write)?;
             Ok((result, write.changed.get()))
@@ -568,7 +580,17 @@ impl SqlStore {
         if let Some(refusal) = refused.into_inner() {
             let detail = serde_json::json!({"call": refusal.what, "hall": refusal.hall});
             self.with_tx(|tx| {
-                Self::append_audit(tx, &audit_key, self.now(), &refusal.actor, "scope.refused", "scope", &detail)
+                // Shown to the auditors of the refused account's hall, else of the hall it reached for.
+                let hall = refusal.actor.scope.sole_hall().or(refusal.hall.as_deref());
+                Self::append_audit(
+                    tx,
+                    &audit_key,
+                    self.now(),
+                    (&refusal.actor, hall),
+                    "scope.refused",
+                    "scope",
+                    &detail,
+                )
             })?;
         }
         let (result, changed) = done?;

@@ -1,11 +1,17 @@
 //! The overview the status bar and the 总览 show: counts of the hall, today's cases, data freshness,
 //! open alerts and today's check. It reads what `query` and `alerts` keep, so it sits above both.
 
+use std::collections::HashMap;
+
 use crate::store::sql::{Connection, params};
 use chrono::{DateTime, Utc};
 
+use crate::domain::access::Scope;
+use crate::domain::alerts::RuleBook;
+use crate::domain::assessment::{self, YearMonth};
+use crate::domain::hundredths::Hundredths;
 use crate::domain::time;
-use crate::store::{Overview, StoreError, WindowLoad};
+use crate::store::{HallSummary, LevelCounts, Overview, StoreError, WindowLoad};
 
 use super::query::day_bounds;
 use super::{from_ts, notices};
@@ -14,8 +20,18 @@ fn count(conn: &Connection, sql: &str, args: impl crate::store::sql::Params) -> 
     Ok(conn.query_row(sql, args, |r| r.get(0))?)
 }
 
-pub(super) fn overview(conn: &Connection, now: DateTime<Utc>) -> Result<Overview, StoreError> {
+/// The overview of the halls of `scope`.
+pub(super) fn overview(
+    conn: &Connection,
+    rules: &RuleBook,
+    now: DateTime<Utc>,
+    scope: &Scope,
+) -> Result<Overview, StoreError> {
     let today = time::local_date(now);
+    // Each count kept to the scope's halls (nothing added for the whole city).
+    let cases = scope.sql("hall_code");
+    let case_of = scope.sql("c.hall_code");
+    let window_of = scope.sql("w.hall_code");
     let (day_start, day_end) = day_bounds(today);
     let open = "('submitted', 'in_progress', 'suspended')";
     let mut window_load = Vec::new();
@@ -24,7 +40,8 @@ pub(super) fn overview(conn: &Connection, now: DateTime<Utc>) -> Result<Overview
             "SELECT w.id, w.hall_code, w.code, d.name,
                (SELECT count(*) FROM case_file c WHERE c.window_id = w.id AND c.accepted_at >= ?1 AND c.accepted_at < ?2),
                (SELECT count(*) FROM case_file c WHERE c.window_id = w.id AND c.status IN {open})
-             FROM service_window w LEFT JOIN department d ON d.id = w.department_id ORDER BY w.hall_code, w.code"
+             FROM service_window w LEFT JOIN department d ON d.id = w.department_id WHERE 1 = 1{window_of}
+             ORDER BY w.hall_code, w.code"
         ))?;
         let mut staff_stmt = conn.prepare("SELECT name FROM staff WHERE window_id = ?1 ORDER BY staff_no")?;
         let mut duty_stmt = conn.prepare(
@@ -57,26 +74,48 @@ pub(super) fn overview(conn: &Connection, now: DateTime<Utc>) -> Result<Overview
     }
     Ok(Overview {
         at: now,
-        halls: count(conn, "SELECT count(*) FROM hall", [])?,
-        departments: count(conn, "SELECT count(*) FROM department", [])?,
-        windows: count(conn, "SELECT count(*) FROM service_window", [])?,
-        staff: count(conn, "SELECT count(*) FROM staff", [])?,
+        halls: count(conn, &format!("SELECT count(*) FROM hall WHERE 1 = 1{}", scope.sql("code")), [])?,
+        departments: if scope.is_city() {
+            count(conn, "SELECT count(*) FROM department", [])?
+        } else {
+            count(conn, &format!("SELECT count(DISTINCT department_id) FROM service_window WHERE 1 = 1{cases}"), [])?
+        },
+        windows: count(conn, &format!("SELECT count(*) FROM service_window WHERE 1 = 1{cases}"), [])?,
+        staff: if scope.is_city() {
+            count(conn, "SELECT count(*) FROM staff", [])?
+        } else {
+            count(
+                conn,
+                &format!(
+                    "SELECT count(*) FROM staff s JOIN service_window w ON w.id = s.window_id WHERE 1 = 1{window_of}"
+                ),
+                [],
+            )?
+        },
         items: count(conn, "SELECT count(*) FROM item", [])?,
-        cameras: count(conn, "SELECT count(*) FROM camera", [])?,
-        cases_total: count(conn, "SELECT count(*) FROM case_file", [])?,
-        cases_open: count(conn, &format!("SELECT count(*) FROM case_file WHERE status IN {open}"), [])?,
-        cases_suspended: count(conn, "SELECT count(*) FROM case_file WHERE status = 'suspended'", [])?,
+        cameras: count(conn, &format!("SELECT count(*) FROM camera WHERE 1 = 1{cases}"), [])?,
+        cases_total: count(conn, &format!("SELECT count(*) FROM case_file WHERE 1 = 1{cases}"), [])?,
+        cases_open: count(conn, &format!("SELECT count(*) FROM case_file WHERE status IN {open}{cases}"), [])?,
+        cases_suspended: count(conn, &format!("SELECT count(*) FROM case_file WHERE status = 'suspended'{cases}"), [])?,
         accepted_today: count(
             conn,
-            "SELECT count(*) FROM case_file WHERE accepted_at >= ?1 AND accepted_at < ?2",
+            &format!("SELECT count(*) FROM case_file WHERE accepted_at >= ?1 AND accepted_at < ?2{cases}"),
             [day_start, day_end],
         )?,
         completed_today: count(
             conn,
-            "SELECT count(*) FROM case_file WHERE completed_at >= ?1 AND completed_at < ?2",
+            &format!("SELECT count(*) FROM case_file WHERE completed_at >= ?1 AND completed_at < ?2{cases}"),
             [day_start, day_end],
         )?,
-        events_total: count(conn, "SELECT count(*) FROM event", [])?,
+        events_total: if scope.is_city() {
+            count(conn, "SELECT count(*) FROM event", [])?
+        } else {
+            count(
+                conn,
+                &format!("SELECT count(*) FROM event e JOIN case_file c ON c.id = e.case_id WHERE 1 = 1{case_of}"),
+                [],
+            )?
+        },
         latest_event_recorded_at: conn
             .query_row("SELECT max(recorded_at) FROM event", [], |r| r.get::<_, Option<i64>>(0))?
             .map(from_ts),
@@ -85,23 +124,33 @@ pub(super) fn overview(conn: &Connection, now: DateTime<Utc>) -> Result<Overview
             .map(from_ts),
         complaints_open: count(
             conn,
-            "SELECT count(*) FROM complaint WHERE status IN ('registered', 'accepted', 'investigating')",
+            &format!(
+                "SELECT count(*) FROM complaint WHERE status IN ('registered', 'accepted', 'investigating'){cases}"
+            ),
             [],
         )?,
         audit_records: conn.query_row("SELECT coalesce(max(seq), 0) FROM audit_log", [], |r| r.get(0))?,
-        open_alerts: level_counts(conn)?,
+        open_alerts: level_counts(conn, scope)?,
         today_checked: notices::latest_check_of(conn, today)?,
         window_load,
         calendar_missing_years: Vec::new(),
+        halls_side: halls_side(conn, rules, now, scope)?,
     })
 }
 
-/// Open alerts per level.
-fn level_counts(conn: &Connection) -> Result<crate::store::LevelCounts, StoreError> {
+/// Open alerts per level, of the cases of the halls of `scope`.
+pub(super) fn level_counts(conn: &Connection, scope: &Scope) -> Result<crate::store::LevelCounts, StoreError> {
     let mut counts = crate::store::LevelCounts::default();
-    let mut stmt = conn.prepare_cached(
-        "SELECT level, count(*) FROM alert WHERE resolved_at IS NULL AND closed_at IS NULL GROUP BY level",
-    )?;
+    let sql = if scope.is_city() {
+        "SELECT level, count(*) FROM alert WHERE resolved_at IS NULL AND closed_at IS NULL GROUP BY level".to_owned()
+    } else {
+        format!(
+            "SELECT a.level, count(*) FROM alert a JOIN case_file c ON c.id = a.case_id
+             WHERE a.resolved_at IS NULL AND a.closed_at IS NULL{} GROUP BY a.level",
+            scope.sql("c.hall_code")
+        )
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
     for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))? {
         let (level, n) = row?;
         match level.as_str() {
@@ -111,4 +160,93 @@ fn level_counts(conn: &Connection) -> Result<crate::store::LevelCounts, StoreErr
         }
     }
     Ok(counts)
+}
+
+/// The halls of `scope` side by side, when it spans more than one (the city's 大厅概况): each hall's open
+/// alerts, cameras, findings to decide, this fortnight's attendance marks and last month's grade.
+fn halls_side(
+    conn: &Connection,
+    rules: &RuleBook,
+    now: DateTime<Utc>,
+    scope: &Scope,
+) -> Result<Vec<HallSummary>, StoreError> {
+    let halls: Vec<(String, String)> = conn
+        .prepare(&format!("SELECT code, name FROM hall WHERE 1 = 1{} ORDER BY code", scope.sql("code")))?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    if halls.len() < 2 {
+        return Ok(Vec::new());
+    }
+    let mut out: Vec<HallSummary> =
+        halls.into_iter().map(|(code, name)| HallSummary { code, name, ..HallSummary::default() }).collect();
+    let index: HashMap<String, usize> = out.iter().enumerate().map(|(i, h)| (h.code.clone(), i)).collect();
+    let at = |hall: &str| index.get(hall).copied();
+    let grouped = |sql: &str| -> Result<Vec<(String, String, u32)>, StoreError> {
+        Ok(conn.prepare(sql)?.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?)
+    };
+    for (hall, level, n) in grouped(
+        "SELECT c.hall_code, a.level, count(*) FROM alert a JOIN case_file c ON c.id = a.case_id
+         WHERE a.resolved_at IS NULL AND a.closed_at IS NULL AND c.hall_code IS NOT NULL GROUP BY c.hall_code, a.level",
+    )? {
+        if let Some(i) = at(&hall) {
+            let counts: &mut LevelCounts = &mut out[i].open_alerts;
+            match level.as_str() {
+                "red" => counts.red = n,
+                "orange" => counts.orange = n,
+                _ => counts.yellow = n,
+            }
+        }
+    }
+    for (hall, state, n) in grouped(
+        "SELECT c.hall_code, CASE WHEN l.online = 0 THEN 'off' ELSE 'on' END, count(*) FROM camera c
+         LEFT JOIN camera_link l ON l.camera_id = c.id WHERE c.retired_at IS NULL GROUP BY 1, 2",
+    )? {
+        if let Some(i) = at(&hall) {
+            if state == "off" { out[i].cameras_offline = n } else { out[i].cameras_online = n }
+        }
+    }
+    for (hall, _, n) in grouped(
+        "SELECT c.hall_code, '', count(*) FROM camera_finding f JOIN camera c ON c.id = f.camera_id
+         WHERE f.decision IS NULL GROUP BY c.hall_code",
+    )? {
+        if let Some(i) = at(&hall) {
+            out[i].findings_to_decide = n;
+        }
+    }
+    // This fortnight so far.
+    let start = rules.attendance.period_start(time::local_date(now));
+    let people = super::people::day_records(conn, rules, (start, time::local_date(now)), &Scope::City)?;
+    let ranking = crate::domain::attendance::rank(start, rules.attendance.period_end(start), &people);
+    let hall_of: HashMap<&str, &str> =
+        people.iter().filter_map(|(p, _)| Some((p.staff_no.as_str(), p.hall.as_deref()?))).collect();
+    for s in &ranking.staff {
+        if let Some(i) = hall_of.get(s.staff_no.as_str()).and_then(|h| at(h)) {
+            out[i].attendance_marks += s.marks();
+        }
+    }
+    // Last month: the mean score of each hall's assessed departments, graded as a department is.
+    let month = YearMonth::of(time::local_date(now)).previous();
+    let computed = super::assessment::month(conn, rules, month, now)?;
+    let mut department_halls: HashMap<i64, Vec<String>> = HashMap::new();
+    for (department, hall, _) in grouped(
+        "SELECT DISTINCT CAST(department_id AS TEXT), hall_code, 0 FROM service_window WHERE department_id IS NOT NULL",
+    )? {
+        if let Ok(id) = department.parse() {
+            department_halls.entry(id).or_default().push(hall);
+        }
+    }
+    let mut scores: Vec<Vec<Hundredths>> = vec![Vec::new(); out.len()];
+    for d in &computed.departments {
+        let Some(points) = d.points() else { continue };
+        for hall in department_halls.get(&d.department_id).into_iter().flatten() {
+            if let Some(i) = at(hall) {
+                scores[i].push(points);
+            }
+        }
+    }
+    for (summary, scores) in out.iter_mut().zip(scores) {
+        summary.assessment_month = month.to_string();
+        summary.assessment_grade = Hundredths::mean(scores).map(|mean| assessment::grade(mean, &computed.settings));
+    }
+    Ok(out)
 }

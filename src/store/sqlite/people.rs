@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::store::sql::{Connection, OptionalExtension as _, Transaction, params};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 
+use crate::domain::access::Scope;
 use crate::domain::alerts::RuleBook;
 use crate::domain::attendance::{self, DayRecord, Person};
 use crate::domain::evaluator::{self, Completion, EvaluatorCheck, Rating, RatingSource};
@@ -39,13 +40,16 @@ struct StaffRow {
     person: Person,
 }
 
-fn staff(conn: &Connection) -> Result<Vec<StaffRow>, StoreError> {
+/// The staff of the halls of `scope` (a staff member belongs to its window's hall; one without a
+/// window to the whole city).
+fn staff(conn: &Connection, scope: &Scope) -> Result<Vec<StaffRow>, StoreError> {
     let rows = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT s.id, s.staff_no, s.name, coalesce(d.name, ''), w.hall_code FROM staff s
              LEFT JOIN department d ON d.id = s.department_id LEFT JOIN service_window w ON w.id = s.window_id
-             ORDER BY s.staff_no",
-        )?
+             WHERE 1 = 1{} ORDER BY s.staff_no",
+            scope.sql("w.hall_code")
+        ))?
         .query_map([], |r| {
             Ok(StaffRow {
                 id: r.get(0)?,
@@ -68,14 +72,14 @@ fn coverage(conn: &Connection) -> Result<Option<(NaiveDate, NaiveDate)>, StoreEr
     Ok(first.zip(last).and_then(|(f, l)| Some((local(&f)?.date(), local(&l)?.date()))))
 }
 
-/// Everyone's day records from `from` to `to` (inclusive).
+/// The day records from `from` to `to` (inclusive) of everyone in the halls of `scope`.
 pub(super) fn day_records(
     conn: &Connection,
     rules: &RuleBook,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
+    scope: &Scope,
 ) -> Result<Vec<(Person, Vec<DayRecord>)>, StoreError> {
-    let people = staff(conn)?;
+    let people = staff(conn, scope)?;
     let covered = coverage(conn)?;
     let in_records = |date: NaiveDate| covered.is_some_and(|(first, last)| date >= first && date <= last);
     let start = from.format("%Y-%m-%d 00:00:00").to_string();
@@ -135,12 +139,22 @@ pub(super) fn day_records(
     Ok(out)
 }
 
-pub(super) fn period(conn: &Connection, rules: &RuleBook, start: NaiveDate) -> Result<AttendancePeriod, StoreError> {
+/// The biweekly period from `start`, ranking the staff of the halls of `scope` among themselves.
+pub(super) fn period(
+    conn: &Connection,
+    rules: &RuleBook,
+    start: NaiveDate,
+    scope: &Scope,
+) -> Result<AttendancePeriod, StoreError> {
     let start = rules.attendance.period_start(start);
     let end = rules.attendance.period_end(start);
-    let people = day_records(conn, rules, start, end)?;
+    let people = day_records(conn, rules, (start, end), scope)?;
     let ranking = attendance::rank(start, end, &people);
-    let interviews = interviews(conn, Some(start))?;
+    let mut interviews = interviews(conn, Some(start))?;
+    if !scope.is_city() {
+        let ours: std::collections::HashSet<&str> = people.iter().map(|(p, _)| p.staff_no.as_str()).collect();
+        interviews.retain(|i| ours.contains(i.staff_no.as_str()));
+    }
     let missing: std::collections::BTreeSet<i32> =
         [start, end].iter().map(chrono::Datelike::year).filter(|y| !rules.calendar.is_year_known(*y)).collect();
     Ok(AttendancePeriod {
@@ -155,8 +169,8 @@ pub(super) fn period(conn: &Connection, rules: &RuleBook, start: NaiveDate) -> R
 pub(super) fn trend(
     conn: &Connection,
     rules: &RuleBook,
-    last: NaiveDate,
-    count: u32,
+    (last, count): (NaiveDate, u32),
+    scope: &Scope,
 ) -> Result<AttendanceTrend, StoreError> {
     let last = rules.attendance.period_start(last);
     let days = i64::from(rules.attendance.period_days);
@@ -167,7 +181,7 @@ pub(super) fn trend(
         first = first.max(rules.attendance.period_start(records_start)).min(last);
     }
     let count = u32::try_from((last - first).num_days() / days + 1).unwrap_or(1);
-    let people = day_records(conn, rules, first, rules.attendance.period_end(last))?;
+    let people = day_records(conn, rules, (first, rules.attendance.period_end(last)), scope)?;
     let mut trend = AttendanceTrend::default();
     for i in 0..count {
         let start = first + Duration::days(days * i64::from(i));
@@ -236,18 +250,21 @@ pub(super) fn insert_interview(
     Ok(tx.query_row(&format!("{INTERVIEW_SELECT} WHERE i.id = ?1"), [id], interview_row)?)
 }
 
-/// Every rating in `[from, to)` (instants), from evaluate events and evaluator devices, with its key.
+/// Every rating in `[from, to)` (instants) at the windows of the halls of `scope`, from evaluate
+/// events and evaluator devices, with its key.
 pub(super) fn ratings(
     conn: &Connection,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    scope: &Scope,
 ) -> Result<Vec<(String, Rating)>, StoreError> {
     let mut out = Vec::new();
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT e.id, w.code, e.occurred_at, e.rating, c.case_no, s.staff_no FROM event e JOIN case_file c ON c.id = e.case_id
          JOIN service_window w ON w.id = e.window_id LEFT JOIN staff s ON s.id = e.staff_id
-         WHERE e.step = 'evaluate' AND e.occurred_at >= ?1 AND e.occurred_at < ?2",
-    )?;
+         WHERE e.step = 'evaluate' AND e.occurred_at >= ?1 AND e.occurred_at < ?2{}",
+        scope.sql("w.hall_code")
+    ))?;
     for row in stmt.query_map([ts(from), ts(to)], |r| {
         Ok((
             r.get::<_, i64>(0)?,
@@ -266,10 +283,11 @@ pub(super) fn ratings(
     }
     let local_from = time::local_datetime(from).format(LOCAL).to_string();
     let local_to = time::local_datetime(to).format(LOCAL).to_string();
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT v.id, w.code, v.time, v.rating, v.case_no FROM evaluation v JOIN service_window w ON w.id = v.window_id
-         WHERE v.time >= ?1 AND v.time < ?2",
-    )?;
+         WHERE v.time >= ?1 AND v.time < ?2{}",
+        scope.sql("w.hall_code")
+    ))?;
     for row in stmt.query_map([&local_from, &local_to], |r| {
         Ok((
             r.get::<_, i64>(0)?,
@@ -301,16 +319,18 @@ pub(super) fn evaluator_check(
     conn: &Connection,
     rules: &RuleBook,
     date: NaiveDate,
+    scope: &Scope,
 ) -> Result<EvaluatorCheck, StoreError> {
     let (from, to) = query::day_bounds(date);
     let completions = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT c.case_no, w.code, e.occurred_at FROM event e JOIN case_file c ON c.id = e.case_id
-             JOIN service_window w ON w.id = e.window_id WHERE e.step = 'complete' AND e.occurred_at >= ?1 AND e.occurred_at < ?2",
-        )?
+             JOIN service_window w ON w.id = e.window_id WHERE e.step = 'complete' AND e.occurred_at >= ?1 AND e.occurred_at < ?2{}",
+            scope.sql("w.hall_code")
+        ))?
         .query_map([from, to], |r| Ok(Completion { case_no: r.get(0)?, window: r.get(1)?, at: from_ts(r.get(2)?) }))?
         .collect::<Result<Vec<_>, _>>()?;
-    let ratings: Vec<Rating> = ratings(conn, from_ts(from), from_ts(to))?.into_iter().map(|(_, r)| r).collect();
+    let ratings: Vec<Rating> = ratings(conn, from_ts(from), from_ts(to), scope)?.into_iter().map(|(_, r)| r).collect();
     let mut completion_of = BTreeMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT min(e.occurred_at) FROM event e JOIN case_file c ON c.id = e.case_id WHERE c.case_no = ?1 AND e.step = 'complete'",
@@ -360,16 +380,28 @@ fn poor_rating(conn: &Connection, rules: &RuleBook, key: String, rating: Rating)
 pub(super) fn poor_ratings(
     conn: &Connection,
     rules: &RuleBook,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
+    scope: &Scope,
 ) -> Result<Vec<PoorRating>, StoreError> {
     let (start, _) = query::day_bounds(from);
     let (_, end) = query::day_bounds(to);
-    ratings(conn, from_ts(start), from_ts(end))?
+    ratings(conn, from_ts(start), from_ts(end), scope)?
         .into_iter()
         .filter(|(_, r)| evaluator::is_poor(r.rating))
         .map(|(key, r)| poor_rating(conn, rules, key, r))
         .collect()
+}
+
+/// The hall of the window rated under `key` (`None` for no such rating).
+pub(super) fn rating_hall(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
+    let Some((kind, id)) = key.split_once(':') else { return Ok(None) };
+    let Ok(id) = id.parse::<i64>() else { return Ok(None) };
+    let sql = match kind {
+        "event" => "SELECT w.hall_code FROM event e JOIN service_window w ON w.id = e.window_id WHERE e.id = ?1",
+        "device" => "SELECT w.hall_code FROM evaluation v JOIN service_window w ON w.id = v.window_id WHERE v.id = ?1",
+        _ => return Ok(None),
+    };
+    Ok(conn.prepare_cached(sql)?.query_row([id], |r| r.get(0)).optional()?)
 }
 
 /// The rating behind a key, for recording its follow-up.
@@ -475,10 +507,15 @@ fn satisfaction_rows(groups: BTreeMap<String, (String, Vec<u8>)>) -> Vec<Satisfa
     rows
 }
 
-pub(super) fn satisfaction(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Satisfaction, StoreError> {
+pub(super) fn satisfaction(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: &Scope,
+) -> Result<Satisfaction, StoreError> {
     let (start, _) = query::day_bounds(from);
     let (_, end) = query::day_bounds(to);
-    let all = ratings(conn, from_ts(start), from_ts(end))?;
+    let all = ratings(conn, from_ts(start), from_ts(end), scope)?;
     let windows: HashMap<String, (String, String)> = conn
         .prepare_cached("SELECT w.code, coalesce(d.name, ''), coalesce(nullif(d.short_name, ''), d.name, '') FROM service_window w LEFT JOIN department d ON d.id = w.department_id")?
         .query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get::<_, String>(1)?, r.get::<_, String>(2)?))))?

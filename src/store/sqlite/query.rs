@@ -307,6 +307,10 @@ pub(super) fn case_events(conn: &Connection, case_no: &str) -> Result<Vec<CaseEv
     Ok(rows)
 }
 
+/// The columns [`audit_row`] reads.
+pub(super) const AUDIT_COLUMNS: &str =
+    "seq, at, actor, role, action, target, detail, prev_hash, hash, workstation, hall_code";
+
 pub(super) fn audit_row(r: &Row<'_>) -> crate::store::sql::Result<AuditRecord> {
     let micros: i64 = r.get(1)?;
     Ok(AuditRecord {
@@ -320,13 +324,13 @@ pub(super) fn audit_row(r: &Row<'_>) -> crate::store::sql::Result<AuditRecord> {
         prev_hash: r.get(7)?,
         hash: r.get(8)?,
         workstation: r.get(9)?,
+        hall: r.get(10)?,
     })
 }
 
-pub(super) fn audit_log(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
-    let mut sql = String::from(
-        "SELECT seq, at, actor, role, action, target, detail, prev_hash, hash, workstation FROM audit_log WHERE 1 = 1",
-    );
+/// The audit records `q` asks for, of the halls of `scope` (a city-wide account reads all).
+pub(super) fn audit_log(conn: &Connection, q: &AuditQuery, scope: &Scope) -> Result<Vec<AuditRecord>, StoreError> {
+    let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE 1 = 1{}", scope.sql("hall_code"));
     let mut args: Vec<crate::store::sql::Value> = Vec::new();
     let mut push = |clause: &str, value: crate::store::sql::Value, sql: &mut String| {
         args.push(value);
@@ -491,6 +495,15 @@ pub(super) fn day_bounds(date: NaiveDate) -> (i64, i64) {
     let start = ts(time::start_of_day(date));
     let end = date.succ_opt().map_or(i64::MAX, |d| ts(time::start_of_day(d)));
     (start, end)
+}
+
+/// The hall of case `case_no` (`None` for no such case, or a case of no hall).
+pub(super) fn case_hall(conn: &Connection, case_no: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT hall_code FROM case_file WHERE case_no = ?1")?
+        .query_row([case_no], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
 }
 
 /// The hall of case `case_no` when the caller's scope covers it; otherwise "not found", as for a case

@@ -58,7 +58,7 @@ fn attendance_pdf(
 ) -> Result<String, JobError> {
     let store = worker.store()?;
     let period = store.attendance(session, period_start)?;
-    let hall = store.directory(session)?.halls.first().map(|h| h.name.clone()).unwrap_or_default();
+    let hall = store.directory(session)?.home_hall().map(|h| h.name.clone()).unwrap_or_default();
     let now = worker.clock.now();
     let (sheet, name) = if notices {
         (crate::report::attendance::interview_notices(&hall, &period.ranking, now), "interview-notices")

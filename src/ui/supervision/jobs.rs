@@ -143,7 +143,7 @@ impl Worker {
                         .find(|n| n.id == notice_id)
                         .ok_or_else(|| JobError::local(format!("notice {notice_id} not found")))?;
                     let hall =
-                        store.directory(session).map_err(e)?.halls.first().map(|h| h.name.clone()).unwrap_or_default();
+                        store.directory(session).map_err(e)?.home_hall().map(|h| h.name.clone()).unwrap_or_default();
                     let safe: String = notice.notice_no.chars().filter(|c| c.is_alphanumeric() || *c == '-').collect();
                     let path = self.data_dir.join("reports").join("notices").join(format!("{safe}.pdf"));
                     crate::report::write_pdf(&path, &crate::report::documents::notice_sheet(&hall, &notice))
@@ -160,7 +160,7 @@ impl Worker {
                 SupervisionAction::DailyPdf(day) => {
                     let data = store.daily_check_data(session, day).map_err(e)?;
                     let hall =
-                        store.directory(session).map_err(e)?.halls.first().map(|h| h.name.clone()).unwrap_or_default();
+                        store.directory(session).map_err(e)?.home_hall().map(|h| h.name.clone()).unwrap_or_default();
                     let path = self.data_dir.join("reports").join("daily").join(format!("{day}.pdf"));
                     crate::report::write_pdf(
                         &path,
