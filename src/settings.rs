@@ -328,6 +328,10 @@ pub struct ServerFile {
     /// two files on every server of one database.
     #[serde(default)]
     pub database: Option<String>,
+    /// Where the camera relay answers the consoles (RTSP): default the `listen` address's host, port
+    /// 8731. Consoles of this server get its URLs, never a camera's password.
+    #[serde(default)]
+    pub relay: Option<std::net::SocketAddr>,
 }
 
 impl ServerFile {
@@ -381,6 +385,7 @@ impl ServerFile {
             ca_cert: flags.ca_cert.or(self.ca_cert),
             no_watch: flags.no_watch || self.no_watch,
             database: flags.database.or(self.database),
+            relay: flags.relay.or(self.relay),
         }
     }
 }

@@ -23,6 +23,7 @@ mod hall;
 mod onvif;
 mod operations;
 mod pg;
+mod relay;
 mod remote;
 mod remote_offline;
 mod scope;

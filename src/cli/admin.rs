@@ -326,7 +326,8 @@ pub(super) fn serve(ctx: &Ctx, config: settings::ServerFile) -> Result<(), Failu
     };
     let forwarding = forward.as_ref().map(|(_, to)| to.upstream.url.clone());
     let limits = crate::server::limits::Limits { host_names, ..Default::default() };
-    let options = crate::server::ServeOptions { tls, forward, limits };
+    let relay = Some(config.relay.unwrap_or(std::net::SocketAddr::new(listen.ip(), 8731)));
+    let options = crate::server::ServeOptions { tls, forward, limits, relay };
     let store = Arc::new(store);
     // The camera watchers of Art 11(8) for the cameras no recorder watches: the server's own, so that
     // detections come from this machine and never from a caller (`report_watch` is the system's).
@@ -344,6 +345,9 @@ pub(super) fn serve(ctx: &Ctx, config: settings::ServerFile) -> Result<(), Failu
     let described = crate::store::Store::describe(&*store);
     let server = crate::server::spawn_with(store, listen, &options).map_err(anyhow::Error::msg)?;
     println!("监察台 server on {} (data {}, {}); Ctrl-C to stop", server.url(), data_dir.display(), described);
+    if let Some(port) = server.relay_port {
+        println!("relaying the cameras to the consoles on rtsp port {port}");
+    }
     if let Some(url) = forwarding {
         println!("forwarding pushed case events to {url}");
     }

@@ -152,6 +152,10 @@ pub enum Command {
         /// directory. Default: the file's `database`.
         #[arg(long, value_name = "URL")]
         database: Option<String>,
+        /// Where the camera relay answers the consoles (RTSP). Default: the file's `relay`, else the
+        /// listen address's host, port 8731.
+        #[arg(long, value_name = "ADDR")]
+        relay: Option<std::net::SocketAddr>,
     },
     /// A consistent copy of the database while the server, the recorder or a console writes to it
     /// (SQLite's online backup), with its manifest beside it (FILE.manifest.json: SHA-256, schema
@@ -253,6 +257,18 @@ pub enum BenchCommand {
         /// Also draw every tile with the shader (software GL without a GPU), in a phase of its own.
         #[arg(long)]
         draw: bool,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// What the server's camera relay costs per stream: N simulated cameras' sub streams pulled through
+    /// it, the relay's own CPU measured.
+    Relay {
+        #[arg(long, default_value_t = 16)]
+        streams: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        #[arg(long, default_value_t = 8657)]
+        port: u16,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },

@@ -176,6 +176,26 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
             attendance_rank(ctx, period, format, pdf.as_deref(), notices.as_deref())?
         }
         Command::Evaluator(EvaluatorCommand::Check { date, format }) => evaluator_check(ctx, date, format)?,
+        Command::Bench(BenchCommand::Relay { streams, seconds, port, format }) => {
+            let exe = std::env::current_exe()?;
+            let result = crate::video::relay_bench::run(streams.clamp(1, 64), seconds.max(1), port, &exe, &mut |m| {
+                eprintln!("… {m}")
+            })
+            .map_err(|e| anyhow::anyhow!(e))?;
+            if format == Format::Json {
+                print_json(&result)?;
+            } else {
+                println!(
+                    "relay: {} streams (640×360, 25 fps), {:.1} s: {:.3} cores ({:.3} idle), {:.2} % of a core per stream, peak {:.0} MiB",
+                    result.streams,
+                    result.seconds,
+                    result.cores,
+                    result.idle_cores,
+                    result.percent_of_a_core_per_stream,
+                    result.rss_mb
+                );
+            }
+        }
         Command::Bench(BenchCommand::Wall { tiles, seconds, port, path, draw, format }) => {
             let exe = std::env::current_exe()?;
             let path = match path {
@@ -258,7 +278,18 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         }
         Command::Slips(args) => discipline::slips(ctx, args)?,
         Command::Assessment(args) => assessment::assessment(ctx, args)?,
-        Command::Serve { config, listen, tls_cert, tls_key, forward, forward_user, host_name, no_watch, database } => {
+        Command::Serve {
+            config,
+            listen,
+            tls_cert,
+            tls_key,
+            forward,
+            forward_user,
+            host_name,
+            no_watch,
+            database,
+            relay,
+        } => {
             let file = match &config {
                 Some(path) => settings::ServerFile::load(path)?,
                 None => settings::ServerFile::default(),
@@ -273,6 +304,7 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
                 ca_cert: None,
                 no_watch,
                 database,
+                relay,
             };
             serve(ctx, file.overridden_by(flags))?
         }

@@ -58,6 +58,10 @@ struct Shared {
     body_timeout: std::time::Duration,
     /// Sessions the database recognised a moment ago.
     recognised: Arc<Recognised>,
+    /// The camera relay: consoles are given its URLs, never a camera's password.
+    relay: Option<Arc<crate::video::relay::Relay>>,
+    /// The address the server listens on (the relay's host when a request names none).
+    bound: SocketAddr,
 }
 
 /// Sessions the database recognised a moment ago, by the SHA-256 of their token: the check that lets a
@@ -226,8 +230,15 @@ async fn logout(State(shared): State<Shared>, headers: HeaderMap) -> Response {
     };
     shared.recognised.forget(&Recognised::key(&session));
     let store = shared.store.clone();
+    let key = crate::files::sha256_hex(session.token.as_bytes());
     match blocking(move || store.logout(&session)).await {
-        Ok(Ok(())) => ok(serde_json::Value::Null),
+        Ok(Ok(())) => {
+            // The session's relay ticket ends with it.
+            if let Some(relay) = &shared.relay {
+                relay.revoke(&key);
+            }
+            ok(serde_json::Value::Null)
+        }
         Ok(Err(e)) | Err(e) => error(e),
     }
 }
@@ -303,6 +314,9 @@ async fn call(
     {
         return malformed(format!("header `{IDEMPOTENCY_HEADER}`: 16 to 100 letters, digits or '-'"));
     }
+    if method == "camera_streams" {
+        return camera_streams(&shared, session, &headers).await;
+    }
     let writes = api::call_kind(&method).is_some_and(api::CallKind::writes);
     let Some(key) = key.filter(|_| writes) else {
         return run_call(&shared, session, method, args).await.0;
@@ -347,6 +361,77 @@ async fn call(
         Ok(Ok(())) => response,
         Ok(Err(e)) | Err(e) => error(e),
     }
+}
+
+/// `camera_streams` through the server, which never hands out a camera's password: with the relay,
+/// each stream is the relay's with this session's ticket (for the cameras the session was given, until
+/// it would end); without one, the camera's own URL without its credentials.
+async fn camera_streams(shared: &Shared, session: Session, headers: &HeaderMap) -> Response {
+    let store = shared.store.clone();
+    let key = crate::files::sha256_hex(session.token.as_bytes());
+    let mut streams = match blocking(move || store.camera_streams(&session)).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) | Err(e) => return error(e),
+    };
+    match &shared.relay {
+        Some(relay) => {
+            let sources: Vec<crate::video::relay::Source> = streams
+                .iter()
+                .map(|s| crate::video::relay::Source {
+                    camera_id: s.id,
+                    main_url: s.main_url.clone(),
+                    sub_url: s.sub_url.clone(),
+                })
+                .collect();
+            relay.mount(&sources);
+            let now = shared.store.clock().now();
+            let ids: Vec<i64> = streams.iter().map(|s| s.id).collect();
+            let until = now + chrono::Duration::hours(crate::store::sqlite::SESSION_HOURS);
+            let ticket = match relay.ticket(&key, &ids, until, now) {
+                Ok(t) => t,
+                Err(e) => return error(StoreError::Backend(e.to_string())),
+            };
+            let host = request_host(headers).unwrap_or_else(|| shared.bound.ip().to_string());
+            let url = |id: i64, sub: bool| {
+                format!(
+                    "rtsp://{}:{}@{host}:{}{}",
+                    ticket.user,
+                    ticket.password,
+                    relay.port(),
+                    crate::video::relay::path(id, sub)
+                )
+            };
+            for s in &mut streams {
+                s.main_url = url(s.id, false);
+                s.sub_url = s.sub_url.is_some().then(|| url(s.id, true));
+            }
+        }
+        None => {
+            for s in &mut streams {
+                s.main_url = crate::domain::hall::split_credentials(&s.main_url).0;
+                s.sub_url = s.sub_url.as_deref().map(|u| crate::domain::hall::split_credentials(u).0);
+            }
+        }
+    }
+    match serde_json::to_string(&streams) {
+        Ok(text) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], text).into_response(),
+        Err(e) => error(StoreError::Backend(e.to_string())),
+    }
+}
+
+/// The host a request was sent to (its `Host` header without the port), when it is a plain host name
+/// or address: the consoles reach the relay by the name they reach the server by.
+fn request_host(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::HOST)?.to_str().ok()?;
+    let host = if value.starts_with('[') {
+        &value[..=value.find(']')?]
+    } else {
+        value.rsplit_once(':').map_or(value, |(h, _)| h)
+    };
+    let plain = !host.is_empty()
+        && host.len() <= 253
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'));
+    plain.then(|| host.to_owned())
 }
 
 /// Runs a call; also returns the answer to remember for an idempotency key (a definite answer: a
@@ -788,6 +873,8 @@ fn router(shared: Shared, checks: limits::Checks) -> Router {
 /// A server running on its own thread (tests and `jiancha serve`).
 pub struct ServerHandle {
     pub addr: SocketAddr,
+    /// The camera relay's RTSP port, when the server relays.
+    pub relay_port: Option<u16>,
     tls: bool,
     gate: limits::Gate,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -834,6 +921,8 @@ pub struct ServeOptions {
     pub forward: Option<(std::path::PathBuf, forward::ForwardTo)>,
     /// What one client may take (connections, request rate) and the host names answered to.
     pub limits: limits::Limits,
+    /// Relay the cameras' streams to the consoles from this address (RTSP; port 0 picks a free one).
+    pub relay: Option<SocketAddr>,
 }
 
 /// Serves `store` on `addr` (port 0 picks a free one) over plain HTTP from a thread of its own.
@@ -869,6 +958,13 @@ pub fn spawn_with(store: Arc<SqlStore>, addr: SocketAddr, options: &ServeOptions
     // Every write that changes data, through any call or push, moves the counter consoles wait on.
     let counter = revision.clone();
     store.set_change_listener(Arc::new(move || counter.send_modify(|r| *r += 1)));
+    let relay = match options.relay {
+        Some(at) => Some(Arc::new(
+            crate::video::relay::Relay::start(at).map_err(|e| format!("cannot relay the cameras on {at}: {e}"))?,
+        )),
+        None => None,
+    };
+    let relay_port = relay.as_ref().map(|r| r.port());
     let probed = Arc::new(std::sync::Mutex::new(None));
     runtime.block_on(probe_once(&store, &probed));
     runtime.spawn(probe_health(store.clone(), probed.clone()));
@@ -887,6 +983,8 @@ pub fn spawn_with(store: Arc<SqlStore>, addr: SocketAddr, options: &ServeOptions
         gate: gate.clone(),
         body_timeout: limits.body_timeout,
         recognised: Arc::new(Recognised::default()),
+        relay,
+        bound,
     };
     let app = router(shared, checks);
     let header_timeout = options.limits.header_timeout;
@@ -916,6 +1014,7 @@ pub fn spawn_with(store: Arc<SqlStore>, addr: SocketAddr, options: &ServeOptions
         .map_err(|e| format!("cannot start the server thread: {e}"))?;
     Ok(ServerHandle {
         addr: bound,
+        relay_port,
         tls: options.tls.is_some(),
         gate: handle_gate,
         stop: Some(stop_tx),

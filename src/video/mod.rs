@@ -16,6 +16,8 @@ pub mod mp4;
 pub mod playback;
 pub mod probe;
 pub mod recorder;
+pub mod relay;
+pub mod relay_bench;
 pub mod scene;
 pub mod sim;
 pub mod ts;
@@ -54,6 +56,14 @@ const DECODER_ELEMENTS: &[(&str, &str)] = &[
 ];
 
 /// Elements the simulated cameras need.
+/// Elements the server's camera relay needs.
+const RELAY_ELEMENTS: &[(&str, &str)] = &[
+    ("rtspsrc", "gstreamer1.0-plugins-good"),
+    ("rtph264depay", "gstreamer1.0-plugins-good"),
+    ("h264parse", "gstreamer1.0-plugins-bad"),
+    ("rtph264pay", "gstreamer1.0-plugins-good"),
+];
+
 const SIM_ELEMENTS: &[(&str, &str)] = &[
     ("videotestsrc", "gstreamer1.0-plugins-base"),
     ("textoverlay", "gstreamer1.0-plugins-base"),

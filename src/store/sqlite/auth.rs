@@ -14,7 +14,7 @@ use crate::store::{Session, StoreError, User};
 use super::{SqlStore, from_ts, ts};
 
 /// A session lasts one shift.
-const SESSION_HOURS: i64 = 12;
+pub const SESSION_HOURS: i64 = 12;
 /// Failed logins in a row that lock an account, and for how long.
 pub(super) const MAX_FAILED_LOGINS: i64 = 5;
 pub(super) const LOCK_MINUTES: i64 = 15;

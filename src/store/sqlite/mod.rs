@@ -77,6 +77,7 @@ use crate::domain::discipline::{Observation, Slip, Week};
 use crate::domain::footage::{FootageRequest, Span, Use};
 use crate::domain::hall::{HallConfig, HallDiff};
 
+pub use auth::SESSION_HOURS;
 pub(crate) use auth::{Actor, salt_from_bytes};
 pub use secrets::KEY_FILE;
 

@@ -365,8 +365,14 @@ fn tile_ui(
             StreamKind::Main => lang.pick("主码流", "main"),
             StreamKind::Sub => lang.pick("子码流", "sub"),
         };
+        // Which way the picture comes: through the server's relay, or straight from the camera.
+        let path = if crate::video::relay::is_relayed(&camera.main_url) {
+            lang.pick("经服务器转发", "via the server")
+        } else {
+            lang.pick("直连摄像头", "direct")
+        };
         let stats = format!(
-            "{:.0} fps · {:.0} kbps · {} {:.0} ms · {stream}",
+            "{:.0} fps · {:.0} kbps · {} {:.0} ms · {stream} · {path}",
             v.stats.fps,
             v.stats.kbps,
             lang.pick("延迟", "delay"),
