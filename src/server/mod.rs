@@ -315,7 +315,7 @@ async fn call(
         return malformed(format!("header `{IDEMPOTENCY_HEADER}`: 16 to 100 letters, digits or '-'"));
     }
     if method == "camera_streams" {
-        return camera_streams(&shared, session, &headers).await;
+        return camera_streams(&shared, session, args, &headers).await;
     }
     let writes = api::call_kind(&method).is_some_and(api::CallKind::writes);
     let Some(key) = key.filter(|_| writes) else {
@@ -366,12 +366,17 @@ async fn call(
 /// `camera_streams` through the server, which never hands out a camera's password: with the relay,
 /// each stream is the relay's with this session's ticket (for the cameras the session was given, until
 /// it would end); without one, the camera's own URL without its credentials.
-async fn camera_streams(shared: &Shared, session: Session, headers: &HeaderMap) -> Response {
+async fn camera_streams(shared: &Shared, session: Session, args: serde_json::Value, headers: &HeaderMap) -> Response {
     let store = shared.store.clone();
     let key = crate::files::sha256_hex(session.token.as_bytes());
-    let mut streams = match blocking(move || store.camera_streams(&session)).await {
-        Ok(Ok(s)) => s,
-        Ok(Err(e)) | Err(e) => return error(e),
+    // Through the one dispatch (its checks of the arguments and its errors), then taken apart here.
+    let text = match dispatched(blocking(move || api::dispatch(&*store, &session, "camera_streams", args)).await) {
+        Ok(text) => text,
+        Err((status, e)) => return (status, axum::Json(e)).into_response(),
+    };
+    let mut streams: Vec<crate::store::CameraStream> = match serde_json::from_str(&text) {
+        Ok(s) => s,
+        Err(e) => return error(StoreError::Backend(format!("camera_streams: {e}"))),
     };
     match &shared.relay {
         Some(relay) => {
@@ -434,6 +439,17 @@ fn request_host(headers: &HeaderMap) -> Option<String> {
     plain.then(|| host.to_owned())
 }
 
+/// A dispatched call's answer, or the status and error to answer with.
+fn dispatched(outcome: Result<Result<String, DispatchError>, StoreError>) -> Result<String, (StatusCode, StoreError)> {
+    match outcome {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(DispatchError::Store(e))) | Err(e) => Err((status_of(&e), e)),
+        Ok(Err(DispatchError::Arguments(m))) => Err((StatusCode::BAD_REQUEST, StoreError::Invalid(m))),
+        Ok(Err(DispatchError::Rules(m))) => Err((StatusCode::UNPROCESSABLE_ENTITY, StoreError::Invalid(m))),
+        Ok(Err(DispatchError::Unknown(m))) => Err((StatusCode::NOT_FOUND, StoreError::NotFound(format!("method {m}")))),
+    }
+}
+
 /// Runs a call; also returns the answer to remember for an idempotency key (a definite answer: a
 /// result or a store's refusal, not a failure of the server itself).
 async fn run_call(
@@ -444,14 +460,7 @@ async fn run_call(
 ) -> (Response, Option<(u16, String)>) {
     let store = shared.store.clone();
     let name = method.clone();
-    let outcome = match blocking(move || api::dispatch(&*store, &session, &name, args)).await {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(DispatchError::Store(e))) | Err(e) => Err((status_of(&e), e)),
-        Ok(Err(DispatchError::Arguments(m))) => Err((StatusCode::BAD_REQUEST, StoreError::Invalid(m))),
-        Ok(Err(DispatchError::Rules(m))) => Err((StatusCode::UNPROCESSABLE_ENTITY, StoreError::Invalid(m))),
-        Ok(Err(DispatchError::Unknown(m))) => Err((StatusCode::NOT_FOUND, StoreError::NotFound(format!("method {m}")))),
-    };
-    match outcome {
+    match dispatched(blocking(move || api::dispatch(&*store, &session, &name, args)).await) {
         Ok(text) => {
             let response = (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], text.clone()).into_response();
             (response, Some((200, text)))
