@@ -58,7 +58,14 @@ fn serve(data_dir: &Path, database: Option<&str>, pg_password: &str, log: &str) 
     let port = free_port();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let mut command = Command::new(exe());
-    command.arg("--data-dir").arg(data_dir).args(["serve", "--no-watch", "--listen", &addr.to_string()]);
+    command.arg("--data-dir").arg(data_dir).args([
+        "serve",
+        "--no-watch",
+        "--listen",
+        &addr.to_string(),
+        "--relay",
+        "127.0.0.1:0",
+    ]);
     if let Some(url) = database {
         command.args(["--database", url]).env("PGPASSWORD", pg_password);
     }

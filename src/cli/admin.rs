@@ -326,7 +326,9 @@ pub(super) fn serve(ctx: &Ctx, config: settings::ServerFile) -> Result<(), Failu
     };
     let forwarding = forward.as_ref().map(|(_, to)| to.upstream.url.clone());
     let limits = crate::server::limits::Limits { host_names, ..Default::default() };
-    let relay = Some(config.relay.unwrap_or(std::net::SocketAddr::new(listen.ip(), 8731)));
+    // By default beside the server: port 8731, or any free port when the server takes any (tests, benches).
+    let relay_port = if listen.port() == 0 { 0 } else { 8731 };
+    let relay = Some(config.relay.unwrap_or(std::net::SocketAddr::new(listen.ip(), relay_port)));
     let options = crate::server::ServeOptions { tls, forward, limits, relay };
     let store = Arc::new(store);
     // The camera watchers of Art 11(8) for the cameras no recorder watches: the server's own, so that
