@@ -94,6 +94,22 @@ impl Drop for KillOnDrop {
     }
 }
 
+/// `count` simulated cameras (`--plain`, 25 fps) in a process of their own on `port`, answering once it
+/// returns; stopped when the handle is dropped.
+pub(super) fn plain_cameras(exe: &Path, scratch: &Path, count: usize, port: u16) -> Result<KillOnDrop, String> {
+    let sim = Command::new(exe)
+        .arg("--data-dir")
+        .arg(scratch)
+        .args(["cameras", "sim", "--count", &count.to_string(), "--port", &port.to_string(), "--fps", "25", "--plain"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start the simulated cameras: {e}"))?;
+    let sim = KillOnDrop(sim);
+    wait_for_port(port, Duration::from_secs(30))?;
+    Ok(sim)
+}
+
 pub(super) fn wait_for_port(port: u16, limit: Duration) -> Result<(), String> {
     let start = Instant::now();
     while start.elapsed() < limit {
@@ -212,16 +228,7 @@ pub fn run(
     let scratch = std::env::temp_dir().join(format!("jiancha-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
     progress(&format!("starting {tiles} simulated cameras on port {port} (separate process)"));
-    let sim = Command::new(exe)
-        .arg("--data-dir")
-        .arg(&scratch)
-        .args(["cameras", "sim", "--count", &tiles.to_string(), "--port", &port.to_string(), "--fps", "25", "--plain"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start the simulated cameras: {e}"))?;
-    let _sim = KillOnDrop(sim);
-    wait_for_port(port, Duration::from_secs(30))?;
+    let _sim = plain_cameras(exe, &scratch, tiles, port)?;
 
     // The tile size of an n×n wall on a 1600×900 screen, 16:9 inside the tile.
     let cols = (tiles as f64).sqrt().ceil().max(1.0) as u32;

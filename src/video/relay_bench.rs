@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::bench::{KillOnDrop, cpu_seconds, peak_rss_mb, wait_for_port};
+use super::bench::{KillOnDrop, cpu_seconds, peak_rss_mb, plain_cameras};
 use super::relay::{Relay, Source};
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,26 +46,7 @@ pub fn run(
     let scratch = std::env::temp_dir().join(format!("jiancha-relay-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
     progress(&format!("starting {streams} simulated cameras on port {port} (separate process)"));
-    let sim = Command::new(exe)
-        .arg("--data-dir")
-        .arg(&scratch)
-        .args([
-            "cameras",
-            "sim",
-            "--count",
-            &streams.to_string(),
-            "--port",
-            &port.to_string(),
-            "--fps",
-            "25",
-            "--plain",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start the simulated cameras: {e}"))?;
-    let _sim = KillOnDrop(sim);
-    wait_for_port(port, Duration::from_secs(30))?;
+    let _sim = plain_cameras(exe, &scratch, streams, port)?;
 
     let relay = Relay::start("127.0.0.1:0".parse().map_err(|e| format!("{e}"))?).map_err(|e| e.to_string())?;
     let ids: Vec<i64> = (1..=streams).map(|k| k as i64).collect();
