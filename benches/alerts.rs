@@ -426,6 +426,7 @@ fn ui_frame(full: bool) {
             role: Role::Supervisor,
             must_change_password: false,
             halls: Vec::new(),
+            view: Vec::new(),
         });
         state.screen = Screen::Main;
         state.area = Area::Alerts;

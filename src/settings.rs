@@ -332,6 +332,15 @@ pub struct ServerFile {
     /// 8731. Consoles of this server get its URLs, never a camera's password.
     #[serde(default)]
     pub relay: Option<std::net::SocketAddr>,
+    /// This server's name when several servers share one database (a county's hall, the city's): its
+    /// recorder's footage is indexed as kept here, and other servers fetch it from here. 1–32 lowercase
+    /// letters, digits and hyphens; the recorder on the same machine reads the same file.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Where the other servers of the database reach this one for its footage (`http(s)://HOST:PORT`).
+    /// Default: the `listen` address, unless that is every interface (0.0.0.0), when it must be given.
+    #[serde(default)]
+    pub peer_url: Option<String>,
 }
 
 impl ServerFile {
@@ -370,6 +379,19 @@ impl ServerFile {
                 .validate()
                 .map_err(|e| e.replace("backend.url", "forward"))?;
         }
+        if let Some(name) = &self.name
+            && !crate::domain::footage::valid_holder(name)
+        {
+            return Err(format!("name: {name:?} is not 1–32 lowercase letters, digits and hyphens"));
+        }
+        if let Some(url) = &self.peer_url {
+            if self.name.is_none() {
+                return Err("peer_url: give the server a `name` too".into());
+            }
+            BackendSettings { url: Some(url.clone()), ca_cert: None }
+                .validate()
+                .map_err(|e| e.replace("backend.url", "peer_url"))?;
+        }
         Ok(())
     }
 
@@ -386,6 +408,8 @@ impl ServerFile {
             no_watch: flags.no_watch || self.no_watch,
             database: flags.database.or(self.database),
             relay: flags.relay.or(self.relay),
+            name: flags.name.or(self.name),
+            peer_url: flags.peer_url.or(self.peer_url),
         }
     }
 }

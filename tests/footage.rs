@@ -753,6 +753,7 @@ fn paths_from_the_server_never_choose_where_footage_is_written() {
             path: path.into(),
             bytes: 10,
             sha256: "0".repeat(64),
+            holder: None,
         }];
         g
     };

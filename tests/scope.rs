@@ -735,3 +735,39 @@ fn the_citys_overview_compares_the_halls() {
     assert_eq!(county.cameras, 1);
     assert!(county.window_load.iter().all(|w| w.hall_code == "LS"));
 }
+
+/// The console's hall filter (`Session::view`, a city user's click into a hall): every read keeps to
+/// it, locally and over HTTP, and it never widens an account's scope nor takes a caller's text into SQL.
+#[test]
+fn the_hall_filter_narrows_every_read_and_never_widens_a_scope() {
+    let m = matrix_city();
+    let viewing =
+        |name: &str, view: &[&str]| Session { view: view.iter().map(|v| (*v).to_owned()).collect(), ..m.c.login(name) };
+    let city_ls = viewing("supervisor.city", &["LS"]);
+    assert_eq!(m.c.cases(&city_ls), m.c.cases(&m.c.login("supervisor.ls")), "the city looking at LS sees what LS sees");
+    assert!(m.c.alerts(&city_ls).iter().all(|c| hall_of(c).as_deref() == Some("LS")));
+    let overview = m.c.store.overview(&city_ls).unwrap();
+    assert!(overview.halls_side.is_empty(), "one hall in view");
+    assert_eq!(overview.cameras, 1);
+    let directory = m.c.store.directory(&city_ls).unwrap();
+    assert!(directory.cameras.iter().all(|c| c.hall_code == "LS") && !directory.cameras.is_empty());
+    let two = viewing("supervisor.city", &["LS", "GZL"]);
+    assert_eq!(m.c.store.overview(&two).unwrap().halls_side.len(), 2);
+    // A county's account looking at another county sees nothing; at its own and another, its own.
+    assert!(m.c.cases(&viewing("supervisor.ls", &["GZL"])).is_empty());
+    assert_eq!(m.c.cases(&viewing("supervisor.ls", &["GZL", "LS"])), m.c.cases(&m.c.login("supervisor.ls")));
+    // What is not a hall's code is nothing, never SQL.
+    assert!(m.c.cases(&viewing("supervisor.city", &["LS') OR ('1' = '1"])).is_empty());
+    // Over HTTP, as the header the console sends.
+    let server = jiancha::server::spawn(
+        Arc::new(crate::support::backend::reopen(m.c._dir.path(), m.c.clock.clone())),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .unwrap();
+    let remote = jiancha::store::remote::RemoteStore::new(&server.url()).unwrap();
+    let session = remote.login("supervisor.city", PASSWORD).unwrap();
+    let all = remote.cases(&session, &CaseQuery::default()).unwrap().len();
+    let gzl = remote.cases(&Session { view: vec!["GZL".into()], ..session.clone() }, &CaseQuery::default()).unwrap();
+    assert!(!gzl.is_empty() && gzl.len() < all);
+    assert!(gzl.iter().all(|c| c.hall.as_deref() == Some("GZL")), "{gzl:?}");
+}

@@ -17,6 +17,7 @@ mod demo;
 mod discipline;
 mod footage;
 mod footage_cameras;
+mod footage_holders;
 mod fuzz;
 mod gpu_video;
 mod hall;

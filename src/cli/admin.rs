@@ -244,17 +244,17 @@ pub(super) fn serve(ctx: &Ctx, config: settings::ServerFile) -> Result<(), Failu
     use std::io::IsTerminal as _;
     config.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
     let listen = config.listen.unwrap_or(std::net::SocketAddr::from(([127, 0, 0, 1], 8730)));
-    let tls = match (config.tls_cert, config.tls_key) {
+    let tls = match (config.tls_cert.clone(), config.tls_key.clone()) {
         (Some(cert), Some(key)) => Some((cert, key)),
         (None, None) => None,
         _ => return Err(anyhow::anyhow!("tls_cert and tls_key go together: give both or neither").into()),
     };
-    let forward = match (config.forward, config.forward_user) {
+    let forward = match (config.forward.clone(), config.forward_user.clone()) {
         (Some(url), Some(user)) => Some((url, user)),
         (None, None) => None,
         _ => return Err(anyhow::anyhow!("forward and forward_user go together: give both or neither").into()),
     };
-    let host_names = config.host_names;
+    let host_names = config.host_names.clone();
     let data_dir = ctx.data_dir.as_path();
     std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
     let fresh = config.database.is_none() && !data_dir.join(crate::store::sqlite::DB_FILE).exists();
@@ -267,25 +267,7 @@ pub(super) fn serve(ctx: &Ctx, config: settings::ServerFile) -> Result<(), Failu
         )
         .into());
     }
-    let store = match &config.database {
-        None => open_store(data_dir, true, ctx.clock.clone())?,
-        Some(url) => {
-            let db =
-                crate::store::pg::Database::from_url(url, &|k| std::env::var(k).ok()).map_err(anyhow::Error::from)?;
-            if !db.encrypted() && !db.is_local() {
-                tracing::warn!(
-                    database = db.describe(),
-                    "数据库连接未加密 (the connection to the database is not encrypted): add \
-                     sslmode=verify-full&sslrootcert=FILE to the address unless the network is trusted"
-                );
-            }
-            crate::files::private_dirs(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
-            let store = crate::store::SqlStore::open_postgres(db, data_dir, ctx.clock.clone())
-                .with_context(|| format!("opening {url}"))?;
-            store.set_rules(settings::rule_book(data_dir)?);
-            store
-        }
-    };
+    let store = open_configured(ctx, &config, true)?;
     let system = store.system_session();
     if store.users(&system)?.is_empty() {
         let (password, generated) = match std::env::var("JIANCHA_ADMIN_PASSWORD") {
@@ -329,7 +311,27 @@ pub(super) fn serve(ctx: &Ctx, config: settings::ServerFile) -> Result<(), Failu
     // By default beside the server: port 8731, or any free port when the server takes any (tests, benches).
     let relay_port = if listen.port() == 0 { 0 } else { 8731 };
     let relay = Some(config.relay.unwrap_or(std::net::SocketAddr::new(listen.ip(), relay_port)));
-    let options = crate::server::ServeOptions { tls, forward, limits, relay };
+    // One of several servers of a database: where the others reach it for the footage it keeps.
+    let peers = match &config.name {
+        None => None,
+        Some(name) => {
+            let url = match &config.peer_url {
+                Some(url) => url.clone(),
+                None if listen.ip().is_unspecified() => {
+                    return Err(anyhow::anyhow!(
+                        "name {name:?}: say where the other servers reach this one with `peer_url` (it listens on every \
+                         interface, {listen})"
+                    )
+                    .into());
+                }
+                None => format!("{}://{listen}", if tls.is_some() { "https" } else { "http" }),
+            };
+            store.register_holder(&url).with_context(|| format!("registering this server ({name}) at {url}"))?;
+            println!("footage recorded here is kept here as server {name}; other servers fetch it from {url}");
+            Some(config.ca_cert.clone())
+        }
+    };
+    let options = crate::server::ServeOptions { tls, forward, limits, relay, peers };
     let store = Arc::new(store);
     // The camera watchers of Art 11(8) for the cameras no recorder watches: the server's own, so that
     // detections come from this machine and never from a caller (`report_watch` is the system's).

@@ -109,6 +109,14 @@ pub enum Command {
         /// How often the camera list is read again: cameras added, changed or retired start or stop.
         #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
         poll_seconds: u64,
+        /// The server's settings file: the recorder indexes into its `database` and keeps its footage
+        /// as held by its `name` (one of several servers on one database).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Only the cameras of these halls (repeat; by hall code): a hall's recorder on a database
+        /// several halls share.
+        #[arg(long, value_name = "CODE")]
+        hall: Vec<String>,
     },
     /// Reminder slips (提示单) of a week: issues the missing ones, lists them, writes one PDF per
     /// department plus index.pdf with `--out`; `slips receipt|cancel ID` record the receipt or cancel.
@@ -156,6 +164,14 @@ pub enum Command {
         /// listen address's host, port 8731.
         #[arg(long, value_name = "ADDR")]
         relay: Option<std::net::SocketAddr>,
+        /// This server's name among several on one database (its recorder's footage is kept here).
+        /// Default: the file's `name`.
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// Where the other servers of the database reach this one (`http(s)://HOST:PORT`). Default: the
+        /// file's `peer_url`, else the listen address.
+        #[arg(long, value_name = "URL")]
+        peer_url: Option<String>,
     },
     /// A consistent copy of the database while the server, the recorder or a console writes to it
     /// (SQLite's online backup), with its manifest beside it (FILE.manifest.json: SHA-256, schema

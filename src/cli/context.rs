@@ -104,6 +104,35 @@ pub(super) fn open_store(dir: &Path, create: bool, clock: Arc<dyn Clock>) -> Res
     Ok(store)
 }
 
+/// The store of a server's settings: its PostgreSQL `database`, else the data directory's SQLite (made
+/// when `create`), named as `name` says when it is one of several servers of a database.
+pub(super) fn open_configured(ctx: &Ctx, config: &settings::ServerFile, create: bool) -> Result<SqlStore, Failure> {
+    let data_dir = ctx.data_dir.as_path();
+    let store = match &config.database {
+        None => open_store(data_dir, create, ctx.clock.clone())?,
+        Some(url) => {
+            let db =
+                crate::store::pg::Database::from_url(url, &|k| std::env::var(k).ok()).map_err(anyhow::Error::from)?;
+            if !db.encrypted() && !db.is_local() {
+                tracing::warn!(
+                    database = db.describe(),
+                    "数据库连接未加密 (the connection to the database is not encrypted): add \
+                     sslmode=verify-full&sslrootcert=FILE to the address unless the network is trusted"
+                );
+            }
+            crate::files::private_dirs(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+            let store = crate::store::SqlStore::open_postgres(db, data_dir, ctx.clock.clone())
+                .with_context(|| format!("opening {url}"))?;
+            store.set_rules(settings::rule_book(data_dir)?);
+            store
+        }
+    };
+    if let Some(name) = &config.name {
+        store.set_holder(name)?;
+    }
+    Ok(store)
+}
+
 /// Maps a store error to its exit code: everything a caller can fix is a usage/input error (2).
 pub fn exit_code(failure: &Failure) -> ExitCode {
     ExitCode::from(failure.code)

@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use clap::Subcommand;
 
-use super::{Ctx, Failure, Format, connect, open_store, print_json};
+use super::{Ctx, Failure, Format, connect, open_configured, print_json};
 use crate::domain::footage::{RequestKind, Span};
 use crate::domain::time;
 use crate::store::{NewFootageRequest, RequestFilter, Store};
@@ -426,11 +426,32 @@ pub(super) fn ctrlc_cancel(f: impl Fn() + Send + 'static) -> Result<(), std::io:
     Ok(())
 }
 
+/// What `jiancha record` records.
+pub struct Recording {
+    /// Only these cameras (none: all).
+    pub cameras: Vec<i64>,
+    /// Only the cameras of these halls (none: all).
+    pub halls: Vec<String>,
+    /// The sub stream instead of the main stream.
+    pub sub: bool,
+    /// Run the camera watchers of Art 11(8) too.
+    pub watch: bool,
+}
+
 /// `jiancha record`: reconcile the index with the files, then record every camera (or the ones
-/// given) until interrupted, applying retention every ten minutes.
-pub fn record(ctx: &Ctx, cameras: Vec<i64>, sub: bool, watch: bool, poll: Duration) -> Result<(), Failure> {
+/// given) until interrupted, applying retention every ten minutes. With a server's settings file, into
+/// its database, the footage kept as held by its `name`.
+pub fn record(ctx: &Ctx, config: &crate::settings::ServerFile, what: Recording, poll: Duration) -> Result<(), Failure> {
+    config.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let Recording { cameras, halls, sub, watch } = what;
     let data_dir = ctx.data_dir.as_path();
-    let sqlite = Arc::new(open_store(data_dir, false, ctx.clock.clone())?);
+    let sqlite = Arc::new(open_configured(ctx, config, false)?);
+    if !halls.is_empty() {
+        let known = crate::store::AdminStore::directory(&*sqlite, &sqlite.system_session())?;
+        if let Some(unknown) = halls.iter().find(|h| !known.halls.iter().any(|k| &k.code == *h)) {
+            return Err(anyhow::anyhow!("--hall {unknown}: no such hall in the database").into());
+        }
+    }
     let sqlite_session = sqlite.system_session();
     // The recorder holds the database: it keeps the time-driven alerts on time too.
     let _alert_clock = crate::store::sqlite::AlertClock::start(sqlite.clone(), crate::store::sqlite::AlertClock::EVERY)
@@ -461,10 +482,24 @@ pub fn record(ctx: &Ctx, cameras: Vec<i64>, sub: bool, watch: bool, poll: Durati
     };
     // The cameras to record: every active one (or those asked for), by id, with the URL to open.
     let wanted = || -> Result<Vec<(i64, String)>, crate::store::StoreError> {
+        let in_halls: Option<Vec<i64>> = (!halls.is_empty())
+            .then(|| {
+                Ok::<_, crate::store::StoreError>(
+                    store
+                        .directory(&sqlite_session)?
+                        .cameras
+                        .into_iter()
+                        .filter(|c| halls.contains(&c.hall_code))
+                        .map(|c| c.id)
+                        .collect(),
+                )
+            })
+            .transpose()?;
         Ok(store
             .camera_streams(&sqlite_session)?
             .into_iter()
             .filter(|c| cameras.is_empty() || cameras.contains(&c.id))
+            .filter(|c| in_halls.as_ref().is_none_or(|ids| ids.contains(&c.id)))
             .map(|c| {
                 let url = if sub { c.sub_url.unwrap_or(c.main_url) } else { c.main_url };
                 (c.id, url)

@@ -273,8 +273,13 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
         }
         Command::Footage(footage::FootageCommand::Verify { file, format }) => footage::verify(&file, format)?,
         Command::Footage(cmd) => footage::run(ctx, cmd)?,
-        Command::Record { camera, sub, no_watch, poll_seconds } => {
-            footage::record(ctx, camera, sub, !no_watch, std::time::Duration::from_secs(poll_seconds))?
+        Command::Record { camera, sub, no_watch, poll_seconds, config, hall } => {
+            let config = match &config {
+                Some(path) => settings::ServerFile::load(path)?,
+                None => settings::ServerFile::default(),
+            };
+            let what = footage::Recording { cameras: camera, halls: hall, sub, watch: !no_watch };
+            footage::record(ctx, &config, what, std::time::Duration::from_secs(poll_seconds))?
         }
         Command::Slips(args) => discipline::slips(ctx, args)?,
         Command::Assessment(args) => assessment::assessment(ctx, args)?,
@@ -289,6 +294,8 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
             no_watch,
             database,
             relay,
+            name,
+            peer_url,
         } => {
             let file = match &config {
                 Some(path) => settings::ServerFile::load(path)?,
@@ -305,6 +312,8 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
                 no_watch,
                 database,
                 relay,
+                name,
+                peer_url,
             };
             serve(ctx, file.overridden_by(flags))?
         }

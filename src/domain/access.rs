@@ -201,6 +201,9 @@ pub enum Scope {
     City,
     /// These halls only (never empty), for the account `user_id`.
     Halls { user_id: i64, halls: std::collections::BTreeSet<String> },
+    /// A console's hall filter over an account's scope (reads only): these halls, each a hall of the
+    /// database and of the account; empty: none.
+    Only { halls: std::collections::BTreeSet<String> },
 }
 
 impl Scope {
@@ -214,11 +217,18 @@ impl Scope {
         matches!(self, Scope::City)
     }
 
+    /// This scope seen through a console's hall filter `view`: the halls of `view` that are in `known`
+    /// (the database's halls) and in this scope.
+    pub fn narrowed(self, view: &[String], known: &[String]) -> Scope {
+        let halls = view.iter().filter(|h| known.contains(h) && self.covers(Some(h))).cloned().collect();
+        Scope::Only { halls }
+    }
+
     /// Whether a record of `hall` (`None`: a record that names no hall) is within the scope.
     pub fn covers(&self, hall: Option<&str>) -> bool {
         match self {
             Scope::City => true,
-            Scope::Halls { halls, .. } => hall.is_some_and(|h| halls.contains(h)),
+            Scope::Halls { halls, .. } | Scope::Only { halls } => hall.is_some_and(|h| halls.contains(h)),
         }
     }
 
@@ -226,15 +236,18 @@ impl Scope {
     pub fn contains(&self, other: &Scope) -> bool {
         match (self, other) {
             (Scope::City, _) => true,
-            (Scope::Halls { .. }, Scope::City) => false,
-            (Scope::Halls { halls, .. }, Scope::Halls { halls: theirs, .. }) => theirs.is_subset(halls),
+            (Scope::Halls { .. } | Scope::Only { .. }, Scope::City) => false,
+            (
+                Scope::Halls { halls, .. } | Scope::Only { halls },
+                Scope::Halls { halls: theirs, .. } | Scope::Only { halls: theirs },
+            ) => theirs.is_subset(halls),
         }
     }
 
     /// The one hall of an account of one hall.
     pub fn sole_hall(&self) -> Option<&str> {
         match self {
-            Scope::Halls { halls, .. } if halls.len() == 1 => halls.first().map(String::as_str),
+            Scope::Halls { halls, .. } | Scope::Only { halls } if halls.len() == 1 => halls.first().map(String::as_str),
             _ => None,
         }
     }
@@ -243,7 +256,7 @@ impl Scope {
     pub fn halls(&self) -> Vec<String> {
         match self {
             Scope::City => Vec::new(),
-            Scope::Halls { halls, .. } => halls.iter().cloned().collect(),
+            Scope::Halls { halls, .. } | Scope::Only { halls } => halls.iter().cloned().collect(),
         }
     }
 
@@ -255,6 +268,12 @@ impl Scope {
             Scope::City => String::new(),
             Scope::Halls { user_id, .. } => {
                 format!(" AND {column} IN (SELECT hall_code FROM user_hall WHERE user_id = {user_id})")
+            }
+            // Codes of the database's own halls (never a caller's text as given), quoted as SQL does.
+            Scope::Only { halls } if halls.is_empty() => " AND 1 = 0".to_owned(),
+            Scope::Only { halls } => {
+                let list: Vec<String> = halls.iter().map(|h| format!("'{}'", h.replace('\'', "''"))).collect();
+                format!(" AND {column} IN ({})", list.join(", "))
             }
         }
     }

@@ -491,6 +491,14 @@ pub fn retention_victims(
     victims
 }
 
+/// Whether `name` may name a server holding footage (`[a-z0-9-]`, 1–32, starting with a letter or
+/// digit): one of several servers of a database, in `server.toml` and `segment.holder`.
+pub fn valid_holder(name: &str) -> bool {
+    (1..=32).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,7 @@ use crate::store::{Session, Store, StoreError};
 pub mod forward;
 pub mod limits;
 pub mod openapi;
+pub mod peer;
 pub mod tls;
 
 /// The largest request body accepted (an import of a day's events fits easily).
@@ -62,6 +63,8 @@ struct Shared {
     relay: Option<Arc<crate::video::relay::Relay>>,
     /// The address the server listens on (the relay's host when a request names none).
     bound: SocketAddr,
+    /// The client segments held by other servers of the database are fetched with (`peer.rs`).
+    peers: Option<reqwest::Client>,
 }
 
 /// Sessions the database recognised a moment ago, by the SHA-256 of their token: the check that lets a
@@ -117,6 +120,7 @@ pub fn status_of(e: &StoreError) -> StatusCode {
         StoreError::Locked { .. } => StatusCode::LOCKED,
         StoreError::Backend(_) => StatusCode::INTERNAL_SERVER_ERROR,
         StoreError::Unreachable(_) | StoreError::Queued(_) => StatusCode::BAD_GATEWAY,
+        StoreError::HolderDown { .. } => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
@@ -132,6 +136,18 @@ fn malformed(message: String) -> Response {
 
 fn ok(value: serde_json::Value) -> Response {
     (StatusCode::OK, axum::Json(value)).into_response()
+}
+
+/// The console's hall filter (`x-jiancha-view: CODE,CODE`): at most 64 codes of at most 32 characters;
+/// the store keeps it within the account's halls.
+fn view_of(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get(api::VIEW_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(',').map(str::trim).filter(|c| !c.is_empty() && c.len() <= 32).take(64).map(str::to_owned).collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The session named by `Authorization: Bearer TOKEN`; the store checks the token on every call.
@@ -150,6 +166,7 @@ fn session(headers: &HeaderMap) -> Result<Session, StoreError> {
         role: Role::Supervisor,
         must_change_password: false,
         halls: Vec::new(),
+        view: view_of(headers),
     })
 }
 
@@ -670,7 +687,7 @@ async fn footage_file(
     Path((access_id, segment_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let session = match session(&headers) {
+    let (session, username) = match authenticated(&shared, &headers).await {
         Ok(s) => s,
         Err(e) => return error(e),
     };
@@ -679,39 +696,24 @@ async fn footage_file(
     };
     let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let store = shared.store.clone();
-    let read = blocking(move || -> Result<Served, StoreError> {
-        let granted = store.footage_segment(&session, access_id, segment_id)?;
+    let asked_range = range.clone();
+    // The grant is checked here, for every segment wherever it is kept.
+    let granted = match blocking(move || store.footage_segment(&session, access_id, segment_id)).await {
+        Ok(Ok(g)) => g,
+        Ok(Err(e)) | Err(e) => return error(e),
+    };
+    if let Some(holder) = granted.segment.holder.clone()
+        && Some(&holder) != shared.store.holder().as_ref()
+    {
+        return peer::fetch(&shared, holder, username, access_id, segment_id, asked_range).await;
+    }
+    let store = shared.store.clone();
+    let read = blocking(move || {
         let data_dir = store.data_dir().unwrap_or(std::path::Path::new("."));
         serve_segment(data_dir, &granted, range.as_deref())
     })
     .await;
-    match read {
-        Ok(Ok(Served { bytes, range, len, sha256, clip })) => {
-            let mut response = match range {
-                Some((start, end)) => (
-                    StatusCode::PARTIAL_CONTENT,
-                    [(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"))],
-                    bytes,
-                )
-                    .into_response(),
-                None => (StatusCode::OK, bytes).into_response(),
-            };
-            let h = response.headers_mut();
-            h.insert(header::ACCEPT_RANGES, header::HeaderValue::from_static("bytes"));
-            h.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("video/mp2t"));
-            if let Ok(v) = header::HeaderValue::from_str(&sha256) {
-                h.insert(header::HeaderName::from_static(SEGMENT_SHA256_HEADER), v);
-            }
-            if let Some(v) = clip.and_then(|c| header::HeaderValue::from_str(&c).ok()) {
-                h.insert(header::HeaderName::from_static(CLIP_HEADER), v);
-            }
-            response
-        }
-        Ok(Err(StoreError::Invalid(m))) if m.starts_with("header `range`") => {
-            (StatusCode::RANGE_NOT_SATISFIABLE, axum::Json(StoreError::Invalid(m))).into_response()
-        }
-        Ok(Err(e)) | Err(e) => error(e),
-    }
+    peer::segment_answer(read)
 }
 
 /// The query of `/api/v1/changes`: `since` (the counter last seen) and `wait` (seconds to wait for a
@@ -872,6 +874,7 @@ fn router(shared: Shared, checks: limits::Checks) -> Router {
         .route("/api/v1/events", post(push_events))
         .route("/api/v1/changes", get(changes))
         .route("/api/v1/footage/{access_id}/{segment_id}", get(footage_file))
+        .route("/api/v1/peer/footage/{access_id}/{segment_id}", get(peer::peer_footage))
         .route("/api/v1/openapi.json", get(|| async { axum::Json(openapi()) }))
         .route("/api/v1/health", get(health))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -932,6 +935,9 @@ pub struct ServeOptions {
     pub limits: limits::Limits,
     /// Relay the cameras' streams to the consoles from this address (RTSP; port 0 picks a free one).
     pub relay: Option<SocketAddr>,
+    /// One of several servers of a database (the store has a holder name): fetch the segments other
+    /// servers hold from them, trusting this certificate authority for `https://` ones.
+    pub peers: Option<Option<std::path::PathBuf>>,
 }
 
 /// Serves `store` on `addr` (port 0 picks a free one) over plain HTTP from a thread of its own.
@@ -974,6 +980,10 @@ pub fn spawn_with(store: Arc<SqlStore>, addr: SocketAddr, options: &ServeOptions
         None => None,
     };
     let relay_port = relay.as_ref().map(|r| r.port());
+    let peers = match &options.peers {
+        Some(ca_cert) => Some(peer::client(ca_cert.as_deref())?),
+        None => None,
+    };
     let probed = Arc::new(std::sync::Mutex::new(None));
     runtime.block_on(probe_once(&store, &probed));
     runtime.spawn(probe_health(store.clone(), probed.clone()));
@@ -994,6 +1004,7 @@ pub fn spawn_with(store: Arc<SqlStore>, addr: SocketAddr, options: &ServeOptions
         recognised: Arc::new(Recognised::default()),
         relay,
         bound,
+        peers,
     };
     let app = router(shared, checks);
     let header_timeout = options.limits.header_timeout;

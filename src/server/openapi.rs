@@ -131,6 +131,33 @@ pub fn document() -> Value {
                 "416": error_response("the range starts past the end"),
                 "421": error_response("the server does not answer to this host name"),
                 "429": error_response("too many requests from this address"),
+                "500": error_response("the server failed"),
+                "503": error_response("the segment is kept by another server of the database, which cannot be reached now (the grant stays valid)")
+            }
+        }}),
+    );
+    paths.insert(
+        "/api/v1/peer/footage/{access_id}/{segment_id}".into(),
+        json!({"get": {
+            "operationId": "peer_footage_segment_bytes",
+            "summary": "Server to server: the bytes of a segment this server keeps, for a grant another server of the database checked.",
+            "description": "Only for the servers of one database: `Authorization: JianchaPeer FROM:UNIX_TIME:MAC`, the MAC an HMAC-SHA256 (under a key derived from the servers' shared camera.key) of the asking server, the time (within 300 s), the user of header x-jiancha-for, the register line, the segment and the Range header. The grant is checked again for that user; the answer is as /api/v1/footage.",
+            "parameters": [
+                {"name": "access_id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}},
+                {"name": "segment_id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}},
+                {"name": "x-jiancha-for", "in": "header", "required": true, "schema": {"type": "string"}},
+                {"name": "range", "in": "header", "required": false, "schema": {"type": "string", "pattern": "^bytes=[0-9]*-[0-9]*$"}}],
+            "responses": {
+                "200": {"description": "the segment (MPEG-TS), or the clip the grant covers",
+                        "content": {"video/mp2t": {"schema": {"type": "string", "contentMediaType": "video/mp2t"}}}},
+                "206": {"description": "the range asked for",
+                        "content": {"video/mp2t": {"schema": {"type": "string", "contentMediaType": "video/mp2t"}}}},
+                "401": error_response("no server credential, or one that does not hold"),
+                "403": error_response("the user holds no such grant, it expired, or the segment is outside it"),
+                "404": error_response("no such register line, or the segment is not kept here"),
+                "416": error_response("the range starts past the end"),
+                "421": error_response("the server does not answer to this host name"),
+                "429": error_response("too many requests from this address"),
                 "500": error_response("the server failed")
             }
         }}),

@@ -36,6 +36,8 @@ pub const SEGMENT_SHA256_HEADER: &str = "x-jiancha-sha256";
 /// milliseconds since 1970, where the clip's first frame starts and the grant ends, or `none` when no
 /// keyframe lies inside. The SHA-256 header is then the clip's.
 pub const CLIP_HEADER: &str = "x-jiancha-clip";
+/// The console's hall filter (`Session::view`), comma-separated hall codes.
+pub const VIEW_HEADER: &str = "x-jiancha-view";
 
 /// The answer to a push: which records were taken and which were not, and why.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]

@@ -61,6 +61,10 @@ pub struct Segment {
     pub path: String,
     pub bytes: u64,
     pub sha256: String,
+    /// The server that keeps the file (`name` in its `server.toml`), when several servers share one
+    /// database; `None`: the hall's one server.
+    #[serde(default)]
+    pub holder: Option<String>,
 }
 
 /// A segment of a grant, with the part of it (the whole segment, or less at the grant's edges) the

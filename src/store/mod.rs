@@ -52,6 +52,11 @@ pub struct Session {
     /// The halls the account belongs to; empty: the whole city.
     #[serde(default)]
     pub halls: Vec<String>,
+    /// The console's hall filter (大厅筛选): reads keep to these halls, within the account's own (a hall
+    /// outside them shows nothing); empty: all of the account's. Writes are checked against the
+    /// account's halls whatever the filter. Sent to a server as the `x-jiancha-view` header.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub view: Vec<String>,
 }
 
 impl std::fmt::Debug for Session {
@@ -89,6 +94,12 @@ pub enum StoreError {
     /// The server cannot be reached (remote backend): nothing was done.
     #[error("服务器无法连接 (the server cannot be reached): {0}")]
     Unreachable(String),
+    /// The footage is kept by another server of the database (where it was recorded), which cannot be
+    /// reached or refused this one: nothing was used up, the grant stays valid.
+    #[error(
+        "录像保存在服务器 {holder}，现在无法从它取得；调阅授权仍然有效，请稍后再试 (the footage is kept by server {holder}, which cannot be reached now; the grant stays valid — try again later): {reason}"
+    )]
+    HolderDown { holder: String, reason: String },
     /// The server cannot be reached; the write is kept in the outbox and sent when it is back.
     #[error("离线：已存入发件箱，恢复连接后自动发送 (offline: kept in the outbox, sent when the server is back) — {0}")]
     Queued(String),

@@ -135,7 +135,12 @@ impl RemoteStore {
             return serde_json::from_slice(&body).map_err(|e| StoreError::Backend(format!("the server's answer: {e}")));
         }
         if matches!(status.as_u16(), 502..=504) {
-            return Err(StoreError::Unreachable(format!("{status}")));
+            // The server itself answers 503 when footage is kept by another server that is down (the
+            // server is there: the console is not offline); any other 502–504 is a proxy's.
+            return Err(match serde_json::from_slice::<StoreError>(&body) {
+                Ok(e @ StoreError::HolderDown { .. }) => e,
+                _ => StoreError::Unreachable(format!("{status}")),
+            });
         }
         match serde_json::from_slice::<StoreError>(&body) {
             Ok(e) => Err(e),
@@ -160,10 +165,11 @@ impl RemoteStore {
         StoreError::Unreachable(format!("{host} — {why}"))
     }
 
-    /// One call with its arguments as JSON text; `key` makes it idempotent on the server.
+    /// One call with its arguments as JSON text; `key` makes it idempotent on the server. The
+    /// session's hall filter goes with it (the server's reads keep to it).
     fn send<R: DeserializeOwned>(
         &self,
-        token: &str,
+        session: &Session,
         method: &str,
         args: &str,
         key: Option<&str>,
@@ -171,12 +177,15 @@ impl RemoteStore {
         let mut request = self
             .client
             .post(format!("{}/api/v1/call/{method}", self.base))
-            .bearer_auth(token)
+            .bearer_auth(&session.token)
             .header(WORKSTATION_HEADER, &self.workstation)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(args.to_owned());
         if let Some(key) = key {
             request = request.header(IDEMPOTENCY_HEADER, key);
+        }
+        if !session.view.is_empty() {
+            request = request.header(super::api::VIEW_HEADER, session.view.join(","));
         }
         let response = request.send().map_err(|e| Self::unreachable(&e))?;
         Self::answer(response)
@@ -191,18 +200,18 @@ impl RemoteStore {
         let args =
             serde_json::to_string(&args).map_err(|e| StoreError::Invalid(format!("arguments of {method}: {e}")))?;
         if super::api::call_kind(method) != Some(super::api::CallKind::Queueable) {
-            return self.send(&session.token, method, &args, None);
+            return self.send(session, method, &args, None);
         }
         let key = new_key();
         let Some(outbox) = &self.outbox else {
-            return self.send(&session.token, method, &args, Some(&key));
+            return self.send(session, method, &args, Some(&key));
         };
         // Behind what is waiting already, so that the server sees the writes in the order they were made.
         if !outbox.is_empty() {
             outbox.push(&key, &session.username, method, &args, chrono::Utc::now())?;
             return Err(StoreError::Queued(method.to_owned()));
         }
-        match self.send(&session.token, method, &args, Some(&key)) {
+        match self.send(session, method, &args, Some(&key)) {
             Err(StoreError::Unreachable(why)) => {
                 // The first try may have reached the server: the key makes sending it again harmless.
                 outbox.push(&key, &session.username, method, &args, chrono::Utc::now())?;
@@ -226,7 +235,7 @@ impl RemoteStore {
                 continue;
             }
             let result: Result<serde_json::Value, StoreError> =
-                self.send(&session.token, &entry.method, &entry.args, Some(&entry.key));
+                self.send(session, &entry.method, &entry.args, Some(&entry.key));
             let refused = match result {
                 Ok(_) => None,
                 Err(StoreError::Unreachable(_) | StoreError::SessionExpired) => {

@@ -384,6 +384,7 @@ impl SqlStore {
             role,
             must_change_password: must_change != 0,
             halls,
+            view: Vec::new(),
         }))
     }
 

@@ -9,7 +9,10 @@ use crate::store::prelude::*;
 impl FootageStore for SqlStore {
     fn add_segment(&self, session: &Session, segment: &NewSegment) -> Result<Segment, StoreError> {
         // Derived from the recorder's files like alert rows from events: not audited one by one.
-        self.write(session, Permission::RecordFootage, |w| footage::insert_segment(w.tx, segment, w.now))
+        let holder = self.holder();
+        self.write(session, Permission::RecordFootage, |w| {
+            footage::insert_segment(w.tx, segment, holder.as_deref(), w.now)
+        })
     }
 
     fn segments(&self, session: &Session, camera_id: i64, span: Span) -> Result<Vec<Segment>, StoreError> {
@@ -22,16 +25,18 @@ impl FootageStore for SqlStore {
     }
 
     fn segment_paths(&self, session: &Session) -> Result<Vec<String>, StoreError> {
-        self.read(session, Permission::RecordFootage, |r| footage::segment_paths(r.conn))
+        let holder = self.holder();
+        self.read(session, Permission::RecordFootage, |r| footage::segment_paths(r.conn, holder.as_deref()))
     }
 
     fn expire_segments(&self, session: &Session) -> Result<Vec<Segment>, StoreError> {
+        let holder = self.holder();
         self.write(session, Permission::RecordFootage, |w| {
             let abandoned = footage::abandon_stale_exports(w.tx, w.now)?;
             if !abandoned.is_empty() {
                 w.audit("footage.export_abandoned", "footage_access", serde_json::json!({"lines": abandoned}))?;
             }
-            let gone = footage::expire_segments(w.tx, &w.rules.footage, w.now)?;
+            let gone = footage::expire_segments(w.tx, &w.rules.footage, holder.as_deref(), w.now)?;
             if gone.is_empty() {
                 if abandoned.is_empty() {
                     w.unchanged();

@@ -29,10 +29,17 @@ fn segment_row(r: &Row<'_>) -> crate::store::sql::Result<Segment> {
         path: r.get(4)?,
         bytes: r.get::<_, i64>(5)?.max(0).cast_unsigned(),
         sha256: r.get(6)?,
+        holder: r.get(7)?,
     })
 }
 
-const SEGMENT_COLUMNS: &str = "id, camera_id, start_ms, end_ms, path, bytes, sha256";
+const SEGMENT_COLUMNS: &str = "id, camera_id, start_ms, end_ms, path, bytes, sha256, holder";
+
+/// The segments a holder keeps: `holder` (a server of several on one database), or the NULL ones (the
+/// server of a single hall), as `?N` of a query.
+fn held_by(n: usize) -> String {
+    format!("coalesce(holder, '') = ?{n}")
+}
 
 pub(super) fn camera_exists(conn: &Connection, camera_id: i64) -> Result<(), StoreError> {
     let found: Option<i64> =
@@ -40,7 +47,13 @@ pub(super) fn camera_exists(conn: &Connection, camera_id: i64) -> Result<(), Sto
     found.map(|_| ()).ok_or_else(|| StoreError::NotFound(format!("camera {camera_id}")))
 }
 
-pub(super) fn insert_segment(tx: &Transaction, s: &NewSegment, now: DateTime<Utc>) -> Result<Segment, StoreError> {
+/// Indexes a segment the recorder of `holder` (this server; `None` on a single hall's) wrote.
+pub(super) fn insert_segment(
+    tx: &Transaction,
+    s: &NewSegment,
+    holder: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Segment, StoreError> {
     camera_exists(tx, s.camera_id)?;
     if s.span.is_empty() || s.span.millis() > LONGEST_SEGMENT_MS {
         return Err(StoreError::Invalid(format!(
@@ -56,8 +69,9 @@ pub(super) fn insert_segment(tx: &Transaction, s: &NewSegment, now: DateTime<Utc
         return Err(StoreError::Invalid(format!("segment {}: sha256 {:?} is not 64 hex digits", s.path, s.sha256)));
     }
     tx.execute(
-        "INSERT INTO segment (camera_id, start_ms, end_ms, path, bytes, sha256, indexed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![s.camera_id, s.span.from, s.span.to, s.path, s.bytes.cast_signed(), s.sha256, ts(now)],
+        "INSERT INTO segment (camera_id, start_ms, end_ms, path, bytes, sha256, indexed_at, holder)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![s.camera_id, s.span.from, s.span.to, s.path, s.bytes.cast_signed(), s.sha256, ts(now), holder],
     )
     .map_err(|e| {
         if e.is_constraint_violation() {
@@ -74,6 +88,7 @@ pub(super) fn insert_segment(tx: &Transaction, s: &NewSegment, now: DateTime<Utc
         path: s.path.clone(),
         bytes: s.bytes,
         sha256: s.sha256.clone(),
+        holder: holder.map(str::to_owned),
     })
 }
 
@@ -90,9 +105,10 @@ pub(super) fn segments(conn: &Connection, camera_id: i64, span: Span) -> Result<
     Ok(rows)
 }
 
-pub(super) fn segment_paths(conn: &Connection) -> Result<Vec<String>, StoreError> {
-    let mut stmt = conn.prepare("SELECT path FROM segment ORDER BY path")?;
-    let rows = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+/// The paths of the segments `holder` keeps (its recorder's files).
+pub(super) fn segment_paths(conn: &Connection, holder: Option<&str>) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare(&format!("SELECT path FROM segment WHERE {} ORDER BY path", held_by(1)))?;
+    let rows = stmt.query_map([holder.unwrap_or("")], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
@@ -128,15 +144,17 @@ pub(super) fn abandon_stale_exports(tx: &Transaction, now: DateTime<Utc>) -> Res
     Ok(stale)
 }
 
+/// Retention over the segments `holder` keeps (its own disks: another server's budget is its own).
 pub(super) fn expire_segments(
     tx: &Transaction,
     settings: &FootageSettings,
+    holder: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Segment>, StoreError> {
     // Only old segments matter for the age rule; the budget needs them all (sizes only).
     let all: Vec<Segment> = {
-        let mut stmt = tx.prepare(&format!("SELECT {SEGMENT_COLUMNS} FROM segment"))?;
-        stmt.query_map([], segment_row)?.collect::<Result<Vec<_>, _>>()?
+        let mut stmt = tx.prepare(&format!("SELECT {SEGMENT_COLUMNS} FROM segment WHERE {}", held_by(1)))?;
+        stmt.query_map([holder.unwrap_or("")], segment_row)?.collect::<Result<Vec<_>, _>>()?
     };
     let infos: Vec<SegmentInfo> =
         all.iter().map(|s| SegmentInfo { id: s.id, camera: s.camera_id, span: s.span, bytes: s.bytes }).collect();

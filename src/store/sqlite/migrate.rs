@@ -8,7 +8,7 @@ use rusqlite::{Connection, Transaction};
 use super::SqliteError;
 
 /// The schema version this program writes.
-pub const LATEST_VERSION: i64 = 21;
+pub const LATEST_VERSION: i64 = 22;
 
 /// The version from which the audit chain is keyed (each record's MAC under `audit.key`).
 pub const KEYED_AUDIT_VERSION: i64 = 17;
@@ -41,6 +41,7 @@ const UPGRADES: &[&str] = &[
     include_str!("upgrade/v19.sql"),
     include_str!("upgrade/v20.sql"),
     include_str!("upgrade/v21.sql"),
+    include_str!("upgrade/v22.sql"),
 ];
 
 const _: () = assert!(UPGRADES.len() as i64 == LATEST_VERSION - 1, "one upgrade step per version");

@@ -29,6 +29,7 @@ mod complaints;
 mod devices;
 mod footage;
 mod hall;
+mod holders;
 mod holds;
 mod idempotency;
 mod import;
@@ -79,6 +80,7 @@ use crate::domain::hall::{HallConfig, HallDiff};
 
 pub use auth::SESSION_HOURS;
 pub(crate) use auth::{Actor, salt_from_bytes};
+pub use holders::{PEER_SKEW_SECONDS, PeerRequest, valid_holder};
 pub use secrets::KEY_FILE;
 
 /// The database file inside a data directory.
@@ -180,6 +182,9 @@ pub struct SqlStore {
     audit_key: secrets::CameraKey,
     /// The alerts changed lately, for the consoles that follow them.
     alert_log: alert_log::AlertLog,
+    /// This server's name among several on one database (`name` in `server.toml`): the holder of the
+    /// segments its recorder indexes. `None`: the one server of its database.
+    holder: RwLock<Option<String>>,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -369,6 +374,7 @@ impl SqlStore {
             camera_key: secrets::CameraKey::beside(key_path.as_deref()),
             audit_key: secrets::CameraKey::beside_named(key_path.as_deref(), secrets::AUDIT_KEY_FILE),
             alert_log: alert_log::AlertLog::default(),
+            holder: RwLock::new(None),
             place,
         }
     }
@@ -473,6 +479,7 @@ impl SqlStore {
             role: Role::System,
             must_change_password: false,
             halls: Vec::new(),
+            view: Vec::new(),
         }
     }
 
@@ -533,7 +540,13 @@ impl SqlStore {
         f: impl FnOnce(&Read<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         self.with_conn(|conn| {
-            let actor = self.actor(conn, session, permission)?;
+            let mut actor = self.actor(conn, session, permission)?;
+            if !session.view.is_empty() {
+                // The console's hall filter: within the account's halls, among the halls there are.
+                let known: Vec<String> =
+                    conn.prepare("SELECT code FROM hall")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+                actor.scope = actor.scope.narrowed(&session.view, &known);
+            }
             f(&Read { conn, actor, now: self.now(), rules: self.rules() })
         })
     }
