@@ -845,6 +845,9 @@ pub struct DepartmentMonth {
     /// otherwise), whether or not the month has a score.
     #[serde(default)]
     pub year_sanctions: Hundredths,
+    /// The halls the department has a window in (a city's halls are ranked by their departments).
+    #[serde(default)]
+    pub halls: Vec<String>,
 }
 
 impl DepartmentMonth {
@@ -862,6 +865,62 @@ pub struct MonthAssessment {
     pub settings: AssessmentSettings,
     /// Ranked first (unscored departments last, by name).
     pub departments: Vec<DepartmentMonth>,
+    /// The halls of the departments (code and name), in code order.
+    #[serde(default)]
+    pub halls: Vec<AssessedHall>,
+}
+
+/// A hall of an assessment's departments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AssessedHall {
+    pub code: String,
+    pub name: String,
+}
+
+/// A hall's place among the halls of a month (the city's bulletin, the city's overview): the mean score
+/// of its scored departments (a department counts in every hall it has a window in), graded as a
+/// department is; halls without a scored department are unranked, last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct HallRank {
+    pub code: String,
+    pub name: String,
+    /// Departments scored this month.
+    pub departments: u32,
+    pub mean: Option<Hundredths>,
+    pub grade: Option<Grade>,
+    pub rank: Option<u32>,
+}
+
+/// The month's halls ranked by the mean score of their departments (ties share a place).
+pub fn rank_halls(a: &MonthAssessment) -> Vec<HallRank> {
+    let mut halls: Vec<HallRank> = a
+        .halls
+        .iter()
+        .map(|h| {
+            let scores: Vec<Hundredths> = a
+                .departments
+                .iter()
+                .filter(|d| d.halls.contains(&h.code))
+                .filter_map(DepartmentMonth::points)
+                .collect();
+            let departments = u32::try_from(scores.len()).unwrap_or(u32::MAX);
+            let mean = Hundredths::mean(scores);
+            HallRank {
+                code: h.code.clone(),
+                name: h.name.clone(),
+                departments,
+                mean,
+                grade: mean.map(|m| grade(m, &a.settings)),
+                rank: None,
+            }
+        })
+        .collect();
+    let means: Vec<Option<Hundredths>> = halls.iter().map(|h| h.mean).collect();
+    for (h, rank) in halls.iter_mut().zip(ranks(&means)) {
+        h.rank = rank;
+    }
+    halls.sort_by(|a, b| a.rank.unwrap_or(u32::MAX).cmp(&b.rank.unwrap_or(u32::MAX)).then_with(|| a.code.cmp(&b.code)));
+    halls
 }
 
 /// Scores every department's figures, ranks and grades them; ranked order, the unscored last.
@@ -880,7 +939,16 @@ pub fn assess_month(
                 SanctionRule::Monthly => Hundredths::ZERO,
                 SanctionRule::Yearly => figures.measures_by_kind.points(&settings.sanction_points),
             };
-            DepartmentMonth { department_id, department, figures, score, rank: None, grade, year_sanctions }
+            DepartmentMonth {
+                department_id,
+                department,
+                figures,
+                score,
+                rank: None,
+                grade,
+                year_sanctions,
+                halls: Vec::new(),
+            }
         })
         .collect();
     let scores: Vec<Option<Hundredths>> = departments.iter().map(DepartmentMonth::points).collect();
@@ -890,7 +958,7 @@ pub fn assess_month(
     departments.sort_by(|a, b| {
         a.rank.unwrap_or(u32::MAX).cmp(&b.rank.unwrap_or(u32::MAX)).then_with(|| a.department.cmp(&b.department))
     });
-    MonthAssessment { month, computed_at, settings: settings.clone(), departments }
+    MonthAssessment { month, computed_at, settings: settings.clone(), departments, halls: Vec::new() }
 }
 
 /// What a drill-down item is.
@@ -1105,6 +1173,60 @@ pub fn recommendation_facts(d: &DepartmentMonth, month: YearMonth) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Halls ranked by hand: LS has departments scoring 92.50 and 81.25 → 86.875, rounded 86.88 (良好);
+    /// GZL shares the 81.25 one and has 95.00 → 88.125 → 88.13 (良好), first; CITY's one department has no
+    /// cases (unscored), so CITY is unranked, last. A tie shares its place.
+    #[test]
+    fn halls_rank_by_the_mean_of_their_departments() {
+        let department = |id: i64, score: Option<f64>, halls: &[&str]| DepartmentMonth {
+            department_id: id,
+            department: format!("d{id}"),
+            figures: MonthFigures::default(),
+            score: score.map(|x| MonthScore {
+                categories: Vec::new(),
+                signal_deduction: Hundredths::ZERO,
+                early_bonus: Hundredths::ZERO,
+                completeness_deduction: Hundredths::ZERO,
+                promise_bonus: Hundredths::ZERO,
+                score: p(x),
+            }),
+            rank: None,
+            grade: None,
+            year_sanctions: Hundredths::ZERO,
+            halls: halls.iter().map(|h| (*h).to_owned()).collect(),
+        };
+        let hall = |code: &str| AssessedHall { code: code.into(), name: format!("{code} 大厅") };
+        let mut a = MonthAssessment {
+            month: "2026-11".parse().unwrap(),
+            computed_at: chrono::Utc::now(),
+            settings: AssessmentSettings::default(),
+            departments: vec![
+                department(1, Some(92.5), &["LS"]),
+                department(2, Some(81.25), &["LS", "GZL"]),
+                department(3, Some(95.0), &["GZL"]),
+                department(4, None, &["CITY"]),
+            ],
+            halls: vec![hall("CITY"), hall("GZL"), hall("LS")],
+        };
+        let ranked = rank_halls(&a);
+        let got: Vec<(&str, Option<u32>, u32, Option<String>, Option<Grade>)> = ranked
+            .iter()
+            .map(|h| (h.code.as_str(), h.rank, h.departments, h.mean.map(|m| format!("{m:.2}")), h.grade))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("GZL", Some(1), 2, Some("88.13".into()), Some(Grade::Good)),
+                ("LS", Some(2), 2, Some("86.88".into()), Some(Grade::Good)),
+                ("CITY", None, 0, None, None),
+            ]
+        );
+        // LS's first department at 95.00 too: both halls at 88.125, sharing first place.
+        a.departments[0] = department(1, Some(95.0), &["LS"]);
+        let tie: Vec<Option<u32>> = rank_halls(&a).iter().map(|h| h.rank).collect();
+        assert_eq!(tie, [Some(1), Some(1), None]);
+    }
 
     /// A literal score (tests only).
     fn p(x: f64) -> Hundredths {

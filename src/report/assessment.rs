@@ -127,6 +127,35 @@ pub fn bulletin_sheet(hall: &str, a: &MonthAssessment, publication: Option<&Publ
     if !unscored.is_empty() {
         sheet.paragraph(10.0, &format!("本月无办件、未参加排名的部门：{}。", unscored.join("、")));
     }
+    // The city's bulletin ranks its halls too: each by the mean score of its departments.
+    let halls = crate::domain::assessment::rank_halls(a);
+    if halls.len() > 1 {
+        sheet.space(2.0);
+        sheet.line(0.0, 11.0, "各大厅排名（按所属部门平均得分；部门在其设有窗口的各大厅计入）");
+        let rows: Vec<Vec<String>> = halls
+            .iter()
+            .map(|h| {
+                vec![
+                    h.rank.map_or_else(|| "—".into(), |r| r.to_string()),
+                    h.name.clone(),
+                    h.departments.to_string(),
+                    h.mean.map_or_else(|| "—".into(), |m| format!("{m:.2}")),
+                    h.grade.map_or("—", Grade::label).to_owned(),
+                ]
+            })
+            .collect();
+        sheet.table(
+            &[
+                Column { header: "名次", share: 0.5 },
+                Column { header: "大厅", share: 2.6 },
+                Column { header: "参评部门", share: 0.9 },
+                Column { header: "平均得分", share: 0.9 },
+                Column { header: "等次", share: 0.7 },
+            ],
+            &rows,
+            9.5,
+        );
+    }
     let variants = a.settings.variants_zh();
     if !variants.is_empty() {
         sheet.paragraph(10.0, &format!("本月计分规则：{}。", variants.join("；")));

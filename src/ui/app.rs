@@ -439,7 +439,12 @@ impl JianchaApp {
                 let m = self.store_error(&e);
                 tracing::warn!("overview: {m}");
             }
-            Reply::Directory(Ok(d)) => self.state.directory = Some(d),
+            Reply::Directory(Ok(d)) => {
+                if self.state.session.as_ref().is_some_and(|s| s.view.is_empty()) {
+                    self.state.view_halls = d.halls.iter().map(|h| (h.code.clone(), h.name.clone())).collect();
+                }
+                self.state.directory = Some(d);
+            }
             Reply::Printers(list) => self.state.printers = Some(list),
             Reply::Directory(Err(e)) => {
                 let m = self.store_error(&e);
@@ -553,6 +558,30 @@ impl JianchaApp {
                 form.pending = true;
                 let (current, password) = (form.current_password.clone(), form.new_password.clone());
                 self.submit(Job::ChangeOwnPassword { session: s, current, password });
+            }
+            Command::SetView(view) => {
+                let Some(mut s) = session else { return };
+                if s.view == view {
+                    return;
+                }
+                s.view = view;
+                // Every area starts again on the new filter, as after a login; the wall keeps its
+                // layout and takes the new directory's cameras.
+                self.state.session = Some(s.clone());
+                self.state.overview = None;
+                self.state.alerts = Default::default();
+                self.state.supervision = Default::default();
+                self.state.audit = Default::default();
+                self.state.attendance = Default::default();
+                self.state.evaluator = Default::default();
+                self.state.footage = Default::default();
+                self.state.admin = Default::default();
+                self.state.assessment = Default::default();
+                self.state.last_directory_request = Some(self.clock.monotonic());
+                self.state.last_overview_request = Some(self.clock.monotonic());
+                self.submit(Job::Directory(s.clone()));
+                self.submit(Job::Overview(s));
+                self.areas_navigated(self.state.area);
             }
             Command::Open(item) => {
                 for command in route(item) {

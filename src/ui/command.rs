@@ -40,4 +40,7 @@ pub enum Command {
     ChangeOwnPassword,
     /// Something one area asks another to open (`open.rs`): the console routes it.
     Open(super::open::Open),
+    /// The hall filter (大厅筛选, a click into a hall of the city's overview): the console shows these
+    /// halls only (empty: all of the account's); every area loads again with it.
+    SetView(Vec<String>),
 }

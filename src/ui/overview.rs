@@ -78,7 +78,7 @@ pub fn overview_ui(ui: &mut egui::Ui, state: &Shared<'_>, commands: &mut Vec<Com
     });
     if !o.halls_side.is_empty() {
         ui.add_space(6.0);
-        halls_side_ui(ui, state, &o.halls_side);
+        halls_side_ui(ui, state, &o.halls_side, commands);
     }
     ui.add_space(6.0);
     ui.horizontal_wrapped(|ui| {
@@ -168,7 +168,12 @@ pub fn overview_ui(ui: &mut egui::Ui, state: &Shared<'_>, commands: &mut Vec<Com
 
 /// The city's halls side by side (an account of several halls): open alerts by level, cameras,
 /// findings to decide, this fortnight's attendance marks and last month's grade.
-fn halls_side_ui(ui: &mut egui::Ui, state: &Shared<'_>, halls: &[crate::store::HallSummary]) {
+fn halls_side_ui(
+    ui: &mut egui::Ui,
+    state: &Shared<'_>,
+    halls: &[crate::store::HallSummary],
+    commands: &mut Vec<Command>,
+) {
     let lang = state.lang;
     let t = &state.tokens;
     ui.label(RichText::new(lang.pick("各大厅", "Halls")).strong().color(t.text_strong));
@@ -190,7 +195,13 @@ fn halls_side_ui(ui: &mut egui::Ui, state: &Shared<'_>, halls: &[crate::store::H
             ui.label(RichText::new(n.to_string()).strong().color(if n > 0 { colour } else { t.text_weak }));
         };
         for h in halls {
-            ui.label(RichText::new(format!("{} {}", h.code, h.name)).color(t.text_strong));
+            // A click into the hall: the console shows that hall only (大厅筛选).
+            let name = ui.link(RichText::new(format!("{} {}", h.code, h.name)).color(t.text_strong)).on_hover_text(
+                lang.pick("进入该大厅：只看它的预警、列表与视频墙", "Open this hall: only its alerts, lists and wall"),
+            );
+            if name.clicked() {
+                commands.push(Command::SetView(vec![h.code.clone()]));
+            }
             count(ui, h.open_alerts.red, crate::ui::alerts::level_colour(t, Level::Red));
             count(ui, h.open_alerts.orange, crate::ui::alerts::level_colour(t, Level::Orange));
             count(ui, h.open_alerts.yellow, crate::ui::alerts::level_colour(t, Level::Yellow));

@@ -262,6 +262,7 @@ fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
         if let Some(hall) = state.hall_name() {
             ui.label(RichText::new(format!("· {hall}")).size(t.text_size.nav).color(t.text));
         }
+        hall_filter_ui(ui, state, commands);
         ui.label(RichText::new(lang.pick("电子监察总监控室", "Electronic supervision room")).color(t.text_weak));
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
             if ui.button(lang.pick("退出登录", "Log out")).clicked() {
@@ -282,6 +283,42 @@ fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
             }
         });
     });
+}
+
+/// 大厅筛选: an account of several halls (the city) looks at all of them or one; every list and the
+/// wall keep to it (the store filters, `Session::view`).
+fn hall_filter_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let lang = state.lang;
+    let Some(session) = &state.session else { return };
+    if state.view_halls.len() < 2 {
+        return;
+    }
+    let all = lang.pick("全部大厅", "All halls");
+    let shown = match session.view.as_slice() {
+        [] => all.to_owned(),
+        [one] => state.view_halls.iter().find(|(c, _)| c == one).map_or_else(|| one.clone(), |(_, n)| n.clone()),
+        many => many.join("、"),
+    };
+    egui::ComboBox::from_id_salt("hall_filter")
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            if ui.selectable_label(session.view.is_empty(), all).clicked() {
+                commands.push(Command::SetView(Vec::new()));
+            }
+            for (code, name) in &state.view_halls {
+                let chosen = session.view.len() == 1 && &session.view[0] == code;
+                if ui.selectable_label(chosen, format!("{code} {name}")).clicked() {
+                    commands.push(Command::SetView(vec![code.clone()]));
+                }
+            }
+        })
+        .response
+        .on_hover_text(
+            lang.pick(
+                "只看所选大厅：各页列表、视频墙与概况",
+                "Show only this hall: every list, the wall, the overview",
+            ),
+        );
 }
 
 fn navigation_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {

@@ -85,6 +85,9 @@ pub struct AppState {
     pub first_start: FirstStartView,
     pub admin: crate::ui::admin::state::AdminView,
     pub assessment: crate::ui::assessment::state::AssessmentState,
+    /// The halls the hall filter offers (code, name): the account's, as the directory gave them before
+    /// any filter. Fewer than two: no filter.
+    pub view_halls: Vec<(String, String)>,
 }
 
 /// The server link as the UI shows it.
@@ -138,6 +141,7 @@ impl AppState {
             backend_form: BackendForm::default(),
             first_start: FirstStartView::default(),
             admin: Default::default(),
+            view_halls: Vec::new(),
             assessment: Default::default(),
             attendance: AttendanceView::default(),
             evaluator: EvaluatorView::default(),

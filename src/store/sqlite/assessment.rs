@@ -305,7 +305,35 @@ pub(super) fn month(
             (id, name, f)
         })
         .collect();
-    Ok(assess_month(month, now, figures, &rules.assessment))
+    let mut assessed = assess_month(month, now, figures, &rules.assessment);
+    with_halls(conn, &mut assessed)?;
+    Ok(assessed)
+}
+
+/// Names each department's halls (those it has a window in) and the halls themselves.
+fn with_halls(conn: &Connection, a: &mut MonthAssessment) -> Result<(), StoreError> {
+    let pairs: Vec<(i64, String)> = conn
+        .prepare(
+            "SELECT DISTINCT department_id, hall_code FROM service_window WHERE department_id IS NOT NULL
+             ORDER BY hall_code",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut used = std::collections::BTreeSet::new();
+    for d in &mut a.departments {
+        d.halls = pairs.iter().filter(|(id, _)| *id == d.department_id).map(|(_, h)| h.clone()).collect();
+        used.extend(d.halls.iter().cloned());
+    }
+    let names: Vec<(String, String)> = conn
+        .prepare("SELECT code, name FROM hall ORDER BY code")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    a.halls = names
+        .into_iter()
+        .filter(|(code, _)| used.contains(code))
+        .map(|(code, name)| crate::domain::assessment::AssessedHall { code, name })
+        .collect();
+    Ok(())
 }
 
 /// The records behind one department's figures of a month, by category (the cards last).

@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 use crate::domain::access::Scope;
 use crate::domain::alerts::RuleBook;
 use crate::domain::assessment::{self, YearMonth};
-use crate::domain::hundredths::Hundredths;
 use crate::domain::time;
 use crate::store::{HallSummary, LevelCounts, Overview, StoreError, WindowLoad};
 
@@ -227,26 +226,10 @@ fn halls_side(
     // Last month: the mean score of each hall's assessed departments, graded as a department is.
     let month = YearMonth::of(time::local_date(now)).previous();
     let computed = super::assessment::month(conn, rules, month, now)?;
-    let mut department_halls: HashMap<i64, Vec<String>> = HashMap::new();
-    for (department, hall, _) in grouped(
-        "SELECT DISTINCT CAST(department_id AS TEXT), hall_code, 0 FROM service_window WHERE department_id IS NOT NULL",
-    )? {
-        if let Ok(id) = department.parse() {
-            department_halls.entry(id).or_default().push(hall);
-        }
-    }
-    let mut scores: Vec<Vec<Hundredths>> = vec![Vec::new(); out.len()];
-    for d in &computed.departments {
-        let Some(points) = d.points() else { continue };
-        for hall in department_halls.get(&d.department_id).into_iter().flatten() {
-            if let Some(i) = at(hall) {
-                scores[i].push(points);
-            }
-        }
-    }
-    for (summary, scores) in out.iter_mut().zip(scores) {
+    let ranked = assessment::rank_halls(&computed);
+    for summary in &mut out {
         summary.assessment_month = month.to_string();
-        summary.assessment_grade = Hundredths::mean(scores).map(|mean| assessment::grade(mean, &computed.settings));
+        summary.assessment_grade = ranked.iter().find(|h| h.code == summary.code).and_then(|h| h.grade);
     }
     Ok(out)
 }

@@ -158,17 +158,45 @@ fn camera_list_ui(ui: &mut egui::Ui, state: &Panel<'_, state::WallView>) {
     ui.label(
         RichText::new(lang.pick("拖到画面上分配", "Drag onto a tile")).small().color(state.shared.tokens.text_weak),
     );
-    egui::ScrollArea::vertical().id_salt("camera_list").show(ui, |ui| {
-        for camera in cameras(state) {
-            let label = tile_label(state, &camera);
-            let text = match &label.department {
-                Some(d) => format!("{} {d}", label.window.as_deref().unwrap_or(&camera.name)),
-                None => camera.name.clone(),
-            };
-            ui.dnd_drag_source(egui::Id::unique(("jiancha_camera", camera.id)), camera.id, |ui| {
-                ui.add(egui::Button::new(text).min_size(egui::vec2(170.0, 24.0)));
-            });
+    let all = cameras(state);
+    let halls: Vec<&crate::domain::model::Hall> =
+        state.shared.directory.map(|d| d.halls.iter().collect()).unwrap_or_default();
+    // Several halls (the city): the cameras under their hall's heading, in the directory's order.
+    let mut groups: Vec<(Option<String>, Vec<&crate::domain::model::Camera>)> = Vec::new();
+    for camera in &all {
+        match groups.iter_mut().find(|(code, _)| code.as_deref() == Some(camera.hall_code.as_str())) {
+            Some((_, list)) => list.push(camera),
+            None => groups.push((Some(camera.hall_code.clone()), vec![camera])),
         }
+    }
+    if groups.len() < 2 {
+        groups = vec![(None, all.iter().collect())];
+    }
+    egui::ScrollArea::vertical().id_salt("camera_list").show(ui, |ui| {
+        for (hall, list) in groups {
+            if let Some(code) = &hall {
+                let name = halls.iter().find(|h| &h.code == code).map_or(code.as_str(), |h| h.name.as_str());
+                ui.add_space(4.0);
+                ui.label(
+                    RichText::new(format!("{name} ({})", list.len())).strong().color(state.shared.tokens.text_strong),
+                );
+            }
+            for camera in list {
+                camera_entry_ui(ui, state, camera);
+            }
+        }
+    });
+}
+
+/// One camera of the list, dragged onto a tile to show it there.
+fn camera_entry_ui(ui: &mut egui::Ui, state: &Panel<'_, state::WallView>, camera: &crate::domain::model::Camera) {
+    let label = tile_label(state, camera);
+    let text = match &label.department {
+        Some(d) => format!("{} {d}", label.window.as_deref().unwrap_or(&camera.name)),
+        None => camera.name.clone(),
+    };
+    ui.dnd_drag_source(egui::Id::unique(("jiancha_camera", camera.id)), camera.id, |ui| {
+        ui.add(egui::Button::new(text).min_size(egui::vec2(170.0, 24.0)));
     });
 }
 
