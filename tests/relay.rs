@@ -162,6 +162,17 @@ fn consoles_watch_their_halls_cameras_through_the_relay_and_never_hold_a_camera_
     // Its logout ends the ticket.
     remote.logout(&session).unwrap();
     assert_ne!(describe(first[0].sub_url.as_deref().unwrap()), 200, "a logged-out session's ticket");
+    // An account an administrator disables loses its ticket too, without logging out (the server
+    // checks the tickets against the sessions every few seconds).
+    let system = c.store.system_session();
+    let off = jiancha::store::UserChange { active: Some(false), ..Default::default() };
+    c.store.update_user(&system, "sup.gzl", &off).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while describe(gzl[0].sub_url.as_deref().unwrap()) == 200 {
+        assert!(std::time::Instant::now() < deadline, "a disabled account's ticket still opens its camera");
+        std::thread::yield_now();
+    }
+    assert_eq!(describe(ls[0].sub_url.as_deref().unwrap()), 200, "the others' tickets stand");
 }
 
 #[test]

@@ -87,7 +87,7 @@ pub enum AssessmentAction {
 }
 
 fn hall_name(store: &dyn Store, session: &crate::store::Session) -> String {
-    store.directory(session).ok().and_then(|d| d.halls.first().map(|h| h.name.clone())).unwrap_or_default()
+    store.directory(session).map(|d| d.home_hall_name()).unwrap_or_default()
 }
 
 fn print_table(a: &MonthAssessment, state: &str) {

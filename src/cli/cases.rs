@@ -164,7 +164,7 @@ pub(super) fn check_daily(
     let day = date.unwrap_or_else(|| time::local_date(ctx.clock.now()));
     let (record, data) = crate::report::daily::run(&*store, &session, &ctx.data_dir, day)?;
     if let Some(path) = pdf {
-        let hall = store.directory(&session)?.halls.first().map(|h| h.name.clone()).unwrap_or_default();
+        let hall = store.directory(&session)?.home_hall_name();
         crate::report::write_pdf(path, &crate::report::documents::daily_sheet(&hall, &data, &record.checked_by))
             .map_err(anyhow::Error::msg)?;
         eprintln!("wrote {}", path.display());

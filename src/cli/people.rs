@@ -12,7 +12,7 @@ pub(super) fn attendance_rank(
     let (store, session) = connect(ctx, false)?;
     let result = store.attendance(&session, period)?;
     let r = &result.ranking;
-    let hall = store.directory(&session)?.halls.first().map(|h| h.name.clone()).unwrap_or_default();
+    let hall = store.directory(&session)?.home_hall_name();
     if let Some(path) = pdf {
         let sheet =
             crate::report::attendance::ranking_sheet(&hall, r, ctx.clock.now(), result.calendar_warning.as_deref());

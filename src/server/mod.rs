@@ -775,6 +775,32 @@ async fn probe_health(store: Arc<SqlStore>, probed: Arc<std::sync::Mutex<Option<
     }
 }
 
+/// How often the relay's tickets are checked against the sessions.
+const TICKET_SWEEP: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Ends the relay ticket of every session that ended other than by its logout (an administrator
+/// disabled the account, changed its halls, role or password; its time ran out): within
+/// [`TICKET_SWEEP`], its credentials open no camera.
+async fn sweep_tickets(store: Arc<SqlStore>, relay: Arc<crate::video::relay::Relay>) {
+    loop {
+        tokio::time::sleep(TICKET_SWEEP).await;
+        let keys = relay.keys();
+        if keys.is_empty() {
+            continue;
+        }
+        let asked = store.clone();
+        match tokio::task::spawn_blocking(move || asked.live_session_keys()).await {
+            Ok(Ok(live)) => {
+                for key in keys.iter().filter(|k| !live.contains(*k)) {
+                    relay.revoke(key);
+                }
+            }
+            Ok(Err(e)) => tracing::warn!("relay tickets: the sessions could not be read: {e}"),
+            Err(e) => tracing::warn!("relay tickets: {e}"),
+        }
+    }
+}
+
 async fn probe_once(store: &Arc<SqlStore>, probed: &std::sync::Mutex<Option<(std::time::Instant, bool)>>) {
     let asked = store.clone();
     let answered = tokio::time::timeout(
@@ -987,6 +1013,9 @@ pub fn spawn_with(store: Arc<SqlStore>, addr: SocketAddr, options: &ServeOptions
     let probed = Arc::new(std::sync::Mutex::new(None));
     runtime.block_on(probe_once(&store, &probed));
     runtime.spawn(probe_health(store.clone(), probed.clone()));
+    if let Some(relay) = &relay {
+        runtime.spawn(sweep_tickets(store.clone(), relay.clone()));
+    }
     let limits = Arc::new(options.limits.clone());
     let checks =
         limits::Checks { limits: limits.clone(), meter: limits::Meter::new(limits.clone()), clock: store.clock() };

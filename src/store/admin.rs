@@ -190,6 +190,11 @@ impl HallDirectory {
     pub fn home_hall(&self) -> Option<&crate::domain::model::Hall> {
         self.halls.iter().find(|h| h.level == crate::domain::model::HallLevel::City).or(self.halls.first())
     }
+
+    /// The home hall's name (empty when there is no hall): what a report is headed with.
+    pub fn home_hall_name(&self) -> String {
+        self.home_hall().map(|h| h.name.clone()).unwrap_or_default()
+    }
 }
 
 /// Filters for the audit log; newest first.

@@ -243,6 +243,11 @@ impl Relay {
         }
     }
 
+    /// The sessions (their keys) holding a ticket: the server ends those whose session has ended.
+    pub fn keys(&self) -> Vec<String> {
+        lock(&self.state).issued.keys().cloned().collect()
+    }
+
     /// The tickets handed out and not yet expired (the server's health figures).
     pub fn tickets(&self) -> usize {
         lock(&self.state).issued.len()

@@ -105,6 +105,22 @@ impl SqlStore {
         })
     }
 
+    /// The SHA-256 of the token of every session alive now (its account active, its time not up): the
+    /// relay's tickets of any other session end (an administrator disabled the account, changed its
+    /// halls or role, or reset its password).
+    pub fn live_session_keys(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let now = ts(self.now());
+        self.with_conn(|conn| {
+            Ok(conn
+                .prepare(
+                    "SELECT s.token_hash FROM session s JOIN \"user\" u ON u.id = s.user_id
+                     WHERE u.active <> 0 AND s.expires_at > ?1",
+                )?
+                .query_map([now], |r| r.get(0))?
+                .collect::<Result<_, _>>()?)
+        })
+    }
+
     /// The credential of a fetch this server makes.
     pub fn peer_credential(&self, request: &PeerRequest) -> Result<String, StoreError> {
         self.camera_key.digest(PEER_PURPOSE, request.message().as_bytes())

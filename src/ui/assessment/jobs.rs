@@ -74,7 +74,7 @@ pub enum AssessmentReply {
 }
 
 fn hall_name(store: &dyn Store, session: &Session) -> Result<String, JobError> {
-    Ok(store.directory(session)?.halls.first().map(|h| h.name.clone()).unwrap_or_default())
+    Ok(store.directory(session)?.home_hall_name())
 }
 
 fn write_or_print(

@@ -254,7 +254,7 @@ fn load(store: &dyn Store, session: &Session, week: Week) -> Result<SupervisionD
         .collect();
     unissued.sort();
     unissued.dedup();
-    let hall = store.directory(session)?.halls.first().map(|h| h.name.clone()).unwrap_or_default();
+    let hall = store.directory(session)?.home_hall_name();
     let violations = store.violations(session)?;
     let findings = store.camera_findings(
         session,

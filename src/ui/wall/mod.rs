@@ -171,6 +171,10 @@ fn camera_list_ui(ui: &mut egui::Ui, state: &Panel<'_, state::WallView>) {
     }
     if groups.len() < 2 {
         groups = vec![(None, all.iter().collect())];
+    } else {
+        // The city's own hall first, then the others by code.
+        let home = state.shared.directory.and_then(|d| d.home_hall()).map(|h| h.code.clone());
+        groups.sort_by_key(|(code, _)| (code != &home, code.clone()));
     }
     egui::ScrollArea::vertical().id_salt("camera_list").show(ui, |ui| {
         for (hall, list) in groups {
