@@ -229,14 +229,17 @@ fn a_city_supervisor_plays_and_exports_county_footage_from_the_county_server_tha
     // GZL's server stops: a clear error naming it; nothing of the grant is used up.
     gzl_server.take().unwrap().stop();
     let again = tempfile::tempdir().unwrap();
-    let down = remote.fetch_segment(
-        &supervisor,
-        grant.access_id,
-        grant.span,
-        &grant.segments[1],
-        &again.path().join("one.ts"),
-        &cancel,
-    );
+    let fetch_again = || {
+        remote.fetch_segment(
+            &supervisor,
+            grant.access_id,
+            grant.span,
+            &grant.segments[1],
+            &again.path().join("one.ts"),
+            &cancel,
+        )
+    };
+    let down = fetch_again();
     match &down {
         Err(e @ StoreError::HolderDown { holder, .. }) => {
             assert_eq!(holder, "gzl");
@@ -254,16 +257,7 @@ fn a_city_supervisor_plays_and_exports_county_footage_from_the_county_server_tha
 
     // Started again on its address: the same grant plays.
     let restarted = jiancha::server::spawn_with(gzl.clone(), gzl_addr, &options).unwrap();
-    let fetched = remote
-        .fetch_segment(
-            &supervisor,
-            grant.access_id,
-            grant.span,
-            &grant.segments[1],
-            &again.path().join("one.ts"),
-            &cancel,
-        )
-        .unwrap();
+    let fetched = fetch_again().unwrap();
     assert_eq!(std::fs::read(again.path().join("one.ts")).unwrap(), on_disk(dirs[1].path(), &fetched.path));
     restarted.stop();
 }

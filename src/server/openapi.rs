@@ -108,6 +108,16 @@ pub fn document() -> Value {
             }
         }}),
     );
+    // What the two paths of a segment's bytes share: to a console, and between servers.
+    let access_id =
+        json!({"name": "access_id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}});
+    let segment_id =
+        json!({"name": "segment_id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}});
+    let range = json!({"name": "range", "in": "header", "required": false, "schema": {"type": "string", "pattern": "^bytes=[0-9]*-[0-9]*$"}});
+    let mp2t = |description: &str| {
+        json!({"description": description,
+               "content": {"video/mp2t": {"schema": {"type": "string", "contentMediaType": "video/mp2t"}}}})
+    };
     paths.insert(
         "/api/v1/footage/{access_id}/{segment_id}".into(),
         json!({"get": {
@@ -116,14 +126,10 @@ pub fn document() -> Value {
             "description": "Only the grant's holder, for 12 hours, while the request is valid. A segment the grant covers only in part is sent as a clip cut at packet boundaries from a keyframe inside the grant (header x-jiancha-clip); the x-jiancha-sha256 header is the SHA-256 of what is sent whole.",
             "security": bearer,
             "parameters": [
-                {"name": "access_id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}},
-                {"name": "segment_id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}},
-                {"name": "range", "in": "header", "required": false, "schema": {"type": "string", "pattern": "^bytes=[0-9]*-[0-9]*$"}}],
+                access_id.clone(), segment_id.clone(), range.clone()],
             "responses": {
-                "200": {"description": "the segment (MPEG-TS), or the clip the grant covers",
-                        "content": {"video/mp2t": {"schema": {"type": "string", "contentMediaType": "video/mp2t"}}}},
-                "206": {"description": "the range asked for",
-                        "content": {"video/mp2t": {"schema": {"type": "string", "contentMediaType": "video/mp2t"}}}},
+                "200": mp2t("the segment (MPEG-TS), or the clip the grant covers"),
+                "206": mp2t("the range asked for"),
                 "400": error_response("a path parameter is not a number"),
                 "401": error_response("no token, or the session has ended"),
                 "403": error_response("not the holder, expired, or outside the grant"),
@@ -143,15 +149,12 @@ pub fn document() -> Value {
             "summary": "Server to server: the bytes of a segment this server keeps, for a grant another server of the database checked.",
             "description": "Only for the servers of one database: `Authorization: JianchaPeer FROM:UNIX_TIME:MAC`, the MAC an HMAC-SHA256 (under a key derived from the servers' shared camera.key) of the asking server, the time (within 300 s), the user of header x-jiancha-for, the register line, the segment and the Range header. The grant is checked again for that user; the answer is as /api/v1/footage.",
             "parameters": [
-                {"name": "access_id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}},
-                {"name": "segment_id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}},
+                access_id, segment_id,
                 {"name": "x-jiancha-for", "in": "header", "required": true, "schema": {"type": "string"}},
-                {"name": "range", "in": "header", "required": false, "schema": {"type": "string", "pattern": "^bytes=[0-9]*-[0-9]*$"}}],
+                range],
             "responses": {
-                "200": {"description": "the segment (MPEG-TS), or the clip the grant covers",
-                        "content": {"video/mp2t": {"schema": {"type": "string", "contentMediaType": "video/mp2t"}}}},
-                "206": {"description": "the range asked for",
-                        "content": {"video/mp2t": {"schema": {"type": "string", "contentMediaType": "video/mp2t"}}}},
+                "200": mp2t("the segment (MPEG-TS), or the clip the grant covers"),
+                "206": mp2t("the range asked for"),
                 "401": error_response("no server credential, or one that does not hold"),
                 "403": error_response("the user holds no such grant, it expired, or the segment is outside it"),
                 "404": error_response("no such register line, or the segment is not kept here"),
