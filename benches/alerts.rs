@@ -166,9 +166,9 @@ fn big_database(dir: &std::path::Path, cases: usize, open_share: f64) -> (SqlSto
     let conn = rusqlite::Connection::open(dir.join(DB_FILE)).unwrap();
     conn.execute_batch(
         "INSERT INTO hall (code, name) VALUES ('SP-CITY', '四平市政务服务中心');
-         INSERT INTO department (name, short_name) VALUES ('市市场监督管理局', '市场监管');
+         INSERT INTO department (hall_code, name, short_name) VALUES ('SP-CITY', '市市场监督管理局', '市场监管');
          INSERT INTO service_window (hall_code, code, name, department_id) VALUES ('SP-CITY', 'A01', 'A01', 1);
-         INSERT INTO staff (staff_no, name, department_id, window_id) VALUES ('S0001', '张三', 1, 1);
+         INSERT INTO staff (hall_code, staff_no, name, department_id, window_id) VALUES ('SP-CITY', 'S0001', '张三', 1, 1);
          INSERT INTO item (code, name, department_id, legal_days, promised_days, fee_fen, workflow, step_limits)
            VALUES ('SCJG-004', '食品经营许可', 1, 20, 10, 0, '[\"accept\",\"complete\"]', '[null,null]');",
     )

@@ -37,8 +37,11 @@ fn build(dir: &std::path::Path, departments: i64, cases: i64) -> SqlStore {
     let calendar = jiancha::domain::calendar::Calendar::official();
     conn.execute_batch("BEGIN; INSERT INTO hall (code, name) VALUES ('SP-CITY', '四平市政务服务中心');").unwrap();
     for d in 1..=departments {
-        conn.execute("INSERT INTO department (id, name) VALUES (?1, ?2)", rusqlite::params![d, format!("部门{d:02}")])
-            .unwrap();
+        conn.execute(
+            "INSERT INTO department (id, hall_code, name) VALUES (?1, 'SP-CITY', ?2)",
+            rusqlite::params![d, format!("部门{d:02}")],
+        )
+        .unwrap();
         conn.execute(
             "INSERT INTO service_window (id, hall_code, code, name, department_id) VALUES (?1, 'SP-CITY', ?2, ?2, ?1)",
             rusqlite::params![d, format!("W{d:02}")],
@@ -52,7 +55,7 @@ fn build(dir: &std::path::Path, departments: i64, cases: i64) -> SqlStore {
         .unwrap();
         for s in 0..10 {
             conn.execute(
-                "INSERT INTO staff (staff_no, name, department_id, window_id) VALUES (?1, ?1, ?2, ?2)",
+                "INSERT INTO staff (hall_code, staff_no, name, department_id, window_id) VALUES ('SP-CITY', ?1, ?1, ?2, ?2)",
                 rusqlite::params![format!("S{d:02}{s}"), d],
             )
             .unwrap();

@@ -74,7 +74,9 @@ fn main() {
     for i in 0..staff {
         writeln!(csv, "{},职工{i},部门{:02},,", staff_no(i), i % 20).unwrap();
     }
-    store.import(&system, &interchange::parse(ImportKind::Staff, "staff.csv", &csv).unwrap()).unwrap();
+    let mut batch = interchange::parse(ImportKind::Staff, "staff.csv", &csv).unwrap();
+    batch.hall = Some("SP-CITY".into());
+    store.import(&system, &batch).unwrap();
     let t = Instant::now();
     let mut month_start = 0;
     while month_start < all.len() {
@@ -87,7 +89,8 @@ fn main() {
         for (i, at) in &all[month_start..end] {
             writeln!(csv, "{},{},door", staff_no(*i), at.format("%Y-%m-%d %H:%M:%S")).unwrap();
         }
-        let batch = interchange::parse(ImportKind::Punches, &format!("punches-{month:02}.csv"), &csv).unwrap();
+        let mut batch = interchange::parse(ImportKind::Punches, &format!("punches-{month:02}.csv"), &csv).unwrap();
+        batch.hall = Some("SP-CITY".into());
         store.import(&system, &batch).unwrap();
         month_start = end;
     }

@@ -86,12 +86,13 @@ fn main() {
     let fresh = tempfile::tempdir().unwrap();
     let store = SqlStore::open_dir(fresh.path(), clock.clone()).unwrap();
     let system = store.system_session();
-    let items = interchange::parse(
+    let mut items = interchange::parse(
         ImportKind::Items,
         "items.csv",
         &std::fs::read_to_string(dir.path().join("import/items.csv")).unwrap(),
     )
     .unwrap();
+    items.hall = Some(jiancha::demo::HALL_CODE.into());
     store.import(&system, &items).unwrap();
     let t = Instant::now();
     store.import(&system, &batch).unwrap();

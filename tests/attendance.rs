@@ -298,8 +298,14 @@ mod through_the_store {
         let now = DateTime::parse_from_rfc3339("2026-12-07T09:00:00+08:00").unwrap().with_timezone(&Utc);
         let store = SqlStore::open_in_memory(Arc::new(FixedClock::new(now))).unwrap();
         let system = store.system_session();
-        store.import(&system, &interchange::parse(ImportKind::Staff, "staff.csv", STAFF).unwrap()).unwrap();
-        store.import(&system, &interchange::parse(ImportKind::Punches, kind_file.0, kind_file.1).unwrap()).unwrap();
+        // Staff and punches of one hall (named: none is set up yet).
+        for (kind, file, text) in
+            [(ImportKind::Staff, "staff.csv", STAFF), (ImportKind::Punches, kind_file.0, kind_file.1)]
+        {
+            let mut batch = interchange::parse(kind, file, text).unwrap();
+            batch.hall = Some("SP-CITY".into());
+            store.import(&system, &batch).unwrap();
+        }
         store
     }
 
@@ -375,7 +381,8 @@ mod through_the_store {
             trend.periods,
             [NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()]
         );
-        assert_eq!(trend.staff["S0001"], [2, 0]);
+        // A person's key is the hall and number (numbers are each hall's own).
+        assert_eq!(trend.staff["SP-CITY/S0001"], [2, 0]);
     }
 
     /// The ranking PDF as a supervisor prints it: its text read back with poppler's `pdftotext`, and
@@ -417,6 +424,7 @@ mod through_the_store {
         let interview = NewInterview {
             period_start: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
             staff_no: "S0001".into(),
+            hall: None,
             held_at: held,
             participants: "市税务局办公室主任、监察员张明".into(),
             note: "说明迟到原因，承诺改正".into(),

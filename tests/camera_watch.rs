@@ -96,7 +96,6 @@ fn scripted_cameras_raise_tamper_and_absence_findings_that_supervisors_confirm_o
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let options = SimOptions { scripts: vec![(1, script.clone())], ..Default::default() };
     let sim = SimServer::start(port, &[SimCamera { index: 1, label: "A01".into() }], &options).unwrap();
-    let started = Instant::now();
     let (_dir, sqlite) = hall(clock.clone(), &sim.url(1, false), &sim.url(1, true));
     let system = sqlite.system_session();
     let admin = sqlite.login("admin", PASSWORD).unwrap();
@@ -130,6 +129,14 @@ fn scripted_cameras_raise_tamper_and_absence_findings_that_supervisors_confirm_o
     // They report as this machine's system actor: detections never come from a caller (issue 28).
     let mut host = WatchHost::new(store.clone(), system.clone(), clock.clone(), Which::LiveOnly);
     assert_eq!(host.refresh().unwrap(), 1);
+    // The script's time runs from the watcher's connection (its first client), however long the hall
+    // took to set up on a loaded machine.
+    let mut started = None;
+    wait_for("the watcher's connection", Duration::from_secs(60), || {
+        started = sim.script_started();
+        started.is_some()
+    });
+    let started = started.unwrap();
 
     let of = |kind: FindingKind| findings(&*store, &sup).into_iter().filter(|f| f.kind == kind).collect::<Vec<_>>();
     let limit = Duration::from_secs(150);

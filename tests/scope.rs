@@ -93,7 +93,9 @@ fn city() -> City {
     let clock = Arc::new(FixedClock::new(at("2026-11-02T12:00:00+08:00")));
     let store = crate::support::backend::open_dir(dir.path(), clock.clone());
     let system = store.system_session();
-    let items = interchange::parse(ImportKind::Items, "items.csv", ITEMS).unwrap();
+    let mut items = interchange::parse(ImportKind::Items, "items.csv", ITEMS).unwrap();
+    // The catalogue's departments are the city hall's (made here, named by its code, as events make theirs).
+    items.hall = Some("CITY".into());
     store.import(&system, &items).unwrap();
     import(&store, &system, &[accepted("C1", "CITY"), accepted("L1", "LS"), accepted("G1", "GZL")]).unwrap();
     store.create_user(&system, &user("sup.city", Role::Supervisor, &[])).unwrap();
@@ -252,6 +254,120 @@ fn another_halls_cameras_and_windows_are_not_given() {
     assert_eq!(directory("sup.city").halls.len(), 3);
 }
 
+/// A county's 市场监管局 is not the city's, and staff number 0001 is each hall's own: the county's hall
+/// file never changes the city's department; a staff file and punches go to the hall they are for; the
+/// attendance ranking keeps the two people and the two departments apart; a write that names the number
+/// finds the caller's own person, and asks a city account which hall it means.
+#[test]
+fn departments_and_staff_numbers_are_each_halls_own() {
+    use jiancha::store::NewInterview;
+    let c = city();
+    let admin_city = c.login("admin.city");
+    let admin_ls = c.login("admin.ls");
+    c.store.create_user(&admin_ls, &user("sup.ls", Role::Supervisor, &[])).unwrap();
+    let hall_file = |code: &str, head: &str| {
+        let text = format!(
+            "[hall]\ncode = \"{code}\"\nname = \"{code} 政务服务中心\"\n\n\
+             [[department]]\nname = \"市场监管局\"\nhead = \"{head}\"\n\n\
+             [[window]]\ncode = \"A01\"\ndepartment = \"市场监管局\"\n"
+        );
+        jiancha::interchange::hall::parse("hall.toml", &text).unwrap()
+    };
+    c.store.apply_hall(&admin_city, &hall_file("CITY", "王局长")).unwrap();
+    // The county's administrator applies its own file with a department of the same name.
+    c.store.apply_hall(&admin_ls, &hall_file("LS", "李局长")).unwrap();
+    let head = |hall: &str| {
+        let config = c.store.hall_config(&admin_city, Some(hall)).unwrap();
+        config.departments.iter().find(|d| d.name == "市场监管局").map(|d| d.head.clone())
+    };
+    assert_eq!(head("CITY").as_deref(), Some("王局长"), "the county's file left the city's department alone");
+    assert_eq!(head("LS").as_deref(), Some("李局长"));
+    assert_eq!(head("GZL"), None);
+    let sup_ls = c.login("sup.ls");
+    let named: Vec<String> = c
+        .store
+        .directory(&sup_ls)
+        .unwrap()
+        .departments
+        .into_iter()
+        .filter(|d| d.name == "市场监管局")
+        .map(|d| d.head)
+        .collect();
+    assert_eq!(named, ["李局长"], "the county sees its own department, not the city's");
+
+    // The same staff number in two halls: each file goes to its hall.
+    let staff = |file: &str, name: &str, hall: Option<&str>| {
+        let csv = format!("staff_no,name,department,window,device_user_id\n0001,{name},市场监管局,A01,7\n");
+        let mut batch = interchange::parse(ImportKind::Staff, file, &csv).unwrap();
+        batch.hall = hall.map(str::to_owned);
+        batch
+    };
+    let system = c.store.system_session();
+    let err = c.store.import(&system, &staff("city.csv", "张三", None)).unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("--hall")), "several halls: name one: {err:?}");
+    c.store.import(&system, &staff("city.csv", "张三", Some("CITY"))).unwrap();
+    // The county's administrator, without naming its hall: its one hall.
+    c.store.import(&admin_ls, &staff("ls.csv", "李四", None)).unwrap();
+    let err = c.store.import(&admin_ls, &staff("ls.csv", "李四", Some("CITY"))).unwrap_err();
+    assert!(matches!(err, StoreError::Forbidden { .. }), "{err:?}");
+    let people = |session: &Session| {
+        let mut people: Vec<(String, String)> = c
+            .store
+            .attendance(session, c.clock_day())
+            .unwrap()
+            .ranking
+            .staff
+            .into_iter()
+            .filter(|s| s.staff_no == "0001")
+            .map(|s| (s.hall.unwrap_or_default(), s.name))
+            .collect();
+        people.sort();
+        people
+    };
+    let sup_city = c.login("sup.city");
+    assert_eq!(people(&sup_city), [("CITY".to_owned(), "张三".to_owned()), ("LS".to_owned(), "李四".to_owned())]);
+    assert_eq!(people(&sup_ls), [("LS".to_owned(), "李四".to_owned())]);
+
+    // Punches from the county's machine (user 7) are the county's person's.
+    let mut punches =
+        interchange::parse(ImportKind::Punches, "ls-punches.csv", "staff_no,time\n0001,2026-11-02 08:20:00\n").unwrap();
+    punches.hall = Some("LS".into());
+    assert_eq!(c.store.import(&admin_ls, &punches).unwrap().inserted, 1);
+    let period = c.store.attendance(&sup_city, c.clock_day()).unwrap();
+    let punched = |key: &str| {
+        let days = &period.days.iter().find(|(k, _)| k == key).unwrap().1;
+        days.iter().map(|d| d.punches.len()).sum::<usize>()
+    };
+    assert_eq!((punched("LS/0001"), punched("CITY/0001")), (1, 0));
+    let departments: Vec<(Option<String>, u32)> = period
+        .ranking
+        .departments
+        .iter()
+        .filter(|d| d.department == "市场监管局")
+        .map(|d| (d.hall.clone(), d.staff))
+        .collect();
+    assert_eq!(departments.len(), 2, "one row per hall's department: {departments:?}");
+
+    // A 约谈 naming 0001: the county's supervisor means its own; the city must say which.
+    let interview = NewInterview {
+        period_start: c.clock_day(),
+        staff_no: "0001".into(),
+        hall: None,
+        held_at: at("2026-11-02T11:00:00+08:00"),
+        participants: "监察室".into(),
+        note: String::new(),
+    };
+    let recorded = c.store.record_interview(&sup_ls, &interview).unwrap();
+    assert_eq!((recorded.hall.as_deref(), recorded.staff_name.as_str()), (Some("LS"), "李四"));
+    let err = c.store.record_interview(&sup_city, &interview).unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("CITY") && m.contains("LS")), "{err:?}");
+    let city_one = NewInterview { hall: Some("CITY".into()), ..interview };
+    assert_eq!(c.store.record_interview(&sup_city, &city_one).unwrap().staff_name, "张三");
+    // The county's supervisor naming the city's person is refused.
+    let err = c.store.record_interview(&sup_ls, &city_one).unwrap_err();
+    assert!(matches!(err, StoreError::Forbidden { .. }), "{err:?}");
+}
+
 const HALLS: [&str; 3] = ["CITY", "LS", "GZL"];
 
 /// The hall a name made by [`matrix_city`] belongs to: `W-LS`, `S-LS`, `cam-LS`, `dept-LS`, or a case
@@ -386,6 +502,7 @@ fn matrix_city() -> Matrix {
         let interview = NewInterview {
             period_start: jiancha::domain::time::local_date(at("2026-11-02T10:00:00+08:00")),
             staff_no: format!("S-{h}"),
+            hall: None,
             held_at: at("2026-11-02T13:30:00+08:00"),
             participants: "监察室".into(),
             note: String::new(),
@@ -653,7 +770,8 @@ fn every_write_family_keeps_a_county_to_its_hall() {
     );
     fine("place_hold cam-LS", s.place_hold(&sup, m.cameras["LS"], Span { from: 5_000, to: 6_000 }, "保全").map(drop));
     let poor = s.poor_ratings(&system, m.c.clock_day(), m.c.clock_day()).unwrap();
-    let rating_of = |w: &str| poor.iter().find(|r| r.rating.window == w).unwrap().key.clone();
+    // With several halls the windows are named with their hall (codes are each hall's own).
+    let rating_of = |w: &str| poor.iter().find(|r| r.rating.window.ends_with(&format!("/{w}"))).unwrap().key.clone();
     forbidden(
         "record_follow_up W-GZL",
         s.record_follow_up(&sup, &rating_of("W-GZL"), FollowUpStep::ReturnVisit, "已回访").map(drop),

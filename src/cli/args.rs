@@ -51,6 +51,11 @@ pub enum Command {
     Import {
         kind: ImportKind,
         file: PathBuf,
+        /// The hall whose staff, punches, leave, ratings or catalogue departments these are (staff
+        /// numbers, window codes and departments are each hall's own); needed when the account reaches
+        /// several halls. Case events name their own halls.
+        #[arg(long, value_name = "CODE")]
+        hall: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -413,7 +418,8 @@ pub enum CamerasCommand {
         #[arg(long)]
         plain: bool,
         /// `CAM:FILE`: camera CAM shows the scripted window scene of FILE (lines `START WHAT LENGTH`,
-        /// e.g. `5m away 12m`, WHAT one of away, covered, turned, passer, dim; times from the start).
+        /// e.g. `5m away 12m`, WHAT one of away, covered, turned, passer, dim; times from the first
+        /// client's connection).
         /// Repeatable.
         #[arg(long, value_name = "CAM:FILE")]
         script: Vec<String>,

@@ -51,10 +51,11 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
     match command {
         Command::Init { admin, name } => init(ctx, &admin, &name)?,
         Command::Demo(args) => demo(&data_dir, args)?,
-        Command::Import { kind, file, format } => {
+        Command::Import { kind, file, hall, format } => {
             let content = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-            let batch = interchange::parse(kind, &file.display().to_string(), &content)
+            let mut batch = interchange::parse(kind, &file.display().to_string(), &content)
                 .map_err(|e| Failure { code: 2, error: e.into() })?;
+            batch.hall = hall;
             let (store, session) = connect(ctx, true)?;
             let report = store.import(&session, &batch)?;
             if format == Format::Json {

@@ -163,6 +163,7 @@ pub(super) fn replay(
                     let interview = crate::store::NewInterview {
                         period_start: previous,
                         staff_no: person.staff_no.clone(),
+                        hall: person.hall.clone(),
                         held_at: held,
                         participants: format!(
                             "{}、{}、{}部门负责人",

@@ -338,13 +338,31 @@ pub struct Person {
     pub staff_no: String,
     pub name: String,
     pub department: String,
+    /// The hall whose staff member this is: staff numbers and departments are each hall's own.
     pub hall: Option<String>,
+}
+
+impl Person {
+    pub fn key(&self) -> String {
+        hall_key(self.hall.as_deref(), &self.staff_no)
+    }
+}
+
+/// What tells a hall's staff member or department apart from another hall's of the same number or
+/// name: `HALL/NAME` (the name alone without a hall).
+pub fn hall_key(hall: Option<&str>, name: &str) -> String {
+    match hall {
+        Some(hall) => format!("{hall}/{name}"),
+        None => name.to_owned(),
+    }
 }
 
 /// One person's counts over a period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StaffTally {
     pub staff_no: String,
+    #[serde(default)]
+    pub hall: Option<String>,
     pub name: String,
     pub department: String,
     pub late: u32,
@@ -365,17 +383,31 @@ impl StaffTally {
     pub fn marks(&self) -> u32 {
         self.late + self.early
     }
+
+    /// The person's key (its hall and number), as the period's day records and the trend use it.
+    pub fn key(&self) -> String {
+        hall_key(self.hall.as_deref(), &self.staff_no)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DepartmentTally {
     pub department: String,
+    #[serde(default)]
+    pub hall: Option<String>,
     pub staff: u32,
     pub late: u32,
     pub early: u32,
     pub absent: u32,
     pub rank: Option<u32>,
     pub interview: bool,
+}
+
+impl DepartmentTally {
+    /// The department's key (its hall and name), as the trend uses it.
+    pub fn key(&self) -> String {
+        hall_key(self.hall.as_deref(), &self.department)
+    }
 }
 
 /// Competition ranking (1, 2, 2, 4) by `key` descending; zero keys get no rank.
@@ -407,6 +439,7 @@ pub fn rank(period_start: NaiveDate, period_end: NaiveDate, people: &[(Person, V
         .map(|(p, days)| {
             let mut t = StaffTally {
                 staff_no: p.staff_no.clone(),
+                hall: p.hall.clone(),
                 name: p.name.clone(),
                 department: p.department.clone(),
                 late: 0,
@@ -442,17 +475,19 @@ pub fn rank(period_start: NaiveDate, period_end: NaiveDate, people: &[(Person, V
     });
     rank_by(&mut staff, |t| t.absent, |t, r| t.absence_rank = r);
     staff.sort_by(|a, b| {
-        (a.rank.unwrap_or(u32::MAX), a.absence_rank.unwrap_or(u32::MAX), &a.staff_no).cmp(&(
+        (a.rank.unwrap_or(u32::MAX), a.absence_rank.unwrap_or(u32::MAX), &a.staff_no, &a.hall).cmp(&(
             b.rank.unwrap_or(u32::MAX),
             b.absence_rank.unwrap_or(u32::MAX),
             &b.staff_no,
+            &b.hall,
         ))
     });
 
     let mut by_department: BTreeMap<String, DepartmentTally> = BTreeMap::new();
     for s in &staff {
-        let d = by_department.entry(s.department.clone()).or_insert_with(|| DepartmentTally {
+        let d = by_department.entry(hall_key(s.hall.as_deref(), &s.department)).or_insert_with(|| DepartmentTally {
             department: s.department.clone(),
+            hall: s.hall.clone(),
             staff: 0,
             late: 0,
             early: 0,
@@ -474,8 +509,9 @@ pub fn rank(period_start: NaiveDate, period_end: NaiveDate, people: &[(Person, V
             d.interview = r.is_some_and(|r| r <= 3);
         },
     );
-    departments
-        .sort_by(|a, b| (a.rank.unwrap_or(u32::MAX), &a.department).cmp(&(b.rank.unwrap_or(u32::MAX), &b.department)));
+    departments.sort_by(|a, b| {
+        (a.rank.unwrap_or(u32::MAX), &a.department, &a.hall).cmp(&(b.rank.unwrap_or(u32::MAX), &b.department, &b.hall))
+    });
     Ranking { period_start, period_end, staff, departments }
 }
 

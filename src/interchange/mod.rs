@@ -164,6 +164,10 @@ pub struct ImportBatch {
     /// The file name, used in error messages and the audit log.
     pub source: String,
     pub records: Records,
+    /// The hall whose records these are (its staff, fingerprint machines, evaluators and departments):
+    /// needed when the caller reaches several halls; case events name their own halls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hall: Option<String>,
 }
 
 /// Checks a batch that arrived already parsed (over the API) exactly as its file would be: case events,
@@ -172,6 +176,11 @@ pub struct ImportBatch {
 /// CSV, not by the database); punches have their texts and times checked. The errors carry the batch's
 /// own line numbers.
 pub fn recheck(batch: ImportBatch) -> Result<ImportBatch, InputErrors> {
+    if let Some(problem) = batch.hall.as_deref().and_then(text_problem) {
+        let mut errors = Errors::new(&batch.source);
+        errors.push(0, "hall", problem);
+        return errors.finish(batch);
+    }
     fn plain<T: Clone>(records: &[Lined<T>]) -> (Vec<T>, Vec<u64>) {
         (records.iter().map(|r| r.record.clone()).collect(), records.iter().map(|r| r.line).collect())
     }
@@ -204,6 +213,7 @@ pub fn recheck(batch: ImportBatch) -> Result<ImportBatch, InputErrors> {
     let renumber = |line: &mut u64| *line = original(*line);
     match parse(batch.records.kind(), &batch.source, &text) {
         Ok(mut checked) => {
+            checked.hall = batch.hall.clone();
             match &mut checked.records {
                 Records::Events(v) => v.iter_mut().for_each(|r| renumber(&mut r.line)),
                 Records::Items(v) => v.iter_mut().for_each(|r| renumber(&mut r.line)),
@@ -254,7 +264,7 @@ pub fn parse_events_each(source: &str, content: &str) -> (ImportBatch, Vec<Input
         }
         problems.extend(errors.list.into_iter().map(|e| InputError { line, ..e }));
     }
-    (ImportBatch { source: source.to_owned(), records: Records::Events(good) }, problems)
+    (ImportBatch { source: source.to_owned(), records: Records::Events(good), hall: None }, problems)
 }
 
 /// Parses one file of the given kind.
@@ -272,7 +282,7 @@ pub fn parse(kind: ImportKind, file: &str, content: &str) -> Result<ImportBatch,
         ImportKind::Punches => Records::Punches(parse_csv(content, &mut errors, PUNCH_COLUMNS, punch_row)),
         ImportKind::Events => Records::Events(parse_jsonl(content, &mut errors)),
     };
-    errors.finish(ImportBatch { source: file.to_owned(), records })
+    errors.finish(ImportBatch { source: file.to_owned(), records, hall: None })
 }
 
 struct Errors {

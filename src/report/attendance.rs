@@ -99,16 +99,16 @@ pub fn ranking_sheet(
 pub fn interview_notices(hall: &str, ranking: &Ranking, generated_at: DateTime<Utc>) -> Sheet {
     let period = format!("{} 至 {}", ranking.period_start, ranking.period_end);
     let mut sheet = Sheet::new(&format!("{hall} · 约谈通知 {period}"));
-    let mut departments: Vec<&str> =
-        ranking.staff.iter().filter(|s| s.interview).map(|s| s.department.as_str()).collect();
-    departments.dedup();
+    // Each department with its hall: a county's 市场监管局 is not the city's and gets its own notice.
+    let mut departments: Vec<(&str, Option<&str>)> =
+        ranking.staff.iter().filter(|s| s.interview).map(|s| (s.department.as_str(), s.hall.as_deref())).collect();
     departments.sort_unstable();
     departments.dedup();
     if departments.is_empty() {
         sheet.title("约谈通知", 20.0);
         sheet.paragraph(11.0, &format!("{period} 无迟到、早退记录，本期无需约谈。"));
     }
-    for (i, department) in departments.iter().enumerate() {
+    for (i, &(department, department_hall)) in departments.iter().enumerate() {
         if i > 0 {
             sheet.new_page();
         }
@@ -125,7 +125,7 @@ pub fn interview_notices(hall: &str, ranking: &Ranking, generated_at: DateTime<U
         let rows: Vec<Vec<String>> = ranking
             .staff
             .iter()
-            .filter(|s| s.interview && s.department == *department)
+            .filter(|s| s.interview && s.department == department && s.hall.as_deref() == department_hall)
             .map(|s| {
                 vec![
                     marks(s.rank),

@@ -11,7 +11,8 @@ use super::{Session, StoreError};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AttendancePeriod {
     pub ranking: crate::domain::attendance::Ranking,
-    /// Per staff number, the day records of the period (for the drill-down to the punches).
+    /// Per person (`StaffTally::key`: hall and staff number), the day records of the period (for the
+    /// drill-down to the punches).
     pub days: Vec<(String, Vec<crate::domain::attendance::DayRecord>)>,
     pub interviews: Vec<Interview>,
     pub calendar_warning: Option<String>,
@@ -32,6 +33,9 @@ pub struct AttendanceTrend {
 pub struct NewInterview {
     pub period_start: NaiveDate,
     pub staff_no: String,
+    /// The person's hall (staff numbers are each hall's own); needed when several halls use the number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hall: Option<String>,
     pub held_at: DateTime<Utc>,
     pub participants: String,
     pub note: String,
@@ -42,11 +46,20 @@ pub struct Interview {
     pub id: i64,
     pub period_start: NaiveDate,
     pub staff_no: String,
+    #[serde(default)]
+    pub hall: Option<String>,
     pub staff_name: String,
     pub held_at: DateTime<Utc>,
     pub participants: String,
     pub note: String,
     pub recorded_by: String,
+}
+
+impl Interview {
+    /// The person's key, as `StaffTally::key`.
+    pub fn key(&self) -> String {
+        crate::domain::attendance::hall_key(self.hall.as_deref(), &self.staff_no)
+    }
 }
 
 /// People and attendance: the biweekly periods and rankings, interviews (约谈).

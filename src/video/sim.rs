@@ -3,7 +3,7 @@
 //! (`/Streaming/Channels/K01`, `K02`) and Uniview (`/unicast/cK/s0/live`, `s1`) preset paths — each showing its window's
 //! name in Chinese and a clock. Media are shared between clients and built only while watched.
 
-use std::sync::mpsc;
+use std::sync::{Arc, OnceLock, mpsc};
 use std::thread::JoinHandle;
 
 use gstreamer as gst;
@@ -42,7 +42,9 @@ pub struct SimOptions {
     /// costs the machine little (`bench wall`, where the cameras share the two cores being measured).
     pub plain: bool,
     /// Cameras (by index) whose picture is the scripted window scene (`cameras sim --script`): the
-    /// seat, the figure and what the script makes happen, from the server's start, on both streams.
+    /// seat, the figure and what the script makes happen, on both streams. The script's time runs from
+    /// the first client's connection to any scripted stream ([`SimServer::script_started`]), so a
+    /// watcher that is slow to start still sees the whole script.
     pub scripts: Vec<(u32, super::scene::Script)>,
 }
 
@@ -63,7 +65,8 @@ fn scene_launch() -> String {
     )
 }
 
-/// Feeds a scripted stream until its media goes away: the scene at the script's time (from `start`).
+/// Feeds a scripted stream until its media goes away: the scene at the script's time (from `start`,
+/// the first client's connection).
 /// A camera's frames go out in real time to real RTSP clients: the process's monotonic clock paces them.
 fn feed_scene(src: glib::WeakRef<gst_app::AppSrc>, script: super::scene::Script, start: std::time::Instant) {
     let period = std::time::Duration::from_millis(u64::from(1000 / SCENE_FPS));
@@ -115,6 +118,8 @@ fn bars_launch(width: u32, height: u32, kbps: u32, fps: u32, colour: Colour) -> 
 /// A running simulated server; stops (closing every connection) when stopped or dropped.
 pub struct SimServer {
     port: u16,
+    /// When the scripts' time began: the first client's connection to a scripted stream.
+    script_started: Arc<OnceLock<std::time::Instant>>,
     main_loop: glib::MainLoop,
     thread: Option<JoinHandle<()>>,
 }
@@ -159,18 +164,21 @@ impl SimServer {
         let (ready_tx, ready_rx) = mpsc::sync_channel::<Result<(glib::MainLoop, u16), VideoError>>(1);
         let cameras = cameras.to_vec();
         let options = options.clone();
+        let script_started = Arc::new(OnceLock::new());
+        let started = script_started.clone();
         let thread = std::thread::Builder::new()
             .name("jiancha-rtsp-sim".into())
             .spawn(move || {
                 let context = glib::MainContext::new();
-                let result = context.with_thread_default(|| serve(&context, port, &cameras, &options, &ready_tx));
+                let result =
+                    context.with_thread_default(|| serve(&context, port, &cameras, &options, &started, &ready_tx));
                 if let Err(e) = result {
                     let _ = ready_tx.send(Err(VideoError::Pipeline(format!("cannot own the GLib context: {e}"))));
                 }
             })
             .map_err(|e| VideoError::Pipeline(format!("cannot start the RTSP thread: {e}")))?;
         match ready_rx.recv() {
-            Ok(Ok((main_loop, bound))) => Ok(Self { port: bound, main_loop, thread: Some(thread) }),
+            Ok(Ok((main_loop, bound))) => Ok(Self { port: bound, script_started, main_loop, thread: Some(thread) }),
             Ok(Err(e)) => {
                 let _ = thread.join();
                 Err(e)
@@ -181,6 +189,11 @@ impl SimServer {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// When the scripts' time began (the first client of a scripted stream), if one has connected.
+    pub fn script_started(&self) -> Option<std::time::Instant> {
+        self.script_started.get().copied()
     }
 
     /// The URL of camera `index` (`sub` for the 640×360 stream).
@@ -216,6 +229,7 @@ fn serve(
     port: u16,
     cameras: &[SimCamera],
     options: &SimOptions,
+    script_started: &Arc<OnceLock<std::time::Instant>>,
     ready: &mpsc::SyncSender<Result<(glib::MainLoop, u16), VideoError>>,
 ) {
     let server = rtsp::RTSPServer::new();
@@ -226,7 +240,6 @@ fn serve(
         return;
     };
     let fps = options.fps.unwrap_or(25).clamp(1, 60);
-    let started = crate::clock::real_monotonic();
     let shared = if options.plain {
         match SharedEncoder::start(640, 360, 500, fps) {
             Ok(encoder) => Some(encoder),
@@ -255,7 +268,9 @@ fn serve(
                     _ if script.is_some() => {
                         factory.set_launch(&scene_launch());
                         let script = script.clone().unwrap_or_default();
+                        let script_started = script_started.clone();
                         factory.connect_media_configure(move |_, media| {
+                            let started = *script_started.get_or_init(crate::clock::real_monotonic);
                             let element = media.element();
                             let src = element
                                 .downcast_ref::<gst::Bin>()

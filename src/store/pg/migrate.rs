@@ -9,7 +9,7 @@ use postgres::Client;
 use super::PgError;
 
 /// The PostgreSQL schema version this program writes (its own numbering, not SQLite's).
-pub const LATEST_VERSION: i64 = 6;
+pub const LATEST_VERSION: i64 = 7;
 
 /// The full current schema.
 pub const SCHEMA: &str = include_str!("schema.sql");
@@ -24,6 +24,7 @@ const UPGRADES: &[&str] = &[
     include_str!("upgrade/v4.sql"),
     include_str!("upgrade/v5.sql"),
     include_str!("upgrade/v6.sql"),
+    include_str!("upgrade/v7.sql"),
 ];
 
 const _: () = assert!(UPGRADES.len() as i64 == LATEST_VERSION - 1, "one upgrade step per version");

@@ -145,14 +145,18 @@ CREATE TABLE hall (
 
 CREATE TABLE department (
   id BIGSERIAL PRIMARY KEY,
-  name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+  name TEXT NOT NULL CHECK (length(name) > 0),
   -- Short name for tiles and tables (市场监管); empty = use the name.
   short_name TEXT NOT NULL DEFAULT '',
   head TEXT NOT NULL DEFAULT '',
   phone TEXT NOT NULL DEFAULT '',
   -- Departments, windows and cameras are never deleted: a retired one leaves the wall, the pickers
   -- and the recorder while old records keep showing it by name; bringing it back clears this.
-  retired_at BIGINT
+  retired_at BIGINT,
+  -- The hall whose department this is (version 7): its hall file and administrator configure it; a
+  -- county's 市场监管局 is not the city's.
+  hall_code TEXT NOT NULL REFERENCES hall (code),
+  UNIQUE (hall_code, name)
 );
 
 -- A service window (窗口). Named service_window because WINDOW is an SQL keyword.
@@ -168,13 +172,17 @@ CREATE TABLE service_window (
 
 CREATE TABLE staff (
   id BIGSERIAL PRIMARY KEY,
-  staff_no TEXT NOT NULL UNIQUE CHECK (length(staff_no) > 0),
+  staff_no TEXT NOT NULL CHECK (length(staff_no) > 0),
   name TEXT NOT NULL,
   department_id BIGINT REFERENCES department (id),
   -- The window the person normally works at.
   window_id BIGINT REFERENCES service_window (id),
   -- The user number on the fingerprint machine, when it differs from staff_no.
-  device_user_id TEXT UNIQUE
+  device_user_id TEXT,
+  -- The hall whose staff member this is (version 7): staff numbers are the hall's own.
+  hall_code TEXT NOT NULL REFERENCES hall (code),
+  UNIQUE (hall_code, staff_no),
+  UNIQUE (hall_code, device_user_id)
 );
 
 -- ---------------------------------------------------------------------------------------------------

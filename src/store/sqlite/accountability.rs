@@ -5,7 +5,7 @@
 use crate::store::sql::{Connection, OptionalExtension as _, Row, Transaction, params};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use super::query::{staff_id, window_id, windows_by_code};
+use super::query::{pick, staff_in, windows_by_code};
 use super::{from_ts, ts};
 use crate::domain::access::Scope;
 use crate::domain::accountability::{self, Measure, Subject, ViolationSource, Warning};
@@ -20,26 +20,40 @@ pub(super) fn parse<T: std::str::FromStr<Err = String>>(r: &Row<'_>, i: usize) -
     s.parse().map_err(|e: String| crate::store::sql::Error::conversion(i, e))
 }
 
-/// A window by its code, in one hall or the only one with that code.
-pub(super) fn resolve_window(tx: &Transaction, hall: Option<&str>, code: &str) -> Result<i64, StoreError> {
-    match hall {
-        Some(h) => window_id(tx, h, code)?.ok_or_else(|| StoreError::NotFound(format!("window {h}/{code}"))),
-        None => match windows_by_code(tx, code)?.as_slice() {
-            [(id, _)] => Ok(*id),
-            [] => Err(StoreError::NotFound(format!("window {code}"))),
-            _ => Err(StoreError::Invalid(format!("window {code} exists in several halls; name the hall"))),
-        },
-    }
+/// Where a write looks up the window, staff member or department it names: the caller's halls, and
+/// the record's own hall when it has one (see `query::pick`).
+#[derive(Clone, Copy)]
+pub(super) struct Within<'a> {
+    pub scope: &'a Scope,
+    pub hall: Option<&'a str>,
 }
 
-pub(super) fn department_by_name(tx: &Transaction, name: &str) -> Result<i64, StoreError> {
-    tx.query_row(
-        "SELECT id FROM department WHERE name = ?1 OR (short_name <> '' AND short_name = ?1)",
-        [name.trim()],
-        |r| r.get(0),
-    )
-    .optional()?
-    .ok_or_else(|| StoreError::NotFound(format!("department {name}")))
+/// A window by its code (see [`Within`]).
+pub(super) fn resolve_window(tx: &Transaction, within: Within<'_>, code: &str) -> Result<i64, StoreError> {
+    pick(windows_by_code(tx, code)?, within.scope, within.hall, &format!("窗口 {code}"))?
+        .map(|(id, _)| id)
+        .ok_or_else(|| StoreError::NotFound(format!("window {code}")))
+}
+
+/// A staff member by number (see [`Within`]).
+pub(super) fn resolve_staff(tx: &Transaction, within: Within<'_>, staff_no: &str) -> Result<i64, StoreError> {
+    staff_in(tx, within.scope, within.hall, staff_no)?
+        .map(|(id, _)| id)
+        .ok_or_else(|| StoreError::NotFound(format!("staff {staff_no}")))
+}
+
+/// A department by name or short name (see [`Within`]).
+pub(super) fn department_by_name(tx: &Transaction, within: Within<'_>, name: &str) -> Result<i64, StoreError> {
+    let found: Vec<(i64, String)> = tx
+        .prepare_cached(
+            "SELECT id, hall_code FROM department WHERE name = ?1 OR (short_name <> '' AND short_name = ?1)
+             ORDER BY hall_code, id",
+        )?
+        .query_map([name.trim()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    pick(found, within.scope, within.hall, &format!("部门 {}", name.trim()))?
+        .map(|(id, _)| id)
+        .ok_or_else(|| StoreError::NotFound(format!("department {name}")))
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -84,7 +98,7 @@ fn observation_row(r: &Row<'_>) -> crate::store::sql::Result<Observation> {
 pub(super) fn insert_observation(
     tx: &Transaction,
     o: &NewObservation,
-    (recorded_by, default_hall): (&str, Option<&str>),
+    (recorded_by, default_hall, scope): (&str, Option<&str>, &Scope),
     now: DateTime<Utc>,
 ) -> Result<Observation, StoreError> {
     if !discipline::is_category(&o.category) {
@@ -106,16 +120,26 @@ pub(super) fn insert_observation(
             .ok_or_else(|| StoreError::NotFound(format!("camera {id}")))?,
         None => None,
     };
+    let camera_hall = match o.camera_id {
+        Some(id) => super::reach::camera_hall(tx, id)?,
+        None => None,
+    };
+    let within = Within { scope, hall: camera_hall.as_deref().or(default_hall) };
     let window = match o.window_code.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-        Some(code) => Some(resolve_window(tx, None, code)?),
+        Some(code) => Some(resolve_window(tx, within, code)?),
         None => camera_window,
     };
+    let window_hall: Option<String> = match window {
+        Some(w) => tx.query_row("SELECT hall_code FROM service_window WHERE id = ?1", [w], |r| r.get(0)).optional()?,
+        None => None,
+    };
+    let within = Within { scope, hall: window_hall.as_deref().or(within.hall) };
     let staff = match o.staff_no.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(no) => Some(staff_id(tx, no)?.ok_or_else(|| StoreError::NotFound(format!("staff {no}")))?),
+        Some(no) => Some(resolve_staff(tx, within, no)?),
         None => None,
     };
     let department = match o.department.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(name) => Some(department_by_name(tx, name)?),
+        Some(name) => Some(department_by_name(tx, within, name)?),
         None => {
             let of_staff: Option<i64> = match staff {
                 Some(s) => tx.query_row("SELECT department_id FROM staff WHERE id = ?1", [s], |r| r.get(0))?,
@@ -133,10 +157,6 @@ pub(super) fn insert_observation(
     let department = department.ok_or_else(|| {
         StoreError::Invalid("请指明窗口、工作人员或部门 (name the window, the staff member or the department)".into())
     })?;
-    let camera_hall = match o.camera_id {
-        Some(id) => super::reach::camera_hall(tx, id)?,
-        None => None,
-    };
     let hall: String = match (window, camera_hall.as_deref().or(default_hall)) {
         (Some(w), _) => tx.query_row("SELECT hall_code FROM service_window WHERE id = ?1", [w], |r| r.get(0))?,
         (None, Some(hall)) => hall.to_owned(),
@@ -348,14 +368,14 @@ const VIOLATION_SELECT: &str = "SELECT v.id, v.item, v.subject, s.staff_no, s.na
     FROM violation v JOIN department d ON d.id = v.department_id LEFT JOIN staff s ON s.id = v.staff_id
     LEFT JOIN complaint c ON c.id = v.complaint_id";
 
-/// The hall of a violation (`v`): its staff member's window's, else its case's, complaint's or
-/// observation's, else the first hall its department has a window in; `NULL` for none of these.
+/// The hall of a violation (`v`): its staff member's, else its case's, complaint's or observation's,
+/// else its department's.
 const VIOLATION_HALL: &str = "coalesce(
-        (SELECT w.hall_code FROM staff s2 JOIN service_window w ON w.id = s2.window_id WHERE s2.id = v.staff_id),
+        (SELECT hall_code FROM staff WHERE id = v.staff_id),
         (SELECT hall_code FROM case_file WHERE case_no = v.case_no),
         (SELECT hall_code FROM complaint WHERE id = v.complaint_id),
         (SELECT hall_code FROM observation WHERE id = v.observation_id),
-        (SELECT min(hall_code) FROM service_window WHERE department_id = v.department_id))";
+        (SELECT hall_code FROM department WHERE id = v.department_id))";
 
 /// The hall of violation `id` (see [`VIOLATION_HALL`]).
 pub(super) fn violation_hall(conn: &Connection, id: i64) -> Result<Option<String>, StoreError> {
@@ -430,7 +450,7 @@ pub(super) fn violation(conn: &Connection, id: i64) -> Result<Violation, StoreEr
 pub(super) fn insert_violation(
     tx: &Transaction,
     v: &NewViolation,
-    recorded_by: &str,
+    (recorded_by, scope): (&str, &Scope),
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     if accountability::article_label(&v.item).is_none() {
@@ -442,17 +462,24 @@ pub(super) fn insert_violation(
     if v.description.trim().is_empty() {
         return Err(StoreError::Invalid("请填写违规情况 (the violation needs a description)".into()));
     }
+    // The staff member and department are looked for in the case's hall when there is a case.
+    let case_hall: Option<String> = match v.case_no.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(no) => tx
+            .query_row("SELECT hall_code FROM case_file WHERE case_no = ?1", [no], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten(),
+        None => None,
+    };
+    let within = Within { scope, hall: case_hall.as_deref() };
     let staff = match (v.subject, v.staff_no.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
-        (Subject::Staff, Some(no)) => {
-            Some(staff_id(tx, no)?.ok_or_else(|| StoreError::NotFound(format!("staff {no}")))?)
-        }
+        (Subject::Staff, Some(no)) => Some(resolve_staff(tx, within, no)?),
         (Subject::Staff, None) => {
             return Err(StoreError::Invalid("请指明违规的工作人员 (name the staff member)".into()));
         }
         (Subject::Department, _) => None,
     };
     let department = match (v.department.as_deref().map(str::trim).filter(|d| !d.is_empty()), staff) {
-        (Some(name), _) => department_by_name(tx, name)?,
+        (Some(name), _) => department_by_name(tx, within, name)?,
         (None, Some(s)) => tx
             .query_row("SELECT department_id FROM staff WHERE id = ?1", [s], |r| r.get::<_, Option<i64>>(0))?
             .ok_or_else(|| StoreError::Invalid("该工作人员没有所属部门，请指明部门 (name the department)".into()))?,

@@ -310,12 +310,13 @@ pub(super) fn month(
     Ok(assessed)
 }
 
-/// Names each department's halls (those it has a window in) and the halls themselves.
+/// Names each department's halls (its own, and those it has a window in) and the halls themselves.
 fn with_halls(conn: &Connection, a: &mut MonthAssessment) -> Result<(), StoreError> {
     let pairs: Vec<(i64, String)> = conn
         .prepare(
-            "SELECT DISTINCT department_id, hall_code FROM service_window WHERE department_id IS NOT NULL
-             ORDER BY hall_code",
+            "SELECT id, hall_code FROM department
+             UNION SELECT department_id, hall_code FROM service_window WHERE department_id IS NOT NULL
+             ORDER BY 2",
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;

@@ -17,8 +17,8 @@ impl CasesStore for SqlStore {
             _ => Permission::Import,
         };
         self.write(session, permission, |w| {
-            keep_import_to_scope(w, &batch.records)?;
-            let report = import::apply(w.tx, batch, &w.rules, w.now)?;
+            let hall = keep_import_to_scope(w, batch)?;
+            let report = import::apply(w.tx, batch, hall.as_deref(), &w.rules, w.now)?;
             if report.inserted + report.updated == 0 {
                 // Importing the same file twice changes nothing, not even the audit log.
                 w.unchanged();
@@ -183,13 +183,36 @@ impl CasesStore for SqlStore {
 /// An account of some halls imports only its halls' case events: each names one of them, or belongs to a
 /// case of one (a later step often names no hall). The catalogue, staff, punches and other records are
 /// the city's, imported by city-wide accounts.
-fn keep_import_to_scope(w: &Write<'_>, records: &crate::interchange::Records) -> Result<(), StoreError> {
-    if w.actor.scope.is_city() {
-        return Ok(());
-    }
-    let crate::interchange::Records::Events(events) = records else {
-        return w.keep_to(None, &format!("import.{}", records.kind().as_str()));
+/// Keeps an import to the caller's halls and answers the hall its records belong to: case events name
+/// their own halls (none is answered); every other kind belongs to the batch's hall, else to the one
+/// hall the caller reaches, else to the database's one hall. A catalogue item already in the catalogue
+/// is changed only by an account that reaches its department's hall.
+fn keep_import_to_scope(w: &Write<'_>, batch: &crate::interchange::ImportBatch) -> Result<Option<String>, StoreError> {
+    let kind = batch.records.kind().as_str();
+    let crate::interchange::Records::Events(events) = &batch.records else {
+        let hall = import_hall(w, batch)?;
+        w.keep_to(Some(&hall), &format!("import.{kind}"))?;
+        if let crate::interchange::Records::Items(items) = &batch.records
+            && !w.actor.scope.is_city()
+        {
+            for item in items {
+                let owner: Option<String> =
+                    w.tx.query_row(
+                        "SELECT d.hall_code FROM item i JOIN department d ON d.id = i.department_id WHERE i.code = ?1",
+                        [&item.record.code],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(owner) = owner {
+                    w.keep_to(Some(&owner), "import.items")?;
+                }
+            }
+        }
+        return Ok(Some(hall));
     };
+    if w.actor.scope.is_city() {
+        return Ok(None);
+    }
     for event in events {
         let hall = match &event.record.hall {
             Some(hall) => Some(hall.clone()),
@@ -201,5 +224,40 @@ fn keep_import_to_scope(w: &Write<'_>, records: &crate::interchange::Records) ->
         };
         w.keep_to(hall.as_deref(), "import.events")?;
     }
-    Ok(())
+    Ok(None)
+}
+
+/// The hall a batch of staff, punches, leave, ratings or catalogue items belongs to.
+fn import_hall(w: &Write<'_>, batch: &crate::interchange::ImportBatch) -> Result<String, StoreError> {
+    let halls: Vec<String> =
+        w.tx.prepare("SELECT code FROM hall ORDER BY code")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    if let Some(hall) = &batch.hall {
+        if hall.trim().is_empty() || hall.trim() != hall {
+            return Err(StoreError::Invalid(format!("{}: hall: {hall:?} is not a hall code", batch.source)));
+        }
+        if let Some(problem) = crate::domain::hall::name_problem(hall) {
+            return Err(StoreError::Invalid(format!("{}: hall: {problem}", batch.source)));
+        }
+        // A hall not set up yet is made (named by its code) as case events make theirs, for an account
+        // that may reach it: the city's.
+        if !halls.contains(hall) {
+            w.keep_to(Some(hall), &format!("import.{}", batch.records.kind().as_str()))?;
+            query::ensure_hall(w.tx, hall)?;
+        }
+        return Ok(hall.clone());
+    }
+    let reached: Vec<&String> = halls.iter().filter(|h| w.actor.scope.covers(Some(h))).collect();
+    match (reached.as_slice(), halls.as_slice()) {
+        ([one], _) => Ok((*one).clone()),
+        (_, []) => Err(StoreError::Invalid(format!(
+            "{}: no hall is set up yet: apply the hall file first (jiancha hall apply FILE, or 系统管理)",
+            batch.source
+        ))),
+        ([], _) => Err(out_of_scope(&w.actor, None)),
+        (many, _) => Err(StoreError::Invalid(format!(
+            "{}: there are several halls ({}): name the hall the records belong to (--hall CODE)",
+            batch.source,
+            many.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
 }

@@ -295,7 +295,12 @@ impl FootageStore for SqlStore {
                     clip: None,
                     note: evidence.note.clone(),
                 };
-                accountability::insert_observation(w.tx, &observation, (&w.actor.username, None), w.now)?;
+                accountability::insert_observation(
+                    w.tx,
+                    &observation,
+                    (&w.actor.username, None, &w.actor.scope),
+                    w.now,
+                )?;
             }
             w.audit(
                 if evidence.for_discipline { "evidence.discipline" } else { "evidence.snapshot" },

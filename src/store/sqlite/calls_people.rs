@@ -24,8 +24,11 @@ impl PeopleStore for SqlStore {
 
     fn record_interview(&self, session: &Session, interview: &NewInterview) -> Result<Interview, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let recorded = people::insert_interview(w.tx, &w.rules, interview, &w.actor.username, w.now)?;
-            w.keep_to(reach::staff_hall(w.tx, &recorded.staff_no)?.as_deref(), "record_interview")?;
+            let (staff_id, hall) =
+                query::staff_in(w.tx, &w.actor.scope, interview.hall.as_deref(), &interview.staff_no)?
+                    .ok_or_else(|| StoreError::NotFound(format!("staff {}", interview.staff_no)))?;
+            w.keep_to(Some(&hall), "record_interview")?;
+            let recorded = people::insert_interview(w.tx, &w.rules, staff_id, interview, &w.actor.username, w.now)?;
             w.audit(
                 "attendance.interview",
                 &format!("staff:{}", recorded.staff_no),

@@ -19,7 +19,7 @@ impl SupervisionStore for SqlStore {
                 };
                 complaint.to_mut().hall_code = of_case.or_else(|| w.actor.scope.halls().into_iter().next());
             }
-            let id = complaints::insert_complaint(w.tx, &complaint, &w.actor.username)?;
+            let id = complaints::insert_complaint(w.tx, &complaint, (&w.actor.username, &w.actor.scope))?;
             let (no, hall): (String, Option<String>) = w
                 .tx
                 .query_row("SELECT complaint_no, hall_code FROM complaint WHERE id = ?1", [id], |r| {
@@ -76,8 +76,12 @@ impl SupervisionStore for SqlStore {
     fn add_observation(&self, session: &Session, observation: &NewObservation) -> Result<Observation, StoreError> {
         self.write(session, Permission::Supervise, |w| {
             let own = w.actor.scope.halls().into_iter().next();
-            let stored =
-                accountability::insert_observation(w.tx, observation, (&w.actor.username, own.as_deref()), w.now)?;
+            let stored = accountability::insert_observation(
+                w.tx,
+                observation,
+                (&w.actor.username, own.as_deref(), &w.actor.scope),
+                w.now,
+            )?;
             w.keep_to(Some(&accountability::observation_hall(w.tx, stored.id)?), "add_observation")?;
             w.audit(
                 "observation.add",
@@ -150,7 +154,7 @@ impl SupervisionStore for SqlStore {
 
     fn record_violation(&self, session: &Session, violation: &NewViolation) -> Result<Violation, StoreError> {
         self.write(session, Permission::Supervise, |w| {
-            let id = accountability::insert_violation(w.tx, violation, &w.actor.username, w.now)?;
+            let id = accountability::insert_violation(w.tx, violation, (&w.actor.username, &w.actor.scope), w.now)?;
             w.keep_to(accountability::violation_hall(w.tx, id)?.as_deref(), "record_violation")?;
             let stored = accountability::violation(w.tx, id)?;
             w.audit(

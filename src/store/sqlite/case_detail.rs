@@ -5,7 +5,7 @@ use super::query;
 use crate::domain::alerts::{self, RuleBook};
 use crate::domain::model::CaseEvent;
 use crate::domain::time;
-use crate::store::sql::{Connection, OptionalExtension as _};
+use crate::store::sql::{Connection, OptionalExtension as _, params};
 use crate::store::{CaseQuery, StoreError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -50,9 +50,13 @@ pub(super) fn case_detail(
     let mut staff_names = Vec::new();
     for no in loaded.events.iter().filter_map(|e| e.staff_no.clone()) {
         if !staff_names.iter().any(|(n, _): &(String, String)| *n == no) {
+            // The case's own events name the person (staff numbers are each hall's own).
             let name: Option<String> = conn
-                .prepare_cached("SELECT name FROM staff WHERE staff_no = ?1")?
-                .query_row([&no], |r| r.get(0))
+                .prepare_cached(
+                    "SELECT s.name FROM event e JOIN staff s ON s.id = e.staff_id WHERE e.case_id = ?1 AND s.staff_no = ?2
+                     LIMIT 1",
+                )?
+                .query_row(params![id, &no], |r| r.get(0))
                 .optional()?;
             staff_names.push((no.clone(), name.unwrap_or(no)));
         }

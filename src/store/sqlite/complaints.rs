@@ -1,7 +1,6 @@
 //! Complaints (投诉): registered, accepted, investigated, concluded with their working-day due dates; complainants' contacts masked for all but chiefs and administrators.
 
-use super::accountability::{department_by_name, parse, resolve_window};
-use super::query::staff_id;
+use super::accountability::{Within, department_by_name, parse, resolve_staff, resolve_window};
 use super::{from_ts, ts};
 use crate::domain::accountability::{self, ComplaintSettings, ComplaintStatus};
 use crate::domain::calendar::Calendar;
@@ -13,22 +12,25 @@ use chrono::{DateTime, Utc};
 
 // Complaints
 
-pub(super) fn insert_complaint(tx: &Transaction, c: &NewComplaint, created_by: &str) -> Result<i64, StoreError> {
+pub(super) fn insert_complaint(
+    tx: &Transaction,
+    c: &NewComplaint,
+    (created_by, scope): (&str, &crate::domain::access::Scope),
+) -> Result<i64, StoreError> {
     if c.content.trim().is_empty() {
         return Err(StoreError::Invalid("投诉内容不能为空 (the complaint needs a content)".into()));
     }
+    let within = Within { scope, hall: c.hall_code.as_deref() };
     let window = match &c.window_code {
-        Some(w) if !w.trim().is_empty() => Some(resolve_window(tx, c.hall_code.as_deref(), w.trim())?),
+        Some(w) if !w.trim().is_empty() => Some(resolve_window(tx, within, w.trim())?),
         _ => None,
     };
     let staff = match &c.staff_no {
-        Some(no) if !no.trim().is_empty() => {
-            Some(staff_id(tx, no.trim())?.ok_or_else(|| StoreError::NotFound(format!("staff {no}")))?)
-        }
+        Some(no) if !no.trim().is_empty() => Some(resolve_staff(tx, within, no.trim())?),
         _ => None,
     };
     let department: Option<i64> = match (&c.department, staff, window) {
-        (Some(d), _, _) if !d.trim().is_empty() => Some(department_by_name(tx, d)?),
+        (Some(d), _, _) if !d.trim().is_empty() => Some(department_by_name(tx, within, d)?),
         (_, Some(s), _) => tx.query_row("SELECT department_id FROM staff WHERE id = ?1", [s], |r| r.get(0))?,
         (_, None, Some(w)) => {
             tx.query_row("SELECT department_id FROM service_window WHERE id = ?1", [w], |r| r.get(0))?

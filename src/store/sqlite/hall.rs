@@ -27,8 +27,7 @@ fn hall_code(conn: &Connection, hall: Option<&str>) -> Result<String, StoreError
     }
 }
 
-/// The configuration in force of hall `code`: its active windows and cameras, and the active
-/// departments that are its own (used by its windows, or by no other hall's).
+/// The configuration in force of hall `code`: its active departments, windows and cameras.
 fn load(conn: &Connection, code: &str) -> Result<Option<HallConfig>, StoreError> {
     let Some(hall) = conn
         .query_row("SELECT code, name, address, level FROM hall WHERE code = ?1", [code], |r| {
@@ -41,13 +40,8 @@ fn load(conn: &Connection, code: &str) -> Result<Option<HallConfig>, StoreError>
     };
     let departments = conn
         .prepare(
-            "SELECT d.name, d.short_name, d.head, d.phone FROM department d
-             WHERE d.retired_at IS NULL
-               AND (EXISTS (SELECT 1 FROM service_window w WHERE w.department_id = d.id AND w.hall_code = ?1
-                              AND w.retired_at IS NULL)
-                    OR NOT EXISTS (SELECT 1 FROM service_window w WHERE w.department_id = d.id
-                              AND w.hall_code <> ?1 AND w.retired_at IS NULL))
-             ORDER BY d.id",
+            "SELECT name, short_name, head, phone FROM department WHERE hall_code = ?1 AND retired_at IS NULL
+             ORDER BY id",
         )?
         .query_map([code], |r| {
             Ok(Department { name: r.get(0)?, short_name: r.get(1)?, head: r.get(2)?, phone: r.get(3)? })
@@ -55,7 +49,8 @@ fn load(conn: &Connection, code: &str) -> Result<Option<HallConfig>, StoreError>
         .collect::<Result<Vec<_>, _>>()?;
     let windows = conn
         .prepare(
-            "SELECT w.code, w.name, d.name FROM service_window w LEFT JOIN department d ON d.id = w.department_id
+            "SELECT w.code, w.name, d.name FROM service_window w
+             LEFT JOIN department d ON d.id = w.department_id AND d.hall_code = w.hall_code
              WHERE w.hall_code = ?1 AND w.retired_at IS NULL ORDER BY w.code",
         )?
         .query_map([code], |r| Ok(WindowSpec { code: r.get(0)?, name: r.get(1)?, department: r.get(2)? }))?
@@ -134,7 +129,7 @@ pub(super) fn apply(w: &Write<'_>, desired: &HallConfig) -> Result<HallDiff, Sto
         params![code, desired.hall.name, desired.hall.address, desired.hall.level.as_str()],
     )?;
     for d in &desired.departments {
-        upsert_department(tx, d)?;
+        upsert_department(tx, code, d)?;
     }
     for wnd in &desired.windows {
         upsert_window(tx, code, wnd)?;
@@ -146,7 +141,10 @@ pub(super) fn apply(w: &Write<'_>, desired: &HallConfig) -> Result<HallDiff, Sto
         match r.part {
             Part::Hall => {}
             Part::Department => {
-                tx.execute("UPDATE department SET retired_at = ?2 WHERE name = ?1", params![r.key, now])?;
+                tx.execute(
+                    "UPDATE department SET retired_at = ?3 WHERE hall_code = ?1 AND name = ?2",
+                    params![code, r.key, now],
+                )?;
             }
             Part::Window => {
                 tx.execute(
@@ -166,12 +164,13 @@ pub(super) fn apply(w: &Write<'_>, desired: &HallConfig) -> Result<HallDiff, Sto
     Ok(diff)
 }
 
-pub(super) fn upsert_department(tx: &Connection, d: &Department) -> Result<(), StoreError> {
+/// Adds or updates hall `hall`'s department `d` and brings it back if it was retired.
+pub(super) fn upsert_department(tx: &Connection, hall: &str, d: &Department) -> Result<(), StoreError> {
     tx.execute(
-        "INSERT INTO department (name, short_name, head, phone) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (name) DO UPDATE SET short_name = excluded.short_name, head = excluded.head,
+        "INSERT INTO department (hall_code, name, short_name, head, phone) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (hall_code, name) DO UPDATE SET short_name = excluded.short_name, head = excluded.head,
            phone = excluded.phone, retired_at = NULL",
-        params![d.name, d.short_name, d.head, d.phone],
+        params![hall, d.name, d.short_name, d.head, d.phone],
     )?;
     Ok(())
 }
@@ -179,7 +178,7 @@ pub(super) fn upsert_department(tx: &Connection, d: &Department) -> Result<(), S
 pub(super) fn upsert_window(tx: &Connection, hall: &str, w: &WindowSpec) -> Result<(), StoreError> {
     let department: Option<i64> = match &w.department {
         Some(name) => Some(
-            tx.query_row("SELECT id FROM department WHERE name = ?1", [name], |r| r.get(0))
+            tx.query_row("SELECT id FROM department WHERE hall_code = ?1 AND name = ?2", [hall, name], |r| r.get(0))
                 .optional()?
                 .ok_or_else(|| StoreError::Invalid(format!("window {}: department {name} is unknown", w.code)))?,
         ),

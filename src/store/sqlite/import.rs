@@ -36,9 +36,11 @@ impl Problems<'_> {
     }
 }
 
+/// `hall` is the hall the records belong to (every kind but case events, which name their own halls).
 pub(super) fn apply(
     tx: &Transaction,
     batch: &ImportBatch,
+    hall: Option<&str>,
     rules: &RuleBook,
     now: DateTime<Utc>,
 ) -> Result<ImportReport, StoreError> {
@@ -49,13 +51,14 @@ pub(super) fn apply(
         ..ImportReport::default()
     };
     let mut problems = Problems { file: &batch.source, list: Vec::new(), more: 0 };
+    let hall = || hall.ok_or_else(|| StoreError::Invalid(format!("{}: the hall the records belong to", batch.source)));
     match &batch.records {
-        Records::Items(rows) => items(tx, rows, &mut report, &mut problems)?,
-        Records::Staff(rows) => staff(tx, rows, &mut report, &mut problems)?,
+        Records::Items(rows) => items(tx, hall()?, rows, &mut report, &mut problems)?,
+        Records::Staff(rows) => staff(tx, hall()?, rows, &mut report, &mut problems)?,
         Records::Events(rows) => events(tx, rows, &mut report, &mut problems, rules, now)?,
-        Records::Punches(rows) => punches(tx, rows, &mut report)?,
-        Records::Leave(rows) => leave(tx, rows, &mut report, &mut problems)?,
-        Records::Evaluations(rows) => evaluations(tx, rows, &mut report, &mut problems, rules, now)?,
+        Records::Punches(rows) => punches(tx, hall()?, rows, &mut report)?,
+        Records::Leave(rows) => leave(tx, hall()?, rows, &mut report, &mut problems)?,
+        Records::Evaluations(rows) => evaluations(tx, hall()?, rows, &mut report, &mut problems, rules, now)?,
     }
     if !problems.list.is_empty() {
         return Err(StoreError::Input(InputErrors { errors: problems.list, more: problems.more }));
@@ -64,8 +67,10 @@ pub(super) fn apply(
     Ok(report)
 }
 
+/// The catalogue is the city's (item codes are unique); each item's department is `hall`'s.
 fn items(
     tx: &Transaction,
+    hall: &str,
     rows: &[Lined<CatalogueItem>],
     report: &mut ImportReport,
     problems: &mut Problems<'_>,
@@ -76,12 +81,12 @@ fn items(
             problems.push(*line, "item_code", format!("{} already appears on line {first}", item.code));
             continue;
         }
-        let (department_id, created) = query::ensure_department(tx, &item.department)?;
+        let (department_id, created) = query::ensure_department(tx, hall, &item.department)?;
         report.created_departments += usize::from(created);
         let workflow = serde_json::to_string(&item.workflow).unwrap_or_else(|_| "[]".into());
         let limits = serde_json::to_string(&item.step_limits).unwrap_or_else(|_| "[]".into());
         match query::item(tx, &item.code)? {
-            Some(existing) if existing == *item => {}
+            Some(existing) if existing == *item && query::item_department(tx, &item.code)? == Some(department_id) => {}
             Some(_) => {
                 tx.execute(
                     "UPDATE item SET name = ?2, department_id = ?3, legal_days = ?4, promised_days = ?5, fee_fen = ?6,
@@ -146,8 +151,10 @@ fn window_without_hall(
     }
 }
 
+/// Staff of `hall`: numbers, fingerprint user numbers and windows are the hall's own.
 fn staff(
     tx: &Transaction,
+    hall: &str,
     rows: &[Lined<Staff>],
     report: &mut ImportReport,
     problems: &mut Problems<'_>,
@@ -167,27 +174,25 @@ fn staff(
         }
         let department_id = match &s.department {
             Some(name) => {
-                let (id, created) = query::ensure_department(tx, name)?;
+                let (id, created) = query::ensure_department(tx, hall, name)?;
                 report.created_departments += usize::from(created);
                 Some(id)
             }
             None => None,
         };
         let window_id = match &s.window {
-            Some(code) => match window_without_hall(tx, code, department_id, report)? {
-                Ok(id) => Some(id),
-                Err(message) => {
-                    problems.push(*line, "window", message);
-                    continue;
-                }
-            },
+            Some(code) => {
+                let (id, created) = query::ensure_window(tx, hall, code, department_id)?;
+                report.created_windows += usize::from(created);
+                Some(id)
+            }
             None => None,
         };
         if let Some(device) = &s.device_user_id {
             let holder: Option<String> = tx
                 .query_row(
-                    "SELECT staff_no FROM staff WHERE device_user_id = ?1 AND staff_no <> ?2",
-                    [device, &s.staff_no],
+                    "SELECT staff_no FROM staff WHERE hall_code = ?1 AND device_user_id = ?2 AND staff_no <> ?3",
+                    [hall, device, &s.staff_no],
                     |r| r.get(0),
                 )
                 .optional()?;
@@ -198,8 +203,8 @@ fn staff(
         }
         let existing: Option<(String, Option<i64>, Option<i64>, Option<String>)> = tx
             .query_row(
-                "SELECT name, department_id, window_id, device_user_id FROM staff WHERE staff_no = ?1",
-                [&s.staff_no],
+                "SELECT name, department_id, window_id, device_user_id FROM staff WHERE hall_code = ?1 AND staff_no = ?2",
+                [hall, &s.staff_no],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
@@ -208,15 +213,17 @@ fn staff(
             Some(current) if current == wanted => {}
             Some(_) => {
                 tx.execute(
-                    "UPDATE staff SET name = ?2, department_id = ?3, window_id = ?4, device_user_id = ?5 WHERE staff_no = ?1",
-                    params![s.staff_no, s.name, department_id, window_id, s.device_user_id],
+                    "UPDATE staff SET name = ?3, department_id = ?4, window_id = ?5, device_user_id = ?6
+                     WHERE hall_code = ?1 AND staff_no = ?2",
+                    params![hall, s.staff_no, s.name, department_id, window_id, s.device_user_id],
                 )?;
                 report.updated += 1;
             }
             None => {
                 tx.execute(
-                    "INSERT INTO staff (staff_no, name, department_id, window_id, device_user_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![s.staff_no, s.name, department_id, window_id, s.device_user_id],
+                    "INSERT INTO staff (hall_code, staff_no, name, department_id, window_id, device_user_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![hall, s.staff_no, s.name, department_id, window_id, s.device_user_id],
                 )?;
                 report.inserted += 1;
             }
@@ -238,7 +245,7 @@ fn events(
     rules: &RuleBook,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let mut items: HashMap<String, Option<(CatalogueItem, i64)>> = HashMap::new();
+    let mut items: HashMap<String, Option<(i64, String)>> = HashMap::new();
     let mut affected = BTreeSet::new();
     for Lined { line, record } in rows {
         let line = *line;
@@ -249,18 +256,18 @@ fn events(
         let item = match items.get(&event.item_code) {
             Some(found) => found.clone(),
             None => {
-                let found = match query::item(tx, &event.item_code)? {
-                    Some(item) => {
-                        let department_id = query::department_id(tx, &item.department)?;
-                        department_id.map(|d| (item, d))
-                    }
-                    None => None,
-                };
+                // The item's department and that department's hall.
+                let found = tx
+                    .prepare_cached(
+                        "SELECT d.id, d.hall_code FROM item i JOIN department d ON d.id = i.department_id WHERE i.code = ?1",
+                    )?
+                    .query_row([&event.item_code], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
                 items.insert(event.item_code.clone(), found.clone());
                 found
             }
         };
-        let Some((_item, department_id)) = item else {
+        let Some((department_id, department_hall)) = item else {
             problems.push(
                 line,
                 "item_code",
@@ -287,13 +294,23 @@ fn events(
             },
             _ => None,
         };
+        // A staff number is its hall's: the event's hall, else the case's, else the item department's.
+        let staff_hall = match &event.hall {
+            Some(hall) => hall.clone(),
+            None => tx
+                .prepare_cached("SELECT hall_code FROM case_file WHERE case_no = ?1")?
+                .query_row([&event.case_no], |r| r.get::<_, Option<String>>(0))
+                .optional()?
+                .flatten()
+                .unwrap_or_else(|| department_hall.clone()),
+        };
         let staff_id = match &event.staff_no {
-            Some(no) => match query::staff_id(tx, no)? {
+            Some(no) => match query::staff_id(tx, Some(&staff_hall), no)? {
                 Some(id) => Some(id),
                 None => {
                     tx.execute(
-                        "INSERT INTO staff (staff_no, name, department_id, window_id) VALUES (?1, ?1, ?2, ?3)",
-                        params![no, department_id, window_id],
+                        "INSERT INTO staff (hall_code, staff_no, name, department_id, window_id) VALUES (?1, ?2, ?2, ?3, ?4)",
+                        params![staff_hall, no, department_id, window_id],
                     )?;
                     report.created_staff += 1;
                     Some(tx.last_insert_rowid()?)
@@ -379,18 +396,25 @@ fn events(
     Ok(())
 }
 
-fn punches(tx: &Transaction, rows: &[Lined<PunchRecord>], report: &mut ImportReport) -> Result<(), StoreError> {
+/// Punches from `hall`'s fingerprint machines: user numbers and staff numbers are the hall's.
+fn punches(
+    tx: &Transaction,
+    hall: &str,
+    rows: &[Lined<PunchRecord>],
+    report: &mut ImportReport,
+) -> Result<(), StoreError> {
     let mut by_device = tx.prepare_cached(
-        "SELECT id FROM staff WHERE device_user_id = ?1 UNION ALL SELECT id FROM staff WHERE staff_no = ?1 LIMIT 1",
+        "SELECT id FROM staff WHERE hall_code = ?1 AND device_user_id = ?2
+         UNION ALL SELECT id FROM staff WHERE hall_code = ?1 AND staff_no = ?2 LIMIT 1",
     )?;
-    let mut by_no = tx.prepare_cached("SELECT id FROM staff WHERE staff_no = ?1")?;
+    let mut by_no = tx.prepare_cached("SELECT id FROM staff WHERE hall_code = ?1 AND staff_no = ?2")?;
     let mut insert =
         tx.prepare_cached("INSERT INTO punch (staff_id, time, device) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")?;
     for Lined { record: p, .. } in rows {
         let found: Option<i64> = if p.by_device_user {
-            by_device.query_row([&p.person], |r| r.get(0)).optional()?
+            by_device.query_row([hall, &p.person], |r| r.get(0)).optional()?
         } else {
-            by_no.query_row([&p.person], |r| r.get(0)).optional()?
+            by_no.query_row([hall, &p.person], |r| r.get(0)).optional()?
         };
         let Some(staff_id) = found else {
             report.skipped_unknown_people += 1;
@@ -404,12 +428,13 @@ fn punches(tx: &Transaction, rows: &[Lined<PunchRecord>], report: &mut ImportRep
 
 fn leave(
     tx: &Transaction,
+    hall: &str,
     rows: &[Lined<Leave>],
     report: &mut ImportReport,
     problems: &mut Problems<'_>,
 ) -> Result<(), StoreError> {
     for Lined { line, record: l } in rows {
-        let Some(staff_id) = query::staff_id(tx, &l.staff_no)? else {
+        let Some(staff_id) = query::staff_id(tx, Some(hall), &l.staff_no)? else {
             problems.push(*line, "staff_no", format!("{} is not a known member of staff", l.staff_no));
             continue;
         };
@@ -426,8 +451,10 @@ fn leave(
     Ok(())
 }
 
+/// Ratings from `hall`'s evaluator devices, by its window codes.
 fn evaluations(
     tx: &Transaction,
+    hall: &str,
     rows: &[Lined<Evaluation>],
     report: &mut ImportReport,
     problems: &mut Problems<'_>,
@@ -440,12 +467,8 @@ fn evaluations(
         let resolved = match windows.get(&e.window) {
             Some(r) => r.clone(),
             None => {
-                let found = query::windows_by_code(tx, &e.window)?;
-                let r = match found.as_slice() {
-                    [(id, _)] => Ok(*id),
-                    [] => Err(format!("window {} is unknown", e.window)),
-                    _ => Err(format!("window {} exists in several halls", e.window)),
-                };
+                let r = query::window_id(tx, hall, &e.window)?
+                    .ok_or_else(|| format!("window {} is unknown in hall {hall}", e.window));
                 windows.insert(e.window.clone(), r.clone());
                 r
             }

@@ -8,7 +8,7 @@ use rusqlite::{Connection, Transaction};
 use super::SqliteError;
 
 /// The schema version this program writes.
-pub const LATEST_VERSION: i64 = 22;
+pub const LATEST_VERSION: i64 = 23;
 
 /// The version from which the audit chain is keyed (each record's MAC under `audit.key`).
 pub const KEYED_AUDIT_VERSION: i64 = 17;
@@ -42,6 +42,7 @@ const UPGRADES: &[&str] = &[
     include_str!("upgrade/v20.sql"),
     include_str!("upgrade/v21.sql"),
     include_str!("upgrade/v22.sql"),
+    include_str!("upgrade/v23.sql"),
 ];
 
 const _: () = assert!(UPGRADES.len() as i64 == LATEST_VERSION - 1, "one upgrade step per version");
@@ -87,12 +88,32 @@ pub fn upgrade_to(conn: &mut Connection, target: i64) -> Result<(), SqliteError>
     let found = version(conn)?;
     for from in found.max(1)..target.min(LATEST_VERSION) {
         let step = UPGRADES[(from - 1) as usize];
-        let tx = conn.transaction()?;
-        tx.execute_batch(step)?;
-        set_version(&tx, from + 1)?;
-        tx.commit()?;
+        // A step may rebuild a table others refer to (SQLite cannot drop a constraint): foreign keys are
+        // off while it runs (the pragma is a no-op inside a transaction) and checked before it commits.
+        conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+        let result = run_step(conn, step, from + 1);
+        conn.execute_batch("PRAGMA foreign_keys = ON")?;
+        result?;
         tracing::info!(from, to = from + 1, "upgraded database schema");
     }
+    Ok(())
+}
+
+fn run_step(conn: &mut Connection, step: &str, to: i64) -> Result<(), SqliteError> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(step)?;
+    let broken: Vec<(String, i64, String)> = tx
+        .prepare("SELECT \"table\", coalesce(rowid, 0), parent FROM pragma_foreign_key_check LIMIT 5")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    if let Some((table, row, parent)) = broken.first() {
+        return Err(SqliteError::Upgrade(format!(
+            "upgrading to version {to}: {table} row {row} refers to a missing {parent} ({} such rows shown at most)",
+            broken.len()
+        )));
+    }
+    set_version(&tx, to)?;
+    tx.commit()?;
     Ok(())
 }
 

@@ -102,6 +102,8 @@ pub enum SqliteError {
     Credentials(String),
     #[error("cannot key the audit chain: {0}")]
     AuditKey(String),
+    #[error("{0}")]
+    Upgrade(String),
 }
 
 impl From<rusqlite::Error> for StoreError {

@@ -99,7 +99,14 @@ pub(super) fn issue_notice(
         .calendar
         .add_working_days_fast(today, rules.settings.notice_due_working_days)
         .ok_or_else(|| StoreError::Invalid("cannot compute the due date".into()))?;
-    let department_id: Option<i64> = query::department_id(tx, &alert.department)?;
+    // The department of the case's item (names are each hall's own).
+    let department_id: Option<i64> = tx
+        .query_row(
+            "SELECT i.department_id FROM case_file c JOIN item i ON i.code = c.item_code WHERE c.id = ?1",
+            [case_id],
+            |r| r.get(0),
+        )
+        .optional()?;
     tx.execute(
         "INSERT INTO notice (notice_no, year, seq, alert_id, case_id, department_id, text, issued_at, issued_by, due_date)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",

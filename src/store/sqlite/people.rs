@@ -40,15 +40,14 @@ struct StaffRow {
     person: Person,
 }
 
-/// The staff of the halls of `scope` (a staff member belongs to its window's hall; one without a
-/// window to the whole city).
+/// The staff of the halls of `scope` (each staff member is its hall's).
 fn staff(conn: &Connection, scope: &Scope) -> Result<Vec<StaffRow>, StoreError> {
     let rows = conn
         .prepare_cached(&format!(
-            "SELECT s.id, s.staff_no, s.name, coalesce(d.name, ''), w.hall_code FROM staff s
-             LEFT JOIN department d ON d.id = s.department_id LEFT JOIN service_window w ON w.id = s.window_id
-             WHERE 1 = 1{} ORDER BY s.staff_no",
-            scope.sql("w.hall_code")
+            "SELECT s.id, s.staff_no, s.name, coalesce(d.name, ''), s.hall_code FROM staff s
+             LEFT JOIN department d ON d.id = s.department_id
+             WHERE 1 = 1{} ORDER BY s.staff_no, s.hall_code",
+            scope.sql("s.hall_code")
         ))?
         .query_map([], |r| {
             Ok(StaffRow {
@@ -152,14 +151,14 @@ pub(super) fn period(
     let ranking = attendance::rank(start, end, &people);
     let mut interviews = interviews(conn, Some(start))?;
     if !scope.is_city() {
-        let ours: std::collections::HashSet<&str> = people.iter().map(|(p, _)| p.staff_no.as_str()).collect();
-        interviews.retain(|i| ours.contains(i.staff_no.as_str()));
+        let ours: std::collections::HashSet<String> = people.iter().map(|(p, _)| p.key()).collect();
+        interviews.retain(|i| ours.contains(&i.key()));
     }
     let missing: std::collections::BTreeSet<i32> =
         [start, end].iter().map(chrono::Datelike::year).filter(|y| !rules.calendar.is_year_known(*y)).collect();
     Ok(AttendancePeriod {
         ranking,
-        days: people.into_iter().map(|(p, d)| (p.staff_no, d)).collect(),
+        days: people.into_iter().map(|(p, d)| (p.key(), d)).collect(),
         interviews,
         records: coverage(conn)?,
         calendar_warning: crate::domain::calendar::missing_years_warning(&missing),
@@ -188,10 +187,10 @@ pub(super) fn trend(
         let ranking = attendance::rank(start, rules.attendance.period_end(start), &people);
         trend.periods.push(start);
         for s in &ranking.staff {
-            trend.staff.entry(s.staff_no.clone()).or_default().push(s.marks());
+            trend.staff.entry(s.key()).or_default().push(s.marks());
         }
         for d in &ranking.departments {
-            trend.departments.entry(d.department.clone()).or_default().push(d.late + d.early);
+            trend.departments.entry(d.key()).or_default().push(d.late + d.early);
         }
     }
     Ok(trend)
@@ -203,6 +202,7 @@ fn interview_row(r: &crate::store::sql::Row<'_>) -> crate::store::sql::Result<In
         id: r.get(0)?,
         period_start: NaiveDate::parse_from_str(&period, "%Y-%m-%d").unwrap_or(NaiveDate::MIN),
         staff_no: r.get(2)?,
+        hall: r.get(8)?,
         staff_name: r.get(3)?,
         held_at: from_ts(r.get(4)?),
         participants: r.get(5)?,
@@ -212,7 +212,7 @@ fn interview_row(r: &crate::store::sql::Row<'_>) -> crate::store::sql::Result<In
 }
 
 const INTERVIEW_SELECT: &str =
-    "SELECT i.id, i.period_start, s.staff_no, s.name, i.held_at, i.participants, i.note, i.recorded_by
+    "SELECT i.id, i.period_start, s.staff_no, s.name, i.held_at, i.participants, i.note, i.recorded_by, s.hall_code
      FROM interview i JOIN staff s ON s.id = i.staff_id";
 
 fn interviews(conn: &Connection, period: Option<NaiveDate>) -> Result<Vec<Interview>, StoreError> {
@@ -229,15 +229,15 @@ fn interviews(conn: &Connection, period: Option<NaiveDate>) -> Result<Vec<Interv
     Ok(rows)
 }
 
+/// Records interview `i` of staff member `staff_id` (the caller has found the person in its halls).
 pub(super) fn insert_interview(
     tx: &Transaction,
     rules: &RuleBook,
+    staff_id: i64,
     i: &NewInterview,
     by: &str,
     now: DateTime<Utc>,
 ) -> Result<Interview, StoreError> {
-    let staff_id =
-        query::staff_id(tx, &i.staff_no)?.ok_or_else(|| StoreError::NotFound(format!("staff {}", i.staff_no)))?;
     if i.participants.trim().is_empty() {
         return Err(StoreError::Invalid("请填写参加约谈的人员 (who took part is required)".into()));
     }
@@ -252,6 +252,24 @@ pub(super) fn insert_interview(
 
 /// Every rating in `[from, to)` (instants) at the windows of the halls of `scope`, from evaluate
 /// events and evaluator devices, with its key.
+/// How the evaluator's figures name windows and staff: by code and number when the caller reads one
+/// hall, `HALL/CODE` and `HALL/NUMBER` when it reads several (codes and numbers are each hall's own).
+struct Labels {
+    window: &'static str,
+    staff: &'static str,
+    several: bool,
+}
+
+fn labels(conn: &Connection, scope: &Scope) -> Result<Labels, StoreError> {
+    let halls: i64 =
+        conn.query_row(&format!("SELECT count(*) FROM hall WHERE 1 = 1{}", scope.sql("code")), [], |r| r.get(0))?;
+    Ok(if halls > 1 {
+        Labels { window: "(w.hall_code || '/' || w.code)", staff: "(s.hall_code || '/' || s.staff_no)", several: true }
+    } else {
+        Labels { window: "w.code", staff: "s.staff_no", several: false }
+    })
+}
+
 pub(super) fn ratings(
     conn: &Connection,
     from: DateTime<Utc>,
@@ -259,8 +277,10 @@ pub(super) fn ratings(
     scope: &Scope,
 ) -> Result<Vec<(String, Rating)>, StoreError> {
     let mut out = Vec::new();
+    let Labels { window: window_label, staff: staff_label, .. } = labels(conn, scope)?;
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT e.id, w.code, e.occurred_at, e.rating, c.case_no, s.staff_no FROM event e JOIN case_file c ON c.id = e.case_id
+        "SELECT e.id, {window_label}, e.occurred_at, e.rating, c.case_no, {staff_label} FROM event e
+         JOIN case_file c ON c.id = e.case_id
          JOIN service_window w ON w.id = e.window_id LEFT JOIN staff s ON s.id = e.staff_id
          WHERE e.step = 'evaluate' AND e.occurred_at >= ?1 AND e.occurred_at < ?2{}",
         scope.sql("w.hall_code")
@@ -284,7 +304,7 @@ pub(super) fn ratings(
     let local_from = time::local_datetime(from).format(LOCAL).to_string();
     let local_to = time::local_datetime(to).format(LOCAL).to_string();
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT v.id, w.code, v.time, v.rating, v.case_no FROM evaluation v JOIN service_window w ON w.id = v.window_id
+        "SELECT v.id, {window_label}, v.time, v.rating, v.case_no FROM evaluation v JOIN service_window w ON w.id = v.window_id
          WHERE v.time >= ?1 AND v.time < ?2{}",
         scope.sql("w.hall_code")
     ))?;
@@ -322,9 +342,10 @@ pub(super) fn evaluator_check(
     scope: &Scope,
 ) -> Result<EvaluatorCheck, StoreError> {
     let (from, to) = query::day_bounds(date);
+    let window_label = labels(conn, scope)?.window;
     let completions = conn
         .prepare_cached(&format!(
-            "SELECT c.case_no, w.code, e.occurred_at FROM event e JOIN case_file c ON c.id = e.case_id
+            "SELECT c.case_no, {window_label}, e.occurred_at FROM event e JOIN case_file c ON c.id = e.case_id
              JOIN service_window w ON w.id = e.window_id WHERE e.step = 'complete' AND e.occurred_at >= ?1 AND e.occurred_at < ?2{}",
             scope.sql("w.hall_code")
         ))?
@@ -360,19 +381,20 @@ fn follow_up(
 
 fn poor_rating(conn: &Connection, rules: &RuleBook, key: String, rating: Rating) -> Result<PoorRating, StoreError> {
     let (visit_due, fix_due) = evaluator::follow_up_due(&rules.calendar, time::local_date(rating.at), &rules.evaluator);
-    let department: Option<String> = conn
-        .prepare_cached(
-            "SELECT d.name FROM service_window w JOIN department d ON d.id = w.department_id WHERE w.code = ?1 LIMIT 1",
-        )?
-        .query_row([&rating.window], |r| r.get(0))
-        .optional()?;
-    let staff_name: Option<String> = match &rating.staff_no {
-        Some(no) => conn
-            .prepare_cached("SELECT name FROM staff WHERE staff_no = ?1")?
-            .query_row([no], |r| r.get(0))
-            .optional()?,
-        None => None,
+    // The rating's own window and staff member (codes and numbers are each hall's own).
+    let sql = match key.split_once(':') {
+        Some(("event", _)) => {
+            "SELECT d.name, s.name FROM event e JOIN service_window w ON w.id = e.window_id
+             LEFT JOIN department d ON d.id = w.department_id LEFT JOIN staff s ON s.id = e.staff_id WHERE e.id = ?1"
+        }
+        _ => {
+            "SELECT d.name, NULL FROM evaluation v JOIN service_window w ON w.id = v.window_id
+             LEFT JOIN department d ON d.id = w.department_id WHERE v.id = ?1"
+        }
     };
+    let id: i64 = key.split_once(':').and_then(|(_, id)| id.parse().ok()).unwrap_or(0);
+    let (department, staff_name): (Option<String>, Option<String>) =
+        conn.prepare_cached(sql)?.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?.unwrap_or_default();
     let (visit, fix) = follow_up(conn, &key)?;
     Ok(PoorRating { key, rating, department, staff_name, visit_due, fix_due, visit, fix })
 }
@@ -516,12 +538,27 @@ pub(super) fn satisfaction(
     let (start, _) = query::day_bounds(from);
     let (_, end) = query::day_bounds(to);
     let all = ratings(conn, from_ts(start), from_ts(end), scope)?;
+    let labels = labels(conn, scope)?;
+    // Window → (department key, department label); with several halls a department is told apart by
+    // its hall (a county's 市场监管局 is not the city's).
     let windows: HashMap<String, (String, String)> = conn
-        .prepare_cached("SELECT w.code, coalesce(d.name, ''), coalesce(nullif(d.short_name, ''), d.name, '') FROM service_window w LEFT JOIN department d ON d.id = w.department_id")?
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get::<_, String>(1)?, r.get::<_, String>(2)?))))?
+        .prepare_cached(&format!(
+            "SELECT {}, coalesce(d.name, ''), coalesce(nullif(d.short_name, ''), d.name, ''), coalesce(d.hall_code, '')
+             FROM service_window w LEFT JOIN department d ON d.id = w.department_id",
+            labels.window
+        ))?
+        .query_map([], |r| {
+            let (name, short, hall): (String, String, String) = (r.get(1)?, r.get(2)?, r.get(3)?);
+            let department = if labels.several && !hall.is_empty() {
+                (format!("{hall}/{name}"), format!("{short}（{hall}）"))
+            } else {
+                (name, short)
+            };
+            Ok((r.get::<_, String>(0)?, department))
+        })?
         .collect::<Result<_, _>>()?;
     let names: HashMap<String, String> = conn
-        .prepare_cached("SELECT staff_no, name FROM staff")?
+        .prepare_cached(&format!("SELECT {}, s.name FROM staff s", labels.staff))?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     let mut departments: BTreeMap<String, (String, Vec<u8>)> = BTreeMap::new();

@@ -31,16 +31,20 @@ fn json_col<T: serde::de::DeserializeOwned>(r: &Row<'_>, i: usize) -> crate::sto
     serde_json::from_str(&text).map_err(|e| crate::store::sql::Error::conversion(i, e))
 }
 
-pub(super) fn department_id(tx: &Transaction, name: &str) -> Result<Option<i64>, StoreError> {
-    Ok(tx.query_row("SELECT id FROM department WHERE name = ?1", [name], |r| r.get(0)).optional()?)
+/// The id of hall `hall`'s department `name` (departments are each hall's own).
+pub(super) fn department_id(tx: &Transaction, hall: &str, name: &str) -> Result<Option<i64>, StoreError> {
+    Ok(tx
+        .query_row("SELECT id FROM department WHERE hall_code = ?1 AND name = ?2", [hall, name], |r| r.get(0))
+        .optional()?)
 }
 
-/// The department's id, creating it (named as given) when unknown. The flag says it was created.
-pub(super) fn ensure_department(tx: &Transaction, name: &str) -> Result<(i64, bool), StoreError> {
-    if let Some(id) = department_id(tx, name)? {
+/// Hall `hall`'s department `name`, creating it (named as given) when unknown. The flag says it was
+/// created.
+pub(super) fn ensure_department(tx: &Transaction, hall: &str, name: &str) -> Result<(i64, bool), StoreError> {
+    if let Some(id) = department_id(tx, hall, name)? {
         return Ok((id, false));
     }
-    tx.execute("INSERT INTO department (name) VALUES (?1)", [name])?;
+    tx.execute("INSERT INTO department (hall_code, name) VALUES (?1, ?2)", [hall, name])?;
     Ok((tx.last_insert_rowid()?, true))
 }
 
@@ -48,6 +52,11 @@ pub(super) fn ensure_department(tx: &Transaction, name: &str) -> Result<(i64, bo
 pub(super) fn ensure_hall(tx: &Transaction, code: &str) -> Result<bool, StoreError> {
     let n = tx.execute("INSERT INTO hall (code, name) VALUES (?1, ?1) ON CONFLICT DO NOTHING", [code])?;
     Ok(n > 0)
+}
+
+/// The department of catalogue item `code`.
+pub(super) fn item_department(tx: &Transaction, code: &str) -> Result<Option<i64>, StoreError> {
+    Ok(tx.query_row("SELECT department_id FROM item WHERE code = ?1", [code], |r| r.get(0)).optional()?)
 }
 
 pub(super) fn window_id(tx: &Transaction, hall: &str, code: &str) -> Result<Option<i64>, StoreError> {
@@ -80,8 +89,67 @@ pub(super) fn windows_by_code(tx: &Transaction, code: &str) -> Result<Vec<(i64, 
     Ok(rows)
 }
 
-pub(super) fn staff_id(tx: &Transaction, staff_no: &str) -> Result<Option<i64>, StoreError> {
-    Ok(tx.query_row("SELECT id FROM staff WHERE staff_no = ?1", [staff_no], |r| r.get(0)).optional()?)
+/// Staff member `staff_no` of hall `hall` (staff numbers are each hall's own); without a hall, the one
+/// staff member with that number in any hall, and an error naming the halls when several have it.
+pub(super) fn staff_id(tx: &Transaction, hall: Option<&str>, staff_no: &str) -> Result<Option<i64>, StoreError> {
+    if let Some(hall) = hall {
+        return Ok(tx
+            .query_row("SELECT id FROM staff WHERE hall_code = ?1 AND staff_no = ?2", [hall, staff_no], |r| r.get(0))
+            .optional()?);
+    }
+    let found: Vec<(i64, String)> = tx
+        .prepare_cached("SELECT id, hall_code FROM staff WHERE staff_no = ?1 ORDER BY hall_code")?
+        .query_map([staff_no], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    match found.as_slice() {
+        [] => Ok(None),
+        [(id, _)] => Ok(Some(*id)),
+        many => Err(StoreError::Invalid(format!(
+            "staff number {staff_no} is used in halls {}: name the hall",
+            many.iter().map(|(_, h)| h.as_str()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// Of the rows a write names by number, code or name (`(id, hall)`, in any hall), the one it means: the
+/// one in `hall` when given; else the one in the caller's halls; else the only one (the caller's
+/// `keep_to` then refuses it, audited); several → an error asking for the hall. `what` names the thing.
+pub(super) fn pick(
+    found: Vec<(i64, String)>,
+    scope: &Scope,
+    hall: Option<&str>,
+    what: &str,
+) -> Result<Option<(i64, String)>, StoreError> {
+    if let Some(hall) = hall
+        && let Some(one) = found.iter().find(|(_, h)| h == hall)
+    {
+        return Ok(Some(one.clone()));
+    }
+    let ours: Vec<&(i64, String)> = found.iter().filter(|(_, h)| scope.covers(Some(h))).collect();
+    match (ours.as_slice(), found.as_slice()) {
+        ([one], _) => Ok(Some((*one).clone())),
+        ([], [one, ..]) => Ok(Some(one.clone())),
+        ([], []) => Ok(None),
+        (many, _) => Err(StoreError::Invalid(format!(
+            "{what} 在多个大厅中都有（{}），请指明大厅 ({what} exists in halls {}: name the hall)",
+            many.iter().map(|(_, h)| h.as_str()).collect::<Vec<_>>().join("、"),
+            many.iter().map(|(_, h)| h.as_str()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// The staff member a write names, and its hall (see [`pick`]).
+pub(super) fn staff_in(
+    tx: &Transaction,
+    scope: &Scope,
+    hall: Option<&str>,
+    staff_no: &str,
+) -> Result<Option<(i64, String)>, StoreError> {
+    let found: Vec<(i64, String)> = tx
+        .prepare_cached("SELECT id, hall_code FROM staff WHERE staff_no = ?1 ORDER BY hall_code")?
+        .query_map([staff_no], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    pick(found, scope, hall, &format!("工号 {staff_no}"))
 }
 
 /// The hall, departments and windows of a set-up (its cameras are `hall::upsert_plain_camera`'s).
@@ -96,12 +164,7 @@ pub(super) fn configure_hall(tx: &Transaction, setup: &HallSetup) -> Result<(), 
         params![hall.code, hall.name, hall.address, hall.level.as_str()],
     )?;
     for d in &setup.departments {
-        tx.execute(
-            "INSERT INTO department (name, short_name, head, phone) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (name) DO UPDATE SET short_name = excluded.short_name, head = excluded.head, phone = excluded.phone,
-               retired_at = NULL",
-            params![d.name, d.short_name, d.head, d.phone],
-        )?;
+        super::hall::upsert_department(tx, &hall.code, d)?;
     }
     for w in &setup.windows {
         if w.hall_code != hall.code {
@@ -111,7 +174,7 @@ pub(super) fn configure_hall(tx: &Transaction, setup: &HallSetup) -> Result<(), 
             )));
         }
         let department_id = match &w.department {
-            Some(name) => Some(department_id(tx, name)?.ok_or_else(|| {
+            Some(name) => Some(department_id(tx, &hall.code, name)?.ok_or_else(|| {
                 StoreError::Invalid(format!("window {}: department {name} is not part of the setup", w.code))
             })?),
             None => None,
@@ -143,8 +206,8 @@ pub(super) const ITEM_SELECT: &str =
     "SELECT i.code, i.name, d.name, i.legal_days, i.promised_days, i.fee_fen, i.workflow, i.step_limits
      FROM item i JOIN department d ON d.id = i.department_id";
 
-/// The halls, windows, staff and cameras of the caller's halls (staff by their window's hall); the
-/// departments and the catalogue are the city's.
+/// The halls, departments, windows, staff and cameras of the caller's halls (a department also where
+/// it has a window); the catalogue is the city's.
 pub(super) fn directory(conn: &Connection, scope: &Scope) -> Result<HallDirectory, StoreError> {
     let halls = conn
         .prepare(&format!(
@@ -154,7 +217,13 @@ pub(super) fn directory(conn: &Connection, scope: &Scope) -> Result<HallDirector
         .query_map([], |r| Ok(Hall { code: r.get(0)?, name: r.get(1)?, address: r.get(2)?, level: parse_col(r, 3)? }))?
         .collect::<Result<Vec<_>, _>>()?;
     let departments = conn
-        .prepare("SELECT name, short_name, head, phone FROM department WHERE retired_at IS NULL ORDER BY id")?
+        .prepare(&format!(
+            "SELECT d.name, d.short_name, d.head, d.phone FROM department d WHERE d.retired_at IS NULL
+               AND (1 = 1{} OR EXISTS (SELECT 1 FROM service_window w WHERE w.department_id = d.id{}))
+             ORDER BY d.hall_code, d.id",
+            scope.sql("d.hall_code"),
+            scope.sql("w.hall_code")
+        ))?
         .query_map([], |r| {
             Ok(Department { name: r.get(0)?, short_name: r.get(1)?, head: r.get(2)?, phone: r.get(3)? })
         })?
@@ -171,8 +240,8 @@ pub(super) fn directory(conn: &Connection, scope: &Scope) -> Result<HallDirector
         .prepare(&format!(
             "SELECT s.staff_no, s.name, d.name, w.code, s.device_user_id FROM staff s
              LEFT JOIN department d ON d.id = s.department_id LEFT JOIN service_window w ON w.id = s.window_id
-             WHERE 1 = 1{} ORDER BY s.staff_no",
-            scope.sql("w.hall_code")
+             WHERE 1 = 1{} ORDER BY s.hall_code, s.staff_no",
+            scope.sql("s.hall_code")
         ))?
         .query_map([], |r| {
             Ok(Staff {
@@ -385,8 +454,13 @@ pub(super) fn store_case_summary(tx: &Transaction, case_id: i64, events: &[CaseE
         Some((h, w)) => window_id(tx, h, w)?,
         None => None,
     };
-    let staff = match accept.and_then(|e| e.staff_no.as_deref()) {
-        Some(no) => staff_id(tx, no)?,
+    // The acceptance's staff member as its event row has it (numbers are each hall's own).
+    let staff: Option<i64> = match accept {
+        Some(a) => tx
+            .prepare_cached("SELECT staff_id FROM event WHERE case_id = ?1 AND step = 'accept' AND occurred_at = ?2")?
+            .query_row(params![case_id, ts(a.occurred_at)], |r| r.get::<_, Option<i64>>(0))
+            .optional()?
+            .flatten(),
         None => None,
     };
     tx.prepare_cached(

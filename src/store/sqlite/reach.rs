@@ -1,9 +1,10 @@
 //! What an account of some halls reaches beyond the rows that carry a hall themselves (issue 32): the
-//! cameras, staff and departments of its halls, and the hall of a record found through them. Lists of
+//! cameras and departments of its halls, and the hall of a record found through them. Lists of
 //! records that name a camera, a staff member or a department are kept to these; a write on such a
 //! record asks for its hall and is refused through `Write::keep_to` when it lies outside.
 //!
-//! A staff member belongs to the hall of its window; a department to every hall it has a window in.
+//! A department is its hall's, and reaches also every hall it has a window in (a branch hall's window
+//! of the city's department).
 
 use std::collections::HashSet;
 
@@ -11,19 +12,17 @@ use crate::domain::access::Scope;
 use crate::store::StoreError;
 use crate::store::sql::{Connection, OptionalExtension as _};
 
-/// The cameras, staff and departments within a scope. For the whole city everything is within, and
-/// nothing is read.
+/// The cameras and departments within a scope. For the whole city everything is within, and nothing
+/// is read.
 pub(crate) struct Reach {
     scope: Scope,
     cameras: HashSet<i64>,
-    staff: HashSet<String>,
     departments: HashSet<i64>,
 }
 
 impl Reach {
     pub fn of(conn: &Connection, scope: &Scope) -> Result<Reach, StoreError> {
-        let mut reach =
-            Reach { scope: scope.clone(), cameras: HashSet::new(), staff: HashSet::new(), departments: HashSet::new() };
+        let mut reach = Reach { scope: scope.clone(), cameras: HashSet::new(), departments: HashSet::new() };
         if scope.is_city() {
             return Ok(reach);
         }
@@ -31,16 +30,11 @@ impl Reach {
             .prepare_cached(&format!("SELECT id FROM camera WHERE 1 = 1{}", scope.sql("hall_code")))?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        reach.staff = conn
-            .prepare_cached(&format!(
-                "SELECT s.staff_no FROM staff s JOIN service_window w ON w.id = s.window_id WHERE 1 = 1{}",
-                scope.sql("w.hall_code")
-            ))?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
         reach.departments = conn
             .prepare_cached(&format!(
-                "SELECT DISTINCT department_id FROM service_window WHERE department_id IS NOT NULL{}",
+                "SELECT id FROM department WHERE 1 = 1{}
+                 UNION SELECT department_id FROM service_window WHERE department_id IS NOT NULL{}",
+                scope.sql("hall_code"),
                 scope.sql("hall_code")
             ))?
             .query_map([], |r| r.get(0))?
@@ -60,14 +54,4 @@ impl Reach {
 /// The hall of camera `id` (`None` when there is no such camera).
 pub(crate) fn camera_hall(conn: &Connection, id: i64) -> Result<Option<String>, StoreError> {
     Ok(conn.prepare_cached("SELECT hall_code FROM camera WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?)
-}
-
-/// The hall of staff member `staff_no`: its window's (`None` without a window).
-pub(crate) fn staff_hall(conn: &Connection, staff_no: &str) -> Result<Option<String>, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT w.hall_code FROM staff s JOIN service_window w ON w.id = s.window_id WHERE s.staff_no = ?1",
-        )?
-        .query_row([staff_no], |r| r.get(0))
-        .optional()?)
 }

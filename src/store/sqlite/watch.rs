@@ -420,7 +420,12 @@ pub(super) fn decide(
                 clip: Some(Span { from: found.since.timestamp_millis(), to: until.timestamp_millis() }),
                 note: text,
             };
-            let stored = super::accountability::insert_observation(tx, &new, (by, None), now)?;
+            let stored = super::accountability::insert_observation(
+                tx,
+                &new,
+                (by, None, &crate::domain::access::Scope::City),
+                now,
+            )?;
             tx.execute("UPDATE observation SET finding_id = ?2 WHERE id = ?1", params![stored.id, id])?;
             Some(stored.id)
         }

@@ -18,6 +18,7 @@ pub enum AttendanceCommand {
     SelectDepartment(Option<String>),
     OpenInterview {
         staff_no: String,
+        hall: Option<String>,
         name: String,
     },
     SubmitInterview,
@@ -58,10 +59,11 @@ impl AreaLogic for AttendanceArea {
                 cx.view.selected_department = d;
                 cx.view.selected_staff = None;
             }
-            AttendanceCommand::OpenInterview { staff_no, name } => {
+            AttendanceCommand::OpenInterview { staff_no, hall, name } => {
                 let now = time::local_datetime(cx.shared.now).format("%Y-%m-%d %H:%M").to_string();
                 cx.view.interview = Some(InterviewDraft {
                     staff_no,
+                    hall,
                     name,
                     held_at: now,
                     participants: String::new(),
@@ -79,6 +81,7 @@ impl AreaLogic for AttendanceArea {
                         let interview = crate::store::NewInterview {
                             period_start: period,
                             staff_no: draft.staff_no,
+                            hall: draft.hall,
                             held_at: time::from_local(local),
                             participants: draft.participants,
                             note: draft.note,

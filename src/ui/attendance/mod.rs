@@ -170,7 +170,7 @@ fn summary_ui(ui: &mut egui::Ui, data: &AttendancePeriod, lang: Lang, t: &Tokens
     let early: u32 = r.staff.iter().map(|s| s.early).sum();
     let absent: u32 = r.staff.iter().map(|s| s.absent).sum();
     let to_interview: Vec<&StaffTally> = r.staff.iter().filter(|s| s.interview).collect();
-    let done = to_interview.iter().filter(|s| interview_of(data, &s.staff_no).is_some()).count();
+    let done = to_interview.iter().filter(|s| interview_of(data, s).is_some()).count();
     ui.horizontal(|ui| {
         let item = |ui: &mut egui::Ui, label: &str, value: String, colour: Color32| {
             ui.label(RichText::new(label).color(t.text_weak));
@@ -216,8 +216,19 @@ fn summary_ui(ui: &mut egui::Ui, data: &AttendancePeriod, lang: Lang, t: &Tokens
 }
 
 /// The 约谈 recorded for a person in this period, if any.
-fn interview_of<'a>(data: &'a AttendancePeriod, staff_no: &str) -> Option<&'a crate::store::Interview> {
-    data.interviews.iter().find(|i| i.staff_no == staff_no)
+fn interview_of<'a>(data: &'a AttendancePeriod, s: &StaffTally) -> Option<&'a crate::store::Interview> {
+    let key = s.key();
+    data.interviews.iter().find(|i| i.key() == key)
+}
+
+/// A department as the tables name it: with its hall when the ranking holds several halls (a county's
+/// 市场监管局 is not the city's).
+fn department_label(r: &crate::domain::attendance::Ranking, department: &str, hall: Option<&str>) -> String {
+    let first = r.staff.first().and_then(|s| s.hall.as_deref());
+    match hall {
+        Some(h) if r.staff.iter().any(|s| s.hall.as_deref() != first) => format!("{department}（{h}）"),
+        _ => department.to_owned(),
+    }
 }
 
 fn staff_table_ui(
@@ -291,7 +302,7 @@ fn staff_table_ui(
         .body(|body| {
             body.rows(24.0, rows.len(), |mut row| {
                 let s = rows[row.index()];
-                row.set_selected(selected.as_deref() == Some(s.staff_no.as_str()));
+                row.set_selected(selected.as_deref() == Some(s.key().as_str()));
                 row.col(|ui| {
                     let text = s.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into());
                     let colour = if s.interview { t.red } else { t.text };
@@ -304,7 +315,7 @@ fn staff_table_ui(
                     ui.label(&s.name);
                 });
                 row.col(|ui| {
-                    ui.label(&s.department);
+                    ui.label(department_label(&data.ranking, &s.department, s.hall.as_deref()));
                 });
                 row.col(|ui| {
                     count_label(ui, s.late, t.orange);
@@ -322,8 +333,8 @@ fn staff_table_ui(
                     interview_cell_ui(ui, data, s, lang, t, commands);
                 });
                 if row.response().clicked() {
-                    let again = selected.as_deref() == Some(s.staff_no.as_str());
-                    commands.push(AttendanceCommand::SelectStaff((!again).then(|| s.staff_no.clone())));
+                    let again = selected.as_deref() == Some(s.key().as_str());
+                    commands.push(AttendanceCommand::SelectStaff((!again).then(|| s.key())));
                 }
             });
         });
@@ -345,7 +356,7 @@ fn interview_cell_ui(
     t: &Tokens,
     commands: &mut Sender<AttendanceCommand>,
 ) {
-    match (s.interview, interview_of(data, &s.staff_no)) {
+    match (s.interview, interview_of(data, s)) {
         (_, Some(i)) => {
             let when = time::local_datetime(i.held_at).format("%m-%d").to_string();
             ui.label(RichText::new(format!("{} {when}", lang.pick("已约谈", "held"))).color(t.ok))
@@ -355,8 +366,11 @@ fn interview_cell_ui(
             ui.horizontal(|ui| {
                 ui.label(RichText::new(lang.pick("须约谈", "due")).strong().color(t.red));
                 if ui.small_button(lang.pick("记录约谈", "Record")).clicked() {
-                    commands
-                        .push(AttendanceCommand::OpenInterview { staff_no: s.staff_no.clone(), name: s.name.clone() });
+                    commands.push(AttendanceCommand::OpenInterview {
+                        staff_no: s.staff_no.clone(),
+                        hall: s.hall.clone(),
+                        name: s.name.clone(),
+                    });
                 }
             });
         }
@@ -376,6 +390,7 @@ fn departments_ui(
     let Some(data) = &view.data else { return };
     ui.label(RichText::new(lang.pick("部门排名", "Department ranking")).strong());
     let selected = view.selected_department.clone();
+    let ranking = &data.ranking;
     let departments = &data.ranking.departments;
     TableBuilder::new(ui)
         .id_salt("attendance_departments")
@@ -406,13 +421,13 @@ fn departments_ui(
         .body(|body| {
             body.rows(24.0, departments.len(), |mut row| {
                 let d = &departments[row.index()];
-                row.set_selected(selected.as_deref() == Some(d.department.as_str()));
+                row.set_selected(selected.as_deref() == Some(d.key().as_str()));
                 row.col(|ui| {
                     let colour = if d.interview { t.red } else { t.text };
                     ui.label(RichText::new(d.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into())).color(colour));
                 });
                 row.col(|ui| {
-                    ui.label(&d.department);
+                    ui.label(department_label(ranking, &d.department, d.hall.as_deref()));
                 });
                 row.col(|ui| {
                     ui.label(d.staff.to_string());
@@ -439,8 +454,8 @@ fn departments_ui(
                     }
                 });
                 if row.response().clicked() {
-                    let again = selected.as_deref() == Some(d.department.as_str());
-                    commands.push(AttendanceCommand::SelectDepartment((!again).then(|| d.department.clone())));
+                    let again = selected.as_deref() == Some(d.key().as_str());
+                    commands.push(AttendanceCommand::SelectDepartment((!again).then(|| d.key())));
                 }
             });
         });
@@ -453,12 +468,19 @@ fn trend_ui(ui: &mut egui::Ui, view: &AttendanceView, lang: Lang, t: &Tokens) {
         let name = view
             .data
             .as_ref()
-            .and_then(|d| d.ranking.staff.iter().find(|s| &s.staff_no == no))
+            .and_then(|d| d.ranking.staff.iter().find(|s| s.key() == *no))
             .map(|s| s.name.clone())
             .unwrap_or_else(|| no.clone());
         (name, trend.staff.get(no).cloned().unwrap_or_default())
     } else if let Some(d) = &view.selected_department {
-        (d.clone(), trend.departments.get(d).cloned().unwrap_or_default())
+        let name = view
+            .data
+            .as_ref()
+            .and_then(|data| data.ranking.departments.iter().find(|x| x.key() == *d))
+            .zip(view.data.as_ref())
+            .map(|(x, data)| department_label(&data.ranking, &x.department, x.hall.as_deref()))
+            .unwrap_or_else(|| d.clone());
+        (name, trend.departments.get(d).cloned().unwrap_or_default())
     } else {
         let mut total = vec![0u32; trend.periods.len()];
         for values in trend.departments.values() {
@@ -531,8 +553,10 @@ fn drill_down_ui(ui: &mut egui::Ui, view: &AttendanceView, lang: Lang, t: &Token
         );
         return;
     };
-    let name = data.ranking.staff.iter().find(|s| &s.staff_no == no).map(|s| s.name.as_str()).unwrap_or("");
-    ui.label(RichText::new(format!("{name}（{no}）{}", lang.pick("的考勤明细", " — day by day"))).strong());
+    let person = data.ranking.staff.iter().find(|s| s.key() == *no);
+    let name = person.map(|s| s.name.as_str()).unwrap_or("");
+    let number = person.map(|s| s.staff_no.as_str()).unwrap_or(no);
+    ui.label(RichText::new(format!("{name}（{number}）{}", lang.pick("的考勤明细", " — day by day"))).strong());
     let days: &[DayRecord] = data.days.iter().find(|(n, _)| n == no).map(|(_, d)| d.as_slice()).unwrap_or(&[]);
     TableBuilder::new(ui)
         .id_salt("attendance_days")

@@ -4,6 +4,8 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InterviewDraft {
     pub staff_no: String,
+    /// The person's hall (staff numbers are each hall's own).
+    pub hall: Option<String>,
     pub name: String,
     /// `YYYY-MM-DD HH:MM`, local.
     pub held_at: String,
@@ -18,6 +20,7 @@ pub struct AttendanceView {
     pub trend: Option<crate::store::AttendanceTrend>,
     pub loading: bool,
     pub error: Option<String>,
+    /// The selected person and department by key (`StaffTally::key`, `DepartmentTally::key`).
     pub selected_staff: Option<String>,
     pub selected_department: Option<String>,
     pub interview: Option<InterviewDraft>,
