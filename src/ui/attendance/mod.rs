@@ -315,7 +315,9 @@ fn staff_table_ui(
                     ui.label(&s.name);
                 });
                 row.col(|ui| {
-                    ui.label(department_label(&data.ranking, &s.department, s.hall.as_deref()));
+                    // The hall (a county's 市场监管局 is not the city's) on hover; the column is narrow.
+                    let label = department_label(&data.ranking, &s.department, s.hall.as_deref());
+                    ui.label(&s.department).on_hover_text(label);
                 });
                 row.col(|ui| {
                     count_label(ui, s.late, t.orange);
@@ -427,7 +429,8 @@ fn departments_ui(
                     ui.label(RichText::new(d.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".into())).color(colour));
                 });
                 row.col(|ui| {
-                    ui.label(department_label(ranking, &d.department, d.hall.as_deref()));
+                    let label = department_label(ranking, &d.department, d.hall.as_deref());
+                    ui.label(&label).on_hover_text(&label);
                 });
                 row.col(|ui| {
                     ui.label(d.staff.to_string());
