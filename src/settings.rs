@@ -34,6 +34,8 @@ pub struct Settings {
     pub complaints: crate::domain::accountability::ComplaintSettings,
     #[serde(default)]
     pub assessment: crate::domain::assessment::AssessmentSettings,
+    #[serde(default)]
+    pub notify: crate::domain::notify::NotifySettings,
 }
 
 /// `[attendance]` as written in rules.toml (times as "08:30", month-days as "06-01").
@@ -171,6 +173,7 @@ impl Settings {
         settings.footage.validate().map_err(invalid)?;
         settings.complaints.validate().map_err(invalid)?;
         settings.assessment.validate().map_err(invalid)?;
+        settings.notify.validate().map_err(invalid)?;
         let mut seen = std::collections::BTreeSet::new();
         for (i, o) in settings.calendar.overrides.iter().enumerate() {
             if !seen.insert(o.date) {
@@ -478,9 +481,33 @@ mod tests {
         assert_eq!(parsed.alerts, AlertSettings::default());
         assert_eq!(parsed.evaluator, EvaluatorSettings::default());
         assert_eq!(parsed.assessment, crate::domain::assessment::AssessmentSettings::default());
+        assert_eq!(parsed.notify, crate::domain::notify::NotifySettings::default());
         let attendance = parsed.attendance.to_settings().unwrap();
         assert_eq!(attendance.schedules.len(), 2);
         assert_eq!(attendance.schedules[0], Schedule::standard());
+    }
+
+    #[test]
+    fn notify_settings_are_read_and_their_errors_name_the_key() {
+        let good = "[notify]\nenabled = true\n\n[[notify.people]]\nname = \"王科长\"\ndepartment = \"市税务局\"\n\
+                    mobile = \"13900000000\"\n\n[notify.templates]\nalert_red = \"红牌 {case_no}\"\n";
+        let parsed = Settings::parse("rules.toml", good).unwrap().notify;
+        assert!(parsed.enabled);
+        assert_eq!(parsed.people[0].mobile.as_deref(), Some("13900000000"));
+        assert_eq!(parsed.template(crate::domain::notify::NotifyEvent::AlertRed), "红牌 {case_no}");
+        assert_eq!(parsed.rules, crate::domain::notify::NotifySettings::default().rules, "the built-in rules");
+        let bad = good.replace("13900000000", "139000");
+        let err = Settings::parse("rules.toml", &bad).unwrap_err().to_string();
+        assert!(err.starts_with("rules.toml: notify.people[0].mobile"), "{err}");
+        let err = Settings::parse("rules.toml", "[notify]\nquiet_hour = 1\n").unwrap_err().to_string();
+        assert!(err.contains("quiet_hour"), "an unknown key is named: {err}");
+        let err = Settings::parse(
+            "rules.toml",
+            "[[notify.rules]]\nevent = \"alert_purple\"\nto = \"duty\"\nchannels = [\"sms\"]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("alert_purple"), "{err}");
     }
 
     #[test]

@@ -16,5 +16,6 @@ pub mod footage;
 pub mod hall;
 pub mod hundredths;
 pub mod model;
+pub mod notify;
 pub mod time;
 pub mod watch;
