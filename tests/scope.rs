@@ -327,6 +327,12 @@ fn departments_and_staff_numbers_are_each_halls_own() {
     let sup_city = c.login("sup.city");
     assert_eq!(people(&sup_city), [("CITY".to_owned(), "张三".to_owned()), ("LS".to_owned(), "李四".to_owned())]);
     assert_eq!(people(&sup_ls), [("LS".to_owned(), "李四".to_owned())]);
+    // The overview counts each hall's own: LS has its 市场监管局, its S-LS and 0001, and no catalogue item
+    // (the item's department is the city's); the city has its two departments and LS's, five people.
+    let o = c.store.overview(&sup_ls).unwrap();
+    assert_eq!((o.departments, o.staff, o.items), (1, 2, 0));
+    let o = c.store.overview(&sup_city).unwrap();
+    assert_eq!((o.departments, o.staff, o.items), (3, 5, 1));
 
     // Punches from the county's machine (user 7) are the county's person's.
     let mut punches =

@@ -74,24 +74,18 @@ pub(super) fn overview(
     Ok(Overview {
         at: now,
         halls: count(conn, &format!("SELECT count(*) FROM hall WHERE 1 = 1{}", scope.sql("code")), [])?,
-        departments: if scope.is_city() {
-            count(conn, "SELECT count(*) FROM department", [])?
-        } else {
-            count(conn, &format!("SELECT count(DISTINCT department_id) FROM service_window WHERE 1 = 1{cases}"), [])?
-        },
+        // Departments and staff are each hall's own; the catalogue's items by their department's hall.
+        departments: count(conn, &format!("SELECT count(*) FROM department WHERE 1 = 1{cases}"), [])?,
         windows: count(conn, &format!("SELECT count(*) FROM service_window WHERE 1 = 1{cases}"), [])?,
-        staff: if scope.is_city() {
-            count(conn, "SELECT count(*) FROM staff", [])?
-        } else {
-            count(
-                conn,
-                &format!(
-                    "SELECT count(*) FROM staff s JOIN service_window w ON w.id = s.window_id WHERE 1 = 1{window_of}"
-                ),
-                [],
-            )?
-        },
-        items: count(conn, "SELECT count(*) FROM item", [])?,
+        staff: count(conn, &format!("SELECT count(*) FROM staff WHERE 1 = 1{cases}"), [])?,
+        items: count(
+            conn,
+            &format!(
+                "SELECT count(*) FROM item i JOIN department d ON d.id = i.department_id WHERE 1 = 1{}",
+                scope.sql("d.hall_code")
+            ),
+            [],
+        )?,
         cameras: count(conn, &format!("SELECT count(*) FROM camera WHERE 1 = 1{cases}"), [])?,
         cases_total: count(conn, &format!("SELECT count(*) FROM case_file WHERE 1 = 1{cases}"), [])?,
         cases_open: count(conn, &format!("SELECT count(*) FROM case_file WHERE status IN {open}{cases}"), [])?,
