@@ -372,6 +372,29 @@ fn departments_and_staff_numbers_are_each_halls_own() {
     // The county's supervisor naming the city's person is refused.
     let err = c.store.record_interview(&sup_ls, &city_one).unwrap_err();
     assert!(matches!(err, StoreError::Forbidden { .. }), "{err:?}");
+
+    // An observation filed by the county names its own 0001; a number only the city has is refused, even
+    // though the observation itself would be the county's.
+    let mut only_city =
+        interchange::parse(ImportKind::Staff, "city2.csv", "staff_no,name,department\n0002,赵五,市场监管局\n").unwrap();
+    only_city.hall = Some("CITY".into());
+    c.store.import(&system, &only_city).unwrap();
+    let observation = |staff_no: &str| jiancha::store::NewObservation {
+        observed_at: at("2026-11-02T10:30:00+08:00"),
+        category: "离岗".into(),
+        source: jiancha::domain::discipline::ObservationSource::Manual,
+        camera_id: None,
+        window_code: None,
+        staff_no: Some(staff_no.into()),
+        department: None,
+        evidence_id: None,
+        clip: None,
+        note: String::new(),
+    };
+    let filed = c.store.add_observation(&sup_ls, &observation("0001")).unwrap();
+    assert_eq!(filed.staff_name.as_deref(), Some("李四"));
+    let err = c.store.add_observation(&sup_ls, &observation("0002")).unwrap_err();
+    assert!(matches!(err, StoreError::Forbidden { .. }), "{err:?}");
 }
 
 const HALLS: [&str; 3] = ["CITY", "LS", "GZL"];

@@ -26,6 +26,8 @@ impl SupervisionStore for SqlStore {
                     Ok((r.get(0)?, r.get(1)?))
                 })?;
             w.keep_to(hall.as_deref(), "register_complaint")?;
+            let named = complaint.department.as_deref().is_some_and(|d| !d.trim().is_empty());
+            keep_people_to_scope(w, ("complaint", id), named, "register_complaint")?;
             w.audit(
                 "complaint.register",
                 &format!("complaint:{no}"),
@@ -83,6 +85,8 @@ impl SupervisionStore for SqlStore {
                 w.now,
             )?;
             w.keep_to(Some(&accountability::observation_hall(w.tx, stored.id)?), "add_observation")?;
+            let named = observation.department.as_deref().is_some_and(|d| !d.trim().is_empty());
+            keep_people_to_scope(w, ("observation", stored.id), named, "add_observation")?;
             w.audit(
                 "observation.add",
                 &format!("observation:{}", stored.id),
@@ -156,6 +160,8 @@ impl SupervisionStore for SqlStore {
         self.write(session, Permission::Supervise, |w| {
             let id = accountability::insert_violation(w.tx, violation, (&w.actor.username, &w.actor.scope), w.now)?;
             w.keep_to(accountability::violation_hall(w.tx, id)?.as_deref(), "record_violation")?;
+            let named = violation.department.as_deref().is_some_and(|d| !d.trim().is_empty());
+            keep_people_to_scope(w, ("violation", id), named, "record_violation")?;
             let stored = accountability::violation(w.tx, id)?;
             w.audit(
                 "violation.record",
@@ -209,6 +215,36 @@ impl SupervisionStore for SqlStore {
 }
 
 /// The slips of the caller's halls.
+/// The staff member and the department a new record names must be the caller's too: an account of some
+/// halls never files against another hall's people. A department is checked when the caller named it (it
+/// reaches the halls it has windows in); one taken from the staff member or window is theirs.
+fn keep_people_to_scope(
+    w: &Write<'_>,
+    (table, id): (&str, i64),
+    named_department: bool,
+    what: &str,
+) -> Result<(), StoreError> {
+    if w.actor.scope.is_city() {
+        return Ok(());
+    }
+    let (staff, department): (Option<i64>, Option<i64>) =
+        w.tx.query_row(&format!("SELECT staff_id, department_id FROM {table} WHERE id = ?1"), [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    if let Some(staff) = staff {
+        let hall: String = w.tx.query_row("SELECT hall_code FROM staff WHERE id = ?1", [staff], |r| r.get(0))?;
+        w.keep_to(Some(&hall), what)?;
+    }
+    if let Some(department) = department.filter(|_| named_department)
+        && !reach::Reach::of(w.tx, &w.actor.scope)?.department(department)
+    {
+        let hall: String =
+            w.tx.query_row("SELECT hall_code FROM department WHERE id = ?1", [department], |r| r.get(0))?;
+        w.keep_to(Some(&hall), what)?;
+    }
+    Ok(())
+}
+
 fn in_scope(mut slips: Vec<Slip>, scope: &crate::domain::access::Scope) -> Result<Vec<Slip>, StoreError> {
     slips.retain(|s| scope.covers(Some(&s.hall_code)));
     Ok(slips)
