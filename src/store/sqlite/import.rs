@@ -305,7 +305,7 @@ fn events(
                 .unwrap_or_else(|| department_hall.clone()),
         };
         let staff_id = match &event.staff_no {
-            Some(no) => match query::staff_id(tx, Some(&staff_hall), no)? {
+            Some(no) => match query::staff_id(tx, &staff_hall, no)? {
                 Some(id) => Some(id),
                 None => {
                     tx.execute(
@@ -434,7 +434,7 @@ fn leave(
     problems: &mut Problems<'_>,
 ) -> Result<(), StoreError> {
     for Lined { line, record: l } in rows {
-        let Some(staff_id) = query::staff_id(tx, Some(hall), &l.staff_no)? else {
+        let Some(staff_id) = query::staff_id(tx, hall, &l.staff_no)? else {
             problems.push(*line, "staff_no", format!("{} is not a known member of staff", l.staff_no));
             continue;
         };

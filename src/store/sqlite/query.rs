@@ -89,26 +89,11 @@ pub(super) fn windows_by_code(tx: &Transaction, code: &str) -> Result<Vec<(i64, 
     Ok(rows)
 }
 
-/// Staff member `staff_no` of hall `hall` (staff numbers are each hall's own); without a hall, the one
-/// staff member with that number in any hall, and an error naming the halls when several have it.
-pub(super) fn staff_id(tx: &Transaction, hall: Option<&str>, staff_no: &str) -> Result<Option<i64>, StoreError> {
-    if let Some(hall) = hall {
-        return Ok(tx
-            .query_row("SELECT id FROM staff WHERE hall_code = ?1 AND staff_no = ?2", [hall, staff_no], |r| r.get(0))
-            .optional()?);
-    }
-    let found: Vec<(i64, String)> = tx
-        .prepare_cached("SELECT id, hall_code FROM staff WHERE staff_no = ?1 ORDER BY hall_code")?
-        .query_map([staff_no], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    match found.as_slice() {
-        [] => Ok(None),
-        [(id, _)] => Ok(Some(*id)),
-        many => Err(StoreError::Invalid(format!(
-            "staff number {staff_no} is used in halls {}: name the hall",
-            many.iter().map(|(_, h)| h.as_str()).collect::<Vec<_>>().join(", ")
-        ))),
-    }
+/// Staff member `staff_no` of hall `hall` (staff numbers are each hall's own).
+pub(super) fn staff_id(tx: &Transaction, hall: &str, staff_no: &str) -> Result<Option<i64>, StoreError> {
+    Ok(tx
+        .query_row("SELECT id FROM staff WHERE hall_code = ?1 AND staff_no = ?2", [hall, staff_no], |r| r.get(0))
+        .optional()?)
 }
 
 /// Of the rows a write names by number, code or name (`(id, hall)`, in any hall), the one it means: the
