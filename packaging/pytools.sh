@@ -6,9 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=target/pytools
-WANT=(schemathesis==4.32.5 openapi-spec-validator==0.9.0)
+WANT=(schemathesis==4.32.5 openapi-spec-validator==0.9.0 aiosmtpd==1.4.6)
 if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -m pip freeze 2>/dev/null | grep -qx "schemathesis==4.32.5" \
-   && "$VENV/bin/python" -m pip freeze | grep -qx "openapi-spec-validator==0.9.0"; then
+   && "$VENV/bin/python" -m pip freeze | grep -qx "openapi-spec-validator==0.9.0" \
+   && "$VENV/bin/python" -m pip freeze | grep -qx "aiosmtpd==1.4.6"; then
   echo "jiancha pytools: ${WANT[*]} present."
   exit 0
 fi

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod files;
 pub mod fonts;
 pub mod interchange;
+pub mod notify;
 pub mod onvif;
 pub mod report;
 pub mod server;

@@ -457,6 +457,7 @@ pub fn rule_book(data_dir: &Path) -> Result<RuleBook, SettingsError> {
         footage: settings.footage,
         complaints: settings.complaints,
         assessment: settings.assessment,
+        notify: settings.notify,
     })
 }
 

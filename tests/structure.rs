@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["domain"],
     &["interchange", "settings"],
     &["store"],
-    &["report", "video", "onvif"],
+    &["report", "video", "onvif", "notify"],
     &["demo", "server"],
     &["cli", "ui"],
 ];

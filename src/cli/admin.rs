@@ -346,6 +346,10 @@ pub(super) fn serve(ctx: &Ctx, config: settings::ServerFile) -> Result<(), Failu
     // Time-driven alerts on the server's own clock, whether or not any console looks.
     let _alert_clock = crate::store::sqlite::AlertClock::start(store.clone(), crate::store::sqlite::AlertClock::EVERY)
         .context("starting the alert clock")?;
+    // Notifications (issue 33): this server sends its share of the outbox under its own name.
+    let sender_name = store.holder().unwrap_or_else(crate::store::local_workstation);
+    let _notify = crate::notify::Sender::start(store.clone(), sender_name, crate::notify::Sender::EVERY)
+        .context("starting the notification sender")?;
     let described = crate::store::Store::describe(&*store);
     let server = crate::server::spawn_with(store, listen, &options).map_err(anyhow::Error::msg)?;
     println!("监察台 server on {} (data {}, {}); Ctrl-C to stop", server.url(), data_dir.display(), described);

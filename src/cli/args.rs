@@ -126,6 +126,10 @@ pub enum Command {
     /// Reminder slips (提示单) of a week: issues the missing ones, lists them, writes one PDF per
     /// department plus index.pdf with `--out`; `slips receipt|cancel ID` record the receipt or cancel.
     Slips(discipline::SlipsArgs),
+    /// Notifications (通知): `status`, `log`, `test CHANNEL --to …`, `channel FILE`, `settings FILE`,
+    /// `send`.
+    #[command(subcommand)]
+    Notify(notify::NotifyCommand),
     /// Department assessment (绩效评估) of a month: the ranking, `--publish` (chiefs), the public files
     /// with `--publish-dir`, the bulletin (通报) PDF; `year`, and the 监察建议书 (`recommend`,
     /// `recommendations`, `receipt`, `reply`).

@@ -30,6 +30,7 @@ mod cases;
 mod context;
 mod discipline;
 mod footage;
+mod notify;
 mod people;
 
 use admin::*;
@@ -283,6 +284,7 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
             footage::record(ctx, &config, what, std::time::Duration::from_secs(poll_seconds))?
         }
         Command::Slips(args) => discipline::slips(ctx, args)?,
+        Command::Notify(cmd) => notify::run(ctx, cmd)?,
         Command::Assessment(args) => assessment::assessment(ctx, args)?,
         Command::Serve {
             config,

@@ -238,6 +238,8 @@ pub struct RuleBook {
     pub footage: super::footage::FootageSettings,
     pub complaints: super::accountability::ComplaintSettings,
     pub assessment: super::assessment::AssessmentSettings,
+    /// `[notify]` of rules.toml: in force until an administrator saves the hall's own in the database.
+    pub notify: super::notify::NotifySettings,
 }
 
 impl RuleBook {
@@ -251,6 +253,7 @@ impl RuleBook {
             footage: super::footage::FootageSettings::default(),
             complaints: super::accountability::ComplaintSettings::default(),
             assessment: super::assessment::AssessmentSettings::default(),
+            notify: super::notify::NotifySettings::default(),
         }
     }
 }

@@ -177,6 +177,14 @@ pub struct NotifySettings {
     /// The hall's own words per event, with placeholders `{case_no}`, `{item}`, `{department}`,
     /// `{deadline}`, `{event}`, `{hall}`, `{camera}`, `{code}`.
     pub templates: BTreeMap<NotifyEvent, String>,
+    /// Where the hall's server answers 已阅 links (`https://jiancha.hall.gov.cn:8443`); none: the
+    /// message gives the confirmation code only, to be entered at a console.
+    pub read_link: Option<String>,
+    /// The first retry after a failed attempt, in seconds; each further one waits twice as long (at
+    /// most an hour).
+    pub retry_seconds: u32,
+    /// Attempts before a message is given up (and shown as failed in 通知记录).
+    pub attempts: u32,
 }
 
 impl Default for NotifySettings {
@@ -202,6 +210,9 @@ impl Default for NotifySettings {
                 rule(NotifyEvent::FootageRequestWaiting, Audience::Duty, &[Wecom, Dingtalk]),
             ],
             templates: BTreeMap::new(),
+            read_link: None,
+            retry_seconds: 30,
+            attempts: 8,
         }
     }
 }
@@ -229,6 +240,22 @@ impl NotifySettings {
         self.quiet()?;
         if self.per_hour == 0 || self.per_hour > 60 {
             return Err(("notify.per_hour".into(), format!("{} is not within 1–60", self.per_hour)));
+        }
+        if self.retry_seconds == 0 || self.retry_seconds > 3600 {
+            return Err(("notify.retry_seconds".into(), format!("{} is not within 1–3600", self.retry_seconds)));
+        }
+        if self.attempts == 0 || self.attempts > 50 {
+            return Err(("notify.attempts".into(), format!("{} is not within 1–50", self.attempts)));
+        }
+        if let Some(link) = &self.read_link
+            && (!(link.starts_with("https://") || link.starts_with("http://"))
+                || link.len() > 200
+                || link.contains(['@', '?', '#', ' ']))
+        {
+            return Err((
+                "notify.read_link".into(),
+                "an http(s):// address of the server, without user or query".into(),
+            ));
         }
         for (i, p) in self.people.iter().enumerate() {
             let key = |field: &str| format!("notify.people[{i}].{field}");
@@ -375,17 +402,7 @@ fn is_email(text: &str) -> bool {
 
 /// The first `{name}` in `text` that is not a placeholder.
 fn unknown_placeholder(text: &str) -> Option<String> {
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else { return Some(after.to_owned()) };
-        let name = &after[..close];
-        if !PLACEHOLDERS.contains(&name) {
-            return Some(name.to_owned());
-        }
-        rest = &after[close + 1..];
-    }
-    None
+    unknown_in(text, &PLACEHOLDERS)
 }
 
 /// The message of `event` from its template and facts; whatever in it looks like a mobile number or a
@@ -439,6 +456,34 @@ pub fn mask_numbers(text: &str) -> String {
     out
 }
 
+/// The delay before attempt `attempts + 1` after a failure: `retry_seconds` doubled per attempt made,
+/// at most an hour.
+pub fn backoff_seconds(retry_seconds: u32, attempts: u32) -> i64 {
+    let doubled = i64::from(retry_seconds).saturating_mul(1_i64 << attempts.saturating_sub(1).min(20));
+    doubled.min(3600)
+}
+
+/// What a message says about how to confirm it: the link, or the code.
+pub fn read_line(read_link: Option<&str>, code: &str) -> String {
+    match read_link {
+        Some(base) => format!("已阅请点击 {}/r/{code}", base.trim_end_matches('/')),
+        None => format!("已阅确认码 {code}"),
+    }
+}
+
+/// Masks a mobile or an e-mail address for the delivery log (`139****5678`, `w***@sp.gov.cn`).
+pub fn mask_address(address: &str) -> String {
+    if let Some((user, domain)) = address.split_once('@') {
+        let first: String = user.chars().take(1).collect();
+        return format!("{first}***@{domain}");
+    }
+    let chars: Vec<char> = address.chars().collect();
+    if chars.len() <= 7 {
+        return "*".repeat(chars.len());
+    }
+    chars.iter().enumerate().map(|(i, c)| if i < 3 || i >= chars.len() - 4 { *c } else { '*' }).collect()
+}
+
 /// Whether one more message may go to a person who has had `sent_last_hour` in the past hour, or it
 /// is to be folded into their digest.
 pub fn admits(sent_last_hour: u32, per_hour: u32) -> bool {
@@ -487,6 +532,301 @@ pub fn dingtalk_sign(secret: &str, timestamp_ms: i64) -> String {
 pub fn dingtalk_url(webhook: &str, secret: &str, timestamp_ms: i64) -> String {
     let joiner = if webhook.contains('?') { '&' } else { '?' };
     format!("{webhook}{joiner}timestamp={timestamp_ms}&sign={}", dingtalk_sign(secret, timestamp_ms))
+}
+
+/// How a hall's mail server is spoken to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (port 587, 25); refused when the server does not offer it.
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+/// The hall's mail server (`password`, if any, is a sealed secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSetup {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    /// The account to log in with; none: no login.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// The sender, `监察室 <jiancha@hall.gov.cn>` or a bare address.
+    pub from: String,
+    /// A CA certificate (PEM) to trust besides the system's, for a hall's own mail server.
+    #[serde(default)]
+    pub ca_pem: Option<String>,
+}
+
+/// A group robot of WeCom or DingTalk. Its webhook (which carries the robot's key or access token) and
+/// DingTalk's signing secret are sealed secrets, never part of the setup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RobotSetup {
+    /// At most this many messages a minute (WeCom allows a robot 20).
+    pub per_minute: u32,
+}
+
+/// How an SMS gateway's request is signed: the hash of `sign_input` (with its placeholders filled and
+/// `{secret}` the sealed secret), put where the template says `{sign}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SmsSign {
+    None,
+    /// Lowercase hex MD5 (China Mobile 云MAS `mac`).
+    Md5Hex,
+    Sha256Hex,
+    /// HMAC-SHA256 under the secret, lowercase hex.
+    HmacSha256Hex,
+    /// HMAC-SHA256 under the secret, Base64.
+    HmacSha256Base64,
+}
+
+/// How the body is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SmsBody {
+    /// JSON: the values filled in are JSON-escaped.
+    Json,
+    /// `application/x-www-form-urlencoded`: the values are percent-encoded.
+    Form,
+    /// The JSON, then Base64 of it as the whole body (云MAS).
+    JsonBase64,
+}
+
+/// A province's 短信平台 or China Mobile 云MAS over HTTP, described rather than programmed: the URL
+/// (without a secret), the body with placeholders `{mobile}`, `{text}`, `{msg_id}`, `{timestamp}`,
+/// `{sign}`, `{app_key}`, and the signature. The answer counts as accepted when the status is 2xx and,
+/// if `accept_contains` is set, the body contains it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSetup {
+    pub url: String,
+    pub body_kind: SmsBody,
+    pub body: String,
+    #[serde(default)]
+    pub app_key: String,
+    pub sign: SmsSign,
+    #[serde(default)]
+    pub sign_input: String,
+    #[serde(default)]
+    pub accept_contains: Option<String>,
+}
+
+/// One channel's setup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(tag = "channel", rename_all = "snake_case")]
+pub enum ChannelSetup {
+    Email(EmailSetup),
+    Wecom(RobotSetup),
+    Dingtalk(RobotSetup),
+    Sms(SmsSetup),
+}
+
+/// The SMS placeholders.
+pub const SMS_PLACEHOLDERS: [&str; 7] = ["mobile", "text", "msg_id", "timestamp", "sign", "app_key", "secret"];
+
+impl ChannelSetup {
+    pub fn channel(&self) -> Channel {
+        match self {
+            ChannelSetup::Email(_) => Channel::Email,
+            ChannelSetup::Wecom(_) => Channel::Wecom,
+            ChannelSetup::Dingtalk(_) => Channel::Dingtalk,
+            ChannelSetup::Sms(_) => Channel::Sms,
+        }
+    }
+
+    /// The sealed secrets the channel takes, and whether each is needed.
+    pub fn secret_names(&self) -> &'static [(&'static str, bool)] {
+        match self {
+            ChannelSetup::Email(_) => &[("password", false)],
+            ChannelSetup::Wecom(_) => &[("webhook", true)],
+            ChannelSetup::Dingtalk(_) => &[("webhook", true), ("secret", false)],
+            ChannelSetup::Sms(_) => &[("secret", false)],
+        }
+    }
+
+    /// Checks the values; the error names the field (`sms.url`).
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        let key = |field: &str| format!("{}.{field}", self.channel().key());
+        match self {
+            ChannelSetup::Email(e) => {
+                if e.host.trim().is_empty()
+                    || e.host.len() > 253
+                    || e.host.chars().any(|c| c.is_whitespace() || c == '/')
+                {
+                    return Err((key("host"), "a host name or address".into()));
+                }
+                if e.port == 0 {
+                    return Err((key("port"), "a port 1–65535".into()));
+                }
+                let address = e.from.rsplit_once('<').map_or(e.from.as_str(), |(_, a)| a.trim_end_matches('>'));
+                if !is_email(address.trim()) {
+                    return Err((key("from"), "not an e-mail address".into()));
+                }
+                if let Some(pem) = &e.ca_pem
+                    && !pem.contains("-----BEGIN CERTIFICATE-----")
+                {
+                    return Err((key("ca_pem"), "not a PEM certificate".into()));
+                }
+            }
+            ChannelSetup::Wecom(r) | ChannelSetup::Dingtalk(r) => {
+                if r.per_minute == 0 || r.per_minute > 60 {
+                    return Err((key("per_minute"), format!("{} is not within 1–60", r.per_minute)));
+                }
+            }
+            ChannelSetup::Sms(s) => {
+                if !(s.url.starts_with("https://") || s.url.starts_with("http://")) || s.url.len() > 500 {
+                    return Err((key("url"), "an http:// or https:// address".into()));
+                }
+                if s.url.contains('@') || s.url.contains("{secret}") {
+                    return Err((key("url"), "the address carries no credential: put it in the sealed secret".into()));
+                }
+                if s.body.contains("{secret}") {
+                    return Err((key("body"), "{secret} goes only into sign_input, never into the request".into()));
+                }
+                for (field, text) in [("url", &s.url), ("body", &s.body), ("sign_input", &s.sign_input)] {
+                    if let Some(bad) = unknown_in(text, &SMS_PLACEHOLDERS) {
+                        return Err((
+                            key(field),
+                            format!("{{{bad}}} is not one of {{{}}}", SMS_PLACEHOLDERS.join("}, {")),
+                        ));
+                    }
+                }
+                if !s.body.contains("{mobile}") && !s.url.contains("{mobile}") {
+                    return Err((key("body"), "the request must carry {mobile}".into()));
+                }
+                if !s.body.contains("{text}") {
+                    return Err((key("body"), "the body must carry {text}".into()));
+                }
+                if s.sign != SmsSign::None && s.sign_input.trim().is_empty() {
+                    return Err((key("sign_input"), "a signature needs the text it is computed over".into()));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Channel {
+    /// The key's name (`wecom`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Wecom => "wecom",
+            Channel::Dingtalk => "dingtalk",
+            Channel::Sms => "sms",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Channel> {
+        Channel::all().into_iter().find(|c| c.key() == text)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Channel::Email => "电子邮件",
+            Channel::Wecom => "企业微信",
+            Channel::Dingtalk => "钉钉",
+            Channel::Sms => "短信",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Channel::Email => "E-mail",
+            Channel::Wecom => "WeCom",
+            Channel::Dingtalk => "DingTalk",
+            Channel::Sms => "SMS",
+        }
+    }
+}
+
+/// The first `{name}` in `text` that is not among `known`.
+fn unknown_in(text: &str, known: &[&str]) -> Option<String> {
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { return Some(after.to_owned()) };
+        let name = &after[..close];
+        if !known.contains(&name) {
+            return Some(name.to_owned());
+        }
+        rest = &after[close + 1..];
+    }
+    None
+}
+
+/// One SMS request as the gateway's template describes it: the URL and the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsRequest {
+    pub url: String,
+    pub content_type: &'static str,
+    pub body: String,
+}
+
+/// Fills the SMS template for one message. `secret` is used only for the signature.
+pub fn sms_request(
+    setup: &SmsSetup,
+    secret: &str,
+    mobile: &str,
+    text: &str,
+    msg_id: &str,
+    timestamp: i64,
+) -> SmsRequest {
+    use base64::Engine as _;
+    let ts = timestamp.to_string();
+    let raw = [
+        ("mobile", mobile),
+        ("text", text),
+        ("msg_id", msg_id),
+        ("timestamp", ts.as_str()),
+        ("app_key", setup.app_key.as_str()),
+    ];
+    let mut sign_input = setup.sign_input.clone();
+    for (name, value) in raw.iter().chain(&[("secret", secret)]) {
+        sign_input = sign_input.replace(&format!("{{{name}}}"), value);
+    }
+    let sign = match setup.sign {
+        SmsSign::None => String::new(),
+        SmsSign::Md5Hex => {
+            use md5::Digest as _;
+            hex::encode(md5::Md5::digest(sign_input.as_bytes()))
+        }
+        SmsSign::Sha256Hex => {
+            use sha2::Digest as _;
+            hex::encode(sha2::Sha256::digest(sign_input.as_bytes()))
+        }
+        SmsSign::HmacSha256Hex => super::audit::hmac_sha256(secret.as_bytes(), sign_input.as_bytes()),
+        SmsSign::HmacSha256Base64 => base64::engine::general_purpose::STANDARD.encode(
+            hex::decode(super::audit::hmac_sha256(secret.as_bytes(), sign_input.as_bytes())).unwrap_or_default(),
+        ),
+    };
+    let escape = |value: &str| match setup.body_kind {
+        SmsBody::Json | SmsBody::JsonBase64 => {
+            let quoted = serde_json::Value::String(value.to_owned()).to_string();
+            quoted[1..quoted.len() - 1].to_owned()
+        }
+        SmsBody::Form => percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string(),
+    };
+    let fill = |template: &str, escape: &dyn Fn(&str) -> String| {
+        let mut out = template.to_owned();
+        for (name, value) in raw.iter().chain(&[("sign", sign.as_str())]) {
+            out = out.replace(&format!("{{{name}}}"), &escape(value));
+        }
+        out
+    };
+    let url_escape = |v: &str| percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string();
+    let body = fill(&setup.body, &escape);
+    let (content_type, body) = match setup.body_kind {
+        SmsBody::Json => ("application/json", body),
+        SmsBody::Form => ("application/x-www-form-urlencoded", body),
+        SmsBody::JsonBase64 => ("text/plain", base64::engine::general_purpose::STANDARD.encode(body)),
+    };
+    SmsRequest { url: fill(&setup.url, &url_escape), content_type, body }
 }
 
 #[cfg(test)]

@@ -886,6 +886,53 @@ async fn changes(
     ok(serde_json::json!({ "revision": revision }))
 }
 
+/// 已阅 (issue 33): the page a message's link opens — what the message said and a button — and the
+/// button's confirmation. No session: the 16-character code (80 random bits) is the proof, and it names
+/// one message only. Opening the page confirms nothing (a chat's link preview fetches it); the button
+/// does.
+async fn read_receipt(
+    State(shared): State<Shared>,
+    method: axum::http::Method,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> Response {
+    let store = shared.store.clone();
+    let confirm = method == axum::http::Method::POST;
+    let found =
+        tokio::task::spawn_blocking(move || if confirm { store.confirm_read(&code) } else { store.peek_read(&code) })
+            .await;
+    let page = |status: StatusCode, body: String| {
+        let html = format!(
+            "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>电子监察 已阅确认</title></head><body style=\"font-family:sans-serif;max-width:36em;margin:2em auto;padding:0 1em\">{body}</body></html>"
+        );
+        (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], html)
+            .into_response()
+    };
+    let escape = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    match found {
+        Ok(Ok(Some(r))) if confirm || r.again => {
+            let at = crate::domain::time::local_datetime(r.read_at).format("%Y-%m-%d %H:%M");
+            page(
+                StatusCode::OK,
+                format!(
+                    "<h2>已阅确认</h2><p>{}</p><p>{}，已于 {at} 确认已阅。</p>",
+                    escape(&r.text),
+                    escape(&r.person)
+                ),
+            )
+        }
+        Ok(Ok(Some(r))) => page(
+            StatusCode::OK,
+            format!(
+                "<h2>电子监察提醒</h2><p>{}</p><p>{}</p><form method=\"post\"><button type=\"submit\" style=\"font-size:1.2em;padding:.4em 1.5em\">确认已阅</button></form>",
+                escape(&r.text),
+                escape(&r.person)
+            ),
+        ),
+        Ok(Ok(None)) => page(StatusCode::NOT_FOUND, "<h2>无此确认码</h2><p>链接有误或已失效。</p>".into()),
+        _ => page(StatusCode::SERVICE_UNAVAILABLE, "<h2>暂时无法确认</h2><p>请稍后再试。</p>".into()),
+    }
+}
+
 /// The OpenAPI 3.1 document (see `openapi`).
 pub fn openapi() -> serde_json::Value {
     openapi::document()
@@ -903,6 +950,7 @@ fn router(shared: Shared, checks: limits::Checks) -> Router {
         .route("/api/v1/peer/footage/{access_id}/{segment_id}", get(peer::peer_footage))
         .route("/api/v1/openapi.json", get(|| async { axum::Json(openapi()) }))
         .route("/api/v1/health", get(health))
+        .route("/r/{code}", get(read_receipt).post(read_receipt))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(shared)
         .layer(axum::middleware::from_fn_with_state(checks, limits::check_request))

@@ -191,6 +191,21 @@ pub fn document() -> Value {
                           "421": error_response("the server does not answer to this host name"),
                           "429": error_response("too many requests from this address")}}}),
     );
+    let html = json!({"text/html": {"schema": {"type": "string"}}});
+    let receipt = |summary: &str, op: &str| {
+        json!({"operationId": op, "summary": summary,
+            "parameters": [{"name": "code", "in": "path", "required": true, "schema": {"type": "string", "maxLength": 64}}],
+            "responses": {"200": {"description": "the message and the button, or the confirmation", "content": html.clone()},
+                          "404": {"description": "no message has this code", "content": html.clone()},
+                          "503": {"description": "the database does not answer", "content": html.clone()},
+                          "421": error_response("the server does not answer to this host name"),
+                          "429": error_response("too many requests from this address")}})
+    };
+    paths.insert(
+        "/r/{code}".into(),
+        json!({"get": receipt("已阅: the page a notification's link opens (what it said, and a button). No token: the code is the proof; opening it confirms nothing.", "readReceiptPage"),
+               "post": receipt("已阅: confirms the message with this code (the first time counts; audited).", "readReceiptConfirm")}),
+    );
     paths.insert(
         "/api/v1/openapi.json".into(),
         json!({"get": {"operationId": "openapi", "summary": "This document.",

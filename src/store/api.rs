@@ -138,6 +138,9 @@ by_reference!(
     crate::domain::calendar::YearSchedule,
     super::AuditAnchor,
     super::WatchReport,
+    crate::domain::notify::NotifySettings,
+    crate::domain::notify::ChannelSetup,
+    super::NotifyLogQuery,
     super::FindingQuery,
 );
 by_value!(
@@ -153,6 +156,7 @@ by_value!(
     Use,
     Option<crate::domain::watch::Region>,
     crate::domain::watch::FindingDecision,
+    crate::domain::notify::Channel,
 );
 
 /// A footage span: both ends within 1990–2100, the end not before the start.
@@ -566,6 +570,13 @@ store_api! {
         queue fn record_recommendation_receipt(recommendation_id: i64, signed_by: &str) -> crate::domain::assessment::Recommendation;
         queue fn record_recommendation_reply(recommendation_id: i64, reply: &str) -> crate::domain::assessment::Recommendation;
     }
+    family NotifyStore {
+        read  fn notify_view() -> super::NotifyView;
+        write fn set_notify_settings(settings: &crate::domain::notify::NotifySettings) -> ();
+        write fn set_notify_channel(setup: &crate::domain::notify::ChannelSetup, secrets: &[super::SecretValue]) -> ();
+        write fn notify_test(channel: crate::domain::notify::Channel, to: &str) -> i64;
+        read  fn notify_log(query: &super::NotifyLogQuery) -> Vec<super::NotifyRecord>;
+    }
 }
 
 #[cfg(test)]
@@ -583,7 +594,7 @@ mod tests {
         assert_eq!(call_kind("open_footage_cameras"), Some(CallKind::Write));
         let queueable = METHODS.iter().filter(|m| m.2 == CallKind::Queueable).count();
         let writes = METHODS.iter().filter(|m| m.2.writes()).count();
-        assert_eq!((queueable, writes), (19, 46));
+        assert_eq!((queueable, writes), (19, 49));
         // The calls only the local system makes are marked so in the table, not kept in a list.
         assert_eq!(
             SYSTEM_ONLY,

@@ -13,6 +13,7 @@ mod assessment;
 mod cases;
 mod evaluation;
 mod footage;
+mod notify;
 mod people;
 mod supervision;
 mod watch;
@@ -21,6 +22,7 @@ pub use assessment::*;
 pub use cases::*;
 pub use evaluation::*;
 pub use footage::*;
+pub use notify::*;
 pub use people::*;
 pub use supervision::*;
 pub use watch::*;
@@ -125,8 +127,8 @@ pub fn local_workstation() -> String {
 /// Every family of calls in scope: `use crate::store::prelude::*;` where a concrete store's calls are made.
 pub mod prelude {
     pub use super::{
-        AdminStore, AssessmentStore, CasesStore, EvaluationStore, FootageStore, PeopleStore, Store, SupervisionStore,
-        WatchStore,
+        AdminStore, AssessmentStore, CasesStore, EvaluationStore, FootageStore, NotifyStore, PeopleStore, Store,
+        SupervisionStore, WatchStore,
     };
 }
 
@@ -143,6 +145,7 @@ pub trait Store:
     + FootageStore
     + WatchStore
     + AssessmentStore
+    + NotifyStore
     + Send
     + Sync
 {

@@ -9,7 +9,7 @@ use postgres::Client;
 use super::PgError;
 
 /// The PostgreSQL schema version this program writes (its own numbering, not SQLite's).
-pub const LATEST_VERSION: i64 = 7;
+pub const LATEST_VERSION: i64 = 8;
 
 /// The full current schema.
 pub const SCHEMA: &str = include_str!("schema.sql");
@@ -25,6 +25,7 @@ const UPGRADES: &[&str] = &[
     include_str!("upgrade/v5.sql"),
     include_str!("upgrade/v6.sql"),
     include_str!("upgrade/v7.sql"),
+    include_str!("upgrade/v8.sql"),
 ];
 
 const _: () = assert!(UPGRADES.len() as i64 == LATEST_VERSION - 1, "one upgrade step per version");

@@ -129,7 +129,7 @@ pub(super) fn load_case(
     Ok(LoadedCase { case_no, item, events, evaluations, notices })
 }
 
-fn evaluate_loaded(loaded: &LoadedCase, rules: &RuleBook, now: DateTime<Utc>) -> alerts::CaseAlerts {
+pub(super) fn evaluate_loaded(loaded: &LoadedCase, rules: &RuleBook, now: DateTime<Utc>) -> alerts::CaseAlerts {
     let input = CaseInput {
         item: &loaded.item,
         events: &loaded.events,

@@ -8,7 +8,7 @@ use rusqlite::{Connection, Transaction};
 use super::SqliteError;
 
 /// The schema version this program writes.
-pub const LATEST_VERSION: i64 = 23;
+pub const LATEST_VERSION: i64 = 24;
 
 /// The version from which the audit chain is keyed (each record's MAC under `audit.key`).
 pub const KEYED_AUDIT_VERSION: i64 = 17;
@@ -43,6 +43,7 @@ const UPGRADES: &[&str] = &[
     include_str!("upgrade/v21.sql"),
     include_str!("upgrade/v22.sql"),
     include_str!("upgrade/v23.sql"),
+    include_str!("upgrade/v24.sql"),
 ];
 
 const _: () = assert!(UPGRADES.len() as i64 == LATEST_VERSION - 1, "one upgrade step per version");

@@ -21,6 +21,7 @@ mod calls_assessment;
 mod calls_cases;
 mod calls_evaluation;
 mod calls_footage;
+mod calls_notify;
 mod calls_people;
 mod calls_supervision;
 mod calls_watch;
@@ -36,6 +37,7 @@ mod import;
 pub mod init;
 pub mod migrate;
 mod notices;
+pub mod notify;
 mod overview;
 mod people;
 mod publications;
@@ -80,6 +82,7 @@ use crate::domain::hall::{HallConfig, HallDiff};
 
 pub use auth::SESSION_HOURS;
 pub(crate) use auth::{Actor, salt_from_bytes};
+pub use calls_notify::SendingChannel;
 pub use holders::{PEER_SKEW_SECONDS, PeerRequest, valid_holder};
 pub use secrets::KEY_FILE;
 

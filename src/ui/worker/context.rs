@@ -63,6 +63,8 @@ pub struct Worker {
     /// The time-driven alerts of the database this console opened itself, kept on time whether or not
     /// anyone is logged in (`None` against a server, whose own clock does it).
     pub(super) alert_clock: Option<crate::store::sqlite::AlertClock>,
+    /// The notification sender of a console holding the database (issue 33).
+    pub(super) notify: Option<crate::notify::Sender>,
 }
 
 fn not_open() -> StoreError {

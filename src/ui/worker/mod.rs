@@ -112,6 +112,7 @@ impl DataWorker {
                 watchers: None,
                 system: None,
                 alert_clock: None,
+                notify: None,
                 link: worker_link,
                 ctx: ctx.clone(),
                 watcher_stop: None,
@@ -320,6 +321,7 @@ impl Worker {
         self.watchers = None;
         self.system = None;
         self.alert_clock = None;
+        self.notify = None;
         self.store = Some(remote.clone());
         self.remote = Some(remote);
         self.data_dir = data_dir;
@@ -341,6 +343,7 @@ impl Worker {
             footage: settings.footage,
             complaints: settings.complaints,
             assessment: settings.assessment,
+            notify: settings.notify,
         };
         let mut demo_created = false;
         if create_demo_if_missing && !data_dir.join(DB_FILE).exists() {
@@ -389,6 +392,16 @@ impl Worker {
         match crate::store::sqlite::AlertClock::start(store.clone(), crate::store::sqlite::AlertClock::EVERY) {
             Ok(clock) => self.alert_clock = Some(clock),
             Err(e) => tracing::warn!("the alert clock did not start: {e}"),
+        }
+        // A console holding the database sends the hall's notifications itself.
+        self.notify = None;
+        match crate::notify::Sender::start(
+            store.clone(),
+            crate::store::local_workstation(),
+            crate::notify::Sender::EVERY,
+        ) {
+            Ok(sender) => self.notify = Some(sender),
+            Err(e) => tracing::warn!("the notification sender did not start: {e}"),
         }
         self.store = Some(store);
         self.data_dir = opened.data_dir.clone();
