@@ -21,6 +21,7 @@ mod footage_holders;
 mod fuzz;
 mod gpu_video;
 mod hall;
+mod notify;
 mod onvif;
 mod operations;
 mod pg;

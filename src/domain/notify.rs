@@ -745,17 +745,20 @@ impl Channel {
     }
 }
 
-/// The first `{name}` in `text` that is not among `known`.
+/// The first `{name}` in `text` that is not among `known`. A brace whose inside holds a quote, a colon,
+/// a comma, a brace or a space is the text's own (a JSON body's), not a placeholder.
 fn unknown_in(text: &str, known: &[&str]) -> Option<String> {
     let mut rest = text;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else { return Some(after.to_owned()) };
-        let name = &after[..close];
-        if !known.contains(&name) {
-            return Some(name.to_owned());
+        if let Some(close) = after.find('}') {
+            let name = &after[..close];
+            let literal = name.is_empty() || name.contains(['"', '\'', ':', ',', '{', ' ', '\n']);
+            if !literal && !known.contains(&name) {
+                return Some(name.to_owned());
+            }
         }
-        rest = &after[close + 1..];
+        rest = after;
     }
     None
 }

@@ -73,6 +73,8 @@ pub enum AdminJob {
     CalendarImport {
         path: std::path::PathBuf,
     },
+    /// 通知 and 通知记录.
+    Notify(super::notify::NotifyJob),
     /// Set or clear the reference view or the seat region, then the settings again.
     SetWatch {
         session: Session,
@@ -114,6 +116,7 @@ pub enum AdminReply {
         saved: bool,
     },
     CalendarImported(Result<crate::domain::calendar::YearSchedule, String>),
+    Notify(super::notify::NotifyReply),
     /// The camera's watch settings and its reference view decoded (after a change: `Some` of it).
     Watch(Result<(crate::store::CameraWatch, Option<egui::ColorImage>), JobError>, Option<WatchChange>),
 }

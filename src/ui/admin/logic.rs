@@ -70,6 +70,8 @@ pub enum AdminCommand {
     CalendarImport,
     CalendarSave,
     CalendarCancel,
+    /// 通知 and 通知记录.
+    Notify(super::notify::NotifyCommand),
 }
 
 pub struct AdminArea;
@@ -111,6 +113,13 @@ impl AreaLogic for AdminArea {
                     view.calendar.year = this + 1;
                     view.calendar.loading = true;
                     cx.out.submit(AdminJob::CalendarLoad { session, year: this + 1 });
+                } else if tab == AdminTab::Notify {
+                    view.notify.loading = true;
+                    cx.out.submit(AdminJob::Notify(super::notify::NotifyJob::Load(session)));
+                } else if tab == AdminTab::NotifyLog {
+                    let state = view.notify.log_state;
+                    view.notify.loading = true;
+                    cx.out.submit(AdminJob::Notify(super::notify::NotifyJob::Log(session, state)));
                 }
             }
             AdminCommand::CalendarYear(year) => {
@@ -151,6 +160,11 @@ impl AreaLogic for AdminArea {
                         cx.out.submit(AdminJob::CalendarSave { session, schedule });
                     }
                     Err(e) => tab.error = Some(e),
+                }
+            }
+            AdminCommand::Notify(c) => {
+                if let Some(job) = super::notify::apply(&mut view.notify, c, session, lang) {
+                    cx.out.submit(AdminJob::Notify(job));
                 }
             }
             AdminCommand::CalendarCancel => {
@@ -586,6 +600,10 @@ impl AreaLogic for AdminArea {
                     Err(e) => tab.error = Some(e),
                 }
             }
+            AdminReply::Notify(reply) => {
+                let out = &mut cx.out;
+                super::notify::handle(&mut cx.view.notify, reply, lang, &mut |e| out.store_error(e));
+            }
             AdminReply::ProbeStarted(result) => {
                 if let Err(e) = result {
                     let m = cx.out.job_error(&e);
@@ -616,6 +634,7 @@ impl AreaLogic for AdminArea {
                     AdminJob::CalendarLoad { .. } => AdminReply::Calendar { result: Err(e), saved: false },
                     AdminJob::CalendarSave { .. } => AdminReply::Calendar { result: Err(e), saved: true },
                     AdminJob::CalendarImport { path } => AdminReply::CalendarImported(import_year_file(&path)),
+                    AdminJob::Notify(_) => AdminReply::Notify(super::notify::NotifyReply::Loaded(Err(e))),
                     _ => AdminReply::Users { users: Err(e), changes: Vec::new(), waiting: None },
                 };
             }
@@ -685,6 +704,7 @@ impl AreaLogic for AdminArea {
                 AdminReply::Calendar { result: store.set_calendar_year(&session, &schedule), saved: true }
             }
             AdminJob::CalendarImport { path } => AdminReply::CalendarImported(import_year_file(&path)),
+            AdminJob::Notify(job) => AdminReply::Notify(super::notify::run(store, job)),
             AdminJob::CreateUser { session, user } => {
                 accounts(&session, store.create_user(&session, &user).map(|u| u.pending_change))
             }

@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod jobs;
 pub mod logic;
+pub mod notify;
 pub mod state;
 
 pub use jobs::{AdminJob, AdminReply};
@@ -107,6 +108,8 @@ pub fn admin_ui(ui: &mut egui::Ui, state: &mut Panel<'_, state::AdminView>, comm
             users_tab(ui, view, commands, lang, &t, state.shared.session.as_ref().map(|s| s.username.as_str()))
         }
         AdminTab::Calendar => calendar::calendar_tab(ui, &mut view.calendar, commands, lang, &t),
+        AdminTab::Notify => notify::settings_tab(ui, &mut view.notify, commands, lang, &t),
+        AdminTab::NotifyLog => notify::log_tab(ui, &view.notify, commands, lang, &t),
     });
     dialog_ui(ui, state, commands);
 }

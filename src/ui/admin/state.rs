@@ -18,16 +18,20 @@ pub enum AdminTab {
     Cameras,
     Users,
     Calendar,
+    Notify,
+    NotifyLog,
 }
 
 impl AdminTab {
-    pub const ALL: [AdminTab; 6] = [
+    pub const ALL: [AdminTab; 8] = [
         AdminTab::Hall,
         AdminTab::Departments,
         AdminTab::Windows,
         AdminTab::Cameras,
         AdminTab::Users,
         AdminTab::Calendar,
+        AdminTab::Notify,
+        AdminTab::NotifyLog,
     ];
 
     pub fn label(self, lang: crate::ui::i18n::Lang) -> &'static str {
@@ -38,6 +42,8 @@ impl AdminTab {
             AdminTab::Cameras => lang.pick("摄像头", "Cameras"),
             AdminTab::Users => lang.pick("用户", "Users"),
             AdminTab::Calendar => lang.pick("工作日历", "Calendar"),
+            AdminTab::Notify => lang.pick("通知", "Notifications"),
+            AdminTab::NotifyLog => lang.pick("通知记录", "Delivery log"),
         }
     }
 }
@@ -300,4 +306,5 @@ pub struct AdminView {
     pub watch: WatchSetupView,
     pub watched: Vec<Watched>,
     pub calendar: super::calendar::CalendarTab,
+    pub notify: super::notify::NotifyTab,
 }
