@@ -587,3 +587,212 @@ fn two_servers_on_one_database_send_each_message_once() {
     // The eight A had claimed were sent on their second attempt, by whichever server took them.
     assert_eq!(log.iter().filter(|r| r.attempts == 2).count(), 8, "{log:?}");
 }
+
+/// The Python tools' interpreter (packaging/pytools.sh installs aiosmtpd there); the test fails without it.
+fn python() -> std::path::PathBuf {
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pytools/bin/python");
+    assert!(python.exists(), "{} is missing: run packaging/pytools.sh", python.display());
+    python
+}
+
+const SMTP_SERVER: &str = r#"
+import email, email.policy, json, ssl, sys, time
+from aiosmtpd.controller import Controller
+cert, key, out, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+class Handler:
+    async def handle_DATA(self, server, session, envelope):
+        m = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with open(out, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"from": envelope.mail_from, "to": envelope.rcpt_tos, "tls": session.ssl is not None,
+                                "subject": str(m["subject"]), "message_id": str(m["message-id"]),
+                                "body": m.get_content()}, ensure_ascii=False) + "\n")
+        return "250 2.0.0 Ok: queued"
+context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+context.load_cert_chain(cert, key)
+controller = Controller(Handler(), hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True)
+controller.start()
+print("ready", flush=True)
+while True:
+    time.sleep(3600)
+"#;
+
+/// A real SMTP server (aiosmtpd) on loopback that insists on STARTTLS, its certificate from a CA the
+/// channel trusts: a 督办 notice's mail arrives with its subject, body and recipient, over TLS; a server
+/// whose certificate the channel does not trust gets nothing.
+#[test]
+fn email_goes_over_starttls_to_a_real_smtp_server() {
+    let files = tempfile::tempdir().unwrap();
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(rcgen::DnType::CommonName, "Hall mail CA");
+    let ca = rcgen::CertifiedIssuer::self_signed(ca, ca_key).unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap().signed_by(&key, &ca).unwrap();
+    let (cert_file, key_file, out) = (files.path().join("cert.pem"), files.path().join("key.pem"), files.path().join("mail.jsonl"));
+    std::fs::write(&cert_file, cert.pem()).unwrap();
+    std::fs::write(&key_file, key.serialize_pem()).unwrap();
+    let script = files.path().join("smtp.py");
+    std::fs::write(&script, SMTP_SERVER).unwrap();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = std::process::Command::new(python())
+        .arg(&script)
+        .args([&cert_file, &key_file, &out])
+        .arg(port.to_string())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    struct Reaped(std::process::Child);
+    impl Drop for Reaped {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(server.stdout.take().unwrap()), &mut line).unwrap();
+    assert_eq!(line.trim(), "ready");
+    let _server = Reaped(server);
+
+    let hall = Hall::new("2026-11-02T10:30:00+08:00", &["SP1"]);
+    // Only notices go by e-mail here.
+    let mut settings = enabled(vec![wang()]);
+    settings.rules.retain(|r| r.event == jiancha::domain::notify::NotifyEvent::NoticeIssued);
+    settings.rules[0].channels = vec![Channel::Email];
+    let email = |ca_pem: Option<String>| EmailSetup {
+        host: "127.0.0.1".into(),
+        port,
+        security: SmtpSecurity::StartTls,
+        username: None,
+        from: "监察室 <jiancha@sp.gov.cn>".into(),
+        ca_pem,
+    };
+    // First with a CA that did not sign the server's certificate: refused, nothing delivered.
+    let stranger_key = rcgen::KeyPair::generate().unwrap();
+    let mut stranger = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    stranger.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let stranger = rcgen::CertifiedIssuer::self_signed(stranger, stranger_key).unwrap();
+    hall.configure(&settings, &[(ChannelSetup::Email(email(Some(stranger.pem()))), vec![])]);
+    let sup = hall.store.login("supervisor1", "jiancha-demo").unwrap();
+    let alert = hall.store.alerts(&sup, &jiancha::store::AlertQuery::default()).unwrap().remove(0);
+    let notice = hall
+        .store
+        .issue_notice(
+            &sup,
+            &jiancha::store::NewNotice { alert_id: alert.id, text: "请说明未出具受理通知书的原因并整改。".into() },
+        )
+        .unwrap();
+    let round = hall.round("srv-a");
+    assert_eq!((round.queued, round.delivered, round.failed_attempts), (1, 0, 1));
+    let r = hall.log().remove(0);
+    assert!(r.answer.starts_with("SMTP:"), "{}", r.answer);
+    assert!(!out.exists(), "nothing reached the server over an untrusted channel");
+
+    hall.configure(&settings, &[(ChannelSetup::Email(email(Some(ca.pem()))), vec![])]);
+    hall.advance(30);
+    let round = hall.round("srv-a");
+    assert_eq!((round.delivered, round.failed_attempts), (1, 0), "{:?}", hall.log());
+    let mails: Vec<serde_json::Value> =
+        std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(mails.len(), 1);
+    let m = &mails[0];
+    assert_eq!(m["tls"], true, "the mail went over STARTTLS");
+    assert_eq!(m["from"], "jiancha@sp.gov.cn");
+    assert_eq!(m["to"], serde_json::json!(["wang@scjg.sp.gov.cn"]));
+    let subject = format!("【电子监察】市市场监督管理局：督办通知{}（办件SP1），请于", notice.notice_no);
+    assert!(m["subject"].as_str().unwrap().starts_with(&subject), "{m}");
+    let body = m["body"].as_str().unwrap();
+    assert!(body.starts_with(&subject), "{body}");
+    assert!(body.contains("已阅请点击 https://jiancha.sp.gov.cn/r/"), "{body}");
+    let r = hall.log().remove(0);
+    assert_eq!(m["message_id"], format!("<jiancha-{}@sp.gov.cn>", r.id));
+    assert_eq!((r.state, r.attempts, r.address.as_str()), (MessageState::Delivered, 2, "w***@scjg.sp.gov.cn"));
+    assert!(r.answer.starts_with("SMTP 250"), "{}", r.answer);
+}
+
+/// `jiancha serve` killed (SIGKILL) while a message is on its way: the receiver, which takes a message
+/// only when it can answer a client still there, never took that one; the server started again sends it
+/// and the rest, and each message is taken once. (SQLite: one server per file; the PostgreSQL pass skips
+/// it, the two-server test covers several servers there.)
+#[test]
+fn a_server_killed_mid_send_delivers_each_message_once_after_its_restart() {
+    let receiver = Receiver::start(0);
+    receiver.set(Mode::Hold(Duration::from_millis(1500)));
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("hall");
+    {
+        let store = SqlStore::open_dir(&data, Arc::new(jiancha::clock::SystemClock)).unwrap();
+        let system = store.system_session();
+        let user = NewUser { username: "admin1".into(), display_name: "admin1".into(), role: Role::Admin, password: "jiancha-demo".into(), halls: Vec::new() };
+        store.create_user(&system, &user).unwrap();
+        let mut batch = interchange::parse(ImportKind::Items, "items.csv", ITEMS).unwrap();
+        batch.hall = Some("SP-CITY".into());
+        store.import(&system, &batch).unwrap();
+        let lines: Vec<String> = ["SP1", "SP2", "SP3", "SP4"].iter().map(|c| accept(c)).collect();
+        let batch = interchange::parse(ImportKind::Events, "events.jsonl", &lines.join("\n")).unwrap();
+        store.import(&system, &batch).unwrap();
+        let admin = store.login("admin1", "jiancha-demo").unwrap();
+        let mut settings = NotifySettings { per_hour: 60, ..enabled(vec![wang()]) };
+        for r in &mut settings.rules {
+            r.channels = vec![Channel::Wecom];
+        }
+        store.set_notify_settings(&admin, &settings).unwrap();
+        let (setup, secrets) = wecom(receiver.port);
+        let secrets: Vec<SecretValue> = secrets.into_iter().map(|(n, v)| SecretValue { name: n.into(), value: v }).collect();
+        store.set_notify_channel(&admin, &setup, &secrets).unwrap();
+    }
+    let serve = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_jiancha"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["serve", "--listen", "127.0.0.1:0", "--no-watch"])
+            .env_remove("JIANCHA_DATA_DIR")
+            .env("JIANCHA_SYSTEM_CONFIG_DIR", dir.path().join("no-system-config"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let wait = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(90);
+        while !done() {
+            assert!(std::time::Instant::now() < deadline, "{what}: {:?}", receiver.requests().len());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let mut first = serve();
+    // Killed while the second message is being held by the receiver.
+    wait("a message on its way", &|| receiver.requests().len() >= 1 && receiver.holding.load(Ordering::SeqCst));
+    first.kill().unwrap();
+    first.wait().unwrap();
+    // The held one is answered to nobody.
+    wait("the held request ended", &|| !receiver.holding.load(Ordering::SeqCst));
+    let abandoned = receiver.requests().iter().filter(|r| !r.accepted).count();
+    assert!(abandoned >= 1, "the kill came mid-send");
+    let log = || {
+        let store = SqlStore::open_existing_dir(&data, Arc::new(jiancha::clock::SystemClock)).unwrap();
+        let admin = store.login("admin1", "jiancha-demo").unwrap();
+        store.notify_log(&admin, &NotifyLogQuery::default()).unwrap()
+    };
+    let total = log().len();
+    assert!(total >= 4, "{total} messages");
+    let mut second = serve();
+    struct Reaped<'a>(&'a mut std::process::Child);
+    impl Drop for Reaped<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _second = Reaped(&mut second);
+    wait("every message delivered", &|| receiver.accepted().len() >= total);
+    std::thread::sleep(Duration::from_secs(3));
+    let mut ids: Vec<String> = receiver.accepted().iter().map(|r| r.headers["x-jiancha-message"].clone()).collect();
+    ids.sort();
+    let taken = ids.len();
+    ids.dedup();
+    assert_eq!((taken, ids.len()), (total, total), "each message taken once");
+    let log = log();
+    assert!(log.iter().all(|r| r.state == MessageState::Delivered), "{log:?}");
+    assert!(log.iter().any(|r| r.attempts == 2), "the message cut off by the kill went again");
+}
