@@ -445,6 +445,10 @@ fn a_card_reaches_wecom_dingtalk_and_sms_as_the_platforms_take_them() {
     assert_eq!(again.read_at, read.read_at);
     assert_eq!(hall.log().iter().filter(|r| r.read_at == Some(read.read_at)).count(), 1);
     assert!(hall.store.confirm_read("AAAAAAAAAAAAAAAA").unwrap().is_none());
+    // The case shows the messages of its alert, and when the person read one.
+    let detail = hall.store.case_detail(&hall.admin(), "SP1").unwrap();
+    assert_eq!(detail.notifications.len(), 3);
+    assert_eq!(detail.notifications.iter().filter_map(|n| n.read_at).collect::<Vec<_>>(), [read.read_at]);
     drop(receiver);
 }
 
@@ -629,7 +633,8 @@ fn email_goes_over_starttls_to_a_real_smtp_server() {
     let ca = rcgen::CertifiedIssuer::self_signed(ca, ca_key).unwrap();
     let key = rcgen::KeyPair::generate().unwrap();
     let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap().signed_by(&key, &ca).unwrap();
-    let (cert_file, key_file, out) = (files.path().join("cert.pem"), files.path().join("key.pem"), files.path().join("mail.jsonl"));
+    let (cert_file, key_file, out) =
+        (files.path().join("cert.pem"), files.path().join("key.pem"), files.path().join("mail.jsonl"));
     std::fs::write(&cert_file, cert.pem()).unwrap();
     std::fs::write(&key_file, key.serialize_pem()).unwrap();
     let script = files.path().join("smtp.py");
@@ -679,7 +684,9 @@ fn email_goes_over_starttls_to_a_real_smtp_server() {
         .store
         .issue_notice(
             &sup,
-            &jiancha::store::NewNotice { alert_id: alert.id, text: "请说明未出具受理通知书的原因并整改。".into() },
+            &jiancha::store::NewNotice {
+                alert_id: alert.id, text: "请说明未出具受理通知书的原因并整改。".into()
+            },
         )
         .unwrap();
     let round = hall.round("srv-a");
@@ -723,7 +730,13 @@ fn a_server_killed_mid_send_delivers_each_message_once_after_its_restart() {
     {
         let store = SqlStore::open_dir(&data, Arc::new(jiancha::clock::SystemClock)).unwrap();
         let system = store.system_session();
-        let user = NewUser { username: "admin1".into(), display_name: "admin1".into(), role: Role::Admin, password: "jiancha-demo".into(), halls: Vec::new() };
+        let user = NewUser {
+            username: "admin1".into(),
+            display_name: "admin1".into(),
+            role: Role::Admin,
+            password: "jiancha-demo".into(),
+            halls: Vec::new(),
+        };
         store.create_user(&system, &user).unwrap();
         let mut batch = interchange::parse(ImportKind::Items, "items.csv", ITEMS).unwrap();
         batch.hall = Some("SP-CITY".into());
@@ -738,7 +751,8 @@ fn a_server_killed_mid_send_delivers_each_message_once_after_its_restart() {
         }
         store.set_notify_settings(&admin, &settings).unwrap();
         let (setup, secrets) = wecom(receiver.port);
-        let secrets: Vec<SecretValue> = secrets.into_iter().map(|(n, v)| SecretValue { name: n.into(), value: v }).collect();
+        let secrets: Vec<SecretValue> =
+            secrets.into_iter().map(|(n, v)| SecretValue { name: n.into(), value: v }).collect();
         store.set_notify_channel(&admin, &setup, &secrets).unwrap();
     }
     let serve = || {

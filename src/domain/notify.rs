@@ -490,11 +490,18 @@ pub fn admits(sent_last_hour: u32, per_hour: u32) -> bool {
     sent_last_hour < per_hour
 }
 
-/// One message standing for several held back by the hourly limit.
+/// The most items a digest lists; the rest are counted (a WeCom text holds 2,048 bytes).
+pub const DIGEST_ITEMS: usize = 10;
+
+/// One message standing for several held back by the hourly limit: the first [`DIGEST_ITEMS`], then
+/// how many more there are.
 pub fn digest(texts: &[String]) -> String {
     let mut out = format!("【电子监察】过去一小时另有{}条提醒：", texts.len());
-    for (i, t) in texts.iter().enumerate() {
+    for (i, t) in texts.iter().take(DIGEST_ITEMS).enumerate() {
         out.push_str(&format!("\n{}. {}", i + 1, t.trim_start_matches("【电子监察】")));
+    }
+    if texts.len() > DIGEST_ITEMS {
+        out.push_str(&format!("\n……其余{}条请在电子监察系统中查看。", texts.len() - DIGEST_ITEMS));
     }
     out
 }
@@ -966,6 +973,10 @@ mod tests {
         assert!(!admits(5, 5));
         let text = digest(&["【电子监察】黄色预警：A".into(), "【电子监察】黄牌：B".into()]);
         assert_eq!(text, "【电子监察】过去一小时另有2条提醒：\n1. 黄色预警：A\n2. 黄牌：B");
+        let many: Vec<String> = (1..=12).map(|i| format!("【电子监察】第{i}条")).collect();
+        let text = digest(&many);
+        assert!(text.ends_with("\n10. 第10条\n……其余2条请在电子监察系统中查看。"), "{text}");
+        assert!(!text.contains("第11条"));
     }
 
     #[test]

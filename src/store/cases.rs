@@ -277,6 +277,9 @@ pub struct CaseDetail {
     /// Ratings from standalone evaluators that name this case (local time, rating).
     pub evaluator_ratings: Vec<(chrono::NaiveDateTime, u8)>,
     pub fee_total_fen: i64,
+    /// The notifications sent of its alerts and notices, with their 已阅 times (issue 33).
+    #[serde(default)]
+    pub notifications: Vec<super::NotifyRecord>,
 }
 
 /// The content of a day's data check (每日数据检查).

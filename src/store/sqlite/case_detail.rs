@@ -68,6 +68,12 @@ pub(super) fn case_detail(
         .filter_map(|(t, rating)| NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S").ok().map(|t| (t, rating)))
         .collect();
     let fee_total_fen = loaded.events.iter().filter_map(|e| e.amount_fen).sum();
+    let prefixes: Vec<String> = alerts
+        .iter()
+        .map(|a| format!("alert:{}:", a.id))
+        .chain(notices.iter().map(|n| format!("notice:{}:", n.id)))
+        .collect();
+    let notifications = super::notify::of_events(conn, &prefixes)?;
     Ok(crate::store::CaseDetail {
         summary,
         item: loaded.item,
@@ -79,5 +85,6 @@ pub(super) fn case_detail(
         notices,
         evaluator_ratings,
         fee_total_fen,
+        notifications,
     })
 }

@@ -824,3 +824,16 @@ pub(super) fn peek(conn: &Connection, code: &str) -> Result<Option<ReadReceipt>,
         again: read_at.is_some(),
     }))
 }
+
+/// The messages of the events whose keys begin with one of `prefixes` (`alert:17:`, `notice:3:`),
+/// oldest first: what a case's detail shows with its 已阅 times.
+pub(super) fn of_events(conn: &Connection, prefixes: &[String]) -> Result<Vec<NotifyRecord>, StoreError> {
+    let mut out = Vec::new();
+    let mut statement =
+        conn.prepare(&format!("{RECORD_SELECT} WHERE substr(event_key, 1, length(?1)) = ?1 ORDER BY id"))?;
+    for prefix in prefixes {
+        out.extend(statement.query_map([prefix], record)?.collect::<Result<Vec<_>, _>>()?);
+    }
+    out.sort_by_key(|r| r.id);
+    Ok(out)
+}

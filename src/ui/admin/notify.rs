@@ -694,7 +694,7 @@ fn rules_grid(ui: &mut egui::Ui, on: &[[bool; 4]], mut edit: Option<&mut Vec<[bo
                         ui.checkbox(&mut rows[i][k], "");
                     }
                     None => {
-                        ui.label(if on.get(i).is_some_and(|r| r[k]) { "✔" } else { "" });
+                        ui.label(if on.get(i).is_some_and(|r| r[k]) { "√" } else { "" });
                     }
                 }
             }
@@ -728,16 +728,19 @@ pub fn log_tab(ui: &mut egui::Ui, tab: &NotifyTab, commands: &mut Sender<AdminCo
     if let Some(e) = &tab.error {
         ui.label(RichText::new(e).color(t.red));
     }
+    // One line per message: cells do not wrap (the whole text and the gateway's answer on hover).
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+    let col = |ems: f32| egui_extras::Column::initial(t.spacing * ems).at_least(t.spacing * ems).resizable(true);
     egui_extras::TableBuilder::new(ui)
         .striped(true)
-        .column(egui_extras::Column::auto())
-        .column(egui_extras::Column::auto())
-        .column(egui_extras::Column::auto())
-        .column(egui_extras::Column::auto())
-        .column(egui_extras::Column::auto())
-        .column(egui_extras::Column::auto())
-        .column(egui_extras::Column::auto())
-        .column(egui_extras::Column::auto())
+        .column(col(12.0))
+        .column(col(7.0))
+        .column(col(16.0))
+        .column(col(13.0))
+        .column(col(14.0))
+        .column(col(4.0))
+        .column(col(10.0))
+        .column(col(10.0))
         .column(egui_extras::Column::remainder())
         .header(t.spacing * 2.0, |mut h| {
             for c in [

@@ -53,6 +53,7 @@ pub fn case_ui(ui: &mut egui::Ui, state: &Panel<'_, super::state::AlertsView>, c
         ui.add_space(6.0);
         fees_ui(ui, t, lang, d);
         notices_ui(ui, t, lang, d, commands);
+        notifications_ui(ui, t, lang, d);
     });
 }
 
@@ -385,6 +386,39 @@ fn fees_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail) {
         }
     });
     ui.add_space(6.0);
+}
+
+/// The notifications sent of the case's alerts and notices: to whom, on which channel, delivered when,
+/// and when the person confirmed having read it (已阅).
+fn notifications_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail) {
+    if d.notifications.is_empty() {
+        return;
+    }
+    t.card_frame().show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(RichText::new(lang.pick("通知与已阅", "Notifications and receipts")).strong().color(t.text_strong));
+        let short = |at| crate::domain::time::local_datetime(at).format("%m-%d %H:%M").to_string();
+        for n in &d.notifications {
+            ui.horizontal(|ui| {
+                let what = n.event_key.split(':').take(2).collect::<Vec<_>>().join(" ");
+                ui.label(RichText::new(what).color(t.text_weak));
+                ui.label(lang.pick(n.channel.label_zh(), n.channel.label_en()));
+                ui.label(&n.person);
+                let state = lang.pick(n.state.label_zh(), n.state.label_en());
+                match n.delivered_at {
+                    Some(at) => ui.label(RichText::new(format!("{state} {}", short(at))).color(t.ok)),
+                    None => ui.label(RichText::new(state).color(t.orange)),
+                };
+                match n.read_at {
+                    Some(at) => ui.label(
+                        RichText::new(format!("{} {}", lang.pick("已阅", "Read"), short(at))).color(t.ok).strong(),
+                    ),
+                    None => ui.label(RichText::new(lang.pick("未阅", "Not read")).color(t.text_weak)),
+                };
+            });
+        }
+    });
+    ui.add_space(t.spacing * 0.5);
 }
 
 fn notices_ui(ui: &mut egui::Ui, t: &Tokens, lang: Lang, d: &CaseDetail, commands: &mut Sender<AlertsCommand>) {
