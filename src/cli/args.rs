@@ -267,6 +267,14 @@ pub enum EvaluatorCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// The notification sender's throughput: N messages sent to a receiver on loopback, each delivery
+    /// recorded in a throw-away SQLite hall.
+    Notify {
+        #[arg(long, default_value_t = 500)]
+        messages: u32,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Decode N sub streams from simulated cameras in another process; compare the CPU with a bare
     /// gst-launch-1.0 decoding the same streams.
     Wall {

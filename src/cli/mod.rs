@@ -252,6 +252,17 @@ pub fn run(cli: Cli) -> Result<Option<()>, Failure> {
                 );
             }
         }
+        Command::Bench(BenchCommand::Notify { messages, format }) => {
+            let result = crate::notify::bench::run(messages.clamp(1, 100_000))?;
+            if format == Format::Json {
+                print_json(&result)?;
+            } else {
+                println!(
+                    "notify: {} of {} messages delivered in {:.2} s — {:.0} messages/s (receiver answered {})",
+                    result.delivered, result.messages, result.seconds, result.per_second, result.received
+                );
+            }
+        }
         Command::Bench(BenchCommand::Watch { fps, format, .. }) => {
             let result = crate::video::watch_bench::run(fps);
             if format == Format::Json {

@@ -57,14 +57,21 @@ fn secret<'a>(channel: &'a SendingChannel, name: &str) -> Result<&'a str, String
         .ok_or_else(|| format!("{} has no {name}", channel.setup.channel().key()))
 }
 
+/// One HTTP client for every request (its connections kept for the next message to the same robot).
 fn client() -> Result<reqwest::blocking::Client, String> {
+    static CLIENT: std::sync::OnceLock<reqwest::blocking::Client> = std::sync::OnceLock::new();
+    if let Some(c) = CLIENT.get() {
+        return Ok(c.clone());
+    }
     crate::store::remote::install_crypto();
-    reqwest::blocking::Client::builder()
+    let built = reqwest::blocking::Client::builder()
         .connect_timeout(Duration::from_secs(5))
         .timeout(TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(Duration::from_secs(30))
         .build()
-        .map_err(|e| format!("HTTP client: {}", e.without_url()))
+        .map_err(|e| format!("HTTP client: {}", e.without_url()))?;
+    Ok(CLIENT.get_or_init(|| built).clone())
 }
 
 /// A request's failure in words, without its URL (which may carry a robot's key).

@@ -6,6 +6,7 @@
 //! database share the outbox: a message is claimed by one of them at a time, and an event's message
 //! to a person on a channel exists once.
 
+pub mod bench;
 pub mod channels;
 
 use std::collections::BTreeMap;
