@@ -237,8 +237,9 @@ fn tokens_roles_and_malformed_bodies_get_401_403_and_400_naming_the_field() {
         assert!(paths.contains_key(path), "{path}");
     }
     // Every store call, plus login, logout, events, changes, footage (to consoles and between servers),
-    // health and the document itself.
-    assert_eq!(paths.len(), jiancha::store::api::METHODS.len() - jiancha::store::api::SYSTEM_ONLY.len() + 8);
+    // health, the document itself and the 已阅 page of a notification's link.
+    assert_eq!(paths.len(), jiancha::store::api::METHODS.len() - jiancha::store::api::SYSTEM_ONLY.len() + 9);
+    assert!(paths.contains_key("/r/{code}"));
     assert!(!paths.contains_key("/api/v1/call/add_segment"), "the recorder's calls are not offered to anyone");
     // An auditor only looks: refreshing the alerts is a write.
     let (status, body) = post("/api/v1/login", None, r#"{"username":"auditor1","password":"jiancha-demo"}"#);
