@@ -980,6 +980,37 @@ mod tests {
     }
 
     #[test]
+    fn an_sms_gateway_template_is_filled_escaped_and_signed() {
+        // A 云MAS-shaped gateway: JSON, then Base64 of it as the body; the MAC is MD5 over the app key,
+        // the timestamp, the mobile and the secret. Expected values computed with Python's hashlib,
+        // json and base64.
+        let setup = SmsSetup {
+            url: "https://mas.example.cn/sms/submit?ts={timestamp}".into(),
+            body_kind: SmsBody::JsonBase64,
+            body: r#"{"ecName":"四平","mobiles":"{mobile}","content":"{text}","mac":"{sign}"}"#.into(),
+            app_key: "SPJC".into(),
+            sign: SmsSign::Md5Hex,
+            sign_input: "{app_key}{timestamp}{mobile}{secret}".into(),
+            accept_contains: None,
+        };
+        assert_eq!(ChannelSetup::Sms(setup.clone()).validate(), Ok(()));
+        let r = sms_request(&setup, "KEY-1", "13912345678", "红牌\n\"办件\"", "7", 1_700_000_000_000);
+        assert_eq!(r.url, "https://mas.example.cn/sms/submit?ts=1700000000000");
+        assert_eq!(r.content_type, "text/plain");
+        assert_eq!(
+            r.body,
+            "eyJlY05hbWUiOiLlm5vlubMiLCJtb2JpbGVzIjoiMTM5MTIzNDU2NzgiLCJjb250ZW50Ijoi57qi54mMXG5cIuWKnuS7tlwiIiwibWFjIjoiY2YwMjQwODM4YmIxYjVlMDMzMjMzZTE0MjY2YjRmYzYifQ=="
+        );
+        // The secret never goes into the request itself.
+        let mut leaky = setup.clone();
+        leaky.body = r#"{"key":"{secret}","m":"{mobile}","t":"{text}"}"#.into();
+        assert_eq!(ChannelSetup::Sms(leaky).validate().unwrap_err().0, "sms.body");
+        let mut unknown = setup;
+        unknown.body = r#"{"m":"{mobile}","t":"{text}","x":"{contact}"}"#.into();
+        assert!(ChannelSetup::Sms(unknown).validate().unwrap_err().1.starts_with("{contact} is not one of"));
+    }
+
+    #[test]
     fn robot_bodies_have_the_platforms_fields() {
         let w = wecom_body("文本", &["13900000000"]);
         assert_eq!(w["msgtype"], "text");

@@ -165,7 +165,8 @@ impl SqlStore {
         limit: u32,
         per_minute: &BTreeMap<Channel, u32>,
     ) -> Result<Vec<notify::Outgoing>, StoreError> {
-        self.with_tx(|tx| notify::claim(tx, server, limit, per_minute, self.now()))
+        let rules = self.rules();
+        self.with_tx(|tx| notify::claim(tx, server, limit, per_minute, self.now(), &rules))
     }
 
     /// Records a send's outcome (the gateway's answer, or the error); false when the claim had lapsed

@@ -612,21 +612,25 @@ pub(super) fn test_message(
 }
 
 /// Claims up to `limit` messages whose time has come for `server`, for [`LEASE_SECONDS`]; robots are
-/// kept to their messages a minute across all servers.
+/// kept to their messages a minute across all servers. With notifications turned off only test
+/// messages go (an administrator tries the channels before turning them on).
 pub(super) fn claim(
     tx: &Transaction,
     server: &str,
     limit: u32,
     per_minute: &BTreeMap<Channel, u32>,
     now: DateTime<Utc>,
+    rules: &RuleBook,
 ) -> Result<Vec<Outgoing>, StoreError> {
+    let only_tests = !settings(tx, rules)?.0.enabled;
     let rows: Vec<(i64, String, String, String, String, String, i64)> = tx
         .prepare(
             "SELECT id, channel, address, person, text, event, attempts FROM notify_message
              WHERE state = 'pending' AND next_try_at <= ?1 AND (claimed_until IS NULL OR claimed_until < ?1)
+               AND (?3 = 0 OR event = 'test')
              ORDER BY next_try_at, id LIMIT ?2",
         )?
-        .query_map(params![ts(now), i64::from(limit)], |r| {
+        .query_map(params![ts(now), i64::from(limit), i64::from(only_tests)], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
         })?
         .collect::<Result<_, _>>()?;
