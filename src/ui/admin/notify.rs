@@ -509,16 +509,16 @@ pub fn settings_tab(
                 egui::Grid::new("notify-form").show(ui, |ui| {
                     ui.label(lang.pick("免打扰（短信）", "Quiet hours (SMS)"));
                     ui.horizontal(|ui| {
-                        ui.add(egui::TextEdit::singleline(&mut form.quiet_from).desired_width(t.spacing * 6.0));
+                        ui.add_sized([t.spacing * 10.0, ui.spacing().interact_size.y], egui::TextEdit::singleline(&mut form.quiet_from));
                         ui.label("–");
-                        ui.add(egui::TextEdit::singleline(&mut form.quiet_to).desired_width(t.spacing * 6.0));
+                        ui.add_sized([t.spacing * 10.0, ui.spacing().interact_size.y], egui::TextEdit::singleline(&mut form.quiet_to));
                     });
                     ui.end_row();
                     ui.label(lang.pick("每人每小时至多", "At most per person and hour"));
-                    ui.add(egui::TextEdit::singleline(&mut form.per_hour).desired_width(t.spacing * 4.0));
+                    ui.add_sized([t.spacing * 8.0, ui.spacing().interact_size.y], egui::TextEdit::singleline(&mut form.per_hour));
                     ui.end_row();
                     ui.label(lang.pick("已阅链接地址", "Read link address"));
-                    ui.add(egui::TextEdit::singleline(&mut form.read_link).hint_text("https://jiancha.example.gov.cn:8443"));
+                    ui.add_sized([t.spacing * 40.0, ui.spacing().interact_size.y], egui::TextEdit::singleline(&mut form.read_link).hint_text("https://jiancha.example.gov.cn:8443"));
                     ui.end_row();
                 });
                 ui.label(RichText::new(lang.pick("责任人（部门留空为监察室值班人员）", "People (no department: the monitoring room's duty)")).strong());
@@ -529,11 +529,11 @@ pub fn settings_tab(
                     }
                     ui.end_row();
                     for (i, p) in form.people.iter_mut().enumerate() {
-                        ui.add(egui::TextEdit::singleline(&mut p.name).desired_width(t.spacing * 8.0));
-                        ui.add(egui::TextEdit::singleline(&mut p.hall).desired_width(t.spacing * 6.0));
-                        ui.add(egui::TextEdit::singleline(&mut p.department).desired_width(t.spacing * 12.0));
-                        ui.add(egui::TextEdit::singleline(&mut p.mobile).desired_width(t.spacing * 9.0));
-                        ui.add(egui::TextEdit::singleline(&mut p.email).desired_width(t.spacing * 12.0));
+                        ui.add_sized([t.spacing * 12.0, ui.spacing().interact_size.y], egui::TextEdit::singleline(&mut p.name));
+                        ui.add_sized([t.spacing * 10.0, ui.spacing().interact_size.y], egui::TextEdit::singleline(&mut p.hall));
+                        ui.add_sized([t.spacing * 20.0, ui.spacing().interact_size.y], egui::TextEdit::singleline(&mut p.department));
+                        ui.add_sized([t.spacing * 14.0, ui.spacing().interact_size.y], egui::TextEdit::singleline(&mut p.mobile));
+                        ui.add_sized([t.spacing * 22.0, ui.spacing().interact_size.y], egui::TextEdit::singleline(&mut p.email));
                         if ui.small_button(lang.pick("删除", "Remove")).clicked() {
                             remove = Some(i);
                         }
@@ -598,7 +598,7 @@ pub fn settings_tab(
             egui::Grid::new("notify-channel-form").show(ui, |ui| {
                 let row = |ui: &mut egui::Ui, label: &str, value: &mut String| {
                     ui.label(label);
-                    ui.add(egui::TextEdit::singleline(value).desired_width(t.spacing * 30.0));
+                    ui.add_sized([t.spacing * 30.0, ui.spacing().interact_size.y], egui::TextEdit::singleline(value));
                     ui.end_row();
                 };
                 match channel {
@@ -626,9 +626,7 @@ pub fn settings_tab(
                         });
                         ui.end_row();
                         ui.label(lang.pick("模板", "Template"));
-                        ui.add(
-                            egui::TextEdit::multiline(&mut form.body).desired_rows(3).desired_width(t.spacing * 30.0),
-                        );
+                        ui.add_sized([t.spacing * 30.0, t.spacing * 9.0], egui::TextEdit::multiline(&mut form.body));
                         ui.end_row();
                         row(ui, "app_key", &mut form.app_key);
                         ui.label(lang.pick("签名", "Signature"));
@@ -645,12 +643,12 @@ pub fn settings_tab(
                     }
                 }
                 for (name, value) in &mut form.secrets {
-                    let l = ui.label(format!("{name} 🔒"));
-                    ui.add(
+                    let l = ui.label(format!("{name}{}", lang.pick("（密钥）", " (secret)")));
+                    ui.add_sized(
+                        [t.spacing * 30.0, ui.spacing().interact_size.y],
                         egui::TextEdit::singleline(value)
                             .password(true)
-                            .hint_text(lang.pick("留空则保留已存的", "empty: keep the stored one"))
-                            .desired_width(t.spacing * 30.0),
+                            .hint_text(lang.pick("留空则保留已存的", "empty: keep the stored one")),
                     )
                     .labelled_by(l.id);
                     ui.end_row();
